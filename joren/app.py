@@ -1,0 +1,119 @@
+"""create_app(): the only place that wires Joren together."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, g
+from flask_babel import lazy_gettext as _l
+
+from joren.platform import i18n
+from joren.platform.config import load_config
+from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
+
+log = logging.getLogger("joren")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app from the environment, with ``config`` overriding it (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+        if "DATABASE_URL" in config:
+            app.config["SQLALCHEMY_ENGINES"] = {"default": config["DATABASE_URL"]}
+    configure_logging(app)
+    configure_extensions(app)
+    configure_login(app)
+    configure_blueprints(app)
+    configure_templates(app)
+    configure_cli(app)
+    announce_defaults(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+
+def configure_extensions(app: Flask) -> None:
+    import joren.models  # noqa: F401 - every model is mapped before the first query
+    import joren.platform.jobs  # noqa: F401 - registers the enqueue-after-commit hooks
+    import joren.platform.tenancy  # noqa: F401 - registers the tenant guard
+
+    db.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    rq.init_app(app)
+
+
+def configure_login(app: Flask) -> None:
+    from joren.platform.accounts.models import Account
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_account(user_id: str) -> Account | None:
+        account_id, _, token = user_id.partition(":")
+        if not account_id.isdigit() or not token:
+            return None
+        account = db.session.get(Account, int(account_id))
+        if account is None or account.session_token != token:
+            return None
+        return account
+
+
+def configure_blueprints(app: Flask) -> None:
+    from joren.platform import web
+    from joren.platform.accounts.views import bp as accounts_bp
+    from joren.platform.admin.views import bp as admin_bp
+    from joren.platform.communities.edge import community_bp
+    from joren.platform.communities.views import bp as communities_bp
+    from joren.platform.mail.views import bp as mail_bp
+    from joren.tenants.console.views import bp as console_bp
+    from joren.tenants.meetups.views import bp as meetups_bp
+    from joren.tenants.members.views import bp as members_bp
+    from joren.tenants.portal.views import bp as portal_bp
+
+    for child in (portal_bp, console_bp, members_bp, meetups_bp):
+        community_bp.register_blueprint(child)
+    for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, community_bp):
+        app.register_blueprint(bp)
+    web.register_error_handlers(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from joren.platform import templating
+
+    templating.init_app(app)
+
+    @app.context_processor
+    def inject_context() -> dict[str, Any]:
+        return {
+            "community": g.get("community"),
+            "membership": g.get("membership"),
+            "config_mail_capture": app.config["MAIL_CAPTURE"],
+            "billing_enabled": app.config["BILLING_ENABLED"],
+        }
+
+
+def configure_cli(app: Flask) -> None:
+    from joren.platform.cli import register_commands
+
+    register_commands(app)
+
+
+def announce_defaults(app: Flask) -> None:
+    used = app.config["EMBEDDED_DEFAULTS"]
+    if used and not app.testing:
+        log.info("Joren is running on embedded defaults: %s", "; ".join(used))

@@ -1,0 +1,13 @@
+"""Import every model so that metadata (Alembic, tests) sees the whole schema."""
+
+from joren.platform.accounts.models import Account
+from joren.platform.communities.models import Community, CommunityKind
+from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
+from joren.tenants.meetups.models import Attendance, AttendanceStatus, Meetup
+from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
+
+__all__ = [
+    "Account", "Attendance", "AttendanceStatus", "Community", "CommunityKind",
+    "EmailUnsubscribe", "Invitation", "Meetup", "Member", "MemberStatus", "OutboxMessage",
+    "OutboxStatus", "Role",
+]

@@ -1,0 +1,64 @@
+"""The ``joren`` command: a Flask CLI group with Joren's own commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", current_app.config["DATABASE_URL"].replace("%", "%%"))
+    return cfg
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Bring the database schema up to date (creates everything on a new database)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from alembic import command
+
+    command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+def register_commands(app: Flask) -> None:
+    from joren.platform.admin.cli import register as register_admin
+    from joren.platform.demo import register as register_demo
+    from joren.workers.cli import register as register_workers
+
+    app.cli.add_command(db_group)
+    register_admin(app)
+    register_demo(app)
+    register_workers(app)
+
+
+def create_cli_app() -> Flask:
+    from joren.app import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=create_cli_app, help="Joren: run, migrate, work and demo.")

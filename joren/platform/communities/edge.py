@@ -1,0 +1,99 @@
+"""The edge: resolve the community once per request from ``/c/<slug>/...`` and check roles.
+
+Every tenant blueprint is registered under ``community_bp``. The community is loaded here,
+the session is bound to it (so the ORM guard filters every query), and the signed-in person's
+membership is looked up. Views get ``g.community`` and ``g.membership``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from joren.platform.communities.models import Community
+from joren.platform.db import db
+from joren.platform.tenancy import set_tenant
+from joren.tenants.members.models import Member, MemberStatus, Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+community_bp = Blueprint("community", __name__, url_prefix="/c/<slug>")
+
+
+@community_bp.url_value_preprocessor
+def _pull_slug(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values is not None:
+        g.community_slug = values.pop("slug", None)
+
+
+@community_bp.url_defaults
+def _add_slug(endpoint: str, values: dict[str, Any]) -> None:
+    if "slug" not in values and g.get("community") is not None:
+        values["slug"] = g.community.slug
+
+
+@community_bp.before_request
+def _resolve_community() -> None:
+    slug = g.get("community_slug")
+    community = db.session.scalar(select(Community).where(Community.slug == slug))
+    if community is None:
+        abort(404)
+    set_tenant(db.session, community.id)
+    g.community = community
+    g.membership = None
+    if current_user.is_authenticated:
+        g.membership = db.session.scalar(
+            select(Member).where(Member.account_id == current_user.id)
+        )
+
+
+def active_membership() -> Member | None:
+    membership: Member | None = g.get("membership")
+    if membership is None or membership.status == MemberStatus.INACTIVE:
+        return None
+    return membership
+
+
+def member_required(view: F) -> F:
+    """Signed-in members (any role) of this community; others are sent to sign in or refused."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        if active_membership() is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def role_required(minimum: Role) -> Callable[[F], F]:
+    """Members whose role is at least ``minimum`` (owner > organizer > staff > member)."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+            membership = active_membership()
+            if membership is None or not membership.role.at_least(minimum):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def get_or_404(model: type[Any], object_id: int) -> Any:
+    """Fetch a tenant-owned row by id; another community's id is simply not found (404)."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj

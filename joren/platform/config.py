@@ -1,0 +1,121 @@
+"""Configuration from environment variables, with embedded defaults for a one-command local run."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("joren.config")
+
+DEV_ENVIRONMENTS = {"development", "test"}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable Joren."""
+
+
+@dataclass
+class EmbeddedDefaults:
+    """Which embedded defaults are in use, so start-up can say so."""
+
+    used: list[str] = field(default_factory=list)
+
+    def note(self, what: str) -> None:
+        self.used.append(what)
+
+
+def _env(name: str, environ: dict[str, str]) -> str | None:
+    value = environ.get(name, "").strip()
+    return value or None
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever scheme the operator wrote."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read the environment into Flask config keys; embedded defaults fill what is missing."""
+    env = dict(os.environ if environ is None else environ)
+    defaults = EmbeddedDefaults()
+    environment = _env("JOREN_ENV", env) or "development"
+
+    secret_key = _env("SECRET_KEY", env)
+    if secret_key is None:
+        if environment not in DEV_ENVIRONMENTS:
+            raise ConfigError(
+                "SECRET_KEY is not set. Joren refuses to start in "
+                f"'{environment}' without it: set SECRET_KEY to a long random string "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        secret_key = "joren-development-only-secret-key-do-not-use-in-production"
+        defaults.note("a development SECRET_KEY")
+
+    database_url = _env("DATABASE_URL", env)
+    if database_url is None:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{Path(instance_path) / 'joren.sqlite3'}"
+        defaults.note(f"SQLite at {Path(instance_path) / 'joren.sqlite3'}")
+    database_url = normalise_database_url(database_url)
+
+    redis_url = _env("REDIS_URL", env)
+    if redis_url is None:
+        defaults.note("no Redis: background jobs run in the web process right after each commit "
+                      "(one machine only) and rate limits are kept in memory")
+
+    smtp_url = _env("SMTP_URL", env)
+    if smtp_url is None:
+        defaults.note("captured email (viewable at /dev/mail)")
+
+    stripe_key = _env("STRIPE_SECRET_KEY", env)
+    if stripe_key is None:
+        defaults.note("billing off (no STRIPE_SECRET_KEY)")
+
+    base_url = (_env("BASE_URL", env) or "http://127.0.0.1:5000").rstrip("/")
+    production = environment not in DEV_ENVIRONMENTS
+
+    return {
+        "JOREN_ENV": environment,
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "SQLALCHEMY_ENGINES": {"default": database_url},
+        "REDIS_URL": redis_url,
+        "SMTP_URL": smtp_url,
+        "MAIL_FROM": _env("MAIL_FROM", env) or "Joren <no-reply@joren.localhost>",
+        "MAIL_CAPTURE": smtp_url is None,
+        "STRIPE_SECRET_KEY": stripe_key,
+        "BILLING_ENABLED": stripe_key is not None,
+        "BASE_URL": base_url,
+        "TESTING": environment == "test",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if base_url.startswith("https") else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "ja",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RQ_CONNECTION": redis_url or {},
+        "RQ_CONNECTION_CLASS": "redis.Redis" if redis_url else "fakeredis.FakeRedis",
+        "RQ_ASYNC": redis_url is not None,
+        "RQ_QUEUES": ["default", "mail"],
+        "JOB_TIMEOUT": int(_env("JOB_TIMEOUT", env) or 300),
+        "TOKEN_MAX_AGE": {
+            "verify": 3 * 24 * 3600,
+            "reset": 3600,
+            "magic": 15 * 60,
+            "invite": 14 * 24 * 3600,
+        },
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", env) or "10 per minute;50 per hour",
+        "EMBEDDED_DEFAULTS": defaults.used,
+    }

@@ -1,0 +1,86 @@
+"""The declarative base, shared column types and the Flask glue (Flask-SQLAlchemy-Lite)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from flask_sqlalchemy_lite import SQLAlchemy
+from sqlalchemy import DateTime, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite drops offsets on its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware UTC datetime is required")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
+str40 = Annotated[str, mapped_column(String(40))]
+str80 = Annotated[str, mapped_column(String(80))]
+str200 = Annotated[str, mapped_column(String(200))]
+str320 = Annotated[str, mapped_column(String(320))]
+utc_datetime = Annotated[datetime, mapped_column(UTCDateTime())]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+db = SQLAlchemy()
+
+
+def _is_sqlite(dbapi_connection) -> bool:  # type: ignore[no-untyped-def]
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
+    """SQLite ignores foreign keys unless each connection asks, and pysqlite's own transaction
+    handling breaks SAVEPOINT; SQLAlchemy then emits BEGIN itself (see ``_sqlite_begin``)."""
+    if _is_sqlite(dbapi_connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,1 @@
+"""Outgoing email: an outbox table, rendering, SMTP sending, unsubscribes and captured mail."""

@@ -1,0 +1,1 @@
+"""Everything that runs inside one community, one subpackage per feature."""

@@ -1,0 +1,1 @@
+"""The organizer console shell: dashboard and community settings."""

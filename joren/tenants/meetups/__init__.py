@@ -1,0 +1,1 @@
+"""Meetups and their attendance register."""

@@ -1,0 +1,1 @@
+"""Members of a community: roles, statuses, invitations and claiming by email."""

@@ -1,0 +1,131 @@
+"""A person inside one community, and the invitations that bring people in."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Enum,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from joren.platform.accounts.models import Account
+from joren.platform.db import Base, Timestamped, UTCDateTime, intpk, utcnow
+from joren.platform.tenancy import TenantScoped
+
+
+def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
+    return Enum(cls, native_enum=False, length=length,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"
+    ORGANIZER = "organizer"
+    STAFF = "staff"
+    MEMBER = "member"
+
+    @property
+    def rank(self) -> int:
+        return {"owner": 3, "organizer": 2, "staff": 1, "member": 0}[self.value]
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+class MemberStatus(enum.StrEnum):
+    GUEST = "guest"
+    MEMBER = "member"
+    INACTIVE = "inactive"
+
+
+class Member(TenantScoped, Timestamped, Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        UniqueConstraint("tenant_id", "account_id"),
+        UniqueConstraint("tenant_id", "email"),
+        Index("ix_members_tenant_reading", "tenant_id", "family_name_kana", "given_name_kana"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.MEMBER)
+    status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus), default=MemberStatus.MEMBER)
+    email: Mapped[str | None] = mapped_column(String(320))
+    family_name: Mapped[str] = mapped_column(String(60), default="")
+    given_name: Mapped[str] = mapped_column(String(60), default="")
+    family_name_kana: Mapped[str] = mapped_column(String(60), default="")
+    given_name_kana: Mapped[str] = mapped_column(String(60), default="")
+    name_romaji: Mapped[str] = mapped_column(String(160), default="")
+    company: Mapped[str] = mapped_column(String(120), default="")
+    title: Mapped[str] = mapped_column(String(80), default="")
+    industry: Mapped[str] = mapped_column(String(80), default="")
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    account: Mapped[Account | None] = relationship(lazy="joined")
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.family_name} {self.given_name}".strip()
+        if name:
+            return name
+        if self.account and self.account.display_name:
+            return self.account.display_name
+        return self.email or ""
+
+    @property
+    def reading(self) -> str:
+        return f"{self.family_name_kana} {self.given_name_kana}".strip()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role.at_least(Role.STAFF)
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role.at_least(Role.ORGANIZER)
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} of community {self.tenant_id}>"
+
+
+class Invitation(TenantScoped, Timestamped, Base):
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(
+            ["tenant_id", "member_id"], ["members.tenant_id", "members.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "invited_by_id"], ["members.tenant_id", "members.id"]
+        ),
+        Index("ix_invitations_tenant_member", "tenant_id", "member_id"),
+    )
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column()
+    invited_by_id: Mapped[int | None] = mapped_column()
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.MEMBER)
+    message: Mapped[str] = mapped_column(String(1000), default="")
+    nonce: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_count: Mapped[int] = mapped_column(default=0)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    member: Mapped[Member] = relationship(
+        foreign_keys=[member_id], primaryjoin="and_(Invitation.tenant_id == Member.tenant_id, "
+        "Invitation.member_id == Member.id)", lazy="joined", overlaps="invited_by"
+    )
+    invited_by: Mapped[Member | None] = relationship(
+        foreign_keys=[invited_by_id], primaryjoin="and_(Invitation.tenant_id == Member.tenant_id, "
+        "Invitation.invited_by_id == Member.id)", overlaps="member"
+    )

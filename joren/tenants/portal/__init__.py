@@ -1,0 +1,1 @@
+"""The member portal and the public community page."""

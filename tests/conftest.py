@@ -1,0 +1,253 @@
+"""Shared fixtures: one app per run, a rolled-back transaction per test, two communities,
+a logged-in client per role, a real SMTP server (aiosmtpd) and an in-process RQ worker.
+
+With no DATABASE_URL/REDIS_URL the suite runs on SQLite and fakeredis; with them set
+(as .ci/run does) it runs on the real PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import fakeredis
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from joren.app import create_app
+from joren.platform.db import Base, db
+from joren.platform.extensions import limiter
+from joren.platform.tenancy import set_tenant
+from tests import factories
+from tests.mailserver import SMTPServer
+
+pytest_plugins: list[str] = []
+
+
+def _test_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        database_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    redis_url = os.environ.get("REDIS_URL")
+    config: dict[str, object] = {
+        "TESTING": True,
+        "JOREN_ENV": "test",
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RQ_ASYNC": True,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": "localhost",
+        "MAIL_CAPTURE": True,
+        "SMTP_URL": None,
+    }
+    if redis_url:
+        config.update(REDIS_URL=redis_url, RQ_CONNECTION=redis_url,
+                      RQ_CONNECTION_CLASS="redis.Redis", RATELIMIT_STORAGE_URI=redis_url)
+    else:
+        config.update(REDIS_URL=None, RQ_CONNECTION={"server": fakeredis.FakeServer()},
+                      RQ_CONNECTION_CLASS="fakeredis.FakeRedis", RATELIMIT_STORAGE_URI="memory://")
+    return config
+
+
+@pytest.fixture(scope="session")
+def app_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    from joren.platform.config import normalise_database_url
+
+    config = _test_config(tmp_path_factory)
+    config["DATABASE_URL"] = normalise_database_url(str(config["DATABASE_URL"]))
+    return config
+
+
+@pytest.fixture(scope="session")
+def app(app_config: dict[str, object]) -> Iterator[Flask]:
+    app = create_app(dict(app_config))
+    engine = create_engine(str(app_config["DATABASE_URL"]))
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield app
+
+
+@pytest.fixture()
+def connection(app: Flask) -> Iterator[object]:
+    """One connection per test inside an outer transaction that is always rolled back;
+    every session the app opens (requests and jobs) joins it through savepoints."""
+    with app.app_context():
+        engine = db.engine
+        maker = db.sessionmaker
+    conn = engine.connect()
+    outer = conn.begin()
+    maker.configure(bind=conn, join_transaction_mode="create_savepoint")
+    conn.info["test_sessions"] = []
+    try:
+        yield conn
+    finally:
+        maker.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+        # Roll back first: the test's sessions may have interleaved their savepoints, and
+        # closing them one by one could unwind them out of order.
+        outer.rollback()
+        for s in conn.info.pop("test_sessions"):
+            s.close()
+        conn.close()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app: Flask) -> Iterator[None]:
+    """Each test starts with empty queues and rate-limit counters."""
+    with app.app_context():
+        app.extensions["rq"].get_queue().connection.flushdb()
+        limiter.reset()
+    yield
+
+
+@pytest.fixture()
+def maker(app: Flask, connection) -> Callable[..., Session]:  # type: ignore[no-untyped-def]
+    """Open sessions inside the test's transaction (closed when the test ends)."""
+    with app.app_context():
+        sessionmaker = db.sessionmaker
+
+    def make(**options: object) -> Session:
+        s = sessionmaker(**options)
+        connection.info["test_sessions"].append(s)
+        return s
+
+    return make
+
+
+@pytest.fixture()
+def session(maker: Callable[..., Session]) -> Session:
+    """The test's own session, platform level (no community in scope).
+
+    Tests hold no app context while they make requests, so every request gets its own
+    app context, session and ``g``, exactly as in production. Objects do not expire on
+    commit, so reading a fixture's attributes never starts a hidden transaction.
+    """
+    return maker(expire_on_commit=False)
+
+
+@pytest.fixture()
+def app_ctx(app: Flask, connection: object) -> Iterator[Flask]:
+    """A request context for calling services that render (emails, URLs) directly.
+    Do not make client requests while it is pushed."""
+    with app.test_request_context("/"):
+        yield app
+
+
+@pytest.fixture()
+def tenant(session: Session):  # type: ignore[no-untyped-def]
+    return factories.community(session, slug="osaka-mixer", name="大阪異業種交流会")
+
+
+@pytest.fixture()
+def other_tenant(session: Session):  # type: ignore[no-untyped-def]
+    return factories.community(session, slug="kobe-study", name="神戸経営者勉強会")
+
+
+@pytest.fixture()
+def scoped(maker: Callable[..., Session]) -> Callable[..., Session]:
+    """Factory for a separate session bound to one community: ``scoped(community)``."""
+
+    def make(community) -> Session:  # type: ignore[no-untyped-def]
+        s = maker()
+        set_tenant(s, community.id)
+        return s
+
+    return make
+
+
+@pytest.fixture()
+def client(app: Flask, connection: object) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def people(session: Session, tenant, other_tenant):  # type: ignore[no-untyped-def]
+    """One account per role in ``tenant``, a member of ``other_tenant`` and an outsider."""
+    return factories.people(session, tenant, other_tenant)
+
+
+@pytest.fixture()
+def login(app: Flask, connection: object):  # type: ignore[no-untyped-def]
+    """``login(account)`` returns a test client signed in as that account."""
+
+    def make(account) -> FlaskClient:  # type: ignore[no-untyped-def]
+        c = app.test_client()
+        with c.session_transaction() as s:
+            s["_user_id"] = account.get_id()
+            s["_fresh"] = True
+        return c
+
+    return make
+
+
+@pytest.fixture()
+def owner_client(login, people):  # type: ignore[no-untyped-def]
+    return login(people.owner)
+
+
+@pytest.fixture()
+def organizer_client(login, people):  # type: ignore[no-untyped-def]
+    return login(people.organizer)
+
+
+@pytest.fixture()
+def staff_client(login, people):  # type: ignore[no-untyped-def]
+    return login(people.staff)
+
+
+@pytest.fixture()
+def member_client(login, people):  # type: ignore[no-untyped-def]
+    return login(people.member)
+
+
+@pytest.fixture()
+def outsider_client(login, people):  # type: ignore[no-untyped-def]
+    return login(people.outsider)
+
+
+@pytest.fixture()
+def smtp_server(app: Flask) -> Iterator[SMTPServer]:
+    """A real SMTP server on localhost; while it runs, the app sends mail to it."""
+    server = SMTPServer()
+    server.start()
+    previous = (app.config["SMTP_URL"], app.config["MAIL_CAPTURE"])
+    app.config.update(SMTP_URL=server.url, MAIL_CAPTURE=False)
+    try:
+        yield server
+    finally:
+        app.config.update(SMTP_URL=previous[0], MAIL_CAPTURE=previous[1])
+        server.stop()
+
+
+@pytest.fixture()
+def run_jobs(app: Flask, connection: object):  # type: ignore[no-untyped-def]
+    """Run every queued job in this process (inside the test's transaction); return the count.
+
+    Each job runs in its own app context, as under ``joren worker``.
+    """
+    from rq import SimpleWorker
+
+    def run(allow_failures: bool = False) -> int:
+        with app.app_context():
+            queues = list(app.extensions["rq"].queues.values())
+        total = 0
+        while True:
+            pending = sum(q.count for q in queues)
+            if pending == 0:
+                failed = [job_id for q in queues for job_id in q.failed_job_registry.get_job_ids()]
+                if failed and not allow_failures:
+                    job = queues[0].fetch_job(failed[0])
+                    info = job.latest_result().exc_string if job and job.latest_result() else ""
+                    raise AssertionError(f"{len(failed)} job(s) failed:\n{info}")
+                return total
+            worker = SimpleWorker(queues, connection=queues[0].connection,
+                                  job_class=queues[0].job_class)
+            with app.app_context():
+                worker.work(burst=True)
+            total += pending
+
+    return run

@@ -1,0 +1,152 @@
+"""The three layers of tenant isolation, each proven on its own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from joren.models import Attendance, AttendanceStatus, Meetup, Member, Role
+from joren.platform.tenancy import TenantScopeError, set_tenant, unscoped
+from tests import factories
+
+
+@pytest.fixture()
+def two_members(session, tenant, other_tenant):
+    mine = factories.member(session, tenant, family_name="青木")
+    theirs = factories.member(session, other_tenant, family_name="森")
+    session.commit()
+    return mine, theirs
+
+
+# -- layer 2: the ORM guard -------------------------------------------------------------
+
+def test_query_without_scope_raises(session, two_members):
+    with pytest.raises(TenantScopeError):
+        session.scalars(select(Member)).all()
+
+
+def test_get_without_scope_raises(session, two_members, maker):
+    fresh = maker()
+    with pytest.raises(TenantScopeError):
+        fresh.get(Member, two_members[0].id)
+    fresh.close()
+
+
+def test_aggregate_without_scope_raises(session, two_members):
+    with pytest.raises(TenantScopeError):
+        session.scalar(select(func.count(Member.id)))
+
+
+def test_scoped_session_sees_only_its_community(scoped, tenant, two_members):
+    mine, theirs = two_members
+    s = scoped(tenant)
+    ids = set(s.scalars(select(Member.id)))
+    assert mine.id in ids
+    assert theirs.id not in ids
+    assert s.get(Member, theirs.id) is None
+
+
+def test_joins_and_aliases_are_filtered(session, scoped, tenant, other_tenant):
+    mine = factories.member(session, tenant, email="twin@example.jp")
+    theirs = factories.member(session, other_tenant, email="twin@example.jp")
+    session.commit()
+    twin = aliased(Member)
+    stmt = select(Member.id, twin.id).join(twin, twin.email == Member.email)
+    rows = set(scoped(tenant).execute(stmt).all())
+    assert rows == {(mine.id, mine.id)}
+    with unscoped(session):
+        assert (mine.id, theirs.id) in set(session.execute(stmt).all())
+
+
+def test_bulk_update_and_delete_stay_in_scope(scoped, tenant, other_tenant, two_members, session):
+    mine, theirs = two_members
+    s = scoped(tenant)
+    s.execute(update(Member).values(company="更新済み"))
+    s.execute(delete(Member).where(Member.id == theirs.id))
+    s.commit()
+    with unscoped(session):
+        session.expire_all()
+        assert session.get(Member, theirs.id).company == ""
+        assert session.get(Member, mine.id).company == "更新済み"
+
+
+def test_new_rows_are_stamped(scoped, tenant):
+    s = scoped(tenant)
+    m = Member(family_name="新規", email="new@example.jp")
+    s.add(m)
+    s.flush()
+    assert m.tenant_id == tenant.id
+
+
+def test_new_row_without_scope_raises(session):
+    session.add(Member(family_name="迷子"))
+    with pytest.raises(TenantScopeError):
+        session.flush()
+    session.rollback()
+
+
+def test_row_of_another_community_cannot_be_written(scoped, tenant, other_tenant):
+    s = scoped(tenant)
+    s.add(Member(tenant_id=other_tenant.id, family_name="越境"))
+    with pytest.raises(TenantScopeError):
+        s.flush()
+    s.rollback()
+
+
+def test_session_never_serves_two_communities(scoped, tenant, other_tenant):
+    s = scoped(tenant)
+    with pytest.raises(TenantScopeError):
+        set_tenant(s, other_tenant.id)
+
+
+def test_unscoped_is_explicit(session, two_members):
+    with unscoped(session):
+        assert session.scalar(select(func.count(Member.id))) >= 2
+    with pytest.raises(TenantScopeError):
+        session.scalar(select(func.count(Member.id)))
+
+
+# -- layer 3: the database ---------------------------------------------------------------
+
+def test_cross_tenant_foreign_key_is_rejected_by_the_database(session, tenant, other_tenant,
+                                                              two_members):
+    mine, theirs = two_members
+    now = datetime.now(UTC)
+    with unscoped(session):
+        meetup = Meetup(tenant_id=tenant.id, title="例会", starts_at=now,
+                        ends_at=now + timedelta(hours=2))
+        session.add(meetup)
+        session.flush()
+        nested = session.begin_nested()
+        session.add(Attendance(tenant_id=tenant.id, meetup_id=meetup.id, member_id=theirs.id,
+                               status=AttendanceStatus.PRESENT))
+        with pytest.raises(IntegrityError):
+            session.flush()
+        nested.rollback()
+
+
+def test_cross_tenant_invitation_is_rejected_by_raw_sql(session, tenant, other_tenant, two_members):
+    """Even SQL that bypasses the ORM cannot link a row to another community's member."""
+    mine, theirs = two_members
+    nested = session.begin_nested()
+    with pytest.raises(IntegrityError):
+        session.execute(
+            text("INSERT INTO invitations (tenant_id, member_id, email, role, message, nonce, "
+                 "expires_at, sent_count, created_at) VALUES (:t, :m, 'x@example.jp', 'member', "
+                 "'', 'n', :e, 0, :e)"),
+            {"t": tenant.id, "m": theirs.id, "e": datetime.now(UTC)},
+        )
+    nested.rollback()
+
+
+def test_slug_and_member_email_uniqueness_include_tenant(session, tenant, other_tenant):
+    factories.member(session, tenant, email="same@example.jp")
+    factories.member(session, other_tenant, email="same@example.jp")  # allowed: other community
+    nested = session.begin_nested()
+    with pytest.raises(IntegrityError):
+        factories.member(session, tenant, email="same@example.jp", role=Role.MEMBER)
+    nested.rollback()
