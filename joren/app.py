@@ -85,8 +85,11 @@ def configure_blueprints(app: Flask) -> None:
     from joren.tenants.members.views import bp as members_bp
     from joren.tenants.portal.views import bp as portal_bp
 
+    # Nesting is defined on the module-level blueprints once, however many apps are built.
+    nested = {bp for bp, _options in community_bp._blueprints}
     for child in (portal_bp, console_bp, members_bp, meetups_bp):
-        community_bp.register_blueprint(child)
+        if child not in nested:
+            community_bp.register_blueprint(child)
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, community_bp):
         app.register_blueprint(bp)
     web.register_error_handlers(app)

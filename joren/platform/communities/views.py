@@ -1,3 +1,106 @@
-from flask import Blueprint
+"""Platform pages of communities: onboarding a new community and accepting an invitation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from joren.platform.accounts.signin import sign_in
+from joren.platform.communities.forms import SLUG_MESSAGES, NewCommunityForm
+from joren.platform.communities.models import Community
+from joren.platform.communities.services import KIND_LABELS, create_community
+from joren.platform.db import db
+from joren.platform.i18n import current_language
+from joren.platform.security import TokenInvalid, read_token
+from joren.tenants.members.invitations import (
+    INVITE_PURPOSE,
+    InvitationError,
+    accept_invitation,
+    find_invitation,
+    invitation_state,
+)
+from joren.tenants.members.labels import INVITATION_STATE_LABELS, ROLE_LABELS, STATUS_LABELS
+from joren.tenants.members.services import claim_memberships
 
 bp = Blueprint("communities", __name__)
+
+
+@bp.record_once
+def _register_labels(state: Any) -> None:
+    state.app.jinja_env.globals.update(
+        kind_labels=KIND_LABELS, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
+        invitation_state_labels=INVITATION_STATE_LABELS, invitation_state=invitation_state,
+    )
+
+
+@bp.route("/communities/new", methods=["GET", "POST"])
+@login_required
+def new() -> Any:
+    if not current_user.is_verified:
+        return render_template("communities/verify_first.html")
+    form = NewCommunityForm()
+    if form.validate_on_submit():
+        try:
+            community, _owner = create_community(
+                db.session, current_user,
+                name=form.name.data, slug=form.slug.data, kind=form.kind.data,
+                city=form.city.data or "", timezone=form.timezone.data,
+                default_language=form.default_language.data,
+            )
+            db.session.commit()
+        except IntegrityError:
+            # Someone took the same address a moment ago.
+            db.session.rollback()
+            form.slug.errors = [SLUG_MESSAGES["taken"]]
+        else:
+            flash(_("%(name)s is ready. Welcome!", name=community.name), "success")
+            return redirect(url_for("community.console.dashboard", slug=community.slug,
+                                    welcome=1))
+    return render_template("communities/new.html", form=form)
+
+
+def _invitation_from(token: str) -> tuple[Any, str | None]:
+    """(invitation, problem) for a token; problem is "invalid", "expired", "revoked" or
+    "accepted" when the invitation cannot be used."""
+    try:
+        payload = read_token(INVITE_PURPOSE, token)
+    except TokenInvalid as exc:
+        return None, "expired" if exc.expired else "invalid"
+    invitation = find_invitation(db.session, payload)
+    if invitation is None:
+        return None, "invalid"
+    state = invitation_state(invitation)
+    return invitation, None if state == "pending" else state
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invitation(token: str) -> Any:
+    invitation, problem = _invitation_from(token)
+    if invitation is not None:
+        g.community = db.session.get(Community, invitation.tenant_id)
+    if problem:
+        return render_template("communities/invitation_unusable.html", problem=problem), (
+            404 if problem == "invalid" else 410)
+    signed_in = current_user if current_user.is_authenticated else None
+    wrong_account = signed_in is not None and signed_in.email.lower() != invitation.email.lower()
+    if request.method == "POST" and not wrong_account:
+        try:
+            account, member = accept_invitation(db.session, invitation, current_language(),
+                                                signed_in=signed_in)
+        except InvitationError as exc:
+            db.session.rollback()
+            return render_template("communities/invitation_unusable.html",
+                                   problem=exc.code), 409
+        sign_in(account)
+        claim_memberships(db.session, account)
+        db.session.commit()
+        flash(_("Welcome to %(name)s!", name=g.community.name), "success")
+        endpoint = "community.console.dashboard" if member.is_staff else "community.portal.home"
+        return redirect(url_for(endpoint, slug=g.community.slug))
+    return render_template("communities/invitation.html", invitation=invitation,
+                           wrong_account=wrong_account), (409 if wrong_account and
+                                                          request.method == "POST" else 200)

@@ -1,13 +1,31 @@
-"""Member services: claiming rows by verified email (more arrive with invitations)."""
+"""Member services: the member list, profile edits, roles and statuses, claiming by email."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from joren.platform.accounts.models import Account
+from joren.platform.names import romaji_search_key, search_terms, to_katakana
 from joren.platform.tenancy import unscoped
-from joren.tenants.members.models import Member
+from joren.tenants.members.models import Member, MemberStatus, Role
+
+PER_PAGE = 50
+PROFILE_FIELDS = {
+    "family_name": 60, "given_name": 60, "family_name_kana": 60, "given_name_kana": 60,
+    "company": 120, "title": 80, "industry": 80,
+}
+
+
+class MemberError(ValueError):
+    """A change to a member was refused; ``code`` says why (views turn it into words)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 def claim_memberships(session: Session, account: Account) -> list[Member]:
@@ -34,3 +52,166 @@ def claim_memberships(session: Session, account: Account) -> list[Member]:
             claimed.append(row)
         session.flush()
     return claimed
+
+
+# -- the member list ---------------------------------------------------------------------
+
+@dataclass
+class MemberPage:
+    items: list[Member]
+    total: int
+    page: int
+    per_page: int
+    status_counts: dict[MemberStatus, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def reading_order() -> tuple:  # type: ignore[type-arg]
+    """Sort by reading (セイ, メイ); rows without a reading (fresh invitations) come last."""
+    return (
+        case((Member.family_name_kana == "", 1), else_=0),
+        Member.family_name_kana, Member.given_name_kana, Member.family_name, Member.id,
+    )
+
+
+def _filtered(stmt: Select, query: str, role: Role | None, status: MemberStatus | None) -> Select:  # type: ignore[type-arg]
+    if role is not None:
+        stmt = stmt.where(Member.role == role)
+    if status is not None:
+        stmt = stmt.where(Member.status == status)
+    conditions = []
+    for term in search_terms(query):
+        pattern = f"%{_escape_like(term)}%"
+        compact = f"%{_escape_like(''.join(term.split()))}%"
+        conditions += [
+            Member.family_name.ilike(pattern, escape="\\"),
+            Member.given_name.ilike(pattern, escape="\\"),
+            (Member.family_name + Member.given_name).ilike(compact, escape="\\"),
+            Member.family_name_kana.ilike(pattern, escape="\\"),
+            Member.given_name_kana.ilike(pattern, escape="\\"),
+            (Member.family_name_kana + Member.given_name_kana).ilike(compact, escape="\\"),
+            Member.name_romaji.ilike(pattern, escape="\\"),
+            Member.company.ilike(pattern, escape="\\"),
+            Member.email.ilike(pattern, escape="\\"),
+        ]
+    if conditions:
+        stmt = stmt.where(or_(*conditions))
+    return stmt
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_members(
+    session: Session,
+    *,
+    query: str = "",
+    role: Role | None = None,
+    status: MemberStatus | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> MemberPage:
+    """One page of the community's members sorted by reading, with counts by status.
+
+    Three statements whatever the page size: the total, the page (accounts joined in) and
+    the counts by status.
+    """
+    total = session.scalar(_filtered(select(func.count(Member.id)), query, role, status)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    items = session.scalars(
+        _filtered(select(Member), query, role, status)
+        .order_by(*reading_order())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).unique().all()
+    return MemberPage(items=list(items), total=total, page=page, per_page=per_page,
+                      status_counts=status_counts(session))
+
+
+def status_counts(session: Session) -> dict[MemberStatus, int]:
+    """How many members have each status (one grouped query)."""
+    rows = session.execute(select(Member.status, func.count(Member.id)).group_by(Member.status))
+    counts = dict.fromkeys(MemberStatus, 0)
+    for status, count in rows:
+        counts[MemberStatus(status)] = count
+    return counts
+
+
+# -- editing -----------------------------------------------------------------------------
+
+def can_edit_profile(actor: Member, member: Member) -> bool:
+    """Organizers keep guests' rows and unclaimed rows up to date; members own theirs."""
+    if actor.status == MemberStatus.INACTIVE or not actor.is_organizer:
+        return False
+    return member.account_id is None or member.status == MemberStatus.GUEST
+
+
+def update_profile(session: Session, actor: Member, member: Member, **fields: str) -> Member:
+    """Change a member's name, readings and work details; the romaji search key follows."""
+    if not can_edit_profile(actor, member):
+        raise MemberError("forbidden")
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise MemberError("unknown_field")
+    for key, value in fields.items():
+        value = " ".join((value or "").split())
+        if key.endswith("_kana"):
+            value = to_katakana(value)
+        if len(value) > PROFILE_FIELDS[key]:
+            raise MemberError("too_long")
+        setattr(member, key, value)
+    member.name_romaji = romaji_search_key(member.family_name_kana, member.given_name_kana)
+    session.flush()
+    return member
+
+
+def role_change_problem(
+    session: Session, actor: Member, member: Member, role: Role, status: MemberStatus
+) -> str | None:
+    """Why ``actor`` may not give ``member`` this role and status, or None when allowed."""
+    if role == member.role and status == member.status:
+        return None
+    if member.role == Role.OWNER and (role != Role.OWNER or status == MemberStatus.INACTIVE):
+        other_owners = session.scalar(
+            select(func.count(Member.id)).where(
+                Member.role == Role.OWNER,
+                Member.status != MemberStatus.INACTIVE,
+                Member.id != member.id,
+            )
+        )
+        if not other_owners:
+            return "last_owner"
+    if actor.id == member.id:
+        return "self"
+    if actor.status == MemberStatus.INACTIVE or not actor.is_organizer:
+        return "forbidden"
+    touches_leaders = member.role.at_least(Role.ORGANIZER) or role.at_least(Role.ORGANIZER)
+    if touches_leaders and actor.role != Role.OWNER:
+        return "owner_only"
+    return None
+
+
+def change_role_and_status(
+    session: Session, actor: Member, member: Member, role: Role, status: MemberStatus
+) -> Member:
+    """Give ``member`` a new role and status, following the rules of ``role_change_problem``."""
+    problem = role_change_problem(session, actor, member, Role(role), MemberStatus(status))
+    if problem:
+        raise MemberError(problem)
+    member.role = Role(role)
+    member.status = MemberStatus(status)
+    session.flush()
+    return member

@@ -1,3 +1,223 @@
-from flask import Blueprint
+"""Console pages for members and invitations (staff look, organizers change)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from joren.platform.communities.edge import get_or_404, role_required
+from joren.platform.db import db
+from joren.tenants.members.forms import (
+    MAX_INVITES_AT_ONCE,
+    InviteForm,
+    MemberFilterForm,
+    MemberProfileForm,
+    MemberRoleForm,
+    role_choices,
+    split_addresses,
+)
+from joren.tenants.members.invitations import (
+    INVITABLE_ROLES,
+    InvitationError,
+    can_invite,
+    invitation_state,
+    invite_member,
+    recent_invitations,
+    resend_invitation,
+    revoke_invitation,
+)
+from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
+from joren.tenants.members.services import (
+    PROFILE_FIELDS,
+    MemberError,
+    can_edit_profile,
+    change_role_and_status,
+    search_members,
+    update_profile,
+)
 
 bp = Blueprint("members", __name__)
+
+INVITATIONS_SHOWN = 200
+
+MEMBER_ERRORS = {
+    "forbidden": _l("You cannot change this member."),
+    "self": _l("You cannot change your own role or status. Ask another owner."),
+    "last_owner": _l("The community needs at least one active owner. "
+                     "Make someone else an owner first."),
+    "owner_only": _l("Only owners can make or change owners and organizers."),
+    "too_long": _l("One of the values is too long."),
+    "unknown_field": _l("You cannot change this member."),
+}
+INVITATION_ERRORS = {
+    "forbidden_role": _l("You cannot invite people with this role."),
+    "not_pending": _l("This invitation has already been accepted or revoked."),
+    "already_accepted": _l("This invitation has already been accepted."),
+}
+
+
+@bp.get("/admin/members")
+@role_required(Role.STAFF)
+def console_list() -> Any:
+    form = MemberFilterForm(request.args)
+    if not form.validate():
+        form = MemberFilterForm(formdata=None)
+    role = Role(form.role.data) if form.role.data else None
+    status = MemberStatus(form.status.data) if form.status.data else None
+    page = search_members(db.session, query=form.q.data or "", role=role, status=status,
+                          page=form.page.data or 1)
+    return render_template("console/members/list.html", form=form, page=page)
+
+
+@bp.route("/admin/members/<int:member_id>", methods=["GET", "POST"])
+@role_required(Role.STAFF)
+def console_detail(member_id: int) -> Any:
+    member = get_or_404(Member, member_id)
+    actor = g.membership
+    editable = can_edit_profile(actor, member)
+    profile_form = MemberProfileForm(obj=member, prefix="profile")
+    role_form = MemberRoleForm(prefix="role", data={"role": member.role.value,
+                                                    "status": member.status.value})
+    if request.method == "POST":
+        if not actor.is_organizer:
+            abort(403)
+        action = request.form.get("action")
+        form = profile_form if action == "profile" else role_form if action == "role" else None
+        if form is None:
+            abort(400)
+        if form.validate():
+            try:
+                _apply(actor, member, action, form)
+            except MemberError as exc:
+                db.session.rollback()
+                db.session.refresh(member)
+                flash(MEMBER_ERRORS[exc.code], "danger")
+                status = 403 if exc.code == "forbidden" else 422
+                return _detail_page(member, profile_form, role_form, editable), status
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for(".console_detail", member_id=member.id))
+        return _detail_page(member, profile_form, role_form, editable), 422
+    return _detail_page(member, profile_form, role_form, editable)
+
+
+def _apply(actor: Member, member: Member, action: str, form: Any) -> None:
+    if action == "profile":
+        update_profile(db.session, actor, member,
+                       **{name: form[name].data or "" for name in PROFILE_FIELDS})
+    else:
+        change_role_and_status(db.session, actor, member, Role(form.role.data),
+                               MemberStatus(form.status.data))
+
+
+def _detail_page(member: Member, profile_form: Any, role_form: Any, editable: bool) -> str:
+    invitations = _member_invitations(member)
+    return render_template("console/members/detail.html", member=member,
+                           profile_form=profile_form, role_form=role_form, editable=editable,
+                           invitations=invitations, invitation_state=invitation_state)
+
+
+def _member_invitations(member: Member) -> list[Invitation]:
+    return list(db.session.scalars(
+        select(Invitation).where(Invitation.member_id == member.id)
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    ).unique())
+
+
+# -- invitations --------------------------------------------------------------------------
+
+def _invitations_page(form: InviteForm, status: int = 200) -> Any:
+    rows = recent_invitations(db.session, limit=INVITATIONS_SHOWN)
+    can_invite_organizers = can_invite(g.membership, Role.ORGANIZER)
+    if not can_invite_organizers:
+        form.role.choices = role_choices(tuple(r for r in INVITABLE_ROLES
+                                               if r != Role.ORGANIZER))
+    return render_template(
+        "console/members/invitations.html", form=form,
+        invitations=[(row, invitation_state(row)) for row in rows],
+        can_invite_organizers=can_invite_organizers,
+    ), status
+
+
+@bp.get("/admin/invitations")
+@role_required(Role.STAFF)
+def invitations() -> Any:
+    return _invitations_page(InviteForm())
+
+
+@bp.post("/admin/invitations/new")
+@role_required(Role.ORGANIZER)
+def invite() -> Any:
+    form = InviteForm()
+    if not form.validate():
+        return _invitations_page(form, 422)
+    role = Role(form.role.data)
+    if not can_invite(g.membership, role):
+        form.role.errors = [INVITATION_ERRORS["forbidden_role"]]
+        return _invitations_page(form, 403)
+    good, bad = split_addresses(form.emails.data)
+    if len(good) + len(bad) > MAX_INVITES_AT_ONCE:
+        form.emails.errors = [_("Please send at most %(count)s invitations at a time.",
+                                count=MAX_INVITES_AT_ONCE)]
+        return _invitations_page(form, 422)
+    invited: list[str] = []
+    already: list[str] = []
+    for email in good:
+        try:
+            with db.session.begin_nested():
+                invite_member(db.session, g.community, g.membership, email, role,
+                              form.message.data or "")
+        except InvitationError as exc:
+            if exc.code != "already_member":
+                raise
+            already.append(email)
+        else:
+            invited.append(email)
+    db.session.commit()
+    if invited:
+        flash(_("Invitations sent to: %(emails)s", emails=", ".join(invited)), "success")
+    if already:
+        flash(_("Already members (not invited again): %(emails)s", emails=", ".join(already)),
+              "warning")
+    if bad:
+        form.emails.data = "\n".join(bad)
+        form.emails.errors = [_("These are not valid email addresses; please correct them: "
+                                "%(entries)s", entries=", ".join(bad))]
+        return _invitations_page(form, 422)
+    return redirect(url_for(".invitations"))
+
+
+@bp.post("/admin/invitations/<int:invitation_id>/resend")
+@role_required(Role.ORGANIZER)
+def invitation_resend(invitation_id: int) -> Any:
+    invitation = get_or_404(Invitation, invitation_id)
+    try:
+        resend_invitation(db.session, g.community, invitation, g.membership)
+    except InvitationError as exc:
+        db.session.rollback()
+        flash(INVITATION_ERRORS[exc.code], "danger")
+    else:
+        db.session.commit()
+        flash(_("The invitation was sent again to %(email)s.", email=invitation.email),
+              "success")
+    return redirect(url_for(".invitations"))
+
+
+@bp.post("/admin/invitations/<int:invitation_id>/revoke")
+@role_required(Role.ORGANIZER)
+def invitation_revoke(invitation_id: int) -> Any:
+    invitation = get_or_404(Invitation, invitation_id)
+    try:
+        revoke_invitation(db.session, invitation, g.membership)
+    except InvitationError as exc:
+        db.session.rollback()
+        flash(INVITATION_ERRORS[exc.code], "danger")
+    else:
+        db.session.commit()
+        flash(_("The invitation to %(email)s was revoked; its link no longer works.",
+                email=invitation.email), "success")
+    return redirect(url_for(".invitations"))
