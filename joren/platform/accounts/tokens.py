@@ -1,0 +1,56 @@
+"""Signed links for accounts: email verification, password reset and magic sign-in.
+
+Each link is an itsdangerous token (``joren.platform.security``) whose payload also carries
+something that changes once the link has done its job, so a used link stops working:
+the email address (verify), a fingerprint of the password hash (reset) and the account's
+``login_nonce`` (magic link).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from joren.platform.accounts.models import Account
+from joren.platform.security import is_safe_next, sign_token
+
+VERIFY = "verify"
+RESET = "reset"
+MAGIC = "magic"
+
+
+def password_fingerprint(password_hash: str | None) -> str:
+    """A short digest of the password hash: it changes whenever the password does."""
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[-16:]
+
+
+def verify_token(account: Account) -> str:
+    return sign_token(VERIFY, {"a": account.id, "e": account.email})
+
+
+def reset_token(account: Account) -> str:
+    return sign_token(RESET, {"a": account.id, "f": password_fingerprint(account.password_hash)})
+
+
+def magic_token(account: Account, next_url: str | None = None) -> str:
+    payload: dict[str, Any] = {"a": account.id, "n": account.login_nonce, "e": account.email}
+    if is_safe_next(next_url):
+        payload["next"] = next_url
+    return sign_token(MAGIC, payload)
+
+
+def token_lifetime(purpose: str) -> int:
+    """How long a link of ``purpose`` works, in seconds (config TOKEN_MAX_AGE)."""
+    return int(current_app.config["TOKEN_MAX_AGE"][purpose])
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link on BASE_URL, built the same way inside or outside a request."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
