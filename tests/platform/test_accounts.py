@@ -437,6 +437,15 @@ def test_logout_signs_out_and_needs_post(client, session, people):
     assert _remember_cookie(client) is None
 
 
+def test_logout_returns_to_a_safe_next_only(login, people):
+    client = login(people.member)
+    response = client.post("/logout", data={"next": "/invite/abc"})
+    assert response.headers["Location"].endswith("/invite/abc")
+    client = login(people.member)
+    response = client.post("/logout", data={"next": "//evil.example/"})
+    assert "evil.example" not in response.headers["Location"]
+
+
 def test_sign_out_everywhere_kills_other_sessions_and_remember_cookies(app, session, people):
     session.commit()
     phone, laptop = app.test_client(), app.test_client()

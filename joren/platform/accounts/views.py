@@ -212,7 +212,7 @@ def logout() -> Any:
     if current_user.is_authenticated:
         sign_out()
         flash(_("You are signed out."), "info")
-    return redirect(url_for("web.landing"))
+    return redirect(_requested_next() or url_for("web.landing"))
 
 
 @bp.route("/login/email", methods=["GET", "POST"])
