@@ -9,7 +9,7 @@ from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
 from joren.platform import i18n
-from joren.platform.config import load_config
+from joren.platform.config import DEV_ENVIRONMENTS, load_config
 from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
 
 log = logging.getLogger("joren")
@@ -105,7 +105,8 @@ def configure_templates(app: Flask) -> None:
         return {
             "community": g.get("community"),
             "membership": g.get("membership"),
-            "config_mail_capture": app.config["MAIL_CAPTURE"],
+            "config_mail_capture": app.config["MAIL_CAPTURE"]
+            and app.config["JOREN_ENV"] in DEV_ENVIRONMENTS,
             "billing_enabled": app.config["BILLING_ENABLED"],
         }
 

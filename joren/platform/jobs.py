@@ -2,32 +2,93 @@
 
 Services call ``enqueue_after_commit(session, "joren.workers.jobs.x", ...)``; they never import
 job modules. If the transaction rolls back, nothing is enqueued.
+
+Every job gets the configured hard time limit (``JOB_TIMEOUT``) and up to three retries with
+back-off (10 s, 1 min, 5 min). RQ's scheduler moves a retried job back to its queue when its
+time comes, so ``joren worker`` runs with the scheduler on.
+
+Embedded mode (no ``REDIS_URL``): the queues are fakeredis queues with ``RQ_ASYNC`` off, so a
+job runs inline in the process that enqueued it, right after the commit. That keeps a
+one-command local run working on one machine; there are no retries, time limits or cron there.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from redis.exceptions import RedisError
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
+
+from joren.platform.communities.models import Community
+
+log = logging.getLogger("joren.jobs")
 
 PENDING_KEY = "joren_pending_jobs"
+BATCH_KEY = "joren_pending_batches"
+ONCE_PREFIX = "joren:once:"
+PERIOD_SECONDS = {"hour": 3600, "day": 86400, "week": 7 * 86400, "month": 31 * 86400}
+PERIODS = tuple(PERIOD_SECONDS)
+_JOB_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def enqueue_after_commit(
     session: Session, job_name: str, *args: Any, queue: str = "default", **options: Any
 ) -> None:
     """Enqueue ``job_name(*args)`` when ``session`` commits; drop it if the session rolls back."""
+    _begin(session)
     session.info.setdefault(PENDING_KEY, []).append((queue, job_name, args, options))
 
 
-def enqueue_now(job_name: str, *args: Any, queue: str = "default", **options: Any) -> Any:
-    """Enqueue immediately (from code that has no transaction of its own, e.g. a fan-out job)."""
+def enqueue_batch_after_commit(
+    session: Session, job_name: str, item: Any, *, queue: str = "default", size: int = 50
+) -> None:
+    """Collect ``item`` and, on commit, enqueue ``job_name(items)`` once per ``size`` items.
+
+    Many emails queued in one transaction (invitations to a whole list) then go out in a few
+    jobs, each over one SMTP connection, instead of one worker process per message.
+    """
+    _begin(session)
+    batches: dict[tuple[str, str, int], list[Any]] = session.info.setdefault(BATCH_KEY, {})
+    batches.setdefault((queue, job_name, size), []).append(item)
+
+
+def _begin(session: Session) -> None:
+    """Make sure a transaction is open, so that its rollback (or close) drops these jobs."""
+    if not session.in_transaction():
+        session.begin()
+
+
+def enqueue_now(
+    job_name: str,
+    *args: Any,
+    queue: str = "default",
+    unique_for: int | None = None,
+    **options: Any,
+) -> Any:
+    """Enqueue immediately (from code that has no transaction of its own, e.g. a fan-out job).
+
+    With ``unique_for`` (seconds) and a ``job_id``, the job is enqueued only if no job with that
+    id was enqueued in the last ``unique_for`` seconds; otherwise nothing happens and None is
+    returned. RQ's own job ids are forgotten when the job's result expires, so the marker is
+    kept separately for as long as the caller asks.
+    """
     rq = current_app.extensions["rq"]
+    target = rq.get_queue(queue)
+    if unique_for is not None:
+        job_id = options.get("job_id")
+        if not job_id:
+            raise ValueError("unique_for needs a job_id")
+        if not target.connection.set(ONCE_PREFIX + job_id, "1", nx=True, ex=unique_for):
+            return None
     options.setdefault("job_timeout", current_app.config["JOB_TIMEOUT"])
     options.setdefault("retry", default_retry())
-    return rq.get_queue(queue).enqueue(job_name, *args, **options)
+    return target.enqueue(job_name, *args, **options)
 
 
 def default_retry() -> Any:
@@ -36,15 +97,80 @@ def default_retry() -> Any:
     return Retry(max=3, interval=[10, 60, 300])
 
 
+def period_key(every: str, now: datetime | None = None) -> str:
+    """The current period, in UTC: '2025-01-05T13', '2025-01-05', '2025-W01' or '2025-01'."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    if every == "hour":
+        return now.strftime("%Y-%m-%dT%H")
+    if every == "day":
+        return now.strftime("%Y-%m-%d")
+    if every == "week":
+        year, week, _ = now.isocalendar()
+        return f"{year}-W{week:02d}"
+    if every == "month":
+        return now.strftime("%Y-%m")
+    raise ValueError(f"unknown period {every!r}; use one of {', '.join(PERIODS)}")
+
+
+def unique_for_period(every: str) -> int:
+    """Seconds to remember a fan-out: the period's length plus an hour of slack."""
+    return PERIOD_SECONDS[every] + 3600
+
+
+def fan_out_job_id(job_name: str, tenant_id: int, period: str) -> str:
+    """``<job>__<tenant>__<period>``: RQ 3 job ids allow only letters, digits, '_' and '-'."""
+    return "__".join(_JOB_ID_UNSAFE.sub("-", part) for part in (job_name, str(tenant_id), period))
+
+
+def fan_out(
+    session: Session,
+    job_name: str,
+    period: str,
+    *,
+    queue: str = "default",
+    unique_for: int = PERIOD_SECONDS["month"] + 3600,
+) -> list[int]:
+    """Enqueue ``job_name(tenant_id, period)`` once per community, after ``session`` commits.
+
+    The job id is unique per job, community and period, so a second fan-out in the same period
+    (a restarted cron, a manual run) enqueues nothing. ``unique_for`` must outlast the period
+    (see ``unique_for_period``). Returns the communities' ids.
+    """
+    tenant_ids = list(session.scalars(select(Community.id).order_by(Community.id)))
+    for tenant_id in tenant_ids:
+        enqueue_after_commit(
+            session, job_name, tenant_id, period, queue=queue,
+            job_id=fan_out_job_id(job_name, tenant_id, period), unique_for=unique_for,
+        )
+    return tenant_ids
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
 @event.listens_for(Session, "after_commit")
 def _flush_pending_jobs(session: Session) -> None:
-    pending = session.info.pop(PENDING_KEY, None)
-    if not pending:
-        return
-    for queue, job_name, args, options in pending:
-        enqueue_now(job_name, *args, queue=queue, **options)
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released; the transaction itself may still roll back
+    pending = session.info.pop(PENDING_KEY, None) or []
+    batches = session.info.pop(BATCH_KEY, None) or {}
+    calls = [(queue, job_name, args, options) for queue, job_name, args, options in pending]
+    for (queue, job_name, size), items in batches.items():
+        calls.extend((queue, job_name, (chunk,), {}) for chunk in _chunks(items, size))
+    for queue, job_name, args, options in calls:
+        try:
+            enqueue_now(job_name, *args, queue=queue, **options)
+        except (RedisError, OSError):
+            # The transaction is already committed: failing the request now would report an
+            # error for work that was saved. Work that must happen is recorded in the database
+            # and a periodic sweep picks it up (see sweep_outbox).
+            log.exception("could not enqueue %s after commit", job_name)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending_jobs(session: Session) -> None:
-    session.info.pop(PENDING_KEY, None)
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending_jobs(session: Session, transaction: SessionTransaction) -> None:
+    """When the outermost transaction ends without a commit (rollback, close), forget its jobs."""
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(PENDING_KEY, None)
+        session.info.pop(BATCH_KEY, None)

@@ -1,7 +1,93 @@
-"""``joren worker`` and ``joren cron``."""
+"""``joren worker`` and ``joren cron``: RQ's own worker and cron scheduler, through Flask-RQ.
 
-from flask import Flask
+Flask-RQ's worker runs each job in a fresh ``<python> -m flask rq work-horse`` subprocess with
+the app context; the subprocess finds the app through ``FLASK_APP``, which these commands set.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+APP_IMPORT = "joren.app:create_app"
+
+EMBEDDED_MODE = """\
+REDIS_URL is not set, so there is no queue for a separate {what} to {verb}.
+
+Joren is in embedded mode: background jobs (sending email and the like) run inside the web
+process, right after the transaction that asked for them commits. That needs no worker and
+no cron, and is meant for one machine only (a local run or a demo): there are no retries, no
+job time limits and no periodic jobs.
+
+To run workers, start Redis and point Joren at it, then start the processes:
+
+    export REDIS_URL=redis://localhost:6379/0
+    joren worker     # as many as you need, on any machine
+    joren cron       # exactly one
+"""
+
+
+def require_redis(what: str, verb: str) -> None:
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException(EMBEDDED_MODE.format(what=what, verb=verb))
+
+
+def _queue_names() -> list[str]:
+    return list(current_app.extensions["rq"].queues)
+
+
+@click.command("worker")
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Quit once the queues are empty.")
+@click.option("--scheduler/--no-scheduler", default=True, show_default=True,
+              help="Also move retried and scheduled jobs back to their queues when due "
+                   "(RQ lets one worker at a time do it).")
+@click.option("--max-jobs", type=int, default=None, help="Quit after this many jobs.")
+@click.option("--name", default=None, help="Worker name (default: RQ's own).")
+@with_appcontext
+def worker_command(
+    queues: tuple[str, ...], burst: bool, scheduler: bool, max_jobs: int | None, name: str | None
+) -> None:
+    """Run an RQ worker on QUEUES (default: all configured queues, in their configured order)."""
+    require_redis("worker", "work on")
+    known = _queue_names()
+    unknown = [q for q in queues if q not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown queue(s) {', '.join(unknown)}; configured: {', '.join(known)}",
+            param_hint="QUEUES",
+        )
+    # Flask-RQ starts each job in "<python> -m flask rq work-horse" unless the worker itself was
+    # started as "... rq worker"; FLASK_APP tells that subprocess which app to build.
+    os.environ.setdefault("FLASK_APP", APP_IMPORT)
+    ext = current_app.extensions["rq"]
+    worker = ext.make_worker(list(queues) or None, name=name)
+    worker.work(burst=burst, max_jobs=max_jobs, with_scheduler=scheduler)
+
+
+@click.command("cron")
+@with_appcontext
+def cron_command() -> None:
+    """Run RQ's cron scheduler with Joren's schedule. Run exactly one of these."""
+    require_redis("cron scheduler", "feed")
+    from joren.workers.cron import SCHEDULE
+
+    ext = current_app.extensions["rq"]
+    for entry in SCHEDULE:
+        click.echo(f"scheduled {entry.func.__module__}.{entry.func.__name__} "
+                   f"every {entry.interval}{'s' if isinstance(entry.interval, int) else ''} "
+                   f"on queue {entry.queue}")
+    ext.make_cron_scheduler().start()
 
 
 def register(app: Flask) -> None:
-    """Add the worker commands to the ``joren`` group."""
+    """Add the worker commands to the ``joren`` group and the schedule to Flask-RQ (so that
+    ``joren rq cron`` runs the same schedule as ``joren cron``)."""
+    from joren.workers.cron import register_schedule
+
+    register_schedule(app.extensions["rq"])
+    app.cli.add_command(worker_command)
+    app.cli.add_command(cron_command)

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from joren.platform.jobs import enqueue_after_commit
-from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
+from joren.platform.jobs import enqueue_batch_after_commit
+from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.tokens import unsubscribe_url
+from joren.platform.mail.unsubscribes import TRANSACTIONAL, is_unsubscribed
 
 SEND_JOB = "joren.workers.jobs.send_outbox_message"
-TRANSACTIONAL = "transactional"
+SEND_BATCH_JOB = "joren.workers.jobs.send_outbox_batch"
+MAIL_QUEUE = "mail"
+KEY_LENGTH = 200
+SUBJECT_LENGTH = 300
+
+__all__ = ["SEND_BATCH_JOB", "SEND_JOB", "TRANSACTIONAL", "is_unsubscribed", "queue_email",
+           "render_email"]
 
 
 def render_email(template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -24,17 +33,6 @@ def render_email(template: str, language: str, context: dict[str, Any]) -> tuple
         text = render_template(f"emails/{template}.txt", **context)
         html = render_template(f"emails/{template}.html", **context)
     return " ".join(subject.split()), text, html
-
-
-def is_unsubscribed(session: Session, email: str, category: str, community_id: int | None) -> bool:
-    if category == TRANSACTIONAL:
-        return False
-    stmt = select(EmailUnsubscribe.id).where(
-        EmailUnsubscribe.email == email.lower(),
-        EmailUnsubscribe.category.in_([category, "all"]),
-        (EmailUnsubscribe.community_id == community_id) | EmailUnsubscribe.community_id.is_(None),
-    )
-    return session.scalar(stmt.limit(1)) is not None
 
 
 def queue_email(
@@ -51,17 +49,19 @@ def queue_email(
     """Store one message (once per idempotency key) and send it after the transaction commits.
 
     Calling again with the same key returns the stored message and sends nothing more.
+    Non-transactional categories carry List-Unsubscribe with one-click (RFC 8058); a message
+    to an address that opted out of its category is stored as SUPPRESSED and never sent.
+    Messages queued in one transaction are sent together, over one SMTP connection.
     """
-    existing = session.scalar(
-        select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
-    )
+    idempotency_key = _fit_key(idempotency_key)
+    existing = _find(session, idempotency_key)
     if existing is not None:
         return existing
     to = to.strip().lower()
     headers: dict[str, str] = {}
     unsubscribe = None
     if category != TRANSACTIONAL:
-        unsubscribe = unsubscribe_url(to, category, community_id)
+        unsubscribe = unsubscribe_url(to, category, community_id, language)
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     base_url = current_app.config["BASE_URL"]
@@ -74,7 +74,7 @@ def queue_email(
         template=template,
         to_email=to,
         language=language,
-        subject=subject,
+        subject=subject[:SUBJECT_LENGTH],
         text_body=text,
         html_body=html,
         headers=headers,
@@ -82,10 +82,28 @@ def queue_email(
     )
     if is_unsubscribed(session, to, category, community_id):
         message.status = OutboxStatus.SUPPRESSED
-        session.add(message)
-        session.flush()
-        return message
-    session.add(message)
-    session.flush()
-    enqueue_after_commit(session, SEND_JOB, message.id, queue="mail")
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        # Another transaction stored the same key a moment ago: that message is the one.
+        existing = _find(session, idempotency_key)
+        if existing is None:
+            raise
+        return existing
+    if message.status == OutboxStatus.PENDING:
+        enqueue_batch_after_commit(session, SEND_BATCH_JOB, message.id, queue=MAIL_QUEUE)
     return message
+
+
+def _find(session: Session, idempotency_key: str) -> OutboxMessage | None:
+    return session.scalar(
+        select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
+    )
+
+
+def _fit_key(key: str) -> str:
+    """Keys longer than the column are replaced by their digest (still unique, still stable)."""
+    if len(key) <= KEY_LENGTH:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()

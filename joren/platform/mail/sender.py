@@ -1,0 +1,348 @@
+"""Send outbox messages over SMTP, or capture them, recording the result on each row.
+
+The delivery contract is at-least-once with one narrow window; nothing is sent twice otherwise:
+
+1. *Claim*: ``UPDATE outbox_messages SET status='sending', claimed_at=now WHERE id=:id AND
+   status='pending'``, committed before a byte goes to the SMTP server. Only the worker whose
+   update changed the row sends it (on PostgreSQL a concurrent update waits for the first to
+   commit, then sees the row is no longer pending). A retried or duplicated job finds the row
+   claimed or sent and does nothing.
+2. *Send* over SMTP (or, in capture mode, do not: the message stays viewable at /dev/mail).
+3. *Record*: SENT with ``sent_at`` and ``message_id``; or, on an SMTP error, ``last_error`` and
+   ``attempts + 1``, back to PENDING (RQ's retry or the sweep sends it again later), or FAILED
+   on a permanent (5xx) refusal or once ``max_attempts`` is reached.
+
+If the worker dies between 1 and 3 (SIGKILL, out of memory, a lost machine), the row stays in
+SENDING. ``sweep`` puts a claim older than the stale timeout (longer than any job may run, see
+``claim_timeout``) back to PENDING and the message is sent again. If the worker died *after*
+the SMTP server had accepted the message but before step 3 was committed, the recipient gets
+it twice, with the same Message-ID both times. That window is the time between the server's
+"250" and one UPDATE, and it only opens when a worker is killed mid-send.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.errors import MessageError
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from email.utils import format_datetime, parseaddr
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from joren.platform.db import utcnow
+from joren.platform.mail.models import OutboxMessage, OutboxStatus
+from joren.platform.mail.transport import SMTPSettings, connections, parse_smtp_url
+
+log = logging.getLogger("joren.mail")
+
+DEFAULT_MAX_ATTEMPTS = 5
+RESERVED_HEADERS = {"from", "to", "subject", "date", "message-id", "content-type", "mime-version"}
+MAX_ERROR_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Transport:
+    """Where and as whom mail is sent; ``smtp`` None means capture mode."""
+
+    mail_from: str
+    smtp: SMTPSettings | None = None
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+
+    @property
+    def capture(self) -> bool:
+        return self.smtp is None
+
+    @property
+    def envelope_from(self) -> str:
+        return parseaddr(self.mail_from)[1]
+
+
+def transport_from_config(config: Mapping[str, Any]) -> Transport:
+    """Build the transport from app config (MAIL_CAPTURE, SMTP_URL, MAIL_FROM)."""
+    capture = bool(config.get("MAIL_CAPTURE")) or not config.get("SMTP_URL")
+    return Transport(
+        mail_from=config["MAIL_FROM"],
+        smtp=None if capture else parse_smtp_url(config["SMTP_URL"]),
+        max_attempts=int(config.get("MAIL_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS),
+    )
+
+
+def claim_timeout(config: Mapping[str, Any]) -> timedelta:
+    """How old a claim must be before the sweep takes it for abandoned.
+
+    Longer than any job may run (RQ stops a job at JOB_TIMEOUT), plus a minute of slack.
+    """
+    seconds = config.get("MAIL_CLAIM_TIMEOUT")
+    if seconds is None:
+        seconds = int(config.get("JOB_TIMEOUT") or 300) + 60
+    return timedelta(seconds=int(seconds))
+
+
+@dataclass
+class SendReport:
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    retry: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+
+
+class MailDeferred(RuntimeError):
+    """Some messages could not be sent yet; raising it lets RQ retry the job with back-off."""
+
+
+def message_id_for(message: OutboxMessage, mail_from: str) -> str:
+    """A Message-ID that is the same on every attempt, so a resend can be recognised."""
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "joren.localhost"
+    digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
+    return f"<joren.{message.id}.{digest}@{domain}>"
+
+
+def build_message(message: OutboxMessage, mail_from: str, now: datetime) -> EmailMessage:
+    """The MIME message: text and HTML alternatives in UTF-8 and the stored headers."""
+    email = EmailMessage(policy=default_policy)
+    email["From"] = mail_from
+    email["To"] = Address(addr_spec=message.to_email)
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(now)
+    email["Message-ID"] = message.message_id or message_id_for(message, mail_from)
+    email["Content-Language"] = message.language
+    email["Auto-Submitted"] = "auto-generated"
+    for name, value in (message.headers or {}).items():
+        if name.lower() not in RESERVED_HEADERS:
+            email[name] = value
+    email.set_content(message.text_body, charset="utf-8")
+    email.add_alternative(message.html_body, subtype="html", charset="utf-8")
+    return email
+
+
+def claim(session: Session, message_id: int, now: datetime) -> bool:
+    """Atomically move one PENDING message to SENDING and commit; True if this caller won."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _classify(exc: BaseException) -> tuple[bool, bool, str]:
+    """(permanent, connection_broken, error text) for an exception raised while sending."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        text = "; ".join(f"{code} {_text(msg)}" for code, msg in exc.recipients.values())
+        return bool(codes) and all(code >= 500 for code in codes), False, text
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return False, True, f"disconnected: {exc}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+        # Refused credentials or sender are a configuration problem, not this message's fault.
+        own_fault = isinstance(exc, smtplib.SMTPDataError)
+        return own_fault and exc.smtp_code >= 500, False, text
+    if isinstance(exc, smtplib.SMTPNotSupportedError | UnicodeError):
+        return True, False, f"cannot be sent to this address: {exc}"
+    if isinstance(exc, OSError | smtplib.SMTPException):
+        return False, True, f"{type(exc).__name__}: {exc}"
+    return False, True, f"{type(exc).__name__}: {exc}"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _record_sent(message: OutboxMessage, message_id: str, now: datetime) -> None:
+    message.attempts += 1
+    message.status = OutboxStatus.SENT
+    message.sent_at = now
+    message.message_id = message_id
+    message.last_error = ""
+
+
+def _record_failure(message: OutboxMessage, error: str, permanent: bool, max_attempts: int) -> None:
+    message.attempts += 1
+    message.last_error = error[:MAX_ERROR_LENGTH]
+    out_of_attempts = message.attempts >= max_attempts
+    message.status = OutboxStatus.FAILED if permanent or out_of_attempts else OutboxStatus.PENDING
+
+
+class _Link:
+    """A batch's SMTP connection: taken from the per-process holder on first use."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+        self.conn: smtplib.SMTP | None = None
+        self.broken = False
+
+    def send(self, email: EmailMessage, to: str) -> None:
+        settings = self.transport.smtp
+        if settings is None:
+            return  # capture mode: the outbox row is the copy
+        if self.conn is None:
+            self.broken = True  # until connected: a failure here ends the batch
+            self.conn = connections.get(settings)
+            self.broken = False
+        self.conn.send_message(email, from_addr=self.transport.envelope_from, to_addrs=[to])
+
+    def drop(self) -> None:
+        connections.discard()
+        self.conn = None
+        self.broken = True
+
+
+def _send_claimed(
+    session: Session, message: OutboxMessage, link: _Link, now: Callable[[], datetime]
+) -> str:
+    """Send one claimed message, record the outcome, commit; return 'sent', 'failed' or 'retry'."""
+    transport = link.transport
+    try:
+        email = build_message(message, transport.mail_from, now())
+    except (ValueError, TypeError, MessageError) as exc:
+        return _fail(session, message, f"cannot build the message: {exc}", True, transport)
+    try:
+        link.send(email, message.to_email)
+    except Exception as exc:
+        permanent, broken, error = _classify(exc)
+        if broken or link.broken:
+            link.drop()
+        outcome = _fail(session, message, error, permanent, transport)
+        if not isinstance(exc, OSError | smtplib.SMTPException | UnicodeError):
+            raise  # a bug or a job timeout: the row is recorded, let RQ see the error
+        return outcome
+    _record_sent(message, str(email["Message-ID"]), now())
+    session.commit()
+    log.info("outbox message %s %s", message.id, "captured" if transport.capture else "sent")
+    return "sent"
+
+
+def _fail(
+    session: Session, message: OutboxMessage, error: str, permanent: bool, transport: Transport
+) -> str:
+    _record_failure(message, error, permanent, transport.max_attempts)
+    session.commit()
+    log.warning("outbox message %s not sent (%s): %s", message.id, message.status.value, error)
+    return "failed" if message.status == OutboxStatus.FAILED else "retry"
+
+
+def send_messages(
+    session: Session,
+    message_ids: Iterable[int],
+    transport: Transport,
+    now: Callable[[], datetime] = utcnow,
+) -> SendReport:
+    """Send these messages over one SMTP connection, each at most once (see module docstring).
+
+    A connection-level failure stops the batch; the messages not yet tried stay PENDING and are
+    reported in ``retry`` with the ones that failed temporarily.
+    """
+    report = SendReport()
+    ids = list(message_ids)
+    link = _Link(transport)
+    for position, message_id in enumerate(ids):
+        message = None
+        if claim(session, message_id, now()):
+            message = session.get(OutboxMessage, message_id, populate_existing=True)
+        if message is None:  # someone else's, already done, or deleted with its community
+            report.skipped.append(message_id)
+            continue
+        outcome = _send_claimed(session, message, link, now)
+        getattr(report, outcome).append(message_id)
+        if link.broken:
+            report.retry.extend(ids[position + 1:])
+            break
+    return report
+
+
+def send_pending(
+    session: Session,
+    transport: Transport,
+    batch: int = 50,
+    now: Callable[[], datetime] = utcnow,
+) -> SendReport:
+    """Send up to ``batch`` pending messages, oldest first, over one SMTP connection."""
+    ids = session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        .limit(batch)
+    ).all()
+    return send_messages(session, ids, transport, now)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long the sweep waits after a failed attempt: 1, 2, 4, 8 ... minutes, at most an hour."""
+    if attempts <= 0:
+        return timedelta(0)
+    return timedelta(seconds=min(60 * 2 ** (attempts - 1), 3600))
+
+
+def sweep(
+    session: Session,
+    *,
+    now: datetime,
+    stale_after: timedelta,
+    pending_after: timedelta = timedelta(minutes=1),
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    limit: int = 500,
+) -> list[int]:
+    """Find what must be sent again and return those ids (the caller enqueues them).
+
+    Messages stuck in SENDING with a claim older than ``stale_after`` were left by a killed
+    worker: they go back to PENDING (counted as an attempt), or FAILED when out of attempts.
+    PENDING messages older than ``pending_after`` whose send job was lost (Redis restarted, an
+    enqueue failed after commit, a job gave up) are due again once their back-off has passed.
+    """
+    due: list[int] = []
+    cutoff = now - stale_after
+    stale = session.execute(
+        select(OutboxMessage.id, OutboxMessage.attempts)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < cutoff)
+        .order_by(OutboxMessage.claimed_at)
+        .limit(limit)
+    ).all()
+    for message_id, attempts in stale:
+        give_up = attempts + 1 >= max_attempts
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == OutboxStatus.SENDING,
+                OutboxMessage.claimed_at < cutoff,
+            )
+            .values(
+                status=OutboxStatus.FAILED if give_up else OutboxStatus.PENDING,
+                attempts=OutboxMessage.attempts + 1,
+                last_error="the worker stopped while sending (killed or timed out)",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1 and not give_up:  # type: ignore[attr-defined]
+            due.append(message_id)
+    pending = session.execute(
+        select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.claimed_at)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.created_at < now - pending_after,
+        )
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    already = set(due)
+    for message_id, attempts, claimed_at in pending:
+        if message_id in already:
+            continue
+        if claimed_at is None or claimed_at <= now - retry_delay(attempts):
+            due.append(message_id)
+    if stale or due:
+        log.info("outbox sweep: %d abandoned, %d due again", len(stale), len(due))
+    return due
+

@@ -1,0 +1,75 @@
+"""Who asked for no more mail of a kind, and recording such a request."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from joren.platform.communities.models import Community
+from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
+
+TRANSACTIONAL = "transactional"
+
+
+def is_unsubscribed(session: Session, email: str, category: str, community_id: int | None) -> bool:
+    """True when ``email`` opted out of ``category`` (or of everything) here or everywhere."""
+    if category == TRANSACTIONAL:
+        return False
+    stmt = select(EmailUnsubscribe.id).where(
+        EmailUnsubscribe.email == email.lower(),
+        EmailUnsubscribe.category.in_([category, "all"]),
+        (EmailUnsubscribe.community_id == community_id) | EmailUnsubscribe.community_id.is_(None),
+    )
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def record_unsubscribe(
+    session: Session, email: str, category: str, community_id: int | None
+) -> bool:
+    """Stop ``category`` mail to ``email`` (from one community, or all when None).
+
+    Idempotent: asking twice changes nothing more. Messages of that kind still waiting in the
+    outbox are suppressed too. Transactional mail (sign-in links, resets) cannot be stopped.
+    Returns True when this call recorded a new opt-out. The caller commits.
+    """
+    email = email.strip().lower()
+    if category == TRANSACTIONAL:
+        return False
+    if community_id is not None and session.get(Community, community_id) is None:
+        return False  # the community is gone: it sends nothing any more
+    _suppress_waiting(session, email, category, community_id)
+    existing = session.scalar(
+        select(EmailUnsubscribe.id).where(
+            EmailUnsubscribe.email == email,
+            EmailUnsubscribe.category == category,
+            EmailUnsubscribe.community_id.is_(None) if community_id is None
+            else EmailUnsubscribe.community_id == community_id,
+        ).limit(1)
+    )
+    if existing is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(EmailUnsubscribe(email=email, category=category, community_id=community_id))
+    except IntegrityError:
+        return False  # a concurrent request (a mail client and a person) recorded it first
+    return True
+
+
+def _suppress_waiting(
+    session: Session, email: str, category: str, community_id: int | None
+) -> None:
+    categories = [category] if category != "all" else None
+    stmt = update(OutboxMessage).where(
+        OutboxMessage.to_email == email,
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.category != TRANSACTIONAL,
+    )
+    if categories is not None:
+        stmt = stmt.where(OutboxMessage.category.in_(categories))
+    if community_id is not None:
+        stmt = stmt.where(OutboxMessage.community_id == community_id)
+    session.execute(
+        stmt.values(status=OutboxStatus.SUPPRESSED).execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,50 @@
+"""The periodic schedule, run by RQ's cron scheduler (``joren cron``).
+
+Exactly one ``joren cron`` process runs: RQ's cron scheduler takes no lock, so two would
+enqueue everything twice. (Jobs are idempotent, and per-community work fans out with job ids
+unique per community and period, so a second scheduler wastes work but does no harm.)
+
+Per-community periodic work is added as a fan-out, for example
+``Entry(jobs.fan_out_every, "0 6 * * *", args=("joren.workers.jobs.x", "day"))``: the fan-out
+runs once and enqueues ``x(tenant_id, "2025-01-05")`` for each community.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_rq import RQ
+
+from joren.workers import jobs
+
+
+@dataclass(frozen=True)
+class Entry:
+    func: Callable[..., Any]
+    interval: int | str  # seconds, or a cron expression
+    queue: str = "default"
+    args: tuple[Any, ...] = field(default_factory=tuple)
+    job_timeout: int | None = None
+
+
+SCHEDULE: tuple[Entry, ...] = (
+    Entry(jobs.sweep_outbox, 60, queue="mail", job_timeout=120),
+)
+
+_REGISTERED: set[int] = set()
+
+
+def register_schedule(ext: RQ, schedule: tuple[Entry, ...] = SCHEDULE) -> None:
+    """Give the Flask-RQ extension the schedule (once per extension object)."""
+    if id(ext) in _REGISTERED:
+        return
+    _REGISTERED.add(id(ext))
+    for entry in schedule:
+        options: dict[str, Any] = {}
+        if entry.job_timeout is not None:
+            options["job_timeout"] = entry.job_timeout
+        ext.cron_register(
+            entry.func, entry.interval, queue=entry.queue, args=entry.args, **options
+        )
