@@ -6,16 +6,29 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def project_root() -> Path:
+    """Where alembic.ini and migrations/ live: the source checkout, or, for an installed copy
+    (the Docker image), the working directory."""
+    for candidate in (ROOT, Path.cwd()):
+        if (candidate / "alembic.ini").is_file() and (candidate / "migrations").is_dir():
+            return candidate
+    raise click.ClickException(
+        "alembic.ini and migrations/ were not found next to the joren package nor in the "
+        "current directory; run this command from the project folder."
+    )
 
 
 def alembic_config():  # type: ignore[no-untyped-def]
     from alembic.config import Config
 
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    root = project_root()
+    cfg = Config(str(root / "alembic.ini"))
+    cfg.set_main_option("script_location", str(root / "migrations"))
     cfg.set_main_option("sqlalchemy.url", current_app.config["DATABASE_URL"].replace("%", "%%"))
     return cfg
 
@@ -26,6 +39,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
+@with_appcontext
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Bring the database schema up to date (creates everything on a new database)."""
@@ -36,6 +50,7 @@ def db_upgrade(revision: str) -> None:
 
 
 @db_group.command("revision")
+@with_appcontext
 @click.option("-m", "--message", required=True)
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
@@ -61,4 +76,7 @@ def create_cli_app() -> Flask:
     return create_app()
 
 
-main = FlaskGroup(create_app=create_cli_app, help="Joren: run, migrate, work and demo.")
+main = FlaskGroup(
+    create_app=create_cli_app,
+    help="Joren (常連): run the web app, migrate the database, run workers, load the demo.",
+)

@@ -72,6 +72,13 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
     smtp_url = _env("SMTP_URL", env)
     if smtp_url is None:
         defaults.note("captured email (viewable at /dev/mail)")
+    else:
+        from joren.platform.mail.transport import SMTPURLError, parse_smtp_url
+
+        try:
+            parse_smtp_url(smtp_url)
+        except SMTPURLError as exc:
+            raise ConfigError(str(exc)) from exc
 
     stripe_key = _env("STRIPE_SECRET_KEY", env)
     if stripe_key is None:
@@ -108,7 +115,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "RQ_CONNECTION": redis_url or {},
         "RQ_CONNECTION_CLASS": "redis.Redis" if redis_url else "fakeredis.FakeRedis",
         "RQ_ASYNC": redis_url is not None,
-        "RQ_QUEUES": ["default", "mail"],
+        # Mail first: a long batch of default work must not hold back a sign-in link.
+        "RQ_QUEUES": ["mail", "default"],
         "JOB_TIMEOUT": int(_env("JOB_TIMEOUT", env) or 300),
         "TOKEN_MAX_AGE": {
             "verify": 3 * 24 * 3600,

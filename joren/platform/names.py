@@ -9,6 +9,7 @@ from typing import Any
 
 HIRAGANA_START, HIRAGANA_END = 0x3041, 0x3096
 KANA_OFFSET = 0x60
+MAX_SEARCH_KEY = 300  # Member.name_romaji
 
 
 @functools.cache
@@ -57,7 +58,7 @@ def romaji_search_key(family_kana: str, given_kana: str) -> str:
         for key in (f"{f} {g}".strip(), f"{g} {f}".strip()):
             if key and key not in keys:
                 keys.append(key)
-    return " / ".join(keys)
+    return " / ".join(keys)[:MAX_SEARCH_KEY]
 
 
 def search_terms(query: str) -> list[str]:

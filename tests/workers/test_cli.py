@@ -38,7 +38,7 @@ def test_unknown_queue_names_are_refused(app, monkeypatch) -> None:  # type: ign
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
     result = app.test_cli_runner().invoke(worker_command, ["mail", "emails"])
     assert result.exit_code == 2
-    assert "unknown queue(s) emails" in result.output and "default, mail" in result.output
+    assert "unknown queue(s) emails" in result.output and "mail, default" in result.output
 
 
 def test_cron_schedule_sweeps_the_outbox_every_minute(app) -> None:  # type: ignore[no-untyped-def]

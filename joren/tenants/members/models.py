@@ -63,7 +63,7 @@ class Member(TenantScoped, Timestamped, Base):
     given_name: Mapped[str] = mapped_column(String(60), default="")
     family_name_kana: Mapped[str] = mapped_column(String(60), default="")
     given_name_kana: Mapped[str] = mapped_column(String(60), default="")
-    name_romaji: Mapped[str] = mapped_column(String(160), default="")
+    name_romaji: Mapped[str] = mapped_column(String(300), default="")
     company: Mapped[str] = mapped_column(String(120), default="")
     title: Mapped[str] = mapped_column(String(80), default="")
     industry: Mapped[str] = mapped_column(String(80), default="")

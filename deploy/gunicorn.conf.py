@@ -1,0 +1,55 @@
+"""Gunicorn settings for Joren's web process.
+
+    gunicorn -c deploy/gunicorn.conf.py "joren.app:create_app()"
+
+PORT sets the port (default 8000); WEB_CONCURRENCY the number of worker processes (default
+two per CPU plus one); GUNICORN_THREADS the threads per process. The access log leaves out
+query strings and masks long token-like path segments, because sign-in, verification,
+invitation and unsubscribe links carry their secret in the URL.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+
+from gunicorn.glogging import Logger
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak cannot grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# Behind a load balancer or ingress that sets X-Forwarded-For / X-Forwarded-Proto.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+# %(U)s is the path without the query string; no referer (it may hold a token as well).
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+TOKEN_SEGMENT = re.compile(r"/[A-Za-z0-9_\-.=]{32,}")
+
+
+def redact_path(path: str) -> str:
+    """Replace path segments that look like signed tokens."""
+    return TOKEN_SEGMENT.sub("/[redacted]", path)
+
+
+class RedactingLogger(Logger):
+    """Gunicorn's logger, with token-like path segments masked in the access log."""
+
+    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = redact_path(atoms.get("U", ""))
+        atoms["r"] = f"{atoms.get('m', '')} {atoms['U']} {atoms.get('H', '')}"
+        return atoms
+
+
+logger_class = RedactingLogger
