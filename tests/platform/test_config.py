@@ -115,3 +115,10 @@ def test_start_up_is_quiet_when_everything_is_configured(monkeypatch, caplog, ap
         create_app(_same_limiter_storage(app_config))
     assert not [r for r in caplog.records if "embedded defaults" in r.getMessage()]
     assert not [r for r in caplog.records if EVERYTHING["SECRET_KEY"] in r.getMessage()]
+
+
+def test_a_malformed_smtp_url_stops_start_up_without_repeating_the_password(tmp_path):
+    with pytest.raises(ConfigError) as error:
+        load_config(str(tmp_path), {"SMTP_URL": "mailto://user:s3cret@mail.example.jp"})
+    assert "smtp://" in str(error.value)
+    assert "s3cret" not in str(error.value)
