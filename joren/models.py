@@ -3,11 +3,23 @@
 from joren.platform.accounts.models import Account
 from joren.platform.communities.models import Community, CommunityKind
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
-from joren.tenants.meetups.models import Attendance, AttendanceStatus, Meetup
+from joren.tenants.meetups.models import (
+    Attendance,
+    AttendanceChange,
+    AttendanceStatus,
+    Meetup,
+    MeetupSeries,
+    MeetupStatus,
+    Registration,
+    RegistrationStatus,
+    SeriesRegistration,
+    Visibility,
+)
 from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
 
 __all__ = [
-    "Account", "Attendance", "AttendanceStatus", "Community", "CommunityKind",
-    "EmailUnsubscribe", "Invitation", "Meetup", "Member", "MemberStatus", "OutboxMessage",
-    "OutboxStatus", "Role",
+    "Account", "Attendance", "AttendanceChange", "AttendanceStatus", "Community",
+    "CommunityKind", "EmailUnsubscribe", "Invitation", "Meetup", "MeetupSeries", "MeetupStatus",
+    "Member", "MemberStatus", "OutboxMessage", "OutboxStatus", "Registration",
+    "RegistrationStatus", "Role", "SeriesRegistration", "Visibility",
 ]

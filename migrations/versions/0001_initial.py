@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: None
-Create Date: 2026-11-22 06:03:01.473026
+Create Date: 2026-11-22 06:07:37.819340
 """
 
 from collections.abc import Sequence
@@ -86,31 +86,48 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
-        "meetups",
+        "meetup_series",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("rrule", sa.String(length=500), nullable=False),
+        sa.Column("dtstart_local", sa.String(length=19), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("duration_minutes", sa.Integer(), nullable=False),
         sa.Column("venue_name", sa.String(length=200), nullable=False),
         sa.Column("venue_address", sa.String(length=300), nullable=False),
+        sa.Column("map_url", sa.String(length=500), nullable=False),
+        sa.Column("online_url", sa.String(length=500), nullable=False),
         sa.Column("capacity", sa.Integer(), nullable=True),
         sa.Column("price", sa.Integer(), nullable=False),
-        sa.Column("is_public", sa.Boolean(), nullable=False),
+        sa.Column(
+            "visibility",
+            sa.Enum("public", "members", name="visibility", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("requires_approval", sa.Boolean(), nullable=False),
+        sa.Column("industry_cap", sa.Integer(), nullable=True),
+        sa.Column("registration_opens_days", sa.Integer(), nullable=True),
+        sa.Column("registration_closes_minutes", sa.Integer(), nullable=False),
+        sa.Column("reminder_days", sa.JSON(), nullable=False),
+        sa.Column("reminder_morning_of", sa.Boolean(), nullable=False),
+        sa.Column("horizon_days", sa.Integer(), nullable=False),
+        sa.Column("materialized_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
             ["communities.id"],
-            name=op.f("fk_meetups_tenant_id_communities"),
+            name=op.f("fk_meetup_series_tenant_id_communities"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_meetups")),
-        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_meetups_tenant_id_id")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meetup_series")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_meetup_series_tenant_id_id")),
     )
-    with op.batch_alter_table("meetups", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_meetups_tenant_id"), ["tenant_id"], unique=False)
-        batch_op.create_index("ix_meetups_tenant_starts", ["tenant_id", "starts_at"], unique=False)
+    with op.batch_alter_table("meetup_series", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_meetup_series_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "members",
@@ -220,59 +237,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "attendances",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("meetup_id", sa.Integer(), nullable=False),
-        sa.Column("member_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "status",
-            sa.Enum(
-                "present",
-                "late",
-                "absent",
-                "excused",
-                "walk_in",
-                name="attendancestatus",
-                native_enum=False,
-                length=20,
-            ),
-            nullable=False,
-        ),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "meetup_id"],
-            ["meetups.tenant_id", "meetups.id"],
-            name=op.f("fk_attendances_tenant_id_meetup_id_meetups"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "member_id"],
-            ["members.tenant_id", "members.id"],
-            name=op.f("fk_attendances_tenant_id_member_id_members"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["communities.id"],
-            name=op.f("fk_attendances_tenant_id_communities"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_attendances")),
-        sa.UniqueConstraint(
-            "tenant_id",
-            "meetup_id",
-            "member_id",
-            name=op.f("uq_attendances_tenant_id_meetup_id_member_id"),
-        ),
-    )
-    with op.batch_alter_table("attendances", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_attendances_tenant_id"), ["tenant_id"], unique=False)
-        batch_op.create_index(
-            "ix_attendances_tenant_member", ["tenant_id", "member_id"], unique=False
-        )
-
-    op.create_table(
         "invitations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
@@ -319,21 +283,324 @@ def upgrade() -> None:
             "ix_invitations_tenant_member", ["tenant_id", "member_id"], unique=False
         )
 
+    op.create_table(
+        "meetups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=True),
+        sa.Column("recurrence_id", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("is_detached", sa.Boolean(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("scheduled", "cancelled", name="meetupstatus", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("venue_name", sa.String(length=200), nullable=False),
+        sa.Column("venue_address", sa.String(length=300), nullable=False),
+        sa.Column("map_url", sa.String(length=500), nullable=False),
+        sa.Column("online_url", sa.String(length=500), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=True),
+        sa.Column("price", sa.Integer(), nullable=False),
+        sa.Column("is_public", sa.Boolean(), nullable=False),
+        sa.Column("requires_approval", sa.Boolean(), nullable=False),
+        sa.Column("industry_cap", sa.Integer(), nullable=True),
+        sa.Column("registration_opens_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("registration_closes_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("checkin_code", sa.String(length=12), nullable=False),
+        sa.Column("checkin_opens_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("checkin_closes_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "series_id"],
+            ["meetup_series.tenant_id", "meetup_series.id"],
+            name=op.f("fk_meetups_tenant_id_series_id_meetup_series"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_meetups_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meetups")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_meetups_tenant_id_id")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "series_id",
+            "recurrence_id",
+            name=op.f("uq_meetups_tenant_id_series_id_recurrence_id"),
+        ),
+    )
+    with op.batch_alter_table("meetups", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_meetups_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index("ix_meetups_tenant_starts", ["tenant_id", "starts_at"], unique=False)
+
+    op.create_table(
+        "series_registrations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_series_registrations_tenant_id_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "series_id"],
+            ["meetup_series.tenant_id", "meetup_series.id"],
+            name=op.f("fk_series_registrations_tenant_id_series_id_meetup_series"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_series_registrations_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_series_registrations")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_series_registrations_tenant_id_id")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "series_id",
+            "member_id",
+            name=op.f("uq_series_registrations_tenant_id_series_id_member_id"),
+        ),
+    )
+    with op.batch_alter_table("series_registrations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_series_registrations_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
+        "attendance_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meetup_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("changed_by_id", sa.Integer(), nullable=True),
+        sa.Column("old_status", sa.String(length=20), nullable=True),
+        sa.Column("new_status", sa.String(length=20), nullable=True),
+        sa.Column("via", sa.String(length=20), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "changed_by_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_attendance_changes_tenant_id_changed_by_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "meetup_id"],
+            ["meetups.tenant_id", "meetups.id"],
+            name=op.f("fk_attendance_changes_tenant_id_meetup_id_meetups"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_attendance_changes_tenant_id_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_attendance_changes_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attendance_changes")),
+    )
+    with op.batch_alter_table("attendance_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_attendance_changes_tenant_id"), ["tenant_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_attendance_changes_tenant_meetup",
+            ["tenant_id", "meetup_id", "changed_at"],
+            unique=False,
+        )
+
+    op.create_table(
+        "attendances",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meetup_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "present",
+                "late",
+                "absent",
+                "excused",
+                "substitute",
+                "walk_in",
+                name="attendancestatus",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("checked_in_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("substitute_member_id", sa.Integer(), nullable=True),
+        sa.Column("substitute_name", sa.String(length=120), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "meetup_id"],
+            ["meetups.tenant_id", "meetups.id"],
+            name=op.f("fk_attendances_tenant_id_meetup_id_meetups"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_attendances_tenant_id_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "substitute_member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_attendances_tenant_id_substitute_member_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_attendances_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attendances")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_attendances_tenant_id_id")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "meetup_id",
+            "member_id",
+            name=op.f("uq_attendances_tenant_id_meetup_id_member_id"),
+        ),
+    )
+    with op.batch_alter_table("attendances", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_attendances_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index(
+            "ix_attendances_tenant_member", ["tenant_id", "member_id"], unique=False
+        )
+
+    op.create_table(
+        "registrations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meetup_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("series_registration_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "going",
+                "waitlisted",
+                "pending",
+                "cancelled",
+                "not_going",
+                name="registrationstatus",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("waitlist_position", sa.Integer(), nullable=True),
+        sa.Column("waitlisted_for_industry", sa.Boolean(), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("checkin_token", sa.String(length=40), nullable=False),
+        sa.Column("status_changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "meetup_id"],
+            ["meetups.tenant_id", "meetups.id"],
+            name=op.f("fk_registrations_tenant_id_meetup_id_meetups"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_registrations_tenant_id_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "series_registration_id"],
+            ["series_registrations.tenant_id", "series_registrations.id"],
+            name=op.f("fk_registrations_tenant_id_series_registration_id_series_registrations"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_registrations_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_registrations")),
+        sa.UniqueConstraint("checkin_token", name=op.f("uq_registrations_checkin_token")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_registrations_tenant_id_id")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "meetup_id",
+            "member_id",
+            name=op.f("uq_registrations_tenant_id_meetup_id_member_id"),
+        ),
+    )
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_registrations_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index(
+            "ix_registrations_tenant_meetup_status",
+            ["tenant_id", "meetup_id", "status"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_registrations_tenant_member", ["tenant_id", "member_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("invitations", schema=None) as batch_op:
-        batch_op.drop_index("ix_invitations_tenant_member")
-        batch_op.drop_index(batch_op.f("ix_invitations_tenant_id"))
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.drop_index("ix_registrations_tenant_member")
+        batch_op.drop_index("ix_registrations_tenant_meetup_status")
+        batch_op.drop_index(batch_op.f("ix_registrations_tenant_id"))
 
-    op.drop_table("invitations")
+    op.drop_table("registrations")
     with op.batch_alter_table("attendances", schema=None) as batch_op:
         batch_op.drop_index("ix_attendances_tenant_member")
         batch_op.drop_index(batch_op.f("ix_attendances_tenant_id"))
 
     op.drop_table("attendances")
+    with op.batch_alter_table("attendance_changes", schema=None) as batch_op:
+        batch_op.drop_index("ix_attendance_changes_tenant_meetup")
+        batch_op.drop_index(batch_op.f("ix_attendance_changes_tenant_id"))
+
+    op.drop_table("attendance_changes")
+    with op.batch_alter_table("series_registrations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_series_registrations_tenant_id"))
+
+    op.drop_table("series_registrations")
+    with op.batch_alter_table("meetups", schema=None) as batch_op:
+        batch_op.drop_index("ix_meetups_tenant_starts")
+        batch_op.drop_index(batch_op.f("ix_meetups_tenant_id"))
+
+    op.drop_table("meetups")
+    with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.drop_index("ix_invitations_tenant_member")
+        batch_op.drop_index(batch_op.f("ix_invitations_tenant_id"))
+
+    op.drop_table("invitations")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_messages_status_created")
         batch_op.drop_index("ix_outbox_messages_community")
@@ -344,11 +611,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_members_tenant_id"))
 
     op.drop_table("members")
-    with op.batch_alter_table("meetups", schema=None) as batch_op:
-        batch_op.drop_index("ix_meetups_tenant_starts")
-        batch_op.drop_index(batch_op.f("ix_meetups_tenant_id"))
+    with op.batch_alter_table("meetup_series", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meetup_series_tenant_id"))
 
-    op.drop_table("meetups")
+    op.drop_table("meetup_series")
     op.drop_table("email_unsubscribes")
     op.drop_table("communities")
     op.drop_table("accounts")

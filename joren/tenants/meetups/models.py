@@ -1,16 +1,209 @@
-"""A meetup occurrence and who attended it."""
+"""Meetups: recurring series, their occurrences, registrations and the attendance register."""
 
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from joren.platform.db import Base, Timestamped, UTCDateTime, intpk
+from joren.platform.db import Base, Timestamped, UTCDateTime, intpk, utcnow
 from joren.platform.tenancy import TenantScoped
 from joren.tenants.members.models import Member
+
+
+def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
+    return Enum(cls, native_enum=False, length=length,
+                values_callable=lambda e: [m.value for m in e])
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    MEMBERS = "members"
+
+
+class MeetupStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class MeetupSeries(TenantScoped, Timestamped, Base):
+    """A recurring meetup: an RFC 5545 rule in the community's local time, and the defaults
+    its occurrences are materialised with."""
+
+    __tablename__ = "meetup_series"
+    __table_args__ = (UniqueConstraint("tenant_id", "id"),)
+
+    id: Mapped[intpk]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # RRULE body without DTSTART, e.g. "FREQ=MONTHLY;BYDAY=2TU"; empty for a one-off.
+    rrule: Mapped[str] = mapped_column(String(500), default="")
+    # First occurrence as local wall-clock time in ``timezone`` (naive ISO string keeps SQLite
+    # and PostgreSQL identical and DST-correct: the rule is expanded in local time).
+    dtstart_local: Mapped[str] = mapped_column(String(19))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo")
+    duration_minutes: Mapped[int] = mapped_column(default=120)
+    venue_name: Mapped[str] = mapped_column(String(200), default="")
+    venue_address: Mapped[str] = mapped_column(String(300), default="")
+    map_url: Mapped[str] = mapped_column(String(500), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int | None]
+    price: Mapped[int] = mapped_column(default=0)
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.PUBLIC)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    industry_cap: Mapped[int | None]
+    # Registration window relative to each occurrence's start.
+    registration_opens_days: Mapped[int | None]
+    registration_closes_minutes: Mapped[int] = mapped_column(default=0)
+    reminder_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: [2])
+    reminder_morning_of: Mapped[bool] = mapped_column(default=True)
+    horizon_days: Mapped[int] = mapped_column(default=120)
+    materialized_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class Meetup(TenantScoped, Timestamped, Base):
+    """One occurrence (of a series, or a one-off). Edited individually, it is ``is_detached``
+    and later changes to the series leave it alone."""
+
+    __tablename__ = "meetups"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        UniqueConstraint("tenant_id", "series_id", "recurrence_id"),
+        ForeignKeyConstraint(
+            ["tenant_id", "series_id"], ["meetup_series.tenant_id", "meetup_series.id"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_meetups_tenant_starts", "tenant_id", "starts_at"),
+    )
+
+    id: Mapped[intpk]
+    series_id: Mapped[int | None] = mapped_column()
+    # The start the rule gave this occurrence (UTC), its identity even after it is moved.
+    recurrence_id: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_detached: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[MeetupStatus] = mapped_column(_enum(MeetupStatus),
+                                                 default=MeetupStatus.SCHEDULED)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    venue_name: Mapped[str] = mapped_column(String(200), default="")
+    venue_address: Mapped[str] = mapped_column(String(300), default="")
+    map_url: Mapped[str] = mapped_column(String(500), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int | None]
+    price: Mapped[int] = mapped_column(default=0)
+    is_public: Mapped[bool] = mapped_column(default=True)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    industry_cap: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Self check-in (出席コード): members type the code during the window.
+    checkin_code: Mapped[str] = mapped_column(String(12), default="")
+    checkin_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checkin_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    series: Mapped[MeetupSeries | None] = relationship(
+        primaryjoin="and_(Meetup.tenant_id == MeetupSeries.tenant_id, "
+        "Meetup.series_id == MeetupSeries.id)", foreign_keys=[series_id],
+    )
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetupStatus.CANCELLED
+
+
+class RegistrationStatus(enum.StrEnum):
+    GOING = "going"
+    WAITLISTED = "waitlisted"
+    PENDING = "pending"  # awaiting the organizer's approval
+    CANCELLED = "cancelled"
+    NOT_GOING = "not_going"  # opted out of one occurrence of a series registration
+
+
+class Registration(TenantScoped, Timestamped, Base):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        UniqueConstraint("tenant_id", "meetup_id", "member_id"),
+        UniqueConstraint("checkin_token"),
+        ForeignKeyConstraint(
+            ["tenant_id", "meetup_id"], ["meetups.tenant_id", "meetups.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "member_id"], ["members.tenant_id", "members.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "series_registration_id"],
+            ["series_registrations.tenant_id", "series_registrations.id"], ondelete="SET NULL",
+        ),
+        Index("ix_registrations_tenant_meetup_status", "tenant_id", "meetup_id", "status"),
+        Index("ix_registrations_tenant_member", "tenant_id", "member_id"),
+    )
+
+    id: Mapped[intpk]
+    meetup_id: Mapped[int] = mapped_column()
+    member_id: Mapped[int] = mapped_column()
+    series_registration_id: Mapped[int | None] = mapped_column()
+    status: Mapped[RegistrationStatus] = mapped_column(_enum(RegistrationStatus))
+    # Position in the waitlist (lower goes first); None when not waitlisted.
+    waitlist_position: Mapped[int | None]
+    # Waiting for a seat because the industry cap, not the capacity, is reached.
+    waitlisted_for_industry: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(String(20), default="portal")
+    # Guests confirm by email link before the registration counts.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
+    checkin_token: Mapped[str] = mapped_column(String(40), default=new_token)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    meetup: Mapped[Meetup] = relationship(
+        primaryjoin="and_(Registration.tenant_id == Meetup.tenant_id, "
+        "Registration.meetup_id == Meetup.id)", foreign_keys=[meetup_id], overlaps="member",
+    )
+    member: Mapped[Member] = relationship(
+        primaryjoin="and_(Registration.tenant_id == Member.tenant_id, "
+        "Registration.member_id == Member.id)", foreign_keys=[member_id], overlaps="meetup",
+    )
+
+
+class SeriesRegistration(TenantScoped, Timestamped, Base):
+    """Registered once for every occurrence of a series (each can be opted out of)."""
+
+    __tablename__ = "series_registrations"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        UniqueConstraint("tenant_id", "series_id", "member_id"),
+        ForeignKeyConstraint(
+            ["tenant_id", "series_id"], ["meetup_series.tenant_id", "meetup_series.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "member_id"], ["members.tenant_id", "members.id"], ondelete="CASCADE"
+        ),
+    )
+
+    id: Mapped[intpk]
+    series_id: Mapped[int] = mapped_column()
+    member_id: Mapped[int] = mapped_column()
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AttendanceStatus(enum.StrEnum):
@@ -18,6 +211,7 @@ class AttendanceStatus(enum.StrEnum):
     LATE = "late"
     ABSENT = "absent"
     EXCUSED = "excused"
+    SUBSTITUTE = "substitute"  # someone came in the member's place
     WALK_IN = "walk_in"
 
     @property
@@ -28,28 +222,10 @@ class AttendanceStatus(enum.StrEnum):
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.WALK_IN)
 
 
-class Meetup(TenantScoped, Timestamped, Base):
-    __tablename__ = "meetups"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
-        Index("ix_meetups_tenant_starts", "tenant_id", "starts_at"),
-    )
-
-    id: Mapped[intpk]
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    venue_name: Mapped[str] = mapped_column(String(200), default="")
-    venue_address: Mapped[str] = mapped_column(String(300), default="")
-    capacity: Mapped[int | None]
-    price: Mapped[int] = mapped_column(default=0)
-    is_public: Mapped[bool] = mapped_column(default=True)
-
-
 class Attendance(TenantScoped, Timestamped, Base):
     __tablename__ = "attendances"
     __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
         UniqueConstraint("tenant_id", "meetup_id", "member_id"),
         ForeignKeyConstraint(
             ["tenant_id", "meetup_id"], ["meetups.tenant_id", "meetups.id"], ondelete="CASCADE"
@@ -57,22 +233,63 @@ class Attendance(TenantScoped, Timestamped, Base):
         ForeignKeyConstraint(
             ["tenant_id", "member_id"], ["members.tenant_id", "members.id"], ondelete="CASCADE"
         ),
+        ForeignKeyConstraint(
+            ["tenant_id", "substitute_member_id"], ["members.tenant_id", "members.id"],
+            ondelete="SET NULL",
+        ),
         Index("ix_attendances_tenant_member", "tenant_id", "member_id"),
     )
 
     id: Mapped[intpk]
     meetup_id: Mapped[int] = mapped_column()
     member_id: Mapped[int] = mapped_column()
-    status: Mapped[AttendanceStatus] = mapped_column(
-        Enum(AttendanceStatus, native_enum=False, length=20,
-             values_callable=lambda e: [m.value for m in e])
-    )
+    status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus))
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    substitute_member_id: Mapped[int | None] = mapped_column()
+    substitute_name: Mapped[str] = mapped_column(String(120), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
 
     meetup: Mapped[Meetup] = relationship(
         primaryjoin="and_(Attendance.tenant_id == Meetup.tenant_id, "
-        "Attendance.meetup_id == Meetup.id)", foreign_keys=[meetup_id], overlaps="member"
+        "Attendance.meetup_id == Meetup.id)", foreign_keys=[meetup_id],
+        overlaps="member,substitute",
     )
     member: Mapped[Member] = relationship(
         primaryjoin="and_(Attendance.tenant_id == Member.tenant_id, "
-        "Attendance.member_id == Member.id)", foreign_keys=[member_id], overlaps="meetup"
+        "Attendance.member_id == Member.id)", foreign_keys=[member_id],
+        overlaps="meetup,substitute",
     )
+    substitute: Mapped[Member | None] = relationship(
+        primaryjoin="and_(Attendance.tenant_id == Member.tenant_id, "
+        "Attendance.substitute_member_id == Member.id)", foreign_keys=[substitute_member_id],
+        overlaps="meetup,member",
+    )
+
+
+class AttendanceChange(TenantScoped, Base):
+    """Every change to the attendance register, kept: who changed what, when, from and to."""
+
+    __tablename__ = "attendance_changes"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "meetup_id"], ["meetups.tenant_id", "meetups.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "member_id"], ["members.tenant_id", "members.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "changed_by_id"], ["members.tenant_id", "members.id"],
+            ondelete="SET NULL",
+        ),
+        Index("ix_attendance_changes_tenant_meetup", "tenant_id", "meetup_id", "changed_at"),
+    )
+
+    id: Mapped[intpk]
+    meetup_id: Mapped[int] = mapped_column()
+    member_id: Mapped[int] = mapped_column()
+    changed_by_id: Mapped[int | None] = mapped_column()
+    old_status: Mapped[str | None] = mapped_column(String(20))
+    new_status: Mapped[str | None] = mapped_column(String(20))
+    via: Mapped[str] = mapped_column(String(20), default="console")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -23,6 +23,7 @@ ATTENDANCE_LABELS = {
     AttendanceStatus.LATE: _l("Attended (late)"),
     AttendanceStatus.ABSENT: _l("Absent"),
     AttendanceStatus.EXCUSED: _l("Excused"),
+    AttendanceStatus.SUBSTITUTE: _l("Substitute came"),
     AttendanceStatus.WALK_IN: _l("Walk-in"),
 }
 
