@@ -158,24 +158,28 @@ def update_profile(account: Account, *, display_name: str, language: str) -> Non
 
 # Emails ----------------------------------------------------------------------------------------
 
-def _nonce() -> str:
-    return secrets.token_hex(8)
-
-
-def send_verification(session: Session, account: Account, language: str) -> OutboxMessage:
-    """Queue the 'confirm your email address' message (a new link every time)."""
+def _email_link(session: Session, account: Account, *, kind: str, endpoint: str, token: str,
+                lifetime_purpose: str, language: str) -> OutboxMessage:
+    """Queue one of the account emails that carry a signed link (a new link every time)."""
     return queue_email(
         session,
         to=account.email,
-        template="accounts/verify",
+        template=f"accounts/{kind}",
         context={
             "display_name": account.display_name,
-            "url": tokens.external_url("accounts.verify", token=tokens.verify_token(account)),
-            "lifetime": tokens.token_lifetime(tokens.VERIFY),
+            "url": tokens.external_url(endpoint, token=token),
+            "lifetime": tokens.token_lifetime(lifetime_purpose),
         },
         language=account.language or language,
-        idempotency_key=f"verify:{account.id}:{_nonce()}",
+        idempotency_key=f"{kind}:{account.id}:{secrets.token_hex(8)}",
     )
+
+
+def send_verification(session: Session, account: Account, language: str) -> OutboxMessage:
+    """Queue the 'confirm your email address' message."""
+    return _email_link(session, account, kind="verify", endpoint="accounts.verify",
+                       token=tokens.verify_token(account), lifetime_purpose=tokens.VERIFY,
+                       language=language)
 
 
 def request_password_reset(session: Session, email: str, language: str) -> OutboxMessage | None:
@@ -183,19 +187,9 @@ def request_password_reset(session: Session, email: str, language: str) -> Outbo
     account = find_account(session, email)
     if account is None:
         return None
-    return queue_email(
-        session,
-        to=account.email,
-        template="accounts/reset",
-        context={
-            "display_name": account.display_name,
-            "url": tokens.external_url("accounts.reset_password",
-                                       token=tokens.reset_token(account)),
-            "lifetime": tokens.token_lifetime(tokens.RESET),
-        },
-        language=account.language or language,
-        idempotency_key=f"reset:{account.id}:{_nonce()}",
-    )
+    return _email_link(session, account, kind="reset", endpoint="accounts.reset_password",
+                       token=tokens.reset_token(account), lifetime_purpose=tokens.RESET,
+                       language=language)
 
 
 def request_magic_link(
@@ -205,19 +199,9 @@ def request_magic_link(
     account = find_account(session, email)
     if account is None:
         return None
-    return queue_email(
-        session,
-        to=account.email,
-        template="accounts/magic",
-        context={
-            "display_name": account.display_name,
-            "url": tokens.external_url("accounts.magic_login",
-                                       token=tokens.magic_token(account, next_url)),
-            "lifetime": tokens.token_lifetime(tokens.MAGIC),
-        },
-        language=account.language or language,
-        idempotency_key=f"magic:{account.id}:{_nonce()}",
-    )
+    return _email_link(session, account, kind="magic", endpoint="accounts.magic_login",
+                       token=tokens.magic_token(account, next_url), lifetime_purpose=tokens.MAGIC,
+                       language=language)
 
 
 # Links -----------------------------------------------------------------------------------------
