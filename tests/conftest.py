@@ -251,3 +251,13 @@ def run_jobs(app: Flask, connection: object):  # type: ignore[no-untyped-def]
             total += pending
 
     return run
+
+
+@pytest.fixture()
+def browser() -> Iterator[object]:
+    """Chromium through Playwright. Function-scoped on purpose: Playwright's sync API runs an
+    event loop in this thread, and Flask cannot close an app context here while it runs."""
+    from tests.live import chromium
+
+    with chromium() as launched:
+        yield launched

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_rq import RQ
 
-from joren.workers import jobs
+from joren.workers import jobs, reminder_jobs
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ class Entry:
 
 SCHEDULE: tuple[Entry, ...] = (
     Entry(jobs.sweep_outbox, 60, queue="mail", job_timeout=120),
+    Entry(reminder_jobs.fan_out_meetup_reminders, "*/15 * * * *"),
+    # Meetup occurrences on each series' rolling horizon, daily at 03:10 UTC.
+    Entry(jobs.fan_out_every, "10 3 * * *",
+          args=("joren.workers.meetup_jobs.materialize_community", "day")),
 )
 
 _REGISTERED: set[int] = set()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: None
-Create Date: 2026-11-22 06:07:37.819340
+Create Date: 2026-11-22 06:34:55.635677
 """
 
 from collections.abc import Sequence
@@ -199,6 +199,7 @@ def upgrade() -> None:
         sa.Column("text_body", sa.Text(), nullable=False),
         sa.Column("html_body", sa.Text(), nullable=False),
         sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("attachments", sa.JSON(), nullable=False),
         sa.Column(
             "status",
             sa.Enum(
@@ -289,6 +290,7 @@ def upgrade() -> None:
         sa.Column("series_id", sa.Integer(), nullable=True),
         sa.Column("recurrence_id", sa.DateTime(timezone=True), nullable=True),
         sa.Column("is_detached", sa.Boolean(), nullable=False),
+        sa.Column("needs_review", sa.Boolean(), nullable=False),
         sa.Column(
             "status",
             sa.Enum("scheduled", "cancelled", name="meetupstatus", native_enum=False, length=20),

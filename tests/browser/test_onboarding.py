@@ -8,38 +8,22 @@ real app (CSRF on, email captured, jobs run inline) on its own fresh SQLite data
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import fakeredis
 import pytest
 from sqlalchemy import create_engine
-from werkzeug.serving import make_server
 
-from joren.app import create_app
 from joren.platform.db import Base
+from tests.live import live_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 ORGANIZER = "owner@browser.example.jp"
 MEMBER = "member@browser.example.jp"
 PASSWORD = "a long organizer password"
 SLUG = "umeda-asakai"
 COMMUNITY = "梅田朝活交流会"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -48,52 +32,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, app_config) -> Iterato
     engine = create_engine(database_url)
     Base.metadata.create_all(engine)
     engine.dispose()
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    app = create_app({
-        "TESTING": True,
-        "JOREN_ENV": "test",
-        "SECRET_KEY": "browser-test-secret",
-        "DATABASE_URL": database_url,
-        "WTF_CSRF_ENABLED": True,
-        "MAIL_CAPTURE": True,
-        "SMTP_URL": None,
-        "REDIS_URL": None,
-        "RQ_ASYNC": False,
-        "RQ_CONNECTION": {"server": fakeredis.FakeServer()},
-        "RQ_CONNECTION_CLASS": "fakeredis.FakeRedis",
-        # Flask-Limiter keeps one storage for every app in the process: keep the suite's.
-        "RATELIMIT_STORAGE_URI": app_config["RATELIMIT_STORAGE_URI"],
-        "BASE_URL": base_url,
-    })
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with live_app(database_url, app_config, "browser-test-secret") as base_url:
         yield base_url
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture()
-def browser() -> Iterator[Any]:
-    """Function-scoped on purpose: Playwright's sync API runs an event loop in this thread, and
-    Flask cannot close an app context here while it runs (the suite's fixtures open some)."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            "Chromium is not installed at /usr/bin/chromium, and the browser test never skips. "
-            "Install it with: apt-get update && apt-get install -y chromium  (.ci/run does this)."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _goto(page: Any, url: str, status: int = 200) -> None:

@@ -41,6 +41,8 @@ class OutboxMessage(Timestamped, Base):
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
     headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Files sent with the message: [{"filename", "content_type", "content_b64"}, ...].
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(OutboxStatus, native_enum=False, length=20,
              values_callable=lambda e: [m.value for m in e]),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
@@ -22,8 +24,21 @@ MAIL_QUEUE = "mail"
 KEY_LENGTH = 200
 SUBJECT_LENGTH = 300
 
-__all__ = ["SEND_BATCH_JOB", "SEND_JOB", "TRANSACTIONAL", "is_unsubscribed", "queue_email",
-           "render_email"]
+__all__ = ["SEND_BATCH_JOB", "SEND_JOB", "TRANSACTIONAL", "Attachment", "is_unsubscribed",
+           "queue_email", "render_email"]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email (e.g. a calendar invitation, ``text/calendar``)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+    def to_json(self) -> dict[str, str]:
+        return {"filename": self.filename, "content_type": self.content_type,
+                "content_b64": base64.b64encode(self.content).decode("ascii")}
 
 
 def render_email(template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -45,6 +60,7 @@ def queue_email(
     idempotency_key: str,
     community_id: int | None = None,
     category: str = TRANSACTIONAL,
+    attachments: list[Attachment] | None = None,
 ) -> OutboxMessage:
     """Store one message (once per idempotency key) and send it after the transaction commits.
 
@@ -78,6 +94,7 @@ def queue_email(
         text_body=text,
         html_body=html,
         headers=headers,
+        attachments=[a.to_json() for a in attachments or ()],
         status=OutboxStatus.PENDING,
     )
     if is_unsubscribed(session, to, category, community_id):

@@ -22,6 +22,8 @@ it twice, with the same Message-ID both times. That window is the time between t
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import logging
 import smtplib
@@ -121,7 +123,28 @@ def build_message(message: OutboxMessage, mail_from: str, now: datetime) -> Emai
             email[name] = value
     email.set_content(message.text_body, charset="utf-8")
     email.add_alternative(message.html_body, subtype="html", charset="utf-8")
+    for attachment in message.attachments or ():
+        _attach(email, attachment)
     return email
+
+
+def _attach(email: EmailMessage, attachment: Mapping[str, str]) -> None:
+    """Add one stored attachment; ``content_type`` may carry parameters (``method=PUBLISH``)."""
+    try:
+        content = base64.b64decode(attachment["content_b64"], validate=True)
+    except (KeyError, binascii.Error) as exc:
+        raise ValueError(f"bad attachment: {exc}") from exc
+    mime, _, params_text = attachment.get("content_type", "").partition(";")
+    maintype, _, subtype = mime.strip().partition("/")
+    if not maintype or not subtype:
+        maintype, subtype = "application", "octet-stream"
+    params: dict[str, str] = {}
+    for part in params_text.split(";"):
+        name, sep, value = part.partition("=")
+        if sep:
+            params[name.strip()] = value.strip().strip('"')
+    email.add_attachment(content, maintype=maintype, subtype=subtype,
+                         filename=attachment.get("filename") or "attachment", params=params)
 
 
 def claim(session: Session, message_id: int, now: datetime) -> bool:

@@ -98,6 +98,9 @@ class Meetup(TenantScoped, Timestamped, Base):
     # The start the rule gave this occurrence (UTC), its identity even after it is moved.
     recurrence_id: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_detached: Mapped[bool] = mapped_column(default=False)
+    # The series changed and no longer gives this occurrence, but people registered for it:
+    # it is kept and the organizer decides (move, cancel, or leave it).
+    needs_review: Mapped[bool] = mapped_column(default=False)
     status: Mapped[MeetupStatus] = mapped_column(_enum(MeetupStatus),
                                                  default=MeetupStatus.SCHEDULED)
     title: Mapped[str] = mapped_column(String(200))

@@ -1,10 +1,22 @@
-"""Read-only meetup pages for the console and the portal (the real editor arrives later)."""
+"""Meetup pages: the console's series and occurrence editors, and the portal's meetup pages."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -12,12 +24,34 @@ from sqlalchemy.orm import contains_eager
 
 from joren.platform.communities.edge import active_membership, get_or_404, role_required
 from joren.platform.db import db, utcnow
-from joren.tenants.meetups.models import ATTENDED, Attendance, AttendanceStatus, Meetup
+from joren.tenants.meetups import recurrence, registrations
+from joren.tenants.meetups import series as service
+from joren.tenants.meetups.models import (
+    ATTENDED,
+    Attendance,
+    AttendanceStatus,
+    Meetup,
+    MeetupSeries,
+    MeetupStatus,
+    Registration,
+    RegistrationStatus,
+)
+from joren.tenants.meetups.recurrence import RuleError
+from joren.tenants.meetups.series import SeriesError
+from joren.tenants.meetups.series_forms import (
+    OccurrenceForm,
+    OneOffForm,
+    SeriesForm,
+    describe_rule,
+    detect_pattern,
+    error_message,
+)
 from joren.tenants.members.models import Role
 from joren.tenants.members.services import reading_order
 
 bp = Blueprint("meetups", __name__)
 
+PAST_SHOWN = 50
 ATTENDANCE_LABELS = {
     AttendanceStatus.PRESENT: _l("Attended"),
     AttendanceStatus.LATE: _l("Attended (late)"),
@@ -28,25 +62,41 @@ ATTENDANCE_LABELS = {
 }
 
 
+def endpoint_url(endpoint: str, **values: Any) -> str | None:
+    """``url_for`` for an endpoint that may not exist yet (other areas add theirs)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
 @bp.record_once
-def _register_labels(state: Any) -> None:
+def _register_globals(state: Any) -> None:
     state.app.jinja_env.globals.setdefault("attendance_labels", ATTENDANCE_LABELS)
+    state.app.jinja_env.globals.setdefault("endpoint_url", endpoint_url)
+    state.app.jinja_env.globals.setdefault("describe_rule", describe_rule)
 
 
-def meetups_with_attendance(upcoming: bool | None = None) -> list[tuple[Meetup, int, int]]:
-    """Meetups (newest first) with (attended, registered) counts, in one query."""
-    counts = (
-        select(
-            Attendance.meetup_id.label("meetup_id"),
-            func.count(Attendance.id).filter(Attendance.status.in_(ATTENDED)).label("attended"),
-            func.count(Attendance.id).label("registered"),
-        )
-        .group_by(Attendance.meetup_id)
-        .subquery()
+# -- queries --------------------------------------------------------------------------------
+
+def meetups_with_counts(upcoming: bool | None = None,
+                        limit: int | None = None) -> list[tuple[Meetup, int, int, int]]:
+    """Meetups with (attended, going, waitlisted) counts, in one query."""
+    attended = (
+        select(Attendance.meetup_id.label("meetup_id"),
+               func.count(Attendance.id).filter(Attendance.status.in_(ATTENDED)).label("n"))
+        .group_by(Attendance.meetup_id).subquery()
     )
-    stmt = select(Meetup, counts.c.attended, counts.c.registered).outerjoin(
-        counts, counts.c.meetup_id == Meetup.id
+    registered = (
+        select(Registration.meetup_id.label("meetup_id"),
+               func.count(Registration.id).filter(
+                   Registration.status == RegistrationStatus.GOING).label("going"),
+               func.count(Registration.id).filter(
+                   Registration.status == RegistrationStatus.WAITLISTED).label("waiting"))
+        .group_by(Registration.meetup_id).subquery()
     )
+    stmt = (select(Meetup, attended.c.n, registered.c.going, registered.c.waiting)
+            .outerjoin(attended, attended.c.meetup_id == Meetup.id)
+            .outerjoin(registered, registered.c.meetup_id == Meetup.id))
     now = utcnow()
     if upcoming is True:
         stmt = stmt.where(Meetup.starts_at >= now).order_by(Meetup.starts_at)
@@ -54,15 +104,19 @@ def meetups_with_attendance(upcoming: bool | None = None) -> list[tuple[Meetup, 
         stmt = stmt.where(Meetup.starts_at < now).order_by(Meetup.starts_at.desc())
     else:
         stmt = stmt.order_by(Meetup.starts_at.desc())
-    return [(m, attended or 0, registered or 0) for m, attended, registered in
-            db.session.execute(stmt)]
+    if limit:
+        stmt = stmt.limit(limit)
+    return [(m, a or 0, going or 0, waiting or 0)
+            for m, a, going, waiting in db.session.execute(stmt)]
 
 
-def _portal_meetups(upcoming: bool, public_only: bool, limit: int | None = None) -> list[Meetup]:
+def portal_meetups(upcoming: bool, public_only: bool, limit: int | None = None) -> list[Meetup]:
+    """Upcoming scheduled meetups (soonest first) or past ones (latest first)."""
     now = utcnow()
     stmt = select(Meetup)
     if upcoming:
-        stmt = stmt.where(Meetup.starts_at >= now).order_by(Meetup.starts_at)
+        stmt = stmt.where(Meetup.starts_at >= now, Meetup.status == MeetupStatus.SCHEDULED)
+        stmt = stmt.order_by(Meetup.starts_at)
     else:
         stmt = stmt.where(Meetup.starts_at < now).order_by(Meetup.starts_at.desc())
     if public_only:
@@ -85,11 +139,128 @@ def _refuse() -> Any:
     abort(403)
 
 
+def _show_service_error(form: Any, exc: SeriesError | RuleError) -> None:
+    field_name = getattr(exc, "field", None)
+    if isinstance(exc, RuleError):
+        field_name = {"bad_start": "first_date", "bad_timezone": None}.get(exc.code, "rrule")
+    if field_name == "rrule":
+        field_name = "rrule_text" if "rrule_text" in form else None
+    if field_name in ("dtstart_local", "starts_at"):
+        field_name = "first_date"
+    field = form[field_name] if field_name and field_name in form else None
+    message = error_message(exc.code)
+    if field is not None:
+        field.errors = [*field.errors, message]
+    else:
+        flash(message, "danger")
+
+
+# -- console: lists -------------------------------------------------------------------------
+
 @bp.get("/admin/meetups")
 @role_required(Role.STAFF)
 def console_list() -> Any:
-    return render_template("console/meetups/list.html", rows=meetups_with_attendance(),
-                           now=utcnow())
+    rows = meetups_with_counts()
+    now = utcnow()
+    upcoming = [r for r in rows if r[0].starts_at >= now][::-1]
+    past = [r for r in rows if r[0].starts_at < now][:PAST_SHOWN]
+    return render_template("console/meetups/list.html", upcoming=upcoming, past=past, now=now)
+
+
+@bp.get("/admin/meetups/series")
+@role_required(Role.STAFF)
+def series_list() -> Any:
+    counts = (select(Meetup.series_id.label("series_id"), func.count(Meetup.id).label("n"),
+                     func.min(Meetup.starts_at).label("next"))
+              .where(Meetup.starts_at >= utcnow(), Meetup.status == MeetupStatus.SCHEDULED)
+              .group_by(Meetup.series_id).subquery())
+    rows = db.session.execute(
+        select(MeetupSeries, counts.c.n, counts.c.next)
+        .outerjoin(counts, counts.c.series_id == MeetupSeries.id)
+        .order_by(MeetupSeries.is_active.desc(), MeetupSeries.title)
+    ).all()
+    return render_template("console/meetups/series_list.html",
+                           rows=[(s, n or 0, nxt) for s, n, nxt in rows])
+
+
+# -- console: series editor -----------------------------------------------------------------
+
+def _preview(form: SeriesForm, tz: str) -> list[datetime] | None:
+    try:
+        rule = recurrence.validate(form.rule(), form.local_start().isoformat(), tz)
+        return recurrence.preview(rule, form.local_start().isoformat(), tz)
+    except RuleError as exc:
+        _show_service_error(form, exc)
+        return None
+
+
+def _series_form_page(form: SeriesForm, series: MeetupSeries | None) -> Any:
+    preview = None
+    if request.method == "POST" and form.validate():
+        preview = _preview(form, g.community.timezone if series is None else series.timezone)
+        if preview is not None and request.form.get("action") != "preview":
+            try:
+                if series is None:
+                    series = service.create_series(db.session, g.community, g.membership,
+                                                   **form.series_fields())
+                else:
+                    service.update_series(db.session, series, g.membership,
+                                          **form.series_fields())
+            except (SeriesError, RuleError) as exc:
+                db.session.rollback()
+                _show_service_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The series was saved and its meetups are scheduled."), "success")
+                return redirect(url_for("community.meetups.series_list"))
+    status = 422 if request.method == "POST" and (form.errors or preview is None) else 200
+    return render_template("console/meetups/series_form.html", form=form, series=series,
+                           preview=preview), status
+
+
+@bp.route("/admin/meetups/series/new", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def series_new() -> Any:
+    return _series_form_page(SeriesForm(), None)
+
+
+@bp.route("/admin/meetups/series/<int:series_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def series_edit(series_id: int) -> Any:
+    series = get_or_404(MeetupSeries, series_id)
+    form = SeriesForm()
+    if request.method == "GET":
+        start = recurrence.parse_local(series.dtstart_local)
+        form.process(obj=series, first_date=start.date(), start_time=start.time(),
+                     pattern=detect_pattern(series.rrule, start.date()),
+                     rrule_text=series.rrule, visibility=series.visibility.value,
+                     reminder_days=", ".join(str(d) for d in series.reminder_days or []))
+    return _series_form_page(form, series)
+
+
+# -- console: one-off and occurrences -------------------------------------------------------
+
+@bp.route("/admin/meetups/new", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def one_off_new() -> Any:
+    form = OneOffForm()
+    if form.validate_on_submit():
+        try:
+            meetup = service.create_one_off(
+                db.session, g.community, g.membership,
+                starts_at=recurrence.to_utc(form.local_start(), g.community.timezone),
+                registration_opens_days=form.registration_opens_days.data,
+                registration_closes_minutes=form.registration_closes_minutes.data or 0,
+                **form.meetup_fields())
+        except (SeriesError, RuleError) as exc:
+            db.session.rollback()
+            _show_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The meetup was scheduled."), "success")
+            return redirect(url_for("community.meetups.console_detail", meetup_id=meetup.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("console/meetups/one_off_form.html", form=form), status
 
 
 @bp.get("/admin/meetups/<int:meetup_id>")
@@ -104,9 +275,60 @@ def console_detail(meetup_id: int) -> Any:
         .order_by(*reading_order())
     ).all()
     attended = sum(1 for a in attendances if a.status.attended)
+    going = registrations.counts(db.session, [meetup.id])[meetup.id]["going"]
     return render_template("console/meetups/detail.html", meetup=meetup,
-                           attendances=attendances, attended=attended)
+                           attendances=attendances, attended=attended, going=going,
+                           now=utcnow())
 
+
+@bp.route("/admin/meetups/<int:meetup_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def occurrence_edit(meetup_id: int) -> Any:
+    meetup = get_or_404(Meetup, meetup_id)
+    if meetup.is_cancelled:
+        flash(error_message("cancelled"), "warning")
+        return redirect(url_for("community.meetups.console_detail", meetup_id=meetup.id))
+    form = OccurrenceForm()
+    if request.method == "GET":
+        local = meetup.starts_at.astimezone(recurrence.zone(g.community.timezone))
+        form.process(obj=meetup, first_date=local.date(), start_time=local.time(),
+                     duration_minutes=int((meetup.ends_at - meetup.starts_at).total_seconds()
+                                          // 60))
+    elif form.validate_on_submit():
+        tz = meetup.series.timezone if meetup.series else g.community.timezone
+        try:
+            service.edit_occurrence(db.session, meetup, g.membership, form.scope.data,
+                                    starts_at=recurrence.to_utc(form.local_start(), tz),
+                                    **form.meetup_fields())
+        except (SeriesError, RuleError) as exc:
+            db.session.rollback()
+            _show_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("community.meetups.console_detail", meetup_id=meetup.id))
+    status = 422 if request.method == "POST" else 200
+    in_series = meetup.series_id is not None and not meetup.is_detached
+    return render_template("console/meetups/occurrence_form.html", form=form, meetup=meetup,
+                           in_series=in_series), status
+
+
+@bp.post("/admin/meetups/<int:meetup_id>/cancel")
+@role_required(Role.ORGANIZER)
+def occurrence_cancel(meetup_id: int) -> Any:
+    meetup = get_or_404(Meetup, meetup_id)
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm the cancellation."), "warning")
+    elif meetup.is_cancelled:
+        flash(_("This meetup was already cancelled."), "info")
+    else:
+        service.cancel_occurrence(db.session, meetup, g.membership)
+        db.session.commit()
+        flash(_("The meetup was cancelled. Registered people are told by email."), "success")
+    return redirect(url_for("community.meetups.console_detail", meetup_id=meetup.id))
+
+
+# -- portal ---------------------------------------------------------------------------------
 
 @bp.get("/meetups")
 def portal_list() -> Any:
@@ -115,8 +337,8 @@ def portal_list() -> Any:
     public_only = active_membership() is None
     return render_template(
         "portal/meetups/list.html",
-        upcoming=_portal_meetups(True, public_only),
-        past=_portal_meetups(False, public_only, limit=24),
+        upcoming=portal_meetups(True, public_only),
+        past=portal_meetups(False, public_only, limit=24),
     )
 
 
@@ -126,11 +348,12 @@ def portal_detail(meetup_id: int) -> Any:
     membership = active_membership()
     if membership is None and not (g.community.is_public and meetup.is_public):
         return _refuse()
-    mine = None
+    mine = registration = None
     if membership is not None:
         mine = db.session.scalar(
             select(Attendance).where(Attendance.meetup_id == meetup.id,
                                      Attendance.member_id == membership.id)
         )
+        registration = registrations.registration_for(db.session, meetup.id, membership.id)
     return render_template("portal/meetups/detail.html", meetup=meetup, attendance=mine,
-                           now=utcnow())
+                           registration=registration, now=utcnow())

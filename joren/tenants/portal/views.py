@@ -8,24 +8,19 @@ from flask import Blueprint, g, render_template
 from sqlalchemy import func, select
 
 from joren.platform.communities.edge import active_membership
-from joren.platform.db import db, utcnow
-from joren.tenants.meetups.models import ATTENDED, Attendance, Meetup
+from joren.platform.db import db
+from joren.tenants.meetups.models import ATTENDED, Attendance
+from joren.tenants.meetups.views import portal_meetups
 
 bp = Blueprint("portal", __name__)
-
-
-def _upcoming(public_only: bool, limit: int) -> list[Meetup]:
-    stmt = select(Meetup).where(Meetup.starts_at >= utcnow())
-    if public_only:
-        stmt = stmt.where(Meetup.is_public.is_(True))
-    return list(db.session.scalars(stmt.order_by(Meetup.starts_at).limit(limit)))
 
 
 def _public_page() -> Any:
     community = g.community
     if not community.is_public and active_membership() is None:
         return render_template("public/private_community.html")
-    return render_template("public/community.html", upcoming=_upcoming(True, limit=5))
+    upcoming = portal_meetups(True, public_only=True, limit=5)
+    return render_template("public/community.html", upcoming=upcoming)
 
 
 @bp.get("/")
@@ -37,8 +32,8 @@ def home() -> Any:
         select(func.count(Attendance.id)).where(
             Attendance.member_id == membership.id, Attendance.status.in_(ATTENDED))
     ) or 0
-    return render_template("portal/home.html", upcoming=_upcoming(False, limit=3),
-                           attended=attended)
+    upcoming = portal_meetups(True, public_only=False, limit=3)
+    return render_template("portal/home.html", upcoming=upcoming, attended=attended)
 
 
 @bp.get("/about")

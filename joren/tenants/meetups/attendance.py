@@ -1,0 +1,462 @@
+"""The attendance register: check-in at the door, walk-ins, self check-in (出席コード),
+statuses after the meetup, and the history of every change.
+
+Every function takes the session (bound to the community), the meetup and the acting member
+explicitly. Each change to a person's attendance writes one ``AttendanceChange``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from joren.platform.db import utcnow
+from joren.platform.names import romaji_search_key, search_terms, to_katakana
+from joren.tenants.meetups.models import (
+    ATTENDED,
+    Attendance,
+    AttendanceChange,
+    AttendanceStatus,
+    Meetup,
+    Registration,
+    RegistrationStatus,
+)
+from joren.tenants.members.models import Member, MemberStatus, Role
+
+LATE_GRACE = timedelta(minutes=15)
+SELF_CHECKIN_LEAD = timedelta(minutes=30)
+CODE_DIGITS = 4
+SEARCH_LIMIT = 60
+VIAS = ("door", "qr", "self", "console", "walk_in")
+NAME_LIMITS = {"family_name": 60, "given_name": 60, "family_name_kana": 60,
+               "given_name_kana": 60, "company": 120, "title": 80, "email": 320}
+
+
+class CheckinError(ValueError):
+    """A check-in or register change was refused; ``code`` says why (views turn it into words)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# -- reading helpers ---------------------------------------------------------------------
+
+def reading_order() -> tuple:  # type: ignore[type-arg]
+    """あいうえお順: by reading (セイ, メイ); people without a reading come last."""
+    return (
+        case((Member.family_name_kana == "", 1), else_=0),
+        Member.family_name_kana, Member.given_name_kana, Member.family_name, Member.id,
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def name_conditions(query: str) -> list:  # type: ignore[type-arg]
+    """Match kanji, kana (hiragana typed matches katakana readings), romaji and company."""
+    conditions = []
+    for term in search_terms(query):
+        pattern = f"%{_escape_like(term)}%"
+        compact = f"%{_escape_like(''.join(term.split()))}%"
+        conditions += [
+            Member.family_name.ilike(pattern, escape="\\"),
+            Member.given_name.ilike(pattern, escape="\\"),
+            (Member.family_name + Member.given_name).ilike(compact, escape="\\"),
+            Member.family_name_kana.ilike(pattern, escape="\\"),
+            Member.given_name_kana.ilike(pattern, escape="\\"),
+            (Member.family_name_kana + Member.given_name_kana).ilike(compact, escape="\\"),
+            Member.name_romaji.ilike(pattern, escape="\\"),
+            Member.company.ilike(pattern, escape="\\"),
+        ]
+    return conditions
+
+
+# -- the door ----------------------------------------------------------------------------
+
+@dataclass
+class DoorRow:
+    member: Member
+    registration: Registration | None
+    attendance: Attendance | None
+
+    @property
+    def is_going(self) -> bool:
+        registration = self.registration
+        return registration is not None and registration.status == RegistrationStatus.GOING
+
+    @property
+    def is_checked_in(self) -> bool:
+        return self.attendance is not None and self.attendance.status in ATTENDED
+
+
+def _door_statement(meetup: Meetup):  # type: ignore[no-untyped-def]
+    return (
+        select(Member, Registration, Attendance)
+        .outerjoin(Registration, and_(Registration.member_id == Member.id,
+                                      Registration.meetup_id == meetup.id))
+        .outerjoin(Attendance, and_(Attendance.member_id == Member.id,
+                                    Attendance.meetup_id == meetup.id))
+    )
+
+
+def door_list(session: Session, meetup: Meetup, query: str = "",
+              limit: int | None = SEARCH_LIMIT) -> list[DoorRow]:
+    """People for the door, sorted by reading, in one statement.
+
+    Without a query: everyone going or already checked in. With one: those people and every
+    active member whose name, reading, romaji or company matches.
+    """
+    stmt = _door_statement(meetup)
+    conditions = name_conditions(query)
+    if conditions:
+        stmt = stmt.where(or_(*conditions), or_(Member.status != MemberStatus.INACTIVE,
+                                                Attendance.id.is_not(None)))
+    else:
+        stmt = stmt.where(or_(Registration.status == RegistrationStatus.GOING,
+                              Attendance.id.is_not(None)))
+        limit = None
+    stmt = stmt.order_by(*reading_order())
+    if limit:
+        stmt = stmt.limit(limit)
+    return [DoorRow(m, r, a) for m, r, a in session.execute(stmt).unique()]
+
+
+def door_row(session: Session, meetup: Meetup, member_id: int) -> DoorRow | None:
+    found = session.execute(_door_statement(meetup).where(Member.id == member_id)).unique().first()
+    return DoorRow(*found) if found else None
+
+
+def counts(session: Session, meetup: Meetup) -> dict[str, int]:
+    """How many are going and how many are checked in (two aggregate statements)."""
+    going = session.scalar(select(func.count(Registration.id)).where(
+        Registration.meetup_id == meetup.id, Registration.status == RegistrationStatus.GOING))
+    checked_in = session.scalar(select(func.count(Attendance.id)).where(
+        Attendance.meetup_id == meetup.id, Attendance.status.in_(ATTENDED)))
+    return {"going": going or 0, "checked_in": checked_in or 0}
+
+
+# -- changes -----------------------------------------------------------------------------
+
+def attendance_of(session: Session, meetup: Meetup, member: Member) -> Attendance | None:
+    return session.scalar(select(Attendance).where(Attendance.meetup_id == meetup.id,
+                                                   Attendance.member_id == member.id))
+
+
+def _record(session: Session, meetup: Meetup, member: Member, actor: Member | None,
+            old: str | None, new: str | None, via: str, note: str = "") -> AttendanceChange:
+    change = AttendanceChange(meetup_id=meetup.id, member_id=member.id,
+                              changed_by_id=actor.id if actor else None, old_status=old,
+                              new_status=new, via=via if via in VIAS else "console",
+                              note=note[:500], changed_at=utcnow())
+    session.add(change)
+    return change
+
+
+def _open_meetup(meetup: Meetup) -> None:
+    if meetup.is_cancelled:
+        raise CheckinError("cancelled")
+
+
+def arrival_status(meetup: Meetup, now: datetime) -> AttendanceStatus:
+    """Late once the grace period after the start has passed."""
+    if now > meetup.starts_at + LATE_GRACE:
+        return AttendanceStatus.LATE
+    return AttendanceStatus.PRESENT
+
+
+def check_in(session: Session, meetup: Meetup, member: Member, actor: Member | None,
+             via: str = "door", now: datetime | None = None) -> Attendance:
+    """Mark ``member`` as arrived (present, or late after the grace period).
+
+    Checking in someone already checked in changes nothing.
+    """
+    _open_meetup(meetup)
+    now = now or utcnow()
+    attendance = attendance_of(session, meetup, member)
+    if attendance is not None and attendance.status in ATTENDED:
+        return attendance
+    status = arrival_status(meetup, now)
+    old = attendance.status.value if attendance else None
+    if attendance is None:
+        attendance = _insert_attendance(session, meetup, member, status, now)
+        if attendance is None:  # another phone at the door was a moment quicker
+            return check_in(session, meetup, member, actor, via, now)
+    attendance.status = status
+    attendance.checked_in_at = now
+    _record(session, meetup, member, actor, old, status.value, via)
+    session.flush()
+    return attendance
+
+
+def _insert_attendance(session: Session, meetup: Meetup, member: Member,
+                       status: AttendanceStatus, now: datetime) -> Attendance | None:
+    """A new attendance row, or None when a concurrent request inserted it first."""
+    row = Attendance(meetup_id=meetup.id, member_id=member.id, status=status, checked_in_at=now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row
+
+
+def undo_check_in(session: Session, meetup: Meetup, member: Member, actor: Member | None,
+                  via: str = "door") -> None:
+    """Take back a check-in made by mistake (the history keeps it)."""
+    attendance = attendance_of(session, meetup, member)
+    if attendance is None:
+        raise CheckinError("not_checked_in")
+    _record(session, meetup, member, actor, attendance.status.value, None, via)
+    session.delete(attendance)
+    session.flush()
+
+
+def _clean(value: str | None, limit: int) -> str:
+    value = " ".join((value or "").split())
+    if len(value) > limit:
+        raise CheckinError("too_long")
+    return value
+
+
+def walk_in(session: Session, meetup: Meetup, actor: Member | None, *, family_name: str,
+            given_name: str = "", family_name_kana: str = "", given_name_kana: str = "",
+            company: str = "", title: str = "", email: str | None = None,
+            now: datetime | None = None) -> Attendance:
+    """Someone who did not register turns up: a guest is created on the spot (or the member
+    with that email is used) and recorded as a walk-in."""
+    _open_meetup(meetup)
+    fields = {
+        "family_name": _clean(family_name, 60), "given_name": _clean(given_name, 60),
+        "family_name_kana": to_katakana(_clean(family_name_kana, 60)),
+        "given_name_kana": to_katakana(_clean(given_name_kana, 60)),
+        "company": _clean(company, 120), "title": _clean(title, 80),
+    }
+    if not fields["family_name"]:
+        raise CheckinError("name_required")
+    address = _clean(email, 320).lower() or None
+    if address and ("@" not in address or " " in address):
+        raise CheckinError("bad_email")
+    member = None
+    if address:
+        member = session.scalar(select(Member).where(Member.email == address))
+    if member is None:
+        member = Member(role=Role.MEMBER, status=MemberStatus.GUEST, email=address, **fields)
+        member.name_romaji = romaji_search_key(member.family_name_kana, member.given_name_kana)
+        session.add(member)
+        session.flush()
+    now = now or utcnow()
+    attendance = attendance_of(session, meetup, member)
+    old = attendance.status.value if attendance else None
+    if attendance is not None and attendance.status in ATTENDED:
+        return attendance
+    if attendance is None:
+        attendance = Attendance(meetup_id=meetup.id, member_id=member.id,
+                                status=AttendanceStatus.WALK_IN)
+        session.add(attendance)
+    attendance.status = AttendanceStatus.WALK_IN
+    attendance.checked_in_at = now
+    _record(session, meetup, member, actor, old, AttendanceStatus.WALK_IN.value, "walk_in")
+    session.flush()
+    return attendance
+
+
+def set_status(session: Session, meetup: Meetup, member: Member, status: AttendanceStatus,
+               actor: Member | None, note: str = "", substitute: Member | None = None,
+               substitute_name: str = "", via: str = "console",
+               now: datetime | None = None) -> Attendance:
+    """Set a person's status in the register (organizers correct it here afterwards).
+
+    A substitute needs who came instead: a member of the community or a free-text name.
+    Nothing is recorded when nothing changes.
+    """
+    status = AttendanceStatus(status)
+    note = _clean(note, 500)
+    substitute_name = _clean(substitute_name, 120)
+    if status == AttendanceStatus.SUBSTITUTE:
+        if substitute is not None and substitute.id == member.id:
+            raise CheckinError("substitute_self")
+        if substitute is None and not substitute_name:
+            raise CheckinError("substitute_required")
+    else:
+        substitute, substitute_name = None, ""
+    attendance = attendance_of(session, meetup, member)
+    old = attendance.status if attendance else None
+    substitute_id = substitute.id if substitute else None
+    if attendance is not None and (attendance.status, attendance.note,
+                                   attendance.substitute_member_id,
+                                   attendance.substitute_name) == (
+            status, note, substitute_id, "" if substitute else substitute_name):
+        return attendance
+    if attendance is None:
+        attendance = Attendance(meetup_id=meetup.id, member_id=member.id, status=status)
+        session.add(attendance)
+    attendance.status = status
+    attendance.note = note
+    attendance.substitute_member_id = substitute_id
+    attendance.substitute_name = "" if substitute else substitute_name
+    if status in ATTENDED and attendance.checked_in_at is None:
+        attendance.checked_in_at = now or utcnow()
+    if status not in ATTENDED:
+        attendance.checked_in_at = None
+    detail = note
+    if status == AttendanceStatus.SUBSTITUTE:
+        who = substitute.display_name if substitute else substitute_name
+        detail = f"{who}: {note}" if note else who
+    _record(session, meetup, member, actor, old.value if old else None, status.value, via,
+            detail)
+    session.flush()
+    return attendance
+
+
+def find_member_by_name(session: Session, text: str) -> Member | None:
+    """The one active member whose full name (kanji or reading, spaces ignored) is ``text``."""
+    compact = "".join(to_katakana(text or "").split())
+    if not compact:
+        return None
+    rows = session.scalars(select(Member).where(
+        Member.status != MemberStatus.INACTIVE,
+        or_(Member.family_name + Member.given_name == compact,
+            Member.family_name_kana + Member.given_name_kana == compact),
+    ).limit(2)).unique().all()
+    return rows[0] if len(rows) == 1 else None
+
+
+# -- QR and self check-in ----------------------------------------------------------------
+
+def scan(session: Session, meetup: Meetup, token: str, actor: Member | None,
+         now: datetime | None = None) -> tuple[Member, Attendance]:
+    """Check in the holder of a registration's QR code.
+
+    A code of another meetup or another community (the session cannot see those) is
+    refused with the same answer, and nothing changes.
+    """
+    token = (token or "").strip()
+    if "/" in token:  # a ticket URL instead of the bare token
+        token = token.rstrip("/").rsplit("/", 1)[-1].split("?")[0].removesuffix(".svg")
+    if not token or len(token) > 40:
+        raise CheckinError("wrong_meetup")
+    registration = session.scalar(select(Registration).where(Registration.checkin_token == token))
+    if registration is None or registration.meetup_id != meetup.id:
+        raise CheckinError("wrong_meetup")
+    if registration.status != RegistrationStatus.GOING or registration.confirmed_at is None:
+        raise CheckinError("not_going")
+    member = registration.member
+    return member, check_in(session, meetup, member, actor, via="qr", now=now)
+
+
+def open_self_checkin(session: Session, meetup: Meetup, actor: Member,
+                      opens_at: datetime | None = None, closes_at: datetime | None = None,
+                      code: str | None = None) -> str:
+    """Start the 出席コード window (by default from 30 minutes before the start to the end)."""
+    _open_meetup(meetup)
+    opens_at = opens_at or meetup.starts_at - SELF_CHECKIN_LEAD
+    closes_at = closes_at or meetup.ends_at
+    if closes_at <= opens_at:
+        raise CheckinError("bad_window")
+    if code is not None and not (code.isascii() and code.isdigit() and 4 <= len(code) <= 6):
+        raise CheckinError("bad_code")
+    meetup.checkin_code = code or f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    meetup.checkin_opens_at = opens_at
+    meetup.checkin_closes_at = closes_at
+    session.flush()
+    return meetup.checkin_code
+
+
+def close_self_checkin(session: Session, meetup: Meetup, actor: Member) -> None:
+    meetup.checkin_code = ""
+    meetup.checkin_opens_at = None
+    meetup.checkin_closes_at = None
+    session.flush()
+
+
+def self_checkin_state(meetup: Meetup, now: datetime | None = None) -> str:
+    """"off" (no code), "before", "open" or "after" the window."""
+    now = now or utcnow()
+    if not meetup.checkin_code or meetup.is_cancelled:
+        return "off"
+    if meetup.checkin_opens_at and now < meetup.checkin_opens_at:
+        return "before"
+    if meetup.checkin_closes_at and now > meetup.checkin_closes_at:
+        return "after"
+    return "open"
+
+
+def self_check_in(session: Session, meetup: Meetup, member: Member, code: str,
+                  now: datetime | None = None) -> Attendance:
+    """A member types the code shown in the room."""
+    now = now or utcnow()
+    state = self_checkin_state(meetup, now)
+    if state != "open":
+        raise CheckinError(f"window_{state}")
+    typed = "".join((code or "").split())
+    if not hmac.compare_digest(typed.encode(), meetup.checkin_code.encode()):
+        raise CheckinError("wrong_code")
+    return check_in(session, meetup, member, member, via="self", now=now)
+
+
+# -- the register after the meetup -------------------------------------------------------
+
+@dataclass
+class RegisterRow:
+    member: Member
+    registration: Registration | None
+    attendance: Attendance | None
+    substitute: Member | None
+    is_no_show: bool
+
+
+def register(session: Session, meetup: Meetup, now: datetime | None = None) -> list[RegisterRow]:
+    """Everyone going or recorded, sorted by reading, with no-shows marked (one statement)."""
+    now = now or utcnow()
+    ended = now >= meetup.ends_at
+    substitute = aliased(Member)
+    stmt = (
+        _door_statement(meetup)
+        .add_columns(substitute)
+        .outerjoin(substitute, substitute.id == Attendance.substitute_member_id)
+        .where(or_(Registration.status == RegistrationStatus.GOING, Attendance.id.is_not(None)))
+        .order_by(*reading_order())
+    )
+    rows = []
+    for member, registration, attendance, sub in session.execute(stmt).unique():
+        going = registration is not None and registration.status == RegistrationStatus.GOING
+        absent = attendance is None or attendance.status == AttendanceStatus.ABSENT
+        rows.append(RegisterRow(member, registration, attendance, sub,
+                                is_no_show=ended and going and absent))
+    return rows
+
+
+def no_shows(session: Session, meetup: Meetup, now: datetime | None = None) -> list[Member]:
+    """Going but absent (or never checked in) once the meetup has ended."""
+    return [row.member for row in register(session, meetup, now) if row.is_no_show]
+
+
+@dataclass
+class HistoryEntry:
+    change: AttendanceChange
+    member: Member
+    actor: Member | None
+
+
+def history(session: Session, meetup: Meetup, member: Member | None = None) -> list[HistoryEntry]:
+    """Changes to the register, newest first, with who and by whom (one statement)."""
+    actor = aliased(Member)
+    stmt = (
+        select(AttendanceChange, Member, actor)
+        .join(Member, Member.id == AttendanceChange.member_id)
+        .outerjoin(actor, actor.id == AttendanceChange.changed_by_id)
+        .where(AttendanceChange.meetup_id == meetup.id)
+        .order_by(AttendanceChange.changed_at.desc(), AttendanceChange.id.desc())
+    )
+    if member is not None:
+        stmt = stmt.where(AttendanceChange.member_id == member.id)
+    return [HistoryEntry(c, m, a) for c, m, a in session.execute(stmt).unique()]

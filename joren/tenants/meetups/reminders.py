@@ -1,0 +1,278 @@
+"""Reminder emails before each occurrence, and the signed links they carry.
+
+Each occurrence has a schedule of reminders: ``reminder_days`` before the start (same local
+wall-clock time, so DST does not shift it) and, with ``reminder_morning_of``, 08:00 local time
+on the day (a meetup that starts before 10:00 gets that one at 20:00 the evening before).
+One-off meetups use the defaults: 2 days before and the morning of.
+
+A periodic job calls ``send_due_reminders`` every 15 minutes. Only the latest reminder that is
+due is sent (a job that was down for two days sends "the morning of", not both), and each is
+queued with an idempotency key per (registration, reminder), so running again, or two runs
+overlapping, sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote_plus
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_datetime
+from flask import current_app
+from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from joren.platform.accounts.tokens import external_url
+from joren.platform.communities.models import Community
+from joren.platform.db import utcnow
+from joren.platform.mail.models import OutboxMessage
+from joren.platform.mail.outbox import Attachment, queue_email
+from joren.tenants.meetups import ical, registrations
+from joren.tenants.meetups.models import (
+    Meetup,
+    MeetupSeries,
+    MeetupStatus,
+    Registration,
+    RegistrationStatus,
+)
+from joren.tenants.members.models import Member, MemberStatus
+
+log = logging.getLogger("joren.reminders")
+
+TEMPLATE = "meetups/reminder"
+DEFAULT_DAYS = (2,)
+MORNING_HOUR = 8
+EVENING_BEFORE_HOUR = 20
+EARLY_START_HOUR = 10
+# Occurrences further ahead than this get no reminder yet (the job runs again later).
+LOOKAHEAD = timedelta(days=31)
+MORNING = "morning"
+CANT_MAKE_IT_SALT = "joren.cant-make-it"
+MEMBER_FEED_SALT = "joren.member-feed"
+DATE_FORMATS = {"ja": "yyyy年M月d日(EEE) H:mm", "en": "EEE, MMMM d, yyyy, h:mm a"}
+TIME_FORMATS = {"ja": "H:mm", "en": "h:mm a"}
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    registration: Registration
+    meetup: Meetup
+    kind: str  # "days-2", "morning"
+    send_at: datetime
+
+
+def community_zone(community: Community) -> ZoneInfo:
+    try:
+        return ZoneInfo(community.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Asia/Tokyo")
+
+
+def reminder_schedule(
+    meetup: Meetup, series: MeetupSeries | None, zone: ZoneInfo
+) -> list[tuple[str, datetime]]:
+    """(kind, UTC send time) of every reminder of this occurrence, earliest first."""
+    days = DEFAULT_DAYS if series is None else tuple(series.reminder_days or ())
+    morning = True if series is None else series.reminder_morning_of
+    local_start = meetup.starts_at.astimezone(zone)
+    wall = local_start.replace(tzinfo=None)
+    schedule: list[tuple[str, datetime]] = []
+    for n in sorted({int(d) for d in days if isinstance(d, int) and 0 < d <= LOOKAHEAD.days}):
+        schedule.append((f"days-{n}", _utc(wall - timedelta(days=n), zone)))
+    if morning:
+        if local_start.hour >= EARLY_START_HOUR:
+            at = wall.replace(hour=MORNING_HOUR, minute=0, second=0, microsecond=0)
+        else:
+            at = (wall - timedelta(days=1)).replace(
+                hour=EVENING_BEFORE_HOUR, minute=0, second=0, microsecond=0)
+        schedule.append((MORNING, _utc(at, zone)))
+    schedule.sort(key=lambda item: item[1])
+    return schedule
+
+
+def _utc(wall: datetime, zone: ZoneInfo) -> datetime:
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def latest_due(schedule: list[tuple[str, datetime]], now: datetime,
+               starts_at: datetime) -> tuple[str, datetime] | None:
+    """The most recent reminder whose time has come, while the meetup has not started."""
+    if now >= starts_at:
+        return None
+    due = [item for item in schedule if item[1] <= now]
+    return due[-1] if due else None
+
+
+def reminder_key(registration: Registration, kind: str) -> str:
+    return f"meetup-reminder:{registration.tenant_id}:{registration.id}:{kind}"
+
+
+def due_reminders(session: Session, community: Community, now: datetime) -> list[DueReminder]:
+    """Reminders due now in this community (session scoped to it) and not queued before."""
+    meetups = session.scalars(
+        select(Meetup)
+        .options(selectinload(Meetup.series))
+        .where(Meetup.status == MeetupStatus.SCHEDULED, Meetup.starts_at > now,
+               Meetup.starts_at <= now + LOOKAHEAD)
+    ).all()
+    zone = community_zone(community)
+    kinds: dict[int, tuple[str, datetime]] = {}
+    for meetup in meetups:
+        due = latest_due(reminder_schedule(meetup, meetup.series, zone), now, meetup.starts_at)
+        if due is not None:
+            kinds[meetup.id] = due
+    if not kinds:
+        return []
+    registrations = session.scalars(
+        select(Registration)
+        .options(selectinload(Registration.meetup), selectinload(Registration.member))
+        .where(Registration.meetup_id.in_(kinds), Registration.status == RegistrationStatus.GOING,
+               Registration.confirmed_at.is_not(None))
+        .order_by(Registration.meetup_id, Registration.id)
+    ).all()
+    candidates = [
+        DueReminder(r, r.meetup, *kinds[r.meetup_id]) for r in registrations
+        if r.member.email and r.member.status != MemberStatus.INACTIVE
+    ]
+    keys = [reminder_key(c.registration, c.kind) for c in candidates]
+    queued = set(session.scalars(
+        select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(keys))
+    )) if keys else set()
+    return [c for c, key in zip(candidates, keys, strict=True) if key not in queued]
+
+
+def send_due_reminders(session: Session, community: Community,
+                       now: datetime | None = None) -> int:
+    """Queue every due reminder email (each at most once); return how many were queued."""
+    now = now or utcnow()
+    due = due_reminders(session, community, now)
+    for reminder in due:
+        queue_reminder(session, community, reminder, now)
+    if due:
+        log.info("community %s: %d meetup reminders queued", community.id, len(due))
+    return len(due)
+
+
+def recipient_language(member: Member, community: Community) -> str:
+    language = member.account.language if member.account is not None else None
+    return language or community.default_language or "ja"
+
+
+def queue_reminder(session: Session, community: Community, reminder: DueReminder,
+                   now: datetime) -> OutboxMessage:
+    registration, meetup = reminder.registration, reminder.meetup
+    member = registration.member
+    language = recipient_language(member, community)
+    meetup_url = meetup_link(community, meetup)
+    attachment = Attachment(
+        filename=ical.ATTACHMENT_FILENAME,
+        content_type=ical.ATTACHMENT_CONTENT_TYPE,
+        content=ical.meetup_ics(meetup, calendar_name=community.name,
+                                timezone=community.timezone, host=site_host(),
+                                url=meetup_url, now=now),
+    )
+    return queue_email(
+        session,
+        to=member.email or "",
+        template=TEMPLATE,
+        context=reminder_context(community, reminder, language, meetup_url),
+        language=language,
+        idempotency_key=reminder_key(registration, reminder.kind),
+        community_id=community.id,
+        attachments=[attachment],
+    )
+
+
+def reminder_context(community: Community, reminder: DueReminder, language: str,
+                     meetup_url: str) -> dict[str, Any]:
+    meetup, registration = reminder.meetup, reminder.registration
+    zone = community_zone(community)
+    return {
+        "community_name": community.name,
+        "member_name": registration.member.display_name,
+        "meetup": meetup,
+        "kind": reminder.kind,
+        "is_today": reminder.kind == MORNING,
+        "starts": format_local(meetup.starts_at, zone, language, DATE_FORMATS),
+        "ends": format_local(meetup.ends_at, zone, language, TIME_FORMATS),
+        "timezone": community.timezone,
+        "location": ical.location(meetup),
+        "map_url": map_link(meetup),
+        "meetup_url": meetup_url,
+        "ticket_url": external_url("community.feeds.ticket", slug=community.slug,
+                                   token=registration.checkin_token),
+        "cant_make_it_url": external_url("community.feeds.cant_make_it", slug=community.slug,
+                                         token=cant_make_it_token(registration)),
+    }
+
+
+def format_local(value: datetime, zone: ZoneInfo, language: str,
+                 formats: dict[str, str]) -> str:
+    lang = language if language in formats else "en"
+    return format_datetime(value, formats[lang], tzinfo=zone, locale=lang)
+
+
+def map_link(meetup: Meetup) -> str:
+    """The organizer's map link, or a map search for the address."""
+    if meetup.map_url:
+        return meetup.map_url
+    address = meetup.venue_address.strip() or meetup.venue_name.strip()
+    if not address:
+        return ""
+    return f"https://www.google.com/maps/search/?api=1&query={quote_plus(address)}"
+
+
+def meetup_link(community: Community, meetup: Meetup) -> str:
+    return external_url("community.meetups.portal_detail", slug=community.slug,
+                        meetup_id=meetup.id)
+
+
+def site_host() -> str:
+    """The host name in calendar UIDs (stable: UIDs must not change between emails and feeds)."""
+    base = current_app.config["BASE_URL"]
+    return base.split("://", 1)[-1].split("/", 1)[0] or "joren.localhost"
+
+
+# Signed links: no column needed, and another community's token never resolves here.
+
+def _serializer(salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def cant_make_it_token(registration: Registration) -> str:
+    return str(_serializer(CANT_MAKE_IT_SALT).dumps([registration.tenant_id, registration.id]))
+
+
+def read_cant_make_it_token(token: str, tenant_id: int) -> int | None:
+    """The registration id in a "can't make it" link of this community, or None."""
+    return _read_pair(CANT_MAKE_IT_SALT, token, tenant_id)
+
+
+def member_feed_token(member: Member) -> str:
+    return str(_serializer(MEMBER_FEED_SALT).dumps([member.tenant_id, member.id]))
+
+
+def read_member_feed_token(token: str, tenant_id: int) -> int | None:
+    """The member id in a personal calendar feed link of this community, or None."""
+    return _read_pair(MEMBER_FEED_SALT, token, tenant_id)
+
+
+def _read_pair(salt: str, token: str, tenant_id: int) -> int | None:
+    try:
+        payload = _serializer(salt).loads(token)
+    except (BadData, UnicodeError, ValueError):
+        return None
+    if (not isinstance(payload, list) or len(payload) != 2
+            or not all(type(v) is int for v in payload) or payload[0] != tenant_id):
+        return None
+    return int(payload[1])
+
+
+def free_seat(session: Session, registration: Registration) -> None:
+    """Cancel a registration from a "can't make it" link; the next waitlisted person is
+    promoted and emailed."""
+    registrations.cancel_registration(session, registration, actor=None)

@@ -1,0 +1,41 @@
+"""Meetup reminders: every 15 minutes a fan-out enqueues one job per community."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from joren.platform import jobs as platform_jobs
+from joren.platform.communities.models import Community
+from joren.platform.tenancy import current_tenant_id
+from joren.tenants.meetups import reminders
+from joren.workers.context import platform_job, tenant_job
+
+SEND_REMINDERS_JOB = "joren.workers.reminder_jobs.send_meetup_reminders"
+EVERY_MINUTES = 15
+# Remember each quarter-hour's fan-out for an hour, well past the quarter itself.
+UNIQUE_FOR = 3600
+
+
+def quarter_key(now: datetime | None = None) -> str:
+    """The current quarter-hour in UTC, e.g. '2026-11-22T06-15' (used in job ids)."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    minute = now.minute - now.minute % EVERY_MINUTES
+    return now.strftime("%Y-%m-%dT%H-") + f"{minute:02d}"
+
+
+@platform_job
+def fan_out_meetup_reminders(session: Session) -> int:
+    """For cron: enqueue ``send_meetup_reminders(tenant_id, quarter)`` once per community."""
+    return len(platform_jobs.fan_out(session, SEND_REMINDERS_JOB, quarter_key(),
+                                     unique_for=UNIQUE_FOR))
+
+
+@tenant_job
+def send_meetup_reminders(session: Session, period: str = "") -> int:
+    """Queue the reminder emails due now in this community (each at most once)."""
+    community = session.get(Community, current_tenant_id(session))
+    if community is None:
+        return 0
+    return reminders.send_due_reminders(session, community)

@@ -1,0 +1,108 @@
+"""Benchmark (on demand: ``pytest tests/perf/test_checkin_perf.py -s``): the door page, the
+check-in search and the attendance register in a community of 5,000 members with 300
+occurrences, against a 50-member baseline measured in the same run.
+
+Prints times as ratios to the baseline and the SQL statements each page issues; asserts only
+that the number of statements does not grow with the number of rows shown.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import time
+from datetime import timedelta
+
+from sqlalchemy import insert, select
+
+from joren.models import Attendance, AttendanceStatus, Member, MemberStatus, Role
+from joren.platform.db import utcnow
+from joren.platform.names import romaji_search_key
+from joren.platform.tenancy import unscoped
+from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
+from tests import factories
+from tests.tenants.helpers import count_statements
+
+FAMILIES = [("田中", "タナカ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"),
+            ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"),
+            ("小林", "コバヤシ"), ("加藤", "カトウ"), ("吉田", "ヨシダ"), ("山田", "ヤマダ"),
+            ("佐々木", "ササキ"), ("山口", "ヤマグチ"), ("松本", "マツモト"), ("井上", "イノウエ"),
+            ("木村", "キムラ"), ("林", "ハヤシ"), ("斎藤", "サイトウ"), ("清水", "シミズ")]
+GIVEN = [("太郎", "タロウ"), ("花子", "ハナコ"), ("健", "ケン"), ("由美", "ユミ"),
+         ("誠", "マコト"), ("大輔", "ダイスケ"), ("美咲", "ミサキ"), ("翔", "ショウ"),
+         ("優", "ユウ"), ("明", "アキラ")]
+RUNS = 7
+
+
+def _populate(session, community, members: int, occurrences: int, going: int):  # type: ignore[no-untyped-def]
+    romaji = {(f, g): romaji_search_key(f, g) for (_a, f), (_b, g) in
+              itertools.product(FAMILIES, GIVEN)}
+    names = itertools.cycle(itertools.product(FAMILIES, GIVEN))
+    rows = []
+    for n in range(members):
+        (family, fkana), (given, gkana) = next(names)
+        rows.append({"tenant_id": community.id, "role": Role.MEMBER.value,
+                     "status": MemberStatus.MEMBER.value, "email": f"p{n}@{community.slug}.jp",
+                     "family_name": family, "given_name": f"{given}{n}",
+                     "family_name_kana": fkana, "given_name_kana": gkana,
+                     "name_romaji": romaji[(fkana, gkana)], "company": f"会社{n}",
+                     "title": "代表", "joined_at": utcnow()})
+    start = utcnow() - timedelta(days=occurrences)
+    with unscoped(session):
+        session.execute(insert(Member), rows)
+        session.execute(insert(Meetup), [
+            {"tenant_id": community.id, "title": f"定例会 {i}",
+             "starts_at": start + timedelta(days=i), "ends_at": start + timedelta(days=i, hours=2)}
+            for i in range(occurrences)])
+        target = session.scalar(select(Meetup).where(Meetup.tenant_id == community.id)
+                                .order_by(Meetup.starts_at.desc()).limit(1))
+        ids = session.scalars(select(Member.id).where(Member.tenant_id == community.id)
+                              .order_by(Member.id).limit(going)).all()
+        session.execute(insert(Registration), [
+            {"tenant_id": community.id, "meetup_id": target.id, "member_id": mid,
+             "status": RegistrationStatus.GOING.value, "checkin_token": f"{community.slug}-{mid}",
+             "confirmed_at": utcnow(), "status_changed_at": utcnow()} for mid in ids])
+        session.execute(insert(Attendance), [
+            {"tenant_id": community.id, "meetup_id": target.id, "member_id": mid,
+             "status": AttendanceStatus.PRESENT.value} for mid in ids[::2]])
+    return target
+
+
+def _measure(app, client, url):  # type: ignore[no-untyped-def]
+    client.get(url)
+    times = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - t0)
+        assert response.status_code == 200
+    with count_statements(app) as counter:
+        client.get(url)
+    return statistics.median(times), len(counter)
+
+
+def test_door_search_and_register_scale(app, session, login, tenant, other_tenant):
+    small_staff = factories.account(session, "perf-small@example.jp")
+    big_staff = factories.account(session, "perf-big@example.jp")
+    factories.member(session, other_tenant, small_staff, Role.ORGANIZER)
+    factories.member(session, tenant, big_staff, Role.ORGANIZER)
+    small = _populate(session, other_tenant, members=50, occurrences=10, going=10)
+    big = _populate(session, tenant, members=5000, occurrences=300, going=150)
+    session.commit()
+    pages = {
+        "door (everyone going)": "/checkin",
+        "search たなか": "/checkin/search?q=たなか",
+        "search tanaka": "/checkin/search?q=tanaka",
+        "search 田中": "/checkin/search?q=田中",
+        "attendance register": "/attendance",
+    }
+    print(f"\n{'page':<24}{'50 members':>14}{'5,000 members':>16}{'ratio':>8}"
+          f"{'SQL (50)':>10}{'SQL (5,000)':>13}")
+    for label, suffix in pages.items():
+        base_time, base_sql = _measure(
+            app, login(small_staff), f"/c/{other_tenant.slug}/admin/meetups/{small.id}{suffix}")
+        big_time, big_sql = _measure(
+            app, login(big_staff), f"/c/{tenant.slug}/admin/meetups/{big.id}{suffix}")
+        print(f"{label:<24}{base_time * 1000:>11.1f} ms{big_time * 1000:>13.1f} ms"
+              f"{big_time / base_time:>8.1f}{base_sql:>10}{big_sql:>13}")
+        assert big_sql == base_sql, label
