@@ -16,6 +16,8 @@ from joren.models import (
     Meetup,
     Member,
     MemberStatus,
+    Registration,
+    RegistrationStatus,
     Role,
 )
 from joren.platform.demo import data, loader
@@ -173,6 +175,23 @@ def test_demo_accounts_can_sign_in_with_the_demo_password(demo):
         roles[email] = member.role
     assert roles == {loader.OWNER_EMAIL: Role.OWNER, loader.STAFF_EMAIL: Role.STAFF,
                      loader.MEMBER_EMAIL: Role.MEMBER}
+
+
+def test_the_next_demo_meetup_is_full_with_a_waitlist(demo):
+    s, _, _ = demo
+    upcoming = s.scalars(select(Meetup).where(Meetup.starts_at > FIXED_NOW)
+                         .order_by(Meetup.starts_at)).all()
+    statuses = [r.status for r in s.scalars(
+        select(Registration).where(Registration.meetup_id == upcoming[0].id))]
+    assert statuses.count(RegistrationStatus.GOING) == upcoming[0].capacity
+    positions = sorted(r.waitlist_position for r in s.scalars(
+        select(Registration).where(Registration.meetup_id == upcoming[0].id,
+                                   Registration.status == RegistrationStatus.WAITLISTED)))
+    assert positions and positions == list(range(1, len(positions) + 1))
+    member = s.scalar(select(Member).where(Member.email == loader.MEMBER_EMAIL))
+    assert s.scalar(select(Registration.status).where(
+        Registration.meetup_id == upcoming[0].id, Registration.member_id == member.id)) \
+        == RegistrationStatus.GOING
 
 
 def test_demo_is_inserted_in_bulk(demo):

@@ -24,7 +24,13 @@ from joren.platform.demo import data
 from joren.platform.names import romaji_forms, romaji_search_key
 from joren.platform.security import hash_password
 from joren.platform.tenancy import set_tenant
-from joren.tenants.meetups.models import Attendance, AttendanceStatus, Meetup
+from joren.tenants.meetups.models import (
+    Attendance,
+    AttendanceStatus,
+    Meetup,
+    Registration,
+    RegistrationStatus,
+)
 from joren.tenants.members.models import Member, MemberStatus, Role
 
 SLUG = "osaka-ikigyoshu"
@@ -128,7 +134,35 @@ def load_demo(session: Session, *, now: datetime | None = None,
          "created_at": past[index]}
         for person, plan in plans for index, status in plan
     ])
+    session.execute(insert(Registration), _registrations(
+        rng, community.id, plans, [member_ids[p.values["email"]] for p, _ in plans],
+        meetup_ids[len(past):], len(past), now))
     return _summary(session, community, created=True)
+
+
+def _registrations(rng: random.Random, tenant_id: int, plans: list[tuple[Person, list[Any]]],
+                   member_ids: list[int], upcoming_ids: list[int], past_count: int,
+                   now: datetime) -> list[dict[str, Any]]:
+    """Who has already signed up for the coming meetups: mostly people who came lately; the
+    next one is over capacity, so a few wait for a seat."""
+    recent = [member_id for (person, plan), member_id in zip(plans, member_ids, strict=True)
+              if any(index >= past_count - 3 and status.attended for index, status in plan)]
+    rows = []
+    for number, meetup_id in enumerate(upcoming_ids):
+        share = 1.0 if number == 0 else 0.6
+        chosen = [m for m in recent if rng.random() < share]
+        if number == 0:
+            chosen += rng.sample([m for m in member_ids if m not in chosen], 6)
+        for position, member_id in enumerate(chosen):
+            waiting = position >= CAPACITY
+            rows.append({
+                "tenant_id": tenant_id, "meetup_id": meetup_id, "member_id": member_id,
+                "status": RegistrationStatus.WAITLISTED if waiting else RegistrationStatus.GOING,
+                "waitlist_position": position - CAPACITY + 1 if waiting else None,
+                "source": "portal", "confirmed_at": now, "status_changed_at": now,
+                "created_at": now,
+            })
+    return rows
 
 
 def remove_demo(session: Session) -> None:
