@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from joren.platform.db import utcnow
-from joren.platform.names import romaji_search_key, search_terms, to_katakana
+from joren.platform.names import romaji_search_key, to_katakana
 from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,
@@ -28,6 +28,7 @@ from joren.tenants.meetups.models import (
     RegistrationStatus,
 )
 from joren.tenants.members.models import Member, MemberStatus, Role
+from joren.tenants.members.services import name_search_conditions
 
 LATE_GRACE = timedelta(minutes=15)
 SELF_CHECKIN_LEAD = timedelta(minutes=30)
@@ -56,27 +57,6 @@ def reading_order() -> tuple:  # type: ignore[type-arg]
     )
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def name_conditions(query: str) -> list:  # type: ignore[type-arg]
-    """Match kanji, kana (hiragana typed matches katakana readings), romaji and company."""
-    conditions = []
-    for term in search_terms(query):
-        pattern = f"%{_escape_like(term)}%"
-        compact = f"%{_escape_like(''.join(term.split()))}%"
-        conditions += [
-            Member.family_name.ilike(pattern, escape="\\"),
-            Member.given_name.ilike(pattern, escape="\\"),
-            (Member.family_name + Member.given_name).ilike(compact, escape="\\"),
-            Member.family_name_kana.ilike(pattern, escape="\\"),
-            Member.given_name_kana.ilike(pattern, escape="\\"),
-            (Member.family_name_kana + Member.given_name_kana).ilike(compact, escape="\\"),
-            Member.name_romaji.ilike(pattern, escape="\\"),
-            Member.company.ilike(pattern, escape="\\"),
-        ]
-    return conditions
 
 
 # -- the door ----------------------------------------------------------------------------
@@ -115,7 +95,7 @@ def door_list(session: Session, meetup: Meetup, query: str = "",
     active member whose name, reading, romaji or company matches.
     """
     stmt = _door_statement(meetup)
-    conditions = name_conditions(query)
+    conditions = name_search_conditions(query)
     if conditions:
         stmt = stmt.where(or_(*conditions), or_(Member.status != MemberStatus.INACTIVE,
                                                 Attendance.id.is_not(None)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -85,12 +86,10 @@ def reading_order() -> tuple:  # type: ignore[type-arg]
     )
 
 
-def _filtered(stmt: Select, query: str, role: Role | None, status: MemberStatus | None) -> Select:  # type: ignore[type-arg]
-    if role is not None:
-        stmt = stmt.where(Member.role == role)
-    if status is not None:
-        stmt = stmt.where(Member.status == status)
-    conditions = []
+def name_search_conditions(query: str, include_email: bool = False) -> list[Any]:
+    """Conditions matching a typed name: kanji, kana (hiragana typed matches the katakana
+    readings, with or without the space), romaji, company and optionally email."""
+    conditions: list[Any] = []
     for term in search_terms(query):
         pattern = f"%{_escape_like(term)}%"
         compact = f"%{_escape_like(''.join(term.split()))}%"
@@ -103,8 +102,18 @@ def _filtered(stmt: Select, query: str, role: Role | None, status: MemberStatus 
             (Member.family_name_kana + Member.given_name_kana).ilike(compact, escape="\\"),
             Member.name_romaji.ilike(pattern, escape="\\"),
             Member.company.ilike(pattern, escape="\\"),
-            Member.email.ilike(pattern, escape="\\"),
         ]
+        if include_email:
+            conditions.append(Member.email.ilike(pattern, escape="\\"))
+    return conditions
+
+
+def _filtered(stmt: Select, query: str, role: Role | None, status: MemberStatus | None) -> Select:  # type: ignore[type-arg]
+    if role is not None:
+        stmt = stmt.where(Member.role == role)
+    if status is not None:
+        stmt = stmt.where(Member.status == status)
+    conditions = name_search_conditions(query, include_email=True)
     if conditions:
         stmt = stmt.where(or_(*conditions))
     return stmt
