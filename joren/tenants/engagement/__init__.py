@@ -1,0 +1,1 @@
+"""Engagement: regulars, returning members, one-timers and lapsed regulars, from attendance."""

@@ -1,0 +1,5 @@
+"""Engagement pages: settings with thresholds explained, and the member's own engagement."""
+
+from flask import Blueprint
+
+bp = Blueprint("engagement", __name__)
