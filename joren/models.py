@@ -3,6 +3,7 @@
 from joren.platform.accounts.models import Account
 from joren.platform.communities.models import Community, CommunityKind
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
+from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
 from joren.tenants.meetups.models import (
     Attendance,
     AttendanceChange,
@@ -15,6 +16,7 @@ from joren.tenants.meetups.models import (
     SeriesRegistration,
     Visibility,
 )
+from joren.tenants.members.import_models import ImportBatch, ImportPreset
 from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
 
 __all__ = [
@@ -22,4 +24,5 @@ __all__ = [
     "CommunityKind", "EmailUnsubscribe", "Invitation", "Meetup", "MeetupSeries", "MeetupStatus",
     "Member", "MemberStatus", "OutboxMessage", "OutboxStatus", "Registration",
     "RegistrationStatus", "Role", "SeriesRegistration", "Visibility",
+    "EngagementSettings", "MemberEngagement", "ImportBatch", "ImportPreset",
 ]

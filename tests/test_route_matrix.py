@@ -79,6 +79,18 @@ def _registration(session, meetup_row, member) -> Registration:  # type: ignore[
     return row
 
 
+def _import_batch(session, community):  # type: ignore[no-untyped-def]
+    from joren.tenants.members.import_models import ImportBatch, ImportKind, ImportStatus
+
+    with unscoped(session):
+        row = ImportBatch(tenant_id=community.id, kind=ImportKind.MEMBERS, filename="m.csv",
+                          text=f"氏名,会社名\n秘密 太郎,{SECRET_COMPANY}\n", total=1,
+                          mapping=["full_name", "company"], status=ImportStatus.PREVIEWED)
+        session.add(row)
+        session.flush()
+    return row
+
+
 ID_FACTORIES: dict[str, Callable[..., Any]] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -87,6 +99,7 @@ ID_FACTORIES: dict[str, Callable[..., Any]] = {
     "registration_id": lambda session, community: _registration(
         session, _meetup(session, community),
         factories.member(session, community, email=f"registrant-{community.slug}@example.jp")),
+    "batch_id": _import_batch,
 }
 
 
@@ -177,7 +190,8 @@ def own_rows(session, tenant, people):  # type: ignore[no-untyped-def]
     attend(session, private, secret)
     rows = {"member_id": secret, "meetup_id": private,
             "invitation_id": _invitation(session, tenant), "series_id": _series(session, tenant),
-            "registration_id": _registration(session, private, secret)}
+            "registration_id": _registration(session, private, secret),
+            "batch_id": _import_batch(session, tenant)}
     session.commit()
     return rows
 

@@ -62,12 +62,14 @@ def db_revision(message: str) -> None:
 def register_commands(app: Flask) -> None:
     from joren.platform.admin.cli import register as register_admin
     from joren.platform.demo import register as register_demo
+    from joren.tenants.engagement.cli import register as register_engagement
     from joren.workers.cli import register as register_workers
 
     app.cli.add_command(db_group)
     register_admin(app)
     register_demo(app)
     register_workers(app)
+    register_engagement(app)
 
 
 def create_cli_app() -> Flask:

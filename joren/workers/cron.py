@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_rq import RQ
 
-from joren.workers import jobs, reminder_jobs
+from joren.workers import jobs, offer_jobs, reminder_jobs
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,14 @@ class Entry:
 SCHEDULE: tuple[Entry, ...] = (
     Entry(jobs.sweep_outbox, 60, queue="mail", job_timeout=120),
     Entry(reminder_jobs.fan_out_meetup_reminders, "*/15 * * * *"),
+    # Paid meetups' seat offers past their deadline pass to the next person.
+    Entry(offer_jobs.fan_out_expire_offers, "*/5 * * * *"),
     # Meetup occurrences on each series' rolling horizon, daily at 03:10 UTC.
     Entry(jobs.fan_out_every, "10 3 * * *",
           args=("joren.workers.meetup_jobs.materialize_community", "day")),
+    # Engagement levels move when a meetup ends even if nobody edits the register: daily.
+    Entry(jobs.fan_out_every, "40 3 * * *",
+          args=("joren.workers.engagement_jobs.recompute_community", "day")),
 )
 
 _REGISTERED: set[int] = set()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: None
-Create Date: 2026-11-22 06:34:55.635677
+Create Date: 2026-11-22 07:19:39.525695
 """
 
 from collections.abc import Sequence
@@ -86,6 +86,29 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "engagement_settings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("regular_min", sa.Integer(), nullable=False),
+        sa.Column("regular_window", sa.Integer(), nullable=False),
+        sa.Column("one_time_misses", sa.Integer(), nullable=False),
+        sa.Column("lapsed_misses", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_engagement_settings_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_engagement_settings")),
+        sa.UniqueConstraint("tenant_id", name=op.f("uq_engagement_settings_tenant_id")),
+    )
+    with op.batch_alter_table("engagement_settings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_engagement_settings_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
         "meetup_series",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
@@ -157,6 +180,52 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=80), nullable=False),
         sa.Column("industry", sa.String(length=80), nullable=False),
         sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("department", sa.String(length=80), nullable=False),
+        sa.Column("industry_code", sa.String(length=1), nullable=False),
+        sa.Column("business_description", sa.String(length=1000), nullable=False),
+        sa.Column("company_size", sa.String(length=10), nullable=False),
+        sa.Column("prefecture", sa.String(length=2), nullable=False),
+        sa.Column("website", sa.String(length=300), nullable=False),
+        sa.Column("offer_1", sa.String(length=200), nullable=False),
+        sa.Column("offer_2", sa.String(length=200), nullable=False),
+        sa.Column("offer_3", sa.String(length=200), nullable=False),
+        sa.Column("ask_industries", sa.String(length=60), nullable=False),
+        sa.Column("ask_company_sizes", sa.String(length=60), nullable=False),
+        sa.Column("ask_description", sa.String(length=1000), nullable=False),
+        sa.Column("challenges", sa.String(length=1000), nullable=False),
+        sa.Column("goal_meetup", sa.String(length=500), nullable=False),
+        sa.Column("goal_midterm", sa.String(length=500), nullable=False),
+        sa.Column("goal_year", sa.String(length=500), nullable=False),
+        sa.Column("seeks_same_industry", sa.Boolean(), nullable=False),
+        sa.Column("accepts_introductions", sa.Boolean(), nullable=False),
+        sa.Column(
+            "contact_visibility",
+            sa.Enum(
+                "members", "organizers", name="profilevisibility", native_enum=False, length=12
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "work_visibility",
+            sa.Enum(
+                "members", "organizers", name="profilevisibility", native_enum=False, length=12
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "give_ask_visibility",
+            sa.Enum(
+                "members", "organizers", name="profilevisibility", native_enum=False, length=12
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "goals_visibility",
+            sa.Enum(
+                "members", "organizers", name="profilevisibility", native_enum=False, length=12
+            ),
+            nullable=False,
+        ),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -235,6 +304,103 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_outbox_messages_status_created", ["status", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "import_batches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "kind",
+            sa.Enum("members", "attendance", name="importkind", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("encoding", sa.String(length=20), nullable=False),
+        sa.Column("delimiter", sa.String(length=1), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "uploaded",
+                "mapped",
+                "previewed",
+                "running",
+                "done",
+                "failed",
+                name="importstatus",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("mapping", sa.JSON(), nullable=True),
+        sa.Column("valid_only", sa.Boolean(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("processed", sa.Integer(), nullable=False),
+        sa.Column("created", sa.Integer(), nullable=False),
+        sa.Column("merged", sa.Integer(), nullable=False),
+        sa.Column("rejected", sa.Integer(), nullable=False),
+        sa.Column("skipped", sa.Integer(), nullable=False),
+        sa.Column("attendance_created", sa.Integer(), nullable=False),
+        sa.Column("meetups_created", sa.JSON(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "created_by_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_import_batches_tenant_id_created_by_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_import_batches_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_batches")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_import_batches_tenant_id_id")),
+    )
+    with op.batch_alter_table("import_batches", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_import_batches_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
+        "import_presets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "kind",
+            sa.Enum("members", "attendance", name="importkind", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("mapping", sa.JSON(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "created_by_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_import_presets_tenant_id_created_by_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_import_presets_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_presets")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_import_presets_tenant_id_id")),
+        sa.UniqueConstraint(
+            "tenant_id", "kind", "name", name=op.f("uq_import_presets_tenant_id_kind_name")
+        ),
+    )
+    with op.batch_alter_table("import_presets", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_import_presets_tenant_id"), ["tenant_id"], unique=False
         )
 
     op.create_table(
@@ -340,6 +506,63 @@ def upgrade() -> None:
     with op.batch_alter_table("meetups", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_meetups_tenant_id"), ["tenant_id"], unique=False)
         batch_op.create_index("ix_meetups_tenant_starts", ["tenant_id", "starts_at"], unique=False)
+
+    op.create_table(
+        "member_engagements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "level",
+            sa.Enum(
+                "none",
+                "first_timer",
+                "one_time",
+                "returning",
+                "regular",
+                "lapsed_regular",
+                name="level",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attended_count", sa.Integer(), nullable=False),
+        sa.Column("attended_in_window", sa.Integer(), nullable=False),
+        sa.Column("window_size", sa.Integer(), nullable=False),
+        sa.Column("current_streak", sa.Integer(), nullable=False),
+        sa.Column("longest_streak", sa.Integer(), nullable=False),
+        sa.Column("attendance_rate", sa.Float(), nullable=True),
+        sa.Column("no_show_count", sa.Integer(), nullable=False),
+        sa.Column("going_count", sa.Integer(), nullable=False),
+        sa.Column("no_show_rate", sa.Float(), nullable=True),
+        sa.Column("first_attended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_attended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_member_engagements_tenant_id_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_member_engagements_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_member_engagements")),
+        sa.UniqueConstraint(
+            "tenant_id", "member_id", name=op.f("uq_member_engagements_tenant_id_member_id")
+        ),
+    )
+    with op.batch_alter_table("member_engagements", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_member_engagements_tenant_id"), ["tenant_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_member_engagements_tenant_level", ["tenant_id", "level"], unique=False
+        )
 
     op.create_table(
         "series_registrations",
@@ -508,6 +731,7 @@ def upgrade() -> None:
                 "pending",
                 "cancelled",
                 "not_going",
+                "offered",
                 name="registrationstatus",
                 native_enum=False,
                 length=20,
@@ -521,6 +745,7 @@ def upgrade() -> None:
         sa.Column("checkin_token", sa.String(length=40), nullable=False),
         sa.Column("status_changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("offer_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -593,6 +818,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_series_registrations_tenant_id"))
 
     op.drop_table("series_registrations")
+    with op.batch_alter_table("member_engagements", schema=None) as batch_op:
+        batch_op.drop_index("ix_member_engagements_tenant_level")
+        batch_op.drop_index(batch_op.f("ix_member_engagements_tenant_id"))
+
+    op.drop_table("member_engagements")
     with op.batch_alter_table("meetups", schema=None) as batch_op:
         batch_op.drop_index("ix_meetups_tenant_starts")
         batch_op.drop_index(batch_op.f("ix_meetups_tenant_id"))
@@ -603,6 +833,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_invitations_tenant_id"))
 
     op.drop_table("invitations")
+    with op.batch_alter_table("import_presets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_import_presets_tenant_id"))
+
+    op.drop_table("import_presets")
+    with op.batch_alter_table("import_batches", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_import_batches_tenant_id"))
+
+    op.drop_table("import_batches")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_messages_status_created")
         batch_op.drop_index("ix_outbox_messages_community")
@@ -617,6 +855,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_meetup_series_tenant_id"))
 
     op.drop_table("meetup_series")
+    with op.batch_alter_table("engagement_settings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_engagement_settings_tenant_id"))
+
+    op.drop_table("engagement_settings")
     op.drop_table("email_unsubscribes")
     op.drop_table("communities")
     op.drop_table("accounts")

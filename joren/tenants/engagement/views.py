@@ -1,5 +1,127 @@
 """Engagement pages: settings with thresholds explained, and the member's own engagement."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from joren.platform.communities.edge import get_or_404, member_required, role_required
+from joren.platform.db import db
+from joren.tenants.engagement import services
+from joren.tenants.engagement.forms import EngagementSettingsForm
+from joren.tenants.engagement.levels import DEFAULTS, Level, Thresholds
+from joren.tenants.engagement.models import MemberEngagement
+from joren.tenants.meetups.models import AttendanceStatus
+from joren.tenants.members.models import Member, Role
 
 bp = Blueprint("engagement", __name__)
+
+LEVEL_LABELS = {
+    Level.NONE: _l("Not attended yet"),
+    Level.FIRST_TIMER: _l("First-timer"),
+    Level.ONE_TIME: _l("One-time"),
+    Level.RETURNING: _l("Returning"),
+    Level.REGULAR: _l("Regular"),
+    Level.LAPSED_REGULAR: _l("Lapsed regular"),
+}
+STATUS_LABELS = {
+    AttendanceStatus.PRESENT: _l("Attended"),
+    AttendanceStatus.LATE: _l("Attended (late)"),
+    AttendanceStatus.WALK_IN: _l("Attended (walk-in)"),
+    AttendanceStatus.ABSENT: _l("Absent"),
+    AttendanceStatus.EXCUSED: _l("Excused"),
+    AttendanceStatus.SUBSTITUTE: _l("Sent a substitute"),
+    None: _l("Not recorded"),
+}
+
+
+def explain_thresholds(t: Thresholds) -> dict[str, str]:
+    """Each threshold in plain words, with the community's numbers."""
+    return {
+        "regular": _("Members who came to at least %(min)s of the last %(window)s meetups "
+                     "are regulars.", min=t.regular_min, window=t.regular_window),
+        "one_time": _("Someone who came once and then missed the next %(count)s meetups is "
+                      "counted as one-time.", count=t.one_time_misses),
+        "first_timer": _("Someone who came once, to the latest meetup (or has missed fewer "
+                         "than %(count)s since), is a first-timer.", count=t.one_time_misses),
+        "returning": _("Someone who came twice or more but is not a regular is returning."),
+        "lapsed": _("A member who was a regular and then missed the last %(count)s meetups "
+                    "in a row is a lapsed regular.", count=t.lapsed_misses),
+        "excused": _("Meetups a member sent apologies for (excused) count neither for nor "
+                     "against them."),
+    }
+
+
+def encouragement(row: MemberEngagement, t: Thresholds) -> str:
+    """The member's level in warm words."""
+    if row.level == Level.REGULAR:
+        return _("Thank you as always. You came to %(attended)s of the last %(window)s "
+                 "meetups.", attended=row.attended_in_window, window=row.window_size)
+    if row.level == Level.LAPSED_REGULAR:
+        return _("We have missed you! You were one of our regulars, and everyone would be "
+                 "glad to see you again. Come along whenever it suits you.")
+    if row.level == Level.RETURNING:
+        return _("Welcome back! You have come %(count)s times so far. Every visit deepens "
+                 "the relationships.", count=row.attended_count)
+    if row.level == Level.FIRST_TIMER:
+        return _("Thank you for joining us for the first time! We look forward to seeing you "
+                 "again next time.")
+    if row.level == Level.ONE_TIME:
+        date = format_date(row.last_attended_at, "long") if row.last_attended_at else ""
+        return _("Thank you for coming on %(date)s. It would be lovely to see you again; the "
+                 "next meetup is a good chance to reconnect.", date=date)
+    return _("We look forward to meeting you at a meetup.")
+
+
+@bp.route("/admin/engagement/settings", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def settings() -> Any:
+    current = services.thresholds(db.session)
+    form = EngagementSettingsForm(data={name: getattr(current, name) for name in services.LIMITS})
+    if form.validate_on_submit():
+        try:
+            services.update_settings(db.session, **form.values())
+        except services.SettingsError:
+            db.session.rollback()
+            flash(_("These thresholds cannot be used together."), "danger")
+        else:
+            db.session.commit()
+            flash(_("Engagement settings saved. Levels are being recomputed."), "success")
+            return redirect(url_for(".settings"))
+    return render_template("engagement/settings.html", form=form,
+                           explanations=explain_thresholds(current), defaults=DEFAULTS)
+
+
+@bp.get("/engagement")
+@member_required
+def mine() -> Any:
+    member = g.membership
+    row = services.engagement_of(db.session, member.id)
+    if row is None:
+        row = services.recompute_member(db.session, member.id)
+        db.session.commit()
+    t = services.thresholds(db.session)
+    return render_template(
+        "engagement/mine.html", row=row, level_label=LEVEL_LABELS[row.level],
+        message=encouragement(row, t), history=services.history(db.session, member.id),
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.get("/admin/engagement/members/<int:member_id>")
+@role_required(Role.STAFF)
+def member(member_id: int) -> Any:
+    """One member's engagement, for the organizers."""
+    person = get_or_404(Member, member_id)
+    row = services.engagement_of(db.session, person.id)
+    if row is None:
+        row = services.recompute_member(db.session, person.id)
+        db.session.commit()
+    return render_template(
+        "engagement/member.html", person=person, row=row, level_label=LEVEL_LABELS[row.level],
+        history=services.history(db.session, person.id), status_labels=STATUS_LABELS,
+    )

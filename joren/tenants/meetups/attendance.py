@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from joren.platform.db import utcnow
 from joren.platform.names import romaji_search_key, to_katakana
+from joren.tenants.engagement.services import request_member_recompute
 from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,
@@ -137,6 +138,7 @@ def _record(session: Session, meetup: Meetup, member: Member, actor: Member | No
                               new_status=new, via=via if via in VIAS else "console",
                               note=note[:500], changed_at=utcnow())
     session.add(change)
+    request_member_recompute(session, meetup.tenant_id, member.id)
     return change
 
 

@@ -139,6 +139,7 @@ class RegistrationStatus(enum.StrEnum):
     PENDING = "pending"  # awaiting the organizer's approval
     CANCELLED = "cancelled"
     NOT_GOING = "not_going"  # opted out of one occurrence of a series registration
+    OFFERED = "offered"  # paid meetup: a freed seat is held until offer_expires_at
 
 
 class Registration(TenantScoped, Timestamped, Base):
@@ -176,6 +177,8 @@ class Registration(TenantScoped, Timestamped, Base):
     checkin_token: Mapped[str] = mapped_column(String(40), default=new_token)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     note: Mapped[str] = mapped_column(String(500), default="")
+    # OFFERED only: the seat is held for this person until then (paid meetups' waitlist).
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     meetup: Mapped[Meetup] = relationship(
         primaryjoin="and_(Registration.tenant_id == Meetup.tenant_id, "

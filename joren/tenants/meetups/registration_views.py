@@ -38,6 +38,7 @@ STATUS_LABELS = {
     RegistrationStatus.PENDING: _l("Awaiting approval"),
     RegistrationStatus.CANCELLED: _l("Registration cancelled"),
     RegistrationStatus.NOT_GOING: _l("Not going"),
+    RegistrationStatus.OFFERED: _l("Seat offered"),
 }
 SOURCE_LABELS = {
     "portal": _l("Member portal"),
@@ -63,7 +64,8 @@ DONE = {
 def registration_summary(meetup: Meetup, registration: Registration | None) -> dict[str, Any]:
     """What the portal's register box shows: counts, spots left and the waitlist rank."""
     counts = service.counts(db.session, [meetup.id])[meetup.id]
-    spots = None if meetup.capacity is None else max(meetup.capacity - counts["going"], 0)
+    seated = counts["going"] + counts["offered"]
+    spots = None if meetup.capacity is None else max(meetup.capacity - seated, 0)
     rank = service.waitlist_rank(db.session, registration) if registration else None
     open_now = True
     try:
@@ -106,12 +108,13 @@ def console_list(meetup_id: int) -> Any:
     if request.args.get("export") == "csv":
         return _export(meetup, rows)
     groups: dict[str, list[Registration]] = {
-        "going": [], "waitlisted": [], "pending": [], "cancelled": []}
+        "going": [], "offered": [], "waitlisted": [], "pending": [], "cancelled": []}
     for r in rows:
         if r.status == RegistrationStatus.NOT_GOING:
             groups["cancelled"].append(r)
         else:
             groups[r.status.value].append(r)
+    groups["offered"].sort(key=lambda r: (r.offer_expires_at or r.status_changed_at, r.id))
     groups["waitlisted"].sort(key=lambda r: (r.waitlist_position or 0, r.id))
     return render_template("registrations/console_list.html", meetup=meetup, groups=groups,
                            counts=service.counts(db.session, [meetup.id])[meetup.id])
@@ -207,6 +210,62 @@ def opt_out(meetup_id: int) -> Any:
     return _portal_change(
         meetup_id, lambda meetup: service.opt_out(db.session, meetup, g.membership),
         _l("You will skip this meetup; the rest of the series stays booked."))
+
+
+def _my_offer(meetup: Meetup) -> Registration:
+    registration = service.registration_for(db.session, meetup.id, g.membership.id)
+    if registration is None:
+        raise service.RegistrationError(_l("This seat offer is no longer available."))
+    return registration
+
+
+@bp.post("/meetups/<int:meetup_id>/offer/accept")
+@member_required
+def accept_offer(meetup_id: int) -> Any:
+    return _portal_change(
+        meetup_id, lambda meetup: service.accept_offer(db.session, _my_offer(meetup)),
+        _l("The seat is yours. See you there!"))
+
+
+@bp.post("/meetups/<int:meetup_id>/offer/decline")
+@member_required
+def decline_offer(meetup_id: int) -> Any:
+    return _portal_change(
+        meetup_id, lambda meetup: service.decline_offer(db.session, _my_offer(meetup)),
+        _l("You declined the seat; it goes to the next person."))
+
+
+@bp.route("/registrations/offer/<token>", methods=["GET", "POST"])
+def offer_link(token: str) -> Any:
+    """The one-click link of the offer email: GET confirms, POST takes (or declines) the
+    seat. No sign-in needed: the signed token names the registration."""
+    registration = service.offer_for_token(db.session, service.read_offer_token(token),
+                                           current_tenant_id(db.session))
+    if registration is None:
+        return render_template("registrations/offer.html", invalid=True,
+                               registration=None), 400
+    error = None
+    done = None
+    if request.method == "POST":
+        action = request.form.get("action", "accept")
+        try:
+            if action == "decline":
+                service.decline_offer(db.session, registration)
+                done = _("You declined the seat; it goes to the next person.")
+            else:
+                service.accept_offer(db.session, registration)
+                done = _("The seat is yours. See you there!")
+        except service.RegistrationError as exc:
+            db.session.rollback()
+            error = str(exc.message)
+        else:
+            db.session.commit()
+    expired = (registration.status == RegistrationStatus.OFFERED
+               and registration.offer_expires_at is not None
+               and registration.offer_expires_at <= utcnow())
+    return render_template("registrations/offer.html", invalid=False, error=error, done=done,
+                           registration=registration, meetup=registration.meetup,
+                           expired=expired, token=token), (400 if error else 200)
 
 
 @bp.post("/series/<int:series_id>/register")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, url_for
@@ -36,7 +36,14 @@ from joren.tenants.members.services import reading_order
 
 GUEST_CONFIRM_PURPOSE = "guest-confirm"
 GUEST_CONFIRM_MAX_AGE = 7 * 24 * 3600
-ACTIVE = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING)
+ACTIVE = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING,
+          RegistrationStatus.OFFERED)
+# Statuses holding a seat: an offered person's seat is held until they accept or it expires.
+SEATED = (RegistrationStatus.GOING, RegistrationStatus.OFFERED)
+OFFER_PURPOSE = "seat-offer"
+OFFER_HOURS = 24
+OFFER_CLOSES_BEFORE_START = timedelta(hours=2)
+OFFER_MINIMUM = timedelta(hours=1)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -63,13 +70,14 @@ def registration_for(session: Session, meetup_id: int, member_id: int) -> Regist
 
 
 def counts(session: Session, meetup_ids: list[int]) -> dict[int, dict[str, int]]:
-    """{meetup_id: {going, waitlisted, pending, unconfirmed, cancelled, not_going}} in one query.
+    """{meetup_id: {going, waitlisted, pending, unconfirmed, cancelled, not_going, offered}} in
+    one query. ``offered`` people hold a seat (paid meetups) until they accept.
 
     ``pending`` counts confirmed people awaiting approval; guests who have not clicked their
     confirmation link are ``unconfirmed`` and hold nothing.
     """
     result = {mid: {"going": 0, "waitlisted": 0, "pending": 0, "unconfirmed": 0,
-                    "cancelled": 0, "not_going": 0} for mid in meetup_ids}
+                    "cancelled": 0, "not_going": 0, "offered": 0} for mid in meetup_ids}
     if not meetup_ids:
         return result
     unconfirmed = Registration.confirmed_at.is_(None)
@@ -143,7 +151,7 @@ def lock_meetup(session: Session, meetup_id: int) -> Meetup:
 
 def _going(session: Session, meetup_id: int, industry: str | None = None) -> int:
     stmt = select(func.count(Registration.id)).where(
-        Registration.meetup_id == meetup_id, Registration.status == RegistrationStatus.GOING)
+        Registration.meetup_id == meetup_id, Registration.status.in_(SEATED))
     if industry is not None:
         stmt = stmt.join(Registration.member).where(Member.industry == industry)
     return session.scalar(stmt) or 0
@@ -261,12 +269,32 @@ def _fill_seats(session: Session, meetup: Meetup, now: datetime) -> list[Registr
             if not registration.waitlisted_for_industry:
                 registration.waitlisted_for_industry = True
             continue
-        _apply(registration, Decision(RegistrationStatus.GOING), now)
-        session.flush()
+        deadline = offer_deadline(meetup, now)
+        if deadline is None:
+            _apply(registration, Decision(RegistrationStatus.GOING), now)
+            session.flush()
+            _notify_promoted(session, registration)
+        else:
+            _apply(registration, Decision(RegistrationStatus.OFFERED), now)
+            registration.offer_expires_at = deadline
+            session.flush()
+            _notify_offer(session, registration)
         going += 1
         promoted.append(registration)
-        _notify_promoted(session, registration)
     return promoted
+
+
+def offer_deadline(meetup: Meetup, now: datetime) -> datetime | None:
+    """When a seat offered now expires: a paid meetup's freed seat is held 24 hours, at most
+    until two hours before the start. None means no offer: promote straight to going (free
+    meetups, or too little time left for an offer to be worth it)."""
+    if not meetup.price or meetup.price <= 0:
+        return None
+    deadline = min(now + timedelta(hours=OFFER_HOURS),
+                   meetup.starts_at - OFFER_CLOSES_BEFORE_START)
+    if deadline - now < OFFER_MINIMUM:
+        return None
+    return deadline
 
 
 def fill_seats(session: Session, meetup: Meetup, now: datetime | None = None) -> list[Registration]:
@@ -286,10 +314,109 @@ def cancel_registration(session: Session, registration: Registration, actor: Mem
     registration.status = status
     registration.waitlist_position = None
     registration.waitlisted_for_industry = False
+    registration.offer_expires_at = None
     registration.status_changed_at = now
     session.flush()
     _fill_seats(session, meetup, now)
     return registration
+
+
+# --- offers (paid meetups' waitlist) --------------------------------------------------------
+
+def accept_offer(session: Session, registration: Registration,
+                 now: datetime | None = None) -> Registration:
+    """The offered person takes the seat before the deadline: going, with the usual email."""
+    now = now or utcnow()
+    meetup = lock_meetup(session, registration.meetup_id)
+    session.refresh(registration)
+    if registration.status == RegistrationStatus.GOING:
+        return registration
+    if registration.status != RegistrationStatus.OFFERED:
+        raise RegistrationError(_l("This seat offer is no longer available."))
+    if registration.offer_expires_at is None or now >= registration.offer_expires_at:
+        raise RegistrationError(_l("This seat offer has expired."))
+    if meetup.is_cancelled:
+        raise RegistrationError(_l("This meetup has been cancelled."))
+    _apply(registration, Decision(RegistrationStatus.GOING), now)
+    registration.offer_expires_at = None
+    session.flush()
+    _notify_status(session, registration)
+    return registration
+
+
+def decline_offer(session: Session, registration: Registration,
+                  now: datetime | None = None) -> Registration:
+    """The offered person does not want the seat: it goes to the next person at once."""
+    if registration.status != RegistrationStatus.OFFERED:
+        raise RegistrationError(_l("This seat offer is no longer available."))
+    return cancel_registration(session, registration, now=now)
+
+
+def expire_offers(session: Session, now: datetime | None = None) -> int:
+    """Cancel every offer past its deadline (the person is told), then pass each freed seat
+    on. Idempotent: a second run finds nothing to do."""
+    now = now or utcnow()
+    meetup_ids = sorted(set(session.scalars(select(Registration.meetup_id).where(
+        Registration.status == RegistrationStatus.OFFERED,
+        Registration.offer_expires_at <= now))))
+    expired = 0
+    for meetup_id in meetup_ids:
+        meetup = lock_meetup(session, meetup_id)
+        rows = list(session.scalars(
+            select(Registration).where(Registration.meetup_id == meetup_id,
+                                       Registration.status == RegistrationStatus.OFFERED,
+                                       Registration.offer_expires_at <= now)
+            .options(joinedload(Registration.member))
+            .execution_options(populate_existing=True)).unique())
+        for registration in rows:
+            _apply(registration, Decision(RegistrationStatus.CANCELLED), now)
+            registration.offer_expires_at = None
+            registration.note = "offer expired"
+            session.flush()
+            _send(session, registration, "registrations/offer_expired",
+                  f"registration:{registration.id}:offer-expired:{_stamp(registration)}")
+            expired += 1
+        _fill_seats(session, meetup, now)
+    return expired
+
+
+def _offer_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"],
+                                  salt=f"joren.{OFFER_PURPOSE}")
+
+
+def offer_token(registration: Registration) -> str:
+    """A one-click link for this offer; it names the offer (its start), so an old link cannot
+    accept a later offer."""
+    return _offer_serializer().dumps({"r": registration.id, "c": registration.tenant_id,
+                                      "t": registration.checkin_token,
+                                      "o": _stamp(registration)})
+
+
+def read_offer_token(token: str) -> dict[str, Any] | None:
+    try:
+        data = _offer_serializer().loads(token, max_age=7 * 24 * 3600)
+    except (SignatureExpired, BadSignature):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def offer_for_token(session: Session, data: dict[str, Any] | None,
+                    tenant_id: int | None) -> Registration | None:
+    """The registration a (read) token names in this community, or None."""
+    if data is None or tenant_id is None or data.get("c") != tenant_id:
+        return None
+    registration_id = data.get("r")
+    if not isinstance(registration_id, int):
+        return None
+    registration = session.get(Registration, registration_id)
+    if registration is None or registration.checkin_token != data.get("t"):
+        return None
+    return registration
+
+
+def _stamp(registration: Registration) -> int:
+    return int(registration.status_changed_at.timestamp() * 1_000_000)
 
 
 def promote(session: Session, registration: Registration, actor: Member | None = None,
@@ -580,6 +707,15 @@ def _notify_status(session: Session, registration: Registration) -> None:
 def _notify_promoted(session: Session, registration: Registration) -> None:
     _send(session, registration, "registrations/promoted", _status_key(registration) + ":promoted",
           ticket_url=_ticket_url(registration))
+
+
+def _notify_offer(session: Session, registration: Registration) -> None:
+    community = _community(registration)
+    accept_url = url_for("community.registrations.offer_link", slug=community.slug,
+                         token=offer_token(registration), _external=True)
+    _send(session, registration, "registrations/offer",
+          f"registration:{registration.id}:offer:{_stamp(registration)}",
+          accept_url=accept_url, expires_at=registration.offer_expires_at)
 
 
 def _notify_guest_confirm(session: Session, registration: Registration) -> None:

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     Enum,
     ForeignKey,
     ForeignKeyConstraint,
@@ -45,6 +46,13 @@ class MemberStatus(enum.StrEnum):
     INACTIVE = "inactive"
 
 
+class ProfileVisibility(enum.StrEnum):
+    """Who, besides the member and the organizers, sees one group of profile fields."""
+
+    MEMBERS = "members"
+    ORGANIZERS = "organizers"
+
+
 class Member(TenantScoped, Timestamped, Base):
     __tablename__ = "members"
     __table_args__ = (
@@ -68,6 +76,34 @@ class Member(TenantScoped, Timestamped, Base):
     title: Mapped[str] = mapped_column(String(80), default="")
     industry: Mapped[str] = mapped_column(String(80), default="")
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    # The profile (see members.profiles): codes from members.industries, free text capped.
+    department: Mapped[str] = mapped_column(String(80), default="")
+    industry_code: Mapped[str] = mapped_column(String(1), default="")
+    business_description: Mapped[str] = mapped_column(String(1000), default="")
+    company_size: Mapped[str] = mapped_column(String(10), default="")
+    prefecture: Mapped[str] = mapped_column(String(2), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    offer_1: Mapped[str] = mapped_column(String(200), default="")
+    offer_2: Mapped[str] = mapped_column(String(200), default="")
+    offer_3: Mapped[str] = mapped_column(String(200), default="")
+    ask_industries: Mapped[str] = mapped_column(String(60), default="")  # "E,G"
+    ask_company_sizes: Mapped[str] = mapped_column(String(60), default="")  # "20-49,50-99"
+    ask_description: Mapped[str] = mapped_column(String(1000), default="")
+    challenges: Mapped[str] = mapped_column(String(1000), default="")
+    goal_meetup: Mapped[str] = mapped_column(String(500), default="")
+    goal_midterm: Mapped[str] = mapped_column(String(500), default="")
+    goal_year: Mapped[str] = mapped_column(String(500), default="")
+    seeks_same_industry: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepts_introductions: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_visibility: Mapped[ProfileVisibility] = mapped_column(
+        _enum(ProfileVisibility, 12), default=ProfileVisibility.ORGANIZERS)
+    work_visibility: Mapped[ProfileVisibility] = mapped_column(
+        _enum(ProfileVisibility, 12), default=ProfileVisibility.MEMBERS)
+    give_ask_visibility: Mapped[ProfileVisibility] = mapped_column(
+        _enum(ProfileVisibility, 12), default=ProfileVisibility.MEMBERS)
+    goals_visibility: Mapped[ProfileVisibility] = mapped_column(
+        _enum(ProfileVisibility, 12), default=ProfileVisibility.ORGANIZERS)
 
     account: Mapped[Account | None] = relationship(lazy="joined")
 
