@@ -36,7 +36,8 @@ def count_queries(connection):
 
 
 def _switcher(page: str) -> str:
-    match = re.search(r'<li class="nav-item dropdown">.*?</li>\s*</ul>\s*</li>', page, re.S)
+    match = re.search(r'<li class="nav-item dropdown">\s*<a [^>]*id="community-switcher".*?'
+                      r'</li>\s*</ul>\s*</li>', page, re.S)
     assert match, "the community switcher is in the navbar"
     return match.group(0)
 
