@@ -11,6 +11,7 @@ from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from joren.platform.names import romaji_search_key, search_terms, to_katakana
+from joren.platform.pagination import Page
 from joren.tenants.members.industries import (
     COMPANY_SIZES,
     INDUSTRIES,
@@ -251,24 +252,8 @@ def directory_member(session: Session, member_id: int) -> Member | None:
 # -- the directory ---------------------------------------------------------------------------
 
 @dataclass
-class DirectoryPage:
-    items: list[ProfileView]
-    total: int
-    page: int
-    per_page: int
+class DirectoryPage(Page[ProfileView]):
     levels: dict[int, Any] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _like(term: str) -> str:

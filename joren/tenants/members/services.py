@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.accounts.models import Account
 from joren.platform.names import romaji_search_key, search_terms, to_katakana
+from joren.platform.pagination import Page
 from joren.platform.tenancy import unscoped
 from joren.tenants.members.models import Member, MemberStatus, Role
 
@@ -58,24 +59,8 @@ def claim_memberships(session: Session, account: Account) -> list[Member]:
 # -- the member list ---------------------------------------------------------------------
 
 @dataclass
-class MemberPage:
-    items: list[Member]
-    total: int
-    page: int
-    per_page: int
+class MemberPage(Page[Member]):
     status_counts: dict[MemberStatus, int] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def reading_order() -> tuple:  # type: ignore[type-arg]
