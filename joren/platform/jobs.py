@@ -112,6 +112,13 @@ def period_key(every: str, now: datetime | None = None) -> str:
     raise ValueError(f"unknown period {every!r}; use one of {', '.join(PERIODS)}")
 
 
+def minutes_slot_key(every_minutes: int, now: datetime | None = None) -> str:
+    """The current slot of ``every_minutes`` in UTC, e.g. '2026-11-22T06-15' for 15."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    minute = now.minute - now.minute % every_minutes
+    return now.strftime("%Y-%m-%dT%H-") + f"{minute:02d}"
+
+
 def unique_for_period(every: str) -> int:
     """Seconds to remember a fan-out: the period's length plus an hour of slack."""
     return PERIOD_SECONDS[every] + 3600

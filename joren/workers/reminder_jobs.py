@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy.orm import Session
 
 from joren.platform import jobs as platform_jobs
@@ -18,17 +16,11 @@ EVERY_MINUTES = 15
 UNIQUE_FOR = 3600
 
 
-def quarter_key(now: datetime | None = None) -> str:
-    """The current quarter-hour in UTC, e.g. '2026-11-22T06-15' (used in job ids)."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    minute = now.minute - now.minute % EVERY_MINUTES
-    return now.strftime("%Y-%m-%dT%H-") + f"{minute:02d}"
-
-
 @platform_job
 def fan_out_meetup_reminders(session: Session) -> int:
     """For cron: enqueue ``send_meetup_reminders(tenant_id, quarter)`` once per community."""
-    return len(platform_jobs.fan_out(session, SEND_REMINDERS_JOB, quarter_key(),
+    return len(platform_jobs.fan_out(session, SEND_REMINDERS_JOB,
+                                     platform_jobs.minutes_slot_key(EVERY_MINUTES),
                                      unique_for=UNIQUE_FOR))
 
 

@@ -11,7 +11,7 @@ import pytest
 from flask_babel import force_locale
 
 from joren.platform.db import utcnow
-from joren.platform.jobs import enqueue_now
+from joren.platform.jobs import enqueue_now, minutes_slot_key
 from joren.tenants.meetups import registrations as svc
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 from joren.tenants.members.models import Member
@@ -310,5 +310,5 @@ def test_expire_job_is_scheduled_every_five_minutes():
 
     assert any(e.func is offer_jobs.fan_out_expire_offers and e.interval == "*/5 * * * *"
                for e in SCHEDULE)
-    assert offer_jobs.period_key(datetime(2026, 11, 22, 6, 9, 59, tzinfo=UTC)) == \
-        "2026-11-22T06-05"
+    slot = minutes_slot_key(offer_jobs.EVERY_MINUTES, datetime(2026, 11, 22, 6, 9, 59, tzinfo=UTC))
+    assert slot == "2026-11-22T06-05"

@@ -11,7 +11,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from joren.models import MemberStatus
-from joren.platform.jobs import enqueue_now
+from joren.platform.jobs import enqueue_now, minutes_slot_key
 from joren.platform.mail.models import OutboxMessage
 from joren.tenants.meetups import reminders
 from joren.tenants.meetups.models import (
@@ -248,9 +248,9 @@ def test_sending_twice_in_one_transaction_queues_each_reminder_once(
 
 
 def test_quarter_keys():
-    assert reminder_jobs.quarter_key(datetime(2026, 11, 22, 6, 14, tzinfo=UTC)) == \
-        "2026-11-22T06-00"
-    assert reminder_jobs.quarter_key(datetime(2026, 11, 22, 6, 45, 59, tzinfo=UTC)) == \
+    every = reminder_jobs.EVERY_MINUTES
+    assert minutes_slot_key(every, datetime(2026, 11, 22, 6, 14, tzinfo=UTC)) == "2026-11-22T06-00"
+    assert minutes_slot_key(every, datetime(2026, 11, 22, 6, 45, 59, tzinfo=UTC)) == \
         "2026-11-22T06-45"
 
 
