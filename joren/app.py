@@ -81,7 +81,9 @@ def configure_blueprints(app: Flask) -> None:
     from joren.platform.communities.views import bp as communities_bp
     from joren.platform.mail.views import bp as mail_bp
     from joren.tenants.console.views import bp as console_bp
+    from joren.tenants.engagement.dashboard_views import bp as analytics_bp
     from joren.tenants.engagement.views import bp as engagement_bp
+    from joren.tenants.introductions.views import bp as introductions_bp
     from joren.tenants.meetups.checkin_views import bp as checkin_bp
     from joren.tenants.meetups.feed_views import bp as feeds_bp
     from joren.tenants.meetups.registration_views import bp as registrations_bp
@@ -90,11 +92,14 @@ def configure_blueprints(app: Flask) -> None:
     from joren.tenants.members.profile_views import bp as profiles_bp
     from joren.tenants.members.views import bp as members_bp
     from joren.tenants.portal.views import bp as portal_bp
+    from joren.tenants.relationships.habit_views import bp as habits_bp
+    from joren.tenants.relationships.views import bp as relationships_bp
 
     # Nesting is defined on the module-level blueprints once, however many apps are built.
     nested = {bp for bp, _options in community_bp._blueprints}
     for child in (portal_bp, console_bp, members_bp, meetups_bp, registrations_bp, checkin_bp,
-                  feeds_bp, profiles_bp, engagement_bp, imports_bp):
+                  feeds_bp, profiles_bp, engagement_bp, imports_bp, analytics_bp,
+                  introductions_bp, relationships_bp, habits_bp):
         if child not in nested:
             community_bp.register_blueprint(child)
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, community_bp):

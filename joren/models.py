@@ -4,6 +4,11 @@ from joren.platform.accounts.models import Account
 from joren.platform.communities.models import Community, CommunityKind
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
+from joren.tenants.introductions.models import (
+    Introduction,
+    IntroductionCycle,
+    IntroductionSettings,
+)
 from joren.tenants.meetups.models import (
     Attendance,
     AttendanceChange,
@@ -18,6 +23,13 @@ from joren.tenants.meetups.models import (
 )
 from joren.tenants.members.import_models import ImportBatch, ImportPreset
 from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
+from joren.tenants.relationships.models import (
+    Contact,
+    JournalEntry,
+    MeetupGives,
+    Referral,
+    Relationship,
+)
 
 __all__ = [
     "Account", "Attendance", "AttendanceChange", "AttendanceStatus", "Community",
@@ -25,4 +37,6 @@ __all__ = [
     "Member", "MemberStatus", "OutboxMessage", "OutboxStatus", "Registration",
     "RegistrationStatus", "Role", "SeriesRegistration", "Visibility",
     "EngagementSettings", "MemberEngagement", "ImportBatch", "ImportPreset",
+    "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
+    "MeetupGives", "Referral", "Relationship",
 ]

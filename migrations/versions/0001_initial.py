@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: None
-Create Date: 2026-11-22 07:19:39.525695
+Create Date: 2026-11-27 05:12:22.926804
 """
 
 from collections.abc import Sequence
@@ -106,6 +106,62 @@ def upgrade() -> None:
     with op.batch_alter_table("engagement_settings", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_engagement_settings_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
+        "introduction_cycles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=20), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("candidates", sa.Integer(), nullable=False),
+        sa.Column("suggested", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_introduction_cycles_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_introduction_cycles")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_introduction_cycles_tenant_id_id")),
+        sa.UniqueConstraint(
+            "tenant_id", "period", name=op.f("uq_introduction_cycles_tenant_id_period")
+        ),
+    )
+    with op.batch_alter_table("introduction_cycles", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_introduction_cycles_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
+        "introduction_settings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "cadence",
+            sa.Enum(
+                "off", "weekly", "biweekly", "monthly", name="cadence", native_enum=False, length=10
+            ),
+            nullable=False,
+        ),
+        sa.Column("auto_send", sa.Boolean(), nullable=False),
+        sa.Column("per_member_cap", sa.Integer(), nullable=False),
+        sa.Column("expiry_days", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_introduction_settings_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_introduction_settings")),
+        sa.UniqueConstraint("tenant_id", name=op.f("uq_introduction_settings_tenant_id")),
+    )
+    with op.batch_alter_table("introduction_settings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_introduction_settings_tenant_id"), ["tenant_id"], unique=False
         )
 
     op.create_table(
@@ -404,6 +460,127 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "introductions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_low_id", sa.Integer(), nullable=False),
+        sa.Column("member_high_id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "source",
+            sa.Enum(
+                "engine",
+                "organizer",
+                "request",
+                name="introductionsource",
+                native_enum=False,
+                length=12,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "suggested",
+                "skipped",
+                "sent",
+                "connected",
+                "declined",
+                "expired",
+                name="introductionstatus",
+                native_enum=False,
+                length=12,
+            ),
+            nullable=False,
+        ),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("request_note", sa.String(length=1000), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "low_response",
+            sa.Enum(
+                "pending", "accepted", "declined", name="response", native_enum=False, length=10
+            ),
+            nullable=False,
+        ),
+        sa.Column("low_responded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "high_response",
+            sa.Enum(
+                "pending", "accepted", "declined", name="response", native_enum=False, length=10
+            ),
+            nullable=False,
+        ),
+        sa.Column("high_responded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("connected_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("nudged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "member_low_id < member_high_id",
+            name=op.f("ck_introductions_ck_introductions_pair_order"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "cycle_id"],
+            ["introduction_cycles.tenant_id", "introduction_cycles.id"],
+            name=op.f("fk_introductions_tenant_id_cycle_id_introduction_cycles"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "decided_by_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_introductions_tenant_id_decided_by_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_high_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_introductions_tenant_id_member_high_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_low_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_introductions_tenant_id_member_low_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "requested_by_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_introductions_tenant_id_requested_by_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_introductions_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_introductions")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_introductions_tenant_id_id")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "member_low_id",
+            "member_high_id",
+            name=op.f("uq_introductions_tenant_id_member_low_id_member_high_id"),
+        ),
+    )
+    with op.batch_alter_table("introductions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_introductions_tenant_high", ["tenant_id", "member_high_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_introductions_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index(
+            "ix_introductions_tenant_status", ["tenant_id", "status"], unique=False
+        )
+
+    op.create_table(
         "invitations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
@@ -565,6 +742,107 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "referrals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("giver_id", sa.Integer(), nullable=False),
+        sa.Column("receiver_id", sa.Integer(), nullable=False),
+        sa.Column("description", sa.String(length=500), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("open", "won", "lost", name="referralstatus", native_enum=False, length=8),
+            nullable=False,
+        ),
+        sa.Column("value_jpy", sa.Integer(), nullable=True),
+        sa.Column("given_on", sa.Date(), nullable=False),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "giver_id <> receiver_id", name=op.f("ck_referrals_ck_referrals_two_people")
+        ),
+        sa.CheckConstraint(
+            "value_jpy IS NULL OR value_jpy >= 0", name=op.f("ck_referrals_ck_referrals_value")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "giver_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_referrals_tenant_id_giver_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "receiver_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_referrals_tenant_id_receiver_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_referrals_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_referrals")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_referrals_tenant_id_id")),
+    )
+    with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.create_index("ix_referrals_tenant_giver", ["tenant_id", "giver_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_referrals_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index(
+            "ix_referrals_tenant_receiver", ["tenant_id", "receiver_id"], unique=False
+        )
+
+    op.create_table(
+        "relationships",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_low_id", sa.Integer(), nullable=False),
+        sa.Column("member_high_id", sa.Integer(), nullable=False),
+        sa.Column("meetups_together", sa.Integer(), nullable=False),
+        sa.Column("introductions", sa.Integer(), nullable=False),
+        sa.Column("introduction_status", sa.String(length=12), nullable=False),
+        sa.Column("contacts", sa.Integer(), nullable=False),
+        sa.Column("referrals_low_to_high", sa.Integer(), nullable=False),
+        sa.Column("referrals_high_to_low", sa.Integer(), nullable=False),
+        sa.Column("referral_value", sa.Integer(), nullable=False),
+        sa.Column("last_contact_on", sa.Date(), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "member_low_id < member_high_id",
+            name=op.f("ck_relationships_ck_relationships_pair_order"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_high_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_relationships_tenant_id_member_high_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_low_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_relationships_tenant_id_member_low_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_relationships_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_relationships")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "member_low_id",
+            "member_high_id",
+            name=op.f("uq_relationships_tenant_id_member_low_id_member_high_id"),
+        ),
+    )
+    with op.batch_alter_table("relationships", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_relationships_tenant_high", ["tenant_id", "member_high_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_relationships_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
         "series_registrations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("series_id", sa.Integer(), nullable=False),
@@ -718,6 +996,144 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "contacts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("other_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "talked",
+                "card",
+                "one_on_one",
+                "call",
+                "other",
+                name="contactkind",
+                native_enum=False,
+                length=12,
+            ),
+            nullable=False,
+        ),
+        sa.Column("happened_on", sa.Date(), nullable=False),
+        sa.Column("meetup_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "member_id <> other_id", name=op.f("ck_contacts_ck_contacts_two_people")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "meetup_id"],
+            ["meetups.tenant_id", "meetups.id"],
+            name=op.f("fk_contacts_tenant_id_meetup_id_meetups"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_contacts_tenant_id_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "other_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_contacts_tenant_id_other_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_contacts_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contacts")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_contacts_tenant_id_id")),
+    )
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_contacts_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index(
+            "ix_contacts_tenant_member", ["tenant_id", "member_id", "other_id"], unique=False
+        )
+        batch_op.create_index("ix_contacts_tenant_other", ["tenant_id", "other_id"], unique=False)
+
+    op.create_table(
+        "journal_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("meetup_id", sa.Integer(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "meetup_id"],
+            ["meetups.tenant_id", "meetups.id"],
+            name=op.f("fk_journal_entries_tenant_id_meetup_id_meetups"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_journal_entries_tenant_id_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_journal_entries_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_journal_entries")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_journal_entries_tenant_id_id")),
+    )
+    with op.batch_alter_table("journal_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_journal_entries_tenant_id"), ["tenant_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_journal_entries_tenant_member", ["tenant_id", "member_id"], unique=False
+        )
+
+    op.create_table(
+        "meetup_gives",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("meetup_id", sa.Integer(), nullable=False),
+        sa.Column("give_1", sa.String(length=200), nullable=False),
+        sa.Column("give_2", sa.String(length=200), nullable=False),
+        sa.Column("give_3", sa.String(length=200), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "meetup_id"],
+            ["meetups.tenant_id", "meetups.id"],
+            name=op.f("fk_meetup_gives_tenant_id_meetup_id_meetups"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_meetup_gives_tenant_id_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_meetup_gives_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meetup_gives")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "member_id",
+            "meetup_id",
+            name=op.f("uq_meetup_gives_tenant_id_member_id_meetup_id"),
+        ),
+    )
+    with op.batch_alter_table("meetup_gives", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_meetup_gives_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
         "registrations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("meetup_id", sa.Integer(), nullable=False),
@@ -804,6 +1220,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_registrations_tenant_id"))
 
     op.drop_table("registrations")
+    with op.batch_alter_table("meetup_gives", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meetup_gives_tenant_id"))
+
+    op.drop_table("meetup_gives")
+    with op.batch_alter_table("journal_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_journal_entries_tenant_member")
+        batch_op.drop_index(batch_op.f("ix_journal_entries_tenant_id"))
+
+    op.drop_table("journal_entries")
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.drop_index("ix_contacts_tenant_other")
+        batch_op.drop_index("ix_contacts_tenant_member")
+        batch_op.drop_index(batch_op.f("ix_contacts_tenant_id"))
+
+    op.drop_table("contacts")
     with op.batch_alter_table("attendances", schema=None) as batch_op:
         batch_op.drop_index("ix_attendances_tenant_member")
         batch_op.drop_index(batch_op.f("ix_attendances_tenant_id"))
@@ -818,6 +1249,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_series_registrations_tenant_id"))
 
     op.drop_table("series_registrations")
+    with op.batch_alter_table("relationships", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_relationships_tenant_id"))
+        batch_op.drop_index("ix_relationships_tenant_high")
+
+    op.drop_table("relationships")
+    with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.drop_index("ix_referrals_tenant_receiver")
+        batch_op.drop_index(batch_op.f("ix_referrals_tenant_id"))
+        batch_op.drop_index("ix_referrals_tenant_giver")
+
+    op.drop_table("referrals")
     with op.batch_alter_table("member_engagements", schema=None) as batch_op:
         batch_op.drop_index("ix_member_engagements_tenant_level")
         batch_op.drop_index(batch_op.f("ix_member_engagements_tenant_id"))
@@ -833,6 +1275,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_invitations_tenant_id"))
 
     op.drop_table("invitations")
+    with op.batch_alter_table("introductions", schema=None) as batch_op:
+        batch_op.drop_index("ix_introductions_tenant_status")
+        batch_op.drop_index(batch_op.f("ix_introductions_tenant_id"))
+        batch_op.drop_index("ix_introductions_tenant_high")
+
+    op.drop_table("introductions")
     with op.batch_alter_table("import_presets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_import_presets_tenant_id"))
 
@@ -855,6 +1303,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_meetup_series_tenant_id"))
 
     op.drop_table("meetup_series")
+    with op.batch_alter_table("introduction_settings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_introduction_settings_tenant_id"))
+
+    op.drop_table("introduction_settings")
+    with op.batch_alter_table("introduction_cycles", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_introduction_cycles_tenant_id"))
+
+    op.drop_table("introduction_cycles")
     with op.batch_alter_table("engagement_settings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_engagement_settings_tenant_id"))
 
