@@ -77,6 +77,8 @@ def configure_blueprints(app: Flask) -> None:
     from joren.platform import web
     from joren.platform.accounts.views import bp as accounts_bp
     from joren.platform.admin.views import bp as admin_bp
+    from joren.platform.billing.views import bp as billing_bp
+    from joren.platform.billing.webhooks import bp as billing_webhooks_bp
     from joren.platform.communities.edge import community_bp
     from joren.platform.communities.views import bp as communities_bp
     from joren.platform.mail.views import bp as mail_bp
@@ -99,10 +101,11 @@ def configure_blueprints(app: Flask) -> None:
     nested = {bp for bp, _options in community_bp._blueprints}
     for child in (portal_bp, console_bp, members_bp, meetups_bp, registrations_bp, checkin_bp,
                   feeds_bp, profiles_bp, engagement_bp, imports_bp, analytics_bp,
-                  introductions_bp, relationships_bp, habits_bp):
+                  introductions_bp, relationships_bp, habits_bp, billing_bp):
         if child not in nested:
             community_bp.register_blueprint(child)
-    for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, community_bp):
+    for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, billing_webhooks_bp,
+               community_bp):
         app.register_blueprint(bp)
     web.register_error_handlers(app)
 

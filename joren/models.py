@@ -1,6 +1,7 @@
 """Import every model so that metadata (Alembic, tests) sees the whole schema."""
 
 from joren.platform.accounts.models import Account
+from joren.platform.billing.models import StripeEvent, Subscription
 from joren.platform.communities.models import Community, CommunityKind
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
@@ -38,5 +39,5 @@ __all__ = [
     "RegistrationStatus", "Role", "SeriesRegistration", "Visibility",
     "EngagementSettings", "MemberEngagement", "ImportBatch", "ImportPreset",
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
-    "MeetupGives", "Referral", "Relationship",
+    "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
 ]

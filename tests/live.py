@@ -35,8 +35,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_app(database_url: str, app_config: dict[str, Any], secret: str) -> Iterator[str]:
-    """Serve the app on a free port; yield its base URL."""
+def live_app(database_url: str, app_config: dict[str, Any], secret: str,
+             extra: dict[str, Any] | None = None) -> Iterator[str]:
+    """Serve the app on a free port; yield its base URL. ``extra`` adds config (e.g. Stripe
+    keys pointing at the tests' fake Stripe)."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     app = create_app({
@@ -48,6 +50,7 @@ def live_app(database_url: str, app_config: dict[str, Any], secret: str) -> Iter
         # Flask-Limiter keeps one storage for every app in the process: keep the suite's.
         "RATELIMIT_STORAGE_URI": app_config["RATELIMIT_STORAGE_URI"],
         "BASE_URL": base_url,
+        **(extra or {}),
     })
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

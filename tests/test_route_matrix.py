@@ -91,6 +91,45 @@ def _import_batch(session, community):  # type: ignore[no-untyped-def]
     return row
 
 
+def _journal_entry(session, community):  # type: ignore[no-untyped-def]
+    from joren.tenants.relationships.models import JournalEntry
+
+    owner = factories.member(session, community, email=f"journal-{community.slug}@example.jp")
+    with unscoped(session):
+        row = JournalEntry(tenant_id=community.id, member_id=owner.id, body=SECRET_MESSAGE,
+                           written_at=utcnow())
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _referral(session, community):  # type: ignore[no-untyped-def]
+    from joren.tenants.relationships.models import Referral
+
+    giver = factories.member(session, community, email=f"giver-{community.slug}@example.jp")
+    receiver = factories.member(session, community, email=f"receiver-{community.slug}@example.jp")
+    with unscoped(session):
+        row = Referral(tenant_id=community.id, giver_id=giver.id, receiver_id=receiver.id,
+                       description=SECRET_MESSAGE, given_on=utcnow().date())
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _introduction(session, community):  # type: ignore[no-untyped-def]
+    from joren.tenants.introductions.models import Introduction, IntroductionSource
+
+    a = factories.member(session, community, email=f"intro-a-{community.slug}@example.jp")
+    b = factories.member(session, community, email=f"intro-b-{community.slug}@example.jp")
+    with unscoped(session):
+        row = Introduction(tenant_id=community.id, member_low_id=min(a.id, b.id),
+                           member_high_id=max(a.id, b.id), source=IntroductionSource.ORGANIZER,
+                           message=SECRET_MESSAGE, request_note=SECRET_MESSAGE, reasons=[])
+        session.add(row)
+        session.flush()
+    return row
+
+
 ID_FACTORIES: dict[str, Callable[..., Any]] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -100,6 +139,9 @@ ID_FACTORIES: dict[str, Callable[..., Any]] = {
         session, _meetup(session, community),
         factories.member(session, community, email=f"registrant-{community.slug}@example.jp")),
     "batch_id": _import_batch,
+    "introduction_id": _introduction,
+    "referral_id": _referral,
+    "entry_id": _journal_entry,
 }
 
 
@@ -191,7 +233,10 @@ def own_rows(session, tenant, people):  # type: ignore[no-untyped-def]
     rows = {"member_id": secret, "meetup_id": private,
             "invitation_id": _invitation(session, tenant), "series_id": _series(session, tenant),
             "registration_id": _registration(session, private, secret),
-            "batch_id": _import_batch(session, tenant)}
+            "batch_id": _import_batch(session, tenant),
+            "introduction_id": _introduction(session, tenant),
+            "referral_id": _referral(session, tenant),
+            "entry_id": _journal_entry(session, tenant)}
     session.commit()
     return rows
 

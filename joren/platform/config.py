@@ -98,6 +98,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "MAIL_CAPTURE": smtp_url is None,
         "STRIPE_SECRET_KEY": stripe_key,
         "BILLING_ENABLED": stripe_key is not None,
+        "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET", env),
+        "STRIPE_API_BASE": _env("STRIPE_API_BASE", env),
         "BASE_URL": base_url,
         "TESTING": environment == "test",
         "SESSION_COOKIE_SECURE": production,

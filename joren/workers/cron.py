@@ -17,7 +17,14 @@ from typing import Any
 
 from flask_rq import RQ
 
-from joren.workers import jobs, offer_jobs, reminder_jobs
+from joren.workers import (
+    billing_jobs,
+    habit_jobs,
+    introduction_jobs,
+    jobs,
+    offer_jobs,
+    reminder_jobs,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,19 @@ SCHEDULE: tuple[Entry, ...] = (
     # Engagement levels move when a meetup ends even if nobody edits the register: daily.
     Entry(jobs.fan_out_every, "40 3 * * *",
           args=("joren.workers.engagement_jobs.recompute_community", "day")),
+    # The relationship ledger, rebuilt from its sources daily as a safety net.
+    Entry(jobs.fan_out_every, "50 3 * * *",
+          args=("joren.workers.relationship_jobs.rebuild", "day")),
+    # Introduction cycles for communities whose cadence is due (14:30 in Japan), daily.
+    Entry(introduction_jobs.fan_out_introduction_cycles, "30 5 * * *"),
+    # Introductions nobody answered in time close quietly, hourly.
+    Entry(introduction_jobs.fan_out_expire_introductions, "17 * * * *"),
+    # Stripe events stored but not processed (their job was lost) are enqueued again.
+    Entry(billing_jobs.sweep_events, "*/10 * * * *"),
+    # Before and after each meetup: "people to meet" and next-day follow-ups (local times).
+    Entry(habit_jobs.fan_out_meetup_habit_emails, "*/15 * * * *"),
+    # A month after an accepted introduction with no contact since: a gentle nudge, hourly.
+    Entry(habit_jobs.fan_out_introduction_nudges, "25 * * * *"),
 )
 
 _REGISTERED: set[int] = set()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: None
-Create Date: 2026-11-27 05:12:22.926804
+Create Date: 2026-11-27 06:21:41.196601
 """
 
 from collections.abc import Sequence
@@ -64,6 +64,39 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_communities")),
         sa.UniqueConstraint("slug", name=op.f("uq_communities_slug")),
     )
+    op.create_table(
+        "billing_subscriptions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "plan",
+            sa.Enum("free", "pro", name="plancode", native_enum=False, length=10),
+            nullable=False,
+        ),
+        sa.Column("status", sa.String(length=30), nullable=False),
+        sa.Column("stripe_customer_id", sa.String(length=255), nullable=True),
+        sa.Column("stripe_subscription_id", sa.String(length=255), nullable=True),
+        sa.Column("subscription_created_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("current_period_end", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancel_at_period_end", sa.Boolean(), nullable=False),
+        sa.Column("grace_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("checkout_generation", sa.Integer(), nullable=False),
+        sa.Column("synced_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_billing_subscriptions_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_billing_subscriptions")),
+        sa.UniqueConstraint("tenant_id", name=op.f("uq_billing_subscriptions_tenant_id")),
+    )
+    with op.batch_alter_table("billing_subscriptions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_billing_subscriptions_tenant_id"), ["tenant_id"], unique=False
+        )
+
     op.create_table(
         "email_unsubscribes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -360,6 +393,35 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_outbox_messages_status_created", ["status", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "stripe_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("stripe_event_id", sa.String(length=255), nullable=False),
+        sa.Column("type", sa.String(length=100), nullable=False),
+        sa.Column("event_created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("livemode", sa.Boolean(), nullable=False),
+        sa.Column("account", sa.String(length=255), nullable=True),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=True),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outcome", sa.String(length=200), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_stripe_events_community_id_communities"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stripe_events")),
+        sa.UniqueConstraint("stripe_event_id", name=op.f("uq_stripe_events_stripe_event_id")),
+    )
+    with op.batch_alter_table("stripe_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_stripe_events_unprocessed", ["processed_at", "received_at"], unique=False
         )
 
     op.create_table(
@@ -1102,6 +1164,7 @@ def upgrade() -> None:
         sa.Column("give_1", sa.String(length=200), nullable=False),
         sa.Column("give_2", sa.String(length=200), nullable=False),
         sa.Column("give_3", sa.String(length=200), nullable=False),
+        sa.Column("people_to_meet", sa.JSON(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -1289,6 +1352,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_import_batches_tenant_id"))
 
     op.drop_table("import_batches")
+    with op.batch_alter_table("stripe_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_stripe_events_unprocessed")
+
+    op.drop_table("stripe_events")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_messages_status_created")
         batch_op.drop_index("ix_outbox_messages_community")
@@ -1316,6 +1383,10 @@ def downgrade() -> None:
 
     op.drop_table("engagement_settings")
     op.drop_table("email_unsubscribes")
+    with op.batch_alter_table("billing_subscriptions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_billing_subscriptions_tenant_id"))
+
+    op.drop_table("billing_subscriptions")
     op.drop_table("communities")
     op.drop_table("accounts")
     # ### end Alembic commands ###

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from joren.platform.accounts.signin import sign_in
+from joren.platform.billing.plans import PlanLimitReached, check_new_community
 from joren.platform.communities.forms import SLUG_MESSAGES, NewCommunityForm
 from joren.platform.communities.models import Community
 from joren.platform.communities.services import KIND_LABELS, create_community
@@ -44,6 +45,11 @@ def new() -> Any:
         return render_template("communities/verify_first.html")
     form = NewCommunityForm()
     if form.validate_on_submit():
+        try:
+            check_new_community(db.session, current_user.id)
+        except PlanLimitReached as exc:
+            flash(str(exc), "danger")
+            return render_template("communities/new.html", form=form), 403
         try:
             community, _owner = create_community(
                 db.session, current_user,

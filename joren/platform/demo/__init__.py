@@ -29,6 +29,9 @@ def demo_command(reset: bool) -> None:
     try:
         summary = loader.load_demo(session, reset=reset)
         session.commit()
+        if summary.created:
+            loader.first_introductions(session)
+            session.commit()
     finally:
         session.close()
     if summary.created:

@@ -8,6 +8,7 @@ Everything is drawn from one seeded random generator, so two loads on the same d
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -31,6 +32,7 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
+from joren.tenants.members.industries import INDUSTRIES
 from joren.tenants.members.models import Member, MemberStatus, Role
 
 SLUG = "osaka-ikigyoshu"
@@ -54,6 +56,13 @@ GUEST_ONE_TIMERS = 6
 GUEST_RETURNING = 2
 GUEST_NEVER = 3
 INACTIVE_NEVER = 5
+# Returning members who first came through the public guest form and have joined since.
+CONVERTED_GUESTS = 6
+# Share of the meetups a returning member skipped that they had still registered for.
+UNRECORDED_NO_SHOW = 0.1
+INDUSTRY_CODES = {label.ja: code for code, label in INDUSTRIES.items()}
+GIVE_AND_ASK_FIELDS = ("offer_1", "offer_2", "offer_3", "business_description",
+                       "ask_description", "challenges", "ask_industries")
 
 # (family, family reading, given, given reading, company, title, industry, email)
 KEY_PEOPLE = {
@@ -134,10 +143,26 @@ def load_demo(session: Session, *, now: datetime | None = None,
          "created_at": past[index]}
         for person, plan in plans for index, status in plan
     ])
+    ordered_ids = [member_ids[p.values["email"]] for p, _ in plans]
     session.execute(insert(Registration), _registrations(
-        rng, community.id, plans, [member_ids[p.values["email"]] for p, _ in plans],
-        meetup_ids[len(past):], len(past), now))
+        rng, community.id, plans, ordered_ids, meetup_ids[len(past):], len(past), now)
+        + _past_registrations(community.id, plans, ordered_ids, meetup_ids, past))
     return _summary(session, community, created=True)
+
+
+def first_introductions(session: Session, now: datetime | None = None) -> int:
+    """Engagement levels, then this month's matching cycle, so that the organizer's review
+    queue has suggestions to look at (the monthly cron then finds the month done).
+
+    ``joren demo`` runs it after loading; the session is bound to the demo community.
+    Returns how many introductions were suggested."""
+    from joren.tenants.engagement.services import recompute_community
+    from joren.tenants.introductions.cycles import due_period, run_cycle
+    from joren.tenants.introductions.models import Cadence
+
+    now = now or utcnow()
+    recompute_community(session, now=now)
+    return run_cycle(session, due_period(Cadence.MONTHLY, now) or "demo", now=now).suggested
 
 
 def _registrations(rng: random.Random, tenant_id: int, plans: list[tuple[Person, list[Any]]],
@@ -161,6 +186,37 @@ def _registrations(rng: random.Random, tenant_id: int, plans: list[tuple[Person,
                 "waitlist_position": position - CAPACITY + 1 if waiting else None,
                 "source": "portal", "confirmed_at": now, "status_changed_at": now,
                 "created_at": now,
+            })
+    return rows
+
+
+def _past_registrations(tenant_id: int, plans: list[tuple[Person, list[Any]]],
+                        member_ids: list[int], meetup_ids: list[int],
+                        past: list[datetime]) -> list[dict[str, Any]]:
+    """How people signed up for the past meetups: walk-ins had not; everyone else had, so
+    the absent ones are no-shows. Guests (and the returning members who started as guests)
+    came in through the public guest form. A generator of its own keeps the rest unchanged."""
+    rng = random.Random(SEED + 1)
+    joined = [p for p, _ in plans
+              if p.group == "returning" and p.values["status"] == MemberStatus.MEMBER]
+    converted = {id(p) for p in joined[:CONVERTED_GUESTS]}
+    rows = []
+    for (person, plan), member_id in zip(plans, member_ids, strict=True):
+        signed_up = {index: status for index, status in plan
+                     if status != AttendanceStatus.WALK_IN}
+        if person.group == "returning" and plan:
+            first = min(index for index, _ in plan)
+            signed_up.update({index: None for index in range(first, PAST_MEETUPS)
+                              if index not in signed_up and rng.random() < UNRECORDED_NO_SHOW})
+        first_visit = min((i for i, status in plan if status.attended), default=None)
+        for index in sorted(signed_up):
+            as_guest = person.values["status"] == MemberStatus.GUEST or (
+                id(person) in converted and index == first_visit)
+            when = past[index] - timedelta(days=rng.randint(3, 20))
+            rows.append({
+                "tenant_id": tenant_id, "meetup_id": meetup_ids[index], "member_id": member_id,
+                "status": RegistrationStatus.GOING, "source": "guest" if as_guest else "portal",
+                "confirmed_at": when, "status_changed_at": when, "created_at": when,
             })
     return rows
 
@@ -249,14 +305,28 @@ def _member(*, account_id: int | None, role: Role, email: str, family: str, fami
         "family_name": family, "given_name": given, "family_name_kana": family_kana,
         "given_name_kana": given_kana, "name_romaji": romaji_search_key(family_kana, given_kana),
         "company": company, "title": title, "industry": industry,
+        "industry_code": INDUSTRY_CODES.get(industry, ""),
+        **_give_and_ask(email, company, industry),
     }
+
+
+def _give_and_ask(email: str, company: str, industry: str) -> dict[str, Any]:
+    """What the member offers and asks for (data.PROFILES), and consent to introductions for
+    four in five. Chosen from the email address, not the random generator, so that its
+    sequence (and with it the attendance patterns) stays as it was."""
+    pick = zlib.crc32(email.encode())
+    blank = dict.fromkeys(GIVE_AND_ASK_FIELDS, "")  # one set of keys for the bulk insert
+    return {**blank, **data.profile_for(company, industry, pick),
+            "accepts_introductions": pick % 5 != 0}
 
 
 def _key_member(key: str, account: Account) -> dict[str, Any]:
     family, family_kana, given, given_kana, company, title, industry, email = KEY_PEOPLE[key]
-    return _member(account_id=account.id, role=KEY_ROLES[key], email=email, family=family,
-                   family_kana=family_kana, given=given, given_kana=given_kana,
-                   company=company, title=title, industry=industry)
+    values = _member(account_id=account.id, role=KEY_ROLES[key], email=email, family=family,
+                     family_kana=family_kana, given=given, given_kana=given_kana,
+                     company=company, title=title, industry=industry)
+    values["accepts_introductions"] = True  # the demo sign-ins see introductions at work
+    return values
 
 
 def _random_member(rng: random.Random, name: tuple[str, str, str, str],

@@ -13,8 +13,11 @@ LABELS = {
     "reminders": _l("meetup reminders"),
     "introductions": _l("introduction suggestions"),
     "follow_ups": _l("follow-up reminders"),
+    "meetup_prep": _l("people to meet before meetups"),
+    "nudges": _l("introduction nudges"),
     "digest": _l("the regular summary"),
     "notices": _l("notices"),
+    "we_miss_you": _l("“we miss you” notes from the organizers"),
 }
 
 

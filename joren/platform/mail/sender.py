@@ -1,23 +1,31 @@
 """Send outbox messages over SMTP, or capture them, recording the result on each row.
 
-The delivery contract is at-least-once with one narrow window; nothing is sent twice otherwise:
+The delivery contract: **at most once**. A message is never sent twice, even when a worker is
+killed mid-batch and restarted; the price is that a message whose worker died while the SMTP
+server was receiving it is not retried automatically (it is marked FAILED, saying why, and an
+operator can decide). Step by step:
 
 1. *Claim*: ``UPDATE outbox_messages SET status='sending', claimed_at=now WHERE id=:id AND
-   status='pending'``, committed before a byte goes to the SMTP server. Only the worker whose
-   update changed the row sends it (on PostgreSQL a concurrent update waits for the first to
-   commit, then sees the row is no longer pending). A retried or duplicated job finds the row
-   claimed or sent and does nothing.
-2. *Send* over SMTP (or, in capture mode, do not: the message stays viewable at /dev/mail).
-3. *Record*: SENT with ``sent_at`` and ``message_id``; or, on an SMTP error, ``last_error`` and
-   ``attempts + 1``, back to PENDING (RQ's retry or the sweep sends it again later), or FAILED
-   on a permanent (5xx) refusal or once ``max_attempts`` is reached.
+   status='pending'``, committed. Only the worker whose update changed the row sends it (on
+   PostgreSQL a concurrent update waits for the first to commit, then sees the row is no
+   longer pending). A retried or duplicated job finds the row claimed or sent and does nothing.
+2. *Connect* (or reuse the batch's connection).
+3. *Hand over*: ``message_id`` (the stable Message-ID) is written and committed right before
+   the message goes to the SMTP server. A row in SENDING with an empty ``message_id`` was never
+   handed over; one with it set may have been delivered.
+4. *Send* over SMTP (or, in capture mode, do not: the message stays viewable at /dev/mail).
+5. *Record*: SENT with ``sent_at``; or, on an SMTP error the worker saw, ``last_error`` and
+   ``attempts + 1``, the hand-over mark cleared (the server answered, so the outcome is known),
+   back to PENDING (RQ's retry or the sweep sends it again later), or FAILED on a permanent
+   (5xx) refusal or once ``max_attempts`` is reached.
 
-If the worker dies between 1 and 3 (SIGKILL, out of memory, a lost machine), the row stays in
-SENDING. ``sweep`` puts a claim older than the stale timeout (longer than any job may run, see
-``claim_timeout``) back to PENDING and the message is sent again. If the worker died *after*
-the SMTP server had accepted the message but before step 3 was committed, the recipient gets
-it twice, with the same Message-ID both times. That window is the time between the server's
-"250" and one UPDATE, and it only opens when a worker is killed mid-send.
+If the worker dies between 1 and 5 (SIGKILL, out of memory, a lost machine), the row stays in
+SENDING. Once the claim is older than the stale timeout (longer than any job may run, see
+``claim_timeout``), ``sweep`` decides: never handed over (died in 1-2) -> back to PENDING and
+sent again, safely; handed over (died in 4-5) -> FAILED, not resent, because the server may
+have accepted it before the worker died and there is no way to ask. That window is one SMTP
+transaction of one message per killed worker; everything else in the batch is either SENT
+(skipped on restart) or still PENDING (sent on restart), so a restart sends nothing twice.
 """
 
 from __future__ import annotations
@@ -49,6 +57,9 @@ log = logging.getLogger("joren.mail")
 DEFAULT_MAX_ATTEMPTS = 5
 RESERVED_HEADERS = {"from", "to", "subject", "date", "message-id", "content-type", "mime-version"}
 MAX_ERROR_LENGTH = 2000
+ABANDONED_ERROR = "the worker stopped while sending (killed or timed out)"
+UNCERTAIN_ERROR = ("the worker stopped while the SMTP server was receiving this message; it may "
+                   "have been delivered, so it is not sent again")
 
 
 @dataclass(frozen=True)
@@ -116,13 +127,14 @@ def build_message(message: OutboxMessage, mail_from: str, now: datetime) -> Emai
     email["Subject"] = message.subject
     email["Date"] = format_datetime(now)
     email["Message-ID"] = message.message_id or message_id_for(message, mail_from)
-    email["Content-Language"] = message.language
     email["Auto-Submitted"] = "auto-generated"
     for name, value in (message.headers or {}).items():
         if name.lower() not in RESERVED_HEADERS:
             email[name] = value
     email.set_content(message.text_body, charset="utf-8")
     email.add_alternative(message.html_body, subtype="html", charset="utf-8")
+    # After the body: set_content() drops Content-* headers set before it.
+    email["Content-Language"] = message.language
     for attachment in message.attachments or ():
         _attach(email, attachment)
     return email
@@ -191,8 +203,15 @@ def _record_sent(message: OutboxMessage, message_id: str, now: datetime) -> None
     message.last_error = ""
 
 
+def _hand_over(session: Session, message: OutboxMessage, message_id: str) -> None:
+    """Commit that this message is about to reach the SMTP server (see the module docstring)."""
+    message.message_id = message_id
+    session.commit()
+
+
 def _record_failure(message: OutboxMessage, error: str, permanent: bool, max_attempts: int) -> None:
     message.attempts += 1
+    message.message_id = ""  # the server answered (or was never reached): nothing uncertain
     message.last_error = error[:MAX_ERROR_LENGTH]
     out_of_attempts = message.attempts >= max_attempts
     message.status = OutboxStatus.FAILED if permanent or out_of_attempts else OutboxStatus.PENDING
@@ -206,14 +225,19 @@ class _Link:
         self.conn: smtplib.SMTP | None = None
         self.broken = False
 
-    def send(self, email: EmailMessage, to: str) -> None:
+    def connect(self) -> None:
         settings = self.transport.smtp
-        if settings is None:
+        if settings is None or self.conn is not None:
+            return  # capture mode, or connected already
+        self.broken = True  # until connected: a failure here ends the batch
+        self.conn = connections.get(settings)
+        self.broken = False
+
+    def send(self, email: EmailMessage, to: str) -> None:
+        if self.transport.smtp is None:
             return  # capture mode: the outbox row is the copy
-        if self.conn is None:
-            self.broken = True  # until connected: a failure here ends the batch
-            self.conn = connections.get(settings)
-            self.broken = False
+        self.connect()
+        assert self.conn is not None
         self.conn.send_message(email, from_addr=self.transport.envelope_from, to_addrs=[to])
 
     def drop(self) -> None:
@@ -231,14 +255,22 @@ def _send_claimed(
         email = build_message(message, transport.mail_from, now())
     except (ValueError, TypeError, MessageError) as exc:
         return _fail(session, message, f"cannot build the message: {exc}", True, transport)
+    handed_over = False
     try:
+        link.connect()
+        _hand_over(session, message, str(email["Message-ID"]))
+        handed_over = True
         link.send(email, message.to_email)
     except Exception as exc:
         permanent, broken, error = _classify(exc)
         if broken or link.broken:
             link.drop()
+        expected = isinstance(exc, OSError | smtplib.SMTPException | UnicodeError)
+        if handed_over and not expected:
+            # Interrupted mid-transaction (a job timeout): as uncertain as a killed worker.
+            error, permanent = f"{UNCERTAIN_ERROR} ({error})", True
         outcome = _fail(session, message, error, permanent, transport)
-        if not isinstance(exc, OSError | smtplib.SMTPException | UnicodeError):
+        if not expected:
             raise  # a bug or a job timeout: the row is recorded, let RQ see the error
         return outcome
     _record_sent(message, str(email["Message-ID"]), now())
@@ -320,20 +352,23 @@ def sweep(
     """Find what must be sent again and return those ids (the caller enqueues them).
 
     Messages stuck in SENDING with a claim older than ``stale_after`` were left by a killed
-    worker: they go back to PENDING (counted as an attempt), or FAILED when out of attempts.
+    worker. Those never handed to the SMTP server go back to PENDING (counted as an attempt),
+    or FAILED when out of attempts; those handed over may have been delivered, so they become
+    FAILED and are not sent again (at most once; see the module docstring).
     PENDING messages older than ``pending_after`` whose send job was lost (Redis restarted, an
     enqueue failed after commit, a job gave up) are due again once their back-off has passed.
     """
     due: list[int] = []
     cutoff = now - stale_after
     stale = session.execute(
-        select(OutboxMessage.id, OutboxMessage.attempts)
+        select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.message_id)
         .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < cutoff)
         .order_by(OutboxMessage.claimed_at)
         .limit(limit)
     ).all()
-    for message_id, attempts in stale:
-        give_up = attempts + 1 >= max_attempts
+    for message_id, attempts, handed_over in stale:
+        uncertain = bool(handed_over)
+        give_up = uncertain or attempts + 1 >= max_attempts
         result = session.execute(
             update(OutboxMessage)
             .where(
@@ -344,7 +379,7 @@ def sweep(
             .values(
                 status=OutboxStatus.FAILED if give_up else OutboxStatus.PENDING,
                 attempts=OutboxMessage.attempts + 1,
-                last_error="the worker stopped while sending (killed or timed out)",
+                last_error=UNCERTAIN_ERROR if uncertain else ABANDONED_ERROR,
             )
             .execution_options(synchronize_session=False)
         )

@@ -2,6 +2,135 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+from typing import Any
+
+from babel.dates import format_skeleton
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from joren.platform.communities.edge import role_required
+from joren.platform.db import db
+from joren.platform.i18n import current_language
+from joren.platform.mail.models import OutboxStatus
+from joren.tenants.engagement.analytics import RETURN_WITHIN, Analytics, analytics
+from joren.tenants.engagement.levels import Level
+from joren.tenants.engagement.views import LEVEL_LABELS
+from joren.tenants.engagement.we_miss_you import (
+    Outcome,
+    UnknownMember,
+    send_we_miss_you,
+    sent_statuses,
+)
+from joren.tenants.meetups.reminders import community_zone
+from joren.tenants.members.industries import INDUSTRIES
+from joren.tenants.members.models import Role
 
 bp = Blueprint("analytics", __name__)
+
+SENT_LABELS = {
+    OutboxStatus.PENDING: _l("Sending"),
+    OutboxStatus.SENDING: _l("Sending"),
+    OutboxStatus.SENT: _l("Email sent"),
+    OutboxStatus.FAILED: _l("Could not be delivered"),
+    OutboxStatus.SUPPRESSED: _l("Unsubscribed: not sent"),
+}
+SUMMARY_LEVELS = (Level.REGULAR, Level.RETURNING, Level.FIRST_TIMER, Level.ONE_TIME,
+                  Level.LAPSED_REGULAR)
+
+
+def month_label(month: date) -> str:
+    """"2026年6月" / "Jun 2026"."""
+    language = current_language()
+    return format_skeleton("yMMM", month, locale="ja" if language.startswith("ja") else "en")
+
+
+def percent(share: float | None) -> str:
+    return "–" if share is None else f"{round(share * 100)}%"
+
+
+def industry_label(code: str) -> str:
+    label = INDUSTRIES.get(code)
+    return label(current_language()) if label else _("Not given")
+
+
+def chart_rows(a: Analytics) -> dict[str, Any]:
+    """(label, value, text beside the bar) rows for the bar charts, in the reader's language."""
+    def share_text(part: int, whole: int, share: float | None) -> str:
+        return _("%(part)s of %(whole)s (%(percent)s)", part=part, whole=whole,
+                 percent=percent(share))
+
+    so_far = " " + _("so far")
+    return {
+        "mix_top": max((m.total for m in a.mix), default=0),
+        "returns": [(month_label(r.month), r.share or 0,
+                     share_text(r.part, r.whole, r.share) + ("" if r.complete else so_far))
+                    for r in a.returns if r.whole],
+        "guests": [(month_label(r.month), r.share or 0, share_text(r.part, r.whole, r.share))
+                   for r in a.guests if r.whole],
+        "no_shows": [(format_date(n.occurrence.starts_at, "short"), n.rate or 0,
+                      share_text(n.no_shows, n.going, n.rate)) for n in a.no_shows if n.going],
+        "industries": [(industry_label(code), n, str(n)) for code, n in a.industries],
+        "industries_top": max((n for _code, n in a.industries), default=0),
+    }
+
+
+@bp.get("/admin/analytics")
+@role_required(Role.STAFF)
+def dashboard() -> Any:
+    figures = analytics(db.session, community_zone(g.community))
+    sent = sent_statuses(db.session, g.community,
+                         [(row.member.id, row.last_attended_at) for row in figures.lapsed])
+    return render_template(
+        "analytics/dashboard.html", a=figures, charts=chart_rows(figures), sent=sent,
+        sent_labels=SENT_LABELS, level_labels=LEVEL_LABELS, summary_levels=SUMMARY_LEVELS,
+        month_label=month_label, percent=percent, return_within=RETURN_WITHIN,
+        may_email=g.membership.is_organizer,
+    )
+
+
+@bp.post("/admin/analytics/lapsed/<int:member_id>/we-miss-you")
+@role_required(Role.ORGANIZER)
+def we_miss_you(member_id: int) -> Any:
+    return _send([member_id])
+
+
+@bp.post("/admin/analytics/lapsed/we-miss-you")
+@role_required(Role.ORGANIZER)
+def we_miss_you_selection() -> Any:
+    raw = request.form.getlist("member_id")
+    if not all(value.isdigit() for value in raw):
+        abort(404)
+    if not raw:
+        flash(_("Choose at least one person first."), "warning")
+        return redirect(url_for(".dashboard", _anchor="lapsed"))
+    return _send([int(value) for value in raw])
+
+
+def _send(member_ids: list[int]) -> Any:
+    try:
+        outcome = send_we_miss_you(db.session, g.community, member_ids, g.membership)
+    except UnknownMember:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    _report(outcome)
+    return redirect(url_for(".dashboard", _anchor="lapsed"))
+
+
+def _report(outcome: Outcome) -> None:
+    messages = (
+        (outcome.queued, _("“We miss you” emails on their way: %(count)s."), "success"),
+        (outcome.already, _("Already sent for this absence, so not sent again: %(count)s."),
+         "info"),
+        (outcome.unsubscribed, _("Unsubscribed from these emails, so nothing was sent: "
+                                 "%(count)s."), "warning"),
+        (outcome.no_email, _("No email address on file: %(count)s."), "warning"),
+        (outcome.not_lapsed, _("No longer lapsed regulars, so nothing was sent: %(count)s."),
+         "info"),
+    )
+    for ids, message, category in messages:
+        if ids:
+            flash(message % {"count": len(ids)}, category)

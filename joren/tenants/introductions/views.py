@@ -2,6 +2,353 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from joren.platform.billing import plans
+from joren.platform.communities.edge import get_or_404, member_required, role_required
+from joren.platform.db import db, utcnow
+from joren.platform.i18n import current_language
+from joren.platform.jobs import enqueue_after_commit
+from joren.platform.pagination import Page
+from joren.tenants.engagement.models import MemberEngagement
+from joren.tenants.engagement.views import LEVEL_LABELS
+from joren.tenants.introductions import cycles, optin, services, tokens
+from joren.tenants.introductions.forms import (
+    ActionForm,
+    AnswerForm,
+    ManualForm,
+    MessageForm,
+    RequestForm,
+    SettingsForm,
+)
+from joren.tenants.introductions.models import (
+    Introduction,
+    IntroductionSource,
+    IntroductionStatus,
+    Response,
+)
+from joren.tenants.members.models import Member, MemberStatus, Role
+from joren.tenants.members.services import reading_order
 
 bp = Blueprint("introductions", __name__)
+
+RUN_CYCLE_JOB = "joren.workers.introduction_jobs.run_introduction_cycle"
+HISTORY_PER_PAGE = 50
+QUEUE_LIMIT = 200
+CLOSED = (IntroductionStatus.DECLINED, IntroductionStatus.EXPIRED, IntroductionStatus.SKIPPED)
+
+
+def _with_members(stmt: Any) -> Any:
+    return stmt.options(selectinload(Introduction.member_low),
+                        selectinload(Introduction.member_high))
+
+
+def _levels(introductions: list[Introduction]) -> dict[int, str]:
+    ids = {m for i in introductions for m in (i.member_low_id, i.member_high_id)}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(MemberEngagement.member_id, MemberEngagement.level)
+                              .where(MemberEngagement.member_id.in_(ids))).all()
+    return {member_id: str(LEVEL_LABELS[level]) for member_id, level in rows}
+
+
+def _reasons(introductions: list[Introduction]) -> dict[int, list[str]]:
+    language = current_language()
+    return {i.id: optin.render_reasons(i, optin.display_names(i.member_low, i.member_high),
+                                       language) for i in introductions}
+
+
+def _member_choices() -> list[tuple[int, str]]:
+    members = db.session.scalars(
+        select(Member).where(Member.status != MemberStatus.INACTIVE, Member.email.is_not(None))
+        .order_by(*reading_order())).all()
+    return [(m.id, f"{m.display_name}" + (f"（{m.company}）" if m.company else ""))
+            for m in members]
+
+
+def _error(exc: services.IntroductionError) -> None:
+    db.session.rollback()
+    flash(str(exc.message), "danger")
+
+
+# -- console -------------------------------------------------------------------------------
+
+@bp.get("/admin/introductions")
+@role_required(Role.ORGANIZER)
+def queue() -> Any:
+    items = db.session.scalars(_with_members(
+        select(Introduction).where(Introduction.status == IntroductionStatus.SUGGESTED)
+        .order_by(Introduction.source.desc(), Introduction.score.desc().nulls_last(),
+                  Introduction.id).limit(QUEUE_LIMIT))).all()
+    waiting = db.session.scalar(select(func.count(Introduction.id))
+                                .where(Introduction.status == IntroductionStatus.SUGGESTED))
+    manual = ManualForm(prefix="manual")
+    manual.member_a.choices = manual.member_b.choices = _member_choices()
+    return render_template(
+        "introductions/queue.html", items=items, waiting=waiting or 0, levels=_levels(items),
+        reasons=_reasons(items), manual=manual, action=ActionForm(),
+        settings=services.settings_of(db.session), message_forms={
+            i.id: MessageForm(prefix=f"m{i.id}", data={"message": i.message}) for i in items})
+
+
+@bp.post("/admin/introductions/run")
+@role_required(Role.ORGANIZER)
+def run_now() -> Any:
+    if ActionForm().validate_on_submit():
+        enqueue_after_commit(db.session, RUN_CYCLE_JOB, g.community.id,
+                             cycles.manual_period(utcnow()), g.membership.id)
+        db.session.commit()
+        flash(_("A matching cycle has started. New suggestions appear here in a moment."),
+              "success")
+    return redirect(url_for(".queue"))
+
+
+@bp.post("/admin/introductions/new")
+@role_required(Role.ORGANIZER)
+def create() -> Any:
+    form = ManualForm(prefix="manual")
+    form.member_a.choices = form.member_b.choices = _member_choices()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "danger")
+        return redirect(url_for(".queue"))
+    try:
+        services.introduce(db.session, form.member_a.data, form.member_b.data,
+                           source=IntroductionSource.ORGANIZER, actor_id=g.membership.id,
+                           message=form.message.data or "")
+    except services.IntroductionError as exc:
+        _error(exc)
+    else:
+        db.session.commit()
+        flash(_("The introduction was added to the queue. Approve it to send it."), "success")
+    return redirect(url_for(".queue"))
+
+
+def _suggested(introduction_id: int) -> Introduction:
+    return get_or_404(Introduction, introduction_id)
+
+
+@bp.post("/admin/introductions/<int:introduction_id>/approve")
+@role_required(Role.ORGANIZER)
+def approve(introduction_id: int) -> Any:
+    introduction = _suggested(introduction_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.approve(db.session, introduction, g.membership.id)
+        except services.IntroductionError as exc:
+            _error(exc)
+        else:
+            db.session.commit()
+            flash(_("Sent. Both members have been asked by email."), "success")
+    return redirect(url_for(".queue"))
+
+
+@bp.post("/admin/introductions/<int:introduction_id>/skip")
+@role_required(Role.ORGANIZER)
+def skip(introduction_id: int) -> Any:
+    introduction = _suggested(introduction_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.skip(db.session, introduction, g.membership.id)
+        except services.IntroductionError as exc:
+            _error(exc)
+        else:
+            db.session.commit()
+            flash(_("Skipped. This pair will not be suggested again."), "info")
+    return redirect(url_for(".queue"))
+
+
+@bp.post("/admin/introductions/<int:introduction_id>/message")
+@role_required(Role.ORGANIZER)
+def message(introduction_id: int) -> Any:
+    introduction = _suggested(introduction_id)
+    form = MessageForm(prefix=f"m{introduction.id}")
+    if form.validate_on_submit():
+        try:
+            services.edit_message(db.session, introduction, form.message.data or "")
+        except services.IntroductionError as exc:
+            _error(exc)
+        else:
+            db.session.commit()
+            flash(_("Your note was saved."), "success")
+    else:
+        flash(_("The message is too long."), "danger")
+    return redirect(url_for(".queue") + f"#introduction-{introduction.id}")
+
+
+@bp.get("/admin/introductions/history")
+@role_required(Role.ORGANIZER)
+def history() -> Any:
+    page_number = max(1, request.args.get("page", 1, type=int) or 1)
+    where = Introduction.status != IntroductionStatus.SUGGESTED
+    total = db.session.scalar(select(func.count(Introduction.id)).where(where)) or 0
+    items = db.session.scalars(_with_members(
+        select(Introduction).where(where)
+        .order_by(Introduction.decided_at.desc().nulls_last(), Introduction.id.desc())
+        .offset((page_number - 1) * HISTORY_PER_PAGE).limit(HISTORY_PER_PAGE))).all()
+    page = Page(items=list(items), total=total, page=page_number, per_page=HISTORY_PER_PAGE)
+    return render_template("introductions/history.html", page=page)
+
+
+@bp.route("/admin/introductions/settings", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def settings() -> Any:
+    current = services.settings_of(db.session)
+    form = SettingsForm(data={"cadence": current.cadence.value, "auto_send": current.auto_send,
+                              "per_member_cap": current.per_member_cap,
+                              "expiry_days": current.expiry_days})
+    if form.validate_on_submit():
+        try:
+            services.update_settings(db.session, cadence=form.cadence.data,
+                                     auto_send=form.auto_send.data,
+                                     per_member_cap=form.per_member_cap.data,
+                                     expiry_days=form.expiry_days.data)
+        except services.IntroductionError as exc:
+            _error(exc)
+        except plans.PlanLimitReached as exc:
+            db.session.rollback()
+            flash(str(exc.message), "warning")
+        else:
+            db.session.commit()
+            flash(_("Introduction settings saved."), "success")
+            return redirect(url_for(".settings"))
+    return render_template("introductions/settings.html", form=form), (
+        422 if form.errors else 200)
+
+
+# -- portal --------------------------------------------------------------------------------
+
+@bp.get("/introductions")
+@member_required
+def mine() -> Any:
+    me = g.membership.id
+    items = db.session.scalars(_with_members(
+        select(Introduction)
+        .where(or_(Introduction.member_low_id == me, Introduction.member_high_id == me),
+               or_(Introduction.status.in_([IntroductionStatus.SENT,
+                                            IntroductionStatus.CONNECTED,
+                                            IntroductionStatus.DECLINED,
+                                            IntroductionStatus.EXPIRED]),
+                   Introduction.requested_by_id == me))
+        .order_by(Introduction.created_at.desc(), Introduction.id.desc()))).all()
+    language = current_language()
+    cards = [_card(i, me, language) for i in items]
+    return render_template("introductions/mine.html", cards=cards, answer_form=AnswerForm())
+
+
+def member_state(introduction: Introduction, member_id: int) -> str:
+    """What one side may know: never whether the other side declined."""
+    status = introduction.status
+    if status == IntroductionStatus.CONNECTED:
+        return "connected"
+    if status == IntroductionStatus.SENT:
+        if introduction.expires_at is not None and introduction.expires_at <= utcnow():
+            return "closed"  # past its deadline; the hourly sweep has not closed it yet
+        pending = services.response_of(introduction, member_id) == Response.PENDING
+        return "pending" if pending else "accepted"
+    if status == IntroductionStatus.SUGGESTED:
+        return "requested"
+    if (status == IntroductionStatus.DECLINED
+            and services.response_of(introduction, member_id) == Response.DECLINED):
+        return "declined_by_me"
+    return "closed"
+
+
+def _card(introduction: Introduction, me: int, language: str) -> dict[str, Any]:
+    other = (introduction.member_high if introduction.member_low_id == me
+             else introduction.member_low)
+    mine_ = introduction.member_low if introduction.member_low_id == me else (
+        introduction.member_high)
+    state = member_state(introduction, me)
+    return {
+        "introduction": introduction, "state": state,
+        "other": optin.shared_profile(other, language),
+        "contact": other if state == "connected" else None,
+        "reasons": optin.render_reasons(introduction, optin.display_names(mine_, other),
+                                        language) if state != "requested" else [],
+    }
+
+
+@bp.post("/introductions/<int:introduction_id>/answer")
+@member_required
+def respond(introduction_id: int) -> Any:
+    introduction = get_or_404(Introduction, introduction_id)
+    me = g.membership.id
+    if me not in (introduction.member_low_id, introduction.member_high_id):
+        abort(404)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        services.respond(db.session, introduction, me, form.choice.data == tokens.ACCEPT)
+        db.session.commit()
+        flash(_STATE_MESSAGES[member_state(introduction, me)](), "info")
+    return redirect(url_for(".mine"))
+
+
+@bp.route("/members/<int:member_id>/introduce", methods=["GET", "POST"])
+@member_required
+def request_intro(member_id: int) -> Any:
+    target = get_or_404(Member, member_id)
+    if target.id == g.membership.id or target.status != MemberStatus.MEMBER:
+        abort(404)
+    form = RequestForm()
+    already = services.pair_exists(db.session, g.membership.id, target.id)
+    if not already and form.validate_on_submit():
+        try:
+            services.request_introduction(db.session, g.membership.id, target.id,
+                                          form.note.data or "")
+        except services.IntroductionError as exc:
+            _error(exc)
+        else:
+            db.session.commit()
+            flash(_("Thank you. Your request has been passed to the organizers."), "success")
+            return redirect(url_for("community.profiles.show", member_id=target.id))
+    other = optin.shared_profile(target, current_language())
+    return render_template("introductions/request.html", form=form, other=other,
+                           already=already), 422 if form.errors else 200
+
+
+_STATE_MESSAGES = {
+    "connected": lambda: _("You are connected. We have emailed you both each other's "
+                           "contact details."),
+    "accepted": lambda: _("Thank you. We will email you both as soon as the other member "
+                          "accepts too."),
+    "pending": lambda: _("This introduction is waiting for your answer."),
+    "declined_by_me": lambda: _("You declined this introduction. The other member is not told."),
+    "closed": lambda: _("This introduction is no longer open."),
+    "requested": lambda: _("The organizers will review your request."),
+}
+
+
+# -- the emailed links (no sign-in) --------------------------------------------------------
+
+@bp.route("/introductions/answer/<token>", methods=["GET", "POST"])
+def answer(token: str) -> Any:
+    """GET: what the introduction is, with a button; POST: record the answer."""
+    try:
+        answer_ = tokens.read_answer_token(token, g.community.id)
+    except tokens.TokenExpired:
+        return render_template("introductions/link_problem.html", expired=True), 400
+    except tokens.TokenInvalid:
+        return render_template("introductions/link_problem.html", expired=False), 404
+    introduction = db.session.get(Introduction, answer_.introduction_id)
+    if introduction is None or answer_.member_id not in (introduction.member_low_id,
+                                                         introduction.member_high_id):
+        return render_template("introductions/link_problem.html", expired=False), 404
+    form = AnswerForm(data={"choice": answer_.choice})
+    done = False
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("introductions/link_problem.html", expired=False), 400
+        services.respond(db.session, introduction, answer_.member_id,
+                         form.choice.data == tokens.ACCEPT)
+        db.session.commit()
+        done = True
+    card = _card(introduction, answer_.member_id, current_language())
+    return render_template("introductions/answer.html", card=card, choice=answer_.choice,
+                           form=form, done=done, message=_STATE_MESSAGES[card["state"]]())

@@ -30,6 +30,7 @@ from joren.tenants.meetups.models import (
 )
 from joren.tenants.members.models import Member, MemberStatus, Role
 from joren.tenants.members.services import name_search_conditions
+from joren.tenants.relationships.services import request_member_refresh
 
 LATE_GRACE = timedelta(minutes=15)
 SELF_CHECKIN_LEAD = timedelta(minutes=30)
@@ -139,6 +140,7 @@ def _record(session: Session, meetup: Meetup, member: Member, actor: Member | No
                               note=note[:500], changed_at=utcnow())
     session.add(change)
     request_member_recompute(session, meetup.tenant_id, member.id)
+    request_member_refresh(session, meetup.tenant_id, member.id)
     return change
 
 

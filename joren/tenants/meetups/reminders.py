@@ -8,7 +8,9 @@ One-off meetups use the defaults: 2 days before and the morning of.
 A periodic job calls ``send_due_reminders`` every 15 minutes. Only the latest reminder that is
 due is sent (a job that was down for two days sends "the morning of", not both), and each is
 queued with an idempotency key per (registration, reminder), so running again, or two runs
-overlapping, sends nothing twice.
+overlapping, sends nothing twice. They are in the "reminders" mail category: a member who
+turned them off (email preferences, or the List-Unsubscribe link) gets none; the message is
+stored as suppressed, so turning them on again brings back the next reminder, not this one.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from joren.tenants.members.models import Member, MemberStatus
 log = logging.getLogger("joren.reminders")
 
 TEMPLATE = "meetups/reminder"
+CATEGORY = "reminders"   # members turn them off in their email preferences
 DEFAULT_DAYS = (2,)
 MORNING_HOUR = 8
 EVENING_BEFORE_HOUR = 20
@@ -183,6 +186,7 @@ def queue_reminder(session: Session, community: Community, reminder: DueReminder
         language=language,
         idempotency_key=reminder_key(registration, reminder.kind),
         community_id=community.id,
+        category=CATEGORY,
         attachments=[attachment],
     )
 

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from joren.platform.billing.plans import PlanLimitReached, check_limit
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.names import romaji_search_key, to_katakana
@@ -417,6 +418,9 @@ def confirm(session: Session, batch: ImportBatch, *, valid_only: bool) -> None:
                              "to import the others, or fix the file and upload it again."))
     if plan.count("reject") == len(plan.rows):
         raise ImportError_(_("No row can be imported."))
+    problem = _beyond_plan(session, batch, plan)
+    if problem:
+        raise ImportError_(problem)
     batch.valid_only = valid_only
     batch.status = ImportStatus.RUNNING
     batch.processed = batch.created = batch.merged = batch.skipped = 0
@@ -425,6 +429,17 @@ def confirm(session: Session, batch: ImportBatch, *, valid_only: bool) -> None:
     session.flush()
     enqueue_after_commit(session, "joren.workers.import_jobs.run_import", batch.tenant_id,
                          batch.id, queue="default")
+
+
+def _beyond_plan(session: Session, batch: ImportBatch, plan: Plan) -> str:
+    """The upgrade message if the new members would go beyond the community's plan."""
+    if batch.kind != ImportKind.MEMBERS or not plan.new_people:
+        return ""  # attendance files add guests, which no plan limits
+    try:
+        check_limit(session, batch.tenant_id, "members", adding=len(plan.new_people))
+    except PlanLimitReached as exc:
+        return str(exc)
+    return ""
 
 
 # --- the import -------------------------------------------------------------------------
@@ -447,6 +462,10 @@ def run_import(session: Session, batch_id: int, *,
     plan = build_plan(session, batch)
     if plan.rejected and not batch.valid_only:
         batch.status, batch.error = ImportStatus.FAILED, _("Some rows cannot be imported.")
+        return batch
+    problem = _beyond_plan(session, batch, plan)
+    if problem:  # members were added since the preview: write nothing
+        batch.status, batch.error = ImportStatus.FAILED, problem
         return batch
     now = utcnow()
     members = Member.__table__

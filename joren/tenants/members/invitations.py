@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joren.platform.accounts.models import Account
+from joren.platform.billing.plans import check_limit
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.mail.outbox import queue_email
@@ -77,7 +78,8 @@ def invite_member(
     Reuses the member row with that address (a visitor imported from a list, a former
     member) or creates one without an account. An active member with an account is
     refused ("already_member"). Earlier pending invitations for the row are revoked, so
-    only the newest link works.
+    only the newest link works. One more member beyond the community's plan raises
+    ``billing.plans.PlanLimitReached`` and creates nothing.
     """
     role = Role(role)
     if not can_invite(inviter, role):
@@ -87,6 +89,8 @@ def invite_member(
     if len(message) > 1000:
         raise InvitationError("message_too_long")
     member = session.scalar(select(Member).where(Member.email == email))
+    if member is None or member.status != MemberStatus.MEMBER:
+        check_limit(session, community, "members")  # raises PlanLimitReached beyond the plan
     if member is None:
         member = Member(tenant_id=community.id, email=email, role=Role.MEMBER,
                         status=MemberStatus.MEMBER)

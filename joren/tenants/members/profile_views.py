@@ -18,7 +18,7 @@ from joren.tenants.members.industries import (
     PREFECTURES,
     REGIONS,
 )
-from joren.tenants.members.models import Member, Role
+from joren.tenants.members.models import Member, MemberStatus, Role
 from joren.tenants.members.profile_forms import (
     DirectoryFilterForm,
     ProfileForm,
@@ -34,6 +34,7 @@ from joren.tenants.members.profiles import (
     search_directory,
     update_member_profile,
 )
+from joren.tenants.relationships.journal import profile_gives
 
 bp = Blueprint("profiles", __name__)
 
@@ -83,10 +84,21 @@ def _save(form: ProfileForm, member: Member) -> bool:
     return True
 
 
-def _edit_page(template: str, form: ProfileForm, member: Member, status: int = 200) -> Any:
+def _edit_page(template: str, form: ProfileForm, member: Member, status: int = 200,
+               **extra: Any) -> Any:
     return render_template(template, form=form, member=member, labels=_labels(),
                            industry_choices=industry_choices(),
-                           size_choices=size_choices()), status
+                           size_choices=size_choices(), **extra), status
+
+
+def _evening_gives(member: Member, groups: frozenset[str]) -> list[Any]:
+    """The gives ``member`` wrote for a meetup today or soon, if the viewer sees give/ask."""
+    if "give_ask" not in groups:
+        return []
+    viewer = g.membership
+    return profile_gives(db.session, member.id, g.community,
+                         members_only_meetups=viewer.status != MemberStatus.GUEST
+                         or viewer.is_organizer)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -98,9 +110,11 @@ def mine() -> Any:
         if _save(form, member):
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for(".mine"))
-        return _edit_page("profiles/mine.html", form, member, 422)
+        return _edit_page("profiles/mine.html", form, member, 422,
+                          evening_gives=_evening_gives(member, frozenset({"give_ask"})))
     form.load(member)
-    return _edit_page("profiles/mine.html", form, member)
+    return _edit_page("profiles/mine.html", form, member,
+                      evening_gives=_evening_gives(member, frozenset({"give_ask"})))
 
 
 @bp.route("/admin/members/<int:member_id>/profile", methods=["GET", "POST"])
@@ -146,5 +160,6 @@ def show(member_id: int) -> Any:
         member = directory_member(db.session, member_id)
         if member is None:
             abort(404)
-    return render_template("profiles/show.html", profile=profile_view(g.membership, member),
-                           labels=_labels())
+    profile = profile_view(g.membership, member)
+    return render_template("profiles/show.html", profile=profile, labels=_labels(),
+                           evening_gives=_evening_gives(member, profile.groups))

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from joren.platform.billing.plans import PlanLimitReached
 from joren.platform.communities.edge import get_or_404, role_required
 from joren.platform.db import db
 from joren.tenants.members.forms import (
@@ -166,6 +167,8 @@ def invite() -> Any:
         return _invitations_page(form, 422)
     invited: list[str] = []
     already: list[str] = []
+    beyond_plan: list[str] = []
+    limit_message = ""
     for email in good:
         try:
             with db.session.begin_nested():
@@ -175,6 +178,9 @@ def invite() -> Any:
             if exc.code != "already_member":
                 raise
             already.append(email)
+        except PlanLimitReached as exc:
+            beyond_plan.append(email)
+            limit_message = str(exc)
         else:
             invited.append(email)
     db.session.commit()
@@ -183,6 +189,9 @@ def invite() -> Any:
     if already:
         flash(_("Already members (not invited again): %(emails)s", emails=", ".join(already)),
               "warning")
+    if beyond_plan:
+        flash(_("Not invited: %(emails)s. %(reason)s", emails=", ".join(beyond_plan),
+                reason=limit_message), "danger")
     if bad:
         form.emails.data = "\n".join(bad)
         form.emails.errors = [_("These are not valid email addresses; please correct them: "

@@ -12,6 +12,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     Enum,
@@ -145,6 +146,9 @@ class MeetupGives(TenantScoped, Timestamped, Base):
     give_1: Mapped[str] = mapped_column(String(200), default="")
     give_2: Mapped[str] = mapped_column(String(200), default="")
     give_3: Mapped[str] = mapped_column(String(200), default="")
+    # The "people to meet" this member was sent before the meetup (member ids, best first),
+    # recalled in the next day's follow-up.
+    people_to_meet: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class JournalEntry(TenantScoped, Timestamped, Base):

@@ -1,5 +1,6 @@
 """Reminder emails: when they are due (Tokyo and a DST zone), delivered over real SMTP with a
-valid .ics, never twice, never for cancelled meetups or registrations, in the reader's language."""
+valid .ics, never twice, never for cancelled meetups or registrations, in the reader's language,
+and not to whoever turned them off in their email preferences or with the unsubscribe link."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy import func, select
 
 from joren.models import MemberStatus
 from joren.platform.jobs import enqueue_now, minutes_slot_key
-from joren.platform.mail.models import OutboxMessage
+from joren.platform.mail.models import OutboxMessage, OutboxStatus
+from joren.platform.mail.unsubscribes import is_unsubscribed
 from joren.tenants.meetups import reminders
 from joren.tenants.meetups.models import (
     Meetup,
@@ -252,6 +254,56 @@ def test_quarter_keys():
     assert minutes_slot_key(every, datetime(2026, 11, 22, 6, 14, tzinfo=UTC)) == "2026-11-22T06-00"
     assert minutes_slot_key(every, datetime(2026, 11, 22, 6, 45, 59, tzinfo=UTC)) == \
         "2026-11-22T06-45"
+
+
+# --- opting out -------------------------------------------------------------------------------
+
+def test_reminders_can_be_turned_off_and_on_again(
+    app, session, scoped, tenant, people, smtp_server, run_jobs, member_client, client
+):
+    meetup = meetup_at(session, tenant, in_(days=2, hours=-1), title="十二月定例会")
+    registration(session, meetup, people.member_member)
+    registration(session, meetup, people.owner_member)
+    session.commit()
+    prefs = f"/c/{tenant.slug}/email-preferences"
+    others = {"meetup_prep": "y", "follow_ups": "y", "nudges": "y", "introductions": "y",
+              "we_miss_you": "y"}
+    assert member_client.post(prefs, data=others).status_code == 302  # reminders off
+
+    _run_reminders(app, run_jobs)
+
+    # The owner, who did not opt out, gets theirs, with a one-click unsubscribe link.
+    (message,) = smtp_server.messages
+    assert message["To"].addresses[0].addr_spec == people.owner.email
+    unsubscribe = str(message["List-Unsubscribe"])
+    assert unsubscribe.startswith("<http://localhost/unsubscribe/")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe.strip("<>") in message.get_body(("plain",)).get_content()
+    # The member who turned reminders off gets none: stored, suppressed, never sent.
+    statuses = dict(session.execute(select(OutboxMessage.to_email, OutboxMessage.status).where(
+        OutboxMessage.idempotency_key.like("meetup-reminder:%"))).all())
+    assert statuses == {people.member.email: OutboxStatus.SUPPRESSED,
+                        people.owner.email: OutboxStatus.SENT}
+
+    # Turned on again, the next reminder (the morning of) reaches them again.
+    assert member_client.post(prefs, data={**others, "reminders": "y"}).status_code == 302
+    morning = dict(reminders.reminder_schedule(meetup, None, TOKYO))["morning"]
+    with app.test_request_context("/"):
+        s = scoped(tenant)
+        assert reminders.send_due_reminders(s, tenant, morning + timedelta(minutes=1)) == 2
+        s.commit()
+    run_jobs()
+    assert sorted(m["To"].addresses[0].addr_spec for m in smtp_server.messages[1:]) == sorted(
+        [people.member.email, people.owner.email])
+    again = next(m for m in smtp_server.messages[1:]
+                 if m["To"].addresses[0].addr_spec == people.member.email)
+    assert "/unsubscribe/" in str(again["List-Unsubscribe"])
+
+    # The owner uses the one-click link of the first reminder: theirs stop, the member's do not.
+    assert client.post(unsubscribe.strip("<>").removeprefix("http://localhost"),
+                       data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert is_unsubscribed(session, people.owner.email, reminders.CATEGORY, tenant.id)
+    assert not is_unsubscribed(session, people.member.email, reminders.CATEGORY, tenant.id)
 
 
 # --- outbox attachments ------------------------------------------------------------------------

@@ -1,0 +1,112 @@
+"""The owner's billing page in the console: plan, status, limits used, upgrade and manage."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import stripe
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+from joren.platform.billing import stripe_client
+from joren.platform.billing.plans import FREE, PRO, in_grace, plan_limits
+from joren.platform.billing.services import BillingError, open_portal, start_checkout
+from joren.platform.communities.edge import role_required
+from joren.platform.db import db
+from joren.platform.i18n import current_language
+from joren.tenants.members.models import Role
+
+log = logging.getLogger("joren.billing")
+
+bp = Blueprint("billing", __name__, url_prefix="/admin/billing")
+
+STATUS_LABELS = {
+    "": _l("No subscription"),
+    "active": _l("Active"),
+    "trialing": _l("Trial"),
+    "past_due": _l("Payment failed"),
+    "unpaid": _l("Unpaid"),
+    "canceled": _l("Subscription ended"),
+    "incomplete": _l("Waiting for the first payment"),
+    "incomplete_expired": _l("First payment not made"),
+    "paused": _l("Paused"),
+}
+
+
+class BillingActionForm(FlaskForm):
+    """An empty form: the CSRF token of the Upgrade and Manage buttons."""
+
+
+def _billing_url(**args: Any) -> str:
+    return url_for(".page", _external=True, **args)
+
+
+@bp.get("")
+@role_required(Role.OWNER)
+def page() -> Any:
+    limits = plan_limits(db.session, g.community)
+    subscription = limits.subscription
+    grace_ended = bool(
+        subscription is not None and subscription.grace_until is not None
+        and limits.plan == FREE and not in_grace(subscription)
+        and subscription.status in ("past_due", "unpaid")
+    )
+    return render_template(
+        "billing/page.html", limits=limits, subscription=subscription, free=FREE, pro=PRO,
+        enabled=stripe_client.billing_configured(), in_grace=in_grace(subscription),
+        grace_ended=grace_ended, status_labels=STATUS_LABELS, form=BillingActionForm(),
+        returned=request.args.get("checkout", ""),
+    )
+
+
+def _stripe_unreachable() -> Any:
+    db.session.rollback()
+    log.exception("Stripe request failed")
+    flash(_("Stripe could not be reached just now; nothing was charged. "
+            "Please try again in a moment."), "danger")
+    return redirect(url_for(".page"))
+
+
+@bp.post("/upgrade")
+@role_required(Role.OWNER)
+def upgrade() -> Any:
+    if not BillingActionForm().validate_on_submit():
+        abort(400)
+    if not stripe_client.billing_configured():
+        flash(_("Billing is off on this Joren, so there is nothing to upgrade."), "info")
+        return redirect(url_for(".page"))
+    try:
+        checkout = start_checkout(
+            db.session, g.community, email=g.membership.email or "",
+            success_url=_billing_url(checkout="success"),
+            cancel_url=_billing_url(checkout="cancelled"), language=current_language())
+    except BillingError:
+        db.session.rollback()
+        flash(_("This community is already on Pro."), "info")
+        return redirect(url_for(".page"))
+    except stripe.StripeError:
+        return _stripe_unreachable()
+    db.session.commit()
+    return redirect(checkout.url, code=303)
+
+
+@bp.post("/manage")
+@role_required(Role.OWNER)
+def manage() -> Any:
+    if not BillingActionForm().validate_on_submit():
+        abort(400)
+    if not stripe_client.billing_configured():
+        flash(_("Billing is off on this Joren, so there is nothing to upgrade."), "info")
+        return redirect(url_for(".page"))
+    try:
+        portal = open_portal(db.session, g.community, return_url=_billing_url(),
+                             language=current_language())
+    except BillingError:
+        flash(_("There is no subscription to manage yet."), "info")
+        return redirect(url_for(".page"))
+    except stripe.StripeError:
+        return _stripe_unreachable()
+    return redirect(portal.url, code=303)

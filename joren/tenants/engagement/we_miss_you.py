@@ -1,0 +1,141 @@
+"""The "we miss you" email an organizer sends to a lapsed regular from the dashboard.
+
+One email per member per absence: the idempotency key carries the date of the member's last
+attendance, so pressing the button twice (or for a selection that includes someone already
+written to) sends nothing more, while a member who comes back and drifts away again can be
+written to again. Addresses that opted out of these emails are stored suppressed, not sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from joren.platform.communities.models import Community
+from joren.platform.db import utcnow
+from joren.platform.mail.models import OutboxMessage, OutboxStatus
+from joren.platform.mail.outbox import queue_email
+from joren.tenants.engagement.levels import Level
+from joren.tenants.engagement.models import MemberEngagement
+from joren.tenants.meetups.models import Meetup, MeetupStatus
+from joren.tenants.meetups.reminders import (
+    DATE_FORMATS,
+    community_zone,
+    format_local,
+    meetup_link,
+    recipient_language,
+)
+from joren.tenants.members.models import Member, MemberStatus
+
+TEMPLATE = "engagement/we_miss_you"
+CATEGORY = "we_miss_you"
+DAY_FORMATS = {"ja": "yyyy年M月d日", "en": "MMMM d, yyyy"}
+
+
+class UnknownMember(LookupError):
+    """An id that is not a member of this community: nothing is sent at all."""
+
+
+@dataclass
+class Outcome:
+    """What pressing the button did, member ids by result."""
+
+    queued: list[int] = field(default_factory=list)
+    already: list[int] = field(default_factory=list)
+    unsubscribed: list[int] = field(default_factory=list)
+    no_email: list[int] = field(default_factory=list)
+    not_lapsed: list[int] = field(default_factory=list)
+
+
+def we_miss_you_key(tenant_id: int, member_id: int, last_attended_at: datetime | None) -> str:
+    """One key per member per absence (the date of the last attendance before it)."""
+    since = last_attended_at.date().isoformat() if last_attended_at else "never"
+    return f"we-miss-you:{tenant_id}:{member_id}:{since}"
+
+
+def sent_statuses(session: Session, community: Community,
+                  rows: Iterable[tuple[int, datetime | None]]) -> dict[int, OutboxStatus]:
+    """For (member id, last attended) pairs: the state of this absence's email, if any."""
+    keys = {we_miss_you_key(community.id, member_id, last): member_id for member_id, last in rows}
+    if not keys:
+        return {}
+    found = session.execute(
+        select(OutboxMessage.idempotency_key, OutboxMessage.status)
+        .where(OutboxMessage.community_id == community.id,
+               OutboxMessage.idempotency_key.in_(list(keys))))
+    return {keys[key]: status for key, status in found}
+
+
+def next_meetup(session: Session, now: datetime) -> Meetup | None:
+    return session.scalar(
+        select(Meetup).where(Meetup.status == MeetupStatus.SCHEDULED, Meetup.starts_at > now)
+        .order_by(Meetup.starts_at, Meetup.id).limit(1))
+
+
+def send_we_miss_you(session: Session, community: Community, member_ids: Iterable[int],
+                     actor: Member, now: datetime | None = None) -> Outcome:
+    """Queue the email for each lapsed regular in ``member_ids``; the caller commits.
+
+    Every id must belong to this community (else ``UnknownMember`` and nothing is queued).
+    Members who are not lapsed regulars (any more), have no address or have left are skipped.
+    """
+    now = now or utcnow()
+    wanted = sorted(set(member_ids))
+    rows = session.execute(
+        select(Member, MemberEngagement)
+        .outerjoin(MemberEngagement, (MemberEngagement.tenant_id == Member.tenant_id)
+                   & (MemberEngagement.member_id == Member.id))
+        .where(Member.id.in_(wanted))).unique().all()
+    if len(rows) != len(wanted):
+        raise UnknownMember(wanted)
+    outcome = Outcome()
+    lapsed = []
+    for member, engagement in sorted(rows, key=lambda r: r[0].id):
+        if engagement is None or engagement.level != Level.LAPSED_REGULAR \
+                or member.status == MemberStatus.INACTIVE:
+            outcome.not_lapsed.append(member.id)
+        elif not member.email:
+            outcome.no_email.append(member.id)
+        else:
+            lapsed.append((member, engagement))
+    sent = sent_statuses(session, community,
+                         [(m.id, e.last_attended_at) for m, e in lapsed])
+    upcoming = next_meetup(session, now) if lapsed else None
+    for member, engagement in lapsed:
+        if member.id in sent:
+            outcome.already.append(member.id)
+            continue
+        key = we_miss_you_key(community.id, member.id, engagement.last_attended_at)
+        language = recipient_language(member, community)
+        message = queue_email(
+            session, to=member.email, template=TEMPLATE,
+            context=_context(community, member, engagement, actor, upcoming, language),
+            language=language, idempotency_key=key, community_id=community.id,
+            category=CATEGORY)
+        if message.status == OutboxStatus.SUPPRESSED:
+            outcome.unsubscribed.append(member.id)
+        else:
+            outcome.queued.append(member.id)
+    return outcome
+
+
+def _context(community: Community, member: Member, engagement: MemberEngagement,
+             actor: Member, upcoming: Meetup | None, language: str) -> dict[str, Any]:
+    zone = community_zone(community)
+    last = engagement.last_attended_at
+    return {
+        "community_name": community.name,
+        "member_name": member.display_name,
+        "organizer_name": actor.display_name,
+        "attended_count": engagement.attended_count,
+        "last_attended": format_local(last, zone, language, DAY_FORMATS) if last else "",
+        "meetup": upcoming,
+        "meetup_starts": (format_local(upcoming.starts_at, zone, language, DATE_FORMATS)
+                          if upcoming else ""),
+        "meetup_url": meetup_link(community, upcoming) if upcoming else "",
+    }

@@ -1,0 +1,151 @@
+"""Candidate partners for the matching engine, without a dense n×n matrix.
+
+- Text: in a community of up to ``DENSE_LIMIT`` members every pair is a candidate (one sparse
+  product). Above, each text keeps its ``PRUNE`` heaviest shared features and each feature its
+  ``POSTINGS`` texts where it weighs most; row blocks of ``[OFFER | ASK] · [ASK | OFFER]ᵀ`` give
+  both directions in one product, and each row keeps its top-k partners (a linear-time
+  pre-selection, then an exact top-k on what is left). The exact cosines of the candidates are
+  computed afterwards on the full rows (``rowdot``).
+- Structured: members of each wished industry (own industry too for the same-industry flag),
+  and for a first-timer the regulars; own region first, most engaged first, then lowest id.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import sparse
+
+from joren.tenants.members.industries import INDUSTRIES
+
+if TYPE_CHECKING:
+    from joren.tenants.introductions.matching import Features
+
+STRUCTURED_K = 5        # structured candidates per wished industry (any region, own region)
+DENSE_LIMIT = 1500      # up to this many members all pairs are scored
+BLOCK = 512             # rows per sparse product block
+PRUNE = 32              # heaviest shared features per text kept for candidate generation
+POSTINGS = 128          # texts kept per feature for candidate generation
+
+
+def rowdot(x: sparse.csr_matrix, y: sparse.csr_matrix, i: np.ndarray, j: np.ndarray,
+            chunk: int = 50_000) -> np.ndarray:
+    out = np.zeros(len(i), np.float64)
+    for s in range(0, len(i), chunk):
+        prod = x[i[s:s + chunk]].multiply(y[j[s:s + chunk]])
+        out[s:s + chunk] = np.asarray(prod.sum(axis=1)).ravel()
+    return out
+
+
+def top_per_row(rows: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest values of each row (rows need not be sorted; ties keep
+    their input order, so the result is deterministic)."""
+    if not len(rows):
+        return np.zeros(0, np.int64)
+    key = rows.astype(np.float64) * 4.0 - np.clip(vals, 0.0, 3.0)
+    order = np.argsort(key, kind="stable")
+    r = rows[order]
+    first = np.r_[0, np.flatnonzero(r[1:] != r[:-1]) + 1]
+    rank = np.arange(len(r)) - np.repeat(first, np.diff(np.r_[first, len(r)]))
+    return order[rank < k]
+
+
+def prune(x: sparse.csr_matrix, m: int, df: np.ndarray) -> sparse.csr_matrix:
+    """Each row's ``m`` heaviest features that another text also has (for candidate
+    generation: the rare, specific n-grams; exact cosines are computed later on full rows)."""
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    shared = df[x.indices] > 1
+    sel = np.flatnonzero(shared)
+    sel = np.sort(sel[top_per_row(rows[sel], x.data[sel], m)])
+    return sparse.csr_matrix((x.data[sel], (rows[sel], x.indices[sel])), shape=x.shape)
+
+
+def truncate_postings(x: sparse.csr_matrix, p: int) -> sparse.csr_matrix:
+    """Feature rows × texts: each feature keeps the ``p`` texts in which it weighs most, so a
+    block's product costs O(rows · features · p) and not O(rows · n)."""
+    return prune(x, p, np.full(x.shape[1], 2))
+
+
+def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-untyped-def]
+    """Pairs by text: all pairs of a small community (with both cosines); in a large one,
+    each member's ``k`` best partners by ``cos(offer_i, ask_j) + cos(ask_i, offer_j)`` over
+    pruned rows, found block by block (cosines left NaN: computed exactly later)."""
+    offer, ask, model = f.text()
+    o, a = offer[pos], ask[pos]
+    m = len(pos)
+    if m <= DENSE_LIMIT:
+        c = (o @ a.T).toarray()
+        iu, ju = np.triu_indices(m, 1)
+        return pos[iu], pos[ju], c[iu, ju], c[ju, iu]
+    # One product per block gives both directions: [O_blk | A_blk] · [A | O]ᵀ.
+    po, pa = prune(o, PRUNE, model.df), prune(a, PRUNE, model.df)
+    left = sparse.hstack([po, pa]).tocsr()
+    right_t = truncate_postings(sparse.hstack([pa, po]).T.tocsr(), POSTINGS)
+    out_i, out_j = [], []
+    for start in range(0, m, BLOCK):
+        t = (left[start:start + BLOCK] @ right_t).tocsr()
+        b = t.shape[0]
+        rows = np.repeat(np.arange(b), np.diff(t.indptr))
+        vals = np.where(t.indices == rows + start, 0.0, t.data)   # oneself
+        # Only the block's strongest entries compete (about 4·k per row), but every row keeps
+        # at least its entries within half of its own best: linear-time pre-selection, then
+        # an exact top-k per row on what is left.
+        budget = 4 * k * b
+        floor = np.partition(vals, len(vals) - budget)[len(vals) - budget] \
+            if len(vals) > budget else 0.0
+        nonempty = np.diff(t.indptr) > 0
+        best = np.zeros(b)
+        if nonempty.any():
+            best[nonempty] = np.maximum.reduceat(vals, t.indptr[:-1][nonempty])
+        keep = np.flatnonzero((vals > 0) & (vals >= np.minimum(floor, 0.5 * best[rows])))
+        sel = keep[top_per_row(rows[keep], vals[keep], k)]
+        out_i.append(pos[rows[sel] + start])
+        out_j.append(pos[t.indices[sel]])
+    i, j = np.concatenate(out_i), np.concatenate(out_j)
+    nan = np.full(len(i), np.nan)
+    return i, j, nan, nan
+
+
+def structured_candidates(f: Features, pos: np.ndarray, s: int) -> tuple[np.ndarray, ...]:
+    """Members of each wished industry (own industry too for the flag) and, for a first-timer,
+    regulars; own region first;
+    within a group the most engaged first, then the lowest id (deterministic)."""
+    ind, reg = f.industry[pos], f.region[pos]
+    own = np.where(f.seeks[pos] & (ind > 0), np.left_shift(1, ind), 0)
+    want = f.ask_industries[pos] | own
+    prio = np.lexsort((f.ids[pos], -f.level[pos]))
+    out_i, out_j = [], []
+    for code in range(1, len(INDUSTRIES) + 1):
+        askers = np.flatnonzero((want >> code) & 1)
+        providers = prio[ind[prio] == code]
+        if not len(askers) or not len(providers):
+            continue
+        top = providers[:s + 1]
+        out_i.append(np.repeat(askers, len(top)))
+        out_j.append(np.tile(top, len(askers)))
+        for region in np.unique(reg[askers]):
+            if region == 0:
+                continue
+            local_a = askers[reg[askers] == region]
+            local_p = providers[reg[providers] == region][:s + 1]
+            out_i.append(np.repeat(local_a, len(local_p)))
+            out_j.append(np.tile(local_p, len(local_a)))
+    # Each first-timer gets welcoming regulars as candidates: own region first, lowest ids.
+    lvl = f.level[pos]
+    newcomers, regulars = np.flatnonzero(lvl == 1), np.flatnonzero(lvl == 3)
+    if len(newcomers) and len(regulars):
+        out_i.append(np.repeat(newcomers, min(s, len(regulars))))
+        out_j.append(np.tile(regulars[:s], len(newcomers)))
+        for region in np.unique(reg[newcomers]):
+            local_r = regulars[reg[regulars] == region][:s]
+            if region == 0 or not len(local_r):
+                continue
+            local_n = newcomers[reg[newcomers] == region]
+            out_i.append(np.repeat(local_n, len(local_r)))
+            out_j.append(np.tile(local_r, len(local_n)))
+    if not out_i:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    i, j = np.concatenate(out_i), np.concatenate(out_j)
+    keep = i != j
+    return pos[i[keep]], pos[j[keep]]

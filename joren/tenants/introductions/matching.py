@@ -1,0 +1,430 @@
+"""The matching engine: which members of a community should be introduced, and why.
+
+Pure functions over arrays (numpy, scipy.sparse); no database here — ``loader`` builds the
+``Features`` and ``History`` from a community, ``reasons.render`` turns reasons into sentences.
+
+A pair's score adds up
+- complementarity both ways: the cosine of A's OFFER text (offers and business description)
+  against B's ASK text (what they look for, their challenges and goals), and the reverse, on
+  TF-IDF character n-grams (``text``): ``max(a→b, b→a) + ½·min(a→b, b→a)``;
+- fit to each side's target picture: B's industry among A's wished industries, B's company size
+  among A's wished sizes (and the reverse), the same prefecture or region block;
+- engagement: regulars with regulars, a first-timer with a welcoming regular;
+- depth: pairs who attended meetups together but never spoke. The loader passes the
+  attendance register of recent meetups (``History.attendance``, one (member, meetup) entry
+  per attendance); the engine turns it into a sparse member × meetup incidence ``M`` and
+  counts meetups together only for the candidate pairs it scores (``M[i] ∘ M[j]`` summed per
+  row), never for all pairs: 5,000 members with 780 at each meetup would be ~10M pairs;
+- the same-industry flag: the same industry is a bonus only when one of them asked for it,
+  otherwise slightly down-weighted.
+Never: oneself, a pair introduced before in any status, the same company, a member who did not
+consent to introductions or is inactive.
+
+Scale (``candidates``): only candidate pairs are scored, vectorised — every pair in a small
+community; in a large one each member's top-k by text from blocked sparse products over
+pruned rows, plus structured candidates (wished industries, welcoming regulars), a few
+co-attendees per member and meetup (``together.co_attendee_candidates``) and the pairs given
+explicitly in ``History.met_together``. No dense n×n matrix and no Python loop over pairs,
+except the greedy cap allocation over the sorted candidates.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from joren.tenants.introductions import candidates, together
+from joren.tenants.introductions import text as textmod
+from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURE_REGION, REGIONS
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a pair was suggested; rendered later by ``reasons.render``."""
+
+    code: str
+    params: dict
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "params": dict(self.params)}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    a: int
+    b: int
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the engine knows about one member (built by ``loader`` from a Member row)."""
+
+    id: int
+    offers: tuple[str, ...] = ()        # offer_1..3, business_description
+    asks: tuple[str, ...] = ()          # ask_description, challenges, goals
+    industry: str = ""                  # industries.INDUSTRIES code
+    company_size: str = ""              # industries.COMPANY_SIZES code
+    prefecture: str = ""                # "01".."47"
+    ask_industries: frozenset[str] = frozenset()
+    ask_sizes: frozenset[str] = frozenset()
+    seeks_same_industry: bool = False
+    accepts_introductions: bool = True
+    active: bool = True
+    level: str = "none"                 # engagement.levels.Level value
+    company: str = ""
+
+
+def pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def _no_attendance() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64)
+
+
+@dataclass(frozen=True)
+class History:
+    """What already happened between members; every pair is (lower id, higher id).
+
+    ``attendance`` is the attendance register the meetups-together counts come from: two
+    aligned arrays (member ids, meetup ids), one entry per attendance (duplicates and members
+    unknown to ``Features`` are ignored). ``met_together`` gives counts for explicit pairs: a
+    positive count there overrides the register's count for that pair, and the pair is always
+    a candidate."""
+
+    excluded: frozenset[tuple[int, int]] = frozenset()    # introduced before, any status
+    connected: frozenset[tuple[int, int]] = frozenset()   # of those, the CONNECTED ones
+    met_together: Mapping[tuple[int, int], int] = field(default_factory=dict)  # meetups
+    spoken: frozenset[tuple[int, int]] = frozenset()      # logged contact or connected
+    attendance: tuple[np.ndarray, np.ndarray] = field(default_factory=_no_attendance,
+                                                      compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("excluded", "connected", "spoken"):
+            object.__setattr__(self, name, frozenset(pair(*p) for p in getattr(self, name)))
+        object.__setattr__(self, "met_together",
+                           {pair(*p): int(n) for p, n in self.met_together.items()})
+        members, meetups = (np.asarray(a, np.int64).ravel() for a in self.attendance)
+        if len(members) != len(meetups):
+            raise ValueError("attendance: member and meetup arrays differ in length")
+        object.__setattr__(self, "attendance", (members, meetups))
+
+
+@dataclass(frozen=True)
+class Weights:
+    text: float = 3.0
+    industry: float = 0.15        # per direction: B's industry is one A looks for
+    size: float = 0.05            # per direction: B's company size is one A looks for
+    prefecture: float = 0.06
+    region: float = 0.03
+    regulars: float = 0.08
+    welcome: float = 0.10         # a regular with a first-timer
+    met: float = 0.10             # attended together, never spoke (scaled by meetups)
+    same_industry: float = 0.12   # same industry when one of them asked for it
+    same_industry_penalty: float = 0.03
+    meet_again: float = -0.05     # rank_among only: already connected
+    min_score: float = 0.12       # below this a pair is not worth an introduction
+    text_reason: float = 0.1      # a direction's cosine from which it is given as a reason
+
+
+DEFAULT_WEIGHTS = Weights()
+TOP_K = 20              # text candidates kept per member
+
+_INDUSTRY = {code: i + 1 for i, code in enumerate(INDUSTRIES)}
+_SIZE = {code: i + 1 for i, code in enumerate(COMPANY_SIZES)}
+_REGION = {code: i + 1 for i, code in enumerate(REGIONS)}
+_LEVEL = {"first_timer": 1, "returning": 2, "regular": 3}
+_COMPANY_NOISE = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|一般社団法人|\(株\)|\(有\)|㈱|㈲|"
+    r"\b(inc|co|ltd|llc|corp|corporation|company|kk|k\.k)\b|[\s.,・()]")
+
+
+def company_key(name: str) -> str:
+    """A company name without legal-form words, case, width and spacing ("" if none)."""
+    name = unicodedata.normalize("NFKC", name or "").lower()
+    return _COMPANY_NOISE.sub("", name)
+
+
+def _bits(codes: frozenset[str], index: Mapping[str, int]) -> int:
+    return sum(1 << index[c] for c in codes if c in index)
+
+
+class Features:
+    """The members of a community as aligned arrays (position = index in ``profiles``)."""
+
+    def __init__(self, profiles: Sequence[Profile]):
+        self.profiles = tuple(profiles)
+        ps = self.profiles
+        n = len(ps)
+        self.ids = np.fromiter((p.id for p in ps), np.int64, n)
+        self.position = {int(i): k for k, i in enumerate(self.ids)}
+        self.eligible = np.fromiter((p.accepts_introductions and p.active for p in ps), bool, n)
+        self.industry = np.fromiter((_INDUSTRY.get(p.industry, 0) for p in ps), np.int64, n)
+        self.size = np.fromiter((_SIZE.get(p.company_size, 0) for p in ps), np.int64, n)
+        self.prefecture = np.fromiter(
+            (int(p.prefecture) if p.prefecture in PREFECTURE_REGION else 0 for p in ps),
+            np.int64, n)
+        self.region = np.fromiter(
+            (_REGION.get(PREFECTURE_REGION.get(p.prefecture, ""), 0) for p in ps), np.int64, n)
+        self.ask_industries = np.fromiter((_bits(p.ask_industries, _INDUSTRY) for p in ps),
+                                          np.int64, n)
+        self.ask_sizes = np.fromiter((_bits(p.ask_sizes, _SIZE) for p in ps), np.int64, n)
+        self.seeks = np.fromiter((p.seeks_same_industry for p in ps), bool, n)
+        self.level = np.fromiter((_LEVEL.get(str(p.level), 0) for p in ps), np.int64, n)
+        keys: dict[str, int] = {}
+        self.company = np.fromiter(
+            (keys.setdefault(k, len(keys) + 1) if (k := company_key(p.company)) else 0
+             for p in ps), np.int64, n)
+        self._text: tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel] | None = None
+
+    def __len__(self) -> int:
+        return len(self.profiles)
+
+    def text(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel]:
+        """(OFFER rows, ASK rows, model), computed once."""
+        if self._text is None:
+            self._text = textmod.fit(["\n".join(p.offers) for p in self.profiles],
+                                     ["\n".join(p.asks) for p in self.profiles])
+        return self._text
+
+
+# --- history as sorted pair keys over positions -------------------------------------------
+
+def _keys(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    return np.minimum(i, j) * n + np.maximum(i, j)
+
+
+def _pair_keys(f: Features, pairs) -> np.ndarray:  # type: ignore[no-untyped-def]
+    pos = f.position
+    found = [(pos[a], pos[b]) for a, b in pairs if a in pos and b in pos]
+    if not found:
+        return np.zeros(0, np.int64)
+    arr = np.asarray(found, np.int64)
+    return np.unique(_keys(len(f), arr[:, 0], arr[:, 1]))
+
+
+def _member_of(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    if not len(sorted_keys):
+        return np.zeros(len(keys), bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
+@dataclass
+class _HistoryKeys:
+    excluded: np.ndarray
+    connected: np.ndarray
+    spoken: np.ndarray
+    met: np.ndarray
+    met_counts: np.ndarray
+    register: sparse.csr_matrix
+    meetup_ids: np.ndarray
+    bits: np.ndarray | None
+
+    @classmethod
+    def build(cls, f: Features, h: History) -> _HistoryKeys:
+        pos, n = f.position, len(f)
+        met = [(pos[a], pos[b], c) for (a, b), c in h.met_together.items()
+               if a in pos and b in pos and c > 0]
+        arr = np.asarray(met, np.int64).reshape(-1, 3)
+        keys = _keys(n, arr[:, 0], arr[:, 1])
+        order = np.argsort(keys)
+        register, meetup_ids = together.incidence(f.ids, h.attendance)
+        return cls(_pair_keys(f, h.excluded), _pair_keys(f, h.connected),
+                   _pair_keys(f, h.spoken), keys[order], arr[order, 2], register, meetup_ids,
+                   together.masks(register))
+
+    def met_count(self, i: np.ndarray, j: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """Meetups together of the pairs (i, j): the register's count, or the explicit one."""
+        out = together.count(self.register, i, j, self.bits)
+        hit = _member_of(self.met, keys)
+        out[hit] = self.met_counts[np.searchsorted(self.met, keys[hit])]
+        return out
+
+
+def met_counts(features: Features, history: History,
+               pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Meetups attended together, as the engine counts them, for these member-id pairs (for
+    tests and diagnostics; pairs with a member unknown to ``features`` are left out)."""
+    pos = features.position
+    known = [(a, b) for a, b in pairs if a in pos and b in pos]
+    if not known:
+        return {}
+    i = np.asarray([pos[a] for a, _ in known], np.int64)
+    j = np.asarray([pos[b] for _, b in known], np.int64)
+    hk = _HistoryKeys.build(features, history)
+    counts = hk.met_count(i, j, _keys(len(features), i, j))
+    return {pair(a, b): int(c) for (a, b), c in zip(known, counts, strict=True)}
+
+
+# --- scoring -----------------------------------------------------------------------------
+
+def _has(bits: np.ndarray, code: np.ndarray) -> np.ndarray:
+    return (code > 0) & (((bits >> code) & 1) == 1)
+
+
+def _score(f: Features, hk: _HistoryKeys, i: np.ndarray, j: np.ndarray, c1: np.ndarray,
+           c2: np.ndarray, w: Weights) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Scores of the pairs (i, j) (positions); c1 = cos(offer_i, ask_j), c2 the reverse."""
+    keys = _keys(len(f), i, j)
+    met = hk.met_count(i, j, keys)
+    li, lj = f.level[i], f.level[j]
+    same_ind = (f.industry[i] > 0) & (f.industry[i] == f.industry[j])
+    same_pref = (f.prefecture[i] > 0) & (f.prefecture[i] == f.prefecture[j])
+    parts = {
+        "text": np.maximum(c1, c2) + 0.5 * np.minimum(c1, c2),
+        "ind_ij": _has(f.ask_industries[i], f.industry[j]),
+        "ind_ji": _has(f.ask_industries[j], f.industry[i]),
+        "size_ij": _has(f.ask_sizes[i], f.size[j]),
+        "size_ji": _has(f.ask_sizes[j], f.size[i]),
+        "same_pref": same_pref,
+        "same_region": ~same_pref & (f.region[i] > 0) & (f.region[i] == f.region[j]),
+        "regulars": (li == 3) & (lj == 3),
+        "welcome": ((li == 3) & (lj == 1)) | ((li == 1) & (lj == 3)),
+        "met": np.where(_member_of(hk.spoken, keys), 0, met),
+        "same_ind_flag": same_ind & (f.seeks[i] | f.seeks[j]),
+        "same_ind_plain": same_ind & ~(f.seeks[i] | f.seeks[j]),
+        "connected": _member_of(hk.connected, keys),
+    }
+    p = parts
+    score = (w.text * p["text"]
+             + w.industry * (p["ind_ij"].astype(float) + p["ind_ji"])
+             + w.size * (p["size_ij"].astype(float) + p["size_ji"])
+             + w.prefecture * p["same_pref"] + w.region * p["same_region"]
+             + w.regulars * p["regulars"] + w.welcome * p["welcome"]
+             + w.met * np.where(p["met"] > 0, (np.minimum(p["met"], 4) + 2) / 6.0, 0.0)
+             + w.same_industry * p["same_ind_flag"]
+             - w.same_industry_penalty * p["same_ind_plain"]
+             + w.meet_again * p["connected"])
+    parts["c1"], parts["c2"] = c1, c2
+    return score, parts
+
+
+def _pairs(f: Features, hk: _HistoryKeys, pos: np.ndarray, k: int, *,
+           allow_connected: bool) -> tuple[np.ndarray, ...]:
+    """Candidate pairs among ``pos`` (lower position first) with both cosines, exclusions
+    applied."""
+    n = len(f)
+    ti, tj, t1, t2 = candidates.text_candidates(f, pos, k)
+    si, sj = candidates.structured_candidates(f, pos, candidates.STRUCTURED_K)
+    ai, aj = together.co_attendee_candidates(f.ids, hk.register, hk.meetup_ids, pos)
+    inside = np.zeros(n, bool)
+    inside[pos] = True
+    met_i, met_j = hk.met // n, hk.met % n
+    ok = inside[met_i] & inside[met_j]
+    i = np.concatenate([ti, si, ai, met_i[ok]])
+    j = np.concatenate([tj, sj, aj, met_j[ok]])
+    nan = np.full(len(si) + len(ai) + int(ok.sum()), np.nan)
+    c1 = np.concatenate([t1, nan])
+    c2 = np.concatenate([t2, nan])
+    swap = i > j
+    i, j = np.where(swap, j, i), np.where(swap, i, j)
+    c1, c2 = np.where(swap, c2, c1), np.where(swap, c1, c2)
+    keys = i * n + j
+    _, first = np.unique(keys, return_index=True)
+    i, j, c1, c2, keys = i[first], j[first], c1[first], c2[first], keys[first]
+    banned = _member_of(hk.excluded, keys)
+    if allow_connected:
+        banned &= ~_member_of(hk.connected, keys)
+    banned |= (f.company[i] > 0) & (f.company[i] == f.company[j])
+    banned |= i == j
+    keep = ~banned
+    i, j, c1, c2 = i[keep], j[keep], c1[keep], c2[keep]
+    todo = np.flatnonzero(np.isnan(c1))
+    if len(todo):
+        offer, ask, _model = f.text()
+        c1[todo] = candidates.rowdot(offer, ask, i[todo], j[todo])
+        c2[todo] = candidates.rowdot(offer, ask, j[todo], i[todo])
+    return i, j, c1, c2
+
+
+def _eligible_positions(f: Features, member_ids: Sequence[int] | None = None) -> np.ndarray:
+    if member_ids is None:
+        return np.flatnonzero(f.eligible)
+    pos = np.asarray(sorted({f.position[m] for m in member_ids if m in f.position}), np.int64)
+    return pos[f.eligible[pos]] if len(pos) else pos
+
+
+# --- public API ---------------------------------------------------------------------------
+
+def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
+            limit_per_member: int | None = None,
+            weights: Weights = DEFAULT_WEIGHTS) -> list[Suggestion]:
+    """One cycle's introductions: greedy by score (ties by ids), each member in at most
+    ``cap`` suggestions (an int, or an array aligned with ``features.ids``).
+    ``limit_per_member`` is how many text candidates per member are considered (default 20).
+    Returns suggestions best first, ``a`` the lower member id."""
+    from joren.tenants.introductions.reasons import build_reasons
+
+    f = features
+    n = len(f)
+    caps = np.broadcast_to(np.asarray(cap, dtype=np.int64), (n,)).copy()
+    pos = _eligible_positions(f)
+    if len(pos) < 2:
+        return []
+    hk = _HistoryKeys.build(f, history)
+    i, j, c1, c2 = _pairs(f, hk, pos, limit_per_member or TOP_K, allow_connected=False)
+    score, parts = _score(f, hk, i, j, c1, c2, weights)
+    good = np.flatnonzero(score >= weights.min_score)
+    a_id, b_id = f.ids[i[good]], f.ids[j[good]]
+    lo, hi = np.minimum(a_id, b_id), np.maximum(a_id, b_id)
+    order = good[np.lexsort((hi, lo, -score[good]))]
+    left = caps
+    chosen: list[int] = []
+    open_members = int((left[pos] > 0).sum())
+    for idx in order.tolist():
+        x, y = i[idx], j[idx]
+        if left[x] > 0 and left[y] > 0:
+            left[x] -= 1
+            left[y] -= 1
+            chosen.append(idx)
+            open_members -= int(left[x] == 0) + int(left[y] == 0)
+            if open_members < 2:
+                break
+    sel = np.asarray(chosen, np.int64)
+    swap = f.ids[i[sel]] > f.ids[j[sel]]
+    ai, bj = np.where(swap, j[sel], i[sel]), np.where(swap, i[sel], j[sel])
+    reasons = build_reasons(f, ai, bj, {k: v[sel] for k, v in parts.items()}, swap, weights)
+    return [Suggestion(int(f.ids[x]), int(f.ids[y]), round(float(score[s]), 6), r)
+            for x, y, s, r in zip(ai, bj, sel, reasons, strict=True)]
+
+
+def rank_among(features: Features, history: History, member_ids: Sequence[int], *,
+               top: int = 3, weights: Weights = DEFAULT_WEIGHTS) -> dict[int, list[Suggestion]]:
+    """For each of ``member_ids``, its best ``top`` partners among ``member_ids`` (no caps).
+    Consent and exclusions apply, except that a CONNECTED pair may come back ("meet again",
+    slightly down-weighted). ``a`` is the member the list belongs to."""
+    from joren.tenants.introductions.reasons import build_reasons
+
+    f = features
+    result: dict[int, list[Suggestion]] = {int(m): [] for m in member_ids}
+    pos = _eligible_positions(f, member_ids)
+    if len(pos) < 2 or top <= 0:
+        return result
+    hk = _HistoryKeys.build(f, history)
+    i, j, c1, c2 = _pairs(f, hk, pos, max(TOP_K, 4 * top), allow_connected=True)
+    score, parts = _score(f, hk, i, j, c1, c2, weights)
+    good = np.flatnonzero(score >= weights.min_score)
+    idx = np.concatenate([good, good])
+    me = np.concatenate([i[good], j[good]])
+    other = np.concatenate([j[good], i[good]])
+    order = np.lexsort((f.ids[other], -score[idx], f.ids[me]))
+    me_sorted = me[order]
+    first = np.r_[0, np.flatnonzero(me_sorted[1:] != me_sorted[:-1]) + 1] if len(order) \
+        else np.zeros(0, np.int64)
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+    take = order[rank < top]
+    sel, ai, bj = idx[take], me[take], other[take]
+    swap = ai != i[sel]
+    reasons = build_reasons(f, ai, bj, {k: v[sel] for k, v in parts.items()}, swap, weights)
+    for x, y, s, r in zip(ai, bj, sel, reasons, strict=True):
+        result[int(f.ids[x])].append(Suggestion(int(f.ids[x]), int(f.ids[y]),
+                                                round(float(score[s]), 6), r))
+    return result

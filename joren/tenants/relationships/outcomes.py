@@ -1,0 +1,169 @@
+"""What introductions led to, for the organizer: by month, in a constant number of statements.
+
+- **made**: introductions sent to both people (sent, connected, declined or expired), counted
+  in the month they were sent (community time zone);
+- **connected**: of those, both accepted;
+- **led to a contact**: connected, and the two logged a contact (either side) on or after the
+  day they connected;
+- **led to a referral**: connected, and one passed business to the other on or after that day.
+
+Rates are shares of the introductions made that month. The value of closed business is the
+sum of referrals closed as won, by the month they closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from joren.platform.db import utcnow
+from joren.tenants.introductions.models import Introduction, IntroductionStatus
+from joren.tenants.members.models import Member
+from joren.tenants.relationships.models import Contact, Referral, ReferralStatus
+from joren.tenants.relationships.services import TOLD, community_zone
+
+MONTHS = 12
+TOP_CONNECTORS = 5
+
+
+@dataclass
+class MonthOutcome:
+    month: str                # "2026-11"
+    made: int = 0
+    connected: int = 0
+    contacted: int = 0
+    referred: int = 0
+
+    def rate(self, part: int) -> int | None:
+        """A whole percentage of the introductions made, or None when none were made."""
+        return round(100 * part / self.made) if self.made else None
+
+
+@dataclass
+class ValueMonth:
+    month: str
+    value: int = 0
+    count: int = 0
+
+
+@dataclass
+class Connector:
+    member: Member
+    count: int
+    value: int
+
+
+@dataclass
+class Outcomes:
+    months: list[MonthOutcome]
+    total: MonthOutcome
+    values: list[ValueMonth]
+    total_value: int
+    connectors: list[Connector]
+
+    @property
+    def most_made(self) -> int:
+        return max((m.made for m in self.months), default=0)
+
+    @property
+    def most_value(self) -> int:
+        return max((v.value for v in self.values), default=0)
+
+
+def month_keys(today: date, count: int = MONTHS) -> list[str]:
+    """The last ``count`` months up to ``today``'s, oldest first."""
+    year, month = today.year, today.month
+    keys = []
+    for _ in range(count):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys[::-1]
+
+
+def _key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _local(value: datetime | None, zone: ZoneInfo) -> date | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone).date()
+
+
+def _pair_match(a, b):  # type: ignore[no-untyped-def]
+    return or_(and_(a == Introduction.member_low_id, b == Introduction.member_high_id),
+               and_(a == Introduction.member_high_id, b == Introduction.member_low_id))
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value  # type: ignore[return-value]
+    return date.fromisoformat(str(value)[:10])
+
+
+def outcomes(session: Session, now: datetime | None = None, months: int = MONTHS) -> Outcomes:
+    """The community's outcomes over the last ``months`` months (four statements)."""
+    zone = community_zone(session)
+    now = now or utcnow()
+    today = now.astimezone(zone).date()
+    keys = month_keys(today, months)
+    first_day = date.fromisoformat(f"{keys[0]}-01")
+    since = datetime(first_day.year, first_day.month, 1, tzinfo=zone).astimezone(UTC)
+
+    last_contact = (select(func.max(Contact.happened_on))
+                    .where(_pair_match(Contact.member_id, Contact.other_id))
+                    .correlate(Introduction).scalar_subquery())
+    last_referral = (select(func.max(Referral.given_on))
+                     .where(_pair_match(Referral.giver_id, Referral.receiver_id))
+                     .correlate(Introduction).scalar_subquery())
+    by_month = {key: MonthOutcome(key) for key in keys}
+    total = MonthOutcome("total")
+    for status, sent_at, connected_at, contacted_on, referred_on in session.execute(
+            select(Introduction.status, Introduction.sent_at, Introduction.connected_at,
+                   last_contact, last_referral)
+            .where(Introduction.status.in_(TOLD), Introduction.sent_at >= since)):
+        sent_on = _local(sent_at, zone)
+        bucket = by_month.get(_key(sent_on)) if sent_on else None
+        if bucket is None:
+            continue
+        connected = status == IntroductionStatus.CONNECTED
+        connected_on = _local(connected_at, zone) or sent_on
+        contacted_on, referred_on = _as_date(contacted_on), _as_date(referred_on)
+        figures = (1, int(connected),
+                   int(connected and contacted_on is not None and contacted_on >= connected_on),
+                   int(connected and referred_on is not None and referred_on >= connected_on))
+        for target in (bucket, total):
+            target.made += figures[0]
+            target.connected += figures[1]
+            target.contacted += figures[2]
+            target.referred += figures[3]
+
+    values = {key: ValueMonth(key) for key in keys}
+    won = (Referral.status == ReferralStatus.CLOSED_WON, Referral.closed_on >= first_day)
+    for closed_on, value, count in session.execute(
+            select(Referral.closed_on, func.sum(func.coalesce(Referral.value_jpy, 0)),
+                   func.count(Referral.id))
+            .where(*won).group_by(Referral.closed_on)):
+        bucket = values.get(_key(_as_date(closed_on)))  # type: ignore[arg-type]
+        if bucket is not None:
+            bucket.value += int(value or 0)
+            bucket.count += int(count or 0)
+
+    value_sum = func.sum(func.coalesce(Referral.value_jpy, 0))
+    top = session.execute(
+        select(Referral.giver_id, func.count(Referral.id), value_sum)
+        .where(*won).group_by(Referral.giver_id)
+        .order_by(value_sum.desc(), Referral.giver_id).limit(TOP_CONNECTORS)).all()
+    members = {m.id: m for m in session.scalars(
+        select(Member).where(Member.id.in_([row[0] for row in top]))).unique()} if top else {}
+    connectors = [Connector(members[giver], int(count), int(value or 0))
+                  for giver, count, value in top if giver in members]
+    value_list = [values[key] for key in keys]
+    return Outcomes(months=[by_month[key] for key in keys], total=total, values=value_list,
+                    total_value=sum(v.value for v in value_list), connectors=connectors)

@@ -1,0 +1,42 @@
+"""The demo community's first matching cycle gives the organizer suggestions worth approving,
+with reasons in Japanese and in English."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from joren.platform.demo.loader import first_introductions, load_demo
+from joren.tenants.introductions import optin
+from joren.tenants.introductions.models import Introduction, IntroductionCycle
+
+NOW = datetime(2026, 6, 20, 3, 0, tzinfo=UTC)
+
+
+def test_the_demo_review_queue_has_sensible_suggestions(app, session):  # type: ignore[no-untyped-def]
+    load_demo(session, now=NOW)
+    suggested = first_introductions(session, now=NOW)
+    assert suggested >= 10
+    cycle = session.scalar(select(IntroductionCycle))
+    assert cycle.period == "2026-06" and cycle.suggested == suggested
+    assert first_introductions(session, now=NOW) == suggested  # the month is done already
+
+    items = session.scalars(select(Introduction).options(
+        selectinload(Introduction.member_low), selectinload(Introduction.member_high))).all()
+    per_member = Counter(m for i in items for m in (i.member_low_id, i.member_high_id))
+    assert max(per_member.values()) <= 2  # the default cap
+    codes = Counter(r["code"] for i in items for r in i.reasons)
+    assert codes["offers_for_ask"] >= len(items) // 2  # mostly real give-and-ask matches
+    with app.app_context():
+        for item in items:
+            assert item.member_low.accepts_introductions and item.member_high.accepts_introductions
+            assert item.member_low.company != item.member_high.company
+            names = optin.display_names(item.member_low, item.member_high)
+            japanese = optin.render_reasons(item, names, "ja")
+            english = optin.render_reasons(item, names, "en")
+            assert japanese and len(japanese) == len(english)
+            assert all(name in " ".join(japanese) for name in names.values()
+                       if any(r["code"] == "offers_for_ask" for r in item.reasons))
