@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Annotated
 
 from flask_sqlalchemy_lite import SQLAlchemy
-from sqlalchemy import DateTime, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy import DateTime, Enum, Integer, MetaData, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -84,3 +85,9 @@ def _sqlite_connect(dbapi_connection, connection_record):  # type: ignore[no-unt
 def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN")
+
+
+def value_enum(cls: type[enum.Enum], length: int = 20) -> Enum:
+    """A Python enum stored as its values in a VARCHAR (no native ENUM type to migrate)."""
+    return Enum(cls, native_enum=False, length=length,
+                values_callable=lambda e: [m.value for m in e])

@@ -9,8 +9,6 @@ of statements does not grow with the community.
 from __future__ import annotations
 
 import random
-import statistics
-import time
 from datetime import timedelta
 
 from sqlalchemy import insert, select
@@ -21,6 +19,7 @@ from joren.platform.tenancy import unscoped
 from joren.tenants.engagement import services
 from joren.tenants.meetups.models import Registration, RegistrationStatus
 from tests import factories
+from tests.perf.timing import median_seconds
 from tests.tenants.helpers import count_statements
 
 OCCURRENCES = 60
@@ -61,12 +60,7 @@ def _populate(session, community, members: int, attendances: int) -> list[int]: 
 
 
 def _timed(func) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(RUNS):
-        began = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+    return median_seconds(func, RUNS)
 
 
 def _measure(app, scoped, community, member_id: int) -> dict[str, float]:  # type: ignore[no-untyped-def]

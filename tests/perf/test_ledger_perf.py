@@ -10,8 +10,6 @@ reads does not grow with the community.
 from __future__ import annotations
 
 import random
-import statistics
-import time
 from datetime import timedelta
 
 from sqlalchemy import insert, text
@@ -27,6 +25,7 @@ from joren.tenants.relationships import services
 from joren.tenants.relationships.models import Contact, ContactKind, Referral, ReferralStatus
 from tests import factories
 from tests.perf.test_engagement_perf import _populate, _reads
+from tests.perf.timing import median_seconds
 from tests.tenants.helpers import count_statements
 
 RUNS = 3
@@ -63,12 +62,7 @@ def _ties(session, community, member_ids: list[int], contacts: int, introduction
 
 
 def _timed(func) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(RUNS):
-        began = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+    return median_seconds(func, RUNS)
 
 
 def _measure(app, scoped, community, member_id: int) -> dict[str, float]:  # type: ignore[no-untyped-def]

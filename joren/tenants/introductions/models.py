@@ -14,7 +14,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    Enum,
     Float,
     ForeignKeyConstraint,
     Index,
@@ -25,13 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk
+from joren.platform.db import value_enum as _enum
 from joren.platform.tenancy import TenantScoped
 from joren.tenants.members.models import Member
-
-
-def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
-    return Enum(cls, native_enum=False, length=length,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class Cadence(enum.StrEnum):

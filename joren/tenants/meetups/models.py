@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKeyConstraint,
     Index,
     String,
@@ -18,13 +17,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk, utcnow
+from joren.platform.db import value_enum as _enum
 from joren.platform.tenancy import TenantScoped
 from joren.tenants.members.models import Member
-
-
-def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
-    return Enum(cls, native_enum=False, length=length,
-                values_callable=lambda e: [m.value for m in e])
 
 
 def new_token() -> str:

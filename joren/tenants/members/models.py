@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    Enum,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -18,12 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joren.platform.accounts.models import Account
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk, utcnow
+from joren.platform.db import value_enum as _enum
 from joren.platform.tenancy import TenantScoped
-
-
-def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
-    return Enum(cls, native_enum=False, length=length,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class Role(enum.StrEnum):

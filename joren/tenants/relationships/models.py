@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKeyConstraint,
     Index,
     String,
@@ -25,12 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk
+from joren.platform.db import value_enum as _enum
 from joren.platform.tenancy import TenantScoped
-
-
-def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
-    return Enum(cls, native_enum=False, length=length,
-                values_callable=lambda e: [m.value for m in e])
 
 
 def _member_fk(column: str, ondelete: str = "CASCADE") -> ForeignKeyConstraint:
