@@ -151,17 +151,24 @@ def load_demo(session: Session, *, now: datetime | None = None,
 
 
 def first_introductions(session: Session, now: datetime | None = None) -> int:
-    """Engagement levels, then this month's matching cycle, so that the organizer's review
-    queue has suggestions to look at (the monthly cron then finds the month done).
+    """Engagement levels, the relationship history (``history.add_history``: past
+    introductions, contacts, referrals, journal and gives, then the ledger rebuilt), then this
+    month's matching cycle, so that the organizer's review queue has suggestions to look at
+    (the monthly cron then finds the month done).
 
-    ``joren demo`` runs it after loading; the session is bound to the demo community.
-    Returns how many introductions were suggested."""
+    The history goes in BEFORE the cycle, so that the cycle leaves out every pair introduced
+    in the past (one introduction per pair, ever). It is inserted here rather than in
+    ``load_demo``, which must stay within a few bulk statements; it is itself one
+    executemany per table. ``joren demo`` runs this after loading; the session is bound to
+    the demo community. Returns how many introductions were suggested."""
+    from joren.platform.demo.history import add_history
     from joren.tenants.engagement.services import recompute_community
     from joren.tenants.introductions.cycles import due_period, run_cycle
     from joren.tenants.introductions.models import Cadence
 
     now = now or utcnow()
     recompute_community(session, now=now)
+    add_history(session, now, ZoneInfo(TIMEZONE), MEMBER_EMAIL, OWNER_EMAIL)
     return run_cycle(session, due_period(Cadence.MONTHLY, now) or "demo", now=now).suggested
 
 
