@@ -93,6 +93,7 @@ def configure_blueprints(app: Flask) -> None:
     from joren.tenants.members.import_views import bp as imports_bp
     from joren.tenants.members.profile_views import bp as profiles_bp
     from joren.tenants.members.views import bp as members_bp
+    from joren.tenants.payments.views import bp as payments_bp
     from joren.tenants.portal.views import bp as portal_bp
     from joren.tenants.relationships.habit_views import bp as habits_bp
     from joren.tenants.relationships.views import bp as relationships_bp
@@ -101,7 +102,7 @@ def configure_blueprints(app: Flask) -> None:
     nested = {bp for bp, _options in community_bp._blueprints}
     for child in (portal_bp, console_bp, members_bp, meetups_bp, registrations_bp, checkin_bp,
                   feeds_bp, profiles_bp, engagement_bp, imports_bp, analytics_bp,
-                  introductions_bp, relationships_bp, habits_bp, billing_bp):
+                  introductions_bp, relationships_bp, habits_bp, billing_bp, payments_bp):
         if child not in nested:
             community_bp.register_blueprint(child)
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, billing_webhooks_bp,

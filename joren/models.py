@@ -24,6 +24,7 @@ from joren.tenants.meetups.models import (
 )
 from joren.tenants.members.import_models import ImportBatch, ImportPreset
 from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
+from joren.tenants.payments.models import Payment, PaymentSettings
 from joren.tenants.relationships.models import (
     Contact,
     JournalEntry,
@@ -40,4 +41,5 @@ __all__ = [
     "EngagementSettings", "MemberEngagement", "ImportBatch", "ImportPreset",
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
+    "Payment", "PaymentSettings",
 ]

@@ -130,6 +130,27 @@ def _introduction(session, community):  # type: ignore[no-untyped-def]
     return row
 
 
+def _payment(session, community, meetup_row=None, member=None):  # type: ignore[no-untyped-def]
+    from joren.tenants.payments.models import (
+        Payment,
+        PaymentKind,
+        PaymentMethod,
+        PaymentStatus,
+    )
+
+    meetup_row = meetup_row or _meetup(session, community)
+    member = member or factories.member(session, community,
+                                        email=f"payer-{community.slug}@example.jp")
+    with unscoped(session):
+        row = Payment(tenant_id=community.id, member_id=member.id, meetup_id=meetup_row.id,
+                      kind=PaymentKind.MEETUP_FEE, amount_jpy=3000, method=PaymentMethod.DOOR,
+                      status=PaymentStatus.PAID, paid_at=utcnow(), note=SECRET_MESSAGE,
+                      receipt_number=f"R-2026-{community.id:06d}")
+        session.add(row)
+        session.flush()
+    return row
+
+
 ID_FACTORIES: dict[str, Callable[..., Any]] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -142,6 +163,7 @@ ID_FACTORIES: dict[str, Callable[..., Any]] = {
     "introduction_id": _introduction,
     "referral_id": _referral,
     "entry_id": _journal_entry,
+    "payment_id": _payment,
 }
 
 
@@ -236,7 +258,8 @@ def own_rows(session, tenant, people):  # type: ignore[no-untyped-def]
             "batch_id": _import_batch(session, tenant),
             "introduction_id": _introduction(session, tenant),
             "referral_id": _referral(session, tenant),
-            "entry_id": _journal_entry(session, tenant)}
+            "entry_id": _journal_entry(session, tenant),
+            "payment_id": _payment(session, tenant, private, secret)}
     session.commit()
     return rows
 

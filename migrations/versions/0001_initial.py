@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: None
-Create Date: 2026-11-27 06:21:41.196601
+Create Date: 2026-11-27 07:20:06.856592
 """
 
 from collections.abc import Sequence
@@ -393,6 +393,30 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_outbox_messages_status_created", ["status", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "payment_settings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("issuer_name", sa.String(length=200), nullable=False),
+        sa.Column("issuer_address", sa.String(length=300), nullable=False),
+        sa.Column("registration_number", sa.String(length=14), nullable=False),
+        sa.Column("receipt_year", sa.Integer(), nullable=False),
+        sa.Column("receipt_sequence", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_payment_settings_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_settings")),
+        sa.UniqueConstraint("tenant_id", name=op.f("uq_payment_settings_tenant_id")),
+    )
+    with op.batch_alter_table("payment_settings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_payment_settings_tenant_id"), ["tenant_id"], unique=False
         )
 
     op.create_table(
@@ -1197,6 +1221,89 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_meetup_gives_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
+        "payments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("meetup_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "kind",
+            sa.Enum("meetup_fee", "dues", name="paymentkind", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("amount_jpy", sa.Integer(), nullable=False),
+        sa.Column(
+            "method",
+            sa.Enum(
+                "door",
+                "bank_transfer",
+                "stripe",
+                name="paymentmethod",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending", "paid", "refunded", name="paymentstatus", native_enum=False, length=20
+            ),
+            nullable=False,
+        ),
+        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("marked_by_id", sa.Integer(), nullable=True),
+        sa.Column("marked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("stripe_checkout_session_id", sa.String(length=255), nullable=True),
+        sa.Column("stripe_payment_intent_id", sa.String(length=255), nullable=True),
+        sa.Column("receipt_number", sa.String(length=32), nullable=True),
+        sa.Column("refunded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("refunded_by_id", sa.Integer(), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_jpy >= 0", name=op.f("ck_payments_amount_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "marked_by_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_payments_tenant_id_marked_by_id_members"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "meetup_id"],
+            ["meetups.tenant_id", "meetups.id"],
+            name=op.f("fk_payments_tenant_id_meetup_id_meetups"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_payments_tenant_id_member_id_members"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "refunded_by_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_payments_tenant_id_refunded_by_id_members"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_payments_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_payments_tenant_id_id")),
+        sa.UniqueConstraint(
+            "tenant_id", "receipt_number", name=op.f("uq_payments_tenant_id_receipt_number")
+        ),
+    )
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payments_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index(
+            "ix_payments_tenant_meetup_member",
+            ["tenant_id", "meetup_id", "member_id"],
+            unique=False,
+        )
+        batch_op.create_index("ix_payments_tenant_member", ["tenant_id", "member_id"], unique=False)
+
+    op.create_table(
         "registrations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("meetup_id", sa.Integer(), nullable=False),
@@ -1283,6 +1390,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_registrations_tenant_id"))
 
     op.drop_table("registrations")
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index("ix_payments_tenant_member")
+        batch_op.drop_index("ix_payments_tenant_meetup_member")
+        batch_op.drop_index(batch_op.f("ix_payments_tenant_id"))
+
+    op.drop_table("payments")
     with op.batch_alter_table("meetup_gives", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_meetup_gives_tenant_id"))
 
@@ -1356,6 +1469,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_stripe_events_unprocessed")
 
     op.drop_table("stripe_events")
+    with op.batch_alter_table("payment_settings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payment_settings_tenant_id"))
+
+    op.drop_table("payment_settings")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_messages_status_created")
         batch_op.drop_index("ix_outbox_messages_community")

@@ -138,12 +138,22 @@ def _horizon(series: MeetupSeries, now: datetime) -> datetime:
     return before
 
 
+def _with_payments(session: Session, meetup_ids: list[int]) -> set[int]:
+    """Occurrences with payment records: money is never deleted with a meetup."""
+    if not meetup_ids:
+        return set()
+    from joren.tenants.payments.models import Payment  # payments builds on meetups
+
+    return set(session.scalars(select(Payment.meetup_id).where(
+        Payment.meetup_id.in_(meetup_ids)).distinct()))
+
+
 def materialize_series(session: Session, series: MeetupSeries,
                        now: datetime | None = None) -> list[Meetup]:
     """Create the occurrences the rule gives up to the horizon; return the new ones.
 
     Idempotent. Future undetached occurrences the rule no longer gives are moved to the new
-    date of the same day, or deleted; those with registrations are kept where they are,
+    date of the same day, or deleted; those with registrations or payments are kept where they are,
     detached from the series and flagged ``needs_review`` for the organizer. Undetached ones
     get the series' current values.
     """
@@ -166,10 +176,11 @@ def materialize_series(session: Session, series: MeetupSeries,
     managed = [m for m in future if not m.is_detached and not m.is_cancelled]
     stale = [m for m in managed if m.recurrence_id not in instants]
     counts = _active_counts(session, [m.id for m in stale])
+    paid = _with_payments(session, [m.id for m in stale])
     zone = recurrence.zone(series.timezone)
     movable: dict[Any, list[Meetup]] = {}
     for m in stale:
-        if counts.get(m.id, (0, 0))[0]:
+        if counts.get(m.id, (0, 0))[0] or m.id in paid:
             m.is_detached = True
             m.needs_review = True
         else:

@@ -142,6 +142,29 @@ def test_a_new_rule_removes_unregistered_and_flags_registered(tenant_session, te
     assert service.materialize_series(tenant_session, row, NOW) == []
 
 
+def test_a_new_rule_keeps_an_occurrence_with_a_payment(tenant_session, tenant, people):
+    """A refunded payment still is a money record: its occurrence is flagged, not deleted."""
+    from joren.tenants.payments.models import (
+        Payment,
+        PaymentKind,
+        PaymentMethod,
+        PaymentStatus,
+    )
+
+    row = _weekly(tenant_session, tenant)
+    got = _occurrences(tenant_session, row)
+    tenant_session.add(Payment(member_id=people.member_member.id, meetup_id=got[1].id,
+                               kind=PaymentKind.MEETUP_FEE, amount_jpy=3000,
+                               method=PaymentMethod.DOOR, status=PaymentStatus.REFUNDED))
+    tenant_session.flush()
+    service.update_series(tenant_session, row, None, now=NOW, rrule="FREQ=WEEKLY;BYDAY=WE",
+                          dtstart_local="2030-01-09T19:00")
+    after = _occurrences(tenant_session, row)
+    kept = next(m for m in after if m.id == got[1].id)
+    assert kept.needs_review and kept.is_detached
+    assert not any(m.needs_review for m in after if m.id != kept.id)
+
+
 def test_this_and_following_splits_the_series(tenant_session, tenant, people):
     row = _weekly(tenant_session, tenant)
     got = _occurrences(tenant_session, row)

@@ -1,0 +1,222 @@
+"""Marking meetup fees paid by hand, undoing that, the per-meetup list and its totals.
+
+Services take explicit arguments (session, rows, actor) and never touch the request.
+Permissions live here too so that every caller enforces them: payment at the door can be
+marked by staff and up (it happens at check-in time); a bank transfer (振込) only by an
+organizer. Undo follows the same rule and records a reversal, never a deletion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from joren.platform.communities.models import Community
+from joren.platform.db import utcnow
+from joren.tenants.meetups.models import (
+    ATTENDED,
+    Attendance,
+    Meetup,
+    Registration,
+    RegistrationStatus,
+)
+from joren.tenants.members.models import Member, Role
+from joren.tenants.members.services import reading_order
+from joren.tenants.payments.models import (
+    Payment,
+    PaymentKind,
+    PaymentMethod,
+    PaymentSettings,
+    PaymentStatus,
+)
+
+MANUAL_METHODS = (PaymentMethod.DOOR, PaymentMethod.BANK_TRANSFER)
+# Who may mark (and undo) each manual method.
+MINIMUM_ROLE = {PaymentMethod.DOOR: Role.STAFF, PaymentMethod.BANK_TRANSFER: Role.ORGANIZER}
+
+
+class PaymentError(Exception):
+    """A refused change; ``code`` is turned into a message by the view."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def can_mark(actor: Member | None, method: PaymentMethod) -> bool:
+    minimum = MINIMUM_ROLE.get(method)
+    return bool(actor is not None and minimum is not None and actor.role.at_least(minimum))
+
+
+def settings_for(session: Session, *, lock: bool = False,
+                 create: bool = True) -> PaymentSettings:
+    """The community's payment settings, created on first use (``create=False``: an unsaved
+    default for reading, so that a GET writes nothing)."""
+    query = select(PaymentSettings)
+    if lock:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None:
+        row = PaymentSettings(issuer_name="", issuer_address="", registration_number="",
+                              receipt_year=0, receipt_sequence=0)
+        if create:
+            session.add(row)
+            session.flush()
+    return row
+
+
+def next_receipt_number(session: Session, year: int) -> str:
+    """"R-<year>-<6 digits>", sequential per community and year (the settings row is locked)."""
+    settings = settings_for(session, lock=True)
+    if settings.receipt_year != year:
+        settings.receipt_year = year
+        settings.receipt_sequence = 0
+    settings.receipt_sequence += 1
+    session.flush()
+    return f"R-{year}-{settings.receipt_sequence:06d}"
+
+
+def _due_member_ids(meetup_id: int):  # type: ignore[no-untyped-def]
+    """Who owes the fee: registered as going, or recorded as attending."""
+    return union(
+        select(Registration.member_id).where(Registration.meetup_id == meetup_id,
+                                             Registration.status == RegistrationStatus.GOING),
+        select(Attendance.member_id).where(Attendance.meetup_id == meetup_id,
+                                           Attendance.status.in_(ATTENDED)),
+    )
+
+
+def _paid_member_ids(meetup_id: int):  # type: ignore[no-untyped-def]
+    return select(Payment.member_id).where(
+        Payment.meetup_id == meetup_id, Payment.kind == PaymentKind.MEETUP_FEE,
+        Payment.status == PaymentStatus.PAID)
+
+
+def current_payment(session: Session, meetup: Meetup, member_id: int) -> Payment | None:
+    return session.scalar(select(Payment).where(
+        Payment.meetup_id == meetup.id, Payment.member_id == member_id,
+        Payment.kind == PaymentKind.MEETUP_FEE, Payment.status == PaymentStatus.PAID))
+
+
+def mark_paid(session: Session, meetup: Meetup, member: Member, method: PaymentMethod,
+              actor: Member, *, note: str = "", now: datetime | None = None) -> Payment:
+    """Record that ``member`` paid ``meetup``'s fee by ``method``, marked by ``actor``."""
+    if method not in MANUAL_METHODS:
+        raise PaymentError("bad_method")
+    if not can_mark(actor, method):
+        raise PaymentError("forbidden")
+    if meetup.is_cancelled:
+        raise PaymentError("cancelled")
+    if not meetup.price or meetup.price <= 0:
+        raise PaymentError("free")
+    due = set(session.scalars(select(_due_member_ids(meetup.id).subquery().c[0])))
+    if member.id not in due:
+        raise PaymentError("not_due")
+    if current_payment(session, meetup, member.id) is not None:
+        raise PaymentError("already_paid")
+    now = now or utcnow()
+    community = session.get(Community, meetup.tenant_id)
+    year = now.astimezone(ZoneInfo(community.timezone if community else "Asia/Tokyo")).year
+    payment = Payment(
+        member_id=member.id, meetup_id=meetup.id, kind=PaymentKind.MEETUP_FEE,
+        amount_jpy=int(meetup.price), method=method, status=PaymentStatus.PAID, paid_at=now,
+        marked_by_id=actor.id, marked_at=now, note=note[:500],
+        receipt_number=next_receipt_number(session, year),
+    )
+    session.add(payment)
+    session.flush()
+    return payment
+
+
+def undo(session: Session, payment: Payment, actor: Member, *,
+         now: datetime | None = None) -> None:
+    """Reverse a hand-marked payment: kept, marked refunded, with who and when."""
+    if payment.method not in MANUAL_METHODS:
+        raise PaymentError("not_manual")
+    if not can_mark(actor, payment.method):
+        raise PaymentError("forbidden")
+    if payment.status != PaymentStatus.PAID:
+        raise PaymentError("not_paid")
+    payment.status = PaymentStatus.REFUNDED
+    payment.refunded_at = now or utcnow()
+    payment.refunded_by_id = actor.id
+    session.flush()
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    member: Member
+    is_due: bool
+    payment: Payment | None  # the latest one (paid, or undone)
+    marked_by: Member | None
+    refunded_by: Member | None
+
+    @property
+    def is_paid(self) -> bool:
+        return self.payment is not None and self.payment.is_paid
+
+
+def meetup_rows(session: Session, meetup: Meetup) -> list[PaymentRow]:
+    """Everyone who owes or paid the fee, with their latest payment: one query."""
+    latest = (select(func.max(Payment.id).label("id"))
+              .where(Payment.meetup_id == meetup.id, Payment.kind == PaymentKind.MEETUP_FEE)
+              .group_by(Payment.member_id))
+    due = _due_member_ids(meetup.id).subquery()
+    marker, refunder = aliased(Member), aliased(Member)
+    is_due = Member.id.in_(select(due.c[0]))
+    query = (
+        select(Member, is_due, Payment, marker, refunder)
+        .outerjoin(Payment, and_(Payment.member_id == Member.id, Payment.id.in_(latest)))
+        .outerjoin(marker, marker.id == Payment.marked_by_id)
+        .outerjoin(refunder, refunder.id == Payment.refunded_by_id)
+        .where(or_(is_due, Payment.id.is_not(None)))
+        .order_by(*reading_order())
+    )
+    return [PaymentRow(member=m, is_due=bool(d), payment=p, marked_by=mk, refunded_by=rf)
+            for m, d, p, mk, rf in session.execute(query).unique()]
+
+
+@dataclass
+class Totals:
+    price: int
+    due_count: int
+    paid_count: int
+    expected: int
+    collected: int
+    outstanding: int
+    by_method: dict[PaymentMethod, int] = field(default_factory=dict)
+
+
+def totals(session: Session, meetup: Meetup) -> Totals:
+    """Expected, collected per method and outstanding, aggregated in SQL (three queries)."""
+    price = int(meetup.price or 0)
+    due = _due_member_ids(meetup.id).subquery()
+    due_count = session.scalar(select(func.count()).select_from(due)) or 0
+    unpaid = session.scalar(select(func.count()).select_from(due).where(
+        due.c[0].not_in(_paid_member_ids(meetup.id)))) or 0
+    by_method: dict[PaymentMethod, int] = dict.fromkeys(PaymentMethod, 0)
+    paid_count = 0
+    for method, amount, count in session.execute(
+        select(Payment.method, func.coalesce(func.sum(Payment.amount_jpy), 0), func.count())
+        .where(Payment.meetup_id == meetup.id, Payment.kind == PaymentKind.MEETUP_FEE,
+               Payment.status == PaymentStatus.PAID)
+        .group_by(Payment.method)
+    ):
+        by_method[PaymentMethod(method)] = int(amount)
+        paid_count += int(count)
+    return Totals(price=price, due_count=due_count, paid_count=paid_count,
+                  expected=price * due_count, collected=sum(by_method.values()),
+                  outstanding=price * unpaid, by_method=by_method)
+
+
+def member_payments(session: Session, member_id: int) -> list[Payment]:
+    """A member's payments, newest first, with their meetups (one query)."""
+    return list(session.scalars(
+        select(Payment).where(Payment.member_id == member_id)
+        .options(joinedload(Payment.meetup))
+        .order_by(Payment.paid_at.desc(), Payment.id.desc())
+    ).unique())

@@ -1,0 +1,221 @@
+"""Payments: the per-meetup list (marking paid at the door or by bank transfer, undo, totals,
+CSV), payment settings, the member's payments and receipts (page and PDF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from joren.platform.communities.edge import (
+    active_membership,
+    get_or_404,
+    member_required,
+    role_required,
+)
+from joren.platform.csv_export import csv_response
+from joren.platform.db import db
+from joren.tenants.meetups.models import Meetup
+from joren.tenants.members.models import Member, Role
+from joren.tenants.payments import receipts
+from joren.tenants.payments import services as svc
+from joren.tenants.payments.forms import PaymentSettingsForm
+from joren.tenants.payments.models import Payment, PaymentMethod, PaymentStatus
+
+bp = Blueprint("payments", __name__)
+
+ERRORS = {
+    "bad_method": _l("Choose how the fee was paid."),
+    "forbidden": _l("Only organizers can mark or undo a bank transfer."),
+    "cancelled": _l("This meetup is cancelled."),
+    "free": _l("This meetup is free: there is nothing to collect."),
+    "not_due": _l("This person is not registered for or attending this meetup."),
+    "already_paid": _l("This fee is already marked as paid."),
+    "not_manual": _l("Only payments marked by hand can be undone here."),
+    "not_paid": _l("This payment is not marked as paid."),
+}
+
+
+def method_labels() -> dict[PaymentMethod, str]:
+    return {PaymentMethod.DOOR: _("At the door"), PaymentMethod.BANK_TRANSFER: _("Bank transfer"),
+            PaymentMethod.STRIPE: _("Card (online)")}
+
+
+def status_labels() -> dict[PaymentStatus, str]:
+    return {PaymentStatus.PAID: _("Paid"), PaymentStatus.REFUNDED: _("Undone"),
+            PaymentStatus.PENDING: _("Pending")}
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {"method_labels": method_labels(), "payment_status_labels": status_labels(),
+            "can_mark": svc.can_mark}
+
+
+def _error(code: str) -> str:
+    return str(ERRORS.get(code, ERRORS["bad_method"]))
+
+
+# -- organizer console -------------------------------------------------------------------
+
+@bp.get("/admin/meetups/<int:meetup_id>/payments")
+@role_required(Role.STAFF)
+def meetup_payments(meetup_id: int) -> Any:
+    meetup = get_or_404(Meetup, meetup_id)
+    return render_template("payments/meetup.html", meetup=meetup,
+                           rows=svc.meetup_rows(db.session, meetup),
+                           totals=svc.totals(db.session, meetup))
+
+
+@bp.post("/admin/meetups/<int:meetup_id>/payments/mark")
+@role_required(Role.STAFF)
+def mark(meetup_id: int) -> Any:
+    meetup = get_or_404(Meetup, meetup_id)
+    raw = request.form.get("member_id", "")
+    member = (db.session.get(Member, int(raw))
+              if raw.isascii() and raw.isdigit() and len(raw) < 10 else None)
+    if member is None:
+        abort(404)
+    try:
+        method = PaymentMethod(request.form.get("method", ""))
+        svc.mark_paid(db.session, meetup, member, method, g.membership,
+                      note=(request.form.get("note") or "").strip())
+    except ValueError:
+        flash(_error("bad_method"), "error")
+        return redirect(url_for(".meetup_payments", meetup_id=meetup.id), 303)
+    except svc.PaymentError as error:
+        db.session.rollback()
+        if error.code == "forbidden":
+            abort(403)
+        flash(_error(error.code), "error")
+        return redirect(url_for(".meetup_payments", meetup_id=meetup.id), 303)
+    db.session.commit()
+    flash(_("%(name)s: marked as paid (%(method)s).", name=member.display_name,
+            method=method_labels()[method]), "success")
+    return redirect(url_for(".meetup_payments", meetup_id=meetup.id), 303)
+
+
+@bp.post("/admin/payments/<int:payment_id>/undo")
+@role_required(Role.STAFF)
+def undo(payment_id: int) -> Any:
+    payment = get_or_404(Payment, payment_id)
+    try:
+        svc.undo(db.session, payment, g.membership)
+    except svc.PaymentError as error:
+        db.session.rollback()
+        if error.code == "forbidden":
+            abort(403)
+        flash(_error(error.code), "error")
+    else:
+        db.session.commit()
+        flash(_("The payment of %(name)s was undone.", name=payment.member.display_name),
+              "success")
+    if payment.meetup_id is None:
+        return redirect(url_for(".settings"), 303)
+    return redirect(url_for(".meetup_payments", meetup_id=payment.meetup_id), 303)
+
+
+@bp.get("/admin/meetups/<int:meetup_id>/payments.csv")
+@role_required(Role.STAFF)
+def export(meetup_id: int) -> Response:
+    meetup = get_or_404(Meetup, meetup_id)
+    methods, statuses = method_labels(), status_labels()
+
+    def when(value: Any) -> str:
+        return format_datetime(value, "yyyy/MM/dd HH:mm") if value else ""
+
+    header = [_("Name"), _("Reading"), _("Company"), _("Amount due (JPY)"), _("Status"),
+              _("Method"), _("Amount paid (JPY)"), _("Paid at"), _("Marked by"),
+              _("Receipt number"), _("Undone at"), _("Undone by"), _("Note")]
+    rows = []
+    for row in svc.meetup_rows(db.session, meetup):
+        p = row.payment
+        rows.append([
+            row.member.display_name, row.member.reading, row.member.company,
+            meetup.price if row.is_due else 0,
+            statuses[p.status] if p else _("Not paid"),
+            methods[p.method] if p else "", p.amount_jpy if p and p.is_paid else 0,
+            when(p.paid_at) if p else "", row.marked_by.display_name if row.marked_by else "",
+            p.receipt_number or "" if p else "", when(p.refunded_at) if p else "",
+            row.refunded_by.display_name if row.refunded_by else "", p.note if p else "",
+        ])
+    day = meetup.starts_at.strftime("%Y%m%d")
+    return csv_response(f"payments-{day}-{meetup.id}.csv", header, rows)
+
+
+@bp.route("/admin/payments/settings", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def settings() -> Any:
+    row = svc.settings_for(db.session, create=request.method == "POST")
+    form = PaymentSettingsForm(obj=row)
+    if form.validate_on_submit():
+        row.issuer_name = (form.issuer_name.data or "").strip()
+        row.issuer_address = (form.issuer_address.data or "").strip()
+        row.registration_number = form.registration_number.data or ""
+        db.session.commit()
+        flash(_("Payment settings saved."), "success")
+        return redirect(url_for(".settings"), 303)
+    status = 422 if request.method == "POST" else 200
+    db.session.rollback()
+    return render_template("payments/settings.html", form=form), status
+
+
+# -- the member's side -------------------------------------------------------------------
+
+@bp.get("/payments")
+@member_required
+def mine() -> Any:
+    member = active_membership()
+    assert member is not None
+    return render_template("payments/mine.html",
+                           payments=svc.member_payments(db.session, member.id))
+
+
+def _receipt_payment(payment_id: int) -> Payment:
+    """A payment with a receipt: the member's own, or any for staff; others are not found."""
+    payment = get_or_404(Payment, payment_id)
+    viewer = active_membership()
+    assert viewer is not None
+    if payment.member_id != viewer.id and not viewer.is_staff:
+        abort(404)
+    if not payment.receipt_number or payment.status == PaymentStatus.PENDING:
+        abort(404)
+    return payment
+
+
+def _receipt(payment: Payment) -> receipts.Receipt:
+    return receipts.build(payment, g.community, svc.settings_for(db.session, create=False))
+
+
+@bp.get("/payments/<int:payment_id>/receipt")
+@member_required
+def receipt(payment_id: int) -> Any:
+    payment = _receipt_payment(payment_id)
+    data = _receipt(payment)
+    return render_template("payments/receipt.html", payment=payment, receipt=data,
+                           texts=receipts.lines(data))
+
+
+@bp.get("/payments/<int:payment_id>/receipt.pdf")
+@member_required
+def receipt_pdf(payment_id: int) -> Response:
+    payment = _receipt_payment(payment_id)
+    body = receipts.pdf(_receipt(payment))
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="receipt-{payment.receipt_number}.pdf"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
