@@ -134,34 +134,32 @@ def _suggested(introduction_id: int) -> Introduction:
     return get_or_404(Introduction, introduction_id)
 
 
-@bp.post("/admin/introductions/<int:introduction_id>/approve")
-@role_required(Role.ORGANIZER)
-def approve(introduction_id: int) -> Any:
+def _decide(introduction_id: int, action: Any, done: str, category: str) -> Any:
+    """Approve or skip one suggestion (a POST from the queue), then back to the queue."""
     introduction = _suggested(introduction_id)
     if ActionForm().validate_on_submit():
         try:
-            services.approve(db.session, introduction, g.membership.id)
+            action(db.session, introduction, g.membership.id)
         except services.IntroductionError as exc:
             _error(exc)
         else:
             db.session.commit()
-            flash(_("Sent. Both members have been asked by email."), "success")
+            flash(done, category)
     return redirect(url_for(".queue"))
+
+
+@bp.post("/admin/introductions/<int:introduction_id>/approve")
+@role_required(Role.ORGANIZER)
+def approve(introduction_id: int) -> Any:
+    return _decide(introduction_id, services.approve,
+                   _("Sent. Both members have been asked by email."), "success")
 
 
 @bp.post("/admin/introductions/<int:introduction_id>/skip")
 @role_required(Role.ORGANIZER)
 def skip(introduction_id: int) -> Any:
-    introduction = _suggested(introduction_id)
-    if ActionForm().validate_on_submit():
-        try:
-            services.skip(db.session, introduction, g.membership.id)
-        except services.IntroductionError as exc:
-            _error(exc)
-        else:
-            db.session.commit()
-            flash(_("Skipped. This pair will not be suggested again."), "info")
-    return redirect(url_for(".queue"))
+    return _decide(introduction_id, services.skip,
+                   _("Skipped. This pair will not be suggested again."), "info")
 
 
 @bp.post("/admin/introductions/<int:introduction_id>/message")
