@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_extensions(app)
     configure_login(app)
     configure_blueprints(app)
+    configure_stripe_events()
     configure_templates(app)
     configure_cli(app)
     announce_defaults(app)
@@ -51,6 +52,14 @@ def configure_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)
     rq.init_app(app)
+
+
+def configure_stripe_events() -> None:
+    """Wire the handlers of Stripe events from organizers' connected accounts (Connect)."""
+    from joren.tenants.payments import connect, dues, refunds, stripe_events
+
+    for module in (connect, stripe_events, refunds, dues):
+        module.register_events()
 
 
 def configure_login(app: Flask) -> None:
@@ -93,6 +102,9 @@ def configure_blueprints(app: Flask) -> None:
     from joren.tenants.members.import_views import bp as imports_bp
     from joren.tenants.members.profile_views import bp as profiles_bp
     from joren.tenants.members.views import bp as members_bp
+    from joren.tenants.payments.checkout_views import bp as checkout_bp
+    from joren.tenants.payments.connect_views import bp as connect_bp
+    from joren.tenants.payments.dues_views import bp as dues_bp
     from joren.tenants.payments.views import bp as payments_bp
     from joren.tenants.portal.views import bp as portal_bp
     from joren.tenants.relationships.habit_views import bp as habits_bp
@@ -102,7 +114,8 @@ def configure_blueprints(app: Flask) -> None:
     nested = {bp for bp, _options in community_bp._blueprints}
     for child in (portal_bp, console_bp, members_bp, meetups_bp, registrations_bp, checkin_bp,
                   feeds_bp, profiles_bp, engagement_bp, imports_bp, analytics_bp,
-                  introductions_bp, relationships_bp, habits_bp, billing_bp, payments_bp):
+                  introductions_bp, relationships_bp, habits_bp, billing_bp, payments_bp,
+                  connect_bp, checkout_bp, dues_bp):
         if child not in nested:
             community_bp.register_blueprint(child)
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, billing_webhooks_bp,

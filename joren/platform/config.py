@@ -99,6 +99,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "STRIPE_SECRET_KEY": stripe_key,
         "BILLING_ENABLED": stripe_key is not None,
         "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET", env),
+        # Stripe signs the Connect endpoint (events of the organizers' accounts) with its own.
+        "STRIPE_CONNECT_WEBHOOK_SECRET": _env("STRIPE_CONNECT_WEBHOOK_SECRET", env),
         "STRIPE_API_BASE": _env("STRIPE_API_BASE", env),
         "BASE_URL": base_url,
         "TESTING": environment == "test",

@@ -23,6 +23,7 @@ from joren.workers import (
     introduction_jobs,
     jobs,
     offer_jobs,
+    payment_jobs,
     reminder_jobs,
 )
 
@@ -56,6 +57,8 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry(introduction_jobs.fan_out_expire_introductions, "17 * * * *"),
     # Stripe events stored but not processed (their job was lost) are enqueued again.
     Entry(billing_jobs.sweep_events, "*/10 * * * *"),
+    # Refunds asked for and not confirmed by Stripe (their job was lost) are enqueued again.
+    Entry(payment_jobs.sweep_refunds, "*/10 * * * *"),
     # Before and after each meetup: "people to meet" and next-day follow-ups (local times).
     Entry(habit_jobs.fan_out_meetup_habit_emails, "*/15 * * * *"),
     # A month after an accepted introduction with no contact since: a gentle nudge, hourly.

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: None
-Create Date: 2026-11-27 07:20:06.856592
+Create Date: 2026-11-27 09:06:24.195165
 """
 
 from collections.abc import Sequence
@@ -96,6 +96,64 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_billing_subscriptions_tenant_id"), ["tenant_id"], unique=False
         )
+
+    op.create_table(
+        "connect_accounts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("stripe_account_id", sa.String(length=255), nullable=False),
+        sa.Column("charges_enabled", sa.Boolean(), nullable=False),
+        sa.Column("payouts_enabled", sa.Boolean(), nullable=False),
+        sa.Column("details_submitted", sa.Boolean(), nullable=False),
+        sa.Column("requirements_due", sa.Text(), nullable=False),
+        sa.Column("disabled_reason", sa.String(length=100), nullable=False),
+        sa.Column("synced_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_connect_accounts_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_connect_accounts")),
+        sa.UniqueConstraint(
+            "stripe_account_id", name=op.f("uq_connect_accounts_stripe_account_id")
+        ),
+        sa.UniqueConstraint("tenant_id", name=op.f("uq_connect_accounts_tenant_id")),
+    )
+    with op.batch_alter_table("connect_accounts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_connect_accounts_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
+        "dues_settings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("amount_jpy", sa.Integer(), nullable=False),
+        sa.Column(
+            "interval",
+            sa.Enum("month", "year", name="duesinterval", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("instructions", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "amount_jpy >= 0", name=op.f("ck_dues_settings_dues_amount_not_negative")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_dues_settings_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dues_settings")),
+        sa.UniqueConstraint("tenant_id", name=op.f("uq_dues_settings_tenant_id")),
+    )
+    with op.batch_alter_table("dues_settings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_dues_settings_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "email_unsubscribes",
@@ -212,6 +270,8 @@ def upgrade() -> None:
         sa.Column("online_url", sa.String(length=500), nullable=False),
         sa.Column("capacity", sa.Integer(), nullable=True),
         sa.Column("price", sa.Integer(), nullable=False),
+        sa.Column("member_price", sa.Integer(), nullable=True),
+        sa.Column("refund_cutoff_hours", sa.Integer(), nullable=True),
         sa.Column(
             "visibility",
             sa.Enum("public", "members", name="visibility", native_enum=False, length=20),
@@ -446,6 +506,44 @@ def upgrade() -> None:
     with op.batch_alter_table("stripe_events", schema=None) as batch_op:
         batch_op.create_index(
             "ix_stripe_events_unprocessed", ["processed_at", "received_at"], unique=False
+        )
+
+    op.create_table(
+        "dues_subscriptions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("stripe_customer_id", sa.String(length=255), nullable=True),
+        sa.Column("stripe_subscription_id", sa.String(length=255), nullable=True),
+        sa.Column("subscription_created_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("status", sa.String(length=30), nullable=False),
+        sa.Column("current_period_end", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancel_at_period_end", sa.Boolean(), nullable=False),
+        sa.Column("checkout_generation", sa.Integer(), nullable=False),
+        sa.Column("synced_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_dues_subscriptions_tenant_id_member_id_members"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_dues_subscriptions_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dues_subscriptions")),
+        sa.UniqueConstraint(
+            "tenant_id", "member_id", name=op.f("uq_dues_subscriptions_tenant_id_member_id")
+        ),
+    )
+    with op.batch_alter_table("dues_subscriptions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_dues_subscriptions_stripe", ["stripe_subscription_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_dues_subscriptions_tenant_id"), ["tenant_id"], unique=False
         )
 
     op.create_table(
@@ -735,6 +833,8 @@ def upgrade() -> None:
         sa.Column("online_url", sa.String(length=500), nullable=False),
         sa.Column("capacity", sa.Integer(), nullable=True),
         sa.Column("price", sa.Integer(), nullable=False),
+        sa.Column("member_price", sa.Integer(), nullable=True),
+        sa.Column("refund_cutoff_hours", sa.Integer(), nullable=True),
         sa.Column("is_public", sa.Boolean(), nullable=False),
         sa.Column("requires_approval", sa.Boolean(), nullable=False),
         sa.Column("industry_cap", sa.Integer(), nullable=True),
@@ -1221,89 +1321,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_meetup_gives_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
-        "payments",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("member_id", sa.Integer(), nullable=False),
-        sa.Column("meetup_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "kind",
-            sa.Enum("meetup_fee", "dues", name="paymentkind", native_enum=False, length=20),
-            nullable=False,
-        ),
-        sa.Column("amount_jpy", sa.Integer(), nullable=False),
-        sa.Column(
-            "method",
-            sa.Enum(
-                "door",
-                "bank_transfer",
-                "stripe",
-                name="paymentmethod",
-                native_enum=False,
-                length=20,
-            ),
-            nullable=False,
-        ),
-        sa.Column(
-            "status",
-            sa.Enum(
-                "pending", "paid", "refunded", name="paymentstatus", native_enum=False, length=20
-            ),
-            nullable=False,
-        ),
-        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("marked_by_id", sa.Integer(), nullable=True),
-        sa.Column("marked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("note", sa.String(length=500), nullable=False),
-        sa.Column("stripe_checkout_session_id", sa.String(length=255), nullable=True),
-        sa.Column("stripe_payment_intent_id", sa.String(length=255), nullable=True),
-        sa.Column("receipt_number", sa.String(length=32), nullable=True),
-        sa.Column("refunded_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("refunded_by_id", sa.Integer(), nullable=True),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("amount_jpy >= 0", name=op.f("ck_payments_amount_not_negative")),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "marked_by_id"],
-            ["members.tenant_id", "members.id"],
-            name=op.f("fk_payments_tenant_id_marked_by_id_members"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "meetup_id"],
-            ["meetups.tenant_id", "meetups.id"],
-            name=op.f("fk_payments_tenant_id_meetup_id_meetups"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "member_id"],
-            ["members.tenant_id", "members.id"],
-            name=op.f("fk_payments_tenant_id_member_id_members"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "refunded_by_id"],
-            ["members.tenant_id", "members.id"],
-            name=op.f("fk_payments_tenant_id_refunded_by_id_members"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["communities.id"],
-            name=op.f("fk_payments_tenant_id_communities"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
-        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_payments_tenant_id_id")),
-        sa.UniqueConstraint(
-            "tenant_id", "receipt_number", name=op.f("uq_payments_tenant_id_receipt_number")
-        ),
-    )
-    with op.batch_alter_table("payments", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_payments_tenant_id"), ["tenant_id"], unique=False)
-        batch_op.create_index(
-            "ix_payments_tenant_meetup_member",
-            ["tenant_id", "meetup_id", "member_id"],
-            unique=False,
-        )
-        batch_op.create_index("ix_payments_tenant_member", ["tenant_id", "member_id"], unique=False)
-
-    op.create_table(
         "registrations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("meetup_id", sa.Integer(), nullable=False),
@@ -1318,6 +1335,7 @@ def upgrade() -> None:
                 "cancelled",
                 "not_going",
                 "offered",
+                "awaiting_payment",
                 name="registrationstatus",
                 native_enum=False,
                 length=20,
@@ -1379,23 +1397,145 @@ def upgrade() -> None:
             "ix_registrations_tenant_member", ["tenant_id", "member_id"], unique=False
         )
 
+    op.create_table(
+        "payments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("meetup_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "kind",
+            sa.Enum("meetup_fee", "dues", name="paymentkind", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("amount_jpy", sa.Integer(), nullable=False),
+        sa.Column(
+            "method",
+            sa.Enum(
+                "door",
+                "bank_transfer",
+                "stripe",
+                name="paymentmethod",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "paid",
+                "refunded",
+                "cancelled",
+                name="paymentstatus",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("marked_by_id", sa.Integer(), nullable=True),
+        sa.Column("marked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("registration_id", sa.Integer(), nullable=True),
+        sa.Column("stripe_account_id", sa.String(length=255), nullable=True),
+        sa.Column("stripe_checkout_session_id", sa.String(length=255), nullable=True),
+        sa.Column("stripe_payment_intent_id", sa.String(length=255), nullable=True),
+        sa.Column("application_fee_jpy", sa.Integer(), nullable=False),
+        sa.Column("stripe_invoice_id", sa.String(length=255), nullable=True),
+        sa.Column("stripe_subscription_id", sa.String(length=255), nullable=True),
+        sa.Column("period_start", sa.Date(), nullable=True),
+        sa.Column("period_end", sa.Date(), nullable=True),
+        sa.Column("refund_requested_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("refund_requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("refund_reason", sa.String(length=40), nullable=False),
+        sa.Column("refund_amount_jpy", sa.Integer(), nullable=True),
+        sa.Column("stripe_refund_id", sa.String(length=255), nullable=True),
+        sa.Column("receipt_number", sa.String(length=32), nullable=True),
+        sa.Column("refunded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("refunded_by_id", sa.Integer(), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_jpy >= 0", name=op.f("ck_payments_amount_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "marked_by_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_payments_tenant_id_marked_by_id_members"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "meetup_id"],
+            ["meetups.tenant_id", "meetups.id"],
+            name=op.f("fk_payments_tenant_id_meetup_id_meetups"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_payments_tenant_id_member_id_members"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "refund_requested_by_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_payments_tenant_id_refund_requested_by_id_members"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "refunded_by_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_payments_tenant_id_refunded_by_id_members"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "registration_id"],
+            ["registrations.tenant_id", "registrations.id"],
+            name=op.f("fk_payments_tenant_id_registration_id_registrations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["communities.id"],
+            name=op.f("fk_payments_tenant_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_payments_tenant_id_id")),
+        sa.UniqueConstraint(
+            "tenant_id", "receipt_number", name=op.f("uq_payments_tenant_id_receipt_number")
+        ),
+        sa.UniqueConstraint(
+            "tenant_id", "stripe_invoice_id", name=op.f("uq_payments_tenant_id_stripe_invoice_id")
+        ),
+    )
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_payments_checkout_session", ["stripe_checkout_session_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_payments_payment_intent", ["stripe_payment_intent_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_payments_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index(
+            "ix_payments_tenant_meetup_member",
+            ["tenant_id", "meetup_id", "member_id"],
+            unique=False,
+        )
+        batch_op.create_index("ix_payments_tenant_member", ["tenant_id", "member_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index("ix_payments_tenant_member")
+        batch_op.drop_index("ix_payments_tenant_meetup_member")
+        batch_op.drop_index(batch_op.f("ix_payments_tenant_id"))
+        batch_op.drop_index("ix_payments_payment_intent")
+        batch_op.drop_index("ix_payments_checkout_session")
+
+    op.drop_table("payments")
     with op.batch_alter_table("registrations", schema=None) as batch_op:
         batch_op.drop_index("ix_registrations_tenant_member")
         batch_op.drop_index("ix_registrations_tenant_meetup_status")
         batch_op.drop_index(batch_op.f("ix_registrations_tenant_id"))
 
     op.drop_table("registrations")
-    with op.batch_alter_table("payments", schema=None) as batch_op:
-        batch_op.drop_index("ix_payments_tenant_member")
-        batch_op.drop_index("ix_payments_tenant_meetup_member")
-        batch_op.drop_index(batch_op.f("ix_payments_tenant_id"))
-
-    op.drop_table("payments")
     with op.batch_alter_table("meetup_gives", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_meetup_gives_tenant_id"))
 
@@ -1465,6 +1605,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_import_batches_tenant_id"))
 
     op.drop_table("import_batches")
+    with op.batch_alter_table("dues_subscriptions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dues_subscriptions_tenant_id"))
+        batch_op.drop_index("ix_dues_subscriptions_stripe")
+
+    op.drop_table("dues_subscriptions")
     with op.batch_alter_table("stripe_events", schema=None) as batch_op:
         batch_op.drop_index("ix_stripe_events_unprocessed")
 
@@ -1500,6 +1645,14 @@ def downgrade() -> None:
 
     op.drop_table("engagement_settings")
     op.drop_table("email_unsubscribes")
+    with op.batch_alter_table("dues_settings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dues_settings_tenant_id"))
+
+    op.drop_table("dues_settings")
+    with op.batch_alter_table("connect_accounts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_connect_accounts_tenant_id"))
+
+    op.drop_table("connect_accounts")
     with op.batch_alter_table("billing_subscriptions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_billing_subscriptions_tenant_id"))
 

@@ -8,6 +8,10 @@ row, then fetches that subscription from Stripe and applies its current state, s
 or shuffled the events arrive, the last one processed leaves what Stripe holds now. An event
 about an older subscription (created before the one the community has) changes nothing.
 
+Connect: an event of an organizer's connected account carries ``account``; it goes to the
+handler its feature registered with ``register_connect_handler`` (never to the subscription
+handlers below), or is recorded as ignored.
+
 Grace period: when Stripe reports the subscription past due (a payment failed), Pro stays on
 for ``GRACE_PERIOD`` from the moment Joren first sees it; then the community is held to the Free
 limits (nothing is deleted) until a payment succeeds or the subscription ends.
@@ -104,8 +108,14 @@ def process_event(session: Session, event_row_id: int) -> str | None:
         return None
     row.attempts += 1
     obj = json.loads(row.payload)["data"]["object"]
-    handler = HANDLERS.get(row.type)
-    outcome = handler(session, row, obj) if handler else "ignored: not a billing event"
+    if row.account:
+        # An event of an organizer's connected account: never one of Joren's own subscription.
+        handler = CONNECT_HANDLERS.get(row.type)
+        outcome = (handler(session, row, obj) if handler
+                   else f"ignored: {row.type} of a connected account is not handled")
+    else:
+        handler = HANDLERS.get(row.type)
+        outcome = handler(session, row, obj) if handler else "ignored: not a billing event"
     row.processed_at = utcnow()
     row.outcome = outcome[:200]
     row.last_error = ""
@@ -264,8 +274,31 @@ def on_invoice(session: Session, row: StripeEvent, obj: dict[str, Any]) -> str:
     return _sync(session, row, subscription_id, details, _id_of(obj.get("customer")))
 
 
-HANDLERS: dict[str, Callable[[Session, StripeEvent, dict[str, Any]], str]] = {
+Handler = Callable[[Session, StripeEvent, dict[str, Any]], str]
+
+# Events about Joren's own subscriptions (no ``account`` on the event).
+HANDLERS: dict[str, Handler] = {
     "checkout.session.completed": on_checkout_completed,
     **{name: on_subscription for name in SUBSCRIPTION_EVENTS},
     **{name: on_invoice for name in INVOICE_EVENTS},
 }
+
+# Events of the organizers' connected accounts (Stripe Connect: the event names the account),
+# registered by the features that handle them (each module's ``register_events()``).
+CONNECT_HANDLERS: dict[str, Handler] = {}
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def register_connect_handler(event_type: str, fn: Handler) -> None:
+    """Route connected-account events of ``event_type`` to ``fn(session, row, obj) -> outcome``.
+
+    Registering the same function again is a no-op (``create_app`` runs once per app); a second,
+    different handler for one type is a wiring mistake and raises.
+    """
+    current = CONNECT_HANDLERS.get(event_type)
+    if current is not None and _name(current) != _name(fn):
+        raise ValueError(f"{event_type} is already handled by {_name(current)}")
+    CONNECT_HANDLERS[event_type] = fn

@@ -2,9 +2,12 @@
 
 Free: one Free community per owner account, up to 50 members, no automatic introductions.
 Pro (¥4,980 a month): up to 1,000 members, automatic introductions, and an owner may create
-more communities. Limits are enforced only where something new would be added; a community
-that falls back to Free (after the grace period, or when cancelled) keeps every member, meetup
-and introduction it has, it just cannot add more beyond the Free limits.
+more communities. When members pay the organizer online (Stripe Connect), Joren keeps an
+application fee: 5% of the amount on Free, 2.5% on Pro (rounded down to whole yen).
+
+Limits are enforced only where something new would be added; a community that falls back to
+Free (after the grace period, or when cancelled) keeps every member, meetup and introduction it
+has, it just cannot add more beyond the Free limits.
 
 With billing off (no ``STRIPE_SECRET_KEY``: a self-hosted Joren) there are no limits at all.
 
@@ -41,10 +44,13 @@ class Plan:
     price_jpy: int  # per month; JPY has no minor unit: ¥4,980 is 4980
     max_members: int | None
     features: frozenset[str]
+    # Joren's application fee on what members pay the organizer online (Stripe Connect), in
+    # basis points of the amount: 500 is 5%. Rounded down to whole yen.
+    application_fee_bps: int = 0
 
 
-FREE = Plan("free", _l("Free plan"), 0, 50, frozenset())
-PRO = Plan("pro", _l("Pro plan"), 4980, 1000, frozenset(FEATURES))
+FREE = Plan("free", _l("Free plan"), 0, 50, frozenset(), application_fee_bps=500)
+PRO = Plan("pro", _l("Pro plan"), 4980, 1000, frozenset(FEATURES), application_fee_bps=250)
 # Billing off: a self-hosted Joren has every feature and no limits.
 UNLIMITED = Plan("unlimited", _l("No limits (billing is off)"), 0, None, frozenset(FEATURES))
 PLANS = {FREE.code: FREE, PRO.code: PRO}

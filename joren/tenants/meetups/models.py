@@ -59,6 +59,12 @@ class MeetupSeries(TenantScoped, Timestamped, Base):
     online_url: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int | None]
     price: Mapped[int] = mapped_column(default=0)
+    # The fee for members whose dues are paid up (None: the same fee for everyone).
+    member_price: Mapped[int | None] = mapped_column(default=None)
+    # Refund policy for fees paid online: a member who cancels at least this many hours before
+    # the start is refunded in full; later, nothing (None: no refund on a member's cancellation).
+    # A meetup the organizer cancels is always refunded in full.
+    refund_cutoff_hours: Mapped[int | None] = mapped_column(default=None)
     visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.PUBLIC)
     requires_approval: Mapped[bool] = mapped_column(default=False)
     industry_cap: Mapped[int | None]
@@ -108,6 +114,8 @@ class Meetup(TenantScoped, Timestamped, Base):
     online_url: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int | None]
     price: Mapped[int] = mapped_column(default=0)
+    member_price: Mapped[int | None] = mapped_column(default=None)
+    refund_cutoff_hours: Mapped[int | None] = mapped_column(default=None)
     is_public: Mapped[bool] = mapped_column(default=True)
     requires_approval: Mapped[bool] = mapped_column(default=False)
     industry_cap: Mapped[int | None]
@@ -135,6 +143,9 @@ class RegistrationStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     NOT_GOING = "not_going"  # opted out of one occurrence of a series registration
     OFFERED = "offered"  # paid meetup: a freed seat is held until offer_expires_at
+    # Paid online: the seat is held (until offer_expires_at) while the member pays in Stripe
+    # Checkout; the webhook makes it going.
+    AWAITING_PAYMENT = "awaiting_payment"
 
 
 class Registration(TenantScoped, Timestamped, Base):

@@ -39,6 +39,7 @@ STATUS_LABELS = {
     RegistrationStatus.CANCELLED: _l("Registration cancelled"),
     RegistrationStatus.NOT_GOING: _l("Not going"),
     RegistrationStatus.OFFERED: _l("Seat offered"),
+    RegistrationStatus.AWAITING_PAYMENT: _l("Awaiting payment"),
 }
 SOURCE_LABELS = {
     "portal": _l("Member portal"),
@@ -63,8 +64,10 @@ DONE = {
 
 def registration_summary(meetup: Meetup, registration: Registration | None) -> dict[str, Any]:
     """What the portal's register box shows: counts, spots left and the waitlist rank."""
+    from joren.tenants.payments import online, pricing  # payments builds on meetups
+
     counts = service.counts(db.session, [meetup.id])[meetup.id]
-    seated = counts["going"] + counts["offered"]
+    seated = counts["going"] + counts["offered"] + counts["awaiting_payment"]
     spots = None if meetup.capacity is None else max(meetup.capacity - seated, 0)
     rank = service.waitlist_rank(db.session, registration) if registration else None
     open_now = True
@@ -77,11 +80,17 @@ def registration_summary(meetup: Meetup, registration: Registration | None) -> d
         closed_reason = None
     series_registration = None
     membership = active_membership()
+    fee = pricing.fee_for(db.session, meetup, membership) if meetup.price or meetup.member_price \
+        else 0
+    online_fee = online.online_fee(db.session, meetup, membership) if fee else 0
+    paid = (online.paid_payment(db.session, meetup.id, membership.id)
+            if membership is not None and registration is not None and fee else None)
     if membership is not None and meetup.series_id is not None:
         series_registration = service.active_series_registration(
             db.session, meetup.series_id, membership.id)
     return {"counts": counts, "spots_left": spots, "rank": rank, "is_open": open_now,
-            "closed_reason": closed_reason, "series_registration": series_registration}
+            "closed_reason": closed_reason, "series_registration": series_registration,
+            "fee": fee, "pay_online": online_fee > 0, "paid_payment": paid}
 
 
 @bp.record_once
@@ -108,13 +117,16 @@ def console_list(meetup_id: int) -> Any:
     if request.args.get("export") == "csv":
         return _export(meetup, rows)
     groups: dict[str, list[Registration]] = {
-        "going": [], "offered": [], "waitlisted": [], "pending": [], "cancelled": []}
+        "going": [], "awaiting_payment": [], "offered": [], "waitlisted": [], "pending": [],
+        "cancelled": []}
     for r in rows:
         if r.status == RegistrationStatus.NOT_GOING:
             groups["cancelled"].append(r)
         else:
             groups[r.status.value].append(r)
     groups["offered"].sort(key=lambda r: (r.offer_expires_at or r.status_changed_at, r.id))
+    groups["awaiting_payment"].sort(
+        key=lambda r: (r.offer_expires_at or r.status_changed_at, r.id))
     groups["waitlisted"].sort(key=lambda r: (r.waitlist_position or 0, r.id))
     return render_template("registrations/console_list.html", meetup=meetup, groups=groups,
                            counts=service.counts(db.session, [meetup.id])[meetup.id])
@@ -182,6 +194,9 @@ def register(meetup_id: int) -> Any:
 
     def message() -> Any:
         status = made[0].status
+        if status == RegistrationStatus.AWAITING_PAYMENT:
+            return _("Your seat is held until %(deadline)s: pay the fee to confirm it.",
+                     deadline=format_datetime(made[0].offer_expires_at, "HH:mm"))
         if status == RegistrationStatus.GOING:
             return _("You are registered. See you there!")
         if status == RegistrationStatus.WAITLISTED:
@@ -189,7 +204,13 @@ def register(meetup_id: int) -> Any:
                      "seat frees up.")
         return _("Your registration awaits the organizer's approval.")
 
-    return _portal_change(meetup_id, change, message)
+    response = _portal_change(meetup_id, change, message)
+    if made and made[0].status == RegistrationStatus.AWAITING_PAYMENT:
+        # Straight on to the payment: one click from "Register" to Stripe's page.
+        from joren.tenants.payments.checkout_views import redirect_to_checkout
+
+        return redirect_to_checkout(made[0], response.location)
+    return response
 
 
 @bp.post("/meetups/<int:meetup_id>/cancel")
@@ -252,6 +273,10 @@ def offer_link(token: str) -> Any:
             if action == "decline":
                 service.decline_offer(db.session, registration)
                 done = _("You declined the seat; it goes to the next person.")
+            elif _pays_online(registration):
+                from joren.tenants.payments.checkout_views import redirect_to_checkout
+
+                return redirect_to_checkout(registration, request.url)
             else:
                 service.accept_offer(db.session, registration)
                 done = _("The seat is yours. See you there!")
@@ -265,7 +290,24 @@ def offer_link(token: str) -> Any:
                and registration.offer_expires_at <= utcnow())
     return render_template("registrations/offer.html", invalid=False, error=error, done=done,
                            registration=registration, meetup=registration.meetup,
-                           expired=expired, token=token), (400 if error else 200)
+                           expired=expired, token=token, **_offer_fee(registration)), \
+        (400 if error else 200)
+
+
+def _pays_online(registration: Registration) -> bool:
+    from joren.tenants.payments import online
+
+    return (registration.status == RegistrationStatus.OFFERED
+            and online.online_fee(db.session, registration.meetup, registration.member) > 0)
+
+
+def _offer_fee(registration: Registration) -> dict[str, Any]:
+    from joren.tenants.payments import pricing
+
+    meetup = registration.meetup
+    fee = pricing.fee_for(db.session, meetup, registration.member) \
+        if meetup.price or meetup.member_price else 0
+    return {"fee": fee, "pay_online": bool(fee) and _pays_online(registration)}
 
 
 @bp.post("/series/<int:series_id>/register")

@@ -33,13 +33,16 @@ from joren.tenants.meetups.models import (
 )
 from joren.tenants.members.models import Member, MemberStatus
 from joren.tenants.members.services import reading_order
+from joren.tenants.payments.pricing import fee_for
 
 GUEST_CONFIRM_PURPOSE = "guest-confirm"
 GUEST_CONFIRM_MAX_AGE = 7 * 24 * 3600
 ACTIVE = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING,
-          RegistrationStatus.OFFERED)
-# Statuses holding a seat: an offered person's seat is held until they accept or it expires.
-SEATED = (RegistrationStatus.GOING, RegistrationStatus.OFFERED)
+          RegistrationStatus.OFFERED, RegistrationStatus.AWAITING_PAYMENT)
+# Statuses holding a seat: an offered person's seat is held until they accept or it expires;
+# a person paying online holds theirs while the Checkout is open.
+SEATED = (RegistrationStatus.GOING, RegistrationStatus.OFFERED,
+          RegistrationStatus.AWAITING_PAYMENT)
 OFFER_PURPOSE = "seat-offer"
 OFFER_HOURS = 24
 OFFER_CLOSES_BEFORE_START = timedelta(hours=2)
@@ -77,7 +80,8 @@ def counts(session: Session, meetup_ids: list[int]) -> dict[int, dict[str, int]]
     confirmation link are ``unconfirmed`` and hold nothing.
     """
     result = {mid: {"going": 0, "waitlisted": 0, "pending": 0, "unconfirmed": 0,
-                    "cancelled": 0, "not_going": 0, "offered": 0} for mid in meetup_ids}
+                    "cancelled": 0, "not_going": 0, "offered": 0, "awaiting_payment": 0}
+              for mid in meetup_ids}
     if not meetup_ids:
         return result
     unconfirmed = Registration.confirmed_at.is_(None)
@@ -236,6 +240,8 @@ def register(session: Session, meetup: Meetup, member: Member, *, source: str = 
         with session.no_autoflush:
             decision = _decide(session, meetup, member)
         _apply(registration, decision, now)
+        if decision.status == RegistrationStatus.GOING and source == "portal":
+            _await_payment(session, registration, meetup, now, now + _payment_hold())
     else:
         registration.confirmed_at = None
         _apply(registration, Decision(RegistrationStatus.PENDING), now)
@@ -270,7 +276,10 @@ def _fill_seats(session: Session, meetup: Meetup, now: datetime) -> list[Registr
                 registration.waitlisted_for_industry = True
             continue
         deadline = offer_deadline(meetup, now)
-        if deadline is None:
+        if deadline is None and _await_payment(session, registration, meetup, now,
+                                               now + _payment_hold(), notify=True):
+            pass  # paid online: the seat is held while the promoted person pays
+        elif deadline is None:
             _apply(registration, Decision(RegistrationStatus.GOING), now)
             session.flush()
             _notify_promoted(session, registration)
@@ -311,12 +320,22 @@ def cancel_registration(session: Session, registration: Registration, actor: Mem
     meetup = lock_meetup(session, registration.meetup_id)
     if registration.status not in ACTIVE and registration.status == status:
         return registration
+    was_active = registration.status in ACTIVE
+    was_hold = registration.status in (RegistrationStatus.AWAITING_PAYMENT,
+                                       RegistrationStatus.OFFERED)
     registration.status = status
     registration.waitlist_position = None
     registration.waitlisted_for_industry = False
     registration.offer_expires_at = None
     registration.status_changed_at = now
     session.flush()
+    if was_active:
+        from joren.tenants.payments import online, refunds  # payments builds on meetups
+
+        if was_hold:  # an open Checkout for the held seat can no longer be paid
+            online.on_hold_released(session, registration)
+        # A fee paid online is refunded when the series' policy says so.
+        refunds.on_registration_cancelled(session, registration, now, actor=actor)
     _fill_seats(session, meetup, now)
     return registration
 
@@ -337,6 +356,8 @@ def accept_offer(session: Session, registration: Registration,
         raise RegistrationError(_l("This seat offer has expired."))
     if meetup.is_cancelled:
         raise RegistrationError(_l("This meetup has been cancelled."))
+    if _online_fee(session, meetup, registration.member) > 0:
+        raise RegistrationError(_l("Pay the fee online to take the seat."))
     _apply(registration, Decision(RegistrationStatus.GOING), now)
     registration.offer_expires_at = None
     session.flush()
@@ -352,23 +373,35 @@ def decline_offer(session: Session, registration: Registration,
     return cancel_registration(session, registration, now=now)
 
 
+HOLDS = (RegistrationStatus.OFFERED, RegistrationStatus.AWAITING_PAYMENT)
+
+
 def expire_offers(session: Session, now: datetime | None = None) -> int:
-    """Cancel every offer past its deadline (the person is told), then pass each freed seat
-    on. Idempotent: a second run finds nothing to do."""
+    """Cancel every offer and payment hold past its deadline (the person is told), then pass
+    each freed seat on. A hold whose Checkout Stripe says was paid is confirmed instead, an
+    open Checkout is closed first. Idempotent: a second run finds nothing to do."""
+    from joren.tenants.payments import online_sync  # payments builds on meetups
+
     now = now or utcnow()
+    keep = online_sync.settle_expired_holds(session, now)
     meetup_ids = sorted(set(session.scalars(select(Registration.meetup_id).where(
-        Registration.status == RegistrationStatus.OFFERED,
-        Registration.offer_expires_at <= now))))
+        Registration.status.in_(HOLDS), Registration.offer_expires_at <= now))))
     expired = 0
     for meetup_id in meetup_ids:
         meetup = lock_meetup(session, meetup_id)
         rows = list(session.scalars(
             select(Registration).where(Registration.meetup_id == meetup_id,
-                                       Registration.status == RegistrationStatus.OFFERED,
+                                       Registration.status.in_(HOLDS),
                                        Registration.offer_expires_at <= now)
             .options(joinedload(Registration.member))
             .execution_options(populate_existing=True)).unique())
         for registration in rows:
+            if registration.id in keep:
+                continue
+            if registration.status == RegistrationStatus.AWAITING_PAYMENT:
+                _release(session, registration, now)
+                expired += 1
+                continue
             _apply(registration, Decision(RegistrationStatus.CANCELLED), now)
             registration.offer_expires_at = None
             registration.note = "offer expired"
@@ -378,6 +411,80 @@ def expire_offers(session: Session, now: datetime | None = None) -> int:
             expired += 1
         _fill_seats(session, meetup, now)
     return expired
+
+
+# --- paying online (the Stripe side lives in joren.tenants.payments.online) ------------------
+
+def _online_fee(session: Session, meetup: Meetup, member: Member) -> int:
+    from joren.tenants.payments import online  # payments builds on meetups
+
+    return online.online_fee(session, meetup, member)
+
+
+def _payment_hold() -> timedelta:
+    from joren.tenants.payments import online
+
+    return online.PAYMENT_HOLD
+
+
+def _approval_hold(meetup: Meetup, now: datetime) -> datetime:
+    """How long an approved person has to pay: like a seat offer (a day, at most until two
+    hours before the start), and never less than a fresh registration's hold."""
+    return max(offer_deadline(meetup, now) or now, now + _payment_hold())
+
+
+def _await_payment(session: Session, registration: Registration, meetup: Meetup,
+                   now: datetime, until: datetime, notify: bool = False) -> bool:
+    """Hold the seat until ``until`` while the person pays online (when that applies: a fee
+    above zero and a community taking payments online). Returns whether it did. Someone who
+    cannot sign in (a guest) pays at the door instead."""
+    if registration.member.account_id is None:
+        return False
+    if _online_fee(session, meetup, registration.member) <= 0:
+        return False
+    _apply(registration, Decision(RegistrationStatus.AWAITING_PAYMENT), now)
+    registration.offer_expires_at = until
+    session.flush()
+    if notify:
+        _send(session, registration, "registrations/pay_to_confirm",
+              f"registration:{registration.id}:pay:{_stamp(registration)}",
+              expires_at=until, fee=_online_fee(session, meetup, registration.member))
+    return True
+
+
+def confirm_paid(session: Session, registration: Registration, now: datetime) -> Registration:
+    """The fee was paid online: the registration is going, with the usual email and ticket.
+    The meetup must be locked."""
+    if registration.status == RegistrationStatus.GOING:
+        return registration
+    registration.confirmed_at = registration.confirmed_at or now
+    _apply(registration, Decision(RegistrationStatus.GOING), now)
+    registration.offer_expires_at = None
+    session.flush()
+    _notify_status(session, registration)
+    return registration
+
+
+def _release(session: Session, registration: Registration, now: datetime) -> None:
+    _apply(registration, Decision(RegistrationStatus.CANCELLED), now)
+    registration.offer_expires_at = None
+    registration.note = "payment not completed"
+    session.flush()
+    _send(session, registration, "registrations/hold_released",
+          f"registration:{registration.id}:hold-released:{_stamp(registration)}")
+
+
+def release_hold(session: Session, registration: Registration,
+                 now: datetime | None = None) -> Registration:
+    """The Checkout ended unpaid: the held seat is released (the person is told) and passed on."""
+    now = now or utcnow()
+    meetup = lock_meetup(session, registration.meetup_id)
+    session.refresh(registration)
+    if registration.status != RegistrationStatus.AWAITING_PAYMENT:
+        return registration
+    _release(session, registration, now)
+    _fill_seats(session, meetup, now)
+    return registration
 
 
 def _offer_serializer() -> URLSafeTimedSerializer:
@@ -444,6 +551,9 @@ def approve(session: Session, registration: Registration, actor: Member | None =
     if registration.confirmed_at is None:
         raise RegistrationError(_l("This guest has not confirmed their email address yet."))
     _apply(registration, _seat_decision(session, meetup, registration.member), now)
+    if registration.status == RegistrationStatus.GOING and _await_payment(
+            session, registration, meetup, now, _approval_hold(meetup, now), notify=True):
+        return registration
     session.flush()
     _notify_status(session, registration)
     return registration
@@ -676,6 +786,8 @@ def _send(session: Session, registration: Registration, template: str, key: str,
     context = {
         "community_name": community.name, "meetup": meetup, "member_name": member.display_name,
         "registration": registration,
+        # What this member pays (the member price when their dues are paid up).
+        "fee": fee_for(session, meetup, member) if meetup.price else 0,
         "meetup_url": url_for("community.meetups.portal_detail", slug=community.slug,
                               meetup_id=meetup.id, _external=True),
         "mine_url": url_for("community.registrations.mine", slug=community.slug,
@@ -713,9 +825,14 @@ def _notify_offer(session: Session, registration: Registration) -> None:
     community = _community(registration)
     accept_url = url_for("community.registrations.offer_link", slug=community.slug,
                          token=offer_token(registration), _external=True)
+    from joren.tenants.payments import pricing  # payments builds on meetups
+
+    online_fee = _online_fee(session, registration.meetup, registration.member)
     _send(session, registration, "registrations/offer",
           f"registration:{registration.id}:offer:{_stamp(registration)}",
-          accept_url=accept_url, expires_at=registration.offer_expires_at)
+          accept_url=accept_url, expires_at=registration.offer_expires_at,
+          pay_online=online_fee > 0,
+          fee=online_fee or pricing.fee_for(session, registration.meetup, registration.member))
 
 
 def _notify_guest_confirm(session: Session, registration: Registration) -> None:

@@ -33,9 +33,11 @@ ACTIVE_REGISTRATION = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED,
 MAX_PRICE = 10_000_000
 MAX_CAPACITY = 100_000
 MAX_DURATION = 24 * 60
+MAX_REFUND_CUTOFF_HOURS = 720  # 30 days
 # Fields copied from a series to each occurrence it gives.
 COPIED = ("title", "description", "venue_name", "venue_address", "map_url", "online_url",
-          "capacity", "price", "requires_approval", "industry_cap")
+          "capacity", "price", "member_price", "refund_cutoff_hours", "requires_approval",
+          "industry_cap")
 SERIES_FIELDS = set(COPIED) | {
     "rrule", "dtstart_local", "duration_minutes", "visibility", "registration_opens_days",
     "registration_closes_minutes", "reminder_days", "reminder_morning_of", "horizon_days",
@@ -76,13 +78,18 @@ def _check_fields(fields: dict[str, Any]) -> None:
         if fields.get(name) and not _URL.match(fields[name]):
             raise SeriesError("bad_url", name)
     for name, low, high in (("capacity", 1, MAX_CAPACITY), ("industry_cap", 1, MAX_CAPACITY),
-                            ("price", 0, MAX_PRICE), ("duration_minutes", 5, MAX_DURATION),
+                            ("price", 0, MAX_PRICE), ("member_price", 0, MAX_PRICE),
+                            ("refund_cutoff_hours", 0, MAX_REFUND_CUTOFF_HOURS),
+                            ("duration_minutes", 5, MAX_DURATION),
                             ("registration_opens_days", 0, 365),
                             ("registration_closes_minutes", 0, 60 * 24 * 30),
                             ("horizon_days", 7, 730)):
         value = fields.get(name)
         if value is not None and not low <= value <= high:
             raise SeriesError("out_of_range", name)
+    if (fields.get("member_price") is not None and fields.get("price") is not None
+            and fields["member_price"] > fields["price"]):
+        raise SeriesError("member_price_above_price", "member_price")
     for day in fields.get("reminder_days") or []:
         if not 0 < day <= 60:
             raise SeriesError("out_of_range", "reminder_days")
@@ -412,6 +419,9 @@ def cancel_occurrence(session: Session, meetup: Meetup, actor: Member | None) ->
     meetup.needs_review = False
     session.flush()
     registrations.notify_cancelled(session, meetup)
+    from joren.tenants.payments import refunds  # payments builds on meetups
+
+    refunds.on_meetup_cancelled(session, meetup, actor)  # fees paid online, in full
     return meetup
 
 

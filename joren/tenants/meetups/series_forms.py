@@ -22,7 +22,12 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from joren.tenants.meetups.series import MAX_CAPACITY, MAX_DURATION, MAX_PRICE
+from joren.tenants.meetups.series import (
+    MAX_CAPACITY,
+    MAX_DURATION,
+    MAX_PRICE,
+    MAX_REFUND_CUTOFF_HOURS,
+)
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -44,6 +49,7 @@ FIELD_ERRORS = {
     "out_of_range": _l("This value is out of range."),
     "capacity_below_going": _l("The capacity cannot be lower than the number of people "
                                "already going."),
+    "member_price_above_price": _l("The member fee cannot be higher than the fee."),
 }
 GENERAL_ERRORS = {
     "cancelled": _l("This meetup is cancelled and can no longer be edited."),
@@ -107,6 +113,18 @@ class _MeetupFields(FlaskForm):
         Optional(), NumberRange(0, MAX_PRICE, message=_l("The fee must be a whole number of "
                                                          "yen, 0 or more (0 is free)."))],
         description=_l("0 means free."))
+    member_price = IntegerField(
+        _l("Fee for members with paid-up dues (¥)"),
+        validators=[Optional(), NumberRange(0, MAX_PRICE, message=_l(
+            "The member fee must be a whole number of yen, 0 or more."))],
+        description=_l("Leave empty for the same fee for everyone."))
+    refund_cutoff_hours = IntegerField(
+        _l("Refund when cancelled at least this many hours before"),
+        validators=[Optional(), NumberRange(0, MAX_REFUND_CUTOFF_HOURS, message=_l(
+            "Enter 0 to 720 hours (30 days), or leave empty."))],
+        description=_l("For fees paid online: a member who cancels this early is refunded in "
+                       "full, later not at all. Leave empty for no refunds on cancellation. "
+                       "A meetup you cancel is always refunded."))
     requires_approval = BooleanField(_l("The organizer approves each registration"))
     industry_cap = IntegerField(_l("At most this many people per industry"), validators=[
         Optional(), NumberRange(1, MAX_CAPACITY, message=_l("Enter 1 or more, or leave empty."))])
@@ -117,6 +135,14 @@ class _MeetupFields(FlaskForm):
     registration_closes_minutes = IntegerField(
         _l("Registration closes (minutes before the start)"), default=0,
         validators=[Optional(), NumberRange(0, 43200, message=_l("Enter 0 to 43200 minutes."))])
+
+    def validate_member_price(self, field: IntegerField) -> None:
+        if field.data is not None and field.data > (self.price.data or 0):
+            raise ValidationError(FIELD_ERRORS["member_price_above_price"])
+
+    def pricing_fields(self) -> dict[str, Any]:
+        return {"price": self.price.data or 0, "member_price": self.member_price.data,
+                "refund_cutoff_hours": self.refund_cutoff_hours.data}
 
     def local_start(self) -> datetime:
         return datetime.combine(self.first_date.data, self.start_time.data)
@@ -158,7 +184,7 @@ class SeriesForm(_MeetupFields):
             "venue_name": self.venue_name.data or "",
             "venue_address": self.venue_address.data or "",
             "map_url": self.map_url.data or "", "online_url": self.online_url.data or "",
-            "capacity": self.capacity.data, "price": self.price.data or 0,
+            "capacity": self.capacity.data, **self.pricing_fields(),
             "visibility": self.visibility.data, "requires_approval": self.requires_approval.data,
             "industry_cap": self.industry_cap.data,
             "registration_opens_days": self.registration_opens_days.data,
@@ -178,7 +204,7 @@ class OneOffForm(_MeetupFields):
             "venue_name": self.venue_name.data or "",
             "venue_address": self.venue_address.data or "",
             "map_url": self.map_url.data or "", "online_url": self.online_url.data or "",
-            "capacity": self.capacity.data, "price": self.price.data or 0,
+            "capacity": self.capacity.data, **self.pricing_fields(),
             "is_public": self.is_public.data, "requires_approval": self.requires_approval.data,
             "industry_cap": self.industry_cap.data,
         }

@@ -356,4 +356,14 @@ def portal_detail(meetup_id: int) -> Any:
         )
         registration = registrations.registration_for(db.session, meetup.id, membership.id)
     return render_template("portal/meetups/detail.html", meetup=meetup, attendance=mine,
-                           registration=registration, now=utcnow())
+                           registration=registration, now=utcnow(),
+                           viewer_fee=_viewer_fee(meetup, membership))
+
+
+def _viewer_fee(meetup: Meetup, membership: Any) -> int | None:
+    """What the signed-in member owes when the meetup has a member price (None otherwise)."""
+    from joren.tenants.payments import pricing  # payments builds on meetups
+
+    if membership is None or not pricing.has_member_price(meetup):
+        return None
+    return pricing.fee_for(db.session, meetup, membership)

@@ -1,4 +1,5 @@
-"""Money members pay the organizer: meetup fees and dues, marked by hand or (later) by Stripe.
+"""Money members pay the organizer: meetup fees and dues, marked by hand or paid through Stripe
+(Checkout on the organizer's own Stripe account, connected to Joren with Stripe Connect).
 
 Amounts are JPY integers (a zero-decimal currency: ¥3,000 is ``3000``). A payment is never
 deleted: undoing one records a reversal (status ``refunded`` with who and when), so the
@@ -9,9 +10,16 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk
@@ -36,9 +44,15 @@ class PaymentMethod(enum.StrEnum):
 
 
 class PaymentStatus(enum.StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # a Stripe Checkout is open and not paid yet
     PAID = "paid"
     REFUNDED = "refunded"
+    CANCELLED = "cancelled"  # the Checkout expired or was abandoned: nothing was charged
+
+
+class DuesInterval(enum.StrEnum):
+    MONTH = "month"
+    YEAR = "year"
 
 
 def _member_fk(column: str) -> ForeignKeyConstraint:
@@ -54,10 +68,16 @@ class Payment(TenantScoped, Timestamped, Base):
         _member_fk("member_id"),
         _member_fk("marked_by_id"),
         _member_fk("refunded_by_id"),
+        _member_fk("refund_requested_by_id"),
+        ForeignKeyConstraint(["tenant_id", "registration_id"],
+                             ["registrations.tenant_id", "registrations.id"]),
         ForeignKeyConstraint(["tenant_id", "meetup_id"], ["meetups.tenant_id", "meetups.id"]),
         CheckConstraint("amount_jpy >= 0", name="amount_not_negative"),
         Index("ix_payments_tenant_meetup_member", "tenant_id", "meetup_id", "member_id"),
         Index("ix_payments_tenant_member", "tenant_id", "member_id"),
+        Index("ix_payments_checkout_session", "stripe_checkout_session_id"),
+        Index("ix_payments_payment_intent", "stripe_payment_intent_id"),
+        UniqueConstraint("tenant_id", "stripe_invoice_id"),
     )
 
     id: Mapped[intpk]
@@ -72,8 +92,26 @@ class Payment(TenantScoped, Timestamped, Base):
     marked_by_id: Mapped[int | None] = mapped_column()
     marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(String(500), default="")
+    # Paid through Stripe (method STRIPE): the connected account, the Checkout Session, the
+    # PaymentIntent, and Joren's application fee taken from it.
+    registration_id: Mapped[int | None] = mapped_column()
+    stripe_account_id: Mapped[str | None] = mapped_column(String(255))
     stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255))
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255))
+    application_fee_jpy: Mapped[int] = mapped_column(default=0)
+    # Dues paid through a Stripe subscription: one payment per paid invoice.
+    stripe_invoice_id: Mapped[str | None] = mapped_column(String(255))
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255))
+    # Dues: the period this payment covers (dates in the community's timezone, inclusive).
+    period_start: Mapped[date | None] = mapped_column()
+    period_end: Mapped[date | None] = mapped_column()
+    # A refund asked for (by the policy, the organizer, or a cancelled meetup) and not yet
+    # confirmed by Stripe; the refund job and its sweep work from these columns.
+    refund_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refund_requested_by_id: Mapped[int | None] = mapped_column()
+    refund_reason: Mapped[str] = mapped_column(String(40), default="")
+    refund_amount_jpy: Mapped[int | None] = mapped_column()
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(255))
     # e.g. "R-2026-000123": sequential per community, assigned when paid, never reused.
     receipt_number: Mapped[str | None] = mapped_column(String(32))
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -100,6 +138,10 @@ class Payment(TenantScoped, Timestamped, Base):
     def is_paid(self) -> bool:
         return self.status == PaymentStatus.PAID
 
+    @property
+    def refund_pending(self) -> bool:
+        return self.status == PaymentStatus.PAID and self.refund_requested_at is not None
+
 
 class PaymentSettings(TenantScoped, Timestamped, Base):
     """What receipts show about the issuer, and the community's receipt counter."""
@@ -114,3 +156,70 @@ class PaymentSettings(TenantScoped, Timestamped, Base):
     registration_number: Mapped[str] = mapped_column(String(14), default="")
     receipt_year: Mapped[int] = mapped_column(default=0)
     receipt_sequence: Mapped[int] = mapped_column(default=0)
+
+
+class ConnectAccount(TenantScoped, Timestamped, Base):
+    """The organizer's own Stripe account, connected to Joren (Stripe Connect), as Stripe last
+    described it. Members' fees and dues are paid into it; Joren keeps an application fee."""
+
+    __tablename__ = "connect_accounts"
+    __table_args__ = (UniqueConstraint("tenant_id"), UniqueConstraint("stripe_account_id"))
+
+    id: Mapped[intpk]
+    stripe_account_id: Mapped[str] = mapped_column(String(255))
+    charges_enabled: Mapped[bool] = mapped_column(default=False)
+    payouts_enabled: Mapped[bool] = mapped_column(default=False)
+    details_submitted: Mapped[bool] = mapped_column(default=False)
+    # Stripe's requirements.currently_due, comma-separated (what onboarding still needs).
+    requirements_due: Mapped[str] = mapped_column(Text, default="")
+    disabled_reason: Mapped[str] = mapped_column(String(100), default="")
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def ready(self) -> bool:
+        return self.charges_enabled
+
+
+class DuesSettings(TenantScoped, Timestamped, Base):
+    """Membership dues (会費): the amount and interval, paid online or marked by hand."""
+
+    __tablename__ = "dues_settings"
+    __table_args__ = (UniqueConstraint("tenant_id"),
+                      CheckConstraint("amount_jpy >= 0", name="dues_amount_not_negative"))
+
+    id: Mapped[intpk]
+    enabled: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    amount_jpy: Mapped[int] = mapped_column(default=0)
+    interval: Mapped[DuesInterval] = mapped_column(_enum(DuesInterval), default=DuesInterval.YEAR)
+    # How to pay by bank transfer (振込先) or in cash, shown to members.
+    instructions: Mapped[str] = mapped_column(Text, default="")
+
+
+class DuesSubscription(TenantScoped, Timestamped, Base):
+    """A member's dues paid by a Stripe subscription on the connected account, as Stripe last
+    described it (one row per member; a new subscription replaces an ended one)."""
+
+    __tablename__ = "dues_subscriptions"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "member_id"),
+        _member_fk("member_id"),
+        Index("ix_dues_subscriptions_stripe", "stripe_subscription_id"),
+    )
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column()
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255))
+    subscription_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(30), default="")
+    current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
+    checkout_generation: Mapped[int] = mapped_column(default=0)
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    member: Mapped[Member] = relationship(
+        primaryjoin="and_(DuesSubscription.tenant_id == Member.tenant_id, "
+        "DuesSubscription.member_id == Member.id)",
+        foreign_keys=[member_id], viewonly=True,
+    )

@@ -66,6 +66,10 @@ def build(payment: Payment, community: Community, settings: PaymentSettings) -> 
         starts = payment.meetup.starts_at.astimezone(zone)
         description = _("%(title)s on %(date)s", title=payment.meetup.title,
                         date=format_date(starts.date(), "long"))
+    elif payment.period_start is not None and payment.period_end is not None:
+        description = _("Membership dues for %(start)s – %(end)s",
+                        start=format_date(payment.period_start, "long"),
+                        end=format_date(payment.period_end, "long"))
     else:
         description = _("Membership dues")
     number = settings.registration_number

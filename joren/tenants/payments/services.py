@@ -26,6 +26,7 @@ from joren.tenants.meetups.models import (
 )
 from joren.tenants.members.models import Member, Role
 from joren.tenants.members.services import reading_order
+from joren.tenants.payments import pricing
 from joren.tenants.payments.models import (
     Payment,
     PaymentKind,
@@ -118,12 +119,15 @@ def mark_paid(session: Session, meetup: Meetup, member: Member, method: PaymentM
         raise PaymentError("not_due")
     if current_payment(session, meetup, member.id) is not None:
         raise PaymentError("already_paid")
+    amount = pricing.fee_for(session, meetup, member)  # the member price when dues are paid up
+    if amount <= 0:
+        raise PaymentError("member_free")
     now = now or utcnow()
     community = session.get(Community, meetup.tenant_id)
     year = now.astimezone(ZoneInfo(community.timezone if community else "Asia/Tokyo")).year
     payment = Payment(
         member_id=member.id, meetup_id=meetup.id, kind=PaymentKind.MEETUP_FEE,
-        amount_jpy=int(meetup.price), method=method, status=PaymentStatus.PAID, paid_at=now,
+        amount_jpy=amount, method=method, status=PaymentStatus.PAID, paid_at=now,
         marked_by_id=actor.id, marked_at=now, note=note[:500],
         receipt_number=next_receipt_number(session, year),
     )
@@ -134,11 +138,16 @@ def mark_paid(session: Session, meetup: Meetup, member: Member, method: PaymentM
 
 def undo(session: Session, payment: Payment, actor: Member, *,
          now: datetime | None = None) -> None:
-    """Reverse a hand-marked payment: kept, marked refunded, with who and when."""
+    """Reverse a hand-marked payment: kept, marked refunded, with who and when. A fee paid
+    online is refunded through Stripe instead (``refunds.request_refund``)."""
+    if payment.method == PaymentMethod.STRIPE:
+        raise PaymentError("use_refund")
     if payment.method not in MANUAL_METHODS:
         raise PaymentError("not_manual")
     if not can_mark(actor, payment.method):
         raise PaymentError("forbidden")
+    if payment.kind == PaymentKind.DUES and not actor.role.at_least(Role.ORGANIZER):
+        raise PaymentError("forbidden")  # dues are the organizers' (dues.undo)
     if payment.status != PaymentStatus.PAID:
         raise PaymentError("not_paid")
     payment.status = PaymentStatus.REFUNDED
@@ -154,6 +163,7 @@ class PaymentRow:
     payment: Payment | None  # the latest one (paid, or undone)
     marked_by: Member | None
     refunded_by: Member | None
+    fee: int = 0  # what they owe: the member price when their dues are paid up (0: not due)
 
     @property
     def is_paid(self) -> bool:
@@ -161,7 +171,8 @@ class PaymentRow:
 
 
 def meetup_rows(session: Session, meetup: Meetup) -> list[PaymentRow]:
-    """Everyone who owes or paid the fee, with their latest payment: one query."""
+    """Everyone who owes or paid the fee, with their latest payment and what they owe: one
+    query (two with a member price)."""
     latest = (select(func.max(Payment.id).label("id"))
               .where(Payment.meetup_id == meetup.id, Payment.kind == PaymentKind.MEETUP_FEE)
               .group_by(Payment.member_id))
@@ -176,8 +187,18 @@ def meetup_rows(session: Session, meetup: Meetup) -> list[PaymentRow]:
         .where(or_(is_due, Payment.id.is_not(None)))
         .order_by(*reading_order())
     )
-    return [PaymentRow(member=m, is_due=bool(d), payment=p, marked_by=mk, refunded_by=rf)
-            for m, d, p, mk, rf in session.execute(query).unique()]
+    found = list(session.execute(query).unique())
+    reduced: set[int] = set()
+    if pricing.has_member_price(meetup):  # one more query: whose dues cover the date
+        zone = pricing.community_zone(session, meetup.tenant_id)
+        reduced = pricing.dues_current_ids(session, [m.id for m, d, *_ in found if d],
+                                           pricing.local_date(meetup.starts_at, zone),
+                                           zone=zone)
+    price = int(meetup.price or 0)
+    return [PaymentRow(member=m, is_due=bool(d), payment=p, marked_by=mk, refunded_by=rf,
+                       fee=(int(meetup.member_price or 0) if m.id in reduced else price)
+                       if d else 0)
+            for m, d, p, mk, rf in found]
 
 
 @dataclass
@@ -189,15 +210,31 @@ class Totals:
     collected: int
     outstanding: int
     by_method: dict[PaymentMethod, int] = field(default_factory=dict)
+    # Set when the meetup has a member price: how many who owe pay it (dues paid up).
+    member_price: int | None = None
+    member_count: int = 0
 
 
 def totals(session: Session, meetup: Meetup) -> Totals:
-    """Expected, collected per method and outstanding, aggregated in SQL (three queries)."""
+    """Expected, collected per method and outstanding, aggregated in SQL (two queries).
+
+    Members whose dues cover the meetup's date owe the member price (``pricing``): who they
+    are is a subquery of the count, never a query per person."""
     price = int(meetup.price or 0)
     due = _due_member_ids(meetup.id).subquery()
-    due_count = session.scalar(select(func.count()).select_from(due)) or 0
-    unpaid = session.scalar(select(func.count()).select_from(due).where(
-        due.c[0].not_in(_paid_member_ids(meetup.id)))) or 0
+    member_id = due.c[0]
+    unpaid = member_id.not_in(_paid_member_ids(meetup.id))
+    columns = [func.count(), func.count().filter(unpaid)]
+    member_price = int(meetup.member_price) if pricing.has_member_price(meetup) else None
+    if member_price is not None:
+        zone = pricing.community_zone(session, meetup.tenant_id)
+        on = pricing.local_date(meetup.starts_at, zone)
+        current = member_id.in_(pricing.dues_current_select(on, zone))
+        columns += [func.count().filter(current), func.count().filter(and_(unpaid, current))]
+    counts = session.execute(select(*columns).select_from(due)).one()
+    due_count, unpaid_count = int(counts[0] or 0), int(counts[1] or 0)
+    members, unpaid_members = ((int(counts[2] or 0), int(counts[3] or 0))
+                               if member_price is not None else (0, 0))
     by_method: dict[PaymentMethod, int] = dict.fromkeys(PaymentMethod, 0)
     paid_count = 0
     for method, amount, count in session.execute(
@@ -208,15 +245,20 @@ def totals(session: Session, meetup: Meetup) -> Totals:
     ):
         by_method[PaymentMethod(method)] = int(amount)
         paid_count += int(count)
+    reduced = member_price if member_price is not None else price
     return Totals(price=price, due_count=due_count, paid_count=paid_count,
-                  expected=price * due_count, collected=sum(by_method.values()),
-                  outstanding=price * unpaid, by_method=by_method)
+                  expected=price * (due_count - members) + reduced * members,
+                  collected=sum(by_method.values()),
+                  outstanding=price * (unpaid_count - unpaid_members) + reduced * unpaid_members,
+                  by_method=by_method, member_price=member_price, member_count=members)
 
 
 def member_payments(session: Session, member_id: int) -> list[Payment]:
-    """A member's payments, newest first, with their meetups (one query)."""
+    """A member's payments, newest first, with their meetups (one query). Online attempts that
+    were never paid (a Checkout left open or expired) are not payments and are left out."""
     return list(session.scalars(
-        select(Payment).where(Payment.member_id == member_id)
+        select(Payment).where(Payment.member_id == member_id,
+                              Payment.status.in_((PaymentStatus.PAID, PaymentStatus.REFUNDED)))
         .options(joinedload(Payment.meetup))
         .order_by(Payment.paid_at.desc(), Payment.id.desc())
     ).unique())

@@ -28,9 +28,10 @@ from joren.platform.communities.edge import (
 )
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db
+from joren.platform.templating import yen
 from joren.tenants.meetups.models import Meetup
 from joren.tenants.members.models import Member, Role
-from joren.tenants.payments import receipts
+from joren.tenants.payments import receipts, refunds
 from joren.tenants.payments import services as svc
 from joren.tenants.payments.forms import PaymentSettingsForm
 from joren.tenants.payments.models import Payment, PaymentMethod, PaymentStatus
@@ -42,10 +43,16 @@ ERRORS = {
     "forbidden": _l("Only organizers can mark or undo a bank transfer."),
     "cancelled": _l("This meetup is cancelled."),
     "free": _l("This meetup is free: there is nothing to collect."),
+    "member_free": _l("With paid-up dues, this member pays nothing for this meetup."),
     "not_due": _l("This person is not registered for or attending this meetup."),
     "already_paid": _l("This fee is already marked as paid."),
     "not_manual": _l("Only payments marked by hand can be undone here."),
     "not_paid": _l("This payment is not marked as paid."),
+    "use_refund": _l("This fee was paid online: use “Refund” to give it back through Stripe."),
+    "not_online": _l("Only fees paid online can be refunded here; undo a payment marked by "
+                     "hand instead."),
+    "refund_forbidden": _l("Only organizers can refund a payment."),
+    "bad_refund_amount": _l("This amount cannot be refunded."),
 }
 
 
@@ -56,7 +63,7 @@ def method_labels() -> dict[PaymentMethod, str]:
 
 def status_labels() -> dict[PaymentStatus, str]:
     return {PaymentStatus.PAID: _("Paid"), PaymentStatus.REFUNDED: _("Undone"),
-            PaymentStatus.PENDING: _("Pending")}
+            PaymentStatus.PENDING: _("Pending"), PaymentStatus.CANCELLED: _("Not completed")}
 
 
 @bp.context_processor
@@ -77,7 +84,8 @@ def meetup_payments(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
     return render_template("payments/meetup.html", meetup=meetup,
                            rows=svc.meetup_rows(db.session, meetup),
-                           totals=svc.totals(db.session, meetup))
+                           totals=svc.totals(db.session, meetup),
+                           refund_totals=refunds.totals(db.session, meetup))
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/payments/mark")
@@ -128,6 +136,55 @@ def undo(payment_id: int) -> Any:
     return redirect(url_for(".meetup_payments", meetup_id=payment.meetup_id), 303)
 
 
+@bp.post("/admin/payments/<int:payment_id>/refund")
+@role_required(Role.ORGANIZER)
+def refund(payment_id: int) -> Any:
+    """Refund a fee paid online, in full, through Stripe (made by a job after the commit)."""
+    payment = get_or_404(Payment, payment_id)
+    back = (url_for(".meetup_payments", meetup_id=payment.meetup_id)
+            if payment.meetup_id is not None else url_for(".settings"))
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm the refund."), "warning")
+        return redirect(back, 303)
+    try:
+        asked = refunds.request_refund(db.session, payment, actor=g.membership,
+                                       reason="organizer")
+    except svc.PaymentError as error:
+        db.session.rollback()
+        flash(_error(error.code), "error")
+    else:
+        db.session.commit()
+        if asked:
+            flash(_("A refund of %(amount)s to %(name)s was requested from Stripe.",
+                    amount=yen(payment.refund_amount_jpy), name=payment.member.display_name),
+                  "success")
+        else:
+            flash(_("A refund of this payment is already under way or done."), "info")
+    return redirect(back, 303)
+
+
+@bp.app_template_global()
+def refund_preview(meetup: Meetup, registration: Any) -> refunds.RefundPreview | None:
+    """For a cancel button: what cancelling ``registration`` (the person's own: the portal's,
+    or the one a "can't make it" link proved) now would refund."""
+    if registration is None or registration.meetup_id != meetup.id or not meetup.price:
+        return None
+    return refunds.preview(db.session, meetup, registration.member_id)
+
+
+def _refund_state(payment: Payment | None) -> tuple[str, int]:
+    """The refund column of the CSV and how much was given back."""
+    if payment is None or payment.method != PaymentMethod.STRIPE:
+        return "", 0
+    if payment.status == PaymentStatus.REFUNDED:
+        return _("Refunded"), payment.refund_amount_jpy or payment.amount_jpy
+    if payment.refund_pending:
+        return _("Refund pending"), 0
+    if payment.status == PaymentStatus.PAID and payment.refund_amount_jpy:
+        return _("Partially refunded"), payment.refund_amount_jpy
+    return "", 0
+
+
 @bp.get("/admin/meetups/<int:meetup_id>/payments.csv")
 @role_required(Role.STAFF)
 def export(meetup_id: int) -> Response:
@@ -139,18 +196,24 @@ def export(meetup_id: int) -> Response:
 
     header = [_("Name"), _("Reading"), _("Company"), _("Amount due (JPY)"), _("Status"),
               _("Method"), _("Amount paid (JPY)"), _("Paid at"), _("Marked by"),
-              _("Receipt number"), _("Undone at"), _("Undone by"), _("Note")]
+              _("Receipt number"), _("Undone at"), _("Undone by"), _("Note"),
+              _("Application fee (JPY)"), _("Refund"), _("Refunded (JPY)"),
+              _("Refund requested at"), _("Stripe refund")]
     rows = []
     for row in svc.meetup_rows(db.session, meetup):
         p = row.payment
+        state, refunded = _refund_state(p)
         rows.append([
             row.member.display_name, row.member.reading, row.member.company,
-            meetup.price if row.is_due else 0,
+            row.fee,
             statuses[p.status] if p else _("Not paid"),
             methods[p.method] if p else "", p.amount_jpy if p and p.is_paid else 0,
             when(p.paid_at) if p else "", row.marked_by.display_name if row.marked_by else "",
             p.receipt_number or "" if p else "", when(p.refunded_at) if p else "",
             row.refunded_by.display_name if row.refunded_by else "", p.note if p else "",
+            p.application_fee_jpy if p and p.method == PaymentMethod.STRIPE else 0,
+            state, refunded, when(p.refund_requested_at) if p else "",
+            p.stripe_refund_id or "" if p else "",
         ])
     day = meetup.starts_at.strftime("%Y%m%d")
     return csv_response(f"payments-{day}-{meetup.id}.csv", header, rows)

@@ -142,7 +142,8 @@ def test_approval_pending_then_approved_or_declined(session, tenant, ts):
     assert {ra.status, rb.status, rc.status} == {PENDING}
     assert svc.counts(ts, [m.id])[m.id] | {} == {"going": 0, "waitlisted": 0, "pending": 3,
                                                   "unconfirmed": 0, "cancelled": 0,
-                                                  "not_going": 0, "offered": 0}
+                                                  "not_going": 0, "offered": 0,
+                                                  "awaiting_payment": 0}
     assert svc.approve(ts, ra).status == GOING
     assert svc.approve(ts, rb).status == WAITLISTED  # full: approval joins the waitlist
     assert svc.decline(ts, rc).status == RegistrationStatus.CANCELLED
