@@ -187,11 +187,15 @@ def _bind(session: Session, row: StripeEvent, community_id: int | None) -> Subsc
     return sub
 
 
-def fetch_subscription(subscription_id: str) -> dict[str, Any]:
-    return stripe_client.plain(stripe_client.client().v1.subscriptions.retrieve(subscription_id))
+def fetch_subscription(subscription_id: str, account: str | None = None) -> dict[str, Any]:
+    """Stripe's subscription now (on a connected ``account`` when given)."""
+    options = {"stripe_account": account} if account else None
+    return stripe_client.plain(stripe_client.client().v1.subscriptions.retrieve(
+        subscription_id, None, options))
 
 
-def _period_end(data: dict[str, Any]) -> datetime | None:
+def period_end(data: dict[str, Any]) -> datetime | None:
+    """The end of a Stripe subscription's current period."""
     value = data.get("current_period_end")
     if value is None:  # newer API versions keep the period on the subscription items
         items = (data.get("items") or {}).get("data") or []
@@ -215,7 +219,7 @@ def apply_subscription(sub: Subscription, data: dict[str, Any],
     sub.stripe_customer_id = _id_of(data.get("customer")) or sub.stripe_customer_id
     sub.status = status
     sub.plan = PlanCode.FREE if status in ENDED_STATUSES else PlanCode.PRO
-    sub.current_period_end = _period_end(data)
+    sub.current_period_end = period_end(data)
     sub.cancel_at_period_end = bool(data.get("cancel_at_period_end"))
     if status in GRACE_STATUSES:
         if sub.grace_until is None:

@@ -30,7 +30,8 @@ FEED_PAST = timedelta(days=90)
 FEED_MAX_AGE = 900
 TICKET_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 FEED_STATUSES = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED,
-                 RegistrationStatus.PENDING)
+                 RegistrationStatus.PENDING, RegistrationStatus.OFFERED,
+                 RegistrationStatus.AWAITING_PAYMENT)
 
 
 def _calendar_response(body: bytes, filename: str, *, public: bool) -> Response:

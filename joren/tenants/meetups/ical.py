@@ -58,7 +58,9 @@ def meetup_event(
     event.add("description", _description(meetup, url))
     if meetup.is_cancelled:
         event.add("status", "CANCELLED")
-    elif registration_status in (RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING):
+    elif registration_status in (RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING,
+                                 RegistrationStatus.OFFERED,
+                                 RegistrationStatus.AWAITING_PAYMENT):
         event.add("status", "TENTATIVE")
     else:
         event.add("status", "CONFIRMED")

@@ -400,14 +400,9 @@ def expire_offers(session: Session, now: datetime | None = None) -> int:
                 continue
             if registration.status == RegistrationStatus.AWAITING_PAYMENT:
                 _release(session, registration, now)
-                expired += 1
-                continue
-            _apply(registration, Decision(RegistrationStatus.CANCELLED), now)
-            registration.offer_expires_at = None
-            registration.note = "offer expired"
-            session.flush()
-            _send(session, registration, "registrations/offer_expired",
-                  f"registration:{registration.id}:offer-expired:{_stamp(registration)}")
+            else:
+                _release(session, registration, now, note="offer expired",
+                         template="registrations/offer_expired", key="offer-expired")
             expired += 1
         _fill_seats(session, meetup, now)
     return expired
@@ -465,13 +460,16 @@ def confirm_paid(session: Session, registration: Registration, now: datetime) ->
     return registration
 
 
-def _release(session: Session, registration: Registration, now: datetime) -> None:
+def _release(session: Session, registration: Registration, now: datetime, *,
+             note: str = "payment not completed", template: str = "registrations/hold_released",
+             key: str = "hold-released") -> None:
+    """A held seat (being paid for, or offered) lapsed: cancelled, and the person is told."""
     _apply(registration, Decision(RegistrationStatus.CANCELLED), now)
     registration.offer_expires_at = None
-    registration.note = "payment not completed"
+    registration.note = note
     session.flush()
-    _send(session, registration, "registrations/hold_released",
-          f"registration:{registration.id}:hold-released:{_stamp(registration)}")
+    _send(session, registration, template,
+          f"registration:{registration.id}:{key}:{_stamp(registration)}")
 
 
 def release_hold(session: Session, registration: Registration,

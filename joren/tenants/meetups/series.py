@@ -29,7 +29,11 @@ from joren.tenants.meetups.recurrence import RuleError
 from joren.tenants.members.models import Member
 
 ACTIVE_REGISTRATION = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED,
-                       RegistrationStatus.PENDING)
+                       RegistrationStatus.PENDING, RegistrationStatus.OFFERED,
+                       RegistrationStatus.AWAITING_PAYMENT)
+# Holding a seat: going, or offered one / paying for one (the seat is theirs until a deadline).
+SEATED = (RegistrationStatus.GOING, RegistrationStatus.OFFERED,
+          RegistrationStatus.AWAITING_PAYMENT)
 MAX_PRICE = 10_000_000
 MAX_CAPACITY = 100_000
 MAX_DURATION = 24 * 60
@@ -96,14 +100,13 @@ def _check_fields(fields: dict[str, Any]) -> None:
 
 
 def _active_counts(session: Session, meetup_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """meetup id → (active registrations, going), in one query."""
+    """meetup id → (active registrations, seats taken), in one query."""
     ids = list(meetup_ids)
     if not ids:
         return {}
     rows = session.execute(
         select(Registration.meetup_id, func.count(Registration.id),
-               func.count(Registration.id).filter(
-                   Registration.status == RegistrationStatus.GOING))
+               func.count(Registration.id).filter(Registration.status.in_(SEATED)))
         .where(Registration.meetup_id.in_(ids), Registration.status.in_(ACTIVE_REGISTRATION))
         .group_by(Registration.meetup_id)
     )

@@ -79,8 +79,9 @@ def _register_globals(state: Any) -> None:
 # -- queries --------------------------------------------------------------------------------
 
 def meetups_with_counts(upcoming: bool | None = None,
-                        limit: int | None = None) -> list[tuple[Meetup, int, int, int]]:
-    """Meetups with (attended, going, waitlisted) counts, in one query."""
+                        limit: int | None = None) -> list[tuple[Meetup, int, int, int, int]]:
+    """Meetups with (attended, going, waitlisted, held) counts, in one query; ``held`` seats are
+    offered to someone or being paid for, so they are taken until their deadline."""
     attended = (
         select(Attendance.meetup_id.label("meetup_id"),
                func.count(Attendance.id).filter(Attendance.status.in_(ATTENDED)).label("n"))
@@ -91,10 +92,14 @@ def meetups_with_counts(upcoming: bool | None = None,
                func.count(Registration.id).filter(
                    Registration.status == RegistrationStatus.GOING).label("going"),
                func.count(Registration.id).filter(
-                   Registration.status == RegistrationStatus.WAITLISTED).label("waiting"))
+                   Registration.status == RegistrationStatus.WAITLISTED).label("waiting"),
+               func.count(Registration.id).filter(Registration.status.in_(
+                   (RegistrationStatus.OFFERED, RegistrationStatus.AWAITING_PAYMENT))
+               ).label("held"))
         .group_by(Registration.meetup_id).subquery()
     )
-    stmt = (select(Meetup, attended.c.n, registered.c.going, registered.c.waiting)
+    stmt = (select(Meetup, attended.c.n, registered.c.going, registered.c.waiting,
+                   registered.c.held)
             .outerjoin(attended, attended.c.meetup_id == Meetup.id)
             .outerjoin(registered, registered.c.meetup_id == Meetup.id))
     now = utcnow()
@@ -106,8 +111,8 @@ def meetups_with_counts(upcoming: bool | None = None,
         stmt = stmt.order_by(Meetup.starts_at.desc())
     if limit:
         stmt = stmt.limit(limit)
-    return [(m, a or 0, going or 0, waiting or 0)
-            for m, a, going, waiting in db.session.execute(stmt)]
+    return [(m, a or 0, going or 0, waiting or 0, held or 0)
+            for m, a, going, waiting, held in db.session.execute(stmt)]
 
 
 def portal_meetups(upcoming: bool, public_only: bool, limit: int | None = None) -> list[Meetup]:
@@ -275,8 +280,9 @@ def console_detail(meetup_id: int) -> Any:
         .order_by(*reading_order())
     ).all()
     attended = sum(1 for a in attendances if a.status.attended)
-    going = registrations.counts(db.session, [meetup.id])[meetup.id]["going"]
-    return render_template("console/meetups/detail.html", meetup=meetup,
+    counts = registrations.counts(db.session, [meetup.id])[meetup.id]
+    going, held = counts["going"], counts["offered"] + counts["awaiting_payment"]
+    return render_template("console/meetups/detail.html", meetup=meetup, held=held,
                            attendances=attendances, attended=attended, going=going,
                            now=utcnow())
 

@@ -33,6 +33,10 @@ def redirect_to_checkout(registration: Registration, back: str) -> Any:
     try:
         url = online.start_checkout(db.session, registration)
         db.session.commit()
+    except online.PayAtTheDoor as exc:
+        db.session.commit()
+        flash(str(exc.message), "info")
+        return redirect(back, 303)
     except regs.RegistrationError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")

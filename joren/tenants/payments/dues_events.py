@@ -20,8 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joren.platform.billing import stripe_client
-from joren.platform.billing.events import register_connect_handler
+from joren.platform.billing.events import fetch_subscription, period_end, register_connect_handler
 from joren.platform.db import utcnow
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.members.models import Member
@@ -74,20 +73,6 @@ def _member_from(session: Session, metadata: dict[str, Any]) -> Member | None:
     return session.scalar(select(Member).where(Member.id == int(member_id)))
 
 
-def fetch_subscription(subscription_id: str, account_id: str) -> dict[str, Any]:
-    return stripe_client.plain(stripe_client.client().v1.subscriptions.retrieve(
-        subscription_id, None, {"stripe_account": account_id}))
-
-
-def _period_end(data: dict[str, Any]) -> datetime | None:
-    value = data.get("current_period_end")
-    if value is None:  # newer API versions keep the period on the subscription items
-        items = (data.get("items") or {}).get("data") or []
-        ends = [i.get("current_period_end") for i in items if i.get("current_period_end")]
-        value = max(ends) if ends else None
-    return _timestamp(value)
-
-
 def apply_subscription(row: DuesSubscription, data: dict[str, Any],
                        now: datetime | None = None) -> str:
     """Make the member's row say what Stripe's subscription ``data`` says."""
@@ -100,7 +85,7 @@ def apply_subscription(row: DuesSubscription, data: dict[str, Any],
     row.subscription_created_at = created or row.subscription_created_at
     row.stripe_customer_id = _id_of(data.get("customer")) or row.stripe_customer_id
     row.status = str(data.get("status") or "")[:30]
-    row.current_period_end = _period_end(data)
+    row.current_period_end = period_end(data)
     row.cancel_at_period_end = bool(data.get("cancel_at_period_end"))
     row.synced_at = now or utcnow()
     return f"dues of member {row.member_id}: {row.status}"
@@ -179,7 +164,7 @@ def _invoice_period(obj: dict[str, Any],
         start = _timestamp(data.get("current_period_start")) or _timestamp(
             min((i.get("current_period_start") for i in items
                  if i.get("current_period_start")), default=None))
-        return start, _period_end(data)
+        return start, period_end(data)
     return None, None
 
 

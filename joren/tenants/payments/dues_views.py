@@ -4,7 +4,8 @@ transfer or cash, undo), and the member's dues page (pay online by subscription,
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import stripe
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -27,6 +28,7 @@ from joren.tenants.payments.dues_forms import ERRORS, DuesSettingsForm, MarkDues
 from joren.tenants.payments.models import DuesInterval, Payment, PaymentKind, PaymentMethod
 
 log = logging.getLogger("joren.payments")
+T = TypeVar("T")
 
 bp = Blueprint("dues", __name__)
 
@@ -192,27 +194,36 @@ def _language() -> str:
     return str(get_locale() or "ja")
 
 
+def _stripe_call(call: Callable[[], T], what: str) -> T | None:
+    """Run a member's dues action that talks to Stripe and commit; on a refusal or Stripe being
+    unreachable, roll back, say why, and return None (the caller goes back to the dues page)."""
+    try:
+        result = call()
+    except dues.DuesError as error:
+        db.session.rollback()
+        flash(_error(error), "error")
+        return None
+    except (stripe.StripeError, BillingOff):
+        db.session.rollback()
+        log.exception("Stripe request failed (%s)", what)
+        flash(_("Stripe could not be reached just now. Please try again in a moment."), "error")
+        return None
+    db.session.commit()
+    return result
+
+
 @bp.post("/dues/checkout")
 @member_required
 def checkout() -> Any:
     me = active_membership()
     assert me is not None
-    try:
-        redirect_to = dues.start_checkout(
-            db.session, g.community, me, email=me.email or getattr(current_user, "email", ""),
-            success_url=url_for(".mine", checkout="success", _external=True),
-            cancel_url=url_for(".mine", checkout="cancelled", _external=True),
-            language=_language())
-    except dues.DuesError as error:
-        db.session.rollback()
-        flash(_error(error), "error")
+    redirect_to = _stripe_call(lambda: dues.start_checkout(
+        db.session, g.community, me, email=me.email or getattr(current_user, "email", ""),
+        success_url=url_for(".mine", checkout="success", _external=True),
+        cancel_url=url_for(".mine", checkout="cancelled", _external=True),
+        language=_language()), "dues checkout")
+    if redirect_to is None:
         return redirect(url_for(".mine"), 303)
-    except (stripe.StripeError, BillingOff):
-        db.session.rollback()
-        log.exception("Stripe request failed (dues checkout)")
-        flash(_("Stripe could not be reached just now. Please try again in a moment."), "error")
-        return redirect(url_for(".mine"), 303)
-    db.session.commit()
     return redirect(redirect_to.url, 303)
 
 
@@ -221,18 +232,8 @@ def checkout() -> Any:
 def cancel() -> Any:
     me = active_membership()
     assert me is not None
-    try:
-        dues.cancel_at_period_end(db.session, g.community, me)
-    except dues.DuesError as error:
-        db.session.rollback()
-        flash(_error(error), "error")
-        return redirect(url_for(".mine"), 303)
-    except (stripe.StripeError, BillingOff):
-        db.session.rollback()
-        log.exception("Stripe request failed (dues cancel)")
-        flash(_("Stripe could not be reached just now. Please try again in a moment."), "error")
-        return redirect(url_for(".mine"), 303)
-    db.session.commit()
-    flash(_("Your dues will not renew: they stay paid until the end of the current period."),
-          "success")
+    if _stripe_call(lambda: dues.cancel_at_period_end(db.session, g.community, me),
+                    "dues cancel") is not None:
+        flash(_("Your dues will not renew: they stay paid until the end of the current period."),
+              "success")
     return redirect(url_for(".mine"), 303)

@@ -52,6 +52,12 @@ CHECKOUT_LOCALES = {"ja": "ja", "en": "en"}
 EXPIRE_JOB = "joren.workers.payment_jobs.expire_checkout"
 
 
+class PayAtTheDoor(regs.RegistrationError):
+    """Online payment stopped being available during a hold (the organizer's Stripe account
+    can no longer take charges): the seat was confirmed, to be paid at the door. The caller
+    commits."""
+
+
 def online_fee(session: Session, meetup: Meetup, member: Member | None) -> int:
     """What ``member`` pays online for ``meetup``; 0 when online payment does not apply (a free
     meetup or fee, no Stripe keys, or an organizer account that cannot take charges yet)."""
@@ -215,6 +221,13 @@ def start_checkout(session: Session, registration: Registration,
         _check_payable(registration, meetup, now)
         fee = online_fee(session, meetup, registration.member)
         if fee <= 0:
+            if (registration.status == RegistrationStatus.AWAITING_PAYMENT
+                    and open_payment(session, registration) is None):
+                # Nobody can pay online now; the member keeps the seat they were holding.
+                registration.note = "online payment unavailable: pay at the door"
+                regs.confirm_paid(session, registration, now)
+                raise PayAtTheDoor(_l("Online payment is not available right now. Your seat "
+                                      "is confirmed: please pay the fee at the door."))
             raise regs.RegistrationError(_l("This fee is not paid online."))
         payment = open_payment(session, registration)
         if payment is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from joren.platform.communities.models import Community
@@ -173,18 +173,24 @@ class PaymentRow:
 def meetup_rows(session: Session, meetup: Meetup) -> list[PaymentRow]:
     """Everyone who owes or paid the fee, with their latest payment and what they owe: one
     query (two with a member price)."""
-    latest = (select(func.max(Payment.id).label("id"))
+    # Joined, not filtered with IN: the people of this meetup are found first (those who owe,
+    # and those with a payment), so the cost follows the meetup, not the community.
+    latest = (select(Payment.member_id.label("member_id"),
+                     func.max(Payment.id).label("payment_id"))
               .where(Payment.meetup_id == meetup.id, Payment.kind == PaymentKind.MEETUP_FEE)
-              .group_by(Payment.member_id))
-    due = _due_member_ids(meetup.id).subquery()
+              .group_by(Payment.member_id).subquery("latest"))
+    due = _due_member_ids(meetup.id).subquery("due")
+    people = union(select(due.c[0].label("member_id")),
+                   select(latest.c.member_id)).subquery("people")
     marker, refunder = aliased(Member), aliased(Member)
-    is_due = Member.id.in_(select(due.c[0]))
     query = (
-        select(Member, is_due, Payment, marker, refunder)
-        .outerjoin(Payment, and_(Payment.member_id == Member.id, Payment.id.in_(latest)))
+        select(Member, due.c[0].is_not(None), Payment, marker, refunder)
+        .join(people, people.c.member_id == Member.id)
+        .outerjoin(due, due.c[0] == Member.id)
+        .outerjoin(latest, latest.c.member_id == Member.id)
+        .outerjoin(Payment, Payment.id == latest.c.payment_id)
         .outerjoin(marker, marker.id == Payment.marked_by_id)
         .outerjoin(refunder, refunder.id == Payment.refunded_by_id)
-        .where(or_(is_due, Payment.id.is_not(None)))
         .order_by(*reading_order())
     )
     found = list(session.execute(query).unique())

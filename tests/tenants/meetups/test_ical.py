@@ -103,3 +103,12 @@ def test_a_feed_holds_every_meetup_with_the_readers_status():
     assert str(events["meetup-42@joren.example"]["STATUS"]) == "CONFIRMED"
     assert str(events["meetup-43@joren.example"]["STATUS"]) == "TENTATIVE"
     assert str(events["meetup-43@joren.example"]["URL"]) == f"{URL}?id=43"
+
+
+def test_a_seat_offered_or_being_paid_for_is_tentative() -> None:
+    for status in (RegistrationStatus.OFFERED, RegistrationStatus.AWAITING_PAYMENT):
+        body = ical.feed_ics([(_meetup(), status)], calendar_name="交流会",
+                             timezone="Asia/Tokyo", host="joren.example",
+                             url_for_meetup=lambda m: f"{URL}?id={m.id}")
+        [event] = Calendar.from_ical(body).walk("VEVENT")
+        assert str(event["STATUS"]) == "TENTATIVE"

@@ -215,6 +215,32 @@ def test_capacity_below_going_is_refused(tenant_session, tenant, people):
     assert tenant_session.get(Meetup, first.id).capacity == 5
 
 
+def test_seats_held_for_an_offer_or_a_payment_count_as_taken(tenant_session, tenant, people):
+    row = _weekly(tenant_session, tenant, capacity=5, price=3000)
+    first = _occurrences(tenant_session, row)[0]
+    with unscoped(tenant_session):
+        members = [tenant_session.get(type(m), m.id) for m in
+                   (people.member_member, people.staff_member)]
+    _register(tenant_session, first, members[0], RegistrationStatus.AWAITING_PAYMENT)
+    _register(tenant_session, first, members[1], RegistrationStatus.OFFERED)
+    with pytest.raises(SeriesError, match="capacity_below_going"):
+        service.edit_occurrence(tenant_session, first, None, "this", now=NOW, capacity=1)
+    service.edit_occurrence(tenant_session, first, None, "this", now=NOW, capacity=2)
+
+
+def test_an_occurrence_someone_is_paying_for_is_kept_when_the_rule_changes(tenant_session,
+                                                                          tenant, people):
+    row = _weekly(tenant_session, tenant, price=3000)
+    first = _occurrences(tenant_session, row)[0]
+    with unscoped(tenant_session):
+        member = tenant_session.get(type(people.member_member), people.member_member.id)
+    _register(tenant_session, first, member, RegistrationStatus.AWAITING_PAYMENT)
+    service.update_series(tenant_session, row, None, now=NOW, rrule="FREQ=WEEKLY;BYDAY=WE")
+    tenant_session.expire_all()
+    kept = tenant_session.get(Meetup, first.id)
+    assert kept.starts_at == first.starts_at and kept.is_detached and kept.needs_review
+
+
 @pytest.mark.parametrize(("fields", "code"), [
     ({"rrule": "FREQ=HOURLY"}, "too_frequent"),
     ({"rrule": "nonsense"}, "invalid"),

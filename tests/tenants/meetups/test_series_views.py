@@ -236,6 +236,27 @@ def test_console_list_counts_in_one_query(app, staff_client, session, tenant, se
     assert f'data-going="{first.id}">1 / 30<' in body
 
 
+def test_seats_held_for_offers_and_payments_are_shown_beside_going(staff_client, session,
+                                                                   tenant, series, people):
+    first = _first(session, series)
+    with unscoped(session):
+        session.add(Registration(tenant_id=tenant.id, meetup_id=first.id,
+                                 member_id=people.member_member.id,
+                                 status=RegistrationStatus.GOING))
+        session.add(Registration(tenant_id=tenant.id, meetup_id=first.id,
+                                 member_id=people.staff_member.id,
+                                 status=RegistrationStatus.AWAITING_PAYMENT))
+        session.add(Registration(tenant_id=tenant.id, meetup_id=first.id,
+                                 member_id=people.organizer_member.id,
+                                 status=RegistrationStatus.OFFERED))
+    session.commit()
+    body = in_english(staff_client).get(BASE).get_data(as_text=True)
+    assert f'data-going="{first.id}">1 / 30' in body
+    assert 'data-held="2">+2 held<' in body
+    detail = staff_client.get(f"{BASE}/{first.id}").get_data(as_text=True)
+    assert 'data-held="2">(2 more seats held: offered, or being paid for)<' in detail
+
+
 def test_series_list_describes_the_rule(staff_client, series):
     body = in_english(staff_client).get(f"{BASE}/series").get_data(as_text=True)
     assert "定例会" in body and "FREQ=MONTHLY;BYDAY=2TU" in body

@@ -3,12 +3,16 @@ work as before: going at once, fee paid at the door, and Stripe never hears a th
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from joren.platform.db import utcnow
 from joren.platform.tenancy import unscoped
-from joren.tenants.meetups.models import RegistrationStatus
+from joren.tenants.meetups.models import Registration, RegistrationStatus
 from joren.tenants.payments.models import ConnectAccount
 from tests.stripe_fake import FakeStripe
+from tests.tenants.helpers import in_english
 from tests.tenants.meetups.helpers_registrations import seated_meetup
 from tests.tenants.payments.stripe import online_helpers as h
 
@@ -57,3 +61,28 @@ def test_an_account_not_ready_yet_means_pay_at_the_door(
     reg = h.registration(session, meetup.id, people.member_member.id)
     assert reg.status == RegistrationStatus.GOING
     assert h.creates(billing_on) == []
+
+
+def test_a_hold_whose_online_payment_went_away_keeps_its_seat_paid_at_the_door(
+        session, tenant, people, member_client, billing_on):
+    """The organizer's Stripe account stopped taking charges while a member held a seat:
+    pressing "Pay" confirms the seat, to be paid at the door, instead of losing it."""
+    with unscoped(session):
+        session.add(ConnectAccount(tenant_id=tenant.id, stripe_account_id="acct_restricted",
+                                   charges_enabled=False))
+    meetup = _paid_meetup(session, tenant)
+    with unscoped(session):
+        session.add(Registration(tenant_id=tenant.id, meetup_id=meetup.id,
+                                 member_id=people.member_member.id,
+                                 status=RegistrationStatus.AWAITING_PAYMENT,
+                                 offer_expires_at=utcnow() + timedelta(minutes=20)))
+    session.commit()
+    response = h.pay(in_english(member_client), meetup.id)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/meetups/{meetup.id}")
+    page = member_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your seat is confirmed: please pay the fee at the door." in page
+    reg = h.registration(session, meetup.id, people.member_member.id)
+    assert reg.status == RegistrationStatus.GOING and reg.offer_expires_at is None
+    assert len(h.emails(session, "registrations/confirmed")) == 1
+    assert h.payment_for(session, reg.id) == [] and h.creates(billing_on) == []
