@@ -416,7 +416,12 @@ def guest_confirm(token: str) -> Any:
             error = str(exc.message)
         else:
             db.session.commit()
+            if registration.status == RegistrationStatus.AWAITING_PAYMENT:
+                # The fee is paid online: straight on to Stripe (this page again to come back).
+                from joren.tenants.payments.checkout_views import redirect_to_checkout
+
+                return redirect_to_checkout(registration, request.url)
     rank = service.waitlist_rank(db.session, registration)
     return render_template("registrations/guest_confirm.html", invalid=False, error=error,
                            registration=registration, meetup=registration.meetup, rank=rank,
-                           token=token)
+                           token=token, **_offer_fee(registration)), 400 if error else 200

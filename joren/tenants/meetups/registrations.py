@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
-from joren.platform.mail.outbox import queue_email
+from joren.platform.mail.outbox import Attachment, queue_email
 from joren.tenants.meetups.models import (
     Meetup,
     MeetupSeries,
@@ -431,10 +431,8 @@ def _approval_hold(meetup: Meetup, now: datetime) -> datetime:
 def _await_payment(session: Session, registration: Registration, meetup: Meetup,
                    now: datetime, until: datetime, notify: bool = False) -> bool:
     """Hold the seat until ``until`` while the person pays online (when that applies: a fee
-    above zero and a community taking payments online). Returns whether it did. Someone who
-    cannot sign in (a guest) pays at the door instead."""
-    if registration.member.account_id is None:
-        return False
+    above zero and a community taking payments online). Returns whether it did. A guest (no
+    account) pays through their confirmation link, which shows the pay button."""
     if _online_fee(session, meetup, registration.member) <= 0:
         return False
     _apply(registration, Decision(RegistrationStatus.AWAITING_PAYMENT), now)
@@ -443,8 +441,20 @@ def _await_payment(session: Session, registration: Registration, meetup: Meetup,
     if notify:
         _send(session, registration, "registrations/pay_to_confirm",
               f"registration:{registration.id}:pay:{_stamp(registration)}",
-              expires_at=until, fee=_online_fee(session, meetup, registration.member))
+              expires_at=until, fee=_online_fee(session, meetup, registration.member),
+              pay_url=_pay_url(registration))
     return True
+
+
+def _pay_url(registration: Registration) -> str:
+    """Where the person pays for a held seat: the meetup page for members who sign in, the
+    confirmation link (signed, no sign-in) for guests."""
+    community = _community(registration)
+    if registration.member.account_id is None:
+        return url_for("community.registrations.guest_confirm", slug=community.slug,
+                       token=guest_confirm_token(registration), _external=True)
+    return url_for("community.meetups.portal_detail", slug=community.slug,
+                   meetup_id=registration.meetup_id, _external=True)
 
 
 def confirm_paid(session: Session, registration: Registration, now: datetime) -> Registration:
@@ -749,6 +759,9 @@ def confirm_guest(session: Session, registration: Registration,
         raise RegistrationError(_l("This meetup has been cancelled."))
     registration.confirmed_at = now
     _apply(registration, _decide(session, meetup, registration.member), now)
+    if registration.status == RegistrationStatus.GOING:
+        # A fee paid online: the seat is held while the guest pays (the page sends them on).
+        _await_payment(session, registration, meetup, now, now + _payment_hold())
     session.flush()
     _notify_status(session, registration)
     return registration
@@ -776,7 +789,7 @@ def _community(registration: Registration) -> Community:
 
 
 def _send(session: Session, registration: Registration, template: str, key: str,
-          **extra: Any) -> None:
+          attachments: list[Attachment] | None = None, **extra: Any) -> None:
     member, meetup = registration.member, registration.meetup
     if not member.email:
         return
@@ -794,7 +807,7 @@ def _send(session: Session, registration: Registration, template: str, key: str,
     }
     queue_email(session, to=member.email, template=template, context=context,
                 language=_language(member, community), idempotency_key=key,
-                community_id=community.id)
+                community_id=community.id, attachments=attachments)
 
 
 def _status_key(registration: Registration) -> str:

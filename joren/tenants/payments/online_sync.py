@@ -22,7 +22,7 @@ from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
 from joren.tenants.meetups import registrations as regs
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.payments import pricing
+from joren.tenants.payments import pricing, receipts
 from joren.tenants.payments import services as payment_services
 from joren.tenants.payments.models import Payment, PaymentMethod, PaymentStatus
 from joren.tenants.payments.online import (
@@ -149,11 +149,17 @@ def _expire_others(session: Session, payment: Payment) -> None:
 
 
 def _send_receipt(session: Session, payment: Payment, registration: Registration) -> None:
+    """The receipt email, with the receipt (領収書) attached as a PDF; members who sign in also
+    get the link to its page."""
     community = _community(session, payment)
+    signed_in = registration.member.account_id is not None
     receipt_url = url_for("community.payments.receipt", slug=community.slug,
-                          payment_id=payment.id, _external=True)
+                          payment_id=payment.id, _external=True) if signed_in else None
+    pdf = receipts.attachment(payment, community, payment_services.settings_for(
+        session, create=False), regs._language(registration.member, community))  # noqa: SLF001
     regs._send(session, registration, "payments/online_receipt",  # noqa: SLF001
-               f"payment:{payment.id}:receipt", payment=payment, receipt_url=receipt_url)
+               f"payment:{payment.id}:receipt", attachments=[pdf], payment=payment,
+               receipt_url=receipt_url)
 
 
 def _failed(data: dict[str, Any]) -> bool:

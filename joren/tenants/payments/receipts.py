@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.utils import simpleSplit
@@ -25,6 +25,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from joren.platform.communities.models import Community
+from joren.platform.mail.outbox import Attachment
 from joren.platform.templating import yen
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentSettings, PaymentStatus
 
@@ -165,3 +166,13 @@ def pdf(receipt: Receipt, *, compress: bool = True) -> bytes:
     page.showPage()
     page.save()
     return buffer.getvalue()
+
+
+def attachment(payment: Payment, community: Community, settings: PaymentSettings,
+               language: str) -> Attachment:
+    """The receipt as a PDF attached to an email, in the recipient's language (guests, who
+    cannot sign in to open the receipt page, keep it this way)."""
+    with force_locale(language):
+        content = pdf(build(payment, community, settings))
+    return Attachment(filename=f"receipt-{payment.receipt_number}.pdf",
+                      content_type="application/pdf", content=content)
