@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: None
-Create Date: 2026-11-27 09:06:24.195165
+Create Date: 2026-11-27 09:18:14.457405
 """
 
 from collections.abc import Sequence
@@ -1509,6 +1509,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_payments_payment_intent", ["stripe_payment_intent_id"], unique=False
         )
+        batch_op.create_index(
+            "ix_payments_refund_pending",
+            ["tenant_id", "refund_requested_at"],
+            unique=False,
+            postgresql_where=sa.text("refund_requested_at IS NOT NULL"),
+            sqlite_where=sa.text("refund_requested_at IS NOT NULL"),
+        )
         batch_op.create_index(batch_op.f("ix_payments_tenant_id"), ["tenant_id"], unique=False)
         batch_op.create_index(
             "ix_payments_tenant_meetup_member",
@@ -1526,6 +1533,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_payments_tenant_member")
         batch_op.drop_index("ix_payments_tenant_meetup_member")
         batch_op.drop_index(batch_op.f("ix_payments_tenant_id"))
+        batch_op.drop_index(
+            "ix_payments_refund_pending",
+            postgresql_where=sa.text("refund_requested_at IS NOT NULL"),
+            sqlite_where=sa.text("refund_requested_at IS NOT NULL"),
+        )
         batch_op.drop_index("ix_payments_payment_intent")
         batch_op.drop_index("ix_payments_checkout_session")
 

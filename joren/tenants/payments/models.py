@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,6 +79,10 @@ class Payment(TenantScoped, Timestamped, Base):
         Index("ix_payments_checkout_session", "stripe_checkout_session_id"),
         Index("ix_payments_payment_intent", "stripe_payment_intent_id"),
         UniqueConstraint("tenant_id", "stripe_invoice_id"),
+        # The refund sweep looks only at pending requests: a partial index stays tiny.
+        Index("ix_payments_refund_pending", "tenant_id", "refund_requested_at",
+              postgresql_where=text("refund_requested_at IS NOT NULL"),
+              sqlite_where=text("refund_requested_at IS NOT NULL")),
     )
 
     id: Mapped[intpk]
