@@ -78,3 +78,25 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def live_app_with_stripe(database_url: str, app_config: dict[str, Any], secret: str,
+                         webhook_secret: str, connect_secret: str | None = None,
+                         ) -> Iterator[tuple[str, Any, str]]:
+    """The app served with billing on, talking over HTTP to the tests' fake Stripe, which is
+    served too and delivers its webhooks to the app, signed. Yields (Joren's base URL, the
+    fake, the fake's URL)."""
+    from tests.stripe_fake import FakeStripe
+
+    fake = FakeStripe()
+    extra = {"STRIPE_SECRET_KEY": "sk_test_browser", "BILLING_ENABLED": True,
+             "STRIPE_WEBHOOK_SECRET": webhook_secret}
+    if connect_secret:
+        extra["STRIPE_CONNECT_WEBHOOK_SECRET"] = connect_secret
+    with fake.serve(free_port()) as stripe_url, live_app(
+            database_url, app_config, secret,
+            extra={**extra, "STRIPE_API_BASE": stripe_url}) as base_url:
+        fake.webhook_url, fake.webhook_secret = f"{base_url}/billing/webhook", webhook_secret
+        fake.connect_webhook_secret = connect_secret
+        yield base_url, fake, stripe_url

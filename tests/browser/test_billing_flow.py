@@ -21,8 +21,7 @@ from joren.platform.billing.models import PlanCode, StripeEvent, Subscription
 from joren.platform.db import Base
 from joren.platform.tenancy import unscoped
 from tests import factories
-from tests.live import free_port, live_app
-from tests.stripe_fake import FakeStripe
+from tests.live import live_app_with_stripe
 
 pytestmark = pytest.mark.browser
 
@@ -42,14 +41,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, app_config) -> Iterator[dic
                          family_name="天満", given_name="一", family_name_kana="テンマ",
                          given_name_kana="ハジメ")
         s.commit()
-    fake = FakeStripe()
     try:
-        with fake.serve(free_port()) as stripe_url, live_app(
-                database_url, app_config, "billing-flow-secret", extra={
-                    "STRIPE_SECRET_KEY": "sk_test_browser", "BILLING_ENABLED": True,
-                    "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "STRIPE_API_BASE": stripe_url,
-                }) as base_url:
-            fake.webhook_url, fake.webhook_secret = f"{base_url}/billing/webhook", WEBHOOK_SECRET
+        with live_app_with_stripe(database_url, app_config, "billing-flow-secret",
+                                  WEBHOOK_SECRET) as (base_url, fake, stripe_url):
             yield {"base": base_url, "engine": engine, "fake": fake, "stripe": stripe_url}
     finally:
         engine.dispose()

@@ -23,7 +23,7 @@ from joren.platform.db import Base, utcnow
 from joren.platform.tenancy import unscoped
 from joren.tenants.payments.models import ConnectAccount, Payment, PaymentMethod, PaymentStatus
 from tests import factories
-from tests.live import free_port, live_app
+from tests.live import live_app_with_stripe
 from tests.stripe_fake import FakeStripe
 
 pytestmark = pytest.mark.browser
@@ -57,17 +57,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, app_config) -> Iterator[dic
             s.add(meetup)
             s.commit()
         meetup_id = meetup.id
-    fake = FakeStripe()
     try:
-        with fake.serve(free_port()) as stripe_url, live_app(
-                database_url, app_config, "payment-flow-secret", extra={
-                    "STRIPE_SECRET_KEY": "sk_test_browser", "BILLING_ENABLED": True,
-                    "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                    "STRIPE_CONNECT_WEBHOOK_SECRET": CONNECT_SECRET,
-                    "STRIPE_API_BASE": stripe_url,
-                }) as base_url:
-            fake.webhook_url, fake.webhook_secret = f"{base_url}/billing/webhook", WEBHOOK_SECRET
-            fake.connect_webhook_secret = CONNECT_SECRET
+        with live_app_with_stripe(database_url, app_config, "payment-flow-secret",
+                                  WEBHOOK_SECRET, CONNECT_SECRET) as (base_url, fake, stripe_url):
             yield {"base": base_url, "engine": engine, "fake": fake, "stripe": stripe_url,
                    "meetup_id": meetup_id}
     finally:

@@ -70,14 +70,22 @@ def _stripe_unreachable() -> Any:
     return redirect(url_for(".page"))
 
 
-@bp.post("/upgrade")
-@role_required(Role.OWNER)
-def upgrade() -> Any:
+def _refused() -> Any | None:
+    """What both billing actions check first: the form (CSRF), and that billing is on."""
     if not BillingActionForm().validate_on_submit():
         abort(400)
     if not stripe_client.billing_configured():
         flash(_("Billing is off on this Joren, so there is nothing to upgrade."), "info")
         return redirect(url_for(".page"))
+    return None
+
+
+@bp.post("/upgrade")
+@role_required(Role.OWNER)
+def upgrade() -> Any:
+    refused = _refused()
+    if refused is not None:
+        return refused
     try:
         checkout = start_checkout(
             db.session, g.community, email=g.membership.email or "",
@@ -96,11 +104,9 @@ def upgrade() -> Any:
 @bp.post("/manage")
 @role_required(Role.OWNER)
 def manage() -> Any:
-    if not BillingActionForm().validate_on_submit():
-        abort(400)
-    if not stripe_client.billing_configured():
-        flash(_("Billing is off on this Joren, so there is nothing to upgrade."), "info")
-        return redirect(url_for(".page"))
+    refused = _refused()
+    if refused is not None:
+        return refused
     try:
         portal = open_portal(db.session, g.community, return_url=_billing_url(),
                              language=current_language())

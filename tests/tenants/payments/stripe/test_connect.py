@@ -25,12 +25,6 @@ from tests.tenants.payments.stripe.connect_helpers import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _connect_events():  # type: ignore[no-untyped-def]
-    """Until create_app wires every feature's events, register ours here."""
-    svc.register_events()
-
-
 @pytest.fixture()
 def is_ready(app, scoped):  # type: ignore[no-untyped-def]
     def check(community) -> bool:  # type: ignore[no-untyped-def]

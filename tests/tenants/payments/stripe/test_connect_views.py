@@ -24,10 +24,6 @@ from tests.tenants.payments.stripe.connect_helpers import (
 PAGE = page_url()
 
 
-@pytest.fixture(autouse=True)
-def _connect_events():  # type: ignore[no-untyped-def]
-    svc.register_events()
-
 
 def _text(client, url: str = PAGE) -> str:  # type: ignore[no-untyped-def]
     response = client.get(url)

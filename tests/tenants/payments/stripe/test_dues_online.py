@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from joren.platform.billing.models import PlanCode, Subscription
 from joren.platform.tenancy import unscoped
-from joren.tenants.payments import connect, dues, pricing, stripe_events
+from joren.tenants.payments import dues, pricing
 from joren.tenants.payments.models import (
     DuesSubscription,
     PaymentKind,
@@ -28,13 +28,6 @@ from tests.tenants.payments.stripe.dues_helpers import enable_dues
 TOKYO = ZoneInfo("Asia/Tokyo")
 PORTAL = "/c/osaka-mixer/dues"
 
-
-@pytest.fixture(autouse=True)
-def _connect_events():  # type: ignore[no-untyped-def]
-    """Until create_app wires every feature's events, register the ones dues rely on."""
-    connect.register_events()
-    stripe_events.register_events()
-    dues.register_events()
 
 
 @pytest.fixture()

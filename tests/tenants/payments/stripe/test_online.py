@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from joren.platform.db import utcnow
 from joren.platform.tenancy import set_tenant
 from joren.tenants.meetups.models import Registration, RegistrationStatus
-from joren.tenants.payments import online, refunds, stripe_events
+from joren.tenants.payments import online
 from joren.tenants.payments.models import PaymentMethod, PaymentStatus
 from tests.tenants.meetups.helpers_registrations import seated_meetup
 from tests.tenants.payments.stripe import online_helpers as h
@@ -22,11 +22,6 @@ pytestmark = pytest.mark.usefixtures("billing_on")
 
 GOING, AWAITING = RegistrationStatus.GOING, RegistrationStatus.AWAITING_PAYMENT
 
-
-@pytest.fixture(autouse=True)
-def _events() -> None:
-    stripe_events.register_events()  # create_app wires them; registering again is a no-op
-    refunds.register_events()
 
 
 @pytest.fixture()

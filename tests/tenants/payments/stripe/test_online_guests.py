@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from joren.platform.mail.models import OutboxMessage
 from joren.tenants.meetups.models import RegistrationStatus
-from joren.tenants.payments import refunds, stripe_events
 from joren.tenants.payments.models import PaymentMethod, PaymentStatus
 from tests.tenants.helpers import in_english
 from tests.tenants.meetups.helpers_registrations import registrations_of, seated_meetup
@@ -23,11 +22,6 @@ pytestmark = pytest.mark.usefixtures("billing_on")
 
 GUEST = "guest-payer@example.com"
 
-
-@pytest.fixture(autouse=True)
-def _events() -> None:
-    stripe_events.register_events()
-    refunds.register_events()
 
 
 def _confirm_link(session) -> str:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from joren.platform.db import utcnow
 from joren.tenants.meetups import registrations as regs
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 from joren.tenants.members.models import Member
-from joren.tenants.payments import online, refunds, stripe_events
+from joren.tenants.payments import online
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentMethod, PaymentStatus
 from tests import factories
 from tests.tenants.meetups.helpers_registrations import seated_meetup
@@ -28,11 +28,6 @@ GOING, AWAITING, OFFERED, WAITLISTED, CANCELLED = (
     RegistrationStatus.GOING, RegistrationStatus.AWAITING_PAYMENT, RegistrationStatus.OFFERED,
     RegistrationStatus.WAITLISTED, RegistrationStatus.CANCELLED)
 
-
-@pytest.fixture(autouse=True)
-def _events() -> None:
-    stripe_events.register_events()
-    refunds.register_events()
 
 
 @pytest.fixture()

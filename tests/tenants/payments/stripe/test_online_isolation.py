@@ -7,7 +7,6 @@ import pytest
 
 from joren.platform.billing.models import StripeEvent
 from joren.tenants.meetups.models import RegistrationStatus
-from joren.tenants.payments import refunds, stripe_events
 from joren.tenants.payments.models import PaymentStatus
 from tests.tenants.meetups.helpers_registrations import seated_meetup
 from tests.tenants.payments.stripe import online_helpers as h
@@ -17,11 +16,6 @@ from tests.tenants.payments.stripe.refund_helpers import connect
 pytestmark = pytest.mark.usefixtures("billing_on")
 OTHER = "kobe-study"
 
-
-@pytest.fixture(autouse=True)
-def _events() -> None:
-    stripe_events.register_events()
-    refunds.register_events()
 
 
 @pytest.fixture()

@@ -29,10 +29,6 @@ from tests.tenants.payments.stripe.refund_helpers import (
 pytestmark = pytest.mark.usefixtures("billing_on")
 
 
-@pytest.fixture(autouse=True)
-def _refund_events() -> None:
-    refunds.register_events()  # create_app wires it; registering again is a no-op
-
 
 @pytest.fixture()
 def acct(session, billing_on, tenant, people):  # type: ignore[no-untyped-def]

@@ -12,7 +12,6 @@ import pytest
 
 from joren.platform.db import utcnow
 from joren.tenants.meetups import reminders
-from joren.tenants.payments import refunds
 from joren.tenants.payments.models import PaymentMethod, PaymentStatus
 from tests.tenants.helpers import count_statements, in_english, meetup
 from tests.tenants.payments.helpers import payments_of
@@ -25,10 +24,6 @@ from tests.tenants.payments.stripe.refund_helpers import (
 
 pytestmark = pytest.mark.usefixtures("billing_on")
 
-
-@pytest.fixture(autouse=True)
-def _refund_events() -> None:
-    refunds.register_events()
 
 
 @pytest.fixture()
