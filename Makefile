@@ -12,7 +12,7 @@ PORT ?= 5000
 BASE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint worker cron demo demo-reset migration-reset i18n install clean
+.PHONY: run test lint worker cron demo demo-reset migration i18n install clean
 
 run: $(INSTALLED)  ## Joren on embedded defaults with the demo loaded, at http://127.0.0.1:5000
 	$(BIN)/joren db upgrade
@@ -39,12 +39,14 @@ demo-reset: $(INSTALLED)
 	$(BIN)/joren db upgrade
 	BASE_URL=$(BASE_URL) $(BIN)/joren demo --reset
 
-# Rewrite the single initial migration from the models, against a blank SQLite database.
-migration-reset: $(INSTALLED)
-	rm -rf migrations/versions/*.py migrations/versions/__pycache__
+# Write a NEW migration (never rewrite an old one) from the difference between the models and
+# a blank SQLite database brought to head: make migration MESSAGE="what changed".
+migration: $(INSTALLED)
+	@test -n "$(MESSAGE)" || { echo 'usage: make migration MESSAGE="what changed"' >&2; exit 2; }
 	@scratch=$$(mktemp -d); \
-	DATABASE_URL="sqlite:///$$scratch/blank.sqlite3" $(BIN)/alembic -c alembic.ini \
-		revision --autogenerate --rev-id 0001 -m initial; \
+	DATABASE_URL="sqlite:///$$scratch/head.sqlite3" $(BIN)/alembic -c alembic.ini upgrade head && \
+	DATABASE_URL="sqlite:///$$scratch/head.sqlite3" $(BIN)/alembic -c alembic.ini \
+		revision --autogenerate -m "$(MESSAGE)"; \
 	status=$$?; rm -rf "$$scratch"; exit $$status
 
 # Update both catalogs from the source; TRANSLATIONS names JSON files of new ja translations.

@@ -15,6 +15,7 @@ import os
 import re
 
 from gunicorn.glogging import Logger
+from gunicorn.http import wsgi as gunicorn_wsgi
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
@@ -23,10 +24,18 @@ threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 30
 keepalive = 5
+# Request limits, gunicorn's defaults written down: a request line (method, path and query) of
+# at most 4094 bytes and at most 100 header fields of 8190 bytes each; beyond that gunicorn answers
+# 400 before Joren sees the request. Bodies are Joren's to limit (MAX_CONTENT_LENGTH, 413 without
+# reading them); gunicorn then drains at most 64 KB of the unread body and closes the connection.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
-# Behind a load balancer or ingress that sets X-Forwarded-For / X-Forwarded-Proto.
+# Behind a load balancer or ingress that sets X-Forwarded-Proto. The client's address for rate
+# limits comes from X-Forwarded-For through the app's TRUSTED_PROXY_COUNT (README), not from here.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
@@ -53,3 +62,18 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def _without_server_header(default_headers):  # type: ignore[no-untyped-def]
+    def headers(self):  # type: ignore[no-untyped-def]
+        return [line for line in default_headers(self) if not line.lower().startswith("server:")]
+
+    headers.joren_no_server = True
+    return headers
+
+
+# No "Server: gunicorn": gunicorn has no setting for it (benoitc/gunicorn#825), and a header the
+# app sets is sent in addition, not instead. The master applies this before it forks workers.
+if not getattr(gunicorn_wsgi.Response.default_headers, "joren_no_server", False):
+    gunicorn_wsgi.Response.default_headers = _without_server_header(
+        gunicorn_wsgi.Response.default_headers)

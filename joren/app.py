@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
-from joren.platform import i18n
+from joren.platform import headers, i18n, inputs
 from joren.platform.config import DEV_ENVIRONMENTS, load_config
 from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
 
@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if "DATABASE_URL" in config:
             app.config["SQLALCHEMY_ENGINES"] = {"default": config["DATABASE_URL"]}
     configure_logging(app)
+    configure_proxy(app)
     configure_extensions(app)
     configure_login(app)
     configure_blueprints(app)
@@ -41,6 +42,16 @@ def configure_logging(app: Flask) -> None:
         )
 
 
+def configure_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto from exactly TRUSTED_PROXY_COUNT proxies in front (0: none),
+    so request.remote_addr (and every rate limit keyed on it) is the client's address."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = app.config["TRUSTED_PROXY_COUNT"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
 def configure_extensions(app: Flask) -> None:
     import joren.models  # noqa: F401 - every model is mapped before the first query
     import joren.platform.jobs  # noqa: F401 - registers the enqueue-after-commit hooks
@@ -49,9 +60,11 @@ def configure_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
+    inputs.init_app(app)  # bounded <int:...> ids and the malformed-input guard
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)
     rq.init_app(app)
+    headers.init_app(app)  # CSP, framing, HSTS in production, no-store on secret-bearing pages
 
 
 def configure_stripe_events() -> None:
@@ -73,13 +86,39 @@ def configure_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_account(user_id: str) -> Account | None:
-        account_id, _, token = user_id.partition(":")
-        if not account_id.isdigit() or not token:
+        """The account of a live server-side session (accounts.sessions), or None."""
+        from joren.platform.accounts import sessions
+        from joren.platform.accounts.signin import lifetimes
+        from joren.platform.db import utcnow
+
+        now = utcnow()
+        found = sessions.load_session(db.session, user_id, now=now, **lifetimes())
+        if found is None:
             return None
-        account = db.session.get(Account, int(account_id))
-        if account is None or account.session_token != token:
-            return None
+        account, record = found
+        if sessions.seen_is_due(record, now):
+            _mark_seen_after_response(record.id, now)
         return account
+
+
+def _mark_seen_after_response(session_id: int, now: Any) -> None:
+    """Write the session's last_seen_at in its own transaction once the response is done,
+    when the request's session (and on SQLite its read lock) is already closed."""
+    from flask import after_this_request, current_app
+
+    from joren.platform.accounts import sessions
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def write() -> None:
+        with app.app_context(), db.sessionmaker() as own:
+            sessions.mark_seen(own, session_id, now)
+            own.commit()
+
+    @after_this_request
+    def _later(response: Any) -> Any:
+        response.call_on_close(write)
+        return response
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -68,8 +68,27 @@ def app(app_config: dict[str, object]) -> Iterator[Flask]:
     engine = create_engine(str(app_config["DATABASE_URL"]))
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            _prepare_row_level_security(conn)
     engine.dispose()
     yield app
+
+
+# On PostgreSQL the tests connect as the owner (a superuser) but run every test as this role,
+# which owns nothing: row-level security applies to it as it does to the app in production.
+APP_ROLE = "joren_test_app"
+
+
+def _prepare_row_level_security(conn) -> None:  # type: ignore[no-untyped-def]
+    from joren.platform.rls import enable_row_level_security, grant_app_role
+
+    conn.exec_driver_sql(
+        f"DO $$ BEGIN CREATE ROLE {APP_ROLE} NOLOGIN; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    )
+    enable_row_level_security(conn)
+    grant_app_role(conn, APP_ROLE)
 
 
 @pytest.fixture()
@@ -81,6 +100,8 @@ def connection(app: Flask) -> Iterator[object]:
         maker = db.sessionmaker
     conn = engine.connect()
     outer = conn.begin()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL ROLE {APP_ROLE}")
     maker.configure(bind=conn, join_transaction_mode="create_savepoint")
     conn.info["test_sessions"] = []
     try:
@@ -171,13 +192,14 @@ def people(session: Session, tenant, other_tenant):  # type: ignore[no-untyped-d
 
 
 @pytest.fixture()
-def login(app: Flask, connection: object):  # type: ignore[no-untyped-def]
-    """``login(account)`` returns a test client signed in as that account."""
+def login(app: Flask, connection: object, session: Session):  # type: ignore[no-untyped-def]
+    """``login(account)`` returns a test client signed in as that account (with a session
+    record, as a real sign-in makes)."""
 
     def make(account) -> FlaskClient:  # type: ignore[no-untyped-def]
         c = app.test_client()
         with c.session_transaction() as s:
-            s["_user_id"] = account.get_id()
+            s["_user_id"] = factories.login_id(session, account)
             s["_fresh"] = True
         return c
 

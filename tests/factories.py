@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from joren.models import Account, Community, CommunityKind, Member, MemberStatus, Role
+from joren.platform.accounts.sessions import start_session
 from joren.platform.security import hash_password
 from joren.platform.tenancy import unscoped
 
@@ -104,3 +105,10 @@ def people(session: Session, tenant: Community, other: Community) -> People:
                                   given_name="四郎", family_name_kana="タカハシ",
                                   given_name_kana="シロウ"),
     )
+
+
+def login_id(session: Session, account: Account, *, remember: bool = False,
+             now: datetime | None = None, user_agent: str = "") -> str:
+    """A live session record for ``account``: the "id:secret" a signed-in cookie carries."""
+    return start_session(session, account, now=now or datetime.now(UTC), remember=remember,
+                         user_agent=user_agent, ip_address="127.0.0.1")

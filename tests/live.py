@@ -74,10 +74,31 @@ def chromium() -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
                                              headless=True)
+        violations = _watch_content_security_policy(browser)
         try:
             yield browser
         finally:
             browser.close()
+        assert not violations, "the Content-Security-Policy blocked something:\n" + "\n".join(
+            violations)
+
+
+def _watch_content_security_policy(browser: Any) -> list[str]:
+    """Collect what Chromium reports as blocked by the CSP, on every page of every context."""
+    violations: list[str] = []
+    new_context = browser.new_context
+
+    def record(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def watched_context(*args: Any, **kwargs: Any) -> Any:
+        context = new_context(*args, **kwargs)
+        context.on("console", record)
+        return context
+
+    browser.new_context = watched_context
+    return violations
 
 
 @contextmanager

@@ -7,6 +7,7 @@ fails the test until it is added to ``ID_FACTORIES`` below.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from werkzeug.routing import IntegerConverter, Rule
 
 from joren.models import Invitation, Meetup, Member, MemberStatus, Role
 from joren.platform.db import utcnow
-from joren.platform.tenancy import unscoped
+from joren.platform.tenancy import unscoped, without_orm_guard
 from joren.tenants.meetups.models import (
     MeetupSeries,
     Registration,
@@ -293,3 +294,21 @@ def test_outsiders_never_see_a_communitys_private_data(app, session, tenant, peo
     with unscoped(session):
         assert session.scalar(select(func.count(Member.id)).where(
             Member.email == "attacker@example.jp")) == 0
+
+
+if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql")):
+    # The database alone: with the ORM guard switched off, PostgreSQL's row-level security
+    # must still keep every route from reaching another community's rows.
+
+    def test_with_the_orm_guard_off_another_communitys_ids_are_still_404(
+            app, session, tenant, other_rows, owner_client):
+        with without_orm_guard():
+            test_another_communitys_ids_are_404_and_unchanged(app, session, tenant, other_rows,
+                                                              owner_client)
+
+    @pytest.mark.parametrize("is_public", [True, False])
+    def test_with_the_orm_guard_off_outsiders_still_see_nothing(
+            app, session, tenant, people, own_rows, login, client, is_public):
+        with without_orm_guard():
+            test_outsiders_never_see_a_communitys_private_data(
+                app, session, tenant, people, own_rows, login, client, is_public)

@@ -23,13 +23,18 @@ def project_root() -> Path:
     )
 
 
+def migration_url() -> str:
+    """The schema owner's address when it differs from the app's, else the app's."""
+    return current_app.config.get("MIGRATION_DATABASE_URL") or current_app.config["DATABASE_URL"]
+
+
 def alembic_config():  # type: ignore[no-untyped-def]
     from alembic.config import Config
 
     root = project_root()
     cfg = Config(str(root / "alembic.ini"))
     cfg.set_main_option("script_location", str(root / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", current_app.config["DATABASE_URL"].replace("%", "%%"))
+    cfg.set_main_option("sqlalchemy.url", migration_url().replace("%", "%%"))
     return cfg
 
 
@@ -47,6 +52,51 @@ def db_upgrade(revision: str) -> None:
 
     command.upgrade(alembic_config(), revision)
     click.echo(f"Database is at {revision}.")
+    app_role = _separate_app_role()
+    if app_role:
+        from sqlalchemy import create_engine
+
+        from joren.platform.rls import grant_app_role
+
+        engine = create_engine(migration_url())
+        with engine.begin() as conn:
+            grant_app_role(conn, app_role)
+        engine.dispose()
+        click.echo(f"Granted {app_role} access to the tables (it owns none of them).")
+
+
+def _separate_app_role() -> str | None:
+    """The app's PostgreSQL role, when migrations run as another one (the owner)."""
+    from sqlalchemy.engine import make_url
+
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URL")
+    if not owner_url:
+        return None
+    app_url, owner = make_url(current_app.config["DATABASE_URL"]), make_url(owner_url)
+    if app_url.get_backend_name() != "postgresql" or app_url.username == owner.username:
+        return None
+    return app_url.username
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Say whether PostgreSQL's row-level security applies to the app's database role."""
+    from joren.platform.db import db
+    from joren.platform.rls import isolation_problems
+
+    with db.engine.connect() as conn:
+        if conn.dialect.name != "postgresql":
+            click.echo("SQLite: tenant isolation rests on the ORM guard alone (no row-level "
+                       "security).")
+            return
+        problems = isolation_problems(conn)
+    if problems:
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+        raise click.ClickException(
+            "row-level security does not protect this role; see SECURITY.md")
+    click.echo("Row-level security applies to this role on every tenant table.")
 
 
 @db_group.command("revision")

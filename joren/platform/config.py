@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,47 @@ class EmbeddedDefaults:
 def _env(name: str, environ: dict[str, str]) -> str | None:
     value = environ.get(name, "").strip()
     return value or None
+
+
+def _int_env(name: str, environ: dict[str, str], default: int) -> int:
+    value = _env(name, environ)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise ConfigError(f"{name} must be a positive whole number of bytes, not {value!r}.")
+    return int(value)
+
+
+def _flag(name: str, environ: dict[str, str]) -> bool:
+    value = (_env(name, environ) or "0").lower()
+    if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        raise ConfigError(f"{name} must be 1 or 0, not {value!r}.")
+    return value in {"1", "true", "yes", "on"}
+
+
+def _allow_captured_mail(environment: str, environ: dict[str, str]) -> None:
+    """Outside development, no SMTP_URL means no email ever leaves: refuse unless asked for."""
+    if not _flag("MAIL_CAPTURE", environ):
+        raise ConfigError(
+            f"SMTP_URL is not set. Joren refuses to start in '{environment}' without it, "
+            "because no email (sign-in links, invitations, reminders) would ever be sent: "
+            "set SMTP_URL (for example smtp+starttls://user:pass@smtp.example.jp:587), or set "
+            "MAIL_CAPTURE=1 to keep every message in the outbox unsent on purpose."
+        )
+    log.warning(
+        "MAIL_CAPTURE=1 and no SMTP_URL: Joren is running in '%s' and sends NO email. Every "
+        "message is kept unsent in the outbox table (the /dev/mail viewer is off outside "
+        "development).", environment)
+
+
+def _proxy_count(environ: dict[str, str]) -> int:
+    value = _env("TRUSTED_PROXY_COUNT", environ) or "0"
+    if not value.isdigit():
+        raise ConfigError(
+            "TRUSTED_PROXY_COUNT must be the number of proxies (load balancer, ingress) in front "
+            f"of Joren that set X-Forwarded-For, 0 when clients connect directly; not {value!r}."
+        )
+    return int(value)
 
 
 def normalise_database_url(url: str) -> str:
@@ -63,6 +105,7 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         database_url = f"sqlite:///{Path(instance_path) / 'joren.sqlite3'}"
         defaults.note(f"SQLite at {Path(instance_path) / 'joren.sqlite3'}")
     database_url = normalise_database_url(database_url)
+    migration_url = _env("MIGRATION_DATABASE_URL", env)
 
     redis_url = _env("REDIS_URL", env)
     if redis_url is None:
@@ -70,7 +113,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
                       "(one machine only) and rate limits are kept in memory")
 
     smtp_url = _env("SMTP_URL", env)
-    if smtp_url is None:
+    if smtp_url is None and environment not in DEV_ENVIRONMENTS:
+        _allow_captured_mail(environment, env)
+    elif smtp_url is None:
         defaults.note("captured email (viewable at /dev/mail)")
     else:
         from joren.platform.mail.transport import SMTPURLError, parse_smtp_url
@@ -91,6 +136,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "JOREN_ENV": environment,
         "SECRET_KEY": secret_key,
         "DATABASE_URL": database_url,
+        # The schema owner's address for `joren db upgrade`, when the app's role owns nothing.
+        "MIGRATION_DATABASE_URL": normalise_database_url(migration_url) if migration_url else None,
         "SQLALCHEMY_ENGINES": {"default": database_url},
         "REDIS_URL": redis_url,
         "SMTP_URL": smtp_url,
@@ -110,6 +157,10 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Server-side sessions (accounts.sessions): "remember me" lasts 30 days from sign-in;
+        # a session without it ends after 12 idle hours.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "ACCOUNT_SESSION_IDLE_TIMEOUT": timedelta(hours=12),
         "PREFERRED_URL_SCHEME": "https" if base_url.startswith("https") else "http",
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "ja",
@@ -129,5 +180,13 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
             "invite": 14 * 24 * 3600,
         },
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", env) or "10 per minute;50 per hour",
+        # Failed sign-ins on one address from anywhere: bounds a distributed guesser.
+        "LOGIN_FAILURES_PER_ADDRESS": "100 per hour;300 per day",
+        "TRUSTED_PROXY_COUNT": _proxy_count(env),
+        # Request bodies: larger ones answer 413 before they are read. The largest legitimate
+        # upload is a 20 MB member CSV import (plus its form); other fields stay small.
+        "MAX_CONTENT_LENGTH": _int_env("MAX_CONTENT_LENGTH", env, 25 * 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _int_env("MAX_FORM_MEMORY_SIZE", env, 500_000),
+        "MAX_FORM_PARTS": _int_env("MAX_FORM_PARTS", env, 1000),
         "EMBEDDED_DEFAULTS": defaults.used,
     }

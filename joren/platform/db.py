@@ -11,6 +11,8 @@ from sqlalchemy import DateTime, Enum, Integer, MetaData, String, TypeDecorator,
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from joren.platform.tenancy import TenantSession
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -62,7 +64,7 @@ class Timestamped:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-db = SQLAlchemy()
+db = SQLAlchemy(session_options={"class_": TenantSession})
 
 
 def _is_sqlite(dbapi_connection) -> bool:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -169,11 +170,11 @@ def test_series_to_door(server, browser):
     _sign_in(phone, base, STAFF)
     phone.goto(f"{base}/c/{SLUG}/admin/meetups/{meetup.id}/checkin")
     phone.fill("#checkin-q", "うえだ")
-    phone.wait_for_function(
-        "document.querySelectorAll('#checkin-results li[data-member-id]').length === 1")
+    # Locator waits, not wait_for_function: its string predicates need eval, which the
+    # Content-Security-Policy forbids.
+    expect(phone.locator("#checkin-results li[data-member-id]")).to_have_count(1)
     phone.locator("#checkin-results li[data-member-id] button.checkin-tap").first.tap()
-    phone.wait_for_function(
-        "document.querySelector('[data-checked-in-count]').innerText.trim() === '1'")
+    expect(phone.locator("[data-checked-in-count]")).to_have_text("1")
     with Session(engine) as s, unscoped(s):
         attended = s.scalars(select(Attendance).where(Attendance.meetup_id == meetup.id)).all()
     assert len(attended) == 1

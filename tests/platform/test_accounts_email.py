@@ -29,7 +29,7 @@ def _link(message: EmailMessage, path: str) -> str:
     return from_text
 
 
-def test_signup_verification_email_arrives_and_verifying_claims_membership(
+def test_signup_verification_email_arrives_and_verifying_offers_membership(
         client, session, tenant, smtp_server, run_jobs):
     imported = factories.member(session, tenant, email="newcomer@example.jp")
     session.commit()
@@ -47,7 +47,9 @@ def test_signup_verification_email_arrives_and_verifying_claims_membership(
     assert response.status_code == 302
     account = session.scalar(select(Account).where(Account.email == "newcomer@example.jp"))
     assert fresh(session, account).email_verified_at is not None
-    assert _claimed_member_ids(session, account) == {imported.id}
+    assert response.headers["Location"].endswith("/account#invitations")
+    assert _claimed_member_ids(session, account) == set()  # accepted on the account page
+    assert imported.account_id is None
 
 
 def test_verification_email_is_in_japanese_for_a_japanese_signup(client, session, smtp_server,

@@ -25,7 +25,8 @@ def count_queries(connection):
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK",
+                                                       "SELECT SET_CONFIG(")):
             statements.append(statement)
 
     event.listen(connection, "before_cursor_execute", record)

@@ -17,7 +17,7 @@ from joren.tenants.members.invitations import (
     invitation_token,
     invite_member,
 )
-from joren.tenants.members.services import claim_memberships
+from joren.tenants.members.services import offer_memberships
 from tests import factories
 from tests.tenants.helpers import in_english, reload
 
@@ -199,26 +199,30 @@ def test_reinvited_former_member_comes_back_with_the_new_role(session, scoped, t
 
 # -- claiming ------------------------------------------------------------------------------
 
-def test_invited_row_is_claimed_by_the_matching_verified_email(session, invite):
+# Since issue 11 (finding 3) a matching verified email no longer claims a row silently: the
+# row is offered to the person, who accepts or declines (tests/platform/test_membership_offers.py).
+
+def test_invited_row_is_offered_through_its_pending_invitation(session, invite):
     invitation, _ = invite("later@example.jp")
     account = factories.account(session, "later@example.jp")
-    claimed = claim_memberships(session, account)
-    assert [m.id for m in claimed] == [invitation.member_id]
-    assert reload(session, Member, invitation.member_id).account_id == account.id
+    offers = offer_memberships(session, account, now=utcnow(), lifetime=timedelta(days=7))
+    assert [o.id for o in offers] == [invitation.id]
+    assert reload(session, Member, invitation.member_id).account_id is None
 
 
-def test_pre_imported_guest_row_is_claimed_across_communities(session, tenant, other_tenant):
+def test_pre_imported_guest_row_is_offered_across_communities(session, tenant, other_tenant):
     here = factories.member(session, tenant, email="visitor@example.jp",
                             status=MemberStatus.GUEST)
     there = factories.member(session, other_tenant, email="visitor@example.jp",
                              status=MemberStatus.GUEST)
     unverified = factories.account(session, "visitor@example.jp", verified=False)
-    assert claim_memberships(session, unverified) == []
+    week = timedelta(days=7)
+    assert offer_memberships(session, unverified, now=utcnow(), lifetime=week) == []
     unverified.email_verified_at = utcnow()
-    claimed = claim_memberships(session, unverified)
-    assert {m.id for m in claimed} == {here.id, there.id}
+    offers = offer_memberships(session, unverified, now=utcnow(), lifetime=week)
+    assert {o.member_id for o in offers} == {here.id, there.id}
     with unscoped(session):
-        assert reload(session, Member, here.id).status == MemberStatus.GUEST
+        assert reload(session, Member, here.id).account_id is None
 
 
 def test_guest_row_invited_then_accepted_keeps_its_history(session, client, tenant, invite):

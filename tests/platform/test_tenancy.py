@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from joren.models import Attendance, AttendanceStatus, Meetup, Member, Role
+from joren.models import Attendance, AttendanceStatus, Invitation, Meetup, Member, Role
 from joren.platform.tenancy import TenantScopeError, set_tenant, unscoped
 from tests import factories
 
@@ -133,7 +133,7 @@ def test_cross_tenant_invitation_is_rejected_by_raw_sql(session, tenant, other_t
     """Even SQL that bypasses the ORM cannot link a row to another community's member."""
     mine, theirs = two_members
     nested = session.begin_nested()
-    with pytest.raises(IntegrityError):
+    with unscoped(session), pytest.raises(IntegrityError):
         session.execute(
             text("INSERT INTO invitations (tenant_id, member_id, email, role, message, nonce, "
                  "expires_at, sent_count, created_at) VALUES (:t, :m, 'x@example.jp', 'member', "
@@ -150,3 +150,28 @@ def test_slug_and_member_email_uniqueness_include_tenant(session, tenant, other_
     with pytest.raises(IntegrityError):
         factories.member(session, tenant, email="same@example.jp", role=Role.MEMBER)
     nested.rollback()
+
+
+def test_a_new_communitys_checklist_counts_only_its_own_rows(session, scoped, tenant, people,
+                                                            app_ctx):
+    """Finding 1: the onboarding checklist's aggregate-only counts (COUNT … FILTER) once
+    counted every community's members and invitations."""
+    from joren.models import CommunityKind
+    from joren.platform.communities.services import create_community
+    from joren.tenants.console.services import dashboard
+
+    for n in range(5):  # another community with leaders, members and invitations
+        factories.member(session, tenant, email=f"busy{n}@example.jp")
+    with unscoped(session):
+        session.add(Invitation(tenant_id=tenant.id, member_id=people.staff_member.id,
+                               email="staff@example.jp", role=Role.ORGANIZER, message="",
+                               nonce="n", expires_at=datetime.now(UTC) + timedelta(days=7),
+                               sent_count=1))
+        session.flush()
+    founder = factories.account(session, "fresh@example.jp")
+    community, _owner = create_community(session, founder, name="新しい会", slug="fresh-kai",
+                                         kind=CommunityKind.STUDY_GROUP)
+    session.commit()
+    checklist = dashboard(scoped(community)).checklist
+    assert not (checklist.invited_organizers or checklist.invited_members
+                or checklist.scheduled_meetup)

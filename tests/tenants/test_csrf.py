@@ -6,10 +6,12 @@ import re
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from joren.models import Community, Invitation, Member, Role
 from joren.platform.tenancy import set_tenant, unscoped
 from joren.tenants.members.invitations import invitation_token, invite_member
+from tests import factories
 from tests.tenants.helpers import reload
 
 
@@ -26,7 +28,7 @@ def csrf_app(app, connection):  # type: ignore[no-untyped-def]
 def _signed_in(csrf_app, account):  # type: ignore[no-untyped-def]
     c = csrf_app.test_client()
     with c.session_transaction() as s:
-        s["_user_id"] = account.get_id()
+        s["_user_id"] = factories.login_id(object_session(account), account)
         s["_fresh"] = True
     return c
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk
@@ -45,8 +45,15 @@ class Account(Timestamped, Base):
     def is_anonymous(self) -> bool:
         return False
 
+    # The signed-in session this object was loaded for (set by the login code and the
+    # user_loader, never stored): flask-login's id is that AccountSession's "id:secret".
+    login_id = None  # str | None (unannotated: not a mapped column)
+    current_session_id = None  # int | None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        # Without a session record (accounts.signin.sign_in makes one) the id names no
+        # session, and the user_loader turns it down.
+        return self.login_id or f"no-session:{self.id}"
 
     @property
     def is_verified(self) -> bool:
@@ -54,3 +61,28 @@ class Account(Timestamped, Base):
 
     def __repr__(self) -> str:
         return f"<Account {self.id}>"
+
+
+class AccountSession(Base):
+    """One signed-in browser: what the session and remember cookies point to.
+
+    The cookies carry ``"<id>:<secret>"``; only a SHA-256 of the secret is stored, so a
+    copy of this table signs nobody in. Signing out revokes the row, which is what makes a
+    copied cookie stop working. A platform table: an account spans communities.
+    """
+
+    __tablename__ = "account_sessions"
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user_agent: Mapped[str] = mapped_column(String(120), default="")
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+    is_remembered: Mapped[bool] = mapped_column(default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<AccountSession {self.id} of account {self.account_id}>"

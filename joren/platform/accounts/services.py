@@ -7,18 +7,21 @@ user, and they never commit (the caller does, which is also when queued emails g
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from joren.platform.accounts import tokens
+from joren.platform.accounts import sessions, tokens
 from joren.platform.accounts.models import Account, new_session_token
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.jobs import enqueue_after_commit
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.outbox import queue_email
 from joren.platform.security import (
@@ -29,14 +32,14 @@ from joren.platform.security import (
     verify_password,
 )
 from joren.platform.tenancy import unscoped
-from joren.tenants.members.models import Member, MemberStatus, Role
-from joren.tenants.members.services import claim_memberships
+from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
+from joren.tenants.members.services import offer_memberships
+
+# The one job that sends every email an anonymous request can ask for (see request_email).
+ACCOUNT_EMAIL_JOB = "joren.workers.account_jobs.send_account_email"
+EMAIL_KINDS = ("verify", "signup_exists", "verify_again", "reset", "magic")
 
 LinkProblem = Literal["invalid", "expired", "used"]
-
-
-class EmailTaken(ValueError):
-    """An account with this email address already exists."""
 
 
 class WrongPassword(ValueError):
@@ -86,26 +89,28 @@ def _decoy_hash() -> str:
 
 # Sign-up and sign-in ---------------------------------------------------------------------------
 
-def register_account(
+def sign_up(
     session: Session, *, email: str, display_name: str, password: str, language: str
-) -> Account:
-    """Create an unverified account; raise EmailTaken if the address is already registered."""
+) -> tuple[Account | None, str]:
+    """Create an unverified account unless the address has one: (new account or None, kind
+    of email to send: "verify" or "signup_exists").
+
+    Both paths do the same slow work (one argon2 hash) and the caller answers the same page
+    either way (issue 11, finding 8): only the email tells an existing owner what happened.
+    """
     email = normalize_email(email)
+    password_hash = hash_password(password)
     if find_account(session, email) is not None:
-        raise EmailTaken(email)
-    account = Account(
-        email=email,
-        display_name=display_name.strip(),
-        password_hash=hash_password(password),
-        language=language,
-    )
+        return None, "signup_exists"
+    account = Account(email=email, display_name=display_name.strip(),
+                      password_hash=password_hash, language=language)
     try:
         with session.begin_nested():
             session.add(account)
             session.flush()
-    except IntegrityError as exc:  # a concurrent sign-up with the same address won the race
-        raise EmailTaken(email) from exc
-    return account
+    except IntegrityError:  # a concurrent sign-up with the same address won the race
+        return None, "signup_exists"
+    return account, "verify"
 
 
 def authenticate(session: Session, email: str, password: str) -> Account | None:
@@ -113,6 +118,7 @@ def authenticate(session: Session, email: str, password: str) -> Account | None:
 
     An unknown address still costs one argon2 verification, so timing does not tell
     which addresses have accounts. A hash made with old parameters is upgraded.
+    Callers refuse password sign-in to an unverified account (see confirm_address).
     """
     account = find_account(session, email)
     if account is None or not account.password_hash:
@@ -125,30 +131,76 @@ def authenticate(session: Session, email: str, password: str) -> Account | None:
     return account
 
 
-def mark_verified(session: Session, account: Account) -> list[Member]:
-    """Record that the person owns the address, and attach member rows imported with it."""
-    if account.email_verified_at is None:
-        account.email_verified_at = utcnow()
-    return claim_memberships(session, account)
+def confirm_address(session: Session, account: Account, *, now: datetime,
+                    by_registrant: bool = False, keep_session: int | None = None) -> bool:
+    """Record that the person owns the account's address (an emailed link was used).
+
+    Decision (issue 11, finding 2, account takeover by registering someone's address
+    first): whoever chose the password of an unverified account may not own the address.
+    So when a link sent to the address (verification, magic link, invitation) verifies
+    an account that was not verified yet:
+
+    - the password set before verification is removed — unless the link was opened in the
+      very browser that registered the account (``by_registrant``: a digest of its sign-up key
+      is in the verification link), which proves that one person chose the password and
+      reads the mail; the person sets a new one on the account page or by a reset link;
+    - every session of the account except ``keep_session`` ends, and unused magic links
+      stop working.
+
+    Password sign-in to an unverified account is refused (views.login offers to send the
+    confirmation link again, or a sign-in link), so a squatter never holds a session that
+    survives the owner's confirmation. A reset link sets a new password itself and ends every
+    session (set_password). Returns True when a password was removed.
+    """
+    if account.email_verified_at is not None:
+        return False
+    account.email_verified_at = now
+    removed = bool(account.password_hash) and not by_registrant
+    if removed:
+        account.password_hash = None
+    sessions.revoke_all(session, account, now, keep=keep_session)
+    return removed
 
 
-def set_password(account: Account, password: str) -> None:
-    """Store a new password; every session, remember cookie and magic link stops working."""
+def mark_verified(session: Session, account: Account, *, now: datetime | None = None,
+                  by_registrant: bool = False,
+                  keep_session: int | None = None) -> list[Invitation]:
+    """Confirm the address (see confirm_address) and offer the memberships imported with it."""
+    now = now or utcnow()
+    confirm_address(session, account, now=now, by_registrant=by_registrant,
+                    keep_session=keep_session)
+    return offer_memberships(session, account, now=now, lifetime=_offer_lifetime())
+
+
+def _offer_lifetime() -> timedelta:
+    return timedelta(seconds=tokens.token_lifetime("invite"))
+
+
+def offers_at_sign_in(session: Session, account: Account) -> list[Invitation]:
+    """Offer a verified account the memberships organizers imported with its address."""
+    if not account.is_verified:
+        return []
+    return offer_memberships(session, account, now=utcnow(), lifetime=_offer_lifetime())
+
+
+def set_password(session: Session, account: Account, password: str,
+                 keep_session: int | None = None) -> None:
+    """Store a new password; every other session and every unused magic link stops working."""
     account.password_hash = hash_password(password)
-    sign_out_everywhere(account)
+    sessions.revoke_all(session, account, utcnow(), keep=keep_session)
 
 
-def change_password(account: Account, current: str, new: str) -> None:
+def change_password(session: Session, account: Account, current: str, new: str,
+                    keep_session: int | None = None) -> None:
     """Change the password after checking the current one (if the account has one)."""
     if account.password_hash and not verify_password(account.password_hash, current):
         raise WrongPassword()
-    set_password(account, new)
+    set_password(session, account, new, keep_session=keep_session)
 
 
-def sign_out_everywhere(account: Account) -> None:
-    """Invalidate every session, remember cookie and unused magic link of this account."""
-    account.session_token = new_session_token()
-    account.login_nonce = new_session_token()
+def sign_out_everywhere(session: Session, account: Account) -> None:
+    """End every session of this account (this browser's too) and its unused magic links."""
+    sessions.revoke_all(session, account, utcnow())
 
 
 def update_profile(account: Account, *, display_name: str, language: str) -> None:
@@ -159,7 +211,7 @@ def update_profile(account: Account, *, display_name: str, language: str) -> Non
 # Emails ----------------------------------------------------------------------------------------
 
 def _email_link(session: Session, account: Account, *, kind: str, endpoint: str, token: str,
-                lifetime_purpose: str, language: str) -> OutboxMessage:
+                lifetime_purpose: str, language: str, key: str | None = None) -> OutboxMessage:
     """Queue one of the account emails that carry a signed link (a new link every time)."""
     return queue_email(
         session,
@@ -171,37 +223,72 @@ def _email_link(session: Session, account: Account, *, kind: str, endpoint: str,
             "lifetime": tokens.token_lifetime(lifetime_purpose),
         },
         language=account.language or language,
-        idempotency_key=f"{kind}:{account.id}:{secrets.token_hex(8)}",
+        idempotency_key=f"{kind}:{account.id}:{key or secrets.token_hex(8)}",
     )
 
 
-def send_verification(session: Session, account: Account, language: str) -> OutboxMessage:
+def browser_tag(signup_key: str | None) -> str | None:
+    """What a verification link carries of the sign-up browser's secret key (a digest)."""
+    if not signup_key:
+        return None
+    return hashlib.sha256(f"joren-signup:{signup_key}".encode()).hexdigest()[:24]
+
+
+def send_verification(session: Session, account: Account, language: str,
+                      browser: str | None = None, key: str | None = None) -> OutboxMessage:
     """Queue the 'confirm your email address' message."""
     return _email_link(session, account, kind="verify", endpoint="accounts.verify",
-                       token=tokens.verify_token(account), lifetime_purpose=tokens.VERIFY,
-                       language=language)
+                       token=tokens.verify_token(account, browser),
+                       lifetime_purpose=tokens.VERIFY, language=language, key=key)
 
 
-def request_password_reset(session: Session, email: str, language: str) -> OutboxMessage | None:
-    """Email a reset link if an account has this address; otherwise do nothing, silently."""
+def request_email(session: Session, kind: str, email: str, language: str, *,
+                  next_url: str | None = None, browser: str | None = None) -> None:
+    """Queue the job that decides and sends an account email; the same work for any address.
+
+    Sign-up, "send the confirmation again", forgot-password and magic-link requests all end
+    here, so a request takes as long, and answers the same, whether or not the address has
+    an account (issue 11, finding 8): looking the account up, making its token, rendering
+    and queueing the message happen in the job (send_account_email).
+    """
+    if kind not in EMAIL_KINDS:
+        raise ValueError(kind)
+    enqueue_after_commit(session, ACCOUNT_EMAIL_JOB, kind, normalize_email(email)[:320],
+                         language, next_url, browser, secrets.token_hex(8))
+
+
+def send_account_email(session: Session, kind: str, email: str, language: str,
+                       next_url: str | None, browser: str | None,
+                       key: str) -> OutboxMessage | None:
+    """The job's side of request_email: queue the right message for this address, if any.
+
+    ``key`` comes from the request, so a retried job finds its message instead of sending
+    another one.
+    """
     account = find_account(session, email)
     if account is None:
         return None
-    return _email_link(session, account, kind="reset", endpoint="accounts.reset_password",
-                       token=tokens.reset_token(account), lifetime_purpose=tokens.RESET,
-                       language=language)
-
-
-def request_magic_link(
-    session: Session, email: str, language: str, next_url: str | None = None
-) -> OutboxMessage | None:
-    """Email a one-time sign-in link if an account has this address; create nothing otherwise."""
-    account = find_account(session, email)
-    if account is None:
-        return None
-    return _email_link(session, account, kind="magic", endpoint="accounts.magic_login",
-                       token=tokens.magic_token(account, next_url), lifetime_purpose=tokens.MAGIC,
-                       language=language)
+    if kind == "verify" or (kind == "verify_again" and not account.is_verified):
+        return send_verification(session, account, language, browser, key=key)
+    if kind == "signup_exists":
+        return queue_email(
+            session, to=account.email, template="accounts/signup_exists",
+            context={"display_name": account.display_name,
+                     "login_url": tokens.external_url("accounts.login", email=account.email),
+                     "reset_url": tokens.external_url("accounts.forgot_password",
+                                                      email=account.email)},
+            language=account.language or language,
+            idempotency_key=f"signup_exists:{account.id}:{key}",
+        )
+    if kind == "reset":
+        return _email_link(session, account, kind="reset", endpoint="accounts.reset_password",
+                           token=tokens.reset_token(account), lifetime_purpose=tokens.RESET,
+                           language=language, key=key)
+    if kind == "magic":
+        return _email_link(session, account, kind="magic", endpoint="accounts.magic_login",
+                           token=tokens.magic_token(account, next_url),
+                           lifetime_purpose=tokens.MAGIC, language=language, key=key)
+    return None
 
 
 # Links -----------------------------------------------------------------------------------------
@@ -223,14 +310,17 @@ def _account_of(session: Session, payload: dict[str, object]) -> Account:
     return account
 
 
-def verify_email(session: Session, token: str) -> tuple[Account, list[Member], bool]:
-    """Use a verification link: (account, member rows claimed, whether it was already verified)."""
+def check_verify_link(session: Session, token: str,
+                      signup_key: str | None = None) -> tuple[Account, bool]:
+    """The account a verification link is for, and whether this browser registered it."""
     payload = _read(tokens.VERIFY, token)
     account = _account_of(session, payload)
     if payload.get("e") != account.email:
         raise LinkError("invalid")
-    already = account.is_verified
-    return account, mark_verified(session, account), already
+    tag, mine = payload.get("b"), browser_tag(signup_key)
+    by_registrant = isinstance(tag, str) and mine is not None and secrets.compare_digest(tag,
+                                                                                        mine)
+    return account, by_registrant
 
 
 def check_reset_link(session: Session, token: str) -> Account:
@@ -242,11 +332,16 @@ def check_reset_link(session: Session, token: str) -> Account:
     return account
 
 
-def reset_password(session: Session, token: str, password: str) -> tuple[Account, list[Member]]:
-    """Set a new password through a reset link; the link proves the email, so it verifies it."""
+def reset_password(session: Session, token: str,
+                   password: str) -> tuple[Account, list[Invitation]]:
+    """Set a new password through a reset link; the link proves the email, so it verifies it.
+
+    Every session ends (a new one is started by the caller).
+    """
     account = check_reset_link(session, token)
-    set_password(account, password)
-    return account, mark_verified(session, account)
+    offers = mark_verified(session, account, by_registrant=True)
+    set_password(session, account, password)
+    return account, offers
 
 
 def check_magic_link(session: Session, token: str) -> tuple[Account, str | None]:
@@ -265,11 +360,13 @@ def check_magic_link(session: Session, token: str) -> tuple[Account, str | None]
 
 def consume_magic_link(
     session: Session, token: str
-) -> tuple[Account, str | None, list[Member]]:
-    """Use a magic link once: rotate the nonce, verify the email, claim memberships."""
+) -> tuple[Account, str | None, list[Invitation]]:
+    """Use a magic link once: rotate the nonce, verify the email, offer memberships."""
     account, next_url = check_magic_link(session, token)
     account.login_nonce = new_session_token()
-    return account, next_url, mark_verified(session, account)
+    offers = mark_verified(session, account) if not account.is_verified else \
+        offers_at_sign_in(session, account)
+    return account, next_url, offers
 
 
 # The person's communities ----------------------------------------------------------------------
@@ -294,6 +391,15 @@ def list_memberships(session: Session, account_id: int) -> list[Membership]:
                    status=status)
         for cid, slug, name, mid, role, status in rows
     ]
+
+
+def offer_community_names(session: Session, offers: list[Invitation]) -> list[str]:
+    """The names of the communities behind ``offers``, for the messages after sign-in."""
+    ids = sorted({offer.tenant_id for offer in offers})
+    if not ids:
+        return []
+    return list(session.scalars(select(Community.name).where(Community.id.in_(ids))
+                                .order_by(Community.name)))
 
 
 def landing_after_sign_in(

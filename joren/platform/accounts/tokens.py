@@ -27,8 +27,12 @@ def password_fingerprint(password_hash: str | None) -> str:
     return hashlib.sha256((password_hash or "").encode()).hexdigest()[-16:]
 
 
-def verify_token(account: Account) -> str:
-    return sign_token(VERIFY, {"a": account.id, "e": account.email})
+def verify_token(account: Account, browser: str | None = None) -> str:
+    """``browser``: the digest of the sign-up browser's key (services.browser_tag), if any."""
+    payload: dict[str, Any] = {"a": account.id, "e": account.email}
+    if browser:
+        payload["b"] = browser
+    return sign_token(VERIFY, payload)
 
 
 def reset_token(account: Account) -> str:

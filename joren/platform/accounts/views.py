@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -16,13 +18,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.local import LocalProxy
 
-from joren.platform.accounts import services
+from joren.platform.accounts import services, sessions
 from joren.platform.accounts.forms import (
     ChangePasswordForm,
     EmailOnlyForm,
@@ -33,19 +34,30 @@ from joren.platform.accounts.forms import (
     SignupForm,
 )
 from joren.platform.accounts.models import Account
-from joren.platform.accounts.signin import sign_in, sign_out
-from joren.platform.db import db
+from joren.platform.accounts.signin import lifetimes, sign_in, sign_out
+from joren.platform.communities.models import Community
+from joren.platform.db import db, utcnow
 from joren.platform.extensions import limiter
 from joren.platform.i18n import current_language
 from joren.platform.security import is_safe_next
+from joren.tenants.members.invitations import InvitationError, accept_invitation
 from joren.tenants.members.labels import ROLE_LABELS, STATUS_LABELS
-from joren.tenants.members.models import Member
+from joren.tenants.members.models import Invitation
+from joren.tenants.members.services import (
+    decline_offer,
+    offered_invitation,
+    pending_offers,
+)
 
 bp = Blueprint("accounts", __name__)
 
 PER_EMAIL_LIMIT = "5 per minute;30 per hour"
-# Pages whose URL carries a secret: never cached, never sent on as a Referer.
-TOKEN_ENDPOINTS = {"accounts.verify", "accounts.reset_password", "accounts.magic_login"}
+# A secret of the browser that signed up (in its signed session cookie): a verification link
+# opened in that browser keeps the password chosen there (services.confirm_address).
+SIGNUP_KEY = "signup_key"
+SIGNUP_EMAIL = "signup_email"
+# Wrong passwords for one address from one client address.
+FAILURES_PER_ADDRESS_AND_IP = "5 per minute;30 per hour"
 
 
 # Rate limits -----------------------------------------------------------------------------------
@@ -75,6 +87,38 @@ def _limited_per_ip_and_email(key_func: Any = _submitted_email_key) -> Any:
     return decorate
 
 
+def _failures_per_address() -> str:
+    return str(current_app.config["LOGIN_FAILURES_PER_ADDRESS"])
+
+
+def _password_failed(_response: Any) -> bool:
+    return bool(g.get("password_failed"))
+
+
+def _with_client_address(key_func: Any) -> Any:
+    return lambda: f"{key_func()}|ip:{get_remote_address()}"
+
+
+def _limited_password_guesses(key_func: Any = _submitted_email_key) -> Any:
+    """Every POST counts against the client address (LOGIN_RATE_LIMIT); only wrong passwords
+    count against the account's address, per client address and (much higher) overall.
+
+    So someone guessing another person's password locks out themselves, not the owner, who
+    signs in with the right password from their own address; a guesser spread over many
+    addresses still stops at LOGIN_FAILURES_PER_ADDRESS (the emailed sign-in link still works).
+    A view marks a wrong password with ``g.password_failed = True``.
+    """
+
+    def decorate(view: Any) -> Any:
+        view = limiter.limit(_failures_per_address, key_func=key_func, methods=["POST"],
+                             deduct_when=_password_failed)(view)
+        view = limiter.limit(FAILURES_PER_ADDRESS_AND_IP, key_func=_with_client_address(key_func),
+                             methods=["POST"], deduct_when=_password_failed)(view)
+        return limiter.limit(_login_rate_limit, methods=["POST"])(view)
+
+    return decorate
+
+
 # Helpers ---------------------------------------------------------------------------------------
 
 def _me() -> Account:
@@ -87,18 +131,33 @@ def _requested_next() -> str | None:
     return value if is_safe_next(value) else None
 
 
-def _destination(account: Account, next_url: str | None = None) -> str:
+def _destination(account: Account, next_url: str | None = None,
+                 offers: list[Invitation] | None = None) -> str:
     if is_safe_next(next_url):
         return str(next_url)
+    if offers:
+        return url_for("accounts.account", _anchor="invitations")
     memberships = services.list_memberships(db.session, account.id)
     endpoint, values = services.landing_after_sign_in(memberships, account)
     return url_for(endpoint, **values)
 
 
-def _flash_claimed(claimed: list[Member]) -> None:
-    if claimed:
-        flash(ngettext("You joined %(num)d community.", "You joined %(num)d communities.",
-                       len(claimed)), "success")
+def _flash_offers(offers: list[Invitation]) -> None:
+    """Say which communities have the person on their list (they answer on the account page)."""
+    if not offers:
+        return
+    names = services.offer_community_names(db.session, offers)
+    for name in names:
+        flash(_("%(name)s has added you as a member. Accept or decline on your account page.",
+                name=name), "info")
+
+
+def _signup_key() -> str:
+    key = session.get(SIGNUP_KEY)
+    if not isinstance(key, str) or not key:
+        key = secrets.token_urlsafe(24)
+        session[SIGNUP_KEY] = key
+    return key
 
 
 def _email_language(account: Account | None = None) -> str:
@@ -113,65 +172,87 @@ def _remember_cookie_present() -> bool:
     return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
-@bp.after_request
-def _protect_token_pages(response: Any) -> Any:
-    if request.endpoint in TOKEN_ENDPOINTS:
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 # Sign up and verification ----------------------------------------------------------------------
 
 @bp.route("/signup", methods=["GET", "POST"])
+@_limited_per_ip_and_email()
 def signup() -> Any:
+    """The answer is the same whether or not the address has an account (issue 11, #8)."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_destination(_me(), _requested_next()))
     form = SignupForm(language=current_language(), next=_requested_next())
-    email_taken = False
     if form.validate_on_submit():
-        try:
-            account = services.register_account(
-                db.session, email=form.email.data, display_name=form.display_name.data,
-                password=form.password.data, language=form.language.data,
-            )
-        except services.EmailTaken:
-            email_taken = True
-            form.email.errors.append(_("An account with this email address already exists. "
-                                       "Sign in, or reset your password if you forgot it."))
-        else:
-            services.send_verification(db.session, account, _email_language(account))
-            sign_in(account)
-            db.session.commit()
-            return redirect(url_for("accounts.check_email", next=form.safe_next()))
-    return render_template("accounts/signup.html", form=form, email_taken=email_taken)
+        _account, kind = services.sign_up(
+            db.session, email=form.email.data, display_name=form.display_name.data,
+            password=form.password.data, language=form.language.data,
+        )
+        services.request_email(db.session, kind, form.email.data, form.language.data,
+                               browser=services.browser_tag(_signup_key()))
+        db.session.commit()
+        session[SIGNUP_EMAIL] = form.email.data
+        return redirect(url_for("accounts.check_email", next=form.safe_next()))
+    return render_template("accounts/signup.html", form=form)
 
 
 @bp.get("/signup/check-email")
-@login_required
 def check_email() -> Any:
-    if current_user.is_verified:
+    if current_user.is_authenticated and current_user.is_verified:
         return redirect(_destination(_me(), _requested_next()))
-    return render_template("accounts/check_email.html", next_url=_requested_next())
+    email = current_user.email if current_user.is_authenticated else session.get(SIGNUP_EMAIL)
+    form = EmailOnlyForm(formdata=None, email=email or "", next=_requested_next())
+    return render_template("accounts/check_email.html", next_url=_requested_next(),
+                           email=email, form=form)
 
 
-@bp.get("/verify/<token>")
+@bp.post("/signup/resend")
+@_limited_per_ip_and_email()
+def resend_signup() -> Any:
+    """Send the confirmation link again to an address (same answer for any address)."""
+    form = EmailOnlyForm()
+    if not form.validate():
+        flash(_("Enter a valid email address, like name@example.com."), "danger")
+        return redirect(url_for("accounts.check_email", next=form.safe_next()))
+    services.request_email(db.session, "verify_again", form.email.data, _email_language(),
+                           browser=services.browser_tag(_signup_key()))
+    db.session.commit()
+    session[SIGNUP_EMAIL] = form.email.data
+    flash(_("If %(email)s has an account waiting for confirmation, we sent it a new link.",
+            email=form.email.data), "success")
+    return redirect(url_for("accounts.check_email", next=form.safe_next()))
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify(token: str) -> Any:
+    """Confirm an address. Opened in the browser that signed up, the link works at once and
+    keeps the password chosen there; anywhere else it asks for a click (mail scanners fetch
+    links), then removes any password set before confirmation and ends every session."""
+    form = MagicConfirmForm()
     try:
-        account, claimed, already = services.verify_email(db.session, token)
+        account, by_registrant = services.check_verify_link(db.session, token,
+                                                            session.get(SIGNUP_KEY))
     except services.LinkError as error:
         return _link_problem(error.problem, "verify")
-    db.session.commit()
-    if already:
+    if account.is_verified:
         flash(_("Your email address was already confirmed."), "info")
-    else:
-        flash(_("Thank you. Your email address is confirmed."), "success")
-    _flash_claimed(claimed)
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", email=account.email))
-    if current_user.id != account.id:  # confirmed someone else's address from this browser
-        return redirect(url_for("accounts.account"))
-    return redirect(_destination(account))
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", email=account.email))
+        if current_user.id != account.id:
+            return redirect(url_for("accounts.account"))
+        return redirect(_destination(account))
+    if not by_registrant and not form.validate_on_submit():
+        return render_template("accounts/verify_confirm.html", form=form, account=account)
+    had_password = bool(account.password_hash)
+    offers = services.mark_verified(db.session, account, by_registrant=by_registrant)
+    sign_in(account, remember=bool(form.remember.data))
+    db.session.commit()
+    session.pop(SIGNUP_KEY, None)
+    flash(_("Thank you. Your email address is confirmed."), "success")
+    _flash_offers(offers)
+    if had_password and not account.password_hash:
+        flash(_("To protect your account, a password chosen before your address was confirmed "
+                "has been removed. Set a new one below."), "warning")
+        return redirect(url_for("accounts.account", _anchor="password"))
+    return redirect(_destination(account, None, offers))
 
 
 @bp.post("/account/verify/resend")
@@ -192,19 +273,33 @@ def resend_verification() -> Any:
 # Sign in and out -------------------------------------------------------------------------------
 
 @bp.route("/login", methods=["GET", "POST"])
-@_limited_per_ip_and_email()
+@_limited_password_guesses()
 def login() -> Any:
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_destination(_me(), _requested_next()))
     form = LoginForm(next=_requested_next(), email=request.args.get("email", "")[:320])
+    unverified = False
     if form.validate_on_submit():
         account = services.authenticate(db.session, form.email.data, form.password.data)
-        if account is not None:
+        if account is not None and not account.is_verified:
+            # Only someone who knows the password gets here, so this tells nobody else
+            # anything; the password counts once the address is confirmed (issue 11, #2).
+            db.session.commit()  # a rehashed password is kept
+            unverified = True
+            form.form_errors.append(_(
+                "Please confirm your email address first: open the link we sent to "
+                "%(email)s. We can send it again, or email you a sign-in link.",
+                email=account.email))
+        elif account is not None:
+            offers = services.offers_at_sign_in(db.session, account)
             sign_in(account, remember=form.remember.data)
             db.session.commit()
-            return redirect(_destination(account, form.safe_next()))
-        form.form_errors.append(_("The email address or password is not correct."))
-    return render_template("accounts/login.html", form=form)
+            _flash_offers(offers)
+            return redirect(_destination(account, form.safe_next(), offers))
+        else:
+            g.password_failed = True
+            form.form_errors.append(_("The email address or password is not correct."))
+    return render_template("accounts/login.html", form=form, unverified=unverified)
 
 
 @bp.post("/logout")
@@ -220,8 +315,8 @@ def logout() -> Any:
 def magic_request() -> Any:
     form = EmailOnlyForm(next=_requested_next(), email=request.args.get("email", "")[:320])
     if form.validate_on_submit():
-        services.request_magic_link(db.session, form.email.data, _email_language(),
-                                    form.safe_next())
+        services.request_email(db.session, "magic", form.email.data, _email_language(),
+                               next_url=form.safe_next())
         db.session.commit()
         return render_template("accounts/link_sent.html", kind="magic", email=form.email.data)
     return render_template("accounts/magic_request.html", form=form)
@@ -233,7 +328,9 @@ def magic_login(token: str) -> Any:
     form = MagicConfirmForm()
     try:
         if form.validate_on_submit():
-            account, next_url, claimed = services.consume_magic_link(db.session, token)
+            before = services.check_magic_link(db.session, token)[0]
+            had_password = bool(before.password_hash)
+            account, next_url, offers = services.consume_magic_link(db.session, token)
         else:
             account, _next = services.check_magic_link(db.session, token)
             return render_template("accounts/magic_confirm.html", form=form, account=account)
@@ -242,8 +339,12 @@ def magic_login(token: str) -> Any:
     sign_in(account, remember=form.remember.data)
     db.session.commit()
     flash(_("You are signed in."), "success")
-    _flash_claimed(claimed)
-    return redirect(_destination(account, next_url))
+    _flash_offers(offers)
+    if had_password and not account.password_hash:
+        flash(_("To protect your account, a password chosen before your address was confirmed "
+                "has been removed. Set a new one below."), "warning")
+        return redirect(url_for("accounts.account", _anchor="password"))
+    return redirect(_destination(account, next_url, offers))
 
 
 # Forgotten password ----------------------------------------------------------------------------
@@ -256,7 +357,7 @@ def forgot_password() -> Any:
         email = current_user.email
     form = EmailOnlyForm(email=email)
     if form.validate_on_submit():
-        services.request_password_reset(db.session, form.email.data, _email_language())
+        services.request_email(db.session, "reset", form.email.data, _email_language())
         db.session.commit()
         return render_template("accounts/link_sent.html", kind="reset", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form)
@@ -270,12 +371,12 @@ def reset_password(token: str) -> Any:
         return _link_problem(error.problem, "reset")
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        account, claimed = services.reset_password(db.session, token, form.password.data)
+        account, offers = services.reset_password(db.session, token, form.password.data)
         sign_in(account, remember=_remember_cookie_present())
         db.session.commit()
         flash(_("Your new password is saved, and you are signed in."), "success")
-        _flash_claimed(claimed)
-        return redirect(_destination(account))
+        _flash_offers(offers)
+        return redirect(_destination(account, None, offers))
     return render_template("accounts/reset_password.html", form=form, account=account)
 
 
@@ -292,9 +393,13 @@ def _render_account(profile: ProfileForm | None = None,
         formdata=None, needs_current=bool(account.password_hash)
     )
     memberships = services.list_memberships(db.session, account.id)
+    now = utcnow()
     return render_template(
         "accounts/account.html", profile_form=profile, password_form=password,
         memberships=memberships, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
+        offers=pending_offers(db.session, account, now),
+        devices=sessions.active_sessions(db.session, account, now=now,
+                                         current_id=account.current_session_id, **lifetimes()),
     )
 
 
@@ -324,11 +429,11 @@ def change_password() -> Any:
         return _render_account(password=form)
     current = form.current_password.data if form.needs_current else ""
     try:
-        services.change_password(account, current, form.password.data)
+        services.change_password(db.session, account, current, form.password.data,
+                                 keep_session=account.current_session_id)
     except services.WrongPassword:
         form.current_password.errors.append(_("Your current password is not correct."))
         return _render_account(password=form)
-    sign_in(account, remember=_remember_cookie_present())
     db.session.commit()
     flash(_("Your password is changed. Other devices have been signed out."), "success")
     return redirect(url_for("accounts.account"))
@@ -337,11 +442,58 @@ def change_password() -> Any:
 @bp.post("/account/sign-out-everywhere")
 @login_required
 def sign_out_everywhere() -> Any:
-    services.sign_out_everywhere(_me())
+    services.sign_out_everywhere(db.session, _me())
     db.session.commit()
-    sign_out()
+    logout_user()
     flash(_("You are signed out on every device, including this one."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.post("/account/sessions/<int:session_id>/revoke")
+@login_required
+def revoke_session(session_id: int) -> Any:
+    """Sign one of the person's devices out; another account's session answers 404."""
+    account = _me()
+    if not sessions.revoke_session(db.session, account, session_id, utcnow()):
+        abort(404)
+    db.session.commit()
+    if session_id == account.current_session_id:
+        logout_user()
+        flash(_("You are signed out."), "info")
+        return redirect(url_for("accounts.login"))
+    flash(_("That device is signed out."), "success")
+    return redirect(url_for("accounts.account", _anchor="devices"))
+
+
+@bp.post("/account/invitations/<int:invitation_id>/<any(accept, decline):answer>")
+@login_required
+def answer_invitation(invitation_id: int, answer: str) -> Any:
+    """Accept or decline a community that has the person on its list (issue 11, #3)."""
+    account = _me()
+    invitation = offered_invitation(db.session, account, invitation_id, utcnow())
+    if invitation is None:
+        abort(404)
+    name, slug = invitation_community(invitation)
+    if answer == "decline":
+        decline_offer(db.session, invitation, utcnow())
+        db.session.commit()
+        flash(_("You declined the invitation from %(name)s.", name=name), "info")
+        return redirect(url_for("accounts.account", _anchor="invitations"))
+    try:
+        _account, member = accept_invitation(db.session, invitation, current_language(),
+                                             signed_in=account)
+    except InvitationError:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    flash(_("Welcome to %(name)s!", name=name), "success")
+    endpoint = "community.console.dashboard" if member.is_staff else "community.portal.home"
+    return redirect(url_for(endpoint, slug=slug))
+
+
+def invitation_community(invitation: Invitation) -> tuple[str, str]:
+    community = db.session.get(Community, invitation.tenant_id)
+    return (community.name, community.slug) if community else ("", "")
 
 
 # The community switcher in the navbar ----------------------------------------------------------

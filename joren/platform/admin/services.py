@@ -140,7 +140,8 @@ def make_platform_admin(session: Session, email: str, password: str | None) -> t
         account = Account(email=email, display_name="", language=None)
         session.add(account)
     if password is not None:
-        set_password(account, password)
+        session.flush()
+        set_password(session, account, password)
     if account.email_verified_at is None:
         account.email_verified_at = utcnow()
     account.is_platform_admin = True

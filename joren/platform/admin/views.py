@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from joren.platform.admin.services import platform_overview
 from joren.platform.communities.services import KIND_LABELS
 from joren.platform.db import db
+from joren.platform.inputs import int_arg
 from joren.platform.mail.models import OutboxStatus
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,7 +36,7 @@ def _platform_admins_only() -> None:
 
 @bp.get("/")
 def index() -> Any:
-    page = request.args.get("page", 1, type=int) or 1
+    page = int_arg("page", 1)
     overview = platform_overview(db.session, page=page)
     return render_template(
         "admin/index.html", overview=overview, kind_labels=KIND_LABELS,

@@ -14,10 +14,10 @@ from flask_wtf import FlaskForm
 from joren.platform.billing import stripe_client
 from joren.platform.billing.plans import FREE, PRO, in_grace, plan_limits
 from joren.platform.billing.services import BillingError, open_portal, start_checkout
-from joren.platform.communities.edge import role_required
+from joren.platform.communities.edge import require
 from joren.platform.db import db
 from joren.platform.i18n import current_language
-from joren.tenants.members.models import Role
+from joren.tenants.members.capabilities import Capability
 
 log = logging.getLogger("joren.billing")
 
@@ -45,7 +45,7 @@ def _billing_url(**args: Any) -> str:
 
 
 @bp.get("")
-@role_required(Role.OWNER)
+@require(Capability.MANAGE_BILLING)
 def page() -> Any:
     limits = plan_limits(db.session, g.community)
     subscription = limits.subscription
@@ -81,7 +81,7 @@ def _refused() -> Any | None:
 
 
 @bp.post("/upgrade")
-@role_required(Role.OWNER)
+@require(Capability.MANAGE_BILLING)
 def upgrade() -> Any:
     refused = _refused()
     if refused is not None:
@@ -102,7 +102,7 @@ def upgrade() -> Any:
 
 
 @bp.post("/manage")
-@role_required(Role.OWNER)
+@require(Capability.MANAGE_BILLING)
 def manage() -> Any:
     refused = _refused()
     if refused is not None:

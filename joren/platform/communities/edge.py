@@ -18,6 +18,7 @@ from sqlalchemy import select
 from joren.platform.communities.models import Community
 from joren.platform.db import db
 from joren.platform.tenancy import set_tenant
+from joren.tenants.members.capabilities import Capability, has_capability
 from joren.tenants.members.models import Member, MemberStatus, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,6 +90,38 @@ def role_required(minimum: Role) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def require(capability: Capability, *, post: Capability | None = None) -> Callable[[F], F]:
+    """Members who hold ``capability`` (``post``: a different one for POST requests).
+
+    Anonymous visitors are sent to sign in; a member of this community whose role falls short
+    gets 403 (the community is theirs, so hiding it would mislead); another community's
+    objects still answer 404 in the view. The needs are kept on the view as
+    ``required_capabilities`` so that tests can check every console route declares them.
+    """
+    needs = {"GET": capability, "POST": post or capability}
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+            need = needs["POST"] if request.method == "POST" else needs["GET"]
+            if not has_capability(active_membership(), need):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_capabilities = needs  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+@community_bp.app_template_global()
+def can(capability: str) -> bool:
+    """For templates: whether the signed-in member may use ``capability`` here."""
+    return has_capability(g.get("membership"), Capability(capability))
 
 
 def get_or_404(model: type[Any], object_id: int) -> Any:

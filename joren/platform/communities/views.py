@@ -25,7 +25,6 @@ from joren.tenants.members.invitations import (
     invitation_state,
 )
 from joren.tenants.members.labels import INVITATION_STATE_LABELS, ROLE_LABELS, STATUS_LABELS
-from joren.tenants.members.services import claim_memberships
 
 bp = Blueprint("communities", __name__)
 
@@ -101,8 +100,9 @@ def invitation(token: str) -> Any:
             db.session.rollback()
             return render_template("communities/invitation_unusable.html",
                                    problem=exc.code), 409
+        # Other communities' lists with this address are offered on the account page
+        # (members.services.offer_memberships), never joined silently.
         sign_in(account)
-        claim_memberships(db.session, account)
         db.session.commit()
         flash(_("Welcome to %(name)s!", name=g.community.name), "success")
         endpoint = "community.console.dashboard" if member.is_staff else "community.portal.home"

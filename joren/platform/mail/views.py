@@ -17,6 +17,7 @@ from joren.platform.communities.models import Community
 from joren.platform.config import DEV_ENVIRONMENTS
 from joren.platform.extensions import csrf, db
 from joren.platform.i18n import LANGUAGES
+from joren.platform.inputs import int_arg
 from joren.platform.mail.categories import category_label
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.sender import build_message
@@ -87,7 +88,7 @@ def _require_capture_viewer() -> None:
 def captured() -> Any:
     """Every stored message, newest first."""
     _require_capture_viewer()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = int_arg("page", 1)
     total = db.session.scalar(select(func.count(OutboxMessage.id))) or 0
     rows = db.session.execute(
         select(

@@ -7,18 +7,18 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from joren.platform.communities.edge import role_required
+from joren.platform.communities.edge import require
 from joren.platform.communities.forms import SettingsForm, timezone_choices
 from joren.platform.communities.services import COMMON_TIMEZONES, update_community
 from joren.platform.db import db
 from joren.tenants.console.services import dashboard as dashboard_figures
-from joren.tenants.members.models import Role
+from joren.tenants.members.capabilities import Capability
 
 bp = Blueprint("console", __name__, url_prefix="/admin")
 
 
 @bp.get("/")
-@role_required(Role.STAFF)
+@require(Capability.VIEW_CONSOLE)
 def dashboard() -> Any:
     figures = dashboard_figures(db.session)
     return render_template("console/dashboard.html", figures=figures,
@@ -26,7 +26,7 @@ def dashboard() -> Any:
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_SETTINGS)
 def settings() -> Any:
     community = g.community
     form = SettingsForm(obj=community)

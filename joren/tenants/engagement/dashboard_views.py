@@ -11,9 +11,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.communities.edge import role_required
+from joren.platform.communities.edge import require
 from joren.platform.db import db
 from joren.platform.i18n import current_language
+from joren.platform.inputs import parse_id
 from joren.platform.mail.models import OutboxStatus
 from joren.tenants.engagement.analytics import RETURN_WITHIN, Analytics, analytics
 from joren.tenants.engagement.levels import Level
@@ -25,8 +26,8 @@ from joren.tenants.engagement.we_miss_you import (
     sent_statuses,
 )
 from joren.tenants.meetups.reminders import community_zone
+from joren.tenants.members.capabilities import Capability
 from joren.tenants.members.industries import INDUSTRIES
-from joren.tenants.members.models import Role
 
 bp = Blueprint("analytics", __name__)
 
@@ -78,7 +79,7 @@ def chart_rows(a: Analytics) -> dict[str, Any]:
 
 
 @bp.get("/admin/analytics")
-@role_required(Role.STAFF)
+@require(Capability.VIEW_ANALYTICS)
 def dashboard() -> Any:
     figures = analytics(db.session, community_zone(g.community))
     sent = sent_statuses(db.session, g.community,
@@ -92,21 +93,22 @@ def dashboard() -> Any:
 
 
 @bp.post("/admin/analytics/lapsed/<int:member_id>/we-miss-you")
-@role_required(Role.ORGANIZER)
+@require(Capability.EMAIL_MEMBERS)
 def we_miss_you(member_id: int) -> Any:
     return _send([member_id])
 
 
 @bp.post("/admin/analytics/lapsed/we-miss-you")
-@role_required(Role.ORGANIZER)
+@require(Capability.EMAIL_MEMBERS)
 def we_miss_you_selection() -> Any:
     raw = request.form.getlist("member_id")
-    if not all(value.isdigit() for value in raw):
+    member_ids = [parse_id(value) for value in raw]
+    if None in member_ids:
         abort(404)
     if not raw:
         flash(_("Choose at least one person first."), "warning")
         return redirect(url_for(".dashboard", _anchor="lapsed"))
-    return _send([int(value) for value in raw])
+    return _send([member_id for member_id in member_ids if member_id is not None])
 
 
 def _send(member_ids: list[int]) -> Any:

@@ -9,14 +9,15 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.communities.edge import get_or_404, member_required, role_required
+from joren.platform.communities.edge import get_or_404, member_required, require
 from joren.platform.db import db
 from joren.tenants.engagement import services
 from joren.tenants.engagement.forms import EngagementSettingsForm
 from joren.tenants.engagement.levels import DEFAULTS, Level, Thresholds
 from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.meetups.models import AttendanceStatus
-from joren.tenants.members.models import Member, Role
+from joren.tenants.members.capabilities import Capability
+from joren.tenants.members.models import Member
 
 bp = Blueprint("engagement", __name__)
 
@@ -78,7 +79,7 @@ def encouragement(row: MemberEngagement, t: Thresholds) -> str:
 
 
 @bp.route("/admin/engagement/settings", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_SETTINGS)
 def settings() -> Any:
     current = services.thresholds(db.session)
     form = EngagementSettingsForm(data={name: getattr(current, name) for name in services.LIMITS})
@@ -113,7 +114,7 @@ def mine() -> Any:
 
 
 @bp.get("/admin/engagement/members/<int:member_id>")
-@role_required(Role.STAFF)
+@require(Capability.VIEW_ANALYTICS)
 def member(member_id: int) -> Any:
     """One member's engagement, for the organizers."""
     person = get_or_404(Member, member_id)

@@ -10,9 +10,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from joren.platform.billing import plans
-from joren.platform.communities.edge import get_or_404, member_required, role_required
+from joren.platform.communities.edge import get_or_404, member_required, require
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
+from joren.platform.inputs import int_arg
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.pagination import Page
 from joren.tenants.engagement.models import MemberEngagement
@@ -32,7 +33,8 @@ from joren.tenants.introductions.models import (
     IntroductionStatus,
     Response,
 )
-from joren.tenants.members.models import Member, MemberStatus, Role
+from joren.tenants.members.capabilities import Capability
+from joren.tenants.members.models import Member, MemberStatus
 from joren.tenants.members.services import reading_order
 
 bp = Blueprint("introductions", __name__)
@@ -79,7 +81,7 @@ def _error(exc: services.IntroductionError) -> None:
 # -- console -------------------------------------------------------------------------------
 
 @bp.get("/admin/introductions")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_INTRODUCTIONS)
 def queue() -> Any:
     items = db.session.scalars(_with_members(
         select(Introduction).where(Introduction.status == IntroductionStatus.SUGGESTED)
@@ -97,7 +99,7 @@ def queue() -> Any:
 
 
 @bp.post("/admin/introductions/run")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_INTRODUCTIONS)
 def run_now() -> Any:
     if ActionForm().validate_on_submit():
         enqueue_after_commit(db.session, RUN_CYCLE_JOB, g.community.id,
@@ -109,7 +111,7 @@ def run_now() -> Any:
 
 
 @bp.post("/admin/introductions/new")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_INTRODUCTIONS)
 def create() -> Any:
     form = ManualForm(prefix="manual")
     form.member_a.choices = form.member_b.choices = _member_choices()
@@ -149,21 +151,21 @@ def _decide(introduction_id: int, action: Any, done: str, category: str) -> Any:
 
 
 @bp.post("/admin/introductions/<int:introduction_id>/approve")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_INTRODUCTIONS)
 def approve(introduction_id: int) -> Any:
     return _decide(introduction_id, services.approve,
                    _("Sent. Both members have been asked by email."), "success")
 
 
 @bp.post("/admin/introductions/<int:introduction_id>/skip")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_INTRODUCTIONS)
 def skip(introduction_id: int) -> Any:
     return _decide(introduction_id, services.skip,
                    _("Skipped. This pair will not be suggested again."), "info")
 
 
 @bp.post("/admin/introductions/<int:introduction_id>/message")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_INTRODUCTIONS)
 def message(introduction_id: int) -> Any:
     introduction = _suggested(introduction_id)
     form = MessageForm(prefix=f"m{introduction.id}")
@@ -181,9 +183,9 @@ def message(introduction_id: int) -> Any:
 
 
 @bp.get("/admin/introductions/history")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_INTRODUCTIONS)
 def history() -> Any:
-    page_number = max(1, request.args.get("page", 1, type=int) or 1)
+    page_number = int_arg("page", 1)
     where = Introduction.status != IntroductionStatus.SUGGESTED
     total = db.session.scalar(select(func.count(Introduction.id)).where(where)) or 0
     items = db.session.scalars(_with_members(
@@ -195,7 +197,7 @@ def history() -> Any:
 
 
 @bp.route("/admin/introductions/settings", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_INTRODUCTIONS)
 def settings() -> Any:
     current = services.settings_of(db.session)
     form = SettingsForm(data={"cadence": current.cadence.value, "auto_send": current.auto_send,

@@ -29,14 +29,16 @@ from joren.platform.communities.edge import (
     active_membership,
     get_or_404,
     member_required,
-    role_required,
+    require,
 )
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db
 from joren.platform.extensions import limiter
+from joren.platform.inputs import parse_id
 from joren.tenants.meetups import attendance as svc
 from joren.tenants.meetups.models import AttendanceStatus, Meetup
-from joren.tenants.members.models import Member, Role
+from joren.tenants.members.capabilities import Capability
+from joren.tenants.members.models import Member
 
 bp = Blueprint("checkin", __name__)
 
@@ -107,10 +109,10 @@ def _error(code: str) -> str:
 
 
 def _member_from_form(field: str = "member_id") -> Member | None:
-    raw = request.form.get(field, "")
-    if not raw.isdigit():
+    member_id = parse_id(request.form.get(field))
+    if member_id is None:
         return None
-    return db.session.get(Member, int(raw))
+    return db.session.get(Member, member_id)
 
 
 def _reply(meetup: Meetup, ok: bool, message: str, status: int = 200, **extra: Any) -> Any:
@@ -125,7 +127,7 @@ def _reply(meetup: Meetup, ok: bool, message: str, status: int = 200, **extra: A
 # -- the door ----------------------------------------------------------------------------
 
 @bp.get("/admin/meetups/<int:meetup_id>/checkin")
-@role_required(Role.STAFF)
+@require(Capability.RUN_DOOR)
 def door(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     query = request.args.get("q", "")[:100]
@@ -136,7 +138,7 @@ def door(meetup_id: int) -> Any:
 
 
 @bp.get("/admin/meetups/<int:meetup_id>/checkin/search")
-@role_required(Role.STAFF)
+@require(Capability.RUN_DOOR)
 def search(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     query = request.args.get("q", "")[:100]
@@ -151,7 +153,7 @@ def search(meetup_id: int) -> Any:
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/checkin/check-in")
-@role_required(Role.STAFF)
+@require(Capability.RUN_DOOR)
 def check_in(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     member = _member_from_form()
@@ -175,7 +177,7 @@ def check_in(meetup_id: int) -> Any:
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/checkin/walk-in")
-@role_required(Role.STAFF)
+@require(Capability.RUN_DOOR)
 def walk_in(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     form = WalkInForm()
@@ -198,7 +200,7 @@ def walk_in(meetup_id: int) -> Any:
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/checkin/scan")
-@role_required(Role.STAFF)
+@require(Capability.RUN_DOOR)
 def scan(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     try:
@@ -227,7 +229,7 @@ def _form_local_time(field: str) -> datetime | None:
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/checkin/self-window")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEETUPS)
 def self_checkin_window(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     try:
@@ -250,7 +252,7 @@ def self_checkin_window(meetup_id: int) -> Any:
 
 
 @bp.get("/admin/meetups/<int:meetup_id>/checkin/print")
-@role_required(Role.STAFF)
+@require(Capability.RUN_DOOR)
 def print_list(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     rows = svc.door_list(db.session, meetup)
@@ -260,7 +262,7 @@ def print_list(meetup_id: int) -> Any:
 # -- the register ------------------------------------------------------------------------
 
 @bp.get("/admin/meetups/<int:meetup_id>/attendance")
-@role_required(Role.STAFF)
+@require(Capability.RUN_DOOR)
 def register_view(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     rows = svc.register(db.session, meetup)
@@ -295,7 +297,7 @@ def _apply_row(meetup: Meetup, member: Member) -> str | None:
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/attendance")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEETUPS)
 def register_update(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     rows = {row.member.id: row.member for row in svc.register(db.session, meetup)}
@@ -329,7 +331,7 @@ def _local(value: datetime | None) -> str:
 
 
 @bp.get("/admin/meetups/<int:meetup_id>/attendance.csv")
-@role_required(Role.STAFF)
+@require(Capability.EXPORT_PERSONAL_DATA)
 def export(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     labels = status_labels()

@@ -13,7 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 import segno
-from flask import Blueprint, Response, abort, g, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -38,8 +39,9 @@ def _calendar_response(body: bytes, filename: str, *, public: bool) -> Response:
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = ical.CONTENT_TYPE
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    visibility = "public" if public else "private"
-    response.headers["Cache-Control"] = f"{visibility}, max-age={FEED_MAX_AGE}"
+    # A personal feed's URL is its secret: kept by no cache (headers.py adds no-referrer).
+    response.headers["Cache-Control"] = (f"public, max-age={FEED_MAX_AGE}" if public
+                                         else "private, no-store")
     if not public:
         response.headers["X-Robots-Tag"] = "noindex"
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -71,9 +73,10 @@ def community_ics() -> Any:
 @bp.get("/calendar/<token>.ics")
 def member_ics(token: str) -> Any:
     """One member's own registrations, behind a secret link."""
-    member_id = reminders.read_member_feed_token(token, g.community.id)
-    member = db.session.get(Member, member_id) if member_id is not None else None
-    if member is None or member.status == MemberStatus.INACTIVE:
+    found = reminders.read_member_feed_token(token, g.community.id)
+    member = db.session.get(Member, found[0]) if found is not None else None
+    if (member is None or member.status == MemberStatus.INACTIVE
+            or member.calendar_feed_version != found[1]):  # reset since: the old link is dead
         abort(404)
     registrations = db.session.scalars(
         select(Registration)
@@ -101,6 +104,19 @@ def subscribe() -> Any:
         "feeds/subscribe.html", mine_url=mine, mine_webcal=_webcal(mine),
         public_url=public if g.community.is_public else None, public_webcal=_webcal(public),
     )
+
+
+@bp.post("/calendar/reset")
+@member_required
+def reset_feed() -> Any:
+    """A new personal feed address; calendars subscribed to the old one stop updating."""
+    member = active_membership()
+    assert member is not None
+    reminders.reset_member_feed(db.session, member)
+    db.session.commit()
+    flash(_("Your calendar link was reset. The old address no longer works: subscribe again "
+            "with the new one."), "success")
+    return redirect(url_for(".subscribe"), 303)
 
 
 def _webcal(url: str) -> str:
@@ -150,13 +166,16 @@ def _qr_svg(content: str, scale: int = 6) -> str:
 @bp.route("/meetups/cant-make-it/<token>", methods=["GET", "POST"])
 def cant_make_it(token: str) -> Any:
     """GET: a confirmation page with one button; POST: free the seat."""
-    registration_id = reminders.read_cant_make_it_token(token, g.community.id)
-    registration = (db.session.get(Registration, registration_id)
-                    if registration_id is not None else None)
-    if registration is None:
-        abort(404)
+    found = reminders.read_cant_make_it_token(token, g.community.id)
+    registration = db.session.get(Registration, found[0]) if found is not None else None
+    if registration is None or not reminders.cant_make_it_matches(registration, found[1]):
+        abort(404)  # forged, another community's, or made for an earlier registration
     meetup = registration.meetup
     started = meetup.starts_at <= utcnow()
+    if started:  # the link's lifetime ends when the meetup starts
+        return render_template("feeds/cant_make_it.html", registration=registration,
+                               meetup=meetup, started=True, active=False, done=False,
+                               expired=True), 410
     active = registration.status in FEED_STATUSES
     done = False
     if request.method == "POST" and active and not started:

@@ -30,6 +30,7 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
     SeriesRegistration,
+    new_token,
 )
 from joren.tenants.members.models import Member, MemberStatus
 from joren.tenants.members.services import reading_order
@@ -231,6 +232,10 @@ def register(session: Session, meetup: Meetup, member: Member, *, source: str = 
     if registration is None:
         registration = Registration(meetup_id=meetup.id, member_id=member.id)
         session.add(registration)
+    else:
+        # Made again after a cancellation: the old ticket and the links bound to it
+        # ("can't make it", seat offers, guest confirmation) belong to the old registration.
+        registration.checkin_token = new_token()
     registration.source = source
     registration.series_registration_id = series_registration.id if series_registration else None
     registration.meetup = meetup

@@ -15,6 +15,8 @@ stored as suppressed, so turning them on again brings back the next reminder, no
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -241,39 +243,68 @@ def site_host() -> str:
     return base.split("://", 1)[-1].split("/", 1)[0] or "joren.localhost"
 
 
-# Signed links: no column needed, and another community's token never resolves here.
+# Signed links. Each one is bound to something the database can change, so it can be revoked:
+# a "can't make it" link to the registration's ticket (renewed when a cancelled registration is
+# made again) and, by the view, to the meetup's start; a feed link to the member's feed version
+# (raised by "reset my calendar link"). Another community's token never resolves here.
 
 def _serializer(salt: str) -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
+def _ticket_binding(registration: Registration) -> str:
+    # A digest, not the ticket itself: the link must not carry the door check-in credential.
+    return hashlib.sha256(registration.checkin_token.encode()).hexdigest()[:16]
+
+
 def cant_make_it_token(registration: Registration) -> str:
-    return str(_serializer(CANT_MAKE_IT_SALT).dumps([registration.tenant_id, registration.id]))
+    return str(_serializer(CANT_MAKE_IT_SALT).dumps(
+        [registration.tenant_id, registration.id, _ticket_binding(registration)]))
 
 
-def read_cant_make_it_token(token: str, tenant_id: int) -> int | None:
-    """The registration id in a "can't make it" link of this community, or None."""
-    return _read_pair(CANT_MAKE_IT_SALT, token, tenant_id)
+def read_cant_make_it_token(token: str, tenant_id: int) -> tuple[int, str] | None:
+    """(registration id, ticket binding) of a "can't make it" link of this community, or None."""
+    payload = _read(CANT_MAKE_IT_SALT, token, tenant_id)
+    if payload is None or not isinstance(payload[1], str):
+        return None
+    return int(payload[0]), payload[1]
+
+
+def cant_make_it_matches(registration: Registration, binding: str) -> bool:
+    """Whether a link was made for this registration as it is now (not an earlier one)."""
+    return hmac.compare_digest(_ticket_binding(registration), binding)
 
 
 def member_feed_token(member: Member) -> str:
-    return str(_serializer(MEMBER_FEED_SALT).dumps([member.tenant_id, member.id]))
+    return str(_serializer(MEMBER_FEED_SALT).dumps(
+        [member.tenant_id, member.id, member.calendar_feed_version]))
 
 
-def read_member_feed_token(token: str, tenant_id: int) -> int | None:
-    """The member id in a personal calendar feed link of this community, or None."""
-    return _read_pair(MEMBER_FEED_SALT, token, tenant_id)
+def read_member_feed_token(token: str, tenant_id: int) -> tuple[int, int] | None:
+    """(member id, feed version) of a personal calendar feed link of this community, or None."""
+    payload = _read(MEMBER_FEED_SALT, token, tenant_id)
+    if payload is None or type(payload[1]) is not int:
+        return None
+    return int(payload[0]), payload[1]
 
 
-def _read_pair(salt: str, token: str, tenant_id: int) -> int | None:
+def reset_member_feed(session: Session, member: Member) -> None:
+    """Give the member a new calendar feed address; the old one stops working at once."""
+    member.calendar_feed_version += 1
+    session.flush()
+
+
+def _read(salt: str, token: str, tenant_id: int) -> list[Any] | None:
+    """[id, binding] from a [tenant id, id, binding] token of this community, or None."""
     try:
         payload = _serializer(salt).loads(token)
     except (BadData, UnicodeError, ValueError):
         return None
-    if (not isinstance(payload, list) or len(payload) != 2
-            or not all(type(v) is int for v in payload) or payload[0] != tenant_id):
+    if (not isinstance(payload, list) or len(payload) != 3
+            or type(payload[0]) is not int or type(payload[1]) is not int
+            or payload[0] != tenant_id):
         return None
-    return int(payload[1])
+    return payload[1:]
 
 
 def free_seat(session: Session, registration: Registration) -> None:

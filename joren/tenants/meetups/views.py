@@ -22,7 +22,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from joren.platform.communities.edge import active_membership, get_or_404, role_required
+from joren.platform.communities.edge import active_membership, get_or_404, require
 from joren.platform.db import db, utcnow
 from joren.tenants.meetups import recurrence, registrations
 from joren.tenants.meetups import series as service
@@ -46,7 +46,7 @@ from joren.tenants.meetups.series_forms import (
     detect_pattern,
     error_message,
 )
-from joren.tenants.members.models import Role
+from joren.tenants.members.capabilities import Capability
 from joren.tenants.members.services import reading_order
 
 bp = Blueprint("meetups", __name__)
@@ -163,7 +163,7 @@ def _show_service_error(form: Any, exc: SeriesError | RuleError) -> None:
 # -- console: lists -------------------------------------------------------------------------
 
 @bp.get("/admin/meetups")
-@role_required(Role.STAFF)
+@require(Capability.VIEW_CONSOLE)
 def console_list() -> Any:
     rows = meetups_with_counts()
     now = utcnow()
@@ -173,7 +173,7 @@ def console_list() -> Any:
 
 
 @bp.get("/admin/meetups/series")
-@role_required(Role.STAFF)
+@require(Capability.VIEW_CONSOLE)
 def series_list() -> Any:
     counts = (select(Meetup.series_id.label("series_id"), func.count(Meetup.id).label("n"),
                      func.min(Meetup.starts_at).label("next"))
@@ -224,13 +224,13 @@ def _series_form_page(form: SeriesForm, series: MeetupSeries | None) -> Any:
 
 
 @bp.route("/admin/meetups/series/new", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEETUPS)
 def series_new() -> Any:
     return _series_form_page(SeriesForm(), None)
 
 
 @bp.route("/admin/meetups/series/<int:series_id>", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEETUPS)
 def series_edit(series_id: int) -> Any:
     series = get_or_404(MeetupSeries, series_id)
     form = SeriesForm()
@@ -246,7 +246,7 @@ def series_edit(series_id: int) -> Any:
 # -- console: one-off and occurrences -------------------------------------------------------
 
 @bp.route("/admin/meetups/new", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEETUPS)
 def one_off_new() -> Any:
     form = OneOffForm()
     if form.validate_on_submit():
@@ -269,7 +269,7 @@ def one_off_new() -> Any:
 
 
 @bp.get("/admin/meetups/<int:meetup_id>")
-@role_required(Role.STAFF)
+@require(Capability.VIEW_CONSOLE)
 def console_detail(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
     attendances = db.session.scalars(
@@ -288,7 +288,7 @@ def console_detail(meetup_id: int) -> Any:
 
 
 @bp.route("/admin/meetups/<int:meetup_id>/edit", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEETUPS)
 def occurrence_edit(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
     if meetup.is_cancelled:
@@ -320,7 +320,7 @@ def occurrence_edit(meetup_id: int) -> Any:
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/cancel")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEETUPS)
 def occurrence_cancel(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
     if request.form.get("confirm") != "yes":

@@ -22,9 +22,10 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from joren.platform.communities.edge import get_or_404, role_required
+from joren.platform.communities.edge import get_or_404, require
 from joren.platform.db import db
 from joren.tenants.members import imports
+from joren.tenants.members.capabilities import Capability
 from joren.tenants.members.csv_decode import MAX_BYTES, CsvFileError
 from joren.tenants.members.export import export_response
 from joren.tenants.members.import_models import (
@@ -33,7 +34,6 @@ from joren.tenants.members.import_models import (
     ImportPreset,
     ImportStatus,
 )
-from joren.tenants.members.models import Role
 
 bp = Blueprint("imports", __name__)
 
@@ -70,7 +70,7 @@ def _batch(batch_id: int) -> ImportBatch:
 
 
 @bp.route("/admin/imports/", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEMBERS)
 def new() -> Any:
     form = UploadForm()
     if form.validate_on_submit():
@@ -95,7 +95,7 @@ def new() -> Any:
 
 
 @bp.route("/admin/imports/<int:batch_id>/mapping", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEMBERS)
 def mapping(batch_id: int) -> Any:
     batch = _batch(batch_id)
     header, rows = imports.batch_rows(batch)
@@ -123,7 +123,7 @@ def mapping(batch_id: int) -> Any:
 
 
 @bp.route("/admin/imports/<int:batch_id>/preview", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEMBERS)
 def preview(batch_id: int) -> Any:
     batch = _batch(batch_id)
     if not batch.mapping:
@@ -157,7 +157,7 @@ def preview(batch_id: int) -> Any:
 
 
 @bp.route("/admin/imports/<int:batch_id>/status")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEMBERS)
 def status(batch_id: int) -> Any:
     batch = _batch(batch_id)
     wants_json = request.args.get("format") == "json" or (
@@ -169,7 +169,7 @@ def status(batch_id: int) -> Any:
 
 
 @bp.route("/admin/members/export.csv")
-@role_required(Role.ORGANIZER)
+@require(Capability.EXPORT_PERSONAL_DATA)
 def export_members() -> Any:
     if g.community is None:  # pragma: no cover - the edge always sets it
         abort(404)

@@ -12,12 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joren.platform.accounts.models import Account
+from joren.platform.accounts.services import confirm_address
 from joren.platform.billing.plans import check_limit
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.mail.outbox import queue_email
 from joren.platform.security import sign_token
 from joren.platform.tenancy import set_tenant, unscoped
+from joren.tenants.members.capabilities import Capability, has_capability
 from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
 
 INVITE_PURPOSE = "invite"
@@ -62,7 +64,7 @@ def can_invite(inviter: Member, role: Role) -> bool:
         return False
     if role not in INVITABLE_ROLES:
         return False
-    return role != Role.ORGANIZER or inviter.role == Role.OWNER
+    return role != Role.ORGANIZER or has_capability(inviter, Capability.MANAGE_LEADERS)
 
 
 def invite_member(
@@ -119,12 +121,14 @@ def invite_member(
 def resend_invitation(
     session: Session, community: Community, invitation: Invitation, actor: Member
 ) -> Invitation:
-    """Send the invitation again with a fresh expiry (also revives an expired one)."""
+    """Send the invitation again with a fresh link and expiry; the previous link stops working
+    (also revives an expired one)."""
     if not actor.is_organizer or actor.status == MemberStatus.INACTIVE:
         raise InvitationError("forbidden_role")
     if invitation_state(invitation) not in (PENDING, EXPIRED):
         raise InvitationError("not_pending")
     invitation.expires_at = utcnow() + _lifetime()
+    invitation.nonce = secrets.token_urlsafe(24)  # the link sent before stops working
     session.flush()
     _send(session, community, invitation, invitation.invited_by or actor)
     return invitation
@@ -143,7 +147,10 @@ def revoke_invitation(session: Session, invitation: Invitation, actor: Member) -
 
 
 def recent_invitations(session: Session, limit: int | None = None) -> list[Invitation]:
-    stmt = select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    """The organizers' invitations, newest first. Offers made to a person who signed in
+    with an address on the list are not shown: they would tell that it has an account."""
+    stmt = (select(Invitation).where(Invitation.invited_by_id.is_not(None))
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc()))
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt).unique())
@@ -224,8 +231,9 @@ def accept_invitation(
                           language=language, email_verified_at=now)
         session.add(account)
         session.flush()
-    elif account.email_verified_at is None:
-        account.email_verified_at = now
+    else:
+        # The link proves the address: a password chosen before that goes (issue 11, #2).
+        confirm_address(session, account, now=now)
     member = invitation.member
     existing = session.scalar(select(Member).where(Member.account_id == account.id))
     if existing is not None and existing.id != member.id:
@@ -238,7 +246,10 @@ def accept_invitation(
     if fresh or not member.role.at_least(invitation.role):
         member.role = invitation.role
     member.account_id = account.id
-    member.status = MemberStatus.MEMBER
+    # An organizer's invitation makes a member; a list entry offered to its owner
+    # (members.services.offer_memberships) keeps the status the organizer gave it.
+    if invitation.invited_by_id is not None or member.status == MemberStatus.INACTIVE:
+        member.status = MemberStatus.MEMBER
     invitation.accepted_at = now
     session.flush()
     return account, member

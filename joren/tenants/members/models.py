@@ -71,6 +71,8 @@ class Member(TenantScoped, Timestamped, Base):
     title: Mapped[str] = mapped_column(String(80), default="")
     industry: Mapped[str] = mapped_column(String(80), default="")
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Signed into the personal calendar feed link; raising it makes the old link answer 404.
+    calendar_feed_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # The profile (see members.profiles): codes from members.industries, free text capped.
     department: Mapped[str] = mapped_column(String(80), default="")

@@ -8,9 +8,10 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.communities.edge import get_or_404, member_required, role_required
+from joren.platform.communities.edge import get_or_404, member_required, require
 from joren.platform.db import db
 from joren.platform.i18n import current_language
+from joren.tenants.members.capabilities import Capability
 from joren.tenants.members.industries import (
     COMPANY_SIZES,
     INDUSTRIES,
@@ -18,7 +19,7 @@ from joren.tenants.members.industries import (
     PREFECTURES,
     REGIONS,
 )
-from joren.tenants.members.models import Member, MemberStatus, Role
+from joren.tenants.members.models import Member, MemberStatus
 from joren.tenants.members.profile_forms import (
     DirectoryFilterForm,
     ProfileForm,
@@ -118,7 +119,7 @@ def mine() -> Any:
 
 
 @bp.route("/admin/members/<int:member_id>/profile", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEMBERS)
 def console_edit(member_id: int) -> Any:
     member = get_or_404(Member, member_id)
     if member.id == g.membership.id or not may_edit(g.membership, member):

@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from joren.platform.billing.plans import PlanLimitReached
-from joren.platform.communities.edge import get_or_404, role_required
+from joren.platform.communities.edge import get_or_404, require
 from joren.platform.db import db
+from joren.tenants.members.capabilities import Capability
 from joren.tenants.members.forms import (
     MAX_INVITES_AT_ONCE,
     InviteForm,
@@ -62,7 +63,7 @@ INVITATION_ERRORS = {
 
 
 @bp.get("/admin/members")
-@role_required(Role.STAFF)
+@require(Capability.VIEW_MEMBERS)
 def console_list() -> Any:
     form = MemberFilterForm(request.args)
     if not form.validate():
@@ -75,7 +76,7 @@ def console_list() -> Any:
 
 
 @bp.route("/admin/members/<int:member_id>", methods=["GET", "POST"])
-@role_required(Role.STAFF)
+@require(Capability.VIEW_MEMBERS, post=Capability.MANAGE_MEMBERS)
 def console_detail(member_id: int) -> Any:
     member = get_or_404(Member, member_id)
     actor = g.membership
@@ -124,7 +125,8 @@ def _detail_page(member: Member, profile_form: Any, role_form: Any, editable: bo
 
 def _member_invitations(member: Member) -> list[Invitation]:
     return list(db.session.scalars(
-        select(Invitation).where(Invitation.member_id == member.id)
+        select(Invitation).where(Invitation.member_id == member.id,
+                                 Invitation.invited_by_id.is_not(None))  # not offers
         .order_by(Invitation.created_at.desc(), Invitation.id.desc())
     ).unique())
 
@@ -145,13 +147,13 @@ def _invitations_page(form: InviteForm, status: int = 200) -> Any:
 
 
 @bp.get("/admin/invitations")
-@role_required(Role.STAFF)
+@require(Capability.VIEW_MEMBERS)
 def invitations() -> Any:
     return _invitations_page(InviteForm())
 
 
 @bp.post("/admin/invitations/new")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEMBERS)
 def invite() -> Any:
     form = InviteForm()
     if not form.validate():
@@ -201,7 +203,7 @@ def invite() -> Any:
 
 
 @bp.post("/admin/invitations/<int:invitation_id>/resend")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEMBERS)
 def invitation_resend(invitation_id: int) -> Any:
     invitation = get_or_404(Invitation, invitation_id)
     try:
@@ -217,7 +219,7 @@ def invitation_resend(invitation_id: int) -> Any:
 
 
 @bp.post("/admin/invitations/<int:invitation_id>/revoke")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_MEMBERS)
 def invitation_revoke(invitation_id: int) -> Any:
     invitation = get_or_404(Invitation, invitation_id)
     try:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from joren.platform.communities.edge import active_membership, get_or_404, member_required
 from joren.platform.db import db, utcnow
+from joren.platform.inputs import int_arg
 from joren.tenants.meetups import registrations as regs
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 from joren.tenants.payments import online, online_sync
@@ -99,10 +100,7 @@ def paid(meetup_id: int) -> Any:
         abort(404)
     if registration is None:
         abort(404)
-    try:
-        tries = min(max(int(request.args.get("n", "0")), 0), MAX_REFRESHES)
-    except ValueError:
-        tries = 0
+    tries = int_arg("n", 0, minimum=0, maximum=MAX_REFRESHES)
     if payment is None:
         payment = online.open_payment(db.session, registration)
     if (payment is not None and payment.status == PaymentStatus.PENDING

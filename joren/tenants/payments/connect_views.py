@@ -14,9 +14,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from joren.platform.billing.plans import FREE, PRO, billing_enabled, plan_for
-from joren.platform.communities.edge import role_required
+from joren.platform.communities.edge import require
 from joren.platform.db import db
-from joren.tenants.members.models import Role
+from joren.tenants.members.capabilities import Capability
 from joren.tenants.payments import connect
 from joren.tenants.payments.models import ConnectAccount
 
@@ -85,7 +85,7 @@ def _billing_off() -> Any:
 
 
 @bp.get("")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_PAYMENTS)
 def page() -> Any:
     account = connect.account_for(db.session)
     plan = plan_for(db.session, g.community)
@@ -97,7 +97,7 @@ def page() -> Any:
 
 
 @bp.post("/connect")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_PAYMENTS)
 def start() -> Any:
     if not ConnectForm().validate_on_submit():
         abort(400)
@@ -116,7 +116,7 @@ def start() -> Any:
 
 
 @bp.get("/return")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_PAYMENTS)
 def back() -> Any:
     """Where Stripe sends the organizer after onboarding (finished or not): ask Stripe."""
     if not billing_enabled():
@@ -140,7 +140,7 @@ def back() -> Any:
 
 
 @bp.get("/refresh")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_PAYMENTS)
 def refresh() -> Any:
     """Stripe's ``refresh_url``: the link expired or was used, so make a new one."""
     if not billing_enabled():

@@ -19,10 +19,11 @@ from joren.platform.communities.edge import (
     active_membership,
     get_or_404,
     member_required,
-    role_required,
+    require,
 )
 from joren.platform.db import db, utcnow
-from joren.tenants.members.models import Member, Role
+from joren.tenants.members.capabilities import Capability
+from joren.tenants.members.models import Member
 from joren.tenants.payments import dues, pricing
 from joren.tenants.payments.dues_forms import ERRORS, DuesSettingsForm, MarkDuesForm
 from joren.tenants.payments.models import DuesInterval, Payment, PaymentKind, PaymentMethod
@@ -80,7 +81,7 @@ def viewer_dues() -> dues.DuesState | None:
 # -- organizer console -------------------------------------------------------------------
 
 @bp.route("/admin/payments/dues", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_PAYMENTS)
 def settings() -> Any:
     row = dues.settings_for(db.session)
     form = DuesSettingsForm(obj=row if request.method == "GET" else None,
@@ -104,7 +105,7 @@ def settings() -> Any:
 
 
 @bp.get("/admin/payments/dues/members")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_PAYMENTS)
 def members() -> Any:
     zone = pricing.zone_of(g.community)
     return render_template("payments/dues_members.html", settings=dues.settings_for(db.session),
@@ -113,7 +114,7 @@ def members() -> Any:
 
 
 @bp.route("/admin/payments/dues/members/<int:member_id>", methods=["GET"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_PAYMENTS)
 def member(member_id: int) -> Any:
     person = get_or_404(Member, member_id)
     return _member_page(person, MarkDuesForm(
@@ -131,7 +132,7 @@ def _member_page(person: Member, form: MarkDuesForm, status: int = 200) -> Any:
 
 
 @bp.post("/admin/payments/dues/members/<int:member_id>/mark")
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_PAYMENTS)
 def mark(member_id: int) -> Any:
     person = get_or_404(Member, member_id)
     form = MarkDuesForm()
@@ -156,7 +157,7 @@ def mark(member_id: int) -> Any:
 
 
 @bp.post("/admin/payments/dues/payments/<int:payment_id>/undo")
-@role_required(Role.ORGANIZER)
+@require(Capability.REVERSE_PAYMENTS)
 def undo(payment_id: int) -> Any:
     payment = get_or_404(Payment, payment_id)
     if payment.kind != PaymentKind.DUES:

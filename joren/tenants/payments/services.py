@@ -24,6 +24,7 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
+from joren.tenants.members.capabilities import Capability, has_capability
 from joren.tenants.members.models import Member, Role
 from joren.tenants.members.services import reading_order
 from joren.tenants.payments import pricing
@@ -36,7 +37,7 @@ from joren.tenants.payments.models import (
 )
 
 MANUAL_METHODS = (PaymentMethod.DOOR, PaymentMethod.BANK_TRANSFER)
-# Who may mark (and undo) each manual method.
+# Who may mark each manual method; undoing one also needs Capability.REVERSE_PAYMENTS.
 MINIMUM_ROLE = {PaymentMethod.DOOR: Role.STAFF, PaymentMethod.BANK_TRANSFER: Role.ORGANIZER}
 
 
@@ -144,10 +145,9 @@ def undo(session: Session, payment: Payment, actor: Member, *,
         raise PaymentError("use_refund")
     if payment.method not in MANUAL_METHODS:
         raise PaymentError("not_manual")
-    if not can_mark(actor, payment.method):
+    if not can_mark(actor, payment.method) or not has_capability(actor,
+                                                                 Capability.REVERSE_PAYMENTS):
         raise PaymentError("forbidden")
-    if payment.kind == PaymentKind.DUES and not actor.role.at_least(Role.ORGANIZER):
-        raise PaymentError("forbidden")  # dues are the organizers' (dues.undo)
     if payment.status != PaymentStatus.PAID:
         raise PaymentError("not_paid")
     payment.status = PaymentStatus.REFUNDED

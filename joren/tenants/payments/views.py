@@ -24,17 +24,18 @@ from joren.platform.communities.edge import (
     active_membership,
     get_or_404,
     member_required,
-    role_required,
+    require,
 )
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db
 from joren.platform.templating import yen
 from joren.tenants.meetups.models import Meetup
-from joren.tenants.members.models import Member, Role
+from joren.tenants.members.capabilities import Capability, has_capability
+from joren.tenants.members.models import Member
 from joren.tenants.payments import receipts, refunds
 from joren.tenants.payments import services as svc
 from joren.tenants.payments.forms import PaymentSettingsForm
-from joren.tenants.payments.models import Payment, PaymentMethod, PaymentStatus
+from joren.tenants.payments.models import Payment, PaymentKind, PaymentMethod, PaymentStatus
 
 bp = Blueprint("payments", __name__)
 
@@ -79,7 +80,7 @@ def _error(code: str) -> str:
 # -- organizer console -------------------------------------------------------------------
 
 @bp.get("/admin/meetups/<int:meetup_id>/payments")
-@role_required(Role.STAFF)
+@require(Capability.MARK_DOOR_PAYMENT)
 def meetup_payments(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
     return render_template("payments/meetup.html", meetup=meetup,
@@ -89,7 +90,7 @@ def meetup_payments(meetup_id: int) -> Any:
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/payments/mark")
-@role_required(Role.STAFF)
+@require(Capability.MARK_DOOR_PAYMENT)
 def mark(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
     raw = request.form.get("member_id", "")
@@ -117,7 +118,7 @@ def mark(meetup_id: int) -> Any:
 
 
 @bp.post("/admin/payments/<int:payment_id>/undo")
-@role_required(Role.STAFF)
+@require(Capability.REVERSE_PAYMENTS)
 def undo(payment_id: int) -> Any:
     payment = get_or_404(Payment, payment_id)
     try:
@@ -137,7 +138,7 @@ def undo(payment_id: int) -> Any:
 
 
 @bp.post("/admin/payments/<int:payment_id>/refund")
-@role_required(Role.ORGANIZER)
+@require(Capability.REVERSE_PAYMENTS)
 def refund(payment_id: int) -> Any:
     """Refund a fee paid online, in full, through Stripe (made by a job after the commit)."""
     payment = get_or_404(Payment, payment_id)
@@ -186,7 +187,7 @@ def _refund_state(payment: Payment | None) -> tuple[str, int]:
 
 
 @bp.get("/admin/meetups/<int:meetup_id>/payments.csv")
-@role_required(Role.STAFF)
+@require(Capability.EXPORT_PERSONAL_DATA)
 def export(meetup_id: int) -> Response:
     meetup = get_or_404(Meetup, meetup_id)
     methods, statuses = method_labels(), status_labels()
@@ -220,7 +221,7 @@ def export(meetup_id: int) -> Response:
 
 
 @bp.route("/admin/payments/settings", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@require(Capability.MANAGE_PAYMENTS)
 def settings() -> Any:
     row = svc.settings_for(db.session, create=request.method == "POST")
     form = PaymentSettingsForm(obj=row)
@@ -248,11 +249,14 @@ def mine() -> Any:
 
 
 def _receipt_payment(payment_id: int) -> Payment:
-    """A payment with a receipt: the member's own, or any for staff; others are not found."""
+    """A payment with a receipt: the member's own; someone else's meetup fee for those who
+    take fees at the door, their dues for those who manage payments; others are not found."""
     payment = get_or_404(Payment, payment_id)
     viewer = active_membership()
     assert viewer is not None
-    if payment.member_id != viewer.id and not viewer.is_staff:
+    needs = (Capability.MANAGE_PAYMENTS if payment.kind == PaymentKind.DUES
+             else Capability.MARK_DOOR_PAYMENT)
+    if payment.member_id != viewer.id and not has_capability(viewer, needs):
         abort(404)
     if not payment.receipt_number or payment.status == PaymentStatus.PENDING:
         abort(404)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from joren.platform.inputs import BoundedIntegerField
 from joren.tenants.relationships.models import ContactKind
 
 # The kinds offered as one-tap buttons, in the order people meet.
@@ -25,7 +26,7 @@ class ContactForm(FlaskForm):
     kind = HiddenField()
     happened_on = DateField(_l("When"), validators=[Optional()],
                             description=_l("Leave empty for today."))
-    meetup_id = IntegerField(validators=[Optional()])
+    meetup_id = BoundedIntegerField(validators=[Optional()])
     note = TextAreaField(_l("A note (optional)"))
     next = HiddenField()
 

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from joren.platform.communities.edge import active_membership, get_or_404, member_required
 from joren.platform.db import db
+from joren.platform.inputs import int_arg
 from joren.platform.security import TokenInvalid
 from joren.tenants.meetups.models import Meetup
 from joren.tenants.members.models import Member
@@ -97,7 +98,7 @@ def _journal_form(member: Member, entry: Any = None) -> JournalEntryForm:
         if entry is not None:
             form.meetup_id.data = entry.meetup_id or 0
         else:
-            wanted = request.args.get("meetup_id", 0, type=int)
+            wanted = int_arg("meetup_id", 0)
             known = {c.value for c in form.meetup_id.choices}  # type: ignore[union-attr]
             form.meetup_id.data = wanted if wanted in known else 0
     return form
@@ -124,7 +125,7 @@ def _save_entry(form: JournalEntryForm, member: Member, entry: Any = None) -> bo
 @bp.get("/journal", endpoint="journal")
 @member_required
 def journal_list() -> Any:
-    page = journal.journal_page(db.session, _me().id, request.args.get("page", 1, type=int))
+    page = journal.journal_page(db.session, _me().id, int_arg("page", 1))
     meetups = {m.id: m for m in journal.journal_meetups(db.session, _me().id)}
     return render_template("habits/journal.html", page=page, meetups=meetups)
 

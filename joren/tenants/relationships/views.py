@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from joren.platform.communities.edge import get_or_404, member_required, role_required
+from joren.platform.communities.edge import get_or_404, member_required, require
 from joren.platform.db import db
 from joren.platform.security import is_safe_next
-from joren.tenants.members.models import Member, MemberStatus, Role
+from joren.tenants.members.capabilities import Capability
+from joren.tenants.members.models import Member, MemberStatus
 from joren.tenants.members.profiles import profile_view
 from joren.tenants.relationships import ledger, outcomes, referrals, services
 from joren.tenants.relationships.forms import (
@@ -205,7 +206,7 @@ def _referral_page(found: Referral, form: CloseReferralForm) -> str:
 # -- the organizer's view of outcomes ---------------------------------------------------
 
 @bp.get("/admin/outcomes")
-@role_required(Role.STAFF)
+@require(Capability.VIEW_ANALYTICS)
 def outcomes_page() -> Any:
     result = outcomes.outcomes(db.session)
     return render_template("relationships/outcomes.html", result=result)

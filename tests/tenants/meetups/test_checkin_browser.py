@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -71,8 +72,9 @@ def test_staff_check_people_in_on_a_phone(door_server, browser):
 
     # Typing a reading in hiragana filters the list in place (no navigation).
     page.fill("#checkin-q", "たなか")
-    page.wait_for_function(
-        "document.querySelectorAll('#checkin-results li[data-member-id]').length === 1")
+    # Locator waits, not wait_for_function: its predicates need eval, which the
+    # Content-Security-Policy forbids.
+    expect(page.locator("#checkin-results li[data-member-id]")).to_have_count(1)
     row = page.locator(f"#checkin-results li[data-member-id='{door_server['tanaka']}']")
     assert "株式会社タナカ" in row.inner_text()
     button = row.locator("button.checkin-tap")
@@ -80,8 +82,7 @@ def test_staff_check_people_in_on_a_phone(door_server, browser):
     assert box is not None and box["height"] >= 44 and box["width"] >= 44  # a thumb target
     url_before = page.url
     button.tap()
-    page.wait_for_function(
-        "document.querySelector('[data-checked-in-count]').textContent.trim() === '1'")
+    expect(page.locator("[data-checked-in-count]")).to_have_text("1")
     page.wait_for_selector(f"li[data-member-id='{door_server['tanaka']}'] [data-checked-in]")
     assert page.url == url_before
     assert "田中 由美" in page.locator("#checkin-status").inner_text()
@@ -95,7 +96,13 @@ def test_staff_check_people_in_on_a_phone(door_server, browser):
     page.locator("[data-scan-start]").tap()
     page.wait_for_selector("[data-scan-video]:not(.d-none)")
     has_detector = page.evaluate("'BarcodeDetector' in window")
-    if not has_detector:
-        page.wait_for_function("typeof window.jsQR === 'function'")
+    if not has_detector:  # evaluate() goes through DevTools, which the CSP does not block
+        expect(page.locator("script[src$='jsQR.js']")).to_have_count(1)
+        for _ in range(100):
+            if page.evaluate("typeof window.jsQR === 'function'"):
+                break
+            page.wait_for_timeout(100)
+        else:
+            pytest.fail("jsQR did not load")
     page.locator("[data-scan-stop]").tap()
     context.close()

@@ -198,9 +198,10 @@ def test_print_css_sets_a4(app):
     assert "size: A4" in css
 
 
-def test_door_csv_has_bom_and_japanese(staff_client, tenant, evening, crowd):
-    response = staff_client.get(f"/c/{tenant.slug}/admin/meetups/{evening.id}/attendance.csv",
-                                query_string={"list": "door"})
+def test_door_csv_has_bom_and_japanese(staff_client, organizer_client, tenant, evening, crowd):
+    url = f"/c/{tenant.slug}/admin/meetups/{evening.id}/attendance.csv"
+    assert staff_client.get(url, query_string={"list": "door"}).status_code == 403  # no exports
+    response = organizer_client.get(url, query_string={"list": "door"})
     body = response.get_data()
     assert response.status_code == 200 and body.startswith(b"\xef\xbb\xbf")
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]

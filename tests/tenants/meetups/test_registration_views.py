@@ -115,7 +115,8 @@ def test_console_lists_counts_and_acts(session, tenant, people, organizer_client
     bad = organizer_client.post(f"{url}/{ra.id}", data={"action": "explode"},
                                 follow_redirects=True)
     assert "Unknown action" in bad.get_data(as_text=True)
-    csv = organizer_client.get(f"{url}?export=csv")
+    assert staff_client.get(f"{url}.csv").status_code == 403  # staff export nothing
+    csv = organizer_client.get(f"{url}.csv")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     text = csv.get_data().decode("utf-8")
     assert text.startswith("\ufeff") and "梅田商事" in text and "\r\n" in text

@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 
 from joren.platform.db import utcnow
+from joren.platform.tenancy import unscoped
 from joren.tenants.meetups import reminders
+from joren.tenants.meetups.models import Registration
 from joren.tenants.payments.models import PaymentMethod, PaymentStatus
 from tests.tenants.helpers import count_statements, in_english, meetup
 from tests.tenants.payments.helpers import payments_of
@@ -187,9 +188,10 @@ def test_nobody_is_told_about_a_refund_they_have_not_paid_for(session, staff_cli
 
 def test_the_cant_make_it_link_refunds_by_the_policy(session, app, client, tenant, people,
                                                      paid, billing_on, run_jobs):
+    with unscoped(session):
+        registration = session.get(Registration, paid.registration_id)
     with app.app_context():
-        token = reminders.cant_make_it_token(SimpleNamespace(tenant_id=tenant.id,
-                                                             id=paid.registration_id))
+        token = reminders.cant_make_it_token(registration)
     url = f"/c/{tenant.slug}/meetups/cant-make-it/{token}"
     assert 'data-refund-notice="refund"' in client.get(url).get_data(as_text=True)
     client.post(url)

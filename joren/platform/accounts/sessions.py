@@ -1,0 +1,162 @@
+"""Server-side sign-in sessions: one AccountSession row per signed-in browser.
+
+The session cookie and the remember cookie carry ``"<id>:<secret>"``; the row keeps a
+SHA-256 of the secret. A row is live while it is not revoked and not expired:
+
+- a remembered session ends ``remember_for`` after sign-in (the remember cookie's lifetime,
+  REMEMBER_COOKIE_DURATION, 30 days);
+- any other session ends after ``idle_for`` without a request (ACCOUNT_SESSION_IDLE_TIMEOUT)
+  and, whatever the activity, ``remember_for`` after sign-in.
+
+``last_seen_at`` is written at most once per ``SEEN_EVERY``, so a busy page does not write on
+every request (and idle expiry is as precise as that). Plain functions on an explicit
+session and ``now``: no Flask here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from joren.platform.accounts.models import Account, AccountSession, new_session_token
+
+SEEN_EVERY = timedelta(minutes=5)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def start_session(session: Session, account: Account, *, now: datetime, remember: bool,
+                  user_agent: str = "", ip_address: str = "") -> str:
+    """Record a new signed-in session; return the ``"id:secret"`` its cookies will carry."""
+    secret = secrets.token_urlsafe(32)
+    record = AccountSession(
+        account_id=account.id, token_hash=_digest(secret), created_at=now, last_seen_at=now,
+        user_agent=describe_user_agent(user_agent), ip_address=(ip_address or "")[:45],
+        is_remembered=remember,
+    )
+    session.add(record)
+    session.flush()
+    login_id = f"{record.id}:{secret}"
+    account.login_id, account.current_session_id = login_id, record.id
+    return login_id
+
+
+def is_live(record: AccountSession, now: datetime, *, remember_for: timedelta,
+            idle_for: timedelta) -> bool:
+    if record.revoked_at is not None or now >= record.created_at + remember_for:
+        return False
+    return record.is_remembered or now < record.last_seen_at + idle_for
+
+
+def load_session(session: Session, login_id: str, *, now: datetime, remember_for: timedelta,
+                 idle_for: timedelta) -> tuple[Account, AccountSession] | None:
+    """The account and live session a cookie's ``"id:secret"`` names, or None."""
+    record_id, _, secret = (login_id or "").partition(":")
+    if not record_id.isdigit() or len(record_id) > 18 or not secret:
+        return None
+    row = session.execute(  # one statement per request for the record and its account
+        select(AccountSession, Account).join(Account, Account.id == AccountSession.account_id)
+        .where(AccountSession.id == int(record_id))
+    ).first()
+    if row is None:
+        return None
+    record, account = row
+    if not secrets.compare_digest(record.token_hash, _digest(secret)):
+        return None
+    if not is_live(record, now, remember_for=remember_for, idle_for=idle_for):
+        return None
+    account.login_id, account.current_session_id = login_id, record.id
+    return account, record
+
+
+def seen_is_due(record: AccountSession, now: datetime) -> bool:
+    return now - record.last_seen_at >= SEEN_EVERY
+
+
+def mark_seen(session: Session, session_id: int, now: datetime) -> None:
+    """Move ``last_seen_at`` forward (an UPDATE; the caller commits its own short session)."""
+    session.execute(update(AccountSession).where(AccountSession.id == session_id)
+                    .values(last_seen_at=now))
+
+
+def revoke_session(session: Session, account: Account, session_id: int,
+                   now: datetime) -> bool:
+    """End one of the account's sessions; False when it is not theirs or not live."""
+    record = session.get(AccountSession, session_id)
+    if record is None or record.account_id != account.id or record.revoked_at is not None:
+        return False
+    record.revoked_at = now
+    session.flush()
+    return True
+
+
+def revoke_all(session: Session, account: Account, now: datetime,
+               keep: int | None = None) -> int:
+    """End every session of the account except ``keep``; unused magic links die too."""
+    stmt = (update(AccountSession)
+            .where(AccountSession.account_id == account.id, AccountSession.revoked_at.is_(None))
+            .values(revoked_at=now))
+    if keep is not None:
+        stmt = stmt.where(AccountSession.id != keep)
+    result = session.execute(stmt.execution_options(synchronize_session="fetch"))
+    account.session_token = new_session_token()
+    account.login_nonce = new_session_token()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    id: int
+    device: str
+    ip_address: str
+    created_at: datetime
+    last_seen_at: datetime
+    is_remembered: bool
+    is_current: bool
+
+
+def active_sessions(session: Session, account: Account, *, now: datetime,
+                    remember_for: timedelta, idle_for: timedelta,
+                    current_id: int | None = None) -> list[ActiveSession]:
+    """The account's live sessions, most recently seen first."""
+    rows = session.scalars(
+        select(AccountSession)
+        .where(AccountSession.account_id == account.id, AccountSession.revoked_at.is_(None),
+               AccountSession.created_at > now - remember_for)
+        .order_by(AccountSession.last_seen_at.desc(), AccountSession.id.desc())
+    )
+    return [
+        ActiveSession(id=r.id, device=r.user_agent, ip_address=r.ip_address,
+                      created_at=r.created_at, last_seen_at=r.last_seen_at,
+                      is_remembered=r.is_remembered, is_current=r.id == current_id)
+        for r in rows if is_live(r, now, remember_for=remember_for, idle_for=idle_for)
+    ]
+
+
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+             ("FxiOS/", "Firefox"), ("CriOS/", "Chrome"), ("Chrome/", "Chrome"),
+             ("Safari/", "Safari"))
+_SYSTEMS = (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
+            ("Windows", "Windows"), ("Mac OS X", "Mac"), ("CrOS", "ChromeOS"),
+            ("Linux", "Linux"))
+_SAFE = re.compile(r"[^\w ./()-]")
+
+
+def describe_user_agent(user_agent: str) -> str:
+    """A short "browser on system" summary (e.g. "Chrome on Windows") of a User-Agent."""
+    user_agent = user_agent or ""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), "")
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), "")
+    if browser and system:
+        return f"{browser} / {system}"
+    if browser or system:
+        return browser or system
+    return _SAFE.sub("", user_agent)[:60]

@@ -1,0 +1,75 @@
+"""Security headers on every response, and stricter ones on pages whose URL carries a secret."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
+
+# Where forms may send the browser: Joren itself, and Stripe's hosted pages (Checkout, the
+# customer portal, Connect onboarding), which the payment and billing forms redirect to.
+STRIPE_HOSTED_PAGES = "https://*.stripe.com"
+
+# Pages that carry a secret somewhere other than a ``<token>`` path segment.
+BEARER_QUERY_ENDPOINTS = {
+    "community.checkout.paid",  # ?session_id= shows a guest's registration to whoever holds it
+}
+
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def content_security_policy(stripe_api_base: str | None = None) -> str:
+    """The policy for every page: scripts and style sheets only from Joren's own static files.
+
+    No inline script runs anywhere. ``style=""`` attributes stay allowed (progress bars and
+    charts set widths with them); ``<style>`` elements do not.
+    """
+    form_targets = ["'self'", STRIPE_HOSTED_PAGES]
+    if stripe_api_base:  # a stripe-mock or the tests' fake serves the hosted pages itself
+        parts = urlsplit(stripe_api_base)
+        if parts.scheme and parts.netloc:
+            form_targets.append(f"{parts.scheme}://{parts.netloc}")
+    directives = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "style-src-attr": "'unsafe-inline'",
+        "img-src": "'self' data:",  # Bootstrap draws form controls with data: SVGs
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "form-action": " ".join(form_targets),
+        "frame-ancestors": "'none'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def carries_secret(endpoint: str | None, view_args: dict | None) -> bool:
+    """Whether the page's URL holds a bearer secret (a signed token, a Checkout Session id)."""
+    return bool(view_args and "token" in view_args) or endpoint in BEARER_QUERY_ENDPOINTS
+
+
+def apply_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy",
+                       "camera=(self), microphone=(), geolocation=(), payment=()")
+    if current_app.config["JOREN_ENV"] == "production":
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    if carries_secret(request.endpoint, request.view_args):
+        headers["Referrer-Policy"] = "no-referrer"
+        if "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"
+        headers.setdefault("X-Robots-Tag", "noindex")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("CONTENT_SECURITY_POLICY",
+                          content_security_policy(app.config.get("STRIPE_API_BASE")))
+    app.after_request(apply_security_headers)

@@ -1,0 +1,93 @@
+"""PostgreSQL row-level security: the database's own tenant isolation (see SECURITY.md).
+
+Every tenant table has ``ENABLE`` and ``FORCE ROW LEVEL SECURITY`` and one policy that admits
+a row only when its ``tenant_id`` is the transaction's ``joren.tenant_id`` setting, or when the
+transaction is inside ``unscoped()`` (``joren.bypass`` = ``on``). The tenant guard
+(``joren.platform.tenancy``) sets both with ``set_config(..., true)`` in every transaction.
+
+The policies are created by migration 0004; ``enable_row_level_security`` builds the same on
+a schema made with ``create_all`` (the tests). The web and worker processes must connect as a
+role that owns no table and has neither SUPERUSER nor BYPASSRLS, or PostgreSQL skips the
+policies: ``grant_app_role`` gives such a role what it needs, and ``isolation_problems``
+says what is wrong with the role in use.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+POLICY = "tenant_isolation"
+CONDITION = (
+    "current_setting('joren.bypass', true) = 'on' "
+    "OR tenant_id = NULLIF(current_setting('joren.tenant_id', true), '')::integer"
+)
+
+
+def tenant_table_names(connection: Connection) -> list[str]:
+    """The tables of the current schema that carry a tenant_id column."""
+    return list(connection.scalars(text(
+        "SELECT table_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND column_name = 'tenant_id' "
+        "ORDER BY table_name"
+    )))
+
+
+def enable_row_level_security(connection: Connection) -> list[str]:
+    """Enable, force and define the tenant policy on every tenant table (idempotent)."""
+    tables = tenant_table_names(connection)
+    for table in tables:
+        connection.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
+        connection.exec_driver_sql(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+        connection.exec_driver_sql(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')
+        connection.exec_driver_sql(
+            f'CREATE POLICY {POLICY} ON "{table}" USING ({CONDITION}) WITH CHECK ({CONDITION})'
+        )
+    return tables
+
+
+def grant_app_role(connection: Connection, role: str) -> None:
+    """Let ``role`` read and write every table of the schema, now and after later migrations,
+    without owning any of them (run as the owner)."""
+    quoted = connection.dialect.identifier_preparer.quote(role)
+    for statement in (
+        f"GRANT USAGE ON SCHEMA public TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {quoted}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {quoted}",
+    ):
+        connection.exec_driver_sql(statement)
+
+
+def isolation_problems(connection: Connection) -> list[str]:
+    """Why row-level security would not apply to the connected role (empty when it does)."""
+    if connection.dialect.name != "postgresql":
+        return []
+    problems = []
+    role = connection.execute(text(
+        "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+    )).one()
+    if role.rolsuper:
+        problems.append(f"role {role.current_user} is a superuser")
+    if role.rolbypassrls:
+        problems.append(f"role {role.current_user} has BYPASSRLS")
+    owned = connection.scalars(text(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind = 'r' "
+        "AND pg_get_userbyid(c.relowner) = current_user ORDER BY c.relname"
+    )).all()
+    if owned:
+        problems.append(f"role {role.current_user} owns {len(owned)} tables ({owned[0]}, …)")
+    unprotected = connection.scalars(text(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN information_schema.columns col ON col.table_name = c.relname "
+        "AND col.table_schema = n.nspname AND col.column_name = 'tenant_id' "
+        "WHERE n.nspname = current_schema() AND c.relkind = 'r' "
+        "AND NOT (c.relrowsecurity AND c.relforcerowsecurity) ORDER BY c.relname"
+    )).all()
+    if unprotected:
+        problems.append(f"{len(unprotected)} tenant tables have no row-level security "
+                        f"({unprotected[0]}, …): run joren db upgrade")
+    return problems
