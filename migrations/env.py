@@ -68,18 +68,35 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-def run_migrations_online() -> None:
-    given = config.attributes.get("connection")
-    if given is not None:
-        configure(given)
-        with context.begin_transaction():
-            context.run_migrations()
-        return
-    engine = create_engine(database_url(), poolclass=pool.NullPool)
-    with engine.connect() as connection:
+def migrate(connection: Connection) -> None:
+    """Run the migrations. On SQLite, foreign keys are off meanwhile: a batch migration copies
+    a table and drops the old one, and with foreign keys on that DROP would delete or null the
+    rows that refer to it. Whatever the migrations left inconsistent is checked afterwards."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:  # outside any transaction, or SQLite ignores the pragma
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
         configure(connection)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.connection.driver_connection.execute(
+                "PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left broken foreign keys: {broken[:5]}")
+    finally:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def run_migrations_online() -> None:
+    given = config.attributes.get("connection")
+    if given is not None:
+        migrate(given)
+        return
+    engine = create_engine(database_url(), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        migrate(connection)
     engine.dispose()
 
 

@@ -1,0 +1,141 @@
+"""A database deployed at the baseline revision (0001), full of representative data, upgrades
+to head with every row and value kept, ends with exactly the models' schema, is readable by
+the models, and downgrades back to the baseline with its data intact.
+
+The data is the demo community as the code that shipped 0001 made it, plus one row in every
+table the demo left empty (``migration_data/dump_baseline.py`` says how it was made). It runs
+on SQLite always, and on PostgreSQL when DATABASE_URL points there (a scratch database).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import MetaData, create_engine, func, insert, select, text
+from sqlalchemy.orm import Session
+
+import joren.models  # noqa: F401 - every model is mapped
+from joren.platform.db import Base
+from joren.platform.tenancy import unscoped
+from tests.platform.test_migrations import (  # noqa: F401 - fixtures
+    _alembic_config,
+    _databases,
+    _schema_differences,
+    postgres_url,
+    sqlite_url,
+)
+
+BASELINE = Path(__file__).resolve().parent / "migration_data" / "baseline-0001.json.gz"
+
+
+def _baseline() -> dict[str, list[dict[str, Any]]]:
+    with gzip.open(BASELINE, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _python(value: Any) -> Any:
+    if isinstance(value, dict) and "datetime" in value:
+        moment = datetime.fromisoformat(value["datetime"])
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if isinstance(value, dict) and "date" in value:
+        return date.fromisoformat(value["date"])
+    return value
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    return value
+
+
+def _load(url: str, data: dict[str, list[dict[str, Any]]]) -> None:
+    engine = create_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            rows = [{k: _python(v) for k, v in row.items()} for row in data.get(table.name, [])]
+            if rows:
+                conn.execute(insert(table), rows)
+            if conn.dialect.name == "postgresql" and "id" in table.c and rows:
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                  f"(SELECT max(id) FROM {table.name}))"))
+    engine.dispose()
+
+
+def _snapshot(url: str, data: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple]]:
+    """Every baseline row, by primary key, with only the baseline's columns."""
+    engine = create_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    found = {}
+    with engine.connect() as conn:
+        for name, rows in data.items():
+            if not rows:
+                continue
+            table = metadata.tables[name]
+            columns = [table.c[key] for key in sorted(rows[0])]
+            found[name] = [tuple(_comparable(v) for v in row) for row in conn.execute(
+                select(*columns).order_by(*table.primary_key))]
+    engine.dispose()
+    return found
+
+
+def _expected(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple]]:
+    return {name: [tuple(_comparable(_python(row[key])) for key in sorted(row)) for row in rows]
+            for name, rows in data.items() if rows}
+
+
+@pytest.mark.parametrize("database", _databases())
+def test_the_baseline_upgrades_to_head_with_its_data_and_back(request, database):
+    url = request.getfixturevalue(database)
+    cfg = _alembic_config(url)
+    data = _baseline()
+    assert sum(map(len, data.values())) > 1000
+    assert all(data.values()), "every baseline table carries data"
+
+    command.upgrade(cfg, "0001")
+    _load(url, data)
+    command.upgrade(cfg, "head")
+
+    assert _snapshot(url, data) == _expected(data)
+    assert _schema_differences(url) == []
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session, unscoped(session):
+            for mapper in Base.registry.mappers:  # the models read every upgraded row
+                model = mapper.class_
+                count = session.scalar(select(func.count()).select_from(model))
+                assert len(session.scalars(select(model)).all()) == count
+                if model.__tablename__ in data:
+                    assert count == len(data[model.__tablename__])
+    finally:
+        engine.dispose()
+
+    command.downgrade(cfg, "0001")
+    assert _snapshot(url, data) == _expected(data)
+
+
+# Released migrations are never rewritten (a database that ran one would never see the new
+# text): a schema change is always a new revision. Add each new revision here once it ships.
+RELEASED = {
+    "0001_initial.py": "b49736350b13dbc56f4cf83d17f4ad0c96b3daf45f916eae5bdd02077500aff7",
+    "0002_account_sessions.py": "aaf39b5996bd2e871bd67e1ce2627bc59ba3dde7dbc376060348a914f9fb9711",
+    "0003_link_rotation.py": "7002aea9971e2e55dd25898c7eecfb0d2a729aada14338d1b7dbf22322b35389",
+    "0004_row_level_security.py":
+        "17cc5804c92bb046f8684cf4a82d4a43e7be2b051feb8a4eba18d944dc0af96e",
+}
+
+
+def test_released_migrations_are_never_rewritten():
+    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    for name, digest in RELEASED.items():
+        assert hashlib.sha256((versions / name).read_bytes()).hexdigest() == digest, (
+            f"{name} was released and must not change: write a new revision instead")
