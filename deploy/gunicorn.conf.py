@@ -3,9 +3,16 @@
     gunicorn -c deploy/gunicorn.conf.py "joren.app:create_app()"
 
 PORT sets the port (default 8000); WEB_CONCURRENCY the number of worker processes (default
-two per CPU plus one); GUNICORN_THREADS the threads per process. The access log leaves out
-query strings and masks long token-like path segments, because sign-in, verification,
-invitation and unsubscribe links carry their secret in the URL.
+two per CPU plus one); GUNICORN_THREADS the threads per process. Joren itself writes one
+structured ``request`` line per request (LOG_FORMAT, with its request id), so gunicorn's own
+access log is off unless GUNICORN_ACCESS_LOG names a file ("-" for standard output). When on,
+it prints the path the app logged (its URL rule, ``<token>`` left as a placeholder), never the
+query string, because sign-in, verification, invitation, ticket and unsubscribe links carry
+their secret in the URL.
+
+Prometheus: every worker process records its request metrics in PROMETHEUS_MULTIPROC_DIR
+(a fresh directory under the system's temporary folder unless set; it must be writable and is
+emptied when gunicorn starts), so ``/metrics`` adds up all the workers whichever one answers.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import shutil
+import tempfile
 
 from gunicorn.glogging import Logger
 from gunicorn.http import wsgi as gunicorn_wsgi
@@ -37,11 +46,11 @@ max_requests_jitter = 200
 # Behind a load balancer or ingress that sets X-Forwarded-Proto. The client's address for rate
 # limits comes from X-Forwarded-For through the app's TRUSTED_PROXY_COUNT (README), not from here.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 # %(U)s is the path without the query string; no referer (it may hold a token as well).
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s" %({x-request-id}o)s'
 
 TOKEN_SEGMENT = re.compile(r"/[A-Za-z0-9_\-.=]{32,}")
 
@@ -56,12 +65,28 @@ class RedactingLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
         atoms = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = redact_path(atoms.get("U", ""))
+        atoms["U"] = environ.get("joren.log_path") or redact_path(atoms.get("U") or "")
         atoms["r"] = f"{atoms.get('m', '')} {atoms['U']} {atoms.get('H', '')}"
         return atoms
 
 
 logger_class = RedactingLogger
+
+# Set before any worker imports prometheus_client (workers are forked after this file runs).
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="joren-metrics-"))
+
+
+def on_starting(server):  # type: ignore[no-untyped-def]
+    """Start from an empty metrics directory: samples of a previous run's workers are stale."""
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory, exist_ok=True)
+
+
+def child_exit(server, worker):  # type: ignore[no-untyped-def]
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def _without_server_header(default_headers):  # type: ignore[no-untyped-def]

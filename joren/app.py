@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from joren.platform import headers, i18n, inputs
 from joren.platform.config import DEV_ENVIRONMENTS, load_config
 from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
+from joren.platform.observability import jobs as observed_jobs
+from joren.platform.observability import metrics
 
 log = logging.getLogger("joren")
 
@@ -36,10 +38,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def configure_logging(app: Flask) -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+    """Structured logs with request, community, account and job ids; metrics; Sentry."""
+    from joren.platform.observability import errors, logs
+
+    logs.configure(app)
+    errors.init_app(app)
 
 
 def configure_proxy(app: Flask) -> None:
@@ -65,6 +68,8 @@ def configure_extensions(app: Flask) -> None:
     limiter.init_app(app)
     rq.init_app(app)
     headers.init_app(app)  # CSP, framing, HSTS in production, no-store on secret-bearing pages
+    observed_jobs.init_app(app)  # job ids in logs, job duration and failures in metrics
+    metrics.init_app(app)  # request latency, /metrics
 
 
 def configure_stripe_events() -> None:

@@ -74,6 +74,31 @@ def _proxy_count(environ: dict[str, str]) -> int:
     return int(value)
 
 
+def _observability(environ: dict[str, str], production: bool) -> dict[str, Any]:
+    """Logs (LOG_FORMAT, LOG_LEVEL), metrics (METRICS_TOKEN) and Sentry (SENTRY_DSN)."""
+    log_format = (_env("LOG_FORMAT", environ) or ("json" if production else "text")).lower()
+    if log_format not in {"json", "text"}:
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {log_format!r}.")
+    level = (_env("LOG_LEVEL", environ) or "info").upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigError(f"LOG_LEVEL must be debug, info, warning or error, not {level!r}.")
+    rate = _env("SENTRY_TRACES_SAMPLE_RATE", environ) or "0"
+    try:
+        traces = float(rate)
+    except ValueError:
+        traces = -1.0
+    if not 0 <= traces <= 1:
+        raise ConfigError(f"SENTRY_TRACES_SAMPLE_RATE must be between 0 and 1, not {rate!r}.")
+    return {
+        "LOG_FORMAT": log_format,
+        "LOG_LEVEL": level,
+        # /metrics answers only a scraper that sends "Authorization: Bearer <METRICS_TOKEN>".
+        "METRICS_TOKEN": _env("METRICS_TOKEN", environ),
+        "SENTRY_DSN": _env("SENTRY_DSN", environ),
+        "SENTRY_TRACES_SAMPLE_RATE": traces,
+    }
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever scheme the operator wrote."""
     for prefix in ("postgres://", "postgresql://"):
@@ -189,4 +214,5 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "MAX_FORM_MEMORY_SIZE": _int_env("MAX_FORM_MEMORY_SIZE", env, 500_000),
         "MAX_FORM_PARTS": _int_env("MAX_FORM_PARTS", env, 1000),
         "EMBEDDED_DEFAULTS": defaults.used,
+        **_observability(env, production),
     }

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.communities.models import Community
 from joren.platform.db import db
+from joren.platform.observability.jobs import bind_community
 from joren.platform.tenancy import set_tenant
 
 P = ParamSpec("P")
@@ -48,6 +49,7 @@ def tenant_job(func: Callable[..., R]) -> Callable[..., R | None]:
 
     @functools.wraps(func)
     def wrapper(tenant_id: int, *args: Any, **kwargs: Any) -> R | None:
+        bind_community(tenant_id)
         try:
             with job_session(tenant_id) as session:
                 return func(session, *args, **kwargs)

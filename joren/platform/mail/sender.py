@@ -45,6 +45,7 @@ from email.policy import default as default_policy
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
+from blinker import signal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -53,6 +54,9 @@ from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.transport import SMTPSettings, connections, parse_smtp_url
 
 log = logging.getLogger("joren.mail")
+
+# Sent after each failed attempt with ``outcome`` "failed" (given up) or "retry" (metrics count it).
+send_failed = signal("joren.mail.send_failed")
 
 DEFAULT_MAX_ATTEMPTS = 5
 RESERVED_HEADERS = {"from", "to", "subject", "date", "message-id", "content-type", "mime-version"}
@@ -285,7 +289,9 @@ def _fail(
     _record_failure(message, error, permanent, transport.max_attempts)
     session.commit()
     log.warning("outbox message %s not sent (%s): %s", message.id, message.status.value, error)
-    return "failed" if message.status == OutboxStatus.FAILED else "retry"
+    outcome = "failed" if message.status == OutboxStatus.FAILED else "retry"
+    send_failed.send(message.id, outcome=outcome)
+    return outcome
 
 
 def send_messages(

@@ -1,0 +1,287 @@
+"""Operators' view: JSON log lines with request, community, account and job ids and no
+secrets; the Prometheus page; Sentry reports scrubbed of tokens."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from joren.platform.jobs import enqueue_now
+from joren.platform.mail.models import OutboxStatus
+from joren.platform.observability.logs import make_handler
+from tests.workers.helpers import age, notice
+
+METRICS_TOKEN = "scrape-me-0123456789abcdef"
+
+
+class Lines:
+    def __init__(self, stream: io.StringIO) -> None:
+        self.stream = stream
+
+    @property
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+    def records(self) -> list[dict]:
+        return [json.loads(line) for line in self.text.splitlines() if line.strip()]
+
+    def where(self, **fields: object) -> list[dict]:
+        return [r for r in self.records() if all(r.get(k) == v for k, v in fields.items())]
+
+
+@pytest.fixture()
+def json_log() -> Iterator[Lines]:
+    """What production writes (LOG_FORMAT=json), captured from every ``joren`` logger."""
+    stream = io.StringIO()
+    handler = make_handler("json", stream)
+    logger = logging.getLogger("joren")
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield Lines(stream)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+def test_a_request_line_carries_request_community_and_account_ids(json_log, login, people,
+                                                                   tenant):
+    client = login(people.member)
+    response = client.get("/c/osaka-mixer/", headers={"X-Request-ID": "lb-7f3a9c21-0001"})
+
+    assert response.headers["X-Request-ID"] == "lb-7f3a9c21-0001"
+    [line] = json_log.where(event="request", request_id="lb-7f3a9c21-0001")
+    assert line["community_id"] == tenant.id
+    assert line["account_id"] == people.member.id
+    assert line["endpoint"].startswith("community.portal.")
+    assert line["status"] == response.status_code
+    assert line["level"] == "info" and "timestamp" in line
+
+
+@pytest.mark.parametrize("header", ["short", "bad id with spaces", "x" * 200, "a\u3042" * 10])
+def test_a_malformed_request_id_is_replaced(client, header, json_log):
+    response = client.get("/healthz", headers={"X-Request-ID": header})
+
+    given = response.headers["X-Request-ID"]
+    assert given != header and len(given) == 32
+    assert json_log.where(event="request", request_id=given)
+
+
+def test_without_a_request_id_one_is_made_and_echoed(client, json_log):
+    first = client.get("/healthz").headers["X-Request-ID"]
+    second = client.get("/healthz").headers["X-Request-ID"]
+    assert first != second
+
+
+def test_a_job_line_carries_job_id_queue_and_community(app, json_log, run_jobs, tenant):
+    with app.app_context():
+        job = enqueue_now("tests.workers.sample_jobs.member_emails", tenant.id, queue="default")
+    run_jobs()
+
+    [line] = json_log.where(event="job done", job_id=job.id)
+    assert line["queue"] == "default"
+    assert line["job"] == "tests.workers.sample_jobs.member_emails"
+    assert line["community_id"] == tenant.id
+    assert "request_id" not in line
+
+
+def test_tokens_in_urls_never_reach_the_log(json_log, client, login, people, tenant):
+    ticket = "Tk4x9QpLm2Zr8vYw3JcN5bHa"  # 24 characters: shorter than gunicorn's old mask
+    magic = "eyJhbGciOi.J-IUzI1NiJ9_SIGNEDmagiclinktoken0123456789"
+    login(people.member).get(f"/c/osaka-mixer/tickets/{ticket}?code=q-secret-7")
+    client.get(f"/login/email/{magic}?next=/c/osaka-mixer/")
+    client.get(f"/no-such-page/{magic}?token=q-secret-8")
+
+    text = json_log.text
+    for secret in (ticket, magic, "q-secret-7", "q-secret-8"):
+        assert secret not in text
+    paths = [r["path"] for r in json_log.where(event="request")]
+    assert "/c/osaka-mixer/tickets/<token>" in paths
+    assert "/login/email/<token>" in paths
+
+
+def test_gunicorn_access_log_uses_the_apps_path(monkeypatch, tmp_path):
+    """The access log (when switched on) prints the app's token-free path, not the raw one."""
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf", Path(__file__).parents[2] / "deploy" / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # the config sets it otherwise
+    spec.loader.exec_module(conf)
+    logger = conf.RedactingLogger(SimpleNamespace(
+        errorlog="-", loglevel="info", accesslog=None, syslog=False, logconfig=None,
+        logconfig_dict={}, logconfig_json=None, capture_output=False,
+        disable_redirect_access_to_syslog=False,
+        access_log_format=conf.access_log_format, user=0, group=0, umask=0, env={},
+        syslog_addr=None, syslog_prefix=None, syslog_facility="user", dogstatsd_tags="",
+        statsd_host=None, statsd_prefix=""))
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/c/x/tickets/Tk4x9QpLm2Zr8vYw3JcN5bHa",
+               "QUERY_STRING": "code=1", "RAW_URI": "/c/x/tickets/Tk4x9QpLm2Zr8vYw3JcN5bHa?code=1",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.1",
+               "joren.log_path": "/c/x/tickets/<token>"}
+    resp = SimpleNamespace(status="200 OK", response_length=10, sent=10, headers=[
+        ("X-Request-ID", "abc12345")], status_code=200)
+    req = SimpleNamespace(headers=[], method="GET", path=environ["PATH_INFO"], query="code=1",
+                          uri="/c/x/tickets/Tk4x9QpLm2Zr8vYw3JcN5bHa?code=1")
+    import datetime
+
+    atoms = logger.atoms(resp, req, environ, datetime.timedelta(seconds=0.01))
+    assert atoms["U"] == "/c/x/tickets/<token>"
+    assert "Tk4x9" not in atoms["r"]
+    assert "Tk4x9" not in conf.access_log_format % atoms
+
+
+# ---- metrics ---------------------------------------------------------------------------------
+
+@pytest.fixture()
+def metrics_on(app, connection) -> Iterator[None]:
+    app.config["METRICS_TOKEN"] = METRICS_TOKEN
+    try:
+        yield
+    finally:
+        app.config["METRICS_TOKEN"] = None
+
+
+def _scrape(client) -> dict:
+    response = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert response.status_code == 200, response.status_code
+    families = {}
+    for family in text_string_to_metric_families(response.get_data(as_text=True)):
+        families[family.name] = family
+    return families
+
+
+def _samples(family, suffix: str = "", **labels: str) -> list:
+    return [s for s in family.samples if s.name == family.name + suffix
+            and all(s.labels.get(k) == v for k, v in labels.items())]
+
+
+def test_metrics_refuse_without_the_token(client, metrics_on):
+    assert client.get("/metrics").status_code == 401
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer not-the-token"})
+    assert wrong.status_code == 401
+    assert b"joren_" not in wrong.data
+
+
+def test_metrics_are_off_without_a_token_configured(client, connection):
+    assert client.get("/metrics").status_code == 404
+
+
+def test_metrics_expose_requests_jobs_queues_outbox_and_email_failures(
+        app, client, session, metrics_on, run_jobs, smtp_server, tenant):
+    client.get("/healthz")
+    client.get("/no-such-page")
+    with app.test_request_context("/"):
+        pending = notice(session, to="pending@example.jp", key="m-pending")
+        failed = notice(session, to="failed@example.jp", key="m-failed")
+        session.commit()
+    age(session, failed, status=OutboxStatus.FAILED)
+    smtp_server.handler.fail_next = 1  # the first delivery is refused for now (451)
+    run_jobs(allow_failures=True)  # the mail job defers its message and raises for a retry
+    age(session, pending, created=120)
+    with app.app_context():
+        enqueue_now("tests.workers.sample_jobs.always_fails", queue="default", retry=None)
+        enqueue_now("tests.workers.sample_jobs.member_emails", tenant.id, queue="default")
+    run_jobs(allow_failures=True)
+    with app.app_context():
+        enqueue_now("tests.workers.sample_jobs.member_emails", tenant.id, queue="mail")
+
+    families = _scrape(client)
+
+    latency = families["joren_http_request_duration_seconds"]
+    assert _samples(latency, "_count", endpoint="web.healthz", status="2xx")[0].value >= 1
+    assert _samples(latency, "_count", endpoint="none", status="4xx")[0].value >= 1
+    duration = families["joren_job_duration_seconds"]
+    ok = _samples(duration, "_count", queue="default",
+                  job="tests.workers.sample_jobs.member_emails")
+    assert ok[0].value == 1
+    assert _samples(duration, "_bucket", queue="default",
+                    job="tests.workers.sample_jobs.member_emails", le="+Inf")[0].value == 1
+    failures = families["joren_job_failures"]
+    assert _samples(failures, "_total", queue="default",
+                    job="tests.workers.sample_jobs.always_fails")[0].value == 1
+    assert _samples(failures, "_total", queue="default",
+                    job="tests.workers.sample_jobs.member_emails")[0].value == 0
+    depth = families["joren_queue_depth"]
+    assert _samples(depth, queue="mail")[0].value == 1
+    assert _samples(depth, queue="default")[0].value == 0
+    outbox = families["joren_outbox_messages"]
+    assert _samples(outbox, status="pending")[0].value == 1
+    assert _samples(outbox, status="failed")[0].value == 1
+    oldest = families["joren_outbox_oldest_pending_age_seconds"].samples[0].value
+    assert 100 <= oldest < 3600
+    email = families["joren_email_send_failures"]
+    assert _samples(email, "_total", outcome="retry")[0].value == 1
+    assert _samples(email, "_total", outcome="failed")[0].value == 0
+
+
+def test_the_metrics_page_itself_is_not_timed(client, metrics_on):
+    families = _scrape(client)
+    families = _scrape(client)
+    latency = families.get("joren_http_request_duration_seconds")
+    assert latency is None or not _samples(latency, "_count", endpoint="metrics.scrape")
+
+
+# ---- Sentry ----------------------------------------------------------------------------------
+
+def test_sentry_events_carry_no_tokens(app_config, connection):
+    """A real sentry-sdk client with the Flask integration; events caught at its transport."""
+    import sentry_sdk
+    from sentry_sdk.transport import Transport
+
+    from joren.app import create_app
+
+    sent: list[dict] = []
+
+    class Capture(Transport):
+        def capture_envelope(self, envelope):  # type: ignore[no-untyped-def]
+            for item in envelope.items:
+                if item.type == "event":
+                    sent.append(item.payload.json)
+
+    app = create_app({**app_config, "SENTRY_DSN": "https://public@sentry.example.jp/1",
+                      "SENTRY_OPTIONS": {"transport": Capture}})
+
+    @app.get("/boom/<token>")
+    def boom(token: str):  # type: ignore[no-untyped-def]
+        raise RuntimeError(f"failed for /confirm/{token}")
+
+    secret = secrets.token_urlsafe(32)  # made here, so the reported source lines cannot hold it
+    query, header, cookie = (secrets.token_hex(8) for _ in range(3))
+    try:
+        app.test_client().get(f"/boom/{secret}?key={query}", headers={
+            "Authorization": f"Bearer {header}", "Cookie": f"s={cookie}"})
+        sentry_sdk.flush()
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.init()  # no DSN: off again for the rest of the run
+    assert sent, "the error was not reported"
+    blob = json.dumps(sent)
+    for leaked in (secret, query, header, cookie):
+        assert leaked not in blob
+    assert "RuntimeError" in blob
+
+
+def test_without_a_dsn_sentry_is_not_imported(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from joren.app import create_app; "
+            "create_app({'TESTING': True, 'DATABASE_URL': 'sqlite://'}); "
+            "print('sentry_sdk' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, check=True, env={**__import__("os").environ,
+                                                        "JOREN_ENV": "test"})
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
