@@ -3,7 +3,10 @@
     gunicorn -c deploy/gunicorn.conf.py "joren.app:create_app()"
 
 PORT sets the port (default 8000); WEB_CONCURRENCY the number of worker processes (default
-two per CPU plus one); GUNICORN_THREADS the threads per process. The access log leaves out
+two per CPU plus one, at most 4); WEB_THREADS the threads per process (default 4). Each process
+keeps its own database pool, so a machine opens up to processes × (DATABASE_POOL_SIZE +
+DATABASE_MAX_OVERFLOW) connections: 4 × 7 = 28 with the defaults, whatever its CPU count
+(deploy/OPERATIONS.md, "Sizing"). The access log leaves out
 query strings and masks long token-like path segments, because sign-in, verification,
 invitation and unsubscribe links carry their secret in the URL.
 """
@@ -18,11 +21,17 @@ from gunicorn.glogging import Logger
 from gunicorn.http import wsgi as gunicorn_wsgi
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# ~145 MiB and up to 7 database connections per process: more processes than 4 on a large host
+# would exhaust PostgreSQL's connections long before the CPUs; scale out with machines instead.
+MAX_DEFAULT_WORKERS = 4
+workers = int(os.environ.get("WEB_CONCURRENCY")
+              or min(multiprocessing.cpu_count() * 2 + 1, MAX_DEFAULT_WORKERS))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+threads = int(os.environ.get("WEB_THREADS") or os.environ.get("GUNICORN_THREADS") or 4)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 30
+# The workers' heartbeat files: in memory, so a read-only root filesystem is fine.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 keepalive = 5
 # Request limits, gunicorn's defaults written down: a request line (method, path and query) of
 # at most 4094 bytes and at most 100 header fields of 8190 bytes each; beyond that gunicorn answers
