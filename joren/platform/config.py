@@ -104,6 +104,10 @@ def engine_options(database_url: str, environ: dict[str, str] | None = None) -> 
             max_overflow=_count_env("DATABASE_MAX_OVERFLOW", env, 2),
             pool_timeout=_count_env("DATABASE_POOL_TIMEOUT", env, 10),
         )
+        if not _flag("DATABASE_PREPARED_STATEMENTS", {"DATABASE_PREPARED_STATEMENTS": "1", **env}):
+            # Behind PgBouncer in transaction mode before 1.21, a statement psycopg prepared
+            # on one server connection is unknown on the next: never prepare.
+            options["connect_args"] = {"prepare_threshold": None}
     return options
 
 

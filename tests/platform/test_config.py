@@ -83,6 +83,15 @@ def test_database_pool_defaults_bound_each_process(tmp_path):
     assert sqlite["pool_pre_ping"] is True and "pool_size" not in sqlite
 
 
+def test_prepared_statements_can_be_turned_off_for_pgbouncer(tmp_path):
+    url = {"DATABASE_URL": "postgresql://u@h/db"}
+    engine = load_config(str(tmp_path), url)["SQLALCHEMY_ENGINES"]["default"]
+    assert "connect_args" not in engine
+    engine = load_config(str(tmp_path), {**url, "DATABASE_PREPARED_STATEMENTS": "0"})[
+        "SQLALCHEMY_ENGINES"]["default"]
+    assert engine["connect_args"] == {"prepare_threshold": None}
+
+
 @pytest.mark.parametrize("value", ["-1", "many", "2.5"])
 def test_a_bad_pool_size_is_refused(tmp_path, value):
     with pytest.raises(ConfigError, match="DATABASE_POOL_SIZE"):
