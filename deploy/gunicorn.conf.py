@@ -30,8 +30,10 @@ worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS") or os.environ.get("GUNICORN_THREADS") or 4)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 30
-# The workers' heartbeat files: in memory, so a read-only root filesystem is fine.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# The workers' heartbeat files: in memory, so a read-only root filesystem is fine (gunicorn
+# makes each with mkstemp and unlinks it at once, so a shared directory is safe).
+SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 keepalive = 5
 # Request limits, gunicorn's defaults written down: a request line (method, path and query) of
 # at most 4094 bytes and at most 100 header fields of 8190 bytes each; beyond that gunicorn answers
