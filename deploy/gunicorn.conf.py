@@ -3,12 +3,14 @@
     gunicorn -c deploy/gunicorn.conf.py "joren.app:create_app()"
 
 PORT sets the port (default 8000); WEB_CONCURRENCY the number of worker processes (default
-two per CPU plus one); GUNICORN_THREADS the threads per process. Joren itself writes one
-structured ``request`` line per request (LOG_FORMAT, with its request id), so gunicorn's own
-access log is off unless GUNICORN_ACCESS_LOG names a file ("-" for standard output). When on,
-it prints the path the app logged (its URL rule, ``<token>`` left as a placeholder), never the
-query string, because sign-in, verification, invitation, ticket and unsubscribe links carry
-their secret in the URL.
+two per CPU plus one, at most 4); WEB_THREADS the threads per process (default 4). Each process
+keeps its own database pool, so a machine opens up to processes × (DATABASE_POOL_SIZE +
+DATABASE_MAX_OVERFLOW) connections: 4 × 7 = 28 with the defaults, whatever its CPU count
+(deploy/OPERATIONS.md, "Sizing"). Joren itself writes one structured ``request`` line per
+request (LOG_FORMAT, with its request id), so gunicorn's own access log is off unless
+GUNICORN_ACCESS_LOG names a file ("-" for standard output). When on, it prints the path the
+app logged (its URL rule, ``<token>`` left as a placeholder), never the query string, because
+sign-in, verification, invitation, ticket and unsubscribe links carry their secret in the URL.
 
 Prometheus: every worker process records its request metrics in PROMETHEUS_MULTIPROC_DIR
 (a fresh directory under the system's temporary folder unless set; it must be writable and is
@@ -27,11 +29,19 @@ from gunicorn.glogging import Logger
 from gunicorn.http import wsgi as gunicorn_wsgi
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# ~145 MiB and up to 7 database connections per process: more processes than 4 on a large host
+# would exhaust PostgreSQL's connections long before the CPUs; scale out with machines instead.
+MAX_DEFAULT_WORKERS = 4
+workers = int(os.environ.get("WEB_CONCURRENCY")
+              or min(multiprocessing.cpu_count() * 2 + 1, MAX_DEFAULT_WORKERS))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+threads = int(os.environ.get("WEB_THREADS") or os.environ.get("GUNICORN_THREADS") or 4)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 30
+# The workers' heartbeat files: in memory, so a read-only root filesystem is fine (gunicorn
+# makes each with mkstemp and unlinks it at once, so a shared directory is safe).
+SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 keepalive = 5
 # Request limits, gunicorn's defaults written down: a request line (method, path and query) of
 # at most 4094 bytes and at most 100 header fields of 8190 bytes each; beyond that gunicorn answers

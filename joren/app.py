@@ -9,7 +9,7 @@ from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
 from joren.platform import headers, i18n, inputs
-from joren.platform.config import DEV_ENVIRONMENTS, load_config
+from joren.platform.config import DEV_ENVIRONMENTS, engine_options, load_config
 from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
 from joren.platform.observability import jobs as observed_jobs
 from joren.platform.observability import metrics
@@ -24,7 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
         if "DATABASE_URL" in config:
-            app.config["SQLALCHEMY_ENGINES"] = {"default": config["DATABASE_URL"]}
+            app.config["SQLALCHEMY_ENGINES"] = {"default": engine_options(config["DATABASE_URL"])}
     configure_logging(app)
     configure_proxy(app)
     configure_extensions(app)

@@ -99,6 +99,43 @@ def _observability(environ: dict[str, str], production: bool) -> dict[str, Any]:
     }
 
 
+def _count_env(name: str, environ: dict[str, str], default: int) -> int:
+    value = _env(name, environ)
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number (0 or more), not {value!r}.")
+    return int(value)
+
+
+def engine_options(database_url: str, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """The database engine's settings (Flask-SQLAlchemy-Lite passes them to create_engine).
+
+    Every pooled connection is tested before use (pool_pre_ping), so a connection that the
+    server, a failover or PgBouncer dropped is replaced instead of failing one request, and is
+    retired after DATABASE_POOL_RECYCLE seconds. On PostgreSQL each process keeps at most
+    DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW connections (deploy/OPERATIONS.md, "Sizing").
+    """
+    env = dict(os.environ if environ is None else environ)
+    url = normalise_database_url(database_url)
+    options: dict[str, Any] = {
+        "url": url,
+        "pool_pre_ping": True,
+        "pool_recycle": _count_env("DATABASE_POOL_RECYCLE", env, 1800) or -1,
+    }
+    if url.startswith("postgresql"):
+        options.update(
+            pool_size=_count_env("DATABASE_POOL_SIZE", env, 5),
+            max_overflow=_count_env("DATABASE_MAX_OVERFLOW", env, 2),
+            pool_timeout=_count_env("DATABASE_POOL_TIMEOUT", env, 10),
+        )
+        if not _flag("DATABASE_PREPARED_STATEMENTS", {"DATABASE_PREPARED_STATEMENTS": "1", **env}):
+            # Behind PgBouncer in transaction mode before 1.21, a statement psycopg prepared
+            # on one server connection is unknown on the next: never prepare.
+            options["connect_args"] = {"prepare_threshold": None}
+    return options
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever scheme the operator wrote."""
     for prefix in ("postgres://", "postgresql://"):
@@ -163,7 +200,7 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "DATABASE_URL": database_url,
         # The schema owner's address for `joren db upgrade`, when the app's role owns nothing.
         "MIGRATION_DATABASE_URL": normalise_database_url(migration_url) if migration_url else None,
-        "SQLALCHEMY_ENGINES": {"default": database_url},
+        "SQLALCHEMY_ENGINES": {"default": engine_options(database_url, env)},
         "REDIS_URL": redis_url,
         "SMTP_URL": smtp_url,
         "MAIL_FROM": _env("MAIL_FROM", env) or "Joren <no-reply@joren.localhost>",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -46,27 +45,34 @@ def current_language() -> str:
     return str(get_locale() or DEFAULT_LANGUAGE)
 
 
-def compile_catalogs(source: Path = TRANSLATIONS, fallback: Path | None = None) -> Path:
-    """Compile each .po into its .mo when missing or older; return the directory to read from.
+class CatalogError(RuntimeError):
+    """The installed package lacks its compiled message catalogs."""
 
-    Runs at start-up so neither README command needs a manual step. When the package
-    directory is read-only (an installed image), the catalogs are compiled into ``fallback``.
-    """
-    destination = source
-    if fallback is not None and not os.access(source, os.W_OK):
-        destination = fallback
+
+def is_source_checkout(source: Path = TRANSLATIONS) -> bool:
+    """Whether Joren runs from its source tree (development) rather than an installed copy."""
+    return (source.parents[1] / "pyproject.toml").is_file()
+
+
+def compile_catalogs(source: Path = TRANSLATIONS) -> list[Path]:
+    """Compile each .po into its .mo when missing or older (a source checkout only); return
+    the catalogs written. Installed copies ship their .mo files, compiled when the wheel is
+    built (setup.py), and are never written to at run time."""
+    written = []
     for po_path in sorted(source.glob("*/LC_MESSAGES/*.po")):
-        mo_path = destination / po_path.relative_to(source).with_suffix(".mo")
+        mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        mo_path.parent.mkdir(parents=True, exist_ok=True)
-        _write_catalog(po_path, mo_path)
-    return destination
+        write_catalog(po_path, mo_path)
+        written.append(mo_path)
+    return written
 
 
-def _write_catalog(po_path: Path, mo_path: Path) -> None:
+def write_catalog(po_path: Path, mo_path: Path) -> None:
+    """Compile one .po file into ``mo_path`` (written whole, then moved into place)."""
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file)
+    mo_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = mo_path.with_suffix(".mo.tmp")
     with tmp.open("wb") as mo_file:
         write_mo(mo_file, catalog)
@@ -74,8 +80,29 @@ def _write_catalog(po_path: Path, mo_path: Path) -> None:
     log.info("compiled %s", mo_path)
 
 
+def check_catalogs(source: Path = TRANSLATIONS) -> None:
+    """An installed copy must carry a compiled .mo beside every .po it ships."""
+    missing = [po.with_suffix(".mo") for po in sorted(source.glob("*/LC_MESSAGES/*.po"))
+               if not po.with_suffix(".mo").is_file()]
+    if missing:
+        raise CatalogError(
+            f"compiled message catalogs are missing from the installed package ({missing[0]}); "
+            "install Joren from a wheel built by its setup.py (pip install . or "
+            "python -m build), which compiles them.")
+
+
+def prepare_catalogs(source: Path = TRANSLATIONS) -> Path:
+    """The directory to read catalogs from: compiled on the spot in a source checkout, as
+    shipped in an installed copy (which may be read-only and owned by another user)."""
+    if is_source_checkout(source):
+        compile_catalogs(source)
+    else:
+        check_catalogs(source)
+    return source
+
+
 def init_app(app: Flask) -> None:
-    directory = compile_catalogs(TRANSLATIONS, Path(app.instance_path) / "translations")
+    directory = prepare_catalogs(TRANSLATIONS)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language

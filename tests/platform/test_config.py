@@ -62,7 +62,41 @@ def test_database_url_is_normalised_to_psycopg_3(given, expected):
 def test_database_url_from_the_environment_is_normalised(tmp_path):
     config = load_config(str(tmp_path), {"DATABASE_URL": " postgres://u@h/db "})
     assert config["DATABASE_URL"] == "postgresql+psycopg://u@h/db"
-    assert config["SQLALCHEMY_ENGINES"] == {"default": "postgresql+psycopg://u@h/db"}
+    assert config["SQLALCHEMY_ENGINES"]["default"]["url"] == "postgresql+psycopg://u@h/db"
+
+
+def test_database_pool_settings_come_from_the_environment(tmp_path):
+    config = load_config(str(tmp_path), {
+        "DATABASE_URL": "postgresql://u@h/db", "DATABASE_POOL_SIZE": "3",
+        "DATABASE_MAX_OVERFLOW": "0", "DATABASE_POOL_RECYCLE": "600"})
+    engine = config["SQLALCHEMY_ENGINES"]["default"]
+    assert engine["pool_pre_ping"] is True
+    assert (engine["pool_size"], engine["max_overflow"], engine["pool_recycle"]) == (3, 0, 600)
+
+
+def test_database_pool_defaults_bound_each_process(tmp_path):
+    engine = load_config(str(tmp_path), {"DATABASE_URL": "postgresql://u@h/db"})[
+        "SQLALCHEMY_ENGINES"]["default"]
+    assert engine["pool_pre_ping"] is True
+    assert engine["pool_size"] + engine["max_overflow"] == 7
+    sqlite = load_config(str(tmp_path), {})["SQLALCHEMY_ENGINES"]["default"]
+    assert sqlite["pool_pre_ping"] is True and "pool_size" not in sqlite
+
+
+def test_prepared_statements_can_be_turned_off_for_pgbouncer(tmp_path):
+    url = {"DATABASE_URL": "postgresql://u@h/db"}
+    engine = load_config(str(tmp_path), url)["SQLALCHEMY_ENGINES"]["default"]
+    assert "connect_args" not in engine
+    engine = load_config(str(tmp_path), {**url, "DATABASE_PREPARED_STATEMENTS": "0"})[
+        "SQLALCHEMY_ENGINES"]["default"]
+    assert engine["connect_args"] == {"prepare_threshold": None}
+
+
+@pytest.mark.parametrize("value", ["-1", "many", "2.5"])
+def test_a_bad_pool_size_is_refused(tmp_path, value):
+    with pytest.raises(ConfigError, match="DATABASE_POOL_SIZE"):
+        load_config(str(tmp_path), {"DATABASE_POOL_SIZE": value,
+                                    "DATABASE_URL": "postgresql://u@h/db"})
 
 
 @pytest.mark.parametrize("environment", ["production", "staging"])
