@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import logging
 import smtplib
@@ -249,7 +250,11 @@ class _Link:
 def _send_claimed(
     session: Session, message: OutboxMessage, link: _Link, now: Callable[[], datetime]
 ) -> str:
-    """Send one claimed message, record the outcome, commit; return 'sent', 'failed' or 'retry'."""
+    """Send one claimed message and record the outcome; return 'sent', 'failed' or 'retry'.
+
+    A success is committed with the next message's hand-over (or at the end of the batch):
+    one commit per message. Until then the row reads "handed over", which is what it is.
+    """
     transport = link.transport
     try:
         email = build_message(message, transport.mail_from, now())
@@ -274,8 +279,7 @@ def _send_claimed(
             raise  # a bug or a job timeout: the row is recorded, let RQ see the error
         return outcome
     _record_sent(message, str(email["Message-ID"]), now())
-    session.commit()
-    log.info("outbox message %s %s", message.id, "captured" if transport.capture else "sent")
+    log.debug("outbox message %s %s", message.id, "captured" if transport.capture else "sent")
     return "sent"
 
 
@@ -288,6 +292,36 @@ def _fail(
     return "failed" if message.status == OutboxStatus.FAILED else "retry"
 
 
+def claim_many(session: Session, message_ids: list[int], now: datetime) -> list[int]:
+    """Move the PENDING ones of these messages to SENDING in one statement and commit; return
+    the ids this caller won (a concurrent claimer re-checks the status and skips them)."""
+    if not message_ids:
+        return []
+    won = session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, claimed_at=now)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    session.commit()
+    return list(won)
+
+
+def release(session: Session, message_ids: list[int]) -> None:
+    """Give claimed messages that were never handed over back to PENDING (no attempt spent)."""
+    if not message_ids:
+        return
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.SENDING,
+               OutboxMessage.message_id == "")
+        .values(status=OutboxStatus.PENDING)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
 def send_messages(
     session: Session,
     message_ids: Iterable[int],
@@ -296,24 +330,48 @@ def send_messages(
 ) -> SendReport:
     """Send these messages over one SMTP connection, each at most once (see module docstring).
 
-    A connection-level failure stops the batch; the messages not yet tried stay PENDING and are
-    reported in ``retry`` with the ones that failed temporarily.
+    The batch is claimed in one statement and loaded in one query; each message then costs one
+    commit. A connection-level failure stops the batch; the messages not yet tried go back to
+    PENDING and are reported in ``retry`` with the ones that failed temporarily. So does an
+    interrupted batch (a job timeout): a retry sends exactly what is left.
     """
     report = SendReport()
     ids = list(message_ids)
-    link = _Link(transport)
-    for position, message_id in enumerate(ids):
-        message = None
-        if claim(session, message_id, now()):
-            message = session.get(OutboxMessage, message_id, populate_existing=True)
-        if message is None:  # someone else's, already done, or deleted with its community
+    won = set(claim_many(session, list(dict.fromkeys(ids)), now()))
+    rows = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(won))
+        .execution_options(populate_existing=True)
+    ).all() if won else []
+    messages = {row.id: row for row in rows}
+    order: list[int] = []
+    for message_id in ids:  # skipped: someone else's, done, deleted, or a repeat
+        if message_id in messages and message_id not in order:
+            order.append(message_id)
+        else:
             report.skipped.append(message_id)
-            continue
-        outcome = _send_claimed(session, message, link, now)
-        getattr(report, outcome).append(message_id)
-        if link.broken:
-            report.retry.extend(ids[position + 1:])
-            break
+    link = _Link(transport)
+    position = 0
+    try:
+        for position, message_id in enumerate(order):  # noqa: B007 - read in finally
+            outcome = _send_claimed(session, messages[message_id], link, now)
+            getattr(report, outcome).append(message_id)
+            if link.broken:
+                position += 1
+                release(session, order[position:])
+                report.retry.extend(order[position:])
+                return report
+        session.commit()
+    except BaseException:
+        # Keep what was recorded (a success waits for the next commit) and give back what was
+        # never handed over; if the database is what failed, the sweep does both later.
+        with contextlib.suppress(Exception):
+            try:
+                session.commit()
+            except Exception:
+                session.rollback()
+                raise
+            release(session, order[position:])
+        raise
     return report
 
 
