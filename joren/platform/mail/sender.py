@@ -335,8 +335,19 @@ def send_messages(
     PENDING and are reported in ``retry`` with the ones that failed temporarily. So does an
     interrupted batch (a job timeout): a retry sends exactly what is left.
     """
+    # The claimed rows are this batch's alone: reloading them after every commit would cost a
+    # SELECT per message, so commits here keep the loaded state.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _send_batch(session, list(message_ids), transport, now)
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+def _send_batch(
+    session: Session, ids: list[int], transport: Transport, now: Callable[[], datetime]
+) -> SendReport:
     report = SendReport()
-    ids = list(message_ids)
     won = set(claim_many(session, list(dict.fromkeys(ids)), now()))
     rows = session.scalars(
         select(OutboxMessage).where(OutboxMessage.id.in_(won))
