@@ -19,13 +19,18 @@ operator can decide). Step by step:
    back to PENDING (RQ's retry or the sweep sends it again later), or FAILED on a permanent
    (5xx) refusal or once ``max_attempts`` is reached.
 
+A batch claims all its messages at once (one statement) and commits each message's result
+together with the next one's hand-over, so a message costs one commit. If the job stops with
+an error (its time limit), what it never handed over goes back to PENDING at once.
+
 If the worker dies between 1 and 5 (SIGKILL, out of memory, a lost machine), the row stays in
-SENDING. Once the claim is older than the stale timeout (longer than any job may run, see
-``claim_timeout``), ``sweep`` decides: never handed over (died in 1-2) -> back to PENDING and
-sent again, safely; handed over (died in 4-5) -> FAILED, not resent, because the server may
-have accepted it before the worker died and there is no way to ask. That window is one SMTP
-transaction of one message per killed worker; everything else in the batch is either SENT
-(skipped on restart) or still PENDING (sent on restart), so a restart sends nothing twice.
+SENDING, and so do the rest of its batch, which were claimed but never handed over. Once the
+claim is older than the stale timeout (longer than any job may run, see ``claim_timeout``),
+``sweep`` decides: never handed over (died in 1-2) -> back to PENDING and sent again, safely;
+handed over (died in 4-5, or before the next hand-over committed the result) -> FAILED, not
+resent, because the server may have accepted it and there is no way to ask. That window is
+one message per killed worker; everything else in the batch is either SENT (skipped on
+restart) or never handed over (sent after the sweep), so a restart sends nothing twice.
 """
 
 from __future__ import annotations
@@ -372,7 +377,8 @@ def _send_batch(
                 report.retry.extend(order[position:])
                 return report
         session.commit()
-    except BaseException:
+    except Exception:
+        # A job timeout or a bug (a killed process runs nothing; the sweep covers it).
         # Keep what was recorded (a success waits for the next commit) and give back what was
         # never handed over; if the database is what failed, the sweep does both later.
         with contextlib.suppress(Exception):
