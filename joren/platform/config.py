@@ -232,8 +232,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "RQ_CONNECTION": redis_url or {},
         "RQ_CONNECTION_CLASS": "redis.Redis" if redis_url else "fakeredis.FakeRedis",
         "RQ_ASYNC": redis_url is not None,
-        # Mail first: a long batch of default work must not hold back a sign-in link.
-        "RQ_QUEUES": ["mail", "default"],
+        # In priority order: sign-in mail, periodic work, other jobs, bulk mail (platform.jobs).
+        "RQ_QUEUES": ["transactional", "cron", "default", "mail"],
         "JOB_TIMEOUT": int(_env("JOB_TIMEOUT", env) or 300),
         "TOKEN_MAX_AGE": {
             "verify": 3 * 24 * 3600,

@@ -29,6 +29,15 @@ from joren.platform.communities.models import Community
 
 log = logging.getLogger("joren.jobs")
 
+# Queues, in the order ``joren worker`` serves them (RQ always takes the first non-empty one):
+# mail a waiting person needs now (sign-in, verification, reset); periodic work from
+# ``joren cron``; everything else; bulk mail (reminders, introductions, confirmations) last.
+TRANSACTIONAL_QUEUE = "transactional"
+PERIODIC_QUEUE = "cron"
+DEFAULT_QUEUE = "default"
+BULK_MAIL_QUEUE = "mail"
+QUEUES = (TRANSACTIONAL_QUEUE, PERIODIC_QUEUE, DEFAULT_QUEUE, BULK_MAIL_QUEUE)
+
 PENDING_KEY = "joren_pending_jobs"
 BATCH_KEY = "joren_pending_batches"
 ONCE_PREFIX = "joren:once:"
@@ -46,16 +55,61 @@ def enqueue_after_commit(
 
 
 def enqueue_batch_after_commit(
-    session: Session, job_name: str, item: Any, *, queue: str = "default", size: int = 50
+    session: Session, job_name: str, item: Any, *, queue: str = "default", size: int = 50,
+    track: str | None = None,
 ) -> None:
     """Collect ``item`` and, on commit, enqueue ``job_name(items)`` once per ``size`` items.
 
     Many emails queued in one transaction (invitations to a whole list) then go out in a few
-    jobs, each over one SMTP connection, instead of one worker process per message.
+    jobs, each over one SMTP connection, instead of one job per message. With ``track`` (a key
+    prefix), each item remembers its job, so ``items_in_queued_jobs`` can tell a sweep which
+    items are already on their way.
     """
     _begin(session)
-    batches: dict[tuple[str, str, int], list[Any]] = session.info.setdefault(BATCH_KEY, {})
-    batches.setdefault((queue, job_name, size), []).append(item)
+    batches: dict[tuple[str, str, int, str | None], list[Any]] = session.info.setdefault(
+        BATCH_KEY, {})
+    batches.setdefault((queue, job_name, size, track), []).append(item)
+
+
+def enqueue_batches_now(
+    job_name: str, items: Sequence[Any], *, queue: str, size: int, track: str | None = None
+) -> list[Any]:
+    """Enqueue ``job_name(chunk)`` per ``size`` items now; with ``track``, as above."""
+    jobs = []
+    for chunk in _chunks(items, size):
+        job = enqueue_now(job_name, chunk, queue=queue)
+        if track is not None:
+            _track(job, track, chunk)
+        jobs.append(job)
+    return jobs
+
+
+TRACK_SECONDS = 2 * 86400
+
+
+def _track(job: Any, track: str, items: Sequence[Any]) -> None:
+    pipe = job.connection.pipeline(transaction=False)
+    for item in items:
+        pipe.set(f"{track}{item}", job.id, ex=TRACK_SECONDS)
+    pipe.execute()
+
+
+def items_in_queued_jobs(track: str, items: Sequence[Any], queue: str) -> set[Any]:
+    """Which of ``items`` (enqueued with ``track``) have a job still in ``queue``, running, or
+    scheduled for a retry: re-enqueueing those would only make jobs that find nothing to do."""
+    if not items:
+        return set()
+    target = current_app.extensions["rq"].get_queue(queue)
+    waiting = {*target.get_job_ids(),
+               *target.started_job_registry.get_job_ids(cleanup=False),
+               *target.scheduled_job_registry.get_job_ids(cleanup=False)}
+    job_ids = target.connection.mget([f"{track}{item}" for item in items])
+    return {item for item, job_id in zip(items, job_ids, strict=True)
+            if job_id is not None and _text(job_id) in waiting}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _begin(session: Session) -> None:
@@ -134,7 +188,7 @@ def fan_out(
     job_name: str,
     period: str,
     *,
-    queue: str = "default",
+    queue: str = PERIODIC_QUEUE,
     unique_for: int = PERIOD_SECONDS["month"] + 3600,
 ) -> list[int]:
     """Enqueue ``job_name(tenant_id, period)`` once per community, after ``session`` commits.
@@ -162,12 +216,15 @@ def _flush_pending_jobs(session: Session) -> None:
         return  # a SAVEPOINT was released; the transaction itself may still roll back
     pending = session.info.pop(PENDING_KEY, None) or []
     batches = session.info.pop(BATCH_KEY, None) or {}
-    calls = [(queue, job_name, args, options) for queue, job_name, args, options in pending]
-    for (queue, job_name, size), items in batches.items():
-        calls.extend((queue, job_name, (chunk,), {}) for chunk in _chunks(items, size))
-    for queue, job_name, args, options in calls:
+    calls = [(queue, job_name, args, options, None)
+             for queue, job_name, args, options in pending]
+    for (queue, job_name, size, track), items in batches.items():
+        calls.extend((queue, job_name, (chunk,), {}, track) for chunk in _chunks(items, size))
+    for queue, job_name, args, options, track in calls:
         try:
-            enqueue_now(job_name, *args, queue=queue, **options)
+            job = enqueue_now(job_name, *args, queue=queue, **options)
+            if track is not None and job is not None:
+                _track(job, track, args[0])
         except (RedisError, OSError):
             # The transaction is already committed: failing the request now would report an
             # error for work that was saved. Work that must happen is recorded in the database

@@ -1,18 +1,11 @@
-"""``joren worker`` and ``joren cron``: RQ's own worker and cron scheduler, through Flask-RQ.
-
-Flask-RQ's worker runs each job in a fresh ``<python> -m flask rq work-horse`` subprocess with
-the app context; the subprocess finds the app through ``FLASK_APP``, which these commands set.
-"""
+"""``joren worker`` and ``joren cron``: an RQ worker that builds the app once (see
+``joren.workers.worker``) and RQ's cron scheduler, through Flask-RQ."""
 
 from __future__ import annotations
-
-import os
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-
-APP_IMPORT = "joren.app:create_app"
 
 EMBEDDED_MODE = """\
 REDIS_URL is not set, so there is no queue for a separate {what} to {verb}.
@@ -51,7 +44,12 @@ def _queue_names() -> list[str]:
 def worker_command(
     queues: tuple[str, ...], burst: bool, scheduler: bool, max_jobs: int | None, name: str | None
 ) -> None:
-    """Run an RQ worker on QUEUES (default: all configured queues, in their configured order)."""
+    """Run a worker on QUEUES (default: all, by priority: transactional, cron, default, mail).
+
+    The worker always takes the first queue that has a job, so sign-in mail goes before
+    everything else and periodic work before bulk mail. For sign-in mail that nothing can
+    delay, also run a worker on the transactional queue alone: ``joren worker transactional``.
+    """
     require_redis("worker", "work on")
     known = _queue_names()
     unknown = [q for q in queues if q not in known]
@@ -60,11 +58,10 @@ def worker_command(
             f"unknown queue(s) {', '.join(unknown)}; configured: {', '.join(known)}",
             param_hint="QUEUES",
         )
-    # Flask-RQ starts each job in "<python> -m flask rq work-horse" unless the worker itself was
-    # started as "... rq worker"; FLASK_APP tells that subprocess which app to build.
-    os.environ.setdefault("FLASK_APP", APP_IMPORT)
-    ext = current_app.extensions["rq"]
-    worker = ext.make_worker(list(queues) or None, name=name)
+    from joren.workers.worker import make_worker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    worker = make_worker(app, list(queues) or None, name=name)
     worker.work(burst=burst, max_jobs=max_jobs, with_scheduler=scheduler)
 
 

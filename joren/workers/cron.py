@@ -1,5 +1,9 @@
 """The periodic schedule, run by RQ's cron scheduler (``joren cron``).
 
+Everything here, and the per-community jobs it fans out, runs on the ``cron`` queue, which
+workers serve before bulk mail, so a long mail queue never holds back offer expiry, Stripe
+events or refunds.
+
 Exactly one ``joren cron`` process runs: RQ's cron scheduler takes no lock, so two would
 enqueue everything twice. (Jobs are idempotent, and per-community work fans out with job ids
 unique per community and period, so a second scheduler wastes work but does no harm.)
@@ -17,6 +21,7 @@ from typing import Any
 
 from flask_rq import RQ
 
+from joren.platform.jobs import PERIODIC_QUEUE
 from joren.workers import (
     billing_jobs,
     habit_jobs,
@@ -32,13 +37,13 @@ from joren.workers import (
 class Entry:
     func: Callable[..., Any]
     interval: int | str  # seconds, or a cron expression
-    queue: str = "default"
+    queue: str = PERIODIC_QUEUE
     args: tuple[Any, ...] = field(default_factory=tuple)
     job_timeout: int | None = None
 
 
 SCHEDULE: tuple[Entry, ...] = (
-    Entry(jobs.sweep_outbox, 60, queue="mail", job_timeout=120),
+    Entry(jobs.sweep_outbox, 60, job_timeout=120),
     Entry(reminder_jobs.fan_out_meetup_reminders, "*/15 * * * *"),
     # Paid meetups' seat offers past their deadline pass to the next person.
     Entry(offer_jobs.fan_out_expire_offers, "*/5 * * * *"),

@@ -7,15 +7,20 @@ through ``joren.platform.jobs``; they run inside Flask-RQ's app context.
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joren.platform import jobs as platform_jobs
 from joren.platform.db import utcnow
 from joren.platform.mail import sender
-from joren.platform.mail.outbox import MAIL_QUEUE, SEND_BATCH_JOB
+from joren.platform.mail.models import OutboxMessage
+from joren.platform.mail.outbox import (
+    SEND_BATCH_JOB,
+    SEND_BATCH_SIZE,
+    TRACK_PREFIX,
+    mail_queue_for,
+)
 from joren.workers.context import platform_job
-
-SEND_BATCH_SIZE = 50
 
 
 def _send(session: Session, message_ids: list[int]) -> sender.SendReport:
@@ -42,7 +47,12 @@ def send_outbox_batch(session: Session, message_ids: list[int]) -> int:
 
 @platform_job
 def sweep_outbox(session: Session) -> int:
-    """Re-enqueue messages a killed worker or a lost job left behind (run every minute)."""
+    """Re-enqueue messages a killed worker or a lost job left behind (run every minute).
+
+    Messages whose send job is still queued, running or waiting for a retry are left to it, so
+    a long queue does not collect jobs that find nothing to do; the rest go out in batches on
+    their own queue (transactional or bulk). Returns how many were enqueued.
+    """
     config = current_app.config
     due = sender.sweep(
         session,
@@ -50,11 +60,21 @@ def sweep_outbox(session: Session) -> int:
         stale_after=sender.claim_timeout(config),
         max_attempts=sender.transport_from_config(config).max_attempts,
     )
+    session.commit()  # the abandoned claims given back are kept even if enqueueing fails
+    lanes: dict[str, list[int]] = {}
+    templates = dict(session.execute(
+        select(OutboxMessage.id, OutboxMessage.template).where(OutboxMessage.id.in_(due))
+    ).all()) if due else {}
     for message_id in due:
-        platform_jobs.enqueue_batch_after_commit(
-            session, SEND_BATCH_JOB, message_id, queue=MAIL_QUEUE, size=SEND_BATCH_SIZE
-        )
-    return len(due)
+        lanes.setdefault(mail_queue_for(templates.get(message_id, "")), []).append(message_id)
+    enqueued = 0
+    for queue, ids in lanes.items():
+        on_their_way = platform_jobs.items_in_queued_jobs(TRACK_PREFIX, ids, queue)
+        lost = [i for i in ids if i not in on_their_way]
+        platform_jobs.enqueue_batches_now(SEND_BATCH_JOB, lost, queue=queue,
+                                          size=SEND_BATCH_SIZE, track=TRACK_PREFIX)
+        enqueued += len(lost)
+    return enqueued
 
 
 @platform_job

@@ -24,7 +24,7 @@ def _neutral(response, email: str) -> str:  # type: ignore[no-untyped-def]
 
 def _queued_jobs(app) -> list[tuple[str, tuple]]:  # type: ignore[no-untyped-def]
     with app.app_context():
-        queue = app.extensions["rq"].get_queue("default")
+        queue = app.extensions["rq"].get_queue("transactional")
         return [(job.func_name, job.args) for job in queue.get_jobs()]
 
 

@@ -129,7 +129,7 @@ def test_fan_out_job_runs_each_community_in_its_own_scope(
 
     with app.app_context():
         assert fan_out(f"{SAMPLE}.member_emails", "2025-W02") == 2
-    default = queues(app)["default"]
+    default = queues(app)["cron"]
     fanned = {job.args[0]: job for job in default.get_jobs()}
     assert sorted(fanned) == [tenant.id, other_tenant.id]
     run_jobs()
@@ -151,7 +151,7 @@ def test_the_cron_fan_out_names_the_current_period_and_runs_once_in_it(
         assert fan_out_every(job_name, "day") == 2
         fan_out_every(job_name, "day")
     today = jobs.period_key("day")
-    default = queues(app)["default"]
+    default = queues(app)["cron"]
     assert sorted(job.id for job in default.get_jobs()) == sorted(
         jobs.fan_out_job_id(job_name, t.id, today) for t in (tenant, other_tenant))
     assert {job.args for job in default.get_jobs()} == {

@@ -33,3 +33,10 @@ def always_fails(session: Session) -> None:
 def sleep_for(seconds: float) -> str:
     time.sleep(seconds)
     return "woke up"
+
+
+def process_id(label: str) -> tuple[str, int]:
+    """Which process ran this job (to tell a forking worker from one that is not)."""
+    import os
+
+    return label, os.getpid()

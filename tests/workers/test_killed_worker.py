@@ -1,7 +1,7 @@
 """What happens when a worker is SIGKILLed mid-send, with the RQ version Joren pins.
 
-Real processes throughout: ``joren worker`` (RQ's worker through Flask-RQ, which runs each job
-in a ``flask rq work-horse`` subprocess), a Redis server they share, an SQLite file committed for
+Real processes throughout: ``joren worker`` (which runs each job in its own process, the app
+built once; see joren.workers.worker), a Redis server they share, an SQLite file committed for
 real (the rolled-back test transaction cannot be seen by other processes) and an SMTP server
 that receives the message data and then never answers, so the worker dies mid-send.
 
@@ -113,7 +113,7 @@ def test_sigkilled_worker_rq_abandons_or_retries_and_the_sweep_never_sends_twice
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": shared_redis_url,
            "SMTP_URL": smtp.url, "SECRET_KEY": "killed-worker-test", "JOREN_ENV": "development",
            "PYTHONPATH": str(ROOT)}
-    env.pop("FLASK_APP", None)  # `joren worker` must find the app for its work-horse itself
+    env.pop("FLASK_APP", None)  # `joren worker` must find the app by itself
     logs = tmp_path / "logs"
     logs.mkdir()
 

@@ -21,7 +21,7 @@ from joren.platform.accounts import sessions, tokens
 from joren.platform.accounts.models import Account, new_session_token
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
-from joren.platform.jobs import enqueue_after_commit
+from joren.platform.jobs import TRANSACTIONAL_QUEUE, enqueue_after_commit
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.outbox import queue_email
 from joren.platform.security import (
@@ -254,7 +254,8 @@ def request_email(session: Session, kind: str, email: str, language: str, *,
     if kind not in EMAIL_KINDS:
         raise ValueError(kind)
     enqueue_after_commit(session, ACCOUNT_EMAIL_JOB, kind, normalize_email(email)[:320],
-                         language, next_url, browser, secrets.token_hex(8))
+                         language, next_url, browser, secrets.token_hex(8),
+                         queue=TRANSACTIONAL_QUEUE)
 
 
 def send_account_email(session: Session, kind: str, email: str, language: str,

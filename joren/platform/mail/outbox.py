@@ -13,19 +13,32 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from joren.platform.jobs import enqueue_batch_after_commit
+from joren.platform.jobs import (
+    BULK_MAIL_QUEUE,
+    TRANSACTIONAL_QUEUE,
+    enqueue_batch_after_commit,
+)
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.tokens import unsubscribe_url
 from joren.platform.mail.unsubscribes import TRANSACTIONAL, is_unsubscribed
 
 SEND_JOB = "joren.workers.jobs.send_outbox_message"
 SEND_BATCH_JOB = "joren.workers.jobs.send_outbox_batch"
-MAIL_QUEUE = "mail"
+MAIL_QUEUE = BULK_MAIL_QUEUE
+SEND_BATCH_SIZE = 50
+# Where each message's send job goes remembers it, so the sweep re-enqueues only lost ones.
+TRACK_PREFIX = "joren:outbox:job:"
+# Mail a person is waiting for to go on: it goes on the transactional queue, which every worker
+# serves first and which nothing else shares (see joren.platform.jobs.QUEUES).
+URGENT_TEMPLATES = frozenset({
+    "accounts/magic", "accounts/reset", "accounts/verify", "accounts/signup_exists",
+    "registrations/guest_confirm",
+})
 KEY_LENGTH = 200
 SUBJECT_LENGTH = 300
 
 __all__ = ["SEND_BATCH_JOB", "SEND_JOB", "TRANSACTIONAL", "Attachment", "is_unsubscribed",
-           "queue_email", "render_email"]
+           "mail_queue_for", "queue_email", "render_email"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,11 @@ class Attachment:
     def to_json(self) -> dict[str, str]:
         return {"filename": self.filename, "content_type": self.content_type,
                 "content_b64": base64.b64encode(self.content).decode("ascii")}
+
+
+def mail_queue_for(template: str) -> str:
+    """The queue a message's send job goes on: transactional when someone waits for it."""
+    return TRANSACTIONAL_QUEUE if template in URGENT_TEMPLATES else BULK_MAIL_QUEUE
 
 
 def render_email(template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -67,7 +85,8 @@ def queue_email(
     Calling again with the same key returns the stored message and sends nothing more.
     Non-transactional categories carry List-Unsubscribe with one-click (RFC 8058); a message
     to an address that opted out of its category is stored as SUPPRESSED and never sent.
-    Messages queued in one transaction are sent together, over one SMTP connection.
+    Messages queued in one transaction are sent together, over one SMTP connection; those a
+    person is waiting for (``URGENT_TEMPLATES``) go on the transactional queue.
     """
     idempotency_key = _fit_key(idempotency_key)
     existing = _find(session, idempotency_key)
@@ -109,7 +128,9 @@ def queue_email(
             raise
         return existing
     if message.status == OutboxStatus.PENDING:
-        enqueue_batch_after_commit(session, SEND_BATCH_JOB, message.id, queue=MAIL_QUEUE)
+        enqueue_batch_after_commit(session, SEND_BATCH_JOB, message.id,
+                                   queue=mail_queue_for(template), size=SEND_BATCH_SIZE,
+                                   track=TRACK_PREFIX)
     return message
 
 

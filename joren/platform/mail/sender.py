@@ -19,19 +19,25 @@ operator can decide). Step by step:
    back to PENDING (RQ's retry or the sweep sends it again later), or FAILED on a permanent
    (5xx) refusal or once ``max_attempts`` is reached.
 
+A batch claims all its messages at once (one statement) and commits each message's result
+together with the next one's hand-over, so a message costs one commit. If the job stops with
+an error (its time limit), what it never handed over goes back to PENDING at once.
+
 If the worker dies between 1 and 5 (SIGKILL, out of memory, a lost machine), the row stays in
-SENDING. Once the claim is older than the stale timeout (longer than any job may run, see
-``claim_timeout``), ``sweep`` decides: never handed over (died in 1-2) -> back to PENDING and
-sent again, safely; handed over (died in 4-5) -> FAILED, not resent, because the server may
-have accepted it before the worker died and there is no way to ask. That window is one SMTP
-transaction of one message per killed worker; everything else in the batch is either SENT
-(skipped on restart) or still PENDING (sent on restart), so a restart sends nothing twice.
+SENDING, and so do the rest of its batch, which were claimed but never handed over. Once the
+claim is older than the stale timeout (longer than any job may run, see ``claim_timeout``),
+``sweep`` decides: never handed over (died in 1-2) -> back to PENDING and sent again, safely;
+handed over (died in 4-5, or before the next hand-over committed the result) -> FAILED, not
+resent, because the server may have accepted it and there is no way to ask. That window is
+one message per killed worker; everything else in the batch is either SENT (skipped on
+restart) or never handed over (sent after the sweep), so a restart sends nothing twice.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import logging
 import smtplib
@@ -253,7 +259,11 @@ class _Link:
 def _send_claimed(
     session: Session, message: OutboxMessage, link: _Link, now: Callable[[], datetime]
 ) -> str:
-    """Send one claimed message, record the outcome, commit; return 'sent', 'failed' or 'retry'."""
+    """Send one claimed message and record the outcome; return 'sent', 'failed' or 'retry'.
+
+    A success is committed with the next message's hand-over (or at the end of the batch):
+    one commit per message. Until then the row reads "handed over", which is what it is.
+    """
     transport = link.transport
     try:
         email = build_message(message, transport.mail_from, now())
@@ -278,8 +288,7 @@ def _send_claimed(
             raise  # a bug or a job timeout: the row is recorded, let RQ see the error
         return outcome
     _record_sent(message, str(email["Message-ID"]), now())
-    session.commit()
-    log.info("outbox message %s %s", message.id, "captured" if transport.capture else "sent")
+    log.debug("outbox message %s %s", message.id, "captured" if transport.capture else "sent")
     return "sent"
 
 
@@ -294,6 +303,36 @@ def _fail(
     return outcome
 
 
+def claim_many(session: Session, message_ids: list[int], now: datetime) -> list[int]:
+    """Move the PENDING ones of these messages to SENDING in one statement and commit; return
+    the ids this caller won (a concurrent claimer re-checks the status and skips them)."""
+    if not message_ids:
+        return []
+    won = session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, claimed_at=now)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    session.commit()
+    return list(won)
+
+
+def release(session: Session, message_ids: list[int]) -> None:
+    """Give claimed messages that were never handed over back to PENDING (no attempt spent)."""
+    if not message_ids:
+        return
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.SENDING,
+               OutboxMessage.message_id == "")
+        .values(status=OutboxStatus.PENDING)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
 def send_messages(
     session: Session,
     message_ids: Iterable[int],
@@ -302,24 +341,60 @@ def send_messages(
 ) -> SendReport:
     """Send these messages over one SMTP connection, each at most once (see module docstring).
 
-    A connection-level failure stops the batch; the messages not yet tried stay PENDING and are
-    reported in ``retry`` with the ones that failed temporarily.
+    The batch is claimed in one statement and loaded in one query; each message then costs one
+    commit. A connection-level failure stops the batch; the messages not yet tried go back to
+    PENDING and are reported in ``retry`` with the ones that failed temporarily. So does an
+    interrupted batch (a job timeout): a retry sends exactly what is left.
     """
+    # The claimed rows are this batch's alone: reloading them after every commit would cost a
+    # SELECT per message, so commits here keep the loaded state.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _send_batch(session, list(message_ids), transport, now)
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+def _send_batch(
+    session: Session, ids: list[int], transport: Transport, now: Callable[[], datetime]
+) -> SendReport:
     report = SendReport()
-    ids = list(message_ids)
-    link = _Link(transport)
-    for position, message_id in enumerate(ids):
-        message = None
-        if claim(session, message_id, now()):
-            message = session.get(OutboxMessage, message_id, populate_existing=True)
-        if message is None:  # someone else's, already done, or deleted with its community
+    won = set(claim_many(session, list(dict.fromkeys(ids)), now()))
+    rows = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(won))
+        .execution_options(populate_existing=True)
+    ).all() if won else []
+    messages = {row.id: row for row in rows}
+    order: list[int] = []
+    for message_id in ids:  # skipped: someone else's, done, deleted, or a repeat
+        if message_id in messages and message_id not in order:
+            order.append(message_id)
+        else:
             report.skipped.append(message_id)
-            continue
-        outcome = _send_claimed(session, message, link, now)
-        getattr(report, outcome).append(message_id)
-        if link.broken:
-            report.retry.extend(ids[position + 1:])
-            break
+    link = _Link(transport)
+    position = 0
+    try:
+        for position, message_id in enumerate(order):  # noqa: B007 - read in finally
+            outcome = _send_claimed(session, messages[message_id], link, now)
+            getattr(report, outcome).append(message_id)
+            if link.broken:
+                position += 1
+                release(session, order[position:])
+                report.retry.extend(order[position:])
+                return report
+        session.commit()
+    except Exception:
+        # A job timeout or a bug (a killed process runs nothing; the sweep covers it).
+        # Keep what was recorded (a success waits for the next commit) and give back what was
+        # never handed over; if the database is what failed, the sweep does both later.
+        with contextlib.suppress(Exception):
+            try:
+                session.commit()
+            except Exception:
+                session.rollback()
+                raise
+            release(session, order[position:])
+        raise
     return report
 
 

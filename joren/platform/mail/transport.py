@@ -117,10 +117,8 @@ class ConnectionHolder:
     new one otherwise (servers drop idle clients). ``discard()`` drops a connection whose state
     is unknown after an error.
 
-    Under ``joren worker`` each job runs in its own work-horse process (Flask-RQ), so there the
-    reuse spans the messages of one job; that is why messages queued together are sent by one
-    batch job. Workers that run jobs in their own process (embedded mode, the tests' worker)
-    reuse the connection across jobs too.
+    ``joren worker`` runs every job in its own process (joren.workers.worker), so the
+    connection is reused across the messages of a batch and across jobs.
     """
 
     def __init__(self) -> None:
