@@ -40,7 +40,6 @@ def _test_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "WTF_CSRF_ENABLED": False,
         "RQ_ASYNC": True,
         "BASE_URL": "http://localhost",
-        "SERVER_NAME": "localhost",
         "MAIL_CAPTURE": True,
         "SMTP_URL": None,
     }
@@ -156,6 +155,18 @@ def app_ctx(app: Flask, connection: object) -> Iterator[Flask]:
     Do not make client requests while it is pushed."""
     with app.test_request_context("/"):
         yield app
+
+
+PRODUCTION_BASE_URL = "https://joren.example.jp:8443/joren"
+
+
+@pytest.fixture()
+def production_base_url(app: Flask, monkeypatch: pytest.MonkeyPatch) -> str:
+    """BASE_URL with a port and a path prefix, and no SERVER_NAME, as in production: links in
+    emails must come from BASE_URL alone, whether a job or a request builds them."""
+    assert app.config.get("SERVER_NAME") is None
+    monkeypatch.setitem(app.config, "BASE_URL", PRODUCTION_BASE_URL)
+    return PRODUCTION_BASE_URL
 
 
 @pytest.fixture()

@@ -1,4 +1,5 @@
-"""Jinja filters shared by every surface: money, dates in the community's timezone, names."""
+"""Jinja filters shared by every surface: money, dates in the community's timezone, names;
+and ``external_url`` for absolute links on BASE_URL."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from datetime import datetime
 from babel.numbers import format_currency
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
+
+from joren.platform.urls import external_url
 
 
 def yen(amount: int | None, currency: str = "JPY") -> str:
@@ -31,5 +34,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["yen"] = yen
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["date"] = local_date
+    # Addresses people copy or subscribe to are on BASE_URL, never on the request's host.
+    app.jinja_env.globals["external_url"] = external_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -32,6 +32,7 @@ from joren.platform.security import (
     verify_password,
 )
 from joren.platform.tenancy import unscoped
+from joren.platform.urls import external_url
 from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
 from joren.tenants.members.services import offer_memberships
 
@@ -219,7 +220,7 @@ def _email_link(session: Session, account: Account, *, kind: str, endpoint: str,
         template=f"accounts/{kind}",
         context={
             "display_name": account.display_name,
-            "url": tokens.external_url(endpoint, token=token),
+            "url": external_url(endpoint, token=token),
             "lifetime": tokens.token_lifetime(lifetime_purpose),
         },
         language=account.language or language,
@@ -275,9 +276,9 @@ def send_account_email(session: Session, kind: str, email: str, language: str,
         return queue_email(
             session, to=account.email, template="accounts/signup_exists",
             context={"display_name": account.display_name,
-                     "login_url": tokens.external_url("accounts.login", email=account.email),
-                     "reset_url": tokens.external_url("accounts.forgot_password",
-                                                      email=account.email)},
+                     "login_url": external_url("accounts.login", email=account.email),
+                     "reset_url": external_url("accounts.forgot_password",
+                                               email=account.email)},
             language=account.language or language,
             idempotency_key=f"signup_exists:{account.id}:{key}",
         )

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app
 
 from joren.platform.accounts.models import Account
 from joren.platform.security import is_safe_next, sign_token
+
+# Absolute links moved to the shared core; the name stays importable from here.
+from joren.platform.urls import external_url as external_url  # noqa: F401
 
 VERIFY = "verify"
 RESET = "reset"
@@ -49,12 +51,3 @@ def magic_token(account: Account, next_url: str | None = None) -> str:
 def token_lifetime(purpose: str) -> int:
     """How long a link of ``purpose`` works, in seconds (config TOKEN_MAX_AGE)."""
     return int(current_app.config["TOKEN_MAX_AGE"][purpose])
-
-
-def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute link on BASE_URL, built the same way inside or outside a request."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)

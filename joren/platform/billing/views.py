@@ -17,6 +17,7 @@ from joren.platform.billing.services import BillingError, open_portal, start_che
 from joren.platform.communities.edge import require
 from joren.platform.db import db
 from joren.platform.i18n import current_language
+from joren.platform.urls import external_url
 from joren.tenants.members.capabilities import Capability
 
 log = logging.getLogger("joren.billing")
@@ -41,7 +42,7 @@ class BillingActionForm(FlaskForm):
 
 
 def _billing_url(**args: Any) -> str:
-    return url_for(".page", _external=True, **args)
+    return external_url(".page", **args)
 
 
 @bp.get("")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask
 from flask.cli import with_appcontext
 
 from joren.platform.db import db
+from joren.platform.urls import external_url
 
 
 def register(app: Flask) -> None:
@@ -50,10 +51,9 @@ def sign_in_details(slug: str) -> list[str]:
     """Where to sign in and with what, on this installation's BASE_URL."""
     from joren.platform.demo import loader
 
-    with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
-        login = url_for("accounts.login", _external=True)
-        console = url_for("community.console.dashboard", slug=slug, _external=True)
-        portal = url_for("community.portal.home", slug=slug, _external=True)
+    login = external_url("accounts.login")
+    console = external_url("community.console.dashboard", slug=slug)
+    portal = external_url("community.portal.home", slug=slug)
     return [
         "",
         f"Sign in at {login}",

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from joren.platform.urls import external_url
+
 SALT = "joren.unsubscribe"
 
 
@@ -60,4 +62,4 @@ def unsubscribe_url(
     email: str, category: str, community_id: int | None, language: str | None = None
 ) -> str:
     token = make_unsubscribe_token(email, category, community_id, language)
-    return f"{current_app.config['BASE_URL']}/unsubscribe/{token}"
+    return external_url("mail.unsubscribe", token=token)

@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from joren.platform.accounts.tokens import external_url
 from joren.platform.communities.models import Community
 from joren.platform.mail.outbox import TRANSACTIONAL, is_unsubscribed, queue_email
+from joren.platform.urls import external_url
 from joren.tenants.introductions import tokens
 from joren.tenants.introductions.models import Introduction
 from joren.tenants.meetups.reminders import community_zone, format_local, recipient_language

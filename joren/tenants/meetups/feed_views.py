@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from joren.platform.communities.edge import active_membership, member_required
 from joren.platform.db import db, utcnow
+from joren.platform.urls import external_url, site_host
 from joren.tenants.meetups import ical, reminders
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 from joren.tenants.members.models import Member, MemberStatus
@@ -50,7 +51,7 @@ def _calendar_response(body: bytes, filename: str, *, public: bool) -> Response:
 
 
 def _meetup_url(meetup: Meetup) -> str:
-    return url_for("community.meetups.portal_detail", meetup_id=meetup.id, _external=True)
+    return external_url("community.meetups.portal_detail", meetup_id=meetup.id)
 
 
 @bp.get("/calendar.ics")
@@ -65,7 +66,7 @@ def community_ics() -> Any:
         .order_by(Meetup.starts_at, Meetup.id)
     ).all()
     body = ical.feed_ics(((m, None) for m in meetups), calendar_name=community.name,
-                         timezone=community.timezone, host=reminders.site_host(),
+                         timezone=community.timezone, host=site_host(),
                          url_for_meetup=_meetup_url)
     return _calendar_response(body, f"{community.slug}.ics", public=True)
 
@@ -88,7 +89,7 @@ def member_ics(token: str) -> Any:
     ).all()
     body = ical.feed_ics(((r.meetup, r.status) for r in registrations),
                          calendar_name=g.community.name, timezone=g.community.timezone,
-                         host=reminders.site_host(), url_for_meetup=_meetup_url)
+                         host=site_host(), url_for_meetup=_meetup_url)
     return _calendar_response(body, f"{g.community.slug}-mine.ics", public=False)
 
 
@@ -98,8 +99,8 @@ def subscribe() -> Any:
     member = active_membership()
     assert member is not None
     token = reminders.member_feed_token(member)
-    mine = url_for("community.feeds.member_ics", token=token, _external=True)
-    public = url_for("community.feeds.community_ics", _external=True)
+    mine = external_url("community.feeds.member_ics", token=token)
+    public = external_url("community.feeds.community_ics")
     return render_template(
         "feeds/subscribe.html", mine_url=mine, mine_webcal=_webcal(mine),
         public_url=public if g.community.is_public else None, public_webcal=_webcal(public),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.mail.outbox import Attachment, queue_email
+from joren.platform.urls import external_url
 from joren.tenants.meetups.models import (
     Meetup,
     MeetupSeries,
@@ -456,10 +457,10 @@ def _pay_url(registration: Registration) -> str:
     confirmation link (signed, no sign-in) for guests."""
     community = _community(registration)
     if registration.member.account_id is None:
-        return url_for("community.registrations.guest_confirm", slug=community.slug,
-                       token=guest_confirm_token(registration), _external=True)
-    return url_for("community.meetups.portal_detail", slug=community.slug,
-                   meetup_id=registration.meetup_id, _external=True)
+        return external_url("community.registrations.guest_confirm", slug=community.slug,
+                            token=guest_confirm_token(registration))
+    return external_url("community.meetups.portal_detail", slug=community.slug,
+                        meetup_id=registration.meetup_id)
 
 
 def confirm_paid(session: Session, registration: Registration, now: datetime) -> Registration:
@@ -781,8 +782,8 @@ def _language(member: Member, community: Community) -> str:
 
 
 def _ticket_url(registration: Registration) -> str:
-    return url_for("community.feeds.ticket", slug=_community(registration).slug,
-                   token=registration.checkin_token, _external=True)
+    return external_url("community.feeds.ticket", slug=_community(registration).slug,
+                        token=registration.checkin_token)
 
 
 def _community(registration: Registration) -> Community:
@@ -804,10 +805,9 @@ def _send(session: Session, registration: Registration, template: str, key: str,
         "registration": registration,
         # What this member pays (the member price when their dues are paid up).
         "fee": fee_for(session, meetup, member) if meetup.price else 0,
-        "meetup_url": url_for("community.meetups.portal_detail", slug=community.slug,
-                              meetup_id=meetup.id, _external=True),
-        "mine_url": url_for("community.registrations.mine", slug=community.slug,
-                            _external=True),
+        "meetup_url": external_url("community.meetups.portal_detail", slug=community.slug,
+                                   meetup_id=meetup.id),
+        "mine_url": external_url("community.registrations.mine", slug=community.slug),
         **extra,
     }
     queue_email(session, to=member.email, template=template, context=context,
@@ -839,8 +839,8 @@ def _notify_promoted(session: Session, registration: Registration) -> None:
 
 def _notify_offer(session: Session, registration: Registration) -> None:
     community = _community(registration)
-    accept_url = url_for("community.registrations.offer_link", slug=community.slug,
-                         token=offer_token(registration), _external=True)
+    accept_url = external_url("community.registrations.offer_link", slug=community.slug,
+                              token=offer_token(registration))
     from joren.tenants.payments import pricing  # payments builds on meetups
 
     online_fee = _online_fee(session, registration.meetup, registration.member)
@@ -853,8 +853,8 @@ def _notify_offer(session: Session, registration: Registration) -> None:
 
 def _notify_guest_confirm(session: Session, registration: Registration) -> None:
     community = _community(registration)
-    confirm_url = url_for("community.registrations.guest_confirm", slug=community.slug,
-                          token=guest_confirm_token(registration), _external=True)
+    confirm_url = external_url("community.registrations.guest_confirm", slug=community.slug,
+                               token=guest_confirm_token(registration))
     # One link per registration and minute: asking again soon after does not flood the inbox.
     minute = int(utcnow().timestamp() // 60)
     _send(session, registration, "registrations/guest_confirm",
@@ -878,8 +878,7 @@ def _notify_series(session: Session, series: MeetupSeries, member: Member,
     context = {
         "community_name": community.name, "series": series, "member_name": member.display_name,
         "registrations": booked,
-        "mine_url": url_for("community.registrations.mine", slug=community.slug,
-                            _external=True),
+        "mine_url": external_url("community.registrations.mine", slug=community.slug),
     }
     stamp = int(now.timestamp() * 1_000_000)
     queue_email(session, to=member.email, template="registrations/series_confirmed",

@@ -30,11 +30,11 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from joren.platform.accounts.tokens import external_url
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.outbox import Attachment, queue_email
+from joren.platform.urls import external_url, site_host
 from joren.tenants.meetups import ical, registrations
 from joren.tenants.meetups.models import (
     Meetup,
@@ -235,12 +235,6 @@ def map_link(meetup: Meetup) -> str:
 def meetup_link(community: Community, meetup: Meetup) -> str:
     return external_url("community.meetups.portal_detail", slug=community.slug,
                         meetup_id=meetup.id)
-
-
-def site_host() -> str:
-    """The host name in calendar UIDs (stable: UIDs must not change between emails and feeds)."""
-    base = current_app.config["BASE_URL"]
-    return base.split("://", 1)[-1].split("/", 1)[0] or "joren.localhost"
 
 
 # Signed links. Each one is bound to something the database can change, so it can be revoked:

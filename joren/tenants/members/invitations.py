@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from joren.platform.db import utcnow
 from joren.platform.mail.outbox import queue_email
 from joren.platform.security import sign_token
 from joren.platform.tenancy import set_tenant, unscoped
+from joren.platform.urls import external_url
 from joren.tenants.members.capabilities import Capability, has_capability
 from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
 
@@ -181,8 +182,8 @@ def _send(session: Session, community: Community, invitation: Invitation,
             "inviter_name": inviter.display_name,
             "message": invitation.message,
             "role": invitation.role,
-            "accept_url": url_for("communities.invitation", token=invitation_token(invitation),
-                                  _external=True),
+            "accept_url": external_url("communities.invitation",
+                                       token=invitation_token(invitation)),
             "expires_at": invitation.expires_at,
         },
         language=language,

@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from joren.platform.billing.plans import FREE, PRO, billing_enabled, plan_for
 from joren.platform.communities.edge import require
 from joren.platform.db import db
+from joren.platform.urls import external_url
 from joren.tenants.members.capabilities import Capability
 from joren.tenants.payments import connect
 from joren.tenants.payments.models import ConnectAccount
@@ -66,8 +67,8 @@ def _state(account: ConnectAccount | None) -> str:
 
 
 def _urls() -> dict[str, str]:
-    return {"refresh_url": url_for(".refresh", _external=True),
-            "return_url": url_for(".back", _external=True)}
+    return {"refresh_url": external_url(".refresh"),
+            "return_url": external_url(".back")}
 
 
 def _stripe_unreachable() -> Any:

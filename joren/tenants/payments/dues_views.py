@@ -22,6 +22,7 @@ from joren.platform.communities.edge import (
     require,
 )
 from joren.platform.db import db, utcnow
+from joren.platform.urls import external_url
 from joren.tenants.members.capabilities import Capability
 from joren.tenants.members.models import Member
 from joren.tenants.payments import dues, pricing
@@ -220,8 +221,8 @@ def checkout() -> Any:
     assert me is not None
     redirect_to = _stripe_call(lambda: dues.start_checkout(
         db.session, g.community, me, email=me.email or getattr(current_user, "email", ""),
-        success_url=url_for(".mine", checkout="success", _external=True),
-        cancel_url=url_for(".mine", checkout="cancelled", _external=True),
+        success_url=external_url(".mine", checkout="success"),
+        cancel_url=external_url(".mine", checkout="cancelled"),
         language=_language()), "dues checkout")
     if redirect_to is None:
         return redirect(url_for(".mine"), 303)

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import stripe
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +32,7 @@ from joren.platform.billing import stripe_client
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
+from joren.platform.urls import external_url
 from joren.tenants.meetups import registrations as regs
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 from joren.tenants.members.models import Member
@@ -153,8 +153,8 @@ def checkout_params(session: Session, payment: Payment, registration: Registrati
     assert community is not None
     data = metadata(payment)
     name = _line_name(session, meetup)
-    success = url_for("community.checkout.paid", slug=community.slug, meetup_id=meetup.id,
-                      _external=True) + "?session_id={CHECKOUT_SESSION_ID}"
+    success = external_url("community.checkout.paid", slug=community.slug,
+                           meetup_id=meetup.id) + "?session_id={CHECKOUT_SESSION_ID}"
     params: dict[str, Any] = {
         "mode": "payment",
         "line_items": [{"price_data": {"currency": "jpy", "unit_amount": payment.amount_jpy,
@@ -166,8 +166,8 @@ def checkout_params(session: Session, payment: Payment, registration: Registrati
         "locale": CHECKOUT_LOCALES.get(regs._language(member, community), "auto"),  # noqa: SLF001
         "expires_at": int(checkout_expiry(registration, payment.created_at).timestamp()),
         "success_url": success,
-        "cancel_url": url_for("community.meetups.portal_detail", slug=community.slug,
-                              meetup_id=meetup.id, _external=True),
+        "cancel_url": external_url("community.meetups.portal_detail", slug=community.slug,
+                                   meetup_id=meetup.id),
     }
     if payment.application_fee_jpy > 0:
         params["payment_intent_data"]["application_fee_amount"] = payment.application_fee_jpy

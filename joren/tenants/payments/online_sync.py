@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 import stripe
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from joren.platform.billing import stripe_client
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
+from joren.platform.urls import external_url
 from joren.tenants.meetups import registrations as regs
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 from joren.tenants.payments import pricing, receipts
@@ -153,8 +153,8 @@ def _send_receipt(session: Session, payment: Payment, registration: Registration
     get the link to its page."""
     community = _community(session, payment)
     signed_in = registration.member.account_id is not None
-    receipt_url = url_for("community.payments.receipt", slug=community.slug,
-                          payment_id=payment.id, _external=True) if signed_in else None
+    receipt_url = external_url("community.payments.receipt", slug=community.slug,
+                               payment_id=payment.id) if signed_in else None
     pdf = receipts.attachment(payment, community, payment_services.settings_for(
         session, create=False), regs._language(registration.member, community))  # noqa: SLF001
     regs._send(session, registration, "payments/online_receipt",  # noqa: SLF001

@@ -29,7 +29,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import stripe
-from flask import url_for
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -38,6 +37,7 @@ from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.mail.outbox import queue_email
+from joren.platform.urls import external_url
 from joren.tenants.meetups.models import Meetup, Registration
 from joren.tenants.members.models import Member, Role
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentMethod, PaymentStatus
@@ -325,8 +325,7 @@ def _notify(session: Session, payment: Payment, amount: int) -> None:
         "community_name": community.name, "member_name": member.display_name,
         "meetup": meetup, "payment": payment, "amount": amount,
         "full": amount >= payment.amount_jpy, "receipt_number": payment.receipt_number or "",
-        "payments_url": url_for("community.payments.mine", slug=community.slug,
-                                _external=True),
+        "payments_url": external_url("community.payments.mine", slug=community.slug),
     }
     key = f"payment-refund:{payment.id}:{amount}:{payment.stripe_refund_id or ''}"
     queue_email(session, to=member.email, template="payments/refunded", context=context,

@@ -17,9 +17,9 @@ from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joren.platform.accounts.tokens import external_url
 from joren.platform.communities.models import Community
 from joren.platform.security import TokenInvalid
+from joren.platform.urls import external_url
 from joren.tenants.members.models import Member, MemberStatus
 from joren.tenants.relationships.models import Contact, ContactKind
 

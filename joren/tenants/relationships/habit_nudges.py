@@ -16,10 +16,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from joren.platform.accounts.tokens import external_url
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.mail.outbox import queue_email
+from joren.platform.urls import external_url
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.meetups.reminders import community_zone, format_local, recipient_language
 from joren.tenants.members.models import MemberStatus

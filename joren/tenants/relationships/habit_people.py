@@ -18,8 +18,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.accounts.tokens import external_url
 from joren.platform.communities.models import Community
+from joren.platform.urls import external_url
 from joren.tenants.members.industries import INDUSTRIES
 from joren.tenants.members.models import Member, ProfileVisibility
 

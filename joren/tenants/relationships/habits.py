@@ -33,11 +33,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from joren.platform.accounts.tokens import external_url
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.outbox import queue_email
+from joren.platform.urls import external_url
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.meetups.models import (
     ATTENDED,
