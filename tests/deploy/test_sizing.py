@@ -19,6 +19,9 @@ def _settings(monkeypatch, cpus: int, **env: str) -> dict:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(multiprocessing, "cpu_count", lambda: cpus)
+    # The config sets PROMETHEUS_MULTIPROC_DIR for gunicorn's workers; here it must not leak
+    # into this test process (prometheus_client would switch to multiprocess mode).
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "/nonexistent/joren-metrics")
     return runpy.run_path(str(GUNICORN_CONF))
 
 
