@@ -2,6 +2,7 @@
 
 Flask-RQ's worker runs each job in a fresh ``<python> -m flask rq work-horse`` subprocess with
 the app context; the subprocess finds the app through ``FLASK_APP``, which these commands set.
+Both keep running through a Redis outage (joren.workers.resilience).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+
+from joren.workers import resilience
 
 APP_IMPORT = "joren.app:create_app"
 
@@ -64,8 +67,9 @@ def worker_command(
     # started as "... rq worker"; FLASK_APP tells that subprocess which app to build.
     os.environ.setdefault("FLASK_APP", APP_IMPORT)
     ext = current_app.extensions["rq"]
-    worker = ext.make_worker(list(queues) or None, name=name)
-    worker.work(burst=burst, max_jobs=max_jobs, with_scheduler=scheduler)
+    resilience.run_worker(lambda: ext.make_worker(list(queues) or None, name=name),
+                          ext.get_queue().connection, burst=burst, max_jobs=max_jobs,
+                          with_scheduler=scheduler)
 
 
 @click.command("cron")
@@ -80,7 +84,7 @@ def cron_command() -> None:
         click.echo(f"scheduled {entry.func.__module__}.{entry.func.__name__} "
                    f"every {entry.interval}{'s' if isinstance(entry.interval, int) else ''} "
                    f"on queue {entry.queue}")
-    ext.make_cron_scheduler().start()
+    resilience.run_cron(ext.make_cron_scheduler, ext.get_queue().connection)
 
 
 def register(app: Flask) -> None:
