@@ -177,7 +177,7 @@ def _flush_pending_jobs(session: Session) -> None:
             # The transaction is already committed: failing the request now would report an
             # error for work that was saved. The job and every one after it wait in the
             # database until Redis answers again (joren.platform.deferred).
-            log.warning("Redis unreachable (%s): %d job(s) from %s on wait in the database",
+            log.warning("Redis unreachable (%s): %d job(s) from %s wait in the database",
                         type(exc).__name__, len(calls) - index, job_name)
             _defer(calls[index:])
             return

@@ -38,13 +38,14 @@ def run_worker(make_worker: Callable[[], Any], connection: Redis, *, burst: bool
                max_wait: float = MAX_WAIT) -> None:
     """Run RQ workers from ``make_worker()`` until one stops for a reason other than Redis."""
     while True:
-        worker = make_worker()
+        worker = None
         try:
+            worker = make_worker()  # RQ's Worker names its Redis connection: Redis is needed
             worker.work(burst=burst, max_jobs=max_jobs, with_scheduler=with_scheduler)
         except StopRequested:
             return
         except REDIS_ERRORS as exc:
-            log.error("worker %s lost Redis: %s", worker.name, exc)
+            log.error("worker %s lost Redis: %s", worker.name if worker else "(starting)", exc)
         else:
             if getattr(worker, "_shutdown_requested_date", None) is not None:
                 return  # SIGTERM/SIGINT: RQ finished the current job and stopped
@@ -62,9 +63,8 @@ def run_cron(make_scheduler: Callable[[], Any], connection: Redis, *,
              max_wait: float = MAX_WAIT) -> None:
     """Run RQ's cron scheduler; when Redis goes away, wait for it and start a new one."""
     while True:
-        scheduler = make_scheduler()
         try:
-            scheduler.start()  # returns on SIGTERM/SIGINT
+            make_scheduler().start()  # returns on SIGTERM/SIGINT
             return
         except StopRequested:
             return

@@ -119,3 +119,18 @@ def test_cron_started_during_an_outage_waits_for_redis_and_then_schedules(
            "the cron scheduler registers")
     _until(lambda: Queue("mail", connection=connection).count > 0,
            "the every-minute sweep is enqueued")
+
+
+def test_worker_started_during_an_outage_waits_for_redis_and_then_works(
+        start, redis_server: RedisServer):
+    """As when a supervisor restarts a killed worker while Redis is away (the trial did)."""
+    redis_server.stop()
+    worker = start("worker")
+    _until(lambda: _alive_or_fail(worker) and "Redis unreachable" in worker.output(),
+           "the worker reports the outage")
+
+    redis_server.start()
+    connection = Redis.from_url(redis_server.url)
+    job = Queue("default", connection=connection).enqueue("tests.outage.jobs.echo", 7)
+    _until(lambda: _alive_or_fail(worker) and job.get_status(refresh=True) == "finished",
+           "the worker runs a job once Redis is back")
