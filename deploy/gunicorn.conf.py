@@ -54,7 +54,9 @@ limit_request_field_size = 8190
 max_requests = 2000
 max_requests_jitter = 200
 # Behind a load balancer or ingress that sets X-Forwarded-Proto. The client's address for rate
-# limits comes from X-Forwarded-For through the app's TRUSTED_PROXY_COUNT (README), not from here.
+# limits (X-Forwarded-For), the scheme and the public host (X-Forwarded-Host) come through the
+# app's TRUSTED_PROXY_COUNT (README), whatever the proxy's address; this only lets gunicorn
+# itself agree on the scheme for a proxy on 127.0.0.1 (tests/platform/test_behind_proxy_gunicorn).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"

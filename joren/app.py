@@ -46,13 +46,16 @@ def configure_logging(app: Flask) -> None:
 
 
 def configure_proxy(app: Flask) -> None:
-    """Trust X-Forwarded-For/-Proto from exactly TRUSTED_PROXY_COUNT proxies in front (0: none),
-    so request.remote_addr (and every rate limit keyed on it) is the client's address."""
+    """Trust X-Forwarded-For/-Proto/-Host from exactly TRUSTED_PROXY_COUNT proxies in front
+    (0: none), so request.remote_addr (and every rate limit keyed on it) is the client's address
+    and the host is the public one even where the proxy sends its upstream's name as Host
+    (nginx's default), which a secure request's CSRF Referer check compares with."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     hops = app.config["TRUSTED_PROXY_COUNT"]
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def configure_extensions(app: Flask) -> None:

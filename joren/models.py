@@ -3,6 +3,7 @@
 from joren.platform.accounts.models import Account
 from joren.platform.billing.models import StripeEvent, Subscription
 from joren.platform.communities.models import Community, CommunityKind
+from joren.platform.deferred import DeferredJob
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
 from joren.tenants.introductions.models import (
@@ -35,7 +36,8 @@ from joren.tenants.relationships.models import (
 
 __all__ = [
     "Account", "Attendance", "AttendanceChange", "AttendanceStatus", "Community",
-    "CommunityKind", "EmailUnsubscribe", "Invitation", "Meetup", "MeetupSeries", "MeetupStatus",
+    "CommunityKind", "DeferredJob", "EmailUnsubscribe", "Invitation", "Meetup", "MeetupSeries",
+    "MeetupStatus",
     "Member", "MemberStatus", "OutboxMessage", "OutboxStatus", "Registration",
     "RegistrationStatus", "Role", "SeriesRegistration", "Visibility",
     "EngagementSettings", "MemberEngagement", "ImportBatch", "ImportPreset",

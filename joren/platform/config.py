@@ -228,6 +228,11 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Redis unreachable: keep limiting, per process, in memory (the same limits), instead of
+        # answering 500 to every sign-in; back on Redis once it answers again. Short timeouts,
+        # so a Redis that hangs costs a sign-in a second, not the request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "RATELIMIT_HEADERS_ENABLED": True,
         "RQ_CONNECTION": redis_url or {},
         "RQ_CONNECTION_CLASS": "redis.Redis" if redis_url else "fakeredis.FakeRedis",

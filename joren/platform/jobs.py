@@ -10,6 +10,9 @@ time comes, so ``joren worker`` runs with the scheduler on.
 Embedded mode (no ``REDIS_URL``): the queues are fakeredis queues with ``RQ_ASYNC`` off, so a
 job runs inline in the process that enqueued it, right after the commit. That keeps a
 one-command local run working on one machine; there are no retries, time limits or cron there.
+
+Redis unreachable after a commit: the request still succeeds and its jobs wait in the
+``deferred_jobs`` table until the every-minute sweep (``redeliver_deferred``) enqueues them.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from redis.exceptions import RedisError
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from joren.platform import deferred
 from joren.platform.communities.models import Community
+from joren.platform.db import db, utcnow
 
 log = logging.getLogger("joren.jobs")
 
@@ -220,16 +225,37 @@ def _flush_pending_jobs(session: Session) -> None:
              for queue, job_name, args, options in pending]
     for (queue, job_name, size, track), items in batches.items():
         calls.extend((queue, job_name, (chunk,), {}, track) for chunk in _chunks(items, size))
-    for queue, job_name, args, options, track in calls:
+    for index, (queue, job_name, args, options, track) in enumerate(calls):
         try:
             job = enqueue_now(job_name, *args, queue=queue, **options)
             if track is not None and job is not None:
                 _track(job, track, args[0])
-        except (RedisError, OSError):
+        except (RedisError, OSError) as exc:
             # The transaction is already committed: failing the request now would report an
-            # error for work that was saved. Work that must happen is recorded in the database
-            # and a periodic sweep picks it up (see sweep_outbox).
-            log.exception("could not enqueue %s after commit", job_name)
+            # error for work that was saved. The job and every one after it wait in the
+            # database until Redis answers again (joren.platform.deferred).
+            log.warning("Redis unreachable (%s): %d job(s) from %s wait in the database",
+                        type(exc).__name__, len(calls) - index, job_name)
+            # Messages sent in batches are not tracked while they wait; the sender claims each
+            # row once, so a sweep that enqueues them again sends nothing twice.
+            _defer([call[:4] for call in calls[index:]])
+            return
+
+
+def _defer(calls: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]]) -> None:
+    """Store jobs that Redis did not take, in their own transaction (this one has ended)."""
+    try:
+        with db.sessionmaker() as own:
+            deferred.store(own, calls, utcnow())
+            own.commit()
+    except Exception:  # noqa: BLE001 - the request's own work is committed; say what is lost
+        log.exception("could not keep %d job(s) in the database either: %s", len(calls),
+                      ", ".join(sorted({name for _queue, name, _args, _options in calls})))
+
+
+def redeliver_deferred(session: Session) -> int:
+    """Enqueue the jobs that waited in the database for Redis (see joren.platform.deferred)."""
+    return deferred.redeliver(session, enqueue_now)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -1,11 +1,14 @@
 """``joren worker`` and ``joren cron``: an RQ worker that builds the app once (see
-``joren.workers.worker``) and RQ's cron scheduler, through Flask-RQ."""
+``joren.workers.worker``) and RQ's cron scheduler, through Flask-RQ. Both keep running
+through a Redis outage (``joren.workers.resilience``)."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+
+from joren.workers import resilience
 
 EMBEDDED_MODE = """\
 REDIS_URL is not set, so there is no queue for a separate {what} to {verb}.
@@ -61,8 +64,9 @@ def worker_command(
     from joren.workers.worker import make_worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    worker = make_worker(app, list(queues) or None, name=name)
-    worker.work(burst=burst, max_jobs=max_jobs, with_scheduler=scheduler)
+    resilience.run_worker(lambda: make_worker(app, list(queues) or None, name=name),
+                          current_app.extensions["rq"].get_queue().connection, burst=burst,
+                          max_jobs=max_jobs, with_scheduler=scheduler)
 
 
 @click.command("cron")
@@ -77,7 +81,7 @@ def cron_command() -> None:
         click.echo(f"scheduled {entry.func.__module__}.{entry.func.__name__} "
                    f"every {entry.interval}{'s' if isinstance(entry.interval, int) else ''} "
                    f"on queue {entry.queue}")
-    ext.make_cron_scheduler().start()
+    resilience.run_cron(ext.make_cron_scheduler, ext.get_queue().connection)
 
 
 def register(app: Flask) -> None:

@@ -44,6 +44,8 @@ class Entry:
 
 SCHEDULE: tuple[Entry, ...] = (
     Entry(jobs.sweep_outbox, 60, job_timeout=120),
+    # Jobs whose enqueue failed while Redis was away, kept in the database meanwhile.
+    Entry(jobs.redeliver_deferred, 60, job_timeout=120),
     Entry(reminder_jobs.fan_out_meetup_reminders, "*/15 * * * *"),
     # Paid meetups' seat offers past their deadline pass to the next person.
     Entry(offer_jobs.fan_out_expire_offers, "*/5 * * * *"),

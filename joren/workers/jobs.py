@@ -78,6 +78,12 @@ def sweep_outbox(session: Session) -> int:
 
 
 @platform_job
+def redeliver_deferred(session: Session) -> int:
+    """Enqueue the jobs that waited in the database while Redis was away (every minute)."""
+    return platform_jobs.redeliver_deferred(session)
+
+
+@platform_job
 def fan_out(session: Session, job_name: str, period: str) -> int:
     """Enqueue ``job_name(tenant_id, period)`` once per community and period."""
     return len(platform_jobs.fan_out(session, job_name, period))
