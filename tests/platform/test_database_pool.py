@@ -3,8 +3,6 @@ PgBouncer or a firewall) is replaced before use: the next request still answers 
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -18,9 +16,6 @@ APPLICATION_NAME = "joren-pool-test"
 
 @pytest.fixture
 def pooled_app(app_config):
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql")):
-        pytest.skip("needs PostgreSQL (DATABASE_URL)")
     # The app's own engine and pool, as in production (the suite's fixtures share one
     # connection); its connections are named so that only they are terminated below.
     tagged = make_url(str(app_config["DATABASE_URL"])).update_query_dict(
