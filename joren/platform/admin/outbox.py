@@ -8,7 +8,6 @@ job claims each message before sending, so it is never sent twice by the same re
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +18,7 @@ from joren.platform.communities.models import Community
 from joren.platform.jobs import enqueue_batch_after_commit
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.outbox import MAIL_QUEUE, SEND_BATCH_JOB
+from joren.platform.pagination import Page
 
 PER_PAGE = 50
 MAX_PAGE = 100_000
@@ -38,18 +38,6 @@ class FailedMessage:
     last_attempt_at: datetime | None
 
 
-@dataclass(frozen=True)
-class FailedPage:
-    messages: list[FailedMessage]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-
 def mask_email(address: str) -> str:
     """``hanako.yamada@example.jp`` -> ``ha***@example.jp``: enough to recognise, not to copy."""
     local, at, domain = address.rpartition("@")
@@ -58,7 +46,8 @@ def mask_email(address: str) -> str:
     return f"{local[:2]}***@{domain}"
 
 
-def failed_messages(session: Session, page: int = 1, per_page: int = PER_PAGE) -> FailedPage:
+def failed_messages(session: Session, page: int = 1,
+                    per_page: int = PER_PAGE) -> Page[FailedMessage]:
     """One page of FAILED messages, newest first, with their community."""
     page = min(max(1, page), MAX_PAGE)
     failed = OutboxMessage.status == OutboxStatus.FAILED
@@ -79,7 +68,7 @@ def failed_messages(session: Session, page: int = 1, per_page: int = PER_PAGE) -
                       last_attempt_at=r[8])
         for r in rows
     ]
-    return FailedPage(messages=messages, total=total, page=page, per_page=per_page)
+    return Page(items=messages, total=total, page=page, per_page=per_page)
 
 
 def resend(session: Session, message_ids: list[int]) -> list[int]:
