@@ -19,13 +19,14 @@ from joren.platform.mail.outbox import (
     SEND_BATCH_SIZE,
     TRACK_PREFIX,
     mail_queue_for,
+    render_stored,
 )
 from joren.workers.context import platform_job
 
 
 def _send(session: Session, message_ids: list[int]) -> sender.SendReport:
     transport = sender.transport_from_config(current_app.config)
-    report = sender.send_messages(session, message_ids, transport)
+    report = sender.send_messages(session, message_ids, transport, prepare=render_stored)
     if report.retry:
         # Recorded and committed; raising hands the job to RQ's retry with back-off.
         raise sender.MailDeferred(f"not sent yet: outbox messages {report.retry}")

@@ -43,6 +43,9 @@ class OutboxMessage(Timestamped, Base):
     headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # Files sent with the message: [{"filename", "content_type", "content_b64"}, ...].
     attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Stored for rendering at send time ("pending render"): {"builder": "module:function",
+    # "values": {plain JSON values}}; None once rendered (subject and bodies are then set).
+    render_context: Mapped[dict[str, object] | None] = mapped_column(JSON, default=None)
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(OutboxStatus, native_enum=False, length=20,
              values_callable=lambda e: [m.value for m in e]),

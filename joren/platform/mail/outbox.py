@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from joren.platform.db import db
 from joren.platform.jobs import (
     BULK_MAIL_QUEUE,
     TRANSACTIONAL_QUEUE,
@@ -21,6 +23,7 @@ from joren.platform.jobs import (
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.tokens import unsubscribe_url
 from joren.platform.mail.unsubscribes import TRANSACTIONAL, is_unsubscribed
+from joren.platform.tenancy import set_tenant
 
 SEND_JOB = "joren.workers.jobs.send_outbox_message"
 SEND_BATCH_JOB = "joren.workers.jobs.send_outbox_batch"
@@ -38,7 +41,7 @@ KEY_LENGTH = 200
 SUBJECT_LENGTH = 300
 
 __all__ = ["SEND_BATCH_JOB", "SEND_JOB", "TRANSACTIONAL", "Attachment", "is_unsubscribed",
-           "mail_queue_for", "queue_email", "render_email"]
+           "mail_queue_for", "queue_email", "render_email", "render_stored"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ def queue_email(
     community_id: int | None = None,
     category: str = TRANSACTIONAL,
     attachments: list[Attachment] | None = None,
+    render_with: str | None = None,
 ) -> OutboxMessage:
     """Store one message (once per idempotency key) and send it after the transaction commits.
 
@@ -87,6 +91,12 @@ def queue_email(
     to an address that opted out of its category is stored as SUPPRESSED and never sent.
     Messages queued in one transaction are sent together, over one SMTP connection; those a
     person is waiting for (``URGENT_TEMPLATES``) go on the transactional queue.
+
+    With ``render_with`` ("module:function") nothing is rendered now: ``context`` (plain JSON
+    values only) is stored with the row, which is recorded in this transaction all the same, and
+    the sender renders it right before sending, in ``language``, with the context
+    ``function(session, context)`` returns (the session is scoped to ``community_id``). For
+    callers that hold a lock other transactions wait for (a meetup's seats).
     """
     idempotency_key = _fit_key(idempotency_key)
     existing = _find(session, idempotency_key)
@@ -99,9 +109,14 @@ def queue_email(
         unsubscribe = unsubscribe_url(to, category, community_id, language)
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    base_url = current_app.config["BASE_URL"]
-    context = {**context, "unsubscribe_url": unsubscribe, "base_url": base_url}
-    subject, text, html = render_email(template, language, context)
+    if render_with is not None:
+        _builder(render_with)  # a typo fails here, in the caller's tests, not in the worker
+        subject = text = html = ""
+        stored: dict[str, object] | None = {"builder": render_with, "values": context,
+                                            "unsubscribe_url": unsubscribe}
+    else:
+        stored = None
+        subject, text, html = render_email(template, language, _full(context, unsubscribe))
     message = OutboxMessage(
         idempotency_key=idempotency_key,
         community_id=community_id,
@@ -114,6 +129,7 @@ def queue_email(
         html_body=html,
         headers=headers,
         attachments=[a.to_json() for a in attachments or ()],
+        render_context=stored,
         status=OutboxStatus.PENDING,
     )
     if is_unsubscribed(session, to, category, community_id):
@@ -132,6 +148,44 @@ def queue_email(
                                    queue=mail_queue_for(template), size=SEND_BATCH_SIZE,
                                    track=TRACK_PREFIX)
     return message
+
+
+def _full(context: dict[str, Any], unsubscribe: str | None) -> dict[str, Any]:
+    return {**context, "unsubscribe_url": unsubscribe, "base_url": current_app.config["BASE_URL"]}
+
+
+def _builder(path: str) -> Any:
+    module, _, name = path.partition(":")
+    if not module.startswith("joren.") or not name:
+        raise ValueError(f"not a context builder: {path!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def render_stored(message: OutboxMessage) -> None:
+    """Render a message stored with ``render_with`` (see ``queue_email``) onto the row.
+
+    Runs in the send job, outside the transaction that stored it, in a session of its own
+    scoped to the message's community (row-level security lets it read that community's rows
+    only). Raises LookupError when what the message is about is gone.
+    """
+    stored = message.render_context
+    if stored is None:
+        return
+    session = db.sessionmaker()
+    try:
+        if message.community_id is not None:
+            set_tenant(session, message.community_id)
+        context = _builder(str(stored["builder"]))(session, dict(stored["values"]))  # type: ignore[call-overload]
+        subject, text, html = render_email(
+            message.template, message.language,
+            _full(context, stored.get("unsubscribe_url")))  # type: ignore[arg-type]
+        session.rollback()  # read only
+    finally:
+        session.close()
+    message.subject = subject[:SUBJECT_LENGTH]
+    message.text_body = text
+    message.html_body = html
+    message.render_context = None
 
 
 def _find(session: Session, idempotency_key: str) -> OutboxMessage | None:

@@ -256,8 +256,12 @@ class _Link:
         self.broken = True
 
 
+Prepare = Callable[[OutboxMessage], None]
+
+
 def _send_claimed(
-    session: Session, message: OutboxMessage, link: _Link, now: Callable[[], datetime]
+    session: Session, message: OutboxMessage, link: _Link, now: Callable[[], datetime],
+    prepare: Prepare | None = None,
 ) -> str:
     """Send one claimed message and record the outcome; return 'sent', 'failed' or 'retry'.
 
@@ -265,6 +269,16 @@ def _send_claimed(
     one commit per message. Until then the row reads "handed over", which is what it is.
     """
     transport = link.transport
+    if message.render_context is not None:
+        # Stored for rendering now (see outbox.queue_email's render_with); the rendered text is
+        # committed with the hand-over, so a message is rendered once however often it is tried.
+        if prepare is None:
+            return _fail(session, message, "stored unrendered and no renderer given", False,
+                         transport)
+        try:
+            prepare(message)
+        except LookupError as exc:
+            return _fail(session, message, f"cannot render the message: {exc}", True, transport)
     try:
         email = build_message(message, transport.mail_from, now())
     except (ValueError, TypeError, MessageError) as exc:
@@ -338,8 +352,11 @@ def send_messages(
     message_ids: Iterable[int],
     transport: Transport,
     now: Callable[[], datetime] = utcnow,
+    prepare: Prepare | None = None,
 ) -> SendReport:
     """Send these messages over one SMTP connection, each at most once (see module docstring).
+
+    ``prepare`` renders the messages stored unrendered (``outbox.render_stored``).
 
     The batch is claimed in one statement and loaded in one query; each message then costs one
     commit. A connection-level failure stops the batch; the messages not yet tried go back to
@@ -350,13 +367,14 @@ def send_messages(
     # SELECT per message, so commits here keep the loaded state.
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        return _send_batch(session, list(message_ids), transport, now)
+        return _send_batch(session, list(message_ids), transport, now, prepare)
     finally:
         session.expire_on_commit = expire_on_commit
 
 
 def _send_batch(
-    session: Session, ids: list[int], transport: Transport, now: Callable[[], datetime]
+    session: Session, ids: list[int], transport: Transport, now: Callable[[], datetime],
+    prepare: Prepare | None = None,
 ) -> SendReport:
     report = SendReport()
     won = set(claim_many(session, list(dict.fromkeys(ids)), now()))
@@ -375,7 +393,7 @@ def _send_batch(
     position = 0
     try:
         for position, message_id in enumerate(order):  # noqa: B007 - read in finally
-            outcome = _send_claimed(session, messages[message_id], link, now)
+            outcome = _send_claimed(session, messages[message_id], link, now, prepare)
             getattr(report, outcome).append(message_id)
             if link.broken:
                 position += 1
@@ -403,6 +421,7 @@ def send_pending(
     transport: Transport,
     batch: int = 50,
     now: Callable[[], datetime] = utcnow,
+    prepare: Prepare | None = None,
 ) -> SendReport:
     """Send up to ``batch`` pending messages, oldest first, over one SMTP connection."""
     ids = session.scalars(
@@ -411,7 +430,7 @@ def send_pending(
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
         .limit(batch)
     ).all()
-    return send_messages(session, ids, transport, now)
+    return send_messages(session, ids, transport, now, prepare)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -795,14 +795,17 @@ def _community(registration: Registration) -> Community:
 
 
 def _send(session: Session, registration: Registration, template: str, key: str,
-          attachments: list[Attachment] | None = None, **extra: Any) -> None:
+          attachments: list[Attachment] | None = None, *, deferred: bool = False,
+          **extra: Any) -> None:
+    """Queue ``template`` to the registration's member. ``deferred``: store plain values only
+    and let the sender render it (for emails queued under the meetup lock: rendering there
+    would make every concurrent registration wait for it); ``extra`` must then be plain too."""
     member, meetup = registration.member, registration.meetup
     if not member.email:
         return
     community = _community(registration)
-    context = {
-        "community_name": community.name, "meetup": meetup, "member_name": member.display_name,
-        "registration": registration,
+    plain = {
+        "community_name": community.name, "member_name": member.display_name,
         # What this member pays (the member price when their dues are paid up).
         "fee": fee_for(session, meetup, member) if meetup.price else 0,
         "meetup_url": external_url("community.meetups.portal_detail", slug=community.slug,
@@ -810,9 +813,28 @@ def _send(session: Session, registration: Registration, template: str, key: str,
         "mine_url": external_url("community.registrations.mine", slug=community.slug),
         **extra,
     }
+    if deferred:
+        context: dict[str, Any] = {**plain, "registration_id": registration.id}
+    else:
+        context = {**plain, "meetup": meetup, "registration": registration}
     queue_email(session, to=member.email, template=template, context=context,
                 language=_language(member, community), idempotency_key=key,
-                community_id=community.id, attachments=attachments)
+                community_id=community.id, attachments=attachments,
+                render_with=DEFERRED_CONTEXT if deferred else None)
+
+
+DEFERRED_CONTEXT = "joren.tenants.meetups.registrations:deferred_email_context"
+
+
+def deferred_email_context(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    """The context of an email ``_send`` stored unrendered: its plain values and the
+    registration and meetup, read now (``session`` is scoped to the community)."""
+    registration = session.scalar(
+        select(Registration).where(Registration.id == values["registration_id"])
+        .options(joinedload(Registration.meetup)))
+    if registration is None:
+        raise LookupError(f"registration {values['registration_id']} is gone")
+    return {**values, "registration": registration, "meetup": registration.meetup}
 
 
 def _status_key(registration: Registration) -> str:
@@ -828,13 +850,13 @@ def _notify_status(session: Session, registration: Registration) -> None:
     }.get(registration.status)
     if template is None:
         return
-    _send(session, registration, template, _status_key(registration),
+    _send(session, registration, template, _status_key(registration), deferred=True,
           ticket_url=_ticket_url(registration), rank=waitlist_rank(session, registration))
 
 
 def _notify_promoted(session: Session, registration: Registration) -> None:
     _send(session, registration, "registrations/promoted", _status_key(registration) + ":promoted",
-          ticket_url=_ticket_url(registration))
+          deferred=True, ticket_url=_ticket_url(registration))
 
 
 def _notify_offer(session: Session, registration: Registration) -> None:
