@@ -131,6 +131,9 @@ RELEASED = {
     "0003_link_rotation.py": "7002aea9971e2e55dd25898c7eecfb0d2a729aada14338d1b7dbf22322b35389",
     "0004_row_level_security.py":
         "17cc5804c92bb046f8684cf4a82d4a43e7be2b051feb8a4eba18d944dc0af96e",
+    "0005_deferred_jobs.py": "3a7afd1d567b54781d9915a7deb64e37c69b320b56fe828630313e83b46c72e2",
+    "0006_outbox_render_context.py":
+        "55a81fee19cd909ca3bde5e12819a49f07719d90ee33a1ccb8f67b40af61196c",
 }
 
 

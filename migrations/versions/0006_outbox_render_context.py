@@ -1,7 +1,7 @@
 """outbox messages stored for rendering at send time (registration emails leave the seat lock)
 
-Revision ID: 0006_lock
-Revises: 0005_redis
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-06 05:40:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_lock"
-down_revision: str | Sequence[str] | None = "0005_redis"
+revision: str = "0006"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """deferred jobs: jobs that wait in the database while Redis is unreachable
 
-Revision ID: 0005_redis
+Revision ID: 0005
 Revises: 0004
-Create Date: 2026-12-08 10:00:00
+Create Date: 2026-12-06 05:00:00
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_redis"
+revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
