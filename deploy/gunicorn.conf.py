@@ -19,6 +19,7 @@ emptied when gunicorn starts), so ``/metrics`` adds up all the workers whichever
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import re
@@ -72,8 +73,31 @@ def redact_path(path: str) -> str:
     return TOKEN_SEGMENT.sub("/[redacted]", path)
 
 
+def log_format() -> str:
+    """LOG_FORMAT as the app reads it: json unless set, or unless JOREN_ENV is development."""
+    chosen = (os.environ.get("LOG_FORMAT") or "").strip().lower()
+    if chosen:
+        return chosen
+    environment = (os.environ.get("JOREN_ENV") or "development").strip()
+    return "text" if environment in {"development", "test"} else "json"
+
+
 class RedactingLogger(Logger):
-    """Gunicorn's logger, with token-like path segments masked in the access log."""
+    """Gunicorn's logger, with token-like path segments masked in the access log, and its own
+    lines (start-up, worker boots and timeouts, errors) rendered like the app's: one JSON
+    object a line when LOG_FORMAT=json, through the same scrubber (joren.platform.observability
+    .logs), so a log pipeline parses every line of the web process."""
+
+    def setup(self, cfg):  # type: ignore[no-untyped-def]
+        super().setup(cfg)
+        if log_format() != "json" or cfg.logconfig or cfg.logconfig_dict or cfg.logconfig_json:
+            return
+        from joren.platform.observability.logs import make_handler
+
+        formatter = make_handler("json").formatter
+        for handler in (*self.error_log.handlers, *self.access_log.handlers):
+            if isinstance(handler, logging.StreamHandler):  # stderr or a file, not syslog
+                handler.setFormatter(formatter)
 
     def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
         atoms = super().atoms(resp, req, environ, request_time)
