@@ -60,6 +60,7 @@ BIN = Path(sys.executable).parent
 PUBLIC_HOST = "joren.trial.example"
 BASE_URL = f"https://{PUBLIC_HOST}"
 PASSWORD = "trial passphrase 2026 long enough"
+METRICS_TOKEN = "trial-metrics-" + "m" * 32
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 LINK = re.compile(r"""https?://[^\s"'<>)]+""")
 
@@ -300,7 +301,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one story, to
         REDIS_URL=f"redis://127.0.0.1:{args.redis_port}/0",
         SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", BASE_URL=BASE_URL,
         TRUSTED_PROXY_COUNT="1", PORT=str(args.web_port), WEB_CONCURRENCY="2",
+        METRICS_TOKEN=METRICS_TOKEN,
     )
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py makes a fresh one
     os.environ.update({k: env[k] for k in ("JOREN_ENV", "SECRET_KEY", "SMTP_URL", "BASE_URL")})
     stack = Stack(env=env, logs=args.logs, redis_port=args.redis_port)
     web = f"http://127.0.0.1:{args.web_port}"
@@ -418,6 +421,14 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one story, to
                     bad_links += [u for u in LINK.findall(part.get_content())
                                   if not u.startswith(BASE_URL) and "w3.org" not in u]
         figures["links not on BASE_URL"] = len(bad_links)
+
+        # 5. What an operator's Prometheus sees (as the app role: the outbox under RLS).
+        metrics = scrape_metrics(web)
+        figures["/metrics"] = metrics
+        if metrics.get("status") != 200:
+            violations.append(f"/metrics answered {metrics.get('status')}")
+        elif metrics.get("requests counted", 0) < args.members * 2:
+            violations.append(f"/metrics counted only {metrics.get('requests counted')} requests")
         if bad_links:
             violations.append(f"{len(bad_links)} link(s) not on {BASE_URL}, e.g. "
                               f"{sorted(set(bad_links))[:3]}")
@@ -439,6 +450,29 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one story, to
     print("OK: nothing lost, nothing duplicated, sign-in worked while Redis was down, "
           "every link on BASE_URL")
     return 0
+
+
+def scrape_metrics(web: str) -> dict[str, object]:
+    """GET /metrics as Prometheus would; a few sums from it."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    r = requests.get(web + "/metrics", timeout=30,
+                     headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    if r.status_code != 200:
+        return {"status": r.status_code}
+    found: Counter[str] = Counter()
+    for family in text_string_to_metric_families(r.text):
+        for sample in family.samples:
+            if sample.name in ("joren_http_request_duration_seconds_count",
+                               "joren_job_duration_seconds_count", "joren_job_failures_total",
+                               "joren_queue_depth", "joren_outbox_messages"):
+                found[sample.name] += sample.value
+    return {"status": 200,
+            "requests counted": int(found["joren_http_request_duration_seconds_count"]),
+            "jobs counted": int(found["joren_job_duration_seconds_count"]),
+            "job failures": int(found["joren_job_failures_total"]),
+            "queue depth": int(found["joren_queue_depth"]),
+            "outbox pending+failed": int(found["joren_outbox_messages"])}
 
 
 def _free_port() -> int:
