@@ -11,6 +11,7 @@ request (LOG_FORMAT, with its request id), so gunicorn's own access log is off u
 GUNICORN_ACCESS_LOG names a file ("-" for standard output). When on, it prints the path the
 app logged (its URL rule, ``<token>`` left as a placeholder), never the query string, because
 sign-in, verification, invitation, ticket and unsubscribe links carry their secret in the URL.
+With LOG_FORMAT=json (the production default) gunicorn's own lines are JSON like the app's.
 
 Prometheus: every worker process records its request metrics in PROMETHEUS_MULTIPROC_DIR
 (a fresh directory under the system's temporary folder unless set; it must be writable and is
