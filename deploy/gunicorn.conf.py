@@ -11,6 +11,7 @@ request (LOG_FORMAT, with its request id), so gunicorn's own access log is off u
 GUNICORN_ACCESS_LOG names a file ("-" for standard output). When on, it prints the path the
 app logged (its URL rule, ``<token>`` left as a placeholder), never the query string, because
 sign-in, verification, invitation, ticket and unsubscribe links carry their secret in the URL.
+With LOG_FORMAT=json (the production default) gunicorn's own lines are JSON like the app's.
 
 Prometheus: every worker process records its request metrics in PROMETHEUS_MULTIPROC_DIR
 (a fresh directory under the system's temporary folder unless set; it must be writable and is
@@ -19,6 +20,7 @@ emptied when gunicorn starts), so ``/metrics`` adds up all the workers whichever
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import re
@@ -72,8 +74,31 @@ def redact_path(path: str) -> str:
     return TOKEN_SEGMENT.sub("/[redacted]", path)
 
 
+def log_format() -> str:
+    """LOG_FORMAT as the app reads it: json unless set, or unless JOREN_ENV is development."""
+    chosen = (os.environ.get("LOG_FORMAT") or "").strip().lower()
+    if chosen:
+        return chosen
+    environment = (os.environ.get("JOREN_ENV") or "development").strip()
+    return "text" if environment in {"development", "test"} else "json"
+
+
 class RedactingLogger(Logger):
-    """Gunicorn's logger, with token-like path segments masked in the access log."""
+    """Gunicorn's logger, with token-like path segments masked in the access log, and its own
+    lines (start-up, worker boots and timeouts, errors) rendered like the app's: one JSON
+    object a line when LOG_FORMAT=json, through the same scrubber (joren.platform.observability
+    .logs), so a log pipeline parses every line of the web process."""
+
+    def setup(self, cfg):  # type: ignore[no-untyped-def]
+        super().setup(cfg)
+        if log_format() != "json" or cfg.logconfig or cfg.logconfig_dict or cfg.logconfig_json:
+            return
+        from joren.platform.observability.logs import make_handler
+
+        formatter = make_handler("json").formatter
+        for handler in (*self.error_log.handlers, *self.access_log.handlers):
+            if isinstance(handler, logging.StreamHandler):  # stderr or a file, not syslog
+                handler.setFormatter(formatter)
 
     def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
         atoms = super().atoms(resp, req, environ, request_time)

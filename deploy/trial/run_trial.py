@@ -4,7 +4,11 @@
         --database-url postgresql://postgres@127.0.0.1:5432/joren_trial --redis-port 6390
 
 It wipes the given PostgreSQL database (a scratch one on a running server), migrates it with
-``joren db upgrade``, then starts what deploy/Procfile starts, in JOREN_ENV=production:
+``joren db upgrade`` as the given (owner) role, and checks with ``joren db check`` that
+row-level security applies to the app's login role (APP_ROLE, created if missing: LOGIN,
+NOSUPERUSER, NOBYPASSRLS, owns nothing), as which every process below connects, as in
+production (SECURITY.md, "Database roles"). Then it starts what deploy/Procfile starts, in
+JOREN_ENV=production:
 its own ``redis-server``, gunicorn with deploy/gunicorn.conf.py (2 processes), two
 ``joren worker`` and one ``joren cron``, and an SMTP sink (aiosmtpd) that records every message.
 Requests go through "a proxy": Host is gunicorn's own address, the public host and scheme are
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import email
+import logging
 import os
 import re
 import signal
@@ -55,6 +60,7 @@ BIN = Path(sys.executable).parent
 PUBLIC_HOST = "joren.trial.example"
 BASE_URL = f"https://{PUBLIC_HOST}"
 PASSWORD = "trial passphrase 2026 long enough"
+METRICS_TOKEN = "trial-metrics-" + "m" * 32
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 LINK = re.compile(r"""https?://[^\s"'<>)]+""")
 
@@ -181,7 +187,28 @@ class Browser:
 
 # The trial ----------------------------------------------------------------------------------
 
+def app_role_url(owner_url: str, role: str) -> str:
+    """Create (or reset) the app's login role, as production has it: it owns nothing and has
+    neither SUPERUSER nor BYPASSRLS, so row-level security applies to it. Its address."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(owner_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    password = role  # a scratch role on a scratch database
+    with engine.begin() as conn:
+        exists = conn.exec_driver_sql(
+            "SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).first()
+        verb = "ALTER" if exists else "CREATE"
+        conn.exec_driver_sql(f"{verb} ROLE {role} LOGIN PASSWORD '{password}' "
+                             "NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
+    engine.dispose()
+    url = make_url(owner_url).set(username=role, password=password)
+    return url.render_as_string(hide_password=False)
+
+
 def prepare_database(url: str, members: int, seats: int, env: dict[str, str]) -> tuple[str, int]:
+    """Wipe and migrate (as the owner, env's MIGRATION_DATABASE_URL), check that row-level
+    security applies to the app's role (env's DATABASE_URL), then seed (as the owner)."""
     from sqlalchemy import create_engine
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
@@ -190,6 +217,10 @@ def prepare_database(url: str, members: int, seats: int, env: dict[str, str]) ->
     engine.dispose()
     subprocess.run([str(BIN / "joren"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
+    check = subprocess.run([str(BIN / "joren"), "db", "check"], cwd=ROOT, env=env,
+                           capture_output=True, text=True)
+    if check.returncode != 0:
+        raise RuntimeError(f"joren db check failed for the app role: {check.stderr.strip()}")
 
     from datetime import UTC, datetime, timedelta
 
@@ -240,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one story, to
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", required=True,
                         help="a scratch PostgreSQL database (it is wiped), as its owner")
+    parser.add_argument("--app-role", default="joren_trial_app",
+                        help="login role for web, worker and cron (created if missing)")
     parser.add_argument("--redis-port", type=int, default=6390)
     parser.add_argument("--web-port", type=int, default=8790)
     parser.add_argument("--members", type=int, default=200)
@@ -250,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one story, to
     parser.add_argument("--logs", type=Path, default=Path("/tmp/joren-trial"))  # noqa: S108
     args = parser.parse_args(argv)
     args.logs.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per SMTP verb
+    app_url = app_role_url(args.database_url, args.app_role)
 
     sink = Sink()
     smtp_port = _free_port()
@@ -259,11 +294,16 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one story, to
     env = dict(os.environ)
     env.update(
         PYTHONPATH=str(ROOT), JOREN_ENV="production", SECRET_KEY="trial-" + "x" * 40,
-        DATABASE_URL=args.database_url, MIGRATION_DATABASE_URL=args.database_url,
+        # As in production (SECURITY.md, "Database roles"): migrations as the owner, every
+        # process as a role that owns nothing, so row-level security applies to it.
+        DATABASE_URL=app_url,
+        MIGRATION_DATABASE_URL=args.database_url,
         REDIS_URL=f"redis://127.0.0.1:{args.redis_port}/0",
         SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", BASE_URL=BASE_URL,
         TRUSTED_PROXY_COUNT="1", PORT=str(args.web_port), WEB_CONCURRENCY="2",
+        METRICS_TOKEN=METRICS_TOKEN,
     )
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py makes a fresh one
     os.environ.update({k: env[k] for k in ("JOREN_ENV", "SECRET_KEY", "SMTP_URL", "BASE_URL")})
     stack = Stack(env=env, logs=args.logs, redis_port=args.redis_port)
     web = f"http://127.0.0.1:{args.web_port}"
@@ -381,6 +421,14 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one story, to
                     bad_links += [u for u in LINK.findall(part.get_content())
                                   if not u.startswith(BASE_URL) and "w3.org" not in u]
         figures["links not on BASE_URL"] = len(bad_links)
+
+        # 5. What an operator's Prometheus sees (as the app role: the outbox under RLS).
+        metrics = scrape_metrics(web)
+        figures["/metrics"] = metrics
+        if metrics.get("status") != 200:
+            violations.append(f"/metrics answered {metrics.get('status')}")
+        elif metrics.get("requests counted", 0) < args.members * 2:
+            violations.append(f"/metrics counted only {metrics.get('requests counted')} requests")
         if bad_links:
             violations.append(f"{len(bad_links)} link(s) not on {BASE_URL}, e.g. "
                               f"{sorted(set(bad_links))[:3]}")
@@ -402,6 +450,29 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one story, to
     print("OK: nothing lost, nothing duplicated, sign-in worked while Redis was down, "
           "every link on BASE_URL")
     return 0
+
+
+def scrape_metrics(web: str) -> dict[str, object]:
+    """GET /metrics as Prometheus would; a few sums from it."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    r = requests.get(web + "/metrics", timeout=30,
+                     headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    if r.status_code != 200:
+        return {"status": r.status_code}
+    found: Counter[str] = Counter()
+    for family in text_string_to_metric_families(r.text):
+        for sample in family.samples:
+            if sample.name in ("joren_http_request_duration_seconds_count",
+                               "joren_job_duration_seconds_count", "joren_job_failures_total",
+                               "joren_queue_depth", "joren_outbox_messages"):
+                found[sample.name] += sample.value
+    return {"status": 200,
+            "requests counted": int(found["joren_http_request_duration_seconds_count"]),
+            "jobs counted": int(found["joren_job_duration_seconds_count"]),
+            "job failures": int(found["joren_job_failures_total"]),
+            "queue depth": int(found["joren_queue_depth"]),
+            "outbox pending+failed": int(found["joren_outbox_messages"])}
 
 
 def _free_port() -> int:

@@ -107,24 +107,65 @@ def test_tokens_in_urls_never_reach_the_log(json_log, client, login, people, ten
     assert "/login/email/<token>" in paths
 
 
-def test_gunicorn_access_log_uses_the_apps_path(monkeypatch, tmp_path):
-    """The access log (when switched on) prints the app's token-free path, not the raw one."""
+def _gunicorn_conf(monkeypatch, tmp_path):
     import importlib.util
     from pathlib import Path
-    from types import SimpleNamespace
 
     spec = importlib.util.spec_from_file_location(
         "gunicorn_conf", Path(__file__).parents[2] / "deploy" / "gunicorn.conf.py")
     conf = importlib.util.module_from_spec(spec)
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # the config sets it otherwise
     spec.loader.exec_module(conf)
-    logger = conf.RedactingLogger(SimpleNamespace(
-        errorlog="-", loglevel="info", accesslog=None, syslog=False, logconfig=None,
-        logconfig_dict={}, logconfig_json=None, capture_output=False,
+    return conf
+
+
+def _gunicorn_logger(conf, accesslog=None):
+    """The logger gunicorn builds from deploy/gunicorn.conf.py (its settings, as in the run)."""
+    from types import SimpleNamespace
+
+    return conf.RedactingLogger(SimpleNamespace(
+        errorlog=conf.errorlog, loglevel="info", accesslog=accesslog, syslog=False,
+        logconfig=None, logconfig_dict={}, logconfig_json=None, capture_output=False,
         disable_redirect_access_to_syslog=False,
         access_log_format=conf.access_log_format, user=0, group=0, umask=0, env={},
         syslog_addr=None, syslog_prefix=None, syslog_facility="user", dogstatsd_tags="",
         statsd_host=None, statsd_prefix=""))
+
+
+@pytest.mark.parametrize("env", [{"JOREN_ENV": "production"}, {"LOG_FORMAT": "json"}])
+def test_gunicorn_error_log_is_json_and_scrubbed(monkeypatch, tmp_path, capsys, env):
+    """With LOG_FORMAT=json (the production default) gunicorn's own lines are JSON too, and a
+    token in them (a worker timeout names the request) is masked."""
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    monkeypatch.delenv("JOREN_ENV", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    conf = _gunicorn_conf(monkeypatch, tmp_path)
+    logger = _gunicorn_logger(conf)
+    logger.info("Booting worker with pid: %s", 4242)
+    logger.critical("WORKER TIMEOUT handling /login/email/Tk4x9QpLm2Zr8vYw3JcN5bHaQpLm2Zr8vYw3J")
+
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [(r["event"], r["level"], r["logger"]) for r in lines] == [
+        ("Booting worker with pid: 4242", "info", "gunicorn.error"),
+        ("WORKER TIMEOUT handling /login/email/[redacted]", "critical", "gunicorn.error"),
+    ]
+
+
+def test_gunicorn_error_log_stays_text_when_asked(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("JOREN_ENV", "production")
+    monkeypatch.setenv("LOG_FORMAT", "text")
+    logger = _gunicorn_logger(_gunicorn_conf(monkeypatch, tmp_path))
+    logger.info("Booting worker with pid: %s", 4242)
+    assert "[INFO] Booting worker with pid: 4242" in capsys.readouterr().err
+
+
+def test_gunicorn_access_log_uses_the_apps_path(monkeypatch, tmp_path):
+    """The access log (when switched on) prints the app's token-free path, not the raw one."""
+    from types import SimpleNamespace
+
+    conf = _gunicorn_conf(monkeypatch, tmp_path)
+    logger = _gunicorn_logger(conf)
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/c/x/tickets/Tk4x9QpLm2Zr8vYw3JcN5bHa",
                "QUERY_STRING": "code=1", "RAW_URI": "/c/x/tickets/Tk4x9QpLm2Zr8vYw3JcN5bHa?code=1",
                "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.1",
