@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -53,7 +54,7 @@ def _invitation(session, community) -> Invitation:  # type: ignore[no-untyped-de
     with unscoped(session):
         row = Invitation(tenant_id=community.id, member_id=target.id,
                          email=target.email, role=Role.MEMBER, message=SECRET_MESSAGE,
-                         nonce="matrix", expires_at=utcnow().replace(year=utcnow().year + 1),
+                         nonce="matrix", expires_at=utcnow() + timedelta(days=365),
                          sent_count=1)
         session.add(row)
         session.flush()

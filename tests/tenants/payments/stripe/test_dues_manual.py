@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from joren.platform.db import utcnow
@@ -112,8 +113,8 @@ def test_marking_dues_records_a_year_a_receipt_and_who_marked_it(session, organi
     assert (payment.amount_jpy, payment.method, payment.status) == (
         12000, PaymentMethod.BANK_TRANSFER, PaymentStatus.PAID)
     assert payment.period_start == today
-    assert payment.period_end == today.replace(year=today.year + 1) - timedelta(days=1) or (
-        today.month == 2 and today.day == 29)
+    # A year on, the day before (dateutil: 29 February + 1 year is 28 February).
+    assert payment.period_end == today + relativedelta(years=1) - timedelta(days=1)
     assert payment.marked_by_id == people.organizer_member.id
     assert before - timedelta(seconds=1) <= payment.marked_at <= utcnow()
     assert re.fullmatch(rf"R-{today.year}-000001", payment.receipt_number)
