@@ -111,8 +111,10 @@ def feed_ics(
     cal = _calendar(calendar_name, timezone)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
-    stamp = now or datetime.now(UTC)
     for meetup, status in items:
+        # A feed's DTSTAMP says when the event was recorded, not when the feed was fetched:
+        # the same meetups give the same bytes, so a reader's If-None-Match gets a 304.
+        stamp = now or meetup.created_at or datetime.now(UTC)
         cal.add_component(meetup_event(meetup, host=host, url=url_for_meetup(meetup), now=stamp,
                                        registration_status=status))
     return cal.to_ical()

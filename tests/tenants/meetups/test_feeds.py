@@ -4,12 +4,13 @@ community's tokens and meetups never appear under this community's address."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
 
 import pytest
 from icalendar import Calendar
 
 from joren.models import MemberStatus
-from joren.tenants.meetups import reminders
+from joren.tenants.meetups import ical, reminders
 from joren.tenants.meetups.models import MeetupStatus, Registration, RegistrationStatus
 from tests import factories
 from tests.tenants.helpers import reload
@@ -65,6 +66,21 @@ def test_the_public_feed_lists_public_meetups_only(client, tenant, calendar):
     again = client.get(f"/c/{tenant.slug}/calendar.ics",
                        headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_the_feed_is_the_same_bytes_a_minute_later(client, tenant, calendar, monkeypatch):
+    """DTSTAMP comes from the data, not the clock, so a reader's ETag keeps matching."""
+    first = client.get(f"/c/{tenant.slug}/calendar.ics")
+
+    class MinuteLater(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def]
+            return datetime.now(tz) + timedelta(minutes=1)
+
+    monkeypatch.setattr(ical, "datetime", MinuteLater)
+    later = client.get(f"/c/{tenant.slug}/calendar.ics",
+                       headers={"If-None-Match": first.headers["ETag"]})
+    assert later.status_code == 304
 
 
 def test_the_other_communitys_feed_shows_only_its_own(client, other_tenant, calendar):
