@@ -69,7 +69,8 @@ def _as_unprivileged() -> tuple[list[str], int | None, int | None]:
     if os.geteuid() != 0:
         return [], None, None
     if shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: cannot start Joren as an unprivileged user")
+        pytest.fail("running as root without setpriv (Debian's util-linux): Joren cannot be "
+                    "started as an unprivileged user, which is what this test proves")
     nobody = pwd.getpwnam("nobody")
     drop = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
     # Its own standard library, not another Python's found when its own cannot be read.
@@ -83,7 +84,8 @@ def _as_unprivileged() -> tuple[list[str], int | None, int | None]:
     if not runs(drop):
         drop += ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]
         if not runs(drop):
-            pytest.skip("this Python cannot be run by an unprivileged user")
+            pytest.fail("this Python cannot be run by an unprivileged user, even with read "
+                        "access to every file: run the tests with a Python nobody can read")
     return [*drop, "--"], nobody.pw_uid, nobody.pw_gid
 
 

@@ -152,6 +152,18 @@ def _flash_offers(offers: list[Invitation]) -> None:
                 name=name), "info")
 
 
+def _after_proving_address(account: Account, had_password: bool, offers: list[Invitation],
+                           next_url: str | None = None) -> Any:
+    """Where a link that proved the address leads: the account page to set a password when
+    one chosen before the proof was removed (issue 11, #2), else the usual destination."""
+    _flash_offers(offers)
+    if had_password and not account.password_hash:
+        flash(_("To protect your account, a password chosen before your address was confirmed "
+                "has been removed. Set a new one below."), "warning")
+        return redirect(url_for("accounts.account", _anchor="password"))
+    return redirect(_destination(account, next_url, offers))
+
+
 def _signup_key() -> str:
     key = session.get(SIGNUP_KEY)
     if not isinstance(key, str) or not key:
@@ -247,12 +259,7 @@ def verify(token: str) -> Any:
     db.session.commit()
     session.pop(SIGNUP_KEY, None)
     flash(_("Thank you. Your email address is confirmed."), "success")
-    _flash_offers(offers)
-    if had_password and not account.password_hash:
-        flash(_("To protect your account, a password chosen before your address was confirmed "
-                "has been removed. Set a new one below."), "warning")
-        return redirect(url_for("accounts.account", _anchor="password"))
-    return redirect(_destination(account, None, offers))
+    return _after_proving_address(account, had_password, offers)
 
 
 @bp.post("/account/verify/resend")
@@ -339,12 +346,7 @@ def magic_login(token: str) -> Any:
     sign_in(account, remember=form.remember.data)
     db.session.commit()
     flash(_("You are signed in."), "success")
-    _flash_offers(offers)
-    if had_password and not account.password_hash:
-        flash(_("To protect your account, a password chosen before your address was confirmed "
-                "has been removed. Set a new one below."), "warning")
-        return redirect(url_for("accounts.account", _anchor="password"))
-    return redirect(_destination(account, next_url, offers))
+    return _after_proving_address(account, had_password, offers, next_url)
 
 
 # Forgotten password ----------------------------------------------------------------------------
