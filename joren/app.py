@@ -77,7 +77,9 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_stripe_events() -> None:
     """Wire the handlers of Stripe events from organizers' connected accounts (Connect)."""
-    from joren.tenants.payments import connect, dues, refunds, stripe_events
+    from joren.tenants.payments import refunds, stripe_events
+    from joren.tenants.payments.connect import services as connect
+    from joren.tenants.payments.dues import services as dues
 
     for module in (connect, stripe_events, refunds, dues):
         module.register_events()
@@ -135,36 +137,32 @@ def configure_blueprints(app: Flask) -> None:
     from joren.platform.admin.views import bp as admin_bp
     from joren.platform.billing.views import bp as billing_bp
     from joren.platform.billing.webhooks import bp as billing_webhooks_bp
-    from joren.platform.communities.edge import community_bp
+    from joren.platform.communities.edge import community_blueprint
     from joren.platform.communities.views import bp as communities_bp
     from joren.platform.mail.views import bp as mail_bp
     from joren.tenants.console.views import bp as console_bp
     from joren.tenants.engagement.dashboard_views import bp as analytics_bp
     from joren.tenants.engagement.views import bp as engagement_bp
+    from joren.tenants.imports.views import bp as imports_bp
     from joren.tenants.introductions.views import bp as introductions_bp
-    from joren.tenants.meetups.checkin_views import bp as checkin_bp
-    from joren.tenants.meetups.feed_views import bp as feeds_bp
-    from joren.tenants.meetups.registration_views import bp as registrations_bp
+    from joren.tenants.meetups.calendar.views import bp as feeds_bp
+    from joren.tenants.meetups.checkin.views import bp as checkin_bp
+    from joren.tenants.meetups.registrations.views import bp as registrations_bp
     from joren.tenants.meetups.views import bp as meetups_bp
-    from joren.tenants.members.import_views import bp as imports_bp
-    from joren.tenants.members.profile_views import bp as profiles_bp
+    from joren.tenants.members.profiles.views import bp as profiles_bp
     from joren.tenants.members.views import bp as members_bp
-    from joren.tenants.payments.checkout_views import bp as checkout_bp
-    from joren.tenants.payments.connect_views import bp as connect_bp
-    from joren.tenants.payments.dues_views import bp as dues_bp
+    from joren.tenants.payments.connect.views import bp as connect_bp
+    from joren.tenants.payments.dues.views import bp as dues_bp
+    from joren.tenants.payments.online.views import bp as checkout_bp
     from joren.tenants.payments.views import bp as payments_bp
     from joren.tenants.portal.views import bp as portal_bp
-    from joren.tenants.relationships.habit_views import bp as habits_bp
+    from joren.tenants.relationships.habits.views import bp as habits_bp
     from joren.tenants.relationships.views import bp as relationships_bp
 
-    # Nesting is defined on the module-level blueprints once, however many apps are built.
-    nested = {bp for bp, _options in community_bp._blueprints}
-    for child in (portal_bp, console_bp, members_bp, meetups_bp, registrations_bp, checkin_bp,
-                  feeds_bp, profiles_bp, engagement_bp, imports_bp, analytics_bp,
-                  introductions_bp, relationships_bp, habits_bp, billing_bp, payments_bp,
-                  connect_bp, checkout_bp, dues_bp):
-        if child not in nested:
-            community_bp.register_blueprint(child)
+    community_bp = community_blueprint(
+        (portal_bp, console_bp, members_bp, meetups_bp, registrations_bp, checkin_bp, feeds_bp,
+         profiles_bp, engagement_bp, imports_bp, analytics_bp, introductions_bp,
+         relationships_bp, habits_bp, billing_bp, payments_bp, connect_bp, checkout_bp, dues_bp))
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, billing_webhooks_bp,
                community_bp):
         app.register_blueprint(bp)
@@ -172,9 +170,12 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
+    """Shared layouts come from ``joren/templates``; every other template lives in the package
+    that renders it, under ``<package>/templates/`` and named ``<package>/…`` (templating.py)."""
     from joren.platform import templating
 
     templating.init_app(app)
+    app.jinja_loader = templating.loader(app.jinja_loader)  # type: ignore[method-assign]
 
     @app.context_processor
     def inject_context() -> dict[str, Any]:
@@ -188,7 +189,7 @@ def configure_templates(app: Flask) -> None:
 
 
 def configure_cli(app: Flask) -> None:
-    from joren.platform.cli import register_commands
+    from joren.cli import register_commands
 
     register_commands(app)
 

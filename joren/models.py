@@ -5,7 +5,9 @@ from joren.platform.billing.models import StripeEvent, Subscription
 from joren.platform.communities.models import Community, CommunityKind
 from joren.platform.deferred import DeferredJob
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
+from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
+from joren.tenants.imports.models import ImportBatch, ImportPreset
 from joren.tenants.introductions.models import (
     Introduction,
     IntroductionCycle,
@@ -23,8 +25,6 @@ from joren.tenants.meetups.models import (
     SeriesRegistration,
     Visibility,
 )
-from joren.tenants.members.import_models import ImportBatch, ImportPreset
-from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
 from joren.tenants.payments.models import Payment, PaymentSettings
 from joren.tenants.relationships.models import (
     Contact,

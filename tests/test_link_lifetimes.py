@@ -11,10 +11,10 @@ import re
 from sqlalchemy import select
 
 from joren.models import Invitation
+from joren.platform.membership.invitations import invitation_token
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups import reminders
 from joren.tenants.meetups.models import Registration, RegistrationStatus
-from joren.tenants.members.invitations import invitation_token
 from tests.tenants.helpers import in_english, reload
 from tests.tenants.meetups.helpers_feeds import in_, meetup_at, registration
 

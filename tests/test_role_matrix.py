@@ -16,8 +16,8 @@ from werkzeug.routing import Rule
 
 from joren.models import Member, Role
 from joren.platform.db import utcnow
+from joren.platform.membership.capabilities import MINIMUM_ROLE, Capability, capabilities_of
 from joren.platform.tenancy import unscoped
-from joren.tenants.members.capabilities import MINIMUM_ROLE, Capability, capabilities_of
 from tests.tenants.helpers import attend
 from tests.test_route_matrix import ID_FACTORIES, _form_for, _registration, id_arguments
 

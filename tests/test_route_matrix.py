@@ -82,7 +82,7 @@ def _registration(session, meetup_row, member) -> Registration:  # type: ignore[
 
 
 def _import_batch(session, community):  # type: ignore[no-untyped-def]
-    from joren.tenants.members.import_models import ImportBatch, ImportKind, ImportStatus
+    from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
 
     with unscoped(session):
         row = ImportBatch(tenant_id=community.id, kind=ImportKind.MEMBERS, filename="m.csv",

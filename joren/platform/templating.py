@@ -1,15 +1,44 @@
 """Jinja filters shared by every surface: money, dates in the community's timezone, names;
-and ``external_url`` for absolute links on BASE_URL."""
+``external_url`` for absolute links on BASE_URL; and where templates are found.
+
+The rule for templates: a template belongs to the package that renders it and lives in that
+package's ``templates/`` folder; its name starts with the package's name. So
+``meetups/checkin/door.html`` is ``joren/tenants/meetups/templates/checkin/door.html``, and the
+email key ``meetups/registrations/offer`` is ``joren/tenants/meetups/templates/emails/
+registrations/offer.*``. Only the layouts, macros, error page and email frame every package
+shares stay in ``joren/templates``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from babel.numbers import format_currency
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from joren.platform.urls import external_url
+
+JOREN = Path(__file__).resolve().parent.parent
+# The packages that have templates: the first part of a template's name is the key.
+TEMPLATE_PACKAGES = {
+    "accounts": "platform/accounts", "admin": "platform/admin", "billing": "platform/billing",
+    "communities": "platform/communities", "mail": "platform/mail",
+    "membership": "platform/membership", "console": "tenants/console",
+    "engagement": "tenants/engagement", "imports": "tenants/imports",
+    "introductions": "tenants/introductions", "meetups": "tenants/meetups",
+    "members": "tenants/members", "payments": "tenants/payments", "portal": "tenants/portal",
+    "relationships": "tenants/relationships",
+}
+
+
+def loader(shared: BaseLoader | None) -> BaseLoader:
+    """The shared templates first, then each package's own, found by the name's first part."""
+    own = PrefixLoader({name: FileSystemLoader(JOREN / path / "templates")
+                        for name, path in TEMPLATE_PACKAGES.items()})
+    return ChoiceLoader([shared, own] if shared is not None else [own])
 
 
 def yen(amount: int | None, currency: str = "JPY") -> str:

@@ -39,7 +39,7 @@ def fan_out_introduction_nudges(session: Session) -> int:
 @tenant_job
 def send_meetup_habit_emails(session: Session, period: str = "") -> int:
     """Queue the "people to meet" and next-day emails due now (each at most once)."""
-    from joren.tenants.relationships import habits
+    from joren.tenants.relationships.habits import services as habits
 
     community = session.get(Community, current_tenant_id(session))
     if community is None:
@@ -50,8 +50,7 @@ def send_meetup_habit_emails(session: Session, period: str = "") -> int:
 @tenant_job
 def send_introduction_nudges(session: Session, period: str = "") -> int:
     """Queue the month-later nudges due now (once per introduction)."""
-    from joren.tenants.relationships import habit_nudges
-
+    from joren.tenants.relationships.habits import nudges as habit_nudges
     community = session.get(Community, current_tenant_id(session))
     if community is None:
         return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from joren.tenants.members import imports
+from joren.tenants.imports import services as imports
 from joren.workers.context import tenant_job
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
-from joren.tenants.meetups import series as series_service
+from joren.tenants.meetups.series import services as series_service
 from joren.workers.context import tenant_job
 
 MATERIALIZE_JOB = "joren.workers.meetup_jobs.materialize_community"

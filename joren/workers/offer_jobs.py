@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from joren.platform import jobs as platform_jobs
-from joren.tenants.meetups import registrations
+from joren.tenants.meetups.registrations import services as registrations
 from joren.workers.context import platform_job, tenant_job
 
 EXPIRE_OFFERS_JOB = "joren.workers.offer_jobs.expire_offers"

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from joren.platform import jobs as platform_jobs
 from joren.platform.tenancy import unscoped
-from joren.tenants.payments import online_sync, refunds
+from joren.tenants.payments import refunds
+from joren.tenants.payments.online import sync as online_sync
 from joren.workers.context import platform_job, tenant_job
 
 REFUND_SWEEP_EVERY_MINUTES = 10

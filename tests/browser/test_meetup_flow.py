@@ -157,7 +157,7 @@ def test_series_to_door(server, browser):
     with Session(engine) as s:
         assert s.scalar(select(OutboxMessage.id).where(
             OutboxMessage.to_email == SECOND,
-            OutboxMessage.template == "registrations/promoted")) is not None
+            OutboxMessage.template == "meetups/registrations/promoted")) is not None
 
     # The organizer sees it on the registrations tab.
     organizer.goto(f"{base}/c/{SLUG}/admin/meetups/{meetup.id}/registrations")

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from joren.models import Attendance
 from joren.platform.tenancy import unscoped
-from joren.tenants.members import imports
-from joren.tenants.members.import_models import ImportKind, ImportStatus
+from joren.tenants.imports import services as imports
+from joren.tenants.imports.models import ImportKind, ImportStatus
 from tests import factories
 from tests.tenants.helpers import count_statements
 

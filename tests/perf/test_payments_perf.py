@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select, text
 
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.members.models import Member, MemberStatus, Role
-from joren.tenants.payments import dues, services
+from joren.tenants.payments import services
+from joren.tenants.payments.dues import services as dues
 from joren.tenants.payments.models import (
     DuesInterval,
     DuesSettings,

@@ -23,8 +23,8 @@ from sqlalchemy.orm import sessionmaker
 from joren.models import Community, CommunityKind, Member, OutboxMessage
 from joren.platform.mail.outbox import render_stored
 from joren.platform.tenancy import set_tenant, unscoped
-from joren.tenants.meetups import registrations as svc
 from joren.tenants.meetups.models import Meetup, Registration
+from joren.tenants.meetups.registrations import services as svc
 
 THREADS = 50
 SEATS = 25

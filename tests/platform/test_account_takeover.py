@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from joren.models import Account, Member
 from joren.platform.accounts.models import AccountSession
+from joren.platform.membership.invitations import invitation_token, invite_member
 from joren.platform.tenancy import set_tenant, unscoped
-from joren.tenants.members.invitations import invitation_token, invite_member
 from tests import factories
 from tests.platform.test_accounts import (
     _claimed_member_ids,

@@ -13,8 +13,8 @@ from joren.models import Member
 from joren.platform.accounts import services
 from joren.platform.accounts.views import _my_communities
 from joren.platform.db import db
+from joren.platform.membership.models import MemberStatus, Role
 from joren.platform.tenancy import UNSCOPED_KEY, current_tenant_id, set_tenant
-from joren.tenants.members.models import MemberStatus, Role
 from tests import factories
 
 EN = {"Accept-Language": "en"}

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select, update
 
+from joren.demo import data, loader
 from joren.models import (
     Account,
     Attendance,
@@ -20,7 +21,6 @@ from joren.models import (
     RegistrationStatus,
     Role,
 )
-from joren.platform.demo import data, loader
 from joren.platform.security import verify_password
 from joren.platform.tenancy import unscoped
 from tests import factories

@@ -8,16 +8,16 @@ import pytest
 from sqlalchemy import select
 
 from joren.models import Account, Invitation, Member, MemberStatus, OutboxMessage, Role
+from joren.platform.accounts.tokens import INVITE_LINK, MAGIC
 from joren.platform.db import utcnow
-from joren.platform.security import sign_token
-from joren.platform.tenancy import set_tenant, unscoped
-from joren.tenants.members.invitations import (
+from joren.platform.membership.invitations import (
     InvitationError,
     accept_invitation,
     invitation_token,
     invite_member,
 )
-from joren.tenants.members.services import offer_memberships
+from joren.platform.membership.offers import offer_memberships
+from joren.platform.tenancy import set_tenant, unscoped
 from tests import factories
 from tests.tenants.helpers import in_english, reload
 
@@ -162,9 +162,9 @@ def test_forged_links_are_refused(session, app, client, invite, forge):
         forged = {
             "garbage": "not-a-token",
             "tampered": token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"),
-            "wrong-nonce": sign_token("invite", {"i": invitation.id, "n": "guess"}),
-            "wrong-purpose": sign_token("magic", {"i": invitation.id, "n": invitation.nonce}),
-            "missing-row": sign_token("invite", {"i": invitation.id + 999, "n": "x"}),
+            "wrong-nonce": INVITE_LINK.sign({"i": invitation.id, "n": "guess"}),
+            "wrong-purpose": MAGIC.sign({"i": invitation.id, "n": invitation.nonce}),
+            "missing-row": INVITE_LINK.sign({"i": invitation.id + 999, "n": "x"}),
         }[forge]
     response = in_english(client).post(f"/invite/{forged}")
     assert response.status_code == 404

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import has_request_context, url_for
 
-from joren.platform.demo import sign_in_details
+from joren.demo import sign_in_details
 from joren.platform.urls import external_url, site_host
 from tests.links import assert_in_language, assert_links_on, stored, watch_rendering
 from tests.tenants.helpers import meetup
@@ -86,8 +86,8 @@ def test_an_email_made_during_a_request_for_another_host_links_to_base_url(
     assert rendered == []
     run_jobs()
     assert [(r.template, r.in_request, r.request_host) for r in rendered] == [
-        ("registrations/confirmed", False, None)]
-    [mail] = stored(session, "registrations/confirmed")
+        ("meetups/registrations/confirmed", False, None)]
+    [mail] = stored(session, "meetups/registrations/confirmed")
     links = assert_links_on(production_base_url, [mail])
     assert f"{production_base_url}/c/{tenant.slug}/meetups/{evening.id}" in links
     assert not any("evil.example" in link or "localhost" in link for link in links)

@@ -10,7 +10,7 @@ from flask import Flask
 
 from joren.platform.config import ConfigError, load_config
 from joren.platform.inputs import MAX_INT
-from joren.tenants.members.csv_decode import MAX_BYTES
+from joren.tenants.imports.csv_decode import MAX_BYTES
 
 HUGE_IDS = ["99999999999999999999", str(MAX_INT + 1), "1" * 5000, "0"]
 

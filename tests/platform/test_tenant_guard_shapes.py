@@ -32,9 +32,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
+from joren.demo import loader
 from joren.models import Community, Member
 from joren.platform.db import Base, utcnow
-from joren.platform.demo import loader
 from joren.platform.tenancy import (
     TenantScoped,
     TenantScopeError,

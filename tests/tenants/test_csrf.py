@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from joren.models import Community, Invitation, Member, Role
+from joren.platform.membership.invitations import invitation_token, invite_member
 from joren.platform.tenancy import set_tenant, unscoped
-from joren.tenants.members.invitations import invitation_token, invite_member
 from tests import factories
 from tests.tenants.helpers import reload
 

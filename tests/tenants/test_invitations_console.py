@@ -6,15 +6,15 @@ import pytest
 from sqlalchemy import func, select
 
 from joren.models import Invitation, Member, MemberStatus, OutboxMessage, Role
-from joren.platform.tenancy import unscoped
-from joren.tenants.members.forms import split_addresses
-from joren.tenants.members.invitations import (
+from joren.platform.membership.invitations import (
     InvitationError,
     invitation_state,
     invite_member,
     resend_invitation,
     revoke_invitation,
 )
+from joren.platform.tenancy import unscoped
+from joren.tenants.members.forms import split_addresses
 from tests.tenants.helpers import in_english, login_url, reload
 
 PAGE = "/c/osaka-mixer/admin/invitations"

@@ -24,17 +24,12 @@ from joren.platform.db import utcnow
 from joren.platform.jobs import TRANSACTIONAL_QUEUE, enqueue_after_commit
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.outbox import queue_email
-from joren.platform.security import (
-    TokenInvalid,
-    hash_password,
-    password_needs_rehash,
-    read_token,
-    verify_password,
-)
+from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
+from joren.platform.membership.offers import offer_memberships
+from joren.platform.security import hash_password, password_needs_rehash, verify_password
+from joren.platform.signing import LinkInvalid, LinkKind
 from joren.platform.tenancy import unscoped
 from joren.platform.urls import external_url
-from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
-from joren.tenants.members.services import offer_memberships
 
 # The one job that sends every email an anonymous request can ask for (see request_email).
 ACCOUNT_EMAIL_JOB = "joren.workers.account_jobs.send_account_email"
@@ -174,7 +169,7 @@ def mark_verified(session: Session, account: Account, *, now: datetime | None = 
 
 
 def _offer_lifetime() -> timedelta:
-    return timedelta(seconds=tokens.token_lifetime("invite"))
+    return timedelta(seconds=tokens.token_lifetime(tokens.INVITE_LINK))
 
 
 def offers_at_sign_in(session: Session, account: Account) -> list[Invitation]:
@@ -212,7 +207,7 @@ def update_profile(account: Account, *, display_name: str, language: str) -> Non
 # Emails ----------------------------------------------------------------------------------------
 
 def _email_link(session: Session, account: Account, *, kind: str, endpoint: str, token: str,
-                lifetime_purpose: str, language: str, key: str | None = None) -> OutboxMessage:
+                lifetime_purpose: LinkKind, language: str, key: str | None = None) -> OutboxMessage:
     """Queue one of the account emails that carry a signed link (a new link every time)."""
     return queue_email(
         session,
@@ -295,10 +290,10 @@ def send_account_email(session: Session, kind: str, email: str, language: str,
 
 # Links -----------------------------------------------------------------------------------------
 
-def _read(purpose: str, token: str) -> dict[str, object]:
+def _read(kind: LinkKind, token: str) -> dict[str, object]:
     try:
-        return read_token(purpose, token)
-    except TokenInvalid as exc:
+        return kind.read(token, valid=lambda data: isinstance(data, dict))  # type: ignore[no-any-return]
+    except LinkInvalid as exc:
         raise LinkError("expired" if exc.expired else "invalid") from exc
 
 

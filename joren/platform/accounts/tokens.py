@@ -1,6 +1,6 @@
 """Signed links for accounts: email verification, password reset and magic sign-in.
 
-Each link is an itsdangerous token (``joren.platform.security``) whose payload also carries
+Each link is a signed link (``joren.platform.signing``) whose payload also carries
 something that changes once the link has done its job, so a used link stops working:
 the email address (verify), a fingerprint of the password hash (reset) and the account's
 ``login_nonce`` (magic link).
@@ -11,17 +11,18 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import current_app
-
 from joren.platform.accounts.models import Account
-from joren.platform.security import is_safe_next, sign_token
+from joren.platform.security import is_safe_next
+from joren.platform.signing import LinkKind
 
 # Absolute links moved to the shared core; the name stays importable from here.
 from joren.platform.urls import external_url as external_url  # noqa: F401
 
-VERIFY = "verify"
-RESET = "reset"
-MAGIC = "magic"
+VERIFY = LinkKind("joren.verify", "verify")
+RESET = LinkKind("joren.reset", "reset")
+MAGIC = LinkKind("joren.magic", "magic")
+# An organizer's invitation to join a community (membership/invitations.py).
+INVITE_LINK = LinkKind("joren.invite", "invite")
 
 
 def password_fingerprint(password_hash: str | None) -> str:
@@ -34,20 +35,22 @@ def verify_token(account: Account, browser: str | None = None) -> str:
     payload: dict[str, Any] = {"a": account.id, "e": account.email}
     if browser:
         payload["b"] = browser
-    return sign_token(VERIFY, payload)
+    return VERIFY.sign(payload)
 
 
 def reset_token(account: Account) -> str:
-    return sign_token(RESET, {"a": account.id, "f": password_fingerprint(account.password_hash)})
+    return RESET.sign({"a": account.id, "f": password_fingerprint(account.password_hash)})
 
 
 def magic_token(account: Account, next_url: str | None = None) -> str:
     payload: dict[str, Any] = {"a": account.id, "n": account.login_nonce, "e": account.email}
     if is_safe_next(next_url):
         payload["next"] = next_url
-    return sign_token(MAGIC, payload)
+    return MAGIC.sign(payload)
 
 
-def token_lifetime(purpose: str) -> int:
-    """How long a link of ``purpose`` works, in seconds (config TOKEN_MAX_AGE)."""
-    return int(current_app.config["TOKEN_MAX_AGE"][purpose])
+def token_lifetime(kind: LinkKind) -> int:
+    """How long a link of ``kind`` works, in seconds (config TOKEN_MAX_AGE)."""
+    age = kind.max_age()
+    assert age is not None, "account links always expire"
+    return int(age.total_seconds())

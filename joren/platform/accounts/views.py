@@ -39,15 +39,15 @@ from joren.platform.communities.models import Community
 from joren.platform.db import db, utcnow
 from joren.platform.extensions import limiter
 from joren.platform.i18n import current_language
-from joren.platform.security import is_safe_next
-from joren.tenants.members.invitations import InvitationError, accept_invitation
-from joren.tenants.members.labels import ROLE_LABELS, STATUS_LABELS
-from joren.tenants.members.models import Invitation
-from joren.tenants.members.services import (
+from joren.platform.membership.invitations import InvitationError, accept_invitation
+from joren.platform.membership.labels import ROLE_LABELS, STATUS_LABELS
+from joren.platform.membership.models import Invitation
+from joren.platform.membership.offers import (
     decline_offer,
     offered_invitation,
     pending_offers,
 )
+from joren.platform.security import is_safe_next
 
 bp = Blueprint("accounts", __name__)
 

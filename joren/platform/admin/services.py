@@ -19,8 +19,8 @@ from joren.platform.accounts.services import set_password
 from joren.platform.communities.models import Community, CommunityKind
 from joren.platform.db import utcnow
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
+from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.tenancy import unscoped
-from joren.tenants.members.models import Member, MemberStatus
 
 PER_PAGE = 50
 MAX_PAGE = 100_000

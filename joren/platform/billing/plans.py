@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session, object_session
 from joren.platform.billing.models import GRACE_STATUSES, PAID_STATUSES, PlanCode, Subscription
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.tenancy import unscoped
-from joren.tenants.members.models import Member, MemberStatus, Role
 
 AUTO_INTRODUCTIONS = "auto_introductions"
 FEATURES = (AUTO_INTRODUCTIONS,)

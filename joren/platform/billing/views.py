@@ -17,8 +17,8 @@ from joren.platform.billing.services import BillingError, open_portal, start_che
 from joren.platform.communities.edge import require
 from joren.platform.db import db
 from joren.platform.i18n import current_language
+from joren.platform.membership.capabilities import Capability
 from joren.platform.urls import external_url
-from joren.tenants.members.capabilities import Capability
 
 log = logging.getLogger("joren.billing")
 

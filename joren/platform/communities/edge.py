@@ -1,14 +1,15 @@
 """The edge: resolve the community once per request from ``/c/<slug>/...`` and check roles.
 
-Every tenant blueprint is registered under ``community_bp``. The community is loaded here,
-the session is bound to it (so the ORM guard filters every query), and the signed-in person's
-membership is looked up. Views get ``g.community`` and ``g.membership``.
+Every tenant blueprint is registered under the blueprint ``community_blueprint`` builds.
+The community is loaded here, the session is bound to it (so the ORM guard filters every
+query), and the signed-in person's membership is looked up. Views get ``g.community`` and
+``g.membership``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, g, redirect, request, url_for
@@ -17,28 +18,22 @@ from sqlalchemy import select
 
 from joren.platform.communities.models import Community
 from joren.platform.db import db
+from joren.platform.membership.capabilities import Capability, has_capability
+from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.tenancy import set_tenant
-from joren.tenants.members.capabilities import Capability, has_capability
-from joren.tenants.members.models import Member, MemberStatus, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-community_bp = Blueprint("community", __name__, url_prefix="/c/<slug>")
-
-
-@community_bp.url_value_preprocessor
 def _pull_slug(endpoint: str | None, values: dict[str, Any] | None) -> None:
     if values is not None:
         g.community_slug = values.pop("slug", None)
 
 
-@community_bp.url_defaults
 def _add_slug(endpoint: str, values: dict[str, Any]) -> None:
     if "slug" not in values and g.get("community") is not None:
         values["slug"] = g.community.slug
 
 
-@community_bp.before_request
 def _resolve_community() -> None:
     slug = g.get("community_slug")
     community = db.session.scalar(select(Community).where(Community.slug == slug))
@@ -118,10 +113,23 @@ def require(capability: Capability, *, post: Capability | None = None) -> Callab
     return decorator
 
 
-@community_bp.app_template_global()
 def can(capability: str) -> bool:
     """For templates: whether the signed-in member may use ``capability`` here."""
     return has_capability(g.get("membership"), Capability(capability))
+
+
+def community_blueprint(children: Iterable[Blueprint]) -> Blueprint:
+    """``/c/<slug>/…``: the edge's hooks, with every tenant feature's blueprint under it.
+
+    Built anew for each app (tests build many), so no app sees another's nesting."""
+    bp = Blueprint("community", __name__, url_prefix="/c/<slug>")
+    bp.url_value_preprocessor(_pull_slug)
+    bp.url_defaults(_add_slug)
+    bp.before_request(_resolve_community)
+    bp.add_app_template_global(can)
+    for child in children:
+        bp.register_blueprint(child)
+    return bp
 
 
 def get_or_404(model: type[Any], object_id: int) -> Any:

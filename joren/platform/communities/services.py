@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from joren.platform.accounts.models import Account
 from joren.platform.communities.models import Community, CommunityKind
 from joren.platform.i18n import LANGUAGES
+from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.tenancy import set_tenant
-from joren.tenants.members.models import Member, MemberStatus, Role
 
 SLUG_MIN, SLUG_MAX = 3, 60
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")

@@ -10,21 +10,21 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from joren.platform.accounts.signin import sign_in
+from joren.platform.accounts.tokens import INVITE_LINK
 from joren.platform.billing.plans import PlanLimitReached, check_new_community
 from joren.platform.communities.forms import SLUG_MESSAGES, NewCommunityForm
 from joren.platform.communities.models import Community
 from joren.platform.communities.services import KIND_LABELS, create_community
 from joren.platform.db import db
 from joren.platform.i18n import current_language
-from joren.platform.security import TokenInvalid, read_token
-from joren.tenants.members.invitations import (
-    INVITE_PURPOSE,
+from joren.platform.membership.invitations import (
     InvitationError,
     accept_invitation,
     find_invitation,
     invitation_state,
 )
-from joren.tenants.members.labels import INVITATION_STATE_LABELS, ROLE_LABELS, STATUS_LABELS
+from joren.platform.membership.labels import INVITATION_STATE_LABELS, ROLE_LABELS, STATUS_LABELS
+from joren.platform.signing import LinkInvalid
 
 bp = Blueprint("communities", __name__)
 
@@ -72,8 +72,8 @@ def _invitation_from(token: str) -> tuple[Any, str | None]:
     """(invitation, problem) for a token; problem is "invalid", "expired", "revoked" or
     "accepted" when the invitation cannot be used."""
     try:
-        payload = read_token(INVITE_PURPOSE, token)
-    except TokenInvalid as exc:
+        payload = INVITE_LINK.read(token, valid=lambda data: isinstance(data, dict))
+    except LinkInvalid as exc:
         return None, "expired" if exc.expired else "invalid"
     invitation = find_invitation(db.session, payload)
     if invitation is None:

@@ -35,7 +35,7 @@ TRACK_PREFIX = "joren:outbox:job:"
 # serves first and which nothing else shares (see joren.platform.jobs.QUEUES).
 URGENT_TEMPLATES = frozenset({
     "accounts/magic", "accounts/reset", "accounts/verify", "accounts/signup_exists",
-    "registrations/guest_confirm",
+    "meetups/registrations/guest_confirm",
 })
 KEY_LENGTH = 200
 SUBJECT_LENGTH = 300
@@ -62,12 +62,20 @@ def mail_queue_for(template: str) -> str:
     return TRANSACTIONAL_QUEUE if template in URGENT_TEMPLATES else BULK_MAIL_QUEUE
 
 
+def email_template(key: str, suffix: str) -> str:
+    """The template of an email key: ``"<package>/<name>"`` lives in that package's
+    templates as ``<package>/emails/<name><suffix>`` (e.g. ``meetups/registrations/offer`` →
+    ``joren/tenants/meetups/templates/emails/registrations/offer.html``)."""
+    package, _, name = key.partition("/")
+    return f"{package}/emails/{name}{suffix}"
+
+
 def render_email(template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Return (subject, text, html) for ``templates/emails/<template>.*`` in ``language``."""
+    """Return (subject, text, html) of the email ``template`` (a key, see email_template)."""
     with force_locale(language):
-        subject = render_template(f"emails/{template}.subject.txt", **context)
-        text = render_template(f"emails/{template}.txt", **context)
-        html = render_template(f"emails/{template}.html", **context)
+        subject = render_template(email_template(template, ".subject.txt"), **context)
+        text = render_template(email_template(template, ".txt"), **context)
+        html = render_template(email_template(template, ".html"), **context)
     return " ".join(subject.split()), text, html
 
 

@@ -11,8 +11,8 @@ from joren.platform.communities.edge import require
 from joren.platform.communities.forms import SettingsForm, timezone_choices
 from joren.platform.communities.services import COMMON_TIMEZONES, update_community
 from joren.platform.db import db
+from joren.platform.membership.capabilities import Capability
 from joren.tenants.console.services import dashboard as dashboard_figures
-from joren.tenants.members.capabilities import Capability
 
 bp = Blueprint("console", __name__, url_prefix="/admin")
 

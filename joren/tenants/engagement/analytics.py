@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.engagement.levels import Level, Thresholds
 from joren.tenants.engagement.models import MemberEngagement
@@ -32,7 +33,6 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.members.models import Member, MemberStatus
 
 RECENT_MEETUPS = 12
 MONTHS = 12

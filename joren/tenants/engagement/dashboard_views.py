@@ -16,6 +16,7 @@ from joren.platform.db import db
 from joren.platform.i18n import current_language
 from joren.platform.inputs import parse_id
 from joren.platform.mail.models import OutboxStatus
+from joren.platform.membership.capabilities import Capability
 from joren.tenants.engagement.analytics import RETURN_WITHIN, Analytics, analytics
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.views import LEVEL_LABELS
@@ -26,7 +27,6 @@ from joren.tenants.engagement.we_miss_you import (
     sent_statuses,
 )
 from joren.tenants.meetups.reminders import community_zone
-from joren.tenants.members.capabilities import Capability
 from joren.tenants.members.industries import INDUSTRIES
 
 bp = Blueprint("analytics", __name__)
@@ -85,7 +85,7 @@ def dashboard() -> Any:
     sent = sent_statuses(db.session, g.community,
                          [(row.member.id, row.last_attended_at) for row in figures.lapsed])
     return render_template(
-        "analytics/dashboard.html", a=figures, charts=chart_rows(figures), sent=sent,
+        "engagement/analytics/dashboard.html", a=figures, charts=chart_rows(figures), sent=sent,
         sent_labels=SENT_LABELS, level_labels=LEVEL_LABELS, summary_levels=SUMMARY_LEVELS,
         month_label=month_label, percent=percent, return_within=RETURN_WITHIN,
         may_email=g.membership.is_organizer,

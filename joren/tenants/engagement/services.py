@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
+from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.engagement.levels import DEFAULTS, Thresholds, summarize
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
@@ -35,7 +36,6 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.members.models import Member
 
 RECOMPUTE_MEMBER_JOB = "joren.workers.engagement_jobs.recompute_member"
 RECOMPUTE_COMMUNITY_JOB = "joren.workers.engagement_jobs.recompute_community"

@@ -11,13 +11,13 @@ from flask_babel import lazy_gettext as _l
 
 from joren.platform.communities.edge import get_or_404, member_required, require
 from joren.platform.db import db
+from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.models import Member
 from joren.tenants.engagement import services
 from joren.tenants.engagement.forms import EngagementSettingsForm
 from joren.tenants.engagement.levels import DEFAULTS, Level, Thresholds
 from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.meetups.models import AttendanceStatus
-from joren.tenants.members.capabilities import Capability
-from joren.tenants.members.models import Member
 
 bp = Blueprint("engagement", __name__)
 

@@ -20,6 +20,7 @@ from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.outbox import queue_email
+from joren.platform.membership.models import Member, MemberStatus
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.meetups.models import Meetup, MeetupStatus
@@ -30,7 +31,6 @@ from joren.tenants.meetups.reminders import (
     meetup_link,
     recipient_language,
 )
-from joren.tenants.members.models import Member, MemberStatus
 
 TEMPLATE = "engagement/we_miss_you"
 CATEGORY = "we_miss_you"

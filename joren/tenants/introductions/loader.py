@@ -27,12 +27,12 @@ from sqlalchemy import and_, select, true
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.introductions.matching import Features, History, Profile
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.meetups.models import ATTENDED, Attendance, Meetup, MeetupStatus
-from joren.tenants.members.models import Member, MemberStatus
 from joren.tenants.relationships.services import IN_LIMIT, pairs_spoken
 
 WINDOW = 12     # the last held meetups whose attendance says who met whom

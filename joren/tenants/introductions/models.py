@@ -25,8 +25,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk
 from joren.platform.db import value_enum as _enum
+from joren.platform.membership.models import Member
 from joren.platform.tenancy import TenantScoped
-from joren.tenants.members.models import Member
 
 
 class Cadence(enum.StrEnum):

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from joren.platform.communities.models import Community
 from joren.platform.mail.outbox import TRANSACTIONAL, is_unsubscribed, queue_email
+from joren.platform.membership.models import Member, ProfileVisibility
 from joren.platform.urls import external_url
 from joren.tenants.introductions import tokens
 from joren.tenants.introductions.models import Introduction
 from joren.tenants.meetups.reminders import community_zone, format_local, recipient_language
 from joren.tenants.members.industries import INDUSTRIES
-from joren.tenants.members.models import Member, ProfileVisibility
 
 CATEGORY = "introductions"
 PROPOSAL = "introductions/proposal"

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.billing import plans
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.introductions import optin
 from joren.tenants.introductions.models import (
@@ -35,7 +36,6 @@ from joren.tenants.introductions.models import (
     IntroductionStatus,
     Response,
 )
-from joren.tenants.members.models import Member, MemberStatus
 
 log = logging.getLogger("joren.introductions")
 

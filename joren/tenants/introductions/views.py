@@ -15,6 +15,8 @@ from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
 from joren.platform.inputs import int_arg
 from joren.platform.jobs import enqueue_after_commit
+from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.pagination import Page
 from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.engagement.views import LEVEL_LABELS
@@ -33,8 +35,6 @@ from joren.tenants.introductions.models import (
     IntroductionStatus,
     Response,
 )
-from joren.tenants.members.capabilities import Capability
-from joren.tenants.members.models import Member, MemberStatus
 from joren.tenants.members.services import reading_order
 
 bp = Blueprint("introductions", __name__)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.names import romaji_search_key, to_katakana
 from joren.tenants.engagement.services import request_member_recompute
 from joren.tenants.meetups.models import (
@@ -28,7 +29,6 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.members.models import Member, MemberStatus, Role
 from joren.tenants.members.services import name_search_conditions
 from joren.tenants.relationships.services import request_member_refresh
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk, utcnow
 from joren.platform.db import value_enum as _enum
+from joren.platform.membership.models import Member
 from joren.platform.tenancy import TenantScoped
-from joren.tenants.members.models import Member
 
 
 def new_token() -> str:

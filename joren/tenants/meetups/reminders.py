@@ -34,8 +34,9 @@ from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.outbox import Attachment, queue_email
+from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.urls import external_url, site_host
-from joren.tenants.meetups import ical, registrations
+from joren.tenants.meetups.calendar import ical
 from joren.tenants.meetups.models import (
     Meetup,
     MeetupSeries,
@@ -43,7 +44,7 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.members.models import Member, MemberStatus
+from joren.tenants.meetups.registrations import services as registrations
 
 log = logging.getLogger("joren.reminders")
 

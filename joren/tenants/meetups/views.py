@@ -24,8 +24,7 @@ from sqlalchemy.orm import contains_eager
 
 from joren.platform.communities.edge import active_membership, get_or_404, require
 from joren.platform.db import db, utcnow
-from joren.tenants.meetups import recurrence, registrations
-from joren.tenants.meetups import series as service
+from joren.platform.membership.capabilities import Capability
 from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,
@@ -36,9 +35,9 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.meetups.recurrence import RuleError
-from joren.tenants.meetups.series import SeriesError
-from joren.tenants.meetups.series_forms import (
+from joren.tenants.meetups.registrations import services as registrations
+from joren.tenants.meetups.series import services as service
+from joren.tenants.meetups.series.forms import (
     OccurrenceForm,
     OneOffForm,
     SeriesForm,
@@ -46,7 +45,8 @@ from joren.tenants.meetups.series_forms import (
     detect_pattern,
     error_message,
 )
-from joren.tenants.members.capabilities import Capability
+from joren.tenants.meetups.series.recurrence import RuleError
+from joren.tenants.meetups.series.services import SeriesError, recurrence
 from joren.tenants.members.services import reading_order
 
 bp = Blueprint("meetups", __name__)
@@ -169,7 +169,7 @@ def console_list() -> Any:
     now = utcnow()
     upcoming = [r for r in rows if r[0].starts_at >= now][::-1]
     past = [r for r in rows if r[0].starts_at < now][:PAST_SHOWN]
-    return render_template("console/meetups/list.html", upcoming=upcoming, past=past, now=now)
+    return render_template("meetups/console/list.html", upcoming=upcoming, past=past, now=now)
 
 
 @bp.get("/admin/meetups/series")
@@ -184,7 +184,7 @@ def series_list() -> Any:
         .outerjoin(counts, counts.c.series_id == MeetupSeries.id)
         .order_by(MeetupSeries.is_active.desc(), MeetupSeries.title)
     ).all()
-    return render_template("console/meetups/series_list.html",
+    return render_template("meetups/console/series_list.html",
                            rows=[(s, n or 0, nxt) for s, n, nxt in rows])
 
 
@@ -219,7 +219,7 @@ def _series_form_page(form: SeriesForm, series: MeetupSeries | None) -> Any:
                 flash(_("The series was saved and its meetups are scheduled."), "success")
                 return redirect(url_for("community.meetups.series_list"))
     status = 422 if request.method == "POST" and (form.errors or preview is None) else 200
-    return render_template("console/meetups/series_form.html", form=form, series=series,
+    return render_template("meetups/console/series_form.html", form=form, series=series,
                            preview=preview), status
 
 
@@ -265,7 +265,7 @@ def one_off_new() -> Any:
             flash(_("The meetup was scheduled."), "success")
             return redirect(url_for("community.meetups.console_detail", meetup_id=meetup.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("console/meetups/one_off_form.html", form=form), status
+    return render_template("meetups/console/one_off_form.html", form=form), status
 
 
 @bp.get("/admin/meetups/<int:meetup_id>")
@@ -282,7 +282,7 @@ def console_detail(meetup_id: int) -> Any:
     attended = sum(1 for a in attendances if a.status.attended)
     counts = registrations.counts(db.session, [meetup.id])[meetup.id]
     going, held = counts["going"], counts["offered"] + counts["awaiting_payment"]
-    return render_template("console/meetups/detail.html", meetup=meetup, held=held,
+    return render_template("meetups/console/detail.html", meetup=meetup, held=held,
                            attendances=attendances, attended=attended, going=going,
                            now=utcnow())
 
@@ -315,7 +315,7 @@ def occurrence_edit(meetup_id: int) -> Any:
             return redirect(url_for("community.meetups.console_detail", meetup_id=meetup.id))
     status = 422 if request.method == "POST" else 200
     in_series = meetup.series_id is not None and not meetup.is_detached
-    return render_template("console/meetups/occurrence_form.html", form=form, meetup=meetup,
+    return render_template("meetups/console/occurrence_form.html", form=form, meetup=meetup,
                            in_series=in_series), status
 
 
@@ -342,7 +342,7 @@ def portal_list() -> Any:
         return _refuse()
     public_only = active_membership() is None
     return render_template(
-        "portal/meetups/list.html",
+        "meetups/portal/list.html",
         upcoming=portal_meetups(True, public_only),
         past=portal_meetups(False, public_only, limit=24),
     )
@@ -361,7 +361,7 @@ def portal_detail(meetup_id: int) -> Any:
                                      Attendance.member_id == membership.id)
         )
         registration = registrations.registration_for(db.session, meetup.id, membership.id)
-    return render_template("portal/meetups/detail.html", meetup=meetup, attendance=mine,
+    return render_template("meetups/portal/detail.html", meetup=meetup, attendance=mine,
                            registration=registration, now=utcnow(),
                            viewer_fee=_viewer_fee(meetup, membership))
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from joren.platform.communities.models import Community
 from joren.platform.csv_export import csv_response
-from joren.tenants.members.labels import ROLE_LABELS, STATUS_LABELS
-from joren.tenants.members.models import Member
+from joren.platform.membership.labels import ROLE_LABELS, STATUS_LABELS
+from joren.platform.membership.models import Member
 
 try:  # engagement is built alongside; export its figures when it is there
     from joren.tenants.engagement.models import MemberEngagement

@@ -10,9 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from joren.tenants.members.invitations import INVITABLE_ROLES, InvitationError, normalise_email
-from joren.tenants.members.labels import ROLE_LABELS, STATUS_LABELS
-from joren.tenants.members.models import MemberStatus, Role
+from joren.platform.membership.invitations import INVITABLE_ROLES, InvitationError, normalise_email
+from joren.platform.membership.labels import ROLE_LABELS, STATUS_LABELS
+from joren.platform.membership.models import MemberStatus, Role
 
 MAX_INVITES_AT_ONCE = 50
 _SEPARATORS = re.compile(r"[\s,;]+")

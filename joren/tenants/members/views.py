@@ -12,17 +12,8 @@ from sqlalchemy import select
 from joren.platform.billing.plans import PlanLimitReached
 from joren.platform.communities.edge import get_or_404, require
 from joren.platform.db import db
-from joren.tenants.members.capabilities import Capability
-from joren.tenants.members.forms import (
-    MAX_INVITES_AT_ONCE,
-    InviteForm,
-    MemberFilterForm,
-    MemberProfileForm,
-    MemberRoleForm,
-    role_choices,
-    split_addresses,
-)
-from joren.tenants.members.invitations import (
+from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.invitations import (
     INVITABLE_ROLES,
     InvitationError,
     can_invite,
@@ -32,7 +23,16 @@ from joren.tenants.members.invitations import (
     resend_invitation,
     revoke_invitation,
 )
-from joren.tenants.members.models import Invitation, Member, MemberStatus, Role
+from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
+from joren.tenants.members.forms import (
+    MAX_INVITES_AT_ONCE,
+    InviteForm,
+    MemberFilterForm,
+    MemberProfileForm,
+    MemberRoleForm,
+    role_choices,
+    split_addresses,
+)
 from joren.tenants.members.services import (
     PROFILE_FIELDS,
     MemberError,
@@ -72,7 +72,7 @@ def console_list() -> Any:
     status = MemberStatus(form.status.data) if form.status.data else None
     page = search_members(db.session, query=form.q.data or "", role=role, status=status,
                           page=form.page.data or 1)
-    return render_template("console/members/list.html", form=form, page=page)
+    return render_template("members/console/list.html", form=form, page=page)
 
 
 @bp.route("/admin/members/<int:member_id>", methods=["GET", "POST"])
@@ -118,7 +118,7 @@ def _apply(actor: Member, member: Member, action: str, form: Any) -> None:
 
 def _detail_page(member: Member, profile_form: Any, role_form: Any, editable: bool) -> str:
     invitations = _member_invitations(member)
-    return render_template("console/members/detail.html", member=member,
+    return render_template("members/console/detail.html", member=member,
                            profile_form=profile_form, role_form=role_form, editable=editable,
                            invitations=invitations, invitation_state=invitation_state)
 
@@ -140,7 +140,7 @@ def _invitations_page(form: InviteForm, status: int = 200) -> Any:
         form.role.choices = role_choices(tuple(r for r in INVITABLE_ROLES
                                                if r != Role.ORGANIZER))
     return render_template(
-        "console/members/invitations.html", form=form,
+        "members/console/invitations.html", form=form,
         invitations=[(row, invitation_state(row)) for row in rows],
         can_invite_organizers=can_invite_organizers,
     ), status

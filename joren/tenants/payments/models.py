@@ -25,9 +25,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk
 from joren.platform.db import value_enum as _enum
+from joren.platform.membership.models import Member
 from joren.platform.tenancy import TenantScoped
 from joren.tenants.meetups.models import Meetup
-from joren.tenants.members.models import Member
 
 # 適格請求書発行事業者登録番号: "T" followed by the 13-digit corporate/individual number.
 REGISTRATION_NUMBER = re.compile(r"^T\d{13}$")

@@ -20,9 +20,9 @@ from sqlalchemy import Select, select, union
 from sqlalchemy.orm import Session
 
 from joren.platform.communities.models import Community
+from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.meetups.models import Meetup
-from joren.tenants.members.models import Member
 from joren.tenants.payments.models import (
     DuesSubscription,
     Payment,

@@ -37,9 +37,9 @@ from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.mail.outbox import queue_email
+from joren.platform.membership.models import Member, Role
 from joren.platform.urls import external_url
 from joren.tenants.meetups.models import Meetup, Registration
-from joren.tenants.members.models import Member, Role
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentMethod, PaymentStatus
 from joren.tenants.payments.services import PaymentError
 
@@ -342,7 +342,7 @@ def _id_of(value: Any) -> str | None:
 
 def on_refund_event(session: Session, row: Any, obj: dict[str, Any]) -> str:
     """``charge.refunded`` (a charge) or ``refund.updated`` (a refund) on a connected account."""
-    from joren.tenants.payments import connect  # H2's module; events bind the community
+    from joren.tenants.payments.connect import services as connect
 
     if connect.bind_event(session, row) is None:
         return "ignored: no community for this account"

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.membership.capabilities import Capability, has_capability
+from joren.platform.membership.models import Member, Role
 from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,
@@ -24,8 +26,6 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.members.capabilities import Capability, has_capability
-from joren.tenants.members.models import Member, Role
 from joren.tenants.members.services import reading_order
 from joren.tenants.payments import pricing
 from joren.tenants.payments.models import (

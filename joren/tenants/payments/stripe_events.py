@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from joren.platform.billing.events import register_connect_handler
 from joren.platform.billing.models import StripeEvent
-from joren.tenants.payments import connect, online, online_sync
+from joren.tenants.payments.connect import services as connect
 from joren.tenants.payments.models import Payment, PaymentKind
+from joren.tenants.payments.online import services as online
+from joren.tenants.payments.online import sync as online_sync
 
 log = logging.getLogger("joren.payments")
 
@@ -59,7 +61,7 @@ def on_checkout_session(session: Session, row: StripeEvent, obj: dict[str, Any])
     if purpose == online.PURPOSE:
         return on_meetup_fee(session, row, obj)
     if purpose == "dues":
-        from joren.tenants.payments import dues
+        from joren.tenants.payments.dues import services as dues
 
         return str(dues.on_checkout_session(session, row, obj))
     return f"ignored: checkout for {purpose or 'nothing Joren knows'}"

@@ -28,10 +28,10 @@ from joren.platform.communities.edge import (
 )
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db
+from joren.platform.membership.capabilities import Capability, has_capability
+from joren.platform.membership.models import Member
 from joren.platform.templating import yen
 from joren.tenants.meetups.models import Meetup
-from joren.tenants.members.capabilities import Capability, has_capability
-from joren.tenants.members.models import Member
 from joren.tenants.payments import receipts, refunds
 from joren.tenants.payments import services as svc
 from joren.tenants.payments.forms import PaymentSettingsForm

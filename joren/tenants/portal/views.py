@@ -18,9 +18,9 @@ bp = Blueprint("portal", __name__)
 def _public_page() -> Any:
     community = g.community
     if not community.is_public and active_membership() is None:
-        return render_template("public/private_community.html")
+        return render_template("portal/public/private_community.html")
     upcoming = portal_meetups(True, public_only=True, limit=5)
-    return render_template("public/community.html", upcoming=upcoming)
+    return render_template("portal/public/community.html", upcoming=upcoming)
 
 
 @bp.get("/")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member
 from joren.platform.pagination import Page
 from joren.tenants.meetups.models import (
     ATTENDED,
@@ -28,7 +29,6 @@ from joren.tenants.meetups.models import (
     RegistrationStatus,
 )
 from joren.tenants.meetups.reminders import community_zone
-from joren.tenants.members.models import Member
 from joren.tenants.relationships.models import JournalEntry, MeetupGives
 
 GIVE_LENGTH = 200

@@ -15,10 +15,10 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member, MemberStatus
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.meetups.models import ATTENDED, Attendance, Meetup, MeetupStatus
-from joren.tenants.members.models import Member, MemberStatus
-from joren.tenants.members.profiles import ProfileView, profile_view
+from joren.tenants.members.profiles.services import ProfileView, profile_view
 from joren.tenants.members.services import reading_order
 from joren.tenants.relationships.models import Contact, Relationship
 from joren.tenants.relationships.services import community_zone

@@ -21,8 +21,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
-from joren.tenants.members.models import Member
 from joren.tenants.relationships.models import Contact, Referral, ReferralStatus
 from joren.tenants.relationships.services import TOLD, community_zone
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
-from joren.tenants.members.models import Member, MemberStatus
+from joren.platform.membership.models import Member, MemberStatus
 from joren.tenants.relationships.models import Referral, ReferralStatus
 from joren.tenants.relationships.services import (
     LedgerError,

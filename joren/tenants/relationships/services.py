@@ -43,10 +43,10 @@ from sqlalchemy.orm import Session
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
+from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.meetups.models import ATTENDED, Attendance, Meetup, MeetupStatus
-from joren.tenants.members.models import Member
 from joren.tenants.relationships.models import (
     Contact,
     ContactKind,

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from joren.platform.communities.edge import get_or_404, member_required, require
 from joren.platform.db import db
+from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.security import is_safe_next
-from joren.tenants.members.capabilities import Capability
-from joren.tenants.members.models import Member, MemberStatus
-from joren.tenants.members.profiles import profile_view
+from joren.tenants.members.profiles.services import profile_view
 from joren.tenants.relationships import ledger, outcomes, referrals, services
 from joren.tenants.relationships.forms import (
     KIND_LABELS,

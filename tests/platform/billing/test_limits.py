@@ -13,7 +13,7 @@ from joren.models import Community, Invitation, Member, MemberStatus
 from joren.platform.billing import plans
 from joren.platform.billing.models import PlanCode, Subscription
 from joren.platform.tenancy import unscoped
-from joren.tenants.members.import_models import ImportBatch, ImportKind, ImportStatus
+from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
 from tests.tenants.helpers import in_english, meetup
 
 SLUG = "osaka-mixer"
@@ -137,7 +137,7 @@ def test_the_import_job_rechecks_the_plan_and_writes_nothing(
 
 def test_guests_registering_for_a_meetup_are_never_blocked(app_ctx, session, scoped, tenant,
                                                            people, billing_on):
-    from joren.tenants.meetups.registrations import register_guest
+    from joren.tenants.meetups.registrations.services import register_guest
 
     _fill(session, tenant)
     s = scoped(tenant)

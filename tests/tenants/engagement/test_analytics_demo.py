@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from joren.demo import loader
+from joren.demo.loader import load_demo
 from joren.models import Member
-from joren.platform.demo import loader
-from joren.platform.demo.loader import load_demo
 from joren.tenants.engagement import services
 from joren.tenants.engagement.analytics import analytics
 from joren.tenants.engagement.levels import Level

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from joren.demo.loader import load_demo
 from joren.models import MemberEngagement
-from joren.platform.demo.loader import load_demo
 from joren.tenants.engagement import services
 from joren.tenants.engagement.levels import Level
 

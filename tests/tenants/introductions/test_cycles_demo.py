@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from joren.platform.demo.loader import first_introductions, load_demo
+from joren.demo.loader import first_introductions, load_demo
 from joren.tenants.introductions import optin
 from joren.tenants.introductions.models import Introduction, IntroductionCycle
 

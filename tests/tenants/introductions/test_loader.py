@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joren.models import AttendanceStatus, MeetupStatus
+from joren.platform.membership.models import MemberStatus
 from joren.platform.tenancy import unscoped
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.models import MemberEngagement
@@ -20,7 +21,6 @@ from joren.tenants.introductions.models import (
     IntroductionSource,
     IntroductionStatus,
 )
-from joren.tenants.members.models import MemberStatus
 from joren.tenants.relationships.models import Contact, ContactKind, Relationship
 from joren.tenants.relationships.services import log_contact
 from tests import factories

@@ -247,7 +247,7 @@ def test_members_who_turned_off_introduction_emails_are_not_sent_a_proposal(
 def test_only_what_the_other_shows_to_members_is_in_the_proposal(
     app, session, tenant, scoped, smtp_server, run_jobs
 ):  # type: ignore[no-untyped-def]
-    from joren.tenants.members.models import ProfileVisibility
+    from joren.platform.membership.models import ProfileVisibility
 
     sato, tanaka = pair(session, tenant)
     tanaka.work_visibility = ProfileVisibility.ORGANIZERS

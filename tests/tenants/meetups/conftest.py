@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from joren.tenants.meetups import series as series_service
 from joren.tenants.meetups.models import MeetupSeries
+from joren.tenants.meetups.series import services as series_service
 
 
 def second_tuesday(year: int, month: int) -> date:

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from joren.models import Attendance, AttendanceStatus, MemberStatus
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups import attendance as svc
 from joren.tenants.meetups.models import AttendanceChange, Meetup, RegistrationStatus
-from joren.tenants.members.models import Member
 from tests.tenants.helpers import meetup as make_meetup
 from tests.tenants.meetups.helpers_checkin import guest, person, register
 

@@ -114,7 +114,7 @@ def test_portal_partial_links_to_self_check_in_only_while_open(app, session, ten
     def rendered() -> str:
         with app.test_request_context(f"/c/{tenant.slug}/"):
             g.community = tenant
-            return render_template("checkin/_portal_self_checkin.html", meetup=tonight)
+            return render_template("meetups/checkin/_portal_self_checkin.html", meetup=tonight)
 
     assert "data-self-checkin-link" not in rendered()
     _window(session, tonight, utcnow() - timedelta(minutes=1), utcnow() + timedelta(hours=2))

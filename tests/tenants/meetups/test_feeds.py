@@ -10,7 +10,8 @@ import pytest
 from icalendar import Calendar
 
 from joren.models import MemberStatus
-from joren.tenants.meetups import ical, reminders
+from joren.tenants.meetups import reminders
+from joren.tenants.meetups.calendar import ical
 from joren.tenants.meetups.models import MeetupStatus, Registration, RegistrationStatus
 from tests import factories
 from tests.tenants.helpers import reload

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar
 
-from joren.tenants.meetups import ical
+from joren.tenants.meetups.calendar import ical
 from joren.tenants.meetups.models import Meetup, MeetupStatus, RegistrationStatus
 
 URL = "https://joren.example/c/osaka-mixer/meetups/42"

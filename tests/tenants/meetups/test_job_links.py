@@ -11,8 +11,8 @@ from flask import has_request_context
 
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_now
-from joren.tenants.meetups import registrations as svc
 from joren.tenants.meetups.models import Registration, RegistrationStatus
+from joren.tenants.meetups.registrations import services as svc
 from tests import factories
 from tests.links import assert_in_language, assert_links_on, stored, watch_rendering
 from tests.tenants.meetups.helpers_feeds import in_, meetup_at, registration
@@ -38,8 +38,8 @@ def test_the_offer_expiry_job_passes_the_seat_on_with_links_on_base_url(
     run_jobs()
     assert _get(ts, Registration, rb.id).status == RegistrationStatus.CANCELLED
     assert _get(ts, Registration, rc.id).status == RegistrationStatus.OFFERED
-    assert ("registrations/offer", False) in [(r.template, r.in_request) for r in rendered]
-    offers = [o for o in stored(session, "registrations/offer") if o.to_email == c.email]
+    assert ("meetups/registrations/offer", False) in [(r.template, r.in_request) for r in rendered]
+    offers = [o for o in stored(session, "meetups/registrations/offer") if o.to_email == c.email]
     [offer] = offers
     links = assert_links_on(production_base_url, [offer])
     assert any(link.startswith(f"{production_base_url}/c/{tenant.slug}/registrations/offer/")

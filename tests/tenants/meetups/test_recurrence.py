@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from joren.tenants.meetups import recurrence
-from joren.tenants.meetups.recurrence import RuleError
+from joren.tenants.meetups.series import recurrence
+from joren.tenants.meetups.series.recurrence import RuleError
 
 NY = "America/New_York"
 WIDE = (datetime(1997, 1, 1, tzinfo=UTC), datetime(1999, 1, 1, tzinfo=UTC))

@@ -16,8 +16,8 @@ from sqlalchemy.orm import sessionmaker
 
 from joren.models import Community, CommunityKind, Member
 from joren.platform.tenancy import set_tenant, unscoped
-from joren.tenants.meetups import registrations as svc
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
+from joren.tenants.meetups.registrations import services as svc
 
 THREADS = 20
 SEATS = 10

@@ -17,9 +17,9 @@ from sqlalchemy import event, select, update
 from joren.models import OutboxMessage
 from joren.platform.mail import outbox as outbox_module
 from joren.platform.mail.models import OutboxStatus
-from joren.tenants.meetups import registrations as svc
+from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.members.models import Member
+from joren.tenants.meetups.registrations import services as svc
 from tests.tenants.meetups.helpers_registrations import outbox, people_in, seated_meetup
 
 
@@ -79,9 +79,9 @@ def test_no_template_is_rendered_under_the_meetup_lock(
     with app.app_context():
         svc.cancel_registration(ts, first)  # the seat goes to the waiting member: promoted
         ts.commit()
-    assert [o.template for o in outbox(ts)] == ["registrations/confirmed",
-                                                "registrations/waitlisted",
-                                                "registrations/promoted"]
+    assert [o.template for o in outbox(ts)] == ["meetups/registrations/confirmed",
+                                                "meetups/registrations/waitlisted",
+                                                "meetups/registrations/promoted"]
     assert watch.under_lock == []  # nothing rendered while a seat decision held the lock
     assert watch.outside == []
     # Recorded in the registration's transaction, not rendered yet.
@@ -90,20 +90,21 @@ def test_no_template_is_rendered_under_the_meetup_lock(
 
     run_jobs()
     assert watch.under_lock == []
-    assert sorted(watch.outside) == ["registrations/confirmed", "registrations/promoted",
-                                     "registrations/waitlisted"]
+    assert sorted(watch.outside) == ["meetups/registrations/confirmed",
+                                     "meetups/registrations/promoted",
+                                     "meetups/registrations/waitlisted"]
     by_template = {o.template: o for o in outbox(ts)}
     assert all(o.status == OutboxStatus.SENT and o.render_context is None
                for o in by_template.values())
-    confirmed = by_template["registrations/confirmed"]
+    confirmed = by_template["meetups/registrations/confirmed"]
     assert (confirmed.to_email, confirmed.language) == (people.member_member.email, "en")
     assert confirmed.subject == "You are registered: 定例会"
     assert f"/c/{tenant.slug}/tickets/{first.checkin_token}" in confirmed.text_body
     assert f"/c/{tenant.slug}/meetups/{m.id}" in confirmed.html_body
-    promoted = by_template["registrations/promoted"]
+    promoted = by_template["meetups/registrations/promoted"]
     assert (promoted.to_email, promoted.language) == (other.email, "ja")
     assert "定例会" in promoted.subject
-    waitlisted = by_template["registrations/waitlisted"]
+    waitlisted = by_template["meetups/registrations/waitlisted"]
     assert "1" in waitlisted.text_body  # the rank at decision time
     sent = sorted((str(mail["To"]), str(mail["Subject"])) for mail in smtp_server.messages)
     assert sent == sorted((o.to_email, o.subject) for o in by_template.values())

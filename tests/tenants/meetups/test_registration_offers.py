@@ -12,9 +12,9 @@ from flask_babel import force_locale
 
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_now, minutes_slot_key
-from joren.tenants.meetups import registrations as svc
+from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.members.models import Member
+from joren.tenants.meetups.registrations import services as svc
 from joren.workers import offer_jobs
 from tests.tenants.meetups.helpers_registrations import (
     outbox,
@@ -79,7 +79,7 @@ def _status(ts, pk):  # type: ignore[no-untyped-def]
 
 
 def _offer_link(ts, registration_id):  # type: ignore[no-untyped-def]
-    mail = [o for o in outbox(ts, "registrations/offer")
+    mail = [o for o in outbox(ts, "meetups/registrations/offer")
             if f"registration:{registration_id}:offer:" in o.idempotency_key][-1]
     return re.search(r"(/c/[^/\s]+/registrations/offer/[^\s\"<]+)", mail.text_body).group(1)
 
@@ -107,7 +107,7 @@ def test_paid_cancellation_offers_the_seat_and_emails_it(session, tenant, ts, sm
     assert f"/c/{tenant.slug}/registrations/offer/" in body
     html = mail.get_body(preferencelist=("html",)).get_content()
     assert "/registrations/offer/" in html
-    [stored] = outbox(ts, "registrations/offer")
+    [stored] = outbox(ts, "meetups/registrations/offer")
     assert stored.language == "ja"  # no account: the community's language
 
 
@@ -141,7 +141,7 @@ def test_accept_via_signed_link_without_signing_in(english_pages, session, tenan
     assert done.status_code == 200 and "The seat is yours" in done.get_data(as_text=True)
     assert _status(ts, rb.id) == GOING
     assert _get(ts, Registration, rb.id).offer_expires_at is None
-    assert outbox(ts, "registrations/confirmed")[-1].to_email == people[1].email
+    assert outbox(ts, "meetups/registrations/confirmed")[-1].to_email == people[1].email
     # A second click is harmless.
     assert client.post(link, data={"action": "accept"}).status_code == 200
     assert _status(ts, rb.id) == GOING
@@ -254,7 +254,7 @@ def test_too_close_to_the_start_promotes_straight_to_going(session, tenant, ts):
     svc.cancel_registration(ts, _get(ts, Registration, ra.id))
     ts.commit()
     assert _status(ts, rb.id) == GOING
-    assert outbox(ts, "registrations/offer") == []
+    assert outbox(ts, "meetups/registrations/offer") == []
 
 
 def test_free_meetups_and_manual_promotion_stay_going(session, tenant, ts):

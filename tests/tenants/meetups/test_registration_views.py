@@ -140,7 +140,7 @@ def _confirm_link(session, email: str) -> str:  # type: ignore[no-untyped-def]
     session.expire_all()
     message = session.scalars(select(OutboxMessage).where(
         OutboxMessage.to_email == email,
-        OutboxMessage.template == "registrations/guest_confirm")).all()[-1]
+        OutboxMessage.template == "meetups/registrations/guest_confirm")).all()[-1]
     return re.search(r"http://localhost(/c/\S+/registrations/confirm/\S+)",
                      message.text_body).group(1)
 
@@ -292,7 +292,7 @@ def test_console_page_does_not_query_per_row(app, session, tenant, people, organ
 
 def test_guest_asking_again_gets_the_link_again_and_the_form_is_rate_limited(session, tenant,
                                                                              client):
-    from joren.tenants.meetups.registration_views import GUEST_RATE_LIMIT
+    from joren.tenants.meetups.registrations.views import GUEST_RATE_LIMIT
 
     m = seated_meetup(session, tenant)
     session.commit()

@@ -10,14 +10,14 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from joren.models import MemberStatus
-from joren.tenants.meetups import registrations as svc
+from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import (
     MeetupStatus,
     Registration,
     RegistrationStatus,
     SeriesRegistration,
 )
-from joren.tenants.members.models import Member
+from joren.tenants.meetups.registrations import services as svc
 from tests import factories
 from tests.tenants.helpers import count_statements, meetup
 from tests.tenants.meetups.helpers_registrations import (
@@ -68,8 +68,9 @@ def test_capacity_fills_then_waitlists_in_order(session, tenant, ts, run_jobs):
     assert svc.counts(ts, [m.id])[m.id]["going"] == 1
     run_jobs()  # the emails are rendered by the send job, outside the meetup's lock
     sent = outbox(ts)
-    assert [o.template for o in sent] == ["registrations/confirmed", "registrations/waitlisted",
-                                          "registrations/waitlisted"]
+    assert [o.template for o in sent] == ["meetups/registrations/confirmed",
+                                          "meetups/registrations/waitlisted",
+                                          "meetups/registrations/waitlisted"]
     assert f"/c/{tenant.slug}/tickets/{ra.checkin_token}" in sent[0].text_body
     assert {o.language for o in sent} == {"ja"}  # no account: the community's language
 
@@ -87,7 +88,7 @@ def test_emails_follow_the_recipients_language(session, tenant, ts, people, run_
     ts.commit()
     _reg(ts, full, people.member_member)
     run_jobs()
-    waiting = outbox(ts, "registrations/waitlisted")[0]
+    waiting = outbox(ts, "meetups/registrations/waitlisted")[0]
     assert "you are number 1 on the waitlist" in waiting.text_body
 
 
@@ -134,7 +135,7 @@ def test_organizer_promotes_by_hand_over_capacity(session, tenant, ts, people):
     svc.promote(ts, rb, _get(ts, Member, people.organizer_member.id))
     ts.commit()
     assert svc.counts(ts, [m.id])[m.id]["going"] == 2
-    assert outbox(ts, "registrations/promoted")[0].to_email == b.email
+    assert outbox(ts, "meetups/registrations/promoted")[0].to_email == b.email
     with pytest.raises(svc.RegistrationError):
         svc.promote(ts, _get(ts, Registration, rb.id), None)
 
@@ -153,8 +154,8 @@ def test_approval_pending_then_approved_or_declined(session, tenant, ts):
     ts.commit()
     with pytest.raises(svc.RegistrationError):
         svc.approve(ts, _get(ts, Registration, ra.id))
-    assert [o.template for o in outbox(ts)][-2:] == ["registrations/confirmed",
-                                                          "registrations/waitlisted"]
+    assert [o.template for o in outbox(ts)][-2:] == ["meetups/registrations/confirmed",
+                                                          "meetups/registrations/waitlisted"]
 
 
 def test_industry_cap_has_its_own_waitlist(session, tenant, ts):
@@ -176,7 +177,7 @@ def test_industry_cap_has_its_own_waitlist(session, tenant, ts):
     ts.commit()
     assert _get(ts, Registration, r2.id).status == GOING
     assert _get(ts, Registration, r4.id).status == WAITLISTED
-    assert outbox(ts, "registrations/promoted")[0].to_email == agent2.email
+    assert outbox(ts, "meetups/registrations/promoted")[0].to_email == agent2.email
 
 
 def test_window_and_cancelled_meetup_refuse_and_save_nothing(session, tenant, ts):
@@ -204,7 +205,7 @@ def test_series_registration_with_opt_out_and_later_occurrences(session, tenant,
     assert [r.status for r in regs] == [GOING] * 3
     assert {r.series_registration_id for r in regs} == {row.id}
     [mail] = outbox(ts)  # one email for the series, not one per date
-    assert mail.template == "registrations/series_confirmed"
+    assert mail.template == "meetups/registrations/series_confirmed"
     dates = [line for line in mail.text_body.splitlines() if line.startswith("- ")]
     assert len(dates) == 3
     svc.opt_out(ts, _get(ts, type(occurrences[1]), occurrences[1].id), _get(ts, Member, a.id))
@@ -263,7 +264,7 @@ def test_notify_cancelled_emails_everyone_registered(session, tenant, ts):
     before = len(outbox(ts))
     assert svc.notify_cancelled(ts, _get(ts, type(m), m.id)) == 2
     ts.commit()
-    sent = outbox(ts, "registrations/meetup_cancelled")
+    sent = outbox(ts, "meetups/registrations/meetup_cancelled")
     assert {o.to_email for o in sent} == {people_[1].email, people_[2].email}
     assert len(outbox(ts)) == before + 2
     svc.notify_cancelled(ts, _get(ts, type(m), m.id))  # idempotent
@@ -318,8 +319,8 @@ def test_paid_meetups_keep_a_waitlist_too(session, tenant, ts):
 
 
 def test_the_materialiser_registers_series_registrants_for_new_dates(ts, series, people):
-    from joren.tenants.meetups import series as series_service
     from joren.tenants.meetups.models import Meetup
+    from joren.tenants.meetups.series import services as series_service
 
     member = _get(ts, Member, people.member_member.id)
     svc.register_series(ts, _get(ts, type(series), series.id), member)

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from joren.platform.tenancy import unscoped
-from joren.tenants.meetups import series as service
 from joren.tenants.meetups.models import (
     Meetup,
     MeetupSeries,
@@ -18,7 +17,8 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.meetups.series import SeriesError
+from joren.tenants.meetups.series import services as service
+from joren.tenants.meetups.series.services import SeriesError
 from joren.workers.cron import SCHEDULE
 
 TOKYO = ZoneInfo("Asia/Tokyo")

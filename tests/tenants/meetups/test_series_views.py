@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from joren.platform.tenancy import unscoped
-from joren.tenants.meetups import series as service
 from joren.tenants.meetups.models import (
     Meetup,
     MeetupSeries,
@@ -19,6 +18,7 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
+from joren.tenants.meetups.series import services as service
 from tests.tenants.helpers import count_statements, in_english, reload
 from tests.tenants.meetups.conftest import second_tuesday
 

@@ -8,12 +8,12 @@ import re
 import pytest
 
 from joren.models import Member, MemberStatus
+from joren.platform.membership.models import ProfileVisibility
 from joren.platform.names import romaji_search_key
 from joren.platform.tenancy import unscoped
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.models import MemberEngagement
-from joren.tenants.members.models import ProfileVisibility
-from joren.tenants.members.profiles import profile_view, search_directory
+from joren.tenants.members.profiles.services import profile_view, search_directory
 from tests import factories
 from tests.tenants.helpers import count_statements
 

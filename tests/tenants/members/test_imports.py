@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from joren.models import Attendance, AttendanceStatus, Meetup, Member
 from joren.platform.tenancy import unscoped
-from joren.tenants.members import imports
-from joren.tenants.members.csv_decode import CsvFileError, decode, sniff_delimiter
-from joren.tenants.members.import_models import ImportBatch, ImportPreset, ImportStatus
+from joren.tenants.imports import services as imports
+from joren.tenants.imports.csv_decode import CsvFileError, decode, sniff_delimiter
+from joren.tenants.imports.models import ImportBatch, ImportPreset, ImportStatus
 from tests.tenants.helpers import attend, meetup
 
 DATA = Path(__file__).parent / "data"
@@ -263,7 +263,7 @@ def test_bad_rows_reported_by_line_and_never_imported_silently(  # type: ignore[
 
 
 def test_oversized_file_refused(organizer_client, session, people, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from joren.tenants.members import csv_decode
+    from joren.tenants.imports import csv_decode
 
     monkeypatch.setattr(csv_decode, "MAX_BYTES", 100)
     session.commit()

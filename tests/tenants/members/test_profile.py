@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from joren.models import Member, MemberStatus
-from joren.tenants.members.models import ProfileVisibility
-from joren.tenants.members.profiles import (
+from joren.platform.membership.models import ProfileVisibility
+from joren.tenants.members.profiles.services import (
     ProfileForbidden,
     ProfileInvalid,
     clean_profile,

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from joren.platform.db import utcnow
 from joren.platform.tenancy import unscoped
-from joren.tenants.meetups import series as service
 from joren.tenants.meetups.models import Meetup, MeetupSeries
+from joren.tenants.meetups.series import services as service
 from tests.tenants.helpers import in_english, meetup, reload
 from tests.tenants.payments.stripe.dues_helpers import enable_dues, paid_dues
 

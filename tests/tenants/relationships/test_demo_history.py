@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from joren.demo import history, loader
+from joren.demo.loader import first_introductions, load_demo
 from joren.models import Member
-from joren.platform.demo import history, loader
-from joren.platform.demo.loader import first_introductions, load_demo
 from joren.platform.templating import yen
 from joren.tenants.introductions.models import (
     Introduction,

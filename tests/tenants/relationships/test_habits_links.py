@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from joren.platform.tenancy import unscoped
-from joren.tenants.relationships import habit_links
+from joren.tenants.relationships.habits import links as habit_links
 from joren.tenants.relationships.models import Contact, ContactKind, Relationship
 from tests import factories
 from tests.tenants.helpers import in_english

@@ -11,7 +11,7 @@ from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_now
 from joren.platform.tenancy import unscoped
 from joren.tenants.introductions.models import Introduction
-from joren.tenants.relationships import habit_nudges
+from joren.tenants.relationships.habits import nudges as habit_nudges
 from joren.tenants.relationships.models import ContactKind
 from joren.workers import habit_jobs
 from tests import factories

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_now
 from joren.platform.mail.unsubscribes import record_unsubscribe
+from joren.platform.membership.models import ProfileVisibility
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups.models import RegistrationStatus
-from joren.tenants.members.models import ProfileVisibility
-from joren.tenants.relationships import habits
+from joren.tenants.relationships.habits import services as habits
 from joren.tenants.relationships.models import MeetupGives
 from joren.workers import habit_jobs
 from tests import factories

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from joren.platform.db import utcnow
+from joren.platform.membership.models import MemberStatus, ProfileVisibility
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups.models import MeetupStatus, RegistrationStatus
-from joren.tenants.members.models import MemberStatus, ProfileVisibility
 from joren.tenants.relationships import journal
 from joren.tenants.relationships.models import MeetupGives
 from tests import factories

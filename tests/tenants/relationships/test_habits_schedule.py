@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from joren.models import Community
 from joren.tenants.meetups.models import Meetup
-from joren.tenants.relationships import habits
+from joren.tenants.relationships.habits import services as habits
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -19,9 +19,10 @@ def test_the_follow_up_job_links_to_base_url(app, session, tenant, people, run_j
     session.commit()
     rendered = watch_rendering(monkeypatch)
     run_habits(app, run_jobs)
-    assert ("habits/follow_up", False) in {(r.template, r.in_request) for r in rendered}
+    pairs = {(r.template, r.in_request) for r in rendered}
+    assert ("relationships/habits/follow_up", False) in pairs
     assert all(not r.in_request for r in rendered)
-    mails = {m.to_email: m for m in stored(session, "habits/follow_up")}
+    mails = {m.to_email: m for m in stored(session, "relationships/habits/follow_up")}
     links = assert_links_on(production_base_url, mails.values())
     assert any(link.startswith(f"{production_base_url}/c/{tenant.slug}/") for link in links)
     assert_in_language(mails[people.member.email], "en")
@@ -40,8 +41,8 @@ def test_the_nudge_job_links_to_base_url(app, session, people, run_jobs, product
     with app.app_context():
         enqueue_now("joren.workers.habit_jobs.fan_out_introduction_nudges")
     run_jobs()
-    assert {(r.template, r.in_request) for r in rendered} == {("habits/nudge", False)}
-    mails = {m.to_email: m for m in stored(session, "habits/nudge")}
+    assert {(r.template, r.in_request) for r in rendered} == {("relationships/habits/nudge", False)}
+    mails = {m.to_email: m for m in stored(session, "relationships/habits/nudge")}
     links = assert_links_on(production_base_url, mails.values())
     assert any(link.startswith(f"{production_base_url}/c/{community.slug}/talked/")
                for link in links)

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from joren.models import MemberStatus
 from joren.platform.db import utcnow
+from joren.platform.membership.models import ProfileVisibility
 from joren.platform.tenancy import unscoped
 from joren.tenants.introductions.models import IntroductionStatus
-from joren.tenants.members.models import ProfileVisibility
 from joren.tenants.relationships import services
 from joren.tenants.relationships.models import Contact, ContactKind, Referral, ReferralStatus
 from tests import factories

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from joren.platform.billing import stripe_client
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.members.models import Member
 from joren.tenants.payments.models import (
     ConnectAccount,
     Payment,

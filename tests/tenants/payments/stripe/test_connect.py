@@ -13,7 +13,7 @@ from joren.platform.billing.models import PlanCode, StripeEvent, Subscription
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.tenancy import unscoped
-from joren.tenants.payments import connect as svc
+from joren.tenants.payments.connect import services as svc
 from joren.tenants.payments.models import ConnectAccount
 from tests.platform.billing.conftest import post_event
 from tests.tenants.payments.stripe.connect_helpers import (

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from joren.platform.billing.models import PlanCode, Subscription
 from joren.platform.tenancy import unscoped
-from joren.tenants.payments import connect as svc
+from joren.tenants.payments.connect import services as svc
 from joren.tenants.payments.models import ConnectAccount
 from tests.tenants.helpers import in_english
 from tests.tenants.payments.stripe.connect_helpers import (

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from joren.platform.db import utcnow
 from joren.platform.tenancy import unscoped
-from joren.tenants.payments import dues
+from joren.tenants.payments.dues import services as dues
 from joren.tenants.payments.models import (
     DuesInterval,
     DuesSettings,

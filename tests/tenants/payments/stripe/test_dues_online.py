@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from joren.platform.billing.models import PlanCode, Subscription
 from joren.platform.tenancy import unscoped
-from joren.tenants.payments import dues, pricing
+from joren.tenants.payments import pricing
+from joren.tenants.payments.dues import services as dues
 from joren.tenants.payments.models import (
     DuesSubscription,
     PaymentKind,

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from joren.platform.db import utcnow
+from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import RegistrationStatus
-from joren.tenants.members.models import Member
 from joren.tenants.payments import refunds
 from joren.tenants.payments.models import Payment, PaymentStatus
 from tests.links import assert_in_language, assert_links_on, stored, watch_rendering
@@ -44,8 +44,8 @@ def test_the_webhook_job_confirms_the_seat_and_sends_the_receipt_on_base_url(
     assert h.registration(session, evening.id, people.member_member.id).status == \
         RegistrationStatus.GOING
     assert {(r.template, r.in_request) for r in rendered} == {
-        ("registrations/confirmed", False), ("payments/online_receipt", False)}
-    [confirmed] = stored(session, "registrations/confirmed")
+        ("meetups/registrations/confirmed", False), ("payments/online_receipt", False)}
+    [confirmed] = stored(session, "meetups/registrations/confirmed")
     [receipt] = stored(session, "payments/online_receipt")
     links = assert_links_on(production_base_url, [confirmed, receipt])
     [payment] = payments_of(session, member_id=people.member_member.id)

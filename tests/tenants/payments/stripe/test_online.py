@@ -12,8 +12,8 @@ from flask_babel import force_locale
 from joren.platform.db import utcnow
 from joren.platform.tenancy import set_tenant
 from joren.tenants.meetups.models import Registration, RegistrationStatus
-from joren.tenants.payments import online
 from joren.tenants.payments.models import PaymentMethod, PaymentStatus
+from joren.tenants.payments.online import services as online
 from tests.tenants.meetups.helpers_registrations import seated_meetup
 from tests.tenants.payments.stripe import online_helpers as h
 from tests.tenants.payments.stripe.refund_helpers import connect
@@ -50,7 +50,7 @@ def test_register_holds_the_seat_and_sends_the_member_to_checkout(
     assert reg.status == AWAITING
     assert before + timedelta(minutes=34) < reg.offer_expires_at < utcnow() + timedelta(minutes=36)
     # No "you're going" yet: the seat is only held.
-    assert h.emails(session, "registrations/confirmed") == []
+    assert h.emails(session, "meetups/registrations/confirmed") == []
     [payment] = h.payment_for(session, reg.id)
     assert (payment.status, payment.method, payment.amount_jpy, payment.application_fee_jpy) == (
         PaymentStatus.PENDING, PaymentMethod.STRIPE, 3000, 150)
@@ -93,7 +93,7 @@ def test_the_webhook_confirms_the_seat_with_a_receipt(
     assert payment.status == PaymentStatus.PAID and payment.amount_jpy == 3000
     assert payment.stripe_payment_intent_id == billing_on.objects[sid]["payment_intent"]
     assert payment.receipt_number == f"R-{utcnow().year}-000001"
-    assert len(h.emails(session, "registrations/confirmed")) == 1
+    assert len(h.emails(session, "meetups/registrations/confirmed")) == 1
     [receipt] = h.emails(session, "payments/online_receipt")
     assert f"/payments/{payment.id}/receipt" in receipt.text_body
     page = member_client.get(f"/c/{tenant.slug}/meetups/{evening.id}/paid?session_id={sid}")
@@ -118,7 +118,7 @@ def test_a_replayed_or_repeated_event_changes_nothing(
     [payment] = h.payment_for(session, reg.id)
     assert payment.status == PaymentStatus.PAID
     assert payment.receipt_number == f"R-{utcnow().year}-000001"
-    assert len(h.emails(session, "registrations/confirmed")) == 1
+    assert len(h.emails(session, "meetups/registrations/confirmed")) == 1
     assert len(h.emails(session, "payments/online_receipt")) == 1
 
 
@@ -135,7 +135,7 @@ def test_an_expired_event_arriving_after_payment_leaves_it_paid(
     assert payment.status == PaymentStatus.PAID
     deliver(billing_on.event("checkout.session.expired", stale, account=acct))
     assert h.registration(session, evening.id, people.member_member.id).status == GOING
-    assert h.emails(session, "registrations/hold_released") == []
+    assert h.emails(session, "meetups/registrations/hold_released") == []
 
 
 def test_paying_twice_reuses_the_open_checkout(
@@ -151,9 +151,9 @@ def test_paying_twice_reuses_the_open_checkout(
 
 def test_a_request_that_crashed_after_stripe_answered_gets_the_same_session(
         app, session, tenant, people, billing_on, acct, evening, scoped, monkeypatch):
-    from joren.tenants.meetups import registrations as regs
+    from joren.platform.membership.models import Member
     from joren.tenants.meetups.models import Meetup
-    from joren.tenants.members.models import Member
+    from joren.tenants.meetups.registrations import services as regs
 
     ts = scoped(tenant)
     with app.test_request_context("/"), force_locale("en"):
@@ -233,8 +233,8 @@ def test_approval_first_then_payment(
     reg = h.registration(session, meetup.id, people.member_member.id)
     assert reg.status == AWAITING
     assert reg.offer_expires_at > utcnow() + timedelta(hours=20)  # a day to pay, not minutes
-    assert len(h.emails(session, "registrations/pay_to_confirm")) == 1
-    assert h.emails(session, "registrations/confirmed") == []
+    assert len(h.emails(session, "meetups/registrations/pay_to_confirm")) == 1
+    assert h.emails(session, "meetups/registrations/confirmed") == []
     sid = h.session_id_of(h.pay(member_client, meetup.id))
     assert sid in billing_on.objects
 

@@ -25,7 +25,7 @@ GUEST = "guest-payer@example.com"
 
 
 def _confirm_link(session) -> str:  # type: ignore[no-untyped-def]
-    [mail] = h.emails(session, "registrations/guest_confirm", GUEST)
+    [mail] = h.emails(session, "meetups/registrations/guest_confirm", GUEST)
     found = re.search(r"http://localhost(/c/\S+/registrations/confirm/\S+)", mail.text_body)
     assert found is not None
     return found.group(1)
@@ -96,7 +96,7 @@ def test_a_guest_approved_by_the_organizer_is_sent_a_link_that_pays(
     assert response.status_code in (302, 303)
     [held] = registrations_of(session, meetup.id)
     assert held.status == RegistrationStatus.AWAITING_PAYMENT
-    [mail] = h.emails(session, "registrations/pay_to_confirm", GUEST)
+    [mail] = h.emails(session, "meetups/registrations/pay_to_confirm", GUEST)
     pay_link = re.search(r"http://localhost(/c/\S+/registrations/confirm/\S+)", mail.text_body)
     assert pay_link is not None  # the guest's own signed link, not a sign-in page
     h.session_id_of(client.post(pay_link.group(1)))

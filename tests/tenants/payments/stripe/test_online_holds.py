@@ -12,11 +12,11 @@ import pytest
 from flask_babel import force_locale
 
 from joren.platform.db import utcnow
-from joren.tenants.meetups import registrations as regs
+from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.members.models import Member
-from joren.tenants.payments import online
+from joren.tenants.meetups.registrations import services as regs
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentMethod, PaymentStatus
+from joren.tenants.payments.online import services as online
 from tests import factories
 from tests.tenants.meetups.helpers_registrations import seated_meetup
 from tests.tenants.payments.stripe import online_helpers as h
@@ -94,13 +94,13 @@ def test_an_unpaid_hold_is_released_and_the_seat_passed_on(
     [payment] = h.payment_for(session, mine.id)
     assert payment.status == PaymentStatus.CANCELLED
     assert h.registration(session, one_seat.id, other.id).status == OFFERED
-    assert len(h.emails(session, "registrations/hold_released", "member@example.jp")) == 1
-    assert h.emails(session, "registrations/offer_expired") == []
-    [offer] = h.emails(session, "registrations/offer", "waiting@example.jp")
+    assert len(h.emails(session, "meetups/registrations/hold_released", "member@example.jp")) == 1
+    assert h.emails(session, "meetups/registrations/offer_expired") == []
+    [offer] = h.emails(session, "meetups/registrations/offer", "waiting@example.jp")
     assert "支払ってお席を確保する" in offer.text_body  # the member's language: ja
     assert _sweep(ts, ctx) == 0  # idempotent
     deliver(*billing_on.take_events())  # Stripe's "expired" event: nothing more happens
-    assert len(h.emails(session, "registrations/hold_released")) == 1
+    assert len(h.emails(session, "meetups/registrations/hold_released")) == 1
 
 
 def test_the_sweep_confirms_a_hold_whose_webhook_was_lost(
@@ -112,7 +112,7 @@ def test_the_sweep_confirms_a_hold_whose_webhook_was_lost(
     assert mine.status == GOING
     [payment] = h.payment_for(session, mine.id)
     assert payment.status == PaymentStatus.PAID and payment.receipt_number
-    assert h.emails(session, "registrations/hold_released") == []
+    assert h.emails(session, "meetups/registrations/hold_released") == []
 
 
 def test_the_checkout_expiring_releases_the_hold(
@@ -138,7 +138,7 @@ def test_a_late_payment_takes_a_free_seat(
     assert mine.status == GOING
     [payment] = h.payment_for(session, mine.id)
     assert payment.status == PaymentStatus.PAID and payment.refund_requested_at is None
-    assert len(h.emails(session, "registrations/confirmed")) == 1
+    assert len(h.emails(session, "meetups/registrations/confirmed")) == 1
 
 
 def test_a_late_payment_without_a_seat_is_refunded_in_full(
@@ -184,7 +184,7 @@ def test_a_second_payment_for_a_paid_fee_is_refunded(
     assert first.status == PaymentStatus.PAID and first.refund_requested_at is None
     assert again.refund_reason == "duplicate"
     assert h.registration(session, one_seat.id, reg.member_id).status == GOING
-    assert len(h.emails(session, "registrations/confirmed")) == 1
+    assert len(h.emails(session, "meetups/registrations/confirmed")) == 1
 
 
 def test_a_waitlist_offer_is_taken_by_paying(
@@ -210,7 +210,7 @@ def test_a_waitlist_offer_is_taken_by_paying(
     refused = member_client.post(f"/c/{tenant.slug}/meetups/{meetup.id}/offer/accept")
     assert refused.status_code in (302, 303)
     assert h.registration(session, meetup.id, people.member_member.id).status == OFFERED
-    [mail] = h.emails(session, "registrations/offer", "member@example.jp")
+    [mail] = h.emails(session, "meetups/registrations/offer", "member@example.jp")
     link = next(w for w in mail.text_body.split() if "/registrations/offer/" in w)
     page = client.get(link)
     # The community speaks Japanese.

@@ -45,7 +45,7 @@ def test_no_keys_means_pay_at_the_door_and_no_stripe_request(
     assert "checkout" not in response.headers["Location"]
     reg = h.registration(session, meetup.id, people.member_member.id)
     assert reg.status == RegistrationStatus.GOING
-    assert len(h.emails(session, "registrations/confirmed")) == 1
+    assert len(h.emails(session, "meetups/registrations/confirmed")) == 1
     assert h.pay(member_client, meetup.id).status_code == 303  # nothing to pay: back, told so
     assert h.payment_for(session, reg.id) == []
     assert keys_off.requests == []
@@ -84,5 +84,5 @@ def test_a_hold_whose_online_payment_went_away_keeps_its_seat_paid_at_the_door(
     assert "Your seat is confirmed: please pay the fee at the door." in page
     reg = h.registration(session, meetup.id, people.member_member.id)
     assert reg.status == RegistrationStatus.GOING and reg.offer_expires_at is None
-    assert len(h.emails(session, "registrations/confirmed")) == 1
+    assert len(h.emails(session, "meetups/registrations/confirmed")) == 1
     assert h.payment_for(session, reg.id) == [] and h.creates(billing_on) == []

@@ -53,7 +53,7 @@ def paid(session, app, billing_on, acct, tenant, people):  # type: ignore[no-unt
 def _ask(app, ts, payment_id: int, actor_id: int | None, reason: str = "organizer",
          **options) -> bool:  # type: ignore[no-untyped-def]
     """Ask for a refund through the service and commit (the job is enqueued on commit)."""
-    from joren.tenants.members.models import Member
+    from joren.platform.membership.models import Member
     from joren.tenants.payments.models import Payment
 
     with app.app_context():

@@ -1,0 +1,404 @@
+"""Check-in at the door, self check-in, the printable list and the attendance register."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from joren.platform.communities.edge import (
+    active_membership,
+    get_or_404,
+    member_required,
+    require,
+)
+from joren.platform.csv_export import csv_response
+from joren.platform.db import db
+from joren.platform.extensions import limiter
+from joren.platform.inputs import parse_id
+from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.models import Member
+from joren.tenants.meetups import attendance as svc
+from joren.tenants.meetups.models import AttendanceStatus, Meetup
+
+bp = Blueprint("checkin", __name__)
+
+ERRORS = {
+    "cancelled": _l("This meetup is cancelled."),
+    "not_checked_in": _l("This person is not checked in."),
+    "too_long": _l("One of the values is too long."),
+    "name_required": _l("Enter at least the family name."),
+    "bad_email": _l("Enter a valid email address or leave it empty."),
+    "substitute_required": _l("Say who came instead (a member's name or any name)."),
+    "substitute_self": _l("A member cannot be their own substitute."),
+    "wrong_meetup": _l("This QR code is not for this meetup."),
+    "not_going": _l("This registration is not confirmed as going. "
+                    "Check the person in by name if you let them in."),
+    "bad_window": _l("The check-in window must close after it opens."),
+    "bad_code": _l("The code must be 4 to 6 digits."),
+    "window_off": _l("Self check-in is not open for this meetup. Ask the staff at the door."),
+    "window_before": _l("Self check-in has not opened yet."),
+    "window_after": _l("Self check-in has closed. Ask the staff at the door."),
+    "wrong_code": _l("That code is not right. Check the code shown in the room."),
+    "unknown_member": _l("That person was not found."),
+    "bad_status": _l("Choose a valid status."),
+}
+
+
+def status_labels() -> dict[AttendanceStatus, str]:
+    return {
+        AttendanceStatus.PRESENT: _("Present"),
+        AttendanceStatus.LATE: _("Late"),
+        AttendanceStatus.ABSENT: _("Absent"),
+        AttendanceStatus.EXCUSED: _("Excused"),
+        AttendanceStatus.SUBSTITUTE: _("Substitute"),
+        AttendanceStatus.WALK_IN: _("Walk-in"),
+    }
+
+
+def via_labels() -> dict[str, str]:
+    return {"door": _("at the door"), "qr": _("QR code"), "self": _("self check-in"),
+            "console": _("register"), "walk_in": _("walk-in")}
+
+
+class WalkInForm(FlaskForm):
+    family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=60)])
+    given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=60)])
+    family_name_kana = StringField(_l("Family name reading (kana)"),
+                                   validators=[Optional(), Length(max=60)])
+    given_name_kana = StringField(_l("Given name reading (kana)"),
+                                  validators=[Optional(), Length(max=60)])
+    company = StringField(_l("Company"), validators=[Optional(), Length(max=120)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=80)])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Length(max=320)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Check-in code"), validators=[DataRequired(), Length(max=12)])
+
+
+def _meetup(meetup_id: int) -> Meetup:
+    return get_or_404(Meetup, meetup_id)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _error(code: str) -> str:
+    return str(ERRORS.get(code, ERRORS["unknown_member"]))
+
+
+def _member_from_form(field: str = "member_id") -> Member | None:
+    member_id = parse_id(request.form.get(field))
+    if member_id is None:
+        return None
+    return db.session.get(Member, member_id)
+
+
+def _reply(meetup: Meetup, ok: bool, message: str, status: int = 200, **extra: Any) -> Any:
+    """JSON for the door script, otherwise a flash and back to the door page."""
+    if _wants_json():
+        payload = {"ok": ok, "message": message, **svc.counts(db.session, meetup), **extra}
+        return jsonify(payload), status
+    flash(message, "success" if ok else "error")
+    return redirect(url_for(".door", meetup_id=meetup.id, q=request.form.get("q") or None))
+
+
+# -- the door ----------------------------------------------------------------------------
+
+@bp.get("/admin/meetups/<int:meetup_id>/checkin")
+@require(Capability.RUN_DOOR)
+def door(meetup_id: int) -> Any:
+    meetup = _meetup(meetup_id)
+    query = request.args.get("q", "")[:100]
+    rows = svc.door_list(db.session, meetup, query)
+    return render_template("meetups/checkin/door.html", meetup=meetup, rows=rows, q=query,
+                           counts=svc.counts(db.session, meetup), form=WalkInForm(),
+                           self_state=svc.self_checkin_state(meetup))
+
+
+@bp.get("/admin/meetups/<int:meetup_id>/checkin/search")
+@require(Capability.RUN_DOOR)
+def search(meetup_id: int) -> Any:
+    meetup = _meetup(meetup_id)
+    query = request.args.get("q", "")[:100]
+    rows = svc.door_list(db.session, meetup, query)
+    if request.args.get("format") == "json":
+        return jsonify(results=[{
+            "member_id": r.member.id, "name": r.member.display_name, "reading": r.member.reading,
+            "company": r.member.company, "title": r.member.title, "going": r.is_going,
+            "checked_in": r.is_checked_in,
+        } for r in rows])
+    return render_template("meetups/checkin/_results.html", meetup=meetup, rows=rows, q=query)
+
+
+@bp.post("/admin/meetups/<int:meetup_id>/checkin/check-in")
+@require(Capability.RUN_DOOR)
+def check_in(meetup_id: int) -> Any:
+    meetup = _meetup(meetup_id)
+    member = _member_from_form()
+    if member is None:
+        abort(404)
+    undo = request.form.get("action") == "undo"
+    try:
+        if undo:
+            svc.undo_check_in(db.session, meetup, member, g.membership)
+        else:
+            svc.check_in(db.session, meetup, member, g.membership, via="door")
+    except svc.CheckinError as error:
+        db.session.rollback()
+        return _reply(meetup, False, _error(error.code), 400, member_id=member.id)
+    db.session.commit()
+    if undo:
+        message = _("Check-in of %(name)s undone.", name=member.display_name)
+    else:
+        message = _("%(name)s is checked in.", name=member.display_name)
+    return _reply(meetup, True, message, member_id=member.id, is_checked_in=not undo)
+
+
+@bp.post("/admin/meetups/<int:meetup_id>/checkin/walk-in")
+@require(Capability.RUN_DOOR)
+def walk_in(meetup_id: int) -> Any:
+    meetup = _meetup(meetup_id)
+    form = WalkInForm()
+    if not form.validate():
+        return _reply(meetup, False, _("Enter at least the family name, and check the other "
+                                       "fields."), 400)
+    try:
+        fields = {name: getattr(form, name).data or "" for name in (
+            "family_name", "given_name", "family_name_kana", "given_name_kana", "company",
+            "title")}
+        attendance = svc.walk_in(db.session, meetup, g.membership,
+                                 email=form.email.data or None, **fields)
+    except svc.CheckinError as error:
+        db.session.rollback()
+        return _reply(meetup, False, _error(error.code), 400)
+    db.session.commit()
+    name = attendance.member.display_name
+    return _reply(meetup, True, _("%(name)s was added as a walk-in.", name=name),
+                  member_id=attendance.member_id)
+
+
+@bp.post("/admin/meetups/<int:meetup_id>/checkin/scan")
+@require(Capability.RUN_DOOR)
+def scan(meetup_id: int) -> Any:
+    meetup = _meetup(meetup_id)
+    try:
+        member, _attendance = svc.scan(db.session, meetup, request.form.get("token", ""),
+                                       g.membership)
+    except svc.CheckinError as error:
+        db.session.rollback()
+        return _reply(meetup, False, _error(error.code), 400)
+    db.session.commit()
+    return _reply(meetup, True, _("%(name)s is checked in.", name=member.display_name),
+                  member_id=member.id)
+
+
+def _form_local_time(field: str) -> datetime | None:
+    """A ``datetime-local`` value in the community's timezone, as UTC; empty means default."""
+    raw = request.form.get(field, "").strip()
+    if not raw:
+        return None
+    try:
+        local = datetime.fromisoformat(raw)
+    except ValueError:
+        raise svc.CheckinError("bad_window") from None
+    if local.tzinfo is not None:
+        raise svc.CheckinError("bad_window")
+    return local.replace(tzinfo=ZoneInfo(g.community.timezone)).astimezone(UTC)
+
+
+@bp.post("/admin/meetups/<int:meetup_id>/checkin/self-window")
+@require(Capability.MANAGE_MEETUPS)
+def self_checkin_window(meetup_id: int) -> Any:
+    meetup = _meetup(meetup_id)
+    try:
+        if request.form.get("action") == "close":
+            svc.close_self_checkin(db.session, meetup, g.membership)
+            message = _("Self check-in is closed.")
+        else:
+            code = svc.open_self_checkin(db.session, meetup, g.membership,
+                                         opens_at=_form_local_time("opens_at"),
+                                         closes_at=_form_local_time("closes_at"),
+                                         code=request.form.get("code", "").strip() or None)
+            message = _("Self check-in is open. The code is %(code)s.", code=code)
+    except svc.CheckinError as error:
+        db.session.rollback()
+        flash(_error(error.code), "error")
+        return redirect(url_for(".door", meetup_id=meetup.id))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".door", meetup_id=meetup.id))
+
+
+@bp.get("/admin/meetups/<int:meetup_id>/checkin/print")
+@require(Capability.RUN_DOOR)
+def print_list(meetup_id: int) -> Any:
+    meetup = _meetup(meetup_id)
+    rows = svc.door_list(db.session, meetup)
+    return render_template("meetups/checkin/print.html", meetup=meetup, rows=rows)
+
+
+# -- the register ------------------------------------------------------------------------
+
+@bp.get("/admin/meetups/<int:meetup_id>/attendance")
+@require(Capability.RUN_DOOR)
+def register_view(meetup_id: int) -> Any:
+    meetup = _meetup(meetup_id)
+    rows = svc.register(db.session, meetup)
+    return render_template(
+        "meetups/checkin/register.html", meetup=meetup, rows=rows,
+        history=svc.history(db.session, meetup), labels=status_labels(), vias=via_labels(),
+        counts=svc.counts(db.session, meetup),
+        can_edit=g.membership.is_organizer, no_show_count=sum(r.is_no_show for r in rows))
+
+
+def _apply_row(meetup: Meetup, member: Member) -> str | None:
+    """Apply one row of the register form; returns an error code or None."""
+    prefix = f"m{member.id}-"
+    raw = request.form.get(prefix + "status", "")
+    if not raw:
+        return None
+    try:
+        status = AttendanceStatus(raw)
+    except ValueError:
+        return "bad_status"
+    substitute_text = request.form.get(prefix + "substitute", "")
+    substitute = None
+    if status == AttendanceStatus.SUBSTITUTE:
+        substitute = svc.find_member_by_name(db.session, substitute_text)
+    try:
+        svc.set_status(db.session, meetup, member, status, g.membership,
+                       note=request.form.get(prefix + "note", ""), substitute=substitute,
+                       substitute_name="" if substitute else substitute_text)
+    except svc.CheckinError as error:
+        return error.code
+    return None
+
+
+@bp.post("/admin/meetups/<int:meetup_id>/attendance")
+@require(Capability.MANAGE_MEETUPS)
+def register_update(meetup_id: int) -> Any:
+    meetup = _meetup(meetup_id)
+    rows = {row.member.id: row.member for row in svc.register(db.session, meetup)}
+    only = request.form.get("row", "")
+    if only:
+        if not only.isdigit() or int(only) not in rows:
+            abort(404)
+        targets = [rows[int(only)]]
+    else:
+        targets = list(rows.values())
+    problems = []
+    for member in targets:
+        code = _apply_row(meetup, member)
+        if code:
+            problems.append(f"{member.display_name}: {_error(code)}")
+    if problems:
+        db.session.rollback()
+        for problem in problems:
+            flash(problem, "error")
+        flash(_("Nothing was saved. Correct the rows above and save again."), "error")
+    else:
+        db.session.commit()
+        flash(_("The register is saved."), "success")
+    return redirect(url_for(".register_view", meetup_id=meetup.id))
+
+
+def _local(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(g.community.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+@bp.get("/admin/meetups/<int:meetup_id>/attendance.csv")
+@require(Capability.EXPORT_PERSONAL_DATA)
+def export(meetup_id: int) -> Any:
+    meetup = _meetup(meetup_id)
+    labels = status_labels()
+    day = _local(meetup.starts_at)[:10]
+    if request.args.get("list") == "door":
+        rows = svc.door_list(db.session, meetup)
+        header = [_("Name"), _("Reading"), _("Company"), _("Title"), _("Going"),
+                  _("Checked in")]
+        door_name = _("Door list")
+        return csv_response(
+            f"{door_name}-{meetup.title}-{day}.csv", header,
+            ([r.member.display_name, r.member.reading, r.member.company, r.member.title,
+              _("Yes") if r.is_going else "", _("Yes") if r.is_checked_in else ""]
+             for r in rows))
+    rows = svc.register(db.session, meetup)
+    header = [_("Name"), _("Reading"), _("Company"), _("Title"), _("Email"), _("Status"),
+              _("No-show"), _("Checked in at"), _("Substitute"), _("Note")]
+
+    def line(r: svc.RegisterRow) -> list[Any]:
+        a = r.attendance
+        sub = (r.substitute.display_name if r.substitute else a.substitute_name) if a else ""
+        return [r.member.display_name, r.member.reading, r.member.company, r.member.title,
+                r.member.email or "", labels[a.status] if a else "",
+                _("Yes") if r.is_no_show else "", _local(a.checked_in_at) if a else "", sub,
+                a.note if a else ""]
+
+    register_name = _("Attendance")
+    return csv_response(f"{register_name}-{meetup.title}-{day}.csv", header,
+                        (line(r) for r in rows))
+
+
+# -- self check-in (portal) --------------------------------------------------------------
+
+@bp.app_template_global()
+def self_checkin_open(meetup: Meetup) -> bool:
+    """For portal pages: whether members can type the 出席コード for ``meetup`` right now."""
+    return svc.self_checkin_state(meetup) == "open"
+
+
+def _self_checkin_limit() -> str:
+    return str(current_app.config.get("SELF_CHECKIN_RATE_LIMIT", "5 per minute"))
+
+
+def _self_checkin_key() -> str:
+    return f"self-checkin:{current_user.get_id() if current_user.is_authenticated else ''}"
+
+
+@bp.route("/meetups/<int:meetup_id>/checkin", methods=["GET", "POST"])
+@member_required
+@limiter.limit(_self_checkin_limit, key_func=_self_checkin_key, methods=["POST"])
+def self_checkin(meetup_id: int) -> Any:
+    meetup = _meetup(meetup_id)
+    member = active_membership()
+    assert member is not None  # member_required
+    form = CodeForm()
+    attendance = svc.attendance_of(db.session, meetup, member)
+    if form.validate_on_submit():
+        try:
+            attendance = svc.self_check_in(db.session, meetup, member, form.code.data or "")
+        except svc.CheckinError as error:
+            db.session.rollback()
+            form.code.errors = [_error(error.code)]
+            return render_template("meetups/checkin/self_checkin.html", meetup=meetup, form=form,
+                                   attendance=attendance, labels=status_labels()), 400
+        db.session.commit()
+        flash(_("You are checked in. Enjoy the meetup!"), "success")
+        return redirect(url_for(".self_checkin", meetup_id=meetup.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("meetups/checkin/self_checkin.html", meetup=meetup, form=form,
+                           attendance=attendance, labels=status_labels()), status

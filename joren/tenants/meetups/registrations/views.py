@@ -1,0 +1,435 @@
+"""Registration pages: register, cancel, waitlist, approval (console, portal and public)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from joren.platform.communities.edge import (
+    active_membership,
+    get_or_404,
+    member_required,
+    require,
+)
+from joren.platform.db import db, utcnow
+from joren.platform.extensions import limiter
+from joren.platform.membership.capabilities import Capability
+from joren.platform.tenancy import current_tenant_id
+from joren.tenants.meetups.models import (
+    Meetup,
+    MeetupSeries,
+    Registration,
+    RegistrationStatus,
+)
+from joren.tenants.meetups.registrations import services as service
+
+bp = Blueprint("registrations", __name__)
+
+STATUS_LABELS = {
+    RegistrationStatus.GOING: _l("Going"),
+    RegistrationStatus.WAITLISTED: _l("Waitlisted"),
+    RegistrationStatus.PENDING: _l("Awaiting approval"),
+    RegistrationStatus.CANCELLED: _l("Registration cancelled"),
+    RegistrationStatus.NOT_GOING: _l("Not going"),
+    RegistrationStatus.OFFERED: _l("Seat offered"),
+    RegistrationStatus.AWAITING_PAYMENT: _l("Awaiting payment"),
+}
+SOURCE_LABELS = {
+    "portal": _l("Member portal"),
+    "series": _l("Whole series"),
+    "guest": _l("Guest form"),
+}
+ACTIONS = {
+    "approve": service.approve,
+    "decline": service.decline,
+    "promote": service.promote,
+    "cancel": service.cancel_registration,
+}
+# Each guest registration sends an email: keep the public form from being used to spam.
+GUEST_RATE_LIMIT = "20 per hour"
+DONE = {
+    "approve": _l("The registration was approved."),
+    "decline": _l("The registration was declined."),
+    "promote": _l("The person was given a seat."),
+    "cancel": _l("The registration was cancelled."),
+}
+
+
+def registration_summary(meetup: Meetup, registration: Registration | None) -> dict[str, Any]:
+    """What the portal's register box shows: counts, spots left and the waitlist rank."""
+    from joren.tenants.payments import pricing
+    from joren.tenants.payments.online import services as online
+
+    counts = service.counts(db.session, [meetup.id])[meetup.id]
+    seated = counts["going"] + counts["offered"] + counts["awaiting_payment"]
+    spots = None if meetup.capacity is None else max(meetup.capacity - seated, 0)
+    rank = service.waitlist_rank(db.session, registration) if registration else None
+    open_now = True
+    try:
+        service._check_open(meetup, utcnow())  # noqa: SLF001 - same rule, shown ahead of time
+    except service.RegistrationError as exc:
+        open_now = False
+        closed_reason = exc.message
+    else:
+        closed_reason = None
+    series_registration = None
+    membership = active_membership()
+    fee = pricing.fee_for(db.session, meetup, membership) if meetup.price or meetup.member_price \
+        else 0
+    online_fee = online.online_fee(db.session, meetup, membership) if fee else 0
+    paid = (online.paid_payment(db.session, meetup.id, membership.id)
+            if membership is not None and registration is not None and fee else None)
+    if membership is not None and meetup.series_id is not None:
+        series_registration = service.active_series_registration(
+            db.session, meetup.series_id, membership.id)
+    return {"counts": counts, "spots_left": spots, "rank": rank, "is_open": open_now,
+            "closed_reason": closed_reason, "series_registration": series_registration,
+            "fee": fee, "pay_online": online_fee > 0, "paid_payment": paid}
+
+
+@bp.record_once
+def _register_globals(state: Any) -> None:
+    state.app.jinja_env.globals.setdefault("registration_status_labels", STATUS_LABELS)
+    state.app.jinja_env.globals.setdefault("registration_summary", registration_summary)
+    state.app.jinja_env.globals.setdefault("registration_source_labels", SOURCE_LABELS)
+
+
+def _back(meetup_id: int) -> Any:
+    target = request.form.get("next", "")
+    if target == "mine":
+        return redirect(url_for(".mine"))
+    return redirect(url_for("community.meetups.portal_detail", meetup_id=meetup_id))
+
+
+# --- console --------------------------------------------------------------------------------
+
+@bp.get("/admin/meetups/<int:meetup_id>/registrations")
+@require(Capability.RUN_DOOR)
+def console_list(meetup_id: int) -> Any:
+    meetup = get_or_404(Meetup, meetup_id)
+    if request.args.get("export") == "csv":  # the address this download had before
+        return redirect(url_for(".console_export", meetup_id=meetup.id))
+    rows = service.console_registrations(db.session, meetup)
+    groups: dict[str, list[Registration]] = {
+        "going": [], "awaiting_payment": [], "offered": [], "waitlisted": [], "pending": [],
+        "cancelled": []}
+    for r in rows:
+        if r.status == RegistrationStatus.NOT_GOING:
+            groups["cancelled"].append(r)
+        else:
+            groups[r.status.value].append(r)
+    groups["offered"].sort(key=lambda r: (r.offer_expires_at or r.status_changed_at, r.id))
+    groups["awaiting_payment"].sort(
+        key=lambda r: (r.offer_expires_at or r.status_changed_at, r.id))
+    groups["waitlisted"].sort(key=lambda r: (r.waitlist_position or 0, r.id))
+    return render_template("meetups/registrations/console_list.html", meetup=meetup, groups=groups,
+                           counts=service.counts(db.session, [meetup.id])[meetup.id])
+
+
+@bp.get("/admin/meetups/<int:meetup_id>/registrations.csv")
+@require(Capability.EXPORT_PERSONAL_DATA)
+def console_export(meetup_id: int) -> Any:
+    meetup = get_or_404(Meetup, meetup_id)
+    return _export(meetup, service.console_registrations(db.session, meetup))
+
+
+def _export(meetup: Meetup, rows: list[Registration]) -> Any:
+    from joren.platform.csv_export import csv_response
+
+    header = [_("Status"), _("Waitlist"), _("Family name"), _("Given name"),
+              _("Family name reading (kana)"), _("Given name reading (kana)"), _("Company"),
+              _("Job title"), _("Industry"), _("Email"), _("Source"), _("Registered at")]
+    body = [[str(STATUS_LABELS[r.status]), r.waitlist_position or "", r.member.family_name,
+             r.member.given_name, r.member.family_name_kana, r.member.given_name_kana,
+             r.member.company, r.member.title, r.member.industry, r.member.email or "",
+             str(SOURCE_LABELS.get(r.source, r.source)),
+             format_datetime(r.created_at, "yyyy/MM/dd HH:mm")] for r in rows]
+    filename = f"registrations-{meetup.starts_at:%Y%m%d}-{meetup.id}.csv"
+    return csv_response(filename, header, body)
+
+
+@bp.post("/admin/meetups/<int:meetup_id>/registrations/<int:registration_id>")
+@require(Capability.MANAGE_MEETUPS)
+def console_action(meetup_id: int, registration_id: int) -> Any:
+    meetup = get_or_404(Meetup, meetup_id)
+    registration = get_or_404(Registration, registration_id)
+    if registration.meetup_id != meetup.id:
+        abort(404)
+    action = request.form.get("action", "")
+    if action not in ACTIONS:
+        flash(_("Unknown action."), "danger")
+        return redirect(url_for(".console_list", meetup_id=meetup.id))
+    try:
+        ACTIONS[action](db.session, registration, g.membership)
+    except service.RegistrationError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(str(DONE[action]), "success")
+    return redirect(url_for(".console_list", meetup_id=meetup.id))
+
+
+# --- portal ---------------------------------------------------------------------------------
+
+def _portal_change(meetup_id: int, change: Any, success: Any) -> Any:
+    meetup = get_or_404(Meetup, meetup_id)
+    try:
+        change(meetup)
+    except service.RegistrationError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(str(success() if callable(success) else success), "success")
+    return _back(meetup.id)
+
+
+@bp.post("/meetups/<int:meetup_id>/register")
+@member_required
+def register(meetup_id: int) -> Any:
+    made: list[Registration] = []
+
+    def change(meetup: Meetup) -> None:
+        made.append(service.register(db.session, meetup, g.membership, source="portal"))
+
+    def message() -> Any:
+        status = made[0].status
+        if status == RegistrationStatus.AWAITING_PAYMENT:
+            return _("Your seat is held until %(deadline)s: pay the fee to confirm it.",
+                     deadline=format_datetime(made[0].offer_expires_at, "HH:mm"))
+        if status == RegistrationStatus.GOING:
+            return _("You are registered. See you there!")
+        if status == RegistrationStatus.WAITLISTED:
+            return _("The meetup is full: you are on the waitlist. We will email you if a "
+                     "seat frees up.")
+        return _("Your registration awaits the organizer's approval.")
+
+    response = _portal_change(meetup_id, change, message)
+    if made and made[0].status == RegistrationStatus.AWAITING_PAYMENT:
+        # Straight on to the payment: one click from "Register" to Stripe's page.
+        from joren.tenants.payments.online.views import redirect_to_checkout
+
+        return redirect_to_checkout(made[0], response.location)
+    return response
+
+
+@bp.post("/meetups/<int:meetup_id>/cancel")
+@member_required
+def cancel(meetup_id: int) -> Any:
+    def change(meetup: Meetup) -> None:
+        registration = service.registration_for(db.session, meetup.id, g.membership.id)
+        if registration is None or registration.status not in service.ACTIVE:
+            raise service.RegistrationError(_l("You are not registered for this meetup."))
+        service.cancel_registration(db.session, registration, g.membership)
+
+    return _portal_change(meetup_id, change, _l("Your registration was cancelled."))
+
+
+@bp.post("/meetups/<int:meetup_id>/opt-out")
+@member_required
+def opt_out(meetup_id: int) -> Any:
+    return _portal_change(
+        meetup_id, lambda meetup: service.opt_out(db.session, meetup, g.membership),
+        _l("You will skip this meetup; the rest of the series stays booked."))
+
+
+def _my_offer(meetup: Meetup) -> Registration:
+    registration = service.registration_for(db.session, meetup.id, g.membership.id)
+    if registration is None:
+        raise service.RegistrationError(_l("This seat offer is no longer available."))
+    return registration
+
+
+@bp.post("/meetups/<int:meetup_id>/offer/accept")
+@member_required
+def accept_offer(meetup_id: int) -> Any:
+    return _portal_change(
+        meetup_id, lambda meetup: service.accept_offer(db.session, _my_offer(meetup)),
+        _l("The seat is yours. See you there!"))
+
+
+@bp.post("/meetups/<int:meetup_id>/offer/decline")
+@member_required
+def decline_offer(meetup_id: int) -> Any:
+    return _portal_change(
+        meetup_id, lambda meetup: service.decline_offer(db.session, _my_offer(meetup)),
+        _l("You declined the seat; it goes to the next person."))
+
+
+@bp.route("/registrations/offer/<token>", methods=["GET", "POST"])
+def offer_link(token: str) -> Any:
+    """The one-click link of the offer email: GET confirms, POST takes (or declines) the
+    seat. No sign-in needed: the signed token names the registration."""
+    registration = service.offer_for_token(db.session, service.read_offer_token(token),
+                                           current_tenant_id(db.session))
+    if registration is None:
+        return render_template("meetups/registrations/offer.html", invalid=True,
+                               registration=None), 400
+    error = None
+    done = None
+    if request.method == "POST":
+        action = request.form.get("action", "accept")
+        try:
+            if action == "decline":
+                service.decline_offer(db.session, registration)
+                done = _("You declined the seat; it goes to the next person.")
+            elif _pays_online(registration):
+                from joren.tenants.payments.online.views import redirect_to_checkout
+
+                return redirect_to_checkout(registration, request.url)
+            else:
+                service.accept_offer(db.session, registration)
+                done = _("The seat is yours. See you there!")
+        except service.RegistrationError as exc:
+            db.session.rollback()
+            error = str(exc.message)
+        else:
+            db.session.commit()
+    expired = (registration.status == RegistrationStatus.OFFERED
+               and registration.offer_expires_at is not None
+               and registration.offer_expires_at <= utcnow())
+    return render_template("meetups/registrations/offer.html", invalid=False, error=error,
+                           done=done, registration=registration, meetup=registration.meetup,
+                           expired=expired, token=token, **_offer_fee(registration)), \
+        (400 if error else 200)
+
+
+def _pays_online(registration: Registration) -> bool:
+    from joren.tenants.payments.online import services as online
+
+    return (registration.status == RegistrationStatus.OFFERED
+            and online.online_fee(db.session, registration.meetup, registration.member) > 0)
+
+
+def _offer_fee(registration: Registration) -> dict[str, Any]:
+    from joren.tenants.payments import pricing
+
+    meetup = registration.meetup
+    fee = pricing.fee_for(db.session, meetup, registration.member) \
+        if meetup.price or meetup.member_price else 0
+    return {"fee": fee, "pay_online": bool(fee) and _pays_online(registration)}
+
+
+@bp.post("/series/<int:series_id>/register")
+@member_required
+def series_register(series_id: int) -> Any:
+    series = get_or_404(MeetupSeries, series_id)
+    try:
+        service.register_series(db.session, series, g.membership)
+    except service.RegistrationError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("You are registered for every meetup of this series."), "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.post("/series/<int:series_id>/cancel")
+@member_required
+def series_cancel(series_id: int) -> Any:
+    series = get_or_404(MeetupSeries, series_id)
+    row = service.active_series_registration(db.session, series.id, g.membership.id)
+    if row is None:
+        flash(_("You are not registered for this series."), "danger")
+    else:
+        service.cancel_series(db.session, row)
+        db.session.commit()
+        flash(_("Your series registration was cancelled."), "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.get("/meetups/mine")
+@member_required
+def mine() -> Any:
+    now = utcnow()
+    return render_template(
+        "meetups/registrations/mine.html",
+        upcoming=service.member_registrations(db.session, g.membership, now),
+        past=service.member_registrations(db.session, g.membership, now, upcoming=False),
+    )
+
+
+# --- public: guests -------------------------------------------------------------------------
+
+class GuestForm(FlaskForm):
+    family_name = StringField(_l("Family name"), validators=[
+        DataRequired(_l("Enter your family name.")), Length(max=60)])
+    given_name = StringField(_l("Given name"), validators=[
+        DataRequired(_l("Enter your given name.")), Length(max=60)])
+    family_name_kana = StringField(_l("Family name reading (kana)"),
+                                   validators=[Optional(), Length(max=60)])
+    given_name_kana = StringField(_l("Given name reading (kana)"),
+                                  validators=[Optional(), Length(max=60)])
+    email = StringField(_l("Email"), validators=[
+        DataRequired(_l("Enter your email address.")), Length(max=320),
+        Email(_l("Enter a valid email address."), check_deliverability=False)])
+    company = StringField(_l("Company"), validators=[Optional(), Length(max=120)])
+    title = StringField(_l("Job title"), validators=[Optional(), Length(max=80)])
+    industry = StringField(_l("Industry"), validators=[Optional(), Length(max=80)])
+
+
+def _public_meetup(meetup_id: int) -> Meetup:
+    meetup = get_or_404(Meetup, meetup_id)
+    if not (g.community.is_public and meetup.is_public):
+        abort(404)
+    return meetup
+
+
+@bp.route("/meetups/<int:meetup_id>/guest", methods=["GET", "POST"])
+@limiter.limit(GUEST_RATE_LIMIT, methods=["POST"])
+def guest_register(meetup_id: int) -> Any:
+    meetup = _public_meetup(meetup_id)
+    form = GuestForm()
+    sent_to = None
+    if form.validate_on_submit():
+        try:
+            registration = service.register_guest(db.session, meetup, **{
+                name: form[name].data or "" for name in service.GUEST_LIMITS})
+        except service.RegistrationError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc.message))
+        else:
+            sent_to = registration.member.email
+            db.session.commit()
+    status = 400 if request.method == "POST" and sent_to is None else 200
+    return render_template("meetups/registrations/guest.html", meetup=meetup, form=form,
+                           sent_to=sent_to), status
+
+
+@bp.route("/registrations/confirm/<token>", methods=["GET", "POST"])
+def guest_confirm(token: str) -> Any:
+    data = service.read_guest_token(token)
+    if data is None or data.get("c") != current_tenant_id(db.session):
+        return render_template("meetups/registrations/guest_confirm.html", invalid=True,
+                               registration=None), 400
+    registration = db.session.get(Registration, data.get("r"))
+    if registration is None or registration.checkin_token != data.get("t"):
+        return render_template("meetups/registrations/guest_confirm.html", invalid=True,
+                               registration=None), 400
+    error = None
+    if request.method == "POST":
+        try:
+            service.confirm_guest(db.session, registration)
+        except service.RegistrationError as exc:
+            db.session.rollback()
+            error = str(exc.message)
+        else:
+            db.session.commit()
+            if registration.status == RegistrationStatus.AWAITING_PAYMENT:
+                # The fee is paid online: straight on to Stripe (this page again to come back).
+                from joren.tenants.payments.online.views import redirect_to_checkout
+
+                return redirect_to_checkout(registration, request.url)
+    rank = service.waitlist_rank(db.session, registration)
+    return render_template("meetups/registrations/guest_confirm.html", invalid=False, error=error,
+                           registration=registration, meetup=registration.meetup, rank=rank,
+                           token=token, **_offer_fee(registration)), 400 if error else 200

@@ -1,0 +1,166 @@
+"""Member profiles (portal: my profile; console: guests' rows) and the member directory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from joren.platform.communities.edge import get_or_404, member_required, require
+from joren.platform.db import db
+from joren.platform.i18n import current_language
+from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.models import Member, MemberStatus
+from joren.tenants.members.industries import (
+    COMPANY_SIZES,
+    INDUSTRIES,
+    PREFECTURE_REGION,
+    PREFECTURES,
+    REGIONS,
+)
+from joren.tenants.members.profiles.forms import (
+    DirectoryFilterForm,
+    ProfileForm,
+    industry_choices,
+    size_choices,
+)
+from joren.tenants.members.profiles.services import (
+    ProfileForbidden,
+    ProfileInvalid,
+    directory_member,
+    may_edit,
+    profile_view,
+    search_directory,
+    update_member_profile,
+)
+from joren.tenants.relationships.journal import profile_gives
+
+bp = Blueprint("profiles", __name__)
+
+ERRORS = {
+    "too_long": _l("Please use at most %(max)s characters."),
+    "bad_url": _l("Please enter a full web address starting with https:// or http://."),
+    "unknown_choice": _l("Please choose one of the listed options."),
+    "too_many_offers": _l("Please list at most %(max)s things you can offer."),
+}
+
+
+def _level_labels() -> dict[str, Any]:
+    try:
+        from joren.tenants.engagement.views import LEVEL_LABELS
+    except ImportError:  # the engagement area is optional for the directory
+        return {}
+    return {level.value: label for level, label in LEVEL_LABELS.items()}
+
+
+def _labels() -> dict[str, Any]:
+    """Label look-ups for templates, in the reader's language."""
+    language = current_language()
+    return {
+        "industry": {code: label(language) for code, label in INDUSTRIES.items()},
+        "size": {code: label(language) for code, label in COMPANY_SIZES.items()},
+        "prefecture": {code: label(language) for code, label in PREFECTURES.items()},
+        "region": {code: REGIONS[region](language) for code, region in PREFECTURE_REGION.items()},
+        "level": _level_labels(),
+    }
+
+
+def _save(form: ProfileForm, member: Member) -> bool:
+    """Validate and save; on refusal put the messages next to the fields, change nothing."""
+    if not form.validate():
+        return False
+    try:
+        update_member_profile(db.session, g.membership, member, form.submitted())
+    except ProfileForbidden:
+        abort(403)
+    except ProfileInvalid as exc:
+        db.session.rollback()
+        for name, (code, params) in exc.errors.items():
+            form[name].errors = [*form[name].errors, ERRORS[code] % params]
+        flash(_("Nothing was saved. Please correct the highlighted fields."), "danger")
+        return False
+    db.session.commit()
+    return True
+
+
+def _edit_page(template: str, form: ProfileForm, member: Member, status: int = 200,
+               **extra: Any) -> Any:
+    return render_template(template, form=form, member=member, labels=_labels(),
+                           industry_choices=industry_choices(),
+                           size_choices=size_choices(), **extra), status
+
+
+def _evening_gives(member: Member, groups: frozenset[str]) -> list[Any]:
+    """The gives ``member`` wrote for a meetup today or soon, if the viewer sees give/ask."""
+    if "give_ask" not in groups:
+        return []
+    viewer = g.membership
+    return profile_gives(db.session, member.id, g.community,
+                         members_only_meetups=viewer.status != MemberStatus.GUEST
+                         or viewer.is_organizer)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@member_required
+def mine() -> Any:
+    member = g.membership
+    form = ProfileForm()
+    if request.method == "POST":
+        if _save(form, member):
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for(".mine"))
+        return _edit_page("members/profiles/mine.html", form, member, 422,
+                          evening_gives=_evening_gives(member, frozenset({"give_ask"})))
+    form.load(member)
+    return _edit_page("members/profiles/mine.html", form, member,
+                      evening_gives=_evening_gives(member, frozenset({"give_ask"})))
+
+
+@bp.route("/admin/members/<int:member_id>/profile", methods=["GET", "POST"])
+@require(Capability.MANAGE_MEMBERS)
+def console_edit(member_id: int) -> Any:
+    member = get_or_404(Member, member_id)
+    if member.id == g.membership.id or not may_edit(g.membership, member):
+        abort(403)
+    form = ProfileForm()
+    if request.method == "POST":
+        if _save(form, member):
+            flash(_("Saved."), "success")
+            return redirect(url_for("community.members.console_detail", member_id=member.id))
+        return _edit_page("members/profiles/console_edit.html", form, member, 422)
+    form.load(member)
+    return _edit_page("members/profiles/console_edit.html", form, member)
+
+
+@bp.get("/directory")
+@member_required
+def directory() -> Any:
+    form = DirectoryFilterForm(request.args)
+    labels = _labels()
+    form.level.choices = [("", _("All engagement levels")), *labels["level"].items()]
+    if not labels["level"]:
+        del form.level
+    if not form.validate():
+        form = DirectoryFilterForm(formdata=None)
+        if not labels["level"]:
+            del form.level
+    level = form.level.data if "level" in form else ""
+    page = search_directory(db.session, g.membership, query=form.q.data or "",
+                            industry=form.industry.data or "", level=level or "",
+                            page=form.page.data or 1)
+    return render_template("members/profiles/directory.html", form=form, page=page, labels=labels)
+
+
+@bp.get("/members/<int:member_id>")
+@member_required
+def show(member_id: int) -> Any:
+    member = get_or_404(Member, member_id)
+    if member.id != g.membership.id and not g.membership.is_organizer:
+        member = directory_member(db.session, member_id)
+        if member is None:
+            abort(404)
+    profile = profile_view(g.membership, member)
+    return render_template("members/profiles/show.html", profile=profile, labels=_labels(),
+                           evening_gives=_evening_gives(member, profile.groups))

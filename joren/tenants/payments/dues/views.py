@@ -1,0 +1,242 @@
+"""Membership dues pages: the organizer's settings and members list (marking dues paid by bank
+transfer or cash, undo), and the member's dues page (pay online by subscription, cancel)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import stripe
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from joren.platform.billing.stripe_client import BillingOff
+from joren.platform.communities.edge import (
+    active_membership,
+    get_or_404,
+    member_required,
+    require,
+)
+from joren.platform.db import db, utcnow
+from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.models import Member
+from joren.platform.urls import external_url
+from joren.tenants.payments import pricing
+from joren.tenants.payments.dues import services as dues
+from joren.tenants.payments.dues.forms import ERRORS, DuesSettingsForm, MarkDuesForm
+from joren.tenants.payments.models import DuesInterval, Payment, PaymentKind, PaymentMethod
+
+log = logging.getLogger("joren.payments")
+T = TypeVar("T")
+
+bp = Blueprint("dues", __name__)
+
+STATE_LABELS = {"paid": _l("Paid"), "lapsed": _l("Lapsed"), "not_paid": _l("Not paid")}
+INTERVAL_LABELS = {DuesInterval.YEAR: _l("a year"), DuesInterval.MONTH: _l("a month")}
+
+
+@bp.record_once
+def _register_globals(state: Any) -> None:
+    state.app.jinja_env.globals.setdefault("viewer_dues", viewer_dues)
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    from joren.tenants.payments.views import method_labels, status_labels
+
+    return {"dues_state_labels": STATE_LABELS, "dues_interval_labels": INTERVAL_LABELS,
+            "method_labels": method_labels(), "payment_status_labels": status_labels()}
+
+
+def _error(error: dues.DuesError) -> str:
+    message = ERRORS.get(error.code, ERRORS["disabled"])
+    if error.code == "overlap":
+        return str(message) % {"start": _date(error.info.get("start")),
+                               "end": _date(error.info.get("end"))}
+    return str(message)
+
+
+def _date(value: Any) -> str:
+    return value.strftime("%Y/%m/%d") if value else ""
+
+
+def _today() -> Any:
+    return pricing.local_date(utcnow(), pricing.zone_of(g.community))
+
+
+def viewer_dues() -> dues.DuesState | None:
+    """The signed-in member's dues state, for the portal's "My payments" page (None when the
+    community has no dues)."""
+    member = active_membership()
+    if member is None or g.get("community") is None:
+        return None
+    settings = dues.settings_for(db.session)
+    if not settings.enabled:
+        return None
+    return dues.state_for(db.session, member, _today(), pricing.zone_of(g.community))
+
+
+# -- organizer console -------------------------------------------------------------------
+
+@bp.route("/admin/payments/dues", methods=["GET", "POST"])
+@require(Capability.MANAGE_PAYMENTS)
+def settings() -> Any:
+    row = dues.settings_for(db.session)
+    form = DuesSettingsForm(obj=row if request.method == "GET" else None,
+                            interval=row.interval.value if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            dues.save_settings(db.session, enabled=form.enabled.data,
+                               name=form.name.data or "", amount_jpy=form.amount_jpy.data or 0,
+                               interval=form.interval.data,
+                               instructions=form.instructions.data or "")
+        except dues.DuesError as error:
+            db.session.rollback()
+            flash(_error(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Dues settings saved."), "success")
+            return redirect(url_for(".settings"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("payments/dues_settings.html", form=form, settings=row,
+                           online=dues.online_ready(db.session)), status
+
+
+@bp.get("/admin/payments/dues/members")
+@require(Capability.MANAGE_PAYMENTS)
+def members() -> Any:
+    zone = pricing.zone_of(g.community)
+    return render_template("payments/dues_members.html", settings=dues.settings_for(db.session),
+                           states=dues.member_states(db.session, _today(), zone),
+                           today=_today())
+
+
+@bp.route("/admin/payments/dues/members/<int:member_id>", methods=["GET"])
+@require(Capability.MANAGE_PAYMENTS)
+def member(member_id: int) -> Any:
+    person = get_or_404(Member, member_id)
+    return _member_page(person, MarkDuesForm(
+        period_start=dues.default_period_start(db.session, person, _today())))
+
+
+def _member_page(person: Member, form: MarkDuesForm, status: int = 200) -> Any:
+    zone = pricing.zone_of(g.community)
+    return render_template(
+        "payments/dues_member.html", person=person, form=form,
+        settings=dues.settings_for(db.session),
+        state=dues.state_for(db.session, person, _today(), zone),
+        payments=dues.dues_payments(db.session, person.id),
+    ), status
+
+
+@bp.post("/admin/payments/dues/members/<int:member_id>/mark")
+@require(Capability.MANAGE_PAYMENTS)
+def mark(member_id: int) -> Any:
+    person = get_or_404(Member, member_id)
+    form = MarkDuesForm()
+    if not form.validate_on_submit():
+        return _member_page(person, form, 422)
+    try:
+        payment = dues.mark_paid(db.session, person, g.membership,
+                                 PaymentMethod(form.method.data),
+                                 period_start=form.period_start.data,
+                                 note=(form.note.data or "").strip())
+    except dues.DuesError as error:
+        db.session.rollback()
+        if error.code == "forbidden":
+            abort(403)
+        form.form_errors.append(_error(error))
+        return _member_page(person, form, 422)
+    db.session.commit()
+    flash(_("%(name)s: dues recorded for %(start)s – %(end)s (receipt %(number)s).",
+            name=person.display_name, start=_date(payment.period_start),
+            end=_date(payment.period_end), number=payment.receipt_number), "success")
+    return redirect(url_for(".member", member_id=person.id), 303)
+
+
+@bp.post("/admin/payments/dues/payments/<int:payment_id>/undo")
+@require(Capability.REVERSE_PAYMENTS)
+def undo(payment_id: int) -> Any:
+    payment = get_or_404(Payment, payment_id)
+    if payment.kind != PaymentKind.DUES:
+        abort(404)
+    try:
+        dues.undo(db.session, payment, g.membership)
+    except dues.DuesError as error:
+        db.session.rollback()
+        flash(_error(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The dues payment of %(name)s was undone.", name=payment.member.display_name),
+              "success")
+    return redirect(url_for(".member", member_id=payment.member_id), 303)
+
+
+# -- the member's side -------------------------------------------------------------------
+
+@bp.get("/dues")
+@member_required
+def mine() -> Any:
+    me = active_membership()
+    assert me is not None
+    settings = dues.settings_for(db.session)
+    zone = pricing.zone_of(g.community)
+    state = dues.state_for(db.session, me, _today(), zone) if settings.enabled else None
+    return render_template(
+        "payments/dues.html", settings=settings, state=state,
+        online=settings.enabled and dues.online_ready(db.session),
+        payments=dues.dues_payments(db.session, me.id) if settings.enabled else [],
+        outcome=request.args.get("checkout", ""))
+
+
+def _language() -> str:
+    return str(get_locale() or "ja")
+
+
+def _stripe_call(call: Callable[[], T], what: str) -> T | None:
+    """Run a member's dues action that talks to Stripe and commit; on a refusal or Stripe being
+    unreachable, roll back, say why, and return None (the caller goes back to the dues page)."""
+    try:
+        result = call()
+    except dues.DuesError as error:
+        db.session.rollback()
+        flash(_error(error), "error")
+        return None
+    except (stripe.StripeError, BillingOff):
+        db.session.rollback()
+        log.exception("Stripe request failed (%s)", what)
+        flash(_("Stripe could not be reached just now. Please try again in a moment."), "error")
+        return None
+    db.session.commit()
+    return result
+
+
+@bp.post("/dues/checkout")
+@member_required
+def checkout() -> Any:
+    me = active_membership()
+    assert me is not None
+    redirect_to = _stripe_call(lambda: dues.start_checkout(
+        db.session, g.community, me, email=me.email or getattr(current_user, "email", ""),
+        success_url=external_url(".mine", checkout="success"),
+        cancel_url=external_url(".mine", checkout="cancelled"),
+        language=_language()), "dues checkout")
+    if redirect_to is None:
+        return redirect(url_for(".mine"), 303)
+    return redirect(redirect_to.url, 303)
+
+
+@bp.post("/dues/cancel")
+@member_required
+def cancel() -> Any:
+    me = active_membership()
+    assert me is not None
+    if _stripe_call(lambda: dues.cancel_at_period_end(db.session, g.community, me),
+                    "dues cancel") is not None:
+        flash(_("Your dues will not renew: they stay paid until the end of the current period."),
+              "success")
+    return redirect(url_for(".mine"), 303)

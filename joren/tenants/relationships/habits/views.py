@@ -1,0 +1,235 @@
+"""Before and after each meetup: the three gives, "we talked", the journal, email preferences.
+
+Portal pages (signed-in members): my evenings, the gives of one meetup, the private journal
+and email preferences. The "we talked" link of the emails works without signing in: its
+signed token is the credential; a forged, expired or other community's token gets a friendly
+page (404), never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from joren.platform.communities.edge import active_membership, get_or_404, member_required
+from joren.platform.db import db
+from joren.platform.inputs import int_arg
+from joren.platform.membership.models import Member
+from joren.platform.security import TokenInvalid
+from joren.tenants.meetups.models import Meetup
+from joren.tenants.relationships import journal, preferences
+from joren.tenants.relationships.habits import links as habit_links
+from joren.tenants.relationships.habits.forms import (
+    PREFERENCE_LABELS,
+    ConfirmForm,
+    GivesForm,
+    JournalEntryForm,
+    NudgeContactForm,
+    PreferencesForm,
+)
+from joren.tenants.relationships.habits.people import public_name
+from joren.tenants.relationships.habits.services import local_date
+from joren.tenants.relationships.models import ContactKind
+from joren.tenants.relationships.services import LedgerError
+
+bp = Blueprint("habits", __name__)
+
+JOURNAL_ERRORS = {
+    "empty": _l("Please write something first."),
+    "too_long": _l("That is too long. Please shorten it."),
+    "unknown_meetup": _l("Please choose one of the listed meetups."),
+}
+
+
+def _me() -> Member:
+    member = active_membership()
+    assert member is not None  # member_required
+    return member
+
+
+@bp.get("/evenings")
+@member_required
+def evenings() -> Any:
+    """My evenings: the next meetups with my gives and people to meet; recent ones to note."""
+    upcoming, past = journal.evenings(db.session, _me().id)
+    return render_template("relationships/habits/evenings.html", upcoming=upcoming, past=past)
+
+
+@bp.route("/meetups/<int:meetup_id>/gives", methods=["GET", "POST"])
+@member_required
+def gives(meetup_id: int) -> Any:
+    meetup: Meetup = get_or_404(Meetup, meetup_id)
+    member = _me()
+    allowed = journal.takes_part(db.session, member.id, meetup)
+    row = journal.gives_of(db.session, member.id, meetup.id)
+    saved = journal.written(row)
+    form = GivesForm()
+    if request.method == "POST":
+        if not allowed:
+            abort(403)
+        if form.validate():
+            try:
+                journal.save_gives(db.session, member.id, meetup.id, form.gives())
+            except journal.JournalInvalid:
+                db.session.rollback()
+                form.give_1.errors = [*form.give_1.errors, JOURNAL_ERRORS["too_long"]]
+            else:
+                db.session.commit()
+                flash(_("Saved. They are on your evenings page for this meetup."), "success")
+                return redirect(url_for(".gives", meetup_id=meetup.id))
+    elif allowed:
+        start = saved or journal.suggested_gives(member)
+        for field_, value in zip((form.give_1, form.give_2, form.give_3), start, strict=False):
+            field_.data = value
+    return render_template("relationships/habits/gives.html", meetup=meetup, form=form, saved=saved,
+                           allowed=allowed, prefilled=not saved and allowed)
+
+
+# -- the journal ----------------------------------------------------------------------------------
+
+def _journal_form(member: Member, entry: Any = None) -> JournalEntryForm:
+    form = JournalEntryForm(obj=entry)
+    form.set_meetups(journal.journal_meetups(db.session, member.id),
+                     lambda value: format_date(value, "yyyy/MM/dd"))
+    if request.method == "GET":
+        if entry is not None:
+            form.meetup_id.data = entry.meetup_id or 0
+        else:
+            wanted = int_arg("meetup_id", 0)
+            known = {c.value for c in form.meetup_id.choices}  # type: ignore[union-attr]
+            form.meetup_id.data = wanted if wanted in known else 0
+    return form
+
+
+def _save_entry(form: JournalEntryForm, member: Member, entry: Any = None) -> bool:
+    if not form.validate():
+        return False
+    meetup_id = form.meetup_id.data or None
+    try:
+        if entry is None:
+            journal.add_entry(db.session, member.id, form.body.data or "", meetup_id)
+        else:
+            journal.update_entry(db.session, entry, form.body.data or "", meetup_id)
+    except journal.JournalInvalid as exc:
+        db.session.rollback()
+        field_ = form.meetup_id if exc.code == "unknown_meetup" else form.body
+        field_.errors = [*field_.errors, JOURNAL_ERRORS[exc.code]]
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.get("/journal", endpoint="journal")
+@member_required
+def journal_list() -> Any:
+    page = journal.journal_page(db.session, _me().id, int_arg("page", 1))
+    meetups = {m.id: m for m in journal.journal_meetups(db.session, _me().id)}
+    return render_template("relationships/habits/journal.html", page=page, meetups=meetups)
+
+
+@bp.route("/journal/new", methods=["GET", "POST"])
+@member_required
+def journal_new() -> Any:
+    member = _me()
+    form = _journal_form(member)
+    if request.method == "POST" and _save_entry(form, member):
+        flash(_("Saved in your journal."), "success")
+        return redirect(url_for(".journal"))
+    return render_template("relationships/habits/journal_form.html", form=form, entry=None)
+
+
+def _own_entry(entry_id: int) -> Any:
+    entry = journal.entry_of(db.session, _me().id, entry_id)
+    if entry is None:
+        abort(404)  # someone else's (an organizer's too) or another community's
+    return entry
+
+
+@bp.route("/journal/<int:entry_id>", methods=["GET", "POST"])
+@member_required
+def journal_edit(entry_id: int) -> Any:
+    member = _me()
+    entry = _own_entry(entry_id)
+    form = _journal_form(member, entry)
+    if request.method == "POST" and _save_entry(form, member, entry):
+        flash(_("Saved in your journal."), "success")
+        return redirect(url_for(".journal"))
+    return render_template("relationships/habits/journal_form.html", form=form, entry=entry,
+                           delete_form=ConfirmForm())
+
+
+@bp.post("/journal/<int:entry_id>/delete")
+@member_required
+def journal_delete(entry_id: int) -> Any:
+    entry = _own_entry(entry_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    journal.delete_entry(db.session, entry)
+    db.session.commit()
+    flash(_("The note was deleted."), "info")
+    return redirect(url_for(".journal"))
+
+
+# -- "we talked" -----------------------------------------------------------------------------------
+
+@bp.route("/talked/<token>", methods=["GET", "POST"])
+def talked(token: str) -> Any:
+    """GET: who and where, with one button. POST: log it (once)."""
+    try:
+        link = habit_links.read_talked_token(token, g.community.id)
+    except TokenInvalid as exc:
+        state = "expired" if exc.expired else "invalid"
+        return render_template("relationships/habits/talked.html", state=state), 404
+    pair = habit_links.link_members(db.session, link)
+    meetup = db.session.get(Meetup, link.meetup_id) if link.meetup_id is not None else None
+    if pair is None or (link.meetup_id is not None and meetup is None):
+        return render_template("relationships/habits/talked.html", state="invalid"), 404
+    _member, other = pair
+    form = NudgeContactForm() if meetup is None else ConfirmForm()
+    state = "done" if habit_links.already_logged(db.session, link) else "confirm"
+    if request.method == "POST" and state == "confirm":
+        if not form.validate():
+            return render_template("relationships/habits/talked.html", state=state, form=form,
+                                   meetup=meetup, other_name=public_name(other)), 400
+        kind = ContactKind(form.kind.data) if meetup is None else ContactKind.TALKED
+        happened = local_date(meetup.starts_at, g.community) if meetup is not None else None
+        try:
+            habit_links.log_talked(db.session, link, kind=kind, happened_on=happened)
+        except (LedgerError, ValueError):  # e.g. a member or meetup gone meanwhile
+            db.session.rollback()
+            return render_template("relationships/habits/talked.html", state="invalid"), 404
+        db.session.commit()
+        state = "logged"
+    return render_template("relationships/habits/talked.html", state=state, form=form,
+                           meetup=meetup, other_name=public_name(other))
+
+
+# -- email preferences -------------------------------------------------------------------
+
+@bp.route("/email-preferences", methods=["GET", "POST"], endpoint="preferences")
+@member_required
+def preferences_page() -> Any:
+    member = _me()
+    email = member.email or ""
+    form = PreferencesForm()
+    if email and request.method == "POST" and form.validate():
+        if request.form.get("action") == "resume_all":
+            preferences.resubscribe(db.session, email, preferences.ALL, g.community.id)
+        else:
+            preferences.save(db.session, email, g.community.id,
+                             {c: bool(form[c].data) for c in preferences.TOGGLES})
+        db.session.commit()
+        flash(_("Your email preferences are saved."), "success")
+        return redirect(url_for(".preferences"))
+    stopped = preferences.stopped_categories(db.session, email, g.community.id) if email \
+        else set()
+    if request.method == "GET":
+        for category in preferences.TOGGLES:
+            form[category].data = category not in stopped
+    return render_template("relationships/habits/preferences.html", form=form, email=email,
+                           all_stopped=preferences.ALL in stopped, labels=PREFERENCE_LABELS,
+                           toggles=preferences.TOGGLES)
