@@ -24,6 +24,7 @@ test: $(INSTALLED)  ## the whole test suite (DATABASE_URL/REDIS_URL select real 
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 worker: $(INSTALLED)  ## needs REDIS_URL
 	$(BIN)/joren worker

@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_login(app)
     configure_blueprints(app)
     configure_stripe_events()
+    configure_subscribers()
     configure_templates(app)
     configure_cli(app)
     announce_defaults(app)
@@ -167,6 +168,12 @@ def configure_blueprints(app: Flask) -> None:
                community_bp):
         app.register_blueprint(bp)
     web.register_error_handlers(app)
+
+
+def configure_subscribers() -> None:
+    """Features react to what the features below them announce (blinker signals) through
+    receivers in their ``subscribers.py``; importing each module connects them, once."""
+    # One import per subscribing feature (the import itself connects the receivers).
 
 
 def configure_templates(app: Flask) -> None:
