@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.communities.models import Community
 from joren.platform.membership.models import Member, MemberStatus
-from joren.platform.security import TokenInvalid
+from joren.platform.signing import LinkExpired, LinkInvalid
 from joren.platform.urls import external_url
 from joren.tenants.relationships.models import Contact, ContactKind
 
@@ -54,18 +54,18 @@ def talked_url(community: Community, member_id: int, other_id: int,
 
 
 def read_talked_token(token: str, tenant_id: int) -> TalkedLink:
-    """The link's content, or TokenInvalid (``expired`` set when it is only too old)."""
+    """The link's content, or LinkInvalid (``expired`` set when it is only too old)."""
     try:
         payload, issued = _serializer().loads(token, max_age=TALKED_MAX_AGE,
                                               return_timestamp=True)
     except SignatureExpired as exc:
-        raise TokenInvalid(expired=True) from exc
+        raise LinkExpired() from exc
     except (BadData, UnicodeError, ValueError) as exc:
-        raise TokenInvalid() from exc
+        raise LinkInvalid() from exc
     if (not isinstance(payload, list) or len(payload) != 4
             or not all(type(v) is int for v in payload) or payload[0] != tenant_id
             or payload[1] == payload[2]):
-        raise TokenInvalid()
+        raise LinkInvalid()
     if issued.tzinfo is None:
         issued = issued.replace(tzinfo=UTC)
     return TalkedLink(member_id=payload[1], other_id=payload[2], meetup_id=payload[3] or None,
