@@ -6,8 +6,10 @@ import logging
 from typing import Any
 
 from flask import Flask, g
+from flask.cli import FlaskGroup
 from flask_babel import lazy_gettext as _l
 
+from joren.cli import register_commands
 from joren.platform import headers, i18n, inputs
 from joren.platform.config import DEV_ENVIRONMENTS, engine_options, load_config
 from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
@@ -87,7 +89,7 @@ def configure_stripe_events() -> None:
 
 
 def configure_login(app: Flask) -> None:
-    from joren.platform.accounts.models import Account
+    from joren.platform.identity.account import Account
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -138,9 +140,9 @@ def configure_blueprints(app: Flask) -> None:
     from joren.platform.admin.views import bp as admin_bp
     from joren.platform.billing.views import bp as billing_bp
     from joren.platform.billing.webhooks import bp as billing_webhooks_bp
-    from joren.platform.communities.edge import community_blueprint
     from joren.platform.communities.views import bp as communities_bp
     from joren.platform.mail.views import bp as mail_bp
+    from joren.platform.membership.edge import community_blueprint
     from joren.tenants.console.views import bp as console_bp
     from joren.tenants.engagement.dashboard_views import bp as analytics_bp
     from joren.tenants.engagement.views import bp as engagement_bp
@@ -196,8 +198,6 @@ def configure_templates(app: Flask) -> None:
 
 
 def configure_cli(app: Flask) -> None:
-    from joren.cli import register_commands
-
     register_commands(app)
 
 
@@ -205,3 +205,10 @@ def announce_defaults(app: Flask) -> None:
     used = app.config["EMBEDDED_DEFAULTS"]
     if used and not app.testing:
         log.info("Joren is running on embedded defaults: %s", "; ".join(used))
+
+
+# The ``joren`` console script (pyproject [project.scripts]): Flask's CLI on create_app.
+main = FlaskGroup(
+    create_app=create_app,
+    help="Joren (常連): run the web app, migrate the database, run workers, load the demo.",
+)

@@ -1,4 +1,5 @@
-"""The ``joren`` command: a Flask CLI group with Joren's own commands."""
+"""Joren's own commands of the ``joren`` command (database, admin, demo, workers, engagement);
+the command itself is ``joren.app.main``, so this module needs nothing above it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
+
+from joren.demo import register as register_demo
+from joren.platform.admin.cli import register as register_admin
+from joren.tenants.engagement.cli import register as register_engagement
+from joren.workers.cli import register as register_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -110,25 +116,10 @@ def db_revision(message: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from joren.demo import register as register_demo
-    from joren.platform.admin.cli import register as register_admin
-    from joren.tenants.engagement.cli import register as register_engagement
-    from joren.workers.cli import register as register_workers
-
+    """Add Joren's commands to ``app.cli`` (create_app calls this; ``joren`` is joren.app.main)."""
     app.cli.add_command(db_group)
     register_admin(app)
     register_demo(app)
     register_workers(app)
     register_engagement(app)
 
-
-def create_cli_app() -> Flask:
-    from joren.app import create_app
-
-    return create_app()
-
-
-main = FlaskGroup(
-    create_app=create_cli_app,
-    help="Joren (常連): run the web app, migrate the database, run workers, load the demo.",
-)

@@ -1,9 +1,9 @@
 """Import every model so that metadata (Alembic, tests) sees the whole schema."""
 
-from joren.platform.accounts.models import Account
 from joren.platform.billing.models import StripeEvent, Subscription
-from joren.platform.communities.models import Community, CommunityKind
 from joren.platform.deferred import DeferredJob
+from joren.platform.identity.account import Account
+from joren.platform.identity.community import Community, CommunityKind
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement

@@ -11,7 +11,7 @@ import re
 from sqlalchemy import select
 
 from joren.models import Invitation
-from joren.platform.membership.invitations import invitation_token
+from joren.platform.communities.invitations import invitation_token
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups import reminders
 from joren.tenants.meetups.models import Registration, RegistrationStatus

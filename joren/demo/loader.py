@@ -19,9 +19,9 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from joren.demo import data
-from joren.platform.accounts.models import Account
-from joren.platform.communities.models import Community, CommunityKind
 from joren.platform.db import utcnow
+from joren.platform.identity.account import Account
+from joren.platform.identity.community import Community, CommunityKind
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.names import romaji_forms, romaji_search_key
 from joren.platform.security import hash_password

@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from joren.platform.smtp import SMTPURLError, parse_smtp_url
+
 log = logging.getLogger("joren.config")
 
 DEV_ENVIRONMENTS = {"development", "test"}
@@ -180,8 +182,6 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
     elif smtp_url is None:
         defaults.note("captured email (viewable at /dev/mail)")
     else:
-        from joren.platform.mail.transport import SMTPURLError, parse_smtp_url
-
         try:
             parse_smtp_url(smtp_url)
         except SMTPURLError as exc:

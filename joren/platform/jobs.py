@@ -29,8 +29,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from joren.platform import deferred
-from joren.platform.communities.models import Community
 from joren.platform.db import db, utcnow
+from joren.platform.identity.community import Community
 
 log = logging.getLogger("joren.jobs")
 

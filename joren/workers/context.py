@@ -9,8 +9,8 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
-from joren.platform.communities.models import Community
 from joren.platform.db import db
+from joren.platform.identity.community import Community
 from joren.platform.observability.jobs import bind_community
 from joren.platform.tenancy import set_tenant
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from joren.platform import jobs as platform_jobs
-from joren.platform.communities.models import Community
+from joren.platform.identity.community import Community
 from joren.platform.tenancy import current_tenant_id
 from joren.workers.context import platform_job, tenant_job
 

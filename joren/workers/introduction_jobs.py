@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joren.platform import jobs as platform_jobs
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.tenancy import unscoped
 from joren.tenants.introductions import cycles, services
 from joren.tenants.introductions.models import (

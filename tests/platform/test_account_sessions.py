@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from joren.models import Account
 from joren.platform.accounts import sessions
-from joren.platform.accounts.models import AccountSession
+from joren.platform.identity.account import AccountSession
 from tests import factories
 from tests.platform.test_accounts import is_signed_in, sign_in_form
 

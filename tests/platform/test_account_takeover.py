@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from joren.models import Account, Member
-from joren.platform.accounts.models import AccountSession
-from joren.platform.membership.invitations import invitation_token, invite_member
+from joren.platform.communities.invitations import invitation_token, invite_member
+from joren.platform.identity.account import AccountSession
 from joren.platform.tenancy import set_tenant, unscoped
 from tests import factories
 from tests.platform.test_accounts import (

@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from joren.models import Member
 from joren.platform.accounts import services
-from joren.platform.accounts.views import _my_communities
+from joren.platform.accounts.switcher import my_communities
 from joren.platform.db import db
 from joren.platform.membership.models import MemberStatus, Role
 from joren.platform.tenancy import UNSCOPED_KEY, current_tenant_id, set_tenant
@@ -134,9 +134,9 @@ def test_switcher_query_leaves_the_tenant_session_alone(app, session, people, ot
     with app.test_request_context("/"):
         login_user(people.member)
         set_tenant(db.session, tenant_id)
-        first = _my_communities()
+        first = my_communities()
         assert {m.slug for m in first} == {"osaka-mixer", "kobe-study"}
-        assert _my_communities() is first  # cached on g for the request
+        assert my_communities() is first  # cached on g for the request
         assert g.my_communities is first
         assert current_tenant_id(db.session) == tenant_id
         assert not db.session.info.get(UNSCOPED_KEY)

@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from joren.models import Account, Invitation, Member, MemberStatus, OutboxMessage, Role
 from joren.platform.accounts.tokens import INVITE_LINK, MAGIC
-from joren.platform.db import utcnow
-from joren.platform.membership.invitations import (
+from joren.platform.communities.invitations import (
     InvitationError,
     accept_invitation,
     invitation_token,
     invite_member,
 )
+from joren.platform.db import utcnow
 from joren.platform.membership.offers import offer_memberships
 from joren.platform.tenancy import set_tenant, unscoped
 from tests import factories

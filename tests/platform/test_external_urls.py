@@ -128,7 +128,7 @@ EMBEDDED = """
 import json, re
 from joren.app import create_app
 from joren.platform.db import Base, db
-from joren.platform.accounts.models import Account
+from joren.platform.identity.account import Account
 from joren.platform.mail.models import OutboxMessage
 
 app = create_app({"WTF_CSRF_ENABLED": False})

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from joren.platform.db import utcnow
 from joren.platform.mail import sender
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
-from joren.platform.mail.transport import SMTPURLError, connections, parse_smtp_url
+from joren.platform.mail.transport import connections
+from joren.platform.smtp import SMTPURLError, parse_smtp_url
 from tests.workers.helpers import age, notice, release_scheduled, scheduled
 
 

@@ -70,8 +70,8 @@ def test_dashboard_queries_do_not_grow_with_the_data(app, session, tenant, peopl
 
 
 def test_checklist_of_a_brand_new_community(session, scoped, app_ctx):
+    from joren.platform.communities.invitations import invite_member
     from joren.platform.communities.services import create_community
-    from joren.platform.membership.invitations import invite_member
 
     founder = factories.account(session, "solo@example.jp")
     community, owner = create_community(session, founder, name="ひとり会", slug="solo-kai",

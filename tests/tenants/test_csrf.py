@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from joren.models import Community, Invitation, Member, Role
-from joren.platform.membership.invitations import invitation_token, invite_member
+from joren.platform.communities.invitations import invitation_token, invite_member
 from joren.platform.tenancy import set_tenant, unscoped
 from tests import factories
 from tests.tenants.helpers import reload

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from joren.models import Invitation, Member, MemberStatus, OutboxMessage, Role
-from joren.platform.membership.invitations import (
+from joren.platform.communities.invitations import (
     InvitationError,
     invitation_state,
     invite_member,

@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from joren.platform.accounts import sessions, tokens
-from joren.platform.accounts.models import Account, new_session_token
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.account import Account, new_session_token
+from joren.platform.identity.community import Community
 from joren.platform.jobs import TRANSACTIONAL_QUEUE, enqueue_after_commit
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.outbox import queue_email

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from joren.platform.accounts.models import Account, AccountSession, new_session_token
+from joren.platform.identity.account import Account, AccountSession, new_session_token
 
 SEEN_EVERY = timedelta(minutes=5)
 

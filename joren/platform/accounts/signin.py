@@ -10,8 +10,8 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 
 from joren.platform.accounts import sessions
-from joren.platform.accounts.models import Account
 from joren.platform.db import db, utcnow
+from joren.platform.identity.account import Account
 
 
 def lifetimes() -> dict[str, timedelta]:

@@ -11,17 +11,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from joren.platform.accounts.models import Account
+from joren.platform.identity.account import Account
 from joren.platform.security import is_safe_next
 from joren.platform.signing import LinkKind
-
-# Absolute links moved to the shared core; the name stays importable from here.
-from joren.platform.urls import external_url as external_url  # noqa: F401
 
 VERIFY = LinkKind("joren.verify", "verify")
 RESET = LinkKind("joren.reset", "reset")
 MAGIC = LinkKind("joren.magic", "magic")
-# An organizer's invitation to join a community (membership/invitations.py).
+# An organizer's invitation to join a community (communities/invitations.py).
 INVITE_LINK = LinkKind("joren.invite", "invite")
 
 

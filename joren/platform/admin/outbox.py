@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from joren.platform.communities.models import Community
+from joren.platform.identity.community import Community
 from joren.platform.jobs import enqueue_batch_after_commit
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.outbox import MAIL_QUEUE, SEND_BATCH_JOB

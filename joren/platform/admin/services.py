@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joren.platform.accounts.forms import PASSWORD_MAX, PASSWORD_MIN
-from joren.platform.accounts.models import Account
 from joren.platform.accounts.services import set_password
-from joren.platform.communities.models import Community, CommunityKind
 from joren.platform.db import utcnow
+from joren.platform.identity.account import Account
+from joren.platform.identity.community import Community, CommunityKind
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.tenancy import unscoped

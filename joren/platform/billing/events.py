@@ -38,8 +38,8 @@ from joren.platform.billing.models import (
     StripeEvent,
     Subscription,
 )
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.tenancy import set_tenant, unscoped
 

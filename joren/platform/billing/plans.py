@@ -27,8 +27,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from joren.platform.billing.models import GRACE_STATUSES, PAID_STATUSES, PlanCode, Subscription
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.tenancy import unscoped
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from joren.platform.billing import stripe_client
 from joren.platform.billing.models import PlanCode, Subscription
 from joren.platform.billing.plans import PRO, effective_plan, subscription_of
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 
 CHECKOUT_LOCALES = {"ja": "ja", "en": "en"}
 PRO_PRODUCT_NAME = "Joren Pro"

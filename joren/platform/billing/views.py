@@ -14,10 +14,10 @@ from flask_wtf import FlaskForm
 from joren.platform.billing import stripe_client
 from joren.platform.billing.plans import FREE, PRO, in_grace, plan_limits
 from joren.platform.billing.services import BillingError, open_portal, start_checkout
-from joren.platform.communities.edge import require
 from joren.platform.db import db
 from joren.platform.i18n import current_language
 from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import require
 from joren.platform.urls import external_url
 
 log = logging.getLogger("joren.billing")

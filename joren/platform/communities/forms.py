@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from joren.platform.communities.models import CommunityKind
 from joren.platform.communities.services import (
     COMMON_TIMEZONES,
     DEFAULT_TIMEZONE,
@@ -21,6 +20,7 @@ from joren.platform.communities.services import (
 )
 from joren.platform.db import db
 from joren.platform.i18n import LANGUAGES
+from joren.platform.identity.community import CommunityKind
 
 SLUG_MESSAGES = {
     "length": _l("Use between %(min)s and %(max)s characters.", min=SLUG_MIN, max=SLUG_MAX),

@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from joren.platform.accounts.models import Account
-from joren.platform.communities.models import Community, CommunityKind
 from joren.platform.i18n import LANGUAGES
+from joren.platform.identity.account import Account
+from joren.platform.identity.community import Community, CommunityKind
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.tenancy import set_tenant
 

@@ -1,29 +1,33 @@
-"""Platform pages of communities: onboarding a new community and accepting an invitation."""
+"""Platform pages of communities: onboarding a new community, and accepting an invitation
+(by its emailed link, or on the account page when a community has the person on its list)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from joren.platform.accounts.pages import me
 from joren.platform.accounts.signin import sign_in
 from joren.platform.accounts.tokens import INVITE_LINK
 from joren.platform.billing.plans import PlanLimitReached, check_new_community
 from joren.platform.communities.forms import SLUG_MESSAGES, NewCommunityForm
-from joren.platform.communities.models import Community
-from joren.platform.communities.services import KIND_LABELS, create_community
-from joren.platform.db import db
-from joren.platform.i18n import current_language
-from joren.platform.membership.invitations import (
+from joren.platform.communities.invitations import (
     InvitationError,
     accept_invitation,
     find_invitation,
     invitation_state,
 )
+from joren.platform.communities.services import KIND_LABELS, create_community
+from joren.platform.db import db, utcnow
+from joren.platform.i18n import current_language
+from joren.platform.identity.community import Community
 from joren.platform.membership.labels import INVITATION_STATE_LABELS, ROLE_LABELS, STATUS_LABELS
+from joren.platform.membership.models import Invitation
+from joren.platform.membership.offers import decline_offer, offered_invitation
 from joren.platform.signing import LinkInvalid
 
 bp = Blueprint("communities", __name__)
@@ -110,3 +114,34 @@ def invitation(token: str) -> Any:
     return render_template("communities/invitation.html", invitation=invitation,
                            wrong_account=wrong_account), (409 if wrong_account and
                                                           request.method == "POST" else 200)
+
+
+@bp.post("/account/invitations/<int:invitation_id>/<any(accept, decline):answer>")
+@login_required
+def answer_invitation(invitation_id: int, answer: str) -> Any:
+    """Accept or decline a community that has the person on its list (issue 11, #3)."""
+    account = me()
+    invitation = offered_invitation(db.session, account, invitation_id, utcnow())
+    if invitation is None:
+        abort(404)
+    name, slug = _invitation_community(invitation)
+    if answer == "decline":
+        decline_offer(db.session, invitation, utcnow())
+        db.session.commit()
+        flash(_("You declined the invitation from %(name)s.", name=name), "info")
+        return redirect(url_for("accounts.account", _anchor="invitations"))
+    try:
+        _account, member = accept_invitation(db.session, invitation, current_language(),
+                                             signed_in=account)
+    except InvitationError:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    flash(_("Welcome to %(name)s!", name=name), "success")
+    endpoint = "community.console.dashboard" if member.is_staff else "community.portal.home"
+    return redirect(url_for(endpoint, slug=slug))
+
+
+def _invitation_community(invitation: Invitation) -> tuple[str, str]:
+    community = db.session.get(Community, invitation.tenant_id)
+    return (community.name, community.slug) if community else ("", "")

@@ -57,7 +57,8 @@ from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
-from joren.platform.mail.transport import SMTPSettings, connections, parse_smtp_url
+from joren.platform.mail.transport import connections
+from joren.platform.smtp import SMTPSettings, parse_smtp_url
 
 log = logging.getLogger("joren.mail")
 

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from joren.platform.communities.models import Community
+from joren.platform.identity.community import Community
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 
 TRANSACTIONAL = "transactional"

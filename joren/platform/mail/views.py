@@ -13,10 +13,10 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from joren.platform.communities.models import Community
 from joren.platform.config import DEV_ENVIRONMENTS
 from joren.platform.extensions import csrf, db
 from joren.platform.i18n import LANGUAGES
+from joren.platform.identity.community import Community
 from joren.platform.inputs import int_arg
 from joren.platform.mail.categories import category_label
 from joren.platform.mail.models import OutboxMessage

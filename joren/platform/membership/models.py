@@ -15,9 +15,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from joren.platform.accounts.models import Account
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk, utcnow
 from joren.platform.db import value_enum as _enum
+from joren.platform.identity.account import Account
 from joren.platform.tenancy import TenantScoped
 
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joren.platform.accounts.models import Account
-from joren.platform.communities.models import Community
+from joren.platform.identity.account import Account
+from joren.platform.identity.community import Community
 from joren.platform.membership.models import Invitation, Member, Role
 from joren.platform.tenancy import set_tenant, unscoped
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from joren.platform.communities.invitations import recent_invitations
 from joren.platform.db import utcnow
-from joren.platform.membership.invitations import recent_invitations
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
 from joren.tenants.meetups.models import ATTENDED, Attendance, Meetup
 from joren.tenants.members.services import status_counts

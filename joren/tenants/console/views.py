@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from joren.platform.communities.edge import require
 from joren.platform.communities.forms import SettingsForm, timezone_choices
 from joren.platform.communities.services import COMMON_TIMEZONES, update_community
 from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import require
 from joren.tenants.console.services import dashboard as dashboard_figures
 
 bp = Blueprint("console", __name__, url_prefix="/admin")

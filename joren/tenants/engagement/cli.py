@@ -7,8 +7,8 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from joren.platform.communities.models import Community
 from joren.platform.db import db
+from joren.platform.identity.community import Community
 from joren.platform.tenancy import set_tenant
 from joren.tenants.engagement.services import recompute_community
 

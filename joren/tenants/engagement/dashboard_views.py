@@ -11,12 +11,12 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.communities.edge import require
 from joren.platform.db import db
 from joren.platform.i18n import current_language
 from joren.platform.inputs import parse_id
 from joren.platform.mail.models import OutboxStatus
 from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import require
 from joren.tenants.engagement.analytics import RETURN_WITHIN, Analytics, analytics
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.views import LEVEL_LABELS

@@ -9,9 +9,9 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.communities.edge import get_or_404, member_required, require
 from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member
 from joren.tenants.engagement import services
 from joren.tenants.engagement.forms import EngagementSettingsForm

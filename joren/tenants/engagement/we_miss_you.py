@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.outbox import queue_email
 from joren.platform.membership.models import Member, MemberStatus

@@ -23,8 +23,8 @@ from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from joren.platform.billing.plans import PlanLimitReached, check_limit
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.names import romaji_search_key, to_katakana
 from joren.tenants.imports.csv_decode import CsvFileError, decode, read_rows, sniff_delimiter

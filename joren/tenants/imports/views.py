@@ -22,9 +22,9 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from joren.platform.communities.edge import get_or_404, require
 from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import get_or_404, require
 from joren.tenants.imports import services as imports
 from joren.tenants.imports.csv_decode import MAX_BYTES, CsvFileError
 from joren.tenants.imports.models import (

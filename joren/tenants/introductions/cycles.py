@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from joren.platform.billing import plans
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.introductions import services
 from joren.tenants.introductions.models import (

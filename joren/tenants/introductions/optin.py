@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from joren.platform.communities.models import Community
+from joren.platform.identity.community import Community
 from joren.platform.mail.outbox import TRANSACTIONAL, is_unsubscribed, queue_email
 from joren.platform.membership.models import Member, ProfileVisibility
 from joren.platform.urls import external_url

@@ -10,12 +10,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from joren.platform.billing import plans
-from joren.platform.communities.edge import get_or_404, member_required, require
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
 from joren.platform.inputs import int_arg
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.pagination import Page
 from joren.tenants.engagement.models import MemberEngagement

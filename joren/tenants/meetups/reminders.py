@@ -30,8 +30,8 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.outbox import Attachment, queue_email
 from joren.platform.membership.models import Member, MemberStatus

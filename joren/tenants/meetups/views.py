@@ -22,9 +22,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from joren.platform.communities.edge import active_membership, get_or_404, require
 from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import active_membership, get_or_404, require
 from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,

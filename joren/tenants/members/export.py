@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joren.platform.communities.models import Community
 from joren.platform.csv_export import csv_response
+from joren.platform.identity.community import Community
 from joren.platform.membership.labels import ROLE_LABELS, STATUS_LABELS
 from joren.platform.membership.models import Member
 

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from joren.platform.membership.invitations import INVITABLE_ROLES, InvitationError, normalise_email
+from joren.platform.communities.invitations import INVITABLE_ROLES, InvitationError, normalise_email
 from joren.platform.membership.labels import ROLE_LABELS, STATUS_LABELS
 from joren.platform.membership.models import MemberStatus, Role
 

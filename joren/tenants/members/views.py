@@ -10,10 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from joren.platform.billing.plans import PlanLimitReached
-from joren.platform.communities.edge import get_or_404, require
-from joren.platform.db import db
-from joren.platform.membership.capabilities import Capability
-from joren.platform.membership.invitations import (
+from joren.platform.communities.invitations import (
     INVITABLE_ROLES,
     InvitationError,
     can_invite,
@@ -23,6 +20,9 @@ from joren.platform.membership.invitations import (
     resend_invitation,
     revoke_invitation,
 )
+from joren.platform.db import db
+from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import get_or_404, require
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
 from joren.tenants.members.forms import (
     MAX_INVITES_AT_ONCE,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select, union
 from sqlalchemy.orm import Session
 
-from joren.platform.communities.models import Community
+from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.meetups.models import Meetup

@@ -24,7 +24,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from joren.platform.communities.models import Community
+from joren.platform.identity.community import Community
 from joren.platform.mail.outbox import Attachment
 from joren.platform.templating import yen
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentSettings, PaymentStatus

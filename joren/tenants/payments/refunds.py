@@ -33,8 +33,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from joren.platform.billing import stripe_client
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.mail.outbox import queue_email
 from joren.platform.membership.models import Member, Role

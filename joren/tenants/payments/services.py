@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.models import Member, Role
 from joren.tenants.meetups.models import (

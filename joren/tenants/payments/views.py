@@ -20,15 +20,15 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.communities.edge import (
+from joren.platform.csv_export import csv_response
+from joren.platform.db import db
+from joren.platform.membership.capabilities import Capability, has_capability
+from joren.platform.membership.edge import (
     active_membership,
     get_or_404,
     member_required,
     require,
 )
-from joren.platform.csv_export import csv_response
-from joren.platform.db import db
-from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.models import Member
 from joren.platform.templating import yen
 from joren.tenants.meetups.models import Meetup

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, g, render_template
 from sqlalchemy import func, select
 
-from joren.platform.communities.edge import active_membership
 from joren.platform.db import db
+from joren.platform.membership.edge import active_membership
 from joren.tenants.meetups.models import ATTENDED, Attendance
 from joren.tenants.meetups.views import portal_meetups
 

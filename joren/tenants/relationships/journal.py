@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member
 from joren.platform.pagination import Page
 from joren.tenants.meetups.models import (

@@ -40,8 +40,8 @@ from flask import has_app_context
 from sqlalchemy import and_, case, delete, func, insert, or_, select, true, union
 from sqlalchemy.orm import Session
 
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from joren.platform.communities.edge import get_or_404, member_required, require
 from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.security import is_safe_next
 from joren.tenants.members.profiles.services import profile_view

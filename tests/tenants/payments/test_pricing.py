@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.tenants.payments import pricing
 from joren.tenants.payments import services as svc
 from joren.tenants.payments.models import PaymentMethod, PaymentStatus

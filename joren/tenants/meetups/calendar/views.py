@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from joren.platform.communities.edge import active_membership, member_required
 from joren.platform.db import db, utcnow
+from joren.platform.membership.edge import active_membership, member_required
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.urls import external_url, site_host
 from joren.tenants.meetups import reminders

@@ -25,17 +25,17 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from joren.platform.communities.edge import (
-    active_membership,
-    get_or_404,
-    member_required,
-    require,
-)
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db
 from joren.platform.extensions import limiter
 from joren.platform.inputs import parse_id
 from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import (
+    active_membership,
+    get_or_404,
+    member_required,
+    require,
+)
 from joren.platform.membership.models import Member
 from joren.tenants.meetups import attendance as svc
 from joren.tenants.meetups.models import AttendanceStatus, Meetup

@@ -20,8 +20,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.mail.outbox import Attachment, queue_email
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.urls import external_url

@@ -12,15 +12,15 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from joren.platform.communities.edge import (
+from joren.platform.db import db, utcnow
+from joren.platform.extensions import limiter
+from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import (
     active_membership,
     get_or_404,
     member_required,
     require,
 )
-from joren.platform.db import db, utcnow
-from joren.platform.extensions import limiter
-from joren.platform.membership.capabilities import Capability
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.meetups.models import (
     Meetup,

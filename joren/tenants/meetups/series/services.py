@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import (
     Meetup,

@@ -8,10 +8,10 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.communities.edge import get_or_404, member_required, require
 from joren.platform.db import db
 from joren.platform.i18n import current_language
 from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member, MemberStatus
 from joren.tenants.members.industries import (
     COMPANY_SIZES,

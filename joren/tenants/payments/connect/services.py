@@ -27,8 +27,8 @@ from joren.platform.billing import stripe_client
 from joren.platform.billing.events import register_connect_handler
 from joren.platform.billing.models import StripeEvent
 from joren.platform.billing.plans import Plan, billing_enabled, plan_for
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.tenancy import current_tenant_id, set_tenant, unscoped
 from joren.tenants.payments.models import ConnectAccount
 

@@ -14,9 +14,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from joren.platform.billing.plans import FREE, PRO, billing_enabled, plan_for
-from joren.platform.communities.edge import require
 from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import require
 from joren.platform.urls import external_url
 from joren.tenants.payments.connect import services as connect
 from joren.tenants.payments.models import ConnectAccount

@@ -21,8 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from joren.platform.billing import stripe_client
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.tenants.members.services import reading_order
 from joren.tenants.payments import pricing

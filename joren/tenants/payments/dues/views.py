@@ -15,14 +15,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from joren.platform.billing.stripe_client import BillingOff
-from joren.platform.communities.edge import (
+from joren.platform.db import db, utcnow
+from joren.platform.membership.capabilities import Capability
+from joren.platform.membership.edge import (
     active_membership,
     get_or_404,
     member_required,
     require,
 )
-from joren.platform.db import db, utcnow
-from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.models import Member
 from joren.platform.urls import external_url
 from joren.tenants.payments import pricing

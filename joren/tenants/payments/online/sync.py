@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joren.platform.billing import stripe_client
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.urls import external_url
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus

@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from joren.platform.communities.edge import active_membership, get_or_404, member_required
 from joren.platform.db import db, utcnow
 from joren.platform.inputs import int_arg
+from joren.platform.membership.edge import active_membership, get_or_404, member_required
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 from joren.tenants.meetups.registrations import services as regs
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentStatus

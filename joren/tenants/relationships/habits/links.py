@@ -17,7 +17,7 @@ from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joren.platform.communities.models import Community
+from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.signing import LinkExpired, LinkInvalid
 from joren.platform.urls import external_url

@@ -16,8 +16,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.mail.outbox import queue_email
 from joren.platform.membership.models import MemberStatus
 from joren.platform.urls import external_url

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.communities.models import Community
+from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member, ProfileVisibility
 from joren.platform.urls import external_url
 from joren.tenants.members.industries import INDUSTRIES

@@ -15,9 +15,9 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.communities.edge import active_membership, get_or_404, member_required
 from joren.platform.db import db
 from joren.platform.inputs import int_arg
+from joren.platform.membership.edge import active_membership, get_or_404, member_required
 from joren.platform.membership.models import Member
 from joren.platform.signing import LinkInvalid
 from joren.tenants.meetups.models import Meetup

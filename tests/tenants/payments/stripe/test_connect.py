@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from joren.platform.billing.models import PlanCode, StripeEvent, Subscription
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.tenancy import unscoped
 from joren.tenants.payments.connect import services as svc
 from joren.tenants.payments.models import ConnectAccount

@@ -16,8 +16,8 @@ from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from joren.platform.communities.models import Community
 from joren.platform.db import db
+from joren.platform.identity.community import Community
 from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.tenancy import set_tenant

@@ -10,12 +10,12 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joren.platform.accounts.models import Account
 from joren.platform.accounts.services import confirm_address
 from joren.platform.accounts.tokens import INVITE_LINK
 from joren.platform.billing.plans import check_limit
-from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
+from joren.platform.identity.account import Account
+from joren.platform.identity.community import Community
 from joren.platform.mail.outbox import queue_email
 from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role

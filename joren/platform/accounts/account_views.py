@@ -1,0 +1,107 @@
+"""The account page: profile and language, password, devices signed in, and the
+communities that have the person on their list (answered in communities.views)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, logout_user
+
+from joren.platform.accounts import limits, pages, services, sessions
+from joren.platform.accounts.forms import ChangePasswordForm, ProfileForm
+from joren.platform.accounts.signin import lifetimes
+from joren.platform.db import db, utcnow
+from joren.platform.i18n import current_language
+from joren.platform.membership.labels import ROLE_LABELS, STATUS_LABELS
+from joren.platform.membership.offers import pending_offers
+
+
+def _render_account(profile: ProfileForm | None = None,
+                    password: ChangePasswordForm | None = None) -> Any:
+    account = pages.me()
+    profile = profile or ProfileForm(
+        formdata=None, display_name=account.display_name,
+        language=account.language or current_language(),
+    )
+    password = password or ChangePasswordForm(
+        formdata=None, needs_current=bool(account.password_hash)
+    )
+    memberships = services.list_memberships(db.session, account.id)
+    now = utcnow()
+    return render_template(
+        "accounts/account.html", profile_form=profile, password_form=password,
+        memberships=memberships, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
+        offers=pending_offers(db.session, account, now),
+        devices=sessions.active_sessions(db.session, account, now=now,
+                                         current_id=account.current_session_id, **lifetimes()),
+    )
+
+
+@login_required
+def account() -> Any:
+    if request.method == "GET":
+        return _render_account()
+    form = ProfileForm()
+    if not form.validate():
+        return _render_account(profile=form)
+    services.update_profile(pages.me(), display_name=form.display_name.data,
+                            language=form.language.data)
+    db.session.commit()
+    session["language"] = form.language.data
+    flash(_("Your settings are saved."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@login_required
+# A borrowed session must not guess passwords.
+@limits.limited_per_ip_and_email(limits.account_email_key)
+def change_password() -> Any:
+    account = pages.me()
+    form = ChangePasswordForm(needs_current=bool(account.password_hash))
+    if not form.validate():
+        return _render_account(password=form)
+    current = form.current_password.data if form.needs_current else ""
+    try:
+        services.change_password(db.session, account, current, form.password.data,
+                                 keep_session=account.current_session_id)
+    except services.WrongPassword:
+        form.current_password.errors.append(_("Your current password is not correct."))
+        return _render_account(password=form)
+    db.session.commit()
+    flash(_("Your password is changed. Other devices have been signed out."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@login_required
+def sign_out_everywhere() -> Any:
+    services.sign_out_everywhere(db.session, pages.me())
+    db.session.commit()
+    logout_user()
+    flash(_("You are signed out on every device, including this one."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@login_required
+def revoke_session(session_id: int) -> Any:
+    """Sign one of the person's devices out; another account's session answers 404."""
+    account = pages.me()
+    if not sessions.revoke_session(db.session, account, session_id, utcnow()):
+        abort(404)
+    db.session.commit()
+    if session_id == account.current_session_id:
+        logout_user()
+        flash(_("You are signed out."), "info")
+        return redirect(url_for("accounts.login"))
+    flash(_("That device is signed out."), "success")
+    return redirect(url_for("accounts.account", _anchor="devices"))
+
+
+def register(bp: Blueprint) -> None:
+    """Add these pages to the accounts blueprint (views.py)."""
+    bp.add_url_rule("/account", view_func=account, methods=["GET", "POST"])
+    bp.add_url_rule("/account/password", view_func=change_password, methods=["POST"])
+    bp.add_url_rule("/account/sign-out-everywhere", view_func=sign_out_everywhere, methods=["POST"])
+    bp.add_url_rule("/account/sessions/<int:session_id>/revoke", view_func=revoke_session,
+                    methods=["POST"])
