@@ -1,18 +1,17 @@
 """Signed unsubscribe tokens: no sign-in needed, cannot be forged or pointed at someone else.
 
-They do not expire: RFC 8058 one-click links must keep working for as long as the email is read.
+They do not expire: RFC 8058 one-click links must keep working for as long as the email is read,
+so the kind has no lifetime (itsdangerous' undated format) and keeps the salt it shipped with.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
-
+from joren.platform.signing import LinkInvalid, LinkKind
 from joren.platform.urls import external_url
 
-SALT = "joren.unsubscribe"
+UNSUBSCRIBE = LinkKind("joren.unsubscribe", None)
 
 
 @dataclass(frozen=True)
@@ -25,24 +24,20 @@ class UnsubscribeRequest:
     language: str | None = None
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
 def make_unsubscribe_token(
     email: str, category: str, community_id: int | None, language: str | None = None
 ) -> str:
     payload: dict[str, object] = {"e": email.lower(), "c": category, "t": community_id}
     if language:
         payload["l"] = language
-    return _serializer().dumps(payload)
+    return UNSUBSCRIBE.sign(payload)
 
 
 def read_unsubscribe_token(token: str) -> UnsubscribeRequest | None:
     """The request a token stands for, or None when it is not one of ours."""
     try:
-        data = _serializer().loads(token)
-    except BadSignature:
+        data = UNSUBSCRIBE.read(token)
+    except LinkInvalid:
         return None
     if not isinstance(data, dict) or not {"e", "c", "t"} <= data.keys():
         return None
