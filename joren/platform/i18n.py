@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request, session
@@ -43,6 +46,15 @@ def select_timezone() -> str:
 
 def current_language() -> str:
     return str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def format_local(value: datetime, zone: ZoneInfo, language: str,
+                 formats: dict[str, str]) -> str:
+    """``value`` as a wall-clock time in ``zone``, with the pattern of ``formats`` for
+    ``language`` (English when it has none): for emails and jobs, where no request picks the
+    locale and time zone."""
+    lang = language if language in formats else "en"
+    return format_datetime(value, formats[lang], tzinfo=zone, locale=lang)
 
 
 class CatalogError(RuntimeError):

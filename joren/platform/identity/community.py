@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Enum, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from joren.platform.db import Base, Timestamped, intpk
+from joren.platform.i18n import DEFAULT_TIMEZONE
+from joren.platform.tenancy import current_tenant_id
 
 
 class CommunityKind(enum.StrEnum):
@@ -31,10 +34,29 @@ class Community(Timestamped, Base):
     )
     description: Mapped[str] = mapped_column(Text, default="")
     city: Mapped[str] = mapped_column(String(80), default="")
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     default_language: Mapped[str] = mapped_column(String(5), default="ja")
     currency: Mapped[str] = mapped_column(String(3), default="JPY")
     is_public: Mapped[bool] = mapped_column(default=True)
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The community's time zone, the one every local date and time is shown and counted
+        in; Asia/Tokyo when none is set or the name is unknown to this machine."""
+        try:
+            return ZoneInfo(self.timezone or DEFAULT_TIMEZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(DEFAULT_TIMEZONE)
+
     def __repr__(self) -> str:
         return f"<Community {self.slug}>"
+
+
+def community_of(session: Session, tenant_id: int | None = None) -> Community:
+    """The community ``tenant_id``, by default the one ``session`` is bound to (tenancy), for
+    code that holds a session and ids rather than the community (jobs, services)."""
+    wanted = tenant_id if tenant_id is not None else current_tenant_id(session)
+    community = session.get(Community, wanted) if wanted is not None else None
+    if community is None:
+        raise LookupError(f"no community {wanted!r}")
+    return community

@@ -26,7 +26,6 @@ from joren.tenants.engagement.we_miss_you import (
     send_we_miss_you,
     sent_statuses,
 )
-from joren.tenants.meetups.reminders import community_zone
 from joren.tenants.members.industries import INDUSTRIES
 
 bp = Blueprint("analytics", __name__)
@@ -81,7 +80,7 @@ def chart_rows(a: Analytics) -> dict[str, Any]:
 @bp.get("/admin/analytics")
 @require(Capability.VIEW_ANALYTICS)
 def dashboard() -> Any:
-    figures = analytics(db.session, community_zone(g.community))
+    figures = analytics(db.session, g.community.zone)
     sent = sent_statuses(db.session, g.community,
                          [(row.member.id, row.last_attended_at) for row in figures.lapsed])
     return render_template(

@@ -17,20 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
+from joren.platform.i18n import format_local
 from joren.platform.identity.community import Community
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.outbox import queue_email
+from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member, MemberStatus
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.meetups.models import Meetup, MeetupStatus
-from joren.tenants.meetups.reminders import (
-    DATE_FORMATS,
-    community_zone,
-    format_local,
-    meetup_link,
-    recipient_language,
-)
+from joren.tenants.meetups.reminders import DATE_FORMATS, meetup_link
 
 TEMPLATE = "engagement/we_miss_you"
 CATEGORY = "we_miss_you"
@@ -126,7 +122,7 @@ def send_we_miss_you(session: Session, community: Community, member_ids: Iterabl
 
 def _context(community: Community, member: Member, engagement: MemberEngagement,
              actor: Member, upcoming: Meetup | None, language: str) -> dict[str, Any]:
-    zone = community_zone(community)
+    zone = community.zone
     last = engagement.last_attended_at
     return {
         "community_name": community.name,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.billing.plans import PlanLimitReached, check_limit
 from joren.platform.db import utcnow
-from joren.platform.identity.community import Community
+from joren.platform.identity.community import community_of
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.names import romaji_search_key, to_katakana
 from joren.tenants.imports.csv_decode import CsvFileError, decode, read_rows, sniff_delimiter
@@ -301,8 +301,7 @@ def build_plan(session: Session, batch: ImportBatch) -> Plan:
     problems = mapping_problems(batch.kind, mapping)
     if problems:
         raise ImportError_(" ".join(problems))
-    community = session.get(Community, batch.tenant_id)
-    tz = ZoneInfo(community.timezone if community else "Asia/Tokyo")
+    tz = community_of(session, batch.tenant_id).zone
 
     by_email: dict[str, int] = {}
     by_name: dict[tuple[str, str, str, str], int] = {}
@@ -537,8 +536,8 @@ def run_import(session: Session, batch_id: int, *,
     # 3. meetups and attendance
     attendance_created = 0
     if batch.kind == ImportKind.ATTENDANCE:
-        community = session.get(Community, tenant_id)
-        tz = ZoneInfo(community.timezone if community else "Asia/Tokyo")
+        community = community_of(session, tenant_id)
+        tz = community.zone
         meetup_by_day: dict[date, int] = {}
         for mt in session.execute(select(Meetup.id, Meetup.starts_at).order_by(Meetup.id)):
             meetup_by_day.setdefault(_local_day(mt.starts_at, tz), mt.id)

@@ -17,13 +17,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from joren.platform.i18n import format_local
 from joren.platform.identity.community import Community
 from joren.platform.mail.outbox import TRANSACTIONAL, is_unsubscribed, queue_email
+from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member, ProfileVisibility
 from joren.platform.urls import external_url
 from joren.tenants.introductions import tokens
 from joren.tenants.introductions.models import Introduction
-from joren.tenants.meetups.reminders import community_zone, format_local, recipient_language
 from joren.tenants.members.industries import INDUSTRIES
 
 CATEGORY = "introductions"
@@ -98,7 +99,7 @@ def answer_url(community: Community, introduction: Introduction, member_id: int,
 
 def proposal_context(community: Community, introduction: Introduction, recipient: Member,
                      other: Member, language: str) -> dict[str, Any]:
-    zone = community_zone(community)
+    zone = community.zone
     expires = (format_local(introduction.expires_at, zone, language, DATE_FORMATS)
                if introduction.expires_at else "")
     return {

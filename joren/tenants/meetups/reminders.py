@@ -22,18 +22,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote_plus
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from joren.platform.db import utcnow
+from joren.platform.i18n import format_local
 from joren.platform.identity.community import Community
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.outbox import Attachment, queue_email
+from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.urls import external_url, site_host
 from joren.tenants.meetups.calendar import ical
@@ -69,13 +70,6 @@ class DueReminder:
     meetup: Meetup
     kind: str  # "days-2", "morning"
     send_at: datetime
-
-
-def community_zone(community: Community) -> ZoneInfo:
-    try:
-        return ZoneInfo(community.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("Asia/Tokyo")
 
 
 def reminder_schedule(
@@ -125,7 +119,7 @@ def due_reminders(session: Session, community: Community, now: datetime) -> list
         .where(Meetup.status == MeetupStatus.SCHEDULED, Meetup.starts_at > now,
                Meetup.starts_at <= now + LOOKAHEAD)
     ).all()
-    zone = community_zone(community)
+    zone = community.zone
     kinds: dict[int, tuple[str, datetime]] = {}
     for meetup in meetups:
         due = latest_due(reminder_schedule(meetup, meetup.series, zone), now, meetup.starts_at)
@@ -163,11 +157,6 @@ def send_due_reminders(session: Session, community: Community,
     return len(due)
 
 
-def recipient_language(member: Member, community: Community) -> str:
-    language = member.account.language if member.account is not None else None
-    return language or community.default_language or "ja"
-
-
 def queue_reminder(session: Session, community: Community, reminder: DueReminder,
                    now: datetime) -> OutboxMessage:
     registration, meetup = reminder.registration, reminder.meetup
@@ -197,7 +186,7 @@ def queue_reminder(session: Session, community: Community, reminder: DueReminder
 def reminder_context(community: Community, reminder: DueReminder, language: str,
                      meetup_url: str) -> dict[str, Any]:
     meetup, registration = reminder.meetup, reminder.registration
-    zone = community_zone(community)
+    zone = community.zone
     return {
         "community_name": community.name,
         "member_name": registration.member.display_name,
@@ -215,12 +204,6 @@ def reminder_context(community: Community, reminder: DueReminder, language: str,
         "cant_make_it_url": external_url("community.feeds.cant_make_it", slug=community.slug,
                                          token=cant_make_it_token(registration)),
     }
-
-
-def format_local(value: datetime, zone: ZoneInfo, language: str,
-                 formats: dict[str, str]) -> str:
-    lang = language if language in formats else "en"
-    return format_datetime(value, formats[lang], tzinfo=zone, locale=lang)
 
 
 def map_link(meetup: Meetup) -> str:

@@ -296,7 +296,7 @@ def occurrence_edit(meetup_id: int) -> Any:
         return redirect(url_for("community.meetups.console_detail", meetup_id=meetup.id))
     form = OccurrenceForm()
     if request.method == "GET":
-        local = meetup.starts_at.astimezone(recurrence.zone(g.community.timezone))
+        local = meetup.starts_at.astimezone(g.community.zone)
         form.process(obj=meetup, first_date=local.date(), start_time=local.time(),
                      duration_minutes=int((meetup.ends_at - meetup.starts_at).total_seconds()
                                           // 60))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Response
 from flask_babel import gettext as _
@@ -41,7 +40,7 @@ def export_rows(session: Session, community: Community) -> Iterator[list[Any]]:
     else:  # pragma: no cover
         stmt = select(Member)
     stmt = stmt.order_by(Member.family_name_kana, Member.given_name_kana, Member.id)
-    tz = ZoneInfo(community.timezone or "Asia/Tokyo")
+    tz = community.zone
 
     def local_date(value: datetime | None) -> str:
         return value.astimezone(tz).date().isoformat() if value else ""

@@ -19,9 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select, union
 from sqlalchemy.orm import Session
 
-from joren.platform.identity.community import Community
+from joren.platform.identity.community import community_of
 from joren.platform.membership.models import Member
-from joren.platform.tenancy import current_tenant_id
 from joren.tenants.meetups.models import Meetup
 from joren.tenants.payments.models import (
     DuesSubscription,
@@ -32,22 +31,6 @@ from joren.tenants.payments.models import (
 
 # Subscription statuses that count as paid up (Stripe's own words).
 CURRENT_SUBSCRIPTION_STATUSES = ("active", "trialing")
-DEFAULT_TIMEZONE = "Asia/Tokyo"
-
-
-def zone_of(community: Community | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(community.timezone if community and community.timezone
-                        else DEFAULT_TIMEZONE)
-    except (KeyError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
-
-
-def community_zone(session: Session, tenant_id: int | None = None) -> ZoneInfo:
-    """The timezone of ``tenant_id`` (default: the session's community)."""
-    tenant_id = tenant_id if tenant_id is not None else current_tenant_id(session)
-    community = session.get(Community, tenant_id) if tenant_id is not None else None
-    return zone_of(community)
 
 
 def local_date(value: datetime, zone: ZoneInfo) -> date:
@@ -56,7 +39,7 @@ def local_date(value: datetime, zone: ZoneInfo) -> date:
 
 def meetup_date(session: Session, meetup: Meetup) -> date:
     """The community's local date of the meetup's start."""
-    return local_date(meetup.starts_at, community_zone(session, meetup.tenant_id))
+    return local_date(meetup.starts_at, community_of(session, meetup.tenant_id).zone)
 
 
 def _day_after_starts(on: date, zone: ZoneInfo) -> datetime:
@@ -89,7 +72,7 @@ def dues_current_ids(session: Session, member_ids: Iterable[int], on: date, *,
     ids = {int(i) for i in member_ids if i is not None}
     if not ids:
         return set()
-    zone = zone or community_zone(session)
+    zone = zone or community_of(session).zone
     return {int(m) for m in session.scalars(dues_current_select(on, zone, ids))}
 
 
@@ -109,7 +92,7 @@ def fee_for(session: Session, meetup: Meetup, member: Member | None) -> int:
     price = int(meetup.price or 0)
     if member is None or not has_member_price(meetup):
         return price
-    zone = community_zone(session, meetup.tenant_id)
+    zone = community_of(session, meetup.tenant_id).zone
     on = local_date(meetup.starts_at, zone)
     if is_dues_current(session, member.id, on, zone=zone):
         return int(meetup.member_price)

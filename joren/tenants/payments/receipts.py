@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
@@ -61,7 +60,7 @@ class Receipt:
 def build(payment: Payment, community: Community, settings: PaymentSettings) -> Receipt:
     """The receipt of a paid (or since undone) payment, in the community's timezone and the
     current language. ``payment.meetup`` and ``payment.member`` must be loadable."""
-    zone = ZoneInfo(community.timezone or "Asia/Tokyo")
+    zone = community.zone
     paid_at = payment.paid_at or payment.created_at
     if payment.kind == PaymentKind.MEETUP_FEE and payment.meetup is not None:
         starts = payment.meetup.starts_at.astimezone(zone)

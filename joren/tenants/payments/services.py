@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from joren.platform.db import utcnow
-from joren.platform.identity.community import Community
+from joren.platform.identity.community import community_of
 from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.models import Member, Role
 from joren.tenants.meetups.models import (
@@ -124,8 +123,7 @@ def mark_paid(session: Session, meetup: Meetup, member: Member, method: PaymentM
     if amount <= 0:
         raise PaymentError("member_free")
     now = now or utcnow()
-    community = session.get(Community, meetup.tenant_id)
-    year = now.astimezone(ZoneInfo(community.timezone if community else "Asia/Tokyo")).year
+    year = now.astimezone(community_of(session, meetup.tenant_id).zone).year
     payment = Payment(
         member_id=member.id, meetup_id=meetup.id, kind=PaymentKind.MEETUP_FEE,
         amount_jpy=amount, method=method, status=PaymentStatus.PAID, paid_at=now,
@@ -196,7 +194,7 @@ def meetup_rows(session: Session, meetup: Meetup) -> list[PaymentRow]:
     found = list(session.execute(query).unique())
     reduced: set[int] = set()
     if pricing.has_member_price(meetup):  # one more query: whose dues cover the date
-        zone = pricing.community_zone(session, meetup.tenant_id)
+        zone = community_of(session, meetup.tenant_id).zone
         reduced = pricing.dues_current_ids(session, [m.id for m, d, *_ in found if d],
                                            pricing.local_date(meetup.starts_at, zone),
                                            zone=zone)
@@ -233,7 +231,7 @@ def totals(session: Session, meetup: Meetup) -> Totals:
     columns = [func.count(), func.count().filter(unpaid)]
     member_price = int(meetup.member_price) if pricing.has_member_price(meetup) else None
     if member_price is not None:
-        zone = pricing.community_zone(session, meetup.tenant_id)
+        zone = community_of(session, meetup.tenant_id).zone
         on = pricing.local_date(meetup.starts_at, zone)
         current = member_id.in_(pricing.dues_current_select(on, zone))
         columns += [func.count().filter(current), func.count().filter(and_(unpaid, current))]

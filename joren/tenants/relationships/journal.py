@@ -28,7 +28,6 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.meetups.reminders import community_zone
 from joren.tenants.relationships.models import JournalEntry, MeetupGives
 
 GIVE_LENGTH = 200
@@ -118,7 +117,7 @@ def profile_gives(session: Session, member_id: int, community: Community, *,
     take part in. ``members_only_meetups=False`` (a guest looking) leaves members-only
     meetups out. One statement; who may see the gives at all is the caller's decision."""
     now = now or utcnow()
-    zone = community_zone(community)
+    zone = community.zone
     today: date = now.astimezone(zone).date()
     until = datetime.combine(today + timedelta(days=PROFILE_DAYS_AHEAD + 1), time(),
                              tzinfo=zone).astimezone(UTC)

@@ -15,13 +15,13 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
+from joren.platform.identity.community import community_of
 from joren.platform.membership.models import Member, MemberStatus
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.meetups.models import ATTENDED, Attendance, Meetup, MeetupStatus
 from joren.tenants.members.profiles.services import ProfileView, profile_view
 from joren.tenants.members.services import reading_order
 from joren.tenants.relationships.models import Contact, Relationship
-from joren.tenants.relationships.services import community_zone
 
 MILESTONE_LOW = 5
 MILESTONE_HIGH = 7
@@ -138,7 +138,7 @@ def not_followed_up(session: Session, viewer: Member, now: datetime | None = Non
     Three statements."""
     me = viewer.id
     now = now or utcnow()
-    zone = community_zone(session)
+    zone = community_of(session).zone
     found: dict[int, FollowUp] = {}
 
     other_id = case((Introduction.member_low_id == me, Introduction.member_high_id),

@@ -21,10 +21,11 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
+from joren.platform.identity.community import community_of
 from joren.platform.membership.models import Member
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.relationships.models import Contact, Referral, ReferralStatus
-from joren.tenants.relationships.services import TOLD, community_zone
+from joren.tenants.relationships.services import TOLD
 
 MONTHS = 12
 TOP_CONNECTORS = 5
@@ -109,7 +110,7 @@ def _as_date(value: object) -> date | None:
 
 def outcomes(session: Session, now: datetime | None = None, months: int = MONTHS) -> Outcomes:
     """The community's outcomes over the last ``months`` months (four statements)."""
-    zone = community_zone(session)
+    zone = community_of(session).zone
     now = now or utcnow()
     today = now.astimezone(zone).date()
     keys = month_keys(today, months)

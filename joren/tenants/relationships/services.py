@@ -41,7 +41,7 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select, true, unio
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
-from joren.platform.identity.community import Community
+from joren.platform.identity.community import community_of
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id
@@ -92,15 +92,7 @@ def _tenant(session: Session) -> int:
 
 def community_today(session: Session, now: datetime | None = None) -> date:
     """Today in the community's time zone."""
-    return (now or utcnow()).astimezone(community_zone(session)).date()
-
-
-def community_zone(session: Session) -> ZoneInfo:
-    community = session.get(Community, _tenant(session))
-    try:
-        return ZoneInfo(community.timezone if community else "Asia/Tokyo")
-    except (KeyError, ValueError):
-        return ZoneInfo("Asia/Tokyo")
+    return (now or utcnow()).astimezone(community_of(session, _tenant(session)).zone).date()
 
 
 def request_member_refresh(session: Session, tenant_id: int, member_id: int) -> None:
@@ -147,7 +139,7 @@ def _high(a: Any, b: Any) -> Any:
 def compute(session: Session, scope: Scope = Scope()) -> dict[tuple[int, int], dict[str, Any]]:
     """Every figure of every tied pair in ``scope``, in five statements."""
     tenant_id = _tenant(session)
-    zone = community_zone(session)
+    zone = community_of(session, _tenant(session)).zone
     rows: dict[tuple[int, int], dict[str, Any]] = {}
 
     def row(low: int, high: int) -> dict[str, Any]:

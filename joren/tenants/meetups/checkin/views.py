@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -225,7 +224,7 @@ def _form_local_time(field: str) -> datetime | None:
         raise svc.CheckinError("bad_window") from None
     if local.tzinfo is not None:
         raise svc.CheckinError("bad_window")
-    return local.replace(tzinfo=ZoneInfo(g.community.timezone)).astimezone(UTC)
+    return local.replace(tzinfo=g.community.zone).astimezone(UTC)
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/checkin/self-window")
@@ -327,7 +326,7 @@ def register_update(meetup_id: int) -> Any:
 def _local(value: datetime | None) -> str:
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(g.community.timezone)).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(g.community.zone).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.get("/admin/meetups/<int:meetup_id>/attendance.csv")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 from joren.platform.db import utcnow
 from joren.platform.identity.community import Community
 from joren.platform.mail.outbox import Attachment, queue_email
+from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.urls import external_url
 from joren.tenants.meetups.models import (
@@ -777,12 +778,6 @@ def confirm_guest(session: Session, registration: Registration,
 
 # --- emails ---------------------------------------------------------------------------------
 
-def _language(member: Member, community: Community) -> str:
-    if member.account is not None and member.account.language:
-        return member.account.language
-    return community.default_language or "ja"
-
-
 def _ticket_url(registration: Registration) -> str:
     return external_url("community.feeds.ticket", slug=_community(registration).slug,
                         token=registration.checkin_token)
@@ -820,7 +815,7 @@ def _send(session: Session, registration: Registration, template: str, key: str,
     else:
         context = {**plain, "meetup": meetup, "registration": registration}
     queue_email(session, to=member.email, template=template, context=context,
-                language=_language(member, community), idempotency_key=key,
+                language=recipient_language(member, community), idempotency_key=key,
                 community_id=community.id, attachments=attachments,
                 render_with=DEFERRED_CONTEXT if deferred else None)
 
@@ -907,7 +902,7 @@ def _notify_series(session: Session, series: MeetupSeries, member: Member,
     }
     stamp = int(now.timestamp() * 1_000_000)
     queue_email(session, to=member.email, template="meetups/registrations/series_confirmed",
-                context=context, language=_language(member, community),
+                context=context, language=recipient_language(member, community),
                 idempotency_key=f"series-registration:{row.id}:{stamp}",
                 community_id=community.id)
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.billing.events import fetch_subscription, period_end, register_connect_handler
 from joren.platform.db import utcnow
+from joren.platform.identity.community import community_of
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.payments import pricing
@@ -185,7 +186,7 @@ def on_invoice_paid(session: Session, row: Any, obj: dict[str, Any]) -> str:
     amount = int(obj.get("amount_paid") or 0)
     if amount <= 0 or str(obj.get("currency") or "jpy").lower() != "jpy":
         return f"{outcome}; invoice {invoice_id}: nothing paid in JPY"
-    zone = pricing.community_zone(session)
+    zone = community_of(session).zone
     start, end = _invoice_period(obj, data)
     paid_at = (_timestamp((obj.get("status_transitions") or {}).get("paid_at"))
                or row.event_created_at or utcnow())

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from joren.platform.billing import stripe_client
 from joren.platform.db import utcnow
-from joren.platform.identity.community import Community
+from joren.platform.identity.community import Community, community_of
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.tenants.members.services import reading_order
 from joren.tenants.payments import pricing
@@ -159,7 +159,7 @@ def _paid_through(today: date):  # type: ignore[no-untyped-def]
 
 def member_states(session: Session, today: date, zone: Any | None = None) -> list[DuesState]:
     """Every member with their dues state, in reading order: one query."""
-    zone = zone or pricing.community_zone(session)
+    zone = zone or community_of(session).zone
     paid = _paid_through(today)
     rows = session.execute(
         select(Member, paid.c.through, paid.c.started_through, DuesSubscription)
@@ -173,7 +173,7 @@ def member_states(session: Session, today: date, zone: Any | None = None) -> lis
 
 def state_for(session: Session, member: Member, today: date,
               zone: Any | None = None) -> DuesState:
-    zone = zone or pricing.community_zone(session)
+    zone = zone or community_of(session).zone
     paid = _paid_through(today)
     through, started = session.execute(
         select(paid.c.through, paid.c.started_through).where(paid.c.member_id == member.id)
@@ -225,7 +225,7 @@ def mark_paid(session: Session, member: Member, actor: Member, method: PaymentMe
     if member.status != MemberStatus.MEMBER:
         raise DuesError("not_member")
     now = now or utcnow()
-    zone = pricing.community_zone(session, member.tenant_id)
+    zone = community_of(session, member.tenant_id).zone
     today = pricing.local_date(now, zone)
     start = period_start or default_period_start(session, member, today)
     end = period_end_for(start, settings.interval)

@@ -9,13 +9,13 @@ from typing import Any, TypeVar
 
 import stripe
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from joren.platform.billing.stripe_client import BillingOff
 from joren.platform.db import db, utcnow
+from joren.platform.i18n import current_language
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import (
     active_membership,
@@ -65,7 +65,7 @@ def _date(value: Any) -> str:
 
 
 def _today() -> Any:
-    return pricing.local_date(utcnow(), pricing.zone_of(g.community))
+    return pricing.local_date(utcnow(), g.community.zone)
 
 
 def viewer_dues() -> dues.DuesState | None:
@@ -77,7 +77,7 @@ def viewer_dues() -> dues.DuesState | None:
     settings = dues.settings_for(db.session)
     if not settings.enabled:
         return None
-    return dues.state_for(db.session, member, _today(), pricing.zone_of(g.community))
+    return dues.state_for(db.session, member, _today(), g.community.zone)
 
 
 # -- organizer console -------------------------------------------------------------------
@@ -109,7 +109,7 @@ def settings() -> Any:
 @bp.get("/admin/payments/dues/members")
 @require(Capability.MANAGE_PAYMENTS)
 def members() -> Any:
-    zone = pricing.zone_of(g.community)
+    zone = g.community.zone
     return render_template("payments/dues_members.html", settings=dues.settings_for(db.session),
                            states=dues.member_states(db.session, _today(), zone),
                            today=_today())
@@ -124,7 +124,7 @@ def member(member_id: int) -> Any:
 
 
 def _member_page(person: Member, form: MarkDuesForm, status: int = 200) -> Any:
-    zone = pricing.zone_of(g.community)
+    zone = g.community.zone
     return render_template(
         "payments/dues_member.html", person=person, form=form,
         settings=dues.settings_for(db.session),
@@ -184,17 +184,13 @@ def mine() -> Any:
     me = active_membership()
     assert me is not None
     settings = dues.settings_for(db.session)
-    zone = pricing.zone_of(g.community)
+    zone = g.community.zone
     state = dues.state_for(db.session, me, _today(), zone) if settings.enabled else None
     return render_template(
         "payments/dues.html", settings=settings, state=state,
         online=settings.enabled and dues.online_ready(db.session),
         payments=dues.dues_payments(db.session, me.id) if settings.enabled else [],
         outcome=request.args.get("checkout", ""))
-
-
-def _language() -> str:
-    return str(get_locale() or "ja")
 
 
 def _stripe_call(call: Callable[[], T], what: str) -> T | None:
@@ -224,7 +220,7 @@ def checkout() -> Any:
         db.session, g.community, me, email=me.email or getattr(current_user, "email", ""),
         success_url=external_url(".mine", checkout="success"),
         cancel_url=external_url(".mine", checkout="cancelled"),
-        language=_language()), "dues checkout")
+        language=current_language()), "dues checkout")
     if redirect_to is None:
         return redirect(url_for(".mine"), 303)
     return redirect(redirect_to.url, 303)

@@ -30,8 +30,9 @@ from sqlalchemy.orm import Session
 
 from joren.platform.billing import stripe_client
 from joren.platform.db import utcnow
-from joren.platform.identity.community import Community
+from joren.platform.identity.community import Community, community_of
 from joren.platform.jobs import enqueue_after_commit
+from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member
 from joren.platform.urls import external_url
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
@@ -137,7 +138,7 @@ def _new_payment(session: Session, registration: Registration, meetup: Meetup, f
 
 
 def _line_name(session: Session, meetup: Meetup) -> str:
-    zone = pricing.community_zone(session, meetup.tenant_id)
+    zone = community_of(session, meetup.tenant_id).zone
     return f"{meetup.title} {meetup.starts_at.astimezone(zone):%Y/%m/%d %H:%M}"[:250]
 
 
@@ -164,7 +165,7 @@ def checkout_params(session: Session, payment: Payment, registration: Registrati
         "payment_intent_data": {"metadata": data, "description": name},
         "metadata": data,
         "client_reference_id": f"payment-{payment.id}",
-        "locale": CHECKOUT_LOCALES.get(regs._language(member, community), "auto"),  # noqa: SLF001
+        "locale": CHECKOUT_LOCALES.get(recipient_language(member, community), "auto"),
         "expires_at": int(checkout_expiry(registration, payment.created_at).timestamp()),
         "success_url": success,
         "cancel_url": external_url("community.meetups.portal_detail", slug=community.slug,

@@ -19,10 +19,11 @@ from joren.platform.billing import stripe_client
 from joren.platform.db import utcnow
 from joren.platform.identity.community import Community
 from joren.platform.jobs import enqueue_after_commit
+from joren.platform.membership.language import recipient_language
 from joren.platform.urls import external_url
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 from joren.tenants.meetups.registrations import services as regs
-from joren.tenants.payments import pricing, receipts
+from joren.tenants.payments import receipts
 from joren.tenants.payments import services as payment_services
 from joren.tenants.payments.models import Payment, PaymentMethod, PaymentStatus
 from joren.tenants.payments.online.services import (
@@ -95,7 +96,7 @@ def _paid(session: Session, payment: Payment, data: dict[str, Any], now: datetim
     registration = session.scalar(select(Registration).where(
         Registration.id == payment.registration_id).execution_options(populate_existing=True))
     earlier = paid_payment(session, meetup.id, payment.member_id, other_than=payment.id)
-    zone = pricing.zone_of(_community(session, payment))
+    zone = _community(session, payment).zone
     payment.status = PaymentStatus.PAID
     payment.method = PaymentMethod.STRIPE
     payment.paid_at = now
@@ -156,7 +157,7 @@ def _send_receipt(session: Session, payment: Payment, registration: Registration
     receipt_url = external_url("community.payments.receipt", slug=community.slug,
                                payment_id=payment.id) if signed_in else None
     pdf = receipts.attachment(payment, community, payment_services.settings_for(
-        session, create=False), regs._language(registration.member, community))  # noqa: SLF001
+        session, create=False), recipient_language(registration.member, community))
     regs._send(session, registration, "payments/online_receipt",  # noqa: SLF001
                f"payment:{payment.id}:receipt", attachments=[pdf], payment=payment,
                receipt_url=receipt_url)

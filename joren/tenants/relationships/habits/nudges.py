@@ -17,12 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from joren.platform.db import utcnow
+from joren.platform.i18n import format_local
 from joren.platform.identity.community import Community
 from joren.platform.mail.outbox import queue_email
+from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import MemberStatus
 from joren.platform.urls import external_url
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
-from joren.tenants.meetups.reminders import community_zone, format_local, recipient_language
 from joren.tenants.relationships.habits import links as habit_links
 from joren.tenants.relationships.habits.people import person, public_name
 from joren.tenants.relationships.habits.services import local_date, reachable
@@ -43,7 +44,7 @@ def nudge_key(introduction: Introduction, member_id: int) -> str:
 
 def due_nudges(session: Session, community: Community, now: datetime) -> list[Introduction]:
     """Connected a month ago or more, never nudged, no contact logged since the connection."""
-    local_hour = now.astimezone(community_zone(community)).hour
+    local_hour = now.astimezone(community.zone).hour
     if not NUDGE_HOURS[0] <= local_hour < NUDGE_HOURS[1]:
         return []
     introductions = session.scalars(
@@ -80,7 +81,7 @@ def send_nudges(session: Session, community: Community, now: datetime | None = N
     """Queue the nudges due now (once per introduction and side); return how many."""
     now = now or utcnow()
     count = 0
-    zone = community_zone(community)
+    zone = community.zone
     for introduction in due_nudges(session, community, now):
         sides = (introduction.member_low, introduction.member_high)
         for member, other in (sides, sides[::-1]):

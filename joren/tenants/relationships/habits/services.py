@@ -34,9 +34,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from joren.platform.db import utcnow
+from joren.platform.i18n import format_local
 from joren.platform.identity.community import Community
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.outbox import queue_email
+from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.urls import external_url
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
@@ -48,13 +50,7 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.meetups.reminders import (
-    DATE_FORMATS,
-    community_zone,
-    format_local,
-    meetup_link,
-    recipient_language,
-)
+from joren.tenants.meetups.reminders import DATE_FORMATS, meetup_link
 from joren.tenants.relationships.habits import links
 from joren.tenants.relationships.habits.people import person, public_name, shown_reasons
 from joren.tenants.relationships.models import Contact, ContactKind, MeetupGives
@@ -87,12 +83,12 @@ WHY_LABELS = {
 
 
 def _utc(day: date, hour: int, community: Community) -> datetime:
-    zone = community_zone(community)
+    zone = community.zone
     return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
 
 
 def local_date(value: datetime, community: Community) -> date:
-    return value.astimezone(community_zone(community)).date()
+    return value.astimezone(community.zone).date()
 
 
 def prep_send_at(meetup: Meetup, community: Community) -> datetime:
@@ -136,7 +132,7 @@ def _common(community: Community, meetup: Meetup, member: Member,
         "community_name": community.name,
         "member_name": public_name(member) or member.display_name,
         "meetup": meetup,
-        "starts": format_local(meetup.starts_at, community_zone(community), language,
+        "starts": format_local(meetup.starts_at, community.zone, language,
                                DATE_FORMATS),
         "meetup_url": meetup_link(community, meetup),
         "preferences_url": external_url("community.habits.preferences", slug=community.slug),
