@@ -11,6 +11,8 @@ from flask.cli import with_appcontext
 
 from joren.demo import register as register_demo
 from joren.platform.admin.cli import register as register_admin
+from joren.platform.db import db
+from joren.platform.rls import grant_app_role, isolation_problems
 from joren.tenants.engagement.cli import register as register_engagement
 from joren.workers.cli import register as register_workers
 
@@ -62,8 +64,6 @@ def db_upgrade(revision: str) -> None:
     if app_role:
         from sqlalchemy import create_engine
 
-        from joren.platform.rls import grant_app_role
-
         engine = create_engine(migration_url())
         with engine.begin() as conn:
             grant_app_role(conn, app_role)
@@ -88,9 +88,6 @@ def _separate_app_role() -> str | None:
 @with_appcontext
 def db_check() -> None:
     """Say whether PostgreSQL's row-level security applies to the app's database role."""
-    from joren.platform.db import db
-    from joren.platform.rls import isolation_problems
-
     with db.engine.connect() as conn:
         if conn.dialect.name != "postgresql":
             click.echo("SQLite: tenant isolation rests on the ORM guard alone (no row-level "

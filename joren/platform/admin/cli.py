@@ -8,6 +8,9 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from joren.platform.accounts.forms import PASSWORD_MAX, PASSWORD_MIN
+from joren.platform.accounts.services import find_account
+from joren.platform.admin.services import AdminError, make_platform_admin, normalized_email
 from joren.platform.db import db
 
 PROBLEMS = {
@@ -33,10 +36,6 @@ def create_admin(email: str, password_stdin: bool) -> None:
     A new account asks for a password; an existing one keeps its password unless
     --password-stdin gives a new one.
     """
-    from joren.platform.accounts.forms import PASSWORD_MAX, PASSWORD_MIN
-    from joren.platform.accounts.services import find_account
-    from joren.platform.admin.services import AdminError, make_platform_admin, normalized_email
-
     session = db.sessionmaker()
     try:
         try:

@@ -45,7 +45,9 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
 from joren.platform.db import db, utcnow
+from joren.platform.extensions import csrf, limiter
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
+from joren.platform.mail.sender import send_failed
 from joren.platform.tenancy import unscoped
 
 log = logging.getLogger("joren.metrics")
@@ -265,9 +267,6 @@ def scrape() -> Any:
 
 def init_app(app: Flask) -> None:
     """Time every request and serve ``/metrics`` (exempt from CSRF and rate limits)."""
-    from joren.platform.extensions import csrf, limiter
-    from joren.platform.mail.sender import send_failed
-
     send_failed.connect(_count_send_failure)
     app.after_request(_observe_request)
     app.register_blueprint(bp)
