@@ -41,7 +41,7 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select, true, unio
 from sqlalchemy.orm import Session
 
 from joren.platform.communities.models import Community
-from joren.platform.db import utcnow
+from joren.platform.db import IN_LIMIT, utcnow
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id
@@ -65,8 +65,6 @@ FIGURES = ("meetups_together", "introductions", "introduction_status", "contacts
            "last_contact_on")
 # The ledger's INTEGER columns hold at most this; a pair's total value is capped there.
 INT_MAX = 2_147_483_647
-# Above this many members, a member filter is applied in Python rather than as SQL IN (...).
-IN_LIMIT = 500
 
 
 class LedgerError(ValueError):

@@ -9,8 +9,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from joren.tenants.introductions.signals import introductions_changed, spoken_pairs_wanted
 from joren.tenants.meetups.signals import attendance_changed
-from joren.tenants.relationships.services import request_member_refresh
+from joren.tenants.relationships.services import (
+    pairs_spoken,
+    refresh_pairs,
+    request_member_refresh,
+)
 
 
 @attendance_changed.connect
@@ -20,3 +25,17 @@ def refresh_after_attendance(session: Session, *, tenant_id: int, member_ids: li
     for member_id in member_ids:
         request_member_refresh(session, tenant_id, member_id)
 
+
+@spoken_pairs_wanted.connect
+def answer_spoken_pairs(session: Session, *, member_ids: list[int] | None,
+                        **_: Any) -> set[tuple[int, int]]:
+    """The matching engine asks who has spoken: the pairs with a logged contact (or a
+    connected introduction) among ``member_ids``."""
+    return pairs_spoken(session, member_ids)
+
+
+@introductions_changed.connect
+def refresh_after_introductions(session: Session, *, pairs: list[tuple[int, int]],
+                                **_: Any) -> None:
+    """Introductions count in the ledger: recompute the pairs whose introduction changed."""
+    refresh_pairs(session, pairs)
