@@ -19,7 +19,7 @@ from joren.platform.communities.edge import active_membership, get_or_404, membe
 from joren.platform.db import db
 from joren.platform.inputs import int_arg
 from joren.platform.membership.models import Member
-from joren.platform.security import TokenInvalid
+from joren.platform.signing import LinkInvalid
 from joren.tenants.meetups.models import Meetup
 from joren.tenants.relationships import journal, preferences
 from joren.tenants.relationships.habits import links as habit_links
@@ -181,7 +181,7 @@ def talked(token: str) -> Any:
     """GET: who and where, with one button. POST: log it (once)."""
     try:
         link = habit_links.read_talked_token(token, g.community.id)
-    except TokenInvalid as exc:
+    except LinkInvalid as exc:
         state = "expired" if exc.expired else "invalid"
         return render_template("relationships/habits/talked.html", state=state), 404
     pair = habit_links.link_members(db.session, link)
