@@ -19,8 +19,8 @@ from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.pagination import Page
 from joren.platform.signing import LinkExpired, LinkInvalid
+from joren.tenants.engagement.labels import LEVEL_LABELS
 from joren.tenants.engagement.models import MemberEngagement
-from joren.tenants.engagement.views import LEVEL_LABELS
 from joren.tenants.introductions import cycles, optin, services, tokens
 from joren.tenants.introductions.forms import (
     ActionForm,

@@ -9,8 +9,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from joren.platform.membership.models import Member
 from joren.tenants.introductions.signals import introductions_changed, spoken_pairs_wanted
 from joren.tenants.meetups.signals import attendance_changed
+from joren.tenants.members.signals import ProfileSections, profile_sections_wanted
+from joren.tenants.relationships.profile_sections import profile_sections
 from joren.tenants.relationships.services import (
     pairs_spoken,
     refresh_pairs,
@@ -39,3 +42,10 @@ def refresh_after_introductions(session: Session, *, pairs: list[tuple[int, int]
                                 **_: Any) -> None:
     """Introductions count in the ledger: recompute the pairs whose introduction changed."""
     refresh_pairs(session, pairs)
+
+
+@profile_sections_wanted.connect
+def sections_of_a_profile(session: Session, *, viewer: Member, member: Member,
+                          groups: frozenset[str], page: str, **_: Any) -> ProfileSections:
+    """Profile pages show the gives for a meetup soon and the buttons to log a contact."""
+    return profile_sections(session, viewer, member, groups, page)
