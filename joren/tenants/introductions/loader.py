@@ -31,7 +31,7 @@ from joren.platform.db import IN_LIMIT, utcnow
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.engagement.models import MemberEngagement
-from joren.tenants.introductions.matching import Features, History, Profile
+from joren.tenants.introductions.features import Features, History, Profile
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.introductions.signals import spoken_pairs_wanted
 from joren.tenants.meetups.models import ATTENDED, Attendance, Meetup, MeetupStatus
