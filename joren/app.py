@@ -176,6 +176,8 @@ def configure_subscribers() -> None:
     """Features react to what the features below them announce (blinker signals) through
     receivers in their ``subscribers.py``; importing each module connects them, once."""
     # One import per subscribing feature (the import itself connects the receivers).
+    import joren.tenants.engagement.subscribers  # noqa: F401
+    import joren.tenants.relationships.subscribers  # noqa: F401
 
 
 def configure_templates(app: Flask) -> None:

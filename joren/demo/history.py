@@ -31,6 +31,8 @@ from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.introductions import loader as intro_loader
 from joren.tenants.introductions import matching
+from joren.tenants.introductions.features import Features, History
+from joren.tenants.introductions.features import pair as ordered_pair
 from joren.tenants.introductions.models import (
     Introduction,
     IntroductionCycle,
@@ -190,7 +192,7 @@ def _cycle_starts(now: datetime, zone: ZoneInfo) -> list[datetime]:
     return starts
 
 
-def _plan(rng: random.Random, features: matching.Features, history: matching.History,
+def _plan(rng: random.Random, features: Features, history: History,
           me: int, members: dict[int, tuple[str, datetime]], starts: list[datetime],
           now: datetime) -> list[dict[str, Any]]:
     """Which pairs were introduced in which past month, how it ended, and with what reasons."""
@@ -213,7 +215,7 @@ def _plan(rng: random.Random, features: matching.Features, history: matching.His
                      "engine": months_ago % 2 == 1, "status": status, "private": private,
                      "referral": referral, "mine": True, "when": when})
 
-    taken = {matching.pair(me, b) for b in used}
+    taken = {ordered_pair(me, b) for b in used}
     caps = np.where(features.ids == me, 0, 1)
     pool = matching.suggest(features, replace(history, excluded=history.excluded | taken),
                             cap=caps)

@@ -21,6 +21,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Above this many ids, a filter on ids is applied in Python rather than as SQL IN (...): a
+# longer list makes a statement slow to plan (and hits SQLite's bound-parameter limit).
+IN_LIMIT = 500
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

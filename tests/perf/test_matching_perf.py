@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from joren.tenants.introductions import matching
-from joren.tenants.introductions.matching import Features, History, Profile, suggest
+from joren.tenants.introductions.features import Features, History, Profile, pair
+from joren.tenants.introductions.matching import suggest
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES
 
 TRACED_UP_TO = 10_000
@@ -217,4 +218,4 @@ def test_one_matching_cycle(n):
         counts[s.b] = counts.get(s.b, 0) + 1
     assert max(counts.values()) <= 2
     assert all(s.reasons for s in result)
-    assert not {matching.pair(s.a, s.b) for s in result} & past.excluded
+    assert not {pair(s.a, s.b) for s in result} & past.excluded

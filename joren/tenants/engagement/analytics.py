@@ -22,8 +22,13 @@ from joren.platform.db import utcnow
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.engagement.levels import Level, Thresholds
-from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.engagement.services import thresholds
+from joren.tenants.engagement.standing import (
+    Lapsed,
+    lapsed_regulars,
+    level_counts,
+    regular_industries,
+)
 from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,
@@ -39,7 +44,6 @@ MONTHS = 12
 # A first-timer "came back" when they attended again within this many meetups.
 RETURN_WITHIN = 3
 GUEST_SOURCE = "guest"
-LAPSED_SHOWN = 100
 
 
 @dataclass(frozen=True)
@@ -101,14 +105,6 @@ class NoShows:
     @property
     def rate(self) -> float | None:
         return self.no_shows / self.going if self.going else None
-
-
-@dataclass(frozen=True)
-class Lapsed:
-    member: Member
-    last_attended_at: datetime | None
-    attended_count: int
-    longest_streak: int
 
 
 @dataclass
@@ -344,41 +340,6 @@ def no_shows(session: Session, occs: list[Occurrence], now: datetime,
     per = [NoShows(o, *counts.get(o.id, (0, 0))) for o in ended]
     total = (sum(g for g, _m in counts.values()), sum(m for _g, m in counts.values()))
     return per, total
-
-
-def level_counts(session: Session) -> dict[Level, int]:
-    rows = session.execute(select(MemberEngagement.level, func.count())
-                           .group_by(MemberEngagement.level))
-    counts = dict.fromkeys(Level, 0)
-    counts.update({level: n for level, n in rows})
-    return counts
-
-
-def lapsed_regulars(session: Session, limit: int = LAPSED_SHOWN) -> tuple[list[Lapsed], int]:
-    """Lapsed regulars who are still in the community, most recently seen first (at most
-    ``limit``: they are the likeliest to come back), and how many there are in all."""
-    rows = session.execute(
-        select(Member, MemberEngagement.last_attended_at, MemberEngagement.attended_count,
-               MemberEngagement.longest_streak, func.count().over())
-        .join(MemberEngagement, and_(MemberEngagement.tenant_id == Member.tenant_id,
-                                     MemberEngagement.member_id == Member.id))
-        .where(MemberEngagement.level == Level.LAPSED_REGULAR,
-               Member.status != MemberStatus.INACTIVE)
-        .order_by(MemberEngagement.last_attended_at.desc(), Member.family_name_kana,
-                  Member.given_name_kana, Member.id)
-        .limit(limit)).unique().all()
-    return [Lapsed(*row[:4]) for row in rows], (rows[0][4] if rows else 0)
-
-
-def regular_industries(session: Session) -> list[tuple[str, int]]:
-    """(JSIC division code, or "" when not given; how many current regulars), largest first."""
-    rows = session.execute(
-        select(Member.industry_code, func.count())
-        .join(MemberEngagement, and_(MemberEngagement.tenant_id == Member.tenant_id,
-                                     MemberEngagement.member_id == Member.id))
-        .where(MemberEngagement.level == Level.REGULAR)
-        .group_by(Member.industry_code))
-    return sorted(((code or "", n) for code, n in rows), key=lambda item: (-item[1], item[0]))
 
 
 def analytics(session: Session, zone: ZoneInfo, now: datetime | None = None, *,

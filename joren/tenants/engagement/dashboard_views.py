@@ -18,8 +18,8 @@ from joren.platform.mail.models import OutboxStatus
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import require
 from joren.tenants.engagement.analytics import RETURN_WITHIN, Analytics, analytics
+from joren.tenants.engagement.labels import LEVEL_LABELS
 from joren.tenants.engagement.levels import Level
-from joren.tenants.engagement.views import LEVEL_LABELS
 from joren.tenants.engagement.we_miss_you import (
     Outcome,
     UnknownMember,

@@ -15,20 +15,13 @@ from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member
 from joren.tenants.engagement import services
 from joren.tenants.engagement.forms import EngagementSettingsForm
+from joren.tenants.engagement.labels import LEVEL_LABELS
 from joren.tenants.engagement.levels import DEFAULTS, Level, Thresholds
 from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.meetups.models import AttendanceStatus
 
 bp = Blueprint("engagement", __name__)
 
-LEVEL_LABELS = {
-    Level.NONE: _l("Not attended yet"),
-    Level.FIRST_TIMER: _l("First-timer"),
-    Level.ONE_TIME: _l("One-time"),
-    Level.RETURNING: _l("Returning"),
-    Level.REGULAR: _l("Regular"),
-    Level.LAPSED_REGULAR: _l("Lapsed regular"),
-}
 STATUS_LABELS = {
     AttendanceStatus.PRESENT: _l("Attended"),
     AttendanceStatus.LATE: _l("Attended (late)"),

@@ -12,15 +12,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from scipy import sparse
 
+from joren.tenants.introductions.features import Features
 from joren.tenants.members.industries import INDUSTRIES
-
-if TYPE_CHECKING:
-    from joren.tenants.introductions.matching import Features
 
 STRUCTURED_K = 5        # structured candidates per wished industry (any region, own region)
 DENSE_LIMIT = 1500      # up to this many members all pairs are scored

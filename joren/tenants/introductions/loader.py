@@ -14,8 +14,9 @@ whatever the size of the community (never a query per member or per pair).
   either: one meetup of 780 attendees alone is ~300,000 pairs. The window keeps the register
   bounded (``WINDOW`` × the largest meetup) and "met" recent: a room shared two years ago is
   not a reason to be introduced now.
-- Who has spoken: ``relationships.services.pairs_spoken`` (a logged contact from either side,
-  or a CONNECTED introduction), one statement.
+- Who has spoken: the CONNECTED introductions, and whatever the features above answer to the
+  ``spoken_pairs_wanted`` signal (the relationship ledger: a logged contact from either side,
+  one statement).
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ import numpy as np
 from sqlalchemy import and_, select, true
 from sqlalchemy.orm import Session
 
-from joren.platform.db import utcnow
+from joren.platform.db import IN_LIMIT, utcnow
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.engagement.models import MemberEngagement
-from joren.tenants.introductions.matching import Features, History, Profile
+from joren.tenants.introductions.features import Features, History, Profile
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
+from joren.tenants.introductions.signals import spoken_pairs_wanted
 from joren.tenants.meetups.models import ATTENDED, Attendance, Meetup, MeetupStatus
-from joren.tenants.relationships.services import IN_LIMIT, pairs_spoken
 
 WINDOW = 12     # the last held meetups whose attendance says who met whom
 
@@ -107,7 +108,9 @@ def _history(session: Session, ids: list[int] | None) -> History:
         excluded.add((low, high))
         if status == IntroductionStatus.CONNECTED:
             connected.add((low, high))
-    spoken = pairs_spoken(session, ids)
+    spoken: set[tuple[int, int]] = set()
+    for _receiver, answer in spoken_pairs_wanted.send(session, member_ids=ids):
+        spoken |= answer
     return History(excluded=frozenset(excluded), connected=frozenset(connected),
                    spoken=frozenset(spoken | connected), attendance=_attendance(session, ids))
 

@@ -30,239 +30,22 @@ except the greedy cap allocation over the sorted candidates.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
 
 from joren.tenants.introductions import candidates, together
-from joren.tenants.introductions import text as textmod
-from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURE_REGION, REGIONS
+from joren.tenants.introductions.features import (
+    DEFAULT_WEIGHTS,
+    Features,
+    History,
+    Suggestion,
+    Weights,
+)
+from joren.tenants.introductions.history_keys import HistoryKeys, member_of, position_keys
+from joren.tenants.introductions.reasons import build_reasons
 
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a pair was suggested; rendered later by ``reasons.render``."""
-
-    code: str
-    params: dict
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "params": dict(self.params)}
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    a: int
-    b: int
-    score: float
-    reasons: tuple[Reason, ...]
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What the engine knows about one member (built by ``loader`` from a Member row)."""
-
-    id: int
-    offers: tuple[str, ...] = ()        # offer_1..3, business_description
-    asks: tuple[str, ...] = ()          # ask_description, challenges, goals
-    industry: str = ""                  # industries.INDUSTRIES code
-    company_size: str = ""              # industries.COMPANY_SIZES code
-    prefecture: str = ""                # "01".."47"
-    ask_industries: frozenset[str] = frozenset()
-    ask_sizes: frozenset[str] = frozenset()
-    seeks_same_industry: bool = False
-    accepts_introductions: bool = True
-    active: bool = True
-    level: str = "none"                 # engagement.levels.Level value
-    company: str = ""
-
-
-def pair(a: int, b: int) -> tuple[int, int]:
-    return (a, b) if a < b else (b, a)
-
-
-def _no_attendance() -> tuple[np.ndarray, np.ndarray]:
-    return np.zeros(0, np.int64), np.zeros(0, np.int64)
-
-
-@dataclass(frozen=True)
-class History:
-    """What already happened between members; every pair is (lower id, higher id).
-
-    ``attendance`` is the attendance register the meetups-together counts come from: two
-    aligned arrays (member ids, meetup ids), one entry per attendance (duplicates and members
-    unknown to ``Features`` are ignored). ``met_together`` gives counts for explicit pairs: a
-    positive count there overrides the register's count for that pair, and the pair is always
-    a candidate."""
-
-    excluded: frozenset[tuple[int, int]] = frozenset()    # introduced before, any status
-    connected: frozenset[tuple[int, int]] = frozenset()   # of those, the CONNECTED ones
-    met_together: Mapping[tuple[int, int], int] = field(default_factory=dict)  # meetups
-    spoken: frozenset[tuple[int, int]] = frozenset()      # logged contact or connected
-    attendance: tuple[np.ndarray, np.ndarray] = field(default_factory=_no_attendance,
-                                                      compare=False)
-
-    def __post_init__(self) -> None:
-        for name in ("excluded", "connected", "spoken"):
-            object.__setattr__(self, name, frozenset(pair(*p) for p in getattr(self, name)))
-        object.__setattr__(self, "met_together",
-                           {pair(*p): int(n) for p, n in self.met_together.items()})
-        members, meetups = (np.asarray(a, np.int64).ravel() for a in self.attendance)
-        if len(members) != len(meetups):
-            raise ValueError("attendance: member and meetup arrays differ in length")
-        object.__setattr__(self, "attendance", (members, meetups))
-
-
-@dataclass(frozen=True)
-class Weights:
-    text: float = 3.0
-    industry: float = 0.15        # per direction: B's industry is one A looks for
-    size: float = 0.05            # per direction: B's company size is one A looks for
-    prefecture: float = 0.06
-    region: float = 0.03
-    regulars: float = 0.08
-    welcome: float = 0.10         # a regular with a first-timer
-    met: float = 0.10             # attended together, never spoke (scaled by meetups)
-    same_industry: float = 0.12   # same industry when one of them asked for it
-    same_industry_penalty: float = 0.03
-    meet_again: float = -0.05     # rank_among only: already connected
-    min_score: float = 0.12       # below this a pair is not worth an introduction
-    text_reason: float = 0.1      # a direction's cosine from which it is given as a reason
-
-
-DEFAULT_WEIGHTS = Weights()
 TOP_K = 20              # text candidates kept per member
-
-_INDUSTRY = {code: i + 1 for i, code in enumerate(INDUSTRIES)}
-_SIZE = {code: i + 1 for i, code in enumerate(COMPANY_SIZES)}
-_REGION = {code: i + 1 for i, code in enumerate(REGIONS)}
-_LEVEL = {"first_timer": 1, "returning": 2, "regular": 3}
-_COMPANY_NOISE = re.compile(
-    r"株式会社|有限会社|合同会社|合資会社|一般社団法人|\(株\)|\(有\)|㈱|㈲|"
-    r"\b(inc|co|ltd|llc|corp|corporation|company|kk|k\.k)\b|[\s.,・()]")
-
-
-def company_key(name: str) -> str:
-    """A company name without legal-form words, case, width and spacing ("" if none)."""
-    name = unicodedata.normalize("NFKC", name or "").lower()
-    return _COMPANY_NOISE.sub("", name)
-
-
-def _bits(codes: frozenset[str], index: Mapping[str, int]) -> int:
-    return sum(1 << index[c] for c in codes if c in index)
-
-
-class Features:
-    """The members of a community as aligned arrays (position = index in ``profiles``)."""
-
-    def __init__(self, profiles: Sequence[Profile]):
-        self.profiles = tuple(profiles)
-        ps = self.profiles
-        n = len(ps)
-        self.ids = np.fromiter((p.id for p in ps), np.int64, n)
-        self.position = {int(i): k for k, i in enumerate(self.ids)}
-        self.eligible = np.fromiter((p.accepts_introductions and p.active for p in ps), bool, n)
-        self.industry = np.fromiter((_INDUSTRY.get(p.industry, 0) for p in ps), np.int64, n)
-        self.size = np.fromiter((_SIZE.get(p.company_size, 0) for p in ps), np.int64, n)
-        self.prefecture = np.fromiter(
-            (int(p.prefecture) if p.prefecture in PREFECTURE_REGION else 0 for p in ps),
-            np.int64, n)
-        self.region = np.fromiter(
-            (_REGION.get(PREFECTURE_REGION.get(p.prefecture, ""), 0) for p in ps), np.int64, n)
-        self.ask_industries = np.fromiter((_bits(p.ask_industries, _INDUSTRY) for p in ps),
-                                          np.int64, n)
-        self.ask_sizes = np.fromiter((_bits(p.ask_sizes, _SIZE) for p in ps), np.int64, n)
-        self.seeks = np.fromiter((p.seeks_same_industry for p in ps), bool, n)
-        self.level = np.fromiter((_LEVEL.get(str(p.level), 0) for p in ps), np.int64, n)
-        keys: dict[str, int] = {}
-        self.company = np.fromiter(
-            (keys.setdefault(k, len(keys) + 1) if (k := company_key(p.company)) else 0
-             for p in ps), np.int64, n)
-        self._text: tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel] | None = None
-
-    def __len__(self) -> int:
-        return len(self.profiles)
-
-    def text(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel]:
-        """(OFFER rows, ASK rows, model), computed once."""
-        if self._text is None:
-            self._text = textmod.fit(["\n".join(p.offers) for p in self.profiles],
-                                     ["\n".join(p.asks) for p in self.profiles])
-        return self._text
-
-
-# --- history as sorted pair keys over positions -------------------------------------------
-
-def _keys(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    return np.minimum(i, j) * n + np.maximum(i, j)
-
-
-def _pair_keys(f: Features, pairs) -> np.ndarray:  # type: ignore[no-untyped-def]
-    pos = f.position
-    found = [(pos[a], pos[b]) for a, b in pairs if a in pos and b in pos]
-    if not found:
-        return np.zeros(0, np.int64)
-    arr = np.asarray(found, np.int64)
-    return np.unique(_keys(len(f), arr[:, 0], arr[:, 1]))
-
-
-def _member_of(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    if not len(sorted_keys):
-        return np.zeros(len(keys), bool)
-    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    return sorted_keys[at] == keys
-
-
-@dataclass
-class _HistoryKeys:
-    excluded: np.ndarray
-    connected: np.ndarray
-    spoken: np.ndarray
-    met: np.ndarray
-    met_counts: np.ndarray
-    register: sparse.csr_matrix
-    meetup_ids: np.ndarray
-    bits: np.ndarray | None
-
-    @classmethod
-    def build(cls, f: Features, h: History) -> _HistoryKeys:
-        pos, n = f.position, len(f)
-        met = [(pos[a], pos[b], c) for (a, b), c in h.met_together.items()
-               if a in pos and b in pos and c > 0]
-        arr = np.asarray(met, np.int64).reshape(-1, 3)
-        keys = _keys(n, arr[:, 0], arr[:, 1])
-        order = np.argsort(keys)
-        register, meetup_ids = together.incidence(f.ids, h.attendance)
-        return cls(_pair_keys(f, h.excluded), _pair_keys(f, h.connected),
-                   _pair_keys(f, h.spoken), keys[order], arr[order, 2], register, meetup_ids,
-                   together.masks(register))
-
-    def met_count(self, i: np.ndarray, j: np.ndarray, keys: np.ndarray) -> np.ndarray:
-        """Meetups together of the pairs (i, j): the register's count, or the explicit one."""
-        out = together.count(self.register, i, j, self.bits)
-        hit = _member_of(self.met, keys)
-        out[hit] = self.met_counts[np.searchsorted(self.met, keys[hit])]
-        return out
-
-
-def met_counts(features: Features, history: History,
-               pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    """Meetups attended together, as the engine counts them, for these member-id pairs (for
-    tests and diagnostics; pairs with a member unknown to ``features`` are left out)."""
-    pos = features.position
-    known = [(a, b) for a, b in pairs if a in pos and b in pos]
-    if not known:
-        return {}
-    i = np.asarray([pos[a] for a, _ in known], np.int64)
-    j = np.asarray([pos[b] for _, b in known], np.int64)
-    hk = _HistoryKeys.build(features, history)
-    counts = hk.met_count(i, j, _keys(len(features), i, j))
-    return {pair(a, b): int(c) for (a, b), c in zip(known, counts, strict=True)}
-
 
 # --- scoring -----------------------------------------------------------------------------
 
@@ -270,10 +53,10 @@ def _has(bits: np.ndarray, code: np.ndarray) -> np.ndarray:
     return (code > 0) & (((bits >> code) & 1) == 1)
 
 
-def _score(f: Features, hk: _HistoryKeys, i: np.ndarray, j: np.ndarray, c1: np.ndarray,
+def _score(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray, c1: np.ndarray,
            c2: np.ndarray, w: Weights) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Scores of the pairs (i, j) (positions); c1 = cos(offer_i, ask_j), c2 the reverse."""
-    keys = _keys(len(f), i, j)
+    keys = position_keys(len(f), i, j)
     met = hk.met_count(i, j, keys)
     li, lj = f.level[i], f.level[j]
     same_ind = (f.industry[i] > 0) & (f.industry[i] == f.industry[j])
@@ -288,10 +71,10 @@ def _score(f: Features, hk: _HistoryKeys, i: np.ndarray, j: np.ndarray, c1: np.n
         "same_region": ~same_pref & (f.region[i] > 0) & (f.region[i] == f.region[j]),
         "regulars": (li == 3) & (lj == 3),
         "welcome": ((li == 3) & (lj == 1)) | ((li == 1) & (lj == 3)),
-        "met": np.where(_member_of(hk.spoken, keys), 0, met),
+        "met": np.where(member_of(hk.spoken, keys), 0, met),
         "same_ind_flag": same_ind & (f.seeks[i] | f.seeks[j]),
         "same_ind_plain": same_ind & ~(f.seeks[i] | f.seeks[j]),
-        "connected": _member_of(hk.connected, keys),
+        "connected": member_of(hk.connected, keys),
     }
     p = parts
     score = (w.text * p["text"]
@@ -307,7 +90,7 @@ def _score(f: Features, hk: _HistoryKeys, i: np.ndarray, j: np.ndarray, c1: np.n
     return score, parts
 
 
-def _pairs(f: Features, hk: _HistoryKeys, pos: np.ndarray, k: int, *,
+def _pairs(f: Features, hk: HistoryKeys, pos: np.ndarray, k: int, *,
            allow_connected: bool) -> tuple[np.ndarray, ...]:
     """Candidate pairs among ``pos`` (lower position first) with both cosines, exclusions
     applied."""
@@ -330,9 +113,9 @@ def _pairs(f: Features, hk: _HistoryKeys, pos: np.ndarray, k: int, *,
     keys = i * n + j
     _, first = np.unique(keys, return_index=True)
     i, j, c1, c2, keys = i[first], j[first], c1[first], c2[first], keys[first]
-    banned = _member_of(hk.excluded, keys)
+    banned = member_of(hk.excluded, keys)
     if allow_connected:
-        banned &= ~_member_of(hk.connected, keys)
+        banned &= ~member_of(hk.connected, keys)
     banned |= (f.company[i] > 0) & (f.company[i] == f.company[j])
     banned |= i == j
     keep = ~banned
@@ -361,15 +144,13 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
     ``cap`` suggestions (an int, or an array aligned with ``features.ids``).
     ``limit_per_member`` is how many text candidates per member are considered (default 20).
     Returns suggestions best first, ``a`` the lower member id."""
-    from joren.tenants.introductions.reasons import build_reasons
-
     f = features
     n = len(f)
     caps = np.broadcast_to(np.asarray(cap, dtype=np.int64), (n,)).copy()
     pos = _eligible_positions(f)
     if len(pos) < 2:
         return []
-    hk = _HistoryKeys.build(f, history)
+    hk = HistoryKeys.build(f, history)
     i, j, c1, c2 = _pairs(f, hk, pos, limit_per_member or TOP_K, allow_connected=False)
     score, parts = _score(f, hk, i, j, c1, c2, weights)
     good = np.flatnonzero(score >= weights.min_score)
@@ -401,14 +182,12 @@ def rank_among(features: Features, history: History, member_ids: Sequence[int], 
     """For each of ``member_ids``, its best ``top`` partners among ``member_ids`` (no caps).
     Consent and exclusions apply, except that a CONNECTED pair may come back ("meet again",
     slightly down-weighted). ``a`` is the member the list belongs to."""
-    from joren.tenants.introductions.reasons import build_reasons
-
     f = features
     result: dict[int, list[Suggestion]] = {int(m): [] for m in member_ids}
     pos = _eligible_positions(f, member_ids)
     if len(pos) < 2 or top <= 0:
         return result
-    hk = _HistoryKeys.build(f, history)
+    hk = HistoryKeys.build(f, history)
     i, j, c1, c2 = _pairs(f, hk, pos, max(TOP_K, 4 * top), allow_connected=True)
     score, parts = _score(f, hk, i, j, c1, c2, weights)
     good = np.flatnonzero(score >= weights.min_score)

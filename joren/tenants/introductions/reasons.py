@@ -8,17 +8,21 @@ snippets are the members' own words, cut short.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from flask_babel import force_locale, gettext
 
 from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.candidates import rowdot
-from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES, REGIONS
-
-if TYPE_CHECKING:
-    from joren.tenants.introductions.matching import Features, Reason, Weights
+from joren.tenants.introductions.features import Features, Reason, Weights
+from joren.tenants.members.industries import (
+    COMPANY_SIZES,
+    INDUSTRIES,
+    PREFECTURE_REGION,
+    PREFECTURES,
+    REGIONS,
+)
 
 SNIPPET = 40
 
@@ -65,85 +69,103 @@ def _snippets(f: Features, directions: list[tuple[int, int]]) -> list[tuple[str,
             for k in first]
 
 
-def build_reasons(f: Features, a: np.ndarray, b: np.ndarray, parts: dict[str, np.ndarray],
-                  swap: np.ndarray, w: Weights) -> list[tuple[Reason, ...]]:
-    """Reasons for pairs (a[k], b[k]) (positions); ``parts`` come from the engine's scoring
-    of the same pairs in (b, a) order where ``swap`` is True."""
-    from joren.tenants.introductions.matching import Reason
+def _oriented(parts: dict[str, np.ndarray], swap: np.ndarray,
+              w: Weights) -> dict[str, np.ndarray]:
+    """The scoring parts in (a, b) order, and which text directions are given as reasons.
 
-    c_ab = np.where(swap, parts["c2"], parts["c1"])
-    c_ba = np.where(swap, parts["c1"], parts["c2"])
-    ind_ab = np.where(swap, parts["ind_ji"], parts["ind_ij"])
-    ind_ba = np.where(swap, parts["ind_ij"], parts["ind_ji"])
-    size_ab = np.where(swap, parts["size_ji"], parts["size_ij"])
-    size_ba = np.where(swap, parts["size_ij"], parts["size_ji"])
-    # A direction is given as a reason from ``text_reason`` on; the stronger direction also
-    # when nothing else explains the pair (every suggestion carries at least one reason).
-    other = np.zeros(len(a), bool)
+    A direction is given as a reason from ``text_reason`` on; the stronger direction also
+    when nothing else explains the pair (every suggestion carries at least one reason)."""
+    o = {
+        "c_ab": np.where(swap, parts["c2"], parts["c1"]),
+        "c_ba": np.where(swap, parts["c1"], parts["c2"]),
+        "ind_ab": np.where(swap, parts["ind_ji"], parts["ind_ij"]),
+        "ind_ba": np.where(swap, parts["ind_ij"], parts["ind_ji"]),
+        "size_ab": np.where(swap, parts["size_ji"], parts["size_ij"]),
+        "size_ba": np.where(swap, parts["size_ij"], parts["size_ji"]),
+    }
+    other = np.zeros(len(swap), bool)
     for key in ("ind_ij", "ind_ji", "size_ij", "size_ji", "same_ind_flag", "regulars",
                 "welcome", "same_pref", "same_region", "connected"):
         other |= parts[key].astype(bool)
     other |= parts["met"] > 0
+    c_ab, c_ba = o["c_ab"], o["c_ba"]
     floor_ab = np.where(~other & (c_ab >= c_ba) & (c_ab > 0), 0.0, w.text_reason)
     floor_ba = np.where(~other & (c_ba > c_ab) & (c_ba > 0), 0.0, w.text_reason)
-    give_ab = (c_ab >= floor_ab) & (c_ab > 0)
-    give_ba = (c_ba >= floor_ba) & (c_ba > 0)
+    o["give_ab"] = (c_ab >= floor_ab) & (c_ab > 0)
+    o["give_ba"] = (c_ba >= floor_ba) & (c_ba > 0)
+    return o
+
+
+def _direction_snippets(f: Features, a: np.ndarray, b: np.ndarray, o: dict[str, np.ndarray]
+                        ) -> dict[tuple[int, int], tuple[str, str]]:
+    """(offer, ask) snippets of every text direction given as a reason, by (giver, asker)."""
     directions: list[tuple[int, int]] = []
     for k in range(len(a)):
-        if give_ab[k]:
+        if o["give_ab"][k]:
             directions.append((int(a[k]), int(b[k])))
-        if give_ba[k]:
+        if o["give_ba"][k]:
             directions.append((int(b[k]), int(a[k])))
-    snippets = dict(zip(directions, _snippets(f, directions), strict=True))
+    return dict(zip(directions, _snippets(f, directions), strict=True))
+
+
+def _pair_reasons(f: Features, k: int, x: int, y: int, o: dict[str, np.ndarray],
+                  parts: dict[str, np.ndarray], snippets: Mapping[tuple[int, int], Any],
+                  common: tuple[np.ndarray, np.ndarray]) -> tuple[Reason, ...]:
+    """The reasons of pair ``k`` (positions x, y), in the order they are shown."""
     ids, profiles = f.ids, f.profiles
+    ix, iy = int(ids[x]), int(ids[y])
+    reasons = []
+    text_dirs = sorted(((o["c_ab"][k], o["give_ab"][k], x, y),
+                        (o["c_ba"][k], o["give_ba"][k], y, x)), key=lambda r: -r[0])
+    for _c, give, giver, asker in text_dirs:
+        if give:
+            offer, ask = snippets[(giver, asker)]
+            reasons.append(Reason("offers_for_ask", {
+                "a": int(ids[giver]), "b": int(ids[asker]), "offer": offer, "ask": ask}))
+    for fits, s, t in ((o["ind_ab"][k], x, y), (o["ind_ba"][k], y, x)):
+        if fits:
+            reasons.append(Reason("fits_target_industry", {
+                "a": int(ids[s]), "b": int(ids[t]), "industry": profiles[t].industry}))
+    if parts["same_ind_flag"][k]:
+        reasons.append(Reason("same_industry_partners",
+                              {"a": ix, "b": iy, "industry": profiles[x].industry}))
+    for fits, s, t in ((o["size_ab"][k], x, y), (o["size_ba"][k], y, x)):
+        if fits:
+            reasons.append(Reason("fits_target_size", {
+                "a": int(ids[s]), "b": int(ids[t]), "size": profiles[t].company_size}))
+    if parts["met"][k] > 0:
+        reasons.append(Reason("met_not_spoken",
+                              {"a": ix, "b": iy, "meetups": int(parts["met"][k])}))
+    if parts["regulars"][k]:
+        reasons.append(Reason("regulars", {"a": ix, "b": iy}))
+    if parts["welcome"][k]:
+        regular, newcomer = (ix, iy) if f.level[x] == 3 else (iy, ix)
+        reasons.append(Reason("welcome_first_timer", {"a": regular, "b": newcomer}))
+    common_pref, common_region = common
+    if parts["same_pref"][k] and not common_pref[f.prefecture[x]]:
+        reasons.append(Reason("same_region",
+                              {"a": ix, "b": iy, "prefecture": profiles[x].prefecture}))
+    elif parts["same_region"][k] and not common_region[f.region[x]]:
+        reasons.append(Reason("same_region", {
+            "a": ix, "b": iy, "region": PREFECTURE_REGION[profiles[x].prefecture]}))
+    if parts["connected"][k]:
+        reasons.append(Reason("meet_again", {"a": ix, "b": iy}))
+    return tuple(reasons)
+
+
+def build_reasons(f: Features, a: np.ndarray, b: np.ndarray, parts: dict[str, np.ndarray],
+                  swap: np.ndarray, w: Weights) -> list[tuple[Reason, ...]]:
+    """Reasons for pairs (a[k], b[k]) (positions); ``parts`` come from the engine's scoring
+    of the same pairs in (b, a) order where ``swap`` is True."""
+    o = _oriented(parts, swap, w)
+    snippets = _direction_snippets(f, a, b, o)
     # Where most of the community shares a prefecture (or region block), saying so explains
     # nothing: the bonus still counts, the sentence is left out.
     members = max(int(f.eligible.sum()), 1)
-    common_pref = np.bincount(f.prefecture[f.eligible], minlength=48) * 2 > members
-    common_region = np.bincount(f.region[f.eligible], minlength=16) * 2 > members
-    out = []
-    for k in range(len(a)):
-        x, y = int(a[k]), int(b[k])
-        ix, iy = int(ids[x]), int(ids[y])
-        reasons = []
-        text_dirs = sorted(((c_ab[k], give_ab[k], x, y), (c_ba[k], give_ba[k], y, x)),
-                           key=lambda r: -r[0])
-        for _c, give, giver, asker in text_dirs:
-            if give:
-                offer, ask = snippets[(giver, asker)]
-                reasons.append(Reason("offers_for_ask", {
-                    "a": int(ids[giver]), "b": int(ids[asker]), "offer": offer, "ask": ask}))
-        for fits, s, t in ((ind_ab[k], x, y), (ind_ba[k], y, x)):
-            if fits:
-                reasons.append(Reason("fits_target_industry", {
-                    "a": int(ids[s]), "b": int(ids[t]), "industry": profiles[t].industry}))
-        if parts["same_ind_flag"][k]:
-            reasons.append(Reason("same_industry_partners",
-                                  {"a": ix, "b": iy, "industry": profiles[x].industry}))
-        for fits, s, t in ((size_ab[k], x, y), (size_ba[k], y, x)):
-            if fits:
-                reasons.append(Reason("fits_target_size", {
-                    "a": int(ids[s]), "b": int(ids[t]), "size": profiles[t].company_size}))
-        if parts["met"][k] > 0:
-            reasons.append(Reason("met_not_spoken",
-                                  {"a": ix, "b": iy, "meetups": int(parts["met"][k])}))
-        if parts["regulars"][k]:
-            reasons.append(Reason("regulars", {"a": ix, "b": iy}))
-        if parts["welcome"][k]:
-            regular, newcomer = (ix, iy) if f.level[x] == 3 else (iy, ix)
-            reasons.append(Reason("welcome_first_timer", {"a": regular, "b": newcomer}))
-        if parts["same_pref"][k] and not common_pref[f.prefecture[x]]:
-            reasons.append(Reason("same_region",
-                                  {"a": ix, "b": iy, "prefecture": profiles[x].prefecture}))
-        elif parts["same_region"][k] and not common_region[f.region[x]]:
-            from joren.tenants.members.industries import PREFECTURE_REGION
-
-            reasons.append(Reason("same_region", {
-                "a": ix, "b": iy, "region": PREFECTURE_REGION[profiles[x].prefecture]}))
-        if parts["connected"][k]:
-            reasons.append(Reason("meet_again", {"a": ix, "b": iy}))
-        out.append(tuple(reasons))
-    return out
+    common = (np.bincount(f.prefecture[f.eligible], minlength=48) * 2 > members,
+              np.bincount(f.region[f.eligible], minlength=16) * 2 > members)
+    return [_pair_reasons(f, k, int(a[k]), int(b[k]), o, parts, snippets, common)
+            for k in range(len(a))]
 
 
 def _label(table: Mapping, code: object, language: str) -> str:

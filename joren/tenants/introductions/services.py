@@ -7,8 +7,8 @@ State machine (one row per pair, ever)::
         '--skip--> SKIPPED  '---expires_at----> EXPIRED
 
 Answers are idempotent: a side answers once; clicking again, or answering after the
-introduction closed, changes nothing. Every status change refreshes the pair's relationship
-ledger row (``relationships.services.refresh_pairs``) when that module is there.
+introduction closed, changes nothing. Every status change is announced
+(``signals.introductions_changed``), so the relationship ledger refreshes the pair's row.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from joren.tenants.introductions.models import (
     IntroductionStatus,
     Response,
 )
+from joren.tenants.introductions.signals import introductions_changed
 
 log = logging.getLogger("joren.introductions")
 
@@ -204,7 +205,7 @@ def approve(session: Session, introduction: Introduction, actor_id: int | None,
     introduction.expires_at = now + timedelta(days=settings.expiry_days)
     session.flush()
     optin.queue_proposals(session, introduction)
-    _refresh(session, [introduction])
+    _announce(session, [introduction])
 
 
 def skip(session: Session, introduction: Introduction, actor_id: int | None) -> None:
@@ -216,7 +217,7 @@ def skip(session: Session, introduction: Introduction, actor_id: int | None) -> 
     introduction.decided_by_id = actor_id
     introduction.decided_at = utcnow()
     session.flush()
-    _refresh(session, [introduction])
+    _announce(session, [introduction])
 
 
 def edit_message(session: Session, introduction: Introduction, message: str) -> None:
@@ -254,7 +255,7 @@ def respond(session: Session, introduction: Introduction, member_id: int, accept
         return
     if introduction.expires_at is not None and introduction.expires_at <= now:
         _expire(introduction, now)
-        _refresh(session, [introduction])
+        _announce(session, [introduction])
         return
     if response_of(introduction, member_id) != Response.PENDING:
         return
@@ -271,7 +272,7 @@ def respond(session: Session, introduction: Introduction, member_id: int, accept
     session.flush()
     if introduction.status == IntroductionStatus.CONNECTED:
         optin.queue_connections(session, introduction)
-    _refresh(session, [introduction])
+    _announce(session, [introduction])
 
 
 def _expire(introduction: Introduction, now: datetime) -> None:
@@ -290,7 +291,7 @@ def expire_due(session: Session, now: datetime | None = None) -> int:
     for introduction in due:
         _expire(introduction, now)
     session.flush()
-    _refresh(session, due)
+    _announce(session, due)
     if due:
         log.info("%d introductions expired", len(due))
     return len(due)
@@ -305,14 +306,8 @@ def _lock(session: Session, introduction: Introduction) -> None:
         session.refresh(introduction, with_for_update=True)
 
 
-def _refresh(session: Session, introductions: Iterable[Introduction]) -> None:
+def _announce(session: Session, introductions: Iterable[Introduction]) -> None:
+    """Tell the features above that these pairs' introductions changed."""
     pairs = [(i.member_low_id, i.member_high_id) for i in introductions]
-    if not pairs:
-        return
-    try:
-        from joren.tenants.relationships import services as relationships
-    except ImportError:
-        return
-    refresh_pairs = getattr(relationships, "refresh_pairs", None)
-    if refresh_pairs is not None:
-        refresh_pairs(session, pairs)
+    if pairs:
+        introductions_changed.send(session, pairs=pairs)

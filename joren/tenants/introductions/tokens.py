@@ -1,24 +1,25 @@
 """Signed Accept / Decline links in introduction emails: no sign-in, no column.
 
-A token carries ``[tenant_id, introduction_id, member_id, choice]``, signed with the app's
-secret and its own salt, and dated: a link older than ``MAX_AGE`` is refused even if the
-signature is good. Another community's token never resolves here (the tenant id must match).
+A token carries ``[tenant_id, introduction_id, member_id, choice]``, a dated signed link
+(``joren.platform.signing``, kind ``ANSWER``): a link older than its lifetime is refused even
+if the signature is good. Another community's token never resolves here (the tenant id must
+match). Reading raises ``LinkExpired`` or ``LinkInvalid``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from flask import current_app
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from joren.platform.signing import LinkKind, ints
 
-SALT = "joren.introduction-answer"
 ACCEPT = "accept"
 DECLINE = "decline"
 CHOICES = (ACCEPT, DECLINE)
 # Longer than any community's expiry setting: the introduction's own expiry decides first.
-MAX_AGE = timedelta(days=90)
+# The salt has shipped: links in inboxes carry it.
+ANSWER = LinkKind("joren.introduction-answer", timedelta(days=90))
 
 
 @dataclass(frozen=True)
@@ -28,36 +29,18 @@ class Answer:
     choice: str
 
 
-class TokenExpired(ValueError):
-    """The signature is good but the link is too old."""
-
-
-class TokenInvalid(ValueError):
-    """Not a token of ours, altered, or for another community."""
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
 def answer_token(tenant_id: int, introduction_id: int, member_id: int, choice: str) -> str:
     if choice not in CHOICES:
         raise ValueError(f"unknown choice {choice!r}")
-    return str(_serializer().dumps([tenant_id, introduction_id, member_id, choice]))
+    return ANSWER.sign([tenant_id, introduction_id, member_id, choice])
 
 
-def read_answer_token(token: str, tenant_id: int,
-                      max_age: timedelta | None = None) -> Answer:
-    """The answer a link stands for; TokenExpired or TokenInvalid otherwise."""
-    age = MAX_AGE if max_age is None else max_age
-    try:
-        payload = _serializer().loads(token, max_age=int(age.total_seconds()))
-    except SignatureExpired as exc:
-        raise TokenExpired() from exc
-    except (BadData, UnicodeError, ValueError) as exc:
-        raise TokenInvalid() from exc
-    if (not isinstance(payload, list) or len(payload) != 4
-            or not all(type(v) is int for v in payload[:3]) or payload[3] not in CHOICES
-            or payload[0] != tenant_id):
-        raise TokenInvalid()
+def read_answer_token(token: str, tenant_id: int) -> Answer:
+    """The answer a link stands for; LinkExpired or LinkInvalid otherwise."""
+
+    def valid(payload: Any) -> bool:
+        return (ints(payload, 3) and len(payload) == 4 and payload[3] in CHOICES
+                and payload[0] == tenant_id)
+
+    payload = ANSWER.read(token, valid=valid)
     return Answer(introduction_id=payload[1], member_id=payload[2], choice=payload[3])

@@ -18,8 +18,9 @@ from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.pagination import Page
+from joren.platform.signing import LinkExpired, LinkInvalid
+from joren.tenants.engagement.labels import LEVEL_LABELS
 from joren.tenants.engagement.models import MemberEngagement
-from joren.tenants.engagement.views import LEVEL_LABELS
 from joren.tenants.introductions import cycles, optin, services, tokens
 from joren.tenants.introductions.forms import (
     ActionForm,
@@ -332,9 +333,9 @@ def answer(token: str) -> Any:
     """GET: what the introduction is, with a button; POST: record the answer."""
     try:
         answer_ = tokens.read_answer_token(token, g.community.id)
-    except tokens.TokenExpired:
+    except LinkExpired:
         return render_template("introductions/link_problem.html", expired=True), 400
-    except tokens.TokenInvalid:
+    except LinkInvalid:
         return render_template("introductions/link_problem.html", expired=False), 404
     introduction = db.session.get(Introduction, answer_.introduction_id)
     if introduction is None or answer_.member_id not in (introduction.member_low_id,

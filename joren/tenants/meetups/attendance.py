@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, aliased
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.names import romaji_search_key, to_katakana
-from joren.tenants.engagement.services import request_member_recompute
 from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,
@@ -29,8 +28,8 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
+from joren.tenants.meetups.signals import attendance_changed
 from joren.tenants.members.services import name_search_conditions
-from joren.tenants.relationships.services import request_member_refresh
 
 LATE_GRACE = timedelta(minutes=15)
 SELF_CHECKIN_LEAD = timedelta(minutes=30)
@@ -139,8 +138,8 @@ def _record(session: Session, meetup: Meetup, member: Member, actor: Member | No
                               new_status=new, via=via if via in VIAS else "console",
                               note=note[:500], changed_at=utcnow())
     session.add(change)
-    request_member_recompute(session, meetup.tenant_id, member.id)
-    request_member_refresh(session, meetup.tenant_id, member.id)
+    attendance_changed.send(session, tenant_id=meetup.tenant_id, meetup_id=meetup.id,
+                            member_ids=[member.id])
     return change
 
 

@@ -13,3 +13,10 @@ from __future__ import annotations
 from blinker import Namespace
 
 signals = Namespace()
+
+attendance_changed = signals.signal("attendance-changed")
+"""A person's attendance at a meetup was recorded or changed (check-in, walk-in, a status set
+after the meetup, an undo). Sent inside the caller's transaction, before commit, with
+``tenant_id``, ``meetup_id`` and ``member_ids`` (list of int): features whose figures depend on
+attendance (engagement levels, the relationship ledger) refresh those members once the change
+is committed. Receivers return nothing."""

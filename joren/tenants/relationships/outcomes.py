@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
@@ -112,11 +113,21 @@ def outcomes(session: Session, now: datetime | None = None, months: int = MONTHS
     """The community's outcomes over the last ``months`` months (four statements)."""
     zone = community_of(session).zone
     now = now or utcnow()
-    today = now.astimezone(zone).date()
-    keys = month_keys(today, months)
+    keys = month_keys(now.astimezone(zone).date(), months)
     first_day = date.fromisoformat(f"{keys[0]}-01")
-    since = datetime(first_day.year, first_day.month, 1, tzinfo=zone).astimezone(UTC)
+    by_month, total = _introductions_by_month(session, keys, first_day, zone)
+    won = (Referral.status == ReferralStatus.CLOSED_WON, Referral.closed_on >= first_day)
+    value_list = _value_by_month(session, keys, won)
+    return Outcomes(months=by_month, total=total, values=value_list,
+                    total_value=sum(v.value for v in value_list),
+                    connectors=_top_connectors(session, won))
 
+
+def _introductions_by_month(session: Session, keys: list[str], first_day: date,
+                            zone: ZoneInfo) -> tuple[list[MonthOutcome], MonthOutcome]:
+    """Introductions told per month sent, and of those how many connected, then had a
+    contact, then a referral (after connecting); one statement."""
+    since = datetime(first_day.year, first_day.month, 1, tzinfo=zone).astimezone(UTC)
     last_contact = (select(func.max(Contact.happened_on))
                     .where(_pair_match(Contact.member_id, Contact.other_id))
                     .correlate(Introduction).scalar_subquery())
@@ -144,9 +155,13 @@ def outcomes(session: Session, now: datetime | None = None, months: int = MONTHS
             target.connected += figures[1]
             target.contacted += figures[2]
             target.referred += figures[3]
+    return [by_month[key] for key in keys], total
 
+
+def _value_by_month(session: Session, keys: list[str], won: tuple[Any, ...]
+                    ) -> list[ValueMonth]:
+    """Referrals won and their value per month closed; one statement."""
     values = {key: ValueMonth(key) for key in keys}
-    won = (Referral.status == ReferralStatus.CLOSED_WON, Referral.closed_on >= first_day)
     for closed_on, value, count in session.execute(
             select(Referral.closed_on, func.sum(func.coalesce(Referral.value_jpy, 0)),
                    func.count(Referral.id))
@@ -155,7 +170,11 @@ def outcomes(session: Session, now: datetime | None = None, months: int = MONTHS
         if bucket is not None:
             bucket.value += int(value or 0)
             bucket.count += int(count or 0)
+    return [values[key] for key in keys]
 
+
+def _top_connectors(session: Session, won: tuple[Any, ...]) -> list[Connector]:
+    """The members whose won referrals are worth most; two statements."""
     value_sum = func.sum(func.coalesce(Referral.value_jpy, 0))
     top = session.execute(
         select(Referral.giver_id, func.count(Referral.id), value_sum)
@@ -163,8 +182,5 @@ def outcomes(session: Session, now: datetime | None = None, months: int = MONTHS
         .order_by(value_sum.desc(), Referral.giver_id).limit(TOP_CONNECTORS)).all()
     members = {m.id: m for m in session.scalars(
         select(Member).where(Member.id.in_([row[0] for row in top]))).unique()} if top else {}
-    connectors = [Connector(members[giver], int(count), int(value or 0))
-                  for giver, count, value in top if giver in members]
-    value_list = [values[key] for key in keys]
-    return Outcomes(months=[by_month[key] for key in keys], total=total, values=value_list,
-                    total_value=sum(v.value for v in value_list), connectors=connectors)
+    return [Connector(members[giver], int(count), int(value or 0))
+            for giver, count, value in top if giver in members]

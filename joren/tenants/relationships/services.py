@@ -30,7 +30,7 @@ few members, so they always agree with ``rebuild``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -40,7 +40,7 @@ from flask import has_app_context
 from sqlalchemy import and_, case, delete, func, insert, or_, select, true, union
 from sqlalchemy.orm import Session
 
-from joren.platform.db import utcnow
+from joren.platform.db import IN_LIMIT, utcnow
 from joren.platform.identity.community import community_of
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.models import Member
@@ -65,8 +65,6 @@ FIGURES = ("meetups_together", "introductions", "introduction_status", "contacts
            "last_contact_on")
 # The ledger's INTEGER columns hold at most this; a pair's total value is capped there.
 INT_MAX = 2_147_483_647
-# Above this many members, a member filter is applied in Python rather than as SQL IN (...).
-IN_LIMIT = 500
 
 
 class LedgerError(ValueError):
@@ -136,13 +134,17 @@ def _high(a: Any, b: Any) -> Any:
     return case((a < b, b), else_=a)
 
 
-def compute(session: Session, scope: Scope = Scope()) -> dict[tuple[int, int], dict[str, Any]]:
+Row = dict[str, Any]
+RowOf = Callable[[int, int], Row]
+
+
+def compute(session: Session, scope: Scope = Scope()) -> dict[tuple[int, int], Row]:
     """Every figure of every tied pair in ``scope``, in five statements."""
     tenant_id = _tenant(session)
     zone = community_of(session, _tenant(session)).zone
-    rows: dict[tuple[int, int], dict[str, Any]] = {}
+    rows: dict[tuple[int, int], Row] = {}
 
-    def row(low: int, high: int) -> dict[str, Any]:
+    def row(low: int, high: int) -> Row:
         found = rows.get((low, high))
         if found is None:
             found = rows[(low, high)] = {
@@ -152,6 +154,21 @@ def compute(session: Session, scope: Scope = Scope()) -> dict[tuple[int, int], d
                 "last_contact_on": None}
         return found
 
+    _add_contacts(session, tenant_id, scope, row)
+    _add_referrals(session, tenant_id, scope, row)
+    _add_introductions(session, tenant_id, scope, row)
+    # Meetups attended together, for the tied pairs only: one read of the register (of the
+    # members concerned), then a set intersection per pair. Each member attends a handful of
+    # meetups, so this is linear in the register and in the pairs, with no plan to go wrong:
+    # a self-join of the register would be quadratic in each meetup's size, and its plan
+    # hinges on statistics the planner often does not have.
+    if rows:
+        _meetups_together(session, tenant_id, scope, rows, zone)
+    return rows
+
+
+def _add_contacts(session: Session, tenant_id: int, scope: Scope, row: RowOf) -> None:
+    """Days with a logged contact (either side) and the last one, per pair."""
     low = _low(Contact.member_id, Contact.other_id)
     high = _high(Contact.member_id, Contact.other_id)
     for a, b, days, last in session.execute(
@@ -165,6 +182,9 @@ def compute(session: Session, scope: Scope = Scope()) -> dict[tuple[int, int], d
             found["contacts"] = days
             found["last_contact_on"] = _as_date(last)
 
+
+def _add_referrals(session: Session, tenant_id: int, scope: Scope, row: RowOf) -> None:
+    """Referrals each way and the value of those won (capped at ``INT_MAX``), per pair."""
     low = _low(Referral.giver_id, Referral.receiver_id)
     high = _high(Referral.giver_id, Referral.receiver_id)
     won = Referral.status == ReferralStatus.CLOSED_WON
@@ -181,6 +201,9 @@ def compute(session: Session, scope: Scope = Scope()) -> dict[tuple[int, int], d
             found.update(referrals_low_to_high=int(up or 0), referrals_high_to_low=int(down or 0),
                          referral_value=min(int(value or 0), INT_MAX))
 
+
+def _add_introductions(session: Session, tenant_id: int, scope: Scope, row: RowOf) -> None:
+    """The introduction the two were told about, and its status, per pair."""
     for a, b, status in session.execute(
             select(Introduction.member_low_id, Introduction.member_high_id, Introduction.status)
             .where(Introduction.tenant_id == tenant_id, Introduction.status.in_(TOLD),
@@ -188,15 +211,6 @@ def compute(session: Session, scope: Scope = Scope()) -> dict[tuple[int, int], d
         if scope.keeps(a, b):
             found = row(a, b)
             found.update(introductions=1, introduction_status=IntroductionStatus(status).value)
-
-    # Meetups attended together, for the tied pairs only: one read of the register (of the
-    # members concerned), then a set intersection per pair. Each member attends a handful of
-    # meetups, so this is linear in the register and in the pairs, with no plan to go wrong:
-    # a self-join of the register would be quadratic in each meetup's size, and its plan
-    # hinges on statistics the planner often does not have.
-    if rows:
-        _meetups_together(session, tenant_id, scope, rows, zone)
-    return rows
 
 
 def _meetups_together(session: Session, tenant_id: int, scope: Scope,

@@ -29,11 +29,6 @@ from joren.tenants.relationships.services import LedgerError
 bp = Blueprint("relationships", __name__)
 
 
-@bp.app_template_global("contact_kinds")
-def contact_kinds() -> dict[Any, Any]:
-    """The one-tap contact kinds, for the "log a contact" buttons on other pages."""
-    return KIND_LABELS
-
 ERRORS = {
     "same_person": _l("You cannot log a contact or a referral with yourself."),
     "bad_kind": _l("Please choose how you were in touch."),

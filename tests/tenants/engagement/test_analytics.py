@@ -18,7 +18,7 @@ from joren.models import (
     RegistrationStatus,
 )
 from joren.platform.tenancy import unscoped
-from joren.tenants.engagement import analytics, services
+from joren.tenants.engagement import analytics, services, standing
 from joren.tenants.engagement.levels import DEFAULTS, Level, Thresholds
 from joren.tenants.meetups.models import MeetupStatus
 from tests import factories
@@ -257,13 +257,13 @@ def test_lapsed_regulars_and_the_industries_of_the_regulars(session, scoped, ten
     for community in (tenant, other_tenant):
         services.recompute_community(scoped(community), now=NOW)
     s = scoped(tenant)
-    lapsed, total = analytics.lapsed_regulars(s)
+    lapsed, total = standing.lapsed_regulars(s)
     assert [row.member.id for row in lapsed] == [recent.id, early.id] and total == 2
-    assert analytics.lapsed_regulars(s, limit=1) == (lapsed[:1], 2)
+    assert standing.lapsed_regulars(s, limit=1) == (lapsed[:1], 2)
     assert lapsed[0].last_attended_at == meetups[3].starts_at
     assert lapsed[0].attended_count == 4
-    assert analytics.regular_industries(s) == [("E", 2), ("", 1), ("G", 1)]
-    levels = analytics.level_counts(s)
+    assert standing.regular_industries(s) == [("E", 2), ("", 1), ("G", 1)]
+    levels = standing.level_counts(s)
     assert levels[Level.REGULAR] == 4 and levels[Level.LAPSED_REGULAR] == 3
     assert levels[Level.ONE_TIME] == 0
 

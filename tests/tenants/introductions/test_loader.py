@@ -14,8 +14,9 @@ from joren.platform.tenancy import unscoped
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.introductions import loader
+from joren.tenants.introductions.history_keys import met_counts
 from joren.tenants.introductions.loader import load, load_for
-from joren.tenants.introductions.matching import met_counts, rank_among, suggest
+from joren.tenants.introductions.matching import rank_among, suggest
 from joren.tenants.introductions.models import (
     Introduction,
     IntroductionSource,

@@ -5,15 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from joren.tenants.introductions import candidates
-from joren.tenants.introductions.matching import (
-    Features,
-    History,
-    Profile,
-    Suggestion,
-    company_key,
-    rank_among,
-    suggest,
-)
+from joren.tenants.introductions.features import Features, History, Profile, Suggestion, company_key
+from joren.tenants.introductions.matching import rank_among, suggest
 
 RECRUITER = ("採用支援・求人広告の運用代行",)
 HIRING_PAIN = ("採用に課題。求人を出しても応募が来ない",)

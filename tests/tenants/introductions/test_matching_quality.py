@@ -10,7 +10,8 @@ import random
 import pytest
 
 from joren.tenants.introductions import candidates
-from joren.tenants.introductions.matching import Features, History, Profile, rank_among, suggest
+from joren.tenants.introductions.features import Features, History, Profile
+from joren.tenants.introductions.matching import rank_among, suggest
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES
 
 # (what one member offers, what another member asks for): same need, different words.

@@ -9,14 +9,9 @@ import numpy as np
 import pytest
 
 from joren.tenants.introductions import candidates, together
-from joren.tenants.introductions.matching import (
-    Features,
-    History,
-    Profile,
-    met_counts,
-    rank_among,
-    suggest,
-)
+from joren.tenants.introductions.features import Features, History, Profile
+from joren.tenants.introductions.history_keys import met_counts
+from joren.tenants.introductions.matching import rank_among, suggest
 
 RECRUITER = ("採用支援・求人広告の運用代行",)
 HIRING_PAIN = ("採用に課題。求人を出しても応募が来ない",)

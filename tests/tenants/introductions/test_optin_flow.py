@@ -10,6 +10,7 @@ from sqlalchemy import select
 from joren.platform.db import utcnow
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.unsubscribes import record_unsubscribe
+from joren.platform.signing import LinkKind
 from joren.tenants.introductions import services, tokens
 from joren.tenants.introductions.models import Introduction, IntroductionStatus, Response
 from tests.tenants.helpers import reload
@@ -220,7 +221,7 @@ def test_forged_expired_and_foreign_tokens_get_a_friendly_page(
     token = link.rsplit("/", 1)[1]
     assert client.post(f"/c/{other_tenant.slug}/introductions/answer/{token}",
                        data={"choice": "accept"}).status_code == 404
-    monkeypatch.setattr(tokens, "MAX_AGE", timedelta(seconds=-1))
+    monkeypatch.setattr(tokens, "ANSWER", LinkKind(tokens.ANSWER.salt, timedelta(seconds=-1)))
     old = client.post(link, data={"choice": "accept"})
     assert old.status_code == 400
     row = _status(session, intro.id)

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from joren.tenants.introductions.matching import Features, History, Profile, Reason, suggest
+from joren.tenants.introductions.features import Features, History, Profile, Reason
+from joren.tenants.introductions.matching import suggest
 from joren.tenants.introductions.reasons import render
 
 NAMES = {1: "佐藤", 2: "田中"}

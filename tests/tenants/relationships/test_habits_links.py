@@ -4,10 +4,14 @@ communities' links."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from joren.platform.signing import LinkInvalid, LinkKind
 from joren.platform.tenancy import unscoped
 from joren.tenants.relationships.habits import links as habit_links
 from joren.tenants.relationships.models import Contact, ContactKind, Relationship
@@ -82,7 +86,8 @@ def test_forged_expired_and_foreign_links_get_a_friendly_page(
     theirs = _token(app, other_tenant.id, people.member_member, other, event.id)
     assert client.post(f"/c/{tenant.slug}/talked/{theirs}").status_code == 404
 
-    monkeypatch.setattr(habit_links, "TALKED_MAX_AGE", -1)
+    monkeypatch.setattr(habit_links, "TALKED",
+                        LinkKind(habit_links.TALKED.salt, timedelta(seconds=-1)))
     expired = client.post(f"/c/{tenant.slug}/talked/{good}")
     assert expired.status_code == 404
     assert "This link has expired" in expired.get_data(as_text=True)
@@ -137,3 +142,20 @@ def test_with_csrf_on_the_button_of_the_page_works_and_a_bare_post_does_not(
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert len(_contacts(session)) == 1
+
+
+def test_a_link_signed_the_old_way_still_reads(app):
+    """Links already in inboxes were signed with itsdangerous directly (salt "joren.talked",
+    dated): they keep working, and new links keep that format."""
+    with app.app_context():
+        old_way = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="joren.talked")
+        link = habit_links.read_talked_token(old_way.dumps([7, 11, 13, 17]), 7)
+        assert (link.member_id, link.other_id, link.meetup_id) == (11, 13, 17)
+        nudge = habit_links.read_talked_token(old_way.dumps([7, 11, 13, 0]), 7)
+        assert nudge.meetup_id is None
+        assert old_way.loads(habit_links.talked_token(7, 11, 13, None)) == [7, 11, 13, 0]
+        with pytest.raises(LinkInvalid):
+            habit_links.read_talked_token(old_way.dumps([7, 11, 13, 17]), 8)
+        other_purpose = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="joren.other")
+        with pytest.raises(LinkInvalid):
+            habit_links.read_talked_token(other_purpose.dumps([7, 11, 13, 17]), 7)

@@ -4,7 +4,7 @@ member shows to other members, nothing more."""
 from __future__ import annotations
 
 from joren.platform.membership.models import Member, ProfileVisibility
-from joren.tenants.introductions.matching import Reason
+from joren.tenants.introductions.features import Reason
 from joren.tenants.relationships.habits.people import public_name, shown_reasons
 
 MEMBERS, ORGANIZERS = ProfileVisibility.MEMBERS, ProfileVisibility.ORGANIZERS

@@ -20,6 +20,7 @@ from joren.tenants.members.industries import (
     industry_codes_matching,
 )
 from joren.tenants.members.services import can_edit_profile, reading_order
+from joren.tenants.members.signals import MemberLevels
 
 DIRECTORY_PER_PAGE = 30
 MAX_OFFERS = 3
@@ -294,20 +295,13 @@ def directory_conditions(query: str, sees_all: bool) -> list[Any]:
     return conditions
 
 
-def _engagement_model() -> Any:
-    try:
-        from joren.tenants.engagement.models import MemberEngagement
-    except ImportError:  # the engagement area is optional for the directory
-        return None
-    return MemberEngagement
-
-
 def search_directory(session: Session, viewer: Member, *, query: str = "",
-                     industry: str = "", level: str = "", page: int = 1,
-                     per_page: int = DIRECTORY_PER_PAGE) -> DirectoryPage:
-    """One page of active members sorted by reading, as ``viewer`` may see them.
+                     industry: str = "", level: str = "", levels: MemberLevels | None = None,
+                     page: int = 1, per_page: int = DIRECTORY_PER_PAGE) -> DirectoryPage:
+    """One page of active members sorted by reading, as ``viewer`` may see them; with
+    ``levels`` (a feature's level per member), filtered by ``level`` and with each member's.
 
-    Two statements whatever the page size: the total and the page (engagement joined in).
+    Two statements whatever the page size: the total and the page (the level read along).
     """
     sees_all = viewer.is_organizer
     where: list[Any] = [Member.status == MemberStatus.MEMBER]
@@ -318,27 +312,17 @@ def search_directory(session: Session, viewer: Member, *, query: str = "",
         where.append(or_(*conditions))
     if industry:
         where += [Member.industry_code == industry, _shown(Member.work_visibility, sees_all)]
-    engagement = _engagement_model()
-    if level and engagement is not None:
-        try:
-            where.append(engagement.level == engagement.level.type.enum_class(level))
-        except ValueError:
-            where.append(false())
+    if level and levels is not None:
+        where.append(levels.level_of == level if level in levels.labels else false())
 
-    def base(columns: Any) -> Any:
-        stmt = columns
-        if engagement is not None:
-            stmt = stmt.outerjoin(engagement, and_(engagement.tenant_id == Member.tenant_id,
-                                                   engagement.member_id == Member.id))
-        return stmt.where(*where)
-
-    total = session.scalar(base(select(func.count(Member.id)).select_from(Member))) or 0
+    total = session.scalar(select(func.count(Member.id)).where(*where)) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    columns = select(Member, engagement.level) if engagement is not None else select(Member)
-    result = session.execute(base(columns.select_from(Member)).order_by(*reading_order())
+    columns = select(Member, levels.level_of) if levels is not None else select(Member)
+    result = session.execute(columns.where(*where).order_by(*reading_order())
                              .limit(per_page).offset((page - 1) * per_page)).unique().all()
     rows = [(row[0], row[1] if len(row) > 1 else None) for row in result]
     items = [profile_view(viewer, member) for member, _level in rows]
-    levels = {member.id: lvl for member, lvl in rows if lvl is not None}
-    return DirectoryPage(items=items, total=total, page=page, per_page=per_page, levels=levels)
+    levels_shown = {member.id: lvl for member, lvl in rows if lvl is not None}
+    return DirectoryPage(items=items, total=total, page=page, per_page=per_page,
+                         levels=levels_shown)

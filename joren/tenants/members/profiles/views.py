@@ -12,7 +12,7 @@ from joren.platform.db import db
 from joren.platform.i18n import current_language
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, member_required, require
-from joren.platform.membership.models import Member, MemberStatus
+from joren.platform.membership.models import Member
 from joren.tenants.members.industries import (
     COMPANY_SIZES,
     INDUSTRIES,
@@ -35,7 +35,12 @@ from joren.tenants.members.profiles.services import (
     search_directory,
     update_member_profile,
 )
-from joren.tenants.relationships.journal import profile_gives
+from joren.tenants.members.signals import (
+    MemberLevels,
+    ProfileSections,
+    member_levels_wanted,
+    profile_sections_wanted,
+)
 
 bp = Blueprint("profiles", __name__)
 
@@ -47,15 +52,14 @@ ERRORS = {
 }
 
 
-def _level_labels() -> dict[str, Any]:
-    try:
-        from joren.tenants.engagement.views import LEVEL_LABELS
-    except ImportError:  # the engagement area is optional for the directory
-        return {}
-    return {level.value: label for level, label in LEVEL_LABELS.items()}
+def _member_levels() -> MemberLevels | None:
+    """The level a feature above keeps per member (engagement), if any answers."""
+    for _receiver, answer in member_levels_wanted.send(db.session):
+        return answer
+    return None
 
 
-def _labels() -> dict[str, Any]:
+def _labels(levels: MemberLevels | None = None) -> dict[str, Any]:
     """Label look-ups for templates, in the reader's language."""
     language = current_language()
     return {
@@ -63,7 +67,7 @@ def _labels() -> dict[str, Any]:
         "size": {code: label(language) for code, label in COMPANY_SIZES.items()},
         "prefecture": {code: label(language) for code, label in PREFECTURES.items()},
         "region": {code: REGIONS[region](language) for code, region in PREFECTURE_REGION.items()},
-        "level": _level_labels(),
+        "level": dict(levels.labels) if levels is not None else {},
     }
 
 
@@ -92,14 +96,11 @@ def _edit_page(template: str, form: ProfileForm, member: Member, status: int = 2
                            size_choices=size_choices(), **extra), status
 
 
-def _evening_gives(member: Member, groups: frozenset[str]) -> list[Any]:
-    """The gives ``member`` wrote for a meetup today or soon, if the viewer sees give/ask."""
-    if "give_ask" not in groups:
-        return []
-    viewer = g.membership
-    return profile_gives(db.session, member.id, g.community,
-                         members_only_meetups=viewer.status != MemberStatus.GUEST
-                         or viewer.is_organizer)
+def _sections(member: Member, groups: frozenset[str], page: str) -> list[ProfileSections]:
+    """What the features above add to this profile page (the gives for a meetup soon, the
+    buttons to log a contact, ...)."""
+    return [answer for _receiver, answer in profile_sections_wanted.send(
+        db.session, viewer=g.membership, member=member, groups=groups, page=page)]
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -112,10 +113,10 @@ def mine() -> Any:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for(".mine"))
         return _edit_page("members/profiles/mine.html", form, member, 422,
-                          evening_gives=_evening_gives(member, frozenset({"give_ask"})))
+                          sections=_sections(member, frozenset({"give_ask"}), "mine"))
     form.load(member)
     return _edit_page("members/profiles/mine.html", form, member,
-                      evening_gives=_evening_gives(member, frozenset({"give_ask"})))
+                      sections=_sections(member, frozenset({"give_ask"}), "mine"))
 
 
 @bp.route("/admin/members/<int:member_id>/profile", methods=["GET", "POST"])
@@ -138,7 +139,8 @@ def console_edit(member_id: int) -> Any:
 @member_required
 def directory() -> Any:
     form = DirectoryFilterForm(request.args)
-    labels = _labels()
+    levels = _member_levels()
+    labels = _labels(levels)
     form.level.choices = [("", _("All engagement levels")), *labels["level"].items()]
     if not labels["level"]:
         del form.level
@@ -149,7 +151,7 @@ def directory() -> Any:
     level = form.level.data if "level" in form else ""
     page = search_directory(db.session, g.membership, query=form.q.data or "",
                             industry=form.industry.data or "", level=level or "",
-                            page=form.page.data or 1)
+                            levels=levels, page=form.page.data or 1)
     return render_template("members/profiles/directory.html", form=form, page=page, labels=labels)
 
 
@@ -163,4 +165,4 @@ def show(member_id: int) -> Any:
             abort(404)
     profile = profile_view(g.membership, member)
     return render_template("members/profiles/show.html", profile=profile, labels=_labels(),
-                           evening_gives=_evening_gives(member, profile.groups))
+                           sections=_sections(member, profile.groups, "show"))

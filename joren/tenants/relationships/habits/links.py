@@ -10,22 +10,22 @@ the page says it is already logged, and ``log_contact`` itself is idempotent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from flask import current_app
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member, MemberStatus
-from joren.platform.signing import LinkExpired, LinkInvalid
+from joren.platform.signing import LinkKind, ints
 from joren.platform.urls import external_url
+from joren.tenants.relationships import services
 from joren.tenants.relationships.models import Contact, ContactKind
 
-TALKED_SALT = "joren.talked"
-# Long enough to follow up a month later; the nudge email carries a fresh link.
-TALKED_MAX_AGE = 60 * 24 * 3600
+# Dated; long enough to follow up a month later (the nudge email carries a fresh link).
+# The salt has shipped: links in inboxes carry it.
+TALKED = LinkKind("joren.talked", timedelta(days=60))
 DAY_FORMATS = {"ja": "yyyy年M月d日", "en": "MMMM d, yyyy"}
 # What a member may log from a nudge link (a meetup link always logs TALKED at that meetup).
 NUDGE_KINDS = (ContactKind.ONE_ON_ONE, ContactKind.CALL, ContactKind.OTHER)
@@ -39,12 +39,8 @@ class TalkedLink:
     issued_at: datetime
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TALKED_SALT)
-
-
 def talked_token(tenant_id: int, member_id: int, other_id: int, meetup_id: int | None) -> str:
-    return str(_serializer().dumps([tenant_id, member_id, other_id, meetup_id or 0]))
+    return TALKED.sign([tenant_id, member_id, other_id, meetup_id or 0])
 
 
 def talked_url(community: Community, member_id: int, other_id: int,
@@ -54,20 +50,13 @@ def talked_url(community: Community, member_id: int, other_id: int,
 
 
 def read_talked_token(token: str, tenant_id: int) -> TalkedLink:
-    """The link's content, or LinkInvalid (``expired`` set when it is only too old)."""
-    try:
-        payload, issued = _serializer().loads(token, max_age=TALKED_MAX_AGE,
-                                              return_timestamp=True)
-    except SignatureExpired as exc:
-        raise LinkExpired() from exc
-    except (BadData, UnicodeError, ValueError) as exc:
-        raise LinkInvalid() from exc
-    if (not isinstance(payload, list) or len(payload) != 4
-            or not all(type(v) is int for v in payload) or payload[0] != tenant_id
-            or payload[1] == payload[2]):
-        raise LinkInvalid()
-    if issued.tzinfo is None:
-        issued = issued.replace(tzinfo=UTC)
+    """The link's content, or LinkInvalid (LinkExpired when it is only too old)."""
+
+    def valid(payload: Any) -> bool:
+        return (ints(payload, 4) and len(payload) == 4 and payload[0] == tenant_id
+                and payload[1] != payload[2])
+
+    payload, issued = TALKED.read_dated(token, valid=valid)
     return TalkedLink(member_id=payload[1], other_id=payload[2], meetup_id=payload[3] or None,
                       issued_at=issued)
 
@@ -99,8 +88,6 @@ def already_logged(session: Session, link: TalkedLink) -> bool:
 def log_talked(session: Session, link: TalkedLink, *, kind: ContactKind = ContactKind.TALKED,
                happened_on: date | None = None) -> Contact:
     """Log the contact the link stands for (a meetup link always logs TALKED there)."""
-    from joren.tenants.relationships import services
-
     if link.meetup_id is not None:
         kind = ContactKind.TALKED
     elif kind not in NUDGE_KINDS:

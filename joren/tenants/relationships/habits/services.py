@@ -52,7 +52,12 @@ from joren.tenants.meetups.models import (
 )
 from joren.tenants.meetups.reminders import DATE_FORMATS, meetup_link
 from joren.tenants.relationships.habits import links
-from joren.tenants.relationships.habits.people import person, public_name, shown_reasons
+from joren.tenants.relationships.habits.people import (
+    Person,
+    person,
+    public_name,
+    shown_reasons,
+)
 from joren.tenants.relationships.models import Contact, ContactKind, MeetupGives
 
 log = logging.getLogger("joren.habits")
@@ -279,6 +284,41 @@ def checked_in_beside(checkins: Sequence[tuple[int, datetime]], *, nearest: int 
     return result
 
 
+def _introduced_among(session: Session, ids: list[int]) -> dict[int, list[int]]:
+    """Each member's CONNECTED introductions to others among ``ids``, oldest first."""
+    introduced: dict[int, list[int]] = {}
+    for low, high in session.execute(
+        select(Introduction.member_low_id, Introduction.member_high_id)
+        .where(Introduction.status == IntroductionStatus.CONNECTED,
+               Introduction.member_low_id.in_(ids), Introduction.member_high_id.in_(ids))
+        .order_by(Introduction.connected_at, Introduction.id)
+    ):
+        introduced.setdefault(low, []).append(high)
+        introduced.setdefault(high, []).append(low)
+    return introduced
+
+
+def _follow_up_people(community: Community, meetup: Meetup, member: Member, language: str,
+                      present: dict[int, Member],
+                      sources: Iterable[tuple[str, Iterable[int] | None]],
+                      logged: set[tuple[int, int]]) -> list[Person]:
+    """The people one member's follow-up names (those present, at most
+    ``MAX_FOLLOW_UP_PEOPLE``), each with why and a "we talked" link unless already logged."""
+    reasons: dict[int, list[str]] = {}
+    for why, others in sources:
+        for other_id in others or ():
+            if other_id in present and other_id != member.id:
+                reasons.setdefault(other_id, []).append(why)
+    people = []
+    for other_id, why in list(reasons.items())[:MAX_FOLLOW_UP_PEOPLE]:
+        card = person(present[other_id], language, community)
+        card.why = tuple(WHY_LABELS[w] for w in why)
+        if (member.id, other_id) not in logged:
+            card.log_url = links.talked_url(community, member.id, other_id, meetup.id)
+        people.append(card)
+    return people
+
+
 def build_follow_ups(session: Session, community: Community, meetup: Meetup) -> list[Prepared]:
     """The next-day emails of one meetup not queued yet (a fixed number of queries)."""
     attendances = session.scalars(
@@ -297,15 +337,7 @@ def build_follow_ups(session: Session, community: Community, meetup: Meetup) -> 
     gives = {g.member_id: g for g in session.scalars(
         select(MeetupGives).where(MeetupGives.meetup_id == meetup.id,
                                   MeetupGives.member_id.in_(todo_ids)))}
-    introduced: dict[int, list[int]] = {}
-    for low, high in session.execute(
-        select(Introduction.member_low_id, Introduction.member_high_id)
-        .where(Introduction.status == IntroductionStatus.CONNECTED,
-               Introduction.member_low_id.in_(ids), Introduction.member_high_id.in_(ids))
-        .order_by(Introduction.connected_at, Introduction.id)
-    ):
-        introduced.setdefault(low, []).append(high)
-        introduced.setdefault(high, []).append(low)
+    introduced = _introduced_among(session, ids)
     logged = set(session.execute(
         select(Contact.member_id, Contact.other_id)
         .where(Contact.meetup_id == meetup.id, Contact.kind == ContactKind.TALKED,
@@ -317,20 +349,11 @@ def build_follow_ups(session: Session, community: Community, meetup: Meetup) -> 
         member = attendance.member
         language = recipient_language(member, community)
         row = gives.get(member.id)
-        reasons: dict[int, list[str]] = {}
-        for why, others in ((SENT_TO_MEET, row.people_to_meet if row else []),
-                            (INTRODUCED, introduced.get(member.id, [])),
-                            (BESIDE_AT_DOOR, beside.get(member.id, []))):
-            for other_id in others or ():
-                if other_id in present and other_id != member.id:
-                    reasons.setdefault(other_id, []).append(why)
-        people = []
-        for other_id, why in list(reasons.items())[:MAX_FOLLOW_UP_PEOPLE]:
-            card = person(present[other_id], language, community)
-            card.why = tuple(WHY_LABELS[w] for w in why)
-            if (member.id, other_id) not in logged:
-                card.log_url = links.talked_url(community, member.id, other_id, meetup.id)
-            people.append(card)
+        sources = ((SENT_TO_MEET, row.people_to_meet if row else []),
+                   (INTRODUCED, introduced.get(member.id, [])),
+                   (BESIDE_AT_DOOR, beside.get(member.id, [])))
+        people = _follow_up_people(community, meetup, member, language, present, sources,
+                                   logged)
         context = {
             **_common(community, meetup, member, language),
             "people": people,

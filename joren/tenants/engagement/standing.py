@@ -1,0 +1,60 @@
+"""Where the community's members stand now, from their stored engagement figures: how many
+at each level, the lapsed regulars worth a "we miss you", the regulars' industries. One
+statement each (part of the analytics dashboard)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from joren.platform.membership.models import Member, MemberStatus
+from joren.tenants.engagement.levels import Level
+from joren.tenants.engagement.models import MemberEngagement
+
+LAPSED_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class Lapsed:
+    member: Member
+    last_attended_at: datetime | None
+    attended_count: int
+    longest_streak: int
+
+
+def level_counts(session: Session) -> dict[Level, int]:
+    rows = session.execute(select(MemberEngagement.level, func.count())
+                           .group_by(MemberEngagement.level))
+    counts = dict.fromkeys(Level, 0)
+    counts.update({level: n for level, n in rows})
+    return counts
+
+
+def lapsed_regulars(session: Session, limit: int = LAPSED_SHOWN) -> tuple[list[Lapsed], int]:
+    """Lapsed regulars who are still in the community, most recently seen first (at most
+    ``limit``: they are the likeliest to come back), and how many there are in all."""
+    rows = session.execute(
+        select(Member, MemberEngagement.last_attended_at, MemberEngagement.attended_count,
+               MemberEngagement.longest_streak, func.count().over())
+        .join(MemberEngagement, and_(MemberEngagement.tenant_id == Member.tenant_id,
+                                     MemberEngagement.member_id == Member.id))
+        .where(MemberEngagement.level == Level.LAPSED_REGULAR,
+               Member.status != MemberStatus.INACTIVE)
+        .order_by(MemberEngagement.last_attended_at.desc(), Member.family_name_kana,
+                  Member.given_name_kana, Member.id)
+        .limit(limit)).unique().all()
+    return [Lapsed(*row[:4]) for row in rows], (rows[0][4] if rows else 0)
+
+
+def regular_industries(session: Session) -> list[tuple[str, int]]:
+    """(JSIC division code, or "" when not given; how many current regulars), largest first."""
+    rows = session.execute(
+        select(Member.industry_code, func.count())
+        .join(MemberEngagement, and_(MemberEngagement.tenant_id == Member.tenant_id,
+                                     MemberEngagement.member_id == Member.id))
+        .where(MemberEngagement.level == Level.REGULAR)
+        .group_by(Member.industry_code))
+    return sorted(((code or "", n) for code, n in rows), key=lambda item: (-item[1], item[0]))

@@ -1,0 +1,168 @@
+"""What the matching engine reads: members' profiles as aligned arrays (``Features``), what
+already happened between them (``History``), the weights, and what it answers (``Suggestion``
+with ``Reason``s). Pure data; ``loader`` builds it from a community, ``matching`` scores it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from joren.tenants.introductions import text as textmod
+from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURE_REGION, REGIONS
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a pair was suggested; rendered later by ``reasons.render``."""
+
+    code: str
+    params: dict
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "params": dict(self.params)}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    a: int
+    b: int
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the engine knows about one member (built by ``loader`` from a Member row)."""
+
+    id: int
+    offers: tuple[str, ...] = ()        # offer_1..3, business_description
+    asks: tuple[str, ...] = ()          # ask_description, challenges, goals
+    industry: str = ""                  # industries.INDUSTRIES code
+    company_size: str = ""              # industries.COMPANY_SIZES code
+    prefecture: str = ""                # "01".."47"
+    ask_industries: frozenset[str] = frozenset()
+    ask_sizes: frozenset[str] = frozenset()
+    seeks_same_industry: bool = False
+    accepts_introductions: bool = True
+    active: bool = True
+    level: str = "none"                 # engagement.levels.Level value
+    company: str = ""
+
+
+def pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def _no_attendance() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64)
+
+
+@dataclass(frozen=True)
+class History:
+    """What already happened between members; every pair is (lower id, higher id).
+
+    ``attendance`` is the attendance register the meetups-together counts come from: two
+    aligned arrays (member ids, meetup ids), one entry per attendance (duplicates and members
+    unknown to ``Features`` are ignored). ``met_together`` gives counts for explicit pairs: a
+    positive count there overrides the register's count for that pair, and the pair is always
+    a candidate."""
+
+    excluded: frozenset[tuple[int, int]] = frozenset()    # introduced before, any status
+    connected: frozenset[tuple[int, int]] = frozenset()   # of those, the CONNECTED ones
+    met_together: Mapping[tuple[int, int], int] = field(default_factory=dict)  # meetups
+    spoken: frozenset[tuple[int, int]] = frozenset()      # logged contact or connected
+    attendance: tuple[np.ndarray, np.ndarray] = field(default_factory=_no_attendance,
+                                                      compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("excluded", "connected", "spoken"):
+            object.__setattr__(self, name, frozenset(pair(*p) for p in getattr(self, name)))
+        object.__setattr__(self, "met_together",
+                           {pair(*p): int(n) for p, n in self.met_together.items()})
+        members, meetups = (np.asarray(a, np.int64).ravel() for a in self.attendance)
+        if len(members) != len(meetups):
+            raise ValueError("attendance: member and meetup arrays differ in length")
+        object.__setattr__(self, "attendance", (members, meetups))
+
+
+@dataclass(frozen=True)
+class Weights:
+    text: float = 3.0
+    industry: float = 0.15        # per direction: B's industry is one A looks for
+    size: float = 0.05            # per direction: B's company size is one A looks for
+    prefecture: float = 0.06
+    region: float = 0.03
+    regulars: float = 0.08
+    welcome: float = 0.10         # a regular with a first-timer
+    met: float = 0.10             # attended together, never spoke (scaled by meetups)
+    same_industry: float = 0.12   # same industry when one of them asked for it
+    same_industry_penalty: float = 0.03
+    meet_again: float = -0.05     # rank_among only: already connected
+    min_score: float = 0.12       # below this a pair is not worth an introduction
+    text_reason: float = 0.1      # a direction's cosine from which it is given as a reason
+
+
+DEFAULT_WEIGHTS = Weights()
+
+_INDUSTRY = {code: i + 1 for i, code in enumerate(INDUSTRIES)}
+_SIZE = {code: i + 1 for i, code in enumerate(COMPANY_SIZES)}
+_REGION = {code: i + 1 for i, code in enumerate(REGIONS)}
+_LEVEL = {"first_timer": 1, "returning": 2, "regular": 3}
+_COMPANY_NOISE = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|一般社団法人|\(株\)|\(有\)|㈱|㈲|"
+    r"\b(inc|co|ltd|llc|corp|corporation|company|kk|k\.k)\b|[\s.,・()]")
+
+
+def company_key(name: str) -> str:
+    """A company name without legal-form words, case, width and spacing ("" if none)."""
+    name = unicodedata.normalize("NFKC", name or "").lower()
+    return _COMPANY_NOISE.sub("", name)
+
+
+def _bits(codes: frozenset[str], index: Mapping[str, int]) -> int:
+    return sum(1 << index[c] for c in codes if c in index)
+
+
+class Features:
+    """The members of a community as aligned arrays (position = index in ``profiles``)."""
+
+    def __init__(self, profiles: Sequence[Profile]):
+        self.profiles = tuple(profiles)
+        ps = self.profiles
+        n = len(ps)
+        self.ids = np.fromiter((p.id for p in ps), np.int64, n)
+        self.position = {int(i): k for k, i in enumerate(self.ids)}
+        self.eligible = np.fromiter((p.accepts_introductions and p.active for p in ps), bool, n)
+        self.industry = np.fromiter((_INDUSTRY.get(p.industry, 0) for p in ps), np.int64, n)
+        self.size = np.fromiter((_SIZE.get(p.company_size, 0) for p in ps), np.int64, n)
+        self.prefecture = np.fromiter(
+            (int(p.prefecture) if p.prefecture in PREFECTURE_REGION else 0 for p in ps),
+            np.int64, n)
+        self.region = np.fromiter(
+            (_REGION.get(PREFECTURE_REGION.get(p.prefecture, ""), 0) for p in ps), np.int64, n)
+        self.ask_industries = np.fromiter((_bits(p.ask_industries, _INDUSTRY) for p in ps),
+                                          np.int64, n)
+        self.ask_sizes = np.fromiter((_bits(p.ask_sizes, _SIZE) for p in ps), np.int64, n)
+        self.seeks = np.fromiter((p.seeks_same_industry for p in ps), bool, n)
+        self.level = np.fromiter((_LEVEL.get(str(p.level), 0) for p in ps), np.int64, n)
+        keys: dict[str, int] = {}
+        self.company = np.fromiter(
+            (keys.setdefault(k, len(keys) + 1) if (k := company_key(p.company)) else 0
+             for p in ps), np.int64, n)
+        self._text: tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel] | None = None
+
+    def __len__(self) -> int:
+        return len(self.profiles)
+
+    def text(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel]:
+        """(OFFER rows, ASK rows, model), computed once."""
+        if self._text is None:
+            self._text = textmod.fit(["\n".join(p.offers) for p in self.profiles],
+                                     ["\n".join(p.asks) for p in self.profiles])
+        return self._text
