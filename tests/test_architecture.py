@@ -1,8 +1,10 @@
 """The house's rules that import-linter cannot see (``make lint`` runs the layer contracts):
 
-- no function-local import of another component (a feature, the core, the workers): such an
-  import is how a cycle hides from the contract; composition roots (app, cli, demo) may defer
-  imports, since nothing imports them back;
+- no function-local import of another component (a feature, the core): such an import is how
+  a cycle hides from the contract. Composition roots (app, cli, demo) and the workers may defer
+  imports, since no feature imports them (the layer contract sees to that), so a deferred
+  import there cannot hide a cycle; the workers use it to keep numpy and scipy out of the web
+  processes, which import every job module through the CLI;
 - every feature package is in the layer contract, so a new feature cannot sit outside the order.
 """
 
@@ -14,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 JOREN = ROOT / "joren"
-ROOTS = ("joren.app", "joren.cli", "joren.demo", "joren.models")
+ROOTS = ("joren.app", "joren.cli", "joren.demo", "joren.models", "joren.workers")
 
 
 def _module(path: Path) -> str:

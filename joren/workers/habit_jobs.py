@@ -39,6 +39,8 @@ def fan_out_introduction_nudges(session: Session) -> int:
 @tenant_job
 def send_meetup_habit_emails(session: Session, period: str = "") -> int:
     """Queue the "people to meet" and next-day emails due now (each at most once)."""
+    # Imported here, not at the top: the matching engine loads numpy and scipy, which the web
+    # processes (they import every job module through the CLI) never need.
     from joren.tenants.relationships.habits import services as habits
 
     community = session.get(Community, current_tenant_id(session))
@@ -50,7 +52,8 @@ def send_meetup_habit_emails(session: Session, period: str = "") -> int:
 @tenant_job
 def send_introduction_nudges(session: Session, period: str = "") -> int:
     """Queue the month-later nudges due now (once per introduction)."""
-    from joren.tenants.relationships.habits import nudges as habit_nudges
+    from joren.tenants.relationships.habits import nudges as habit_nudges  # see above
+
     community = session.get(Community, current_tenant_id(session))
     if community is None:
         return 0

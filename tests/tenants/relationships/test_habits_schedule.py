@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from joren.models import Community
 from joren.tenants.meetups.models import Meetup
+from joren.tenants.relationships.habits import schedule
 from joren.tenants.relationships.habits import services as habits
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -25,27 +26,27 @@ def _meetup(starts_at: datetime) -> Meetup:
 def test_people_to_meet_go_out_at_nine_two_days_before_in_local_time():
     tokyo = Community(timezone="Asia/Tokyo")
     meetup = _meetup(_local(TOKYO, 2026, 12, 8, 19, 0))
-    assert habits.prep_send_at(meetup, tokyo) == _local(TOKYO, 2026, 12, 6, 9, 0)
+    assert schedule.prep_send_at(meetup, tokyo) == _local(TOKYO, 2026, 12, 6, 9, 0)
     # An early-morning meetup still counts calendar days in local time, not 48 hours.
     early = _meetup(_local(TOKYO, 2026, 12, 8, 7, 0))
-    assert habits.prep_send_at(early, tokyo) == _local(TOKYO, 2026, 12, 6, 9, 0)
+    assert schedule.prep_send_at(early, tokyo) == _local(TOKYO, 2026, 12, 6, 9, 0)
 
 
 def test_the_follow_up_goes_out_the_next_morning_across_a_dst_change():
     new_york = Community(timezone="America/New_York")
     # New York springs forward on 2026-03-08: 08:00 EDT on the 9th is 12:00 UTC, not 13:00.
     meetup = _meetup(_local(NEW_YORK, 2026, 3, 7, 19, 0))
-    assert habits.follow_up_send_at(meetup, new_york) == _local(NEW_YORK, 2026, 3, 8, 8, 0)
-    assert habits.follow_up_send_at(meetup, new_york) == datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
+    assert schedule.follow_up_send_at(meetup, new_york) == _local(NEW_YORK, 2026, 3, 8, 8, 0)
+    assert schedule.follow_up_send_at(meetup, new_york) == datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
     winter = _meetup(_local(NEW_YORK, 2026, 1, 13, 19, 0))
-    assert habits.follow_up_send_at(winter, new_york) == datetime(2026, 1, 14, 13, 0, tzinfo=UTC)
+    assert schedule.follow_up_send_at(winter, new_york) == datetime(2026, 1, 14, 13, 0, tzinfo=UTC)
 
 
 def test_a_late_night_meetup_is_followed_up_the_next_local_morning():
     tokyo = Community(timezone="Asia/Tokyo")
     # 23:30 in Tokyo is 14:30 UTC the same day: the next morning is the 9th, local time.
     meetup = _meetup(_local(TOKYO, 2026, 12, 8, 23, 30))
-    assert habits.follow_up_send_at(meetup, tokyo) == _local(TOKYO, 2026, 12, 9, 8, 0)
+    assert schedule.follow_up_send_at(meetup, tokyo) == _local(TOKYO, 2026, 12, 9, 8, 0)
 
 
 def test_checked_in_beside_takes_the_nearest_three_within_the_window():

@@ -25,8 +25,8 @@ from joren.platform.membership.models import MemberStatus
 from joren.platform.urls import external_url
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.relationships.habits import links as habit_links
-from joren.tenants.relationships.habits.people import person, public_name
-from joren.tenants.relationships.habits.services import local_date, reachable
+from joren.tenants.relationships.habits.people import person, public_name, reachable
+from joren.tenants.relationships.habits.schedule import local_date
 from joren.tenants.relationships.models import Contact
 
 log = logging.getLogger("joren.habits")

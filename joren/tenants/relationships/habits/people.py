@@ -19,7 +19,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from joren.platform.identity.community import Community
-from joren.platform.membership.models import Member, ProfileVisibility
+from joren.platform.membership.models import Member, MemberStatus, ProfileVisibility
 from joren.platform.urls import external_url
 from joren.tenants.members.industries import INDUSTRIES
 
@@ -122,3 +122,7 @@ def shown_reasons(reasons: Iterable[Any], other: Member) -> list[Any]:
         if ok:
             kept.append(reason)
     return kept
+
+
+def reachable(member: Member) -> bool:
+    return bool(member.email) and member.status != MemberStatus.INACTIVE

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -41,6 +41,7 @@ from joren.platform.mail.outbox import queue_email
 from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.urls import external_url
+from joren.tenants.introductions import loader, matching, reasons
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.meetups.models import (
     ATTENDED,
@@ -56,7 +57,14 @@ from joren.tenants.relationships.habits.people import (
     Person,
     person,
     public_name,
+    reachable,
     shown_reasons,
+)
+from joren.tenants.relationships.habits.schedule import (
+    PREP_DAYS_BEFORE,
+    follow_up_send_at,
+    local_date,
+    prep_send_at,
 )
 from joren.tenants.relationships.models import Contact, ContactKind, MeetupGives
 
@@ -67,10 +75,7 @@ FOLLOW_UP_TEMPLATE = "relationships/habits/follow_up"
 PREP_CATEGORY = "meetup_prep"
 FOLLOW_UP_CATEGORY = "follow_ups"
 
-PREP_DAYS_BEFORE = 2
-PREP_HOUR = 9
 TOP = 3
-FOLLOW_UP_HOUR = 8
 FOLLOW_UP_LATEST = timedelta(days=2)      # a job down longer than this sends no stale follow-up
 BESIDE = 3
 BESIDE_WINDOW = timedelta(minutes=10)
@@ -85,27 +90,6 @@ WHY_LABELS = {
     INTRODUCED: _l("introduced to you"),
     BESIDE_AT_DOOR: _l("checked in next to you"),
 }
-
-
-def _utc(day: date, hour: int, community: Community) -> datetime:
-    zone = community.zone
-    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
-
-
-def local_date(value: datetime, community: Community) -> date:
-    return value.astimezone(community.zone).date()
-
-
-def prep_send_at(meetup: Meetup, community: Community) -> datetime:
-    """09:00 local time, two calendar days before the meetup's local date."""
-    day = local_date(meetup.starts_at, community) - timedelta(days=PREP_DAYS_BEFORE)
-    return _utc(day, PREP_HOUR, community)
-
-
-def follow_up_send_at(meetup: Meetup, community: Community) -> datetime:
-    """08:00 local time on the day after the meetup's local date."""
-    day = local_date(meetup.starts_at, community) + timedelta(days=1)
-    return _utc(day, FOLLOW_UP_HOUR, community)
 
 
 @dataclass
@@ -125,10 +109,6 @@ def _queued(session: Session, keys: Iterable[str]) -> set[str]:
         return set()
     return set(session.scalars(
         select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(keys))))
-
-
-def reachable(member: Member) -> bool:
-    return bool(member.email) and member.status != MemberStatus.INACTIVE
 
 
 def _common(community: Community, meetup: Meetup, member: Member,
@@ -173,8 +153,6 @@ def going(session: Session, meetup: Meetup) -> list[Registration]:
 
 def build_prep(session: Session, community: Community, meetup: Meetup) -> list[Prepared]:
     """The "people to meet" emails of one meetup not queued yet (a fixed number of queries)."""
-    from joren.tenants.introductions import loader, matching, reasons
-
     registrations = going(session, meetup)
     queued = _queued(session, (prep_key(r) for r in registrations))
     todo = [r for r in registrations if reachable(r.member) and prep_key(r) not in queued]

@@ -32,7 +32,7 @@ from joren.tenants.relationships.habits.forms import (
     PreferencesForm,
 )
 from joren.tenants.relationships.habits.people import public_name
-from joren.tenants.relationships.habits.services import local_date
+from joren.tenants.relationships.habits.schedule import local_date
 from joren.tenants.relationships.models import ContactKind
 from joren.tenants.relationships.services import LedgerError
 
