@@ -10,7 +10,7 @@ from flask_login import login_user
 from sqlalchemy import event
 
 from joren.models import Member
-from joren.platform.accounts import services
+from joren.platform.accounts.memberships import Membership, list_memberships
 from joren.platform.accounts.switcher import my_communities
 from joren.platform.db import db
 from joren.platform.membership.models import MemberStatus, Role
@@ -147,9 +147,9 @@ def test_list_memberships_keeps_other_tenants_rows_out_of_the_session(scoped, pe
                                                                        other_tenant):
     factories.member(scoped(other_tenant), other_tenant, people.member)
     tenant_session = scoped(tenant)
-    memberships = services.list_memberships(tenant_session, people.member.id)
+    memberships = list_memberships(tenant_session, people.member.id)
     assert {m.slug for m in memberships} == {"osaka-mixer", "kobe-study"}
-    assert all(isinstance(m, services.Membership) for m in memberships)
+    assert all(isinstance(m, Membership) for m in memberships)
     assert not [o for o in tenant_session.identity_map.values() if isinstance(o, Member)]
     assert not tenant_session.info.get(UNSCOPED_KEY)
 

@@ -11,6 +11,7 @@ from flask_login import login_required, logout_user
 
 from joren.platform.accounts import limits, pages, services, sessions
 from joren.platform.accounts.forms import ChangePasswordForm, ProfileForm
+from joren.platform.accounts.memberships import list_memberships
 from joren.platform.accounts.signin import lifetimes
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
@@ -28,7 +29,7 @@ def _render_account(profile: ProfileForm | None = None,
     password = password or ChangePasswordForm(
         formdata=None, needs_current=bool(account.password_hash)
     )
-    memberships = services.list_memberships(db.session, account.id)
+    memberships = list_memberships(db.session, account.id)
     now = utcnow()
     return render_template(
         "accounts/account.html", profile_form=profile, password_form=password,

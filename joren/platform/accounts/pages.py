@@ -9,7 +9,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from joren.platform.accounts import services
+from joren.platform.accounts.memberships import (
+    landing_after_sign_in,
+    list_memberships,
+    offer_community_names,
+)
 from joren.platform.db import db
 from joren.platform.i18n import current_language
 from joren.platform.identity.account import Account
@@ -33,8 +37,8 @@ def destination(account: Account, next_url: str | None = None,
         return str(next_url)
     if offers:
         return url_for("accounts.account", _anchor="invitations")
-    memberships = services.list_memberships(db.session, account.id)
-    endpoint, values = services.landing_after_sign_in(memberships, account)
+    memberships = list_memberships(db.session, account.id)
+    endpoint, values = landing_after_sign_in(memberships, account)
     return url_for(endpoint, **values)
 
 
@@ -42,7 +46,7 @@ def flash_offers(offers: list[Invitation]) -> None:
     """Say which communities have the person on their list (they answer on the account page)."""
     if not offers:
         return
-    names = services.offer_community_names(db.session, offers)
+    names = offer_community_names(db.session, offers)
     for name in names:
         flash(_("%(name)s has added you as a member. Accept or decline on your account page.",
                 name=name), "info")

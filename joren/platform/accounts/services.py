@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -20,15 +19,13 @@ from sqlalchemy.orm import Session
 from joren.platform.accounts import sessions, tokens
 from joren.platform.db import utcnow
 from joren.platform.identity.account import Account, new_session_token
-from joren.platform.identity.community import Community
 from joren.platform.jobs import TRANSACTIONAL_QUEUE, enqueue_after_commit
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.outbox import queue_email
-from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
+from joren.platform.membership.models import Invitation
 from joren.platform.membership.offers import offer_memberships
 from joren.platform.security import hash_password, password_needs_rehash, verify_password
 from joren.platform.signing import LinkInvalid, LinkKind
-from joren.platform.tenancy import unscoped
 from joren.platform.urls import external_url
 
 # The one job that sends every email an anonymous request can ask for (see request_email).
@@ -48,26 +45,6 @@ class LinkError(ValueError):
     def __init__(self, problem: LinkProblem) -> None:
         super().__init__(problem)
         self.problem: LinkProblem = problem
-
-
-@dataclass(frozen=True)
-class Membership:
-    """One of the person's communities, as plain data (never an ORM row of another tenant)."""
-
-    community_id: int
-    slug: str
-    name: str
-    member_id: int
-    role: Role
-    status: MemberStatus
-
-    @property
-    def is_active(self) -> bool:
-        return self.status != MemberStatus.INACTIVE
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role.at_least(Role.STAFF)
 
 
 def normalize_email(email: str) -> str:
@@ -364,50 +341,3 @@ def consume_magic_link(
     offers = mark_verified(session, account) if not account.is_verified else \
         offers_at_sign_in(session, account)
     return account, next_url, offers
-
-
-# The person's communities ----------------------------------------------------------------------
-
-def list_memberships(session: Session, account_id: int) -> list[Membership]:
-    """Every community this account belongs to, in one query across communities.
-
-    Only plain values are selected, so no other community's rows enter the session's
-    identity map: calling this on a tenant-bound session leaks nothing into later queries.
-    """
-    stmt = (
-        select(Community.id, Community.slug, Community.name, Member.id, Member.role,
-               Member.status)
-        .join(Member, Member.tenant_id == Community.id)
-        .where(Member.account_id == account_id)
-        .order_by(Community.name, Community.id)
-    )
-    with unscoped(session):
-        rows = session.execute(stmt).all()
-    return [
-        Membership(community_id=cid, slug=slug, name=name, member_id=mid, role=role,
-                   status=status)
-        for cid, slug, name, mid, role, status in rows
-    ]
-
-
-def offer_community_names(session: Session, offers: list[Invitation]) -> list[str]:
-    """The names of the communities behind ``offers``, for the messages after sign-in."""
-    ids = sorted({offer.tenant_id for offer in offers})
-    if not ids:
-        return []
-    return list(session.scalars(select(Community.name).where(Community.id.in_(ids))
-                                .order_by(Community.name)))
-
-
-def landing_after_sign_in(
-    memberships: list[Membership], account: Account
-) -> tuple[str, dict[str, str]]:
-    """Where a person goes after signing in when no ``next`` was given: (endpoint, values)."""
-    active = [m for m in memberships if m.is_active]
-    if len(active) == 1:
-        only = active[0]
-        endpoint = "community.console.dashboard" if only.is_staff else "community.portal.home"
-        return endpoint, {"slug": only.slug}
-    if not active and account.is_verified:
-        return "communities.new", {}
-    return "accounts.account", {}

@@ -10,11 +10,11 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.local import LocalProxy
 
-from joren.platform.accounts import services
+from joren.platform.accounts.memberships import Membership, list_memberships
 from joren.platform.db import db
 
 
-def my_communities() -> list[services.Membership]:
+def my_communities() -> list[Membership]:
     """The signed-in person's active communities, loaded on first use and kept for the request.
 
     A separate short-lived session keeps this cross-community read away from the request's
@@ -27,7 +27,7 @@ def my_communities() -> list[services.Membership]:
             try:
                 with db.sessionmaker() as own:
                     g.my_communities = [
-                        m for m in services.list_memberships(own, current_user.id) if m.is_active
+                        m for m in list_memberships(own, current_user.id) if m.is_active
                     ]
             except SQLAlchemyError:  # the navbar must not take the page (or error page) down
                 current_app.logger.exception("could not list the communities for the navbar")

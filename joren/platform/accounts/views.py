@@ -14,6 +14,6 @@ from joren.platform.accounts import (
 )
 
 bp = Blueprint("accounts", __name__)
-for pages in (signup_views, signin_views, reset_views, account_views):
-    pages.register(bp)
+for module in (signup_views, signin_views, reset_views, account_views):
+    module.register(bp)
 bp.app_context_processor(switcher.inject_my_communities)
