@@ -64,7 +64,7 @@ def configure_proxy(app: Flask) -> None:
 def configure_extensions(app: Flask) -> None:
     import joren.models  # noqa: F401 - every model is mapped before the first query
     import joren.platform.jobs  # noqa: F401 - registers the enqueue-after-commit hooks
-    import joren.platform.tenancy  # noqa: F401 - registers the tenant guard
+    import joren.platform.tenant_guard  # noqa: F401 - registers the tenant guard
 
     db.init_app(app)
     csrf.init_app(app)

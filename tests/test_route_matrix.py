@@ -20,7 +20,8 @@ from werkzeug.routing import IntegerConverter, Rule
 
 from joren.models import Invitation, Meetup, Member, MemberStatus, Role
 from joren.platform.db import utcnow
-from joren.platform.tenancy import unscoped, without_orm_guard
+from joren.platform.tenancy import unscoped
+from joren.platform.tenant_guard import without_orm_guard
 from joren.tenants.meetups.models import (
     MeetupSeries,
     Registration,

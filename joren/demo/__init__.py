@@ -8,6 +8,8 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from joren.demo import loader
+from joren.demo.people import MEMBER_EMAIL, OWNER_EMAIL, PASSWORD, STAFF_EMAIL
 from joren.platform.db import db
 from joren.platform.urls import external_url
 
@@ -23,8 +25,6 @@ def register(app: Flask) -> None:
               help="Delete the demo community and its accounts, then load them again.")
 def demo_command(reset: bool) -> None:
     """Load the demo community (大阪, about 120 members, a year of meetups). Idempotent."""
-    from joren.demo import loader
-
     started = time.monotonic()
     session = db.sessionmaker()
     try:
@@ -49,18 +49,16 @@ def demo_command(reset: bool) -> None:
 
 def sign_in_details(slug: str) -> list[str]:
     """Where to sign in and with what, on this installation's BASE_URL."""
-    from joren.demo import loader
-
     login = external_url("accounts.login")
     console = external_url("community.console.dashboard", slug=slug)
     portal = external_url("community.portal.home", slug=slug)
     return [
         "",
         f"Sign in at {login}",
-        f"  organizer (owner): {loader.OWNER_EMAIL}",
-        f"  staff (check-in):  {loader.STAFF_EMAIL}",
-        f"  member (regular):  {loader.MEMBER_EMAIL}",
-        f"  password:          {loader.PASSWORD}",
+        f"  organizer (owner): {OWNER_EMAIL}",
+        f"  staff (check-in):  {STAFF_EMAIL}",
+        f"  member (regular):  {MEMBER_EMAIL}",
+        f"  password:          {PASSWORD}",
         f"Organizer console:   {console}",
         f"Member portal:       {portal}",
     ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from joren.demo.journal import add_journal_and_gives
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.introductions import loader as intro_loader
@@ -45,15 +46,11 @@ from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,
     Meetup,
-    Registration,
-    RegistrationStatus,
 )
 from joren.tenants.relationships import services as ledger
 from joren.tenants.relationships.models import (
     Contact,
     ContactKind,
-    JournalEntry,
-    MeetupGives,
     Referral,
     ReferralStatus,
 )
@@ -89,19 +86,22 @@ REFERRAL_TEXTS = (
 )
 MESSAGES = ("お二人はきっと話が合うと思います。ぜひ一度お茶でもどうぞ。",
             "先日の交流会でお話を伺い、ご紹介したいと思いました。")
-JOURNAL = (
-    "名刺交換だけで終わらせず、次の約束まで決めると関係が続く。今月は二人と1on1の日程を決めた。",
-    "自分の「欲しいもの」を具体的に言うと、紹介が来やすい。来月は製造業の社長と話したいと伝える。",
-    "初参加の方に声をかけたら、とても喜ばれた。常連こそ新しい人を迎える役目がある。",
-    "紹介をもらったら、結果を必ず紹介者に報告する。今日は北村さんにお礼の連絡をした。",
-)
-GIVES = (
-    ("中小企業向けのIT導入補助金の最新情報", "業務システムの相談ならいつでも",
-     "製造業の社長を1名ご紹介"),
-    ("採用に強い社労士さんのご紹介", "ホームページ改善の無料診断", "おすすめの北浜のランチ情報"),
-    ("展示会出展のノウハウ", "経理のクラウド化の体験談", "物流会社さんのご紹介"),
-    ("事業承継の勉強会のお知らせ", "補助金申請のチェックリスト", "飲食店オーナーのご紹介"),
-)
+@dataclass(frozen=True)
+class _Scene:
+    """The loaded demo community that the history is drawn on."""
+
+    tenant: int
+    me: int  # the demo member, with scripted relationships
+    organizer: int  # who approved the introductions
+    members: dict[int, tuple[str, datetime]]  # id -> (email, joined_at)
+    meetups: list[Any]  # (id, starts_at), oldest first
+    attended: dict[int, set[int]]  # member id -> meetups they came to
+    now: datetime
+    zone: ZoneInfo
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.zone).date()
 
 
 def add_history(session: Session, now: datetime, zone: ZoneInfo, member_email: str,
@@ -113,6 +113,31 @@ def add_history(session: Session, now: datetime, zone: ZoneInfo, member_email: s
     if session.scalar(select(Introduction.id).limit(1)) is not None:
         return 0
     rng = random.Random(HISTORY_SEED)
+    scene = _read_scene(session, now, zone, member_email, organizer_email)
+    cycle_starts = _cycle_starts(now, zone)
+    features, history = intro_loader.load(session)
+    plan = _plan(rng, features, history, scene.me, scene.members, cycle_starts, now)
+    cycle_ids = _insert_cycles(session, scene, cycle_starts, int(features.eligible.sum()), plan)
+    rows, contacts, referrals, followed = _outcomes(rng, scene, plan, cycle_starts, cycle_ids)
+    referrals += _referrals_between_others(rng, followed, scene.today)
+    stamp = {"created_at": now, "tenant_id": scene.tenant}
+    session.execute(insert(Introduction.__table__), rows)
+    if contacts:
+        session.execute(insert(Contact.__table__), contacts)
+    stamped = [{**stamp, **r} for r in referrals if r]
+    if stamped:
+        session.execute(insert(Referral.__table__), stamped)
+    add_journal_and_gives(session, scene.tenant, scene.me, scene.meetups, scene.attended,
+                          now)
+    ledger.rebuild(session)
+    return len(rows)
+
+
+def _read_scene(session: Session, now: datetime, zone: ZoneInfo, member_email: str,
+                organizer_email: str) -> _Scene:
+    """Members, meetups and who came to which, one query each."""
+    tenant = current_tenant_id(session)
+    assert tenant is not None, "the session must be bound to the demo community"
     members = {m_id: (email, joined) for m_id, email, joined in session.execute(
         select(Member.id, Member.email, Member.joined_at).order_by(Member.id))}
     me = next(m_id for m_id, (email, _) in members.items() if email == member_email)
@@ -124,62 +149,70 @@ def add_history(session: Session, now: datetime, zone: ZoneInfo, member_email: s
             select(Attendance.member_id, Attendance.meetup_id)
             .where(Attendance.status.in_(ATTENDED))):
         attended[member_id].add(meetup_id)
-    today = now.astimezone(zone).date()
-    cycle_starts = _cycle_starts(now, zone)
+    return _Scene(tenant=tenant, me=me, organizer=organizer, members=members,
+                  meetups=list(meetups), attended=attended, now=now, zone=zone)
 
-    features, history = intro_loader.load(session)
-    plan = _plan(rng, features, history, me, members, cycle_starts, now)
-    tenant = current_tenant_id(session)
-    assert tenant is not None, "the session must be bound to the demo community"
-    stamp = {"created_at": now}
+
+def _insert_cycles(session: Session, scene: _Scene, cycle_starts: list[datetime],
+                   candidates: int, plan: list[dict[str, Any]]) -> dict[str, int]:
+    """One finished cycle a month; their ids by period ("2026-03")."""
     session.execute(insert(IntroductionCycle.__table__), [
-        {**stamp, "tenant_id": tenant, "period": start.strftime("%Y-%m"),
+        {"created_at": scene.now, "tenant_id": scene.tenant, "period": start.strftime("%Y-%m"),
          "started_at": start, "finished_at": start + timedelta(minutes=1),
-         "candidates": int(features.eligible.sum()),
+         "candidates": candidates,
          "suggested": sum(1 for p in plan if p["month"] == index and p["engine"])}
         for index, start in enumerate(cycle_starts)])
-    cycle_ids = dict(session.execute(
-        select(IntroductionCycle.period, IntroductionCycle.id)).all())
+    return dict(session.execute(select(IntroductionCycle.period, IntroductionCycle.id)).all())
 
+
+FollowedPair = tuple[tuple[int, int], list[dict[str, Any]]]
+
+
+def _outcomes(rng: random.Random, scene: _Scene, plan: list[dict[str, Any]],
+              cycle_starts: list[datetime], cycle_ids: dict[str, int],
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                         list[dict[str, Any] | None], list[FollowedPair]]:
+    """The introduction rows, the contacts of the connected pairs, the demo member's
+    scripted referrals, and the other pairs who followed up (with their contacts)."""
+    stamp = {"created_at": scene.now, "tenant_id": scene.tenant}
     rows: list[dict[str, Any]] = []
     contacts: list[dict[str, Any]] = []
     referrals: list[dict[str, Any] | None] = []
-    followed: list[tuple[tuple[int, int], list[dict[str, Any]]]] = []
+    followed: list[FollowedPair] = []
     for item in plan:
-        intro = _introduction(rng, item, cycle_starts, cycle_ids, now)
-        intro["decided_by_id"] = organizer
-        rows.append({**stamp, "tenant_id": tenant, **intro})
+        intro = _introduction(rng, item, cycle_starts, cycle_ids, scene.now)
+        intro["decided_by_id"] = scene.organizer
+        rows.append({**stamp, **intro})
         if intro["status"] != IntroductionStatus.CONNECTED:
             continue
-        connected_on = intro["connected_at"].astimezone(zone).date()
+        connected_on = intro["connected_at"].astimezone(scene.zone).date()
         pair = (intro["member_low_id"], intro["member_high_id"])
-        days = _follow_ups(rng, item, pair, connected_on, today, meetups, attended, zone)
-        contacts.extend({**stamp, "tenant_id": tenant, **c} for c in days)
+        days = _follow_ups(rng, item, pair, connected_on, scene.today, scene.meetups,
+                           scene.attended, scene.zone)
+        contacts.extend({**stamp, **c} for c in days)
         if item["mine"] and item["referral"]:
             direction, status, value = item["referral"]
             giver, receiver = (item["a"], item["b"]) if direction else (item["b"], item["a"])
-            referrals.append(_referral(rng, giver, receiver, status, value, days, today))
+            referrals.append(_referral(rng, giver, receiver, status, value, days, scene.today))
         elif days:
             followed.append((pair, days))
-    # Other pairs who followed up early enough for business to have closed since: a few
-    # referrals each way, most of them won.
+    return rows, contacts, referrals, followed
+
+
+def _referrals_between_others(rng: random.Random, followed: list[FollowedPair],
+                              today: date) -> list[dict[str, Any] | None]:
+    """Other pairs who followed up early enough for business to have closed since: a few
+    referrals each way, most of them won."""
     early = [(pair, days) for pair, days in followed
              if min(c["happened_on"] for c in days) <= today - timedelta(days=80)]
     picked = sorted(rng.sample(range(len(early)), min(len(REFERRAL_PLAN), len(early))))
+    referrals = []
     for index, status in zip(picked, REFERRAL_PLAN, strict=False):
         pair, days = early[index]
         giver, receiver = pair if rng.random() < 0.5 else pair[::-1]
         referrals.append(_referral(rng, giver, receiver, status, rng.choice(VALUES_JPY), days,
                                    today))
-    referrals = [{**stamp, "tenant_id": tenant, **r} for r in referrals if r]
-    session.execute(insert(Introduction.__table__), rows)
-    if contacts:
-        session.execute(insert(Contact.__table__), contacts)
-    if referrals:
-        session.execute(insert(Referral.__table__), referrals)
-    _journal_and_gives(session, tenant, me, meetups, attended, now, zone)
-    ledger.rebuild(session)
-    return len(rows)
+    return referrals
 
 
 def _cycle_starts(now: datetime, zone: ZoneInfo) -> list[datetime]:
@@ -326,34 +359,3 @@ def _referral(rng: random.Random, giver: int, receiver: int, status: ReferralSta
     return {"giver_id": giver, "receiver_id": receiver, "description": rng.choice(REFERRAL_TEXTS),
             "status": status, "value_jpy": value if won else None, "given_on": given_on,
             "closed_on": None if status == ReferralStatus.OPEN else closed_on}
-
-
-def _journal_and_gives(session: Session, tenant: int, me: int, meetups: list[Any],
-                       attended: dict[int, set[int]], now: datetime, zone: ZoneInfo) -> None:
-    """The demo member's notes after their last few meetups, and the three things they (and a
-    few others going) mean to give at the next one and gave at the last one."""
-    mine = [(m_id, starts) for m_id, starts in meetups if m_id in attended[me] and starts <= now]
-    entries = [{"created_at": now, "tenant_id": tenant, "member_id": me, "meetup_id": m_id,
-                "body": body, "written_at": starts + timedelta(hours=4)}
-               for (m_id, starts), body in zip(mine[-len(JOURNAL):], JOURNAL, strict=False)]
-    session.execute(insert(JournalEntry.__table__), entries)
-    upcoming = next((m_id for m_id, starts in meetups if starts > now), None)
-    going = list(session.scalars(
-        select(Registration.member_id)
-        .where(Registration.meetup_id == upcoming, Registration.status == RegistrationStatus.GOING,
-               Registration.member_id != me)
-        .order_by(Registration.member_id).limit(len(GIVES) - 1))) if upcoming else []
-    gives = []
-    for number, member_id in enumerate([me, *going]):
-        give_1, give_2, give_3 = GIVES[number]
-        gives.append({"created_at": now, "tenant_id": tenant, "member_id": member_id,
-                      "meetup_id": upcoming, "give_1": give_1, "give_2": give_2,
-                      "give_3": give_3, "people_to_meet": []})
-    if mine:
-        give_1, give_2, give_3 = GIVES[-1]
-        gives.append({"created_at": now, "tenant_id": tenant, "member_id": me,
-                      "meetup_id": mine[-1][0], "give_1": give_1, "give_2": give_2,
-                      "give_3": give_3, "people_to_meet": []})
-    gives = [g for g in gives if g["meetup_id"] is not None]
-    if gives:
-        session.execute(insert(MeetupGives.__table__), gives)

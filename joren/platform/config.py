@@ -147,35 +147,74 @@ def normalise_database_url(url: str) -> str:
 
 
 def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """Read the environment into Flask config keys; embedded defaults fill what is missing."""
+    """Read the environment into Flask config keys; embedded defaults fill what is missing.
+
+    Settings that can stop start-up are checked in a fixed order (secret key, database, mail,
+    then the rest), so one environment always reports the same first problem;
+    ``EMBEDDED_DEFAULTS`` lists what was filled in, for the start-up message.
+    """
     env = dict(os.environ if environ is None else environ)
     defaults = EmbeddedDefaults()
     environment = _env("JOREN_ENV", env) or "development"
+    production = environment not in DEV_ENVIRONMENTS
+    secret_key = _secret_key(env, environment, defaults)
+    database_url = _database_url(env, instance_path, defaults)
+    redis_url = _env("REDIS_URL", env)
+    if redis_url is None:
+        defaults.note("no Redis: background jobs run in the web process right after each commit "
+                      "(one machine only) and rate limits are kept in memory")
+    smtp_url = _smtp_url(env, environment, defaults)
+    stripe_key = _env("STRIPE_SECRET_KEY", env)
+    if stripe_key is None:
+        defaults.note("billing off (no STRIPE_SECRET_KEY)")
+    base_url = (_env("BASE_URL", env) or "http://127.0.0.1:5000").rstrip("/")
+    migration_url = _env("MIGRATION_DATABASE_URL", env)
+    return {
+        "JOREN_ENV": environment,
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        # The schema owner's address for `joren db upgrade`, when the app's role owns nothing.
+        "MIGRATION_DATABASE_URL": normalise_database_url(migration_url) if migration_url else None,
+        "SQLALCHEMY_ENGINES": {"default": engine_options(database_url, env)},
+        "REDIS_URL": redis_url,
+        **_mail_and_billing(env, smtp_url, stripe_key),
+        "BASE_URL": base_url,
+        "TESTING": environment == "test",
+        **_web_sessions(base_url, production),
+        **_jobs_and_rate_limits(env, redis_url),
+        **_request_limits(env),
+        "EMBEDDED_DEFAULTS": defaults.used,
+        **_observability(env, production),
+    }
 
+
+def _secret_key(env: dict[str, str], environment: str, defaults: EmbeddedDefaults) -> str:
+    """SECRET_KEY; required outside development and test (it signs sessions and links)."""
     secret_key = _env("SECRET_KEY", env)
-    if secret_key is None:
-        if environment not in DEV_ENVIRONMENTS:
-            raise ConfigError(
-                "SECRET_KEY is not set. Joren refuses to start in "
-                f"'{environment}' without it: set SECRET_KEY to a long random string "
-                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
-            )
-        secret_key = "joren-development-only-secret-key-do-not-use-in-production"
-        defaults.note("a development SECRET_KEY")
+    if secret_key is not None:
+        return secret_key
+    if environment not in DEV_ENVIRONMENTS:
+        raise ConfigError(
+            "SECRET_KEY is not set. Joren refuses to start in "
+            f"'{environment}' without it: set SECRET_KEY to a long random string "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    defaults.note("a development SECRET_KEY")
+    return "joren-development-only-secret-key-do-not-use-in-production"
 
+
+def _database_url(env: dict[str, str], instance_path: str, defaults: EmbeddedDefaults) -> str:
+    """DATABASE_URL (psycopg 3 for PostgreSQL), else a SQLite file in the instance folder."""
     database_url = _env("DATABASE_URL", env)
     if database_url is None:
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         database_url = f"sqlite:///{Path(instance_path) / 'joren.sqlite3'}"
         defaults.note(f"SQLite at {Path(instance_path) / 'joren.sqlite3'}")
-    database_url = normalise_database_url(database_url)
-    migration_url = _env("MIGRATION_DATABASE_URL", env)
+    return normalise_database_url(database_url)
 
-    redis_url = _env("REDIS_URL", env)
-    if redis_url is None:
-        defaults.note("no Redis: background jobs run in the web process right after each commit "
-                      "(one machine only) and rate limits are kept in memory")
 
+def _smtp_url(env: dict[str, str], environment: str, defaults: EmbeddedDefaults) -> str | None:
+    """SMTP_URL, checked now so a typo stops start-up instead of every email; None captures."""
     smtp_url = _env("SMTP_URL", env)
     if smtp_url is None and environment not in DEV_ENVIRONMENTS:
         _allow_captured_mail(environment, env)
@@ -186,22 +225,12 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
             parse_smtp_url(smtp_url)
         except SMTPURLError as exc:
             raise ConfigError(str(exc)) from exc
+    return smtp_url
 
-    stripe_key = _env("STRIPE_SECRET_KEY", env)
-    if stripe_key is None:
-        defaults.note("billing off (no STRIPE_SECRET_KEY)")
 
-    base_url = (_env("BASE_URL", env) or "http://127.0.0.1:5000").rstrip("/")
-    production = environment not in DEV_ENVIRONMENTS
-
+def _mail_and_billing(env: dict[str, str], smtp_url: str | None,
+                      stripe_key: str | None) -> dict[str, Any]:
     return {
-        "JOREN_ENV": environment,
-        "SECRET_KEY": secret_key,
-        "DATABASE_URL": database_url,
-        # The schema owner's address for `joren db upgrade`, when the app's role owns nothing.
-        "MIGRATION_DATABASE_URL": normalise_database_url(migration_url) if migration_url else None,
-        "SQLALCHEMY_ENGINES": {"default": engine_options(database_url, env)},
-        "REDIS_URL": redis_url,
         "SMTP_URL": smtp_url,
         "MAIL_FROM": _env("MAIL_FROM", env) or "Joren <no-reply@joren.localhost>",
         "MAIL_CAPTURE": smtp_url is None,
@@ -211,8 +240,12 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # Stripe signs the Connect endpoint (events of the organizers' accounts) with its own.
         "STRIPE_CONNECT_WEBHOOK_SECRET": _env("STRIPE_CONNECT_WEBHOOK_SECRET", env),
         "STRIPE_API_BASE": _env("STRIPE_API_BASE", env),
-        "BASE_URL": base_url,
-        "TESTING": environment == "test",
+    }
+
+
+def _web_sessions(base_url: str, production: bool) -> dict[str, Any]:
+    """Cookies, sessions, CSRF and the default locale (secure cookies in production)."""
+    return {
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -227,6 +260,12 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+    }
+
+
+def _jobs_and_rate_limits(env: dict[str, str], redis_url: str | None) -> dict[str, Any]:
+    """RQ (or jobs in process without Redis), rate limits, and the lifetimes of signed links."""
+    return {
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Redis unreachable: keep limiting, per process, in memory (the same limits), instead of
         # answering 500 to every sign-in; back on Redis once it answers again. Short timeouts,
@@ -249,12 +288,16 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", env) or "10 per minute;50 per hour",
         # Failed sign-ins on one address from anywhere: bounds a distributed guesser.
         "LOGIN_FAILURES_PER_ADDRESS": "100 per hour;300 per day",
+    }
+
+
+def _request_limits(env: dict[str, str]) -> dict[str, Any]:
+    """Forwarded headers to trust and request sizes."""
+    return {
         "TRUSTED_PROXY_COUNT": _proxy_count(env),
         # Request bodies: larger ones answer 413 before they are read. The largest legitimate
         # upload is a 20 MB member CSV import (plus its form); other fields stay small.
         "MAX_CONTENT_LENGTH": _int_env("MAX_CONTENT_LENGTH", env, 25 * 1024 * 1024),
         "MAX_FORM_MEMORY_SIZE": _int_env("MAX_FORM_MEMORY_SIZE", env, 500_000),
         "MAX_FORM_PARTS": _int_env("MAX_FORM_PARTS", env, 1000),
-        "EMBEDDED_DEFAULTS": defaults.used,
-        **_observability(env, production),
     }

@@ -11,7 +11,7 @@ from sqlalchemy import DateTime, Enum, Integer, MetaData, String, TypeDecorator,
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from joren.platform.tenancy import TenantSession
+from joren.platform.tenant_guard import TenantSession
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

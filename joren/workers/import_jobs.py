@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from joren.tenants.imports import services as imports
+from joren.tenants.imports import write
 from joren.workers.context import tenant_job
 
 
 @tenant_job
 def run_import(session: Session, batch_id: int) -> str | None:
     try:
-        batch = imports.run_import(session, batch_id, progress=session.commit)
+        batch = write.run_import(session, batch_id, progress=session.commit)
     except Exception as exc:
         session.rollback()
-        imports.mark_failed(session, batch_id, f"{type(exc).__name__}: {exc}")
+        write.mark_failed(session, batch_id, f"{type(exc).__name__}: {exc}")
         session.commit()
         raise
     return batch.status.value if batch else None

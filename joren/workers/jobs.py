@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform import jobs as platform_jobs
 from joren.platform.db import utcnow
-from joren.platform.mail import sender
+from joren.platform.mail import recovery, sender
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.outbox import (
     SEND_BATCH_JOB,
@@ -55,10 +55,10 @@ def sweep_outbox(session: Session) -> int:
     their own queue (transactional or bulk). Returns how many were enqueued.
     """
     config = current_app.config
-    due = sender.sweep(
+    due = recovery.sweep(
         session,
         now=utcnow(),
-        stale_after=sender.claim_timeout(config),
+        stale_after=recovery.claim_timeout(config),
         max_attempts=sender.transport_from_config(config).max_attempts,
     )
     session.commit()  # the abandoned claims given back are kept even if enqueueing fails

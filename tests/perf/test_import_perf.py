@@ -16,7 +16,10 @@ from sqlalchemy import func, select
 from joren.models import Attendance
 from joren.platform.tenancy import unscoped
 from joren.tenants.imports import services as imports
+from joren.tenants.imports.columns import guess_mapping
 from joren.tenants.imports.models import ImportKind, ImportStatus
+from joren.tenants.imports.rows import batch_rows
+from joren.tenants.imports.write import run_import
 from tests import factories
 from tests.tenants.helpers import count_statements
 
@@ -42,15 +45,15 @@ def _run(app, scoped, community, data: bytes) -> dict[str, float]:  # type: igno
     began = time.perf_counter()
     batch = imports.create_batch(s, kind=ImportKind.ATTENDANCE, filename="perf.csv",
                                  data=data, actor=None)
-    header, _rows = imports.batch_rows(batch)
-    assert imports.save_mapping(s, batch, imports.guess_mapping(header)) == []
+    header, _rows = batch_rows(batch)
+    assert imports.save_mapping(s, batch, guess_mapping(header)) == []
     parsed = time.perf_counter()
     with count_statements(app) as preview_sql:
         imports.preview(s, batch)
     previewed = time.perf_counter()
     imports.confirm(s, batch, valid_only=False)
     with count_statements(app) as import_sql:
-        imports.run_import(s, batch.id)
+        run_import(s, batch.id)
     s.flush()
     done = time.perf_counter()
     assert batch.status == ImportStatus.DONE

@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 
 import joren.models  # noqa: F401 - maps every table for create_all
 from joren.platform.db import Base, utcnow
+from joren.platform.mail.mime import build_message
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
-from joren.platform.mail.sender import build_message
 from tests.workers.conftest import _free_port, shared_redis_url  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select, update
 
-from joren.demo import data, loader
+from joren.demo import data, loader, people
 from joren.models import (
     Account,
     Attendance,
@@ -140,7 +140,7 @@ def test_demo_attendance_shows_regulars_one_timers_and_lapsed_regulars(demo):
     guests = s.scalars(select(Member).where(Member.status == MemberStatus.GUEST)).all()
     assert len(guests) >= 5
 
-    member_account = s.scalar(select(Member).where(Member.email == loader.MEMBER_EMAIL))
+    member_account = s.scalar(select(Member).where(Member.email == people.MEMBER_EMAIL))
     assert member_account.id in regulars
 
 
@@ -159,7 +159,7 @@ def test_demo_people_look_like_people_in_osaka(demo):
         assert m.company and m.title
         assert m.industry in data.INDUSTRIES
         assert m.joined_at <= FIXED_NOW
-    yamamoto = next(m for m in members if m.email == loader.MEMBER_EMAIL)
+    yamamoto = next(m for m in members if m.email == people.MEMBER_EMAIL)
     assert yamamoto.name_romaji.startswith("yamamoto shouta")
     tax = [m for m in members if m.company.endswith("税理士事務所")]
     assert all(m.title == "税理士" for m in tax)
@@ -168,14 +168,14 @@ def test_demo_people_look_like_people_in_osaka(demo):
 def test_demo_accounts_can_sign_in_with_the_demo_password(demo):
     s, _, _ = demo
     roles = {}
-    for email in (loader.OWNER_EMAIL, loader.STAFF_EMAIL, loader.MEMBER_EMAIL):
+    for email in (people.OWNER_EMAIL, people.STAFF_EMAIL, people.MEMBER_EMAIL):
         account = s.scalar(select(Account).where(Account.email == email))
         assert account.is_verified
-        assert verify_password(account.password_hash, loader.PASSWORD)
+        assert verify_password(account.password_hash, people.PASSWORD)
         member = s.scalar(select(Member).where(Member.account_id == account.id))
         roles[email] = member.role
-    assert roles == {loader.OWNER_EMAIL: Role.OWNER, loader.STAFF_EMAIL: Role.STAFF,
-                     loader.MEMBER_EMAIL: Role.MEMBER}
+    assert roles == {people.OWNER_EMAIL: Role.OWNER, people.STAFF_EMAIL: Role.STAFF,
+                     people.MEMBER_EMAIL: Role.MEMBER}
 
 
 def test_the_next_demo_meetup_is_full_with_a_waitlist(demo):
@@ -189,7 +189,7 @@ def test_the_next_demo_meetup_is_full_with_a_waitlist(demo):
         select(Registration).where(Registration.meetup_id == upcoming[0].id,
                                    Registration.status == RegistrationStatus.WAITLISTED)))
     assert positions and positions == list(range(1, len(positions) + 1))
-    member = s.scalar(select(Member).where(Member.email == loader.MEMBER_EMAIL))
+    member = s.scalar(select(Member).where(Member.email == people.MEMBER_EMAIL))
     assert s.scalar(select(Registration.status).where(
         Registration.meetup_id == upcoming[0].id, Registration.member_id == member.id)) \
         == RegistrationStatus.GOING

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from joren.platform.db import utcnow
-from joren.platform.mail import sender
+from joren.platform.mail import recovery, sender
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.transport import connections
 from joren.platform.smtp import SMTPURLError, parse_smtp_url
@@ -303,11 +303,11 @@ def test_sweep_waits_out_the_back_off_and_gives_up_on_abandoned_messages(
     age(session, failed_once, created=600, claimed=30)
     age(session, hopeless, created=900, claimed=600, status=OutboxStatus.SENDING)
     now = utcnow()
-    due = sender.sweep(session, now=now, stale_after=timedelta(minutes=6), max_attempts=5)
+    due = recovery.sweep(session, now=now, stale_after=timedelta(minutes=6), max_attempts=5)
     assert due == []  # tried 30 s ago: waits a minute
     assert session.get(OutboxMessage, hopeless.id, populate_existing=True).status == (
         OutboxStatus.FAILED)
-    later = sender.sweep(session, now=now + timedelta(seconds=31),
+    later = recovery.sweep(session, now=now + timedelta(seconds=31),
                          stale_after=timedelta(minutes=6))
     assert later == [failed_once.id]
 

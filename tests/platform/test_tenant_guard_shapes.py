@@ -35,13 +35,8 @@ from sqlalchemy.orm import aliased
 from joren.demo import loader
 from joren.models import Community, Member
 from joren.platform.db import Base, utcnow
-from joren.platform.tenancy import (
-    TenantScoped,
-    TenantScopeError,
-    set_tenant,
-    unscoped,
-    without_orm_guard,
-)
+from joren.platform.tenancy import TenantScoped, TenantScopeError, set_tenant, unscoped
+from joren.platform.tenant_guard import without_orm_guard
 from tests import factories
 from tests.test_route_matrix import ID_FACTORIES
 

@@ -111,20 +111,9 @@ def queue_email(
     if existing is not None:
         return existing
     to = to.strip().lower()
-    headers: dict[str, str] = {}
-    unsubscribe = None
-    if category != TRANSACTIONAL:
-        unsubscribe = unsubscribe_url(to, category, community_id, language)
-        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    if render_with is not None:
-        _builder(render_with)  # a typo fails here, in the caller's tests, not in the worker
-        subject = text = html = ""
-        stored: dict[str, object] | None = {"builder": render_with, "values": context,
-                                            "unsubscribe_url": unsubscribe}
-    else:
-        stored = None
-        subject, text, html = render_email(template, language, _full(context, unsubscribe))
+    unsubscribe, headers = _unsubscribe_headers(to, category, community_id, language)
+    subject, text, html, stored = _contents(template, language, context, unsubscribe,
+                                            render_with)
     message = OutboxMessage(
         idempotency_key=idempotency_key,
         community_id=community_id,
@@ -142,19 +131,47 @@ def queue_email(
     )
     if is_unsubscribed(session, to, category, community_id):
         message.status = OutboxStatus.SUPPRESSED
+    stored_message = _store_once(session, message)
+    if stored_message is message and message.status == OutboxStatus.PENDING:
+        enqueue_batch_after_commit(session, SEND_BATCH_JOB, message.id,
+                                   queue=mail_queue_for(template), size=SEND_BATCH_SIZE,
+                                   track=TRACK_PREFIX)
+    return stored_message
+
+
+def _unsubscribe_headers(to: str, category: str, community_id: int | None,
+                         language: str) -> tuple[str | None, dict[str, str]]:
+    """The one-click unsubscribe link (RFC 8058) and its headers; none for transactional mail."""
+    if category == TRANSACTIONAL:
+        return None, {}
+    unsubscribe = unsubscribe_url(to, category, community_id, language)
+    return unsubscribe, {"List-Unsubscribe": f"<{unsubscribe}>",
+                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _contents(template: str, language: str, context: dict[str, Any], unsubscribe: str | None,
+              render_with: str | None) -> tuple[str, str, str, dict[str, object] | None]:
+    """(subject, text, html, stored context): rendered now, or stored for the sender to
+    render (``render_with``), with empty texts until then."""
+    if render_with is None:
+        subject, text, html = render_email(template, language, _full(context, unsubscribe))
+        return subject, text, html, None
+    _builder(render_with)  # a typo fails here, in the caller's tests, not in the worker
+    return "", "", "", {"builder": render_with, "values": context,
+                        "unsubscribe_url": unsubscribe}
+
+
+def _store_once(session: Session, message: OutboxMessage) -> OutboxMessage:
+    """Add the message in a savepoint; if another transaction stored the same key a moment
+    ago, that message is the one (and this one is not added)."""
     try:
         with session.begin_nested():
             session.add(message)
     except IntegrityError:
-        # Another transaction stored the same key a moment ago: that message is the one.
-        existing = _find(session, idempotency_key)
+        existing = _find(session, message.idempotency_key)
         if existing is None:
             raise
         return existing
-    if message.status == OutboxStatus.PENDING:
-        enqueue_batch_after_commit(session, SEND_BATCH_JOB, message.id,
-                                   queue=mail_queue_for(template), size=SEND_BATCH_SIZE,
-                                   track=TRACK_PREFIX)
     return message
 
 

@@ -26,29 +26,25 @@ an error (its time limit), what it never handed over goes back to PENDING at onc
 If the worker dies between 1 and 5 (SIGKILL, out of memory, a lost machine), the row stays in
 SENDING, and so do the rest of its batch, which were claimed but never handed over. Once the
 claim is older than the stale timeout (longer than any job may run, see ``claim_timeout``),
-``sweep`` decides: never handed over (died in 1-2) -> back to PENDING and sent again, safely;
-handed over (died in 4-5, or before the next hand-over committed the result) -> FAILED, not
-resent, because the server may have accepted it and there is no way to ask. That window is
-one message per killed worker; everything else in the batch is either SENT (skipped on
-restart) or never handed over (sent after the sweep), so a restart sends nothing twice.
+``sweep`` (both in joren/platform/mail/recovery.py) decides: never handed over (died in
+1-2) -> back to PENDING and sent again, safely; handed over (died in 4-5, or before the next
+hand-over committed the result) -> FAILED, not resent, because the server may have accepted
+it and there is no way to ask. That window is one message per killed worker; everything else
+in the batch is either SENT (skipped on restart) or never handed over (sent after the sweep),
+so a restart sends nothing twice.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import hashlib
 import logging
 import smtplib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.errors import MessageError
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import default as default_policy
-from email.utils import format_datetime, parseaddr
+from email.utils import parseaddr
 from typing import Any
 
 from blinker import signal
@@ -56,6 +52,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
+from joren.platform.mail.mime import build_message
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.transport import connections
 from joren.platform.smtp import SMTPSettings, parse_smtp_url
@@ -66,9 +63,7 @@ log = logging.getLogger("joren.mail")
 send_failed = signal("joren.mail.send_failed")
 
 DEFAULT_MAX_ATTEMPTS = 5
-RESERVED_HEADERS = {"from", "to", "subject", "date", "message-id", "content-type", "mime-version"}
 MAX_ERROR_LENGTH = 2000
-ABANDONED_ERROR = "the worker stopped while sending (killed or timed out)"
 UNCERTAIN_ERROR = ("the worker stopped while the SMTP server was receiving this message; it may "
                    "have been delivered, so it is not sent again")
 
@@ -100,17 +95,6 @@ def transport_from_config(config: Mapping[str, Any]) -> Transport:
     )
 
 
-def claim_timeout(config: Mapping[str, Any]) -> timedelta:
-    """How old a claim must be before the sweep takes it for abandoned.
-
-    Longer than any job may run (RQ stops a job at JOB_TIMEOUT), plus a minute of slack.
-    """
-    seconds = config.get("MAIL_CLAIM_TIMEOUT")
-    if seconds is None:
-        seconds = int(config.get("JOB_TIMEOUT") or 300) + 60
-    return timedelta(seconds=int(seconds))
-
-
 @dataclass
 class SendReport:
     sent: list[int] = field(default_factory=list)
@@ -121,53 +105,6 @@ class SendReport:
 
 class MailDeferred(RuntimeError):
     """Some messages could not be sent yet; raising it lets RQ retry the job with back-off."""
-
-
-def message_id_for(message: OutboxMessage, mail_from: str) -> str:
-    """A Message-ID that is the same on every attempt, so a resend can be recognised."""
-    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "joren.localhost"
-    digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
-    return f"<joren.{message.id}.{digest}@{domain}>"
-
-
-def build_message(message: OutboxMessage, mail_from: str, now: datetime) -> EmailMessage:
-    """The MIME message: text and HTML alternatives in UTF-8 and the stored headers."""
-    email = EmailMessage(policy=default_policy)
-    email["From"] = mail_from
-    email["To"] = Address(addr_spec=message.to_email)
-    email["Subject"] = message.subject
-    email["Date"] = format_datetime(now)
-    email["Message-ID"] = message.message_id or message_id_for(message, mail_from)
-    email["Auto-Submitted"] = "auto-generated"
-    for name, value in (message.headers or {}).items():
-        if name.lower() not in RESERVED_HEADERS:
-            email[name] = value
-    email.set_content(message.text_body, charset="utf-8")
-    email.add_alternative(message.html_body, subtype="html", charset="utf-8")
-    # After the body: set_content() drops Content-* headers set before it.
-    email["Content-Language"] = message.language
-    for attachment in message.attachments or ():
-        _attach(email, attachment)
-    return email
-
-
-def _attach(email: EmailMessage, attachment: Mapping[str, str]) -> None:
-    """Add one stored attachment; ``content_type`` may carry parameters (``method=PUBLISH``)."""
-    try:
-        content = base64.b64decode(attachment["content_b64"], validate=True)
-    except (KeyError, binascii.Error) as exc:
-        raise ValueError(f"bad attachment: {exc}") from exc
-    mime, _, params_text = attachment.get("content_type", "").partition(";")
-    maintype, _, subtype = mime.strip().partition("/")
-    if not maintype or not subtype:
-        maintype, subtype = "application", "octet-stream"
-    params: dict[str, str] = {}
-    for part in params_text.split(";"):
-        name, sep, value = part.partition("=")
-        if sep:
-            params[name.strip()] = value.strip().strip('"')
-    email.add_attachment(content, maintype=maintype, subtype=subtype,
-                         filename=attachment.get("filename") or "attachment", params=params)
 
 
 def claim(session: Session, message_id: int, now: datetime) -> bool:
@@ -432,76 +369,3 @@ def send_pending(
         .limit(batch)
     ).all()
     return send_messages(session, ids, transport, now, prepare)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """How long the sweep waits after a failed attempt: 1, 2, 4, 8 ... minutes, at most an hour."""
-    if attempts <= 0:
-        return timedelta(0)
-    return timedelta(seconds=min(60 * 2 ** (attempts - 1), 3600))
-
-
-def sweep(
-    session: Session,
-    *,
-    now: datetime,
-    stale_after: timedelta,
-    pending_after: timedelta = timedelta(minutes=1),
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-    limit: int = 500,
-) -> list[int]:
-    """Find what must be sent again and return those ids (the caller enqueues them).
-
-    Messages stuck in SENDING with a claim older than ``stale_after`` were left by a killed
-    worker. Those never handed to the SMTP server go back to PENDING (counted as an attempt),
-    or FAILED when out of attempts; those handed over may have been delivered, so they become
-    FAILED and are not sent again (at most once; see the module docstring).
-    PENDING messages older than ``pending_after`` whose send job was lost (Redis restarted, an
-    enqueue failed after commit, a job gave up) are due again once their back-off has passed.
-    """
-    due: list[int] = []
-    cutoff = now - stale_after
-    stale = session.execute(
-        select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.message_id)
-        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < cutoff)
-        .order_by(OutboxMessage.claimed_at)
-        .limit(limit)
-    ).all()
-    for message_id, attempts, handed_over in stale:
-        uncertain = bool(handed_over)
-        give_up = uncertain or attempts + 1 >= max_attempts
-        result = session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.status == OutboxStatus.SENDING,
-                OutboxMessage.claimed_at < cutoff,
-            )
-            .values(
-                status=OutboxStatus.FAILED if give_up else OutboxStatus.PENDING,
-                attempts=OutboxMessage.attempts + 1,
-                last_error=UNCERTAIN_ERROR if uncertain else ABANDONED_ERROR,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1 and not give_up:  # type: ignore[attr-defined]
-            due.append(message_id)
-    pending = session.execute(
-        select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.claimed_at)
-        .where(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.created_at < now - pending_after,
-        )
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    already = set(due)
-    for message_id, attempts, claimed_at in pending:
-        if message_id in already:
-            continue
-        if claimed_at is None or claimed_at <= now - retry_delay(attempts):
-            due.append(message_id)
-    if stale or due:
-        log.info("outbox sweep: %d abandoned, %d due again", len(stale), len(due))
-    return due
-

@@ -19,8 +19,8 @@ from joren.platform.i18n import LANGUAGES
 from joren.platform.identity.community import Community
 from joren.platform.inputs import int_arg
 from joren.platform.mail.categories import category_label
+from joren.platform.mail.mime import build_message
 from joren.platform.mail.models import OutboxMessage
-from joren.platform.mail.sender import build_message
 from joren.platform.mail.tokens import read_unsubscribe_token
 from joren.platform.mail.unsubscribes import is_unsubscribed, record_unsubscribe
 

@@ -26,6 +26,7 @@ from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, require
 from joren.tenants.imports import services as imports
+from joren.tenants.imports.columns import FIELDS, guess_mapping
 from joren.tenants.imports.csv_decode import MAX_BYTES, CsvFileError
 from joren.tenants.imports.models import (
     ImportBatch,
@@ -33,6 +34,8 @@ from joren.tenants.imports.models import (
     ImportPreset,
     ImportStatus,
 )
+from joren.tenants.imports.plan import ImportError_
+from joren.tenants.imports.rows import batch_rows
 from joren.tenants.members.export import export_response
 
 bp = Blueprint("imports", __name__)
@@ -98,13 +101,13 @@ def new() -> Any:
 @require(Capability.MANAGE_MEMBERS)
 def mapping(batch_id: int) -> Any:
     batch = _batch(batch_id)
-    header, rows = imports.batch_rows(batch)
+    header, rows = batch_rows(batch)
     form = MappingForm()
     preset = None
     if request.args.get("preset", type=int):
         preset = get_or_404(ImportPreset, request.args.get("preset", type=int))
     chosen = batch.mapping if batch.mapping and not preset else \
-        imports.guess_mapping(header, preset)
+        guess_mapping(header, preset)
     problems: list[str] = []
     if form.validate_on_submit():
         chosen = [request.form.get(f"col{i}", "") for i in range(len(header))]
@@ -117,7 +120,7 @@ def mapping(batch_id: int) -> Any:
         db.session.rollback()
     return render_template(
         "imports/mapping.html", batch=batch, header=header, sample=rows[:3], form=form,
-        chosen=chosen, fields=imports.FIELDS, problems=problems,
+        chosen=chosen, fields=FIELDS, problems=problems,
         presets=imports.presets(db.session, batch.kind), preset=preset,
     ), (400 if problems or (request.method == "POST" and form.errors) else 200)
 
@@ -133,7 +136,7 @@ def preview(batch_id: int) -> Any:
     if form.validate_on_submit():
         try:
             imports.confirm(db.session, batch, valid_only=bool(form.valid_only.data))
-        except imports.ImportError_ as exc:
+        except ImportError_ as exc:
             db.session.rollback()
             error = str(exc)
         else:
@@ -141,7 +144,7 @@ def preview(batch_id: int) -> Any:
             return redirect(url_for(".status", batch_id=batch.id))
     try:
         plan = imports.preview(db.session, batch)
-    except imports.ImportError_ as exc:
+    except ImportError_ as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for(".mapping", batch_id=batch.id))

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from joren.demo import loader
+from joren.demo import loader, meetups, people
 from joren.demo.loader import load_demo
 from joren.models import Member
 from joren.tenants.engagement import services
@@ -18,10 +18,10 @@ from tests.tenants.engagement.helpers import NOW
 def test_the_demo_dashboard_shows_regulars_one_timers_and_lapsed_regulars(session):
     load_demo(session, now=NOW)
     services.recompute_community(session, now=NOW)
-    a = analytics(session, ZoneInfo(loader.TIMEZONE), NOW)
-    assert a.occurrences == loader.PAST_MEETUPS
+    a = analytics(session, ZoneInfo(meetups.TIMEZONE), NOW)
+    assert a.occurrences == meetups.PAST_MEETUPS
     latest = a.mix[-1]
-    assert latest.regulars >= 15 and latest.total <= loader.CAPACITY
+    assert latest.regulars >= 15 and latest.total <= meetups.CAPACITY
     assert sum(m.first_timers for m in a.mix[3:]) >= 20
     assert sum(m.returning for m in a.mix[3:]) > 0
     assert a.levels[Level.REGULAR] >= 15 and a.levels[Level.ONE_TIME] >= 25
@@ -39,7 +39,7 @@ def test_the_demo_organizer_opens_the_dashboard(session, login):
     load_demo(session)
     services.recompute_community(session)
     session.commit()
-    owner = session.scalar(select(Member).where(Member.email == loader.OWNER_EMAIL))
+    owner = session.scalar(select(Member).where(Member.email == people.OWNER_EMAIL))
     page = login(owner.account).get(f"/c/{loader.SLUG}/admin/analytics")
     assert page.status_code == 200
     html = page.get_data(as_text=True)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from joren.platform.db import utcnow
-from joren.platform.mail import sender
+from joren.platform.mail import recovery, sender
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.transport import connections
 from joren.tenants.introductions import services
@@ -51,7 +51,7 @@ def _restart(app, session, ids):  # type: ignore[no-untyped-def]
     with app.app_context():
         transport = sender.transport_from_config(app.config)
         sender.send_messages(session, ids, transport)
-        due = sender.sweep(session, now=utcnow() + timedelta(hours=1),
+        due = recovery.sweep(session, now=utcnow() + timedelta(hours=1),
                            stale_after=timedelta(minutes=6), pending_after=timedelta(0))
         session.commit()
         sender.send_messages(session, due, transport)

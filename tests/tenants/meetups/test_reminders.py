@@ -309,8 +309,8 @@ def test_reminders_can_be_turned_off_and_on_again(
 # --- outbox attachments ------------------------------------------------------------------------
 
 def test_an_outbox_attachment_is_stored_and_sent_with_its_content_type(app_ctx, session):
+    from joren.platform.mail.mime import build_message
     from joren.platform.mail.outbox import Attachment, queue_email
-    from joren.platform.mail.sender import build_message
 
     ics = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
     message = queue_email(
@@ -336,8 +336,8 @@ def test_an_outbox_attachment_is_stored_and_sent_with_its_content_type(app_ctx, 
 
 
 def test_a_damaged_attachment_fails_to_build_instead_of_sending_garbage(app_ctx, session):
+    from joren.platform.mail.mime import build_message
     from joren.platform.mail.models import OutboxMessage
-    from joren.platform.mail.sender import build_message
 
     message = OutboxMessage(idempotency_key="k", template="t", to_email="a@example.jp",
                             language="ja", subject="s", text_body="t", html_body="<p>h</p>",

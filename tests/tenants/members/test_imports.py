@@ -12,9 +12,12 @@ from sqlalchemy import func, select
 
 from joren.models import Attendance, AttendanceStatus, Meetup, Member
 from joren.platform.tenancy import unscoped
+from joren.tenants.imports import chunks as chunking
 from joren.tenants.imports import services as imports
+from joren.tenants.imports.columns import guess_mapping
 from joren.tenants.imports.csv_decode import CsvFileError, decode, sniff_delimiter
-from joren.tenants.imports.models import ImportBatch, ImportPreset, ImportStatus
+from joren.tenants.imports.models import ImportBatch, ImportKind, ImportPreset, ImportStatus
+from joren.tenants.imports.write import run_import
 from tests.tenants.helpers import attend, meetup
 
 DATA = Path(__file__).parent / "data"
@@ -86,7 +89,7 @@ def test_decode_refuses_other_encodings(app_ctx, data: bytes) -> None:  # type: 
 def test_guess_mapping_from_japanese_and_english_headers() -> None:
     header = ["氏名", "フリガナ", "メールアドレス", "会社名", "役職", "参加日", "出欠", "Email",
               "謎の列"]
-    assert imports.guess_mapping(header) == [
+    assert guess_mapping(header) == [
         "full_name", "full_name_kana", "email", "company", "title", "meetup_date",
         "attendance_status", "", ""]
 
@@ -160,7 +163,7 @@ def test_cp932_attendance_with_preset_creates_meetups_and_is_idempotent(  # type
     page = organizer_client.get(f"{BASE}{bid2}/mapping?preset={preset.id}").get_data(as_text=True)
     assert 'value="attendance_status" selected' in page
     chosen = {f"col{i}": key for i, key in enumerate(
-        imports.guess_mapping(list(preset.mapping), preset))}
+        guess_mapping(list(preset.mapping), preset))}
     status = map_and_import(organizer_client, bid2, chosen, run_jobs)
     assert status["created"] == 0 and status["merged"] == 4
     assert status["attendance_created"] == 0 and status["skipped"] == 4
@@ -276,16 +279,16 @@ def test_oversized_file_refused(organizer_client, session, people, monkeypatch) 
 
 def test_job_progress_is_stored_per_chunk(session, scoped, tenant, people, monkeypatch,  # type: ignore[no-untyped-def]
                                           app_ctx) -> None:
-    monkeypatch.setattr(imports, "CHUNK", 2)
+    monkeypatch.setattr(chunking, "CHUNK", 2)
     s = scoped(tenant)
     text = "氏名,メール\n" + "".join(f"会員 {i},m{i}@example.jp\n" for i in range(5))
-    batch = imports.create_batch(s, kind=imports.ImportKind.MEMBERS, filename="x.csv",
+    batch = imports.create_batch(s, kind=ImportKind.MEMBERS, filename="x.csv",
                                  data=text.encode(), actor=None)
     assert imports.save_mapping(s, batch, ["full_name", "email"]) == []
     imports.preview(s, batch)
     imports.confirm(s, batch, valid_only=False)
     seen: list[int] = []
-    imports.run_import(s, batch.id, progress=lambda: seen.append(batch.processed))
+    run_import(s, batch.id, progress=lambda: seen.append(batch.processed))
     assert seen == [2, 4, 5]
     assert batch.status == ImportStatus.DONE and batch.created == 5
 
@@ -317,7 +320,7 @@ def test_another_communitys_batch_is_not_found(login, organizer_client, session,
     assert count(session, Member, other_tenant) == other_before
     # and B's preset is not offered to A
     with unscoped(session):
-        session.add(ImportPreset(tenant_id=other_tenant.id, kind=imports.ImportKind.MEMBERS,
+        session.add(ImportPreset(tenant_id=other_tenant.id, kind=ImportKind.MEMBERS,
                                  name="神戸の名簿", mapping={"氏名": "full_name"}))
         session.commit()
         preset_id = session.scalar(select(ImportPreset.id).where(
@@ -334,13 +337,13 @@ def test_job_for_a_never_touches_b(session, scoped, tenant, other_tenant, people
                                 family_name="別人", given_name="健一", company="")
     session.commit()
     s = scoped(tenant)
-    batch = imports.create_batch(s, kind=imports.ImportKind.MEMBERS, filename="x.csv",
+    batch = imports.create_batch(s, kind=ImportKind.MEMBERS, filename="x.csv",
                                  data=(DATA / "members_utf8.csv").read_bytes(), actor=None)
     imports.save_mapping(s, batch, list(MEMBER_FORM.values()))
     plan = imports.preview(s, batch)
     assert plan.count("create") == 3
     imports.confirm(s, batch, valid_only=False)
-    imports.run_import(s, batch.id)
+    run_import(s, batch.id)
     s.commit()
     with unscoped(session):
         session.refresh(b_member)
@@ -386,13 +389,13 @@ def test_name_match_fills_a_missing_email(session, scoped, tenant, people, app_c
                             company="中村デザイン")
     session.commit()
     s = scoped(tenant)
-    batch = imports.create_batch(s, kind=imports.ImportKind.MEMBERS, filename="x.csv",
+    batch = imports.create_batch(s, kind=ImportKind.MEMBERS, filename="x.csv",
                                  data=(DATA / "members_utf8.csv").read_bytes(), actor=None)
     imports.save_mapping(s, batch, list(MEMBER_FORM.values()))
     plan = imports.preview(s, batch)
     assert [r.action for r in plan.rows] == ["create", "merge", "create"]
     imports.confirm(s, batch, valid_only=False)
-    imports.run_import(s, batch.id)
+    run_import(s, batch.id)
     s.commit()
     with unscoped(session):
         session.refresh(kept)

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from joren.demo import history, loader
+from joren.demo import journal as demo_journal
+from joren.demo import loader, meetups, people
 from joren.demo.loader import first_introductions, load_demo
 from joren.models import Member
 from joren.platform.templating import yen
@@ -33,7 +34,7 @@ from joren.tenants.relationships.models import (
 from joren.tenants.relationships.outcomes import outcomes
 
 NOW = datetime(2026, 6, 20, 3, 0, tzinfo=UTC)
-OSAKA = ZoneInfo(loader.TIMEZONE)
+OSAKA = ZoneInfo(meetups.TIMEZONE)
 
 
 def _load(session):  # type: ignore[no-untyped-def]
@@ -51,7 +52,7 @@ def _past(session):  # type: ignore[no-untyped-def]
 
 
 def _demo_member(session) -> Member:  # type: ignore[no-untyped-def]
-    return session.scalar(select(Member).where(Member.email == loader.MEMBER_EMAIL))
+    return session.scalar(select(Member).where(Member.email == people.MEMBER_EMAIL))
 
 
 def test_the_demo_outcomes_are_non_zero_and_consistent(session):  # type: ignore[no-untyped-def]
@@ -69,7 +70,7 @@ def test_the_demo_outcomes_are_non_zero_and_consistent(session):  # type: ignore
                         IntroductionStatus.EXPIRED}
     assert {i.source for i in past} == {IntroductionSource.ENGINE, IntroductionSource.ORGANIZER}
     assert all(i.reasons and all("code" in r and "params" in r for r in i.reasons) for i in past)
-    owner = session.scalar(select(Member).where(Member.email == loader.OWNER_EMAIL))
+    owner = session.scalar(select(Member).where(Member.email == people.OWNER_EMAIL))
     assert {i.decided_by_id for i in past} == {owner.id}
     for intro in past:
         assert intro.sent_at <= NOW and _local_day(intro.sent_at) >= NOW.date().replace(
@@ -189,7 +190,7 @@ def test_the_demo_pages_show_the_history(session, login):  # type: ignore[no-unt
     load_demo(session)
     first_introductions(session)
     session.commit()
-    owner = session.scalar(select(Member).where(Member.email == loader.OWNER_EMAIL))
+    owner = session.scalar(select(Member).where(Member.email == people.OWNER_EMAIL))
     me = _demo_member(session)
     deepest = network(session, me)[0].other
     total_value = outcomes(session).total_value
@@ -208,4 +209,4 @@ def test_the_demo_pages_show_the_history(session, login):  # type: ignore[no-unt
     for path in ("introductions", "journal", "evenings", "profile", ""):
         assert member_client.get(f"/c/{loader.SLUG}/{path}").status_code == 200, path
     journal = member_client.get(f"/c/{loader.SLUG}/journal").get_data(as_text=True)
-    assert sum(body[:20] in journal for body in history.JOURNAL) >= 3
+    assert sum(body[:20] in journal for body in demo_journal.JOURNAL) >= 3

@@ -1,0 +1,192 @@
+"""The ORM layer of the tenant guard (DESIGN.md) and the database's own scope (RLS).
+
+Two mechanisms work together. ``with_loader_criteria`` scopes what the ORM itself builds
+(relationship and column loads, eager joins, joined entities), and ``scope_statement``
+(joren/platform/tenant_statements.py) rewrites each statement so that every SELECT in it
+filters each tenant table of its FROM. A predicate added by both is merely repeated. New rows
+are stamped with the session's community before a flush; ``TenantSession.get`` never hands
+back another community's row from the identity map.
+
+On PostgreSQL each transaction also carries the scope as settings that the row-level security
+policies read (``joren.tenant_id``, and ``joren.bypass`` inside ``unscoped()``), set with
+``set_config(..., true)`` so they end with the transaction and never leak through the pool.
+
+The listeners below are registered on every SQLAlchemy Session when this module is imported;
+joren/platform/db.py imports it for ``TenantSession``, so no session exists without them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import TextClause
+
+from joren.platform.tenancy import (
+    BYPASS_SETTING,
+    DB_SCOPE_KEY,
+    TENANT_KEY,
+    TENANT_SETTING,
+    UNSCOPED_KEY,
+    TenantScoped,
+    TenantScopeError,
+)
+from joren.platform.tenant_statements import (
+    check_insert,
+    names_tenant_table,
+    references_tenant_table,
+    scope_statement,
+)
+
+_orm_guard_enabled = True
+
+
+@contextmanager
+def without_orm_guard() -> Iterator[None]:
+    """Test-only: switch the ORM layer off, to prove the database's row-level security alone."""
+    global _orm_guard_enabled
+    if "PYTEST_CURRENT_TEST" not in os.environ:
+        raise RuntimeError("the ORM tenant guard can only be switched off inside the tests")
+    _orm_guard_enabled = False
+    try:
+        yield
+    finally:
+        _orm_guard_enabled = True
+
+
+class TenantSession(Session):
+    """A Session whose ``get`` never answers another community's row from the identity map."""
+
+    def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
+        obj = super().get(entity, ident, **kwargs)
+        tenant_id = self.info.get(TENANT_KEY)
+        if (
+            obj is not None
+            and isinstance(obj, TenantScoped)
+            and tenant_id is not None
+            and not self.info.get(UNSCOPED_KEY)
+            and obj.tenant_id != tenant_id
+        ):
+            return None
+        return obj
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _guard_statement(state: ORMExecuteState) -> None:
+    session = state.session
+    tenant_id = session.info.get(TENANT_KEY)
+    loader = state.is_relationship_load or state.is_column_load
+    # A load that follows an object fetched earlier (inside a scope, or unscoped) may reach
+    # its rows in a session bound to no community; the database trusts that judgement.
+    _sync_database_scope(session, follows_object=loader and tenant_id is None)
+    if session.info.get(UNSCOPED_KEY) or not _orm_guard_enabled:
+        return
+    if tenant_id is None:
+        if loader:
+            # Loads that follow an object already fetched inside a scope stay safe.
+            return
+        if references_tenant_table(state.statement):
+            raise TenantScopeError(
+                "statement on a tenant table with no community in scope; "
+                "use set_tenant() or, deliberately, unscoped()"
+            )
+        return
+    statement = state.statement
+    if isinstance(statement, TextClause):
+        if names_tenant_table(statement.text):
+            raise TenantScopeError("textual SQL on a tenant table cannot be scoped")
+        return
+    if isinstance(statement, Insert):
+        check_insert(state, tenant_id)
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if not loader:
+        statement = scope_statement(statement, tenant_id)
+    state.statement = statement.options(
+        with_loader_criteria(
+            TenantScoped,
+            lambda cls: cls.tenant_id == tenant_id,
+            include_aliases=True,
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_tenant(session: Session, flush_context, instances) -> None:  # type: ignore[no-untyped-def]
+    tenant_id = session.info.get(TENANT_KEY)
+    lenient = session.info.get(UNSCOPED_KEY, False) or not _orm_guard_enabled
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.tenant_id is None:
+            if tenant_id is None:
+                raise TenantScopeError(f"new {type(obj).__name__} with no community in scope")
+            obj.tenant_id = tenant_id
+        elif tenant_id is not None and obj.tenant_id != tenant_id and not lenient:
+            raise TenantScopeError(
+                f"{type(obj).__name__} belongs to another community than this session's"
+            )
+    for obj in session.deleted:
+        if (
+            isinstance(obj, TenantScoped)
+            and tenant_id is not None
+            and obj.tenant_id != tenant_id
+            and not lenient
+        ):
+            raise TenantScopeError("cannot delete another community's row")
+    # A flush writes objects already loaded or explicitly stamped: in a session bound to no
+    # community the database trusts that, as the guard above does.
+    _sync_database_scope(session, follows_object=tenant_id is None)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _end_flush_scope(session: Session, flush_context) -> None:  # type: ignore[no-untyped-def]
+    _sync_database_scope(session)
+
+
+# -- the database's own scope (PostgreSQL row-level security) -------------------------------
+
+def _wanted_scope(session: Session, follows_object: bool = False) -> tuple[str, str]:
+    tenant_id = session.info.get(TENANT_KEY)
+    bypass = "on" if session.info.get(UNSCOPED_KEY) or follows_object else "off"
+    return ("" if tenant_id is None else str(tenant_id), bypass)
+
+
+def _apply_scope(connection: Connection, wanted: tuple[str, str]) -> None:
+    if connection.dialect.name != "postgresql" or connection.info.get(DB_SCOPE_KEY) == wanted:
+        return
+    connection.exec_driver_sql(
+        "SELECT set_config(%(t_name)s, %(t)s, true), set_config(%(b_name)s, %(b)s, true)",
+        {"t_name": TENANT_SETTING, "t": wanted[0], "b_name": BYPASS_SETTING, "b": wanted[1]},
+    )
+    connection.info[DB_SCOPE_KEY] = wanted
+
+
+def _sync_database_scope(session: Session, follows_object: bool = False) -> None:
+    """Make the transaction's settings match the session's scope (PostgreSQL only)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    _apply_scope(session.connection(), _wanted_scope(session, follows_object))
+
+
+@event.listens_for(Session, "after_begin")
+def _scope_new_transaction(session: Session, transaction, connection: Connection) -> None:  # type: ignore[no-untyped-def]
+    _apply_scope(connection, _wanted_scope(session))
+
+
+def _forget_scope(connection: Connection, *args: Any) -> None:
+    # Settings made with set_config(..., true) end with the transaction, and a savepoint that
+    # rolls back takes its own back: the next statement sets them again.
+    connection.info.pop(DB_SCOPE_KEY, None)
+
+
+for _name in ("begin", "commit", "rollback", "rollback_savepoint"):
+    event.listen(Engine, _name, _forget_scope)

@@ -1,0 +1,106 @@
+"""Writing an attendance file: the meetups it names that do not exist yet, then the new
+attendance rows, in chunks (one executemany each).
+
+A day without a meetup gets one at 19:00 local time, titled from the file or, failing that,
+"Meetup of <date>" in the community's language (it is stored text, not shown per reader).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from joren.platform.identity.community import community_of
+from joren.tenants.imports.chunks import chunks
+from joren.tenants.imports.matching import attendance_pairs, local_day, meetups_by_day
+from joren.tenants.imports.models import ImportBatch
+from joren.tenants.imports.plan import Plan
+from joren.tenants.meetups.models import Attendance, Meetup
+
+
+def write_attendance(session: Session, batch: ImportBatch, plan: Plan,
+                     new_ids: dict[int, int], now: datetime,
+                     progress: Callable[[], None] | None) -> int:
+    """Create the missing meetups, then the attendance not yet recorded; how many rows."""
+    community = community_of(session, batch.tenant_id)
+    tz = community.zone
+    meetup_by_day = meetups_by_day(session, tz)
+    titles = _missing_meetups(plan, meetup_by_day)
+    if titles:
+        language = community.default_language
+        made = _create_meetups(session, batch.tenant_id, titles, tz, language, now)
+        meetup_by_day.update(made)
+        batch.meetups_created = sorted(made.values())
+    rows = _new_attendance(session, batch.tenant_id, plan, new_ids, meetup_by_day, now)
+    created = 0
+    for chunk in chunks(rows):
+        session.execute(insert(Attendance.__table__), chunk)
+        created += len(chunk)
+        batch.processed = min(batch.total, batch.processed + len(chunk))
+        if progress:
+            progress()
+    return created
+
+
+def _missing_meetups(plan: Plan, meetup_by_day: dict[date, int]) -> dict[date, str]:
+    """The days the file names without a meetup, each with the first title given for it."""
+    titles: dict[date, str] = {}
+    for r in plan.rows:
+        if r.action != "reject" and r.meetup_date not in meetup_by_day:
+            titles.setdefault(r.meetup_date, r.meetup_title)  # type: ignore[arg-type]
+            if r.meetup_title and not titles[r.meetup_date]:  # type: ignore[index]
+                titles[r.meetup_date] = r.meetup_title  # type: ignore[index]
+    return titles
+
+
+def _create_meetups(session: Session, tenant_id: int, titles: dict[date, str], tz: ZoneInfo,
+                    language: str, now: datetime) -> dict[date, int]:
+    """Insert one meetup per day; the ids of the new ones by day (read back in one query)."""
+    meetup_rows = []
+    for day, title in sorted(titles.items()):
+        if not title:
+            with force_locale(language):  # stored text: the community's language
+                title = _("Meetup of %(date)s", date=day.isoformat())
+        start = datetime.combine(day, time(19, 0), tz)
+        meetup_rows.append({
+            "tenant_id": tenant_id,
+            "title": title,
+            "starts_at": start, "ends_at": start + timedelta(hours=2),
+            "is_public": False, "description": "", "created_at": now,
+        })
+    for chunk in chunks(meetup_rows):
+        session.execute(insert(Meetup.__table__), chunk)
+    made: dict[date, int] = {}
+    for mt in session.execute(select(Meetup.id, Meetup.starts_at).order_by(Meetup.id)):
+        day = local_day(mt.starts_at, tz)
+        if day in titles and day not in made:
+            made[day] = mt.id
+    return made
+
+
+def _new_attendance(session: Session, tenant_id: int, plan: Plan, new_ids: dict[int, int],
+                    meetup_by_day: dict[date, int], now: datetime) -> list[dict[str, Any]]:
+    """The attendance rows to insert: one per (meetup, member) not already recorded."""
+    existing_pairs = attendance_pairs(session)
+    rows = []
+    for r in plan.rows:
+        if r.action == "reject":
+            continue
+        member_id = r.member_id if r.member_id is not None else new_ids.get(r.new_key or 0)
+        meetup_id = meetup_by_day.get(r.meetup_date)  # type: ignore[arg-type]
+        if member_id is None or meetup_id is None:
+            continue
+        if (meetup_id, member_id) in existing_pairs:
+            continue
+        existing_pairs.add((meetup_id, member_id))
+        rows.append({"tenant_id": tenant_id, "meetup_id": meetup_id,
+                     "member_id": member_id, "status": r.status.value,  # type: ignore[union-attr]
+                     "note": "", "substitute_name": "", "created_at": now})
+    return rows

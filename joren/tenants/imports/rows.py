@@ -1,0 +1,131 @@
+"""Reading one row of an import file: the cells by field, the person they describe, and
+the attendance cells (date, title, status) of an attendance file.
+
+Every check that can reject a row lives here, so the plan only decides what a valid row does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+
+from joren.platform.names import to_katakana
+from joren.tenants.imports.columns import FIELDS, MAX_LENGTH, norm
+from joren.tenants.imports.csv_decode import read_rows
+from joren.tenants.imports.models import ImportBatch
+from joren.tenants.meetups.models import AttendanceStatus
+
+NameKey = tuple[str, str, str, str]
+
+_STATUS_WORDS = {
+    AttendanceStatus.PRESENT: ("出席", "参加", "参加済", "参加済み", "来場", "来場済み",
+                               "チェックイン済", "チェックイン済み", "〇", "○", "◯", "yes",
+                               "present", "attended", "checked in", "1"),
+    AttendanceStatus.LATE: ("遅刻", "late"),
+    AttendanceStatus.ABSENT: ("欠席", "不参加", "no show", "no-show", "absent", "×", "0"),
+    AttendanceStatus.EXCUSED: ("キャンセル", "欠席連絡", "cancelled", "canceled", "excused"),
+    AttendanceStatus.SUBSTITUTE: ("代理", "代理出席", "substitute"),
+}
+_STATUS_INDEX = {w: s for s, words in _STATUS_WORDS.items() for w in words}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SPACE = re.compile(r"[ \u3000]+")
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T\u3000(（].*)?$")
+
+
+def batch_rows(batch: ImportBatch) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The stored file's header and its data rows, each with its line number."""
+    return read_rows(batch.text, batch.delimiter)
+
+
+def row_values(record: list[str], mapping: list[str]) -> dict[str, str]:
+    """The row's cells by field key (trimmed; a short row's missing cells are empty)."""
+    return {key: (record[i].strip() if i < len(record) else "")
+            for i, key in enumerate(mapping) if key}
+
+
+def name_key(family_name: str, given_name: str, family_name_kana: str,
+             given_name_kana: str, company: str) -> NameKey:
+    """What identifies a person without an email: name, reading and company, normalised."""
+    return (norm(family_name), norm(given_name), norm(family_name_kana + given_name_kana),
+            norm(company))
+
+
+def parse_date(value: str) -> date | None:
+    m = _DATE.match(unicodedata.normalize("NFKC", value or "").strip())
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def parse_status(value: str) -> AttendanceStatus | None:
+    """The status a cell names; an empty cell means present, an unknown word None."""
+    word = norm(value)
+    return _STATUS_INDEX.get(word) if word else AttendanceStatus.PRESENT
+
+
+@dataclass
+class Person:
+    family_name: str = ""
+    given_name: str = ""
+    family_name_kana: str = ""
+    given_name_kana: str = ""
+    email: str = ""
+    company: str = ""
+    title: str = ""
+    industry: str = ""
+
+    def name_key(self) -> NameKey:
+        return name_key(self.family_name, self.given_name, self.family_name_kana,
+                        self.given_name_kana, self.company)
+
+
+def _split(text: str) -> tuple[str, str]:
+    parts = _SPACE.split(text.strip(), maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else (parts[0], "")
+
+
+def _names(values: dict[str, str]) -> Person:
+    """The person's names and readings: separate columns win over a full-name column."""
+    p = Person()
+    if values.get("full_name"):
+        p.family_name, p.given_name = _split(values["full_name"])
+    p.family_name = values.get("family_name") or p.family_name
+    p.given_name = values.get("given_name") or p.given_name
+    if values.get("full_name_kana"):
+        p.family_name_kana, p.given_name_kana = _split(values["full_name_kana"])
+    p.family_name_kana = values.get("family_name_kana") or p.family_name_kana
+    p.given_name_kana = values.get("given_name_kana") or p.given_name_kana
+    p.family_name_kana = to_katakana(p.family_name_kana).strip()
+    p.given_name_kana = to_katakana(p.given_name_kana).strip()
+    return p
+
+
+def _problem(p: Person) -> str:
+    """Why the person cannot be imported (empty when they can)."""
+    if not p.family_name:
+        return _("The name is empty.")
+    if p.email and not _EMAIL.match(p.email):
+        return _("“%(value)s” is not a valid email address.", value=p.email[:80])
+    for key, limit in MAX_LENGTH.items():
+        value = getattr(p, key, None)
+        if value is not None and len(value) > limit:
+            return _("“%(field)s” is longer than %(max)d characters.",
+                     field=FIELDS.get(key, key), max=limit)
+    return ""
+
+
+def read_person(values: dict[str, str]) -> tuple[Person | None, str]:
+    """The person a row describes, or None and the reason the row is rejected."""
+    p = _names(values)
+    p.email = values.get("email", "").strip().lower()
+    for key in ("company", "title", "industry"):
+        setattr(p, key, values.get(key, "").strip())
+    problem = _problem(p)
+    return (None, problem) if problem else (p, "")
