@@ -80,7 +80,7 @@ def configure_stripe_events() -> None:
     """Wire the handlers of Stripe events from organizers' connected accounts (Connect)."""
     from joren.tenants.payments import refunds, stripe_events
     from joren.tenants.payments.connect import services as connect
-    from joren.tenants.payments.dues import services as dues
+    from joren.tenants.payments.dues import events as dues
 
     for module in (connect, stripe_events, refunds, dues):
         module.register_events()
@@ -174,6 +174,7 @@ def configure_subscribers() -> None:
     """Features react to what the features below them announce (blinker signals) through
     receivers in their ``subscribers.py``; importing each module connects them, once."""
     # One import per subscribing feature (the import itself connects the receivers).
+    import joren.tenants.payments.subscribers  # noqa: F401
 
 
 def configure_templates(app: Flask) -> None:

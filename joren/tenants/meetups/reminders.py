@@ -44,7 +44,7 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.meetups.registrations import services as registrations
+from joren.tenants.meetups.registrations.services import cancel_registration
 
 log = logging.getLogger("joren.reminders")
 
@@ -305,4 +305,4 @@ def _read(salt: str, token: str, tenant_id: int) -> list[Any] | None:
 def free_seat(session: Session, registration: Registration) -> None:
     """Cancel a registration from a "can't make it" link; the next waitlisted person is
     promoted and emailed."""
-    registrations.cancel_registration(session, registration, actor=None)
+    cancel_registration(session, registration, actor=None)

@@ -32,7 +32,7 @@ import stripe
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from joren.platform.billing import stripe_client
+from joren.platform.billing import events, stripe_client
 from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
@@ -40,6 +40,7 @@ from joren.platform.mail.outbox import queue_email
 from joren.platform.membership.models import Member, Role
 from joren.platform.urls import external_url
 from joren.tenants.meetups.models import Meetup, Registration
+from joren.tenants.payments.connect import services as connect
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentMethod, PaymentStatus
 from joren.tenants.payments.services import PaymentError
 
@@ -342,8 +343,6 @@ def _id_of(value: Any) -> str | None:
 
 def on_refund_event(session: Session, row: Any, obj: dict[str, Any]) -> str:
     """``charge.refunded`` (a charge) or ``refund.updated`` (a refund) on a connected account."""
-    from joren.tenants.payments.connect import services as connect
-
     if connect.bind_event(session, row) is None:
         return "ignored: no community for this account"
     intent_id = _id_of(obj.get("payment_intent"))
@@ -363,8 +362,6 @@ def on_refund_event(session: Session, row: Any, obj: dict[str, Any]) -> str:
 
 
 def register_events() -> None:
-    from joren.platform.billing import events
-
     for event_type in ("charge.refunded", "refund.updated"):
         events.register_connect_handler(event_type, on_refund_event)
 

@@ -195,7 +195,7 @@ def meetup_rows(session: Session, meetup: Meetup) -> list[PaymentRow]:
     )
     found = list(session.execute(query).unique())
     reduced: set[int] = set()
-    if pricing.has_member_price(meetup):  # one more query: whose dues cover the date
+    if meetup.has_member_price:  # one more query: whose dues cover the date
         zone = pricing.community_zone(session, meetup.tenant_id)
         reduced = pricing.dues_current_ids(session, [m.id for m, d, *_ in found if d],
                                            pricing.local_date(meetup.starts_at, zone),
@@ -231,7 +231,7 @@ def totals(session: Session, meetup: Meetup) -> Totals:
     member_id = due.c[0]
     unpaid = member_id.not_in(_paid_member_ids(meetup.id))
     columns = [func.count(), func.count().filter(unpaid)]
-    member_price = int(meetup.member_price) if pricing.has_member_price(meetup) else None
+    member_price = int(meetup.member_price) if meetup.has_member_price else None
     if member_price is not None:
         zone = pricing.community_zone(session, meetup.tenant_id)
         on = pricing.local_date(meetup.starts_at, zone)

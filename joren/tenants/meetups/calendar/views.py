@@ -25,6 +25,7 @@ from joren.platform.urls import external_url, site_host
 from joren.tenants.meetups import reminders
 from joren.tenants.meetups.calendar import ical
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
+from joren.tenants.meetups.registrations.box import cancel_note
 
 bp = Blueprint("feeds", __name__)
 
@@ -185,4 +186,5 @@ def cant_make_it(token: str) -> Any:
         db.session.commit()
         done, active = True, False
     return render_template("meetups/calendar/cant_make_it.html", registration=registration,
-                           meetup=meetup, started=started, active=active, done=done)
+                           meetup=meetup, started=started, active=active, done=done,
+                           cancel_note=cancel_note(db.session, registration) if active else None)

@@ -18,23 +18,20 @@ from joren.platform.communities.models import Community
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import (
+    ACTIVE,
+    SEATED,
     Meetup,
     MeetupSeries,
     MeetupStatus,
     Registration,
-    RegistrationStatus,
     Visibility,
 )
-from joren.tenants.meetups.registrations import services as registrations
+from joren.tenants.meetups.registrations.emails import notify_cancelled
+from joren.tenants.meetups.registrations.series import apply_series_registrations
 from joren.tenants.meetups.series import recurrence
 from joren.tenants.meetups.series.recurrence import RuleError
+from joren.tenants.meetups.signals import answers, meetup_cancelled, meetups_kept
 
-ACTIVE_REGISTRATION = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED,
-                       RegistrationStatus.PENDING, RegistrationStatus.OFFERED,
-                       RegistrationStatus.AWAITING_PAYMENT)
-# Holding a seat: going, or offered one / paying for one (the seat is theirs until a deadline).
-SEATED = (RegistrationStatus.GOING, RegistrationStatus.OFFERED,
-          RegistrationStatus.AWAITING_PAYMENT)
 MAX_PRICE = 10_000_000
 MAX_CAPACITY = 100_000
 MAX_DURATION = 24 * 60
@@ -108,7 +105,7 @@ def _active_counts(session: Session, meetup_ids: Iterable[int]) -> dict[int, tup
     rows = session.execute(
         select(Registration.meetup_id, func.count(Registration.id),
                func.count(Registration.id).filter(Registration.status.in_(SEATED)))
-        .where(Registration.meetup_id.in_(ids), Registration.status.in_(ACTIVE_REGISTRATION))
+        .where(Registration.meetup_id.in_(ids), Registration.status.in_(ACTIVE))
         .group_by(Registration.meetup_id)
     )
     return {meetup_id: (active, going) for meetup_id, active, going in rows}
@@ -149,14 +146,14 @@ def _horizon(series: MeetupSeries, now: datetime) -> datetime:
     return before
 
 
-def _with_payments(session: Session, meetup_ids: list[int]) -> set[int]:
-    """Occurrences with payment records: money is never deleted with a meetup."""
-    if not meetup_ids:
-        return set()
-    from joren.tenants.payments.models import Payment  # payments builds on meetups
-
-    return set(session.scalars(select(Payment.meetup_id).where(
-        Payment.meetup_id.in_(meetup_ids)).distinct()))
+def _kept_elsewhere(session: Session, meetup_ids: list[int]) -> set[int]:
+    """Occurrences other features keep records of (payments: money), never deleted with a
+    meetup (``signals.meetups_kept``)."""
+    kept: set[int] = set()
+    if meetup_ids:
+        for found in answers(meetups_kept, session, meetup_ids=meetup_ids):
+            kept |= set(found)
+    return kept
 
 
 def materialize_series(session: Session, series: MeetupSeries,
@@ -187,11 +184,11 @@ def materialize_series(session: Session, series: MeetupSeries,
     managed = [m for m in future if not m.is_detached and not m.is_cancelled]
     stale = [m for m in managed if m.recurrence_id not in instants]
     counts = _active_counts(session, [m.id for m in stale])
-    paid = _with_payments(session, [m.id for m in stale])
+    kept = _kept_elsewhere(session, [m.id for m in stale])
     zone = recurrence.zone(series.timezone)
     movable: dict[Any, list[Meetup]] = {}
     for m in stale:
-        if counts.get(m.id, (0, 0))[0] or m.id in paid:
+        if counts.get(m.id, (0, 0))[0] or m.id in kept:
             m.is_detached = True
             m.needs_review = True
         else:
@@ -217,7 +214,7 @@ def materialize_series(session: Session, series: MeetupSeries,
     series.materialized_until = max(before, now)
     session.flush()
     for meetup in created:
-        registrations.apply_series_registrations(session, meetup, now)
+        apply_series_registrations(session, meetup, now)
     return created
 
 
@@ -422,10 +419,9 @@ def cancel_occurrence(session: Session, meetup: Meetup, actor: Member | None) ->
     meetup.is_detached = True
     meetup.needs_review = False
     session.flush()
-    registrations.notify_cancelled(session, meetup)
-    from joren.tenants.payments import refunds  # payments builds on meetups
-
-    refunds.on_meetup_cancelled(session, meetup, actor)  # fees paid online, in full
+    notify_cancelled(session, meetup)
+    meetup_cancelled.send(session, meetup_id=meetup.id,
+                          actor_id=actor.id if actor is not None else None)
     return meetup
 
 
