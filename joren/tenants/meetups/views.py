@@ -25,7 +25,6 @@ from sqlalchemy.orm import contains_eager
 from joren.platform.communities.edge import active_membership, get_or_404, require
 from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
-from joren.tenants.meetups.attendance import self_checkin_state
 from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,
@@ -369,7 +368,6 @@ def portal_detail(meetup_id: int) -> Any:
                else register_box(db.session, meetup, registration, membership, now))
     return render_template("meetups/portal/detail.html", meetup=meetup, attendance=mine,
                            registration=registration, now=now, summary=summary,
-                           self_checkin_open=self_checkin_state(meetup, now) == "open",
                            viewer_fee=_viewer_fee(meetup, membership))
 
 

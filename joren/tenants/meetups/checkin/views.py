@@ -365,6 +365,12 @@ def export(meetup_id: int) -> Any:
 
 # -- self check-in (portal) --------------------------------------------------------------
 
+@bp.app_template_global()
+def self_checkin_open(meetup: Meetup) -> bool:
+    """For portal pages: whether members can type the 出席コード for ``meetup`` right now."""
+    return svc.self_checkin_state(meetup) == "open"
+
+
 def _self_checkin_limit() -> str:
     return str(current_app.config.get("SELF_CHECKIN_RATE_LIMIT", "5 per minute"))
 

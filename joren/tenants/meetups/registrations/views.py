@@ -22,7 +22,8 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.meetups.registrations import guests, offers, reading, series, services
+from joren.tenants.meetups.registrations import guests, offers, reading, services
+from joren.tenants.meetups.registrations import series as whole_series
 from joren.tenants.meetups.registrations.box import to_checkout
 from joren.tenants.meetups.registrations.fees import member_fee, online_fee
 from joren.tenants.meetups.registrations.forms import GuestForm
@@ -203,7 +204,7 @@ def cancel(meetup_id: int) -> Any:
 @member_required
 def opt_out(meetup_id: int) -> Any:
     return _portal_change(
-        meetup_id, lambda meetup: series.opt_out(db.session, meetup, g.membership),
+        meetup_id, lambda meetup: whole_series.opt_out(db.session, meetup, g.membership),
         _l("You will skip this meetup; the rest of the series stays booked."))
 
 
@@ -296,7 +297,7 @@ def pay(meetup_id: int) -> Any:
 def series_register(series_id: int) -> Any:
     series = get_or_404(MeetupSeries, series_id)
     try:
-        series.register_series(db.session, series, g.membership)
+        whole_series.register_series(db.session, series, g.membership)
     except RegistrationError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
@@ -314,7 +315,7 @@ def series_cancel(series_id: int) -> Any:
     if row is None:
         flash(_("You are not registered for this series."), "danger")
     else:
-        series.cancel_series(db.session, row)
+        whole_series.cancel_series(db.session, row)
         db.session.commit()
         flash(_("Your series registration was cancelled."), "success")
     return redirect(url_for(".mine"))
