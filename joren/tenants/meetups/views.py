@@ -38,7 +38,9 @@ from joren.tenants.meetups.models import (
 from joren.tenants.meetups.registrations import reading
 from joren.tenants.meetups.registrations.box import register_box
 from joren.tenants.meetups.registrations.fees import member_fee
+from joren.tenants.meetups.series import recurrence
 from joren.tenants.meetups.series import services as service
+from joren.tenants.meetups.series.checks import SeriesError
 from joren.tenants.meetups.series.forms import (
     OccurrenceForm,
     OneOffForm,
@@ -48,7 +50,6 @@ from joren.tenants.meetups.series.forms import (
     error_message,
 )
 from joren.tenants.meetups.series.recurrence import RuleError
-from joren.tenants.meetups.series.services import SeriesError, recurrence
 from joren.tenants.members.services import reading_order
 
 bp = Blueprint("meetups", __name__)

@@ -18,7 +18,7 @@ from joren.tenants.meetups.models import (
     RegistrationStatus,
 )
 from joren.tenants.meetups.series import services as service
-from joren.tenants.meetups.series.services import SeriesError
+from joren.tenants.meetups.series.checks import SeriesError
 from joren.workers.cron import SCHEDULE
 
 TOKYO = ZoneInfo("Asia/Tokyo")
