@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select, union
+from sqlalchemy import and_, case, func, select, union
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from joren.platform.communities.models import Community
@@ -268,3 +268,37 @@ def member_payments(session: Session, member_id: int) -> list[Payment]:
         .options(joinedload(Payment.meetup))
         .order_by(Payment.paid_at.desc(), Payment.id.desc())
     ).unique())
+
+
+@dataclass(frozen=True)
+class RefundTotals:
+    refunded: int  # given back: full refunds and partial ones
+    pending: int  # asked for, not confirmed by Stripe yet
+    pending_count: int
+    application_fees: int  # Joren's fees on the fees still paid
+    full_refunds: int = 0  # the part of ``refunded`` whose payments are no longer paid
+
+    def net(self, collected: int) -> int:
+        """Collected (paid payments) less what partial refunds gave back."""
+        return collected - (self.refunded - self.full_refunds)
+
+
+def refund_totals(session: Session, meetup: Meetup) -> RefundTotals:
+    """Refund figures of one meetup's fees paid online, in one query."""
+    paid = Payment.status == PaymentStatus.PAID
+    refunded = Payment.status == PaymentStatus.REFUNDED
+    pending = paid & Payment.refund_requested_at.is_not(None)
+    partial = paid & Payment.refund_requested_at.is_(None)
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(case((refunded, Payment.amount_jpy), else_=0)), 0),
+            func.coalesce(func.sum(case((partial, Payment.refund_amount_jpy), else_=0)), 0),
+            func.coalesce(func.sum(case((pending, Payment.refund_amount_jpy), else_=0)), 0),
+            func.coalesce(func.sum(case((pending, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((paid, Payment.application_fee_jpy), else_=0)), 0),
+        ).where(Payment.meetup_id == meetup.id, Payment.kind == PaymentKind.MEETUP_FEE,
+                Payment.method == PaymentMethod.STRIPE)
+    ).one()
+    full, part, waiting, waiting_count, fees = (int(v or 0) for v in row)
+    return RefundTotals(refunded=full + part, pending=waiting, pending_count=waiting_count,
+                        application_fees=fees, full_refunds=full)

@@ -78,7 +78,7 @@ def meetup_payments(meetup_id: int) -> Any:
     return render_template("payments/meetup.html", meetup=meetup,
                            rows=svc.meetup_rows(db.session, meetup),
                            totals=svc.totals(db.session, meetup),
-                           refund_totals=refunds.totals(db.session, meetup))
+                           refund_totals=svc.refund_totals(db.session, meetup))
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/payments/mark")
