@@ -82,6 +82,22 @@ def _kept_elsewhere(session: Session, meetup_ids: list[int]) -> set[int]:
     return kept
 
 
+def _movable_by_day(session: Session, stale: list[Meetup], zone: Any) -> dict[Any, list[Meetup]]:
+    """Occurrences the rule no longer gives, by local day: free to move or delete. Those with
+    registrations or records elsewhere stay where they are, detached for the organizer to
+    review."""
+    counts = active_counts(session, [m.id for m in stale])
+    kept = _kept_elsewhere(session, [m.id for m in stale])
+    movable: dict[Any, list[Meetup]] = {}
+    for m in stale:
+        if counts.get(m.id, (0, 0))[0] or m.id in kept:
+            m.is_detached = True
+            m.needs_review = True
+        else:
+            movable.setdefault(m.starts_at.astimezone(zone).date(), []).append(m)
+    return movable
+
+
 def materialize_series(session: Session, series: MeetupSeries,
                        now: datetime | None = None) -> list[Meetup]:
     """Create the occurrences the rule gives up to the horizon; return the new ones.
@@ -108,17 +124,9 @@ def materialize_series(session: Session, series: MeetupSeries,
         select(Meetup.recurrence_id).where(Meetup.series_id == series.id,
                                            Meetup.recurrence_id.in_(list(instants)))))
     managed = [m for m in future if not m.is_detached and not m.is_cancelled]
-    stale = [m for m in managed if m.recurrence_id not in instants]
-    counts = active_counts(session, [m.id for m in stale])
-    kept = _kept_elsewhere(session, [m.id for m in stale])
     zone = recurrence.zone(series.timezone)
-    movable: dict[Any, list[Meetup]] = {}
-    for m in stale:
-        if counts.get(m.id, (0, 0))[0] or m.id in kept:
-            m.is_detached = True
-            m.needs_review = True
-        else:
-            movable.setdefault(m.starts_at.astimezone(zone).date(), []).append(m)
+    movable = _movable_by_day(session, [m for m in managed if m.recurrence_id not in instants],
+                              zone)
     for m in managed:
         if m.recurrence_id in instants:
             _apply_series(series, m, m.recurrence_id)  # type: ignore[arg-type]
