@@ -6,10 +6,8 @@ import logging
 from typing import Any
 
 from flask import Flask, g
-from flask.cli import FlaskGroup
 from flask_babel import lazy_gettext as _l
 
-from joren.cli import register_commands
 from joren.platform import headers, i18n, inputs
 from joren.platform.config import DEV_ENVIRONMENTS, engine_options, load_config
 from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
@@ -64,7 +62,7 @@ def configure_proxy(app: Flask) -> None:
 def configure_extensions(app: Flask) -> None:
     import joren.models  # noqa: F401 - every model is mapped before the first query
     import joren.platform.jobs  # noqa: F401 - registers the enqueue-after-commit hooks
-    import joren.platform.tenant_guard  # noqa: F401 - registers the tenant guard
+    import joren.platform.tenancy  # noqa: F401 - registers the tenant guard
 
     db.init_app(app)
     csrf.init_app(app)
@@ -82,7 +80,7 @@ def configure_stripe_events() -> None:
     """Wire the handlers of Stripe events from organizers' connected accounts (Connect)."""
     from joren.tenants.payments import refunds, stripe_events
     from joren.tenants.payments.connect import services as connect
-    from joren.tenants.payments.dues import services as dues
+    from joren.tenants.payments.dues import events as dues
 
     for module in (connect, stripe_events, refunds, dues):
         module.register_events()
@@ -177,6 +175,7 @@ def configure_subscribers() -> None:
     receivers in their ``subscribers.py``; importing each module connects them, once."""
     # One import per subscribing feature (the import itself connects the receivers).
     import joren.tenants.engagement.subscribers  # noqa: F401
+    import joren.tenants.payments.subscribers  # noqa: F401
     import joren.tenants.relationships.subscribers  # noqa: F401
 
 
@@ -200,6 +199,8 @@ def configure_templates(app: Flask) -> None:
 
 
 def configure_cli(app: Flask) -> None:
+    from joren.cli import register_commands
+
     register_commands(app)
 
 
@@ -207,10 +208,3 @@ def announce_defaults(app: Flask) -> None:
     used = app.config["EMBEDDED_DEFAULTS"]
     if used and not app.testing:
         log.info("Joren is running on embedded defaults: %s", "; ".join(used))
-
-
-# The ``joren`` console script (pyproject [project.scripts]): Flask's CLI on create_app.
-main = FlaskGroup(
-    create_app=create_app,
-    help="Joren (常連): run the web app, migrate the database, run workers, load the demo.",
-)

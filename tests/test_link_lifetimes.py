@@ -13,7 +13,7 @@ from sqlalchemy import select
 from joren.models import Invitation
 from joren.platform.communities.invitations import invitation_token
 from joren.platform.tenancy import unscoped
-from joren.tenants.meetups import reminders
+from joren.tenants.meetups.calendar import links as calendar_links
 from joren.tenants.meetups.models import Registration, RegistrationStatus
 from tests.tenants.helpers import in_english, reload
 from tests.tenants.meetups.helpers_feeds import in_, meetup_at, registration
@@ -50,7 +50,7 @@ def test_resetting_the_calendar_link_kills_the_old_address(session, tenant, peop
 def test_resetting_needs_a_signed_in_member_and_a_post(session, app, client, tenant, people,
                                                        member_client):
     with app.app_context():
-        token = reminders.member_feed_token(people.member_member)
+        token = calendar_links.member_feed_token(people.member_member)
     path = f"/c/{tenant.slug}/calendar/reset"
     assert client.post(path).status_code == 302  # to sign in
     assert member_client.get(path).status_code == 405
@@ -60,9 +60,9 @@ def test_resetting_needs_a_signed_in_member_and_a_post(session, app, client, ten
 def test_one_members_reset_leaves_the_others_and_other_communities_alone(
         session, app, client, tenant, other_tenant, people, login):
     with app.app_context():
-        mine = reminders.member_feed_token(people.member_member)
-        staff = reminders.member_feed_token(people.staff_member)
-        theirs = reminders.member_feed_token(people.other_owner_member)
+        mine = calendar_links.member_feed_token(people.member_member)
+        staff = calendar_links.member_feed_token(people.staff_member)
+        theirs = calendar_links.member_feed_token(people.other_owner_member)
     login(people.member).post(f"/c/{tenant.slug}/calendar/reset")
     assert client.get(f"/c/{tenant.slug}/calendar/{mine}.ics").status_code == 404
     assert client.get(f"/c/{tenant.slug}/calendar/{staff}.ics").status_code == 200
@@ -79,7 +79,7 @@ def test_a_cant_make_it_link_after_the_start_is_refused_with_a_clear_page(
     reg = registration(session, started, people.member_member)
     session.commit()
     with app.app_context():
-        token = reminders.cant_make_it_token(reg)
+        token = calendar_links.cant_make_it_token(reg)
     path = f"/c/{tenant.slug}/meetups/cant-make-it/{token}"
     in_english(client)
     for method in (client.get, client.post):
@@ -100,7 +100,7 @@ def test_a_cant_make_it_link_dies_with_its_registration(session, app, client, te
     with unscoped(session):
         reg = session.scalar(select(Registration).where(Registration.meetup_id == meetup.id))
     with app.app_context():
-        old_link = reminders.cant_make_it_token(reg)
+        old_link = calendar_links.cant_make_it_token(reg)
     old_ticket = reg.checkin_token
     assert member_client.post(f"{base}/cancel").status_code in (302, 303)
     assert member_client.post(f"{base}/register").status_code in (302, 303)
@@ -111,7 +111,7 @@ def test_a_cant_make_it_link_dies_with_its_registration(session, app, client, te
     assert client.get(f"/c/{tenant.slug}/tickets/{old_ticket}").status_code == 404
     assert reload(session, Registration, reg.id).status == RegistrationStatus.GOING
     with app.app_context():
-        new_link = reminders.cant_make_it_token(reg)
+        new_link = calendar_links.cant_make_it_token(reg)
     assert client.get(f"/c/{tenant.slug}/meetups/cant-make-it/{new_link}").status_code == 200
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from joren.platform import jobs as platform_jobs
-from joren.tenants.meetups.registrations import services as registrations
+from joren.tenants.meetups.registrations import offers
 from joren.workers.context import platform_job, tenant_job
 
 EXPIRE_OFFERS_JOB = "joren.workers.offer_jobs.expire_offers"
@@ -25,4 +25,4 @@ def fan_out_expire_offers(session: Session) -> int:
 @tenant_job
 def expire_offers(session: Session, period: str = "") -> int:
     """Cancel this community's expired seat offers and offer the seats to the next people."""
-    return registrations.expire_offers(session)
+    return offers.expire_offers(session)

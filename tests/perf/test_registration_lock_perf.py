@@ -24,7 +24,8 @@ from joren.models import Community, CommunityKind, Member, OutboxMessage
 from joren.platform.mail.outbox import render_stored
 from joren.platform.tenancy import set_tenant, unscoped
 from joren.tenants.meetups.models import Meetup, Registration
-from joren.tenants.meetups.registrations import services as svc
+from joren.tenants.meetups.registrations import emails as reg_emails
+from joren.tenants.meetups.registrations import services as reg_services
 
 THREADS = 50
 SEATS = 25
@@ -53,14 +54,14 @@ def _round(app, make, deferred: bool) -> tuple[float, list[float], list[int]]:  
         s.commit()
         community_id, meetup_id, member_ids = community.id, meetup.id, [m.id for m in members]
 
-    original = svc._send
+    original = reg_emails.send
 
     def send(*args, **kwargs):  # type: ignore[no-untyped-def]
         if not deferred:
             kwargs["deferred"] = False  # before: rendered here, under the lock
         return original(*args, **kwargs)
 
-    svc._send = send  # type: ignore[assignment]
+    reg_emails.send = send  # type: ignore[assignment]
     start = threading.Barrier(THREADS + 1)
     latencies: list[float] = []
     errors: list[BaseException] = []
@@ -73,7 +74,7 @@ def _round(app, make, deferred: bool) -> tuple[float, list[float], list[int]]:  
                 meetup = s.get(Meetup, meetup_id)
                 start.wait()
                 began = time.perf_counter()
-                svc.register(s, meetup, member)
+                reg_services.register(s, meetup, member)
                 s.commit()
                 latencies.append(time.perf_counter() - began)
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
@@ -89,7 +90,7 @@ def _round(app, make, deferred: bool) -> tuple[float, list[float], list[int]]:  
             t.join(300)
         elapsed = time.perf_counter() - began
     finally:
-        svc._send = original  # type: ignore[assignment]
+        reg_emails.send = original  # type: ignore[assignment]
     assert not errors, errors[:3]
     with make() as s, unscoped(s):
         assert s.scalar(select(func.count(Registration.id))

@@ -95,11 +95,11 @@ def test_every_page_with_a_secret_in_its_url_is_never_stored_nor_sent_as_referer
 
 
 def test_a_valid_calendar_feed_link_is_not_cached_either(app, client, session, tenant, people):
-    from joren.tenants.meetups import reminders
+    from joren.tenants.meetups.calendar import links as calendar_links
 
     session.commit()
     with app.app_context():
-        token = reminders.member_feed_token(people.member_member)
+        token = calendar_links.member_feed_token(people.member_member)
     response = client.get(f"/c/{tenant.slug}/calendar/{token}.ics")
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,10 +100,10 @@ def queue_email(
     Messages queued in one transaction are sent together, over one SMTP connection; those a
     person is waiting for (``URGENT_TEMPLATES``) go on the transactional queue.
 
-    With ``render_with`` ("module:function") nothing is rendered now: ``context`` (plain JSON
-    values only) is stored with the row, which is recorded in this transaction all the same, and
-    the sender renders it right before sending, in ``language``, with the context
-    ``function(session, context)`` returns (the session is scoped to ``community_id``). For
+    With ``render_with`` (a ``context_builder`` name) nothing is rendered now: ``context``
+    (plain JSON values only) is stored with the row, which is recorded in this transaction all
+    the same, and the sender renders it right before sending, in ``language``, with the context
+    the builder returns for ``(session, context)`` (the session is scoped to ``community_id``). For
     callers that hold a lock other transactions wait for (a meetup's seats).
     """
     idempotency_key = _fit_key(idempotency_key)
@@ -179,11 +179,28 @@ def _full(context: dict[str, Any], unsubscribe: str | None) -> dict[str, Any]:
     return {**context, "unsubscribe_url": unsubscribe, "base_url": current_app.config["BASE_URL"]}
 
 
-def _builder(path: str) -> Any:
-    module, _, name = path.partition(":")
-    if not module.startswith("joren.") or not name:
-        raise ValueError(f"not a context builder: {path!r}")
-    return getattr(importlib.import_module(module), name)
+# Context builders by name: a message stored for rendering later names its builder, and a name
+# survives the builder's module moving (a module path stored in a row would not).
+ContextBuilder = Callable[[Session, dict[str, Any]], dict[str, Any]]
+_BUILDERS: dict[str, ContextBuilder] = {}
+
+
+def context_builder(name: str) -> Callable[[ContextBuilder], ContextBuilder]:
+    """Register a function that turns a stored message's values into its template context;
+    ``queue_email(..., render_with=name)`` stores the name. Never rename a shipped one
+    (rows waiting to be sent carry it): migrate the rows as 0007 did."""
+    def register(function: ContextBuilder) -> ContextBuilder:
+        if _BUILDERS.setdefault(name, function) is not function:
+            raise ValueError(f"two context builders named {name!r}")
+        return function
+    return register
+
+
+def _builder(name: str) -> ContextBuilder:
+    try:
+        return _BUILDERS[name]
+    except KeyError:
+        raise ValueError(f"not a context builder: {name!r}") from None
 
 
 def render_stored(message: OutboxMessage) -> None:

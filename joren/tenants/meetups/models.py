@@ -135,6 +135,11 @@ class Meetup(TenantScoped, Timestamped, Base):
     def is_cancelled(self) -> bool:
         return self.status == MeetupStatus.CANCELLED
 
+    @property
+    def has_member_price(self) -> bool:
+        """A member price lower than the fee is set (one that is not lower changes nothing)."""
+        return self.member_price is not None and self.member_price < (self.price or 0)
+
 
 class RegistrationStatus(enum.StrEnum):
     GOING = "going"
@@ -146,6 +151,17 @@ class RegistrationStatus(enum.StrEnum):
     # Paid online: the seat is held (until offer_expires_at) while the member pays in Stripe
     # Checkout; the webhook makes it going.
     AWAITING_PAYMENT = "awaiting_payment"
+
+
+# A registration that still counts (it may yet come).
+ACTIVE = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING,
+          RegistrationStatus.OFFERED, RegistrationStatus.AWAITING_PAYMENT)
+# Holding a seat: an offered person's seat is held until they accept or it expires; a person
+# paying online holds theirs while the Checkout is open.
+SEATED = (RegistrationStatus.GOING, RegistrationStatus.OFFERED,
+          RegistrationStatus.AWAITING_PAYMENT)
+# A seat held until a deadline (``offer_expires_at``).
+HOLDS = (RegistrationStatus.OFFERED, RegistrationStatus.AWAITING_PAYMENT)
 
 
 class Registration(TenantScoped, Timestamped, Base):

@@ -15,17 +15,12 @@ stored as suppressed, so turning them on again brings back the next reminder, no
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -35,9 +30,9 @@ from joren.platform.identity.community import Community
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.outbox import Attachment, queue_email
 from joren.platform.membership.language import recipient_language
-from joren.platform.membership.models import Member, MemberStatus
+from joren.platform.membership.models import MemberStatus
 from joren.platform.urls import external_url, site_host
-from joren.tenants.meetups.calendar import ical
+from joren.tenants.meetups.calendar import ical, links
 from joren.tenants.meetups.models import (
     Meetup,
     MeetupSeries,
@@ -45,7 +40,6 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.meetups.registrations import services as registrations
 
 log = logging.getLogger("joren.reminders")
 
@@ -58,8 +52,6 @@ EARLY_START_HOUR = 10
 # Occurrences further ahead than this get no reminder yet (the job runs again later).
 LOOKAHEAD = timedelta(days=31)
 MORNING = "morning"
-CANT_MAKE_IT_SALT = "joren.cant-make-it"
-MEMBER_FEED_SALT = "joren.member-feed"
 DATE_FORMATS = {"ja": "yyyy年M月d日(EEE) H:mm", "en": "EEE, MMMM d, yyyy, h:mm a"}
 TIME_FORMATS = {"ja": "H:mm", "en": "h:mm a"}
 
@@ -197,95 +189,15 @@ def reminder_context(community: Community, reminder: DueReminder, language: str,
         "ends": format_local(meetup.ends_at, zone, language, TIME_FORMATS),
         "timezone": community.timezone,
         "location": ical.location(meetup),
-        "map_url": map_link(meetup),
+        "map_url": ical.map_link(meetup),
         "meetup_url": meetup_url,
         "ticket_url": external_url("community.feeds.ticket", slug=community.slug,
                                    token=registration.checkin_token),
         "cant_make_it_url": external_url("community.feeds.cant_make_it", slug=community.slug,
-                                         token=cant_make_it_token(registration)),
+                                         token=links.cant_make_it_token(registration)),
     }
-
-
-def map_link(meetup: Meetup) -> str:
-    """The organizer's map link, or a map search for the address."""
-    if meetup.map_url:
-        return meetup.map_url
-    address = meetup.venue_address.strip() or meetup.venue_name.strip()
-    if not address:
-        return ""
-    return f"https://www.google.com/maps/search/?api=1&query={quote_plus(address)}"
 
 
 def meetup_link(community: Community, meetup: Meetup) -> str:
     return external_url("community.meetups.portal_detail", slug=community.slug,
                         meetup_id=meetup.id)
-
-
-# Signed links. Each one is bound to something the database can change, so it can be revoked:
-# a "can't make it" link to the registration's ticket (renewed when a cancelled registration is
-# made again) and, by the view, to the meetup's start; a feed link to the member's feed version
-# (raised by "reset my calendar link"). Another community's token never resolves here.
-
-def _serializer(salt: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
-def _ticket_binding(registration: Registration) -> str:
-    # A digest, not the ticket itself: the link must not carry the door check-in credential.
-    return hashlib.sha256(registration.checkin_token.encode()).hexdigest()[:16]
-
-
-def cant_make_it_token(registration: Registration) -> str:
-    return str(_serializer(CANT_MAKE_IT_SALT).dumps(
-        [registration.tenant_id, registration.id, _ticket_binding(registration)]))
-
-
-def read_cant_make_it_token(token: str, tenant_id: int) -> tuple[int, str] | None:
-    """(registration id, ticket binding) of a "can't make it" link of this community, or None."""
-    payload = _read(CANT_MAKE_IT_SALT, token, tenant_id)
-    if payload is None or not isinstance(payload[1], str):
-        return None
-    return int(payload[0]), payload[1]
-
-
-def cant_make_it_matches(registration: Registration, binding: str) -> bool:
-    """Whether a link was made for this registration as it is now (not an earlier one)."""
-    return hmac.compare_digest(_ticket_binding(registration), binding)
-
-
-def member_feed_token(member: Member) -> str:
-    return str(_serializer(MEMBER_FEED_SALT).dumps(
-        [member.tenant_id, member.id, member.calendar_feed_version]))
-
-
-def read_member_feed_token(token: str, tenant_id: int) -> tuple[int, int] | None:
-    """(member id, feed version) of a personal calendar feed link of this community, or None."""
-    payload = _read(MEMBER_FEED_SALT, token, tenant_id)
-    if payload is None or type(payload[1]) is not int:
-        return None
-    return int(payload[0]), payload[1]
-
-
-def reset_member_feed(session: Session, member: Member) -> None:
-    """Give the member a new calendar feed address; the old one stops working at once."""
-    member.calendar_feed_version += 1
-    session.flush()
-
-
-def _read(salt: str, token: str, tenant_id: int) -> list[Any] | None:
-    """[id, binding] from a [tenant id, id, binding] token of this community, or None."""
-    try:
-        payload = _serializer(salt).loads(token)
-    except (BadData, UnicodeError, ValueError):
-        return None
-    if (not isinstance(payload, list) or len(payload) != 3
-            or type(payload[0]) is not int or type(payload[1]) is not int
-            or payload[0] != tenant_id):
-        return None
-    return payload[1:]
-
-
-def free_seat(session: Session, registration: Registration) -> None:
-    """Cancel a registration from a "can't make it" link; the next waitlisted person is
-    promoted and emailed."""
-    registrations.cancel_registration(session, registration, actor=None)

@@ -35,8 +35,12 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.meetups.registrations import services as registrations
+from joren.tenants.meetups.registrations import reading
+from joren.tenants.meetups.registrations.box import register_box
+from joren.tenants.meetups.registrations.fees import member_fee
+from joren.tenants.meetups.series import recurrence
 from joren.tenants.meetups.series import services as service
+from joren.tenants.meetups.series.checks import SeriesError
 from joren.tenants.meetups.series.forms import (
     OccurrenceForm,
     OneOffForm,
@@ -46,7 +50,6 @@ from joren.tenants.meetups.series.forms import (
     error_message,
 )
 from joren.tenants.meetups.series.recurrence import RuleError
-from joren.tenants.meetups.series.services import SeriesError, recurrence
 from joren.tenants.members.services import reading_order
 
 bp = Blueprint("meetups", __name__)
@@ -280,7 +283,7 @@ def console_detail(meetup_id: int) -> Any:
         .order_by(*reading_order())
     ).all()
     attended = sum(1 for a in attendances if a.status.attended)
-    counts = registrations.counts(db.session, [meetup.id])[meetup.id]
+    counts = reading.counts(db.session, [meetup.id])[meetup.id]
     going, held = counts["going"], counts["offered"] + counts["awaiting_payment"]
     return render_template("meetups/console/detail.html", meetup=meetup, held=held,
                            attendances=attendances, attended=attended, going=going,
@@ -360,16 +363,17 @@ def portal_detail(meetup_id: int) -> Any:
             select(Attendance).where(Attendance.meetup_id == meetup.id,
                                      Attendance.member_id == membership.id)
         )
-        registration = registrations.registration_for(db.session, meetup.id, membership.id)
+        registration = reading.registration_for(db.session, meetup.id, membership.id)
+    now = utcnow()
+    summary = (None if meetup.is_cancelled
+               else register_box(db.session, meetup, registration, membership, now))
     return render_template("meetups/portal/detail.html", meetup=meetup, attendance=mine,
-                           registration=registration, now=utcnow(),
+                           registration=registration, now=now, summary=summary,
                            viewer_fee=_viewer_fee(meetup, membership))
 
 
 def _viewer_fee(meetup: Meetup, membership: Any) -> int | None:
     """What the signed-in member owes when the meetup has a member price (None otherwise)."""
-    from joren.tenants.payments import pricing  # payments builds on meetups
-
-    if membership is None or not pricing.has_member_price(meetup):
+    if membership is None or not meetup.has_member_price:
         return None
-    return pricing.fee_for(db.session, meetup, membership)
+    return member_fee(db.session, meetup, membership)

@@ -81,16 +81,11 @@ def is_dues_current(session: Session, member_id: int, on: date, *,
     return member_id in dues_current_ids(session, [member_id], on, zone=zone)
 
 
-def has_member_price(meetup: Meetup) -> bool:
-    """A member price lower than the fee is set (one that is not lower changes nothing)."""
-    return meetup.member_price is not None and meetup.member_price < (meetup.price or 0)
-
-
 def fee_for(session: Session, meetup: Meetup, member: Member | None) -> int:
     """What ``member`` owes for ``meetup`` (JPY): the member price when one is set and their dues
     cover the meetup's date, else the price. A guest (``None``) pays the price."""
     price = int(meetup.price or 0)
-    if member is None or not has_member_price(meetup):
+    if member is None or not meetup.has_member_price:
         return price
     zone = community_of(session, meetup.tenant_id).zone
     on = local_date(meetup.starts_at, zone)

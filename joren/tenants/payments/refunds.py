@@ -29,10 +29,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import stripe
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joren.platform.billing import stripe_client
+from joren.platform.billing import events, stripe_client
 from joren.platform.db import utcnow
 from joren.platform.identity.community import Community
 from joren.platform.jobs import enqueue_after_commit
@@ -40,6 +40,7 @@ from joren.platform.mail.outbox import queue_email
 from joren.platform.membership.models import Member, Role
 from joren.platform.urls import external_url
 from joren.tenants.meetups.models import Meetup, Registration
+from joren.tenants.payments.connect import services as connect
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentMethod, PaymentStatus
 from joren.tenants.payments.services import PaymentError
 
@@ -342,8 +343,6 @@ def _id_of(value: Any) -> str | None:
 
 def on_refund_event(session: Session, row: Any, obj: dict[str, Any]) -> str:
     """``charge.refunded`` (a charge) or ``refund.updated`` (a refund) on a connected account."""
-    from joren.tenants.payments.connect import services as connect
-
     if connect.bind_event(session, row) is None:
         return "ignored: no community for this account"
     intent_id = _id_of(obj.get("payment_intent"))
@@ -363,13 +362,11 @@ def on_refund_event(session: Session, row: Any, obj: dict[str, Any]) -> str:
 
 
 def register_events() -> None:
-    from joren.platform.billing import events
-
     for event_type in ("charge.refunded", "refund.updated"):
         events.register_connect_handler(event_type, on_refund_event)
 
 
-# -- the sweep and the console's totals -----------------------------------------------------
+# -- the sweep ------------------------------------------------------------------------------
 
 def stale_requests(session: Session, now: datetime | None = None,
                    limit: int = 500) -> list[tuple[int, int]]:
@@ -382,37 +379,3 @@ def stale_requests(session: Session, now: datetime | None = None,
                Payment.refund_requested_at.is_not(None),
                Payment.refund_requested_at < cutoff)
         .order_by(Payment.refund_requested_at).limit(limit))]
-
-
-@dataclass(frozen=True)
-class RefundTotals:
-    refunded: int  # given back: full refunds and partial ones
-    pending: int  # asked for, not confirmed by Stripe yet
-    pending_count: int
-    application_fees: int  # Joren's fees on the fees still paid
-    full_refunds: int = 0  # the part of ``refunded`` whose payments are no longer paid
-
-    def net(self, collected: int) -> int:
-        """Collected (paid payments) less what partial refunds gave back."""
-        return collected - (self.refunded - self.full_refunds)
-
-
-def totals(session: Session, meetup: Meetup) -> RefundTotals:
-    """Refund figures of one meetup's fees paid online, in one query."""
-    paid = Payment.status == PaymentStatus.PAID
-    refunded = Payment.status == PaymentStatus.REFUNDED
-    pending = paid & Payment.refund_requested_at.is_not(None)
-    partial = paid & Payment.refund_requested_at.is_(None)
-    row = session.execute(
-        select(
-            func.coalesce(func.sum(case((refunded, Payment.amount_jpy), else_=0)), 0),
-            func.coalesce(func.sum(case((partial, Payment.refund_amount_jpy), else_=0)), 0),
-            func.coalesce(func.sum(case((pending, Payment.refund_amount_jpy), else_=0)), 0),
-            func.coalesce(func.sum(case((pending, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((paid, Payment.application_fee_jpy), else_=0)), 0),
-        ).where(Payment.meetup_id == meetup.id, Payment.kind == PaymentKind.MEETUP_FEE,
-                Payment.method == PaymentMethod.STRIPE)
-    ).one()
-    full, part, waiting, waiting_count, fees = (int(v or 0) for v in row)
-    return RefundTotals(refunded=full + part, pending=waiting, pending_count=waiting_count,
-                        application_fees=fees, full_refunds=full)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, union
+from sqlalchemy import and_, case, func, select, union
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from joren.platform.db import utcnow
@@ -193,7 +193,7 @@ def meetup_rows(session: Session, meetup: Meetup) -> list[PaymentRow]:
     )
     found = list(session.execute(query).unique())
     reduced: set[int] = set()
-    if pricing.has_member_price(meetup):  # one more query: whose dues cover the date
+    if meetup.has_member_price:  # one more query: whose dues cover the date
         zone = community_of(session, meetup.tenant_id).zone
         reduced = pricing.dues_current_ids(session, [m.id for m, d, *_ in found if d],
                                            pricing.local_date(meetup.starts_at, zone),
@@ -229,7 +229,7 @@ def totals(session: Session, meetup: Meetup) -> Totals:
     member_id = due.c[0]
     unpaid = member_id.not_in(_paid_member_ids(meetup.id))
     columns = [func.count(), func.count().filter(unpaid)]
-    member_price = int(meetup.member_price) if pricing.has_member_price(meetup) else None
+    member_price = int(meetup.member_price) if meetup.has_member_price else None
     if member_price is not None:
         zone = community_of(session, meetup.tenant_id).zone
         on = pricing.local_date(meetup.starts_at, zone)
@@ -266,3 +266,37 @@ def member_payments(session: Session, member_id: int) -> list[Payment]:
         .options(joinedload(Payment.meetup))
         .order_by(Payment.paid_at.desc(), Payment.id.desc())
     ).unique())
+
+
+@dataclass(frozen=True)
+class RefundTotals:
+    refunded: int  # given back: full refunds and partial ones
+    pending: int  # asked for, not confirmed by Stripe yet
+    pending_count: int
+    application_fees: int  # Joren's fees on the fees still paid
+    full_refunds: int = 0  # the part of ``refunded`` whose payments are no longer paid
+
+    def net(self, collected: int) -> int:
+        """Collected (paid payments) less what partial refunds gave back."""
+        return collected - (self.refunded - self.full_refunds)
+
+
+def refund_totals(session: Session, meetup: Meetup) -> RefundTotals:
+    """Refund figures of one meetup's fees paid online, in one query."""
+    paid = Payment.status == PaymentStatus.PAID
+    refunded = Payment.status == PaymentStatus.REFUNDED
+    pending = paid & Payment.refund_requested_at.is_not(None)
+    partial = paid & Payment.refund_requested_at.is_(None)
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(case((refunded, Payment.amount_jpy), else_=0)), 0),
+            func.coalesce(func.sum(case((partial, Payment.refund_amount_jpy), else_=0)), 0),
+            func.coalesce(func.sum(case((pending, Payment.refund_amount_jpy), else_=0)), 0),
+            func.coalesce(func.sum(case((pending, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((paid, Payment.application_fee_jpy), else_=0)), 0),
+        ).where(Payment.meetup_id == meetup.id, Payment.kind == PaymentKind.MEETUP_FEE,
+                Payment.method == PaymentMethod.STRIPE)
+    ).one()
+    full, part, waiting, waiting_count, fees = (int(v or 0) for v in row)
+    return RefundTotals(refunded=full + part, pending=waiting, pending_count=waiting_count,
+                        application_fees=fees, full_refunds=full)

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from joren.platform.billing.events import register_connect_handler
 from joren.platform.billing.models import StripeEvent
 from joren.tenants.payments.connect import services as connect
+from joren.tenants.payments.dues import events as dues_events
 from joren.tenants.payments.models import Payment, PaymentKind
-from joren.tenants.payments.online import services as online
 from joren.tenants.payments.online import sync as online_sync
+from joren.tenants.payments.online.sessions import PURPOSE, retrieve
 
 log = logging.getLogger("joren.payments")
 
@@ -52,18 +53,16 @@ def on_meetup_fee(session: Session, row: StripeEvent, obj: dict[str, Any]) -> st
     if payment.stripe_account_id != row.account:
         return f"mismatch: {row.account} is not the account of payment {payment.id}"
     # Whatever the event says, Stripe's Session as it is now decides.
-    data = online.retrieve(payment, str(obj.get("id") or payment.stripe_checkout_session_id))
+    data = retrieve(payment, str(obj.get("id") or payment.stripe_checkout_session_id))
     return online_sync.reconcile(session, payment, data, account=row.account)
 
 
 def on_checkout_session(session: Session, row: StripeEvent, obj: dict[str, Any]) -> str:
     purpose = (obj.get("metadata") or {}).get("purpose")
-    if purpose == online.PURPOSE:
+    if purpose == PURPOSE:
         return on_meetup_fee(session, row, obj)
     if purpose == "dues":
-        from joren.tenants.payments.dues import services as dues
-
-        return str(dues.on_checkout_session(session, row, obj))
+        return str(dues_events.on_checkout_session(session, row, obj))
     return f"ignored: checkout for {purpose or 'nothing Joren knows'}"
 
 

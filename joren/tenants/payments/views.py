@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from joren.platform.csv_export import csv_response
-from joren.platform.db import db
+from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.edge import (
     active_membership,
@@ -34,7 +34,9 @@ from joren.platform.templating import yen
 from joren.tenants.meetups.models import Meetup
 from joren.tenants.payments import receipts, refunds
 from joren.tenants.payments import services as svc
+from joren.tenants.payments.dues import services as dues
 from joren.tenants.payments.forms import PaymentSettingsForm
+from joren.tenants.payments.labels import method_labels, status_labels
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentMethod, PaymentStatus
 
 bp = Blueprint("payments", __name__)
@@ -57,16 +59,6 @@ ERRORS = {
 }
 
 
-def method_labels() -> dict[PaymentMethod, str]:
-    return {PaymentMethod.DOOR: _("At the door"), PaymentMethod.BANK_TRANSFER: _("Bank transfer"),
-            PaymentMethod.STRIPE: _("Card (online)")}
-
-
-def status_labels() -> dict[PaymentStatus, str]:
-    return {PaymentStatus.PAID: _("Paid"), PaymentStatus.REFUNDED: _("Undone"),
-            PaymentStatus.PENDING: _("Pending"), PaymentStatus.CANCELLED: _("Not completed")}
-
-
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     return {"method_labels": method_labels(), "payment_status_labels": status_labels(),
@@ -86,7 +78,7 @@ def meetup_payments(meetup_id: int) -> Any:
     return render_template("payments/meetup.html", meetup=meetup,
                            rows=svc.meetup_rows(db.session, meetup),
                            totals=svc.totals(db.session, meetup),
-                           refund_totals=refunds.totals(db.session, meetup))
+                           refund_totals=svc.refund_totals(db.session, meetup))
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/payments/mark")
@@ -164,15 +156,6 @@ def refund(payment_id: int) -> Any:
     return redirect(back, 303)
 
 
-@bp.app_template_global()
-def refund_preview(meetup: Meetup, registration: Any) -> refunds.RefundPreview | None:
-    """For a cancel button: what cancelling ``registration`` (the person's own: the portal's,
-    or the one a "can't make it" link proved) now would refund."""
-    if registration is None or registration.meetup_id != meetup.id or not meetup.price:
-        return None
-    return refunds.preview(db.session, meetup, registration.member_id)
-
-
 def _refund_state(payment: Payment | None) -> tuple[str, int]:
     """The refund column of the CSV and how much was given back."""
     if payment is None or payment.method != PaymentMethod.STRIPE:
@@ -245,7 +228,9 @@ def mine() -> Any:
     member = active_membership()
     assert member is not None
     return render_template("payments/mine.html",
-                           payments=svc.member_payments(db.session, member.id))
+                           payments=svc.member_payments(db.session, member.id),
+                           my_dues=dues.member_state_now(db.session, member, g.community,
+                                                         utcnow()))
 
 
 def _receipt_payment(payment_id: int) -> Payment:

@@ -137,7 +137,7 @@ def test_the_import_job_rechecks_the_plan_and_writes_nothing(
 
 def test_guests_registering_for_a_meetup_are_never_blocked(app_ctx, session, scoped, tenant,
                                                            people, billing_on):
-    from joren.tenants.meetups.registrations.services import register_guest
+    from joren.tenants.meetups.registrations.guests import register_guest
 
     _fill(session, tenant)
     s = scoped(tenant)

@@ -13,6 +13,7 @@ from joren.platform.db import utcnow
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups import attendance as svc
+from joren.tenants.meetups.checkin import lists
 from joren.tenants.meetups.models import AttendanceChange, Meetup, RegistrationStatus
 from tests.tenants.helpers import meetup as make_meetup
 from tests.tenants.meetups.helpers_checkin import guest, person, register
@@ -71,7 +72,7 @@ def test_every_change_is_in_the_history_with_actor_and_can_be_corrected(session,
     svc.set_status(ts, meetup, member, AttendanceStatus.EXCUSED, organizer, note="通院のため")
     svc.set_status(ts, meetup, member, AttendanceStatus.PRESENT, organizer, note="遅れて到着")
     ts.commit()
-    entries = svc.history(ts, meetup)
+    entries = lists.history(ts, meetup)
     assert [(e.change.old_status, e.change.new_status, e.change.via, e.actor.id, e.change.note)
             for e in reversed(entries)] == [
         (None, "present", "door", staff.id, ""),
@@ -107,7 +108,7 @@ def test_substitute_needs_someone_and_accepts_a_member_or_a_name(session, ts, pe
     assert svc.find_member_by_name(ts, "林 美咲").id == stand_in.id
     assert svc.find_member_by_name(ts, "はやし みさき").id == stand_in.id
     assert svc.find_member_by_name(ts, "木村") is None
-    notes = [e.change.note for e in svc.history(ts, meetup)]
+    notes = [e.change.note for e in lists.history(ts, meetup)]
     assert notes[0] == "部下の木村さん" and notes[1] == "林 美咲"
 
 
@@ -152,10 +153,10 @@ def test_no_shows_are_going_but_absent_once_the_meetup_ended(session, ts, people
     svc.set_status(ts, meetup, ts.get(Member, excused.id), AttendanceStatus.EXCUSED, organizer,
                    note="体調不良")
     ts.commit()
-    assert svc.no_shows(ts, meetup) == []  # not over yet
+    assert lists.no_shows(ts, meetup) == []  # not over yet
     after = meetup.ends_at + timedelta(minutes=1)
-    assert [m.id for m in svc.no_shows(ts, meetup, now=after)] == [absent.id, silent.id]
-    rows = svc.register(ts, meetup, now=after)
+    assert [m.id for m in lists.no_shows(ts, meetup, now=after)] == [absent.id, silent.id]
+    rows = lists.register(ts, meetup, now=after)
     assert [r.member.id for r in rows] == [came.id, absent.id, silent.id, excused.id]
 
 
@@ -184,7 +185,7 @@ def test_qr_token_checks_in_only_for_its_own_meetup(session, ts, people, evening
         assert session.scalar(select(func.count(Attendance.id))) == 0
     member, a = svc.scan(ts, meetup, f"http://localhost/tickets/{mine.checkin_token}", staff)
     assert member.id == m.id and a.status == AttendanceStatus.LATE  # started an hour ago
-    assert svc.history(ts, meetup)[0].change.via == "qr"
+    assert lists.history(ts, meetup)[0].change.via == "qr"
 
 
 def test_self_check_in_window_and_code(session, ts, people, evening, tenant):
@@ -212,7 +213,7 @@ def test_self_check_in_window_and_code(session, ts, people, evening, tenant):
     a = svc.self_check_in(ts, meetup, member, f" {code} ",
                           now=meetup.starts_at + timedelta(minutes=20))
     assert a.status == AttendanceStatus.LATE
-    change = svc.history(ts, meetup)[0]
+    change = lists.history(ts, meetup)[0]
     assert change.change.via == "self" and change.actor.id == member.id
     with pytest.raises(svc.CheckinError):
         svc.open_self_checkin(ts, meetup, organizer, code="12a4")

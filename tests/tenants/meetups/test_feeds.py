@@ -10,8 +10,8 @@ import pytest
 from icalendar import Calendar
 
 from joren.models import MemberStatus
-from joren.tenants.meetups import reminders
 from joren.tenants.meetups.calendar import ical
+from joren.tenants.meetups.calendar import links as calendar_links
 from joren.tenants.meetups.models import MeetupStatus, Registration, RegistrationStatus
 from tests import factories
 from tests.tenants.helpers import reload
@@ -106,7 +106,7 @@ def test_a_members_feed_holds_their_registrations(app, client, session, tenant, 
     extra = meetup_at(session, tenant, in_(days=9), title="他の人だけの会")
     registration(session, extra, other)
     session.commit()
-    token = _token(app, reminders.member_feed_token, me)
+    token = _token(app, calendar_links.member_feed_token, me)
 
     response = client.get(f"/c/{tenant.slug}/calendar/{token}.ics")
     assert response.status_code == 200
@@ -119,8 +119,8 @@ def test_a_members_feed_holds_their_registrations(app, client, session, tenant, 
 def test_a_members_feed_token_is_refused_when_forged_foreign_or_revoked(
     app, client, session, tenant, other_tenant, people, calendar
 ):
-    mine = _token(app, reminders.member_feed_token, people.member_member)
-    theirs = _token(app, reminders.member_feed_token, people.other_owner_member)
+    mine = _token(app, calendar_links.member_feed_token, people.member_member)
+    theirs = _token(app, calendar_links.member_feed_token, people.other_owner_member)
     assert client.get(f"/c/{other_tenant.slug}/calendar/{theirs}.ics").status_code == 200
     assert client.get(f"/c/{tenant.slug}/calendar/{theirs}.ics").status_code == 404
     assert client.get(f"/c/{other_tenant.slug}/calendar/{mine}.ics").status_code == 404
@@ -137,7 +137,7 @@ def test_the_subscribe_page_shows_the_members_links(app, member_client, tenant, 
                                                       calendar):
     page = member_client.get(f"/c/{tenant.slug}/calendar/subscribe")
     assert page.status_code == 200
-    token = _token(app, reminders.member_feed_token, people.member_member)
+    token = _token(app, calendar_links.member_feed_token, people.member_member)
     html = page.get_data(as_text=True)
     assert f"webcal://localhost/c/{tenant.slug}/calendar/{token}.ics" in html
     assert f"http://localhost/c/{tenant.slug}/calendar/{token}.ics" in html
@@ -200,7 +200,7 @@ def test_tickets_of_another_community_and_bad_tokens_are_not_found(
 def test_cant_make_it_asks_then_frees_the_seat(app, client, session, tenant, people, calendar):
     reg = registration(session, calendar["public"], people.member_member)
     session.commit()
-    token = _token(app, reminders.cant_make_it_token, reg)
+    token = _token(app, calendar_links.cant_make_it_token, reg)
     path = f"/c/{tenant.slug}/meetups/cant-make-it/{token}"
 
     page = client.get(path)
@@ -217,7 +217,7 @@ def test_cant_make_it_does_nothing_once_the_meetup_started(app, client, session,
     started = meetup_at(session, tenant, in_(minutes=-5))
     reg = registration(session, started, people.member_member)
     session.commit()
-    token = _token(app, reminders.cant_make_it_token, reg)
+    token = _token(app, calendar_links.cant_make_it_token, reg)
     assert client.post(f"/c/{tenant.slug}/meetups/cant-make-it/{token}").status_code == 410
     assert reload(session, Registration, reg.id).status == RegistrationStatus.GOING
 
@@ -227,12 +227,12 @@ def test_cant_make_it_links_of_another_community_or_forged_are_not_found(
 ):
     theirs = registration(session, calendar["theirs"], people.other_owner_member)
     session.commit()
-    token = _token(app, reminders.cant_make_it_token, theirs)
+    token = _token(app, calendar_links.cant_make_it_token, theirs)
     for method in (client.get, client.post):
         assert method(f"/c/{tenant.slug}/meetups/cant-make-it/{token}").status_code == 404
         for bad in BAD_TOKENS + [token[:-3] + "abc"]:
             assert method(f"/c/{tenant.slug}/meetups/cant-make-it/{bad}").status_code == 404, bad
     assert reload(session, Registration, theirs.id).status == RegistrationStatus.GOING
     # A feed token is not a "can't make it" token (different salt).
-    feed = _token(app, reminders.member_feed_token, people.member_member)
+    feed = _token(app, calendar_links.member_feed_token, people.member_member)
     assert client.post(f"/c/{tenant.slug}/meetups/cant-make-it/{feed}").status_code == 404

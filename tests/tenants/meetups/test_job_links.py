@@ -12,7 +12,7 @@ from flask import has_request_context
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_now
 from joren.tenants.meetups.models import Registration, RegistrationStatus
-from joren.tenants.meetups.registrations import services as svc
+from joren.tenants.meetups.registrations import services as reg_services
 from tests import factories
 from tests.links import assert_in_language, assert_links_on, stored, watch_rendering
 from tests.tenants.meetups.helpers_feeds import in_, meetup_at, registration
@@ -26,7 +26,7 @@ def test_the_offer_expiry_job_passes_the_seat_on_with_links_on_base_url(
     session.commit()
     with app.test_request_context("/"):  # the setup registers and cancels as a request would
         m, (a, b, c), (ra, rb, rc) = _full_paid(session, tenant, ts)
-        svc.cancel_registration(ts, _get(ts, Registration, ra.id))
+        reg_services.cancel_registration(ts, _get(ts, Registration, ra.id))
         ts.commit()
     _get(ts, Registration, rb.id).offer_expires_at = utcnow() - timedelta(seconds=1)
     ts.commit()

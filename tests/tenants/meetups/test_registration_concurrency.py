@@ -17,7 +17,8 @@ from sqlalchemy.orm import sessionmaker
 from joren.models import Community, CommunityKind, Member
 from joren.platform.tenancy import set_tenant, unscoped
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.meetups.registrations import services as svc
+from joren.tenants.meetups.registrations import seats as reg_seats
+from joren.tenants.meetups.registrations import services as reg_services
 
 THREADS = 20
 SEATS = 10
@@ -83,8 +84,8 @@ def test_exactly_the_free_seats_are_taken_under_concurrent_registration(app, com
                         Registration.meetup_id == meetup_id,
                         Registration.status == RegistrationStatus.GOING)))
                     all_saw_free_seats.wait()
-                meetup = svc.lock_meetup(s, meetup_id)
-                registration = svc.register(s, meetup, s.get(Member, member_id))
+                meetup = reg_seats.lock_meetup(s, meetup_id)
+                registration = reg_services.register(s, meetup, s.get(Member, member_id))
                 outcomes[member_id] = (registration.status, registration.waitlist_position)
                 s.commit()
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread

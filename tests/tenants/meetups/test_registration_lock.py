@@ -19,7 +19,8 @@ from joren.platform.mail import outbox as outbox_module
 from joren.platform.mail.models import OutboxStatus
 from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.meetups.registrations import services as svc
+from joren.tenants.meetups.registrations import seats as reg_seats
+from joren.tenants.meetups.registrations import services as reg_services
 from tests.tenants.meetups.helpers_registrations import outbox, people_in, seated_meetup
 
 
@@ -35,7 +36,7 @@ class LockWatch:
 @pytest.fixture()
 def watch(monkeypatch: pytest.MonkeyPatch, tenant_session) -> Iterator[LockWatch]:  # type: ignore[no-untyped-def]
     w = LockWatch()
-    lock, render = svc.lock_meetup, outbox_module.render_email
+    lock, render = reg_seats.lock_meetup, outbox_module.render_email
 
     def locking(session, meetup_id):  # type: ignore[no-untyped-def]
         w.locked = True  # held until this transaction ends
@@ -48,7 +49,7 @@ def watch(monkeypatch: pytest.MonkeyPatch, tenant_session) -> Iterator[LockWatch
     def ended(_session) -> None:  # type: ignore[no-untyped-def]
         w.locked = False
 
-    monkeypatch.setattr(svc, "lock_meetup", locking)
+    monkeypatch.setattr(reg_services, "lock_meetup", locking)
     monkeypatch.setattr(outbox_module, "render_email", rendering)
     event.listen(tenant_session, "after_commit", ended)
     event.listen(tenant_session, "after_rollback", ended)
@@ -60,7 +61,7 @@ def watch(monkeypatch: pytest.MonkeyPatch, tenant_session) -> Iterator[LockWatch
 def _register(app, ts, meetup_id, member_id):  # type: ignore[no-untyped-def]
     ts.expire_all()
     with app.app_context():  # as a job would: no request
-        r = svc.register(ts, ts.get(Meetup, meetup_id), ts.get(Member, member_id))
+        r = reg_services.register(ts, ts.get(Meetup, meetup_id), ts.get(Member, member_id))
         ts.commit()
     return r
 
@@ -77,7 +78,7 @@ def test_no_template_is_rendered_under_the_meetup_lock(
     assert (first.status, waiting.status) == (RegistrationStatus.GOING,
                                               RegistrationStatus.WAITLISTED)
     with app.app_context():
-        svc.cancel_registration(ts, first)  # the seat goes to the waiting member: promoted
+        reg_services.cancel_registration(ts, first)  # the seat goes to the waiting member: promoted
         ts.commit()
     assert [o.template for o in outbox(ts)] == ["meetups/registrations/confirmed",
                                                 "meetups/registrations/waitlisted",

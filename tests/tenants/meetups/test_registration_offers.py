@@ -14,7 +14,11 @@ from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_now, minutes_slot_key
 from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.meetups.registrations import services as svc
+from joren.tenants.meetups.registrations import offers as reg_offers
+from joren.tenants.meetups.registrations import reading as reg_reading
+from joren.tenants.meetups.registrations import seats as reg_seats
+from joren.tenants.meetups.registrations import services as reg_services
+from joren.tenants.meetups.registrations import waitlist as reg_waitlist
 from joren.workers import offer_jobs
 from tests.tenants.meetups.helpers_registrations import (
     outbox,
@@ -69,7 +73,7 @@ def _full_paid(session, tenant, ts, n=3, price=3000, **fields):  # type: ignore[
     session.commit()
     regs = []
     for p in people:
-        regs.append(svc.register(ts, _get(ts, Meetup, m.id), _get(ts, Member, p.id)))
+        regs.append(reg_services.register(ts, _get(ts, Meetup, m.id), _get(ts, Member, p.id)))
         ts.commit()
     return m, people, regs
 
@@ -90,14 +94,14 @@ def test_paid_cancellation_offers_the_seat_and_emails_it(session, tenant, ts, sm
     run_jobs()
     smtp_server.messages.clear()
     before = utcnow()
-    svc.cancel_registration(ts, _get(ts, Registration, ra.id))
+    reg_services.cancel_registration(ts, _get(ts, Registration, ra.id))
     ts.commit()
     offered = _get(ts, Registration, rb.id)
     assert offered.status == OFFERED and offered.waitlist_position is None
     assert before + timedelta(hours=23, minutes=59) < offered.offer_expires_at \
         <= utcnow() + timedelta(hours=24)
     assert _status(ts, rc.id) == WAITLISTED
-    counts = svc.counts(ts, [m.id])[m.id]
+    counts = reg_reading.counts(ts, [m.id])[m.id]
     assert (counts["going"], counts["offered"]) == (0, 1)
     run_jobs()
     [mail] = smtp_server.messages
@@ -113,15 +117,15 @@ def test_paid_cancellation_offers_the_seat_and_emails_it(session, tenant, ts, sm
 
 def test_capacity_counts_offers(session, tenant, ts):
     m, people, (ra, rb, rc) = _full_paid(session, tenant, ts)
-    svc.cancel_registration(ts, _get(ts, Registration, ra.id))
+    reg_services.cancel_registration(ts, _get(ts, Registration, ra.id))
     ts.commit()
     # The held seat is not free: a newcomer waits, and raising nothing promotes nobody.
     (newcomer,) = people_in(session, tenant, 1)
     session.commit()
-    late = svc.register(ts, _get(ts, Meetup, m.id), _get(ts, Member, newcomer.id))
+    late = reg_services.register(ts, _get(ts, Meetup, m.id), _get(ts, Member, newcomer.id))
     ts.commit()
     assert late.status == WAITLISTED
-    assert svc.fill_seats(ts, _get(ts, Meetup, m.id)) == []
+    assert reg_waitlist.fill_seats(ts, _get(ts, Meetup, m.id)) == []
     seated = [r for r in registrations_of(session, m.id) if r.status in (GOING, OFFERED)]
     assert len(seated) == 1
 
@@ -131,7 +135,7 @@ def test_accept_via_signed_link_without_signing_in(english_pages, session, tenan
     ts = vs
     with in_ctx():
         m, people, (ra, rb, rc) = _full_paid(session, tenant, ts)
-        svc.cancel_registration(ts, _get(ts, Registration, ra.id))
+        reg_services.cancel_registration(ts, _get(ts, Registration, ra.id))
         ts.commit()
     link = _offer_link(ts, rb.id)
     page = client.get(link, headers={"Accept-Language": "en"})
@@ -154,10 +158,10 @@ def test_accept_and_decline_in_the_portal(session, tenant, vs, in_ctx, people, m
     session.commit()
     with in_ctx():
         for p in (first, people.member_member, third):
-            svc.register(ts, _get(ts, Meetup, m.id), _get(ts, Member, p.id))
+            reg_services.register(ts, _get(ts, Meetup, m.id), _get(ts, Member, p.id))
             ts.commit()
         r_first, r_me, r_third = registrations_of(session, m.id)
-        svc.cancel_registration(ts, _get(ts, Registration, r_first.id))
+        reg_services.cancel_registration(ts, _get(ts, Registration, r_first.id))
         ts.commit()
     page = member_client.get(f"/c/{tenant.slug}/meetups/{m.id}").get_data(as_text=True)
     assert f"/meetups/{m.id}/offer/accept" in page and f"/meetups/{m.id}/offer/decline" in page
@@ -179,10 +183,10 @@ def test_portal_accept_before_expiry(session, tenant, vs, in_ctx, people, member
     session.commit()
     with in_ctx():
         for p in (first, people.member_member):
-            svc.register(ts, _get(ts, Meetup, m.id), _get(ts, Member, p.id))
+            reg_services.register(ts, _get(ts, Meetup, m.id), _get(ts, Member, p.id))
             ts.commit()
         r_first, r_me = registrations_of(session, m.id)
-        svc.cancel_registration(ts, _get(ts, Registration, r_first.id))
+        reg_services.cancel_registration(ts, _get(ts, Registration, r_first.id))
         ts.commit()
     r = member_client.post(f"/c/{tenant.slug}/meetups/{m.id}/offer/accept",
                            follow_redirects=True)
@@ -198,11 +202,11 @@ def test_accept_after_expiry_is_refused_and_changes_nothing(english_pages, sessi
     ts = vs
     with in_ctx():
         m, people, (ra, rb, rc) = _full_paid(session, tenant, ts)
-        svc.cancel_registration(ts, _get(ts, Registration, ra.id))
+        reg_services.cancel_registration(ts, _get(ts, Registration, ra.id))
         ts.commit()
         link = _offer_link(ts, rb.id)
-        with pytest.raises(svc.RegistrationError, match="expired"):
-            svc.accept_offer(ts, _get(ts, Registration, rb.id),
+        with pytest.raises(reg_seats.RegistrationError, match="expired"):
+            reg_offers.accept_offer(ts, _get(ts, Registration, rb.id),
                              now=utcnow() + timedelta(hours=25))
         ts.rollback()
     offered = _get(ts, Registration, rb.id)
@@ -216,7 +220,7 @@ def test_accept_after_expiry_is_refused_and_changes_nothing(english_pages, sessi
 def test_expiry_job_passes_the_seat_on_and_is_idempotent(app, session, tenant, other_tenant,
                                                          ts, run_jobs, smtp_server):
     m, (a, b, c), (ra, rb, rc) = _full_paid(session, tenant, ts)
-    svc.cancel_registration(ts, _get(ts, Registration, ra.id))
+    reg_services.cancel_registration(ts, _get(ts, Registration, ra.id))
     ts.commit()
     _get(ts, Registration, rb.id).offer_expires_at = utcnow() - timedelta(seconds=1)
     ts.commit()
@@ -241,7 +245,7 @@ def test_expiry_job_passes_the_seat_on_and_is_idempotent(app, session, tenant, o
 def test_offer_deadline_is_capped_before_the_start(session, tenant, ts):
     soon = utcnow() + timedelta(hours=10)
     m, people, (ra, rb, rc) = _full_paid(session, tenant, ts, starts_at=soon)
-    svc.cancel_registration(ts, _get(ts, Registration, ra.id))
+    reg_services.cancel_registration(ts, _get(ts, Registration, ra.id))
     ts.commit()
     offered = _get(ts, Registration, rb.id)
     assert offered.status == OFFERED
@@ -251,7 +255,7 @@ def test_offer_deadline_is_capped_before_the_start(session, tenant, ts):
 def test_too_close_to_the_start_promotes_straight_to_going(session, tenant, ts):
     m, people, (ra, rb, rc) = _full_paid(session, tenant, ts,
                                          starts_at=utcnow() + timedelta(hours=2, minutes=30))
-    svc.cancel_registration(ts, _get(ts, Registration, ra.id))
+    reg_services.cancel_registration(ts, _get(ts, Registration, ra.id))
     ts.commit()
     assert _status(ts, rb.id) == GOING
     assert outbox(ts, "meetups/registrations/offer") == []
@@ -259,11 +263,11 @@ def test_too_close_to_the_start_promotes_straight_to_going(session, tenant, ts):
 
 def test_free_meetups_and_manual_promotion_stay_going(session, tenant, ts):
     m, people, (ra, rb, rc) = _full_paid(session, tenant, ts, price=0)
-    svc.cancel_registration(ts, _get(ts, Registration, ra.id))
+    reg_services.cancel_registration(ts, _get(ts, Registration, ra.id))
     ts.commit()
     assert _status(ts, rb.id) == GOING
     paid, _people, (pa, pb, pc) = _full_paid(session, tenant, ts)
-    svc.promote(ts, _get(ts, Registration, pc.id))
+    reg_services.promote(ts, _get(ts, Registration, pc.id))
     ts.commit()
     assert _status(ts, pc.id) == GOING
 
@@ -273,7 +277,7 @@ def test_console_lists_offers_with_deadlines(english_pages, session, tenant, vs,
     ts = vs
     with in_ctx():
         m, people, (ra, rb, rc) = _full_paid(session, tenant, ts)
-        svc.cancel_registration(ts, _get(ts, Registration, ra.id))
+        reg_services.cancel_registration(ts, _get(ts, Registration, ra.id))
         ts.commit()
     page = organizer_client.get(f"/c/{tenant.slug}/admin/meetups/{m.id}/registrations",
                                 headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -285,7 +289,7 @@ def test_other_community_and_bad_tokens_are_refused(session, tenant, other_tenan
     ts = vs
     with in_ctx():
         m, _people, (ra, rb, rc) = _full_paid(session, tenant, ts)
-        svc.cancel_registration(ts, _get(ts, Registration, ra.id))
+        reg_services.cancel_registration(ts, _get(ts, Registration, ra.id))
         ts.commit()
     link = _offer_link(ts, rb.id)
     token = link.rsplit("/", 1)[1]

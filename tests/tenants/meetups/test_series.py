@@ -18,7 +18,7 @@ from joren.tenants.meetups.models import (
     RegistrationStatus,
 )
 from joren.tenants.meetups.series import services as service
-from joren.tenants.meetups.series.services import SeriesError
+from joren.tenants.meetups.series.checks import SeriesError
 from joren.workers.cron import SCHEDULE
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -97,7 +97,7 @@ def test_editing_this_one_detaches_it_and_series_edits_leave_it_alone(tenant_ses
 def test_cancelled_occurrences_stay_cancelled_and_are_not_made_again(tenant_session, tenant,
                                                                      monkeypatch):
     notified = []
-    monkeypatch.setattr(service.registrations, "notify_cancelled",
+    monkeypatch.setattr(service, "notify_cancelled",
                         lambda s, m: notified.append(m.id))
     row = _weekly(tenant_session, tenant)
     third = _occurrences(tenant_session, row)[2]

@@ -12,6 +12,7 @@ from joren.platform.db import utcnow
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups.models import Meetup, MeetupSeries
 from joren.tenants.meetups.series import services as service
+from joren.tenants.meetups.series.checks import SeriesError
 from tests.tenants.helpers import in_english, meetup, reload
 from tests.tenants.payments.stripe.dues_helpers import enable_dues, paid_dues
 
@@ -122,11 +123,11 @@ def test_the_messages_are_japanese_for_japanese_organizers(organizer_client, ses
 
 def test_the_service_refuses_a_member_fee_above_the_fee(session, scoped, tenant, people):
     s = scoped(tenant)
-    with pytest.raises(service.SeriesError) as error:
+    with pytest.raises(SeriesError) as error:
         service.create_one_off(s, tenant, None, title="x", starts_at=utcnow() + timedelta(days=3),
                                price=1000, member_price=1500)
     assert (error.value.code, error.value.field) == ("member_price_above_price", "member_price")
-    with pytest.raises(service.SeriesError):
+    with pytest.raises(SeriesError):
         service.create_one_off(s, tenant, None, title="x", starts_at=utcnow() + timedelta(days=3),
                                price=1000, refund_cutoff_hours=721)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote_plus
 
 from icalendar import Calendar, Event
 
@@ -118,3 +119,13 @@ def feed_ics(
         cal.add_component(meetup_event(meetup, host=host, url=url_for_meetup(meetup), now=stamp,
                                        registration_status=status))
     return cal.to_ical()
+
+
+def map_link(meetup: Meetup) -> str:
+    """The organizer's map link, or a map search for the address."""
+    if meetup.map_url:
+        return meetup.map_url
+    address = meetup.venue_address.strip() or meetup.venue_name.strip()
+    if not address:
+        return ""
+    return f"https://www.google.com/maps/search/?api=1&query={quote_plus(address)}"

@@ -22,9 +22,10 @@ from joren.platform.db import db, utcnow
 from joren.platform.membership.edge import active_membership, member_required
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.urls import external_url, site_host
-from joren.tenants.meetups import reminders
-from joren.tenants.meetups.calendar import ical
+from joren.tenants.meetups.calendar import ical, links
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
+from joren.tenants.meetups.registrations.box import cancel_note
+from joren.tenants.meetups.registrations.services import cancel_registration
 
 bp = Blueprint("feeds", __name__)
 
@@ -75,7 +76,7 @@ def community_ics() -> Any:
 @bp.get("/calendar/<token>.ics")
 def member_ics(token: str) -> Any:
     """One member's own registrations, behind a secret link."""
-    found = reminders.read_member_feed_token(token, g.community.id)
+    found = links.read_member_feed_token(token, g.community.id)
     member = db.session.get(Member, found[0]) if found is not None else None
     if (member is None or member.status == MemberStatus.INACTIVE
             or member.calendar_feed_version != found[1]):  # reset since: the old link is dead
@@ -99,7 +100,7 @@ def member_ics(token: str) -> Any:
 def subscribe() -> Any:
     member = active_membership()
     assert member is not None
-    token = reminders.member_feed_token(member)
+    token = links.member_feed_token(member)
     mine = external_url("community.feeds.member_ics", token=token)
     public = external_url("community.feeds.community_ics")
     return render_template(
@@ -114,7 +115,7 @@ def reset_feed() -> Any:
     """A new personal feed address; calendars subscribed to the old one stop updating."""
     member = active_membership()
     assert member is not None
-    reminders.reset_member_feed(db.session, member)
+    links.reset_member_feed(db.session, member)
     db.session.commit()
     flash(_("Your calendar link was reset. The old address no longer works: subscribe again "
             "with the new one."), "success")
@@ -144,7 +145,7 @@ def ticket(token: str) -> Any:
     registration = _registration_by_ticket(token)
     return render_template("meetups/calendar/ticket.html", registration=registration,
                            meetup=registration.meetup, member=registration.member,
-                           qr_svg=_qr_svg(registration.checkin_token), map_url=reminders.map_link(
+                           qr_svg=_qr_svg(registration.checkin_token), map_url=ical.map_link(
                                registration.meetup),
                            valid=registration.status == RegistrationStatus.GOING)
 
@@ -168,9 +169,9 @@ def _qr_svg(content: str, scale: int = 6) -> str:
 @bp.route("/meetups/cant-make-it/<token>", methods=["GET", "POST"])
 def cant_make_it(token: str) -> Any:
     """GET: a confirmation page with one button; POST: free the seat."""
-    found = reminders.read_cant_make_it_token(token, g.community.id)
+    found = links.read_cant_make_it_token(token, g.community.id)
     registration = db.session.get(Registration, found[0]) if found is not None else None
-    if registration is None or not reminders.cant_make_it_matches(registration, found[1]):
+    if registration is None or not links.cant_make_it_matches(registration, found[1]):
         abort(404)  # forged, another community's, or made for an earlier registration
     meetup = registration.meetup
     started = meetup.starts_at <= utcnow()
@@ -181,8 +182,10 @@ def cant_make_it(token: str) -> Any:
     active = registration.status in FEED_STATUSES
     done = False
     if request.method == "POST" and active and not started:
-        reminders.free_seat(db.session, registration)
+        # The next waitlisted person is promoted and emailed.
+        cancel_registration(db.session, registration, actor=None)
         db.session.commit()
         done, active = True, False
     return render_template("meetups/calendar/cant_make_it.html", registration=registration,
-                           meetup=meetup, started=started, active=active, done=done)
+                           meetup=meetup, started=started, active=active, done=done,
+                           cancel_note=cancel_note(db.session, registration) if active else None)

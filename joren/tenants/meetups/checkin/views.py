@@ -20,9 +20,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField
-from wtforms.validators import DataRequired, Length, Optional
 
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db
@@ -37,6 +34,8 @@ from joren.platform.membership.edge import (
 )
 from joren.platform.membership.models import Member
 from joren.tenants.meetups import attendance as svc
+from joren.tenants.meetups.checkin import lists
+from joren.tenants.meetups.checkin.forms import CodeForm, WalkInForm
 from joren.tenants.meetups.models import AttendanceStatus, Meetup
 
 bp = Blueprint("checkin", __name__)
@@ -79,22 +78,6 @@ def via_labels() -> dict[str, str]:
             "console": _("register"), "walk_in": _("walk-in")}
 
 
-class WalkInForm(FlaskForm):
-    family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=60)])
-    given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=60)])
-    family_name_kana = StringField(_l("Family name reading (kana)"),
-                                   validators=[Optional(), Length(max=60)])
-    given_name_kana = StringField(_l("Given name reading (kana)"),
-                                  validators=[Optional(), Length(max=60)])
-    company = StringField(_l("Company"), validators=[Optional(), Length(max=120)])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=80)])
-    email = EmailField(_l("Email (optional)"), validators=[Optional(), Length(max=320)])
-
-
-class CodeForm(FlaskForm):
-    code = StringField(_l("Check-in code"), validators=[DataRequired(), Length(max=12)])
-
-
 def _meetup(meetup_id: int) -> Meetup:
     return get_or_404(Meetup, meetup_id)
 
@@ -117,7 +100,7 @@ def _member_from_form(field: str = "member_id") -> Member | None:
 def _reply(meetup: Meetup, ok: bool, message: str, status: int = 200, **extra: Any) -> Any:
     """JSON for the door script, otherwise a flash and back to the door page."""
     if _wants_json():
-        payload = {"ok": ok, "message": message, **svc.counts(db.session, meetup), **extra}
+        payload = {"ok": ok, "message": message, **lists.counts(db.session, meetup), **extra}
         return jsonify(payload), status
     flash(message, "success" if ok else "error")
     return redirect(url_for(".door", meetup_id=meetup.id, q=request.form.get("q") or None))
@@ -130,9 +113,9 @@ def _reply(meetup: Meetup, ok: bool, message: str, status: int = 200, **extra: A
 def door(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     query = request.args.get("q", "")[:100]
-    rows = svc.door_list(db.session, meetup, query)
+    rows = lists.door_list(db.session, meetup, query)
     return render_template("meetups/checkin/door.html", meetup=meetup, rows=rows, q=query,
-                           counts=svc.counts(db.session, meetup), form=WalkInForm(),
+                           counts=lists.counts(db.session, meetup), form=WalkInForm(),
                            self_state=svc.self_checkin_state(meetup))
 
 
@@ -141,7 +124,7 @@ def door(meetup_id: int) -> Any:
 def search(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     query = request.args.get("q", "")[:100]
-    rows = svc.door_list(db.session, meetup, query)
+    rows = lists.door_list(db.session, meetup, query)
     if request.args.get("format") == "json":
         return jsonify(results=[{
             "member_id": r.member.id, "name": r.member.display_name, "reading": r.member.reading,
@@ -254,7 +237,7 @@ def self_checkin_window(meetup_id: int) -> Any:
 @require(Capability.RUN_DOOR)
 def print_list(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
-    rows = svc.door_list(db.session, meetup)
+    rows = lists.door_list(db.session, meetup)
     return render_template("meetups/checkin/print.html", meetup=meetup, rows=rows)
 
 
@@ -264,11 +247,11 @@ def print_list(meetup_id: int) -> Any:
 @require(Capability.RUN_DOOR)
 def register_view(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
-    rows = svc.register(db.session, meetup)
+    rows = lists.register(db.session, meetup)
     return render_template(
         "meetups/checkin/register.html", meetup=meetup, rows=rows,
-        history=svc.history(db.session, meetup), labels=status_labels(), vias=via_labels(),
-        counts=svc.counts(db.session, meetup),
+        history=lists.history(db.session, meetup), labels=status_labels(), vias=via_labels(),
+        counts=lists.counts(db.session, meetup),
         can_edit=g.membership.is_organizer, no_show_count=sum(r.is_no_show for r in rows))
 
 
@@ -299,7 +282,7 @@ def _apply_row(meetup: Meetup, member: Member) -> str | None:
 @require(Capability.MANAGE_MEETUPS)
 def register_update(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
-    rows = {row.member.id: row.member for row in svc.register(db.session, meetup)}
+    rows = {row.member.id: row.member for row in lists.register(db.session, meetup)}
     only = request.form.get("row", "")
     if only:
         if not only.isdigit() or int(only) not in rows:
@@ -336,7 +319,7 @@ def export(meetup_id: int) -> Any:
     labels = status_labels()
     day = _local(meetup.starts_at)[:10]
     if request.args.get("list") == "door":
-        rows = svc.door_list(db.session, meetup)
+        rows = lists.door_list(db.session, meetup)
         header = [_("Name"), _("Reading"), _("Company"), _("Title"), _("Going"),
                   _("Checked in")]
         door_name = _("Door list")
@@ -345,11 +328,11 @@ def export(meetup_id: int) -> Any:
             ([r.member.display_name, r.member.reading, r.member.company, r.member.title,
               _("Yes") if r.is_going else "", _("Yes") if r.is_checked_in else ""]
              for r in rows))
-    rows = svc.register(db.session, meetup)
+    rows = lists.register(db.session, meetup)
     header = [_("Name"), _("Reading"), _("Company"), _("Title"), _("Email"), _("Status"),
               _("No-show"), _("Checked in at"), _("Substitute"), _("Note")]
 
-    def line(r: svc.RegisterRow) -> list[Any]:
+    def line(r: lists.RegisterRow) -> list[Any]:
         a = r.attendance
         sub = (r.substitute.display_name if r.substitute else a.substitute_name) if a else ""
         return [r.member.display_name, r.member.reading, r.member.company, r.member.title,

@@ -8,27 +8,31 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
 
+from joren.platform.csv_export import csv_response
 from joren.platform.db import db, utcnow
 from joren.platform.extensions import limiter
 from joren.platform.membership.capabilities import Capability
-from joren.platform.membership.edge import (
-    active_membership,
-    get_or_404,
-    member_required,
-    require,
-)
+from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.meetups.models import (
+    ACTIVE,
     Meetup,
     MeetupSeries,
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.meetups.registrations import services as service
+from joren.tenants.meetups.registrations import guests, offers, reading, services
+from joren.tenants.meetups.registrations import series as whole_series
+from joren.tenants.meetups.registrations.box import to_checkout
+from joren.tenants.meetups.registrations.fees import member_fee, online_fee
+from joren.tenants.meetups.registrations.forms import GuestForm
+from joren.tenants.meetups.registrations.links import (
+    read_guest_token,
+    read_offer_token,
+    registration_for_token,
+)
+from joren.tenants.meetups.registrations.seats import RegistrationError
 
 bp = Blueprint("registrations", __name__)
 
@@ -47,10 +51,10 @@ SOURCE_LABELS = {
     "guest": _l("Guest form"),
 }
 ACTIONS = {
-    "approve": service.approve,
-    "decline": service.decline,
-    "promote": service.promote,
-    "cancel": service.cancel_registration,
+    "approve": services.approve,
+    "decline": services.decline,
+    "promote": services.promote,
+    "cancel": services.cancel_registration,
 }
 # Each guest registration sends an email: keep the public form from being used to spam.
 GUEST_RATE_LIMIT = "20 per hour"
@@ -62,42 +66,9 @@ DONE = {
 }
 
 
-def registration_summary(meetup: Meetup, registration: Registration | None) -> dict[str, Any]:
-    """What the portal's register box shows: counts, spots left and the waitlist rank."""
-    from joren.tenants.payments import pricing
-    from joren.tenants.payments.online import services as online
-
-    counts = service.counts(db.session, [meetup.id])[meetup.id]
-    seated = counts["going"] + counts["offered"] + counts["awaiting_payment"]
-    spots = None if meetup.capacity is None else max(meetup.capacity - seated, 0)
-    rank = service.waitlist_rank(db.session, registration) if registration else None
-    open_now = True
-    try:
-        service._check_open(meetup, utcnow())  # noqa: SLF001 - same rule, shown ahead of time
-    except service.RegistrationError as exc:
-        open_now = False
-        closed_reason = exc.message
-    else:
-        closed_reason = None
-    series_registration = None
-    membership = active_membership()
-    fee = pricing.fee_for(db.session, meetup, membership) if meetup.price or meetup.member_price \
-        else 0
-    online_fee = online.online_fee(db.session, meetup, membership) if fee else 0
-    paid = (online.paid_payment(db.session, meetup.id, membership.id)
-            if membership is not None and registration is not None and fee else None)
-    if membership is not None and meetup.series_id is not None:
-        series_registration = service.active_series_registration(
-            db.session, meetup.series_id, membership.id)
-    return {"counts": counts, "spots_left": spots, "rank": rank, "is_open": open_now,
-            "closed_reason": closed_reason, "series_registration": series_registration,
-            "fee": fee, "pay_online": online_fee > 0, "paid_payment": paid}
-
-
 @bp.record_once
 def _register_globals(state: Any) -> None:
     state.app.jinja_env.globals.setdefault("registration_status_labels", STATUS_LABELS)
-    state.app.jinja_env.globals.setdefault("registration_summary", registration_summary)
     state.app.jinja_env.globals.setdefault("registration_source_labels", SOURCE_LABELS)
 
 
@@ -116,7 +87,7 @@ def console_list(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
     if request.args.get("export") == "csv":  # the address this download had before
         return redirect(url_for(".console_export", meetup_id=meetup.id))
-    rows = service.console_registrations(db.session, meetup)
+    rows = reading.console_registrations(db.session, meetup)
     groups: dict[str, list[Registration]] = {
         "going": [], "awaiting_payment": [], "offered": [], "waitlisted": [], "pending": [],
         "cancelled": []}
@@ -130,19 +101,17 @@ def console_list(meetup_id: int) -> Any:
         key=lambda r: (r.offer_expires_at or r.status_changed_at, r.id))
     groups["waitlisted"].sort(key=lambda r: (r.waitlist_position or 0, r.id))
     return render_template("meetups/registrations/console_list.html", meetup=meetup, groups=groups,
-                           counts=service.counts(db.session, [meetup.id])[meetup.id])
+                           counts=reading.counts(db.session, [meetup.id])[meetup.id])
 
 
 @bp.get("/admin/meetups/<int:meetup_id>/registrations.csv")
 @require(Capability.EXPORT_PERSONAL_DATA)
 def console_export(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
-    return _export(meetup, service.console_registrations(db.session, meetup))
+    return _export(meetup, reading.console_registrations(db.session, meetup))
 
 
 def _export(meetup: Meetup, rows: list[Registration]) -> Any:
-    from joren.platform.csv_export import csv_response
-
     header = [_("Status"), _("Waitlist"), _("Family name"), _("Given name"),
               _("Family name reading (kana)"), _("Given name reading (kana)"), _("Company"),
               _("Job title"), _("Industry"), _("Email"), _("Source"), _("Registered at")]
@@ -168,7 +137,7 @@ def console_action(meetup_id: int, registration_id: int) -> Any:
         return redirect(url_for(".console_list", meetup_id=meetup.id))
     try:
         ACTIONS[action](db.session, registration, g.membership)
-    except service.RegistrationError as exc:
+    except RegistrationError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
     else:
@@ -183,7 +152,7 @@ def _portal_change(meetup_id: int, change: Any, success: Any) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
     try:
         change(meetup)
-    except service.RegistrationError as exc:
+    except RegistrationError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
     else:
@@ -198,7 +167,7 @@ def register(meetup_id: int) -> Any:
     made: list[Registration] = []
 
     def change(meetup: Meetup) -> None:
-        made.append(service.register(db.session, meetup, g.membership, source="portal"))
+        made.append(services.register(db.session, meetup, g.membership, source="portal"))
 
     def message() -> Any:
         status = made[0].status
@@ -215,9 +184,7 @@ def register(meetup_id: int) -> Any:
     response = _portal_change(meetup_id, change, message)
     if made and made[0].status == RegistrationStatus.AWAITING_PAYMENT:
         # Straight on to the payment: one click from "Register" to Stripe's page.
-        from joren.tenants.payments.online.views import redirect_to_checkout
-
-        return redirect_to_checkout(made[0], response.location)
+        return to_checkout(db.session, made[0], response.location)
     return response
 
 
@@ -225,10 +192,10 @@ def register(meetup_id: int) -> Any:
 @member_required
 def cancel(meetup_id: int) -> Any:
     def change(meetup: Meetup) -> None:
-        registration = service.registration_for(db.session, meetup.id, g.membership.id)
-        if registration is None or registration.status not in service.ACTIVE:
-            raise service.RegistrationError(_l("You are not registered for this meetup."))
-        service.cancel_registration(db.session, registration, g.membership)
+        registration = reading.registration_for(db.session, meetup.id, g.membership.id)
+        if registration is None or registration.status not in ACTIVE:
+            raise RegistrationError(_l("You are not registered for this meetup."))
+        services.cancel_registration(db.session, registration, g.membership)
 
     return _portal_change(meetup_id, change, _l("Your registration was cancelled."))
 
@@ -237,14 +204,14 @@ def cancel(meetup_id: int) -> Any:
 @member_required
 def opt_out(meetup_id: int) -> Any:
     return _portal_change(
-        meetup_id, lambda meetup: service.opt_out(db.session, meetup, g.membership),
+        meetup_id, lambda meetup: whole_series.opt_out(db.session, meetup, g.membership),
         _l("You will skip this meetup; the rest of the series stays booked."))
 
 
 def _my_offer(meetup: Meetup) -> Registration:
-    registration = service.registration_for(db.session, meetup.id, g.membership.id)
+    registration = reading.registration_for(db.session, meetup.id, g.membership.id)
     if registration is None:
-        raise service.RegistrationError(_l("This seat offer is no longer available."))
+        raise RegistrationError(_l("This seat offer is no longer available."))
     return registration
 
 
@@ -252,7 +219,7 @@ def _my_offer(meetup: Meetup) -> Registration:
 @member_required
 def accept_offer(meetup_id: int) -> Any:
     return _portal_change(
-        meetup_id, lambda meetup: service.accept_offer(db.session, _my_offer(meetup)),
+        meetup_id, lambda meetup: offers.accept_offer(db.session, _my_offer(meetup)),
         _l("The seat is yours. See you there!"))
 
 
@@ -260,7 +227,7 @@ def accept_offer(meetup_id: int) -> Any:
 @member_required
 def decline_offer(meetup_id: int) -> Any:
     return _portal_change(
-        meetup_id, lambda meetup: service.decline_offer(db.session, _my_offer(meetup)),
+        meetup_id, lambda meetup: offers.decline_offer(db.session, _my_offer(meetup)),
         _l("You declined the seat; it goes to the next person."))
 
 
@@ -268,8 +235,8 @@ def decline_offer(meetup_id: int) -> Any:
 def offer_link(token: str) -> Any:
     """The one-click link of the offer email: GET confirms, POST takes (or declines) the
     seat. No sign-in needed: the signed token names the registration."""
-    registration = service.offer_for_token(db.session, service.read_offer_token(token),
-                                           current_tenant_id(db.session))
+    registration = registration_for_token(db.session, read_offer_token(token),
+                                          current_tenant_id(db.session))
     if registration is None:
         return render_template("meetups/registrations/offer.html", invalid=True,
                                registration=None), 400
@@ -279,16 +246,14 @@ def offer_link(token: str) -> Any:
         action = request.form.get("action", "accept")
         try:
             if action == "decline":
-                service.decline_offer(db.session, registration)
+                offers.decline_offer(db.session, registration)
                 done = _("You declined the seat; it goes to the next person.")
             elif _pays_online(registration):
-                from joren.tenants.payments.online.views import redirect_to_checkout
-
-                return redirect_to_checkout(registration, request.url)
+                return to_checkout(db.session, registration, request.url)
             else:
-                service.accept_offer(db.session, registration)
+                offers.accept_offer(db.session, registration)
                 done = _("The seat is yours. See you there!")
-        except service.RegistrationError as exc:
+        except RegistrationError as exc:
             db.session.rollback()
             error = str(exc.message)
         else:
@@ -303,19 +268,28 @@ def offer_link(token: str) -> Any:
 
 
 def _pays_online(registration: Registration) -> bool:
-    from joren.tenants.payments.online import services as online
-
     return (registration.status == RegistrationStatus.OFFERED
-            and online.online_fee(db.session, registration.meetup, registration.member) > 0)
+            and online_fee(db.session, registration.meetup, registration.member) > 0)
 
 
 def _offer_fee(registration: Registration) -> dict[str, Any]:
-    from joren.tenants.payments import pricing
-
     meetup = registration.meetup
-    fee = pricing.fee_for(db.session, meetup, registration.member) \
+    fee = member_fee(db.session, meetup, registration.member) \
         if meetup.price or meetup.member_price else 0
     return {"fee": fee, "pay_online": bool(fee) and _pays_online(registration)}
+
+
+@bp.post("/meetups/<int:meetup_id>/pay")
+@member_required
+def pay(meetup_id: int) -> Any:
+    """The register box's pay button: on to pay for the member's held seat."""
+    meetup = get_or_404(Meetup, meetup_id)
+    back = url_for("community.meetups.portal_detail", meetup_id=meetup.id)
+    registration = reading.registration_for(db.session, meetup.id, g.membership.id)
+    if registration is None:
+        flash(_("You are not registered for this meetup."), "danger")
+        return redirect(back, 303)
+    return to_checkout(db.session, registration, back)
 
 
 @bp.post("/series/<int:series_id>/register")
@@ -323,8 +297,8 @@ def _offer_fee(registration: Registration) -> dict[str, Any]:
 def series_register(series_id: int) -> Any:
     series = get_or_404(MeetupSeries, series_id)
     try:
-        service.register_series(db.session, series, g.membership)
-    except service.RegistrationError as exc:
+        whole_series.register_series(db.session, series, g.membership)
+    except RegistrationError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
     else:
@@ -337,11 +311,11 @@ def series_register(series_id: int) -> Any:
 @member_required
 def series_cancel(series_id: int) -> Any:
     series = get_or_404(MeetupSeries, series_id)
-    row = service.active_series_registration(db.session, series.id, g.membership.id)
+    row = reading.active_series_registration(db.session, series.id, g.membership.id)
     if row is None:
         flash(_("You are not registered for this series."), "danger")
     else:
-        service.cancel_series(db.session, row)
+        whole_series.cancel_series(db.session, row)
         db.session.commit()
         flash(_("Your series registration was cancelled."), "success")
     return redirect(url_for(".mine"))
@@ -353,29 +327,12 @@ def mine() -> Any:
     now = utcnow()
     return render_template(
         "meetups/registrations/mine.html",
-        upcoming=service.member_registrations(db.session, g.membership, now),
-        past=service.member_registrations(db.session, g.membership, now, upcoming=False),
+        upcoming=reading.member_registrations(db.session, g.membership, now),
+        past=reading.member_registrations(db.session, g.membership, now, upcoming=False),
     )
 
 
 # --- public: guests -------------------------------------------------------------------------
-
-class GuestForm(FlaskForm):
-    family_name = StringField(_l("Family name"), validators=[
-        DataRequired(_l("Enter your family name.")), Length(max=60)])
-    given_name = StringField(_l("Given name"), validators=[
-        DataRequired(_l("Enter your given name.")), Length(max=60)])
-    family_name_kana = StringField(_l("Family name reading (kana)"),
-                                   validators=[Optional(), Length(max=60)])
-    given_name_kana = StringField(_l("Given name reading (kana)"),
-                                  validators=[Optional(), Length(max=60)])
-    email = StringField(_l("Email"), validators=[
-        DataRequired(_l("Enter your email address.")), Length(max=320),
-        Email(_l("Enter a valid email address."), check_deliverability=False)])
-    company = StringField(_l("Company"), validators=[Optional(), Length(max=120)])
-    title = StringField(_l("Job title"), validators=[Optional(), Length(max=80)])
-    industry = StringField(_l("Industry"), validators=[Optional(), Length(max=80)])
-
 
 def _public_meetup(meetup_id: int) -> Meetup:
     meetup = get_or_404(Meetup, meetup_id)
@@ -392,9 +349,9 @@ def guest_register(meetup_id: int) -> Any:
     sent_to = None
     if form.validate_on_submit():
         try:
-            registration = service.register_guest(db.session, meetup, **{
-                name: form[name].data or "" for name in service.GUEST_LIMITS})
-        except service.RegistrationError as exc:
+            registration = guests.register_guest(db.session, meetup, **{
+                name: form[name].data or "" for name in guests.GUEST_LIMITS})
+        except RegistrationError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc.message))
         else:
@@ -407,29 +364,24 @@ def guest_register(meetup_id: int) -> Any:
 
 @bp.route("/registrations/confirm/<token>", methods=["GET", "POST"])
 def guest_confirm(token: str) -> Any:
-    data = service.read_guest_token(token)
-    if data is None or data.get("c") != current_tenant_id(db.session):
-        return render_template("meetups/registrations/guest_confirm.html", invalid=True,
-                               registration=None), 400
-    registration = db.session.get(Registration, data.get("r"))
-    if registration is None or registration.checkin_token != data.get("t"):
+    registration = registration_for_token(db.session, read_guest_token(token),
+                                          current_tenant_id(db.session))
+    if registration is None:
         return render_template("meetups/registrations/guest_confirm.html", invalid=True,
                                registration=None), 400
     error = None
     if request.method == "POST":
         try:
-            service.confirm_guest(db.session, registration)
-        except service.RegistrationError as exc:
+            guests.confirm_guest(db.session, registration)
+        except RegistrationError as exc:
             db.session.rollback()
             error = str(exc.message)
         else:
             db.session.commit()
             if registration.status == RegistrationStatus.AWAITING_PAYMENT:
-                # The fee is paid online: straight on to Stripe (this page again to come back).
-                from joren.tenants.payments.online.views import redirect_to_checkout
-
-                return redirect_to_checkout(registration, request.url)
-    rank = service.waitlist_rank(db.session, registration)
+                # The fee is paid online: straight on to pay (this page again to come back).
+                return to_checkout(db.session, registration, request.url)
+    rank = reading.waitlist_rank(db.session, registration)
     return render_template("meetups/registrations/guest_confirm.html", invalid=False, error=error,
                            registration=registration, meetup=registration.meetup, rank=rank,
                            token=token, **_offer_fee(registration)), 400 if error else 200

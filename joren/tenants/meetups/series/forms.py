@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from joren.tenants.meetups.series.services import (
+from joren.tenants.meetups.series.checks import (
     MAX_CAPACITY,
     MAX_DURATION,
     MAX_PRICE,

@@ -6,12 +6,10 @@ touches past, detached or cancelled occurrences.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
@@ -21,24 +19,20 @@ from joren.tenants.meetups.models import (
     Meetup,
     MeetupSeries,
     MeetupStatus,
-    Registration,
-    RegistrationStatus,
     Visibility,
 )
-from joren.tenants.meetups.registrations import services as registrations
+from joren.tenants.meetups.registrations.emails import notify_cancelled
+from joren.tenants.meetups.registrations.series import apply_series_registrations
 from joren.tenants.meetups.series import recurrence
-from joren.tenants.meetups.series.recurrence import RuleError
+from joren.tenants.meetups.series.checks import (
+    SeriesError,
+    active_counts,
+    check_capacity,
+    check_fields,
+    validated_rule,
+)
+from joren.tenants.meetups.signals import answers, meetup_cancelled, meetups_kept
 
-ACTIVE_REGISTRATION = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED,
-                       RegistrationStatus.PENDING, RegistrationStatus.OFFERED,
-                       RegistrationStatus.AWAITING_PAYMENT)
-# Holding a seat: going, or offered one / paying for one (the seat is theirs until a deadline).
-SEATED = (RegistrationStatus.GOING, RegistrationStatus.OFFERED,
-          RegistrationStatus.AWAITING_PAYMENT)
-MAX_PRICE = 10_000_000
-MAX_CAPACITY = 100_000
-MAX_DURATION = 24 * 60
-MAX_REFUND_CUTOFF_HOURS = 720  # 30 days
 # Fields copied from a series to each occurrence it gives.
 COPIED = ("title", "description", "venue_name", "venue_address", "map_url", "online_url",
           "capacity", "price", "member_price", "refund_cutoff_hours", "requires_approval",
@@ -51,77 +45,6 @@ SERIES_FIELDS = set(COPIED) | {
 TIMING_FIELDS = ("rrule", "dtstart_local", "duration_minutes", "timezone")
 OCCURRENCE_FIELDS = set(COPIED) | {"starts_at", "duration_minutes", "is_public",
                                    "registration_opens_at", "registration_closes_at"}
-_LENGTHS = {"title": 200, "venue_name": 200, "venue_address": 300, "map_url": 500,
-            "online_url": 500, "description": 20000}
-_URL = re.compile(r"^https?://\S+$")
-
-
-class SeriesError(ValueError):
-    """Input a series or occurrence cannot take; ``code`` says why, ``field`` where."""
-
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code if field is None else f"{field}: {code}")
-        self.code = code
-        self.field = field
-
-
-# -- checks ---------------------------------------------------------------------------------
-
-def _check_fields(fields: dict[str, Any]) -> None:
-    if "visibility" in fields:
-        try:
-            fields["visibility"] = Visibility(fields["visibility"])
-        except ValueError as exc:
-            raise SeriesError("out_of_range", "visibility") from exc
-    for name, limit in _LENGTHS.items():
-        value = fields.get(name)
-        if value is not None and len(value) > limit:
-            raise SeriesError("too_long", name)
-    if "title" in fields and not (fields["title"] or "").strip():
-        raise SeriesError("required", "title")
-    for name in ("map_url", "online_url"):
-        if fields.get(name) and not _URL.match(fields[name]):
-            raise SeriesError("bad_url", name)
-    for name, low, high in (("capacity", 1, MAX_CAPACITY), ("industry_cap", 1, MAX_CAPACITY),
-                            ("price", 0, MAX_PRICE), ("member_price", 0, MAX_PRICE),
-                            ("refund_cutoff_hours", 0, MAX_REFUND_CUTOFF_HOURS),
-                            ("duration_minutes", 5, MAX_DURATION),
-                            ("registration_opens_days", 0, 365),
-                            ("registration_closes_minutes", 0, 60 * 24 * 30),
-                            ("horizon_days", 7, 730)):
-        value = fields.get(name)
-        if value is not None and not low <= value <= high:
-            raise SeriesError("out_of_range", name)
-    if (fields.get("member_price") is not None and fields.get("price") is not None
-            and fields["member_price"] > fields["price"]):
-        raise SeriesError("member_price_above_price", "member_price")
-    for day in fields.get("reminder_days") or []:
-        if not 0 < day <= 60:
-            raise SeriesError("out_of_range", "reminder_days")
-
-
-def _active_counts(session: Session, meetup_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """meetup id → (active registrations, seats taken), in one query."""
-    ids = list(meetup_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Registration.meetup_id, func.count(Registration.id),
-               func.count(Registration.id).filter(Registration.status.in_(SEATED)))
-        .where(Registration.meetup_id.in_(ids), Registration.status.in_(ACTIVE_REGISTRATION))
-        .group_by(Registration.meetup_id)
-    )
-    return {meetup_id: (active, going) for meetup_id, active, going in rows}
-
-
-def _check_capacity(session: Session, meetups: list[Meetup], capacity: int | None) -> None:
-    if capacity is None:
-        return
-    counts = _active_counts(session, [m.id for m in meetups if m.id is not None])
-    if any(going > capacity for _, going in counts.values()):
-        raise SeriesError("capacity_below_going", "capacity")
-
-
 # -- occurrences ----------------------------------------------------------------------------
 
 def _registration_window(series: MeetupSeries, starts_at: datetime) -> tuple[Any, Any]:
@@ -149,14 +72,30 @@ def _horizon(series: MeetupSeries, now: datetime) -> datetime:
     return before
 
 
-def _with_payments(session: Session, meetup_ids: list[int]) -> set[int]:
-    """Occurrences with payment records: money is never deleted with a meetup."""
-    if not meetup_ids:
-        return set()
-    from joren.tenants.payments.models import Payment  # payments builds on meetups
+def _kept_elsewhere(session: Session, meetup_ids: list[int]) -> set[int]:
+    """Occurrences other features keep records of (payments: money), never deleted with a
+    meetup (``signals.meetups_kept``)."""
+    kept: set[int] = set()
+    if meetup_ids:
+        for found in answers(meetups_kept, session, meetup_ids=meetup_ids):
+            kept |= set(found)
+    return kept
 
-    return set(session.scalars(select(Payment.meetup_id).where(
-        Payment.meetup_id.in_(meetup_ids)).distinct()))
+
+def _movable_by_day(session: Session, stale: list[Meetup], zone: Any) -> dict[Any, list[Meetup]]:
+    """Occurrences the rule no longer gives, by local day: free to move or delete. Those with
+    registrations or records elsewhere stay where they are, detached for the organizer to
+    review."""
+    counts = active_counts(session, [m.id for m in stale])
+    kept = _kept_elsewhere(session, [m.id for m in stale])
+    movable: dict[Any, list[Meetup]] = {}
+    for m in stale:
+        if counts.get(m.id, (0, 0))[0] or m.id in kept:
+            m.is_detached = True
+            m.needs_review = True
+        else:
+            movable.setdefault(m.starts_at.astimezone(zone).date(), []).append(m)
+    return movable
 
 
 def materialize_series(session: Session, series: MeetupSeries,
@@ -185,17 +124,9 @@ def materialize_series(session: Session, series: MeetupSeries,
         select(Meetup.recurrence_id).where(Meetup.series_id == series.id,
                                            Meetup.recurrence_id.in_(list(instants)))))
     managed = [m for m in future if not m.is_detached and not m.is_cancelled]
-    stale = [m for m in managed if m.recurrence_id not in instants]
-    counts = _active_counts(session, [m.id for m in stale])
-    paid = _with_payments(session, [m.id for m in stale])
     zone = recurrence.zone(series.timezone)
-    movable: dict[Any, list[Meetup]] = {}
-    for m in stale:
-        if counts.get(m.id, (0, 0))[0] or m.id in paid:
-            m.is_detached = True
-            m.needs_review = True
-        else:
-            movable.setdefault(m.starts_at.astimezone(zone).date(), []).append(m)
+    movable = _movable_by_day(session, [m for m in managed if m.recurrence_id not in instants],
+                              zone)
     for m in managed:
         if m.recurrence_id in instants:
             _apply_series(series, m, m.recurrence_id)  # type: ignore[arg-type]
@@ -217,7 +148,7 @@ def materialize_series(session: Session, series: MeetupSeries,
     series.materialized_until = max(before, now)
     session.flush()
     for meetup in created:
-        registrations.apply_series_registrations(session, meetup, now)
+        apply_series_registrations(session, meetup, now)
     return created
 
 
@@ -231,29 +162,16 @@ def materialize_community(session: Session, now: datetime | None = None) -> int:
 
 # -- series ---------------------------------------------------------------------------------
 
-def _validated_rule(fields: dict[str, Any], series: MeetupSeries | None,
-                    timezone: str) -> None:
-    rule = fields.get("rrule", series.rrule if series else "")
-    start = fields.get("dtstart_local", series.dtstart_local if series else "")
-    try:
-        start = recurrence.parse_local(start).isoformat()
-        fields["dtstart_local"] = start
-        fields["rrule"] = recurrence.validate(rule, start, timezone)
-    except RuleError as exc:
-        raise SeriesError(exc.code, "rrule" if exc.code not in ("bad_start",)
-                          else "dtstart_local") from exc
-
-
 def create_series(session: Session, community: Community, actor: Member | None,
                   now: datetime | None = None, **fields: Any) -> MeetupSeries:
     """A new series in the community's timezone, materialised at once."""
     unknown = set(fields) - SERIES_FIELDS
     if unknown:
         raise TypeError(f"unknown series fields: {sorted(unknown)}")
-    _check_fields(fields)
+    check_fields(fields)
     if not fields.get("title"):
         raise SeriesError("required", "title")
-    _validated_rule(fields, None, community.timezone)
+    validated_rule(fields, None, community.timezone)
     series = MeetupSeries(timezone=community.timezone, **fields)
     session.add(series)
     session.flush()
@@ -268,11 +186,11 @@ def update_series(session: Session, series: MeetupSeries, actor: Member | None,
     unknown = set(fields) - SERIES_FIELDS
     if unknown:
         raise TypeError(f"unknown series fields: {sorted(unknown)}")
-    _check_fields(fields)
+    check_fields(fields)
     if "rrule" in fields or "dtstart_local" in fields:
-        _validated_rule(fields, series, series.timezone)
+        validated_rule(fields, series, series.timezone)
     if fields.get("capacity") is not None:
-        _check_capacity(session, list(session.scalars(select(Meetup).where(
+        check_capacity(session, list(session.scalars(select(Meetup).where(
             Meetup.series_id == series.id, Meetup.starts_at >= now,
             Meetup.is_detached.is_(False)))), fields["capacity"])
     for name, value in fields.items():
@@ -290,7 +208,7 @@ def create_one_off(session: Session, community: Community, actor: Member | None,
     unknown = set(fields) - (OCCURRENCE_FIELDS - {"starts_at", "duration_minutes"})
     if unknown:
         raise TypeError(f"unknown meetup fields: {sorted(unknown)}")
-    _check_fields({"title": title, "duration_minutes": duration_minutes,
+    check_fields({"title": title, "duration_minutes": duration_minutes,
                    "registration_opens_days": registration_opens_days,
                    "registration_closes_minutes": registration_closes_minutes, **fields})
     if starts_at.tzinfo is None:
@@ -311,7 +229,7 @@ def create_one_off(session: Session, community: Community, actor: Member | None,
 
 def _edit_this(session: Session, meetup: Meetup, fields: dict[str, Any]) -> Meetup:
     if fields.get("capacity") is not None:
-        _check_capacity(session, [meetup], fields["capacity"])
+        check_capacity(session, [meetup], fields["capacity"])
     duration = fields.pop("duration_minutes", None)
     if duration is None:
         duration = int((meetup.ends_at - meetup.starts_at).total_seconds() // 60)
@@ -364,13 +282,13 @@ def _split(session: Session, meetup: Meetup, actor: Member | None, now: datetime
     fields.pop("registration_opens_at", None)
     fields.pop("registration_closes_at", None)
     values.update(fields)
-    _check_fields(values)
-    _validated_rule(values, None, old.timezone)
+    check_fields(values)
+    validated_rule(values, None, old.timezone)
     following = list(session.scalars(select(Meetup).where(
         Meetup.series_id == old.id, Meetup.recurrence_id >= split,
         Meetup.is_detached.is_(False))))
     if values.get("capacity") is not None:
-        _check_capacity(session, following, values["capacity"])
+        check_capacity(session, following, values["capacity"])
     old.rrule = _rule_until(old.rrule, split - timedelta(seconds=1))
     old.ends_at = split
     new = MeetupSeries(timezone=old.timezone, **values)
@@ -402,7 +320,7 @@ def edit_occurrence(session: Session, meetup: Meetup, actor: Member | None,
         raise TypeError(f"unknown meetup fields: {sorted(unknown)}")
     if meetup.is_cancelled:
         raise SeriesError("cancelled")
-    _check_fields(fields)
+    check_fields(fields)
     if "starts_at" in fields and fields["starts_at"].tzinfo is None:
         raise SeriesError("bad_start", "starts_at")
     if scope == "following":
@@ -422,10 +340,9 @@ def cancel_occurrence(session: Session, meetup: Meetup, actor: Member | None) ->
     meetup.is_detached = True
     meetup.needs_review = False
     session.flush()
-    registrations.notify_cancelled(session, meetup)
-    from joren.tenants.payments import refunds  # payments builds on meetups
-
-    refunds.on_meetup_cancelled(session, meetup, actor)  # fees paid online, in full
+    notify_cancelled(session, meetup)
+    meetup_cancelled.send(session, meetup_id=meetup.id,
+                          actor_id=actor.id if actor is not None else None)
     return meetup
 
 

@@ -11,7 +11,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from joren.platform.billing.plans import FREE, PRO, billing_enabled, plan_for
 from joren.platform.db import db
@@ -19,6 +18,7 @@ from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import require
 from joren.platform.urls import external_url
 from joren.tenants.payments.connect import services as connect
+from joren.tenants.payments.connect.forms import ConnectForm
 from joren.tenants.payments.models import ConnectAccount
 
 log = logging.getLogger("joren.payments")
@@ -39,10 +39,6 @@ REQUIREMENT_LABELS = {
     "tos_acceptance": _l("Acceptance of Stripe's terms of service"),
     "settings": _l("Account settings (statement descriptor)"),
 }
-
-
-class ConnectForm(FlaskForm):
-    """An empty form: the CSRF token of the Connect button."""
 
 
 def requirement_label(code: str) -> str:

@@ -20,14 +20,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from joren.platform.billing import stripe_client
 from joren.platform.billing.events import fetch_subscription, period_end, register_connect_handler
 from joren.platform.db import utcnow
-from joren.platform.identity.community import community_of
+from joren.platform.identity.community import Community, community_of
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.payments import pricing
 from joren.tenants.payments.connect import services as connect
-from joren.tenants.payments.dues.services import PURPOSE, subscription_of
+from joren.tenants.payments.dues.services import (
+    PURPOSE,
+    RUNNING_STATUSES,
+    DuesError,
+    subscription_of,
+)
 from joren.tenants.payments.models import (
     DuesSubscription,
     Payment,
@@ -243,3 +249,23 @@ def register_events() -> None:
         register_connect_handler(name, on_subscription)
     register_connect_handler("invoice.paid", on_invoice_paid)
     register_connect_handler("invoice.payment_failed", on_invoice_failed)
+
+
+def cancel_at_period_end(session: Session, community: Community, member: Member) -> str:
+    """Ask Stripe to end the member's dues subscription when the paid period ends."""
+    from joren.tenants.payments.connect import services as connect
+    row = subscription_of(session, member.id)
+    if row is None or not row.stripe_subscription_id or row.status not in RUNNING_STATUSES:
+        raise DuesError("no_subscription")
+    if row.cancel_at_period_end:
+        return "already"
+    account = connect.account_for(session)
+    if account is None or not stripe_client.billing_configured():
+        raise DuesError("offline")
+    params = {"cancel_at_period_end": True}
+    key = stripe_client.idempotency_key("community", community.id, "dues", member.id, "cancel",
+                                        row.stripe_subscription_id, params=params)
+    data = stripe_client.plain(stripe_client.client().v1.subscriptions.update(
+        row.stripe_subscription_id, params,
+        {"stripe_account": account.stripe_account_id, "idempotency_key": key}))
+    return apply_subscription(row, data)

@@ -26,6 +26,7 @@ from joren.platform.identity.community import Community, community_of
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.tenants.members.services import reading_order
 from joren.tenants.payments import pricing
+from joren.tenants.payments.connect import services as connect
 from joren.tenants.payments.models import (
     DuesInterval,
     DuesSettings,
@@ -266,15 +267,11 @@ def undo(session: Session, payment: Payment, actor: Member, *,
 # -- paid online (Stripe subscription on the connected account) ---------------------------
 
 def online_ready(session: Session) -> bool:
-    from joren.tenants.payments.connect import services as connect
-
     return bool(connect.online_payments_ready(session))
 
 
 def fee_percent(session: Session, community: Community) -> int | float:
     """Joren's application fee as Stripe's ``application_fee_percent`` (500 bps → 5)."""
-    from joren.tenants.payments.connect import services as connect
-
     bps = int(connect.fee_bps(session, community) or 0)
     return bps // 100 if bps % 100 == 0 else bps / 100
 
@@ -308,8 +305,6 @@ def start_checkout(session: Session, community: Community, member: Member, *, em
                    success_url: str, cancel_url: str, language: str = "ja") -> Redirect:
     """A Checkout Session (subscription mode) on the organizer's account for the member's dues.
     The view commits after this, so the subscription row (and its generation) is kept."""
-    from joren.tenants.payments.connect import services as connect
-
     settings = settings_for(session)
     if not settings.enabled or settings.amount_jpy <= 0:
         raise DuesError("disabled")
@@ -353,36 +348,11 @@ def start_checkout(session: Session, community: Community, member: Member, *, em
     return Redirect(url=checkout["url"], stripe_id=checkout["id"])
 
 
-def cancel_at_period_end(session: Session, community: Community, member: Member) -> str:
-    """Ask Stripe to end the member's dues subscription when the paid period ends."""
-    from joren.tenants.payments.connect import services as connect
-    from joren.tenants.payments.dues.events import apply_subscription
-
-    row = subscription_of(session, member.id)
-    if row is None or not row.stripe_subscription_id or row.status not in RUNNING_STATUSES:
-        raise DuesError("no_subscription")
-    if row.cancel_at_period_end:
-        return "already"
-    account = connect.account_for(session)
-    if account is None or not stripe_client.billing_configured():
-        raise DuesError("offline")
-    params = {"cancel_at_period_end": True}
-    key = stripe_client.idempotency_key("community", community.id, "dues", member.id, "cancel",
-                                        row.stripe_subscription_id, params=params)
-    data = stripe_client.plain(stripe_client.client().v1.subscriptions.update(
-        row.stripe_subscription_id, params,
-        {"stripe_account": account.stripe_account_id, "idempotency_key": key}))
-    return apply_subscription(row, data)
-
-
-def on_checkout_session(session: Session, row: Any, obj: dict[str, Any]) -> str:
-    """Called by the Connect checkout dispatcher for sessions whose purpose is "dues"."""
-    from joren.tenants.payments.dues.events import on_checkout_session as handle
-
-    return handle(session, row, obj)
-
-
-def register_events() -> None:
-    from joren.tenants.payments.dues.events import register_events as register
-
-    register()
+def member_state_now(session: Session, member: Member, community: Community,
+                     now: datetime) -> DuesState | None:
+    """The member's dues state today, in the community's timezone (None when the community
+    has no dues): what "My payments" shows."""
+    if not settings_for(session).enabled:
+        return None
+    zone = community.zone
+    return state_for(session, member, pricing.local_date(now, zone), zone)

@@ -26,8 +26,10 @@ from joren.platform.membership.edge import (
 from joren.platform.membership.models import Member
 from joren.platform.urls import external_url
 from joren.tenants.payments import pricing
+from joren.tenants.payments.dues import events as dues_events
 from joren.tenants.payments.dues import services as dues
 from joren.tenants.payments.dues.forms import ERRORS, DuesSettingsForm, MarkDuesForm
+from joren.tenants.payments.labels import method_labels, status_labels
 from joren.tenants.payments.models import DuesInterval, Payment, PaymentKind, PaymentMethod
 
 log = logging.getLogger("joren.payments")
@@ -39,15 +41,8 @@ STATE_LABELS = {"paid": _l("Paid"), "lapsed": _l("Lapsed"), "not_paid": _l("Not 
 INTERVAL_LABELS = {DuesInterval.YEAR: _l("a year"), DuesInterval.MONTH: _l("a month")}
 
 
-@bp.record_once
-def _register_globals(state: Any) -> None:
-    state.app.jinja_env.globals.setdefault("viewer_dues", viewer_dues)
-
-
 @bp.context_processor
 def _labels() -> dict[str, Any]:
-    from joren.tenants.payments.views import method_labels, status_labels
-
     return {"dues_state_labels": STATE_LABELS, "dues_interval_labels": INTERVAL_LABELS,
             "method_labels": method_labels(), "payment_status_labels": status_labels()}
 
@@ -66,18 +61,6 @@ def _date(value: Any) -> str:
 
 def _today() -> Any:
     return pricing.local_date(utcnow(), g.community.zone)
-
-
-def viewer_dues() -> dues.DuesState | None:
-    """The signed-in member's dues state, for the portal's "My payments" page (None when the
-    community has no dues)."""
-    member = active_membership()
-    if member is None or g.get("community") is None:
-        return None
-    settings = dues.settings_for(db.session)
-    if not settings.enabled:
-        return None
-    return dues.state_for(db.session, member, _today(), g.community.zone)
 
 
 # -- organizer console -------------------------------------------------------------------
@@ -231,7 +214,7 @@ def checkout() -> Any:
 def cancel() -> Any:
     me = active_membership()
     assert me is not None
-    if _stripe_call(lambda: dues.cancel_at_period_end(db.session, g.community, me),
+    if _stripe_call(lambda: dues_events.cancel_at_period_end(db.session, g.community, me),
                     "dues cancel") is not None:
         flash(_("Your dues will not renew: they stay paid until the end of the current period."),
               "success")

@@ -18,12 +18,10 @@ full; a second payment for a fee already paid is refunded in full.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-import stripe
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,26 +33,30 @@ from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member
 from joren.platform.urls import external_url
-from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.meetups.registrations import services as regs
+from joren.tenants.meetups.models import HOLDS, Meetup, Registration, RegistrationStatus
+from joren.tenants.meetups.registrations.holds import confirm_paid
+from joren.tenants.meetups.registrations.seats import RegistrationError, lock_meetup
 from joren.tenants.payments import pricing
 from joren.tenants.payments.connect import services as connect
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentMethod, PaymentStatus
+from joren.tenants.payments.online.sessions import (
+    EXPIRE_JOB,
+    PURPOSE,
+    open_payment,
+    options,
+    retrieve,
+)
+from joren.tenants.payments.online.sync import reconcile
 
 log = logging.getLogger("joren.payments")
 
-PURPOSE = "meetup_fee"
-# A fresh registration's seat is held 35 minutes: Checkout lives 30 (Stripe's minimum).
-PAYMENT_HOLD = timedelta(minutes=35)
 CHECKOUT_MARGIN = timedelta(minutes=5)
 CHECKOUT_SHORTEST = timedelta(minutes=31)  # Stripe: at least 30 minutes from now
 CHECKOUT_LONGEST = timedelta(hours=23, minutes=55)  # Stripe: at most 24 hours
-HOLDS = (RegistrationStatus.AWAITING_PAYMENT, RegistrationStatus.OFFERED)
 CHECKOUT_LOCALES = {"ja": "ja", "en": "en"}
-EXPIRE_JOB = "joren.workers.payment_jobs.expire_checkout"
 
 
-class PayAtTheDoor(regs.RegistrationError):
+class PayAtTheDoor(RegistrationError):
     """Online payment stopped being available during a hold (the organizer's Stripe account
     can no longer take charges): the seat was confirmed, to be paid at the door. The caller
     commits."""
@@ -70,39 +72,17 @@ def online_fee(session: Session, meetup: Meetup, member: Member | None) -> int:
     return max(int(pricing.fee_for(session, meetup, member)), 0)
 
 
-# -- reading ---------------------------------------------------------------------------------
-
-def open_payment(session: Session, registration: Registration) -> Payment | None:
-    """The registration's PENDING online payment (its Checkout may still be open)."""
-    return session.scalar(
-        select(Payment).where(Payment.registration_id == registration.id,
-                              Payment.status == PaymentStatus.PENDING,
-                              Payment.method == PaymentMethod.STRIPE)
-        .order_by(Payment.id.desc()).limit(1)
-        .execution_options(populate_existing=True))
-
-
-def paid_payment(session: Session, meetup_id: int, member_id: int,
-                 other_than: int | None = None) -> Payment | None:
-    query = select(Payment).where(Payment.meetup_id == meetup_id, Payment.member_id == member_id,
-                                  Payment.kind == PaymentKind.MEETUP_FEE,
-                                  Payment.status == PaymentStatus.PAID)
-    if other_than is not None:
-        query = query.where(Payment.id != other_than)
-    return session.scalar(query.order_by(Payment.id.desc()).limit(1))
-
-
 # -- starting a Checkout ---------------------------------------------------------------------
 
 def _check_payable(registration: Registration, meetup: Meetup, now: datetime) -> None:
     if meetup.is_cancelled:
-        raise regs.RegistrationError(_l("This meetup has been cancelled."))
+        raise RegistrationError(_l("This meetup has been cancelled."))
     if registration.status not in HOLDS:
         if registration.status == RegistrationStatus.GOING:
-            raise regs.RegistrationError(_l("Your seat is already confirmed."))
-        raise regs.RegistrationError(_l("There is nothing to pay for this registration."))
+            raise RegistrationError(_l("Your seat is already confirmed."))
+        raise RegistrationError(_l("There is nothing to pay for this registration."))
     if registration.offer_expires_at is None or registration.offer_expires_at <= now:
-        raise regs.RegistrationError(_l("The seat held for you has been released."))
+        raise RegistrationError(_l("The seat held for you has been released."))
 
 
 def checkout_expiry(registration: Registration, created: datetime) -> datetime:
@@ -178,30 +158,6 @@ def checkout_params(session: Session, payment: Payment, registration: Registrati
     return params
 
 
-def _options(payment: Payment, *key: object) -> dict[str, Any]:
-    options: dict[str, Any] = {"stripe_account": payment.stripe_account_id}
-    if key:
-        options["idempotency_key"] = stripe_client.idempotency_key(
-            "community", payment.tenant_id, "payment", payment.id, *key)
-    return options
-
-
-def retrieve(payment: Payment, session_id: str | None = None) -> dict[str, Any]:
-    """Stripe's Checkout Session of ``payment`` now, with its PaymentIntent."""
-    return stripe_client.plain(stripe_client.client().v1.checkout.sessions.retrieve(
-        session_id or str(payment.stripe_checkout_session_id),
-        {"expand": ["payment_intent"]}, _options(payment)))
-
-
-def expire_session(payment: Payment) -> dict[str, Any]:
-    """Close an open Checkout so it can no longer be paid; returns the Session as it is now."""
-    # No longer open (just paid, or already expired): what it is now is fetched below.
-    with contextlib.suppress(stripe.InvalidRequestError):
-        stripe_client.client().v1.checkout.sessions.expire(
-            str(payment.stripe_checkout_session_id), None, _options(payment, "expire"))
-    return retrieve(payment)
-
-
 def _remember_session(session: Session, payment: Payment, data: dict[str, Any]) -> None:
     payment.stripe_checkout_session_id = str(data["id"])
     session.flush()
@@ -218,7 +174,7 @@ def start_checkout(session: Session, registration: Registration,
     """
     for _attempt in range(2):
         now = now or utcnow()
-        meetup = regs.lock_meetup(session, registration.meetup_id)
+        meetup = lock_meetup(session, registration.meetup_id)
         session.refresh(registration)
         _check_payable(registration, meetup, now)
         fee = online_fee(session, meetup, registration.member)
@@ -227,10 +183,10 @@ def start_checkout(session: Session, registration: Registration,
                     and open_payment(session, registration) is None):
                 # Nobody can pay online now; the member keeps the seat they were holding.
                 registration.note = "online payment unavailable: pay at the door"
-                regs.confirm_paid(session, registration, now)
+                confirm_paid(session, registration, now)
                 raise PayAtTheDoor(_l("Online payment is not available right now. Your seat "
                                       "is confirmed: please pay the fee at the door."))
-            raise regs.RegistrationError(_l("This fee is not paid online."))
+            raise RegistrationError(_l("This fee is not paid online."))
         payment = open_payment(session, registration)
         if payment is None:
             payment = _new_payment(session, registration, meetup, fee, now)
@@ -239,23 +195,21 @@ def start_checkout(session: Session, registration: Registration,
             data = retrieve(payment)
             if data.get("status") == "open" and data.get("url"):
                 return str(data["url"])
-            from joren.tenants.payments.online.sync import reconcile
-
             outcome = reconcile(session, payment, data, now=now)
             session.commit()
             if payment.status == PaymentStatus.PAID:
                 log.info("payment %s: %s", payment.id, outcome)
                 return None
             if payment.status == PaymentStatus.PENDING:  # completed, async payment pending
-                raise regs.RegistrationError(_l("Your payment is being processed."))
+                raise RegistrationError(_l("Your payment is being processed."))
             now = None
             continue  # that Checkout expired while the seat is still held: a new one
         params = checkout_params(session, payment, registration)
         data = stripe_client.plain(stripe_client.client().v1.checkout.sessions.create(
-            params, _options(payment, "checkout")))
+            params, options(payment, "checkout")))
         _remember_session(session, payment, data)
         return str(data["url"])
-    raise regs.RegistrationError(_l("The payment could not be started. Please try again."))
+    raise RegistrationError(_l("The payment could not be started. Please try again."))
 
 
 def on_hold_released(session: Session, registration: Registration) -> None:

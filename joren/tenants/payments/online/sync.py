@@ -21,14 +21,19 @@ from joren.platform.identity.community import Community
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.language import recipient_language
 from joren.platform.urls import external_url
-from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.meetups.registrations import services as regs
-from joren.tenants.payments import receipts
+from joren.tenants.meetups.models import HOLDS, Meetup, Registration, RegistrationStatus
+from joren.tenants.meetups.registrations.emails import send
+from joren.tenants.meetups.registrations.holds import confirm_paid
+from joren.tenants.meetups.registrations.seats import (
+    lock_meetup,
+    seat_decision,
+)
+from joren.tenants.meetups.registrations.waitlist import release_hold
+from joren.tenants.payments import receipts, refunds
 from joren.tenants.payments import services as payment_services
 from joren.tenants.payments.models import Payment, PaymentMethod, PaymentStatus
-from joren.tenants.payments.online.services import (
+from joren.tenants.payments.online.sessions import (
     EXPIRE_JOB,
-    HOLDS,
     expire_session,
     paid_payment,
     retrieve,
@@ -89,7 +94,7 @@ def _community(session: Session, payment: Payment) -> Community:
 
 
 def _paid(session: Session, payment: Payment, data: dict[str, Any], now: datetime) -> str:
-    meetup = regs.lock_meetup(session, int(payment.meetup_id or 0))
+    meetup = lock_meetup(session, int(payment.meetup_id or 0))
     session.refresh(payment)  # under the lock: whoever got here first already applied it
     if payment.status in (PaymentStatus.PAID, PaymentStatus.REFUNDED):
         return f"payment {payment.id}: already {payment.status.value}"
@@ -115,7 +120,7 @@ def _paid(session: Session, payment: Payment, data: dict[str, Any], now: datetim
     else:
         return _refund(session, payment, registration, "no_seat")
     if seated:
-        regs.confirm_paid(session, registration, now)
+        confirm_paid(session, registration, now)
     _expire_others(session, payment)
     _send_receipt(session, payment, registration)
     return f"payment {payment.id}: paid, registration {registration.id} going"
@@ -125,18 +130,16 @@ def _seat_free(session: Session, meetup: Meetup, registration: Registration,
                now: datetime) -> bool:
     if meetup.is_cancelled or meetup.starts_at <= now:
         return False
-    decision = regs._seat_decision(session, meetup, registration.member)  # noqa: SLF001
+    decision = seat_decision(session, meetup, registration.member)
     return decision.status == RegistrationStatus.GOING
 
 
 def _refund(session: Session, payment: Payment, registration: Registration | None,
             reason: str) -> str:
-    from joren.tenants.payments import refunds
-
     refunds.request_refund(session, payment, actor=None, reason=reason)
     if registration is not None:
-        regs._send(session, registration, "payments/online_refunded",  # noqa: SLF001
-                   f"payment:{payment.id}:refund-{reason}", payment=payment, reason=reason)
+        send(session, registration, "payments/online_refunded",
+             f"payment:{payment.id}:refund-{reason}", payment=payment, reason=reason)
     return f"payment {payment.id}: paid but refunded ({reason})"
 
 
@@ -158,9 +161,8 @@ def _send_receipt(session: Session, payment: Payment, registration: Registration
                                payment_id=payment.id) if signed_in else None
     pdf = receipts.attachment(payment, community, payment_services.settings_for(
         session, create=False), recipient_language(registration.member, community))
-    regs._send(session, registration, "payments/online_receipt",  # noqa: SLF001
-               f"payment:{payment.id}:receipt", attachments=[pdf], payment=payment,
-               receipt_url=receipt_url)
+    send(session, registration, "payments/online_receipt", f"payment:{payment.id}:receipt",
+         attachments=[pdf], payment=payment, receipt_url=receipt_url)
 
 
 def _failed(data: dict[str, Any]) -> bool:
@@ -172,7 +174,7 @@ def _failed(data: dict[str, Any]) -> bool:
 
 def _expired(session: Session, payment: Payment, now: datetime, release: bool = True) -> str:
     if payment.meetup_id is not None:
-        regs.lock_meetup(session, payment.meetup_id)
+        lock_meetup(session, payment.meetup_id)
         session.refresh(payment)
     if payment.status != PaymentStatus.PENDING:
         return f"payment {payment.id}: already {payment.status.value}"
@@ -185,7 +187,7 @@ def _expired(session: Session, payment: Payment, now: datetime, release: bool = 
         Payment.registration_id == payment.registration_id, Payment.id > payment.id).limit(1))
     if (registration is not None and newer is None
             and registration.status == RegistrationStatus.AWAITING_PAYMENT):
-        regs.release_hold(session, registration, now)
+        release_hold(session, registration, now)
         return f"payment {payment.id}: checkout expired, seat released"
     return f"payment {payment.id}: checkout expired"
 

@@ -6,19 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 import stripe
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from joren.platform.db import db, utcnow
 from joren.platform.inputs import int_arg
-from joren.platform.membership.edge import active_membership, get_or_404, member_required
-from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.meetups.registrations import services as regs
+from joren.platform.membership.edge import active_membership, get_or_404
+from joren.tenants.meetups.models import HOLDS, Meetup, Registration, RegistrationStatus
+from joren.tenants.meetups.registrations.reading import registration_for
+from joren.tenants.meetups.registrations.seats import RegistrationError
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentStatus
 from joren.tenants.payments.online import services as online
 from joren.tenants.payments.online import sync as online_sync
+from joren.tenants.payments.online.sessions import open_payment, paid_payment, retrieve
 
 bp = Blueprint("checkout", __name__)
 
@@ -39,7 +41,7 @@ def redirect_to_checkout(registration: Registration, back: str) -> Any:
         db.session.commit()
         flash(str(exc.message), "info")
         return redirect(back, 303)
-    except regs.RegistrationError as exc:
+    except RegistrationError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
         return redirect(back, 303)
@@ -53,18 +55,6 @@ def redirect_to_checkout(registration: Registration, back: str) -> Any:
     return redirect(url, 303)
 
 
-@bp.post("/meetups/<int:meetup_id>/pay")
-@member_required
-def pay(meetup_id: int) -> Any:
-    meetup = get_or_404(Meetup, meetup_id)
-    back = url_for("community.meetups.portal_detail", meetup_id=meetup.id)
-    registration = regs.registration_for(db.session, meetup.id, g.membership.id)
-    if registration is None:
-        flash(_("You are not registered for this meetup."), "danger")
-        return redirect(back, 303)
-    return redirect_to_checkout(registration, back)
-
-
 def _payment_from(meetup: Meetup, session_id: str) -> Payment | None:
     if not session_id.startswith("cs_") or len(session_id) > 255:
         return None
@@ -76,9 +66,9 @@ def _payment_from(meetup: Meetup, session_id: str) -> Payment | None:
 def _ask_stripe(payment: Payment) -> None:
     """The webhook is late: ask Stripe ourselves (the same idempotent reconcile)."""
     try:
-        online_sync.reconcile(db.session, payment, online.retrieve(payment))
+        online_sync.reconcile(db.session, payment, retrieve(payment))
         db.session.commit()
-    except (stripe.StripeError, regs.RegistrationError):
+    except (stripe.StripeError, RegistrationError):
         db.session.rollback()
 
 
@@ -92,7 +82,7 @@ def paid(meetup_id: int) -> Any:
     if membership is not None:
         if payment is not None and payment.member_id != membership.id:
             payment = None
-        registration = regs.registration_for(db.session, meetup.id, membership.id)
+        registration = registration_for(db.session, meetup.id, membership.id)
     elif payment is not None:
         registration = db.session.get(Registration, payment.registration_id)
     elif not current_user.is_authenticated:
@@ -103,14 +93,14 @@ def paid(meetup_id: int) -> Any:
         abort(404)
     tries = int_arg("n", 0, minimum=0, maximum=MAX_REFRESHES)
     if payment is None:
-        payment = online.open_payment(db.session, registration)
+        payment = open_payment(db.session, registration)
     if (payment is not None and payment.status == PaymentStatus.PENDING
             and payment.stripe_checkout_session_id and tries == ASK_STRIPE_AFTER):
         _ask_stripe(payment)
-    receipt = online.paid_payment(db.session, meetup.id, registration.member_id)
+    receipt = paid_payment(db.session, meetup.id, registration.member_id)
     going = registration.status == RegistrationStatus.GOING and receipt is not None
     refunded = payment is not None and payment.refund_requested_at is not None
-    waiting = not going and not refunded and registration.status in online.HOLDS
+    waiting = not going and not refunded and registration.status in HOLDS
     refresh_url = None
     if waiting and tries < MAX_REFRESHES:
         args = {"n": tries + 1}
@@ -118,7 +108,7 @@ def paid(meetup_id: int) -> Any:
             args["session_id"] = request.args["session_id"][:255]
         refresh_url = url_for(".paid", meetup_id=meetup.id, **args)
     return render_template(
-        "meetups/registrations/paid.html", meetup=meetup, registration=registration,
+        "payments/online/paid.html", meetup=meetup, registration=registration,
         receipt=receipt, payment=payment, going=going, refunded=refunded, waiting=waiting,
         refresh_url=refresh_url, refresh_seconds=REFRESH_SECONDS, signed_in=membership is not None,
         now=utcnow())

@@ -153,11 +153,11 @@ def test_a_request_that_crashed_after_stripe_answered_gets_the_same_session(
         app, session, tenant, people, billing_on, acct, evening, scoped, monkeypatch):
     from joren.platform.membership.models import Member
     from joren.tenants.meetups.models import Meetup
-    from joren.tenants.meetups.registrations import services as regs
+    from joren.tenants.meetups.registrations import services as reg_services
 
     ts = scoped(tenant)
     with app.test_request_context("/"), force_locale("en"):
-        reg = regs.register(ts, ts.get(Meetup, evening.id),
+        reg = reg_services.register(ts, ts.get(Meetup, evening.id),
                             ts.get(Member, people.member_member.id))
         ts.commit()
         assert reg.status == AWAITING

@@ -14,7 +14,8 @@ from flask_babel import force_locale
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.meetups.registrations import services as regs
+from joren.tenants.meetups.registrations import offers as reg_offers
+from joren.tenants.meetups.registrations import services as reg_services
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentMethod, PaymentStatus
 from joren.tenants.payments.online import services as online
 from tests import factories
@@ -65,7 +66,7 @@ def _waiting(session, tenant, ts, meetup, ctx):  # type: ignore[no-untyped-def]
     other = factories.member(session, tenant, email="waiting@example.jp")
     session.commit()
     with ctx():
-        reg = regs.register(ts, ts.get(Meetup, meetup.id), ts.get(Member, other.id))
+        reg = reg_services.register(ts, ts.get(Meetup, meetup.id), ts.get(Member, other.id))
         ts.commit()
     assert reg.status == WAITLISTED
     return other
@@ -73,7 +74,7 @@ def _waiting(session, tenant, ts, meetup, ctx):  # type: ignore[no-untyped-def]
 
 def _sweep(ts, ctx, minutes: float = 40):  # type: ignore[no-untyped-def]
     with ctx():
-        n = regs.expire_offers(ts, now=utcnow() + timedelta(minutes=minutes))
+        n = reg_offers.expire_offers(ts, now=utcnow() + timedelta(minutes=minutes))
         ts.commit()
     return n
 
@@ -194,15 +195,15 @@ def test_a_waitlist_offer_is_taken_by_paying(
     session.commit()
     # The first person has the seat (a series registration: going, no payment step).
     with ctx():
-        seat = regs.register(ts, ts.get(Meetup, meetup.id), ts.get(Member, first.id),
+        seat = reg_services.register(ts, ts.get(Meetup, meetup.id), ts.get(Member, first.id),
                              source="series")
         ts.commit()
         assert seat.status == GOING
-        waiting = regs.register(ts, ts.get(Meetup, meetup.id),
+        waiting = reg_services.register(ts, ts.get(Meetup, meetup.id),
                                 ts.get(Member, people.member_member.id))
         ts.commit()
         assert waiting.status == WAITLISTED
-        regs.cancel_registration(ts, ts.get(Registration, seat.id))
+        reg_services.cancel_registration(ts, ts.get(Registration, seat.id))
         ts.commit()
     offered = h.registration(session, meetup.id, people.member_member.id)
     assert offered.status == OFFERED

@@ -11,7 +11,7 @@ import pytest
 
 from joren.platform.db import utcnow
 from joren.platform.tenancy import unscoped
-from joren.tenants.meetups import reminders
+from joren.tenants.meetups.calendar import links as calendar_links
 from joren.tenants.meetups.models import Registration
 from joren.tenants.payments.models import PaymentMethod, PaymentStatus
 from tests.tenants.helpers import count_statements, in_english, meetup
@@ -191,7 +191,7 @@ def test_the_cant_make_it_link_refunds_by_the_policy(session, app, client, tenan
     with unscoped(session):
         registration = session.get(Registration, paid.registration_id)
     with app.app_context():
-        token = reminders.cant_make_it_token(registration)
+        token = calendar_links.cant_make_it_token(registration)
     url = f"/c/{tenant.slug}/meetups/cant-make-it/{token}"
     assert 'data-refund-notice="refund"' in client.get(url).get_data(as_text=True)
     client.post(url)

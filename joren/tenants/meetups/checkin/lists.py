@@ -1,0 +1,159 @@
+"""Who is at the door and who came (read only): the door list with its search, the counts,
+the register after the meetup with its no-shows, and the register's history. Each is one
+statement, sorted by reading (あいうえお順)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from joren.platform.db import utcnow
+from joren.platform.membership.models import Member, MemberStatus
+from joren.tenants.meetups.models import (
+    ATTENDED,
+    Attendance,
+    AttendanceChange,
+    AttendanceStatus,
+    Meetup,
+    Registration,
+    RegistrationStatus,
+)
+from joren.tenants.members.services import name_search_conditions
+
+SEARCH_LIMIT = 60
+
+
+def reading_order() -> tuple:  # type: ignore[type-arg]
+    """あいうえお順: by reading (セイ, メイ); people without a reading come last."""
+    return (
+        case((Member.family_name_kana == "", 1), else_=0),
+        Member.family_name_kana, Member.given_name_kana, Member.family_name, Member.id,
+    )
+
+
+
+
+# -- the door ----------------------------------------------------------------------------
+
+@dataclass
+class DoorRow:
+    member: Member
+    registration: Registration | None
+    attendance: Attendance | None
+
+    @property
+    def is_going(self) -> bool:
+        registration = self.registration
+        return registration is not None and registration.status == RegistrationStatus.GOING
+
+    @property
+    def is_checked_in(self) -> bool:
+        return self.attendance is not None and self.attendance.status in ATTENDED
+
+
+def _door_statement(meetup: Meetup):  # type: ignore[no-untyped-def]
+    return (
+        select(Member, Registration, Attendance)
+        .outerjoin(Registration, and_(Registration.member_id == Member.id,
+                                      Registration.meetup_id == meetup.id))
+        .outerjoin(Attendance, and_(Attendance.member_id == Member.id,
+                                    Attendance.meetup_id == meetup.id))
+    )
+
+
+def door_list(session: Session, meetup: Meetup, query: str = "",
+              limit: int | None = SEARCH_LIMIT) -> list[DoorRow]:
+    """People for the door, sorted by reading, in one statement.
+
+    Without a query: everyone going or already checked in. With one: those people and every
+    active member whose name, reading, romaji or company matches.
+    """
+    stmt = _door_statement(meetup)
+    conditions = name_search_conditions(query)
+    if conditions:
+        stmt = stmt.where(or_(*conditions), or_(Member.status != MemberStatus.INACTIVE,
+                                                Attendance.id.is_not(None)))
+    else:
+        stmt = stmt.where(or_(Registration.status == RegistrationStatus.GOING,
+                              Attendance.id.is_not(None)))
+        limit = None
+    stmt = stmt.order_by(*reading_order())
+    if limit:
+        stmt = stmt.limit(limit)
+    return [DoorRow(m, r, a) for m, r, a in session.execute(stmt).unique()]
+
+
+def door_row(session: Session, meetup: Meetup, member_id: int) -> DoorRow | None:
+    found = session.execute(_door_statement(meetup).where(Member.id == member_id)).unique().first()
+    return DoorRow(*found) if found else None
+
+
+def counts(session: Session, meetup: Meetup) -> dict[str, int]:
+    """How many are going and how many are checked in (two aggregate statements)."""
+    going = session.scalar(select(func.count(Registration.id)).where(
+        Registration.meetup_id == meetup.id, Registration.status == RegistrationStatus.GOING))
+    checked_in = session.scalar(select(func.count(Attendance.id)).where(
+        Attendance.meetup_id == meetup.id, Attendance.status.in_(ATTENDED)))
+    return {"going": going or 0, "checked_in": checked_in or 0}
+
+
+# -- the register after the meetup -------------------------------------------------------
+
+@dataclass
+class RegisterRow:
+    member: Member
+    registration: Registration | None
+    attendance: Attendance | None
+    substitute: Member | None
+    is_no_show: bool
+
+
+def register(session: Session, meetup: Meetup, now: datetime | None = None) -> list[RegisterRow]:
+    """Everyone going or recorded, sorted by reading, with no-shows marked (one statement)."""
+    now = now or utcnow()
+    ended = now >= meetup.ends_at
+    substitute = aliased(Member)
+    stmt = (
+        _door_statement(meetup)
+        .add_columns(substitute)
+        .outerjoin(substitute, substitute.id == Attendance.substitute_member_id)
+        .where(or_(Registration.status == RegistrationStatus.GOING, Attendance.id.is_not(None)))
+        .order_by(*reading_order())
+    )
+    rows = []
+    for member, registration, attendance, sub in session.execute(stmt).unique():
+        going = registration is not None and registration.status == RegistrationStatus.GOING
+        absent = attendance is None or attendance.status == AttendanceStatus.ABSENT
+        rows.append(RegisterRow(member, registration, attendance, sub,
+                                is_no_show=ended and going and absent))
+    return rows
+
+
+def no_shows(session: Session, meetup: Meetup, now: datetime | None = None) -> list[Member]:
+    """Going but absent (or never checked in) once the meetup has ended."""
+    return [row.member for row in register(session, meetup, now) if row.is_no_show]
+
+
+@dataclass
+class HistoryEntry:
+    change: AttendanceChange
+    member: Member
+    actor: Member | None
+
+
+def history(session: Session, meetup: Meetup, member: Member | None = None) -> list[HistoryEntry]:
+    """Changes to the register, newest first, with who and by whom (one statement)."""
+    actor = aliased(Member)
+    stmt = (
+        select(AttendanceChange, Member, actor)
+        .join(Member, Member.id == AttendanceChange.member_id)
+        .outerjoin(actor, actor.id == AttendanceChange.changed_by_id)
+        .where(AttendanceChange.meetup_id == meetup.id)
+        .order_by(AttendanceChange.changed_at.desc(), AttendanceChange.id.desc())
+    )
+    if member is not None:
+        stmt = stmt.where(AttendanceChange.member_id == member.id)
+    return [HistoryEntry(c, m, a) for c, m, a in session.execute(stmt).unique()]
