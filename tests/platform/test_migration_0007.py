@@ -13,6 +13,8 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from joren.platform.mail import outbox
+from joren.tenants.meetups.registrations import emails
 from tests.platform.test_migrations import (  # noqa: F401 - fixtures
     _alembic_config,
     _databases,
@@ -69,3 +71,10 @@ def test_queued_messages_keep_their_templates_across_0007(request, database):
         assert back["registrations/offer"][1] == {"builder": OLD_BUILDER, "values": {"r": 1}}
     finally:
         engine.dispose()
+
+
+def test_the_builder_name_0007_stores_is_registered(app):
+    assert outbox._builder("meetups.registration-status") is emails.deferred_email_context
+    assert emails.DEFERRED_CONTEXT == "meetups.registration-status"
+    with pytest.raises(ValueError):
+        outbox._builder(OLD_BUILDER)
