@@ -6,8 +6,10 @@ import logging
 from typing import Any
 
 from flask import Flask, g
+from flask.cli import FlaskGroup
 from flask_babel import lazy_gettext as _l
 
+from joren.cli import register_commands
 from joren.platform import headers, i18n, inputs
 from joren.platform.config import DEV_ENVIRONMENTS, engine_options, load_config
 from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
@@ -199,8 +201,6 @@ def configure_templates(app: Flask) -> None:
 
 
 def configure_cli(app: Flask) -> None:
-    from joren.cli import register_commands
-
     register_commands(app)
 
 
@@ -208,3 +208,10 @@ def announce_defaults(app: Flask) -> None:
     used = app.config["EMBEDDED_DEFAULTS"]
     if used and not app.testing:
         log.info("Joren is running on embedded defaults: %s", "; ".join(used))
+
+
+# The ``joren`` console script (pyproject [project.scripts]): Flask's CLI on create_app.
+main = FlaskGroup(
+    create_app=create_app,
+    help="Joren (常連): run the web app, migrate the database, run workers, load the demo.",
+)
