@@ -22,6 +22,8 @@ from tests.tenants.introductions.intro_support import (
     text_of,
 )
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 REASONS = [{"code": "offers_for_ask", "params": {"a": None, "b": None, "offer": "採用支援",
                                                   "ask": "若手の採用"}}]
 
@@ -200,7 +202,7 @@ def test_expire_due_closes_only_overdue_sent_introductions(app, session, tenant,
 
 
 def test_forged_expired_and_foreign_tokens_get_a_friendly_page(
-    sent, client, app, tenant, other_tenant, people, monkeypatch, session
+    sent, client, app, tenant, other_tenant, people, clock, session
 ):  # type: ignore[no-untyped-def]
     intro, mail = sent["intro"], sent["mail"]
     link = answer_links(mail["sato@example.jp"][0])[0]
@@ -220,7 +222,7 @@ def test_forged_expired_and_foreign_tokens_get_a_friendly_page(
     token = link.rsplit("/", 1)[1]
     assert client.post(f"/c/{other_tenant.slug}/introductions/answer/{token}",
                        data={"choice": "accept"}).status_code == 404
-    monkeypatch.setattr(tokens, "MAX_AGE", timedelta(seconds=-1))
+    clock.shift(tokens.MAX_AGE + timedelta(seconds=1))
     old = client.post(link, data={"choice": "accept"})
     assert old.status_code == 400
     row = _status(session, intro.id)

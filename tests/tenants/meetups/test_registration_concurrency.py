@@ -19,6 +19,8 @@ from joren.platform.tenancy import set_tenant, unscoped
 from joren.tenants.meetups import registrations as svc
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 THREADS = 20
 SEATS = 10
 TAKEN = 7  # so 3 seats are left

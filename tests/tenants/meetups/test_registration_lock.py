@@ -22,6 +22,8 @@ from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatu
 from joren.tenants.members.models import Member
 from tests.tenants.meetups.helpers_registrations import outbox, people_in, seated_meetup
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 class LockWatch:
     """Records every template rendering and whether a meetup lock was held at that moment."""

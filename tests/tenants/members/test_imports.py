@@ -17,6 +17,8 @@ from joren.tenants.members.csv_decode import CsvFileError, decode, sniff_delimit
 from joren.tenants.members.import_models import ImportBatch, ImportPreset, ImportStatus
 from tests.tenants.helpers import attend, meetup
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 DATA = Path(__file__).parent / "data"
 BASE = "/c/osaka-mixer/admin/imports/"
 

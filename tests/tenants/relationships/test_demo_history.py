@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from joren.models import Member
@@ -31,6 +32,8 @@ from joren.tenants.relationships.models import (
     Relationship,
 )
 from joren.tenants.relationships.outcomes import outcomes
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 NOW = datetime(2026, 6, 20, 3, 0, tzinfo=UTC)
 OSAKA = ZoneInfo(loader.TIMEZONE)
