@@ -5,11 +5,13 @@ date, and an optional travel of the whole run to another date.
 to an awkward moment, to prove that no test depends on the day it runs::
 
     JOREN_TEST_TODAY=2028-02-29T12:00+09:00 make test    # 29 February
-    JOREN_TEST_TODAY=2027-12-31T23:30+09:00 make test    # year end in Tokyo, still 2027 in UTC
+    JOREN_TEST_TODAY=2027-12-31T23:30+09:00 make test    # half an hour before the new year
+    JOREN_TEST_TODAY=2028-01-01T00:30+09:00 make test    # new year in Tokyo, 2027 in UTC
     JOREN_TEST_TODAY=2027-03-31 make test                # a date alone: 12:00 in Tokyo
 
 A naive time is read in Asia/Tokyo, the zone of the test communities. The ``clock`` fixture
-freezes at that moment too, or at ``FROZEN_AT`` when the variable is not set.
+freezes at that moment too, or at ``FROZEN_AT`` when the variable is not set. Only this
+process travels: subprocesses, Redis and Chromium keep the real clock (see ``real_clock``).
 """
 
 from __future__ import annotations
