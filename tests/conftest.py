@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import fakeredis
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine
@@ -22,14 +23,44 @@ from joren.platform.db import Base, db
 from joren.platform.extensions import limiter
 from joren.platform.tenancy import set_tenant
 from tests import factories
+from tests.clock import Clock, RunTravel, frozen_moment, requested_moment
 from tests.mailserver import SMTPServer
 
 pytest_plugins: list[str] = []
 
+_run_travel: RunTravel | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``JOREN_TEST_TODAY`` (see tests/clock.py) moves the whole run to another date, from
+    before the first test module is imported."""
+    global _run_travel
+    destination = requested_moment()
+    if destination is not None:
+        _run_travel = RunTravel(destination)
+        _run_travel.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _run_travel is not None:
+        _run_travel.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    destination = requested_moment()
+    return f"clock: the run travels to {destination.isoformat()}" if destination else None
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``postgres`` prove something only PostgreSQL has: on the embedded
-    defaults they are left out of the run (CI runs the suite on both databases)."""
+    """The ``clock`` fixture is set up before every other fixture of its test, so the test's
+    data is made at the frozen moment. Tests marked ``postgres`` prove something only
+    PostgreSQL has: on the embedded defaults they are left out of the run (CI runs the suite
+    on both databases)."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names and "clock" in names:
+            names.remove("clock")
+            names.insert(0, "clock")
     if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql")):
         return
     left_out = [item for item in items if item.get_closest_marker("postgres")]
@@ -124,6 +155,29 @@ def connection(app: Flask) -> Iterator[object]:
         for s in conn.info.pop("test_sessions"):
             s.close()
         conn.close()
+
+
+@pytest.fixture()
+def clock() -> Iterator[Clock]:
+    """Freeze the clock for one test at a fixed moment (``JOREN_TEST_TODAY`` when set, else
+    ``tests.clock.FROZEN_AT``): use it where the result depends on the date or on how much
+    time passed; ``clock.shift(hours=25)`` moves it."""
+    with time_machine.travel(frozen_moment(), tick=False) as traveller:
+        yield Clock(traveller)
+
+
+@pytest.fixture(autouse=True)
+def _real_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests marked ``real_clock`` share the clock with processes outside this one (RQ
+    workers, servers started as subprocesses): a travelled run gives them the real clock."""
+    if _run_travel is None or request.node.get_closest_marker("real_clock") is None:
+        yield
+        return
+    _run_travel.pause()
+    try:
+        yield
+    finally:
+        _run_travel.resume()
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from joren.models import Invitation
@@ -17,6 +18,8 @@ from joren.tenants.meetups.calendar import links as calendar_links
 from joren.tenants.meetups.models import Registration, RegistrationStatus
 from tests.tenants.helpers import in_english, reload
 from tests.tenants.meetups.helpers_feeds import in_, meetup_at, registration
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 FEED = re.compile(r'id="mine-url"[^>]*value="http://localhost(/c/[^"]+\.ics)"')
 

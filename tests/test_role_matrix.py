@@ -21,6 +21,8 @@ from joren.platform.tenancy import unscoped
 from tests.tenants.helpers import attend
 from tests.test_route_matrix import ID_FACTORIES, _form_for, _registration, id_arguments
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 CONSOLE = "/c/<slug>/admin"
 OWN, ORG, STF = Role.OWNER, Role.ORGANIZER, Role.STAFF
 

@@ -31,6 +31,8 @@ from joren.tenants.meetups.models import (
 from tests import factories
 from tests.tenants.helpers import attend, meetup
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 PREFIX = "/c/<slug>/"
 METHODS = ("GET", "POST")
 

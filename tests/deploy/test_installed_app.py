@@ -285,6 +285,9 @@ def test_gunicorn_serves_japanese_pages_from_the_read_only_install(upgraded: Ins
     assert "PermissionError" not in output and "Traceback" not in output, output
 
 
+# joren cron and worker run as other processes, on the real clock: RQ finds the cron scheduler
+# by the heartbeat it writes, which is stale to a test process on a travelled clock.
+@pytest.mark.real_clock
 def test_cron_and_worker_start_from_the_read_only_install(upgraded: Installed):
     from rq import Queue
     from rq.cron import CronScheduler

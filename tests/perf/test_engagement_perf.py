@@ -1,9 +1,10 @@
-"""Benchmark (on demand: ``pytest tests/perf/test_engagement_perf.py -s``): the full
-engagement recompute for 5,000 members and 60,000 attendance rows, and the incremental
-recompute after one check-in, against a 100-member baseline measured in the same run.
+"""The engagement recompute, full and after one check-in: no query per member.
 
-Prints times, ratios to the baseline and SQL statement counts; asserts only that the number
-of statements does not grow with the community.
+The guard (default suite) compares statement counts on communities of 10 and 60 members. The
+benchmark (on demand: ``pytest -m perf -s tests/perf/test_engagement_perf.py``) times the full
+recompute for 5,000 members and 60,000 attendance rows, and the incremental recompute after
+one check-in, against a 100-member baseline measured in the same run; it prints times, ratios
+to the baseline and SQL statement counts, and asserts the same.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import insert, select
 
 from joren.models import Attendance, AttendanceStatus, Meetup, Member, MemberStatus, Role
@@ -21,6 +23,8 @@ from joren.tenants.meetups.models import Registration, RegistrationStatus
 from tests import factories
 from tests.perf.timing import median_seconds
 from tests.tenants.helpers import count_statements
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 OCCURRENCES = 60
 RUNS = 5
@@ -63,14 +67,15 @@ def _timed(func) -> float:  # type: ignore[no-untyped-def]
     return median_seconds(func, RUNS)
 
 
-def _measure(app, scoped, community, member_id: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _measure(app, scoped, community, member_id: int,  # type: ignore[no-untyped-def]
+             timed: bool = True) -> dict[str, float]:
     s = scoped(community)
     with count_statements(app) as full_sql:
         services.recompute_community(s)
-    full = _timed(lambda: services.recompute_community(s))
+    full = _timed(lambda: services.recompute_community(s)) if timed else 0.0
     with count_statements(app) as one_sql:
         services.recompute_member(s, member_id)
-    one = _timed(lambda: services.recompute_member(s, member_id))
+    one = _timed(lambda: services.recompute_member(s, member_id)) if timed else 0.0
     s.rollback()
     return {"full": full, "one": one, "full_sql": len(full_sql), "one_sql": len(one_sql),
             "full_reads": _reads(full_sql.statements), "one_reads": _reads(one_sql.statements)}
@@ -80,6 +85,18 @@ def _reads(statements: list[str]) -> int:
     return sum(1 for statement in statements if statement.lstrip().upper().startswith("SELECT"))
 
 
+def test_engagement_recompute_statements_do_not_grow(app, session, scoped):
+    small = factories.community(session, slug="perf-small")
+    large = factories.community(session, slug="perf-large")
+    small_ids = _populate(session, small, 10, 100)
+    large_ids = _populate(session, large, 60, 600)
+    base = _measure(app, scoped, small, small_ids[0], timed=False)
+    big = _measure(app, scoped, large, large_ids[len(large_ids) // 2], timed=False)
+    assert big["full_sql"] == base["full_sql"]
+    assert big["one_sql"] == base["one_sql"]
+
+
+@pytest.mark.perf
 def test_engagement_recompute_benchmark(app, session, scoped):
     small = factories.community(session, slug="perf-small")
     large = factories.community(session, slug="perf-large")

@@ -6,7 +6,7 @@ started for the run). The "before" worker is the same command run on a copy of t
 commit (``MAIL_BENCH_BASE``, default the commit this work started from), extracted with
 ``git archive``. Prints figures and ratios; asserts only that everything arrived once.
 
-    PYTHONPATH=. python -m pytest -s -p no:cacheprovider tests/perf/test_mail_perf.py
+    PYTHONPATH=. python -m pytest -m perf -s -p no:cacheprovider tests/perf/test_mail_perf.py
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from joren.platform.db import Base, utcnow
 from joren.platform.mail.mime import build_message
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from tests.workers.conftest import _free_port, shared_redis_url  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.perf  # a benchmark: run on demand (-m perf)
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_COMMIT = os.environ.get("MAIL_BENCH_BASE", "6e68e9e")

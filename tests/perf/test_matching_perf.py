@@ -1,5 +1,5 @@
-"""Benchmark (on demand: ``pytest tests/perf/test_matching_perf.py -s``): one full matching
-cycle (``suggest``: text features, blocked candidate generation both ways, structured
+"""Benchmark (on demand: ``pytest -m perf -s tests/perf/test_matching_perf.py``): one full
+matching cycle (``suggest``: text features, blocked candidate generation both ways, structured
 candidates, scoring, cap allocation, reasons) on synthetic communities of 1,000, 10,000 and
 100,000 members, with its time and peak traced memory; and, in the same run, a baseline on the
 same offer/ask TF-IDF features: scikit-learn's ``NearestNeighbors(algorithm="brute",
@@ -23,6 +23,8 @@ from joren.tenants.introductions import matching
 from joren.tenants.introductions.features import Features, History, Profile, pair
 from joren.tenants.introductions.matching import suggest
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES
+
+pytestmark = pytest.mark.perf  # a benchmark: run on demand (-m perf)
 
 TRACED_UP_TO = 10_000
 BASELINE_QUERIES = 20_000

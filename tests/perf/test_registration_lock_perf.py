@@ -6,7 +6,7 @@ meetup row is locked (what the code did); "after": they are stored as plain valu
 rendered later by the send job. Prints registrations/s, p50/p95 latency and the ratio; the
 rendering moves to the mail worker (its cost is printed too). Asserts only correctness.
 
-    DATABASE_URL=postgresql://... PYTHONPATH=. python -m pytest -s -p no:cacheprovider \
+    DATABASE_URL=postgresql://... PYTHONPATH=. python -m pytest -m perf -s -p no:cacheprovider \
         tests/perf/test_registration_lock_perf.py
 """
 
@@ -17,6 +17,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import create_engine, delete, func, select
 from sqlalchemy.orm import sessionmaker
 
@@ -26,6 +27,8 @@ from joren.platform.tenancy import set_tenant, unscoped
 from joren.tenants.meetups.models import Meetup, Registration
 from joren.tenants.meetups.registrations import emails as reg_emails
 from joren.tenants.meetups.registrations import services as reg_services
+
+pytestmark = pytest.mark.perf  # a benchmark: run on demand (-m perf)
 
 THREADS = 50
 SEATS = 25

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from joren.models import Account
@@ -12,6 +13,8 @@ from joren.platform.accounts import sessions
 from joren.platform.identity.account import AccountSession
 from tests import factories
 from tests.platform.test_accounts import is_signed_in, sign_in_form
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 EN = {"Accept-Language": "en"}
 CHROME_ON_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "

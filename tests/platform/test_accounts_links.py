@@ -22,6 +22,8 @@ from tests.platform.test_accounts import (
     sign_in_form,
 )
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 EN = {"Accept-Language": "en"}
 _JOBS: list = []
 
@@ -130,11 +132,11 @@ def test_a_used_reset_link_is_refused_with_a_clear_message(client, session, peop
 
 
 def test_an_expired_reset_link_is_refused_and_changes_nothing(app, client, session, people,
-                                                              monkeypatch):
+                                                              clock):
     session.commit()
     _request_reset(client, "owner@example.jp")
     link = _reset_link(session, "owner@example.jp")
-    monkeypatch.setitem(app.config["TOKEN_MAX_AGE"], "reset", -1)
+    clock.shift(seconds=app.config["TOKEN_MAX_AGE"]["reset"] + 1)
     response = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
                            headers=EN)
     assert response.status_code == 400
@@ -293,14 +295,14 @@ def test_signing_out_everywhere_or_a_new_password_kills_unused_magic_links(app, 
     assert not is_signed_in(requester)
 
 
-def test_expired_and_forged_magic_links_are_refused(app, client, session, people, monkeypatch):
+def test_expired_and_forged_magic_links_are_refused(app, client, session, people, clock):
     session.commit()
     _request_magic(client, "member@example.jp")
     link = _magic_link(session, "member@example.jp")
     forged = client.post(link[:-4] + "AAAA", headers=EN)
     assert forged.status_code == 400
     assert "This link is not valid" in forged.get_data(as_text=True)
-    monkeypatch.setitem(app.config["TOKEN_MAX_AGE"], "magic", -1)
+    clock.shift(seconds=app.config["TOKEN_MAX_AGE"]["magic"] + 1)
     expired = client.post(link, headers=EN)
     assert expired.status_code == 400
     assert "This link has expired" in expired.get_data(as_text=True)

@@ -25,6 +25,8 @@ from joren.platform.security import verify_password
 from joren.platform.tenancy import unscoped
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 ATTENDED = {AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.WALK_IN}
 FIXED_NOW = datetime(2026, 6, 20, 3, 0, tzinfo=UTC)
 

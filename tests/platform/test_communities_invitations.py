@@ -21,6 +21,8 @@ from joren.platform.tenancy import set_tenant, unscoped
 from tests import factories
 from tests.tenants.helpers import in_english, reload
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 @pytest.fixture()
 def invite(app, maker, people, tenant):  # type: ignore[no-untyped-def]

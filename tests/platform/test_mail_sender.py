@@ -15,6 +15,8 @@ from joren.platform.mail.transport import connections
 from joren.platform.smtp import SMTPURLError, parse_smtp_url
 from tests.workers.helpers import age, notice, release_scheduled, scheduled
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def transport(app, **overrides):  # type: ignore[no-untyped-def]
     return sender.transport_from_config({**app.config, **overrides})

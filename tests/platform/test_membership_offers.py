@@ -23,6 +23,8 @@ from tests.tenants.members.test_imports import (
     upload,
 )
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 EN = {"Accept-Language": "en"}
 KENICHI = "kenichi@example.jp"  # in members_utf8.csv, with an account of his own
 MISAKI = "misaki@example.jp"  # in members_utf8.csv, no account

@@ -19,6 +19,8 @@ from tests.tenants.helpers import (
     reload,
 )
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 DASHBOARD = "/c/osaka-mixer/admin/"
 SETTINGS = "/c/osaka-mixer/admin/settings"
 

@@ -17,6 +17,8 @@ from joren.platform.tenancy import unscoped
 from joren.tenants.members.forms import split_addresses
 from tests.tenants.helpers import in_english, login_url, reload
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 PAGE = "/c/osaka-mixer/admin/invitations"
 NEW = "/c/osaka-mixer/admin/invitations/new"
 

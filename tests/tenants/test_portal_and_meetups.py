@@ -11,6 +11,8 @@ from joren.platform.tenancy import unscoped
 from tests import factories
 from tests.tenants.helpers import attend, count_statements, days_ago, in_english, login_url, meetup
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 HOME = "/c/osaka-mixer/"
 ABOUT = "/c/osaka-mixer/about"
 PORTAL_MEETUPS = "/c/osaka-mixer/meetups"

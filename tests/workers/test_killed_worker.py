@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from redis import Redis
 from rq import Queue
 from rq.job import JobStatus
@@ -38,6 +39,11 @@ from joren.platform.mail.models import OutboxMessage, OutboxStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 SEND_JOB = "joren.workers.jobs.send_outbox_message"
+
+# The workers are other processes, on the real clock, and RQ's registries compare their
+# heartbeats with this process's clock: a JOREN_TEST_TODAY run leaves this module on it.
+pytestmark = pytest.mark.real_clock
+
 SLEEP_JOB = "tests.workers.sample_jobs.sleep_for"
 
 

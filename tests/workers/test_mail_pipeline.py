@@ -144,7 +144,7 @@ def test_a_batch_stopped_mid_send_sends_the_rest_once_when_retried(
 
 
 def test_the_sweep_leaves_messages_whose_job_is_queued_and_batches_the_lost_ones(
-    app, app_ctx, session  # type: ignore[no-untyped-def]
+    clock, app, app_ctx, session  # type: ignore[no-untyped-def]
 ) -> None:
     waiting = _bulk(session, 60, prefix="waiting")  # two jobs, still in the queue
     lost = _bulk(session, 70, prefix="lost")
@@ -171,6 +171,7 @@ def _joren() -> str:
     return str(Path(sys.executable).with_name("joren"))
 
 
+@pytest.mark.real_clock  # the worker is another process, on the real clock
 def test_joren_worker_runs_every_job_in_its_own_process_in_priority_order(
     tmp_path, shared_redis_url  # type: ignore[no-untyped-def]
 ) -> None:

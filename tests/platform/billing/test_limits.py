@@ -16,6 +16,8 @@ from joren.platform.tenancy import unscoped
 from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
 from tests.tenants.helpers import in_english, meetup
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 SLUG = "osaka-mixer"
 UPGRADE = "The Free plan allows up to 50 members"
 

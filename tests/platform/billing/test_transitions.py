@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from joren.platform.billing.events import GRACE_PERIOD
 from joren.platform.billing.models import PlanCode
 from joren.platform.billing.plans import FREE, PRO
 from joren.platform.db import utcnow
 from tests.platform.billing.helpers import plan, row, subscribe, upgrade
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 SLUG = "osaka-mixer"
 

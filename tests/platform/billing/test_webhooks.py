@@ -14,6 +14,8 @@ from tests.platform.billing.conftest import post_event
 from tests.platform.billing.helpers import row, upgrade
 from tests.stripe_fake import signature_header
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 SLUG = "osaka-mixer"
 
 
@@ -108,7 +110,7 @@ def test_a_job_enqueued_twice_processes_the_event_once(app, session, tenant, cli
 
 
 def test_a_job_that_fails_is_recorded_and_a_retry_applies_the_event(
-        app, session, tenant, client, run_jobs, paid_checkout, billing_on, monkeypatch):
+        app, session, tenant, client, run_jobs, paid_checkout, billing_on, monkeypatch, clock):
     post_event(client, paid_checkout[0])
     handle = billing_on.handle
     down = {"on": True}
@@ -130,6 +132,7 @@ def test_a_job_that_fails_is_recorded_and_a_retry_applies_the_event(
 
     from joren.platform.billing.events import unprocessed
 
+    clock.shift(seconds=1)
     assert unprocessed(session, older_than=timedelta(0)) == [stored.id]
     down["on"] = False
     from joren.platform.jobs import enqueue_now

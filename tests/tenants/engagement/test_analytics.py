@@ -25,6 +25,8 @@ from tests import factories
 from tests.tenants.engagement.helpers import NOW, past_meetups, record
 from tests.tenants.helpers import count_statements
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from joren.demo import loader, meetups, people
@@ -13,6 +14,8 @@ from joren.tenants.engagement import services
 from joren.tenants.engagement.analytics import analytics
 from joren.tenants.engagement.levels import Level
 from tests.tenants.engagement.helpers import NOW
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def test_the_demo_dashboard_shows_regulars_one_timers_and_lapsed_regulars(session):

@@ -18,6 +18,8 @@ from joren.tenants.engagement.we_miss_you import (
 from tests import factories
 from tests.tenants.engagement.helpers import NOW, past_meetups, record
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def _messages(s):  # type: ignore[no-untyped-def]
     return s.scalars(select(OutboxMessage).where(OutboxMessage.template

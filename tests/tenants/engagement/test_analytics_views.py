@@ -13,6 +13,8 @@ from tests import factories
 from tests.tenants.engagement.helpers import past_meetups, record
 from tests.tenants.helpers import count_statements, days_ago, in_english, meetup
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 PAGE = "/c/osaka-mixer/admin/analytics"
 TEMPLATE = "engagement/we_miss_you"
 

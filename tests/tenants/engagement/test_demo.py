@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from joren.demo.loader import load_demo
 from joren.models import MemberEngagement
 from joren.tenants.engagement import services
 from joren.tenants.engagement.levels import Level
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 NOW = datetime(2026, 6, 20, 3, 0, tzinfo=UTC)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from joren.models import AttendanceStatus, MeetupStatus, MemberEngagement
@@ -14,6 +15,8 @@ from joren.tenants.engagement.levels import Level
 from joren.tenants.meetups import attendance
 from tests import factories
 from tests.tenants.engagement.helpers import NOW, past_meetups, record
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 COLUMNS = ("level", "attended_count", "attended_in_window", "window_size", "current_streak",
            "longest_streak", "attendance_rate", "no_show_count", "going_count", "no_show_rate",
@@ -128,8 +131,9 @@ def test_incremental_and_full_recompute_agree_on_random_histories(session, tenan
                                                 Level.RETURNING, Level.NONE}
 
 
-def test_a_check_in_recomputes_the_member_through_the_job(session, tenant, scoped, run_jobs,
-                                                         app):
+def test_a_check_in_recomputes_the_member_through_the_job(clock, session, tenant, scoped,
+                                                         run_jobs, app):
+    clock.move_to(NOW)  # the job recomputes as of now: the history is dated from NOW
     meetups = past_meetups(session, tenant, 2)
     running = past_meetups(session, tenant, 1, now=NOW.replace(year=2100))[0]
     member = factories.member(session, tenant)

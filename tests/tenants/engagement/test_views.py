@@ -13,6 +13,8 @@ from tests import factories
 from tests.tenants.engagement.helpers import past_meetups, record
 from tests.tenants.helpers import days_ago
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 SETTINGS = "/c/osaka-mixer/admin/engagement/settings"
 MINE = "/c/osaka-mixer/engagement"
 

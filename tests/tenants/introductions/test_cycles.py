@@ -27,6 +27,8 @@ from tests.tenants.helpers import reload
 from tests.tenants.introductions.intro_support import person
 from tests.workers.helpers import queued_jobs
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 MONDAY = datetime(2026, 11, 23, 5, 30, tzinfo=UTC)  # ISO 2026-W48
 
 

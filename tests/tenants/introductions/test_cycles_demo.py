@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from joren.demo.loader import first_introductions, load_demo
 from joren.tenants.introductions import optin
 from joren.tenants.introductions.models import Introduction, IntroductionCycle
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 NOW = datetime(2026, 6, 20, 3, 0, tzinfo=UTC)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,8 @@ from joren.tenants.relationships.models import Contact, ContactKind, Relationshi
 from joren.tenants.relationships.services import log_contact
 from tests import factories
 from tests.tenants.helpers import attend, count_statements, days_ago, meetup
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def _member(session: Session, community, **fields):  # type: ignore[no-untyped-def]

@@ -21,6 +21,8 @@ from joren.platform.mail.transport import connections
 from joren.tenants.introductions import services
 from tests.tenants.introductions.intro_support import introduction, person
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 class Killed(BaseException):
     """The worker process dies here."""

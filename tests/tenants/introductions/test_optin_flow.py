@@ -10,7 +10,6 @@ from sqlalchemy import select
 from joren.platform.db import utcnow
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.unsubscribes import record_unsubscribe
-from joren.platform.signing import LinkKind
 from joren.tenants.introductions import services, tokens
 from joren.tenants.introductions.models import Introduction, IntroductionStatus, Response
 from tests.tenants.helpers import reload
@@ -22,6 +21,8 @@ from tests.tenants.introductions.intro_support import (
     pair,
     text_of,
 )
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 REASONS = [{"code": "offers_for_ask", "params": {"a": None, "b": None, "offer": "採用支援",
                                                   "ask": "若手の採用"}}]
@@ -201,7 +202,7 @@ def test_expire_due_closes_only_overdue_sent_introductions(app, session, tenant,
 
 
 def test_forged_expired_and_foreign_tokens_get_a_friendly_page(
-    sent, client, app, tenant, other_tenant, people, monkeypatch, session
+    sent, client, app, tenant, other_tenant, people, clock, session
 ):  # type: ignore[no-untyped-def]
     intro, mail = sent["intro"], sent["mail"]
     link = answer_links(mail["sato@example.jp"][0])[0]
@@ -221,7 +222,7 @@ def test_forged_expired_and_foreign_tokens_get_a_friendly_page(
     token = link.rsplit("/", 1)[1]
     assert client.post(f"/c/{other_tenant.slug}/introductions/answer/{token}",
                        data={"choice": "accept"}).status_code == 404
-    monkeypatch.setattr(tokens, "ANSWER", LinkKind(tokens.ANSWER.salt, timedelta(seconds=-1)))
+    clock.shift(tokens.ANSWER.lifetime + timedelta(seconds=1))
     old = client.post(link, data={"choice": "accept"})
     assert old.status_code == 400
     row = _status(session, intro.id)

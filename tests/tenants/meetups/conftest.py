@@ -11,6 +11,7 @@ import pytest
 
 from joren.tenants.meetups.models import MeetupSeries
 from joren.tenants.meetups.series import services as series_service
+from tests.clock import today_in_tokyo
 
 
 def second_tuesday(year: int, month: int) -> date:
@@ -29,7 +30,7 @@ def tenant_session(scoped, tenant, session):  # type: ignore[no-untyped-def]
 def series(tenant_session, tenant, people) -> MeetupSeries:  # type: ignore[no-untyped-def]
     """「定例会」: monthly on the 2nd Tuesday at 19:00 Asia/Tokyo, 120 minutes, capacity 30,
     ¥3,000, public; materialised for the next 120 days."""
-    today = date.today()
+    today = today_in_tokyo()
     month = today.replace(day=1) - timedelta(days=40)
     start = second_tuesday(month.year, month.month)
     row = series_service.create_series(

@@ -18,6 +18,8 @@ from joren.tenants.meetups.models import AttendanceChange
 from tests.tenants.helpers import attend, count_statements, in_english, meetup
 from tests.tenants.meetups.helpers_checkin import person, register
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 @pytest.fixture()
 def past(session, tenant, people):  # type: ignore[no-untyped-def]

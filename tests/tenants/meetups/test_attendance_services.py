@@ -18,6 +18,8 @@ from joren.tenants.meetups.models import AttendanceChange, Meetup, RegistrationS
 from tests.tenants.helpers import meetup as make_meetup
 from tests.tenants.meetups.helpers_checkin import guest, person, register
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 @pytest.fixture()
 def evening(session, tenant, people):  # type: ignore[no-untyped-def]

@@ -13,6 +13,8 @@ from joren.platform.db import utcnow
 from joren.platform.tenancy import unscoped
 from tests.tenants.helpers import in_english, meetup
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def _window(session, m, opens, closes, code="4321"):  # type: ignore[no-untyped-def]
     with unscoped(session):

@@ -4,18 +4,18 @@ community's tokens and meetups never appear under this community's address."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
 
 import pytest
 from icalendar import Calendar
 
 from joren.models import MemberStatus
-from joren.tenants.meetups.calendar import ical
 from joren.tenants.meetups.calendar import links as calendar_links
 from joren.tenants.meetups.models import MeetupStatus, Registration, RegistrationStatus
 from tests import factories
 from tests.tenants.helpers import reload
 from tests.tenants.meetups.helpers_feeds import in_, meetup_at, registration
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 # A NUL character ("%00") never reaches a view: it answers 400 (tests/platform/test_inputs.py).
 BAD_TOKENS = ["x", "0" * 300, "..", "%2500", "ａｂｃ", "eyJhbGciOi.J9", "WzEsMV0.bad-signature",
@@ -69,16 +69,10 @@ def test_the_public_feed_lists_public_meetups_only(client, tenant, calendar):
     assert again.status_code == 304
 
 
-def test_the_feed_is_the_same_bytes_a_minute_later(client, tenant, calendar, monkeypatch):
+def test_the_feed_is_the_same_bytes_a_minute_later(client, tenant, calendar, clock):
     """DTSTAMP comes from the data, not the clock, so a reader's ETag keeps matching."""
     first = client.get(f"/c/{tenant.slug}/calendar.ics")
-
-    class MinuteLater(datetime):
-        @classmethod
-        def now(cls, tz=None):  # type: ignore[no-untyped-def]
-            return datetime.now(tz) + timedelta(minutes=1)
-
-    monkeypatch.setattr(ical, "datetime", MinuteLater)
+    clock.shift(minutes=1)
     later = client.get(f"/c/{tenant.slug}/calendar.ics",
                        headers={"If-None-Match": first.headers["ETag"]})
     assert later.status_code == 304

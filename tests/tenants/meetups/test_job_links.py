@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
+import pytest
 from flask import has_request_context
 
 from joren.platform.db import utcnow
@@ -17,6 +18,8 @@ from tests import factories
 from tests.links import assert_in_language, assert_links_on, stored, watch_rendering
 from tests.tenants.meetups.helpers_feeds import in_, meetup_at, registration
 from tests.tenants.meetups.test_registration_offers import _full_paid, _get
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def test_the_offer_expiry_job_passes_the_seat_on_with_links_on_base_url(

@@ -20,6 +20,8 @@ from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatu
 from joren.tenants.meetups.registrations import seats as reg_seats
 from joren.tenants.meetups.registrations import services as reg_services
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 THREADS = 20
 SEATS = 10
 TAKEN = 7  # so 3 seats are left

@@ -23,6 +23,8 @@ from joren.tenants.meetups.registrations import seats as reg_seats
 from joren.tenants.meetups.registrations import services as reg_services
 from tests.tenants.meetups.helpers_registrations import outbox, people_in, seated_meetup
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 class LockWatch:
     """Records every template rendering and whether a meetup lock was held at that moment."""

@@ -27,6 +27,8 @@ from tests.tenants.meetups.helpers_registrations import (
     seated_meetup,
 )
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 GOING, WAITLISTED, OFFERED, CANCELLED = (
     RegistrationStatus.GOING, RegistrationStatus.WAITLISTED, RegistrationStatus.OFFERED,
     RegistrationStatus.CANCELLED)

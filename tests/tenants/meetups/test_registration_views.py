@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from joren.models import Member, MemberStatus, OutboxMessage
@@ -19,6 +20,8 @@ from tests.tenants.meetups.helpers_registrations import (
     seated_meetup,
     series_with_occurrences,
 )
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 GOING, WAITLISTED, PENDING = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED,
                               RegistrationStatus.PENDING)

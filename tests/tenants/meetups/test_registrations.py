@@ -34,6 +34,8 @@ from tests.tenants.meetups.helpers_registrations import (
     series_with_occurrences,
 )
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 GOING, WAITLISTED, PENDING = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED,
                               RegistrationStatus.PENDING)
 

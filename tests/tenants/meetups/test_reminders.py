@@ -28,6 +28,8 @@ from tests import factories
 from tests.tenants.helpers import reload
 from tests.tenants.meetups.helpers_feeds import in_, meetup_at, registration
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 NEW_YORK = ZoneInfo("America/New_York")
 

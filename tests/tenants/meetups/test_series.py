@@ -21,6 +21,8 @@ from joren.tenants.meetups.series import services as service
 from joren.tenants.meetups.series.checks import SeriesError
 from joren.workers.cron import SCHEDULE
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2030, 1, 1, tzinfo=UTC)  # 2030-01-07 is a Monday
 

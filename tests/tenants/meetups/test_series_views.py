@@ -19,8 +19,11 @@ from joren.tenants.meetups.models import (
     RegistrationStatus,
 )
 from joren.tenants.meetups.series import services as service
+from tests.clock import today_in_tokyo
 from tests.tenants.helpers import count_statements, in_english, reload
 from tests.tenants.meetups.conftest import second_tuesday
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 BASE = "/c/osaka-mixer/admin/meetups"
 PORTAL = "/c/osaka-mixer/meetups"
@@ -28,7 +31,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def _next_month_second_tuesday() -> date:
-    first = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+    first = (today_in_tokyo().replace(day=1) + timedelta(days=32)).replace(day=1)
     return second_tuesday(first.year, first.month)
 
 
@@ -121,7 +124,7 @@ def test_editing_a_series_moves_its_meetups(organizer_client, session, series):
 # -- one-off, occurrence edit and cancel -----------------------------------------------------
 
 def test_one_off_meetup_form(organizer_client, session, tenant):
-    day = date.today() + timedelta(days=20)
+    day = today_in_tokyo() + timedelta(days=20)
     response = organizer_client.post(f"{BASE}/new", data={
         "title": "忘年会", "first_date": day.isoformat(), "start_time": "18:00",
         "duration_minutes": "180", "price": "5000", "is_public": "y"})

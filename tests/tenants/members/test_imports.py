@@ -20,6 +20,8 @@ from joren.tenants.imports.models import ImportBatch, ImportKind, ImportPreset, 
 from joren.tenants.imports.write import run_import
 from tests.tenants.helpers import attend, meetup
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 DATA = Path(__file__).parent / "data"
 BASE = "/c/osaka-mixer/admin/imports/"
 

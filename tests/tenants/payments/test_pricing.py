@@ -19,6 +19,8 @@ from tests.tenants.meetups.helpers_checkin import register
 from tests.tenants.payments.helpers import payments_of
 from tests.tenants.payments.stripe.dues_helpers import paid_dues, subscribed, tokyo
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 APRIL_1 = date(2027, 4, 1)
 MARCH_31 = date(2027, 3, 31)
 

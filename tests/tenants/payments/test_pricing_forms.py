@@ -13,14 +13,17 @@ from joren.platform.tenancy import unscoped
 from joren.tenants.meetups.models import Meetup, MeetupSeries
 from joren.tenants.meetups.series import services as service
 from joren.tenants.meetups.series.checks import SeriesError
+from tests.clock import today_in_tokyo
 from tests.tenants.helpers import in_english, meetup, reload
 from tests.tenants.payments.stripe.dues_helpers import enable_dues, paid_dues
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 BASE = "/c/osaka-mixer/admin/meetups"
 
 
 def _first_tuesday_next_month() -> date:
-    first = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+    first = (today_in_tokyo().replace(day=1) + timedelta(days=32)).replace(day=1)
     return first + timedelta(days=(1 - first.weekday()) % 7)
 
 
@@ -37,7 +40,8 @@ def _series_form(**overrides: str) -> dict[str, str]:
 
 
 def _one_off_form(**overrides: str) -> dict[str, str]:
-    form = {"title": "特別講演会", "first_date": (date.today() + timedelta(days=20)).isoformat(),
+    first_date = today_in_tokyo() + timedelta(days=20)
+    form = {"title": "特別講演会", "first_date": first_date.isoformat(),
             "start_time": "18:30", "duration_minutes": "90", "price": "5000",
             "member_price": "4000", "refund_cutoff_hours": "24", "is_public": "y",
             "registration_closes_minutes": "0"}

@@ -14,6 +14,8 @@ from tests.tenants.helpers import in_english, meetup
 from tests.tenants.meetups.helpers_checkin import register
 from tests.tenants.payments.helpers import payments_of
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 @pytest.fixture()
 def evening(session, tenant, people):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from joren.demo import journal as demo_journal
@@ -32,6 +33,8 @@ from joren.tenants.relationships.models import (
     Relationship,
 )
 from joren.tenants.relationships.outcomes import outcomes
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 NOW = datetime(2026, 6, 20, 3, 0, tzinfo=UTC)
 OSAKA = ZoneInfo(meetups.TIMEZONE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from joren.models import MemberStatus
@@ -25,6 +26,8 @@ from joren.tenants.relationships.models import MeetupGives
 from joren.workers import habit_jobs
 from tests import factories
 from tests.tenants.helpers import attend, count_statements, meetup
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def yesterdays_meetup(session, community, title="十一月定例会"):  # type: ignore[no-untyped-def]

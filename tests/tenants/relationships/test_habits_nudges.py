@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from joren.platform.db import utcnow
@@ -17,6 +18,8 @@ from joren.workers import habit_jobs
 from tests import factories
 from tests.tenants.relationships.ledger_helpers import contact
 from tests.tenants.relationships.test_habits_follow_up import by_recipient, connected, text_of
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 TOKYO_NOON = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # 12:00 in Tokyo
 

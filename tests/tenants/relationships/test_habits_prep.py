@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from joren.platform.db import utcnow
@@ -26,6 +27,8 @@ from tests.tenants.relationships.test_habits_follow_up import (
     run_habits,
     text_of,
 )
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 HIRING_OFFER = "採用支援・求人広告の運用代行"
 HIRING_ASK = "採用に課題。求人を出しても応募が来ない"

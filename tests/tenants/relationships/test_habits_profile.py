@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from joren.platform.db import utcnow
 from joren.platform.membership.models import MemberStatus, ProfileVisibility
 from joren.platform.tenancy import unscoped
@@ -16,6 +18,8 @@ from joren.tenants.relationships.models import MeetupGives
 from tests import factories
 from tests.tenants.helpers import count_statements, in_english, meetup
 from tests.tenants.meetups.helpers_feeds import registration
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 GIVES = ("税理士の紹介", "採用の経験談", "補助金の申請のコツ")

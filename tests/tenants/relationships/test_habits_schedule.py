@@ -6,10 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from joren.models import Community
 from joren.tenants.meetups.models import Meetup
 from joren.tenants.relationships.habits import schedule
 from joren.tenants.relationships.habits import services as habits
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NEW_YORK = ZoneInfo("America/New_York")

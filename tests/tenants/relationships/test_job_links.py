@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_now
 from tests import factories
 from tests.links import assert_in_language, assert_links_on, stored, watch_rendering
 from tests.tenants.relationships.test_habits_follow_up import _evening, connected, run_habits
 from tests.tenants.relationships.test_habits_nudges import _daytime_zone
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def test_the_follow_up_job_links_to_base_url(app, session, tenant, people, run_jobs,

@@ -3,6 +3,7 @@ never to another member or an organizer, and another community's ids are not fou
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from joren.platform.db import utcnow
@@ -13,6 +14,8 @@ from tests.tenants.helpers import in_english, reload
 from tests.tenants.meetups.helpers_feeds import registration
 from tests.tenants.relationships.test_habits_follow_up import came, yesterdays_meetup
 from tests.tenants.relationships.test_habits_prep import upcoming
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def _gives(session, member, meetup):  # type: ignore[no-untyped-def]

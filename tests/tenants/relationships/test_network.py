@@ -25,6 +25,8 @@ from tests.tenants.relationships.ledger_helpers import (
     referral,
 )
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 NETWORK = "/c/osaka-mixer/network"
 
 

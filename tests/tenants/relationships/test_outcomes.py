@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from joren.platform.db import utcnow
 from joren.tenants.introductions.models import IntroductionStatus
 from joren.tenants.relationships import outcomes
@@ -12,6 +14,8 @@ from joren.tenants.relationships.models import ReferralStatus
 from tests import factories
 from tests.tenants.helpers import count_statements, in_english
 from tests.tenants.relationships.ledger_helpers import contact, introduction, referral
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 NOW = datetime(2026, 6, 20, 3, 0, tzinfo=UTC)
 PAGE = "/c/osaka-mixer/admin/outcomes"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from joren.platform.mail.models import EmailUnsubscribe
@@ -14,6 +15,8 @@ from joren.platform.mail.unsubscribes import is_unsubscribed, record_unsubscribe
 from joren.tenants.relationships import preferences
 from tests import factories
 from tests.tenants.helpers import in_english
+
+pytestmark = pytest.mark.usefixtures("clock")
 
 ALL_ON = {"reminders": "y", "meetup_prep": "y", "follow_ups": "y", "nudges": "y",
           "introductions": "y", "we_miss_you": "y"}

@@ -16,6 +16,8 @@ from tests import factories
 from tests.tenants.helpers import in_english, reload
 from tests.tenants.relationships.ledger_helpers import referral
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 NETWORK = "/c/osaka-mixer/network"
 
 

@@ -24,6 +24,8 @@ from tests.tenants.payments.stripe.connect_helpers import (
     last_event,
 )
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 @pytest.fixture()
 def is_ready(app, scoped):  # type: ignore[no-untyped-def]

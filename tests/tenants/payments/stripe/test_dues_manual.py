@@ -31,6 +31,8 @@ from tests.tenants.payments.stripe.dues_helpers import (
     subscribed,
 )
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def _mark(client, member, **data):  # type: ignore[no-untyped-def]
     return client.post(f"{DUES_URL}/members/{member.id}/mark",

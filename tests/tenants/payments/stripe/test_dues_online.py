@@ -26,6 +26,8 @@ from tests.tenants.payments.helpers import payments_of
 from tests.tenants.payments.stripe.connect_helpers import OTHER_SLUG, last_event, onboard
 from tests.tenants.payments.stripe.dues_helpers import enable_dues
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 PORTAL = "/c/osaka-mixer/dues"
 

@@ -20,7 +20,7 @@ from tests.tenants.payments.helpers import payments_of
 from tests.tenants.payments.stripe import online_helpers as h
 from tests.tenants.payments.stripe.refund_helpers import connect, paid_online, refunds_made
 
-pytestmark = pytest.mark.usefixtures("billing_on")
+pytestmark = pytest.mark.usefixtures("clock", "billing_on")
 
 
 @pytest.fixture()

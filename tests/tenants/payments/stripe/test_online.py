@@ -14,11 +14,12 @@ from joren.platform.tenancy import set_tenant
 from joren.tenants.meetups.models import Registration, RegistrationStatus
 from joren.tenants.payments.models import PaymentMethod, PaymentStatus
 from joren.tenants.payments.online import services as online
+from tests.clock import today_in_tokyo
 from tests.tenants.meetups.helpers_registrations import seated_meetup
 from tests.tenants.payments.stripe import online_helpers as h
 from tests.tenants.payments.stripe.refund_helpers import connect
 
-pytestmark = pytest.mark.usefixtures("billing_on")
+pytestmark = pytest.mark.usefixtures("clock", "billing_on")
 
 GOING, AWAITING = RegistrationStatus.GOING, RegistrationStatus.AWAITING_PAYMENT
 
@@ -92,7 +93,7 @@ def test_the_webhook_confirms_the_seat_with_a_receipt(
     [payment] = h.payment_for(session, reg.id)
     assert payment.status == PaymentStatus.PAID and payment.amount_jpy == 3000
     assert payment.stripe_payment_intent_id == billing_on.objects[sid]["payment_intent"]
-    assert payment.receipt_number == f"R-{utcnow().year}-000001"
+    assert payment.receipt_number == f"R-{today_in_tokyo().year}-000001"
     assert len(h.emails(session, "meetups/registrations/confirmed")) == 1
     [receipt] = h.emails(session, "payments/online_receipt")
     assert f"/payments/{payment.id}/receipt" in receipt.text_body
@@ -117,7 +118,7 @@ def test_a_replayed_or_repeated_event_changes_nothing(
     deliver(h.events_for(billing_on, "checkout.session.async_payment_succeeded", sid, acct))
     [payment] = h.payment_for(session, reg.id)
     assert payment.status == PaymentStatus.PAID
-    assert payment.receipt_number == f"R-{utcnow().year}-000001"
+    assert payment.receipt_number == f"R-{today_in_tokyo().year}-000001"
     assert len(h.emails(session, "meetups/registrations/confirmed")) == 1
     assert len(h.emails(session, "payments/online_receipt")) == 1
 

@@ -18,7 +18,7 @@ from tests.tenants.meetups.helpers_registrations import registrations_of, seated
 from tests.tenants.payments.stripe import online_helpers as h
 from tests.tenants.payments.stripe.refund_helpers import connect
 
-pytestmark = pytest.mark.usefixtures("billing_on")
+pytestmark = pytest.mark.usefixtures("clock", "billing_on")
 
 GUEST = "guest-payer@example.com"
 

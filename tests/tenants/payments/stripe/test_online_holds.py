@@ -23,7 +23,7 @@ from tests.tenants.meetups.helpers_registrations import seated_meetup
 from tests.tenants.payments.stripe import online_helpers as h
 from tests.tenants.payments.stripe.refund_helpers import connect
 
-pytestmark = pytest.mark.usefixtures("billing_on")
+pytestmark = pytest.mark.usefixtures("clock", "billing_on")
 
 GOING, AWAITING, OFFERED, WAITLISTED, CANCELLED = (
     RegistrationStatus.GOING, RegistrationStatus.AWAITING_PAYMENT, RegistrationStatus.OFFERED,

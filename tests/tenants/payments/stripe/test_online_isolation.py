@@ -13,7 +13,7 @@ from tests.tenants.payments.stripe import online_helpers as h
 from tests.tenants.payments.stripe.connect_helpers import last_event
 from tests.tenants.payments.stripe.refund_helpers import connect
 
-pytestmark = pytest.mark.usefixtures("billing_on")
+pytestmark = pytest.mark.usefixtures("clock", "billing_on")
 OTHER = "kobe-study"
 
 

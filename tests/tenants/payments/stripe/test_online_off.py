@@ -16,6 +16,8 @@ from tests.tenants.helpers import in_english
 from tests.tenants.meetups.helpers_registrations import seated_meetup
 from tests.tenants.payments.stripe import online_helpers as h
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 @pytest.fixture()
 def keys_off(app):  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ from tests.tenants.payments.stripe.refund_helpers import (
     refunds_made,
 )
 
-pytestmark = pytest.mark.usefixtures("billing_on")
+pytestmark = pytest.mark.usefixtures("clock", "billing_on")
 
 
 
