@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from joren.platform.admin import outbox
@@ -17,18 +16,9 @@ from joren.platform.admin.services import platform_overview
 from joren.platform.communities.services import KIND_LABELS
 from joren.platform.db import db
 from joren.platform.inputs import int_arg
-from joren.platform.mail.models import OutboxStatus
+from joren.platform.mail.labels import OUTBOX_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-OUTBOX_LABELS = {
-    OutboxStatus.PENDING: _l("Waiting to be sent"),
-    OutboxStatus.SENDING: _l("Sending"),
-    OutboxStatus.SENT: _l("Delivered"),
-    OutboxStatus.FAILED: _l("Failed"),
-    OutboxStatus.SUPPRESSED: _l("Not sent (unsubscribed)"),
-}
-
 
 @bp.before_request
 def _platform_admins_only() -> None:

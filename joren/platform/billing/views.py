@@ -8,10 +8,10 @@ from typing import Any
 import stripe
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 
 from joren.platform.billing import stripe_client
+from joren.platform.billing.forms import BillingActionForm
+from joren.platform.billing.labels import STATUS_LABELS
 from joren.platform.billing.plans import FREE, PRO, in_grace, plan_limits
 from joren.platform.billing.services import BillingError, open_portal, start_checkout
 from joren.platform.db import db
@@ -23,22 +23,6 @@ from joren.platform.urls import external_url
 log = logging.getLogger("joren.billing")
 
 bp = Blueprint("billing", __name__, url_prefix="/admin/billing")
-
-STATUS_LABELS = {
-    "": _l("No subscription"),
-    "active": _l("Active"),
-    "trialing": _l("Trial"),
-    "past_due": _l("Payment failed"),
-    "unpaid": _l("Unpaid"),
-    "canceled": _l("Subscription ended"),
-    "incomplete": _l("Waiting for the first payment"),
-    "incomplete_expired": _l("First payment not made"),
-    "paused": _l("Paused"),
-}
-
-
-class BillingActionForm(FlaskForm):
-    """An empty form: the CSRF token of the Upgrade and Manage buttons."""
 
 
 def _billing_url(**args: Any) -> str:

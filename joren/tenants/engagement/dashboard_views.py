@@ -9,16 +9,14 @@ from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from joren.platform.db import db
 from joren.platform.i18n import current_language
 from joren.platform.inputs import parse_id
-from joren.platform.mail.models import OutboxStatus
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import require
 from joren.tenants.engagement.analytics import RETURN_WITHIN, Analytics, analytics
-from joren.tenants.engagement.labels import LEVEL_LABELS
+from joren.tenants.engagement.labels import LEVEL_LABELS, SENT_LABELS
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.we_miss_you import (
     Outcome,
@@ -30,13 +28,6 @@ from joren.tenants.members.industries import INDUSTRIES
 
 bp = Blueprint("analytics", __name__)
 
-SENT_LABELS = {
-    OutboxStatus.PENDING: _l("Sending"),
-    OutboxStatus.SENDING: _l("Sending"),
-    OutboxStatus.SENT: _l("Email sent"),
-    OutboxStatus.FAILED: _l("Could not be delivered"),
-    OutboxStatus.SUPPRESSED: _l("Unsubscribed: not sent"),
-}
 SUMMARY_LEVELS = (Level.REGULAR, Level.RETURNING, Level.FIRST_TIMER, Level.ONE_TIME,
                   Level.LAPSED_REGULAR)
 

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
@@ -15,23 +14,11 @@ from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member
 from joren.tenants.engagement import services
 from joren.tenants.engagement.forms import EngagementSettingsForm
-from joren.tenants.engagement.labels import LEVEL_LABELS
+from joren.tenants.engagement.labels import LEVEL_LABELS, STATUS_LABELS
 from joren.tenants.engagement.levels import DEFAULTS, Level, Thresholds
 from joren.tenants.engagement.models import MemberEngagement
-from joren.tenants.meetups.models import AttendanceStatus
 
 bp = Blueprint("engagement", __name__)
-
-STATUS_LABELS = {
-    AttendanceStatus.PRESENT: _l("Attended"),
-    AttendanceStatus.LATE: _l("Attended (late)"),
-    AttendanceStatus.WALK_IN: _l("Attended (walk-in)"),
-    AttendanceStatus.ABSENT: _l("Absent"),
-    AttendanceStatus.EXCUSED: _l("Excused"),
-    AttendanceStatus.SUBSTITUTE: _l("Sent a substitute"),
-    None: _l("Not recorded"),
-}
-
 
 def explain_thresholds(t: Thresholds) -> dict[str, str]:
     """Each threshold in plain words, with the community's numbers."""

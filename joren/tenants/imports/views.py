@@ -15,12 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import Length, Optional
 
 from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
@@ -28,43 +23,18 @@ from joren.platform.membership.edge import get_or_404, require
 from joren.tenants.imports import services as imports
 from joren.tenants.imports.columns import FIELDS, guess_mapping
 from joren.tenants.imports.csv_decode import MAX_BYTES, CsvFileError
+from joren.tenants.imports.forms import ConfirmForm, MappingForm, UploadForm
+from joren.tenants.imports.labels import STATUS_LABELS
 from joren.tenants.imports.models import (
     ImportBatch,
     ImportKind,
     ImportPreset,
-    ImportStatus,
 )
 from joren.tenants.imports.plan import ImportError_
 from joren.tenants.imports.rows import batch_rows
 from joren.tenants.members.export import export_response
 
 bp = Blueprint("imports", __name__)
-
-STATUS_LABELS = {
-    ImportStatus.UPLOADED: _l("Uploaded"),
-    ImportStatus.MAPPED: _l("Columns matched"),
-    ImportStatus.PREVIEWED: _l("Previewed"),
-    ImportStatus.RUNNING: _l("Importing"),
-    ImportStatus.DONE: _l("Done"),
-    ImportStatus.FAILED: _l("Failed"),
-}
-
-
-class UploadForm(FlaskForm):
-    kind = SelectField(_l("What the file contains"), choices=lambda: [
-        (ImportKind.MEMBERS.value, _l("Members (one row per person)")),
-        (ImportKind.ATTENDANCE.value, _l("Past attendance (one row per person per meetup)")),
-    ])
-    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
-
-
-class MappingForm(FlaskForm):
-    preset_name = StringField(_l("Save this mapping as a preset (optional)"),
-                              validators=[Optional(), Length(max=80)])
-
-
-class ConfirmForm(FlaskForm):
-    valid_only = BooleanField(_l("Import only the valid rows and leave the rejected ones out"))
 
 
 def _batch(batch_id: int) -> ImportBatch:

@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
@@ -25,10 +24,10 @@ from sqlalchemy.orm import contains_eager
 from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import active_membership, get_or_404, require
+from joren.tenants.meetups.labels import ATTENDANCE_LABELS
 from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,
-    AttendanceStatus,
     Meetup,
     MeetupSeries,
     MeetupStatus,
@@ -55,14 +54,6 @@ from joren.tenants.members.services import reading_order
 bp = Blueprint("meetups", __name__)
 
 PAST_SHOWN = 50
-ATTENDANCE_LABELS = {
-    AttendanceStatus.PRESENT: _l("Attended"),
-    AttendanceStatus.LATE: _l("Attended (late)"),
-    AttendanceStatus.ABSENT: _l("Absent"),
-    AttendanceStatus.EXCUSED: _l("Excused"),
-    AttendanceStatus.SUBSTITUTE: _l("Substitute came"),
-    AttendanceStatus.WALK_IN: _l("Walk-in"),
-}
 
 
 def endpoint_url(endpoint: str, **values: Any) -> str | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from joren.tenants.payments.models import PaymentMethod, PaymentStatus
+from joren.tenants.payments.models import DuesInterval, PaymentMethod, PaymentStatus
 
 
 def method_labels() -> dict[PaymentMethod, str]:
@@ -15,3 +16,8 @@ def method_labels() -> dict[PaymentMethod, str]:
 def status_labels() -> dict[PaymentStatus, str]:
     return {PaymentStatus.PAID: _("Paid"), PaymentStatus.REFUNDED: _("Undone"),
             PaymentStatus.PENDING: _("Pending"), PaymentStatus.CANCELLED: _("Not completed")}
+
+
+STATE_LABELS = {"paid": _l("Paid"), "lapsed": _l("Lapsed"), "not_paid": _l("Not paid")}
+
+INTERVAL_LABELS = {DuesInterval.YEAR: _l("a year"), DuesInterval.MONTH: _l("a month")}

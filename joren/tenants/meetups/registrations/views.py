@@ -15,6 +15,7 @@ from joren.platform.extensions import limiter
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.tenancy import current_tenant_id
+from joren.tenants.meetups.labels import SOURCE_LABELS, STATUS_LABELS
 from joren.tenants.meetups.models import (
     ACTIVE,
     Meetup,
@@ -36,20 +37,6 @@ from joren.tenants.meetups.registrations.seats import RegistrationError
 
 bp = Blueprint("registrations", __name__)
 
-STATUS_LABELS = {
-    RegistrationStatus.GOING: _l("Going"),
-    RegistrationStatus.WAITLISTED: _l("Waitlisted"),
-    RegistrationStatus.PENDING: _l("Awaiting approval"),
-    RegistrationStatus.CANCELLED: _l("Registration cancelled"),
-    RegistrationStatus.NOT_GOING: _l("Not going"),
-    RegistrationStatus.OFFERED: _l("Seat offered"),
-    RegistrationStatus.AWAITING_PAYMENT: _l("Awaiting payment"),
-}
-SOURCE_LABELS = {
-    "portal": _l("Member portal"),
-    "series": _l("Whole series"),
-    "guest": _l("Guest form"),
-}
 ACTIONS = {
     "approve": services.approve,
     "decline": services.decline,

@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 import stripe
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from joren.platform.billing.stripe_client import BillingOff
@@ -29,17 +28,18 @@ from joren.tenants.payments import pricing
 from joren.tenants.payments.dues import events as dues_events
 from joren.tenants.payments.dues import services as dues
 from joren.tenants.payments.dues.forms import ERRORS, DuesSettingsForm, MarkDuesForm
-from joren.tenants.payments.labels import method_labels, status_labels
-from joren.tenants.payments.models import DuesInterval, Payment, PaymentKind, PaymentMethod
+from joren.tenants.payments.labels import (
+    INTERVAL_LABELS,
+    STATE_LABELS,
+    method_labels,
+    status_labels,
+)
+from joren.tenants.payments.models import Payment, PaymentKind, PaymentMethod
 
 log = logging.getLogger("joren.payments")
 T = TypeVar("T")
 
 bp = Blueprint("dues", __name__)
-
-STATE_LABELS = {"paid": _l("Paid"), "lapsed": _l("Lapsed"), "not_paid": _l("Not paid")}
-INTERVAL_LABELS = {DuesInterval.YEAR: _l("a year"), DuesInterval.MONTH: _l("a month")}
-
 
 @bp.context_processor
 def _labels() -> dict[str, Any]:
