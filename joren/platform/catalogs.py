@@ -21,10 +21,13 @@ KEYWORDS = {
     "_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
     "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3), "lazy_ngettext": (1, 2),
 }
+# Templates live in joren/templates (shared) and in each package's own templates/ folder.
+TEMPLATES_HTML = "joren/**/templates/**.html"
+TEMPLATES_TEXT = "joren/**/templates/**.txt"
 METHODS = [
     ("joren/**.py", "python"),
-    ("joren/templates/**.html", "jinja2"),
-    ("joren/templates/**.txt", "jinja2"),
+    (TEMPLATES_HTML, "jinja2"),
+    (TEMPLATES_TEXT, "jinja2"),
 ]
 LANGUAGES = ("ja", "en")
 
@@ -34,8 +37,7 @@ def extract() -> Catalog:
     catalog = Catalog(project="joren", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
         str(ROOT), METHODS, keywords=KEYWORDS,
-        options_map={"joren/templates/**.html": {"trimmed": "true"},
-                     "joren/templates/**.txt": {"trimmed": "true"}},
+        options_map={TEMPLATES_HTML: {"trimmed": "true"}, TEMPLATES_TEXT: {"trimmed": "true"}},
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog

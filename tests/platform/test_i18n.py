@@ -18,6 +18,20 @@ def source_ids() -> set[str]:
     return {m.id if isinstance(m.id, str) else m.id[0] for m in extract() if m.id}
 
 
+def test_extraction_reads_every_template_folder():
+    """Templates live beside the code that renders them: each package's templates/ folder and
+    the shared joren/templates must all be read, or their words would go untranslated unseen."""
+    folders = set()
+    for message in extract():
+        for filename, _line in message.locations:
+            if "/templates/" in filename:
+                folders.add(filename.split("/templates/")[0])
+    packages = {str(path.parent.relative_to(Path(__file__).resolve().parents[2]))
+                for path in (Path(__file__).resolve().parents[2] / "joren").rglob("templates")
+                if path.is_dir()}
+    assert packages and folders == packages
+
+
 def _catalog(language: str):
     with Path(po_path(language)).open("rb") as f:
         return read_po(f, locale=language)
