@@ -6,60 +6,38 @@
   import there cannot hide a cycle; the workers use it to keep numpy and scipy out of the web
   processes, which import every job module through the CLI;
 - every feature package is in the layer contract, so a new feature cannot sit outside the order.
+
+The scan is ``tools/house_report.py``'s, the same that prints the house's figures.
 """
 
 from __future__ import annotations
 
-import ast
 import tomllib
 from pathlib import Path
 
+from tools.house_report import House, scan, scan_module
+
 ROOT = Path(__file__).resolve().parent.parent
 JOREN = ROOT / "joren"
-ROOTS = ("joren.app", "joren.cli", "joren.demo", "joren.models", "joren.workers")
-
-
-def _module(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _component(module: str) -> str:
-    parts = module.split(".")
-    if parts[1] == "tenants" and len(parts) > 2:
-        return ".".join(parts[:3])
-    return ".".join(parts[:2])
-
-
-def _deferred_imports(path: Path) -> list[tuple[int, str]]:
-    """(line, module) of every `import`/`from … import` inside a function body."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.ImportFrom) and inner.level == 0 and inner.module:
-                    found.append((inner.lineno, inner.module))
-                elif isinstance(inner, ast.Import):
-                    found.extend((inner.lineno, alias.name) for alias in inner.names)
-    return found
 
 
 def test_no_function_local_import_crosses_a_component():
-    crossings = []
-    for path in sorted(JOREN.rglob("*.py")):
-        module = _module(path)
-        if module.startswith(ROOTS):
-            continue
-        for line, target in _deferred_imports(path):
-            if target.startswith("joren.") and _component(target) != _component(module):
-                crossings.append(f"{path.relative_to(ROOT)}:{line} imports {target}")
-    assert crossings == [], "import at the top of the module (the layers allow it) or emit a signal"
+    assert scan(ROOT).local_imports == [], (
+        "import at the top of the module (the layers allow it) or emit a signal")
 
 
-def test_the_scanner_sees_a_deferred_import(tmp_path):
-    sample = tmp_path / "sample.py"
-    sample.write_text("def f():\n    from joren.tenants.payments import pricing\n")
-    assert _deferred_imports(sample) == [(2, "joren.tenants.payments")]
+def test_the_scanner_sees_a_deferred_import_in_a_feature_and_not_in_a_worker(tmp_path):
+    def deferred(where: str) -> list[str]:
+        sample = tmp_path.joinpath(*where.split("/"))
+        sample.parent.mkdir(parents=True, exist_ok=True)
+        sample.write_text("def f():\n    from joren.tenants.payments import pricing\n")
+        house = House()
+        scan_module(house, tmp_path, sample)
+        return house.local_imports
+
+    assert deferred("joren/tenants/meetups/sample.py") == [
+        "joren/tenants/meetups/sample.py:2 → joren.tenants.payments"]
+    assert deferred("joren/workers/sample.py") == []
 
 
 def test_every_feature_is_in_the_layer_contract():
