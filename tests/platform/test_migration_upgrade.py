@@ -134,6 +134,8 @@ RELEASED = {
     "0005_deferred_jobs.py": "3a7afd1d567b54781d9915a7deb64e37c69b320b56fe828630313e83b46c72e2",
     "0006_outbox_render_context.py":
         "55a81fee19cd909ca3bde5e12819a49f07719d90ee33a1ccb8f67b40af61196c",
+    "0007_email_keys_by_package.py":
+        "afe48fbe7d2eaf01c10b726b4064c0c6a484a3b4bb6b6c71b332d111471c696f",
 }
 
 
