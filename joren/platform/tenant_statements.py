@@ -219,14 +219,21 @@ def check_insert(state: ORMExecuteState, tenant_id: int) -> None:
         return
     if statement.select is not None:
         raise TenantScopeError("INSERT … SELECT into a tenant table: use unscoped() on purpose")
-    values = dict(statement._values or {})  # noqa: SLF001
-    for row in statement._multi_values or ():  # noqa: SLF001
-        for item in row:
-            values.update(item if isinstance(item, dict) else {})
-    for column, value in values.items():
-        name = getattr(column, "key", column)
-        if name == "tenant_id" and getattr(value, "value", value) != tenant_id:
-            raise TenantScopeError("INSERT of a row for another community")
+    # Every row is checked on its own: ``.values([...])`` gives one dict (or one tuple in
+    # column order) per row, and merging them would let an earlier row's community through.
+    table_columns = [column.key for column in statement.table.columns]
+    rows_given: list[dict[Any, Any]] = [dict(statement._values or {})]  # noqa: SLF001
+    for multi in statement._multi_values or ():  # noqa: SLF001
+        for item in multi:
+            if isinstance(item, dict):
+                rows_given.append(item)
+            else:
+                rows_given.append(dict(zip(table_columns, item, strict=False)))
+    for given in rows_given:
+        for column, value in given.items():
+            name = getattr(column, "key", column)
+            if name == "tenant_id" and getattr(value, "value", value) != tenant_id:
+                raise TenantScopeError("INSERT of a row for another community")
     params = state.parameters
     rows = params if isinstance(params, list | tuple) else [params] if params else []
     for row in rows:

@@ -253,6 +253,26 @@ def test_an_insert_for_another_community_is_refused(scoped, tenant, other_tenant
     s.rollback()
 
 
+@pytest.mark.parametrize("order", ["other first", "other last"])
+def test_a_multi_row_insert_with_one_row_for_another_community_is_refused(
+        scoped, tenant, other_tenant, order):
+    """Each row of ``insert().values([...])`` is checked, not only the last one."""
+    s = scoped(tenant)
+    rows = [{"tenant_id": tenant.id, "family_name": "自分", "email": "a@example.jp"},
+            {"tenant_id": other_tenant.id, "family_name": "越境", "email": "b@example.jp"}]
+    if order == "other last":
+        rows.reverse()
+    with pytest.raises(TenantScopeError):
+        s.execute(insert(Member).values(rows))
+    s.rollback()
+    s.execute(insert(Member).values([
+        {"tenant_id": tenant.id, "family_name": "自分", "email": f"{n}@example.jp"}
+        for n in range(2)]))
+    assert s.scalar(select(func.count()).select_from(Member).where(
+        Member.family_name == "自分")) == 2
+    s.rollback()
+
+
 def test_every_shape_without_a_community_in_scope_raises(session, tenant):
     for model in tenant_models():
         for name, _kind, statement in shapes(model):
