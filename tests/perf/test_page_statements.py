@@ -90,8 +90,11 @@ class Seeded:
         everyone = [self.owner_member, self.me, *others]
         past = [meetup(session, community, f"定例会 {n}", starts_at=utcnow() - timedelta(
             days=7 * n)) for n in range(1, 4)]
+        series = self._series(session)
+        # Part of a series, with a member price: the register box asks payments about dues.
         upcoming = meetup(session, community, "次回の定例会",
-                          starts_at=utcnow() + timedelta(days=3), capacity=size + 5)
+                          starts_at=utcnow() + timedelta(days=3), capacity=size + 5,
+                          series_id=series.id, price=3000, member_price=2000)
         with unscoped(session):
             session.execute(insert(Attendance), [
                 {"tenant_id": community.id, "meetup_id": m.id, "member_id": p.id,
@@ -103,7 +106,7 @@ class Seeded:
         self.ids = {
             "member_id": self.peer.id,
             "meetup_id": upcoming.id,
-            "series_id": self._series(session).id,
+            "series_id": series.id,
             "batch_id": self._batch(session).id,
             "entry_id": self._entry(session).id,
             "referral_id": self._referral(session).id,
@@ -111,6 +114,7 @@ class Seeded:
             "invitation_id": self._invitation(session).id,
         }
         self._introduction(session)
+        self._dues(session)
 
     def _add(self, session, row):  # type: ignore[no-untyped-def]
         with unscoped(session):
@@ -144,6 +148,15 @@ class Seeded:
             kind=PaymentKind.MEETUP_FEE, amount_jpy=3000, method=PaymentMethod.DOOR,
             status=PaymentStatus.PAID, paid_at=utcnow(),
             receipt_number=f"R-2026-{self.community.id:06d}"))
+
+    def _dues(self, session) -> Payment:  # type: ignore[no-untyped-def]
+        today = utcnow().date()
+        return self._add(session, Payment(
+            tenant_id=self.community.id, member_id=self.me.id, kind=PaymentKind.DUES,
+            amount_jpy=12000, method=PaymentMethod.BANK_TRANSFER, status=PaymentStatus.PAID,
+            paid_at=utcnow(), period_start=today - timedelta(days=30),
+            period_end=today + timedelta(days=335),
+            receipt_number=f"R-2026-D{self.community.id:05d}"))
 
     def _invitation(self, session) -> Invitation:  # type: ignore[no-untyped-def]
         invitee = factories.member(session, self.community, status=MemberStatus.GUEST)

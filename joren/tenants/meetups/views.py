@@ -370,11 +370,15 @@ def portal_detail(meetup_id: int) -> Any:
                else register_box(db.session, meetup, registration, membership, now))
     return render_template("meetups/portal/detail.html", meetup=meetup, attendance=mine,
                            registration=registration, now=now, summary=summary,
-                           viewer_fee=_viewer_fee(meetup, membership))
+                           viewer_fee=_viewer_fee(meetup, membership, summary))
 
 
-def _viewer_fee(meetup: Meetup, membership: Any) -> int | None:
-    """What the signed-in member owes when the meetup has a member price (None otherwise)."""
+def _viewer_fee(meetup: Meetup, membership: Any,
+                summary: dict[str, Any] | None = None) -> int | None:
+    """What the signed-in member owes when the meetup has a member price (None otherwise);
+    the register box has already asked when it is shown."""
     if membership is None or not meetup.has_member_price:
         return None
+    if summary is not None:
+        return int(summary["fee"])
     return member_fee(db.session, meetup, membership)
