@@ -18,8 +18,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from joren.platform.accounts.memberships import Membership
@@ -46,22 +47,22 @@ class SignedIn:
         return [m for m in self.memberships if m.is_active]
 
 
-def _statement(record_id: int, slug: str | None):  # type: ignore[no-untyped-def]
+@cache
+def _statement(with_community: bool):  # type: ignore[no-untyped-def]
+    """Built once per process (aliases are costly to build); the ids are bound parameters."""
     here = aliased(Member, name="here")  # the membership in the URL's community
     mine = aliased(Member, name="mine")  # each of the account's memberships
     theirs = aliased(Community, name="theirs")
-    if slug is None:
-        heads = (AccountSession, Account)
-    else:
-        heads = (AccountSession, Account, Community, here)
+    heads = (AccountSession, Account, Community, here) if with_community else (
+        AccountSession, Account)
     stmt = (
         select(*heads, theirs.id, theirs.slug, theirs.name, mine.id, mine.role, mine.status)
         .select_from(AccountSession)
         .join(Account, Account.id == AccountSession.account_id)
     )
-    if slug is not None:
+    if with_community:
         stmt = (
-            stmt.outerjoin(Community, Community.slug == slug)
+            stmt.outerjoin(Community, Community.slug == bindparam("slug"))
             .outerjoin(here, and_(here.tenant_id == Community.id,
                                   here.account_id == Account.id))
             # The member's account is the one in this row: no second join for it.
@@ -70,7 +71,7 @@ def _statement(record_id: int, slug: str | None):  # type: ignore[no-untyped-def
     return (
         stmt.outerjoin(mine, mine.account_id == Account.id)
         .outerjoin(theirs, theirs.id == mine.tenant_id)
-        .where(AccountSession.id == record_id)
+        .where(AccountSession.id == bindparam("record_id"))
         .order_by(theirs.name, theirs.id)
     )
 
@@ -83,7 +84,8 @@ def load_signed_in(session: Session, login_id: str, *, slug: str | None, now: da
     if not record_id.isdigit() or len(record_id) > 18 or not secret:
         return None
     with unscoped(session):
-        rows = session.execute(_statement(int(record_id), slug)).all()
+        params = {"record_id": int(record_id)} | ({} if slug is None else {"slug": slug})
+        rows = session.execute(_statement(slug is not None), params).all()
     if not rows:
         return None
     record, account = rows[0][0], rows[0][1]
