@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup
 from flask_babel import lazy_gettext as _l
 
 from joren.cli import register_commands
+from joren.platform import db as database
 from joren.platform import headers, i18n, inputs
 from joren.platform.config import DEV_ENVIRONMENTS, engine_options, load_config
 from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
@@ -66,7 +67,7 @@ def configure_extensions(app: Flask) -> None:
     import joren.platform.jobs  # noqa: F401 - registers the enqueue-after-commit hooks
     import joren.platform.tenancy  # noqa: F401 - registers the tenant guard
 
-    db.init_app(app)
+    database.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     inputs.init_app(app)  # bounded <int:...> ids and the malformed-input guard
@@ -99,19 +100,28 @@ def configure_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_account(user_id: str) -> Account | None:
-        """The account of a live server-side session (accounts.sessions), or None."""
-        from joren.platform.accounts import sessions
+        """The account of a live server-side session (accounts.sessions), or None.
+
+        The same statement brings what every signed-in page shows about the person: under
+        ``/c/<slug>/`` that community and their membership there (for the edge), and their
+        communities (for the navbar's switcher)."""
+        from joren.platform.accounts import sessions, switcher
+        from joren.platform.accounts.signed_in import load_signed_in
         from joren.platform.accounts.signin import lifetimes
         from joren.platform.db import utcnow
+        from joren.platform.membership import edge
 
         now = utcnow()
-        found = sessions.load_session(db.session, user_id, now=now, **lifetimes())
+        slug = g.get("community_slug")
+        found = load_signed_in(db.session, user_id, slug=slug, now=now, **lifetimes())
         if found is None:
             return None
-        account, record = found
-        if sessions.seen_is_due(record, now):
-            _mark_seen_after_response(record.id, now)
-        return account
+        if slug is not None:
+            edge.resolved_with_sign_in(slug, found.community, found.membership)
+        switcher.remember(found.active_memberships)
+        if sessions.seen_is_due(found.record, now):
+            _mark_seen_after_response(found.record.id, now)
+        return found.account
 
 
 def _mark_seen_after_response(session_id: int, now: Any) -> None:

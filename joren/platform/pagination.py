@@ -27,3 +27,17 @@ class Page(Generic[T]):
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+
+PER_PAGE = 100
+
+
+def page_number(raw: str | None) -> int:
+    """A ``?page=`` argument as a page number: anything that is not one is the first page."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) < 7:
+        return max(1, int(raw))
+    return 1
+
+
+def offset_of(page: int, per_page: int = PER_PAGE) -> int:
+    return (max(1, page) - 1) * per_page

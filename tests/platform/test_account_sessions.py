@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from joren.models import Account
 from joren.platform.accounts import sessions
+from joren.platform.accounts.signed_in import load_signed_in
 from joren.platform.identity.account import AccountSession
 from tests import factories
 from tests.platform.test_accounts import is_signed_in, sign_in_form
@@ -114,13 +115,15 @@ def test_an_idle_session_expires_and_a_remembered_one_ends_after_30_days(app, cl
 def test_liveness_follows_the_given_clock(session, people):
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     login_id = factories.login_id(session, people.owner, now=now)
-    found = sessions.load_session(session, login_id, now=now + timedelta(hours=11), **LIFETIMES)
-    assert found is not None and found[0].id == people.owner.id
-    assert sessions.load_session(session, login_id, now=now + timedelta(hours=12),
-                                 **LIFETIMES) is None
-    assert sessions.load_session(session, login_id.split(":")[0] + ":wrong", now=now,
-                                 **LIFETIMES) is None
-    assert sessions.load_session(session, "9" * 40 + ":x", now=now, **LIFETIMES) is None
+
+    def load(login_id: str, at: datetime):  # type: ignore[no-untyped-def]
+        return load_signed_in(session, login_id, slug=None, now=at, **LIFETIMES)
+
+    found = load(login_id, now + timedelta(hours=11))
+    assert found is not None and found.account.id == people.owner.id
+    assert load(login_id, now + timedelta(hours=12)) is None
+    assert load(login_id.split(":")[0] + ":wrong", now) is None
+    assert load("9" * 40 + ":x", now) is None
 
 
 def test_last_seen_is_written_at_most_every_few_minutes(client, session, people):

@@ -29,7 +29,7 @@ from joren.platform.identity.account import Account, AccountSession, new_session
 SEEN_EVERY = timedelta(minutes=5)
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -38,7 +38,7 @@ def start_session(session: Session, account: Account, *, now: datetime, remember
     """Record a new signed-in session; return the ``"id:secret"`` its cookies will carry."""
     secret = secrets.token_urlsafe(32)
     record = AccountSession(
-        account_id=account.id, token_hash=_digest(secret), created_at=now, last_seen_at=now,
+        account_id=account.id, token_hash=digest(secret), created_at=now, last_seen_at=now,
         user_agent=describe_user_agent(user_agent), ip_address=(ip_address or "")[:45],
         is_remembered=remember,
     )
@@ -54,27 +54,6 @@ def is_live(record: AccountSession, now: datetime, *, remember_for: timedelta,
     if record.revoked_at is not None or now >= record.created_at + remember_for:
         return False
     return record.is_remembered or now < record.last_seen_at + idle_for
-
-
-def load_session(session: Session, login_id: str, *, now: datetime, remember_for: timedelta,
-                 idle_for: timedelta) -> tuple[Account, AccountSession] | None:
-    """The account and live session a cookie's ``"id:secret"`` names, or None."""
-    record_id, _, secret = (login_id or "").partition(":")
-    if not record_id.isdigit() or len(record_id) > 18 or not secret:
-        return None
-    row = session.execute(  # one statement per request for the record and its account
-        select(AccountSession, Account).join(Account, Account.id == AccountSession.account_id)
-        .where(AccountSession.id == int(record_id))
-    ).first()
-    if row is None:
-        return None
-    record, account = row
-    if not secrets.compare_digest(record.token_hash, _digest(secret)):
-        return None
-    if not is_live(record, now, remember_for=remember_for, idle_for=idle_for):
-        return None
-    account.login_id, account.current_session_id = login_id, record.id
-    return account, record
 
 
 def seen_is_due(record: AccountSession, now: datetime) -> bool:

@@ -1,5 +1,6 @@
-"""The community switcher in the navbar: the signed-in person's communities, read at most
-once per request and only when a page shows the switcher."""
+"""The community switcher in the navbar: the signed-in person's communities, read with the
+account itself (accounts.signed_in, through ``remember``), else at most once per request and
+only when a page shows the switcher."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from werkzeug.local import LocalProxy
 
 from joren.platform.accounts.memberships import Membership, list_memberships
 from joren.platform.db import db
+
+
+def remember(memberships: list[Membership]) -> None:
+    """The signed-in person's active communities, read together with their account."""
+    g.my_communities = memberships
 
 
 def my_communities() -> list[Membership]:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import contains_eager
 from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import active_membership, get_or_404, require
+from joren.platform.pagination import PER_PAGE, Page, offset_of, page_number
 from joren.tenants.meetups.labels import ATTENDANCE_LABELS
 from joren.tenants.meetups.models import (
     ATTENDED,
@@ -266,18 +267,27 @@ def one_off_new() -> Any:
 @require(Capability.VIEW_CONSOLE)
 def console_detail(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
+    total, attended = db.session.execute(
+        select(func.count(Attendance.id),
+               func.count(Attendance.id).filter(Attendance.status.in_(ATTENDED)))
+        .where(Attendance.meetup_id == meetup.id)
+    ).one()
+    # A large community's meetup has a thousand people: the list is served a page at a time.
+    page = min(page_number(request.args.get("page")), max(1, -(-total // PER_PAGE)))
     attendances = db.session.scalars(
         select(Attendance)
         .join(Attendance.member)
         .where(Attendance.meetup_id == meetup.id)
         .options(contains_eager(Attendance.member))
         .order_by(*reading_order())
+        .limit(PER_PAGE).offset(offset_of(page, PER_PAGE))
     ).all()
-    attended = sum(1 for a in attendances if a.status.attended)
     counts = reading.counts(db.session, [meetup.id])[meetup.id]
     going, held = counts["going"], counts["offered"] + counts["awaiting_payment"]
     return render_template("meetups/console/detail.html", meetup=meetup, held=held,
                            attendances=attendances, attended=attended, going=going,
+                           page=Page(items=attendances, total=total, page=page,
+                                     per_page=PER_PAGE),
                            now=utcnow())
 
 
@@ -360,11 +370,15 @@ def portal_detail(meetup_id: int) -> Any:
                else register_box(db.session, meetup, registration, membership, now))
     return render_template("meetups/portal/detail.html", meetup=meetup, attendance=mine,
                            registration=registration, now=now, summary=summary,
-                           viewer_fee=_viewer_fee(meetup, membership))
+                           viewer_fee=_viewer_fee(meetup, membership, summary))
 
 
-def _viewer_fee(meetup: Meetup, membership: Any) -> int | None:
-    """What the signed-in member owes when the meetup has a member price (None otherwise)."""
+def _viewer_fee(meetup: Meetup, membership: Any,
+                summary: dict[str, Any] | None = None) -> int | None:
+    """What the signed-in member owes when the meetup has a member price (None otherwise);
+    the register box has already asked when it is shown."""
     if membership is None or not meetup.has_member_price:
         return None
+    if summary is not None:
+        return int(summary["fee"])
     return member_fee(db.session, meetup, membership)

@@ -123,9 +123,11 @@ def refund_note(session: Session, *, registration_id: int, **_: Any) -> Markup |
     """Whether cancelling now refunds the fee paid online (the series' policy)."""
     registration = session.get(Registration, registration_id)
     assert registration is not None
-    if not registration.meetup.price:
+    # Through the identity map: the page asking has the meetup loaded already.
+    meetup = session.get(Meetup, registration.meetup_id)
+    if meetup is None or not meetup.price:
         return None
-    refund = refunds.preview(session, registration.meetup, registration.member_id)
+    refund = refunds.preview(session, meetup, registration.member_id)
     if refund is None:
         return None
     return Markup(render_template("payments/_refund_notice.html", refund=refund))  # noqa: S704

@@ -30,6 +30,7 @@ from joren.platform.membership.edge import (
     require,
 )
 from joren.platform.membership.models import Member
+from joren.platform.pagination import page_number
 from joren.platform.templating import yen
 from joren.tenants.meetups.models import Meetup
 from joren.tenants.payments import receipts, refunds
@@ -75,8 +76,8 @@ def _error(code: str) -> str:
 @require(Capability.MARK_DOOR_PAYMENT)
 def meetup_payments(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
-    return render_template("payments/meetup.html", meetup=meetup,
-                           rows=svc.meetup_rows(db.session, meetup),
+    page = svc.meetup_rows_page(db.session, meetup, page_number(request.args.get("page")))
+    return render_template("payments/meetup.html", meetup=meetup, page=page, rows=page.items,
                            totals=svc.totals(db.session, meetup),
                            refund_totals=svc.refund_totals(db.session, meetup))
 

@@ -24,6 +24,7 @@ from joren.platform.billing import stripe_client
 from joren.platform.db import utcnow
 from joren.platform.identity.community import Community, community_of
 from joren.platform.membership.models import Member, MemberStatus, Role
+from joren.platform.pagination import PER_PAGE, Page, offset_of
 from joren.tenants.members.services import reading_order
 from joren.tenants.payments import pricing
 from joren.tenants.payments.connect import services as connect
@@ -161,15 +162,33 @@ def _paid_through(today: date):  # type: ignore[no-untyped-def]
 def member_states(session: Session, today: date, zone: Any | None = None) -> list[DuesState]:
     """Every member with their dues state, in reading order: one query."""
     zone = zone or community_of(session).zone
-    paid = _paid_through(today)
-    rows = session.execute(
-        select(Member, paid.c.through, paid.c.started_through, DuesSubscription)
-        .outerjoin(paid, paid.c.member_id == Member.id)
-        .outerjoin(DuesSubscription, DuesSubscription.member_id == Member.id)
-        .where(Member.status == MemberStatus.MEMBER)
-        .order_by(*reading_order()))
+    rows = session.execute(_states_query(today))
     return [_state(m, through, started, sub, today, zone)
             for m, through, started, sub in rows]
+
+
+def member_states_page(session: Session, today: date, page: int, zone: Any | None = None,
+                       per_page: int | None = None) -> Page[DuesState]:
+    """One page of ``member_states``: the count, then the page's members."""
+    zone = zone or community_of(session).zone
+    per_page = per_page or PER_PAGE
+    total = session.scalar(select(func.count(Member.id))
+                           .where(Member.status == MemberStatus.MEMBER)) or 0
+    page = min(page, max(1, -(-total // per_page)))
+    rows = session.execute(_states_query(today).limit(per_page)
+                           .offset(offset_of(page, per_page)))
+    return Page(items=[_state(m, through, started, sub, today, zone)
+                       for m, through, started, sub in rows],
+                total=total, page=page, per_page=per_page)
+
+
+def _states_query(today: date):  # type: ignore[no-untyped-def]
+    paid = _paid_through(today)
+    return (select(Member, paid.c.through, paid.c.started_through, DuesSubscription)
+            .outerjoin(paid, paid.c.member_id == Member.id)
+            .outerjoin(DuesSubscription, DuesSubscription.member_id == Member.id)
+            .where(Member.status == MemberStatus.MEMBER)
+            .order_by(*reading_order()))
 
 
 def state_for(session: Session, member: Member, today: date,

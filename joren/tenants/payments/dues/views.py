@@ -23,6 +23,7 @@ from joren.platform.membership.edge import (
     require,
 )
 from joren.platform.membership.models import Member
+from joren.platform.pagination import page_number
 from joren.platform.urls import external_url
 from joren.tenants.payments import pricing
 from joren.tenants.payments.dues import events as dues_events
@@ -93,9 +94,10 @@ def settings() -> Any:
 @require(Capability.MANAGE_PAYMENTS)
 def members() -> Any:
     zone = g.community.zone
+    page = dues.member_states_page(db.session, _today(), page_number(request.args.get("page")),
+                                   zone)
     return render_template("payments/dues_members.html", settings=dues.settings_for(db.session),
-                           states=dues.member_states(db.session, _today(), zone),
-                           today=_today())
+                           page=page, states=page.items, today=_today())
 
 
 @bp.route("/admin/payments/dues/members/<int:member_id>", methods=["GET"])

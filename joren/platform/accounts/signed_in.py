@@ -1,0 +1,106 @@
+"""Who is asking, in one statement: the signed-in session and its account, the community of
+the URL with the person's membership in it, and every community they belong to (the navbar's
+switcher).
+
+A signed-in page used to spend four statements (and a second connection, for the switcher)
+before its view ran. This reads them together: one row per community the person belongs to,
+each carrying the session, the account, the community named by the URL's slug and the
+membership there. The read crosses communities (the switcher lists them all), so it runs
+``unscoped``; it names the community only through the slug and the membership only through
+the community and the account, exactly as the edge asks for them, and the edge binds the
+request's session to that community straight after (joren/platform/membership/edge.py).
+
+Plain functions on an explicit session and ``now``: no Flask here.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import Session, aliased, lazyload
+
+from joren.platform.accounts.memberships import Membership
+from joren.platform.accounts.sessions import digest, is_live
+from joren.platform.identity.account import Account, AccountSession
+from joren.platform.identity.community import Community
+from joren.platform.membership.models import Member
+from joren.platform.tenancy import unscoped
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A live session's account; with a slug, that community (None: no such community) and
+    the account's membership there (None: not a member); and all the account's communities."""
+
+    account: Account
+    record: AccountSession
+    community: Community | None
+    membership: Member | None
+    memberships: list[Membership]
+
+    @property
+    def active_memberships(self) -> list[Membership]:
+        return [m for m in self.memberships if m.is_active]
+
+
+@cache
+def _statement(with_community: bool):  # type: ignore[no-untyped-def]
+    """Built once per process (aliases are costly to build); the ids are bound parameters."""
+    here = aliased(Member, name="here")  # the membership in the URL's community
+    mine = aliased(Member, name="mine")  # each of the account's memberships
+    theirs = aliased(Community, name="theirs")
+    heads = (AccountSession, Account, Community, here) if with_community else (
+        AccountSession, Account)
+    stmt = (
+        select(*heads, theirs.id, theirs.slug, theirs.name, mine.id, mine.role, mine.status)
+        .select_from(AccountSession)
+        .join(Account, Account.id == AccountSession.account_id)
+    )
+    if with_community:
+        stmt = (
+            stmt.outerjoin(Community, Community.slug == bindparam("slug"))
+            .outerjoin(here, and_(here.tenant_id == Community.id,
+                                  here.account_id == Account.id))
+            # The member's account is the one in this row: no second join for it.
+            .options(lazyload(here.account))
+        )
+    return (
+        stmt.outerjoin(mine, mine.account_id == Account.id)
+        .outerjoin(theirs, theirs.id == mine.tenant_id)
+        .where(AccountSession.id == bindparam("record_id"))
+        .order_by(theirs.name, theirs.id)
+    )
+
+
+def load_signed_in(session: Session, login_id: str, *, slug: str | None, now: datetime,
+                   remember_for: timedelta, idle_for: timedelta) -> SignedIn | None:
+    """The live session a cookie's ``"id:secret"`` names, with what a page shows about the
+    person (see the module's docstring), or None when the cookie names no live session."""
+    record_id, _, secret = (login_id or "").partition(":")
+    if not record_id.isdigit() or len(record_id) > 18 or not secret:
+        return None
+    with unscoped(session):
+        params = {"record_id": int(record_id)} | ({} if slug is None else {"slug": slug})
+        rows = session.execute(_statement(slug is not None), params).all()
+    if not rows:
+        return None
+    record, account = rows[0][0], rows[0][1]
+    if not secrets.compare_digest(record.token_hash, digest(secret)):
+        return None
+    if not is_live(record, now, remember_for=remember_for, idle_for=idle_for):
+        return None
+    account.login_id, account.current_session_id = login_id, record.id
+    community = membership = None
+    if slug is not None:
+        community, membership = rows[0][2], rows[0][3]
+    memberships = [
+        Membership(community_id=cid, slug=cslug, name=name, member_id=mid, role=role,
+                   status=status)
+        for *_, cid, cslug, name, mid, role, status in rows if mid is not None
+    ]
+    return SignedIn(account=account, record=record, community=community,
+                    membership=membership, memberships=memberships)
