@@ -18,33 +18,34 @@ from joren.platform.membership.models import Member
 from joren.tenants.imports.rows import NameKey, Person, name_key
 from joren.tenants.meetups.models import Attendance, Meetup
 
+# blanks of an existing member that an import may fill in (it never overwrites)
+FILLABLE = ("email", "family_name_kana", "given_name_kana", "company", "title", "industry")
+
 
 @dataclass
 class MemberIndex:
-    """The community's members by lower-cased email and by name key."""
+    """The community's members by lower-cased email and by name key, with the columns an
+    import may fill in (so writing the blanks reads nothing more)."""
 
     by_email: dict[str, int] = field(default_factory=dict)
     by_name: dict[NameKey, int] = field(default_factory=dict)
     has_email: set[int] = field(default_factory=set)
+    fillable: dict[int, tuple[str | None, ...]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, session: Session, *, newest_wins: bool = False) -> MemberIndex:
-        """One query. Among members with the same name key the oldest is kept, or with
-        ``newest_wins`` the newest (to find the rows an import has just inserted)."""
+    def load(cls, session: Session) -> MemberIndex:
+        """One query. Among members with the same name key the oldest is kept."""
         index = cls()
-        for m in session.execute(select(Member.id, Member.email, Member.family_name,
-                                        Member.given_name, Member.family_name_kana,
-                                        Member.given_name_kana, Member.company)
+        for m in session.execute(select(Member.id, Member.family_name, Member.given_name,
+                                        *(getattr(Member, k) for k in FILLABLE))
                                  .order_by(Member.id)):
             if m.email:
                 index.by_email[m.email.lower()] = m.id
                 index.has_email.add(m.id)
             key = name_key(m.family_name, m.given_name, m.family_name_kana,
                            m.given_name_kana, m.company)
-            if newest_wins:
-                index.by_name[key] = m.id
-            else:
-                index.by_name.setdefault(key, m.id)
+            index.by_name.setdefault(key, m.id)
+            index.fillable[m.id] = tuple(getattr(m, k) for k in FILLABLE)
         return index
 
     def existing(self, person: Person) -> int | None:
@@ -57,11 +58,6 @@ class MemberIndex:
         if candidate is not None and not (person.email and candidate in self.has_email):
             return candidate
         return None
-
-    def inserted(self, person: Person) -> int | None:
-        """The id of a member the import inserted, found the way the plan told them apart."""
-        return self.by_email.get(person.email) if person.email else \
-            self.by_name.get(person.name_key())
 
 
 def local_day(when: datetime, tz: ZoneInfo) -> date:

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from joren.platform.billing.plans import PlanLimitReached, check_limit
 from joren.platform.identity.community import community_of
-from joren.tenants.imports.columns import FIELDS, MAX_LENGTH, mapping_problems
+from joren.tenants.imports.columns import FIELDS, MAX_LENGTH, MEMBER_FIELDS, mapping_problems
 from joren.tenants.imports.matching import (
+    FILLABLE,
     MemberIndex,
     attendance_pairs,
     meetups_by_day,
@@ -33,9 +34,6 @@ from joren.tenants.imports.rows import (
     row_values,
 )
 from joren.tenants.meetups.models import AttendanceStatus
-
-# blanks of an existing member that an import may fill in (it never overwrites)
-FILLABLE = ("email", "family_name_kana", "given_name_kana", "company", "title", "industry")
 
 
 class ImportError_(ValueError):  # noqa: N801 - "ImportError" is a builtin
@@ -61,6 +59,10 @@ class Plan:
     rows: list[RowPlan] = field(default_factory=list)
     new_people: list[Person] = field(default_factory=list)
     merges: dict[int, Person] = field(default_factory=dict)  # member id -> values to fill
+    # what the plan read, kept for the job that writes it (so it reads nothing twice)
+    members: MemberIndex = field(default_factory=MemberIndex)
+    meetup_by_day: dict[date, int] = field(default_factory=dict)
+    attended: set[tuple[int, int]] = field(default_factory=set)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -83,7 +85,25 @@ def build_plan(session: Session, batch: ImportBatch) -> Plan:
         planner.attended = attendance_pairs(session)
     for line, record in rows:
         planner.add(line, row_values(record, mapping))
-    return planner.plan
+    plan = planner.plan
+    plan.members, plan.meetup_by_day, plan.attended = (
+        planner.members, planner.meetup_by_day, planner.attended)
+    return plan
+
+
+def blanks_to_fill(plan: Plan) -> dict[int, dict[str, str]]:
+    """For each existing member whose blanks the file fills: the columns and their values
+    (members the file would not change are left out, so a re-import writes nothing)."""
+    fills = {}
+    for member_id, fill in plan.merges.items():
+        current = plan.members.fillable.get(member_id)
+        if current is None:
+            continue
+        values = {k: getattr(fill, k) for k, now in zip(FILLABLE, current, strict=True)
+                  if getattr(fill, k) and not now}
+        if values:
+            fills[member_id] = values
+    return fills
 
 
 def beyond_plan(session: Session, batch: ImportBatch, plan: Plan) -> str:
@@ -126,9 +146,15 @@ class _Planner:
         self._new_by_email: dict[str, int] = {}
         self._new_by_name: dict[NameKey, int] = {}
         self._seen_pairs: set[tuple[Any, Any]] = set()
+        # an attendance file repeats each person once per meetup: read each person once
+        self._people: dict[tuple[str, ...], tuple[Person | None, str]] = {}
 
     def add(self, line: int, values: dict[str, str]) -> None:
-        person, reason = read_person(values)
+        cells = tuple(values.get(k, "") for k in MEMBER_FIELDS)
+        found = self._people.get(cells)
+        if found is None:
+            found = self._people[cells] = read_person(values)
+        person, reason = found
         row = RowPlan(line=line, action="reject", reason=reason, person=person)
         self.plan.rows.append(row)
         if person is None:

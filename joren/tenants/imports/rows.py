@@ -6,6 +6,7 @@ Every check that can reject a row lives here, so the plan only decides what a va
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ def name_key(family_name: str, given_name: str, family_name_kana: str,
             norm(company))
 
 
+@functools.lru_cache(maxsize=4096)  # a file names few dates, on every row
 def parse_date(value: str) -> date | None:
     m = _DATE.match(unicodedata.normalize("NFKC", value or "").strip())
     if not m:
@@ -64,6 +66,7 @@ def parse_date(value: str) -> date | None:
         return None
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_status(value: str) -> AttendanceStatus | None:
     """The status a cell names; an empty cell means present, an unknown word None."""
     word = norm(value)
