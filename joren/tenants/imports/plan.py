@@ -79,7 +79,7 @@ def build_plan(session: Session, batch: ImportBatch) -> Plan:
     problems = mapping_problems(batch.kind, mapping)
     if problems:
         raise ImportError_(" ".join(problems))
-    planner = _Planner(batch.kind, MemberIndex.load(session))
+    planner = _Planner(batch.kind, MemberIndex.load(session), mapping)
     if batch.kind == ImportKind.ATTENDANCE:
         planner.meetup_by_day = meetups_by_day(session, community_of(session, batch.tenant_id).zone)
         planner.attended = attendance_pairs(session)
@@ -137,7 +137,7 @@ def _read_attendance(row: RowPlan, values: dict[str, str]) -> str:
 class _Planner:
     """Plans rows one by one, remembering the new people and attendance seen so far."""
 
-    def __init__(self, kind: ImportKind, members: MemberIndex) -> None:
+    def __init__(self, kind: ImportKind, members: MemberIndex, mapping: list[str]) -> None:
         self.kind = kind
         self.members = members
         self.meetup_by_day: dict[date, int] = {}
@@ -148,9 +148,10 @@ class _Planner:
         self._seen_pairs: set[tuple[Any, Any]] = set()
         # an attendance file repeats each person once per meetup: read each person once
         self._people: dict[tuple[str, ...], tuple[Person | None, str]] = {}
+        self._person_cells = [key for key in mapping if key in MEMBER_FIELDS]
 
     def add(self, line: int, values: dict[str, str]) -> None:
-        cells = tuple(values.get(k, "") for k in MEMBER_FIELDS)
+        cells = tuple(map(values.__getitem__, self._person_cells))
         found = self._people.get(cells)
         if found is None:
             found = self._people[cells] = read_person(values)

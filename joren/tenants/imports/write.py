@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import case, insert, update
@@ -24,7 +23,7 @@ from joren.tenants.imports.chunks import Progress, chunks
 from joren.tenants.imports.matching import FILLABLE
 from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
 from joren.tenants.imports.plan import Plan, beyond_plan, blanks_to_fill, build_plan
-from joren.tenants.imports.rows import NameKey, Person, name_key
+from joren.tenants.imports.rows import Person, name_key
 
 
 def run_import(session: Session, batch_id: int, *,
@@ -93,20 +92,16 @@ def _insert_members(session: Session, tenant_id: int, kind: ImportKind,
     stmt = insert(members).returning(members.c.id, members.c.email, members.c.family_name,
                                      members.c.given_name, members.c.family_name_kana,
                                      members.c.given_name_kana, members.c.company)
-    index = {_identity(p.email, p.name_key()): idx for idx, p in enumerate(people)}
+    index = {p.email or p.name_key(): idx for idx, p in enumerate(people)}
     new_ids: dict[int, int] = {}
     for chunk in chunks(rows):
         for m in session.execute(stmt, chunk):
-            key = name_key(m.family_name, m.given_name, m.family_name_kana or "",
-                           m.given_name_kana or "", m.company)
-            new_ids[index[_identity(m.email or "", key)]] = m.id
+            key = m.email or name_key(m.family_name, m.given_name, m.family_name_kana or "",
+                                      m.given_name_kana or "", m.company)
+            new_ids[index[key]] = m.id
         if kind == ImportKind.MEMBERS:
             counter.advance(len(chunk))
     return new_ids
-
-
-def _identity(email: str, key: NameKey) -> tuple[str, Any]:
-    return ("email", email) if email else ("name", key)
 
 
 def _fill_blanks(session: Session, tenant_id: int, plan: Plan) -> None:
