@@ -8,7 +8,6 @@ A day without a meetup gets one at 19:00 local time, titled from the file or, fa
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
@@ -17,6 +16,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from joren.platform.identity.community import community_of
+from joren.tenants.imports.bulk import insert_rows
 from joren.tenants.imports.chunks import Progress, chunks
 from joren.tenants.imports.matching import local_day
 from joren.tenants.imports.models import ImportBatch
@@ -37,12 +37,11 @@ def write_attendance(session: Session, batch: ImportBatch, plan: Plan,
                                community.default_language, now)
         meetup_by_day.update(made)
         batch.meetups_created = sorted(made.values())
-    rows = _new_attendance(tenant_id, plan, new_ids, meetup_by_day, now)
-    attendance = Attendance.__table__
-    # RETURNING makes SQLAlchemy send each chunk as one multi-row INSERT, not one per row
-    stmt = insert(attendance).returning(attendance.c.id)
+    rows = _new_attendance(plan, new_ids, meetup_by_day)
+    shared = {"tenant_id": tenant_id, "note": "", "substitute_name": "", "created_at": now}
     for chunk in chunks(rows):
-        session.execute(stmt, chunk).all()
+        insert_rows(session, Attendance.__table__, ("meetup_id", "member_id", "status"), chunk,
+                    shared=shared)
         counter.advance(len(chunk))
     return len(rows)
 
@@ -83,9 +82,9 @@ def _create_meetups(session: Session, tenant_id: int, titles: dict[date, str], t
     return made
 
 
-def _new_attendance(tenant_id: int, plan: Plan, new_ids: dict[int, int],
-                    meetup_by_day: dict[date, int], now: datetime) -> list[dict[str, Any]]:
-    """The attendance rows to insert: one per (meetup, member) not already recorded."""
+def _new_attendance(plan: Plan, new_ids: dict[int, int],
+                    meetup_by_day: dict[date, int]) -> list[tuple[int, int, str]]:
+    """The attendance to insert, (meetup, member, status): one per pair not yet recorded."""
     existing_pairs = set(plan.attended)
     rows = []
     for r in plan.rows:
@@ -98,7 +97,5 @@ def _new_attendance(tenant_id: int, plan: Plan, new_ids: dict[int, int],
         if (meetup_id, member_id) in existing_pairs:
             continue
         existing_pairs.add((meetup_id, member_id))
-        rows.append({"tenant_id": tenant_id, "meetup_id": meetup_id,
-                     "member_id": member_id, "status": r.status.value,  # type: ignore[union-attr]
-                     "note": "", "substitute_name": "", "created_at": now})
+        rows.append((meetup_id, member_id, r.status.value))  # type: ignore[union-attr]
     return rows

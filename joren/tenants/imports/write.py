@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import case, insert, update
+from sqlalchemy import case, update
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
@@ -19,6 +19,7 @@ from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.names import romaji_search_key
 from joren.tenants.imports.attendance import write_attendance
+from joren.tenants.imports.bulk import insert_rows
 from joren.tenants.imports.chunks import Progress, chunks
 from joren.tenants.imports.matching import FILLABLE
 from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
@@ -72,30 +73,29 @@ def _why_not(session: Session, batch: ImportBatch, plan: Plan) -> str:
     return beyond_plan(session, batch, plan)
 
 
+_MEMBER_COLUMNS = ("email", "family_name", "given_name", "family_name_kana", "given_name_kana",
+                   "name_romaji", "company", "title", "industry")
+_MEMBER_RETURNING = ("id", "email", "family_name", "given_name", "family_name_kana",
+                     "given_name_kana", "company")
+
+
 def _insert_members(session: Session, tenant_id: int, kind: ImportKind,
                     people: list[Person], now: datetime, counter: Progress) -> dict[int, int]:
     """Insert the new people, one multi-row INSERT per chunk (an attendance file makes them
     guests); their ids by their index in the plan."""
     status = MemberStatus.GUEST if kind == ImportKind.ATTENDANCE else MemberStatus.MEMBER
-    rows = [{
-        "tenant_id": tenant_id, "role": Role.MEMBER.value, "status": status.value,
-        "email": p.email or None, "family_name": p.family_name, "given_name": p.given_name,
-        "family_name_kana": p.family_name_kana, "given_name_kana": p.given_name_kana,
-        "name_romaji": romaji_search_key(p.family_name_kana, p.given_name_kana),
-        "company": p.company, "title": p.title, "industry": p.industry, "joined_at": now,
-        "created_at": now,
-    } for p in people]
-    members = Member.__table__
-    # RETURNING makes SQLAlchemy send each chunk as one INSERT … VALUES (…), (…) rather than
-    # a statement per row. Rows come back in no promised order: they are told apart as the
-    # plan told the new people apart (by email, else by name, reading and company).
-    stmt = insert(members).returning(members.c.id, members.c.email, members.c.family_name,
-                                     members.c.given_name, members.c.family_name_kana,
-                                     members.c.given_name_kana, members.c.company)
+    shared = {"tenant_id": tenant_id, "role": Role.MEMBER.value, "status": status.value,
+              "joined_at": now, "created_at": now}
+    rows = [(p.email or None, p.family_name, p.given_name, p.family_name_kana,
+             p.given_name_kana, romaji_search_key(p.family_name_kana, p.given_name_kana),
+             p.company, p.title, p.industry) for p in people]
+    # The rows come back in no promised order: they are told apart as the plan told the new
+    # people apart (by email, else by name, reading and company).
     index = {p.email or p.name_key(): idx for idx, p in enumerate(people)}
     new_ids: dict[int, int] = {}
     for chunk in chunks(rows):
-        for m in session.execute(stmt, chunk):
+        for m in insert_rows(session, Member.__table__, _MEMBER_COLUMNS, chunk, shared=shared,
+                             returning=_MEMBER_RETURNING):
             key = m.email or name_key(m.family_name, m.given_name, m.family_name_kana or "",
                                       m.given_name_kana or "", m.company)
             new_ids[index[key]] = m.id
