@@ -11,8 +11,9 @@ current database, the job for three files: 20,000 new members, the same file imp
 (nothing changes), and a 100,000-row attendance file (5,000 people x 20 meetups, all new). It
 prints rows per second for the dry run and the job beside a baseline measured in the same run
 on the same rows — the least the database must do: the file parsed with ``csv`` and its rows
-written with one plain multi-row INSERT per 1,000 rows, no check, no matching, no progress —
-and the ratio. The engagement refresh the attendance import triggers is timed apart.
+written through the driver with one plain INSERT per 1,000 rows (``unnest`` of arrays on
+PostgreSQL, ``VALUES`` on SQLite), no check, no matching, no progress — and the ratio. The
+engagement refresh the attendance import triggers (once, in its own job) is timed apart.
 """
 
 from __future__ import annotations
@@ -233,8 +234,10 @@ def _raw_baseline(app, scoped, community, kind: ImportKind, data: bytes) -> floa
 
 def _insert(conn, model: type, rows: list[dict[str, Any]], now: Any,  # type: ignore[no-untyped-def]
             returning: str = "") -> list[tuple[Any, ...]]:
-    """Plain multi-row INSERTs through the driver; columns the rows leave out get the
-    model's default (computed once)."""
+    """Plain INSERTs through the driver, 1,000 rows each, in the fastest plain form for the
+    database: on PostgreSQL one array per column through ``unnest`` (thousands of bound
+    parameters cost it more than the rows), on SQLite ``VALUES (?, …), …``. Columns the rows
+    leave out get the model's default (computed once)."""
     table = model.__table__  # type: ignore[attr-defined]
     defaults: dict[str, Any] = {}
     for c in table.columns:
@@ -243,15 +246,24 @@ def _insert(conn, model: type, rows: list[dict[str, Any]], now: Any,  # type: ig
             value = now if callable(arg) else arg
             defaults[c.name] = getattr(value, "value", value)  # enums by their value
     columns = [c.name for c in table.columns if c.name in defaults or c.name in rows[0]]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    one = "(" + ", ".join([mark] * len(columns)) + ")"
+    postgres = conn.dialect.name == "postgresql"
     out: list[tuple[Any, ...]] = []
     for i in range(0, len(rows), 1000):
         chunk = rows[i:i + 1000]
-        sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
-               + ", ".join([one] * len(chunk)) + (f" RETURNING {returning}" if returning else ""))
-        values = tuple(row[c] if c in row else defaults[c] for row in chunk for c in columns)
-        result = conn.exec_driver_sql(sql, values)
+        values = [[row[c] if c in row else defaults[c] for row in chunk] for c in columns]
+        if postgres:
+            types = [table.c[c].type.compile(dialect=conn.dialect) for c in columns]
+            sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest("
+                   + ", ".join(f"%s::{t}[]" for t in types) + ")")
+            params: tuple[Any, ...] = tuple(values)
+        else:
+            one = "(" + ", ".join(["?"] * len(columns)) + ")"
+            sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+                   + ", ".join([one] * len(chunk)))
+            params = tuple(v for row in zip(*values, strict=True) for v in row)
+        if returning:
+            sql += f" RETURNING {returning}"
+        result = conn.exec_driver_sql(sql, params)
         if returning:
             out += [tuple(r) for r in result]
     return out
@@ -284,7 +296,7 @@ def test_import_throughput_benchmark(app, session, scoped) -> None:  # type: ign
              attendance)]
     print()
     print(f"CSV import through the job path on {dialect} (commit after every 1,000 rows); "
-          "baseline: csv + plain multi-row INSERTs of the same rows, same run")
+          "baseline: csv + plain INSERTs of the same rows, 1,000 a statement, same run")
     for label, community, kind, data in runs:
         base = _raw_baseline(app, scoped, spare, kind, data)
         result = _import(app, scoped, community, kind, data)

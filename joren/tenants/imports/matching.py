@@ -28,9 +28,11 @@ class MemberIndex:
     import may fill in (so writing the blanks reads nothing more)."""
 
     by_email: dict[str, int] = field(default_factory=dict)
-    by_name: dict[NameKey, int] = field(default_factory=dict)
     has_email: set[int] = field(default_factory=set)
     fillable: dict[int, tuple[str | None, ...]] = field(default_factory=dict)
+    # (id, family name, given name, readings, company) until a row needs the names
+    _names: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    _by_name: dict[NameKey, int] | None = None
 
     @classmethod
     def load(cls, session: Session) -> MemberIndex:
@@ -39,14 +41,25 @@ class MemberIndex:
         for m in session.execute(select(Member.id, Member.family_name, Member.given_name,
                                         *(getattr(Member, k) for k in FILLABLE))
                                  .order_by(Member.id)):
-            if m.email:
-                index.by_email[m.email.lower()] = m.id
-                index.has_email.add(m.id)
-            key = name_key(m.family_name, m.given_name, m.family_name_kana,
-                           m.given_name_kana, m.company)
-            index.by_name.setdefault(key, m.id)
-            index.fillable[m.id] = tuple(getattr(m, k) for k in FILLABLE)
+            member_id, family, given, email, family_kana, given_kana, company = m[:7]
+            if email:
+                index.by_email[email.lower()] = member_id
+                index.has_email.add(member_id)
+            index._names.append((member_id, family, given,
+                                 (family_kana or "") + (given_kana or ""), company))
+            index.fillable[member_id] = m[3:]
         return index
+
+    @property
+    def by_name(self) -> dict[NameKey, int]:
+        """Members by name key, built when first asked (a re-import that matches everyone
+        by email never needs it)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for member_id, family, given, readings, company in self._names:
+                self._by_name.setdefault(name_key(family, given, readings, "", company),
+                                         member_id)
+        return self._by_name
 
     def existing(self, person: Person) -> int | None:
         """The member a row is about: by email, else by name, reading and company unless

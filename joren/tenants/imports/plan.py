@@ -7,7 +7,7 @@ writes. A person who appears twice in the file is created once; the second row m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -149,6 +149,7 @@ class _Planner:
         # an attendance file repeats each person once per meetup: read each person once
         self._people: dict[tuple[str, ...], tuple[Person | None, str]] = {}
         self._person_cells = [key for key in mapping if key in MEMBER_FIELDS]
+        self._own_fills: set[int] = set()
 
     def add(self, line: int, values: dict[str, str]) -> None:
         cells = tuple(map(values.__getitem__, self._person_cells))
@@ -173,10 +174,7 @@ class _Planner:
         existing = self.members.existing(person)
         if existing is not None:
             row.action, row.member_id = "merge", existing
-            fill = self.plan.merges.setdefault(existing, Person())
-            for key in FILLABLE:
-                if getattr(person, key) and not getattr(fill, key):
-                    setattr(fill, key, getattr(person, key))
+            self._fill_from(existing, person)
             return ("m", existing)
         idx = self._new_by_email.get(person.email) if person.email else \
             self._new_by_name.get(person.name_key())
@@ -191,6 +189,21 @@ class _Planner:
             row.action = "merge"  # the same person earlier in this file
         row.new_key = idx
         return ("n", idx)
+
+    def _fill_from(self, member_id: int, person: Person) -> None:
+        """Remember the first value the file gives for each fillable column of a member."""
+        fill = self.plan.merges.get(member_id)
+        if fill is None:
+            self.plan.merges[member_id] = person  # the first row's values, as they are
+            return
+        if fill is person:  # the same row again (an attendance file): nothing new
+            return
+        if member_id not in self._own_fills:  # never change a person read from a row
+            fill = self.plan.merges[member_id] = replace(fill)
+            self._own_fills.add(member_id)
+        for key in FILLABLE:
+            if getattr(person, key) and not getattr(fill, key):
+                setattr(fill, key, getattr(person, key))
 
     def _mark_attendance(self, row: RowPlan, who: tuple[str, int]) -> None:
         """New, or already in the register (or earlier in this file)."""
