@@ -24,29 +24,32 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip().lower()
 
 
+_TO_KATAKANA = {c: c + KANA_OFFSET for c in range(HIRAGANA_START, HIRAGANA_END + 1)}
+
+
 def to_katakana(text: str) -> str:
     """Hiragana to katakana, so readings typed either way compare equal."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return "".join(
-        chr(ord(ch) + KANA_OFFSET) if HIRAGANA_START <= ord(ch) <= HIRAGANA_END else ch
-        for ch in text
-    )
+    return unicodedata.normalize("NFKC", text or "").translate(_TO_KATAKANA)
 
 
 def romaji_forms(reading: str) -> list[str]:
     """Romaji spellings people actually type for a kana reading: Hepburn ("satou") and
     passport style ("sato"), without apostrophes."""
-    reading = to_katakana(reading).strip()
+    return list(_romaji_forms(to_katakana(reading).strip()))
+
+
+@functools.lru_cache(maxsize=65_536)  # readings repeat (family names above all): an import
+def _romaji_forms(reading: str) -> tuple[str, ...]:  # of 100,000 people converts each once
     if not reading:
-        return []
+        return ()
     parts = _kakasi().convert(reading)
-    forms = []
+    forms: list[str] = []
     for style in ("hepburn", "passport"):
         value = "".join(p[style] for p in parts).replace("'", "")
         value = " ".join(value.split()).lower()
         if value and value not in forms:
             forms.append(value)
-    return forms
+    return tuple(forms)
 
 
 def romaji_search_key(family_kana: str, given_kana: str) -> str:

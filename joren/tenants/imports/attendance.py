@@ -1,5 +1,5 @@
 """Writing an attendance file: the meetups it names that do not exist yet, then the new
-attendance rows, in chunks (one executemany each).
+attendance rows, in chunks (one multi-row INSERT each).
 
 A day without a meetup gets one at 19:00 local time, titled from the file or, failing that,
 "Meetup of <date>" in the community's language (it is stored text, not shown per reader).
@@ -7,46 +7,43 @@ A day without a meetup gets one at 19:00 local time, titled from the file or, fa
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from joren.platform.identity.community import community_of
-from joren.tenants.imports.chunks import chunks
-from joren.tenants.imports.matching import attendance_pairs, local_day, meetups_by_day
+from joren.tenants.imports.bulk import insert_rows
+from joren.tenants.imports.chunks import Progress, chunks
+from joren.tenants.imports.matching import local_day
 from joren.tenants.imports.models import ImportBatch
 from joren.tenants.imports.plan import Plan
 from joren.tenants.meetups.models import Attendance, Meetup
 
 
 def write_attendance(session: Session, batch: ImportBatch, plan: Plan,
-                     new_ids: dict[int, int], now: datetime,
-                     progress: Callable[[], None] | None) -> int:
-    """Create the missing meetups, then the attendance not yet recorded; how many rows."""
-    community = community_of(session, batch.tenant_id)
-    tz = community.zone
-    meetup_by_day = meetups_by_day(session, tz)
+                     new_ids: dict[int, int], now: datetime, counter: Progress) -> int:
+    """Create the missing meetups, then the attendance not yet recorded (one multi-row
+    INSERT per chunk, then the progress); how many rows."""
+    tenant_id = batch.tenant_id
+    meetup_by_day = dict(plan.meetup_by_day)
     titles = _missing_meetups(plan, meetup_by_day)
     if titles:
-        language = community.default_language
-        made = _create_meetups(session, batch.tenant_id, titles, tz, language, now)
+        community = community_of(session, tenant_id)
+        made = _create_meetups(session, tenant_id, titles, community.zone,
+                               community.default_language, now)
         meetup_by_day.update(made)
         batch.meetups_created = sorted(made.values())
-    rows = _new_attendance(session, batch.tenant_id, plan, new_ids, meetup_by_day, now)
-    created = 0
+    rows = _new_attendance(plan, new_ids, meetup_by_day)
+    shared = {"tenant_id": tenant_id, "note": "", "substitute_name": "", "created_at": now}
     for chunk in chunks(rows):
-        session.execute(insert(Attendance.__table__), chunk)
-        created += len(chunk)
-        batch.processed = min(batch.total, batch.processed + len(chunk))
-        if progress:
-            progress()
-    return created
+        insert_rows(session, Attendance.__table__, ("meetup_id", "member_id", "status"), chunk,
+                    shared=shared)
+        counter.advance(len(chunk))
+    return len(rows)
 
 
 def _missing_meetups(plan: Plan, meetup_by_day: dict[date, int]) -> dict[date, str]:
@@ -62,7 +59,7 @@ def _missing_meetups(plan: Plan, meetup_by_day: dict[date, int]) -> dict[date, s
 
 def _create_meetups(session: Session, tenant_id: int, titles: dict[date, str], tz: ZoneInfo,
                     language: str, now: datetime) -> dict[date, int]:
-    """Insert one meetup per day; the ids of the new ones by day (read back in one query)."""
+    """Insert one meetup per day; the ids of the new ones by day."""
     meetup_rows = []
     for day, title in sorted(titles.items()):
         if not title:
@@ -75,20 +72,20 @@ def _create_meetups(session: Session, tenant_id: int, titles: dict[date, str], t
             "starts_at": start, "ends_at": start + timedelta(hours=2),
             "is_public": False, "description": "", "created_at": now,
         })
-    for chunk in chunks(meetup_rows):
-        session.execute(insert(Meetup.__table__), chunk)
+    meetups = Meetup.__table__
+    # one multi-row INSERT per chunk (RETURNING makes it so); the rows, in no promised order,
+    # are told apart by their day
+    stmt = insert(meetups).returning(meetups.c.id, meetups.c.starts_at)
     made: dict[date, int] = {}
-    for mt in session.execute(select(Meetup.id, Meetup.starts_at).order_by(Meetup.id)):
-        day = local_day(mt.starts_at, tz)
-        if day in titles and day not in made:
-            made[day] = mt.id
+    for chunk in chunks(meetup_rows):
+        made.update((local_day(m.starts_at, tz), m.id) for m in session.execute(stmt, chunk))
     return made
 
 
-def _new_attendance(session: Session, tenant_id: int, plan: Plan, new_ids: dict[int, int],
-                    meetup_by_day: dict[date, int], now: datetime) -> list[dict[str, Any]]:
-    """The attendance rows to insert: one per (meetup, member) not already recorded."""
-    existing_pairs = attendance_pairs(session)
+def _new_attendance(plan: Plan, new_ids: dict[int, int],
+                    meetup_by_day: dict[date, int]) -> list[tuple[int, int, str]]:
+    """The attendance to insert, (meetup, member, status): one per pair not yet recorded."""
+    existing_pairs = set(plan.attended)
     rows = []
     for r in plan.rows:
         if r.action == "reject":
@@ -100,7 +97,5 @@ def _new_attendance(session: Session, tenant_id: int, plan: Plan, new_ids: dict[
         if (meetup_id, member_id) in existing_pairs:
             continue
         existing_pairs.add((meetup_id, member_id))
-        rows.append({"tenant_id": tenant_id, "meetup_id": meetup_id,
-                     "member_id": member_id, "status": r.status.value,  # type: ignore[union-attr]
-                     "note": "", "substitute_name": "", "created_at": now})
+        rows.append((meetup_id, member_id, r.status.value))  # type: ignore[union-attr]
     return rows

@@ -60,7 +60,7 @@ def read_rows(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, lis
         header: list[str] | None = None
         rows: list[tuple[int, list[str]]] = []
         for record in reader:
-            if not any(cell.strip() for cell in record):
+            if not any(map(str.strip, record)):
                 continue
             if header is None:
                 header = [cell.strip().lstrip("\ufeff") for cell in record]

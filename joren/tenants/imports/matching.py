@@ -18,34 +18,48 @@ from joren.platform.membership.models import Member
 from joren.tenants.imports.rows import NameKey, Person, name_key
 from joren.tenants.meetups.models import Attendance, Meetup
 
+# blanks of an existing member that an import may fill in (it never overwrites)
+FILLABLE = ("email", "family_name_kana", "given_name_kana", "company", "title", "industry")
+
 
 @dataclass
 class MemberIndex:
-    """The community's members by lower-cased email and by name key."""
+    """The community's members by lower-cased email and by name key, with the columns an
+    import may fill in (so writing the blanks reads nothing more)."""
 
     by_email: dict[str, int] = field(default_factory=dict)
-    by_name: dict[NameKey, int] = field(default_factory=dict)
     has_email: set[int] = field(default_factory=set)
+    fillable: dict[int, tuple[str | None, ...]] = field(default_factory=dict)
+    # (id, family name, given name, readings, company) until a row needs the names
+    _names: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    _by_name: dict[NameKey, int] | None = None
 
     @classmethod
-    def load(cls, session: Session, *, newest_wins: bool = False) -> MemberIndex:
-        """One query. Among members with the same name key the oldest is kept, or with
-        ``newest_wins`` the newest (to find the rows an import has just inserted)."""
+    def load(cls, session: Session) -> MemberIndex:
+        """One query. Among members with the same name key the oldest is kept."""
         index = cls()
-        for m in session.execute(select(Member.id, Member.email, Member.family_name,
-                                        Member.given_name, Member.family_name_kana,
-                                        Member.given_name_kana, Member.company)
+        for m in session.execute(select(Member.id, Member.family_name, Member.given_name,
+                                        *(getattr(Member, k) for k in FILLABLE))
                                  .order_by(Member.id)):
-            if m.email:
-                index.by_email[m.email.lower()] = m.id
-                index.has_email.add(m.id)
-            key = name_key(m.family_name, m.given_name, m.family_name_kana,
-                           m.given_name_kana, m.company)
-            if newest_wins:
-                index.by_name[key] = m.id
-            else:
-                index.by_name.setdefault(key, m.id)
+            member_id, family, given, email, family_kana, given_kana, company = m[:7]
+            if email:
+                index.by_email[email.lower()] = member_id
+                index.has_email.add(member_id)
+            index._names.append((member_id, family, given,
+                                 (family_kana or "") + (given_kana or ""), company))
+            index.fillable[member_id] = m[3:]
         return index
+
+    @property
+    def by_name(self) -> dict[NameKey, int]:
+        """Members by name key, built when first asked (a re-import that matches everyone
+        by email never needs it)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for member_id, family, given, readings, company in self._names:
+                self._by_name.setdefault(name_key(family, given, readings, "", company),
+                                         member_id)
+        return self._by_name
 
     def existing(self, person: Person) -> int | None:
         """The member a row is about: by email, else by name, reading and company unless
@@ -57,11 +71,6 @@ class MemberIndex:
         if candidate is not None and not (person.email and candidate in self.has_email):
             return candidate
         return None
-
-    def inserted(self, person: Person) -> int | None:
-        """The id of a member the import inserted, found the way the plan told them apart."""
-        return self.by_email.get(person.email) if person.email else \
-            self.by_name.get(person.name_key())
 
 
 def local_day(when: datetime, tz: ZoneInfo) -> date:

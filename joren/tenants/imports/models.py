@@ -49,7 +49,8 @@ class ImportBatch(TenantScoped, Timestamped, Base):
     delimiter: Mapped[str] = mapped_column(String(1), default=",")
     status: Mapped[ImportStatus] = mapped_column(_enum(ImportStatus),
                                                  default=ImportStatus.UPLOADED)
-    text: Mapped[str] = mapped_column(Text, default="")  # the decoded file
+    # the decoded file (megabytes): loaded only when read, never by the progress page
+    text: Mapped[str] = mapped_column(Text, default="", deferred=True)
     mapping: Mapped[list[str] | None] = mapped_column(JSON)  # one field key per column
     valid_only: Mapped[bool] = mapped_column(default=False)
     total: Mapped[int] = mapped_column(default=0)

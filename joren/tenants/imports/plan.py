@@ -7,7 +7,7 @@ writes. A person who appears twice in the file is created once; the second row m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from joren.platform.billing.plans import PlanLimitReached, check_limit
 from joren.platform.identity.community import community_of
-from joren.tenants.imports.columns import FIELDS, MAX_LENGTH, mapping_problems
+from joren.tenants.imports.columns import FIELDS, MAX_LENGTH, MEMBER_FIELDS, mapping_problems
 from joren.tenants.imports.matching import (
+    FILLABLE,
     MemberIndex,
     attendance_pairs,
     meetups_by_day,
@@ -33,9 +34,6 @@ from joren.tenants.imports.rows import (
     row_values,
 )
 from joren.tenants.meetups.models import AttendanceStatus
-
-# blanks of an existing member that an import may fill in (it never overwrites)
-FILLABLE = ("email", "family_name_kana", "given_name_kana", "company", "title", "industry")
 
 
 class ImportError_(ValueError):  # noqa: N801 - "ImportError" is a builtin
@@ -61,6 +59,10 @@ class Plan:
     rows: list[RowPlan] = field(default_factory=list)
     new_people: list[Person] = field(default_factory=list)
     merges: dict[int, Person] = field(default_factory=dict)  # member id -> values to fill
+    # what the plan read, kept for the job that writes it (so it reads nothing twice)
+    members: MemberIndex = field(default_factory=MemberIndex)
+    meetup_by_day: dict[date, int] = field(default_factory=dict)
+    attended: set[tuple[int, int]] = field(default_factory=set)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -77,13 +79,31 @@ def build_plan(session: Session, batch: ImportBatch) -> Plan:
     problems = mapping_problems(batch.kind, mapping)
     if problems:
         raise ImportError_(" ".join(problems))
-    planner = _Planner(batch.kind, MemberIndex.load(session))
+    planner = _Planner(batch.kind, MemberIndex.load(session), mapping)
     if batch.kind == ImportKind.ATTENDANCE:
         planner.meetup_by_day = meetups_by_day(session, community_of(session, batch.tenant_id).zone)
         planner.attended = attendance_pairs(session)
     for line, record in rows:
         planner.add(line, row_values(record, mapping))
-    return planner.plan
+    plan = planner.plan
+    plan.members, plan.meetup_by_day, plan.attended = (
+        planner.members, planner.meetup_by_day, planner.attended)
+    return plan
+
+
+def blanks_to_fill(plan: Plan) -> dict[int, dict[str, str]]:
+    """For each existing member whose blanks the file fills: the columns and their values
+    (members the file would not change are left out, so a re-import writes nothing)."""
+    fills = {}
+    for member_id, fill in plan.merges.items():
+        current = plan.members.fillable.get(member_id)
+        if current is None:
+            continue
+        values = {k: getattr(fill, k) for k, now in zip(FILLABLE, current, strict=True)
+                  if getattr(fill, k) and not now}
+        if values:
+            fills[member_id] = values
+    return fills
 
 
 def beyond_plan(session: Session, batch: ImportBatch, plan: Plan) -> str:
@@ -117,7 +137,7 @@ def _read_attendance(row: RowPlan, values: dict[str, str]) -> str:
 class _Planner:
     """Plans rows one by one, remembering the new people and attendance seen so far."""
 
-    def __init__(self, kind: ImportKind, members: MemberIndex) -> None:
+    def __init__(self, kind: ImportKind, members: MemberIndex, mapping: list[str]) -> None:
         self.kind = kind
         self.members = members
         self.meetup_by_day: dict[date, int] = {}
@@ -126,9 +146,17 @@ class _Planner:
         self._new_by_email: dict[str, int] = {}
         self._new_by_name: dict[NameKey, int] = {}
         self._seen_pairs: set[tuple[Any, Any]] = set()
+        # an attendance file repeats each person once per meetup: read each person once
+        self._people: dict[tuple[str, ...], tuple[Person | None, str]] = {}
+        self._person_cells = [key for key in mapping if key in MEMBER_FIELDS]
+        self._own_fills: set[int] = set()
 
     def add(self, line: int, values: dict[str, str]) -> None:
-        person, reason = read_person(values)
+        cells = tuple(map(values.__getitem__, self._person_cells))
+        found = self._people.get(cells)
+        if found is None:
+            found = self._people[cells] = read_person(values)
+        person, reason = found
         row = RowPlan(line=line, action="reject", reason=reason, person=person)
         self.plan.rows.append(row)
         if person is None:
@@ -146,10 +174,7 @@ class _Planner:
         existing = self.members.existing(person)
         if existing is not None:
             row.action, row.member_id = "merge", existing
-            fill = self.plan.merges.setdefault(existing, Person())
-            for key in FILLABLE:
-                if getattr(person, key) and not getattr(fill, key):
-                    setattr(fill, key, getattr(person, key))
+            self._fill_from(existing, person)
             return ("m", existing)
         idx = self._new_by_email.get(person.email) if person.email else \
             self._new_by_name.get(person.name_key())
@@ -164,6 +189,21 @@ class _Planner:
             row.action = "merge"  # the same person earlier in this file
         row.new_key = idx
         return ("n", idx)
+
+    def _fill_from(self, member_id: int, person: Person) -> None:
+        """Remember the first value the file gives for each fillable column of a member."""
+        fill = self.plan.merges.get(member_id)
+        if fill is None:
+            self.plan.merges[member_id] = person  # the first row's values, as they are
+            return
+        if fill is person:  # the same row again (an attendance file): nothing new
+            return
+        if member_id not in self._own_fills:  # never change a person read from a row
+            fill = self.plan.merges[member_id] = replace(fill)
+            self._own_fills.add(member_id)
+        for key in FILLABLE:
+            if getattr(person, key) and not getattr(fill, key):
+                setattr(fill, key, getattr(person, key))
 
     def _mark_attendance(self, row: RowPlan, who: tuple[str, int]) -> None:
         """New, or already in the register (or earlier in this file)."""

@@ -6,9 +6,10 @@ Every check that can reject a row lives here, so the plan only decides what a va
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
@@ -43,8 +44,10 @@ def batch_rows(batch: ImportBatch) -> tuple[list[str], list[tuple[int, list[str]
 
 def row_values(record: list[str], mapping: list[str]) -> dict[str, str]:
     """The row's cells by field key (trimmed; a short row's missing cells are empty)."""
-    return {key: (record[i].strip() if i < len(record) else "")
-            for i, key in enumerate(mapping) if key}
+    if len(record) < len(mapping):
+        record = record + [""] * (len(mapping) - len(record))
+    # cells beyond the header belong to no column
+    return {key: cell.strip() for key, cell in zip(mapping, record, strict=False) if key}
 
 
 def name_key(family_name: str, given_name: str, family_name_kana: str,
@@ -54,6 +57,7 @@ def name_key(family_name: str, given_name: str, family_name_kana: str,
             norm(company))
 
 
+@functools.lru_cache(maxsize=4096)  # a file names few dates, on every row
 def parse_date(value: str) -> date | None:
     m = _DATE.match(unicodedata.normalize("NFKC", value or "").strip())
     if not m:
@@ -64,6 +68,7 @@ def parse_date(value: str) -> date | None:
         return None
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_status(value: str) -> AttendanceStatus | None:
     """The status a cell names; an empty cell means present, an unknown word None."""
     word = norm(value)
@@ -80,10 +85,15 @@ class Person:
     company: str = ""
     title: str = ""
     industry: str = ""
+    _key: NameKey | None = field(default=None, init=False, repr=False, compare=False)
 
     def name_key(self) -> NameKey:
-        return name_key(self.family_name, self.given_name, self.family_name_kana,
-                        self.given_name_kana, self.company)
+        """Computed once: matching asks for it several times per row, and a person read
+        from a row is complete before anyone asks."""
+        if self._key is None:
+            self._key = name_key(self.family_name, self.given_name, self.family_name_kana,
+                                 self.given_name_kana, self.company)
+        return self._key
 
 
 def _split(text: str) -> tuple[str, str]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import case, update
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
@@ -20,11 +19,12 @@ from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.names import romaji_search_key
 from joren.tenants.imports.attendance import write_attendance
-from joren.tenants.imports.chunks import chunks
-from joren.tenants.imports.matching import MemberIndex
+from joren.tenants.imports.bulk import insert_rows
+from joren.tenants.imports.chunks import Progress, chunks
+from joren.tenants.imports.matching import FILLABLE
 from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
-from joren.tenants.imports.plan import FILLABLE, Plan, beyond_plan, build_plan
-from joren.tenants.imports.rows import Person
+from joren.tenants.imports.plan import Plan, beyond_plan, blanks_to_fill, build_plan
+from joren.tenants.imports.rows import Person, name_key
 
 
 def run_import(session: Session, batch_id: int, *,
@@ -41,19 +41,20 @@ def run_import(session: Session, batch_id: int, *,
     if problem:
         batch.status, batch.error = ImportStatus.FAILED, problem
         return batch
+    tenant_id, kind = batch.tenant_id, batch.kind
+    counter = Progress(session, batch, progress)
     now = utcnow()
-    _insert_members(session, batch, plan.new_people, now, progress)
-    _fill_blanks(session, batch.tenant_id, plan.merges)
+    new_ids = _insert_members(session, tenant_id, kind, plan.new_people, now, counter)
+    _fill_blanks(session, tenant_id, plan)
     attendance_created = 0
-    if batch.kind == ImportKind.ATTENDANCE:
-        new_ids = _inserted_ids(session, plan.new_people)
-        attendance_created = write_attendance(session, batch, plan, new_ids, now, progress)
-    _record_summary(batch, plan, attendance_created)
+    if kind == ImportKind.ATTENDANCE:
+        attendance_created = write_attendance(session, batch, plan, new_ids, now, counter)
+    _record_summary(batch, plan, attendance_created, counter.total)
     session.flush()
     if attendance_created:
         # the register changed outside check-in: refresh everyone's engagement once
         enqueue_after_commit(session, "joren.workers.engagement_jobs.recompute_community",
-                             batch.tenant_id)
+                             tenant_id)
     return batch
 
 
@@ -72,74 +73,65 @@ def _why_not(session: Session, batch: ImportBatch, plan: Plan) -> str:
     return beyond_plan(session, batch, plan)
 
 
-def _insert_members(session: Session, batch: ImportBatch, people: list[Person],
-                    now: datetime, progress: Callable[[], None] | None) -> None:
-    """Insert the new people, in chunks; an attendance file makes them guests."""
-    status = MemberStatus.GUEST if batch.kind == ImportKind.ATTENDANCE else MemberStatus.MEMBER
-    rows = [{
-        "tenant_id": batch.tenant_id, "role": Role.MEMBER.value, "status": status.value,
-        "email": p.email or None, "family_name": p.family_name, "given_name": p.given_name,
-        "family_name_kana": p.family_name_kana, "given_name_kana": p.given_name_kana,
-        "name_romaji": romaji_search_key(p.family_name_kana, p.given_name_kana),
-        "company": p.company, "title": p.title, "industry": p.industry, "joined_at": now,
-        "created_at": now,
-    } for p in people]
+_MEMBER_COLUMNS = ("email", "family_name", "given_name", "family_name_kana", "given_name_kana",
+                   "name_romaji", "company", "title", "industry")
+_MEMBER_RETURNING = ("id", "email", "family_name", "given_name", "family_name_kana",
+                     "given_name_kana", "company")
+
+
+def _insert_members(session: Session, tenant_id: int, kind: ImportKind,
+                    people: list[Person], now: datetime, counter: Progress) -> dict[int, int]:
+    """Insert the new people, one multi-row INSERT per chunk (an attendance file makes them
+    guests); their ids by their index in the plan."""
+    status = MemberStatus.GUEST if kind == ImportKind.ATTENDANCE else MemberStatus.MEMBER
+    shared = {"tenant_id": tenant_id, "role": Role.MEMBER.value, "status": status.value,
+              "joined_at": now, "created_at": now}
+    rows = [(p.email or None, p.family_name, p.given_name, p.family_name_kana,
+             p.given_name_kana, romaji_search_key(p.family_name_kana, p.given_name_kana),
+             p.company, p.title, p.industry) for p in people]
+    # The rows come back in no promised order: they are told apart as the plan told the new
+    # people apart (by email, else by name, reading and company).
+    index = {p.email or p.name_key(): idx for idx, p in enumerate(people)}
+    new_ids: dict[int, int] = {}
     for chunk in chunks(rows):
-        session.execute(insert(Member.__table__), chunk)
-        if batch.kind == ImportKind.MEMBERS:
-            batch.processed = min(batch.total, batch.processed + len(chunk))
-            if progress:
-                progress()
+        for m in insert_rows(session, Member.__table__, _MEMBER_COLUMNS, chunk, shared=shared,
+                             returning=_MEMBER_RETURNING):
+            key = m.email or name_key(m.family_name, m.given_name, m.family_name_kana or "",
+                                      m.given_name_kana or "", m.company)
+            new_ids[index[key]] = m.id
+        if kind == ImportKind.MEMBERS:
+            counter.advance(len(chunk))
+    return new_ids
 
 
-def _fill_blanks(session: Session, tenant_id: int, merges: dict[int, Person]) -> None:
-    """Fill in blanks of existing members (never overwriting what is there), in chunks."""
-    if not merges:
-        return
-    current = {m.id: m for m in session.execute(
-        select(Member.id, Member.email, Member.family_name_kana, Member.given_name_kana,
-               Member.company, Member.title, Member.industry)
-        .where(Member.id.in_(list(merges))))}
-    updates = [row for member_id, fill in merges.items()
-               if (row := _filled(member_id, current.get(member_id), fill))]
+def _fill_blanks(session: Session, tenant_id: int, plan: Plan) -> None:
+    """Fill in blanks of existing members (never overwriting what is there): per chunk, one
+    UPDATE per column filled, ``SET column = CASE id WHEN … END`` over the chunk's members."""
+    fills = blanks_to_fill(plan)
+    for member_id, cols in fills.items():
+        if "family_name_kana" in cols or "given_name_kana" in cols:
+            was = dict(zip(FILLABLE, plan.members.fillable[member_id], strict=True))
+            cols["name_romaji"] = romaji_search_key(
+                cols.get("family_name_kana") or was["family_name_kana"] or "",
+                cols.get("given_name_kana") or was["given_name_kana"] or "")
     members = Member.__table__
-    stmt = (update(members)
-            .where(and_(members.c.id == bindparam("b_id"), members.c.tenant_id == tenant_id))
-            .values(**{k: bindparam(k) for k in (*FILLABLE, "name_romaji")}))
-    for chunk in chunks(updates):
-        session.connection().execute(stmt, chunk)
+    for chunk in chunks(list(fills.items())):
+        for column in (*FILLABLE, "name_romaji"):
+            values = {member_id: cols[column] for member_id, cols in chunk if column in cols}
+            if values:
+                session.execute(
+                    update(members)
+                    .where(members.c.tenant_id == tenant_id, members.c.id.in_(list(values)))
+                    .values({column: case(values, value=members.c.id)}))
 
 
-def _filled(member_id: int, cur: Any, fill: Person) -> dict[str, Any] | None:
-    """The member's fillable columns with their blanks filled in, or None if none change."""
-    if cur is None:
-        return None
-    values = {k: getattr(fill, k) for k in FILLABLE if getattr(fill, k) and not getattr(cur, k)}
-    if not values:
-        return None
-    row = {k: getattr(cur, k) for k in FILLABLE}
-    row.update(values)
-    row["name_romaji"] = romaji_search_key(row["family_name_kana"], row["given_name_kana"])
-    row["b_id"] = member_id
-    return row
-
-
-def _inserted_ids(session: Session, people: list[Person]) -> dict[int, int]:
-    """The ids of the new people by their index in the plan: one query, matched the way
-    the plan told them apart."""
-    if not people:
-        return {}
-    index = MemberIndex.load(session, newest_wins=True)
-    found = ((idx, index.inserted(p)) for idx, p in enumerate(people))
-    return {idx: member_id for idx, member_id in found if member_id is not None}
-
-
-def _record_summary(batch: ImportBatch, plan: Plan, attendance_created: int) -> None:
+def _record_summary(batch: ImportBatch, plan: Plan, attendance_created: int,
+                    total: int) -> None:
     batch.created = plan.count("create")
     batch.merged = plan.count("merge")
     batch.rejected = plan.count("reject")
     batch.attendance_created = attendance_created
     batch.skipped = (sum(1 for r in plan.rows if r.attendance == "exists")
                      if batch.kind == ImportKind.ATTENDANCE else 0)
-    batch.processed = batch.total
+    batch.processed = total
     batch.status = ImportStatus.DONE

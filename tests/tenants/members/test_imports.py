@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from joren.models import Attendance, AttendanceStatus, Meetup, Member
-from joren.platform.tenancy import unscoped
+from joren.platform.names import romaji_search_key
+from joren.platform.tenancy import TenantScopeError, unscoped
+from joren.platform.tenant_guard import without_orm_guard
+from joren.tenants.imports import bulk, write
 from joren.tenants.imports import chunks as chunking
 from joren.tenants.imports import services as imports
+from joren.tenants.imports.chunks import Progress
 from joren.tenants.imports.columns import guess_mapping
 from joren.tenants.imports.csv_decode import CsvFileError, decode, sniff_delimiter
 from joren.tenants.imports.models import ImportBatch, ImportKind, ImportPreset, ImportStatus
+from joren.tenants.imports.plan import Plan
+from joren.tenants.imports.rows import Person
 from joren.tenants.imports.write import run_import
 from tests.tenants.helpers import attend, meetup
 
@@ -402,3 +410,105 @@ def test_name_match_fills_a_missing_email(session, scoped, tenant, people, app_c
     with unscoped(session):
         session.refresh(kept)
     assert kept.email == "misaki@example.jp" and kept.title == "デザイナー"
+
+
+def test_attendance_job_for_a_never_touches_b(session, scoped, tenant, other_tenant, people,  # type: ignore[no-untyped-def]
+                                              app_ctx) -> None:
+    """The job's multi-row INSERTs (members, meetups, attendance) write only A's rows, even
+    when B has a meetup on the same day and a member with the same email."""
+    from tests import factories
+
+    b_member = factories.member(session, other_tenant, email="kenichi@example.jp",
+                                family_name="別人", given_name="健一", company="")
+    b_meetup = meetup(session, other_tenant, title="神戸の例会",
+                      starts_at=datetime(2024, 4, 15, 10, 0, tzinfo=UTC))
+    attend(session, b_meetup, b_member)
+    session.commit()
+    b_before = [count(session, model, other_tenant) for model in (Member, Meetup, Attendance)]
+    text = ("参加日,氏名,メールアドレス,出欠\n"
+            "2024-04-15,山本 健一,kenichi@example.jp,出席\n"
+            "2024-04-15,新人 花子,hanako@example.jp,遅刻\n")
+    s = scoped(tenant)
+    batch = imports.create_batch(s, kind=ImportKind.ATTENDANCE, filename="a.csv",
+                                 data=text.encode(), actor=None)
+    assert imports.save_mapping(s, batch, ["meetup_date", "full_name", "email",
+                                           "attendance_status"]) == []
+    imports.preview(s, batch)
+    imports.confirm(s, batch, valid_only=False)
+    run_import(s, batch.id)
+    s.commit()
+    assert (batch.created, batch.attendance_created) == (2, 2)
+    assert [count(session, model, other_tenant) for model in (Member, Meetup, Attendance)] \
+        == b_before
+    with unscoped(session):
+        session.refresh(b_member)
+        a_meetups = list(session.scalars(select(Meetup).where(Meetup.tenant_id == tenant.id)))
+        a_attendance = list(session.scalars(select(Attendance)
+                                            .where(Attendance.tenant_id == tenant.id)))
+    assert b_member.family_name == "別人"
+    assert [m.id for m in a_meetups] == batch.meetups_created
+    assert {a.meetup_id for a in a_attendance} == {a_meetups[0].id}
+    a_ids = {m.id for m in members_of(session, tenant)}
+    assert {a.member_id for a in a_attendance} <= a_ids
+
+
+def test_filled_readings_refresh_the_romaji_search_key(session, scoped, tenant, people,  # type: ignore[no-untyped-def]
+                                                       app_ctx) -> None:
+    from tests import factories
+
+    bare = factories.member(session, tenant, email="kenichi@example.jp", family_name="山本",
+                            given_name="健一", family_name_kana="", given_name_kana="",
+                            company="")
+    session.commit()
+    s = scoped(tenant)
+    batch = imports.create_batch(s, kind=ImportKind.MEMBERS, filename="x.csv",
+                                 data=(DATA / "members_utf8.csv").read_bytes(), actor=None)
+    imports.save_mapping(s, batch, list(MEMBER_FORM.values()))
+    imports.preview(s, batch)
+    imports.confirm(s, batch, valid_only=False)
+    run_import(s, batch.id)
+    s.commit()
+    with unscoped(session):
+        session.refresh(bare)
+    assert (bare.family_name_kana, bare.given_name_kana) == ("ヤマモト", "ケンイチ")
+    assert bare.name_romaji == romaji_search_key("ヤマモト", "ケンイチ")
+    assert bare.company == "山本商事" and bare.family_name == "山本"
+
+
+def test_bulk_writes_of_the_job_never_reach_another_community(  # type: ignore[no-untyped-def]
+        session, scoped, tenant, other_tenant, app_ctx, monkeypatch) -> None:
+    """Filling blanks names members by id: another community's member stays untouched (the
+    UPDATE is scoped by the guard, by its own WHERE and, on PostgreSQL, by row-level security
+    alone); the hand-written multi-row INSERT of members for another community is refused by
+    its own check and, on PostgreSQL, by row-level security alone."""
+    from tests import factories
+
+    b_member = factories.member(session, other_tenant, email=None, family_name="別人",
+                                given_name="健一", company="")
+    session.commit()
+    forged = Plan(merges={b_member.id: Person(company="乗っ取り", email="x@example.jp")})
+    forged.members.fillable[b_member.id] = (None, "", "", "", "", "")
+    s = scoped(tenant)
+    write._fill_blanks(s, tenant.id, forged)
+    with without_orm_guard():
+        write._fill_blanks(s, tenant.id, forged)
+    s.commit()
+    with unscoped(session):
+        session.refresh(b_member)
+    assert b_member.company == "" and b_member.email is None
+    s = scoped(tenant)
+    with pytest.raises(TenantScopeError):
+        write._insert_members(s, other_tenant.id, ImportKind.MEMBERS,
+                              [Person(family_name="越境")], datetime.now(UTC),
+                              Progress(s, ImportBatch(id=0, total=1, processed=0), None))
+    s.rollback()
+    if s.get_bind().dialect.name == "postgresql":
+        # row-level security alone: the statement's own check is fooled into agreeing
+        s = scoped(tenant)
+        monkeypatch.setattr(bulk, "current_tenant_id", lambda _session: other_tenant.id)
+        with pytest.raises(DBAPIError, match="row-level security"):
+            write._insert_members(s, other_tenant.id, ImportKind.MEMBERS,
+                                  [Person(family_name="越境")], datetime.now(UTC),
+                                  Progress(s, ImportBatch(id=0, total=1, processed=0), None))
+        s.rollback()
+    assert count(session, Member, other_tenant) == 1
