@@ -151,7 +151,8 @@ def build(make_session: Callable[[], Session], *, members: int = 5000,
                            members=members, attendance=len(rows))
         big.ids.update(member=people.ids[2], organizer=people.ids[0], staff=people.ids[1],
                        past_meetup=past[-1][0], next_meetup=upcoming[0][0],
-                       later_meetup=upcoming[-1][0])
+                       later_meetup=upcoming[-1][0],
+                       series=session.scalar(select(MeetupSeries.id)))
         history.add(session, community.id, people.ids, people.consent, past, upcoming,
                     rng, now, big.ids)
         session.commit()
