@@ -140,13 +140,15 @@ def prepare_database(owner_url: str, env: dict[str, str]) -> None:
             raise RuntimeError(f"joren db check failed for the app role: {check.stderr}")
 
 
-def seed(owner_url: str, members: int, attendance: int, meetups: int) -> Any:
+def seed(owner_url: str, members: int, attendance: int, meetups: int,
+         env: dict[str, str]) -> Any:
     """The big community, built as the owner (no row-level security), then ANALYZE."""
     from joren.app import create_app
     from joren.platform.db import db
     from tests.perf import bigcommunity
 
-    app = create_app({"DATABASE_URL": _psycopg(owner_url)})
+    with environment({**env, "DATABASE_URL": owner_url, "LOG_LEVEL": "warning"}):
+        app = create_app({"DATABASE_URL": _psycopg(owner_url)})
     with app.app_context():
         big = bigcommunity.build(db.sessionmaker, members=members, attendance=attendance,
                                  meetups=meetups)
@@ -355,7 +357,7 @@ class InProcess:
         from joren.app import create_app
         from joren.platform.db import db
 
-        with environment(env):
+        with environment({**env, "LOG_LEVEL": "warning"}):  # no log line per request
             self.app = create_app()
         with self.app.app_context():
             self.engine = db.engine
@@ -469,7 +471,7 @@ def run(settings: Settings, out: Any = sys.stdout) -> Report:
           f"{settings.attendance:,} attendance rows ...", file=out, flush=True)
     prepare_database(owner_url, env)
     began = time.monotonic()
-    big = seed(owner_url, settings.members, settings.attendance, settings.meetups)
+    big = seed(owner_url, settings.members, settings.attendance, settings.meetups, env)
     seed_seconds = time.monotonic() - began
     print(f"seeded in {seed_seconds:.1f} s ({big.attendance:,} attendance rows)", file=out,
           flush=True)

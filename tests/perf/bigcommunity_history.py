@@ -376,8 +376,8 @@ def _preferences_imports_invitations(session, tenant_id: int, member_ids: list[i
 def _requests(session, tenant_id: int, me: int, member_ids: list[int],  # type: ignore[no-untyped-def]
               consent: list[bool], rng: random.Random) -> None:
     """Members who asked the organizer for an introduction (at the top of the queue)."""
-    taken = set(session.execute(select(Introduction.member_low_id,
-                                       Introduction.member_high_id)).tuples())
+    taken = {(low, high) for low, high in session.execute(
+        select(Introduction.member_low_id, Introduction.member_high_id))}
     rows = []
     for asker in [me, *rng.sample(member_ids[3:], min(20, len(member_ids) - 3))]:
         other = rng.choice(member_ids[3:])
