@@ -10,7 +10,9 @@ What it does, in order:
 
 1. The database: ``--database-url`` (default: a new SQLite file in a temporary folder). It is
    WIPED (SQLite: the file; PostgreSQL: the ``public`` schema) and migrated with
-   ``joren db upgrade``. On PostgreSQL, as in production (SECURITY.md, "Database roles"), the
+   ``joren db upgrade``; with ``--reuse`` a community an earlier run built there is kept (the
+   database is only migrated), which saves the seeding while you iterate on a page. On
+   PostgreSQL, as in production (SECURITY.md, "Database roles"), the
    URL is the owner's (``MIGRATION_DATABASE_URL``) and every process of Joren connects as
    ``--app-role`` (default ``<database>_app``; created or reset: LOGIN, no SUPERUSER, no
    BYPASSRLS, owns nothing), so row-level security applies; ``joren db check`` must pass.
@@ -119,11 +121,13 @@ def app_role_url(owner_url: str, role: str) -> str:
         hide_password=False)
 
 
-def prepare_database(owner_url: str, env: dict[str, str]) -> None:
+def prepare_database(owner_url: str, env: dict[str, str], wipe: bool = True) -> None:
     """Wipe, migrate with ``joren db upgrade`` (as the owner), check row-level security."""
     from sqlalchemy import create_engine
 
-    if _pg(owner_url):
+    if not wipe:
+        pass
+    elif _pg(owner_url):
         engine = create_engine(_psycopg(owner_url))
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
@@ -141,8 +145,9 @@ def prepare_database(owner_url: str, env: dict[str, str]) -> None:
 
 
 def seed(owner_url: str, members: int, attendance: int, meetups: int,
-         env: dict[str, str]) -> Any:
-    """The big community, built as the owner (no row-level security), then ANALYZE."""
+         env: dict[str, str], reuse: bool = False) -> Any:
+    """The big community, built as the owner (no row-level security), then ANALYZE; with
+    ``reuse``, the one an earlier run left (None when there is none)."""
     from joren.app import create_app
     from joren.platform.db import db
     from tests.perf import bigcommunity
@@ -150,12 +155,28 @@ def seed(owner_url: str, members: int, attendance: int, meetups: int,
     with environment({**env, "DATABASE_URL": owner_url, "LOG_LEVEL": "warning"}):
         app = create_app({"DATABASE_URL": _psycopg(owner_url)})
     with app.app_context():
+        if reuse:
+            found = bigcommunity.locate(db.sessionmaker)
+            db.engine.dispose()
+            return found
         big = bigcommunity.build(db.sessionmaker, members=members, attendance=attendance,
                                  meetups=meetups)
         with db.sessionmaker() as session:
             bigcommunity.analyze(session)
         db.engine.dispose()
     return big
+
+
+def _has_schema(url: str) -> bool:
+    from sqlalchemy import create_engine, inspect
+
+    if not _pg(url) and not Path(url.removeprefix("sqlite:///")).exists():
+        return False
+    engine = create_engine(_psycopg(url))
+    try:
+        return inspect(engine).has_table("communities")
+    finally:
+        engine.dispose()
 
 
 @contextlib.contextmanager
@@ -430,6 +451,7 @@ class Settings:
     min_ratio: float = 0.3
     max_p95_ms: float = 150.0
     max_statements: int = 10
+    reuse: bool = False
     logs: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "page-bench")
 
 
@@ -441,6 +463,7 @@ class Report:
     results: list[Result]
     seed_seconds: float
     attendance_rows: int
+    members: int
 
     @property
     def failed(self) -> list[Result]:
@@ -467,14 +490,22 @@ def run(settings: Settings, out: Any = sys.stdout) -> Report:
     env["DATABASE_URL"] = app_url
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url
-    print(f"database: {_redact(app_url)}; migrating and seeding {settings.members:,} members, "
-          f"{settings.attendance:,} attendance rows ...", file=out, flush=True)
-    prepare_database(owner_url, env)
-    began = time.monotonic()
-    big = seed(owner_url, settings.members, settings.attendance, settings.meetups, env)
-    seed_seconds = time.monotonic() - began
-    print(f"seeded in {seed_seconds:.1f} s ({big.attendance:,} attendance rows)", file=out,
-          flush=True)
+    big = None
+    if settings.reuse and _has_schema(owner_url):
+        prepare_database(owner_url, env, wipe=False)
+        big = seed(owner_url, 0, 0, 0, env, reuse=True)
+    seed_seconds = 0.0
+    if big is None:
+        print(f"database: {_redact(app_url)}; migrating and seeding {settings.members:,} "
+              f"members, {settings.attendance:,} attendance rows ...", file=out, flush=True)
+        prepare_database(owner_url, env)
+        began = time.monotonic()
+        big = seed(owner_url, settings.members, settings.attendance, settings.meetups, env)
+        seed_seconds = time.monotonic() - began
+    done = f"seeded in {seed_seconds:.1f} s" if seed_seconds else "reused"
+    print(f"{done}: "
+          f"{big.members:,} members, {big.attendance:,} attendance rows "
+          f"({_redact(app_url)})", file=out, flush=True)
 
     from tools.page_bench_pages import pages as page_list
 
@@ -537,7 +568,8 @@ def _measure(settings: Settings, chosen: list[Any], joren: Gunicorn, bare: Gunic
         print(_line(result), file=out, flush=True)
     return Report(settings=_settings_dict(settings), baseline_rps=baseline,
                   baseline_p50_ms=statistics.median(bare_latency) * 1000, results=results,
-                  seed_seconds=seed_seconds, attendance_rows=big.attendance)
+                  seed_seconds=seed_seconds, attendance_rows=big.attendance,
+                  members=big.members)
 
 
 def _percentile(sorted_times: list[float], q: float) -> float:
@@ -585,8 +617,9 @@ def summary(report: Report) -> str:
         f"targets: ratio ≥ {s['min_ratio']}, p95 ≤ {s['max_p95_ms']:.0f} ms, "
         f"≤ {s['max_statements']} statements",
         f"{len(report.results) - len(report.failed)} of {len(report.results)} pages meet "
-        f"every target; database {s['database']}, {s['members']:,} members, "
-        f"{report.attendance_rows:,} attendance rows (seeded in {report.seed_seconds:.0f} s)",
+        f"every target; database {s['database']}, {report.members:,} members, "
+        f"{report.attendance_rows:,} attendance rows ("
+        + (f"seeded in {report.seed_seconds:.0f} s)" if report.seed_seconds else "reused)"),
     ]
     return "\n".join(lines)
 
@@ -632,6 +665,9 @@ def parse(argv: list[str] | None = None) -> tuple[Settings, argparse.Namespace]:
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 when a page misses a target")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the community an earlier run built in --database-url "
+                             "(migrated, not wiped); build it when there is none")
     parser.add_argument("--logs", type=Path, default=None, help="gunicorn logs folder")
     args = parser.parse_args(argv)
     settings = Settings(
@@ -640,7 +676,8 @@ def parse(argv: list[str] | None = None) -> tuple[Settings, argparse.Namespace]:
         concurrency=args.concurrency, seconds=args.seconds, sequential=args.sequential,
         sequential_seconds=args.sequential_seconds, workers=args.workers,
         threads=args.threads, redis_url=args.redis_url, app_role=args.app_role,
-        min_ratio=args.min_ratio, max_p95_ms=args.max_p95, max_statements=args.max_statements)
+        min_ratio=args.min_ratio, max_p95_ms=args.max_p95, max_statements=args.max_statements,
+        reuse=args.reuse)
     if args.logs:
         settings.logs = args.logs
     return settings, args
@@ -651,6 +688,9 @@ def main(argv: list[str] | None = None) -> int:
     # A SIGTERM unwinds like Ctrl-C, so that the gunicorns are stopped on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     scratch = None
+    if not settings.database_url and settings.reuse:
+        parser_error = "--reuse needs --database-url (the default is a new temporary file)"
+        raise SystemExit(parser_error)
     if not settings.database_url:
         scratch = Path(tempfile.mkdtemp(prefix="page-bench-"))
         settings.database_url = f"sqlite:///{scratch / 'bench.sqlite3'}"
@@ -664,7 +704,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({
             "settings": report.settings, "baseline_rps": report.baseline_rps,
             "baseline_p50_ms": report.baseline_p50_ms, "seed_seconds": report.seed_seconds,
-            "attendance_rows": report.attendance_rows,
+            "attendance_rows": report.attendance_rows, "members": report.members,
             "pages": [asdict(r) for r in report.results]}, ensure_ascii=False, indent=1))
     return 1 if args.check and report.failed else 0
 

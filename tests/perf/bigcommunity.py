@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from joren.demo import data
@@ -160,6 +160,39 @@ def build(make_session: Callable[[], Session], *, members: int = 5000,
         session.close()
     _small_community(make_session, accounts, now)
     return big
+
+
+def locate(make_session: Callable[[], Session]) -> BigCommunity | None:
+    """The community an earlier ``build`` left in this database, or None."""
+    session = make_session()
+    try:
+        community = session.scalar(select(Community).where(Community.slug == SLUG))
+        if community is None:
+            return None
+        set_tenant(session, community.id)
+        by_email = dict(session.execute(select(Member.email, Member.id).where(
+            Member.email.in_([ORGANIZER_EMAIL, STAFF_EMAIL, MEMBER_EMAIL]))).all())
+        me = by_email[MEMBER_EMAIL]
+        last_attended = session.scalar(
+            select(Meetup.id).join(Attendance, Attendance.meetup_id == Meetup.id)
+            .order_by(Meetup.starts_at.desc()).limit(1))
+        last_at = session.scalar(select(Meetup.starts_at).where(Meetup.id == last_attended))
+        ahead = list(session.scalars(select(Meetup.id).where(Meetup.starts_at > last_at)
+                                     .order_by(Meetup.starts_at)))
+        first_other = session.scalar(select(Member.id).where(
+            Member.id.notin_(list(by_email.values()))).order_by(Member.id))
+        big = BigCommunity(
+            slug=SLUG, community_id=community.id, small_slug=SMALL_SLUG,
+            members=session.scalar(select(func.count(Member.id))) or 0,
+            attendance=session.scalar(select(func.count(Attendance.id))) or 0)
+        big.ids.update(member=me, organizer=by_email[ORGANIZER_EMAIL],
+                       staff=by_email[STAFF_EMAIL], past_meetup=last_attended,
+                       next_meetup=ahead[0], later_meetup=ahead[-1],
+                       series=session.scalar(select(MeetupSeries.id)),
+                       **history.find_ids(session, me, first_other))
+        return big
+    finally:
+        session.close()
 
 
 def analyze(session: Session) -> None:

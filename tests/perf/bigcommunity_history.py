@@ -105,21 +105,32 @@ def add(session, tenant_id: int, member_ids: list[int], consent: list[bool],  # 
     pairs = _introductions(session, tenant_id, me, owner, rng, now)
     _contacts_and_referrals(session, tenant_id, pairs, attended, past, me, rng, now)
     _journal_and_gives(session, tenant_id, me, attended, past, upcoming, rng, now)
-    ids["payment"] = _payments(session, tenant_id, owner, staff, me, past, rng, now)
+    _payments(session, tenant_id, owner, staff, me, past, rng, now)
     _preferences_imports_invitations(session, tenant_id, member_ids, owner, rng, now, ids)
     ledger.rebuild(session)
     run_cycle(session, due_period(Cadence.MONTHLY, now) or "bench", now=now)
     _requests(session, tenant_id, me, member_ids, consent, rng)
-    ids["journal_entry"] = session.scalar(
-        select(JournalEntry.id).where(JournalEntry.member_id == me).order_by(JournalEntry.id))
-    ids["referral"] = session.scalar(
-        select(Referral.id).where((Referral.giver_id == me) | (Referral.receiver_id == me))
-        .order_by(Referral.id))
-    ids["import_batch"] = session.scalar(select(ImportBatch.id))
+    ids.update(find_ids(session, me, member_ids[3]))
+
+
+def find_ids(session, me: int, fallback_profile: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Where the history's pages are, for the known member ``me`` (session in scope)."""
+    ids = {
+        "journal_entry": session.scalar(select(JournalEntry.id)
+                                        .where(JournalEntry.member_id == me)
+                                        .order_by(JournalEntry.id)),
+        "referral": session.scalar(select(Referral.id).where(
+            (Referral.giver_id == me) | (Referral.receiver_id == me)).order_by(Referral.id)),
+        "import_batch": session.scalar(select(ImportBatch.id).order_by(ImportBatch.id)),
+        "payment": session.scalar(select(Payment.id).where(
+            Payment.member_id == me, Payment.kind == PaymentKind.MEETUP_FEE)
+            .order_by(Payment.id.desc())),
+    }
     partners = session.scalars(select(Introduction.member_high_id).where(
         Introduction.member_low_id == me,
         Introduction.status == IntroductionStatus.CONNECTED).order_by(Introduction.id)).all()
-    ids["profile"] = partners[0] if partners else member_ids[3]
+    ids["profile"] = partners[0] if partners else fallback_profile
+    return ids
 
 
 def _attended(session) -> dict[int, set[int]]:  # type: ignore[no-untyped-def]
@@ -297,10 +308,9 @@ def _journal_and_gives(session, tenant_id: int, me: int,  # type: ignore[no-unty
 
 
 def _payments(session, tenant_id: int, owner: int, staff: int, me: int,  # type: ignore[no-untyped-def]
-              past: list[tuple[int, datetime]], rng: random.Random, now: datetime) -> int:
+              past: list[tuple[int, datetime]], rng: random.Random, now: datetime) -> None:
     """Fees of the latest PAID_MEETUPS meetups marked at the door or by transfer, and the
-    annual dues of two in five members; each paid one with its receipt number. Returns one
-    of the known member's payments."""
+    annual dues of two in five members; each paid one with its receipt number."""
     paid_meetups = dict(past[-PAID_MEETUPS:])
     rows = []
     for member_id, meetup_id in session.execute(
@@ -342,9 +352,6 @@ def _payments(session, tenant_id: int, owner: int, staff: int, me: int,  # type:
     session.execute(PaymentSettings.__table__.update()
                     .where(PaymentSettings.tenant_id == tenant_id)
                     .values(receipt_year=year, receipt_sequence=sequence[year]))
-    return session.scalar(select(Payment.id).where(
-        Payment.member_id == me, Payment.kind == PaymentKind.MEETUP_FEE)
-        .order_by(Payment.id.desc()))
 
 
 def _preferences_imports_invitations(session, tenant_id: int, member_ids: list[int],  # type: ignore[no-untyped-def]

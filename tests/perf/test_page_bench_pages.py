@@ -39,7 +39,8 @@ def test_every_console_and_portal_page_is_measured_or_excluded(app):  # type: ig
             "accounts.account"} <= measured
 
 
-def test_big_community_builds_with_everything_pages_read(big, session):  # type: ignore[no-untyped-def]
+def test_big_community_builds_with_everything_pages_read(big, session, maker):  # type: ignore[no-untyped-def]
+    assert bigcommunity.locate(maker) == big  # what --reuse finds again
     with unscoped(session):
         def count(model):  # type: ignore[no-untyped-def]
             return session.scalar(select(func.count()).select_from(model)
