@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import insert, select
 
 from joren.models import (
@@ -153,12 +154,13 @@ def _month_starts(now: datetime) -> list[datetime]:
 
 def _introductions(session, tenant_id: int, me: int, organizer: int,  # type: ignore[no-untyped-def]
                    rng: random.Random, now: datetime) -> list[dict[str, Any]]:
-    """Past monthly cycles drawn from the engine's own suggestions (its reasons and scores):
-    the known member's best partners first, then one allocation for everyone."""
+    """Past monthly cycles drawn from the engine's own suggestions (its reasons and scores),
+    the known member's spread over the last months."""
     features, hist = intro_loader.load(session)
-    everyone = [int(i) for i in features.ids]
-    partners = matching.rank_among(features, hist, everyone, top=12).get(me, [])
-    pool = list(partners) + matching.suggest(features, hist, cap=2)
+    # One allocation: two introductions each over the months, a dozen for the known member.
+    suggested = matching.suggest(features, hist, cap=np.where(features.ids == me, 12, 2))
+    partners = [s for s in suggested if me in (s.a, s.b)]
+    pool = partners + [s for s in suggested if me not in (s.a, s.b)]
     starts = _month_starts(now)
     cycle_rows = [{"tenant_id": tenant_id, "period": s.astimezone(ZONE).strftime("%Y-%m"),
                    "started_at": s, "finished_at": s + timedelta(minutes=1),
