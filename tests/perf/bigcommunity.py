@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from joren.demo import data
@@ -123,7 +123,6 @@ class _People:
     ids: list[int]                 # member ids in draw order (0: owner, 1: staff, 2: member)
     kinds: list[str]
     consent: list[bool]
-    joined: list[int]              # index of the first meetup each could come to
 
 
 def build(make_session: Callable[[], Session], *, members: int = 5000,
@@ -255,7 +254,7 @@ def _members(session: Session, tenant_id: int, members: int, accounts: dict[str,
     by_email = dict(session.execute(select(Member.email, Member.id)).all())
     ids = [by_email[r["email"]] for r in rows]
     consent = [bool(r["accepts_introductions"]) for r in rows]
-    return _People(ids=ids, kinds=kinds, consent=consent, joined=[])
+    return _People(ids=ids, kinds=kinds, consent=consent)
 
 
 def _draw_kind(rng: random.Random) -> str:
@@ -341,7 +340,7 @@ def _attendance(session: Session, tenant_id: int, people: _People,
             rng.randrange(max(1, n_meetups // 2))
         last = n_meetups if kind != "lapsed" else max(first + 1, n_meetups - rng.randint(8, 16))
         spans.append((first, last))
-        people.joined.append(first)
+    _joined(session, people, spans, past, rng, now)
     fixed = sum(1 for kind in people.kinds if kind == "one")
 
     def plan(scale: float) -> list[int]:
@@ -370,6 +369,25 @@ def _attendance(session: Session, tenant_id: int, people: _People,
          else starts[e] + timedelta(minutes=rng.randint(-15, 40)),
          "created_at": starts[e]} for m, e, s in rows])
     return rows
+
+
+def _joined(session: Session, people: _People, spans: list[tuple[int, int]],
+            past: list[tuple[int, datetime]], rng: random.Random, now: datetime) -> None:
+    """When each member joined: regulars long before their first meetup here, the others on
+    the evening of it, those who never came some day in the last 14 months."""
+    rows = []
+    for member_id, kind, (first, _) in zip(people.ids, people.kinds, spans, strict=True):
+        if kind == "never":
+            joined = now - timedelta(days=rng.randint(1, 420))
+        elif kind in ("regular", "lapsed"):
+            joined = past[first][1] - timedelta(days=rng.randint(0, 700))
+        else:
+            joined = past[first][1]
+        rows.append({"b_id": member_id, "b_joined": joined})
+    table = Member.__table__
+    session.execute(update(table).where(table.c.id == bindparam("b_id"))
+                    .values(joined_at=bindparam("b_joined"), created_at=bindparam("b_joined")),
+                    rows)
 
 
 def _status(rng: random.Random, kind: str) -> AttendanceStatus:
