@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import http.client
 import json
 import math
@@ -201,6 +202,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _die_with_parent() -> None:
+    """Linux: the gunicorn master gets SIGTERM when this script dies, even by SIGKILL."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class Gunicorn:
     """A gunicorn with deploy/gunicorn.conf.py in its own process group (killed at the end)."""
 
@@ -210,7 +217,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", target], cwd=ROOT,
             env={**env, "PORT": str(self.port)}, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            start_new_session=True, preexec_fn=_die_with_parent)
 
     def wait_ready(self, seconds: float = 120) -> None:
         deadline = time.monotonic() + seconds
