@@ -39,8 +39,15 @@ def test_every_console_and_portal_page_is_measured_or_excluded(app):  # type: ig
             "accounts.account"} <= measured
 
 
-def test_big_community_builds_with_everything_pages_read(big, session, maker):  # type: ignore[no-untyped-def]
+def test_big_community_builds_and_every_measured_page_answers(  # type: ignore[no-untyped-def]
+        app, big, session, maker, login):
+    """One build for both (it is the slow part): what it holds, then every page on it."""
+    _holds_what_pages_read(big, session)
     assert bigcommunity.locate(maker) == big  # what --reuse finds again
+    _every_page_answers(app, big, session, login)
+
+
+def _holds_what_pages_read(big, session) -> None:  # type: ignore[no-untyped-def]
     with unscoped(session):
         def count(model):  # type: ignore[no-untyped-def]
             return session.scalar(select(func.count()).select_from(model)
@@ -61,7 +68,7 @@ def test_big_community_builds_with_everything_pages_read(big, session, maker):  
                               .where(Member.tenant_id == small.id)) == 31
 
 
-def test_every_measured_page_answers_on_the_big_community(app, big, session, login):  # type: ignore[no-untyped-def]
+def _every_page_answers(app, big, session, login) -> None:  # type: ignore[no-untyped-def]
     accounts = {role: session.scalar(select(Account).where(Account.email == email))
                 for role, email in (("organizer", big.organizer_email),
                                     ("member", big.member_email))}
