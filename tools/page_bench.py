@@ -356,7 +356,7 @@ def throughput(port: int, path: str, cookie: str, clients: int, seconds: float,
                 done[k] += 1
                 errors[k] += status != 200
                 ends[k] = time.perf_counter()
-        except OSError:
+        except (OSError, http.client.HTTPException):
             errors[k] += 1
         finally:
             conn.close()
