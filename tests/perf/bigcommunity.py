@@ -178,8 +178,6 @@ def locate(make_session: Callable[[], Session]) -> BigCommunity | None:
         last_at = session.scalar(select(Meetup.starts_at).where(Meetup.id == last_attended))
         ahead = list(session.scalars(select(Meetup.id).where(Meetup.starts_at > last_at)
                                      .order_by(Meetup.starts_at)))
-        first_other = session.scalar(select(Member.id).where(
-            Member.id.notin_(list(by_email.values()))).order_by(Member.id))
         big = BigCommunity(
             slug=SLUG, community_id=community.id, small_slug=SMALL_SLUG,
             members=session.scalar(select(func.count(Member.id))) or 0,
@@ -188,7 +186,7 @@ def locate(make_session: Callable[[], Session]) -> BigCommunity | None:
                        staff=by_email[STAFF_EMAIL], past_meetup=last_attended,
                        next_meetup=ahead[0], later_meetup=ahead[-1],
                        series=session.scalar(select(MeetupSeries.id)),
-                       **history.find_ids(session, me, first_other))
+                       **history.find_ids(session, me))
         return big
     finally:
         session.close()

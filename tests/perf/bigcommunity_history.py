@@ -25,6 +25,7 @@ from joren.models import (
     IntroductionSettings,
     Invitation,
     Member,
+    MemberStatus,
     Payment,
     PaymentSettings,
     Registration,
@@ -111,10 +112,10 @@ def add(session, tenant_id: int, member_ids: list[int], consent: list[bool],  # 
     ledger.rebuild(session)
     run_cycle(session, due_period(Cadence.MONTHLY, now) or "bench", now=now)
     _requests(session, tenant_id, me, member_ids, consent, rng)
-    ids.update(find_ids(session, me, member_ids[3]))
+    ids.update(find_ids(session, me))
 
 
-def find_ids(session, me: int, fallback_profile: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def find_ids(session, me: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Where the history's pages are, for the known member ``me`` (session in scope)."""
     ids = {
         "journal_entry": session.scalar(select(JournalEntry.id)
@@ -127,10 +128,17 @@ def find_ids(session, me: int, fallback_profile: int) -> dict[str, int]:  # type
             Payment.member_id == me, Payment.kind == PaymentKind.MEETUP_FEE)
             .order_by(Payment.id.desc())),
     }
-    partners = session.scalars(select(Introduction.member_high_id).where(
-        Introduction.member_low_id == me,
-        Introduction.status == IntroductionStatus.CONNECTED).order_by(Introduction.id)).all()
-    ids["profile"] = partners[0] if partners else fallback_profile
+    # A member (not a guest: the portal shows only members) the known member is connected to.
+    partner = session.scalar(
+        select(Member.id).join(Introduction, ((Introduction.member_low_id == me)
+                                              & (Introduction.member_high_id == Member.id))
+                               | ((Introduction.member_high_id == me)
+                                  & (Introduction.member_low_id == Member.id)))
+        .where(Introduction.status == IntroductionStatus.CONNECTED,
+               Member.status == MemberStatus.MEMBER).order_by(Introduction.id).limit(1))
+    ids["profile"] = partner or session.scalar(
+        select(Member.id).where(Member.id != me, Member.role == Role.MEMBER,
+                                Member.status == MemberStatus.MEMBER).order_by(Member.id))
     return ids
 
 
