@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.models import Member, MemberStatus, Role
-from joren.platform.names import romaji_search_key
+from joren.platform.names import member_search_key, romaji_search_key
 from joren.tenants.imports.attendance import write_attendance
 from joren.tenants.imports.chunks import chunks
 from joren.tenants.imports.matching import MemberIndex
@@ -97,15 +97,16 @@ def _fill_blanks(session: Session, tenant_id: int, merges: dict[int, Person]) ->
     if not merges:
         return
     current = {m.id: m for m in session.execute(
-        select(Member.id, Member.email, Member.family_name_kana, Member.given_name_kana,
-               Member.company, Member.title, Member.industry)
+        select(Member.id, Member.email, Member.family_name, Member.given_name,
+               Member.family_name_kana, Member.given_name_kana, Member.company, Member.title,
+               Member.industry)
         .where(Member.id.in_(list(merges))))}
     updates = [row for member_id, fill in merges.items()
                if (row := _filled(member_id, current.get(member_id), fill))]
     members = Member.__table__
     stmt = (update(members)
             .where(and_(members.c.id == bindparam("b_id"), members.c.tenant_id == tenant_id))
-            .values(**{k: bindparam(k) for k in (*FILLABLE, "name_romaji")}))
+            .values(**{k: bindparam(k) for k in (*FILLABLE, "name_romaji", "search_key")}))
     for chunk in chunks(updates):
         session.connection().execute(stmt, chunk)
 
@@ -120,6 +121,9 @@ def _filled(member_id: int, cur: Any, fill: Person) -> dict[str, Any] | None:
     row = {k: getattr(cur, k) for k in FILLABLE}
     row.update(values)
     row["name_romaji"] = romaji_search_key(row["family_name_kana"], row["given_name_kana"])
+    row["search_key"] = member_search_key(cur.family_name, cur.given_name,
+                                          row["family_name_kana"], row["given_name_kana"],
+                                          row["name_romaji"], row["company"])
     row["b_id"] = member_id
     return row
 

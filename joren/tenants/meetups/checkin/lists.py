@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from joren.platform.db import utcnow
@@ -21,7 +21,7 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.members.services import name_search_conditions
+from joren.tenants.members.services import matching_ids
 
 SEARCH_LIMIT = 60
 
@@ -64,6 +64,16 @@ def _door_statement(meetup: Meetup):  # type: ignore[no-untyped-def]
     )
 
 
+def _expected_ids(meetup: Meetup):  # type: ignore[no-untyped-def]
+    """The ids of everyone going to ``meetup`` or recorded in its register: the door and the
+    register start from these (a few hundred), never from every member."""
+    return union(
+        select(Registration.member_id).where(Registration.meetup_id == meetup.id,
+                                             Registration.status == RegistrationStatus.GOING),
+        select(Attendance.member_id).where(Attendance.meetup_id == meetup.id),
+    )
+
+
 def door_list(session: Session, meetup: Meetup, query: str = "",
               limit: int | None = SEARCH_LIMIT) -> list[DoorRow]:
     """People for the door, sorted by reading, in one statement.
@@ -72,12 +82,13 @@ def door_list(session: Session, meetup: Meetup, query: str = "",
     active member whose name, reading, romaji or company matches.
     """
     stmt = _door_statement(meetup)
-    conditions = name_search_conditions(query)
-    if conditions:
-        stmt = stmt.where(or_(*conditions), or_(Member.status != MemberStatus.INACTIVE,
-                                                Attendance.id.is_not(None)))
+    matching = matching_ids(query)
+    if matching is not None:
+        stmt = stmt.where(Member.id.in_(matching),
+                          or_(Member.status != MemberStatus.INACTIVE, Attendance.id.is_not(None)))
     else:
-        stmt = stmt.where(or_(Registration.status == RegistrationStatus.GOING,
+        stmt = stmt.where(Member.id.in_(_expected_ids(meetup)),
+                          or_(Registration.status == RegistrationStatus.GOING,
                               Attendance.id.is_not(None)))
         limit = None
     stmt = stmt.order_by(*reading_order())
@@ -120,7 +131,8 @@ def register(session: Session, meetup: Meetup, now: datetime | None = None) -> l
         _door_statement(meetup)
         .add_columns(substitute)
         .outerjoin(substitute, substitute.id == Attendance.substitute_member_id)
-        .where(or_(Registration.status == RegistrationStatus.GOING, Attendance.id.is_not(None)))
+        .where(Member.id.in_(_expected_ids(meetup)),
+               or_(Registration.status == RegistrationStatus.GOING, Attendance.id.is_not(None)))
         .order_by(*reading_order())
     )
     rows = []
