@@ -5,11 +5,10 @@ The key holds the folded name and reading without spaces, the romaji forms with 
 spaces and the company (joren.platform.names.member_search_key), so one LIKE on one indexed
 column finds a person. Existing members get their key here.
 
-The index: on PostgreSQL a GIN trigram index on (tenant_id, search_key), which needs the
-pg_trgm and btree_gin extensions (both trusted: the schema's owner may create them). Where
-they cannot be created, a btree index with text_pattern_ops takes its place (searches stay
-correct, only slower). On SQLite a plain index on the same columns, which the LIKE scans
-instead of the table.
+The index is a plain one on (tenant_id, search_key), on both databases: the LIKE scans it
+instead of the wide rows. Not a trigram index: under row-level security PostgreSQL never
+evaluates LIKE or pg_trgm's operators (not LEAKPROOF) before the tenant policy, so the app's
+role could never use one (joren/platform/names.py says more).
 
 Revision ID: 0009
 Revises: 0007
@@ -21,7 +20,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.exc import DBAPIError
 
 revision: str = "0009"
 # The lead re-points this to "0008" at merge (0008 was written at the same time).
@@ -49,7 +47,8 @@ def _key(family: str, given: str, family_kana: str, given_kana: str, romaji: str
     segments = ("".join(_fold(f"{family or ''}{given or ''}").split()),
                 "".join(_fold(f"{family_kana or ''}{given_kana or ''}").split()),
                 folded_romaji, "".join(folded_romaji.split()), _fold(company))
-    return "\n".join(s for s in dict.fromkeys(segments) if s)[:1200]
+    key = "\n".join(s for s in dict.fromkeys(segments) if s)[:1200]
+    return key.encode()[:2400].decode(errors="ignore")
 
 
 def _fill_keys() -> None:
@@ -64,28 +63,11 @@ def _fill_keys() -> None:
         bind.execute(stmt, updates[start:start + 1000])
 
 
-def _create_index() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        op.create_index(INDEX, "members", ["tenant_id", "search_key"])
-        return
-    try:
-        with bind.begin_nested():
-            bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-            bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS btree_gin")
-            op.create_index(INDEX, "members", ["tenant_id", "search_key"],
-                            postgresql_using="gin",
-                            postgresql_ops={"search_key": "gin_trgm_ops"})
-    except DBAPIError:
-        op.create_index(INDEX, "members", ["tenant_id", "search_key"],
-                        postgresql_ops={"search_key": "text_pattern_ops"})
-
-
 def upgrade() -> None:
     with op.batch_alter_table("members") as batch:
         batch.add_column(sa.Column("search_key", sa.Text(), nullable=False, server_default=""))
     _fill_keys()
-    _create_index()
+    op.create_index(INDEX, "members", ["tenant_id", "search_key"])
 
 
 def downgrade() -> None:

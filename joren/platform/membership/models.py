@@ -6,7 +6,6 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    DDL,
     Boolean,
     ForeignKey,
     ForeignKeyConstraint,
@@ -71,10 +70,9 @@ class Member(TenantScoped, Timestamped, Base):
         UniqueConstraint("tenant_id", "account_id"),
         UniqueConstraint("tenant_id", "email"),
         Index("ix_members_tenant_reading", "tenant_id", "family_name_kana", "given_name_kana"),
-        # Door search: a trigram index on PostgreSQL (pg_trgm, with btree_gin for tenant_id),
-        # on SQLite a covering index the LIKE scans instead of the table.
-        Index("ix_members_tenant_search", "tenant_id", "search_key", postgresql_using="gin",
-              postgresql_ops={"search_key": "gin_trgm_ops"}),
+        # Door search: the LIKE reads this index instead of the wide rows (see names.py for
+        # why it is a btree and not a trigram index on PostgreSQL).
+        Index("ix_members_tenant_search", "tenant_id", "search_key"),
     )
 
     id: Mapped[intpk]
@@ -159,12 +157,6 @@ def _refresh_search_key(_mapper: Mapper, _connection: Connection, member: Member
         member.search_key = member_search_key(
             *(getattr(member, part) or "" for part in SEARCH_KEY_PARTS))
 
-
-# The search index needs pg_trgm and btree_gin (both trusted extensions: the schema's owner
-# may create them); migration 0009 creates them too, and falls back when it cannot.
-event.listen(Member.__table__, "before_create", DDL(
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE EXTENSION IF NOT EXISTS btree_gin"
-).execute_if(dialect="postgresql"))
 
 
 class Invitation(TenantScoped, Timestamped, Base):
