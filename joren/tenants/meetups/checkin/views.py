@@ -254,9 +254,10 @@ def register_view(meetup_id: int) -> Any:
     it, and the newest changes (all of them on request)."""
     meetup = _meetup(meetup_id)
     counts = lists.register_counts(db.session, meetup)
-    page = Page(items=[], total=counts["rows"], page=1, per_page=lists.REGISTER_PER_PAGE)
-    page.page = min(int_arg("page", 1), page.pages)
-    page.items = lists.register(db.session, meetup, page=page.page)
+    per_page = lists.REGISTER_PER_PAGE
+    number = min(int_arg("page", 1), max(1, -(-counts["rows"] // per_page)))
+    page = Page(items=lists.register(db.session, meetup, page=number), total=counts["rows"],
+                page=number, per_page=per_page)
     every_change = request.args.get("history") == "all"
     history = lists.history(db.session, meetup, limit=None if every_change else HISTORY_SHOWN + 1)
     return render_template(
