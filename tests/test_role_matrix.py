@@ -92,6 +92,7 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.imports.preview", "POST"): ORG,
     ("community.imports.status", "GET"): ORG,
     ("community.introductions.queue", "GET"): ORG,
+    ("community.introductions.member_search", "GET"): ORG,
     ("community.introductions.history", "GET"): ORG,
     ("community.introductions.run_now", "POST"): ORG,
     ("community.introductions.create", "POST"): ORG,

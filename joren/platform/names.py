@@ -71,3 +71,57 @@ def search_terms(query: str) -> list[str]:
         return []
     variants = [query, to_katakana(query)]
     return list(dict.fromkeys(v for v in variants if v))
+
+
+# -- the stored search key ----------------------------------------------------------------
+# One column per person holds every way of finding them, folded the way a typed query is
+# folded (NFKC, lowercase, hiragana as katakana), so one LIKE on one column finds them: the
+# name and reading without spaces ("佐藤 太郎" and "佐藤太郎" both find 佐藤 / 太郎), the romaji
+# forms with and without spaces, and the company. Segments are joined by a newline, which a
+# folded query never contains, so a match never spans two segments.
+#
+# Why no trigram index on PostgreSQL: under row-level security the planner may not evaluate
+# an operator that is not LEAKPROOF before the tenant policy, and LIKE and pg_trgm's
+# operators are not, so a GIN trigram index is never used by the app's role (measured: it
+# filters by tenant first whatever the index). The search reads one short column of one
+# community's rows instead of eight columns with ILIKE: a few milliseconds at 5,000 members.
+SEARCH_KEY_SEPARATOR = "\n"
+MAX_MEMBER_SEARCH_KEY = 1200  # characters; and at most this many UTF-8 bytes:
+MAX_MEMBER_SEARCH_KEY_BYTES = 2400  # below PostgreSQL's btree entry limit (2704)
+
+
+def fold(text: str) -> str:
+    """What both sides of a search compare: NFKC, lowercase, katakana, spaces collapsed."""
+    return " ".join(to_katakana(normalise(text)).split())
+
+
+def member_search_key(family_name: str = "", given_name: str = "", family_name_kana: str = "",
+                      given_name_kana: str = "", name_romaji: str = "", company: str = "") -> str:
+    """The stored search key of one person (``Member.search_key``)."""
+    romaji = fold(name_romaji)
+    segments = (
+        _compact(fold(f"{family_name or ''}{given_name or ''}")),
+        _compact(fold(f"{family_name_kana or ''}{given_name_kana or ''}")),
+        romaji, _compact(romaji), fold(company),
+    )
+    key = SEARCH_KEY_SEPARATOR.join(s for s in dict.fromkeys(segments) if s)
+    key = key[:MAX_MEMBER_SEARCH_KEY]
+    return key.encode()[:MAX_MEMBER_SEARCH_KEY_BYTES].decode(errors="ignore")
+
+
+def search_key_patterns(query: str) -> list[str]:
+    """LIKE patterns (escaped with a backslash) that find a typed query in a search key:
+    as typed, and without its spaces ("さとう たろう" finds サトウタロウ)."""
+    folded = fold(query)
+    if not folded:
+        return []
+    forms = dict.fromkeys((folded, _compact(folded)))
+    return [f"%{escape_like(form)}%" for form in forms]
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())

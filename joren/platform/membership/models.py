@@ -11,13 +11,19 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     String,
+    Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.orm.attributes import get_history
 
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk, utcnow
 from joren.platform.db import value_enum as _enum
 from joren.platform.identity.account import Account
+from joren.platform.names import member_search_key
 from joren.platform.tenancy import TenantScoped
 
 
@@ -48,6 +54,15 @@ class ProfileVisibility(enum.StrEnum):
     ORGANIZERS = "organizers"
 
 
+SEARCH_KEY_PARTS = ("family_name", "given_name", "family_name_kana", "given_name_kana",
+                    "name_romaji", "company")
+
+
+def _search_key_default(context: DefaultExecutionContext) -> str:
+    values = context.get_current_parameters()
+    return member_search_key(*(values.get(part) or "" for part in SEARCH_KEY_PARTS))
+
+
 class Member(TenantScoped, Timestamped, Base):
     __tablename__ = "members"
     __table_args__ = (
@@ -55,6 +70,9 @@ class Member(TenantScoped, Timestamped, Base):
         UniqueConstraint("tenant_id", "account_id"),
         UniqueConstraint("tenant_id", "email"),
         Index("ix_members_tenant_reading", "tenant_id", "family_name_kana", "given_name_kana"),
+        # Door search: the LIKE reads this index instead of the wide rows (see names.py for
+        # why it is a btree and not a trigram index on PostgreSQL).
+        Index("ix_members_tenant_search", "tenant_id", "search_key"),
     )
 
     id: Mapped[intpk]
@@ -71,6 +89,10 @@ class Member(TenantScoped, Timestamped, Base):
     title: Mapped[str] = mapped_column(String(80), default="")
     industry: Mapped[str] = mapped_column(String(80), default="")
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Every way of finding the person, folded (names.member_search_key): written on insert,
+    # also by bulk Core inserts (its default), and on every ORM update of its parts.
+    search_key: Mapped[str] = mapped_column(Text, default=_search_key_default,
+                                            server_default="", deferred=True)
     # Signed into the personal calendar feed link; raising it makes the old link answer 404.
     calendar_feed_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
@@ -127,6 +149,14 @@ class Member(TenantScoped, Timestamped, Base):
 
     def __repr__(self) -> str:
         return f"<Member {self.id} of community {self.tenant_id}>"
+
+
+@event.listens_for(Member, "before_update")
+def _refresh_search_key(_mapper: Mapper, _connection: Connection, member: Member) -> None:
+    if any(get_history(member, part).has_changes() for part in SEARCH_KEY_PARTS):
+        member.search_key = member_search_key(
+            *(getattr(member, part) or "" for part in SEARCH_KEY_PARTS))
+
 
 
 class Invitation(TenantScoped, Timestamped, Base):

@@ -30,6 +30,7 @@ class MemberIndex:
     by_email: dict[str, int] = field(default_factory=dict)
     has_email: set[int] = field(default_factory=set)
     fillable: dict[int, tuple[str | None, ...]] = field(default_factory=dict)
+    names: dict[int, tuple[str, str]] = field(default_factory=dict)
     # (id, family name, given name, readings, company) until a row needs the names
     _names: list[tuple[int, str, str, str, str]] = field(default_factory=list)
     _by_name: dict[NameKey, int] | None = None
@@ -48,6 +49,7 @@ class MemberIndex:
             index._names.append((member_id, family, given,
                                  (family_kana or "") + (given_kana or ""), company))
             index.fillable[member_id] = m[3:]
+            index.names[member_id] = (family or "", given or "")
         return index
 
     @property

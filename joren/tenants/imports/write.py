@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.models import Member, MemberStatus, Role
-from joren.platform.names import romaji_search_key
+from joren.platform.names import member_search_key, romaji_search_key
 from joren.tenants.imports.attendance import write_attendance
 from joren.tenants.imports.bulk import insert_rows
 from joren.tenants.imports.chunks import Progress, chunks
@@ -74,9 +74,19 @@ def _why_not(session: Session, batch: ImportBatch, plan: Plan) -> str:
 
 
 _MEMBER_COLUMNS = ("email", "family_name", "given_name", "family_name_kana", "given_name_kana",
-                   "name_romaji", "company", "title", "industry")
+                   "name_romaji", "company", "title", "industry", "search_key")
 _MEMBER_RETURNING = ("id", "email", "family_name", "given_name", "family_name_kana",
                      "given_name_kana", "company")
+
+
+def _member_row(p: Person) -> tuple[str | None, ...]:
+    """One new person's values in ``_MEMBER_COLUMNS`` order; the hand-written INSERT runs no
+    column defaults, so the door's search key is computed here."""
+    romaji = romaji_search_key(p.family_name_kana, p.given_name_kana)
+    return (p.email or None, p.family_name, p.given_name, p.family_name_kana, p.given_name_kana,
+            romaji, p.company, p.title, p.industry,
+            member_search_key(p.family_name, p.given_name, p.family_name_kana or "",
+                              p.given_name_kana or "", romaji, p.company or ""))
 
 
 def _insert_members(session: Session, tenant_id: int, kind: ImportKind,
@@ -86,9 +96,7 @@ def _insert_members(session: Session, tenant_id: int, kind: ImportKind,
     status = MemberStatus.GUEST if kind == ImportKind.ATTENDANCE else MemberStatus.MEMBER
     shared = {"tenant_id": tenant_id, "role": Role.MEMBER.value, "status": status.value,
               "joined_at": now, "created_at": now}
-    rows = [(p.email or None, p.family_name, p.given_name, p.family_name_kana,
-             p.given_name_kana, romaji_search_key(p.family_name_kana, p.given_name_kana),
-             p.company, p.title, p.industry) for p in people]
+    rows = [_member_row(p) for p in people]
     # The rows come back in no promised order: they are told apart as the plan told the new
     # people apart (by email, else by name, reading and company).
     index = {p.email or p.name_key(): idx for idx, p in enumerate(people)}
@@ -109,14 +117,18 @@ def _fill_blanks(session: Session, tenant_id: int, plan: Plan) -> None:
     UPDATE per column filled, ``SET column = CASE id WHEN … END`` over the chunk's members."""
     fills = blanks_to_fill(plan)
     for member_id, cols in fills.items():
-        if "family_name_kana" in cols or "given_name_kana" in cols:
-            was = dict(zip(FILLABLE, plan.members.fillable[member_id], strict=True))
-            cols["name_romaji"] = romaji_search_key(
-                cols.get("family_name_kana") or was["family_name_kana"] or "",
-                cols.get("given_name_kana") or was["given_name_kana"] or "")
+        # Whatever was filled, the romaji and the door's search key (Member.search_key) are
+        # recomputed from the member's readings: a Core UPDATE must keep them current itself.
+        now = dict(zip(FILLABLE, plan.members.fillable[member_id], strict=True)) | cols
+        family, given = plan.members.names.get(member_id, ("", ""))
+        cols["name_romaji"] = romaji = romaji_search_key(now["family_name_kana"] or "",
+                                                         now["given_name_kana"] or "")
+        cols["search_key"] = member_search_key(
+            family, given, now["family_name_kana"] or "", now["given_name_kana"] or "",
+            romaji, now["company"] or "")
     members = Member.__table__
     for chunk in chunks(list(fills.items())):
-        for column in (*FILLABLE, "name_romaji"):
+        for column in (*FILLABLE, "name_romaji", "search_key"):
             values = {member_id: cols[column] for member_id, cols in chunk if column in cols}
             if values:
                 session.execute(

@@ -10,6 +10,7 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
+    StringField,
     TextAreaField,
 )
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -44,15 +45,21 @@ class MessageForm(FlaskForm):
 
 
 class ManualForm(FlaskForm):
-    """An introduction the organizer makes by hand."""
+    """An introduction the organizer makes by hand. Each member is typed (a name, reading,
+    romaji, company or email): the picker sets the chosen id as the organizer types, and
+    without JavaScript the text is resolved when the form is sent."""
 
-    member_a = SelectField(_l("First member"), coerce=int, validators=[InputRequired()])
-    member_b = SelectField(_l("Second member"), coerce=int, validators=[InputRequired()])
+    member_a_query = StringField(_l("First member"), validators=[Optional(), Length(max=100)],
+                                 description=_l("Type a name, reading or email address."))
+    member_a = HiddenField(validators=[Optional()])
+    member_b_query = StringField(_l("Second member"), validators=[Optional(), Length(max=100)],
+                                 description=_l("Type a name, reading or email address."))
+    member_b = HiddenField(validators=[Optional()])
     message = TextAreaField(_l("Your note to both members"),
                             validators=[Optional(), Length(max=MESSAGE_LENGTH)])
 
-    def validate_member_b(self, field: SelectField) -> None:
-        if field.data is not None and field.data == self.member_a.data:
+    def validate_member_b(self, field: HiddenField) -> None:
+        if field.data and field.data == self.member_a.data:
             raise ValidationError(_l("Choose two different members."))
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from joren.platform.billing import plans
 from joren.platform.db import db, utcnow
@@ -21,7 +21,7 @@ from joren.platform.pagination import Page
 from joren.platform.signing import LinkExpired, LinkInvalid
 from joren.tenants.engagement.labels import LEVEL_LABELS
 from joren.tenants.engagement.models import MemberEngagement
-from joren.tenants.introductions import cycles, optin, services, tokens
+from joren.tenants.introductions import cycles, optin, people, services, tokens
 from joren.tenants.introductions.forms import (
     ActionForm,
     AnswerForm,
@@ -36,13 +36,12 @@ from joren.tenants.introductions.models import (
     IntroductionStatus,
     Response,
 )
-from joren.tenants.members.services import reading_order
 
 bp = Blueprint("introductions", __name__)
 
 RUN_CYCLE_JOB = "joren.workers.introduction_jobs.run_introduction_cycle"
 HISTORY_PER_PAGE = 50
-QUEUE_LIMIT = 200
+QUEUE_PER_PAGE = 30
 CLOSED = (IntroductionStatus.DECLINED, IntroductionStatus.EXPIRED, IntroductionStatus.SKIPPED)
 
 
@@ -66,14 +65,6 @@ def _reasons(introductions: list[Introduction]) -> dict[int, list[str]]:
                                        language) for i in introductions}
 
 
-def _member_choices() -> list[tuple[int, str]]:
-    members = db.session.scalars(
-        select(Member).where(Member.status != MemberStatus.INACTIVE, Member.email.is_not(None))
-        .order_by(*reading_order())).all()
-    return [(m.id, f"{m.display_name}" + (f"（{m.company}）" if m.company else ""))
-            for m in members]
-
-
 def _error(exc: services.IntroductionError) -> None:
     db.session.rollback()
     flash(str(exc.message), "danger")
@@ -81,22 +72,40 @@ def _error(exc: services.IntroductionError) -> None:
 
 # -- console -------------------------------------------------------------------------------
 
+def _queue_page(page_number: int) -> Page[Introduction]:
+    """One page of the suggestions waiting for review (requests first, then by score), with
+    both members loaded in the same statement."""
+    waiting = Introduction.status == IntroductionStatus.SUGGESTED
+    total = db.session.scalar(select(func.count(Introduction.id)).where(waiting)) or 0
+    pages = max(1, -(-total // QUEUE_PER_PAGE))
+    page_number = min(page_number, pages)
+    items = db.session.scalars(
+        select(Introduction).where(waiting)
+        .options(joinedload(Introduction.member_low), joinedload(Introduction.member_high))
+        .order_by(Introduction.source.desc(), Introduction.score.desc().nulls_last(),
+                  Introduction.id)
+        .offset((page_number - 1) * QUEUE_PER_PAGE).limit(QUEUE_PER_PAGE)).all()
+    return Page(items=list(items), total=total, page=page_number, per_page=QUEUE_PER_PAGE)
+
+
 @bp.get("/admin/introductions")
 @require(Capability.MANAGE_INTRODUCTIONS)
 def queue() -> Any:
-    items = db.session.scalars(_with_members(
-        select(Introduction).where(Introduction.status == IntroductionStatus.SUGGESTED)
-        .order_by(Introduction.source.desc(), Introduction.score.desc().nulls_last(),
-                  Introduction.id).limit(QUEUE_LIMIT))).all()
-    waiting = db.session.scalar(select(func.count(Introduction.id))
-                                .where(Introduction.status == IntroductionStatus.SUGGESTED))
-    manual = ManualForm(prefix="manual")
-    manual.member_a.choices = manual.member_b.choices = _member_choices()
+    page = _queue_page(int_arg("page", 1))
+    items = page.items
     return render_template(
-        "introductions/queue.html", items=items, waiting=waiting or 0, levels=_levels(items),
-        reasons=_reasons(items), manual=manual, action=ActionForm(),
-        settings=services.settings_of(db.session), message_forms={
+        "introductions/queue.html", items=items, page=page, waiting=page.total,
+        levels=_levels(items), reasons=_reasons(items), manual=ManualForm(prefix="manual"),
+        action=ActionForm(), settings=services.settings_of(db.session), message_forms={
             i.id: MessageForm(prefix=f"m{i.id}", data={"message": i.message}) for i in items})
+
+
+@bp.get("/admin/introductions/members")
+@require(Capability.MANAGE_INTRODUCTIONS)
+def member_search() -> Any:
+    """The manual form's search as you type: up to ten members who can be introduced."""
+    query = request.args.get("q", "")[:people.QUERY_LENGTH]
+    return jsonify(results=[c.as_json() for c in people.find_candidates(db.session, query)])
 
 
 @bp.post("/admin/introductions/run")
@@ -115,14 +124,28 @@ def run_now() -> Any:
 @require(Capability.MANAGE_INTRODUCTIONS)
 def create() -> Any:
     form = ManualForm(prefix="manual")
-    form.member_a.choices = form.member_b.choices = _member_choices()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "danger")
         return redirect(url_for(".queue"))
+    a = people.resolve(db.session, form.member_a.data, form.member_a_query.data or "")
+    b = people.resolve(db.session, form.member_b.data, form.member_b_query.data or "")
+    if a.member is None or b.member is None:
+        if a.choices or b.choices:  # search, then pick (the form without JavaScript)
+            return render_template("introductions/pick.html", form=form, sides=(
+                ("member_a", form.member_a_query.label.text, a),
+                ("member_b", form.member_b_query.label.text, b)))
+        for side in (a, b):
+            if side.member is None:
+                flash(_("No member matches “%(text)s”.", text=side.query) if side.query else
+                      _("Type a name or an email address for both members."), "danger")
+        return redirect(url_for(".queue"))
+    if a.member.id == b.member.id:
+        flash(_("Choose two different members."), "danger")
+        return redirect(url_for(".queue"))
     try:
-        services.introduce(db.session, form.member_a.data, form.member_b.data,
+        services.introduce(db.session, a.member.id, b.member.id,
                            source=IntroductionSource.ORGANIZER, actor_id=g.membership.id,
                            message=form.message.data or "")
     except services.IntroductionError as exc:

@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 
 from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.models import Member, MemberStatus, Role
-from joren.platform.names import romaji_search_key, search_terms, to_katakana
+from joren.platform.names import (
+    romaji_search_key,
+    search_key_patterns,
+    search_terms,
+    to_katakana,
+)
 from joren.platform.pagination import Page
 
 PER_PAGE = 50
@@ -42,6 +47,17 @@ def reading_order() -> tuple:  # type: ignore[type-arg]
         case((Member.family_name_kana == "", 1), else_=0),
         Member.family_name_kana, Member.given_name_kana, Member.family_name, Member.id,
     )
+
+
+def matching_ids(query: str) -> Select | None:  # type: ignore[type-arg]
+    """The ids of the members whose name, reading, romaji or company contains ``query``
+    (kanji, kana typed either way, romaji; with or without spaces), or None for an empty
+    query: one LIKE per form of the query on the indexed ``Member.search_key``."""
+    patterns = search_key_patterns(query)
+    if not patterns:
+        return None
+    return select(Member.id).where(or_(*(Member.search_key.like(p, escape="\\")
+                                         for p in patterns)))
 
 
 def name_search_conditions(query: str, include_email: bool = False) -> list[Any]:

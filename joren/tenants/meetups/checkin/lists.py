@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from joren.platform.db import utcnow
@@ -21,7 +21,7 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.members.services import name_search_conditions
+from joren.tenants.members.services import matching_ids
 
 SEARCH_LIMIT = 60
 
@@ -64,6 +64,16 @@ def _door_statement(meetup: Meetup):  # type: ignore[no-untyped-def]
     )
 
 
+def _expected_ids(meetup: Meetup):  # type: ignore[no-untyped-def]
+    """The ids of everyone going to ``meetup`` or recorded in its register: the door and the
+    register start from these (a few hundred), never from every member."""
+    return union(
+        select(Registration.member_id).where(Registration.meetup_id == meetup.id,
+                                             Registration.status == RegistrationStatus.GOING),
+        select(Attendance.member_id).where(Attendance.meetup_id == meetup.id),
+    )
+
+
 def door_list(session: Session, meetup: Meetup, query: str = "",
               limit: int | None = SEARCH_LIMIT) -> list[DoorRow]:
     """People for the door, sorted by reading, in one statement.
@@ -72,12 +82,13 @@ def door_list(session: Session, meetup: Meetup, query: str = "",
     active member whose name, reading, romaji or company matches.
     """
     stmt = _door_statement(meetup)
-    conditions = name_search_conditions(query)
-    if conditions:
-        stmt = stmt.where(or_(*conditions), or_(Member.status != MemberStatus.INACTIVE,
-                                                Attendance.id.is_not(None)))
+    matching = matching_ids(query)
+    if matching is not None:
+        stmt = stmt.where(Member.id.in_(matching),
+                          or_(Member.status != MemberStatus.INACTIVE, Attendance.id.is_not(None)))
     else:
-        stmt = stmt.where(or_(Registration.status == RegistrationStatus.GOING,
+        stmt = stmt.where(Member.id.in_(_expected_ids(meetup)),
+                          or_(Registration.status == RegistrationStatus.GOING,
                               Attendance.id.is_not(None)))
         limit = None
     stmt = stmt.order_by(*reading_order())
@@ -91,12 +102,22 @@ def door_row(session: Session, meetup: Meetup, member_id: int) -> DoorRow | None
     return DoorRow(*found) if found else None
 
 
+def _going_count(meetup: Meetup):  # type: ignore[no-untyped-def]
+    return (select(func.count(Registration.id))
+            .where(Registration.meetup_id == meetup.id,
+                   Registration.status == RegistrationStatus.GOING).scalar_subquery())
+
+
+def _checked_in_count(meetup: Meetup):  # type: ignore[no-untyped-def]
+    return (select(func.count(Attendance.id))
+            .where(Attendance.meetup_id == meetup.id, Attendance.status.in_(ATTENDED))
+            .scalar_subquery())
+
+
 def counts(session: Session, meetup: Meetup) -> dict[str, int]:
-    """How many are going and how many are checked in (two aggregate statements)."""
-    going = session.scalar(select(func.count(Registration.id)).where(
-        Registration.meetup_id == meetup.id, Registration.status == RegistrationStatus.GOING))
-    checked_in = session.scalar(select(func.count(Attendance.id)).where(
-        Attendance.meetup_id == meetup.id, Attendance.status.in_(ATTENDED)))
+    """How many are going and how many are checked in (one statement)."""
+    going, checked_in = session.execute(
+        select(_going_count(meetup), _checked_in_count(meetup))).one()
     return {"going": going or 0, "checked_in": checked_in or 0}
 
 
@@ -111,8 +132,33 @@ class RegisterRow:
     is_no_show: bool
 
 
-def register(session: Session, meetup: Meetup, now: datetime | None = None) -> list[RegisterRow]:
-    """Everyone going or recorded, sorted by reading, with no-shows marked (one statement)."""
+REGISTER_PER_PAGE = 50
+
+
+def register_counts(session: Session, meetup: Meetup,
+                    now: datetime | None = None) -> dict[str, int]:
+    """The register's figures in one statement: going, checked in, its rows (going or
+    recorded) and, once the meetup has ended, the no-shows (going, never present)."""
+    ended = (now or utcnow()) >= meetup.ends_at
+    rows = select(func.count()).select_from(_expected_ids(meetup).subquery()).scalar_subquery()
+    no_shows = (
+        select(func.count(Registration.id))
+        .outerjoin(Attendance, and_(Attendance.member_id == Registration.member_id,
+                                    Attendance.meetup_id == meetup.id))
+        .where(Registration.meetup_id == meetup.id,
+               Registration.status == RegistrationStatus.GOING,
+               or_(Attendance.id.is_(None), Attendance.status == AttendanceStatus.ABSENT))
+        .scalar_subquery())
+    going, checked_in, total, absent = session.execute(select(
+        _going_count(meetup), _checked_in_count(meetup), rows, no_shows)).one()
+    return {"going": going or 0, "checked_in": checked_in or 0, "rows": total or 0,
+            "no_shows": (absent or 0) if ended else 0}
+
+
+def register(session: Session, meetup: Meetup, now: datetime | None = None,
+             page: int | None = None, per_page: int = REGISTER_PER_PAGE) -> list[RegisterRow]:
+    """Everyone going or recorded, sorted by reading, with no-shows marked (one statement);
+    with ``page``, that page of ``per_page`` rows only."""
     now = now or utcnow()
     ended = now >= meetup.ends_at
     substitute = aliased(Member)
@@ -120,9 +166,12 @@ def register(session: Session, meetup: Meetup, now: datetime | None = None) -> l
         _door_statement(meetup)
         .add_columns(substitute)
         .outerjoin(substitute, substitute.id == Attendance.substitute_member_id)
-        .where(or_(Registration.status == RegistrationStatus.GOING, Attendance.id.is_not(None)))
+        .where(Member.id.in_(_expected_ids(meetup)),
+               or_(Registration.status == RegistrationStatus.GOING, Attendance.id.is_not(None)))
         .order_by(*reading_order())
     )
+    if page is not None:
+        stmt = stmt.offset((max(page, 1) - 1) * per_page).limit(per_page)
     rows = []
     for member, registration, attendance, sub in session.execute(stmt).unique():
         going = registration is not None and registration.status == RegistrationStatus.GOING
@@ -144,8 +193,10 @@ class HistoryEntry:
     actor: Member | None
 
 
-def history(session: Session, meetup: Meetup, member: Member | None = None) -> list[HistoryEntry]:
-    """Changes to the register, newest first, with who and by whom (one statement)."""
+def history(session: Session, meetup: Meetup, member: Member | None = None,
+            limit: int | None = None) -> list[HistoryEntry]:
+    """Changes to the register, newest first, with who and by whom (one statement); the
+    newest ``limit`` when given."""
     actor = aliased(Member)
     stmt = (
         select(AttendanceChange, Member, actor)
@@ -156,4 +207,6 @@ def history(session: Session, meetup: Meetup, member: Member | None = None) -> l
     )
     if member is not None:
         stmt = stmt.where(AttendanceChange.member_id == member.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return [HistoryEntry(c, m, a) for c, m, a in session.execute(stmt).unique()]

@@ -24,7 +24,7 @@ from flask_login import current_user
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db
 from joren.platform.extensions import limiter
-from joren.platform.inputs import parse_id
+from joren.platform.inputs import int_arg, parse_id
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import (
     active_membership,
@@ -33,6 +33,7 @@ from joren.platform.membership.edge import (
     require,
 )
 from joren.platform.membership.models import Member
+from joren.platform.pagination import Page
 from joren.tenants.meetups import attendance as svc
 from joren.tenants.meetups.checkin import lists
 from joren.tenants.meetups.checkin.forms import CodeForm, WalkInForm
@@ -243,16 +244,28 @@ def print_list(meetup_id: int) -> Any:
 
 # -- the register ------------------------------------------------------------------------
 
+HISTORY_SHOWN = 50
+
+
 @bp.get("/admin/meetups/<int:meetup_id>/attendance")
 @require(Capability.RUN_DOOR)
 def register_view(meetup_id: int) -> Any:
+    """The register in pages of 50 (Save all saves the page shown), its figures over all of
+    it, and the newest changes (all of them on request)."""
     meetup = _meetup(meetup_id)
-    rows = lists.register(db.session, meetup)
+    counts = lists.register_counts(db.session, meetup)
+    per_page = lists.REGISTER_PER_PAGE
+    number = min(int_arg("page", 1), max(1, -(-counts["rows"] // per_page)))
+    page = Page(items=lists.register(db.session, meetup, page=number), total=counts["rows"],
+                page=number, per_page=per_page)
+    every_change = request.args.get("history") == "all"
+    history = lists.history(db.session, meetup, limit=None if every_change else HISTORY_SHOWN + 1)
     return render_template(
-        "meetups/checkin/register.html", meetup=meetup, rows=rows,
-        history=lists.history(db.session, meetup), labels=status_labels(), vias=via_labels(),
-        counts=lists.counts(db.session, meetup),
-        can_edit=g.membership.is_organizer, no_show_count=sum(r.is_no_show for r in rows))
+        "meetups/checkin/register.html", meetup=meetup, rows=page.items, page=page,
+        history=history[:None if every_change else HISTORY_SHOWN],
+        more_history=not every_change and len(history) > HISTORY_SHOWN,
+        labels=status_labels(), vias=via_labels(), counts=counts,
+        can_edit=g.membership.is_organizer, no_show_count=counts["no_shows"])
 
 
 def _apply_row(meetup: Meetup, member: Member) -> str | None:
@@ -303,7 +316,9 @@ def register_update(meetup_id: int) -> Any:
     else:
         db.session.commit()
         flash(_("The register is saved."), "success")
-    return redirect(url_for(".register_view", meetup_id=meetup.id))
+    page = parse_id(request.form.get("page"))
+    return redirect(url_for(".register_view", meetup_id=meetup.id,
+                            page=page if page and page > 1 else None))
 
 
 def _local(value: datetime | None) -> str:
