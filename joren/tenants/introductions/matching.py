@@ -135,6 +135,25 @@ def _eligible_positions(f: Features, member_ids: Sequence[int] | None = None) ->
     return pos[f.eligible[pos]] if len(pos) else pos
 
 
+def _allocate(i: np.ndarray, j: np.ndarray, order: np.ndarray, caps: np.ndarray,
+              open_members: int) -> np.ndarray:
+    """Greedy cap allocation: the pairs ``order`` (best first) whose two members both have a
+    place left when their turn comes. Plain Python lists: the one loop over pairs, and
+    numpy scalars cost ten times more per step."""
+    left = caps.tolist()
+    xs, ys = i[order].tolist(), j[order].tolist()
+    chosen: list[int] = []
+    for k, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        if left[x] > 0 and left[y] > 0:
+            left[x] -= 1
+            left[y] -= 1
+            chosen.append(k)
+            open_members -= (left[x] == 0) + (left[y] == 0)
+            if open_members < 2:
+                break
+    return order[np.asarray(chosen, np.int64)]
+
+
 # --- public API ---------------------------------------------------------------------------
 
 def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
@@ -157,19 +176,7 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
     a_id, b_id = f.ids[i[good]], f.ids[j[good]]
     lo, hi = np.minimum(a_id, b_id), np.maximum(a_id, b_id)
     order = good[np.lexsort((hi, lo, -score[good]))]
-    left = caps
-    chosen: list[int] = []
-    open_members = int((left[pos] > 0).sum())
-    for idx in order.tolist():
-        x, y = i[idx], j[idx]
-        if left[x] > 0 and left[y] > 0:
-            left[x] -= 1
-            left[y] -= 1
-            chosen.append(idx)
-            open_members -= int(left[x] == 0) + int(left[y] == 0)
-            if open_members < 2:
-                break
-    sel = np.asarray(chosen, np.int64)
+    sel = _allocate(i, j, order, caps, int((caps[pos] > 0).sum()))
     swap = f.ids[i[sel]] > f.ids[j[sel]]
     ai, bj = np.where(swap, j[sel], i[sel]), np.where(swap, i[sel], j[sel])
     reasons = build_reasons(f, ai, bj, {k: v[sel] for k, v in parts.items()}, swap, weights)

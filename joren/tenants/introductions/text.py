@@ -51,33 +51,67 @@ def normalise(text: str) -> str:
     return " ".join(_prepare(text).translate(_FOLD).split())
 
 
-def _words(doc: str) -> list[str]:
-    words = _WORD.findall(doc)
-    # A light English stem: plural "s" off, so "accountants" meets "accountant".
-    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
-            for w in words]
-
-
 def _word_bucket(word: str) -> int:
     return (zlib.crc32(b"w:" + word.encode()) * 2654435761) % DIM
 
 
+_BREAK_TABLE = np.zeros(max(map(ord, _BREAKERS)) + 1, bool)
+_BREAK_TABLE[[ord(ch) for ch in _BREAKERS]] = True
+_WORD_OR_END = re.compile(r"[a-z][a-z0-9]+|\x00")
+
+
+def _stem(word: str) -> str:
+    """A light English stem: plural "s" off, so "accountants" meets "accountant"."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _codepoints(chunk: Sequence[str]) -> tuple[str, np.ndarray]:
+    """The chunk's documents normalised as ``_prepare`` does, joined, each ended by NUL: the
+    text (punctuation still in it, for the words) and its code points with punctuation turned
+    into spaces. One NFKC and one lower-casing for the whole chunk: NUL is a starter that
+    composes with nothing and is not cased, so neither crosses from one document into the
+    next (a NUL inside a document is a space, as it was)."""
+    joined = "\x00".join((d or "").replace("\x00", " ") for d in chunk) + "\x00"
+    text = unicodedata.normalize("NFKC", joined).lower()
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    small = cps < len(_BREAK_TABLE)
+    brk = np.zeros(len(cps), bool)
+    brk[small] = _BREAK_TABLE[cps[small]]
+    return text, np.where(brk, np.uint32(32), cps).astype(np.uint64)
+
+
+def _word_entries(text: str, first_row: int, buckets: dict[str, int]
+                  ) -> tuple[list[int], list[int]]:
+    """(row, bucket) of every English word token of the joined chunk, in document order."""
+    rows, cols = [], []
+    row = first_row
+    for token in _WORD_OR_END.findall(text):
+        if token == "\x00":
+            row += 1
+            continue
+        bucket = buckets.get(token)
+        if bucket is None:
+            bucket = buckets[token] = _word_bucket(_stem(token))
+        rows.append(row)
+        cols.append(bucket)
+    return rows, cols
+
+
 def _counts(docs: Sequence[str]) -> sparse.csr_matrix:
     """Hashed n-gram and word counts (hiragana-only n-grams weighted down), one row per
-    document prepared by ``_prepare``."""
+    document (raw text: normalised here as ``_prepare`` does, a chunk of documents at once)."""
     n = len(docs)
     parts = []
+    buckets: dict[str, int] = {}
     for start in range(0, n, _CHUNK):
-        chunk = docs[start:start + _CHUNK]
-        joined = "\x00".join(chunk) + "\x00"
-        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        text, cps = _codepoints(docs[start:start + _CHUNK])
         hira = (cps >= 0x3041) & (cps <= 0x309F)
         latin = ((cps >= 0x61) & (cps <= 0x7A)) | ((cps >= 0x30) & (cps <= 0x39))
         kata = (cps >= 0x30A1) & (cps <= 0x30F6)
         cps = np.where(kata, cps - np.uint64(0x60), cps)
-        lengths = np.fromiter((len(d) + 1 for d in chunk), count=len(chunk), dtype=np.int64)
-        doc_of = np.repeat(np.arange(start, start + len(chunk), dtype=np.int64), lengths)
-        brk = (cps == 0) | (cps == 32)
+        ends = cps == 0
+        doc_of = start + np.cumsum(ends) - ends
+        brk = ends | (cps == 32)
         rows, cols, weights = [], [], []
         if len(cps) >= 2:
             ok2 = ~(brk[:-1] | brk[1:])
@@ -92,11 +126,7 @@ def _counts(docs: Sequence[str]) -> sparse.csr_matrix:
             rows.append(doc_of[:-2][ok3])
             cols.append(((g3 * _MULT) >> _SHIFT).astype(np.int64))
             weights.append(np.ones(len(g3)))
-        word_rows, word_cols = [], []
-        for offset, doc in enumerate(chunk):
-            for word in _words(doc):
-                word_rows.append(start + offset)
-                word_cols.append(_word_bucket(word))
+        word_rows, word_cols = _word_entries(text, start, buckets)
         if word_rows:
             rows.append(np.asarray(word_rows, dtype=np.int64))
             cols.append(np.asarray(word_cols, dtype=np.int64))
@@ -121,7 +151,7 @@ class TextModel:
     df: np.ndarray      # int (DIM,): documents (offer or ask sides) holding the feature
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        m = _counts([_prepare(t) for t in texts])
+        m = _counts(texts)
         return _weigh(m, self.idf)
 
 
@@ -144,8 +174,8 @@ def fit(offer_docs: Sequence[str], ask_docs: Sequence[str], *, max_df: float = 0
     the community has ``min_docs_for_max_df`` documents: they say nothing about a match and
     make the sparse products dense.
     """
-    offers = _counts([_prepare(t) for t in offer_docs])
-    asks = _counts([_prepare(t) for t in ask_docs])
+    offers = _counts(offer_docs)
+    asks = _counts(ask_docs)
     docs = offers.shape[0] + asks.shape[0]
     df = (np.bincount(offers.indices, minlength=DIM) + np.bincount(asks.indices, minlength=DIM))
     idf = (np.log((1.0 + docs) / (1.0 + df)) + 1.0).astype(np.float32)
