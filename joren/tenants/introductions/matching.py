@@ -180,8 +180,9 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
     swap = f.ids[i[sel]] > f.ids[j[sel]]
     ai, bj = np.where(swap, j[sel], i[sel]), np.where(swap, i[sel], j[sel])
     reasons = build_reasons(f, ai, bj, {k: v[sel] for k, v in parts.items()}, swap, weights)
-    return [Suggestion(int(f.ids[x]), int(f.ids[y]), round(float(score[s]), 6), r)
-            for x, y, s, r in zip(ai, bj, sel, reasons, strict=True)]
+    return [Suggestion(x, y, round(s, 6), r)
+            for x, y, s, r in zip(f.ids[ai].tolist(), f.ids[bj].tolist(), score[sel].tolist(),
+                                  reasons, strict=True)]
 
 
 def rank_among(features: Features, history: History, member_ids: Sequence[int], *,
@@ -210,7 +211,7 @@ def rank_among(features: Features, history: History, member_ids: Sequence[int], 
     sel, ai, bj = idx[take], me[take], other[take]
     swap = ai != i[sel]
     reasons = build_reasons(f, ai, bj, {k: v[sel] for k, v in parts.items()}, swap, weights)
-    for x, y, s, r in zip(ai, bj, sel, reasons, strict=True):
-        result[int(f.ids[x])].append(Suggestion(int(f.ids[x]), int(f.ids[y]),
-                                                round(float(score[s]), 6), r))
+    for x, y, s, r in zip(f.ids[ai].tolist(), f.ids[bj].tolist(), score[sel].tolist(),
+                          reasons, strict=True):
+        result[x].append(Suggestion(x, y, round(s, 6), r))
     return result

@@ -73,9 +73,9 @@ def _snippets(f: Features, givers: np.ndarray, askers: np.ndarray) -> list[tuple
     out = []
     for x, y in zip(gi[first].tolist(), ai[first].tolist(), strict=True):
         if x not in cut_g:
-            cut_g[x] = textmod.snippet(flat_g[x], SNIPPET)
+            cut_g[x] = textmod.cut(flat_g[x], SNIPPET)
         if y not in cut_a:
-            cut_a[y] = textmod.snippet(flat_a[y], SNIPPET)
+            cut_a[y] = textmod.cut(flat_a[y], SNIPPET)
         out.append((cut_g[x], cut_a[y]))
     return out
 

@@ -65,14 +65,21 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+def _join_ended(texts: Sequence[str]) -> str:
+    """The texts joined, each ended by NUL (a NUL inside a text becomes a space)."""
+    joined = "\x00".join([t or "" for t in texts]) + "\x00"
+    if joined.count("\x00") != len(texts):
+        joined = "\x00".join([(t or "").replace("\x00", " ") for t in texts]) + "\x00"
+    return joined
+
+
 def _codepoints(chunk: Sequence[str]) -> tuple[str, np.ndarray]:
     """The chunk's documents normalised as ``_prepare`` does, joined, each ended by NUL: the
     text (punctuation still in it, for the words) and its code points with punctuation turned
     into spaces. One NFKC and one lower-casing for the whole chunk: NUL is a starter that
     composes with nothing and is not cased, so neither crosses from one document into the
     next (a NUL inside a document is a space, as it was)."""
-    joined = "\x00".join((d or "").replace("\x00", " ") for d in chunk) + "\x00"
-    text = unicodedata.normalize("NFKC", joined).lower()
+    text = unicodedata.normalize("NFKC", _join_ended(chunk)).lower()
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     small = cps < len(_BREAK_TABLE)
     brk = np.zeros(len(cps), bool)
@@ -202,8 +209,7 @@ def sentence_table(texts: Sequence[str], limit: int = 12) -> tuple[list[str], np
     expression and a join per sentence; the same sentences (a NUL counts as a space)."""
     if not texts:
         return [], np.zeros(0, np.int64)
-    joined = "\x00".join((t or "").replace("\x00", " ") for t in texts) + "\x00"
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    cps = np.frombuffer(_join_ended(texts).encode("utf-32-le"), dtype=np.uint32)
     space = np.zeros(len(cps), bool)
     low = cps < len(_SPACE_TABLE)
     space[low] = _SPACE_TABLE[cps[low]]
@@ -241,5 +247,10 @@ def sentence_table(texts: Sequence[str], limit: int = 12) -> tuple[list[str], np
 
 
 def snippet(text: str, length: int = 40) -> str:
-    text = " ".join((text or "").split()).strip(" 、。,.")
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+    return cut(" ".join((text or "").split()), length)
+
+
+def cut(line: str, length: int = 40) -> str:
+    """``snippet`` of a line whose spaces are already normalised (as ``sentences`` gives)."""
+    line = line.strip(" 、。,.")
+    return line if len(line) <= length else line[: length - 1].rstrip() + "…"
