@@ -57,7 +57,6 @@ def _word_bucket(word: str) -> int:
 
 _BREAK_TABLE = np.zeros(max(map(ord, _BREAKERS)) + 1, bool)
 _BREAK_TABLE[[ord(ch) for ch in _BREAKERS]] = True
-_WORD_OR_END = re.compile(r"[a-z][a-z0-9]+|\x00")
 
 
 def _stem(word: str) -> str:
@@ -75,76 +74,89 @@ def _join_ended(texts: Sequence[str]) -> str:
 
 def _codepoints(chunk: Sequence[str]) -> tuple[str, np.ndarray]:
     """The chunk's documents normalised as ``_prepare`` does, joined, each ended by NUL: the
-    text (punctuation still in it, for the words) and its code points with punctuation turned
-    into spaces. One NFKC and one lower-casing for the whole chunk: NUL is a starter that
-    composes with nothing and is not cased, so neither crosses from one document into the
-    next (a NUL inside a document is a space, as it was)."""
+    text (punctuation still in it) and its code points with punctuation turned into spaces.
+    One NFKC and one lower-casing for the whole chunk: NUL is a starter that composes with
+    nothing and is not cased, so neither crosses from one document into the next (a NUL
+    inside a document is a space, as it was)."""
     text = unicodedata.normalize("NFKC", _join_ended(chunk)).lower()
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     small = cps < len(_BREAK_TABLE)
     brk = np.zeros(len(cps), bool)
     brk[small] = _BREAK_TABLE[cps[small]]
-    return text, np.where(brk, np.uint32(32), cps).astype(np.uint64)
+    return text, np.where(brk, np.uint32(32), cps)
 
 
-def _word_entries(text: str, first_row: int, buckets: dict[str, int]
-                  ) -> tuple[list[int], list[int]]:
-    """(row, bucket) of every English word token of the joined chunk, in document order."""
-    rows, cols = [], []
-    row = first_row
-    for token in _WORD_OR_END.findall(text):
-        if token == "\x00":
-            row += 1
-            continue
-        bucket = buckets.get(token)
-        if bucket is None:
-            bucket = buckets[token] = _word_bucket(_stem(token))
-        rows.append(row)
-        cols.append(bucket)
-    return rows, cols
+def _word_spans(cps: np.ndarray, latin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) of each English word, as ``[a-z][a-z0-9]+`` finds them: in each run of
+    ASCII letters and digits, from its first letter to its end, two characters at least."""
+    edges = np.diff(np.r_[False, latin, False].astype(np.int8))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    letters = np.flatnonzero((cps >= 0x61) & (cps <= 0x7A))
+    at = np.searchsorted(letters, starts)
+    first = letters[np.minimum(at, max(len(letters) - 1, 0))] if len(letters) else ends
+    ok = (at < len(letters)) & (first < ends) & (ends - first >= 2) if len(letters) \
+        else np.zeros(len(starts), bool)
+    return first[ok], ends[ok]
+
+
+def _chunk_entries(text: str, cps: np.ndarray, start: int, buckets: dict[str, int]
+                   ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """(rows, hashed columns, weights) of the chunk's 2-grams, Latin 3-grams and words, in that
+    order (each in document order)."""
+    hira = (cps >= 0x3041) & (cps <= 0x309F)
+    latin = ((cps >= 0x61) & (cps <= 0x7A)) | ((cps >= 0x30) & (cps <= 0x39))
+    kata = (cps >= 0x30A1) & (cps <= 0x30F6)
+    wide = np.where(kata, cps - np.uint32(0x60), cps).astype(np.uint64)
+    ends = cps == 0
+    doc_of = start + np.cumsum(ends) - ends
+    brk = ends | (cps == 32)
+    rows, cols, weights = [], [], []
+    if len(cps) >= 2:
+        at = np.flatnonzero(~(brk[:-1] | brk[1:]))
+        g2 = (wide[at] << np.uint64(21)) | wide[at + 1]
+        rows.append(doc_of[at])
+        cols.append(((g2 * _MULT) >> _SHIFT).astype(np.int64))
+        weights.append(np.where(hira[at] & hira[at + 1], np.float32(HIRAGANA_WEIGHT),
+                                np.float32(1.0)))
+    if len(cps) >= 3:
+        at = np.flatnonzero(latin[:-2] & latin[1:-1] & latin[2:])
+        g3 = (wide[at] << np.uint64(42)) | (wide[at + 1] << np.uint64(21)) | wide[at + 2]
+        rows.append(doc_of[at])
+        cols.append(((g3 * _MULT) >> _SHIFT).astype(np.int64))
+        weights.append(np.ones(len(g3), np.float32))
+    first, last = _word_spans(cps, latin)
+    if len(first):
+        word_cols = []
+        for a, b in zip(first.tolist(), last.tolist(), strict=True):
+            word = text[a:b]
+            bucket = buckets.get(word)
+            if bucket is None:
+                bucket = buckets[word] = _word_bucket(_stem(word))
+            word_cols.append(bucket)
+        rows.append(doc_of[first])
+        cols.append(np.asarray(word_cols, dtype=np.int64))
+        weights.append(np.ones(len(word_cols), np.float32))
+    return rows, cols, weights
 
 
 def _counts(docs: Sequence[str]) -> sparse.csr_matrix:
     """Hashed n-gram and word counts (hiragana-only n-grams weighted down), one row per
     document (raw text: normalised here as ``_prepare`` does, a chunk of documents at once)."""
     n = len(docs)
-    parts = []
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
     buckets: dict[str, int] = {}
     for start in range(0, n, _CHUNK):
         text, cps = _codepoints(docs[start:start + _CHUNK])
-        hira = (cps >= 0x3041) & (cps <= 0x309F)
-        latin = ((cps >= 0x61) & (cps <= 0x7A)) | ((cps >= 0x30) & (cps <= 0x39))
-        kata = (cps >= 0x30A1) & (cps <= 0x30F6)
-        cps = np.where(kata, cps - np.uint64(0x60), cps)
-        ends = cps == 0
-        doc_of = start + np.cumsum(ends) - ends
-        brk = ends | (cps == 32)
-        rows, cols, weights = [], [], []
-        if len(cps) >= 2:
-            ok2 = ~(brk[:-1] | brk[1:])
-            g2 = (cps[:-1][ok2] << np.uint64(21)) | cps[1:][ok2]
-            rows.append(doc_of[:-1][ok2])
-            cols.append(((g2 * _MULT) >> _SHIFT).astype(np.int64))
-            weights.append(np.where((hira[:-1] & hira[1:])[ok2], HIRAGANA_WEIGHT, 1.0))
-        if len(cps) >= 3:
-            ok3 = latin[:-2] & latin[1:-1] & latin[2:]
-            g3 = ((cps[:-2][ok3] << np.uint64(42)) | (cps[1:-1][ok3] << np.uint64(21))
-                  | cps[2:][ok3])
-            rows.append(doc_of[:-2][ok3])
-            cols.append(((g3 * _MULT) >> _SHIFT).astype(np.int64))
-            weights.append(np.ones(len(g3)))
-        word_rows, word_cols = _word_entries(text, start, buckets)
-        if word_rows:
-            rows.append(np.asarray(word_rows, dtype=np.int64))
-            cols.append(np.asarray(word_cols, dtype=np.int64))
-            weights.append(np.ones(len(word_rows)))
-        parts.append((np.concatenate(rows) if rows else np.zeros(0, np.int64),
-                      np.concatenate(cols) if cols else np.zeros(0, np.int64),
-                      np.concatenate(weights) if weights else np.zeros(0)))
-    r = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-    c = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
-    v = np.concatenate([p[2] for p in parts]).astype(np.float32) if parts else np.zeros(0)
-    m = sparse.csr_matrix((v, (r, c)), shape=(n, DIM))
+        r, c, w = _chunk_entries(text, cps, start, buckets)
+        rows += r
+        cols += c
+        weights += w
+    if not rows:
+        return sparse.csr_matrix((n, DIM), dtype=np.float32)
+    m = sparse.csr_matrix((np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(n, DIM))
     m.sum_duplicates()
     return m
 
@@ -163,14 +175,22 @@ class TextModel:
 
 
 def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    m = counts.copy()
+    """TF-IDF rows, L2-normalised (float32, sorted indices). The norms are summed as scipy's
+    row sums are (``np.add.reduceat`` per row), the rows scaled in place."""
+    m = counts.astype(np.float32)
     m.data = np.log1p(m.data) * idf[m.indices]
     m.eliminate_zeros()
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    m = sparse.diags((1.0 / norms).astype(np.float32)) @ m
     m.sort_indices()
-    return m.astype(np.float32).tocsr()
+    lengths = np.diff(m.indptr)
+    filled = np.flatnonzero(lengths)
+    squares = np.zeros(m.shape[0], np.float32)
+    if len(filled):
+        squares[filled] = np.add.reduceat(m.data * m.data, m.indptr[filled])
+    norms = np.sqrt(squares)
+    norms[norms == 0] = 1.0
+    m.data *= np.repeat((1.0 / norms).astype(np.float32), lengths)
+    m.eliminate_zeros()
+    return m
 
 
 def fit(offer_docs: Sequence[str], ask_docs: Sequence[str], *, max_df: float = 0.2,
