@@ -19,7 +19,7 @@ from joren.tenants.introductions.features import Features
 from joren.tenants.members.industries import INDUSTRIES
 
 STRUCTURED_K = 5        # structured candidates per wished industry (any region, own region)
-DENSE_LIMIT = 1500      # up to this many members all pairs are scored
+DENSE_LIMIT = 1500      # up to this many members all pairs are scored (a hard switch)
 BLOCK = 512             # rows per sparse product block
 PRUNE = 32              # heaviest shared features per text kept for candidate generation
 POSTINGS = 128          # texts kept per feature for candidate generation

@@ -25,7 +25,10 @@ community; in a large one each member's top-k by text from blocked sparse produc
 pruned rows, plus structured candidates (wished industries, welcoming regulars), a few
 co-attendees per member and meetup (``together.co_attendee_candidates``) and the pairs given
 explicitly in ``History.met_together``. No dense n×n matrix and no Python loop over pairs,
-except the greedy cap allocation over the sorted candidates.
+except the greedy cap allocation over the sorted candidates (and there only over pairs whose
+two members still have a place) and the building of the chosen suggestions' reasons. Each
+member's sentences are cut and vectorised once per run for the reasons, not once per pair.
+``StageClock`` times the stages (the benchmark prints them).
 """
 
 from __future__ import annotations
