@@ -5,8 +5,12 @@ candidates, scoring, cap allocation, reasons) on synthetic communities of 1,000,
 same offer/ask TF-IDF features: scikit-learn's ``NearestNeighbors(algorithm="brute",
 metric="cosine")``, one direction only (ask rows querying offer rows, k neighbours).
 
-Prints figures and ratios; asserts only what the cycle must produce (no wall-clock asserts).
-Set ``JOREN_MATCHING_SIZES=1000,10000`` to run fewer sizes.
+Prints figures and ratios: the cycle's wall and CPU time, each stage's (``StageClock``: the
+features, history, text features, text candidates, other candidates, exclusions, cosines,
+scoring, allocation, reasons) with the work sizes, peak memory, the baseline and the ratio.
+CPU time is printed because the machine may be shared: wall time then overstates. Asserts
+only what the cycle must produce (no wall-clock asserts). Set ``JOREN_MATCHING_SIZES=1000,10000``
+to run fewer sizes; ``/usr/bin/time -v`` gives the process's peak RSS.
 """
 
 from __future__ import annotations
