@@ -19,10 +19,11 @@ from joren.tenants.introductions.features import Features
 from joren.tenants.members.industries import INDUSTRIES
 
 STRUCTURED_K = 5        # structured candidates per wished industry (any region, own region)
-DENSE_LIMIT = 1500      # up to this many members all pairs are scored
+DENSE_LIMIT = 1500      # up to this many members all pairs are scored (a hard switch)
 BLOCK = 512             # rows per sparse product block
 PRUNE = 32              # heaviest shared features per text kept for candidate generation
 POSTINGS = 128          # texts kept per feature for candidate generation
+_TINY = np.nextafter(np.float32(0), np.float32(1))   # the least positive float32
 
 
 def rowdot(x: sparse.csr_matrix, y: sparse.csr_matrix, i: np.ndarray, j: np.ndarray,
@@ -47,20 +48,84 @@ def top_per_row(rows: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
     return order[rank < k]
 
 
+def _top_entries(x: sparse.csr_matrix, m: int, eligible: np.ndarray) -> np.ndarray:
+    """Positions of each row's ``m`` heaviest entries among the ``eligible`` ones (ties: the
+    lower feature first), in storage order. Only rows with more than ``m`` eligible entries
+    are sorted: the others keep them all."""
+    counts = np.diff(x.indptr)
+    rows = np.repeat(np.arange(x.shape[0]), counts)
+    sel = np.flatnonzero(eligible)
+    long_rows = np.bincount(rows[sel], minlength=x.shape[0]) > m
+    crowded = long_rows[rows[sel]]
+    ranked = sel[crowded]
+    kept = ranked[top_per_row(rows[ranked], x.data[ranked], m)]
+    return np.sort(np.concatenate([sel[~crowded], kept]))
+
+
+def _rows_of(x: sparse.csr_matrix, at: np.ndarray) -> sparse.csr_matrix:
+    """The matrix with only the entries at positions ``at`` (sorted) of its storage."""
+    counts = np.bincount(np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))[at],
+                         minlength=x.shape[0])
+    indptr = np.r_[0, np.cumsum(counts)].astype(x.indptr.dtype)
+    out = sparse.csr_matrix((x.data[at], x.indices[at], indptr), shape=x.shape)
+    if not x.has_sorted_indices:
+        out.sort_indices()
+    return out
+
+
 def prune(x: sparse.csr_matrix, m: int, df: np.ndarray) -> sparse.csr_matrix:
     """Each row's ``m`` heaviest features that another text also has (for candidate
     generation: the rare, specific n-grams; exact cosines are computed later on full rows)."""
-    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-    shared = df[x.indices] > 1
-    sel = np.flatnonzero(shared)
-    sel = np.sort(sel[top_per_row(rows[sel], x.data[sel], m)])
-    return sparse.csr_matrix((x.data[sel], (rows[sel], x.indices[sel])), shape=x.shape)
+    return _rows_of(x, _top_entries(x, m, df[x.indices] > 1))
 
 
 def truncate_postings(x: sparse.csr_matrix, p: int) -> sparse.csr_matrix:
     """Feature rows × texts: each feature keeps the ``p`` texts in which it weighs most, so a
     block's product costs O(rows · features · p) and not O(rows · n)."""
-    return prune(x, p, np.full(x.shape[1], 2))
+    return _rows_of(x, _top_entries(x, p, np.ones(x.nnz, bool)))
+
+
+def _best_in_block(t: sparse.csr_matrix, start: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row in block, column) of each row's top-``k`` partners in one block's product.
+
+    Only the block's strongest entries compete (about 4·k per row), but every row keeps at
+    least its entries within half of its own best: linear-time pre-selection (float32, one
+    threshold per row), then an exact top-k per row on what is left. Oneself scores 0."""
+    b = t.shape[0]
+    counts = np.diff(t.indptr)
+    row_of = np.repeat(np.arange(start, start + b, dtype=t.indices.dtype), counts)
+    vals = t.data
+    vals[t.indices == row_of] = 0
+    budget = 4 * k * b
+    floor = np.partition(vals, len(vals) - budget)[len(vals) - budget] \
+        if len(vals) > budget else np.float32(0)
+    best = np.zeros(b, vals.dtype)
+    nonempty = counts > 0
+    if nonempty.any():
+        best[nonempty] = np.maximum.reduceat(vals, t.indptr[:-1][nonempty])
+    # vals > 0 and vals >= min(floor, best / 2), as one comparison per entry.
+    threshold = np.maximum(np.minimum(floor, 0.5 * best), _TINY)
+    keep = np.flatnonzero(vals >= np.repeat(threshold, counts))
+    rows = row_of[keep] - start
+    sel = _top_in_block(rows, vals[keep], k)
+    return rows[sel], t.indices[keep[sel]]
+
+
+def _top_in_block(rows: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
+    """``top_per_row`` for a block's rows (fewer than 512) and float32 values ≥ 0, by one
+    unstable sort of 64-bit keys: row (9 bits), value (its 31 bits order like the value),
+    input order (24 bits) — no two keys are equal, so ties keep their input order."""
+    if vals.dtype != np.float32 or len(rows) >= 1 << 24 or (len(rows) and rows.max() >= 1 << 9):
+        return top_per_row(rows, vals, k)
+    key = ((rows.astype(np.uint64) << np.uint64(55))
+           | ((np.uint64(0x7FFFFFFF) - vals.view(np.uint32).astype(np.uint64)) << np.uint64(24))
+           | np.arange(len(rows), dtype=np.uint64))
+    key.sort()
+    order = (key & np.uint64(0xFFFFFF)).astype(np.int64)
+    r = rows[order]
+    first = np.r_[0, np.flatnonzero(r[1:] != r[:-1]) + 1]
+    rank = np.arange(len(r)) - np.repeat(first, np.diff(np.r_[first, len(r)]))
+    return order[rank < k]
 
 
 def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-untyped-def]
@@ -80,24 +145,9 @@ def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-un
     right_t = truncate_postings(sparse.hstack([pa, po]).T.tocsr(), POSTINGS)
     out_i, out_j = [], []
     for start in range(0, m, BLOCK):
-        t = (left[start:start + BLOCK] @ right_t).tocsr()
-        b = t.shape[0]
-        rows = np.repeat(np.arange(b), np.diff(t.indptr))
-        vals = np.where(t.indices == rows + start, 0.0, t.data)   # oneself
-        # Only the block's strongest entries compete (about 4·k per row), but every row keeps
-        # at least its entries within half of its own best: linear-time pre-selection, then
-        # an exact top-k per row on what is left.
-        budget = 4 * k * b
-        floor = np.partition(vals, len(vals) - budget)[len(vals) - budget] \
-            if len(vals) > budget else 0.0
-        nonempty = np.diff(t.indptr) > 0
-        best = np.zeros(b)
-        if nonempty.any():
-            best[nonempty] = np.maximum.reduceat(vals, t.indptr[:-1][nonempty])
-        keep = np.flatnonzero((vals > 0) & (vals >= np.minimum(floor, 0.5 * best[rows])))
-        sel = keep[top_per_row(rows[keep], vals[keep], k)]
-        out_i.append(pos[rows[sel] + start])
-        out_j.append(pos[t.indices[sel]])
+        rows, cols = _best_in_block(left[start:start + BLOCK] @ right_t, start, k)
+        out_i.append(pos[rows + start])
+        out_j.append(pos[cols])
     i, j = np.concatenate(out_i), np.concatenate(out_j)
     nan = np.full(len(i), np.nan)
     return i, j, nan, nan

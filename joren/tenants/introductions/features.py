@@ -129,6 +129,33 @@ def _bits(codes: frozenset[str], index: Mapping[str, int]) -> int:
     return sum(1 << index[c] for c in codes if c in index)
 
 
+def _coded(values: Sequence, code) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """``code(v)`` for each of ``values``, computed once per distinct value (members share
+    industries, wishes, prefectures and levels)."""
+    seen: dict = {v: code(v) for v in set(values)}
+    return np.fromiter((seen[v] for v in values), np.int64, len(values))
+
+
+def _prefecture_code(p: str) -> int:
+    return int(p) if p in PREFECTURE_REGION else 0
+
+
+def _company_keys(names: Sequence[str]) -> list[str]:
+    """``company_key`` of each name; one normalisation and one substitution for all of them
+    (NUL, which no pattern matches and NFKC leaves alone, separates them)."""
+    joined = "\x00".join([name or "" for name in names])
+    if joined.count("\x00") != max(len(names) - 1, 0):
+        return [company_key(name) for name in names]
+    return company_key(joined).split("\x00") if names else []
+
+
+def _company_codes(names: Sequence[str]) -> np.ndarray:
+    """A number per distinct ``company_key`` (0 for none), in order of first appearance."""
+    numbers: dict[str, int] = {"": 0}
+    return np.fromiter((numbers.setdefault(k, len(numbers)) for k in _company_keys(names)),
+                       np.int64, len(names))
+
+
 class Features:
     """The members of a community as aligned arrays (position = index in ``profiles``)."""
 
@@ -137,24 +164,20 @@ class Features:
         ps = self.profiles
         n = len(ps)
         self.ids = np.fromiter((p.id for p in ps), np.int64, n)
-        self.position = {int(i): k for k, i in enumerate(self.ids)}
+        self.position = dict(zip(self.ids.tolist(), range(n), strict=True))
         self.eligible = np.fromiter((p.accepts_introductions and p.active for p in ps), bool, n)
-        self.industry = np.fromiter((_INDUSTRY.get(p.industry, 0) for p in ps), np.int64, n)
-        self.size = np.fromiter((_SIZE.get(p.company_size, 0) for p in ps), np.int64, n)
-        self.prefecture = np.fromiter(
-            (int(p.prefecture) if p.prefecture in PREFECTURE_REGION else 0 for p in ps),
-            np.int64, n)
-        self.region = np.fromiter(
-            (_REGION.get(PREFECTURE_REGION.get(p.prefecture, ""), 0) for p in ps), np.int64, n)
-        self.ask_industries = np.fromiter((_bits(p.ask_industries, _INDUSTRY) for p in ps),
-                                          np.int64, n)
-        self.ask_sizes = np.fromiter((_bits(p.ask_sizes, _SIZE) for p in ps), np.int64, n)
+        self.industry = _coded([p.industry for p in ps], lambda v: _INDUSTRY.get(v, 0))
+        self.size = _coded([p.company_size for p in ps], lambda v: _SIZE.get(v, 0))
+        prefectures = [p.prefecture for p in ps]
+        self.prefecture = _coded(prefectures, _prefecture_code)
+        self.region = _coded(prefectures,
+                             lambda v: _REGION.get(PREFECTURE_REGION.get(v, ""), 0))
+        self.ask_industries = _coded([p.ask_industries for p in ps],
+                                     lambda v: _bits(v, _INDUSTRY))
+        self.ask_sizes = _coded([p.ask_sizes for p in ps], lambda v: _bits(v, _SIZE))
         self.seeks = np.fromiter((p.seeks_same_industry for p in ps), bool, n)
-        self.level = np.fromiter((_LEVEL.get(str(p.level), 0) for p in ps), np.int64, n)
-        keys: dict[str, int] = {}
-        self.company = np.fromiter(
-            (keys.setdefault(k, len(keys) + 1) if (k := company_key(p.company)) else 0
-             for p in ps), np.int64, n)
+        self.level = _coded([str(p.level) for p in ps], lambda v: _LEVEL.get(v, 0))
+        self.company = _company_codes([p.company for p in ps])
         self._text: tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel] | None = None
 
     def __len__(self) -> int:

@@ -25,12 +25,17 @@ community; in a large one each member's top-k by text from blocked sparse produc
 pruned rows, plus structured candidates (wished industries, welcoming regulars), a few
 co-attendees per member and meetup (``together.co_attendee_candidates``) and the pairs given
 explicitly in ``History.met_together``. No dense n×n matrix and no Python loop over pairs,
-except the greedy cap allocation over the sorted candidates.
+except the greedy cap allocation over the sorted candidates (and there only over pairs whose
+two members still have a place) and the building of the chosen suggestions' reasons. Each
+member's sentences are cut and vectorised once per run for the reasons, not once per pair.
+``StageClock`` times the stages (the benchmark prints them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -46,6 +51,26 @@ from joren.tenants.introductions.history_keys import HistoryKeys, member_of, pos
 from joren.tenants.introductions.reasons import build_reasons
 
 TOP_K = 20              # text candidates kept per member
+
+
+class StageClock:
+    """Wall-clock and CPU seconds per stage of one run of the engine (benchmarks, logs):
+    ``with clock("scoring"): ...``; ``seconds`` and ``cpu`` map stage names to totals,
+    ``sizes`` how much work there was (candidate pairs, suggestions)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.sizes: dict[str, int] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        began, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - began
+            self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu
 
 # --- scoring -----------------------------------------------------------------------------
 
@@ -91,40 +116,48 @@ def _score(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray, c1: np.nd
 
 
 def _pairs(f: Features, hk: HistoryKeys, pos: np.ndarray, k: int, *,
-           allow_connected: bool) -> tuple[np.ndarray, ...]:
+           allow_connected: bool, stage: StageClock) -> tuple[np.ndarray, ...]:
     """Candidate pairs among ``pos`` (lower position first) with both cosines, exclusions
     applied."""
     n = len(f)
-    ti, tj, t1, t2 = candidates.text_candidates(f, pos, k)
-    si, sj = candidates.structured_candidates(f, pos, candidates.STRUCTURED_K)
-    ai, aj = together.co_attendee_candidates(f.ids, hk.register, hk.meetup_ids, pos)
-    inside = np.zeros(n, bool)
-    inside[pos] = True
-    met_i, met_j = hk.met // n, hk.met % n
-    ok = inside[met_i] & inside[met_j]
-    i = np.concatenate([ti, si, ai, met_i[ok]])
-    j = np.concatenate([tj, sj, aj, met_j[ok]])
-    nan = np.full(len(si) + len(ai) + int(ok.sum()), np.nan)
-    c1 = np.concatenate([t1, nan])
-    c2 = np.concatenate([t2, nan])
-    swap = i > j
-    i, j = np.where(swap, j, i), np.where(swap, i, j)
-    c1, c2 = np.where(swap, c2, c1), np.where(swap, c1, c2)
-    keys = i * n + j
-    _, first = np.unique(keys, return_index=True)
-    i, j, c1, c2, keys = i[first], j[first], c1[first], c2[first], keys[first]
-    banned = member_of(hk.excluded, keys)
-    if allow_connected:
-        banned &= ~member_of(hk.connected, keys)
-    banned |= (f.company[i] > 0) & (f.company[i] == f.company[j])
-    banned |= i == j
-    keep = ~banned
-    i, j, c1, c2 = i[keep], j[keep], c1[keep], c2[keep]
-    todo = np.flatnonzero(np.isnan(c1))
-    if len(todo):
-        offer, ask, _model = f.text()
-        c1[todo] = candidates.rowdot(offer, ask, i[todo], j[todo])
-        c2[todo] = candidates.rowdot(offer, ask, j[todo], i[todo])
+    with stage("text features"):
+        f.text()
+    with stage("text candidates"):
+        ti, tj, t1, t2 = candidates.text_candidates(f, pos, k)
+    stage.sizes["text candidates"] = len(ti)
+    with stage("other candidates"):
+        si, sj = candidates.structured_candidates(f, pos, candidates.STRUCTURED_K)
+        ai, aj = together.co_attendee_candidates(f.ids, hk.register, hk.meetup_ids, pos)
+        inside = np.zeros(n, bool)
+        inside[pos] = True
+        met_i, met_j = hk.met // n, hk.met % n
+        ok = inside[met_i] & inside[met_j]
+        i = np.concatenate([ti, si, ai, met_i[ok]])
+        j = np.concatenate([tj, sj, aj, met_j[ok]])
+        nan = np.full(len(si) + len(ai) + int(ok.sum()), np.nan)
+        c1 = np.concatenate([t1, nan])
+        c2 = np.concatenate([t2, nan])
+    with stage("exclusions"):
+        swap = i > j
+        i, j = np.where(swap, j, i), np.where(swap, i, j)
+        c1, c2 = np.where(swap, c2, c1), np.where(swap, c1, c2)
+        keys = i * n + j
+        _, first = np.unique(keys, return_index=True)
+        i, j, c1, c2, keys = i[first], j[first], c1[first], c2[first], keys[first]
+        banned = member_of(hk.excluded, keys)
+        if allow_connected:
+            banned &= ~member_of(hk.connected, keys)
+        banned |= (f.company[i] > 0) & (f.company[i] == f.company[j])
+        banned |= i == j
+        keep = ~banned
+        i, j, c1, c2 = i[keep], j[keep], c1[keep], c2[keep]
+    stage.sizes["candidate pairs"] = len(i)
+    with stage("cosines"):
+        todo = np.flatnonzero(np.isnan(c1))
+        if len(todo):
+            offer, ask, _model = f.text()
+            c1[todo] = candidates.rowdot(offer, ask, i[todo], j[todo])
+            c2[todo] = candidates.rowdot(offer, ask, j[todo], i[todo])
     return i, j, c1, c2
 
 
@@ -135,46 +168,82 @@ def _eligible_positions(f: Features, member_ids: Sequence[int] | None = None) ->
     return pos[f.eligible[pos]] if len(pos) else pos
 
 
+def _allocate(i: np.ndarray, j: np.ndarray, order: np.ndarray, caps: np.ndarray,
+              open_members: int, chunk: int = 65_536) -> np.ndarray:
+    """Greedy cap allocation: the pairs ``order`` (best first) whose two members both have a
+    place left when their turn comes. Chunk by chunk, pairs with a member already full are
+    dropped in numpy first (places only ever run out), and the others go through the one loop
+    over pairs, on plain lists (numpy scalars cost ten times more per step)."""
+    left = caps.copy()
+    chosen: list[np.ndarray] = []
+    for start in range(0, len(order), chunk):
+        part = order[start:start + chunk]
+        part = part[(left[i[part]] > 0) & (left[j[part]] > 0)]
+        places = left.tolist()
+        taken = []
+        for k, x, y in zip(part.tolist(), i[part].tolist(), j[part].tolist(), strict=True):
+            if places[x] > 0 and places[y] > 0:
+                places[x] -= 1
+                places[y] -= 1
+                taken.append(k)
+                open_members -= (places[x] == 0) + (places[y] == 0)
+                if open_members < 2:
+                    break
+        chosen.append(np.asarray(taken, np.int64))
+        left = np.asarray(places, np.int64)
+        if open_members < 2:
+            break
+    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
+
+
+def _by_score(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
+              good: np.ndarray) -> np.ndarray:
+    """``good`` best score first, ties by the lower member id, then the higher one. Pairs come
+    sorted by positions, which are in id order when the members are (as the loader gives
+    them): then one stable sort by score does."""
+    if len(f.ids) < 2 or bool(np.all(f.ids[1:] > f.ids[:-1])):
+        return good[np.argsort(-score[good], kind="stable")]
+    a_id, b_id = f.ids[i[good]], f.ids[j[good]]
+    lo, hi = np.minimum(a_id, b_id), np.maximum(a_id, b_id)
+    return good[np.lexsort((hi, lo, -score[good]))]
+
+
 # --- public API ---------------------------------------------------------------------------
 
 def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
             limit_per_member: int | None = None,
-            weights: Weights = DEFAULT_WEIGHTS) -> list[Suggestion]:
+            weights: Weights = DEFAULT_WEIGHTS,
+            clock: StageClock | None = None) -> list[Suggestion]:
     """One cycle's introductions: greedy by score (ties by ids), each member in at most
     ``cap`` suggestions (an int, or an array aligned with ``features.ids``).
     ``limit_per_member`` is how many text candidates per member are considered (default 20).
     Returns suggestions best first, ``a`` the lower member id."""
     f = features
+    stage = clock or StageClock()
     n = len(f)
     caps = np.broadcast_to(np.asarray(cap, dtype=np.int64), (n,)).copy()
     pos = _eligible_positions(f)
     if len(pos) < 2:
         return []
-    hk = HistoryKeys.build(f, history)
-    i, j, c1, c2 = _pairs(f, hk, pos, limit_per_member or TOP_K, allow_connected=False)
-    score, parts = _score(f, hk, i, j, c1, c2, weights)
-    good = np.flatnonzero(score >= weights.min_score)
-    a_id, b_id = f.ids[i[good]], f.ids[j[good]]
-    lo, hi = np.minimum(a_id, b_id), np.maximum(a_id, b_id)
-    order = good[np.lexsort((hi, lo, -score[good]))]
-    left = caps
-    chosen: list[int] = []
-    open_members = int((left[pos] > 0).sum())
-    for idx in order.tolist():
-        x, y = i[idx], j[idx]
-        if left[x] > 0 and left[y] > 0:
-            left[x] -= 1
-            left[y] -= 1
-            chosen.append(idx)
-            open_members -= int(left[x] == 0) + int(left[y] == 0)
-            if open_members < 2:
-                break
-    sel = np.asarray(chosen, np.int64)
-    swap = f.ids[i[sel]] > f.ids[j[sel]]
-    ai, bj = np.where(swap, j[sel], i[sel]), np.where(swap, i[sel], j[sel])
-    reasons = build_reasons(f, ai, bj, {k: v[sel] for k, v in parts.items()}, swap, weights)
-    return [Suggestion(int(f.ids[x]), int(f.ids[y]), round(float(score[s]), 6), r)
-            for x, y, s, r in zip(ai, bj, sel, reasons, strict=True)]
+    with stage("history"):
+        hk = HistoryKeys.build(f, history)
+    i, j, c1, c2 = _pairs(f, hk, pos, limit_per_member or TOP_K, allow_connected=False,
+                          stage=stage)
+    with stage("scoring"):
+        score, parts = _score(f, hk, i, j, c1, c2, weights)
+    with stage("allocation"):
+        good = np.flatnonzero(score >= weights.min_score)
+        order = _by_score(f, i, j, score, good)
+        sel = _allocate(i, j, order, caps, int((caps[pos] > 0).sum()))
+    stage.sizes["pairs above the minimum score"] = len(good)
+    with stage("reasons"):
+        swap = f.ids[i[sel]] > f.ids[j[sel]]
+        ai, bj = np.where(swap, j[sel], i[sel]), np.where(swap, i[sel], j[sel])
+        reasons = build_reasons(f, ai, bj, {k: v[sel] for k, v in parts.items()}, swap,
+                                weights)
+        return [Suggestion(x, y, round(s, 6), r)
+                for x, y, s, r in zip(f.ids[ai].tolist(), f.ids[bj].tolist(),
+                                      score[sel].tolist(), reasons, strict=True)]
 
 
 def rank_among(features: Features, history: History, member_ids: Sequence[int], *,
@@ -188,7 +257,8 @@ def rank_among(features: Features, history: History, member_ids: Sequence[int], 
     if len(pos) < 2 or top <= 0:
         return result
     hk = HistoryKeys.build(f, history)
-    i, j, c1, c2 = _pairs(f, hk, pos, max(TOP_K, 4 * top), allow_connected=True)
+    i, j, c1, c2 = _pairs(f, hk, pos, max(TOP_K, 4 * top), allow_connected=True,
+                          stage=StageClock())
     score, parts = _score(f, hk, i, j, c1, c2, weights)
     good = np.flatnonzero(score >= weights.min_score)
     idx = np.concatenate([good, good])
@@ -203,7 +273,7 @@ def rank_among(features: Features, history: History, member_ids: Sequence[int], 
     sel, ai, bj = idx[take], me[take], other[take]
     swap = ai != i[sel]
     reasons = build_reasons(f, ai, bj, {k: v[sel] for k, v in parts.items()}, swap, weights)
-    for x, y, s, r in zip(ai, bj, sel, reasons, strict=True):
-        result[int(f.ids[x])].append(Suggestion(int(f.ids[x]), int(f.ids[y]),
-                                                round(float(score[s]), 6), r))
+    for x, y, s, r in zip(f.ids[ai].tolist(), f.ids[bj].tolist(), score[sel].tolist(),
+                          reasons, strict=True):
+        result[x].append(Suggestion(x, y, round(s, 6), r))
     return result

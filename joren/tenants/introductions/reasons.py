@@ -27,46 +27,57 @@ from joren.tenants.members.industries import (
 SNIPPET = 40
 
 
-def _lines(texts: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for t in texts:
-        out.extend(textmod.sentences(t))
-    return out
+def _member_lines(f: Features, members: np.ndarray, side: str
+                  ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The sentences of each member's ``side`` ("offers" or "asks"), flattened: (lines, index
+    of each member's first line, how many). A member without any has one empty line."""
+    fields: list[str] = []
+    owner: list[int] = []
+    for k, m in enumerate(members.tolist()):
+        texts = getattr(f.profiles[m], side)
+        fields.extend(texts)
+        owner.extend([k] * len(texts))
+    lines, field_of = textmod.sentence_table(fields)
+    line_owner = np.asarray(owner, np.int64)[field_of]
+    counts = np.bincount(line_owner, minlength=len(members))
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    bare = np.flatnonzero(counts == 0)
+    starts[bare] = len(lines) + np.arange(len(bare))
+    counts[bare] = 1
+    return lines + [""] * len(bare), starts, counts
 
 
-def _snippets(f: Features, directions: list[tuple[int, int]]) -> list[tuple[str, str]]:
-    """For each (giver position, asker position): the giver's offer line and the asker's ask
-    sentence that match best (batched: one vectorisation, one chunked row-dot)."""
-    if not directions:
+def _snippets(f: Features, givers: np.ndarray, askers: np.ndarray) -> list[tuple[str, str]]:
+    """For each direction (giver position, asker position): the giver's offer line and the
+    asker's ask sentence that match best (ties: the earlier pair of lines). Each member's
+    sentences are cut and vectorised once, all directions are scored in one chunked row-dot."""
+    if not len(givers):
         return []
     _offer, _ask, model = f.text()
-    givers = sorted({g for g, _ in directions})
-    askers = sorted({a for _, a in directions})
-    g_lines = {g: _lines(f.profiles[g].offers) or [""] for g in givers}
-    a_lines = {a: _lines(f.profiles[a].asks) or [""] for a in askers}
-    g_start, flat_g = {}, []
-    for g in givers:
-        g_start[g] = len(flat_g)
-        flat_g.extend(g_lines[g])
-    a_start, flat_a = {}, []
-    for a in askers:
-        a_start[a] = len(flat_a)
-        flat_a.extend(a_lines[a])
+    members_g, g_of = np.unique(givers, return_inverse=True)
+    members_a, a_of = np.unique(askers, return_inverse=True)
+    flat_g, g_start, g_count = _member_lines(f, members_g, "offers")
+    flat_a, a_start, a_count = _member_lines(f, members_a, "asks")
     gv, av = model.transform(flat_g), model.transform(flat_a)
-    ng = np.array([len(g_lines[g]) for g, _ in directions])
-    na = np.array([len(a_lines[a]) for _, a in directions])
-    gs = np.array([g_start[g] for g, _ in directions])
-    as_ = np.array([a_start[a] for _, a in directions])
+    ng, na = g_count[g_of], a_count[a_of]
     combos = ng * na
-    d = np.repeat(np.arange(len(directions)), combos)
+    d = np.repeat(np.arange(len(givers)), combos)
     t = np.arange(combos.sum()) - np.repeat(np.cumsum(combos) - combos, combos)
-    gi = gs[d] + t // na[d]
-    ai = as_[d] + t % na[d]
+    gi = g_start[g_of][d] + t // na[d]
+    ai = a_start[a_of][d] + t % na[d]
     vals = rowdot(gv, av, gi, ai)
     order = np.lexsort((np.arange(len(d)), -vals, d))
     first = order[np.r_[0, np.flatnonzero(d[order][1:] != d[order][:-1]) + 1]]
-    return [(textmod.snippet(flat_g[gi[k]], SNIPPET), textmod.snippet(flat_a[ai[k]], SNIPPET))
-            for k in first]
+    cut_g: dict[int, str] = {}
+    cut_a: dict[int, str] = {}
+    out = []
+    for x, y in zip(gi[first].tolist(), ai[first].tolist(), strict=True):
+        if x not in cut_g:
+            cut_g[x] = textmod.cut(flat_g[x], SNIPPET)
+        if y not in cut_a:
+            cut_a[y] = textmod.cut(flat_a[y], SNIPPET)
+        out.append((cut_g[x], cut_a[y]))
+    return out
 
 
 def _oriented(parts: dict[str, np.ndarray], swap: np.ndarray,
@@ -97,75 +108,91 @@ def _oriented(parts: dict[str, np.ndarray], swap: np.ndarray,
 
 
 def _direction_snippets(f: Features, a: np.ndarray, b: np.ndarray, o: dict[str, np.ndarray]
-                        ) -> dict[tuple[int, int], tuple[str, str]]:
-    """(offer, ask) snippets of every text direction given as a reason, by (giver, asker)."""
-    directions: list[tuple[int, int]] = []
-    for k in range(len(a)):
-        if o["give_ab"][k]:
-            directions.append((int(a[k]), int(b[k])))
-        if o["give_ba"][k]:
-            directions.append((int(b[k]), int(a[k])))
-    return dict(zip(directions, _snippets(f, directions), strict=True))
+                        ) -> tuple[list[Any], list[Any]]:
+    """For each pair, the (offer, ask) snippets of its a→b and b→a directions where they are
+    given as reasons (None where not); a direction shared by two pairs is matched once."""
+    ab, ba = np.flatnonzero(o["give_ab"]), np.flatnonzero(o["give_ba"])
+    givers, askers = np.r_[a[ab], b[ba]], np.r_[b[ab], a[ba]]
+    keys, at = np.unique(givers * len(f) + askers, return_inverse=True)
+    found = _snippets(f, keys // len(f), keys % len(f))
+    snip_ab: list[Any] = [None] * len(a)
+    snip_ba: list[Any] = [None] * len(a)
+    for k, u in zip(ab.tolist(), at[:len(ab)].tolist(), strict=True):
+        snip_ab[k] = found[u]
+    for k, u in zip(ba.tolist(), at[len(ab):].tolist(), strict=True):
+        snip_ba[k] = found[u]
+    return snip_ab, snip_ba
 
 
-def _pair_reasons(f: Features, k: int, x: int, y: int, o: dict[str, np.ndarray],
-                  parts: dict[str, np.ndarray], snippets: Mapping[tuple[int, int], Any],
-                  common: tuple[np.ndarray, np.ndarray]) -> tuple[Reason, ...]:
-    """The reasons of pair ``k`` (positions x, y), in the order they are shown."""
-    ids, profiles = f.ids, f.profiles
-    ix, iy = int(ids[x]), int(ids[y])
-    reasons = []
-    text_dirs = sorted(((o["c_ab"][k], o["give_ab"][k], x, y),
-                        (o["c_ba"][k], o["give_ba"][k], y, x)), key=lambda r: -r[0])
-    for _c, give, giver, asker in text_dirs:
-        if give:
-            offer, ask = snippets[(giver, asker)]
-            reasons.append(Reason("offers_for_ask", {
-                "a": int(ids[giver]), "b": int(ids[asker]), "offer": offer, "ask": ask}))
-    for fits, s, t in ((o["ind_ab"][k], x, y), (o["ind_ba"][k], y, x)):
-        if fits:
-            reasons.append(Reason("fits_target_industry", {
-                "a": int(ids[s]), "b": int(ids[t]), "industry": profiles[t].industry}))
-    if parts["same_ind_flag"][k]:
-        reasons.append(Reason("same_industry_partners",
-                              {"a": ix, "b": iy, "industry": profiles[x].industry}))
-    for fits, s, t in ((o["size_ab"][k], x, y), (o["size_ba"][k], y, x)):
-        if fits:
-            reasons.append(Reason("fits_target_size", {
-                "a": int(ids[s]), "b": int(ids[t]), "size": profiles[t].company_size}))
-    if parts["met"][k] > 0:
-        reasons.append(Reason("met_not_spoken",
-                              {"a": ix, "b": iy, "meetups": int(parts["met"][k])}))
-    if parts["regulars"][k]:
-        reasons.append(Reason("regulars", {"a": ix, "b": iy}))
-    if parts["welcome"][k]:
-        regular, newcomer = (ix, iy) if f.level[x] == 3 else (iy, ix)
-        reasons.append(Reason("welcome_first_timer", {"a": regular, "b": newcomer}))
-    common_pref, common_region = common
-    if parts["same_pref"][k] and not common_pref[f.prefecture[x]]:
-        reasons.append(Reason("same_region",
-                              {"a": ix, "b": iy, "prefecture": profiles[x].prefecture}))
-    elif parts["same_region"][k] and not common_region[f.region[x]]:
-        reasons.append(Reason("same_region", {
-            "a": ix, "b": iy, "region": PREFECTURE_REGION[profiles[x].prefecture]}))
-    if parts["connected"][k]:
-        reasons.append(Reason("meet_again", {"a": ix, "b": iy}))
-    return tuple(reasons)
+def _text_reasons(ix: int, iy: int, c_ab: float, c_ba: float, snip_ab: Any, snip_ba: Any
+                  ) -> list[Reason]:
+    """The text directions given as reasons, the stronger first (a tie: a→b first)."""
+    dirs = [(ix, iy, snip_ab), (iy, ix, snip_ba)]
+    if c_ba > c_ab:
+        dirs.reverse()
+    return [Reason("offers_for_ask", {"a": giver, "b": asker, "offer": s[0], "ask": s[1]})
+            for giver, asker, s in dirs if s is not None]
 
 
 def build_reasons(f: Features, a: np.ndarray, b: np.ndarray, parts: dict[str, np.ndarray],
                   swap: np.ndarray, w: Weights) -> list[tuple[Reason, ...]]:
     """Reasons for pairs (a[k], b[k]) (positions); ``parts`` come from the engine's scoring
-    of the same pairs in (b, a) order where ``swap`` is True."""
+    of the same pairs in (b, a) order where ``swap`` is True. Everything per pair is read from
+    plain lists: the one loop over pairs builds the ``Reason`` objects and nothing else."""
     o = _oriented(parts, swap, w)
-    snippets = _direction_snippets(f, a, b, o)
+    snip_ab, snip_ba = _direction_snippets(f, a, b, o)
     # Where most of the community shares a prefecture (or region block), saying so explains
     # nothing: the bonus still counts, the sentence is left out.
     members = max(int(f.eligible.sum()), 1)
-    common = (np.bincount(f.prefecture[f.eligible], minlength=48) * 2 > members,
-              np.bincount(f.region[f.eligible], minlength=16) * 2 > members)
-    return [_pair_reasons(f, k, int(a[k]), int(b[k]), o, parts, snippets, common)
-            for k in range(len(a))]
+    common_pref = np.bincount(f.prefecture[f.eligible], minlength=48) * 2 > members
+    common_region = np.bincount(f.region[f.eligible], minlength=16) * 2 > members
+    say_pref = parts["same_pref"].astype(bool) & ~common_pref[f.prefecture[a]]
+    say_region = (~say_pref & parts["same_region"].astype(bool)
+                  & ~common_region[f.region[a]])
+    rows = zip(a.tolist(), b.tolist(), f.ids[a].tolist(), f.ids[b].tolist(),
+               o["c_ab"].tolist(), o["c_ba"].tolist(), snip_ab, snip_ba,
+               o["ind_ab"].tolist(), o["ind_ba"].tolist(), parts["same_ind_flag"].tolist(),
+               o["size_ab"].tolist(), o["size_ba"].tolist(), parts["met"].tolist(),
+               parts["regulars"].tolist(), parts["welcome"].tolist(),
+               (f.level[a] == 3).tolist(), say_pref.tolist(), say_region.tolist(),
+               parts["connected"].tolist(), strict=True)
+    profiles = f.profiles
+    out = []
+    for (x, y, ix, iy, c_ab, c_ba, s_ab, s_ba, ind_ab, ind_ba, same_ind, size_ab, size_ba,
+         met, regulars, welcome, x_regular, pref, region, connected) in rows:
+        reasons = _text_reasons(ix, iy, c_ab, c_ba, s_ab, s_ba)
+        if ind_ab:
+            reasons.append(Reason("fits_target_industry",
+                                  {"a": ix, "b": iy, "industry": profiles[y].industry}))
+        if ind_ba:
+            reasons.append(Reason("fits_target_industry",
+                                  {"a": iy, "b": ix, "industry": profiles[x].industry}))
+        if same_ind:
+            reasons.append(Reason("same_industry_partners",
+                                  {"a": ix, "b": iy, "industry": profiles[x].industry}))
+        if size_ab:
+            reasons.append(Reason("fits_target_size",
+                                  {"a": ix, "b": iy, "size": profiles[y].company_size}))
+        if size_ba:
+            reasons.append(Reason("fits_target_size",
+                                  {"a": iy, "b": ix, "size": profiles[x].company_size}))
+        if met > 0:
+            reasons.append(Reason("met_not_spoken", {"a": ix, "b": iy, "meetups": int(met)}))
+        if regulars:
+            reasons.append(Reason("regulars", {"a": ix, "b": iy}))
+        if welcome:
+            regular, newcomer = (ix, iy) if x_regular else (iy, ix)
+            reasons.append(Reason("welcome_first_timer", {"a": regular, "b": newcomer}))
+        if pref:
+            reasons.append(Reason("same_region",
+                                  {"a": ix, "b": iy, "prefecture": profiles[x].prefecture}))
+        elif region:
+            reasons.append(Reason("same_region", {
+                "a": ix, "b": iy, "region": PREFECTURE_REGION[profiles[x].prefecture]}))
+        if connected:
+            reasons.append(Reason("meet_again", {"a": ix, "b": iy}))
+        out.append(tuple(reasons))
+    return out
 
 
 def _label(table: Mapping, code: object, language: str) -> str:

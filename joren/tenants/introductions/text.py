@@ -51,63 +51,112 @@ def normalise(text: str) -> str:
     return " ".join(_prepare(text).translate(_FOLD).split())
 
 
-def _words(doc: str) -> list[str]:
-    words = _WORD.findall(doc)
-    # A light English stem: plural "s" off, so "accountants" meets "accountant".
-    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
-            for w in words]
-
-
 def _word_bucket(word: str) -> int:
     return (zlib.crc32(b"w:" + word.encode()) * 2654435761) % DIM
 
 
+_BREAK_TABLE = np.zeros(max(map(ord, _BREAKERS)) + 1, bool)
+_BREAK_TABLE[[ord(ch) for ch in _BREAKERS]] = True
+
+
+def _stem(word: str) -> str:
+    """A light English stem: plural "s" off, so "accountants" meets "accountant"."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _join_ended(texts: Sequence[str]) -> str:
+    """The texts joined, each ended by NUL (a NUL inside a text becomes a space)."""
+    joined = "\x00".join([t or "" for t in texts]) + "\x00"
+    if joined.count("\x00") != len(texts):
+        joined = "\x00".join([(t or "").replace("\x00", " ") for t in texts]) + "\x00"
+    return joined
+
+
+def _codepoints(chunk: Sequence[str]) -> tuple[str, np.ndarray]:
+    """The chunk's documents normalised as ``_prepare`` does, joined, each ended by NUL: the
+    text (punctuation still in it) and its code points with punctuation turned into spaces.
+    One NFKC and one lower-casing for the whole chunk: NUL is a starter that composes with
+    nothing and is not cased, so neither crosses from one document into the next (a NUL
+    inside a document is a space, as it was)."""
+    text = unicodedata.normalize("NFKC", _join_ended(chunk)).lower()
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    small = cps < len(_BREAK_TABLE)
+    brk = np.zeros(len(cps), bool)
+    brk[small] = _BREAK_TABLE[cps[small]]
+    return text, np.where(brk, np.uint32(32), cps)
+
+
+def _word_spans(cps: np.ndarray, latin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) of each English word, as ``[a-z][a-z0-9]+`` finds them: in each run of
+    ASCII letters and digits, from its first letter to its end, two characters at least."""
+    edges = np.diff(np.r_[False, latin, False].astype(np.int8))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    letters = np.flatnonzero((cps >= 0x61) & (cps <= 0x7A))
+    at = np.searchsorted(letters, starts)
+    first = letters[np.minimum(at, max(len(letters) - 1, 0))] if len(letters) else ends
+    ok = (at < len(letters)) & (first < ends) & (ends - first >= 2) if len(letters) \
+        else np.zeros(len(starts), bool)
+    return first[ok], ends[ok]
+
+
+def _chunk_entries(text: str, cps: np.ndarray, start: int, buckets: dict[str, int]
+                   ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """(rows, hashed columns, weights) of the chunk's 2-grams, Latin 3-grams and words, in that
+    order (each in document order)."""
+    hira = (cps >= 0x3041) & (cps <= 0x309F)
+    latin = ((cps >= 0x61) & (cps <= 0x7A)) | ((cps >= 0x30) & (cps <= 0x39))
+    kata = (cps >= 0x30A1) & (cps <= 0x30F6)
+    wide = np.where(kata, cps - np.uint32(0x60), cps).astype(np.uint64)
+    ends = cps == 0
+    doc_of = start + np.cumsum(ends) - ends
+    brk = ends | (cps == 32)
+    rows, cols, weights = [], [], []
+    if len(cps) >= 2:
+        at = np.flatnonzero(~(brk[:-1] | brk[1:]))
+        g2 = (wide[at] << np.uint64(21)) | wide[at + 1]
+        rows.append(doc_of[at])
+        cols.append(((g2 * _MULT) >> _SHIFT).astype(np.int64))
+        weights.append(np.where(hira[at] & hira[at + 1], np.float32(HIRAGANA_WEIGHT),
+                                np.float32(1.0)))
+    if len(cps) >= 3:
+        at = np.flatnonzero(latin[:-2] & latin[1:-1] & latin[2:])
+        g3 = (wide[at] << np.uint64(42)) | (wide[at + 1] << np.uint64(21)) | wide[at + 2]
+        rows.append(doc_of[at])
+        cols.append(((g3 * _MULT) >> _SHIFT).astype(np.int64))
+        weights.append(np.ones(len(g3), np.float32))
+    first, last = _word_spans(cps, latin)
+    if len(first):
+        word_cols = []
+        for a, b in zip(first.tolist(), last.tolist(), strict=True):
+            word = text[a:b]
+            bucket = buckets.get(word)
+            if bucket is None:
+                bucket = buckets[word] = _word_bucket(_stem(word))
+            word_cols.append(bucket)
+        rows.append(doc_of[first])
+        cols.append(np.asarray(word_cols, dtype=np.int64))
+        weights.append(np.ones(len(word_cols), np.float32))
+    return rows, cols, weights
+
+
 def _counts(docs: Sequence[str]) -> sparse.csr_matrix:
     """Hashed n-gram and word counts (hiragana-only n-grams weighted down), one row per
-    document prepared by ``_prepare``."""
+    document (raw text: normalised here as ``_prepare`` does, a chunk of documents at once)."""
     n = len(docs)
-    parts = []
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    buckets: dict[str, int] = {}
     for start in range(0, n, _CHUNK):
-        chunk = docs[start:start + _CHUNK]
-        joined = "\x00".join(chunk) + "\x00"
-        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        hira = (cps >= 0x3041) & (cps <= 0x309F)
-        latin = ((cps >= 0x61) & (cps <= 0x7A)) | ((cps >= 0x30) & (cps <= 0x39))
-        kata = (cps >= 0x30A1) & (cps <= 0x30F6)
-        cps = np.where(kata, cps - np.uint64(0x60), cps)
-        lengths = np.fromiter((len(d) + 1 for d in chunk), count=len(chunk), dtype=np.int64)
-        doc_of = np.repeat(np.arange(start, start + len(chunk), dtype=np.int64), lengths)
-        brk = (cps == 0) | (cps == 32)
-        rows, cols, weights = [], [], []
-        if len(cps) >= 2:
-            ok2 = ~(brk[:-1] | brk[1:])
-            g2 = (cps[:-1][ok2] << np.uint64(21)) | cps[1:][ok2]
-            rows.append(doc_of[:-1][ok2])
-            cols.append(((g2 * _MULT) >> _SHIFT).astype(np.int64))
-            weights.append(np.where((hira[:-1] & hira[1:])[ok2], HIRAGANA_WEIGHT, 1.0))
-        if len(cps) >= 3:
-            ok3 = latin[:-2] & latin[1:-1] & latin[2:]
-            g3 = ((cps[:-2][ok3] << np.uint64(42)) | (cps[1:-1][ok3] << np.uint64(21))
-                  | cps[2:][ok3])
-            rows.append(doc_of[:-2][ok3])
-            cols.append(((g3 * _MULT) >> _SHIFT).astype(np.int64))
-            weights.append(np.ones(len(g3)))
-        word_rows, word_cols = [], []
-        for offset, doc in enumerate(chunk):
-            for word in _words(doc):
-                word_rows.append(start + offset)
-                word_cols.append(_word_bucket(word))
-        if word_rows:
-            rows.append(np.asarray(word_rows, dtype=np.int64))
-            cols.append(np.asarray(word_cols, dtype=np.int64))
-            weights.append(np.ones(len(word_rows)))
-        parts.append((np.concatenate(rows) if rows else np.zeros(0, np.int64),
-                      np.concatenate(cols) if cols else np.zeros(0, np.int64),
-                      np.concatenate(weights) if weights else np.zeros(0)))
-    r = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-    c = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
-    v = np.concatenate([p[2] for p in parts]).astype(np.float32) if parts else np.zeros(0)
-    m = sparse.csr_matrix((v, (r, c)), shape=(n, DIM))
+        text, cps = _codepoints(docs[start:start + _CHUNK])
+        r, c, w = _chunk_entries(text, cps, start, buckets)
+        rows += r
+        cols += c
+        weights += w
+    if not rows:
+        return sparse.csr_matrix((n, DIM), dtype=np.float32)
+    m = sparse.csr_matrix((np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(n, DIM))
     m.sum_duplicates()
     return m
 
@@ -121,19 +170,27 @@ class TextModel:
     df: np.ndarray      # int (DIM,): documents (offer or ask sides) holding the feature
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        m = _counts([_prepare(t) for t in texts])
+        m = _counts(texts)
         return _weigh(m, self.idf)
 
 
 def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    m = counts.copy()
+    """TF-IDF rows, L2-normalised (float32, sorted indices). The norms are summed as scipy's
+    row sums are (``np.add.reduceat`` per row), the rows scaled in place."""
+    m = counts.astype(np.float32)
     m.data = np.log1p(m.data) * idf[m.indices]
     m.eliminate_zeros()
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    m = sparse.diags((1.0 / norms).astype(np.float32)) @ m
     m.sort_indices()
-    return m.astype(np.float32).tocsr()
+    lengths = np.diff(m.indptr)
+    filled = np.flatnonzero(lengths)
+    squares = np.zeros(m.shape[0], np.float32)
+    if len(filled):
+        squares[filled] = np.add.reduceat(m.data * m.data, m.indptr[filled])
+    norms = np.sqrt(squares)
+    norms[norms == 0] = 1.0
+    m.data *= np.repeat((1.0 / norms).astype(np.float32), lengths)
+    m.eliminate_zeros()
+    return m
 
 
 def fit(offer_docs: Sequence[str], ask_docs: Sequence[str], *, max_df: float = 0.2,
@@ -144,8 +201,8 @@ def fit(offer_docs: Sequence[str], ask_docs: Sequence[str], *, max_df: float = 0
     the community has ``min_docs_for_max_df`` documents: they say nothing about a match and
     make the sparse products dense.
     """
-    offers = _counts([_prepare(t) for t in offer_docs])
-    asks = _counts([_prepare(t) for t in ask_docs])
+    offers = _counts(offer_docs)
+    asks = _counts(ask_docs)
     docs = offers.shape[0] + asks.shape[0]
     df = (np.bincount(offers.indices, minlength=DIM) + np.bincount(asks.indices, minlength=DIM))
     idf = (np.log((1.0 + docs) / (1.0 + df)) + 1.0).astype(np.float32)
@@ -154,13 +211,66 @@ def fit(offer_docs: Sequence[str], ask_docs: Sequence[str], *, max_df: float = 0
     return _weigh(offers, idf), _weigh(asks, idf), TextModel(idf, df)
 
 
+_SENTENCE_END = re.compile(r"[。．!！?？\n\r]+|\.\s")
+_ENDS = np.array([ord(ch) for ch in "。．!！?？\n\r"], np.uint32)
+_SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)], bool)  # U+3000 is the last
+
+
 def sentences(text: str, limit: int = 12) -> list[str]:
     """A side's text cut into short sentences (for the matched snippet of a reason)."""
-    parts = re.split(r"[。．!！?？\n\r]+|\.\s", text or "")
+    parts = _SENTENCE_END.split(text or "")
     out = [" ".join(p.split()) for p in parts]
     return [p for p in out if p][:limit]
 
 
+def sentence_table(texts: Sequence[str], limit: int = 12) -> tuple[list[str], np.ndarray]:
+    """``sentences`` of many texts at once: (all their sentences in order, the index of the
+    text each comes from). One pass of numpy over the joined code points instead of a regular
+    expression and a join per sentence; the same sentences (a NUL counts as a space)."""
+    if not texts:
+        return [], np.zeros(0, np.int64)
+    cps = np.frombuffer(_join_ended(texts).encode("utf-32-le"), dtype=np.uint32)
+    space = np.zeros(len(cps), bool)
+    low = cps < len(_SPACE_TABLE)
+    space[low] = _SPACE_TABLE[cps[low]]
+    ends = cps == 0
+    cut = ends | np.isin(cps, _ENDS)
+    dot_space = np.flatnonzero((cps[:-1] == ord(".")) & space[1:])
+    cut[dot_space] = cut[dot_space + 1] = True
+    part = np.cumsum(cut)                       # the same number for the chars of one part
+    word = ~cut & ~space
+    words = np.flatnonzero(word)
+    if not len(words):
+        return [], np.zeros(0, np.int64)
+    # A run of spaces inside a part becomes one space; spaces at its ends go.
+    nxt = np.searchsorted(words, np.arange(len(cps)))
+    has_next = nxt < len(words)
+    follows = np.zeros(len(cps), bool)
+    follows[has_next] = part[words[nxt[has_next]]] == part[has_next]
+    first_space = space & ~cut & np.r_[False, word[:-1]] & follows
+    keep = np.flatnonzero(word | first_space)
+    kept_part = part[keep]
+    new_line = np.r_[True, kept_part[1:] != kept_part[:-1]]
+    line_of = np.cumsum(new_line) - 1
+    text_of_line = (np.cumsum(ends) - ends)[keep[new_line]]
+    lines_total = len(text_of_line)
+    starts = np.flatnonzero(np.r_[True, text_of_line[1:] != text_of_line[:-1]])
+    rank = np.arange(lines_total) - np.repeat(starts, np.diff(np.r_[starts, lines_total]))
+    chars = np.where(word[keep], cps[keep], np.uint32(32))
+    out = np.zeros(len(keep) + len(text_of_line), np.uint32)
+    out[np.arange(len(keep)) + line_of] = chars
+    lines = out.tobytes().decode("utf-32-le").split("\x00")[:-1]
+    within = np.flatnonzero(rank < limit)
+    if len(within) < len(lines):
+        lines = [lines[k] for k in within.tolist()]
+    return lines, text_of_line[within]
+
+
 def snippet(text: str, length: int = 40) -> str:
-    text = " ".join((text or "").split()).strip(" 、。,.")
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+    return cut(" ".join((text or "").split()), length)
+
+
+def cut(line: str, length: int = 40) -> str:
+    """``snippet`` of a line whose spaces are already normalised (as ``sentences`` gives)."""
+    line = line.strip(" 、。,.")
+    return line if len(line) <= length else line[: length - 1].rstrip() + "…"
