@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from joren.platform.membership.models import Member, MemberStatus
@@ -31,6 +31,23 @@ def level_counts(session: Session) -> dict[Level, int]:
     counts = dict.fromkeys(Level, 0)
     counts.update({level: n for level, n in rows})
     return counts
+
+
+def levels_and_industries(session: Session) -> tuple[dict[Level, int], list[tuple[str, int]]]:
+    """``level_counts`` and ``regular_industries`` in one statement."""
+    industry = case((MemberEngagement.level == Level.REGULAR, Member.industry_code))
+    rows = session.execute(
+        select(MemberEngagement.level, industry, func.count())
+        .join(Member, and_(Member.tenant_id == MemberEngagement.tenant_id,
+                           Member.id == MemberEngagement.member_id))
+        .group_by(MemberEngagement.level, industry))
+    counts = dict.fromkeys(Level, 0)
+    regulars = []
+    for level, code, n in rows:
+        counts[level] += n
+        if level == Level.REGULAR:
+            regulars.append((code or "", n))
+    return counts, sorted(regulars, key=lambda item: (-item[1], item[0]))
 
 
 def lapsed_regulars(session: Session, limit: int = LAPSED_SHOWN) -> tuple[list[Lapsed], int]:
