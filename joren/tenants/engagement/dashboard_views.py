@@ -13,11 +13,13 @@ from flask_babel import gettext as _
 from joren.platform.db import db
 from joren.platform.i18n import current_language
 from joren.platform.inputs import parse_id
+from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import require
 from joren.tenants.engagement.analytics import RETURN_WITHIN, Analytics, analytics
 from joren.tenants.engagement.labels import LEVEL_LABELS, SENT_LABELS
 from joren.tenants.engagement.levels import Level
+from joren.tenants.engagement.services import REFRESH_ROLLUPS_JOB
 from joren.tenants.engagement.we_miss_you import (
     Outcome,
     UnknownMember,
@@ -72,6 +74,10 @@ def chart_rows(a: Analytics) -> dict[str, Any]:
 @require(Capability.VIEW_ANALYTICS)
 def dashboard() -> Any:
     figures = analytics(db.session, g.community.zone)
+    if not figures.current:
+        # The figures were computed from the register; bring the rollups up to date.
+        enqueue_after_commit(db.session, REFRESH_ROLLUPS_JOB, g.community.id)
+        db.session.commit()
     sent = sent_statuses(db.session, g.community,
                          [(row.member.id, row.last_attended_at) for row in figures.lapsed])
     return render_template(
