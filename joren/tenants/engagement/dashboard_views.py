@@ -74,18 +74,20 @@ def chart_rows(a: Analytics) -> dict[str, Any]:
 @require(Capability.VIEW_ANALYTICS)
 def dashboard() -> Any:
     figures = analytics(db.session, g.community.zone)
-    if not figures.current:
-        # The figures were computed from the register; bring the rollups up to date.
-        enqueue_after_commit(db.session, REFRESH_ROLLUPS_JOB, g.community.id)
-        db.session.commit()
     sent = sent_statuses(db.session, g.community,
                          [(row.member.id, row.last_attended_at) for row in figures.lapsed])
-    return render_template(
+    page = render_template(
         "engagement/analytics/dashboard.html", a=figures, charts=chart_rows(figures), sent=sent,
         sent_labels=SENT_LABELS, level_labels=LEVEL_LABELS, summary_levels=SUMMARY_LEVELS,
         month_label=month_label, percent=percent, return_within=RETURN_WITHIN,
         may_email=g.membership.is_organizer,
     )
+    if not figures.current:
+        # Computed from the register: bring the rollups up to date (after rendering, as the
+        # commit expires what the page shows).
+        enqueue_after_commit(db.session, REFRESH_ROLLUPS_JOB, g.community.id)
+        db.session.commit()
+    return page
 
 
 @bp.post("/admin/analytics/lapsed/<int:member_id>/we-miss-you")

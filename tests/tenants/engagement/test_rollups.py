@@ -19,8 +19,11 @@ from joren.platform.db import utcnow
 from joren.tenants.engagement import analytics, services
 from joren.tenants.engagement.analytics import Analytics
 from joren.tenants.engagement.rollups import store
+from tests import factories
 from tests.tenants.engagement import reference_analytics as reference
+from tests.tenants.engagement.helpers import past_meetups, record
 from tests.tenants.engagement.rollup_worlds import build
+from tests.tenants.helpers import count_statements
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -74,3 +77,35 @@ def test_larger_communities(session, scoped, members, meetups):
     assert stored.current and stored.occurrences > 0
     assert sum(m.total for m in stored.mix) > 0
     assert_same(stored, _reference(s, world, now))
+
+
+def _grow(session, scoped, tenant, past, members, now):  # type: ignore[no-untyped-def]
+    for n in range(members):
+        person = factories.member(session, tenant, industry_code="EGR"[n % 3])
+        record(session, past, person, ["xxx.xxxx.x", "....xxx..X", "x......", "X.x.A.xxwx"][n % 4])
+    s = scoped(tenant)
+    services.recompute_community(s, now=now)
+    store.rebuild(s, now)
+    s.commit()
+    session.commit()
+    return s
+
+
+def test_the_page_reads_the_rollups_in_at_most_ten_statements(app, organizer_client, session,
+                                                               scoped, tenant):
+    """With current rollups the whole analytics page (the signed-in request included) costs
+    the same few statements for 10 members or 80, and the figures take five of them."""
+    now = utcnow()
+    past = past_meetups(session, tenant, 10, now=now)
+    page = "/c/osaka-mixer/admin/analytics"
+    counts = []
+    for members in (10, 70):
+        s = _grow(session, scoped, tenant, past, members, now)
+        organizer_client.get(page)
+        with count_statements(app) as sql:
+            assert organizer_client.get(page).status_code == 200
+        with count_statements(app) as figures:
+            assert analytics.analytics(s, tenant.zone, now).current
+        assert len(figures) == 5
+        counts.append(len(sql))
+    assert counts[0] == counts[1] <= 10, counts
