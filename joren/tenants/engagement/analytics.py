@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
@@ -197,34 +197,38 @@ def _fits(rows: list[Any], state: RollupState | None, t: Thresholds, zone: ZoneI
 
 
 def _months(session: Session, within: int) -> tuple[ByMonth, Cells]:
-    """The month rows: first visits by month with their returns and guests, and the
-    retention grid, in one statement."""
+    """The month rows: first visits by month with their returns and guests (split by whether
+    the person is a member now), and the retention grid, in one statement."""
     back = case((MemberRollup.second_position - MemberRollup.first_position <= within, 1),
                 else_=0)
-    via_form = exists().where(Registration.member_id == MemberRollup.member_id,
-                              Registration.source == GUEST_SOURCE)
+    # Evaluated once per row: the guest-form registrations are read in one pass.
+    via_form = MemberRollup.member_id.in_(
+        select(Registration.member_id).where(Registration.source == GUEST_SOURCE))
     as_guest = case((Member.status == MemberStatus.GUEST, 1),
                     (MemberRollup.first_walk_in, 1), (via_form, 1), else_=0)
-    member_now = case((Member.status == MemberStatus.MEMBER, as_guest), else_=0)
+    is_member = case((Member.status == MemberStatus.MEMBER, 1), else_=0)
     firsts = (
-        select(MemberRollup.first_month, literal(-1).label("month"), func.count(),
-               func.sum(back), func.max(MemberRollup.first_position), func.sum(as_guest),
-               func.sum(member_now))
+        select(MemberRollup.first_month, is_member.label("month"), func.count(),
+               func.sum(back), func.max(MemberRollup.first_position), func.sum(as_guest))
         .join(Member, and_(Member.tenant_id == MemberRollup.tenant_id,
                            Member.id == MemberRollup.member_id))
         .where(MemberRollup.first_month.is_not(None))
-        .group_by(MemberRollup.first_month))
+        .group_by(MemberRollup.first_month, is_member))
     grid = select(CohortRollup.first_month, CohortRollup.month, CohortRollup.people,
-                  literal(0), literal(0), literal(0), literal(0)).where(CohortRollup.people > 0)
-    by_month: ByMonth = {}
+                  literal(0), literal(0), literal(0)).where(CohortRollup.people > 0)
+    by_month: dict[int, list[int]] = {}
     cells: Cells = {}
-    for fm, month, n, returned, last, guests, members in session.execute(union_all(firsts,
-                                                                                    grid)):
-        if month == -1:
-            by_month[fm] = (n, returned or 0, last or 0, guests or 0, members or 0)
+    for fm, month, n, returned, last, guests in session.execute(union_all(firsts, grid)):
+        if month in (0, 1):  # first visits; month is "a member now" here
+            row = by_month.setdefault(fm, [0, 0, 0, 0, 0])
+            row[0] += n
+            row[1] += returned or 0
+            row[2] = max(row[2], last or 0)
+            row[3] += guests or 0
+            row[4] += (guests or 0) if month == 1 else 0
         else:
             cells[(fm, month)] = n
-    return by_month, cells
+    return {fm: (a, b, c, d, e) for fm, (a, b, c, d, e) in by_month.items()}, cells
 
 
 def _from_register(session: Session, rows: list[Any], occs: list[Occurrence], t: Thresholds,

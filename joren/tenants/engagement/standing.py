@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from joren.platform.membership.models import Member, MemberStatus
@@ -15,6 +15,7 @@ from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.models import MemberEngagement
 
 LAPSED_SHOWN = 100
+INDUSTRY_ROW = "industry"
 
 
 @dataclass(frozen=True)
@@ -34,19 +35,22 @@ def level_counts(session: Session) -> dict[Level, int]:
 
 
 def levels_and_industries(session: Session) -> tuple[dict[Level, int], list[tuple[str, int]]]:
-    """``level_counts`` and ``regular_industries`` in one statement."""
-    industry = case((MemberEngagement.level == Level.REGULAR, Member.industry_code))
-    rows = session.execute(
-        select(MemberEngagement.level, industry, func.count())
-        .join(Member, and_(Member.tenant_id == MemberEngagement.tenant_id,
-                           Member.id == MemberEngagement.member_id))
-        .group_by(MemberEngagement.level, industry))
+    """``level_counts`` and ``regular_industries`` in one statement (each part on its index)."""
+    industries = (
+        select(literal(INDUSTRY_ROW).label("kind"), Member.industry_code, func.count())
+        .join(MemberEngagement, and_(MemberEngagement.tenant_id == Member.tenant_id,
+                                     MemberEngagement.member_id == Member.id))
+        .where(MemberEngagement.level == Level.REGULAR)
+        .group_by(Member.industry_code))
+    levels = (select(MemberEngagement.level, literal(None), func.count())
+              .group_by(MemberEngagement.level))
     counts = dict.fromkeys(Level, 0)
     regulars = []
-    for level, code, n in rows:
-        counts[level] += n
-        if level == Level.REGULAR:
+    for kind, code, n in session.execute(union_all(industries, levels)):
+        if kind == INDUSTRY_ROW:
             regulars.append((code or "", n))
+        else:
+            counts[Level(kind)] = n
     return counts, sorted(regulars, key=lambda item: (-item[1], item[0]))
 
 
