@@ -35,6 +35,7 @@ from joren.tenants.engagement.rollups.models import (
 )
 from joren.tenants.meetups import attendance
 from joren.tenants.meetups.registrations.services import cancel_registration
+from joren.workers.cron import SCHEDULE
 from tests import factories
 from tests.tenants.engagement import reference_analytics as reference
 from tests.tenants.engagement.rollup_worlds import STATUSES, build
@@ -251,3 +252,34 @@ def test_another_communitys_rollups_are_neither_seen_nor_changed(session, scoped
     s.commit()
     assert stored_rows(o) == theirs_before
     assert_fresh(o, theirs.community, now)
+
+
+def test_cli_rebuilds_the_rollups_of_one_community_or_all(app, session, tenant, other_tenant):
+    now = utcnow()
+    meetups = [_meetup(session, tenant, now - timedelta(days=7 * k)) for k in (2, 1)]
+    person = factories.member(session, tenant)
+    with unscoped(session):
+        session.execute(insert(Attendance), [
+            {"tenant_id": tenant.id, "meetup_id": m.id, "member_id": person.id,
+             "status": AttendanceStatus.PRESENT} for m in meetups])
+        session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["engagement", "rebuild-rollups", "--community", tenant.slug])
+    assert result.exit_code == 0, result.output
+    assert f"{tenant.slug}: analytics rollups rebuilt (1 people)." in result.output
+    with unscoped(session):
+        session.expire_all()
+        assert set(session.scalars(select(RollupState.tenant_id))) == {tenant.id}
+    result = runner.invoke(args=["engagement", "rebuild-rollups"])
+    assert result.exit_code == 0 and other_tenant.slug in result.output
+    with unscoped(session):
+        assert set(session.scalars(select(RollupState.tenant_id))) == {tenant.id,
+                                                                       other_tenant.id}
+    missing = runner.invoke(args=["engagement", "rebuild-rollups", "--community", "nope"])
+    assert missing.exit_code != 0 and "nope" in missing.output
+
+
+def test_the_schedule_refreshes_and_rebuilds_the_rollups():
+    jobs = {entry.args[0] for entry in SCHEDULE if entry.args}
+    assert "joren.workers.engagement_jobs.refresh_rollups" in jobs  # hourly
+    assert "joren.workers.engagement_jobs.recompute_community" in jobs  # nightly rebuild
