@@ -43,6 +43,7 @@ from joren.tenants.engagement.rollups.source import (
     counted_occurrences,
 )
 from joren.tenants.engagement.services import thresholds
+from joren.tenants.meetups.models import Attendance, Registration, RegistrationStatus
 
 
 def community_zone(session: Session) -> ZoneInfo:
@@ -118,29 +119,93 @@ def rebuild(session: Session, now: datetime | None = None) -> int:
 
 
 def refresh(session: Session, now: datetime | None = None) -> bool:
-    """Rebuild when the rollups no longer fit the register's layout; True when it did."""
+    """Bring the rollups in line with the register's layout: by advancing them when meetups
+    only started or ended after the ones they count, else by a rebuild. True when anything
+    had to change."""
     now = now or utcnow()
     t, zone = thresholds(session), community_zone(session)
     state = _lock(session)
-    if _is_current(session, state, counted_occurrences(session, now), t, zone, now):
+    occs = counted_occurrences(session, now)
+    if _is_current(session, state, occs, t, zone, now):
         return False
-    rebuild(session, now)
+    if not _advance(session, state, occs, t, zone, now):
+        rebuild(session, now)
     return True
 
 
 def update_members(session: Session, member_ids: Iterable[int],
                    now: datetime | None = None) -> None:
     """Bring the rollups up to date after these members' attendance or registrations changed:
-    by difference when the layout still fits, else by a rebuild."""
+    by difference when the layout still fits (advanced first if meetups started or ended
+    since), else by a rebuild."""
     now = now or utcnow()
-    ids = sorted(set(member_ids))
     t, zone = thresholds(session), community_zone(session)
     state = _lock(session)
     occs = counted_occurrences(session, now)
-    if not _is_current(session, state, occs, t, zone, now):
+    if not (_is_current(session, state, occs, t, zone, now)
+            or _advance(session, state, occs, t, zone, now)):
         rebuild(session, now)
         return
     assert state is not None
+    _by_difference(session, occs, t, zone, member_ids, now)
+    state.updated_at = now
+    session.flush()
+
+
+def _advance(session: Session, state: RollupState | None, occs: list[Occurrence],
+             t: Thresholds, zone: ZoneInfo, now: datetime) -> bool:
+    """Meetups that started after every counted one, or counted ones that have ended since:
+    add them and update only the people they concern. False (nothing done) when the layout
+    changed otherwise (a meetup cancelled, moved or added in the past, new thresholds)."""
+    if state is None or not state_matches(state, t, zone, state.occurrences):
+        return False
+    stored = [tuple(row) for row in session.execute(
+        select(MeetupRollup.meetup_id, MeetupRollup.position, MeetupRollup.starts_at,
+               MeetupRollup.ends_at, MeetupRollup.ended).order_by(MeetupRollup.position))]
+    target = layout(occs, now)
+    if len(stored) != state.occurrences or len(stored) > len(target):
+        return False
+    if any(old[:4] != new[:4] or old[4] > new[4] for old, new in zip(stored, target,
+                                                                     strict=False)):
+        return False
+    started = target[len(stored):]
+    ended = [new[0] for old, new in zip(stored, target, strict=False) if new[4] and not old[4]]
+    if started:
+        session.execute(insert(MeetupRollup), [
+            {"tenant_id": current_tenant_id(session), "meetup_id": meetup_id,
+             "position": position, "starts_at": starts_at, "ends_at": ends_at,
+             "ended": is_ended, **dict.fromkeys(COUNTERS, 0)}
+            for meetup_id, position, starts_at, ends_at, is_ended in started])
+    if ended:
+        session.execute(update(MeetupRollup).where(MeetupRollup.meetup_id.in_(ended))
+                        .values(ended=True))
+    concerned = _concerned(session, [row[0] for row in started],
+                           ended + [row[0] for row in started if row[4]])
+    state.occurrences = len(occs)
+    _by_difference(session, occs, t, zone, concerned, now)
+    state.updated_at = now
+    session.flush()
+    return True
+
+
+def _concerned(session: Session, started: list[int], ended: list[int]) -> set[int]:
+    """Who has a mark at a meetup that started, or was going to one that ended."""
+    found: set[int] = set()
+    if started:
+        found.update(session.scalars(select(Attendance.member_id).where(
+            Attendance.meetup_id.in_(started)).distinct()))
+    if ended:
+        found.update(session.scalars(select(Registration.member_id).where(
+            Registration.meetup_id.in_(ended),
+            Registration.status == RegistrationStatus.GOING).distinct()))
+    return found
+
+
+def _by_difference(session: Session, occs: list[Occurrence], t: Thresholds, zone: ZoneInfo,
+                   member_ids: Iterable[int], now: datetime) -> None:
+    ids = sorted(set(member_ids))
+    if not ids:
+        return
     ended = {o.id for o in occs if o.ends_at <= now}
     new = contributions(session, occs, ended, t, zone, ids)
     old = {row.member_id: row for row in session.scalars(
@@ -156,8 +221,6 @@ def update_members(session: Session, member_ids: Iterable[int],
             _add(counters, cells, c, 1)
         _save_member(session, row, c)
     _apply(session, counters, cells)
-    state.updated_at = now
-    session.flush()
 
 
 def _add(counters: dict[int, Counter[str]], cells: Counter[tuple[int, int]], c: Contribution,
