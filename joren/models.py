@@ -7,6 +7,12 @@ from joren.platform.identity.community import Community, CommunityKind
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
+from joren.tenants.engagement.rollups.models import (
+    CohortRollup,
+    MeetupRollup,
+    MemberRollup,
+    RollupState,
+)
 from joren.tenants.imports.models import ImportBatch, ImportPreset
 from joren.tenants.introductions.models import (
     Introduction,
@@ -40,7 +46,8 @@ __all__ = [
     "MeetupStatus",
     "Member", "MemberStatus", "OutboxMessage", "OutboxStatus", "Registration",
     "RegistrationStatus", "Role", "SeriesRegistration", "Visibility",
-    "EngagementSettings", "MemberEngagement", "ImportBatch", "ImportPreset",
+    "EngagementSettings", "MemberEngagement", "CohortRollup", "MeetupRollup", "MemberRollup",
+    "RollupState", "ImportBatch", "ImportPreset",
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
     "Payment", "PaymentSettings",

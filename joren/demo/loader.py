@@ -40,6 +40,7 @@ from joren.platform.identity.account import Account
 from joren.platform.identity.community import Community, CommunityKind
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import set_tenant
+from joren.tenants.engagement.rollups.store import rebuild as rebuild_rollups
 from joren.tenants.engagement.services import recompute_community
 from joren.tenants.introductions.cycles import due_period, run_cycle
 from joren.tenants.introductions.models import Cadence
@@ -135,6 +136,7 @@ def first_introductions(session: Session, now: datetime | None = None) -> int:
     the demo community. Returns how many introductions were suggested."""
     now = now or utcnow()
     recompute_community(session, now=now)
+    rebuild_rollups(session, now=now)
     add_history(session, now, ZoneInfo(TIMEZONE), MEMBER_EMAIL, OWNER_EMAIL)
     return run_cycle(session, due_period(Cadence.MONTHLY, now) or "demo", now=now).suggested
 

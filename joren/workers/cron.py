@@ -55,6 +55,9 @@ SCHEDULE: tuple[Entry, ...] = (
     # Engagement levels move when a meetup ends even if nobody edits the register: daily.
     Entry(jobs.fan_out_every, "40 3 * * *",
           args=("joren.workers.engagement_jobs.recompute_community", "day")),
+    # Analytics rollups follow meetups that started or ended (the page also asks), hourly.
+    Entry(jobs.fan_out_every, "5 * * * *",
+          args=("joren.workers.engagement_jobs.refresh_rollups", "hour")),
     # The relationship ledger, rebuilt from its sources daily as a safety net.
     Entry(jobs.fan_out_every, "50 3 * * *",
           args=("joren.workers.relationship_jobs.rebuild", "day")),

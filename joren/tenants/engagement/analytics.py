@@ -11,47 +11,47 @@ Python (DST-correct) and the database only compares timestamps with them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Member, MemberStatus
-from joren.platform.tenancy import current_tenant_id
-from joren.tenants.engagement.levels import Level, Thresholds
+from joren.tenants.engagement.levels import DEFAULTS, Level, Thresholds
+from joren.tenants.engagement.models import EngagementSettings
+from joren.tenants.engagement.rollups.models import (
+    CohortRollup,
+    MeetupRollup,
+    MemberRollup,
+    RollupState,
+)
+from joren.tenants.engagement.rollups.source import (
+    COUNTERS,
+    GUEST_SOURCE,
+    Occurrence,
+    contributions,
+    statuses_and_guest_forms,
+)
+from joren.tenants.engagement.rollups.store import layout, state_matches
 from joren.tenants.engagement.services import thresholds
-from joren.tenants.engagement.standing import (
-    Lapsed,
-    lapsed_regulars,
-    level_counts,
-    regular_industries,
-)
-from joren.tenants.meetups.models import (
-    ATTENDED,
-    Attendance,
-    AttendanceStatus,
-    Meetup,
-    MeetupStatus,
-    Registration,
-    RegistrationStatus,
-)
+from joren.tenants.engagement.standing import Lapsed, lapsed_regulars, levels_and_industries
+from joren.tenants.meetups.models import Meetup, MeetupStatus, Registration
 
 RECENT_MEETUPS = 12
 MONTHS = 12
 # A first-timer "came back" when they attended again within this many meetups.
 RETURN_WITHIN = 3
-GUEST_SOURCE = "guest"
+# first month → (first visits, came back within RETURN_WITHIN, last first visit's position,
+# came as guests, of whom members now)
+ByMonth = dict[int, tuple[int, int, int, int, int]]
+Cells = dict[tuple[int, int], int]
 
-
-@dataclass(frozen=True)
-class Occurrence:
-    id: int
-    title: str
-    starts_at: datetime
-    ends_at: datetime
+__all__ = ["GUEST_SOURCE", "Occurrence", "analytics"]
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,8 @@ class Analytics:
     lapsed_total: int
     industries: list[tuple[str, int]]
     months: list[date]
+    # False: the rollups did not fit the register, these figures were computed from it
+    current: bool = True
 
     @property
     def no_show_rate(self) -> float | None:
@@ -148,219 +150,199 @@ def month_starts(months: list[date], zone: ZoneInfo) -> list[datetime]:
     return [datetime(m.year, m.month, 1, tzinfo=zone) for m in months]
 
 
-def _month_of(column, starts: list[datetime]):  # type: ignore[no-untyped-def]
-    """The index into ``starts`` of the month a timestamp falls in; -1 before the first."""
-    whens = [(column >= start, i) for i, start in reversed(list(enumerate(starts)))]
-    return case(*whens, else_=-1)
+def _number(month: date) -> int:
+    return month.year * 12 + month.month - 1
 
 
-# -- the register as set-based building blocks -------------------------------------------
 
-def _occurrences_cte(tenant_id: int, now: datetime):  # type: ignore[no-untyped-def]
-    """Counted occurrences numbered 1.. oldest first."""
-    n = func.row_number().over(order_by=(Meetup.starts_at, Meetup.id))
-    return (select(Meetup.id.label("meetup_id"), Meetup.starts_at.label("starts_at"),
-                   n.label("n"))
-            .where(Meetup.tenant_id == tenant_id, Meetup.status != MeetupStatus.CANCELLED,
-                   Meetup.starts_at <= now)
-            .cte("occ"))
+# -- reading -------------------------------------------------------------------------------
 
-
-def _attended_cte(tenant_id: int, occ):  # type: ignore[no-untyped-def]
-    """Every attended (member, occurrence), with the member's visit number."""
-    visit = func.row_number().over(partition_by=Attendance.member_id, order_by=occ.c.n)
-    return (select(Attendance.member_id.label("member_id"), occ.c.meetup_id, occ.c.n,
-                   occ.c.starts_at, Attendance.status.label("status"), visit.label("visit"))
-            .join(occ, occ.c.meetup_id == Attendance.meetup_id)
-            .where(Attendance.tenant_id == tenant_id, Attendance.status.in_(ATTENDED))
-            .cte("came"))
+def _state(session: Session) -> tuple[Thresholds, RollupState | None]:
+    row = session.execute(
+        select(RollupState, EngagementSettings).select_from(RollupState)
+        .outerjoin(EngagementSettings, EngagementSettings.tenant_id == RollupState.tenant_id)
+    ).first()
+    if row is None:
+        return thresholds(session), None
+    state, found = row
+    return (found.thresholds() if found else DEFAULTS), state
 
 
-def occurrences(session: Session, now: datetime) -> list[Occurrence]:
-    rows = session.execute(
-        select(Meetup.id, Meetup.title, Meetup.starts_at, Meetup.ends_at)
-        .where(Meetup.status != MeetupStatus.CANCELLED, Meetup.starts_at <= now)
-        .order_by(Meetup.starts_at, Meetup.id))
-    return [Occurrence(*row) for row in rows]
+def _meetups(session: Session, now: datetime) -> list[Any]:
+    """Every meetup that has started or ended (not cancelled), with its rollup row."""
+    return list(session.execute(
+        select(Meetup.id, Meetup.title, Meetup.starts_at, Meetup.ends_at,
+               MeetupRollup.meetup_id.label("rolled"), MeetupRollup.position,
+               MeetupRollup.starts_at.label("rolled_starts_at"),
+               MeetupRollup.ends_at.label("rolled_ends_at"), MeetupRollup.ended,
+               *(getattr(MeetupRollup, name) for name in COUNTERS))
+        .outerjoin(MeetupRollup, and_(MeetupRollup.tenant_id == Meetup.tenant_id,
+                                      MeetupRollup.meetup_id == Meetup.id))
+        .where(Meetup.status != MeetupStatus.CANCELLED,
+               or_(Meetup.starts_at <= now, Meetup.ends_at <= now))
+        .order_by(Meetup.starts_at, Meetup.id)))
+
+
+def _fits(rows: list[Any], state: RollupState | None, t: Thresholds, zone: ZoneInfo,
+          now: datetime) -> bool:
+    if not rows:
+        return True
+    if any(row.starts_at > now for row in rows):  # ended before it started: no rollup
+        return False
+    if not state_matches(state, t, zone, len(rows)):
+        return False
+    stored = [(r.rolled, r.position, r.rolled_starts_at, r.rolled_ends_at, r.ended) for r in rows]
+    return stored == layout([Occurrence(r.id, r.title, r.starts_at, r.ends_at) for r in rows],
+                            now)
+
+
+def _months(session: Session, within: int) -> tuple[ByMonth, Cells]:
+    """The month rows: first visits by month with their returns and guests (split by whether
+    the person is a member now), and the retention grid, in one statement."""
+    back = case((MemberRollup.second_position - MemberRollup.first_position <= within, 1),
+                else_=0)
+    # Evaluated once per row: the guest-form registrations are read in one pass.
+    via_form = MemberRollup.member_id.in_(
+        select(Registration.member_id).where(Registration.source == GUEST_SOURCE))
+    as_guest = case((Member.status == MemberStatus.GUEST, 1),
+                    (MemberRollup.first_walk_in, 1), (via_form, 1), else_=0)
+    is_member = case((Member.status == MemberStatus.MEMBER, 1), else_=0)
+    firsts = (
+        select(MemberRollup.first_month, is_member.label("month"), func.count(),
+               func.sum(back), func.max(MemberRollup.first_position), func.sum(as_guest))
+        .join(Member, and_(Member.tenant_id == MemberRollup.tenant_id,
+                           Member.id == MemberRollup.member_id))
+        .where(MemberRollup.first_month.is_not(None))
+        .group_by(MemberRollup.first_month, is_member))
+    grid = select(CohortRollup.first_month, CohortRollup.month, CohortRollup.people,
+                  literal(0), literal(0), literal(0)).where(CohortRollup.people > 0)
+    by_month: dict[int, list[int]] = {}
+    cells: Cells = {}
+    for fm, month, n, returned, last, guests in session.execute(union_all(firsts, grid)):
+        if month in (0, 1):  # first visits; month is "a member now" here
+            row = by_month.setdefault(fm, [0, 0, 0, 0, 0])
+            row[0] += n
+            row[1] += returned or 0
+            row[2] = max(row[2], last or 0)
+            row[3] += guests or 0
+            row[4] += (guests or 0) if month == 1 else 0
+        else:
+            cells[(fm, month)] = n
+    return {fm: (a, b, c, d, e) for fm, (a, b, c, d, e) in by_month.items()}, cells
+
+
+def _from_register(session: Session, rows: list[Any], occs: list[Occurrence], t: Thresholds,
+                   zone: ZoneInfo, now: datetime, within: int,
+                   ) -> tuple[dict[int, Counter[str]], ByMonth, Cells]:
+    """The same rows as the rollups', computed from the register (they do not fit it)."""
+    ended = {row.id for row in rows if row.ends_at <= now}
+    found = contributions(session, occs, ended, t, zone)
+    statuses, via_form = statuses_and_guest_forms(session)
+    counters: dict[int, Counter[str]] = {row.id: Counter() for row in rows}
+    cells: Counter[tuple[int, int]] = Counter()
+    months: dict[int, list[int]] = {}
+    for c in found.values():
+        for name, meetup_ids in c.meetups.items():
+            for meetup_id in meetup_ids:
+                counters[meetup_id][name] += 1
+        for cell in c.cells():
+            cells[cell] += 1
+        if c.first_month is None or c.first_position is None:
+            continue
+        status = statuses.get(c.member_id)
+        guest = (status == MemberStatus.GUEST or c.first_walk_in or c.member_id in via_form)
+        back = c.second_position is not None and c.second_position - c.first_position <= within
+        converted = guest and status == MemberStatus.MEMBER
+        whole, returned, last, guests, members = months.get(c.first_month, [0, 0, 0, 0, 0])
+        months[c.first_month] = [whole + 1, returned + back, max(last, c.first_position),
+                                 guests + guest, members + converted]
+    by_month = {fm: (a, b, c, d, e) for fm, (a, b, c, d, e) in months.items()}
+    return counters, by_month, dict(cells)
 
 
 # -- the figures ---------------------------------------------------------------------------
 
-def attendance_mix(session: Session, occs: list[Occurrence], t: Thresholds, now: datetime,
-                   recent: int = RECENT_MEETUPS) -> list[Mix]:
-    """The last ``recent`` occurrences, each attendee classified at that occurrence:
-    first visit → first-timer; at least ``regular_min`` of their last ``regular_window``
-    occurrences (excused ones left out, as for the levels) → regular; else returning."""
-    if not occs:
-        return []
-    tenant_id = current_tenant_id(session)
-    occ = _occurrences_cte(tenant_id, now)
-    excused = case((Attendance.status == AttendanceStatus.EXCUSED, 1), else_=0)
-    marks = (
-        select(Attendance.member_id.label("member_id"), occ.c.meetup_id, occ.c.n,
-               excused.label("excused"),
-               func.sum(excused).over(partition_by=Attendance.member_id, order_by=occ.c.n,
-                                      rows=(None, 0)).label("excused_so_far"))
-        .join(occ, occ.c.meetup_id == Attendance.meetup_id)
-        .where(Attendance.tenant_id == tenant_id,
-               Attendance.status.in_([*ATTENDED, AttendanceStatus.EXCUSED]))
-        .cte("marks"))
-    # A member's position in their own sequence: occurrences so far minus excused ones.
-    came = (select(marks.c.member_id, marks.c.meetup_id, marks.c.n,
-                   (marks.c.n - marks.c.excused_so_far).label("pos"))
-            .where(marks.c.excused == 0).cte("came_pos"))
-    ranked = (
-        select(came.c.meetup_id, came.c.n,
-               # pos rises with n, so one ordering (one sort) serves both windows.
-               func.row_number().over(partition_by=came.c.member_id,
-                                      order_by=came.c.pos).label("visit"),
-               func.count().over(partition_by=came.c.member_id, order_by=came.c.pos,
-                                 range_=(-(t.regular_window - 1), 0)).label("recent"))
-        .cte("ranked"))
-    first = ranked.c.visit == 1
-    regular = and_(ranked.c.visit > 1, ranked.c.recent >= t.regular_min)
+def _mix(occs: list[Occurrence], counters: dict[int, Counter[str]], recent: int) -> list[Mix]:
     cutoff = max(0, len(occs) - recent)
-    rows = session.execute(
-        select(ranked.c.meetup_id,
-               func.sum(case((first, 1), else_=0)),
-               func.sum(case((and_(~first, ~regular), 1), else_=0)),
-               func.sum(case((regular, 1), else_=0)))
-        .where(ranked.c.n > cutoff).group_by(ranked.c.meetup_id))
-    counts = {meetup_id: (a or 0, b or 0, c or 0) for meetup_id, a, b, c in rows}
-    return [Mix(o, *counts.get(o.id, (0, 0, 0))) for o in occs[cutoff:]]
+    return [Mix(o, counters[o.id]["first_timers"], counters[o.id]["returners"],
+                counters[o.id]["regulars"]) for o in occs[cutoff:]]
 
 
-def return_rates(session: Session, occs: list[Occurrence], months: list[date],
-                 zone: ZoneInfo, now: datetime, within: int = RETURN_WITHIN) -> list[MonthShare]:
-    """Per month of first visit: first-timers, and how many came again within the next
-    ``within`` meetups (complete once every one of them has had those chances)."""
-    if not occs:
-        return []
-    tenant_id = current_tenant_id(session)
-    occ = _occurrences_cte(tenant_id, now)
-    came = _attended_cte(tenant_id, occ)
-    per_member = (
-        select(came.c.member_id,
-               func.min(came.c.starts_at).label("first_at"),
-               func.min(case((came.c.visit == 1, came.c.n))).label("n1"),
-               func.min(case((came.c.visit == 2, came.c.n))).label("n2"))
-        .group_by(came.c.member_id).cte("firsts"))
-    month = _month_of(per_member.c.first_at, month_starts(months, zone)).label("m")
-    back = case((per_member.c.n2 - per_member.c.n1 <= within, 1), else_=0)
-    rows = session.execute(
-        select(month, func.count(), func.sum(back), func.max(per_member.c.n1))
-        .group_by(month))
-    found = {m: (whole, part or 0, last) for m, whole, part, last in rows}
+def _returns(occs: list[Occurrence], window: list[date], by_month: ByMonth,
+             within: int) -> list[MonthShare]:
     shares = []
-    for i, first_day in enumerate(months):
-        whole, part, last = found.get(i, (0, 0, 0))
+    for first_day in window:
+        whole, part, last, _g, _m = by_month.get(_number(first_day), (0, 0, 0, 0, 0))
         shares.append(MonthShare(first_day, whole, part,
                                  complete=bool(whole) and last + within <= len(occs)))
     return shares
 
 
-def guest_conversion(session: Session, months: list[date], zone: ZoneInfo,
-                     now: datetime) -> tuple[list[MonthShare], MonthShare]:
-    """People who came to us as guests, and how many of them are members today.
-
-    Joren keeps no date for a guest becoming a member, so "came as a guest" is what the
-    register shows: still a guest, or registered through the public guest form, or walked
-    in on their first visit. Grouped by the month of their first visit.
-    """
-    tenant_id = current_tenant_id(session)
-    occ = _occurrences_cte(tenant_id, now)
-    came = _attended_cte(tenant_id, occ)
-    via_form = exists().where(Registration.tenant_id == tenant_id,
-                              Registration.member_id == came.c.member_id,
-                              Registration.source == GUEST_SOURCE)
-    as_guest = or_(Member.status == MemberStatus.GUEST,
-                   came.c.status == AttendanceStatus.WALK_IN, via_form)
-    month = _month_of(came.c.starts_at, month_starts(months, zone)).label("m")
-    member_now = case((Member.status == MemberStatus.MEMBER, 1), else_=0)
-    rows = session.execute(
-        select(month, func.count(), func.sum(member_now))
-        .join(Member, and_(Member.tenant_id == tenant_id, Member.id == came.c.member_id))
-        .where(came.c.visit == 1, as_guest)
-        .group_by(month))
-    found = {m: (whole, part or 0) for m, whole, part in rows}
-    shares = [MonthShare(first_day, *found.get(i, (0, 0))) for i, first_day in enumerate(months)]
-    total = MonthShare(months[0], sum(w for w, _p in found.values()),
-                       sum(p for _w, p in found.values()))
+def _guests(window: list[date], by_month: ByMonth) -> tuple[list[MonthShare], MonthShare]:
+    shares = []
+    for first_day in window:
+        _w, _p, _l, guests, members = by_month.get(_number(first_day), (0, 0, 0, 0, 0))
+        shares.append(MonthShare(first_day, guests, members))
+    total = MonthShare(window[0], sum(v[3] for v in by_month.values()),
+                       sum(v[4] for v in by_month.values()))
     return shares, total
 
 
-def cohorts(session: Session, months: list[date], zone: ZoneInfo,
-            now: datetime) -> list[Cohort]:
-    """Members by month of first visit (within ``months``): how many attended in each
-    following month. Months before the window are not a cohort."""
-    tenant_id = current_tenant_id(session)
-    occ = _occurrences_cte(tenant_id, now)
-    came = _attended_cte(tenant_id, occ)
-    monthly = (select(came.c.member_id,
-                      _month_of(came.c.starts_at, month_starts(months, zone)).label("m"))
-               .distinct().cte("monthly"))
-    # The first month rides along each (member, month) row: no join back, one pass.
-    firsts = (select(monthly.c.m, func.min(monthly.c.m).over(
-        partition_by=monthly.c.member_id).label("fm")).cte("first_month"))
-    offset = (firsts.c.m - firsts.c.fm).label("k")
-    rows = session.execute(
-        select(firsts.c.fm, offset, func.count())
-        .where(firsts.c.fm >= 0).group_by(firsts.c.fm, offset))
+def _cohorts(window: list[date], cells: Cells) -> list[Cohort]:
     grid: dict[int, dict[int, int]] = {}
-    for fm, k, n in rows:
-        grid.setdefault(fm, {})[k] = n
+    for (fm, month), n in cells.items():
+        grid.setdefault(fm, {})[month - fm] = n
     result = []
-    for i, first_day in enumerate(months):
-        if i not in grid:
+    for i, first_day in enumerate(window):
+        row = grid.get(_number(first_day))
+        if row is None:
             continue
-        later = len(months) - i
-        result.append(Cohort(first_day, grid[i].get(0, 0),
-                             [grid[i].get(k, 0) for k in range(later)]))
+        result.append(Cohort(first_day, row.get(0, 0),
+                             [row.get(k, 0) for k in range(len(window) - i)]))
     return result
 
 
-def no_shows(session: Session, occs: list[Occurrence], now: datetime,
-             recent: int = RECENT_MEETUPS) -> tuple[list[NoShows], tuple[int, int]]:
-    """Per ended occurrence: registered as going, and of those, not there (absent or not
-    recorded; excused and substitutes are not no-shows). Also the totals over all."""
-    tenant_id = current_tenant_id(session)
-    missing = or_(Attendance.id.is_(None), Attendance.status == AttendanceStatus.ABSENT)
-    rows = session.execute(
-        select(Registration.meetup_id, func.count(), func.sum(case((missing, 1), else_=0)))
-        .join(Meetup, and_(Meetup.tenant_id == tenant_id, Meetup.id == Registration.meetup_id))
-        .outerjoin(Attendance, and_(Attendance.tenant_id == tenant_id,
-                                    Attendance.meetup_id == Registration.meetup_id,
-                                    Attendance.member_id == Registration.member_id))
-        .where(Registration.tenant_id == tenant_id,
-               Registration.status == RegistrationStatus.GOING,
-               Meetup.status != MeetupStatus.CANCELLED, Meetup.ends_at <= now)
-        .group_by(Registration.meetup_id))
-    counts = {meetup_id: (going, missed or 0) for meetup_id, going, missed in rows}
+def _no_shows(rows: list[Any], occs: list[Occurrence], counters: dict[int, Counter[str]],
+              now: datetime, recent: int) -> tuple[list[NoShows], tuple[int, int]]:
     ended = [o for o in occs if o.ends_at <= now][-recent:]
-    per = [NoShows(o, *counts.get(o.id, (0, 0))) for o in ended]
-    total = (sum(g for g, _m in counts.values()), sum(m for _g, m in counts.values()))
-    return per, total
+    per = [NoShows(o, counters[o.id]["going"], counters[o.id]["no_shows"]) for o in ended]
+    over = [counters[row.id] for row in rows if row.ends_at <= now]
+    return per, (sum(c["going"] for c in over), sum(c["no_shows"] for c in over))
 
 
 def analytics(session: Session, zone: ZoneInfo, now: datetime | None = None, *,
               recent: int = RECENT_MEETUPS, months: int = MONTHS) -> Analytics:
-    """Every figure of the dashboard for the session's community, in a fixed number of
-    statements."""
+    """Every figure of the dashboard for the session's community, from the rollups when they
+    fit the register (else from the register itself), in a fixed number of statements."""
     now = now or utcnow()
-    t = thresholds(session)
-    occs = occurrences(session, now)
+    t, state = _state(session)
+    rows = _meetups(session, now)
+    occs = [Occurrence(r.id, r.title, r.starts_at, r.ends_at) for r in rows
+            if r.starts_at <= now]
     window = local_months(now, zone, months)
-    guests, guests_total = guest_conversion(session, window, zone, now) if occs else \
+    current = not occs or _fits(rows, state, t, zone, now)
+    if not occs:
+        counters: dict[int, Counter[str]] = {r.id: Counter() for r in rows}
+        by_month: ByMonth = {}
+        cells: Cells = {}
+    elif current:
+        counters = {r.id: Counter({name: getattr(r, name) for name in COUNTERS}) for r in rows}
+        by_month, cells = _months(session, RETURN_WITHIN)
+    else:
+        counters, by_month, cells = _from_register(session, rows, occs, t, zone, now,
+                                                   RETURN_WITHIN)
+    guests, guests_total = _guests(window, by_month) if occs else \
         ([MonthShare(m, 0, 0) for m in window], MonthShare(window[0], 0, 0))
-    shows, shows_total = no_shows(session, occs, now, recent) if occs else ([], (0, 0))
+    shows, shows_total = _no_shows(rows, occs, counters, now, recent) if occs else ([], (0, 0))
+    levels, industries = levels_and_industries(session)
     lapsed, lapsed_total = lapsed_regulars(session)
     return Analytics(
-        thresholds=t, occurrences=len(occs), levels=level_counts(session),
-        mix=attendance_mix(session, occs, t, now, recent),
-        returns=return_rates(session, occs, window, zone, now),
+        thresholds=t, occurrences=len(occs), levels=levels,
+        mix=_mix(occs, counters, recent),
+        returns=_returns(occs, window, by_month, RETURN_WITHIN) if occs else [],
         guests=guests, guests_total=guests_total,
-        cohorts=cohorts(session, window, zone, now) if occs else [],
+        cohorts=_cohorts(window, cells) if occs else [],
         no_shows=shows, no_shows_total=shows_total,
-        lapsed=lapsed, lapsed_total=lapsed_total, industries=regular_industries(session),
-        months=window,
+        lapsed=lapsed, lapsed_total=lapsed_total, industries=industries,
+        months=window, current=current,
     )

@@ -13,11 +13,13 @@ from flask_babel import gettext as _
 from joren.platform.db import db
 from joren.platform.i18n import current_language
 from joren.platform.inputs import parse_id
+from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import require
 from joren.tenants.engagement.analytics import RETURN_WITHIN, Analytics, analytics
 from joren.tenants.engagement.labels import LEVEL_LABELS, SENT_LABELS
 from joren.tenants.engagement.levels import Level
+from joren.tenants.engagement.services import REFRESH_ROLLUPS_JOB
 from joren.tenants.engagement.we_miss_you import (
     Outcome,
     UnknownMember,
@@ -74,12 +76,18 @@ def dashboard() -> Any:
     figures = analytics(db.session, g.community.zone)
     sent = sent_statuses(db.session, g.community,
                          [(row.member.id, row.last_attended_at) for row in figures.lapsed])
-    return render_template(
+    page = render_template(
         "engagement/analytics/dashboard.html", a=figures, charts=chart_rows(figures), sent=sent,
         sent_labels=SENT_LABELS, level_labels=LEVEL_LABELS, summary_levels=SUMMARY_LEVELS,
         month_label=month_label, percent=percent, return_within=RETURN_WITHIN,
         may_email=g.membership.is_organizer,
     )
+    if not figures.current:
+        # Computed from the register: bring the rollups up to date (after rendering, as the
+        # commit expires what the page shows).
+        enqueue_after_commit(db.session, REFRESH_ROLLUPS_JOB, g.community.id)
+        db.session.commit()
+    return page
 
 
 @bp.post("/admin/analytics/lapsed/<int:member_id>/we-miss-you")

@@ -39,6 +39,7 @@ from joren.tenants.meetups.models import (
 
 RECOMPUTE_MEMBER_JOB = "joren.workers.engagement_jobs.recompute_member"
 RECOMPUTE_COMMUNITY_JOB = "joren.workers.engagement_jobs.recompute_community"
+REFRESH_ROLLUPS_JOB = "joren.workers.engagement_jobs.refresh_rollups"
 LIMITS = {"regular_min": (1, 52), "regular_window": (1, 52), "one_time_misses": (1, 24),
           "lapsed_misses": (1, 24)}
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from joren.platform.identity.community import Community
 from joren.tenants.engagement import member_pages
 from joren.tenants.engagement.services import request_member_recompute
-from joren.tenants.meetups.signals import attendance_changed
+from joren.tenants.meetups.models import Registration
+from joren.tenants.meetups.signals import attendance_changed, registration_cancelled
 from joren.tenants.members.signals import (
     ExportColumns,
     MemberLevels,
@@ -27,6 +28,15 @@ def recompute_after_attendance(session: Session, *, tenant_id: int, member_ids: 
     """A member's level depends on attendance: recompute each changed member after commit."""
     for member_id in member_ids:
         request_member_recompute(session, tenant_id, member_id)
+
+
+@registration_cancelled.connect
+def recompute_after_cancellation(session: Session, *, registration_id: int, **_: Any) -> None:
+    """A going registration counts towards no-shows (the member's figures and the analytics
+    rollups) once its meetup has ended: recompute the member after commit."""
+    registration = session.get(Registration, registration_id)
+    if registration is not None:
+        request_member_recompute(session, registration.tenant_id, registration.member_id)
 
 
 @member_levels_wanted.connect
