@@ -23,7 +23,7 @@ from alembic import op
 
 revision: str = "0009"
 # The lead re-points this to "0008" at merge (0008 was written at the same time).
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

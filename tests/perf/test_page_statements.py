@@ -58,11 +58,6 @@ NOT_PAGES = {
     "community.payments.receipt_pdf",         # a receipt as PDF
 }
 
-# Pages other helpers of issue 14 are rebuilding at the same time, with today's count. The
-# lead removes these at merge, when their branches bring them under the limit.
-OWNED_ELSEWHERE: dict[str, str] = {
-    "community.analytics.dashboard": "helper analytics (11 statements before its rollups)",
-}
 
 ACCOUNT_PAGES = ("/account", "/communities/new")
 
@@ -227,13 +222,8 @@ def test_every_page_stays_within_the_limit_whatever_the_size(app, session, login
                 "community.introductions.queue", "community.checkin.register_view",
                 "community.checkin.door", "community.checkin.search"):
         assert key in answered, f"{key} answered {small.get(key)}"
-    over = {key: n for key, (_, n) in small.items() if n > LIMIT and key not in OWNED_ELSEWHERE}
+    over = {key: n for key, (_, n) in small.items() if n > LIMIT}
     assert not over, f"pages over {LIMIT} statements: {over}"
     grew = {key: (small[key][1], large[key][1]) for key in small
             if large[key][1] != small[key][1]}
     assert not grew, f"pages whose statements grow with the community ({SMALL} → {LARGE}): {grew}"
-
-
-def test_allowances_name_only_pages_that_exist(app):
-    endpoints = {rule.endpoint for rule in page_rules(app)}
-    assert set(OWNED_ELSEWHERE) <= endpoints
