@@ -341,9 +341,10 @@ def _send_batch(
         batch.run(order)
     except _Broken:
         batch.give_back()
-    except Exception:
-        # A job timeout, a bug, or the database failing (a killed process runs nothing; the
-        # sweep covers it): keep what was learnt, give back what the server never saw.
+    except (Exception, SystemExit, KeyboardInterrupt):
+        # A job timeout, a bug, the database failing, or a forced stop (RQ's cold shutdown
+        # raises SystemExit here): keep what was learnt, give back what the server never saw.
+        # A killed process runs nothing; the sweep covers it.
         batch.interrupted()
         raise
     return report
