@@ -24,12 +24,19 @@ class _Collector:
         self.connections = 0
         self.lock = threading.Lock()
         self.fail_next = 0
+        self.refused: dict[str, str] = {}  # address -> the RCPT reply refusing it
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
         with self.lock:
             self.connections += 1
         session.host_name = hostname
         return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refused:
+            return self.refused[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         with self.lock:

@@ -234,6 +234,8 @@ def _mail_and_billing(env: dict[str, str], smtp_url: str | None,
         "SMTP_URL": smtp_url,
         "MAIL_FROM": _env("MAIL_FROM", env) or "Joren <no-reply@joren.localhost>",
         "MAIL_CAPTURE": smtp_url is None,
+        # Messages handed to the SMTP server per commit (joren.platform.mail.sender).
+        "MAIL_HANDOVER_WINDOW": _count_env("MAIL_HANDOVER_WINDOW", env, 10) or 1,
         "STRIPE_SECRET_KEY": stripe_key,
         "BILLING_ENABLED": stripe_key is not None,
         "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET", env),

@@ -16,6 +16,14 @@ What the fork used to give, and how it is kept:
 - isolation between jobs: every job opens and closes its own session (``workers.context``)
   and gets its own app context, so nothing of one job's state reaches the next. ``--max-jobs``
   recycles a worker after that many jobs if memory ever creeps.
+
+Why mail goes through these jobs and not a loop of its own that polls the outbox: a send job
+names its 50 messages and claims them in one statement, so RQ's per-job cost (a few Redis
+round trips) is paid once per 50 messages; what a message costs is its build, its SMTP
+exchange and a share of the batch's commits (joren.platform.mail.sender), which a polling loop
+would pay the same. The jobs keep what a loop would have to rebuild: the transactional queue
+ahead of bulk mail, one worker for every queue, RQ's retries with back-off, time limits and
+warm shutdown, and an idle worker that costs nothing (a loop polls the database).
 """
 
 from __future__ import annotations

@@ -1,10 +1,20 @@
-"""Mail worker throughput and sign-in latency, before (the base commit) and after.
+"""Mail worker throughput beside raw smtplib sending the same messages, in the same run.
 
-Real processes: ``joren worker --burst`` as a subprocess, an aiosmtpd sink, Redis and the
-database of DATABASE_URL/REDIS_URL when set (otherwise an SQLite file and a redis-server
-started for the run). The "before" worker is the same command run on a copy of the base
-commit (``MAIL_BENCH_BASE``, default the commit this work started from), extracted with
-``git archive``. Prints figures and ratios; asserts only that everything arrived once.
+Real processes: ``joren worker --burst`` as a subprocess, an aiosmtpd sink in a process of its
+own (tests/perf/mail_sink.py), Redis and the database of DATABASE_URL/REDIS_URL when set
+(otherwise an SQLite file and a redis-server started for the run). Rates are counted where the
+messages arrive, from the first arrival to the last, the same way for every contender:
+
+- raw smtplib ``send_message`` of the same messages prebuilt as ``EmailMessage`` objects
+  (``mime.build_message``), over one connection, no database: the issue's baseline;
+- raw smtplib ``sendmail`` of the same messages prebuilt as the bytes the worker sends
+  (``mime.wire_message``), over one connection: nothing but the SMTP exchange;
+- one worker on MESSAGES outbox rows in jobs of 50 (claim, render, hand over, send, record),
+  with the default hand-over window and (first round) with ``MAIL_HANDOVER_WINDOW=1``;
+- (first round) the worker of the commit this work started from (``MAIL_BENCH_BASE``; empty
+  to skip), extracted with ``git archive``.
+
+Prints figures and ratios; asserts only that every message arrived exactly once.
 
     PYTHONPATH=. python -m pytest -m perf -s -p no:cacheprovider tests/perf/test_mail_perf.py
 """
@@ -12,17 +22,17 @@ commit (``MAIL_BENCH_BASE``, default the commit this work started from), extract
 from __future__ import annotations
 
 import os
+import smtplib
+import statistics
 import subprocess
 import sys
 import tarfile
-import threading
 import time
-from email.message import EmailMessage
+from collections import Counter
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from redis import Redis
 from rq import Queue
 from sqlalchemy import create_engine, delete, insert, select
@@ -30,41 +40,44 @@ from sqlalchemy.orm import Session
 
 import joren.models  # noqa: F401 - maps every table for create_all
 from joren.platform.db import Base, utcnow
-from joren.platform.mail.mime import build_message
+from joren.platform.mail.mime import build_message, wire_message
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from tests.workers.conftest import _free_port, shared_redis_url  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.perf  # a benchmark: run on demand (-m perf)
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE_COMMIT = os.environ.get("MAIL_BENCH_BASE", "6e68e9e")
+BASE_COMMIT = os.environ.get("MAIL_BENCH_BASE", "30924d2")
 SEND_BATCH_JOB = "joren.workers.jobs.send_outbox_batch"
 MESSAGES = int(os.environ.get("MAIL_BENCH_MESSAGES", "1000"))
-BULK_FOR_LATENCY = 500
+ROUNDS = int(os.environ.get("MAIL_BENCH_ROUNDS", "2"))
 MAIL_FROM = "Joren <no-reply@joren.example>"
+ENVELOPE_FROM = "no-reply@joren.example"
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.arrivals: list[tuple[float, str]] = []
-        self.lock = threading.Lock()
+class _SinkProcess:
+    def __init__(self, path: Path) -> None:
+        self.port = _free_port()
+        self.path = path
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.perf.mail_sink", str(self.port), str(path)],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline().strip() == b"ready"
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        with self.lock:
-            self.arrivals.append((time.monotonic(), envelope.rcpt_tos[0]))
-        return "250 OK"
+    def arrivals(self, prefix: str) -> list[tuple[float, str]]:
+        found = []
+        for line in self.path.read_text().splitlines():
+            at, to = line.split(" ", 1)
+            if to.startswith(prefix + "-"):
+                found.append((float(at), to))
+        return found
 
-
-@pytest.fixture()
-def sink():  # type: ignore[no-untyped-def]
-    handler = _Sink()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, f"smtp://127.0.0.1:{port}", port
-    finally:
-        controller.stop()
+    def stop(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
 
 
 def _base_tree(tmp_path: Path) -> Path:
@@ -76,120 +89,115 @@ def _base_tree(tmp_path: Path) -> Path:
     return target
 
 
-def _rows(engine, prefix: str, count: int, template: str = "mail/notice") -> list[int]:  # type: ignore[no-untyped-def]
+def _rows(engine, prefix: str, count: int) -> list[int]:  # type: ignore[no-untyped-def]
     body = "次回の交流会は3月です。ご参加をお待ちしています。\n" * 20
     now = utcnow()
+    unsubscribe = "<http://127.0.0.1:5000/u/" + "x" * 80 + ">"
     with Session(engine) as s:
         s.execute(insert(OutboxMessage), [{
-            "idempotency_key": f"{prefix}-{n}", "category": "reminders", "template": template,
-            "to_email": f"{prefix}{n}@example.jp", "language": "ja", "subject": "お知らせ",
-            "text_body": body, "html_body": f"<p>{body}</p>", "headers": {}, "attachments": [],
-            "status": OutboxStatus.PENDING, "attempts": 0, "last_error": "", "message_id": "",
-            "created_at": now, "updated_at": now} for n in range(count)])
+            "idempotency_key": f"{prefix}-{n}", "category": "reminders",
+            "template": "mail/notice", "to_email": f"{prefix}-{n}@example.jp", "language": "ja",
+            "subject": "3月の交流会のお知らせ", "text_body": body, "html_body": f"<p>{body}</p>",
+            "headers": {"List-Unsubscribe": unsubscribe,
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            "attachments": [], "status": OutboxStatus.PENDING, "attempts": 0, "last_error": "",
+            "message_id": "", "created_at": now} for n in range(count)])
         s.commit()
         return list(s.scalars(select(OutboxMessage.id).where(
             OutboxMessage.idempotency_key.like(f"{prefix}-%")).order_by(OutboxMessage.id)))
 
 
-def _enqueue(redis: Redis, queue: str, ids: list[int], size: int = 50) -> None:
-    q = Queue(queue, connection=redis)
-    for i in range(0, len(ids), size):
-        q.enqueue(SEND_BATCH_JOB, ids[i:i + size], job_timeout=300)
-
-
-def _worker(tree: Path, env: dict[str, str], *queues: str) -> subprocess.Popen[bytes]:
-    joren = str(Path(sys.executable).with_name("joren"))  # honours PYTHONPATH
-    return subprocess.Popen(
-        [joren, "worker", "--burst", "--no-scheduler", *queues],
-        env={**env, "PYTHONPATH": str(tree)}, cwd=tree,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def _wait(process: subprocess.Popen[bytes], timeout: float = 900) -> None:
-    _, err = process.communicate(timeout=timeout)
-    assert process.returncode == 0, err.decode(errors="replace")[-3000:]
-
-
-def _raw_smtplib(engine, ids: list[int], port: int) -> float:  # type: ignore[no-untyped-def]
-    """Raw smtplib on the same messages, built the same way: one connection, no database."""
-    import smtplib
-
+def _raw(engine, ids: list[int], port: int, as_bytes: bool) -> None:  # type: ignore[no-untyped-def]
+    """Raw smtplib on the same messages, built beforehand: one connection, no database."""
     with Session(engine) as s:
         rows = s.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))).all()
-        emails: list[EmailMessage] = [build_message(r, MAIL_FROM, utcnow()) for r in rows]
-    began = time.perf_counter()
+        now = utcnow()
+        prebuilt = [(r.to_email, wire_message(r, MAIL_FROM, now) if as_bytes
+                     else build_message(r, MAIL_FROM, now)) for r in rows]
     with smtplib.SMTP("127.0.0.1", port) as conn:
-        for email, row in zip(emails, rows, strict=True):
-            conn.send_message(email, from_addr="no-reply@joren.example", to_addrs=[row.to_email])
-    return len(emails) / (time.perf_counter() - began)
+        for to, message in prebuilt:
+            if isinstance(message, bytes):
+                conn.sendmail(ENVELOPE_FROM, [to], message)
+            else:
+                conn.send_message(message, from_addr=ENVELOPE_FROM, to_addrs=[to])
 
 
-def test_mail_worker_benchmark(tmp_path, shared_redis_url, sink) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    handler, smtp_url, port = sink
+def _worker(tree: Path, env: dict[str, str], ids: list[int], redis: Redis) -> float:
+    """Run one burst worker on ``ids`` in jobs of 50; return its wall time with start-up."""
+    queue = Queue("mail", connection=redis)
+    for i in range(0, len(ids), 50):
+        queue.enqueue(SEND_BATCH_JOB, ids[i:i + 50], job_timeout=300)
+    joren = str(Path(sys.executable).with_name("joren"))  # honours PYTHONPATH
+    began = time.monotonic()
+    done = subprocess.run([joren, "worker", "--burst", "--no-scheduler", "mail"],
+                          env={**env, "PYTHONPATH": str(tree)}, cwd=tree,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=1800)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
+    return time.monotonic() - began
+
+
+def test_mail_worker_benchmark(tmp_path, shared_redis_url) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'mail.sqlite3'}"
-    engine = create_engine(database_url)
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+                           if database_url.startswith("postgresql://") else database_url)
     Base.metadata.create_all(engine)
     redis = Redis.from_url(shared_redis_url)
+    redis.flushdb()
+    sink = _SinkProcess(tmp_path / "arrivals.txt")
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": shared_redis_url,
-           "SMTP_URL": smtp_url, "MAIL_FROM": MAIL_FROM, "SECRET_KEY": "mail-bench",
-           "JOREN_ENV": "development"}
+           "SMTP_URL": f"smtp://127.0.0.1:{sink.port}", "MAIL_FROM": MAIL_FROM,
+           "SECRET_KEY": "mail-bench", "JOREN_ENV": "development"}
     env.pop("FLASK_APP", None)
-    trees = {"before": _base_tree(tmp_path), "after": ROOT}
-    figures: dict[str, dict[str, float]] = {}
+    env.pop("MAIL_HANDOVER_WINDOW", None)
+    before = _base_tree(tmp_path) if BASE_COMMIT else None
+    rates: dict[str, list[float]] = {}
+    started: dict[str, float] = {}
 
-    def clean() -> None:
-        redis.flushdb()
-        handler.arrivals.clear()
-        with Session(engine) as s:
-            s.execute(delete(OutboxMessage).where(OutboxMessage.idempotency_key.like("bench%")))
-            s.commit()
+    def run(label: str, prefix: str, send) -> None:  # type: ignore[no-untyped-def]
+        ids = _rows(engine, prefix, MESSAGES)
+        wall = send(ids)
+        arrivals = sink.arrivals(prefix)
+        counts = Counter(to for _, to in arrivals)
+        assert len(counts) == MESSAGES and set(counts.values()) == {1}  # each exactly once
+        times = sorted(t for t, _ in arrivals)
+        rates.setdefault(label, []).append((MESSAGES - 1) / (times[-1] - times[0]))
+        if wall is not None:
+            started[label] = MESSAGES / wall
 
+    raw_objects = "raw smtplib send_message, prebuilt EmailMessage"
+    raw_bytes = "raw smtplib sendmail, prebuilt bytes"
+    worker = "joren worker (MAIL_HANDOVER_WINDOW default)"
+    exact = "joren worker, MAIL_HANDOVER_WINDOW=1"
+    base = f"joren worker at {BASE_COMMIT} (before)"
     try:
-        for label, tree in trees.items():
-            # Throughput: MESSAGES bulk messages in jobs of 50, one worker.
-            clean()
-            ids = _rows(engine, "bench", MESSAGES)
-            _enqueue(redis, "mail", ids)
-            began = time.monotonic()
-            _wait(_worker(tree, env, "mail"))
-            total = time.monotonic() - began
-            times = sorted(t for t, _ in handler.arrivals)
-            assert len(handler.arrivals) == MESSAGES
-            assert len({to for _, to in handler.arrivals}) == MESSAGES  # each once
-            steady = (MESSAGES - 1) / (times[-1] - times[0])
-            figures[label] = {"msg_s": steady, "msg_s_with_start": MESSAGES / total}
-
-            # Sign-in latency: the worker is busy with 500 queued bulk messages when a
-            # magic-link message is queued (where each version queues it).
-            clean()
-            bulk = _rows(engine, "benchbulk", BULK_FOR_LATENCY)
-            sign_in = _rows(engine, "benchsignin", 1, template="accounts/magic")
-            _enqueue(redis, "mail", bulk)
-            process = _worker(tree, env)
-            while not handler.arrivals:
-                time.sleep(0.005)
-            queued_at = time.monotonic()
-            _enqueue(redis, "transactional" if label == "after" else "mail", sign_in)
-            _wait(process)
-            [arrived] = [t for t, to in handler.arrivals if to.startswith("benchsignin")]
-            figures[label]["sign_in_s"] = arrived - queued_at
-            figures[label]["bulk_left"] = sum(
-                1 for t, to in handler.arrivals if t > arrived and to.startswith("benchbulk"))
-        clean()
-        raw_ids = _rows(engine, "bench", MESSAGES)
-        raw = _raw_smtplib(engine, raw_ids, port)
+        for r in range(ROUNDS):
+            run(raw_objects, f"b{r}o", lambda ids: _raw(engine, ids, sink.port, False))
+            run(worker, f"b{r}w", lambda ids: _worker(ROOT, env, ids, redis))
+            run(raw_bytes, f"b{r}b", lambda ids: _raw(engine, ids, sink.port, True))
+            if r == 0:
+                run(exact, f"b{r}e", lambda ids: _worker(
+                    ROOT, {**env, "MAIL_HANDOVER_WINDOW": "1"}, ids, redis))
+                if before is not None:
+                    run(base, f"b{r}p", lambda ids: _worker(before, env, ids, redis))
     finally:
-        clean()
+        sink.stop()
+        with Session(engine) as s:
+            s.execute(delete(OutboxMessage).where(OutboxMessage.idempotency_key.like("b%-%")))
+            s.commit()
         engine.dispose()
 
-    before, after = figures["before"], figures["after"]
-    print(f"\nmail worker, {MESSAGES} messages in jobs of 50, one `joren worker --burst` "
-          f"({engine.dialect.name}, {'real' if os.environ.get('REDIS_URL') else 'local'} Redis):")
-    print(f"  raw smtplib, same messages, one connection: {raw:8.1f} msg/s")
-    for label, f in figures.items():
-        print(f"  {label:6}: {f['msg_s']:8.1f} msg/s (with start-up {f['msg_s_with_start']:7.1f}), "
-              f"{f['msg_s'] / raw:.2f} of raw smtplib; sign-in sent {f['sign_in_s']:6.2f} s "
-              f"after queueing behind {BULK_FOR_LATENCY} bulk ({int(f['bulk_left'])} bulk "
-              f"still unsent then)")
-    print(f"  after/before throughput: x{after['msg_s'] / before['msg_s']:.1f}; "
-          f"sign-in latency before/after: x{before['sign_in_s'] / after['sign_in_s']:.1f}")
+    def median(label: str) -> float:
+        return statistics.median(rates[label])
+
+    print(f"\nmail, {MESSAGES} messages ({engine.dialect.name}, "
+          f"{'real' if os.environ.get('REDIS_URL') else 'local'} Redis), {ROUNDS} rounds, "
+          "msg/s from first to last arrival at a separate aiosmtpd sink (median; each round):")
+    for label in rates:
+        each = ", ".join(f"{x:.1f}" for x in rates[label])
+        ratios = (f"  {median(label) / median(raw_objects):.2f} of send_message, "
+                  f"{median(label) / median(raw_bytes):.2f} of sendmail"
+                  if label not in (raw_objects, raw_bytes) else "")
+        start = f" (with start-up {started[label]:.1f})" if label in started else ""
+        print(f"  {label:48} {median(label):7.1f} [{each}]{start}{ratios}")
+    if base in rates:
+        print(f"  worker after/before: x{median(worker) / median(base):.1f}")

@@ -344,3 +344,144 @@ def test_an_address_that_cannot_be_written_fails_at_once(
     stored = session.get(OutboxMessage, broken.id, populate_existing=True)
     assert stored.status == OutboxStatus.FAILED
     assert stored.last_error.startswith("cannot build the message")
+
+
+# --- batches: hand-over windows, one connection, refusals ------------------------------------
+
+
+def test_a_batch_of_several_windows_goes_over_one_connection(
+    app, app_ctx, session, smtp_server  # type: ignore[no-untyped-def]
+) -> None:
+    connections.discard()
+    messages = [notice(session, to=f"w{n}@example.jp", key=f"window-{n}") for n in range(7)]
+    session.flush()
+    report = sender.send_messages(session, [m.id for m in messages],
+                                  transport(app, MAIL_HANDOVER_WINDOW=3))
+    assert report.sent == [m.id for m in messages]
+    assert smtp_server.connections == 1
+    assert sorted(str(m["To"]) for m in smtp_server.messages) == sorted(
+        f"w{n}@example.jp" for n in range(7))
+    rows = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.id.in_([m.id for m in messages])).execution_options(
+        populate_existing=True)).all()
+    assert {(r.status, r.attempts, r.last_error) for r in rows} == {(OutboxStatus.SENT, 1, "")}
+    assert {r.message_id for r in rows} == {str(m["Message-ID"]) for m in smtp_server.messages}
+    assert all(r.sent_at is not None for r in rows)
+
+
+def _statements_for_a_batch(app, session, size: int) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    messages = [notice(session, to=f"s{size}-{n}@example.jp", key=f"stmt-{size}-{n}")
+                for n in range(size)]
+    session.flush()
+    statements = []
+    engine = session.get_bind()
+
+    def count(*args):  # type: ignore[no-untyped-def]
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        report = sender.send_messages(session, [m.id for m in messages],
+                                      transport(app, MAIL_HANDOVER_WINDOW=size))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(report.sent) == size
+    return len(statements)
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_size(
+    app, app_ctx, session, smtp_server  # type: ignore[no-untyped-def]
+) -> None:
+    """One window: claim, load, hand over, record — not a statement per message."""
+    small = _statements_for_a_batch(app, session, 3)
+    large = _statements_for_a_batch(app, session, 12)
+    assert small == large
+    assert large <= 12  # 4 statements and their transactions' scope settings on PostgreSQL
+
+
+def test_a_refused_recipient_does_not_stop_the_rest_of_the_batch(
+    app, app_ctx, session, smtp_server  # type: ignore[no-untyped-def]
+) -> None:
+    connections.discard()
+    smtp_server.handler.refused = {"gone@example.jp": "550 5.1.1 No such user",
+                                   "full@example.jp": "452 4.2.2 Mailbox full"}
+    to = ["a@example.jp", "gone@example.jp", "b@example.jp", "full@example.jp", "c@example.jp"]
+    messages = [notice(session, to=address, key=f"refused-{n}") for n, address in enumerate(to)]
+    session.flush()
+    ids = [m.id for m in messages]
+    report = sender.send_messages(session, ids, transport(app, MAIL_HANDOVER_WINDOW=2))
+    assert report.sent == [ids[0], ids[2], ids[4]]
+    assert report.failed == [ids[1]] and report.retry == [ids[3]]
+    assert sorted(str(m["To"]) for m in smtp_server.messages) == [
+        "a@example.jp", "b@example.jp", "c@example.jp"]
+    assert smtp_server.connections == 1  # a refusal is an answer: the connection goes on
+    gone = session.get(OutboxMessage, ids[1], populate_existing=True)
+    full = session.get(OutboxMessage, ids[3], populate_existing=True)
+    assert (gone.status, gone.message_id) == (OutboxStatus.FAILED, "")
+    assert "550" in gone.last_error
+    assert (full.status, full.attempts, full.message_id) == (OutboxStatus.PENDING, 1, "")
+
+
+def test_a_connection_lost_mid_window_gives_back_what_was_not_tried(
+    app, app_ctx, session, smtp_server, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    connections.discard()
+    messages = [notice(session, to=f"l{n}@example.jp", key=f"lost-conn-{n}") for n in range(5)]
+    session.flush()
+    ids = [m.id for m in messages]
+    real_send = sender._Link.send
+    calls = {"count": 0}
+
+    def drop_on_third(self, email, to):  # type: ignore[no-untyped-def]
+        calls["count"] += 1
+        if calls["count"] == 3:
+            raise ConnectionResetError("the relay went away")
+        real_send(self, email, to)
+
+    monkeypatch.setattr(sender._Link, "send", drop_on_third)
+    report = sender.send_messages(session, ids, transport(app, MAIL_HANDOVER_WINDOW=4))
+    assert report.sent == ids[:2] and report.retry == ids[2:]
+    rows = [session.get(OutboxMessage, i, populate_existing=True) for i in ids]
+    assert [(r.status, r.attempts, r.message_id == "") for r in rows] == [
+        (OutboxStatus.SENT, 1, False), (OutboxStatus.SENT, 1, False),
+        (OutboxStatus.PENDING, 1, True),  # tried: the server hung up on it
+        (OutboxStatus.PENDING, 0, True),  # handed over, never tried: the mark is cleared
+        (OutboxStatus.PENDING, 0, True)]  # claimed, never handed over
+    monkeypatch.setattr(sender._Link, "send", real_send)
+    again = sender.send_messages(session, ids, transport(app))
+    assert again.sent == ids[2:]
+    assert len(smtp_server.messages) == 5
+
+
+def test_the_wire_form_reads_like_the_email_package_s(app, app_ctx, session) -> None:  # type: ignore[no-untyped-def]
+    """The sender's own builder: same headers and parts as build_message, Japanese intact, a
+    long unsubscribe URL in one piece, and no way to inject a header."""
+    import email
+    from email.policy import default as default_policy
+
+    from joren.platform.mail.mime import build_message, wire_message
+
+    body = "次回の交流会は3月です。\n" + "長い行" * 40 + "\n.先頭の点\n"
+    message = notice(session, to="wire@example.jp", key="wire", category="reminders",
+                     body_text=body)
+    session.flush()
+    now = utcnow()
+    wire = wire_message(message, "ジョレン <no-reply@joren.example>", now)
+    assert wire is not None and b"\n" not in wire.replace(b"\r\n", b"")
+    sent = email.message_from_bytes(wire, policy=default_policy)
+    built = build_message(message, "ジョレン <no-reply@joren.example>", now)
+    for name in ("From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted",
+                 "List-Unsubscribe", "List-Unsubscribe-Post", "Content-Language"):
+        assert str(sent[name]) == str(built[name]), name
+    assert sent.get_content_type() == "multipart/alternative"
+    for kind in ("plain", "html"):
+        assert sent.get_body((kind,)).get_content() == built.get_body((kind,)).get_content()
+    assert str(sent["List-Unsubscribe"]).startswith("<http")  # not RFC 2047 words
+    message.subject = "件名\r\nBcc: everyone@example.jp"
+    with pytest.raises(ValueError):
+        wire_message(message, "x@joren.example", now)
+    message.subject = "件名"
+    message.to_email = "quoted\"local\"@example.jp"
+    assert wire_message(message, "x@joren.example", now) is None  # build_message's case

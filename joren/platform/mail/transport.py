@@ -58,8 +58,8 @@ class ConnectionHolder:
     new one otherwise (servers drop idle clients). ``discard()`` drops a connection whose state
     is unknown after an error.
 
-    ``joren worker`` runs every job in its own process (joren.workers.worker), so the
-    connection is reused across the messages of a batch and across jobs.
+    ``joren worker`` runs every job inside its one long-lived process (joren.workers.worker),
+    so the connection is reused across the messages of a batch and across jobs.
     """
 
     def __init__(self) -> None:
