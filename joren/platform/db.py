@@ -96,12 +96,20 @@ def _is_sqlite(dbapi_connection) -> bool:  # type: ignore[no-untyped-def]
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
     """SQLite ignores foreign keys unless each connection asks, and pysqlite's own transaction
-    handling breaks SAVEPOINT; SQLAlchemy then emits BEGIN itself (see ``_sqlite_begin``)."""
+    handling breaks SAVEPOINT; SQLAlchemy then emits BEGIN itself (see ``_sqlite_begin``).
+
+    A database file runs in WAL mode: readers no longer hold a writer back (in the default
+    rollback journal a slow page kept every sign-in, check-in and outbox write waiting until
+    "database is locked"), and with ``synchronous=NORMAL`` a commit is a write to the log, not
+    an fsync: a committed transaction survives a killed process (the mail worker's guarantee
+    rests on that), only a power cut may lose the last ones."""
     if _is_sqlite(dbapi_connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        if cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 
