@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
 from joren.demo import loader
-from joren.models import Community, Member
+from joren.models import Community, Meetup, Member
 from joren.platform.db import Base, utcnow
 from joren.platform.tenancy import TenantScoped, TenantScopeError, set_tenant, unscoped
 from joren.platform.tenant_guard import without_orm_guard
@@ -258,18 +258,18 @@ def test_a_multi_row_insert_with_one_row_for_another_community_is_refused(
         scoped, tenant, other_tenant, order):
     """Each row of ``insert().values([...])`` is checked, not only the last one."""
     s = scoped(tenant)
-    rows = [{"tenant_id": tenant.id, "family_name": "自分", "email": "a@example.jp"},
-            {"tenant_id": other_tenant.id, "family_name": "越境", "email": "b@example.jp"}]
+    now = utcnow()
+    rows = [{"tenant_id": tenant.id, "title": "自分", "starts_at": now, "ends_at": now},
+            {"tenant_id": other_tenant.id, "title": "越境", "starts_at": now, "ends_at": now}]
     if order == "other last":
         rows.reverse()
     with pytest.raises(TenantScopeError):
-        s.execute(insert(Member).values(rows))
+        s.execute(insert(Meetup).values(rows))
     s.rollback()
-    s.execute(insert(Member).values([
-        {"tenant_id": tenant.id, "family_name": "自分", "email": f"{n}@example.jp"}
-        for n in range(2)]))
-    assert s.scalar(select(func.count()).select_from(Member).where(
-        Member.family_name == "自分")) == 2
+    s.execute(insert(Meetup).values([
+        {"tenant_id": tenant.id, "title": "自分", "starts_at": now, "ends_at": now}
+        for _ in range(2)]))
+    assert s.scalar(select(func.count()).select_from(Meetup).where(Meetup.title == "自分")) == 2
     s.rollback()
 
 
