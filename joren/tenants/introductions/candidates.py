@@ -36,6 +36,7 @@ def rowdot(x: sparse.csr_matrix, y: sparse.csr_matrix, i: np.ndarray, j: np.ndar
     """``x[i[p]] · y[j[p]]`` for each pair ``p``, chunk by chunk (the chunks shared by
     ``THREADS`` threads: scipy's row selection, product and sum release the GIL)."""
     out = np.zeros(len(i), np.float64)
+    chunk = max(1, chunk // THREADS)   # the same memory at once with more threads
 
     def one(s: int) -> None:
         prod = x[i[s:s + chunk]].multiply(y[j[s:s + chunk]])
