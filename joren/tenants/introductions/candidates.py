@@ -5,7 +5,10 @@
   ``POSTINGS`` texts where it weighs most; row blocks of ``[OFFER | ASK] · [ASK | OFFER]ᵀ`` give
   both directions in one product, and each row keeps its top-k partners (a linear-time
   pre-selection, then an exact top-k on what is left). The exact cosines of the candidates are
-  computed afterwards on the full rows (``rowdot``).
+  computed afterwards on the full rows (``rowdot``). The blocks (and the cosines' chunks) are
+  independent and their C and numpy work runs without the GIL: ``THREADS`` threads (two on a
+  machine with two cores or more) share them, and the results are gathered in block order, so
+  the pairs are the same, in the same order, as with one thread.
 - Structured: members of each wished industry (own industry too for the same-industry flag),
   and for a first-timer the regulars; own region first, most engaged first, then lowest id.
 """
