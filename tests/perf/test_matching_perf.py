@@ -23,7 +23,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from joren.tenants.introductions import matching
+from joren.tenants.introductions import candidates, matching
 from joren.tenants.introductions.features import Features, History, Profile, pair
 from joren.tenants.introductions.matching import suggest
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES
@@ -212,7 +212,7 @@ def _cycle(features: Features, past: History, clock: matching.StageClock | None 
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_one_matching_cycle(n):
+def test_one_matching_cycle(n, monkeypatch):
     features = community(n)
     past = history(features)
     clock = matching.StageClock()
@@ -221,6 +221,13 @@ def test_one_matching_cycle(n):
     cycle_cpu = time.process_time() - cpu
     traced = (f"{_traced_peak(lambda: _cycle(features, past)):.0f} MiB"
               if n <= TRACED_UP_TO else "not traced at this size (tracemalloc is too slow)")
+    # The same cycle with one thread for the product blocks and cosines: the same suggestions.
+    monkeypatch.setattr(candidates, "THREADS", 1)
+    cpu = time.process_time()
+    single, single_time, _ = _timed(lambda: _cycle(features, past))
+    single_cpu = time.process_time() - cpu
+    monkeypatch.undo()
+    assert single == result
     without = History(excluded=past.excluded, met_together=past.met_together)
     _, plain_time, _ = _timed(lambda: _cycle(features, without))
     fresh = Features(features.profiles)
@@ -234,6 +241,9 @@ def test_one_matching_cycle(n):
           f"{len(result):,} suggestions covering {covered:,} of {members:,} consenting members; "
           f"process max RSS {rss:.0f} MiB")
     print(_stage_table(n, clock, cycle_time, cycle_cpu))
+    print(f"[matching n={n:,}] {candidates.THREADS} threads: {cycle_time:.2f} s wall, "
+          f"{cycle_cpu:.2f} s CPU; one thread: {single_time:.2f} s wall, {single_cpu:.2f} s CPU "
+          f"(wall ratio {cycle_time / single_time:.2f}); the same suggestions")
     print(f"[matching n={n:,}] attendance register of {len(past.attendance[0]):,} entries "
           f"({MEETUPS} meetups of {len(past.attendance[0]) // MEETUPS:,}): the same cycle "
           f"without it {plain_time:.2f} s (ratio with/without {cycle_time / plain_time:.2f})")

@@ -5,12 +5,18 @@
   ``POSTINGS`` texts where it weighs most; row blocks of ``[OFFER | ASK] · [ASK | OFFER]ᵀ`` give
   both directions in one product, and each row keeps its top-k partners (a linear-time
   pre-selection, then an exact top-k on what is left). The exact cosines of the candidates are
-  computed afterwards on the full rows (``rowdot``).
+  computed afterwards on the full rows (``rowdot``). The blocks (and the cosines' chunks) are
+  independent and their C and numpy work runs without the GIL: ``THREADS`` threads (two on a
+  machine with two cores or more) share them, and the results are gathered in block order, so
+  the pairs are the same, in the same order, as with one thread.
 - Structured: members of each wished industry (own industry too for the same-industry flag),
   and for a first-timer the regulars; own region first, most engaged first, then lowest id.
 """
 
 from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy import sparse
@@ -23,15 +29,29 @@ DENSE_LIMIT = 1500      # up to this many members all pairs are scored (a hard s
 BLOCK = 512             # rows per sparse product block
 PRUNE = 32              # heaviest shared features per text kept for candidate generation
 POSTINGS = 128          # texts kept per feature for candidate generation
+THREADS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+              else os.cpu_count() or 1)   # threads sharing the product's blocks
 _TINY = np.nextafter(np.float32(0), np.float32(1))   # the least positive float32
 
 
 def rowdot(x: sparse.csr_matrix, y: sparse.csr_matrix, i: np.ndarray, j: np.ndarray,
             chunk: int = 50_000) -> np.ndarray:
+    """``x[i[p]] · y[j[p]]`` for each pair ``p``, chunk by chunk (the chunks shared by
+    ``THREADS`` threads: scipy's row selection, product and sum release the GIL)."""
     out = np.zeros(len(i), np.float64)
-    for s in range(0, len(i), chunk):
+    chunk = max(1, chunk // THREADS)   # the same memory at once with more threads
+
+    def one(s: int) -> None:
         prod = x[i[s:s + chunk]].multiply(y[j[s:s + chunk]])
         out[s:s + chunk] = np.asarray(prod.sum(axis=1)).ravel()
+
+    starts = range(0, len(i), chunk)
+    if THREADS > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(one, starts))
+    else:
+        for s in starts:
+            one(s)
     return out
 
 
@@ -143,12 +163,21 @@ def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-un
     po, pa = prune(o, PRUNE, model.df), prune(a, PRUNE, model.df)
     left = sparse.hstack([po, pa]).tocsr()
     right_t = truncate_postings(sparse.hstack([pa, po]).T.tocsr(), POSTINGS)
-    out_i, out_j = [], []
-    for start in range(0, m, BLOCK):
+
+    def block(start: int) -> tuple[np.ndarray, np.ndarray]:
         rows, cols = _best_in_block(left[start:start + BLOCK] @ right_t, start, k)
-        out_i.append(pos[rows + start])
-        out_j.append(pos[cols])
-    i, j = np.concatenate(out_i), np.concatenate(out_j)
+        return pos[rows + start], pos[cols]
+
+    # The blocks are independent and scipy's product, numpy's partition and sort release the
+    # GIL: two threads share them (results in block order, so the same pairs in the same order).
+    starts = range(0, m, BLOCK)
+    if THREADS > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(THREADS) as pool:
+            found = list(pool.map(block, starts))
+    else:
+        found = [block(start) for start in starts]
+    i = np.concatenate([b[0] for b in found])
+    j = np.concatenate([b[1] for b in found])
     nan = np.full(len(i), np.nan)
     return i, j, nan, nan
 

@@ -127,6 +127,19 @@ def test_blocked_text_candidates_match_the_brute_force_reference(seed, monkeypat
     assert sum(len(s) for s in exact) > 0.8 * sum(len(s) for s in chosen) > 2 * len(pos)
 
 
+def test_two_threads_find_the_same_pairs_in_the_same_order_as_one(monkeypatch):
+    monkeypatch.setattr(candidates, "DENSE_LIMIT", 10)
+    monkeypatch.setattr(candidates, "BLOCK", 32)
+    f = random_community(3, 400)
+    pos = np.flatnonzero(f.eligible)
+    found = {}
+    for threads in (1, 2):
+        monkeypatch.setattr(candidates, "THREADS", threads)
+        found[threads] = candidates.text_candidates(f, pos, 5)[:2]
+    assert len(found[1][0]) > 2 * len(pos)
+    assert all(np.array_equal(a, b) for a, b in zip(found[1], found[2], strict=True))
+
+
 def test_all_pairs_with_both_cosines_in_a_small_community():
     f = random_community(3, 120)
     pos = np.flatnonzero(f.eligible)
