@@ -113,6 +113,8 @@ def configure_login(app: Flask) -> None:
 
         now = utcnow()
         slug = g.get("community_slug")
+        if slug is not None and not inputs.storable(slug):
+            slug = None  # no community has it; reject_malformed_input answers 400
         found = load_signed_in(db.session, user_id, slug=slug, now=now, **lifetimes())
         if found is None:
             return None

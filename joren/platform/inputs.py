@@ -93,6 +93,11 @@ def _texts() -> Iterator[str]:
             yield upload.filename or ""
 
 
+def storable(text: str) -> bool:
+    """Whether every database can hold this text (no NUL, no lone surrogate)."""
+    return not _INVALID_TEXT.search(text)
+
+
 def _is_utf8(wsgi: str, quoted: bool = False) -> bool:
     """Whether a WSGI string (bytes as latin-1; ``quoted``: still percent-encoded) is UTF-8."""
     try:
