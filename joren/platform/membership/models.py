@@ -56,6 +56,7 @@ class Member(TenantScoped, Timestamped, Base):
         UniqueConstraint("tenant_id", "email"),
         Index("ix_members_tenant_reading", "tenant_id", "family_name_kana", "given_name_kana"),
         Index("ix_members_tenant_status_role", "tenant_id", "status", "role"),
+        Index("ix_members_tenant_role", "tenant_id", "role"),
     )
 
     id: Mapped[intpk]

@@ -99,8 +99,8 @@ def search_members(
     slices): the totals, the page and the counts by status.
     """
     total, unread = session.execute(_filtered(
-        select(func.count(Member.id),
-               func.count(Member.id).filter(Member.family_name_kana == "")),
+        select(func.count(), func.count().filter(Member.family_name_kana == ""))
+        .select_from(Member),
         query, role, status)).one()
     total, unread = total or 0, unread or 0
     pages = max(1, math.ceil(total / per_page))
@@ -126,7 +126,9 @@ def search_members(
 
 def status_counts(session: Session) -> dict[MemberStatus, int]:
     """How many members have each status (one grouped query)."""
-    rows = session.execute(select(Member.status, func.count(Member.id)).group_by(Member.status))
+    # count(*), not count(id): the (tenant, status, role) index answers it alone.
+    rows = session.execute(select(Member.status, func.count()).select_from(Member)
+                           .group_by(Member.status))
     counts = dict.fromkeys(MemberStatus, 0)
     for status, count in rows:
         counts[MemberStatus(status)] = count
