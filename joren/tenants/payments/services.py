@@ -184,8 +184,8 @@ def meetup_rows_page(session: Session, meetup: Meetup, page: int,
     total = session.scalar(select(func.count()).select_from(people)) or 0
     pages = max(1, -(-total // per_page))
     page = min(page, pages)
-    rows = _rows(session, meetup, _rows_query(meetup, people)
-                 .limit(per_page).offset(offset_of(page, per_page)))
+    rows = _rows(session, meetup, _rows_query(meetup, people, limit=per_page,
+                                              offset=offset_of(page, per_page)))
     return Page(items=rows, total=total, page=page, per_page=per_page)
 
 
@@ -214,8 +214,14 @@ def _people(meetup_id: int):  # type: ignore[no-untyped-def]
             .group_by(found.c.member_id).subquery("people"))
 
 
-def _rows_query(meetup: Meetup, people=None):  # type: ignore[no-untyped-def]
+def _rows_query(meetup: Meetup, people=None, limit: int | None = None,  # type: ignore[no-untyped-def]
+                offset: int = 0):
     people = people if people is not None else _people(meetup.id)
+    if limit is not None:
+        # The page's people are chosen first (sorted on the reading columns alone); only
+        # those are joined to their payment and who marked or refunded it.
+        people = (select(people).join(Member, Member.id == people.c.member_id)
+                  .order_by(*reading_order()).limit(limit).offset(offset).subquery("shown"))
     marker, refunder = _MARKER, _REFUNDER
     return (
         select(Member, people.c.due > 0, Payment, marker, refunder)
