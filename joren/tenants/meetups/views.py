@@ -54,7 +54,7 @@ from joren.tenants.members.services import reading_order
 
 bp = Blueprint("meetups", __name__)
 
-PAST_SHOWN = 50
+PAST_SHOWN = 12  # past meetups per page: each is counted (about a thousand rows apiece)
 
 
 def endpoint_url(endpoint: str, **values: Any) -> str | None:
