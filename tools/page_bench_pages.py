@@ -109,6 +109,9 @@ def _values(endpoint: str, arguments: set[str], slug: str, ids: dict[str, int],
         elif name == "meetup_id":
             values[name] = ids["next_meetup" if endpoint in NEXT_MEETUP_ENDPOINTS
                                else "past_meetup"]
+        elif name == "member_id" and endpoint == "community.profiles.console_edit":
+            # Organizers edit only guests' and unclaimed rows (members.services.can_edit_profile).
+            values[name] = ids["editable"]
         elif name == "member_id":
             # A regular the known member was introduced to: a full profile and history.
             values[name] = ids["profile"]

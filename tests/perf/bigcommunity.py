@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from joren.demo import data
@@ -151,7 +151,8 @@ def build(make_session: Callable[[], Session], *, members: int = 5000,
         big.ids.update(member=people.ids[2], organizer=people.ids[0], staff=people.ids[1],
                        past_meetup=past[-1][0], next_meetup=upcoming[0][0],
                        later_meetup=upcoming[-1][0],
-                       series=session.scalar(select(MeetupSeries.id)))
+                       series=session.scalar(select(MeetupSeries.id)),
+                       editable=_editable_member(session))
         history.add(session, community.id, people.ids, people.consent, past, upcoming,
                     rng, now, big.ids)
         session.commit()
@@ -186,10 +187,19 @@ def locate(make_session: Callable[[], Session]) -> BigCommunity | None:
                        staff=by_email[STAFF_EMAIL], past_meetup=last_attended,
                        next_meetup=ahead[0], later_meetup=ahead[-1],
                        series=session.scalar(select(MeetupSeries.id)),
+                       editable=_editable_member(session),
                        **history.find_ids(session, me))
         return big
     finally:
         session.close()
+
+
+def _editable_member(session: Session) -> int | None:
+    """A row an organizer may edit in the console (members.services.can_edit_profile): a
+    guest's, or one no account has claimed; a member's own profile is theirs to edit."""
+    return session.scalar(select(Member.id).where(
+        or_(Member.account_id.is_(None), Member.status == MemberStatus.GUEST))
+        .order_by(Member.id).limit(1))
 
 
 def analyze(session: Session) -> None:

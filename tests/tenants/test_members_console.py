@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from joren.models import Member, MemberStatus, Role
 from joren.platform.names import romaji_search_key
 from joren.tenants.members.services import (
     MemberError,
     change_role_and_status,
+    reading_order,
     search_members,
     update_profile,
 )
@@ -90,6 +92,28 @@ def test_pagination(scoped, tenant, people):
     assert page.total == 4 and page.pages == 2 and len(page.items) == 2
     assert [m.family_name for m in page.items] == ["鈴木", "田中"]
     assert search_members(s, per_page=2, page=99).page == 2
+
+
+def test_pages_follow_the_reading_order_with_unread_members_last(scoped, session, tenant,
+                                                                 people):
+    """The list reads members with a reading, then those without, as two slices; stitched
+    page after page they give exactly the reading order (readings first, none last)."""
+    for family, kana in [("青木", "アオキ"), ("未読", ""), ("渡辺", "ワタナベ"), ("空", ""),
+                         ("伊藤", "イトウ")]:
+        factories.member(session, tenant, family_name=family, family_name_kana=kana,
+                         given_name_kana="")
+    s = scoped(tenant)
+    expected = list(s.scalars(select(Member).order_by(*reading_order())))
+    assert expected[-1].family_name_kana == "" and expected[0].family_name_kana != ""
+    for per_page in (1, 2, 3, 4, len(expected)):
+        seen = []
+        for number in range(1, search_members(s, per_page=per_page).pages + 1):
+            page = search_members(s, per_page=per_page, page=number)
+            assert len(page.items) == min(per_page, len(expected) - len(seen))
+            seen += page.items
+        assert [m.id for m in seen] == [m.id for m in expected], per_page
+    unread = search_members(s, per_page=2, query="未読")
+    assert [m.family_name for m in unread.items] == ["未読"] and unread.total == 1
 
 
 def test_list_runs_the_same_few_statements_whatever_the_size(app, session, tenant, people,

@@ -95,3 +95,15 @@ def test_a_meetups_attendance_comes_a_page_at_a_time_and_counts_everyone(
     assert re.search(r'badge text-bg-secondary">\D*5\D*</span>', html)  # five attended
     assert html.count('class="list-group-item d-flex') == PER_PAGE
     assert "他0" not in html
+
+
+def test_a_meetups_payment_pages_follow_the_whole_lists_reading_order(scoped, tenant,
+                                                                       evening):
+    """Each page is chosen on the reading columns before the payments are joined: stitched
+    together the pages are the whole list, in its order."""
+    s = scoped(tenant)
+    meetup_ = s.get(type(evening), evening.id)
+    whole = [row.member.id for row in payments.meetup_rows(s, meetup_)]
+    stitched = [row.member.id for page in (1, 2, 3)
+                for row in payments.meetup_rows_page(s, meetup_, page, per_page=2).items]
+    assert len(whole) == 5 and stitched == whole

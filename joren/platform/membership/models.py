@@ -73,6 +73,8 @@ class Member(TenantScoped, Timestamped, Base):
         # Door search: the LIKE reads this index instead of the wide rows (see names.py for
         # why it is a btree and not a trigram index on PostgreSQL).
         Index("ix_members_tenant_search", "tenant_id", "search_key"),
+        Index("ix_members_tenant_status_role", "tenant_id", "status", "role"),
+        Index("ix_members_tenant_role", "tenant_id", "role"),
     )
 
     id: Mapped[intpk]

@@ -266,6 +266,7 @@ class Attendance(TenantScoped, Timestamped, Base):
             ondelete="SET NULL",
         ),
         Index("ix_attendances_tenant_member", "tenant_id", "member_id"),
+        Index("ix_attendances_tenant_meetup_status", "tenant_id", "meetup_id", "status"),
     )
 
     id: Mapped[intpk]

@@ -54,7 +54,7 @@ from joren.tenants.members.services import reading_order
 
 bp = Blueprint("meetups", __name__)
 
-PAST_SHOWN = 50
+PAST_SHOWN = 12  # past meetups per page: each is counted (about a thousand rows apiece)
 
 
 def endpoint_url(endpoint: str, **values: Any) -> str | None:
@@ -73,30 +73,28 @@ def _register_globals(state: Any) -> None:
 
 # -- queries --------------------------------------------------------------------------------
 
-def meetups_with_counts(upcoming: bool | None = None,
-                        limit: int | None = None) -> list[tuple[Meetup, int, int, int, int]]:
+def meetups_with_counts(upcoming: bool | None = None, limit: int | None = None,
+                        offset: int = 0) -> list[tuple[Meetup, int, int, int, int]]:
     """Meetups with (attended, going, waitlisted, held) counts, in one query; ``held`` seats are
-    offered to someone or being paid for, so they are taken until their deadline."""
-    attended = (
-        select(Attendance.meetup_id.label("meetup_id"),
-               func.count(Attendance.id).filter(Attendance.status.in_(ATTENDED)).label("n"))
-        .group_by(Attendance.meetup_id).subquery()
+    offered to someone or being paid for, so they are taken until their deadline.
+
+    The counts are correlated subqueries, so only the meetups returned are counted (each
+    through ix_attendances_tenant_meetup_status / ix_registrations_tenant_meetup_status),
+    never the whole attendance table.
+    """
+    def counted(column: Any, model: Any, *where: Any) -> Any:
+        return (select(func.count(column)).where(model.meetup_id == Meetup.id, *where)
+                .correlate(Meetup).scalar_subquery())
+
+    stmt = select(
+        Meetup,
+        counted(Attendance.id, Attendance, Attendance.status.in_(ATTENDED)),
+        counted(Registration.id, Registration, Registration.status == RegistrationStatus.GOING),
+        counted(Registration.id, Registration,
+                Registration.status == RegistrationStatus.WAITLISTED),
+        counted(Registration.id, Registration, Registration.status.in_(
+            (RegistrationStatus.OFFERED, RegistrationStatus.AWAITING_PAYMENT))),
     )
-    registered = (
-        select(Registration.meetup_id.label("meetup_id"),
-               func.count(Registration.id).filter(
-                   Registration.status == RegistrationStatus.GOING).label("going"),
-               func.count(Registration.id).filter(
-                   Registration.status == RegistrationStatus.WAITLISTED).label("waiting"),
-               func.count(Registration.id).filter(Registration.status.in_(
-                   (RegistrationStatus.OFFERED, RegistrationStatus.AWAITING_PAYMENT))
-               ).label("held"))
-        .group_by(Registration.meetup_id).subquery()
-    )
-    stmt = (select(Meetup, attended.c.n, registered.c.going, registered.c.waiting,
-                   registered.c.held)
-            .outerjoin(attended, attended.c.meetup_id == Meetup.id)
-            .outerjoin(registered, registered.c.meetup_id == Meetup.id))
     now = utcnow()
     if upcoming is True:
         stmt = stmt.where(Meetup.starts_at >= now).order_by(Meetup.starts_at)
@@ -104,8 +102,11 @@ def meetups_with_counts(upcoming: bool | None = None,
         stmt = stmt.where(Meetup.starts_at < now).order_by(Meetup.starts_at.desc())
     else:
         stmt = stmt.order_by(Meetup.starts_at.desc())
+    stmt = stmt.order_by(Meetup.id)
     if limit:
         stmt = stmt.limit(limit)
+    if offset:
+        stmt = stmt.offset(offset)
     return [(m, a or 0, going or 0, waiting or 0, held or 0)
             for m, a, going, waiting, held in db.session.execute(stmt)]
 
@@ -160,11 +161,18 @@ def _show_service_error(form: Any, exc: SeriesError | RuleError) -> None:
 @bp.get("/admin/meetups")
 @require(Capability.VIEW_CONSOLE)
 def console_list() -> Any:
-    rows = meetups_with_counts()
+    """Every upcoming meetup (soonest first), then the past ones a page of PAST_SHOWN at a
+    time (latest first): three statements, and only the meetups shown are counted."""
     now = utcnow()
-    upcoming = [r for r in rows if r[0].starts_at >= now][::-1]
-    past = [r for r in rows if r[0].starts_at < now][:PAST_SHOWN]
-    return render_template("meetups/console/list.html", upcoming=upcoming, past=past, now=now)
+    upcoming = meetups_with_counts(upcoming=True)
+    past_total = db.session.scalar(select(func.count(Meetup.id)).where(Meetup.starts_at < now))
+    page = Page(items=[], total=past_total or 0, page=page_number(request.args.get("page")),
+                per_page=PAST_SHOWN)
+    page.page = min(page.page, page.pages)
+    page.items = meetups_with_counts(upcoming=False, limit=PAST_SHOWN,
+                                     offset=offset_of(page.page, PAST_SHOWN))
+    return render_template("meetups/console/list.html", upcoming=upcoming, past=page.items,
+                           past_page=page, now=now)
 
 
 @bp.get("/admin/meetups/series")

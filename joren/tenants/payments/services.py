@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select, union
+from sqlalchemy import Integer, and_, case, cast, func, literal, null, select, union, union_all
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from joren.platform.db import utcnow
@@ -180,12 +180,12 @@ def meetup_rows_page(session: Session, meetup: Meetup, page: int,
     """One page of ``meetup_rows`` (a large meetup has a thousand people): two queries more
     than the page's own, the count and (with a member price) whose dues are current."""
     per_page = per_page or PER_PAGE
-    query = _rows_query(meetup)
-    total = session.scalar(select(func.count()).select_from(
-        query.order_by(None).with_only_columns(Member.id).subquery())) or 0
+    people = _people(meetup.id)
+    total = session.scalar(select(func.count()).select_from(people)) or 0
     pages = max(1, -(-total // per_page))
     page = min(page, pages)
-    rows = _rows(session, meetup, query.limit(per_page).offset(offset_of(page, per_page)))
+    rows = _rows(session, meetup, _rows_query(meetup, people, limit=per_page,
+                                              offset=offset_of(page, per_page)))
     return Page(items=rows, total=total, page=page, per_page=per_page)
 
 
@@ -193,23 +193,40 @@ def meetup_rows_page(session: Session, meetup: Meetup, page: int,
 _MARKER, _REFUNDER = aliased(Member, name="marker"), aliased(Member, name="refunder")
 
 
-def _rows_query(meetup: Meetup):  # type: ignore[no-untyped-def]
-    # Joined, not filtered with IN: the people of this meetup are found first (those who owe,
-    # and those with a payment), so the cost follows the meetup, not the community.
-    latest = (select(Payment.member_id.label("member_id"),
-                     func.max(Payment.id).label("payment_id"))
-              .where(Payment.meetup_id == meetup.id, Payment.kind == PaymentKind.MEETUP_FEE)
-              .group_by(Payment.member_id).subquery("latest"))
-    due = _due_member_ids(meetup.id).subquery("due")
-    people = union(select(due.c[0].label("member_id")),
-                   select(latest.c.member_id)).subquery("people")
+def _people(meetup_id: int):  # type: ignore[no-untyped-def]
+    """The meetup's people, one row each: (member_id, due, payment_id). ``due`` is 1 for those
+    who owe the fee (registered as going, or recorded as attending), ``payment_id`` their
+    latest fee payment. One UNION ALL grouped once: each source is read once, through its
+    (tenant, meetup, status) index, however large the community."""
+    no_payment = cast(null(), Integer)
+    found = union_all(
+        select(Registration.member_id.label("member_id"), literal(1).label("due"),
+               no_payment.label("payment_id"))
+        .where(Registration.meetup_id == meetup_id,
+               Registration.status == RegistrationStatus.GOING),
+        select(Attendance.member_id, literal(1), no_payment)
+        .where(Attendance.meetup_id == meetup_id, Attendance.status.in_(ATTENDED)),
+        select(Payment.member_id, literal(0), Payment.id)
+        .where(Payment.meetup_id == meetup_id, Payment.kind == PaymentKind.MEETUP_FEE),
+    ).subquery("found")
+    return (select(found.c.member_id.label("member_id"), func.max(found.c.due).label("due"),
+                   func.max(found.c.payment_id).label("payment_id"))
+            .group_by(found.c.member_id).subquery("people"))
+
+
+def _rows_query(meetup: Meetup, people=None, limit: int | None = None,  # type: ignore[no-untyped-def]
+                offset: int = 0):
+    people = people if people is not None else _people(meetup.id)
+    if limit is not None:
+        # The page's people are chosen first (sorted on the reading columns alone); only
+        # those are joined to their payment and who marked or refunded it.
+        people = (select(people).join(Member, Member.id == people.c.member_id)
+                  .order_by(*reading_order()).limit(limit).offset(offset).subquery("shown"))
     marker, refunder = _MARKER, _REFUNDER
     return (
-        select(Member, due.c[0].is_not(None), Payment, marker, refunder)
+        select(Member, people.c.due > 0, Payment, marker, refunder)
         .join(people, people.c.member_id == Member.id)
-        .outerjoin(due, due.c[0] == Member.id)
-        .outerjoin(latest, latest.c.member_id == Member.id)
-        .outerjoin(Payment, Payment.id == latest.c.payment_id)
+        .outerjoin(Payment, Payment.id == people.c.payment_id)
         .outerjoin(marker, marker.id == Payment.marked_by_id)
         .outerjoin(refunder, refunder.id == Payment.refunded_by_id)
         .order_by(*reading_order())

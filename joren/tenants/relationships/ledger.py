@@ -163,12 +163,21 @@ def not_followed_up(session: Session, viewer: Member, now: datetime | None = Non
         .order_by(Meetup.starts_at.desc()).limit(RECENT_MEETUPS)).scalars().all()
     if recent:
         meetups = {m.id: m for m in recent}
+        # The attendees shown are chosen on the reading columns first (the attendance
+        # (tenant, meetup, status) index, no wide rows sorted); only those are loaded whole
+        # and have their last contact looked up.
+        shown = (select(Attendance.meetup_id.label("meetup_id"),
+                        Attendance.member_id.label("member_id"))
+                 .join(Member, Member.id == Attendance.member_id)
+                 .where(Attendance.meetup_id.in_(list(meetups)),
+                        Attendance.status.in_(ATTENDED),
+                        Member.id != me, Member.status == MemberStatus.MEMBER)
+                 .order_by(*reading_order()).limit(FOLLOW_UP_LIMIT * RECENT_MEETUPS)
+                 .subquery("shown"))
         rows = session.execute(
-            select(Attendance.meetup_id, Member, _last_contact_between(me, Member.id))
-            .join(Member, Member.id == Attendance.member_id)
-            .where(Attendance.meetup_id.in_(list(meetups)), Attendance.status.in_(ATTENDED),
-                   Member.id != me, Member.status == MemberStatus.MEMBER)
-            .order_by(*reading_order()).limit(FOLLOW_UP_LIMIT * RECENT_MEETUPS)).unique().all()
+            select(shown.c.meetup_id, Member, _last_contact_between(me, Member.id))
+            .join(shown, shown.c.member_id == Member.id)
+            .order_by(*reading_order())).unique().all()
         for meetup_id, other, last in rows:
             meetup = meetups[meetup_id]
             since = _local(meetup.starts_at, zone)

@@ -308,3 +308,45 @@ def test_guest_asking_again_gets_the_link_again_and_the_form_is_rate_limited(ses
     statuses = [client.post(url, data={**data, "email": "bad"}).status_code
                 for _ in range(limit)]
     assert statuses[-1] == 429 and set(statuses[:limit - 2]) == {400}
+
+
+def test_console_list_shows_each_group_in_part_and_pages_a_group_on_its_own(
+        monkeypatch, session, tenant, other_tenant, people, organizer_client):
+    """A big meetup's list stays small: each group shows its first GROUP_SHOWN rows (the
+    waitlist by position, the others by reading) with a link to that group alone, paged."""
+    from joren.tenants.meetups.registrations import reading, views
+
+    monkeypatch.setattr(reading, "GROUP_SHOWN", 2)
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    m = seated_meetup(session, tenant, capacity=3)
+    going = [factories.member(session, tenant, given_name=f"行{c}") for c in "甲乙丙"]
+    waiting = [factories.member(session, tenant, given_name=f"待{c}") for c in "甲乙丙"]
+    for member in going:
+        session.add(Registration(tenant_id=tenant.id, meetup_id=m.id, member_id=member.id,
+                                 status=GOING))
+    for position, member in zip((3, 1, 2), waiting, strict=True):
+        session.add(Registration(tenant_id=tenant.id, meetup_id=m.id, member_id=member.id,
+                                 status=WAITLISTED, waitlist_position=position))
+    theirs = seated_meetup(session, other_tenant)
+    (stranger,) = people_in(session, other_tenant, 1, company="よその会社")
+    session.add(Registration(tenant_id=other_tenant.id, meetup_id=theirs.id,
+                             member_id=stranger.id, status=GOING))
+    session.commit()
+    url = _url(tenant, f"/admin/meetups/{m.id}/registrations")
+    in_english(organizer_client)
+    page = organizer_client.get(url).get_data(as_text=True)
+    assert 'data-more="going"' in page and 'data-more="waitlisted"' in page
+    assert "Showing the first 2 of 3." in page and "よその会社" not in page
+    # The waitlist by position: 1 and 2 on the overview, 3 on the group's second page.
+    assert page.index(waiting[1].display_name) < page.index(waiting[2].display_name)
+    assert waiting[0].display_name not in page
+    second = organizer_client.get(url, query_string={"group": "waitlisted", "page": "2"})
+    html = second.get_data(as_text=True)
+    assert second.status_code == 200 and waiting[0].display_name in html
+    assert "<td>3</td>" in html and going[0].display_name not in html
+    pages = [organizer_client.get(url, query_string={"group": "going", "page": n})
+             .get_data(as_text=True) for n in ("1", "2")]
+    for member in going:  # each on exactly one of the two pages
+        assert sum(member.display_name in html for html in pages) == 1
+    for bad in ({"group": "nobody"}, {"group": "going", "page": "x"}, {"page": "99"}):
+        assert organizer_client.get(url, query_string=bad).status_code == 200

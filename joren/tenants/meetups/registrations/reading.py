@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import (
@@ -67,6 +67,60 @@ def console_registrations(session: Session, meetup: Meetup) -> list[Registration
         .options(joinedload(Registration.member))
         .order_by(*reading_order())
     ).unique())
+
+
+# The console's registration list: its groups, in the order shown, and which statuses each
+# holds; the overview shows at most GROUP_SHOWN of each, a group's own view pages it.
+CONSOLE_GROUPS: dict[str, tuple[RegistrationStatus, ...]] = {
+    "going": (RegistrationStatus.GOING,),
+    "awaiting_payment": (RegistrationStatus.AWAITING_PAYMENT,),
+    "offered": (RegistrationStatus.OFFERED,),
+    "waitlisted": (RegistrationStatus.WAITLISTED,),
+    "pending": (RegistrationStatus.PENDING,),
+    "cancelled": (RegistrationStatus.CANCELLED, RegistrationStatus.NOT_GOING),
+}
+GROUP_SHOWN = 100
+
+
+def console_groups(session: Session, meetup: Meetup, group: str | None = None,
+                   offset: int = 0, limit: int | None = None) -> dict[str, list[Registration]]:
+    """``meetup``'s registrations by group (CONSOLE_GROUPS), each in its order: offers and
+    seats held by their deadline, the waitlist by position, the others by reading. At most
+    ``limit`` of each group (from ``offset`` in the one ``group`` when given), in one query:
+    the rows are numbered per group on narrow columns and only those shown are loaded."""
+    limit = GROUP_SHOWN if limit is None else limit
+    grouped = case(*[(Registration.status.in_(statuses), name)
+                     for name, statuses in CONSOLE_GROUPS.items()])
+    held = (RegistrationStatus.OFFERED, RegistrationStatus.AWAITING_PAYMENT)
+    order = (
+        case((Registration.status.in_(held),
+              func.coalesce(Registration.offer_expires_at, Registration.status_changed_at))),
+        case((Registration.status == RegistrationStatus.WAITLISTED,
+              func.coalesce(Registration.waitlist_position, 0))),
+        case((Registration.status.in_((*held, RegistrationStatus.WAITLISTED)),
+              Registration.id)),
+        *reading_order(),
+    )
+    numbered = (
+        select(Registration.id.label("registration_id"), grouped.label("grp"),
+               func.row_number().over(partition_by=grouped, order_by=order).label("n"))
+        .join(Member, Member.id == Registration.member_id)
+        .where(Registration.meetup_id == meetup.id)
+        .subquery("numbered")
+    )
+    stmt = (select(Registration)
+            .join(numbered, numbered.c.registration_id == Registration.id)
+            .join(Registration.member).options(contains_eager(Registration.member))
+            .where(numbered.c.n > offset, numbered.c.n <= offset + limit)
+            .order_by(numbered.c.grp, numbered.c.n))
+    if group is not None:
+        stmt = stmt.where(numbered.c.grp == group)
+    groups: dict[str, list[Registration]] = {name: [] for name in CONSOLE_GROUPS}
+    for registration in session.scalars(stmt).unique():
+        for name, statuses in CONSOLE_GROUPS.items():
+            if registration.status in statuses:
+                groups[name].append(registration)
+    return groups
 
 
 def member_registrations(session: Session, member: Member, now: datetime,

@@ -14,6 +14,7 @@ from joren.platform.db import db, utcnow
 from joren.platform.extensions import limiter
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, member_required, require
+from joren.platform.pagination import PER_PAGE, Page, offset_of, page_number
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.meetups.labels import SOURCE_LABELS, STATUS_LABELS
 from joren.tenants.meetups.models import (
@@ -74,21 +75,26 @@ def console_list(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
     if request.args.get("export") == "csv":  # the address this download had before
         return redirect(url_for(".console_export", meetup_id=meetup.id))
-    rows = reading.console_registrations(db.session, meetup)
-    groups: dict[str, list[Registration]] = {
-        "going": [], "awaiting_payment": [], "offered": [], "waitlisted": [], "pending": [],
-        "cancelled": []}
-    for r in rows:
-        if r.status == RegistrationStatus.NOT_GOING:
-            groups["cancelled"].append(r)
-        else:
-            groups[r.status.value].append(r)
-    groups["offered"].sort(key=lambda r: (r.offer_expires_at or r.status_changed_at, r.id))
-    groups["awaiting_payment"].sort(
-        key=lambda r: (r.offer_expires_at or r.status_changed_at, r.id))
-    groups["waitlisted"].sort(key=lambda r: (r.waitlist_position or 0, r.id))
-    return render_template("meetups/registrations/console_list.html", meetup=meetup, groups=groups,
-                           counts=reading.counts(db.session, [meetup.id])[meetup.id])
+    counts = reading.counts(db.session, [meetup.id])[meetup.id]
+    totals = {"going": counts["going"], "awaiting_payment": counts["awaiting_payment"],
+              "offered": counts["offered"], "waitlisted": counts["waitlisted"],
+              "pending": counts["pending"] + counts["unconfirmed"],
+              "cancelled": counts["cancelled"] + counts["not_going"]}
+    group = request.args.get("group")
+    page = None
+    if group in reading.CONSOLE_GROUPS:
+        # One group on its own, a page at a time.
+        page = Page(items=[], total=totals[group], page=page_number(request.args.get("page")),
+                    per_page=PER_PAGE)
+        page.page = min(page.page, page.pages)
+        groups = reading.console_groups(db.session, meetup, group,
+                                        offset=offset_of(page.page, PER_PAGE), limit=PER_PAGE)
+    else:
+        group = None
+        groups = reading.console_groups(db.session, meetup)
+    return render_template("meetups/registrations/console_list.html", meetup=meetup,
+                           groups=groups, counts=counts, totals=totals, group=group, page=page,
+                           shown=reading.GROUP_SHOWN)
 
 
 @bp.get("/admin/meetups/<int:meetup_id>/registrations.csv")
