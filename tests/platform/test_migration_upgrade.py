@@ -136,6 +136,12 @@ RELEASED = {
         "55a81fee19cd909ca3bde5e12819a49f07719d90ee33a1ccb8f67b40af61196c",
     "0007_email_keys_by_package.py":
         "afe48fbe7d2eaf01c10b726b4064c0c6a484a3b4bb6b6c71b332d111471c696f",
+    "0008_analytics_rollups.py":
+        "21e077a1aeeb92ccfc9419e5b3ac3214b5e8926226b6edf02229156245cd1c4a",
+    "0009_member_search_key.py":
+        "cd2007d7ce83fa3c95b03a660b9ea0c4565971ca5a32e6ad06851acf70704f8c",
+    "0010_page_indexes.py":
+        "7389aafda8d92d8b58df216e327151088a012b23af854bc94f9317d072e2e2cb",
 }
 
 
