@@ -16,8 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.numbers import format_currency
-from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from babel.support import NullTranslations
+from flask import Flask, g, request, url_for
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from joren.platform.urls import external_url
@@ -73,3 +74,62 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["external_url"] = external_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    install_fast_paths(app)
+
+
+# A page's layout asks for about thirty translations and thirty addresses. Flask-Babel finds
+# the request's catalog anew for every message (six context lookups) and Flask builds every
+# address from the URL map; both answers stay the same for the whole request, and the
+# addresses for every request of the same community, so the layout looks them up once.
+_URL_CACHE_LIMIT = 8192
+_url_cache: dict[tuple[object, ...], str] = {}
+
+
+def _translations() -> NullTranslations:
+    """The catalog of the locale in force (``force_locale`` included), without the lookups."""
+    if not g:  # no application context: Flask-Babel answers with no catalog
+        return get_translations()
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    cache = state.__dict__.setdefault("joren_catalogs", {})
+    found = cache.get(locale)
+    if found is None:
+        found = cache[locale] = get_translations()
+    return found
+
+
+def cached_url_for(endpoint: str, **values: object) -> str:
+    """``url_for`` for templates: a relative address is the same for every request of the
+    same community and mount point, so it is built once. Anything unusual (``_external``,
+    an anchor, a value that cannot be a key) takes Flask's own path."""
+    if not request or any(name.startswith("_") for name in values):
+        return url_for(endpoint, **values)
+    community = g.get("community")
+    key = (request.script_root, request.blueprint if endpoint.startswith(".") else None,
+           getattr(community, "slug", None), endpoint, *sorted(values.items()))
+    try:
+        return _url_cache[key]
+    except KeyError:
+        pass
+    except TypeError:  # a list or dict among the values
+        return url_for(endpoint, **values)
+    address = url_for(endpoint, **values)
+    if len(_url_cache) >= _URL_CACHE_LIMIT:
+        _url_cache.clear()
+    _url_cache[key] = address
+    return address
+
+
+def install_fast_paths(app: Flask) -> None:
+    """Templates translate through ``_translations`` and build addresses through
+    ``cached_url_for`` (after Flask-Babel has installed its own callables)."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
+    app.jinja_env.globals["url_for"] = cached_url_for
