@@ -171,6 +171,7 @@ def configure_blueprints(app: Flask) -> None:
     from joren.tenants.payments.online.views import bp as checkout_bp
     from joren.tenants.payments.views import bp as payments_bp
     from joren.tenants.portal.views import bp as portal_bp
+    from joren.tenants.privacy.views import bp as privacy_bp
     from joren.tenants.relationships.habits.views import bp as habits_bp
     from joren.tenants.relationships.views import bp as relationships_bp
 
@@ -179,7 +180,7 @@ def configure_blueprints(app: Flask) -> None:
          profiles_bp, engagement_bp, imports_bp, analytics_bp, introductions_bp,
          relationships_bp, habits_bp, billing_bp, payments_bp, connect_bp, checkout_bp, dues_bp))
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, billing_webhooks_bp,
-               community_bp):
+               privacy_bp, community_bp):
         app.register_blueprint(bp)
     web.register_error_handlers(app)
 

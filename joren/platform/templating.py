@@ -32,6 +32,7 @@ TEMPLATE_PACKAGES = {
     "engagement": "tenants/engagement", "imports": "tenants/imports",
     "introductions": "tenants/introductions", "meetups": "tenants/meetups",
     "members": "tenants/members", "payments": "tenants/payments", "portal": "tenants/portal",
+    "privacy": "tenants/privacy",
     "relationships": "tenants/relationships",
 }
 

@@ -1,0 +1,89 @@
+"""Where a person's data lives: every table, and which of its columns name a person.
+
+Every mapped table has an entry here, and tests/tenants/privacy/test_registry.py fails when
+one has not (a new table, or a new column naming a member, an account or an address): a table
+that holds a person's data is part of the export, or it is declared to hold none, with why.
+
+- ``subject``: columns naming the member a row is about. The row is theirs: it is exported
+  to them.
+- ``actor``: columns naming a member who did something to someone else's row (the organizer
+  who marked a payment). The row is about the other person, so it is not exported to the actor.
+- ``account``: columns naming the account the row belongs to.
+- ``email``: columns holding an address; a row whose address is the person's is theirs.
+- ``reason``: for a table that names nobody, why it holds no personal data.
+
+Columns whose name says they hold a secret (a token, a hash, a nonce) are never exported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SECRET_COLUMN = re.compile(r"(token|hash|nonce|secret|password)")
+
+
+@dataclass(frozen=True)
+class Holds:
+    subject: tuple[str, ...] = ()
+    actor: tuple[str, ...] = ()
+    account: tuple[str, ...] = ()
+    email: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def is_personal(self) -> bool:
+        return bool(self.subject or self.account or self.email)
+
+
+NOBODY = "settings, counts or structure of a community: names no person"
+
+TABLES: dict[str, Holds] = {
+    "accounts": Holds(account=("id",), email=("email",)),
+    "account_sessions": Holds(account=("account_id",)),
+    "members": Holds(subject=("id",), account=("account_id",), email=("email",)),
+    "attendances": Holds(subject=("member_id", "substitute_member_id")),
+    "attendance_changes": Holds(subject=("member_id",), actor=("changed_by_id",)),
+    "contacts": Holds(subject=("member_id", "other_id")),
+    "dues_subscriptions": Holds(subject=("member_id",)),
+    "engagement_member_rollups": Holds(subject=("member_id",)),
+    "member_engagements": Holds(subject=("member_id",)),
+    "import_batches": Holds(actor=("created_by_id",),
+                            reason="an organizer's upload: the people in it are members, "
+                                   "exported from their own rows; kept per the retention rule"),
+    "import_presets": Holds(actor=("created_by_id",), reason="column mappings, no person"),
+    "introductions": Holds(subject=("member_low_id", "member_high_id"),
+                           actor=("decided_by_id", "requested_by_id")),
+    "invitations": Holds(subject=("member_id",), actor=("invited_by_id",), email=("email",)),
+    "journal_entries": Holds(subject=("member_id",)),
+    "meetup_gives": Holds(subject=("member_id",)),
+    "payments": Holds(subject=("member_id",),
+                      actor=("marked_by_id", "refund_requested_by_id", "refunded_by_id")),
+    "referrals": Holds(subject=("giver_id", "receiver_id")),
+    "registrations": Holds(subject=("member_id",)),
+    "relationships": Holds(subject=("member_low_id", "member_high_id")),
+    "series_registrations": Holds(subject=("member_id",)),
+    "outbox_messages": Holds(email=("to_email",)),
+    "email_unsubscribes": Holds(email=("email",)),
+    "stripe_events": Holds(reason="Stripe's notices about a community's subscription and "
+                                  "payments; the payments themselves are exported"),
+    "billing_subscriptions": Holds(reason=NOBODY),
+    "communities": Holds(reason=NOBODY),
+    "connect_accounts": Holds(reason=NOBODY),
+    "deferred_jobs": Holds(reason="job names and ids waiting for a worker"),
+    "dues_settings": Holds(reason=NOBODY),
+    "engagement_cohort_rollups": Holds(reason=NOBODY),
+    "engagement_meetup_rollups": Holds(reason=NOBODY),
+    "engagement_rollup_states": Holds(reason=NOBODY),
+    "engagement_settings": Holds(reason=NOBODY),
+    "introduction_cycles": Holds(reason=NOBODY),
+    "introduction_settings": Holds(reason=NOBODY),
+    "meetup_series": Holds(reason=NOBODY),
+    "meetups": Holds(reason=NOBODY),
+    "payment_settings": Holds(reason=NOBODY),
+}
+
+
+def exported_columns(table) -> list[str]:  # type: ignore[no-untyped-def]
+    """A table's columns minus those holding secrets."""
+    return [c.name for c in table.columns if not SECRET_COLUMN.search(c.name)]
