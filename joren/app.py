@@ -172,13 +172,15 @@ def configure_blueprints(app: Flask) -> None:
     from joren.tenants.payments.views import bp as payments_bp
     from joren.tenants.portal.views import bp as portal_bp
     from joren.tenants.privacy.views import bp as privacy_bp
+    from joren.tenants.privacy.views import community as privacy_community_bp
     from joren.tenants.relationships.habits.views import bp as habits_bp
     from joren.tenants.relationships.views import bp as relationships_bp
 
     community_bp = community_blueprint(
         (portal_bp, console_bp, members_bp, meetups_bp, registrations_bp, checkin_bp, feeds_bp,
          profiles_bp, engagement_bp, imports_bp, analytics_bp, introductions_bp,
-         relationships_bp, habits_bp, billing_bp, payments_bp, connect_bp, checkout_bp, dues_bp))
+         relationships_bp, habits_bp, billing_bp, payments_bp, connect_bp, checkout_bp, dues_bp,
+         privacy_community_bp))
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, billing_webhooks_bp,
                privacy_bp, community_bp):
         app.register_blueprint(bp)

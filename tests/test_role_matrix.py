@@ -79,6 +79,8 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.checkin.register_update", "POST"): ORG,
     ("community.registrations.console_action", "POST"): ORG,
     ("community.members.console_detail", "POST"): ORG,
+    ("community.privacy_community.remove_member", "GET"): ORG,
+    ("community.privacy_community.remove_member", "POST"): ORG,
     ("community.profiles.console_edit", "GET"): ORG,
     ("community.profiles.console_edit", "POST"): ORG,
     ("community.members.invite", "POST"): ORG,

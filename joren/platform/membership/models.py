@@ -135,7 +135,8 @@ class Member(TenantScoped, Timestamped, Base):
             return name
         if self.account and self.account.display_name:
             return self.account.display_name
-        return self.email or ""
+        # A member removed from the community (tenants/privacy/erasure.py) has no name left.
+        return self.email or f"#{self.id}"
 
     @property
     def reading(self) -> str:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from joren.platform.csv_export import content_disposition
 from joren.platform.db import db, utcnow
-from joren.tenants.privacy import export
+from joren.platform.membership.capabilities import Capability, has_capability
+from joren.platform.membership.edge import get_or_404, member_required, require
+from joren.platform.membership.models import Member, Role
+from joren.tenants.privacy import erasure, export
 
 bp = Blueprint("privacy", __name__)
 
@@ -48,3 +51,64 @@ def download() -> Any:
         f"joren-data-{now:%Y%m%d}.zip")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# Inside a community (/c/<slug>/…): an organizer removes a member; a member leaves.
+community = Blueprint("privacy_community", __name__)
+
+
+def _may_remove(actor: Member, member: Member) -> bool:
+    if member.id == actor.id:
+        return False  # leaving is the member's own page
+    if member.role.at_least(Role.ORGANIZER):
+        return has_capability(actor, Capability.MANAGE_LEADERS)
+    return True
+
+
+@community.route("/admin/members/<int:member_id>/remove", methods=["GET", "POST"])
+@require(Capability.MANAGE_MEMBERS)
+def remove_member(member_id: int) -> Any:
+    member = get_or_404(Member, member_id)
+    actor = g.membership
+    if erasure.is_erased(member):
+        abort(404)  # already removed: nothing of theirs is left to remove
+    if not _may_remove(actor, member):
+        abort(403)
+    if request.method == "POST":
+        if request.form.get("confirm") != "yes":
+            flash(_("Tick the box to confirm the removal."), "danger")
+            return render_template("privacy/remove.html", member=member), 422
+        name = member.display_name
+        try:
+            erasure.erase_member(db.session, member, actor=actor, now=utcnow())
+        except erasure.CannotRemove:
+            db.session.rollback()
+            flash(_("The last owner cannot be removed."), "danger")
+            return render_template("privacy/remove.html", member=member), 422
+        db.session.commit()
+        flash(_("%(name)s was removed and their personal data erased.", name=name), "success")
+        return redirect(url_for("community.members.console_list"))
+    return render_template("privacy/remove.html", member=member)
+
+
+@community.route("/leave", methods=["GET", "POST"])
+@member_required
+def leave() -> Any:
+    member = g.membership
+    if request.method == "POST":
+        if request.form.get("confirm") != "yes":
+            flash(_("Tick the box to confirm that you are leaving."), "danger")
+            return render_template("privacy/leave.html"), 422
+        try:
+            erasure.erase_member(db.session, member, actor=member, now=utcnow())
+        except erasure.CannotRemove:
+            db.session.rollback()
+            flash(_("You are this community's only owner: make someone else an owner before "
+                    "you leave."), "danger")
+            return render_template("privacy/leave.html"), 422
+        name = g.community.name
+        db.session.commit()
+        flash(_("You have left %(name)s. Your personal data there is erased.", name=name),
+              "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("privacy/leave.html")
