@@ -29,6 +29,7 @@ from joren.workers import (
     jobs,
     offer_jobs,
     payment_jobs,
+    privacy_jobs,
     reminder_jobs,
 )
 
@@ -73,6 +74,8 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry(habit_jobs.fan_out_meetup_habit_emails, "*/15 * * * *"),
     # A month after an accepted introduction with no contact since: a gentle nudge, hourly.
     Entry(habit_jobs.fan_out_introduction_nudges, "25 * * * *"),
+    # Accounts whose deletion grace period has passed are deleted, daily.
+    Entry(privacy_jobs.purge_deleted_accounts, "20 4 * * *", job_timeout=1800),
 )
 
 _REGISTERED: set[int] = set()

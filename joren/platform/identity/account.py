@@ -31,6 +31,9 @@ class Account(Timestamped, Base):
     login_nonce: Mapped[str] = mapped_column(String(64), default=new_session_token)
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The person asked to delete the account (tenants/privacy/accounts.py): it is deleted
+    # when the grace period has passed, unless they cancel first.
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     # flask-login protocol
     @property

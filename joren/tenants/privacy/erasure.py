@@ -124,10 +124,12 @@ def _blank_free_text(session: Session, member: Member) -> None:
 
 
 def erase_member(session: Session, member: Member, *, actor: Member | None,
-                 now: datetime) -> None:
+                 now: datetime, force: bool = False) -> None:
     """Remove ``member`` from their community as the module's docstring says; the session's
-    community must be the member's (the tenant guard scopes every statement to it)."""
-    _check_not_last_owner(session, member)
+    community must be the member's (the tenant guard scopes every statement to it).
+    ``force``: even the last owner (their account's deletion, which they asked for)."""
+    if not force:
+        _check_not_last_owner(session, member)
     email = member.email
     _cancel_future(session, member, actor, now)
     _delete_own_words(session, member, email)

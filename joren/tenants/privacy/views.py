@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,7 +14,7 @@ from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member, Role
-from joren.tenants.privacy import erasure, export
+from joren.tenants.privacy import accounts, erasure, export
 
 bp = Blueprint("privacy", __name__)
 
@@ -112,3 +113,40 @@ def leave() -> Any:
               "success")
         return redirect(url_for("accounts.account"))
     return render_template("privacy/leave.html")
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account() -> Any:
+    account = current_user._get_current_object()
+    if request.method == "POST":
+        if request.form.get("confirm") != "yes":
+            flash(_("Tick the box to confirm that you want your account deleted."), "danger")
+            return _deletion_page(account), 422
+        try:
+            due = accounts.request_deletion(db.session, account, utcnow())
+        except accounts.OnlyOwner as exc:
+            db.session.rollback()
+            flash(_("You are the only owner of %(names)s: make someone else an owner first.",
+                    names=", ".join(exc.names)), "danger")
+            return _deletion_page(account), 422
+        db.session.commit()
+        flash(_("Your account will be deleted on %(date)s. You can cancel until then.",
+                date=format_date(due, "long")), "warning")
+        return redirect(url_for("privacy.delete_account"))
+    return _deletion_page(account)
+
+
+@bp.post("/account/delete/cancel")
+@login_required
+def cancel_deletion() -> Any:
+    accounts.cancel_deletion(db.session, current_user._get_current_object())
+    db.session.commit()
+    flash(_("Your account will not be deleted."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+def _deletion_page(account: Any) -> str:
+    return render_template("privacy/delete_account.html", due=accounts.deletion_due_at(account),
+                           grace_days=accounts.GRACE.days,
+                           sole=accounts.sole_ownerships(db.session, account))

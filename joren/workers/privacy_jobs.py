@@ -1,0 +1,38 @@
+"""Accounts whose deletion grace period has passed are deleted (tenants/privacy/accounts.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from joren.platform.db import utcnow
+from joren.platform.membership.models import Member
+from joren.tenants.privacy import accounts, erasure
+from joren.workers.context import CommunityGone, job_session
+
+log = logging.getLogger("joren.privacy")
+
+
+def purge_deleted_accounts() -> int:
+    """For cron, daily: erase each due account's memberships, one community at a time (each
+    in its own session, bound to that community), then delete the account. Idempotent: a
+    job killed half-way leaves the rest for the next run."""
+    now = utcnow()
+    with job_session(None) as session:
+        due = accounts.due_for_deletion(session, now)
+    deleted = 0
+    for account_id in due:
+        with job_session(None) as session:
+            memberships = accounts.memberships_of(session, account_id)
+        for tenant_id, member_id in memberships:
+            try:
+                with job_session(tenant_id) as session:
+                    member = session.get(Member, member_id)
+                    if member is not None and member.account_id == account_id:
+                        erasure.erase_member(session, member, actor=None, now=now, force=True)
+            except CommunityGone:
+                continue
+        with job_session(None) as session:
+            if accounts.delete_account(session, account_id, now):
+                deleted += 1
+                log.info("account %s deleted after its grace period", account_id)
+    return deleted
