@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -124,15 +123,14 @@ def delete_account() -> Any:
             flash(_("Tick the box to confirm that you want your account deleted."), "danger")
             return _deletion_page(account), 422
         try:
-            due = accounts.request_deletion(db.session, account, utcnow())
+            accounts.request_deletion(db.session, account, utcnow())
         except accounts.OnlyOwner as exc:
             db.session.rollback()
             flash(_("You are the only owner of %(names)s: make someone else an owner first.",
                     names=", ".join(exc.names)), "danger")
             return _deletion_page(account), 422
         db.session.commit()
-        flash(_("Your account will be deleted on %(date)s. You can cancel until then.",
-                date=format_date(due, "long")), "warning")
+        # The page itself now says when, with the button that cancels.
         return redirect(url_for("privacy.delete_account"))
     return _deletion_page(account)
 
