@@ -32,6 +32,7 @@ from joren.tenants.meetups.models import (
     Visibility,
 )
 from joren.tenants.payments.models import Payment, PaymentSettings
+from joren.tenants.privacy.models import RetentionSettings
 from joren.tenants.relationships.models import (
     Contact,
     JournalEntry,
@@ -50,5 +51,5 @@ __all__ = [
     "RollupState", "ImportBatch", "ImportPreset",
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
-    "Payment", "PaymentSettings",
+    "Payment", "PaymentSettings", "RetentionSettings",
 ]

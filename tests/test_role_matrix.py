@@ -81,6 +81,8 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.members.console_detail", "POST"): ORG,
     ("community.privacy_community.remove_member", "GET"): ORG,
     ("community.privacy_community.remove_member", "POST"): ORG,
+    ("community.privacy_community.retention_settings", "GET"): ORG,
+    ("community.privacy_community.retention_settings", "POST"): ORG,
     ("community.profiles.console_edit", "GET"): ORG,
     ("community.profiles.console_edit", "POST"): ORG,
     ("community.members.invite", "POST"): ORG,

@@ -242,6 +242,12 @@ def _mail_and_billing(env: dict[str, str], smtp_url: str | None,
         # Stripe signs the Connect endpoint (events of the organizers' accounts) with its own.
         "STRIPE_CONNECT_WEBHOOK_SECRET": _env("STRIPE_CONNECT_WEBHOOK_SECRET", env),
         "STRIPE_API_BASE": _env("STRIPE_API_BASE", env),
+        # Retention (tenants/privacy/retention.py): days before the installation purges
+        # uploaded CSV files, sent emails' bodies and Stripe's event payloads. A community
+        # may keep its own shorter (or longer) periods for the first two.
+        "RETENTION_IMPORT_DAYS": _int_env("RETENTION_IMPORT_DAYS", env, 30),
+        "RETENTION_OUTBOX_DAYS": _int_env("RETENTION_OUTBOX_DAYS", env, 90),
+        "RETENTION_WEBHOOK_DAYS": _int_env("RETENTION_WEBHOOK_DAYS", env, 90),
     }
 
 

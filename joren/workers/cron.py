@@ -76,6 +76,10 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry(habit_jobs.fan_out_introduction_nudges, "25 * * * *"),
     # Accounts whose deletion grace period has passed are deleted, daily.
     Entry(privacy_jobs.purge_deleted_accounts, "20 4 * * *", job_timeout=1800),
+    # Uploads, email bodies and Stripe payloads past their retention period, daily.
+    Entry(jobs.fan_out_every, "30 4 * * *",
+          args=("joren.workers.privacy_jobs.purge_retained", "day")),
+    Entry(privacy_jobs.purge_retained_installation, "35 4 * * *", job_timeout=1800),
 )
 
 _REGISTERED: set[int] = set()

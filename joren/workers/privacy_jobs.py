@@ -1,13 +1,19 @@
-"""Accounts whose deletion grace period has passed are deleted (tenants/privacy/accounts.py)."""
+"""Privacy's periodic work: accounts whose deletion grace period has passed are deleted
+(tenants/privacy/accounts.py); what the retention rules no longer keep is emptied
+(tenants/privacy/retention.py)."""
 
 from __future__ import annotations
 
 import logging
 
+from flask import current_app
+from sqlalchemy.orm import Session
+
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Member
-from joren.tenants.privacy import accounts, erasure
-from joren.workers.context import CommunityGone, job_session
+from joren.platform.tenancy import current_tenant_id
+from joren.tenants.privacy import accounts, erasure, retention
+from joren.workers.context import CommunityGone, job_session, platform_job, tenant_job
 
 log = logging.getLogger("joren.privacy")
 
@@ -36,3 +42,23 @@ def purge_deleted_accounts() -> int:
                 deleted += 1
                 log.info("account %s deleted after its grace period", account_id)
     return deleted
+
+
+@tenant_job
+def purge_retained(session: Session, day: str) -> int:
+    """For cron (fan-out, daily): empty this community's old uploads and emails."""
+    periods = retention.community_periods(
+        session, retention.installation_periods(current_app.config))
+    purged = retention.purge_community(session, _tenant(session), periods, utcnow())
+    return purged.import_files + purged.emails
+
+
+@platform_job
+def purge_retained_installation(session: Session) -> int:
+    """For cron, daily: Stripe's old payloads and old emails of no community."""
+    purged = retention.purge_installation(session, current_app.config, utcnow())
+    return purged.webhook_payloads + purged.emails
+
+
+def _tenant(session: Session) -> int:
+    return int(current_tenant_id(session))  # type: ignore[arg-type]

@@ -81,6 +81,7 @@ TABLES: dict[str, Holds] = {
     "meetup_series": Holds(reason=NOBODY),
     "meetups": Holds(reason=NOBODY),
     "payment_settings": Holds(reason=NOBODY),
+    "retention_settings": Holds(reason=NOBODY),
 }
 
 

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from joren.platform.csv_export import content_disposition
 from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member, Role
-from joren.tenants.privacy import accounts, erasure, export
+from joren.tenants.privacy import accounts, erasure, export, retention
+from joren.tenants.privacy.forms import RetentionForm
+from joren.tenants.privacy.models import RetentionSettings
 
 bp = Blueprint("privacy", __name__)
 
@@ -148,3 +162,19 @@ def _deletion_page(account: Any) -> str:
     return render_template("privacy/delete_account.html", due=accounts.deletion_due_at(account),
                            grace_days=accounts.GRACE.days,
                            sole=accounts.sole_ownerships(db.session, account))
+
+
+@community.route("/admin/privacy", methods=["GET", "POST"])
+@require(Capability.MANAGE_SETTINGS)
+def retention_settings() -> Any:
+    defaults = retention.installation_periods(current_app.config)
+    own = db.session.scalar(select(RetentionSettings))
+    form = RetentionForm(obj=own)
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("privacy/retention.html", form=form, defaults=defaults), 422
+        retention.save_periods(db.session, form.import_days.data, form.outbox_days.data)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for(".retention_settings"))
+    return render_template("privacy/retention.html", form=form, defaults=defaults)

@@ -1,0 +1,22 @@
+"""The community's retention periods (blank: the installation's)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import NumberRange, Optional
+
+from joren.tenants.privacy.retention import MAX_DAYS, MIN_DAYS
+
+_RANGE = _l("Enter a number of days from %(low)s to %(high)s, or leave it blank.",
+            low=MIN_DAYS, high=MAX_DAYS)
+
+
+class RetentionForm(FlaskForm):
+    import_days = IntegerField(
+        _l("Uploaded CSV files (days)"),
+        validators=[Optional(), NumberRange(min=MIN_DAYS, max=MAX_DAYS, message=_RANGE)])
+    outbox_days = IntegerField(
+        _l("Emails sent (days)"),
+        validators=[Optional(), NumberRange(min=MIN_DAYS, max=MAX_DAYS, message=_RANGE)])

@@ -1,0 +1,110 @@
+"""How long Joren keeps what it no longer needs (issue 17), and the purge that enforces it.
+
+- Uploaded CSV files (an import batch's text, names and addresses included): emptied after
+  ``RETENTION_IMPORT_DAYS`` (default 30). The batch's counts and mapping stay.
+- Sent, failed or suppressed emails: subject, bodies, headers, attachments and address
+  emptied after ``RETENTION_OUTBOX_DAYS`` (default 90). The row and its idempotency key stay,
+  so a purged email is never sent again. Emails still waiting are never touched.
+- Stripe's event payloads (which carry customers' names and addresses): emptied after
+  ``RETENTION_WEBHOOK_DAYS`` (default 90), once processed.
+- A deleted account's leftovers: the account deletion job (accounts.py) removes them when the
+  grace period ends.
+
+The first two a community may set for itself (``RetentionSettings``); the installation's
+values apply otherwise. The purge runs daily: per community for the first two, once for the
+installation for Stripe's payloads and the emails of no community.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from joren.platform.billing.models import StripeEvent
+from joren.platform.mail.models import OutboxMessage, OutboxStatus
+from joren.tenants.imports.models import ImportBatch
+from joren.tenants.privacy.models import RetentionSettings
+
+MIN_DAYS, MAX_DAYS = 1, 3650
+FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.SUPPRESSED)
+EMPTY_EMAIL = {"subject": "", "text_body": "", "html_body": "", "headers": {},
+               "attachments": [], "render_context": None, "to_email": ""}
+
+
+@dataclass(frozen=True)
+class Periods:
+    import_days: int
+    outbox_days: int
+
+
+def installation_periods(config: dict[str, object]) -> Periods:
+    return Periods(import_days=int(config["RETENTION_IMPORT_DAYS"]),  # type: ignore[call-overload]
+                   outbox_days=int(config["RETENTION_OUTBOX_DAYS"]))  # type: ignore[call-overload]
+
+
+def community_periods(session: Session, defaults: Periods) -> Periods:
+    """The session's community's periods: its own where it set them, else the installation's."""
+    own = session.scalar(select(RetentionSettings))
+    if own is None:
+        return defaults
+    return Periods(import_days=own.import_days or defaults.import_days,
+                   outbox_days=own.outbox_days or defaults.outbox_days)
+
+
+def save_periods(session: Session, import_days: int | None, outbox_days: int | None) -> None:
+    """Store the community's own periods (None: the installation's)."""
+    for value in (import_days, outbox_days):
+        if value is not None and not MIN_DAYS <= value <= MAX_DAYS:
+            raise ValueError(value)
+    own = session.scalar(select(RetentionSettings))
+    if own is None:
+        own = RetentionSettings()
+        session.add(own)
+    own.import_days, own.outbox_days = import_days, outbox_days
+    session.flush()
+
+
+@dataclass(frozen=True)
+class Purged:
+    import_files: int = 0
+    emails: int = 0
+    webhook_payloads: int = 0
+
+
+def _empty_emails(session: Session, before: datetime, community_id: int | None) -> int:
+    owner = (OutboxMessage.community_id.is_(None) if community_id is None
+             else OutboxMessage.community_id == community_id)
+    result = session.execute(
+        update(OutboxMessage)
+        .where(owner, OutboxMessage.status.in_(FINISHED), OutboxMessage.created_at < before,
+               or_(OutboxMessage.to_email != "", OutboxMessage.text_body != ""))
+        .values(**EMPTY_EMAIL))
+    return result.rowcount or 0
+
+
+def purge_community(session: Session, tenant_id: int, periods: Periods,
+                    now: datetime) -> Purged:
+    """Empty the session's community's files and emails older than its periods."""
+    files = session.execute(
+        update(ImportBatch)
+        .where(ImportBatch.created_at < now - timedelta(days=periods.import_days),
+               ImportBatch.text != "")
+        .values(text=""))
+    emails = _empty_emails(session, now - timedelta(days=periods.outbox_days), tenant_id)
+    return Purged(import_files=files.rowcount or 0, emails=emails)
+
+
+def purge_installation(session: Session, config: dict[str, object], now: datetime) -> Purged:
+    """Stripe's payloads and the emails of no community (sign-up, sign-in, account mail)."""
+    days = int(config["RETENTION_WEBHOOK_DAYS"])  # type: ignore[call-overload]
+    payloads = session.execute(
+        update(StripeEvent)
+        .where(StripeEvent.processed_at.is_not(None),
+               StripeEvent.received_at < now - timedelta(days=days), StripeEvent.payload != "")
+        .values(payload=""))
+    emails = _empty_emails(session, now - timedelta(
+        days=installation_periods(config).outbox_days), None)
+    return Purged(emails=emails, webhook_payloads=payloads.rowcount or 0)
