@@ -96,25 +96,37 @@ def door_list(session: Session, meetup: Meetup, query: str = "",
                               Attendance.id.is_not(None)))
         limit = None
         if page is not None:
-            stmt = stmt.offset((max(page, 1) - 1) * per_page).limit(per_page)
+            stmt = stmt.where(Member.id.in_(_page_ids(meetup, page, per_page)))
     stmt = stmt.order_by(*reading_order())
     if limit:
         stmt = stmt.limit(limit)
     return [DoorRow(m, r, a) for m, r, a in session.execute(stmt).unique()]
 
 
+def _page_ids(meetup: Meetup, page: int, per_page: int):  # type: ignore[no-untyped-def]
+    """The ids of one page of the door list: only the readings are sorted, and only the
+    page's people are then joined with their registration and attendance."""
+    return (select(Member.id).where(Member.id.in_(_expected_ids(meetup)))
+            .order_by(*reading_order())
+            .offset((max(page, 1) - 1) * per_page).limit(per_page))
+
+
 def recent_check_ins(session: Session, meetup: Meetup,
                      limit: int = RECENT_CHECK_INS) -> list[DoorRow]:
-    """The people checked in last, newest first (one statement)."""
+    """The people checked in last, newest first (one statement: the last ``limit``
+    attendance rows first, then their people)."""
+    last = (select(Attendance.id)
+            .where(Attendance.meetup_id == meetup.id, Attendance.status.in_(ATTENDED),
+                   Attendance.checked_in_at.is_not(None))
+            .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc())
+            .limit(limit))
     stmt = (
         select(Member, Registration, Attendance)
-        .join(Attendance, and_(Attendance.member_id == Member.id,
-                               Attendance.meetup_id == meetup.id))
+        .join(Attendance, Attendance.member_id == Member.id)
         .outerjoin(Registration, and_(Registration.member_id == Member.id,
                                       Registration.meetup_id == meetup.id))
-        .where(Attendance.status.in_(ATTENDED), Attendance.checked_in_at.is_not(None))
+        .where(Attendance.id.in_(last))
         .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc())
-        .limit(limit)
     )
     return [DoorRow(m, r, a) for m, r, a in session.execute(stmt).unique()]
 
