@@ -61,6 +61,10 @@ def test_list_is_sorted_by_reading(owner_client, crowd):
     ("阿部", ["阿部 健"]), ("あべ", ["阿部 健"]), ("アベ", ["阿部 健"]), ("abe ken", ["阿部 健"]),
     ("上田由美", ["上田 由美"]), ("不動産", ["上田 由美"]), ("ueda.example", ["上田 由美"]),
     ("100%", []), ("_", []),
+    # the stored search key's forms: given name first, full-width letters, without the
+    # space, half-width kana; the email whatever its case
+    ("ken abe", ["阿部 健"]), ("ＡＢＥ", ["阿部 健"]), ("abeken", ["阿部 健"]),
+    ("ｳｴﾀﾞ", ["上田 由美"]), ("YUMI@UEDA", ["上田 由美"]),
 ])
 def test_search_matches_name_kana_romaji_company_email(owner_client, crowd, query, expected):
     body = owner_client.get(LIST, query_string={"q": query}).get_data(as_text=True)

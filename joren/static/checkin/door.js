@@ -21,6 +21,9 @@
 
   function search(q) {
     var url = searchForm.dataset.searchUrl + "?q=" + encodeURIComponent(q);
+    // no search: the page of the list on screen (the list is shown a page at a time)
+    var list = document.getElementById("checkin-results");
+    if (!q && list && list.dataset.page) url += "&page=" + encodeURIComponent(list.dataset.page);
     fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r); })
       .then(function (html) { wrap.innerHTML = html; })

@@ -16,6 +16,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from joren.platform.identity.community import community_of
+from joren.platform.rls import refresh_key_statistics
 from joren.tenants.imports.bulk import insert_rows
 from joren.tenants.imports.chunks import Progress, chunks
 from joren.tenants.imports.matching import local_day
@@ -38,6 +39,11 @@ def write_attendance(session: Session, batch: ImportBatch, plan: Plan,
         meetup_by_day.update(made)
         batch.meetups_created = sorted(made.values())
     rows = _new_attendance(plan, new_ids, meetup_by_day)
+    if rows:
+        # the job may just have written thousands of members and meetups: without fresh
+        # statistics each row's foreign-key checks can walk every member of the community
+        refresh_key_statistics(session.connection(), members=len({r[1] for r in rows}),
+                               meetups=len({r[0] for r in rows}))
     shared = {"tenant_id": tenant_id, "note": "", "substitute_name": "", "created_at": now}
     for chunk in chunks(rows):
         insert_rows(session, Attendance.__table__, ("meetup_id", "member_id", "status"), chunk,

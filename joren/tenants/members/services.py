@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -12,9 +11,9 @@ from sqlalchemy.orm import Session
 from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.names import (
+    normalise,
     romaji_search_key,
     search_key_patterns,
-    search_terms,
     to_katakana,
 )
 from joren.platform.pagination import Page
@@ -60,36 +59,17 @@ def matching_ids(query: str) -> Select | None:  # type: ignore[type-arg]
                                          for p in patterns)))
 
 
-def name_search_conditions(query: str, include_email: bool = False) -> list[Any]:
-    """Conditions matching a typed name: kanji, kana (hiragana typed matches the katakana
-    readings, with or without the space), romaji, company and optionally email."""
-    conditions: list[Any] = []
-    for term in search_terms(query):
-        pattern = f"%{_escape_like(term)}%"
-        compact = f"%{_escape_like(''.join(term.split()))}%"
-        conditions += [
-            Member.family_name.ilike(pattern, escape="\\"),
-            Member.given_name.ilike(pattern, escape="\\"),
-            (Member.family_name + Member.given_name).ilike(compact, escape="\\"),
-            Member.family_name_kana.ilike(pattern, escape="\\"),
-            Member.given_name_kana.ilike(pattern, escape="\\"),
-            (Member.family_name_kana + Member.given_name_kana).ilike(compact, escape="\\"),
-            Member.name_romaji.ilike(pattern, escape="\\"),
-            Member.company.ilike(pattern, escape="\\"),
-        ]
-        if include_email:
-            conditions.append(Member.email.ilike(pattern, escape="\\"))
-    return conditions
-
-
 def _filtered(stmt: Select, query: str, role: Role | None, status: MemberStatus | None) -> Select:  # type: ignore[type-arg]
     if role is not None:
         stmt = stmt.where(Member.role == role)
     if status is not None:
         stmt = stmt.where(Member.status == status)
-    conditions = name_search_conditions(query, include_email=True)
-    if conditions:
-        stmt = stmt.where(or_(*conditions))
+    patterns = search_key_patterns(query)
+    if patterns:
+        # name, reading, romaji and company: the stored search key (matching_ids); and email
+        stmt = stmt.where(or_(*(Member.search_key.like(p, escape="\\") for p in patterns),
+                              Member.email.ilike(f"%{_escape_like(normalise(query))}%",
+                                                 escape="\\")))
     return stmt
 
 

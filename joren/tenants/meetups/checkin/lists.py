@@ -24,6 +24,8 @@ from joren.tenants.meetups.models import (
 from joren.tenants.members.services import matching_ids
 
 SEARCH_LIMIT = 60
+DOOR_PER_PAGE = 50  # the door shows the list a page at a time: search first, then browse
+RECENT_CHECK_INS = 5
 
 
 def reading_order() -> tuple:  # type: ignore[type-arg]
@@ -75,11 +77,13 @@ def _expected_ids(meetup: Meetup):  # type: ignore[no-untyped-def]
 
 
 def door_list(session: Session, meetup: Meetup, query: str = "",
-              limit: int | None = SEARCH_LIMIT) -> list[DoorRow]:
+              limit: int | None = SEARCH_LIMIT, page: int | None = None,
+              per_page: int = DOOR_PER_PAGE) -> list[DoorRow]:
     """People for the door, sorted by reading, in one statement.
 
-    Without a query: everyone going or already checked in. With one: those people and every
-    active member whose name, reading, romaji or company matches.
+    Without a query: everyone going or already checked in (with ``page``, that page of
+    ``per_page`` only). With one: those people and every active member whose name, reading,
+    romaji or company matches (at most ``limit``).
     """
     stmt = _door_statement(meetup)
     matching = matching_ids(query)
@@ -91,9 +95,39 @@ def door_list(session: Session, meetup: Meetup, query: str = "",
                           or_(Registration.status == RegistrationStatus.GOING,
                               Attendance.id.is_not(None)))
         limit = None
+        if page is not None:
+            stmt = stmt.where(Member.id.in_(_page_ids(meetup, page, per_page)))
     stmt = stmt.order_by(*reading_order())
     if limit:
         stmt = stmt.limit(limit)
+    return [DoorRow(m, r, a) for m, r, a in session.execute(stmt).unique()]
+
+
+def _page_ids(meetup: Meetup, page: int, per_page: int):  # type: ignore[no-untyped-def]
+    """The ids of one page of the door list: only the readings are sorted, and only the
+    page's people are then joined with their registration and attendance."""
+    return (select(Member.id).where(Member.id.in_(_expected_ids(meetup)))
+            .order_by(*reading_order())
+            .offset((max(page, 1) - 1) * per_page).limit(per_page))
+
+
+def recent_check_ins(session: Session, meetup: Meetup,
+                     limit: int = RECENT_CHECK_INS) -> list[DoorRow]:
+    """The people checked in last, newest first (one statement: the last ``limit``
+    attendance rows first, then their people)."""
+    last = (select(Attendance.id)
+            .where(Attendance.meetup_id == meetup.id, Attendance.status.in_(ATTENDED),
+                   Attendance.checked_in_at.is_not(None))
+            .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc())
+            .limit(limit))
+    stmt = (
+        select(Member, Registration, Attendance)
+        .join(Attendance, Attendance.member_id == Member.id)
+        .outerjoin(Registration, and_(Registration.member_id == Member.id,
+                                      Registration.meetup_id == meetup.id))
+        .where(Attendance.id.in_(last))
+        .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc())
+    )
     return [DoorRow(m, r, a) for m, r, a in session.execute(stmt).unique()]
 
 
@@ -114,11 +148,17 @@ def _checked_in_count(meetup: Meetup):  # type: ignore[no-untyped-def]
             .scalar_subquery())
 
 
+def _listed_count(meetup: Meetup):  # type: ignore[no-untyped-def]
+    """The rows of the door list and the register: going, or recorded in the register."""
+    return select(func.count()).select_from(_expected_ids(meetup).subquery()).scalar_subquery()
+
+
 def counts(session: Session, meetup: Meetup) -> dict[str, int]:
-    """How many are going and how many are checked in (one statement)."""
-    going, checked_in = session.execute(
-        select(_going_count(meetup), _checked_in_count(meetup))).one()
-    return {"going": going or 0, "checked_in": checked_in or 0}
+    """How many are going, how many are checked in and how many the door lists (one
+    statement)."""
+    going, checked_in, listed = session.execute(
+        select(_going_count(meetup), _checked_in_count(meetup), _listed_count(meetup))).one()
+    return {"going": going or 0, "checked_in": checked_in or 0, "listed": listed or 0}
 
 
 # -- the register after the meetup -------------------------------------------------------
@@ -140,7 +180,7 @@ def register_counts(session: Session, meetup: Meetup,
     """The register's figures in one statement: going, checked in, its rows (going or
     recorded) and, once the meetup has ended, the no-shows (going, never present)."""
     ended = (now or utcnow()) >= meetup.ends_at
-    rows = select(func.count()).select_from(_expected_ids(meetup).subquery()).scalar_subquery()
+    rows = _listed_count(meetup)
     no_shows = (
         select(func.count(Registration.id))
         .outerjoin(Attendance, and_(Attendance.member_id == Registration.member_id,

@@ -112,12 +112,27 @@ def _reply(meetup: Meetup, ok: bool, message: str, status: int = 200, **extra: A
 @bp.get("/admin/meetups/<int:meetup_id>/checkin")
 @require(Capability.RUN_DOOR)
 def door(meetup_id: int) -> Any:
+    """Search first; without a search, the people checked in last and one page of the list
+    (a big meetup's whole list would make a phone wait)."""
     meetup = _meetup(meetup_id)
     query = request.args.get("q", "")[:100]
-    rows = lists.door_list(db.session, meetup, query)
+    counts = lists.counts(db.session, meetup)
+    rows, page = _door_rows(meetup, query, counts)
+    recent = [] if query else lists.recent_check_ins(db.session, meetup)
     return render_template("meetups/checkin/door.html", meetup=meetup, rows=rows, q=query,
-                           counts=lists.counts(db.session, meetup), form=WalkInForm(),
+                           page=page, recent=recent, counts=counts, form=WalkInForm(),
                            self_state=svc.self_checkin_state(meetup))
+
+
+def _door_rows(meetup: Meetup, query: str,
+               counts: dict[str, int]) -> tuple[list[lists.DoorRow], Page | None]:
+    """The search's matches, or (no search) the ``?page=`` of the door list and its pager."""
+    if query:
+        return lists.door_list(db.session, meetup, query), None
+    per_page = lists.DOOR_PER_PAGE
+    number = min(int_arg("page", 1), max(1, -(-counts["listed"] // per_page)))
+    rows = lists.door_list(db.session, meetup, page=number, per_page=per_page)
+    return rows, Page(items=rows, total=counts["listed"], page=number, per_page=per_page)
 
 
 @bp.get("/admin/meetups/<int:meetup_id>/checkin/search")
@@ -125,14 +140,20 @@ def door(meetup_id: int) -> Any:
 def search(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     query = request.args.get("q", "")[:100]
-    rows = lists.door_list(db.session, meetup, query)
+    recent: list[lists.DoorRow] = []
+    if request.args.get("format") == "json" or query:
+        rows, page = lists.door_list(db.session, meetup, query), None
+    else:  # the script refreshing the list after a check-in: the page it shows
+        rows, page = _door_rows(meetup, query, lists.counts(db.session, meetup))
+        recent = lists.recent_check_ins(db.session, meetup)
     if request.args.get("format") == "json":
         return jsonify(results=[{
             "member_id": r.member.id, "name": r.member.display_name, "reading": r.member.reading,
             "company": r.member.company, "title": r.member.title, "going": r.is_going,
             "checked_in": r.is_checked_in,
         } for r in rows])
-    return render_template("meetups/checkin/_results.html", meetup=meetup, rows=rows, q=query)
+    return render_template("meetups/checkin/_results.html", meetup=meetup, rows=rows, q=query,
+                           page=page, recent=recent)
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/checkin/check-in")
