@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from joren.platform.storage import storage
+from joren.platform.storage import S3Storage, storage
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups.public.models import EventImage
 from tests.tenants.helpers import in_english, reload
+from tests.tenants.meetups.public.conftest import S3_OPTIONS
 from tests.tenants.meetups.public.helpers import meta, next_meetup, upload
 from tests.tenants.meetups.public.pictures import picture
 
@@ -172,9 +173,6 @@ def test_pictures_are_stored_in_s3_compatible_storage(app_on_s3, s3_bucket, orga
 
 def test_storage_trouble_is_a_message_not_an_error(app, organizer_client, series, session,
                                                    monkeypatch):
-    from joren.platform.storage import S3Storage
-    from tests.tenants.meetups.public.conftest import S3_OPTIONS
-
     broken = S3Storage("no-such-bucket", endpoint_url="http://127.0.0.1:9", **S3_OPTIONS)
     monkeypatch.setitem(app.extensions, "joren_storage", broken)
     in_english(organizer_client)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from joren.platform.config import load_config
 from joren.platform.storage import LocalStorage, S3Storage, StorageError, from_config
 from tests.tenants.meetups.public.conftest import S3_OPTIONS
 
@@ -58,7 +59,8 @@ def test_storage_url_chooses_the_storage(tmp_path, s3_endpoint, s3_bucket):
     assert isinstance(s3, S3Storage)
     assert (s3.bucket, s3.prefix) == (s3_bucket, "joren/images/")
     s3.put("t1/a.jpg", b"a", "image/jpeg")
-    assert s3.client.get_object(Bucket=s3_bucket, Key="joren/images/t1/a.jpg")["Body"].read() == b"a"
+    stored = s3.client.get_object(Bucket=s3_bucket, Key="joren/images/t1/a.jpg")
+    assert stored["Body"].read() == b"a"
     with pytest.raises(ValueError, match="unknown scheme"):
         from_config({"STORAGE_URL": "ftp://example.jp/x"})
     with pytest.raises(ValueError, match="needs a bucket"):
@@ -66,8 +68,6 @@ def test_storage_url_chooses_the_storage(tmp_path, s3_endpoint, s3_bucket):
 
 
 def test_the_environment_sets_the_storage(tmp_path):
-    from joren.platform.config import load_config
-
     config = load_config(str(tmp_path), {"STORAGE_URL": "s3://pictures/joren",
                                          "STORAGE_ENDPOINT_URL": "http://127.0.0.1:9000",
                                          "UPLOAD_MAX_BYTES": "1048576"})
