@@ -1,6 +1,6 @@
 """What the public meetup and series pages add for sharing: the picture, the card tags, the
-share links, the map link, the contact and the schema.org data (two statements: the picture
-and the contact)."""
+share links, the map link, the contact and the schema.org data (one statement: the picture
+and the contact together)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,10 @@ from joren.platform.urls import external_url
 from joren.tenants.meetups.models import Meetup, MeetupSeries
 from joren.tenants.meetups.public import card
 from joren.tenants.meetups.public.models import EventImage
-from joren.tenants.meetups.public.services import (
-    Owner,
-    contact_of,
-    image_for_meetup,
-    image_of,
-)
+from joren.tenants.meetups.public.services import PictureRef, picture_and_contact
 
 
-def image_url(image: EventImage | None) -> str | None:
+def image_url(image: EventImage | PictureRef | None) -> str | None:
     """The picture's absolute address on BASE_URL (cards need one), or None."""
     if image is None:
         return None
@@ -33,8 +28,8 @@ def meetup_card(session: Session, meetup: Meetup) -> dict[str, Any]:
     """Template values for a public meetup page: ``share`` (card, links, data)."""
     community = g.community
     url = external_url("community.meetups.portal_detail", meetup_id=meetup.id)
-    picture = image_url(image_for_meetup(session, meetup))
-    contact = contact_of(session)
+    image, contact = picture_and_contact(session, meetup=meetup)
+    picture = image_url(image)
     when = meetup.starts_at.astimezone(community.zone).strftime("%Y/%m/%d %H:%M")
     text = f"{meetup.title} ({when}) · {community.name}"
     return {"share": {
@@ -60,8 +55,8 @@ def series_card(session: Session, series: MeetupSeries,
     """Template values for a public series page (the events are its upcoming meetups)."""
     community = g.community
     url = external_url("community.public.series_page", series_id=series.id)
-    picture = image_url(image_of(session, Owner.of(series)))
-    contact = contact_of(session)
+    image, contact = picture_and_contact(session, series=series)
+    picture = image_url(image)
     text = f"{series.title} · {community.name}"
     events = [card.event_data(
         m, zone=community.zone,

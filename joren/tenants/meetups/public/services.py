@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from joren.platform.storage import Storage, StorageError
@@ -95,13 +95,41 @@ def discard(store: Storage, key: str | None) -> None:
             log.warning("picture %s left in the storage: %s", key, exc)
 
 
-def image_for_meetup(session: Session, meetup: Meetup) -> EventImage | None:
-    """The meetup's own picture, else its series' (one statement)."""
-    clauses = [EventImage.meetup_id == meetup.id]
-    if meetup.series_id is not None:
-        clauses.append(EventImage.series_id == meetup.series_id)
-    return session.scalar(select(EventImage).where(or_(*clauses))
-                          .order_by(EventImage.meetup_id.is_(None)).limit(1))
+@dataclass(frozen=True)
+class PictureRef:
+    """Enough of a picture to link to it."""
+
+    id: int
+    storage_key: str
+
+
+def picture_and_contact(session: Session, meetup: Meetup | None = None,
+                        series: MeetupSeries | None = None,
+                        ) -> tuple[PictureRef | None, PublicContact | None]:
+    """A public page's picture (the meetup's own, else its series') and the community's
+    contact, in one statement: each is a one-row subquery outer-joined to a single anchor row.
+    The contact comes back as a detached copy (the page only reads it)."""
+    clauses = []
+    if meetup is not None:
+        clauses.append(EventImage.meetup_id == meetup.id)
+    series_id = series.id if series is not None else (meetup.series_id if meetup else None)
+    if series_id is not None:
+        clauses.append(EventImage.series_id == series_id)
+    pictures = (select(EventImage.id, EventImage.storage_key).where(or_(*clauses))
+                .order_by(EventImage.meetup_id.is_(None)).limit(1).subquery())
+    contacts = select(PublicContact.contact_name, PublicContact.contact_email,
+                      PublicContact.contact_url).limit(1).subquery()
+    anchor = select(literal(1).label("one")).subquery()
+    row = session.execute(
+        select(pictures.c.id, pictures.c.storage_key, contacts.c.contact_name,
+               contacts.c.contact_email, contacts.c.contact_url)
+        .select_from(anchor).outerjoin(pictures, true()).outerjoin(contacts, true())).one()
+    picture = PictureRef(row.id, row.storage_key) if row.id is not None else None
+    contact = None
+    if row.contact_name is not None:
+        contact = PublicContact(contact_name=row.contact_name, contact_email=row.contact_email,
+                                contact_url=row.contact_url)
+    return picture, contact
 
 
 def images_for_meetups(session: Session, meetups: Iterable[Meetup]) -> dict[int, EventImage]:
