@@ -107,6 +107,7 @@ def embed() -> Any:
         "meetups/public/embed.html", upcoming=upcoming,
         pictures={m_id: image_url(p) for m_id, p in pictures.items()}))
     response.headers["Cache-Control"] = f"public, max-age={EMBED_MAX_AGE}"
+    response.vary.update(("Cookie", "Accept-Language"))  # the visitor's language
     return allow_embedding(response)
 
 
