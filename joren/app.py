@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from joren.cli import register_commands
 from joren.platform import db as database
-from joren.platform import headers, i18n, inputs
+from joren.platform import headers, i18n, inputs, storage
 from joren.platform.config import DEV_ENVIRONMENTS, engine_options, load_config
 from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
 from joren.platform.observability import jobs as observed_jobs
@@ -74,6 +74,7 @@ def configure_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)
     rq.init_app(app)
+    storage.init_app(app)  # uploaded images: a local directory or S3 (STORAGE_URL)
     headers.init_app(app)  # CSP, framing, HSTS in production, no-store on secret-bearing pages
     observed_jobs.init_app(app)  # job ids in logs, job duration and failures in metrics
     metrics.init_app(app)  # request latency, /metrics
@@ -162,6 +163,7 @@ def configure_blueprints(app: Flask) -> None:
     from joren.tenants.introductions.views import bp as introductions_bp
     from joren.tenants.meetups.calendar.views import bp as feeds_bp
     from joren.tenants.meetups.checkin.views import bp as checkin_bp
+    from joren.tenants.meetups.public.views import bp as public_bp
     from joren.tenants.meetups.registrations.views import bp as registrations_bp
     from joren.tenants.meetups.views import bp as meetups_bp
     from joren.tenants.members.profiles.views import bp as profiles_bp
@@ -180,7 +182,7 @@ def configure_blueprints(app: Flask) -> None:
         (portal_bp, console_bp, members_bp, meetups_bp, registrations_bp, checkin_bp, feeds_bp,
          profiles_bp, engagement_bp, imports_bp, analytics_bp, introductions_bp,
          relationships_bp, habits_bp, billing_bp, payments_bp, connect_bp, checkout_bp, dues_bp,
-         privacy_community_bp))
+         privacy_community_bp, public_bp))
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, billing_webhooks_bp,
                privacy_bp, community_bp):
         app.register_blueprint(bp)

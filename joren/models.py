@@ -31,6 +31,7 @@ from joren.tenants.meetups.models import (
     SeriesRegistration,
     Visibility,
 )
+from joren.tenants.meetups.public.models import EventImage, PublicContact
 from joren.tenants.payments.models import Payment, PaymentSettings
 from joren.tenants.privacy.models import RetentionSettings
 from joren.tenants.relationships.models import (
@@ -48,7 +49,7 @@ __all__ = [
     "Member", "MemberStatus", "OutboxMessage", "OutboxStatus", "Registration",
     "RegistrationStatus", "Role", "SeriesRegistration", "Visibility",
     "EngagementSettings", "MemberEngagement", "CohortRollup", "MeetupRollup", "MemberRollup",
-    "RollupState", "ImportBatch", "ImportPreset",
+    "RollupState", "ImportBatch", "ImportPreset", "EventImage", "PublicContact",
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
     "Payment", "PaymentSettings", "RetentionSettings",

@@ -84,6 +84,8 @@ def _test_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "BASE_URL": "http://localhost",
         "MAIL_CAPTURE": True,
         "SMTP_URL": None,
+        # Uploaded pictures go to a directory of this run (tests/tenants/meetups/public use S3 too).
+        "STORAGE_URL": f"file://{tmp_path_factory.mktemp('uploads')}",
     }
     if redis_url:
         config.update(REDIS_URL=redis_url, RQ_CONNECTION=redis_url,

@@ -62,6 +62,13 @@ EXPECTED: dict[tuple[str, str], Role] = {
     # running the community: organizers
     ("community.console.settings", "GET"): ORG,
     ("community.console.settings", "POST"): ORG,
+    # the public page: staff read the contact and the embed code; organizers change them
+    ("community.public.settings", "GET"): STF,
+    ("community.public.settings", "POST"): ORG,
+    ("community.public.series_image", "GET"): ORG,
+    ("community.public.series_image", "POST"): ORG,
+    ("community.public.meetup_image", "GET"): ORG,
+    ("community.public.meetup_image", "POST"): ORG,
     ("community.engagement.settings", "GET"): ORG,
     ("community.engagement.settings", "POST"): ORG,
     ("community.analytics.we_miss_you", "POST"): ORG,

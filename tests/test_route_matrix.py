@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy import inspect as sa_inspect
 from werkzeug.routing import IntegerConverter, Rule
 
-from joren.models import Invitation, Meetup, Member, MemberStatus, Role
+from joren.models import EventImage, Invitation, Meetup, Member, MemberStatus, Role
 from joren.platform.db import utcnow
 from joren.platform.tenancy import unscoped
 from joren.platform.tenant_guard import without_orm_guard
@@ -69,6 +69,17 @@ def _series(session, community) -> MeetupSeries:  # type: ignore[no-untyped-def]
         row = MeetupSeries(tenant_id=community.id, title=f"{community.slug} series",
                            rrule="FREQ=MONTHLY;BYDAY=2TU", dtstart_local="2030-01-08T19:00:00",
                            visibility=Visibility.MEMBERS)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _event_image(session, community) -> EventImage:  # type: ignore[no-untyped-def]
+    series = _series(session, community)
+    with unscoped(session):
+        row = EventImage(tenant_id=community.id, series_id=series.id,
+                         storage_key=f"t{community.id}/series-{series.id}-matrix.jpg",
+                         content_type="image/jpeg", width=1200, height=630, byte_size=1)
         session.add(row)
         session.flush()
     return row
@@ -169,6 +180,7 @@ ID_FACTORIES: dict[str, Callable[..., Any]] = {
     "referral_id": _referral,
     "entry_id": _journal_entry,
     "payment_id": _payment,
+    "image_id": _event_image,
 }
 
 
@@ -235,7 +247,8 @@ def test_another_communitys_ids_are_404_and_unchanged(app, session, tenant, othe
         args = id_arguments(rule)
         if not args:
             continue
-        values = {"slug": tenant.slug, **{arg: other_rows[arg].id for arg in args}}
+        values = {"slug": tenant.slug, **_token_arguments(rule),
+                  **{arg: other_rows[arg].id for arg in args}}
         with app.test_request_context():
             url = rule.build(values)[1]
         before = {arg: _snapshot(session, other_rows[arg]) for arg in args}
@@ -264,7 +277,8 @@ def own_rows(session, tenant, people):  # type: ignore[no-untyped-def]
             "introduction_id": _introduction(session, tenant),
             "referral_id": _referral(session, tenant),
             "entry_id": _journal_entry(session, tenant),
-            "payment_id": _payment(session, tenant, private, secret)}
+            "payment_id": _payment(session, tenant, private, secret),
+            "image_id": _event_image(session, tenant)}
     session.commit()
     return rows
 

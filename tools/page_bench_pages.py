@@ -29,6 +29,8 @@ EXCLUDED = {
     "community.feeds.community_ics": "calendar file",
     "community.feeds.member_ics": "calendar file (signed link)",
     "community.feeds.ticket_qr": "QR image (signed link)",
+    "community.public.image": "picture file (a series' or meetup's image)",
+    "community.public.embed_script": "script file (the embeddable calendar's snippet)",
     # Stripe round trips: they redirect to Stripe or back from it.
     "community.connect.refresh": "redirect to Stripe Connect onboarding",
     "community.connect.back": "return from Stripe Connect onboarding (redirects)",

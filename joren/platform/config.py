@@ -183,8 +183,23 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         **_web_sessions(base_url, production),
         **_jobs_and_rate_limits(env, redis_url),
         **_request_limits(env),
+        **_storage(env, instance_path),
         "EMBEDDED_DEFAULTS": defaults.used,
         **_observability(env, production),
+    }
+
+
+def _storage(env: dict[str, str], instance_path: str) -> dict[str, Any]:
+    """Uploaded images: a directory (default ``<instance>/uploads``) or ``s3://bucket/prefix``
+    with an endpoint and credentials (unset ones fall back to boto3's own AWS_* variables)."""
+    return {
+        "STORAGE_URL": _env("STORAGE_URL", env) or "file://" + os.path.join(instance_path,
+                                                                          "uploads"),
+        "STORAGE_ENDPOINT_URL": _env("STORAGE_ENDPOINT_URL", env),
+        "STORAGE_REGION": _env("STORAGE_REGION", env),
+        "STORAGE_ACCESS_KEY_ID": _env("STORAGE_ACCESS_KEY_ID", env),
+        "STORAGE_SECRET_ACCESS_KEY": _env("STORAGE_SECRET_ACCESS_KEY", env),
+        "UPLOAD_MAX_BYTES": _int_env("UPLOAD_MAX_BYTES", env, 8 * 1024 * 1024),
     }
 
 

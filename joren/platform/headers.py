@@ -45,6 +45,16 @@ def content_security_policy(stripe_api_base: str | None = None) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+def allow_embedding(response: Response) -> Response:
+    """Let any site frame this one response (a community's embeddable calendar): its policy
+    says ``frame-ancestors *`` and no X-Frame-Options is sent. Every other page stays
+    unframeable."""
+    policy = current_app.config["CONTENT_SECURITY_POLICY"]
+    response.headers["Content-Security-Policy"] = policy.replace(
+        "frame-ancestors 'none'", "frame-ancestors *")
+    return response
+
+
 def carries_secret(endpoint: str | None, view_args: dict | None) -> bool:
     """Whether the page's URL holds a bearer secret (a signed token, a Checkout Session id)."""
     return bool(view_args and "token" in view_args) or endpoint in BEARER_QUERY_ENDPOINTS
@@ -53,7 +63,8 @@ def carries_secret(endpoint: str | None, view_args: dict | None) -> bool:
 def apply_security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
-    headers.setdefault("X-Frame-Options", "DENY")
+    if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+        headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")

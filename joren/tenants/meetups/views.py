@@ -35,6 +35,7 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
+from joren.tenants.meetups.public.pages import meetup_card
 from joren.tenants.meetups.registrations import reading
 from joren.tenants.meetups.registrations.box import register_box
 from joren.tenants.meetups.registrations.fees import member_fee
@@ -378,7 +379,8 @@ def portal_detail(meetup_id: int) -> Any:
                else register_box(db.session, meetup, registration, membership, now))
     return render_template("meetups/portal/detail.html", meetup=meetup, attendance=mine,
                            registration=registration, now=now, summary=summary,
-                           viewer_fee=_viewer_fee(meetup, membership, summary))
+                           viewer_fee=_viewer_fee(meetup, membership, summary),
+                           **meetup_card(db.session, meetup))
 
 
 def _viewer_fee(meetup: Meetup, membership: Any,
