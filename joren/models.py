@@ -6,6 +6,7 @@ from joren.platform.identity.account import Account
 from joren.platform.identity.community import Community, CommunityKind
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
+from joren.tenants.announcements.models import Announcement, AnnouncementRecipient
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
 from joren.tenants.engagement.rollups.models import (
     CohortRollup,
@@ -31,6 +32,8 @@ from joren.tenants.meetups.models import (
     SeriesRegistration,
     Visibility,
 )
+from joren.tenants.meetups.questions.models import Question, RegistrationAnswer
+from joren.tenants.meetups.survey.models import SurveyResponse
 from joren.tenants.payments.models import Payment, PaymentSettings
 from joren.tenants.relationships.models import (
     Contact,
@@ -50,5 +53,6 @@ __all__ = [
     "RollupState", "ImportBatch", "ImportPreset",
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
-    "Payment", "PaymentSettings",
+    "Payment", "PaymentSettings", "Announcement", "AnnouncementRecipient", "Question",
+    "RegistrationAnswer", "SurveyResponse",
 ]

@@ -38,6 +38,7 @@ from joren.tenants.meetups import attendance as svc
 from joren.tenants.meetups.checkin import lists
 from joren.tenants.meetups.checkin.forms import CodeForm, WalkInForm
 from joren.tenants.meetups.models import AttendanceStatus, Meetup
+from joren.tenants.meetups.questions import services as questions
 
 bp = Blueprint("checkin", __name__)
 
@@ -116,6 +117,7 @@ def door(meetup_id: int) -> Any:
     query = request.args.get("q", "")[:100]
     rows = lists.door_list(db.session, meetup, query)
     return render_template("meetups/checkin/door.html", meetup=meetup, rows=rows, q=query,
+                           answers=_door_answers(rows),
                            counts=lists.counts(db.session, meetup), form=WalkInForm(),
                            self_state=svc.self_checkin_state(meetup))
 
@@ -132,7 +134,14 @@ def search(meetup_id: int) -> Any:
             "company": r.member.company, "title": r.member.title, "going": r.is_going,
             "checked_in": r.is_checked_in,
         } for r in rows])
-    return render_template("meetups/checkin/_results.html", meetup=meetup, rows=rows, q=query)
+    return render_template("meetups/checkin/_results.html", meetup=meetup, rows=rows, q=query,
+                           answers=_door_answers(rows))
+
+
+def _door_answers(rows: list[lists.DoorRow]) -> dict[int, list[questions.Answered]]:
+    """What each registration answered to the registration questions, for the door's rows."""
+    return questions.answers_by_registration(
+        db.session, [r.registration.id for r in rows if r.registration is not None])
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/checkin/check-in")

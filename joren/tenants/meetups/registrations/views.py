@@ -24,6 +24,7 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
+from joren.tenants.meetups.questions import services as questions
 from joren.tenants.meetups.registrations import guests, offers, reading, services
 from joren.tenants.meetups.registrations import series as whole_series
 from joren.tenants.meetups.registrations.box import to_checkout
@@ -58,6 +59,16 @@ DONE = {
 def _register_globals(state: Any) -> None:
     state.app.jinja_env.globals.setdefault("registration_status_labels", STATUS_LABELS)
     state.app.jinja_env.globals.setdefault("registration_source_labels", SOURCE_LABELS)
+
+
+def _answers(meetup: Meetup) -> dict[int, list[str]]:
+    """The registration questions' answers in the submitted form (RegistrationError if one
+    is missing or not allowed)."""
+    asked = questions.questions_for(db.session, meetup)
+    try:
+        return questions.read_answers(asked, request.form.to_dict(flat=False))
+    except questions.QuestionError as exc:
+        raise RegistrationError(exc.message) from exc
 
 
 def _back(meetup_id: int) -> Any:
@@ -105,6 +116,9 @@ def console_export(meetup_id: int) -> Any:
 
 
 def _export(meetup: Meetup, rows: list[Registration]) -> Any:
+    asked = questions.questions_for(db.session, meetup)
+    answers = questions.answers_by_registration(db.session, [r.id for r in rows]) \
+        if asked else {}
     header = [_("Status"), _("Waitlist"), _("Family name"), _("Given name"),
               _("Family name reading (kana)"), _("Given name reading (kana)"), _("Company"),
               _("Job title"), _("Industry"), _("Email"), _("Source"), _("Registered at")]
@@ -112,9 +126,16 @@ def _export(meetup: Meetup, rows: list[Registration]) -> Any:
              r.member.given_name, r.member.family_name_kana, r.member.given_name_kana,
              r.member.company, r.member.title, r.member.industry, r.member.email or "",
              str(SOURCE_LABELS.get(r.source, r.source)),
-             format_datetime(r.created_at, "yyyy/MM/dd HH:mm")] for r in rows]
+             format_datetime(r.created_at, "yyyy/MM/dd HH:mm")]
+            + _answer_cells(asked, answers.get(r.id, [])) for r in rows]
+    header += [q.prompt for q in asked]
     filename = f"registrations-{meetup.starts_at:%Y%m%d}-{meetup.id}.csv"
     return csv_response(filename, header, body)
+
+
+def _answer_cells(asked: list[Any], answered: list[questions.Answered]) -> list[str]:
+    by_question = {a.question_id: a.text for a in answered}
+    return [by_question.get(q.id, "") for q in asked]
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/registrations/<int:registration_id>")
@@ -160,7 +181,9 @@ def register(meetup_id: int) -> Any:
     made: list[Registration] = []
 
     def change(meetup: Meetup) -> None:
+        answers = _answers(meetup)
         made.append(services.register(db.session, meetup, g.membership, source="portal"))
+        questions.save_answers(db.session, made[0], answers)
 
     def message() -> Any:
         status = made[0].status
@@ -339,11 +362,14 @@ def _public_meetup(meetup_id: int) -> Meetup:
 def guest_register(meetup_id: int) -> Any:
     meetup = _public_meetup(meetup_id)
     form = GuestForm()
+    asked = questions.questions_for(db.session, meetup)
     sent_to = None
     if form.validate_on_submit():
         try:
+            answers = _answers(meetup)
             registration = guests.register_guest(db.session, meetup, **{
                 name: form[name].data or "" for name in guests.GUEST_LIMITS})
+            questions.save_answers(db.session, registration, answers)
         except RegistrationError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc.message))
@@ -352,7 +378,8 @@ def guest_register(meetup_id: int) -> Any:
             db.session.commit()
     status = 400 if request.method == "POST" and sent_to is None else 200
     return render_template("meetups/registrations/guest.html", meetup=meetup, form=form,
-                           sent_to=sent_to), status
+                           sent_to=sent_to, questions=asked,
+                           given=request.form.to_dict(flat=False)), status
 
 
 @bp.route("/registrations/confirm/<token>", methods=["GET", "POST"])
