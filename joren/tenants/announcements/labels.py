@@ -18,14 +18,14 @@ STATUS_LABELS = {
     AnnouncementStatus.DRAFT.value: _l("Draft"),
     AnnouncementStatus.SCHEDULED.value: _l("Scheduled"),
     AnnouncementStatus.SENDING.value: _l("Sending"),
-    AnnouncementStatus.SENT.value: _l("Sent"),
+    AnnouncementStatus.SENT.value: _l("Sent out"),
     AnnouncementStatus.CANCELLED.value: _l("Cancelled"),
 }
 # Delivery states of one recipient, from their outbox row.
 DELIVERY_LABELS = {
     "waiting": _l("Not queued yet"),
-    "queued": _l("Queued"),
-    "sent": _l("Sent"),
+    "queued": _l("Waiting to be sent"),
+    "sent": _l("Email sent"),
     "failed": _l("Failed"),
     "unsubscribed": _l("Skipped (unsubscribed)"),
 }
