@@ -152,7 +152,7 @@ def test_organizer_writes_previews_schedules_and_cancels(session, tenant, other_
 def test_sending_in_batches_is_idempotent_and_skips_unsubscribed(
         app_ctx, session, scoped, tenant, other_tenant, people, clock):
     everyone = [factories.member(session, tenant, family_name_kana=f"ア{i}") for i in range(5)]
-    stopped = factories.member(session, tenant, email="stopped@example.jp")
+    factories.member(session, tenant, email="stopped@example.jp")
     record_unsubscribe(session, "stopped@example.jp", "announcements", tenant.id)
     session.commit()
     s = scoped(tenant)
