@@ -26,7 +26,6 @@ from joren.tenants.engagement.we_miss_you import (
     send_we_miss_you,
     sent_statuses,
 )
-from joren.tenants.meetups.survey.results import satisfaction_trend
 from joren.tenants.members.industries import INDUSTRIES
 
 bp = Blueprint("analytics", __name__)
@@ -82,7 +81,6 @@ def dashboard() -> Any:
         sent_labels=SENT_LABELS, level_labels=LEVEL_LABELS, summary_levels=SUMMARY_LEVELS,
         month_label=month_label, percent=percent, return_within=RETURN_WITHIN,
         may_email=g.membership.is_organizer,
-        satisfaction=satisfaction_trend(db.session),
     )
     if not figures.current:
         # Computed from the register: bring the rollups up to date (after rendering, as the

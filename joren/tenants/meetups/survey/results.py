@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joren.platform.membership.models import Member
@@ -80,17 +80,3 @@ class TrendPoint:
     starts_at: datetime
     average: float
     count: int
-
-
-def satisfaction_trend(session: Session, limit: int = 12) -> list[TrendPoint]:
-    """Average satisfaction of the latest ``limit`` meetups that have answers, oldest first,
-    in one statement."""
-    rows = session.execute(
-        select(Meetup.id, Meetup.title, Meetup.starts_at,
-               func.avg(SurveyResponse.satisfaction), func.count(SurveyResponse.id))
-        .join(SurveyResponse, (SurveyResponse.tenant_id == Meetup.tenant_id)
-              & (SurveyResponse.meetup_id == Meetup.id))
-        .group_by(Meetup.id, Meetup.title, Meetup.starts_at)
-        .order_by(Meetup.starts_at.desc(), Meetup.id.desc()).limit(limit)).all()
-    return [TrendPoint(mid, title, starts, round(float(avg), 2), count)
-            for mid, title, starts, avg, count in reversed(rows)]
