@@ -112,7 +112,10 @@ def _next(session: Session, now: datetime) -> Announcement | None:
             (Announcement.status == AnnouncementStatus.SENDING)
             | ((Announcement.status == AnnouncementStatus.SCHEDULED)
                & (Announcement.send_at <= now)))
-        .order_by(Announcement.status.desc(), Announcement.send_at, Announcement.id).limit(1))
+        .order_by(Announcement.status.desc(), Announcement.send_at, Announcement.id).limit(1)
+        # Two runs at once (the sweep and "send now"): the second skips the row the first
+        # holds for its step (PostgreSQL; SQLite writes one at a time anyway).
+        .with_for_update(skip_locked=True))
 
 
 def fix_recipients(session: Session, announcement: Announcement) -> int:
