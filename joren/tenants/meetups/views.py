@@ -378,7 +378,7 @@ def portal_detail(meetup_id: int) -> Any:
     summary = (None if meetup.is_cancelled
                else register_box(db.session, meetup, registration, membership, now))
     asked = (questions.questions_for(db.session, meetup)
-             if summary is not None and summary["is_open"] and membership is not None else [])
+             if summary is not None and membership is not None else [])
     return render_template("meetups/portal/detail.html", meetup=meetup, attendance=mine,
                            registration=registration, now=now, summary=summary, questions=asked,
                            viewer_fee=_viewer_fee(meetup, membership, summary))

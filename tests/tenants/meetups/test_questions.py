@@ -201,3 +201,26 @@ def test_read_answers_keeps_to_limits(session, tenant):
     assert services.read_answers([q], {}) == {}
     with pytest.raises(services.QuestionError):
         services.read_answers([q], {"q1": ["x" * (services.ANSWER_LIMIT + 1)]})
+
+
+def test_registering_for_the_whole_series_answers_its_questions(
+        session, tenant, people, member_client):
+    from tests.tenants.meetups.helpers_registrations import series_with_occurrences
+
+    series, meetups = series_with_occurrences(session, tenant, 3)
+    with unscoped(session):
+        asked = Question(tenant_id=tenant.id, series_id=series.id, prompt="業種", position=1,
+                         is_required=True)
+        session.add(asked)
+    session.commit()
+    in_english(member_client)
+    page = member_client.get(_url(tenant, f"/meetups/{meetups[0].id}")).get_data(as_text=True)
+    assert "data-series-questions" in page and 'id="series-q' in page
+    refused = member_client.post(_url(tenant, f"/series/{series.id}/register"),
+                                 follow_redirects=True).get_data(as_text=True)
+    assert "Please answer “業種”" in refused
+    member_client.post(_url(tenant, f"/series/{series.id}/register"),
+                       data={f"q{asked.id}": "製造業"})
+    made = [r.id for m in meetups for r in registrations_of(session, m.id)]
+    assert len(made) == 3
+    assert _answers(session) == dict.fromkeys(made, ["製造業"])

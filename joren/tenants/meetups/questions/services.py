@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from joren.tenants.meetups.models import Meetup, MeetupSeries, Registration
+from joren.tenants.meetups.models import ACTIVE, Meetup, MeetupSeries, Registration
 from joren.tenants.meetups.questions.models import (
     Question,
     QuestionKind,
@@ -46,6 +46,26 @@ def questions_for(session: Session, meetup: Meetup,
     return list(session.scalars(
         select(Question).where(Question.purpose == purpose, or_(*owners))
         .order_by(Question.series_id.is_(None), Question.position, Question.id)))
+
+
+def series_questions(session: Session, series_id: int) -> list[Question]:
+    """The registration questions every occurrence of a series asks (asked when registering
+    for the whole series)."""
+    return list(session.scalars(
+        select(Question).where(Question.series_id == series_id,
+                               Question.purpose == QuestionPurpose.REGISTRATION)
+        .order_by(Question.position, Question.id)))
+
+
+def save_series_answers(session: Session, series_registration_id: int,
+                        answers: Mapping[int, list[str]]) -> int:
+    """Store ``answers`` with every active registration a series registration made."""
+    registrations = list(session.scalars(select(Registration).where(
+        Registration.series_registration_id == series_registration_id,
+        Registration.status.in_(ACTIVE))))
+    for registration in registrations:
+        save_answers(session, registration, answers)
+    return len(registrations)
 
 
 def all_for_meetup(session: Session, meetup: Meetup) -> list[Question]:

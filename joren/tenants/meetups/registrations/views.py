@@ -71,6 +71,14 @@ def _answers(meetup: Meetup) -> dict[int, list[str]]:
         raise RegistrationError(exc.message) from exc
 
 
+def _series_answers(series: MeetupSeries) -> dict[int, list[str]]:
+    asked = questions.series_questions(db.session, series.id)
+    try:
+        return questions.read_answers(asked, request.form.to_dict(flat=False))
+    except questions.QuestionError as exc:
+        raise RegistrationError(exc.message) from exc
+
+
 def _back(meetup_id: int) -> Any:
     target = request.form.get("next", "")
     if target == "mine":
@@ -313,7 +321,9 @@ def pay(meetup_id: int) -> Any:
 def series_register(series_id: int) -> Any:
     series = get_or_404(MeetupSeries, series_id)
     try:
-        whole_series.register_series(db.session, series, g.membership)
+        answers = _series_answers(series)
+        row = whole_series.register_series(db.session, series, g.membership)
+        questions.save_series_answers(db.session, row.id, answers)
     except RegistrationError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
