@@ -1,7 +1,8 @@
-"""Registration questions and announcements in a real browser (Chromium via Playwright, CSRF
-on): the organizer adds a question to a meetup, a member answers it when registering from the
-portal, the door shows the answer, and the organizer writes, previews and schedules an
-announcement to the people registered for the meetup.
+"""Registration questions, the survey and announcements in a real browser (Chromium via
+Playwright, CSRF on): the organizer adds a question to a meetup, a member answers it when
+registering from the portal, the door shows the answer, and the organizer writes, previews and
+schedules an announcement to the people registered for the meetup; an attendee of last week's
+meetup answers the survey from its link and the organizer reads the results.
 
 Screenshots go to ``$JOREN_SCREENSHOTS`` (else the test's temporary folder): look at them.
 """
@@ -16,15 +17,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from joren.models import Meetup, Role
+from joren.models import Attendance, AttendanceStatus, Meetup, Role
 from joren.platform.db import Base, utcnow
 from joren.platform.tenancy import unscoped
 from joren.tenants.announcements.models import Announcement, AnnouncementStatus
 from joren.tenants.meetups.questions.models import RegistrationAnswer
+from joren.tenants.meetups.survey.links import SURVEY
 from tests import factories
 from tests.live import live_app
 
@@ -34,6 +37,7 @@ SLUG = "umeda-igyoshu"
 ORGANIZER = "organizer@questions-flow.example.jp"
 MEMBER = "member@questions-flow.example.jp"
 TOKYO = ZoneInfo("Asia/Tokyo")
+SECRET = "questions-flow-secret"
 
 
 @pytest.fixture(scope="module")
@@ -49,17 +53,28 @@ def server(tmp_path_factory: pytest.TempPathFactory, app_config) -> Iterator[dic
         factories.member(s, community, factories.account(s, MEMBER), Role.MEMBER,
                          family_name="青木", given_name="翔太", family_name_kana="アオキ",
                          given_name_kana="ショウタ", company="青木製作所")
+        attendee = factories.member(s, community, family_name="井上", given_name="美咲",
+                                    family_name_kana="イノウエ", given_name_kana="ミサキ")
         starts = utcnow() + timedelta(days=7)
         with unscoped(s):
             meetup = Meetup(tenant_id=community.id, title="梅田ランチ交流会", starts_at=starts,
                             ends_at=starts + timedelta(hours=2), capacity=20,
                             venue_name="梅田スカイビル")
-            s.add(meetup)
+            past = Meetup(tenant_id=community.id, title="梅田モーニング交流会",
+                          starts_at=starts - timedelta(days=10),
+                          ends_at=starts - timedelta(days=10, hours=-2))
+            s.add_all([meetup, past])
+            s.flush()
+            s.add(Attendance(tenant_id=community.id, meetup_id=past.id, member_id=attendee.id,
+                             status=AttendanceStatus.PRESENT))
         s.commit()
         meetup_id = meetup.id
+        token = URLSafeTimedSerializer(SECRET, salt=SURVEY.salt).dumps(
+            {"c": community.id, "m": past.id, "p": attendee.id})
     try:
-        with live_app(database_url, app_config, "questions-flow-secret") as base_url:
-            yield {"base": base_url, "engine": engine, "meetup": meetup_id}
+        with live_app(database_url, app_config, SECRET) as base_url:
+            yield {"base": base_url, "engine": engine, "meetup": meetup_id, "past": past.id,
+                   "survey_token": token}
     finally:
         engine.dispose()
 
@@ -156,5 +171,19 @@ def test_question_to_door_and_announcement(server, browser, shots):
     assert scheduled.send_at == send_at  # 09:00 in the community's time zone
     organizer.goto(f"{base}/c/{SLUG}/admin/announcements")
     expect(organizer.locator("[data-announcements]")).to_contain_text("送信予約済み")
+
+    # 5. An attendee of last week's meetup answers the survey from the emailed link (the
+    #    email's "4" button preselects 4); the organizer reads the results.
+    member.goto(f"{base}/c/{SLUG}/survey/{server['survey_token']}?s=4")
+    expect(member.locator("#s4")).to_be_checked()
+    member.locator("label[for=s5]").click()
+    member.fill("textarea[name=comment]", "初めての方とも話しやすい雰囲気でした。")
+    member.screenshot(path=str(shots / "6-survey-answer.png"), full_page=True)
+    _click(member, "form button[type=submit].btn-primary")
+    expect(member.locator("[data-survey-done]")).to_be_visible()
+    organizer.goto(f"{base}/c/{SLUG}/admin/meetups/{server['past']}/survey")
+    expect(organizer.locator("[data-survey-average]")).to_contain_text("5.00")
+    expect(organizer.locator("[data-comments]")).to_contain_text("話しやすい雰囲気")
+    organizer.screenshot(path=str(shots / "7-survey-results.png"), full_page=True)
     desk.close()
     phone.close()
