@@ -9,7 +9,6 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.csv_export import csv_response
 from joren.platform.db import db, utcnow
 from joren.platform.extensions import limiter
 from joren.platform.membership.capabilities import Capability
@@ -28,6 +27,7 @@ from joren.tenants.meetups.questions import services as questions
 from joren.tenants.meetups.registrations import guests, offers, reading, services
 from joren.tenants.meetups.registrations import series as whole_series
 from joren.tenants.meetups.registrations.box import to_checkout
+from joren.tenants.meetups.registrations.export import registrations_csv
 from joren.tenants.meetups.registrations.fees import member_fee, online_fee
 from joren.tenants.meetups.registrations.forms import GuestForm
 from joren.tenants.meetups.registrations.links import (
@@ -120,30 +120,8 @@ def console_list(meetup_id: int) -> Any:
 @require(Capability.EXPORT_PERSONAL_DATA)
 def console_export(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
-    return _export(meetup, reading.console_registrations(db.session, meetup))
-
-
-def _export(meetup: Meetup, rows: list[Registration]) -> Any:
-    asked = questions.questions_for(db.session, meetup)
-    answers = questions.answers_by_registration(db.session, [r.id for r in rows]) \
-        if asked else {}
-    header = [_("Status"), _("Waitlist"), _("Family name"), _("Given name"),
-              _("Family name reading (kana)"), _("Given name reading (kana)"), _("Company"),
-              _("Job title"), _("Industry"), _("Email"), _("Source"), _("Registered at")]
-    body = [[str(STATUS_LABELS[r.status]), r.waitlist_position or "", r.member.family_name,
-             r.member.given_name, r.member.family_name_kana, r.member.given_name_kana,
-             r.member.company, r.member.title, r.member.industry, r.member.email or "",
-             str(SOURCE_LABELS.get(r.source, r.source)),
-             format_datetime(r.created_at, "yyyy/MM/dd HH:mm")]
-            + _answer_cells(asked, answers.get(r.id, [])) for r in rows]
-    header += [q.prompt for q in asked]
-    filename = f"registrations-{meetup.starts_at:%Y%m%d}-{meetup.id}.csv"
-    return csv_response(filename, header, body)
-
-
-def _answer_cells(asked: list[Any], answered: list[questions.Answered]) -> list[str]:
-    by_question = {a.question_id: a.text for a in answered}
-    return [by_question.get(q.id, "") for q in asked]
+    return registrations_csv(db.session, meetup,
+                             reading.console_registrations(db.session, meetup))
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/registrations/<int:registration_id>")
