@@ -156,6 +156,7 @@ def configure_blueprints(app: Flask) -> None:
     from joren.platform.communities.views import bp as communities_bp
     from joren.platform.mail.views import bp as mail_bp
     from joren.platform.membership.edge import community_blueprint
+    from joren.tenants.announcements.views import bp as announcements_bp
     from joren.tenants.console.views import bp as console_bp
     from joren.tenants.engagement.dashboard_views import bp as analytics_bp
     from joren.tenants.engagement.views import bp as engagement_bp
@@ -164,7 +165,9 @@ def configure_blueprints(app: Flask) -> None:
     from joren.tenants.meetups.calendar.views import bp as feeds_bp
     from joren.tenants.meetups.checkin.views import bp as checkin_bp
     from joren.tenants.meetups.public.views import bp as public_bp
+    from joren.tenants.meetups.questions.views import bp as questions_bp
     from joren.tenants.meetups.registrations.views import bp as registrations_bp
+    from joren.tenants.meetups.survey.views import bp as survey_bp
     from joren.tenants.meetups.views import bp as meetups_bp
     from joren.tenants.members.profiles.views import bp as profiles_bp
     from joren.tenants.members.views import bp as members_bp
@@ -182,7 +185,7 @@ def configure_blueprints(app: Flask) -> None:
         (portal_bp, console_bp, members_bp, meetups_bp, registrations_bp, checkin_bp, feeds_bp,
          profiles_bp, engagement_bp, imports_bp, analytics_bp, introductions_bp,
          relationships_bp, habits_bp, billing_bp, payments_bp, connect_bp, checkout_bp, dues_bp,
-         privacy_community_bp, public_bp))
+         privacy_community_bp, public_bp, questions_bp, survey_bp, announcements_bp))
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, billing_webhooks_bp,
                privacy_bp, community_bp):
         app.register_blueprint(bp)

@@ -6,6 +6,7 @@ from joren.platform.identity.account import Account
 from joren.platform.identity.community import Community, CommunityKind
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
+from joren.tenants.announcements.models import Announcement, AnnouncementRecipient
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
 from joren.tenants.engagement.rollups.models import (
     CohortRollup,
@@ -32,6 +33,8 @@ from joren.tenants.meetups.models import (
     Visibility,
 )
 from joren.tenants.meetups.public.models import EventImage, PublicContact
+from joren.tenants.meetups.questions.models import Question, RegistrationAnswer
+from joren.tenants.meetups.survey.models import SurveyResponse
 from joren.tenants.payments.models import Payment, PaymentSettings
 from joren.tenants.privacy.models import RetentionSettings
 from joren.tenants.relationships.models import (
@@ -52,5 +55,6 @@ __all__ = [
     "RollupState", "ImportBatch", "ImportPreset", "EventImage", "PublicContact",
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
-    "Payment", "PaymentSettings", "RetentionSettings",
+    "Payment", "PaymentSettings", "RetentionSettings", "Announcement", "AnnouncementRecipient", "Question",
+    "RegistrationAnswer", "SurveyResponse",
 ]

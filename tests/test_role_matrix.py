@@ -19,7 +19,13 @@ from joren.platform.db import utcnow
 from joren.platform.membership.capabilities import MINIMUM_ROLE, Capability, capabilities_of
 from joren.platform.tenancy import unscoped
 from tests.tenants.helpers import attend
-from tests.test_route_matrix import ID_FACTORIES, _form_for, _registration, id_arguments
+from tests.test_route_matrix import (
+    ID_FACTORIES,
+    _form_for,
+    _question,
+    _registration,
+    id_arguments,
+)
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -50,9 +56,11 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.analytics.dashboard", "GET"): STF,
     ("community.engagement.member", "GET"): STF,
     ("community.relationships.outcomes_page", "GET"): STF,
+    ("community.survey.results_page", "GET"): STF,
     # personal data leaves the screen: organizers
     ("community.checkin.export", "GET"): ORG,
     ("community.registrations.console_export", "GET"): ORG,
+    ("community.survey.export", "GET"): ORG,
     ("community.payments.export", "GET"): ORG,
     ("community.imports.export_members", "GET"): ORG,
     # money back: organizers
@@ -73,6 +81,18 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.engagement.settings", "POST"): ORG,
     ("community.analytics.we_miss_you", "POST"): ORG,
     ("community.analytics.we_miss_you_selection", "POST"): ORG,
+    ("community.announcements.console_list", "GET"): ORG,
+    ("community.announcements.new", "GET"): ORG,
+    ("community.announcements.new", "POST"): ORG,
+    ("community.announcements.detail", "GET"): ORG,
+    ("community.announcements.edit", "GET"): ORG,
+    ("community.announcements.edit", "POST"): ORG,
+    ("community.announcements.schedule", "POST"): ORG,
+    ("community.announcements.cancel", "POST"): ORG,
+    ("community.questions.console", "GET"): ORG,
+    ("community.questions.add", "POST"): ORG,
+    ("community.questions.move", "POST"): ORG,
+    ("community.questions.delete", "POST"): ORG,
     ("community.meetups.series_new", "GET"): ORG,
     ("community.meetups.series_new", "POST"): ORG,
     ("community.meetups.series_edit", "GET"): ORG,
@@ -167,6 +187,7 @@ def _own_rows(session, tenant, people) -> dict[str, Any]:  # type: ignore[no-unt
     """Community A's own objects, linked together the way the console routes expect."""
     rows = {name: make(session, tenant) for name, make in ID_FACTORIES.items()}
     rows["registration_id"] = _registration(session, rows["meetup_id"], rows["member_id"])
+    rows["question_id"] = _question(session, tenant, rows["meetup_id"])
     attend(session, rows["meetup_id"], rows["member_id"])
     session.commit()
     return rows

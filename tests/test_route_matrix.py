@@ -167,6 +167,28 @@ def _payment(session, community, meetup_row=None, member=None):  # type: ignore[
     return row
 
 
+def _question(session, community, meetup_row=None):  # type: ignore[no-untyped-def]
+    from joren.tenants.meetups.questions.models import Question
+
+    meetup_row = meetup_row or _meetup(session, community)
+    with unscoped(session):
+        row = Question(tenant_id=community.id, meetup_id=meetup_row.id, prompt=SECRET_MESSAGE)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _announcement(session, community):  # type: ignore[no-untyped-def]
+    from joren.tenants.announcements.models import Announcement, Segment
+
+    with unscoped(session):
+        row = Announcement(tenant_id=community.id, subject=SECRET_MESSAGE, body=SECRET_MESSAGE,
+                           segment=Segment.EVERYONE)
+        session.add(row)
+        session.flush()
+    return row
+
+
 ID_FACTORIES: dict[str, Callable[..., Any]] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -181,6 +203,8 @@ ID_FACTORIES: dict[str, Callable[..., Any]] = {
     "entry_id": _journal_entry,
     "payment_id": _payment,
     "image_id": _event_image,
+    "question_id": _question,
+    "announcement_id": _announcement,
 }
 
 
@@ -279,6 +303,8 @@ def own_rows(session, tenant, people):  # type: ignore[no-untyped-def]
             "entry_id": _journal_entry(session, tenant),
             "payment_id": _payment(session, tenant, private, secret),
             "image_id": _event_image(session, tenant)}
+            "question_id": _question(session, tenant, private),
+            "announcement_id": _announcement(session, tenant)}
     session.commit()
     return rows
 

@@ -24,6 +24,7 @@ EXCLUDED = {
     "community.checkin.export": "CSV download",
     "community.payments.export": "CSV download",
     "community.registrations.console_export": "CSV download",
+    "community.survey.export": "CSV download",
     "community.imports.export_members": "CSV download",
     "community.payments.receipt_pdf": "PDF download",
     "community.feeds.community_ics": "calendar file",
@@ -40,11 +41,14 @@ EXCLUDED = {
     "community.registrations.guest_confirm": "signed link from a guest's confirmation email",
     "community.registrations.offer_link": "signed link from a waitlist offer email",
     "community.habits.talked": "signed link from a follow-up email",
+    "community.survey.answer": "signed link from the after-meetup survey email",
     "community.feeds.cant_make_it": "signed link from a reminder email",
     "community.feeds.ticket": "signed link (the QR ticket) from a registration email",
     # Steps of an import in progress: a finished batch redirects them to its status page.
     "community.imports.mapping": "import step of an unfinished batch (redirects when done)",
     "community.imports.preview": "import step of an unfinished batch (redirects when done)",
+    # The benchmark's announcement has been sent: its edit form redirects to its page.
+    "community.announcements.edit": "edit form of an unsent announcement (redirects once sent)",
 }
 # Routes outside /c/<slug>/ that are signed-in pages too.
 EXTRA_ENDPOINTS = {"accounts.account": "member"}
@@ -127,6 +131,8 @@ def _values(endpoint: str, arguments: set[str], slug: str, ids: dict[str, int],
             values[name] = ids["referral"]
         elif name == "payment_id":
             values[name] = ids["payment"]
+        elif name == "announcement_id":
+            values[name] = ids["announcement"]
         else:
             raise KeyError(f"{endpoint}: no id for <{name}>; add it to tools/page_bench_pages.py")
     return values

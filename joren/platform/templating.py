@@ -31,6 +31,7 @@ TEMPLATE_PACKAGES = {
     "membership": "platform/membership", "console": "tenants/console",
     "engagement": "tenants/engagement", "imports": "tenants/imports",
     "introductions": "tenants/introductions", "meetups": "tenants/meetups",
+    "announcements": "tenants/announcements",
     "members": "tenants/members", "payments": "tenants/payments", "portal": "tenants/portal",
     "privacy": "tenants/privacy",
     "relationships": "tenants/relationships",

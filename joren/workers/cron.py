@@ -23,6 +23,7 @@ from flask_rq import RQ
 
 from joren.platform.jobs import PERIODIC_QUEUE
 from joren.workers import (
+    announcement_jobs,
     billing_jobs,
     habit_jobs,
     introduction_jobs,
@@ -72,6 +73,11 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry(payment_jobs.sweep_refunds, "*/10 * * * *"),
     # Before and after each meetup: "people to meet" and next-day follow-ups (local times).
     Entry(habit_jobs.fan_out_meetup_habit_emails, "*/15 * * * *"),
+    # The day after each meetup (10:00 local time): the survey to its attendees, hourly.
+    Entry(jobs.fan_out_every, "20 * * * *",
+          args=("joren.workers.survey_jobs.send_surveys", "hour")),
+    # Announcements whose time has come are sent (and large ones continued), every 5 minutes.
+    Entry(announcement_jobs.fan_out_send_announcements, "*/5 * * * *"),
     # A month after an accepted introduction with no contact since: a gentle nudge, hourly.
     Entry(habit_jobs.fan_out_introduction_nudges, "25 * * * *"),
     # Accounts whose deletion grace period has passed are deleted, daily.

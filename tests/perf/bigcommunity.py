@@ -65,6 +65,7 @@ from joren.platform.tenancy import set_tenant, unscoped
 from joren.tenants.engagement.rollups import store as rollup_store
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES
 from tests.perf import bigcommunity_history as history
+from tests.perf import bigcommunity_news as news
 from tests.perf.bigcommunity_history import bulk
 
 PASSWORD = "bench passphrase 2026 long enough"
@@ -157,6 +158,8 @@ def build(make_session: Callable[[], Session], *, members: int = 5000,
         history.add(session, community.id, people.ids, people.consent, past, upcoming,
                     rng, now, big.ids)
         session.commit()
+        news.add(session, community.id, past[-1][0], upcoming[0][0], rng, now, big.ids)
+        session.commit()
         # What the worker's jobs would have done by now (a benchmark runs no worker): the
         # analytics rollups built over the finished community, as of the real clock.
         rollup_store.rebuild(session)
@@ -193,7 +196,7 @@ def locate(make_session: Callable[[], Session]) -> BigCommunity | None:
                        next_meetup=ahead[0], later_meetup=ahead[-1],
                        series=session.scalar(select(MeetupSeries.id)),
                        editable=_editable_member(session),
-                       **history.find_ids(session, me))
+                       **history.find_ids(session, me), **news.find_ids(session))
         return big
     finally:
         session.close()

@@ -28,7 +28,7 @@ def big(app, maker):  # type: ignore[no-untyped-def]
 def test_every_console_and_portal_page_is_measured_or_excluded(app):  # type: ignore[no-untyped-def]
     routes = page_bench_pages.page_endpoints(app)
     ids = dict.fromkeys(("next_meetup", "past_meetup", "profile", "editable", "series",
-                         "import_batch", "journal_entry", "referral", "payment"), 1)
+                         "import_batch", "journal_entry", "referral", "payment", "announcement"), 1)
     measured = {page.endpoint for page in page_bench_pages.pages(app, "x", ids)}
     assert set(routes) == measured | set(page_bench_pages.EXCLUDED)
     assert not measured & set(page_bench_pages.EXCLUDED)

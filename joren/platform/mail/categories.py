@@ -18,6 +18,7 @@ LABELS = {
     "digest": _l("the regular summary"),
     "notices": _l("notices"),
     "we_miss_you": _l("“we miss you” notes from the organizers"),
+    "surveys": _l("after-meetup surveys"),
 }
 
 

@@ -12,7 +12,7 @@ Python (DST-correct) and the database only compares timestamps with them.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,8 +41,11 @@ from joren.tenants.engagement.rollups.store import layout, state_matches
 from joren.tenants.engagement.services import thresholds
 from joren.tenants.engagement.standing import Lapsed, lapsed_regulars, levels_and_industries
 from joren.tenants.meetups.models import Meetup, MeetupStatus, Registration
+from joren.tenants.meetups.survey.models import SurveyResponse
+from joren.tenants.meetups.survey.results import TrendPoint
 
 RECENT_MEETUPS = 12
+TREND_MEETUPS = 12
 MONTHS = 12
 # A first-timer "came back" when they attended again within this many meetups.
 RETURN_WITHIN = 3
@@ -125,6 +128,8 @@ class Analytics:
     months: list[date]
     # False: the rollups did not fit the register, these figures were computed from it
     current: bool = True
+    # The after-meetup survey's average per meetup, oldest first (the latest with answers).
+    satisfaction: list[TrendPoint] = field(default_factory=list)
 
     @property
     def no_show_rate(self) -> float | None:
@@ -169,15 +174,22 @@ def _state(session: Session) -> tuple[Thresholds, RollupState | None]:
 
 
 def _meetups(session: Session, now: datetime) -> list[Any]:
-    """Every meetup that has started or ended (not cancelled), with its rollup row."""
+    """Every meetup that has started or ended (not cancelled), with its rollup row and its
+    survey's average satisfaction and number of answers."""
+    survey = (select(SurveyResponse.meetup_id,
+                     func.avg(SurveyResponse.satisfaction).label("satisfaction"),
+                     func.count(SurveyResponse.id).label("answers"))
+              .group_by(SurveyResponse.meetup_id).subquery())
     return list(session.execute(
         select(Meetup.id, Meetup.title, Meetup.starts_at, Meetup.ends_at,
                MeetupRollup.meetup_id.label("rolled"), MeetupRollup.position,
                MeetupRollup.starts_at.label("rolled_starts_at"),
                MeetupRollup.ends_at.label("rolled_ends_at"), MeetupRollup.ended,
-               *(getattr(MeetupRollup, name) for name in COUNTERS))
+               *(getattr(MeetupRollup, name) for name in COUNTERS),
+               survey.c.satisfaction, survey.c.answers)
         .outerjoin(MeetupRollup, and_(MeetupRollup.tenant_id == Meetup.tenant_id,
                                       MeetupRollup.meetup_id == Meetup.id))
+        .outerjoin(survey, survey.c.meetup_id == Meetup.id)
         .where(Meetup.status != MeetupStatus.CANCELLED,
                or_(Meetup.starts_at <= now, Meetup.ends_at <= now))
         .order_by(Meetup.starts_at, Meetup.id)))
@@ -345,4 +357,6 @@ def analytics(session: Session, zone: ZoneInfo, now: datetime | None = None, *,
         no_shows=shows, no_shows_total=shows_total,
         lapsed=lapsed, lapsed_total=lapsed_total, industries=industries,
         months=window, current=current,
+        satisfaction=[TrendPoint(r.id, r.title, r.starts_at, round(float(r.satisfaction), 2),
+                                 r.answers) for r in rows if r.answers][-TREND_MEETUPS:],
     )

@@ -36,6 +36,7 @@ from joren.tenants.meetups.models import (
     RegistrationStatus,
 )
 from joren.tenants.meetups.public.pages import meetup_card
+from joren.tenants.meetups.questions import services as questions
 from joren.tenants.meetups.registrations import reading
 from joren.tenants.meetups.registrations.box import register_box
 from joren.tenants.meetups.registrations.fees import member_fee
@@ -377,8 +378,10 @@ def portal_detail(meetup_id: int) -> Any:
     now = utcnow()
     summary = (None if meetup.is_cancelled
                else register_box(db.session, meetup, registration, membership, now))
+    asked = (questions.questions_for(db.session, meetup)
+             if summary is not None and membership is not None else [])
     return render_template("meetups/portal/detail.html", meetup=meetup, attendance=mine,
-                           registration=registration, now=now, summary=summary,
+                           registration=registration, now=now, summary=summary, questions=asked,
                            viewer_fee=_viewer_fee(meetup, membership, summary),
                            **meetup_card(db.session, meetup))
 

@@ -18,7 +18,8 @@ from joren.platform.mail.unsubscribes import record_unsubscribe
 
 ALL = "all"
 # The kinds a member turns on or off here, in the order the page lists them.
-TOGGLES = ("reminders", "meetup_prep", "follow_ups", "nudges", "introductions", "we_miss_you")
+TOGGLES = ("reminders", "meetup_prep", "follow_ups", "nudges", "introductions", "we_miss_you",
+           "announcements", "surveys")
 
 
 def _rows(session: Session, email: str, community_id: int) -> set[tuple[str, int | None]]:

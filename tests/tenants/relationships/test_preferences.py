@@ -19,7 +19,7 @@ from tests.tenants.helpers import in_english
 pytestmark = pytest.mark.usefixtures("clock")
 
 ALL_ON = {"reminders": "y", "meetup_prep": "y", "follow_ups": "y", "nudges": "y",
-          "introductions": "y", "we_miss_you": "y"}
+          "introductions": "y", "we_miss_you": "y", "announcements": "y", "surveys": "y"}
 
 
 def _rows(session, email="member@example.jp"):  # type: ignore[no-untyped-def]
@@ -34,9 +34,10 @@ def test_the_page_turns_each_kind_off_and_on(session, tenant, other_tenant, peop
     in_english(member_client)
     page = member_client.get(url).get_data(as_text=True)
     for label in ("People to meet before meetups", "Next-day follow-ups", "Introduction nudges",
-                  "Introduction suggestions", "Meetup reminders", "member@example.jp"):
+                  "Introduction suggestions", "Meetup reminders", "Announcements",
+                  "After-meetup surveys", "member@example.jp"):
         assert label in page
-    assert page.count('checked') == 6
+    assert page.count('checked') == 8
 
     off = {k: v for k, v in ALL_ON.items() if k not in ("nudges", "meetup_prep", "reminders")}
     assert member_client.post(url, data=off).status_code == 302
@@ -46,7 +47,7 @@ def test_the_page_turns_each_kind_off_and_on(session, tenant, other_tenant, peop
     assert is_unsubscribed(session, "member@example.jp", "reminders", tenant.id)
     assert not is_unsubscribed(session, "member@example.jp", "nudges", other_tenant.id)
     assert not is_unsubscribed(session, "member@example.jp", "reminders", other_tenant.id)
-    assert member_client.get(url).get_data(as_text=True).count("checked") == 3
+    assert member_client.get(url).get_data(as_text=True).count("checked") == 5
 
     assert member_client.post(url, data={**off, "nudges": "y", "reminders": "y"}
                               ).status_code == 302
@@ -62,7 +63,7 @@ def test_an_unsubscribe_link_shows_on_the_page_and_stopping_everything_can_be_un
     assert client.post(f"/unsubscribe/{token}").status_code == 200  # the email's link
     url = f"/c/{tenant.slug}/email-preferences"
     in_english(member_client)
-    assert member_client.get(url).get_data(as_text=True).count("checked") == 5
+    assert member_client.get(url).get_data(as_text=True).count("checked") == 7
 
     record_unsubscribe(session, "member@example.jp", "all", tenant.id)
     session.commit()
@@ -79,7 +80,7 @@ def test_a_reminders_unsubscribe_link_turns_the_reminders_switch_off(
     assert client.post(f"/unsubscribe/{token}").status_code == 200
     url = f"/c/{tenant.slug}/email-preferences"
     page = in_english(member_client).get(url).get_data(as_text=True)
-    assert page.count("checked") == 5
+    assert page.count("checked") == 7
     (switch,) = re.findall(r'<input[^>]*name="reminders"[^>]*>', page)
     assert "checked" not in switch
     assert preferences.receiving(session, "member@example.jp", tenant.id)["reminders"] is False

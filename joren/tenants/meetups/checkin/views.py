@@ -38,6 +38,7 @@ from joren.tenants.meetups import attendance as svc
 from joren.tenants.meetups.checkin import lists
 from joren.tenants.meetups.checkin.forms import CodeForm, WalkInForm
 from joren.tenants.meetups.models import AttendanceStatus, Meetup
+from joren.tenants.meetups.questions import services as questions
 
 bp = Blueprint("checkin", __name__)
 
@@ -121,6 +122,7 @@ def door(meetup_id: int) -> Any:
     recent = [] if query else lists.recent_check_ins(db.session, meetup)
     return render_template("meetups/checkin/door.html", meetup=meetup, rows=rows, q=query,
                            page=page, recent=recent, counts=counts, form=WalkInForm(),
+                           answers=_door_answers(rows),
                            self_state=svc.self_checkin_state(meetup))
 
 
@@ -153,7 +155,13 @@ def search(meetup_id: int) -> Any:
             "checked_in": r.is_checked_in,
         } for r in rows])
     return render_template("meetups/checkin/_results.html", meetup=meetup, rows=rows, q=query,
-                           page=page, recent=recent)
+                           page=page, recent=recent, answers=_door_answers(rows))
+
+
+def _door_answers(rows: list[lists.DoorRow]) -> dict[int, list[questions.Answered]]:
+    """What each registration answered to the registration questions, for the door's rows."""
+    return questions.answers_by_registration(
+        db.session, [r.registration.id for r in rows if r.registration is not None])
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/checkin/check-in")

@@ -9,7 +9,6 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.csv_export import csv_response
 from joren.platform.db import db, utcnow
 from joren.platform.extensions import limiter
 from joren.platform.membership.capabilities import Capability
@@ -24,9 +23,11 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
+from joren.tenants.meetups.questions import services as questions
 from joren.tenants.meetups.registrations import guests, offers, reading, services
 from joren.tenants.meetups.registrations import series as whole_series
 from joren.tenants.meetups.registrations.box import to_checkout
+from joren.tenants.meetups.registrations.export import registrations_csv
 from joren.tenants.meetups.registrations.fees import member_fee, online_fee
 from joren.tenants.meetups.registrations.forms import GuestForm
 from joren.tenants.meetups.registrations.links import (
@@ -58,6 +59,24 @@ DONE = {
 def _register_globals(state: Any) -> None:
     state.app.jinja_env.globals.setdefault("registration_status_labels", STATUS_LABELS)
     state.app.jinja_env.globals.setdefault("registration_source_labels", SOURCE_LABELS)
+
+
+def _answers(meetup: Meetup) -> dict[int, list[str]]:
+    """The registration questions' answers in the submitted form (RegistrationError if one
+    is missing or not allowed)."""
+    asked = questions.questions_for(db.session, meetup)
+    try:
+        return questions.read_answers(asked, request.form.to_dict(flat=False))
+    except questions.QuestionError as exc:
+        raise RegistrationError(exc.message) from exc
+
+
+def _series_answers(series: MeetupSeries) -> dict[int, list[str]]:
+    asked = questions.series_questions(db.session, series.id)
+    try:
+        return questions.read_answers(asked, request.form.to_dict(flat=False))
+    except questions.QuestionError as exc:
+        raise RegistrationError(exc.message) from exc
 
 
 def _back(meetup_id: int) -> Any:
@@ -101,20 +120,8 @@ def console_list(meetup_id: int) -> Any:
 @require(Capability.EXPORT_PERSONAL_DATA)
 def console_export(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
-    return _export(meetup, reading.console_registrations(db.session, meetup))
-
-
-def _export(meetup: Meetup, rows: list[Registration]) -> Any:
-    header = [_("Status"), _("Waitlist"), _("Family name"), _("Given name"),
-              _("Family name reading (kana)"), _("Given name reading (kana)"), _("Company"),
-              _("Job title"), _("Industry"), _("Email"), _("Source"), _("Registered at")]
-    body = [[str(STATUS_LABELS[r.status]), r.waitlist_position or "", r.member.family_name,
-             r.member.given_name, r.member.family_name_kana, r.member.given_name_kana,
-             r.member.company, r.member.title, r.member.industry, r.member.email or "",
-             str(SOURCE_LABELS.get(r.source, r.source)),
-             format_datetime(r.created_at, "yyyy/MM/dd HH:mm")] for r in rows]
-    filename = f"registrations-{meetup.starts_at:%Y%m%d}-{meetup.id}.csv"
-    return csv_response(filename, header, body)
+    return registrations_csv(db.session, meetup,
+                             reading.console_registrations(db.session, meetup))
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/registrations/<int:registration_id>")
@@ -160,7 +167,9 @@ def register(meetup_id: int) -> Any:
     made: list[Registration] = []
 
     def change(meetup: Meetup) -> None:
+        answers = _answers(meetup)
         made.append(services.register(db.session, meetup, g.membership, source="portal"))
+        questions.save_answers(db.session, made[0], answers)
 
     def message() -> Any:
         status = made[0].status
@@ -290,7 +299,9 @@ def pay(meetup_id: int) -> Any:
 def series_register(series_id: int) -> Any:
     series = get_or_404(MeetupSeries, series_id)
     try:
-        whole_series.register_series(db.session, series, g.membership)
+        answers = _series_answers(series)
+        row = whole_series.register_series(db.session, series, g.membership)
+        questions.save_series_answers(db.session, row.id, answers)
     except RegistrationError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
@@ -339,11 +350,14 @@ def _public_meetup(meetup_id: int) -> Meetup:
 def guest_register(meetup_id: int) -> Any:
     meetup = _public_meetup(meetup_id)
     form = GuestForm()
+    asked = questions.questions_for(db.session, meetup)
     sent_to = None
     if form.validate_on_submit():
         try:
+            answers = _answers(meetup)
             registration = guests.register_guest(db.session, meetup, **{
                 name: form[name].data or "" for name in guests.GUEST_LIMITS})
+            questions.save_answers(db.session, registration, answers)
         except RegistrationError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc.message))
@@ -352,7 +366,8 @@ def guest_register(meetup_id: int) -> Any:
             db.session.commit()
     status = 400 if request.method == "POST" and sent_to is None else 200
     return render_template("meetups/registrations/guest.html", meetup=meetup, form=form,
-                           sent_to=sent_to), status
+                           sent_to=sent_to, questions=asked,
+                           given=request.form.to_dict(flat=False)), status
 
 
 @bp.route("/registrations/confirm/<token>", methods=["GET", "POST"])

@@ -70,6 +70,11 @@ PREFERENCE_LABELS = {
     "we_miss_you": (_l("Notes from the organizers when we miss you"),
                     _l("A personal note from the organizers when you have not come for a "
                        "while.")),
+    "announcements": (_l("Announcements"),
+                      _l("News the organizers send to the community or to some of its "
+                         "members.")),
+    "surveys": (_l("After-meetup surveys"),
+                _l("The day after a meetup you attended: a one-minute survey.")),
 }
 
 
@@ -80,3 +85,5 @@ class PreferencesForm(FlaskForm):
     nudges = BooleanField(PREFERENCE_LABELS["nudges"][0])
     introductions = BooleanField(PREFERENCE_LABELS["introductions"][0])
     we_miss_you = BooleanField(PREFERENCE_LABELS["we_miss_you"][0])
+    announcements = BooleanField(PREFERENCE_LABELS["announcements"][0])
+    surveys = BooleanField(PREFERENCE_LABELS["surveys"][0])
