@@ -55,6 +55,7 @@ __all__ = [
     "RollupState", "ImportBatch", "ImportPreset", "EventImage", "PublicContact",
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
-    "Payment", "PaymentSettings", "RetentionSettings", "Announcement", "AnnouncementRecipient", "Question",
+    "Payment", "PaymentSettings", "RetentionSettings", "Announcement", "AnnouncementRecipient",
+    "Question",
     "RegistrationAnswer", "SurveyResponse",
 ]

@@ -302,7 +302,7 @@ def own_rows(session, tenant, people):  # type: ignore[no-untyped-def]
             "referral_id": _referral(session, tenant),
             "entry_id": _journal_entry(session, tenant),
             "payment_id": _payment(session, tenant, private, secret),
-            "image_id": _event_image(session, tenant)}
+            "image_id": _event_image(session, tenant),
             "question_id": _question(session, tenant, private),
             "announcement_id": _announcement(session, tenant)}
     session.commit()

@@ -1,7 +1,7 @@
 """public sharing: event pictures and the public contact
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-06 12:44:02
 
 Two tenant tables: event_images (the picture of one series or one meetup; the file lives in
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0010"
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

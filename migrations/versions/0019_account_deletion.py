@@ -4,7 +4,7 @@ The account is deleted when the grace period after this time has passed, unless 
 cancels before. A plain column on a platform table (accounts have no row-level security).
 
 Revision ID: 0019
-Revises: 0011
+Revises: 0016
 Create Date: 2026-12-06 13:35:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
