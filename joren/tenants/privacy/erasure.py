@@ -8,10 +8,12 @@ One function serves both ways out: an organizer removing a member, and a member 
   account is unlinked and the status is inactive. Pages show it as ``#<id>``.
 - Rows that are only the person's own words go: their journal, what they offered before
   meetups, the contacts they logged, invitations to them, emails queued or sent to them in
-  this community, their email preferences here, introductions still waiting.
+  this community, their email preferences here, introductions still waiting, their answers
+  to registration questions.
 - Rows the community counts stay, with their free text blanked: attendance (and its history),
   registrations (future ones are cancelled, so a waitlisted person gets the seat), decided
-  introductions (their reasons quote the profile, so they go), referrals, notes others logged.
+  introductions (their reasons quote the profile, so they go), referrals, notes others logged,
+  survey ratings (their comments go).
 - Payments and dues stay for seven years (法人税法, 電子帳簿保存法): amount, date, method and
   receipt number, pointing at the blanked member row; their notes are blanked.
 
@@ -43,7 +45,9 @@ from joren.tenants.meetups.models import (
     Meetup,
     Registration,
 )
+from joren.tenants.meetups.questions.models import RegistrationAnswer
 from joren.tenants.meetups.registrations.services import cancel_registration
+from joren.tenants.meetups.survey.models import SurveyResponse
 from joren.tenants.payments.models import Payment
 from joren.tenants.relationships.models import Contact, JournalEntry, MeetupGives, Referral
 
@@ -91,6 +95,8 @@ def _delete_own_words(session: Session, member: Member, email: str | None) -> No
     session.execute(delete(MeetupGives).where(MeetupGives.member_id == member.id))
     session.execute(delete(Contact).where(Contact.member_id == member.id))
     session.execute(delete(Invitation).where(Invitation.member_id == member.id))
+    session.execute(delete(RegistrationAnswer).where(RegistrationAnswer.registration_id.in_(
+        select(Registration.id).where(Registration.member_id == member.id))))
     session.execute(delete(Introduction).where(
         or_(Introduction.member_low_id == member.id, Introduction.member_high_id == member.id),
         Introduction.status.in_((IntroductionStatus.SUGGESTED, IntroductionStatus.SENT))))
@@ -121,6 +127,9 @@ def _blank_free_text(session: Session, member: Member) -> None:
         or_(Referral.giver_id == mid, Referral.receiver_id == mid)).values(description=""))
     session.execute(update(Contact).where(Contact.other_id == mid).values(note=""))
     session.execute(update(Payment).where(Payment.member_id == mid).values(note=""))
+    # The rating still counts in the meetup's average; the words and answers go.
+    session.execute(update(SurveyResponse).where(SurveyResponse.member_id == mid)
+                    .values(comment="", answers={}))
 
 
 def erase_member(session: Session, member: Member, *, actor: Member | None,

@@ -69,6 +69,13 @@ def _conditions(table: Table, holds: Holds, account: Account, member_ids: list[i
     conditions += [table.c[name] == account.id for name in holds.account]
     if emails:
         conditions += [func.lower(table.c[name]).in_(emails) for name in holds.email]
+    if holds.via is not None and member_ids:
+        column, parent_name = holds.via
+        parent = Base.metadata.tables[parent_name]
+        parent_holds = TABLES[parent_name]
+        parents = select(parent.c.id).where(or_(
+            *(parent.c[name].in_(member_ids) for name in parent_holds.subject)))
+        conditions.append(table.c[column].in_(parents))
     return conditions
 
 

@@ -10,6 +10,8 @@ that holds a person's data is part of the export, or it is declared to hold none
   who marked a payment). The row is about the other person, so it is not exported to the actor.
 - ``account``: columns naming the account the row belongs to.
 - ``email``: columns holding an address; a row whose address is the person's is theirs.
+- ``via``: (column, parent table): the row belongs to whoever the parent row (a registration)
+  is about, as the parent's entry says.
 - ``reason``: for a table that names nobody, why it holds no personal data.
 
 Columns whose name says they hold a secret (a token, a hash, a nonce) are never exported.
@@ -29,11 +31,12 @@ class Holds:
     actor: tuple[str, ...] = ()
     account: tuple[str, ...] = ()
     email: tuple[str, ...] = ()
+    via: tuple[str, str] | None = None
     reason: str = ""
 
     @property
     def is_personal(self) -> bool:
-        return bool(self.subject or self.account or self.email)
+        return bool(self.subject or self.account or self.email or self.via)
 
 
 NOBODY = "settings, counts or structure of a community: names no person"
@@ -82,6 +85,14 @@ TABLES: dict[str, Holds] = {
     "meetups": Holds(reason=NOBODY),
     "payment_settings": Holds(reason=NOBODY),
     "retention_settings": Holds(reason=NOBODY),
+    "registration_answers": Holds(via=("registration_id", "registrations")),
+    "survey_responses": Holds(subject=("member_id",)),
+    "announcement_recipients": Holds(subject=("member_id",)),
+    "announcements": Holds(reason="an organizer's message to a segment; who received it is "
+                                  "in announcement_recipients"),
+    "public_contacts": Holds(email=("contact_email",)),
+    "event_images": Holds(reason="pictures of series and meetups, uploaded by organizers"),
+    "meetup_questions": Holds(reason=NOBODY),
 }
 
 

@@ -29,10 +29,20 @@ def test_every_column_naming_a_person_is_declared():
     for mapper in Base.registry.mappers:
         table = mapper.local_table
         holds = TABLES[table.name]
-        declared = {*holds.subject, *holds.actor, *holds.account, *holds.email}
+        declared = {*holds.subject, *holds.actor, *holds.account, *holds.email,
+                    *(holds.via[:1] if holds.via else ())}
         assert declared <= set(table.columns.keys()), table.name
         undeclared = _person_columns(table) - declared
         assert not undeclared, f"{table.name}: declare {sorted(undeclared)} in the registry"
+
+
+def test_a_row_reached_through_its_parent_names_a_declared_parent():
+    for name, holds in TABLES.items():
+        if holds.via is not None:
+            column, parent = holds.via
+            assert TABLES[parent].subject, f"{name}: {parent} must name its person"
+            table = Base.metadata.tables[name]
+            assert any(fk.column.table.name == parent for fk in table.c[column].foreign_keys)
 
 
 def test_a_table_naming_nobody_says_why():
