@@ -6,6 +6,7 @@ from joren.platform.identity.account import Account
 from joren.platform.identity.community import Community, CommunityKind
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
+from joren.tenants.console.models import MemberNote
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
 from joren.tenants.engagement.rollups.models import (
     CohortRollup,
@@ -47,7 +48,7 @@ __all__ = [
     "Member", "MemberStatus", "OutboxMessage", "OutboxStatus", "Registration",
     "RegistrationStatus", "Role", "SeriesRegistration", "Visibility",
     "EngagementSettings", "MemberEngagement", "CohortRollup", "MeetupRollup", "MemberRollup",
-    "RollupState", "ImportBatch", "ImportPreset",
+    "RollupState", "ImportBatch", "ImportPreset", "MemberNote",
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
     "Payment", "PaymentSettings",

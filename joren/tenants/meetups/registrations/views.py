@@ -107,12 +107,13 @@ def console_export(meetup_id: int) -> Any:
 def _export(meetup: Meetup, rows: list[Registration]) -> Any:
     header = [_("Status"), _("Waitlist"), _("Family name"), _("Given name"),
               _("Family name reading (kana)"), _("Given name reading (kana)"), _("Company"),
-              _("Job title"), _("Industry"), _("Email"), _("Source"), _("Registered at")]
+              _("Job title"), _("Industry"), _("Email"), _("Source"), _("Registered at"),
+              _("Note")]
     body = [[str(STATUS_LABELS[r.status]), r.waitlist_position or "", r.member.family_name,
              r.member.given_name, r.member.family_name_kana, r.member.given_name_kana,
              r.member.company, r.member.title, r.member.industry, r.member.email or "",
              str(SOURCE_LABELS.get(r.source, r.source)),
-             format_datetime(r.created_at, "yyyy/MM/dd HH:mm")] for r in rows]
+             format_datetime(r.created_at, "yyyy/MM/dd HH:mm"), r.note] for r in rows]
     filename = f"registrations-{meetup.starts_at:%Y%m%d}-{meetup.id}.csv"
     return csv_response(filename, header, body)
 
@@ -318,10 +319,12 @@ def series_cancel(series_id: int) -> Any:
 @member_required
 def mine() -> Any:
     now = utcnow()
+    past = reading.member_registrations(db.session, g.membership, now, upcoming=False)
     return render_template(
         "meetups/registrations/mine.html",
         upcoming=reading.member_registrations(db.session, g.membership, now),
-        past=reading.member_registrations(db.session, g.membership, now, upcoming=False),
+        past=past, attended=reading.attended_at(db.session, g.membership.id,
+                                                 [r.meetup_id for r in past]),
     )
 
 
