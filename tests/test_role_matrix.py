@@ -60,6 +60,10 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.payments.refund", "POST"): ORG,
     ("community.dues.undo", "POST"): ORG,
     # running the community: organizers
+    ("community.console.member_story", "GET"): STF,
+    ("community.console.member_story", "POST"): ORG,
+    ("community.console.manual_registration", "GET"): ORG,
+    ("community.console.manual_registration", "POST"): ORG,
     ("community.console.settings", "GET"): ORG,
     ("community.console.settings", "POST"): ORG,
     ("community.engagement.settings", "GET"): ORG,
