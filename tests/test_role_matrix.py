@@ -69,6 +69,7 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.engagement.settings", "GET"): ORG,
     ("community.engagement.settings", "POST"): ORG,
     ("community.analytics.we_miss_you", "POST"): ORG,
+    ("community.analytics.we_miss_you_compose", "GET"): ORG,
     ("community.analytics.we_miss_you_selection", "POST"): ORG,
     ("community.meetups.series_new", "GET"): ORG,
     ("community.meetups.series_new", "POST"): ORG,
