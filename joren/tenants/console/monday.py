@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, literal, null, select, union, union_all
+from sqlalchemy import Integer, and_, cast, func, literal, null, select, union, union_all
 from sqlalchemy.orm import Session, aliased
 
 from joren.platform.membership.models import Member, MemberStatus
@@ -190,7 +190,7 @@ def names(session: Session, now: datetime) -> dict[str, list[Person]]:
     """A few names for each list, in one UNION ALL of limited selects."""
     unpaid = _unpaid_pairs(now)
     low, high = aliased(Member, name="low"), aliased(Member, name="high")
-    no_meetup = null()
+    no_meetup = cast(null(), Integer)  # typed, so PostgreSQL can match the UNION's columns
 
     def person(*extra):  # type: ignore[no-untyped-def]
         return (Member.id.label("member_id"), Member.family_name.label("family_name"),
