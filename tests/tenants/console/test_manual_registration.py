@@ -146,3 +146,11 @@ def test_roles_and_other_communities(session, other_tenant, organizer_client, st
     body = organizer_client.get(_url(upcoming) + "?q=よその人").get_data(as_text=True)
     assert "よその人" not in body.split('role="search"')[1].split("</section>")[0].replace(
         'value="よその人"', "")
+
+
+def test_someone_already_registered_is_named(session, organizer_client, upcoming, people):
+    _post(organizer_client, upcoming, member_id=people.member_member.id)
+    again = _post(organizer_client, upcoming, member_id=people.member_member.id)
+    assert again.status_code == 422
+    assert "田中 三郎さんはすでにこの例会に申し込んでいます。" in again.get_data(as_text=True)
+    assert len(_registrations(session, upcoming)) == 1

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Member, MemberStatus
-from joren.tenants.meetups.models import Meetup, Registration
+from joren.tenants.meetups.models import ACTIVE, Meetup, Registration
 from joren.tenants.meetups.registrations.guests import GUEST_LIMITS
+from joren.tenants.meetups.registrations.reading import registration_for
 from joren.tenants.meetups.registrations.seats import RegistrationError
 from joren.tenants.meetups.registrations.services import register
 
@@ -61,6 +62,10 @@ def register_by_hand(session: Session, meetup: Meetup, *, source: str,
         raise RegistrationError(_l("Choose a member or enter a new guest."))
     now = now or utcnow()
     person = member if member is not None else _new_guest(session, guest or {})
+    existing = registration_for(session, meetup.id, person.id) if person.id else None
+    if existing is not None and existing.status in ACTIVE:
+        raise RegistrationError(_l("%(name)s is already registered for this meetup.",
+                                   name=person.display_name))
     registration = register(session, meetup, person, source=source, now=now, notify=notify,
                             approved=True)
     registration.note = note.strip()[:500]
