@@ -124,6 +124,8 @@ def test_each_figure_links_to_the_place_to_act(organizer_client, week):
     assert re.search(r'href="/c/osaka-mixer/admin/meetups/\d+/payments"', body)
     assert 'href="/c/osaka-mixer/admin/analytics#lapsed"' in body
     assert f'href="/c/osaka-mixer/admin/members/{week["来訪"].id}/story"' in body
+    compose = f'href="/c/osaka-mixer/admin/analytics/lapsed/{week["離脱"].id}/we-miss-you"'
+    assert compose in _names(body, "lapsed")
 
 
 def test_dashboard_reads_in_both_languages(organizer_client, week):
