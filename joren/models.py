@@ -7,6 +7,7 @@ from joren.platform.identity.community import Community, CommunityKind
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
 from joren.tenants.announcements.models import Announcement, AnnouncementRecipient
+from joren.tenants.console.models import MemberNote
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
 from joren.tenants.engagement.rollups.models import (
     CohortRollup,
@@ -52,7 +53,7 @@ __all__ = [
     "Member", "MemberStatus", "OutboxMessage", "OutboxStatus", "Registration",
     "RegistrationStatus", "Role", "SeriesRegistration", "Visibility",
     "EngagementSettings", "MemberEngagement", "CohortRollup", "MeetupRollup", "MemberRollup",
-    "RollupState", "ImportBatch", "ImportPreset", "EventImage", "PublicContact",
+    "RollupState", "ImportBatch", "ImportPreset", "EventImage", "PublicContact", "MemberNote",
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
     "Payment", "PaymentSettings", "RetentionSettings", "Announcement", "AnnouncementRecipient",

@@ -68,6 +68,10 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.payments.refund", "POST"): ORG,
     ("community.dues.undo", "POST"): ORG,
     # running the community: organizers
+    ("community.console.member_story", "GET"): STF,
+    ("community.console.member_story", "POST"): ORG,
+    ("community.console.manual_registration", "GET"): ORG,
+    ("community.console.manual_registration", "POST"): ORG,
     ("community.console.settings", "GET"): ORG,
     ("community.console.settings", "POST"): ORG,
     # the public page: staff read the contact and the embed code; organizers change them
@@ -80,6 +84,7 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.engagement.settings", "GET"): ORG,
     ("community.engagement.settings", "POST"): ORG,
     ("community.analytics.we_miss_you", "POST"): ORG,
+    ("community.analytics.we_miss_you_compose", "GET"): ORG,
     ("community.analytics.we_miss_you_selection", "POST"): ORG,
     ("community.announcements.console_list", "GET"): ORG,
     ("community.announcements.new", "GET"): ORG,

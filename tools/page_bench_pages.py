@@ -57,11 +57,13 @@ VARIANTS = {
     "community.checkin.search": ["?q=田中", "?q=tanaka", "?q=たなか"],
     "community.members.console_list": ["", "?q=山本"],
     "community.profiles.directory": ["", "?q=製造"],
+    "community.console.manual_registration": ["", "?q=山本"],
 }
 # Which meetup each page is about: the latest past one (about a thousand people came) for the
 # door and the register, the next one (a waitlist) for registrations and the portal.
 NEXT_MEETUP_ENDPOINTS = {
     "community.meetups.occurrence_edit", "community.registrations.console_list",
+    "community.console.manual_registration",
     "community.meetups.portal_detail", "community.checkin.self_checkin",
     "community.habits.gives", "community.registrations.guest_register",
 }

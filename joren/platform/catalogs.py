@@ -61,8 +61,16 @@ def po_path(language: str) -> Path:
     return TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
 
 
-def update(extra: dict[str, str] | None = None) -> dict[str, list[str]]:
-    """Bring both catalogs in line with the source; return the msgids still untranslated."""
+# A translations file's key holding corrections: {"English msgid": "日本語"} entries that
+# replace the ja translation even when the catalog already has one (a wording fix). Every
+# other key only fills a translation that is missing.
+OVERRIDE = "__override__"
+
+
+def update(extra: dict[str, str] | None = None,
+           override: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Bring both catalogs in line with the source; return the msgids still untranslated.
+    ``extra`` fills missing ja translations; ``override`` replaces existing ones."""
     template = extract()
     missing: dict[str, list[str]] = {}
     for language in LANGUAGES:
@@ -78,7 +86,11 @@ def update(extra: dict[str, str] | None = None) -> dict[str, list[str]]:
                 message.string = message.id
                 continue
             key = message.id if isinstance(message.id, str) else message.id[0]
-            if extra and key in extra and not _filled(message.string):
+            if override and key in override:
+                message.string = (
+                    override[key] if isinstance(message.id, str) else (override[key],)
+                )
+            elif extra and key in extra and not _filled(message.string):
                 message.string = (
                     extra[key] if isinstance(message.id, str) else (extra[key],)
                 )
@@ -97,9 +109,12 @@ def _filled(value: object) -> bool:
 
 def main(argv: list[str]) -> int:
     extra: dict[str, str] = {}
+    override: dict[str, str] = {}
     for name in argv:
-        extra.update(json.loads(Path(name).read_text(encoding="utf-8")))
-    missing = update(extra)
+        found = json.loads(Path(name).read_text(encoding="utf-8"))
+        override.update(found.pop(OVERRIDE, {}))
+        extra.update(found)
+    missing = update(extra, override)
     for language, gaps in missing.items():
         for msgid in gaps:
             print(f"{language}: untranslated: {msgid!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from datetime import timedelta
+from email.utils import parseaddr
 
 import pytest
 from sqlalchemy import select
@@ -72,7 +73,9 @@ def test_delivery_has_both_parts_japanese_subject_and_one_click_unsubscribe(
     [received] = smtp_server.messages
     assert received["Subject"] == "3月の交流会のご案内"
     assert received["To"] == "hanako@example.jp"
-    assert received["From"] == app.config["MAIL_FROM"]
+    # The community's name on the installation's address (issue 16).
+    address = parseaddr(app.config["MAIL_FROM"])[1]
+    assert parseaddr(received["From"]) == (f"{tenant.name} via Joren", address)
     assert received["Message-ID"].startswith("<joren.")
     assert received["Date"]
     assert received.get_content_type() == "multipart/alternative"

@@ -19,11 +19,13 @@ from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, parseaddr
 
 from joren.platform.mail.models import OutboxMessage
+from joren.platform.mail.sender_identity import FROM_NAME, from_header
 
-RESERVED_HEADERS = {"from", "to", "subject", "date", "message-id", "content-type", "mime-version"}
+RESERVED_HEADERS = {"from", "to", "subject", "date", "message-id", "content-type", "mime-version",
+                    FROM_NAME.lower()}
 
 
 def message_id_for(message: OutboxMessage, mail_from: str) -> str:
@@ -36,7 +38,7 @@ def message_id_for(message: OutboxMessage, mail_from: str) -> str:
 def build_message(message: OutboxMessage, mail_from: str, now: datetime) -> EmailMessage:
     """The MIME message: text and HTML alternatives in UTF-8 and the stored headers."""
     email = EmailMessage(policy=default_policy)
-    email["From"] = mail_from
+    email["From"] = from_header(mail_from, (message.headers or {}).get(FROM_NAME))
     email["To"] = Address(addr_spec=message.to_email)
     email["Subject"] = message.subject
     email["Date"] = format_datetime(now)
@@ -95,7 +97,7 @@ def wire_message(message: OutboxMessage, mail_from: str, now: datetime) -> bytes
         return None
     boundary = f"=_joren_{secrets.token_hex(12)}"
     headers = [
-        ("From", _from_header(mail_from)),
+        ("From", _from_header(mail_from, (message.headers or {}).get(FROM_NAME))),
         ("To", message.to_email),
         ("Subject", _header_text("Subject", message.subject)),
         ("Date", format_datetime(now)),
@@ -116,10 +118,9 @@ def wire_message(message: OutboxMessage, mail_from: str, now: datetime) -> bytes
     return CRLF.join(lines).encode("utf-8")
 
 
-@functools.lru_cache(maxsize=8)
-def _from_header(mail_from: str) -> str:
-    name, address = parseaddr(mail_from)
-    return formataddr((name, address), charset="utf-8")
+@functools.lru_cache(maxsize=256)
+def _from_header(mail_from: str, name: str | None) -> str:
+    return from_header(mail_from, name)
 
 
 def _header_text(name: str, value: str) -> str:

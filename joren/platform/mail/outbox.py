@@ -21,6 +21,7 @@ from joren.platform.jobs import (
     enqueue_batch_after_commit,
 )
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
+from joren.platform.mail.sender_identity import sender_headers
 from joren.platform.mail.tokens import unsubscribe_url
 from joren.platform.mail.unsubscribes import TRANSACTIONAL, is_unsubscribed
 from joren.platform.tenancy import set_tenant
@@ -112,6 +113,7 @@ def queue_email(
         return existing
     to = to.strip().lower()
     unsubscribe, headers = _unsubscribe_headers(to, category, community_id, language)
+    headers = {**sender_headers(session, community_id), **headers}
     subject, text, html, stored = _contents(template, language, context, unsubscribe,
                                             render_with)
     message = OutboxMessage(

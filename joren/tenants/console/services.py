@@ -1,4 +1,5 @@
-"""Figures for the organizer console's dashboard, each from one aggregate query."""
+"""Figures for the organizer console's dashboard, each from one aggregate query (what needs
+doing this week: ``monday``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from joren.platform.communities.invitations import recent_invitations
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
+from joren.tenants.console.monday import Todo, todo
 from joren.tenants.meetups.models import ATTENDED, Attendance, Meetup
 from joren.tenants.members.services import status_counts
 
@@ -37,10 +39,14 @@ class Checklist:
 @dataclass
 class Dashboard:
     status_counts: dict[MemberStatus, int]
-    upcoming_meetups: int
+    todo: Todo
     last_meetup: LastMeetup | None
     checklist: Checklist
     recent_invitations: list[Invitation]
+
+    @property
+    def upcoming_meetups(self) -> int:
+        return self.todo.upcoming_meetups
 
     @property
     def active_members(self) -> int:
@@ -50,14 +56,12 @@ class Dashboard:
 def dashboard(session: Session, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows for the session's community."""
     now = now or utcnow()
-    upcoming, total_meetups = session.execute(
-        select(func.count(Meetup.id).filter(Meetup.starts_at >= now), func.count(Meetup.id))
-    ).one()
+    figures = todo(session, now)
     return Dashboard(
         status_counts=status_counts(session),
-        upcoming_meetups=upcoming or 0,
+        todo=figures,
         last_meetup=last_meetup(session, now),
-        checklist=checklist(session, total_meetups or 0),
+        checklist=checklist(session, figures.total_meetups),
         recent_invitations=recent_invitations(session, limit=5),
     )
 
@@ -83,12 +87,11 @@ def last_meetup(session: Session, now: datetime) -> LastMeetup | None:
 def checklist(session: Session, total_meetups: int) -> Checklist:
     """The onboarding steps: co-organizers invited, members invited, first meetup scheduled."""
     leaders = (Role.ORGANIZER, Role.STAFF)
-    invited_leaders, invited_members = session.execute(
-        select(
-            func.count(Invitation.id).filter(Invitation.role.in_(leaders)),
-            func.count(Invitation.id).filter(Invitation.role == Role.MEMBER),
-        )
-    ).one()
+    invitations = (select(func.count(Invitation.id).filter(Invitation.role.in_(leaders))
+                          .label("leaders"),
+                          func.count(Invitation.id).filter(Invitation.role == Role.MEMBER)
+                          .label("members"))
+                   .subquery("invited"))
     # A co-organizer's row is a plain member until the invitation is accepted: not a member.
     invited_as_leader = (
         select(Invitation.id)
@@ -97,12 +100,13 @@ def checklist(session: Session, total_meetups: int) -> Checklist:
         .exists()
     )
     # Only whether any exists matters: EXISTS stops at the first row (ix_members_tenant_role)
-    # where counting visited every member and probed invitations for each.
-    other_leaders, plain_members = session.execute(
+    # where counting visited every member and probed invitations for each. One statement.
+    invited_leaders, invited_members, other_leaders, plain_members = session.execute(
         select(
+            invitations.c.leaders, invitations.c.members,
             select(Member.id).where(Member.role.in_(leaders)).exists(),
             select(Member.id).where(Member.role == Role.MEMBER, ~invited_as_leader).exists(),
-        )
+        ).select_from(invitations)
     ).one()
     return Checklist(
         invited_organizers=bool(invited_leaders or other_leaders),

@@ -1,4 +1,5 @@
-"""The organizer console shell: dashboard and community settings."""
+"""The organizer console shell: the dashboard, community settings, a member's story and a
+registration taken by hand."""
 
 from __future__ import annotations
 
@@ -6,13 +7,29 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from joren.platform.communities.forms import SettingsForm, timezone_choices
 from joren.platform.communities.services import COMMON_TIMEZONES, update_community
-from joren.platform.db import db
+from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
-from joren.platform.membership.edge import require
+from joren.platform.membership.edge import get_or_404, require
+from joren.platform.membership.models import Member, MemberStatus
+from joren.platform.pagination import Page, page_number
+from joren.tenants.console.forms import ManualRegistrationForm, NoteForm
+from joren.tenants.console.labels import INTRODUCTION_LABELS, REFERRAL_LABELS
 from joren.tenants.console.services import dashboard as dashboard_figures
+from joren.tenants.console.story import TIMELINE_PER_PAGE, NoteError, add_note, story
+from joren.tenants.engagement.labels import LEVEL_LABELS
+from joren.tenants.meetups.labels import STATUS_LABELS
+from joren.tenants.meetups.models import Meetup
+from joren.tenants.meetups.registrations import reading
+from joren.tenants.meetups.registrations.manual import register_by_hand
+from joren.tenants.meetups.registrations.seats import RegistrationError
+from joren.tenants.members.services import matching_ids, reading_order
+from joren.tenants.payments.labels import method_labels
+from joren.tenants.payments.labels import status_labels as payment_status_labels
 
 bp = Blueprint("console", __name__, url_prefix="/admin")
 
@@ -46,3 +63,99 @@ def settings() -> Any:
         flash(_("Settings saved."), "success")
         return redirect(url_for(".settings"))
     return render_template("console/settings.html", form=form)
+
+
+# --- a member's story -----------------------------------------------------------------------
+
+NOTE_ERRORS = {
+    "empty": _l("Write a note, or tick that you contacted them."),
+    "long": _l("A note can be at most 1,000 characters."),
+}
+
+
+@bp.route("/members/<int:member_id>/story", methods=["GET", "POST"])
+@require(Capability.VIEW_MEMBERS, post=Capability.MANAGE_MEMBERS)
+def member_story(member_id: int) -> Any:
+    member = get_or_404(Member, member_id)
+    form = NoteForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                add_note(db.session, member, g.membership, form.body.data or "",
+                         contacted=bool(form.contacted.data))
+            except NoteError as exc:
+                db.session.rollback()
+                form.form_errors.append(str(NOTE_ERRORS[str(exc)]))
+            else:
+                db.session.commit()
+                flash(_("The note was saved."), "success")
+                return redirect(url_for(".member_story", member_id=member.id))
+        status = 422
+    page = page_number(request.args.get("page"))
+    found = story(db.session, member, page)
+    pages = Page(items=found.timeline, total=found.visits, page=page,
+                 per_page=TIMELINE_PER_PAGE)
+    return render_template(
+        "console/story.html", member=member, story=found, form=form, timeline_page=pages,
+        now=utcnow(), level_labels=LEVEL_LABELS, introduction_labels=INTRODUCTION_LABELS,
+        referral_labels=REFERRAL_LABELS, payment_method_labels=method_labels(),
+        payment_status_labels=payment_status_labels()), status
+
+
+# --- a registration taken by hand ----------------------------------------------------------
+
+SEARCH_SHOWN = 10
+
+
+@bp.route("/meetups/<int:meetup_id>/register-by-hand", methods=["GET", "POST"])
+@require(Capability.MANAGE_MEETUPS)
+def manual_registration(meetup_id: int) -> Any:
+    meetup = get_or_404(Meetup, meetup_id)
+    form = ManualRegistrationForm()
+    query = (request.args.get("q") or "").strip()[:100]
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            done = _register_by_hand(meetup, form)
+            if done is not None:
+                return done
+    chosen = None
+    if form.member_id.data:
+        chosen = db.session.get(Member, form.member_id.data)
+    found = _search(query) if query else []
+    counts = reading.counts(db.session, [meetup.id])[meetup.id]
+    return render_template("console/manual_registration.html", meetup=meetup, form=form,
+                           query=query, found=found, chosen=chosen, counts=counts,
+                           now=utcnow()), status
+
+
+def _search(query: str) -> list[Member]:
+    ids = matching_ids(query)
+    if ids is None:
+        return []
+    return list(db.session.scalars(
+        select(Member).where(Member.id.in_(ids), Member.status != MemberStatus.INACTIVE)
+        .order_by(*reading_order()).limit(SEARCH_SHOWN)))
+
+
+def _register_by_hand(meetup: Meetup, form: ManualRegistrationForm) -> Any:
+    member = None
+    guest = None
+    if form.member_id.data:
+        member = get_or_404(Member, form.member_id.data)
+    else:
+        guest = {name: form[name].data or "" for name in form.GUEST_FIELDS}
+    try:
+        registration = register_by_hand(
+            db.session, meetup, source=form.source.data, member=member, guest=guest,
+            notify=bool(form.notify.data), note=form.note.data or "")
+    except RegistrationError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc.message))
+        return None
+    db.session.commit()
+    flash(_("%(name)s is registered: %(status)s.", name=registration.member.display_name,
+            status=STATUS_LABELS[registration.status]), "success")
+    return redirect(url_for("community.registrations.console_list", meetup_id=meetup.id))

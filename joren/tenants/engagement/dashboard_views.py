@@ -7,22 +7,29 @@ from typing import Any
 
 from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from joren.platform.db import db
 from joren.platform.i18n import current_language
 from joren.platform.inputs import parse_id
 from joren.platform.jobs import enqueue_after_commit
+from joren.platform.mail.outbox import render_email
 from joren.platform.membership.capabilities import Capability
-from joren.platform.membership.edge import require
+from joren.platform.membership.edge import get_or_404, require
+from joren.platform.membership.models import Member
 from joren.tenants.engagement.analytics import RETURN_WITHIN, Analytics, analytics
 from joren.tenants.engagement.labels import LEVEL_LABELS, SENT_LABELS
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.services import REFRESH_ROLLUPS_JOB
 from joren.tenants.engagement.we_miss_you import (
+    MESSAGE_LIMIT,
+    SUBJECT_LIMIT,
+    EditError,
     Outcome,
     UnknownMember,
+    clean_edit,
+    draft,
     send_we_miss_you,
     sent_statuses,
 )
@@ -93,7 +100,60 @@ def dashboard() -> Any:
 @bp.post("/admin/analytics/lapsed/<int:member_id>/we-miss-you")
 @require(Capability.EMAIL_MEMBERS)
 def we_miss_you(member_id: int) -> Any:
-    return _send([member_id])
+    """Send (the organizer's edited subject and message, when the form has them), or show
+    the edited email again (``action=preview``)."""
+    subject = request.form.get("subject", "")
+    message = request.form.get("message", "")
+    if request.form.get("action") == "preview":
+        return _compose(member_id, subject, message)
+    try:
+        subject, message = clean_edit(subject, message)
+    except EditError as exc:
+        return _compose(member_id, subject, message, EDIT_ERRORS[exc.code]())
+    return _send([member_id], subject=subject, message=message)
+
+
+EDIT_ERRORS = {
+    "subject_long": lambda: _("The subject can be at most %(count)s characters.",
+                              count=SUBJECT_LIMIT),
+    "message_long": lambda: _("The message can be at most %(count)s characters.",
+                              count=MESSAGE_LIMIT),
+}
+
+
+@bp.get("/admin/analytics/lapsed/<int:member_id>/we-miss-you")
+@require(Capability.EMAIL_MEMBERS)
+def we_miss_you_compose(member_id: int) -> Any:
+    """The "we miss you" email to one person, to read and edit before it goes."""
+    return _compose(member_id)
+
+
+def _compose(member_id: int, subject: str | None = None, message: str | None = None,
+             error: str | None = None) -> Any:
+    person = get_or_404(Member, member_id)
+    found = draft(db.session, g.community, person, g.membership)
+    defaults = {"subject": "", "message": ""}
+    preview = None
+    if found.context:
+        with force_locale(found.language):
+            defaults = {
+                "subject": " ".join(render_template(
+                    "engagement/emails/we_miss_you.subject.txt", **found.context).split()),
+                "message": render_template("engagement/emails/_we_miss_you_message.txt",
+                                           **found.context).strip(),
+            }
+        subject = defaults["subject"] if subject is None else subject
+        message = defaults["message"] if message is None else message
+        edited = {"custom_subject": " ".join(subject.split())[:SUBJECT_LIMIT],
+                  "custom_message": message.strip()[:MESSAGE_LIMIT]}
+        preview_subject, preview_text, _html = render_email(
+            "engagement/we_miss_you", found.language, {**found.context, **edited})
+        preview = {"subject": preview_subject, "text": preview_text}
+    return render_template("engagement/analytics/we_miss_you.html", draft=found,
+                           subject=subject or "", message=message or "", preview=preview,
+                           error=error, sent_labels=SENT_LABELS,
+                           subject_limit=SUBJECT_LIMIT, message_limit=MESSAGE_LIMIT), \
+        (422 if error else 200)
 
 
 @bp.post("/admin/analytics/lapsed/we-miss-you")
@@ -109,9 +169,10 @@ def we_miss_you_selection() -> Any:
     return _send([member_id for member_id in member_ids if member_id is not None])
 
 
-def _send(member_ids: list[int]) -> Any:
+def _send(member_ids: list[int], subject: str = "", message: str = "") -> Any:
     try:
-        outcome = send_we_miss_you(db.session, g.community, member_ids, g.membership)
+        outcome = send_we_miss_you(db.session, g.community, member_ids, g.membership,
+                                   subject=subject, message=message)
     except UnknownMember:
         db.session.rollback()
         abort(404)

@@ -74,12 +74,16 @@ def next_meetup(session: Session, now: datetime) -> Meetup | None:
 
 
 def send_we_miss_you(session: Session, community: Community, member_ids: Iterable[int],
-                     actor: Member, now: datetime | None = None) -> Outcome:
+                     actor: Member, now: datetime | None = None, *, subject: str = "",
+                     message: str = "") -> Outcome:
     """Queue the email for each lapsed regular in ``member_ids``; the caller commits.
 
     Every id must belong to this community (else ``UnknownMember`` and nothing is queued).
     Members who are not lapsed regulars (any more), have no address or have left are skipped.
+    ``subject`` and ``message`` (the organizer's own words, edited from the draft) replace the
+    standard subject and paragraphs; the greeting, the next meetup and the signature stay.
     """
+    subject, message = clean_edit(subject, message)
     now = now or utcnow()
     wanted = sorted(set(member_ids))
     rows = session.execute(
@@ -110,7 +114,8 @@ def send_we_miss_you(session: Session, community: Community, member_ids: Iterabl
         language = recipient_language(member, community)
         message = queue_email(
             session, to=member.email, template=TEMPLATE,
-            context=_context(community, member, engagement, actor, upcoming, language),
+            context={**_context(community, member, engagement, actor, upcoming, language),
+                     "custom_subject": subject, "custom_message": message},
             language=language, idempotency_key=key, community_id=community.id,
             category=CATEGORY)
         if message.status == OutboxStatus.SUPPRESSED:
@@ -135,3 +140,59 @@ def _context(community: Community, member: Member, engagement: MemberEngagement,
                           if upcoming else ""),
         "meetup_url": meetup_link(community, upcoming) if upcoming else "",
     }
+
+
+SUBJECT_LIMIT = 200
+MESSAGE_LIMIT = 4000
+
+
+class EditError(ValueError):
+    """An edited email that cannot be sent as it is; ``code`` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def clean_edit(subject: str, message: str) -> tuple[str, str]:
+    """The organizer's subject (one line) and message (line breaks as typed), trimmed."""
+    subject = " ".join((subject or "").split())
+    message = "\n".join(line.rstrip() for line in (message or "").strip().splitlines())
+    if len(subject) > SUBJECT_LIMIT:
+        raise EditError("subject_long")
+    if len(message) > MESSAGE_LIMIT:
+        raise EditError("message_long")
+    return subject, message
+
+
+@dataclass
+class Draft:
+    """What the email to one lapsed regular says, for the organizer to read and edit."""
+
+    member: Member
+    engagement: MemberEngagement | None
+    language: str
+    context: dict[str, Any]
+    sent: OutboxStatus | None
+
+    @property
+    def can_send(self) -> bool:
+        return (self.sent is None and bool(self.member.email) and self.engagement is not None
+                and self.engagement.level == Level.LAPSED_REGULAR
+                and self.member.status != MemberStatus.INACTIVE)
+
+
+def draft(session: Session, community: Community, member: Member, actor: Member,
+          now: datetime | None = None) -> Draft:
+    """The email as it would go to ``member`` now: its context in their language (the
+    templates' ``subject_part``/``message_part`` give the editable parts)."""
+    now = now or utcnow()
+    engagement = session.scalar(select(MemberEngagement).where(
+        MemberEngagement.member_id == member.id))
+    language = recipient_language(member, community)
+    last = engagement.last_attended_at if engagement is not None else None
+    sent = sent_statuses(session, community, [(member.id, last)]).get(member.id)
+    context = _context(community, member, engagement, actor, next_meetup(session, now),
+                       language) if engagement is not None else {}
+    return Draft(member=member, engagement=engagement, language=language, context=context,
+                 sent=sent)

@@ -20,6 +20,12 @@ SOURCE_LABELS = {
     "portal": _l("Member portal"),
     "series": _l("Whole series"),
     "guest": _l("Guest form"),
+    # Taken by hand by an organizer (registrations.manual.MANUAL_SOURCES).
+    "phone": _l("Phone (by the organizer)"),
+    "line": _l("LINE (by the organizer)"),
+    "email": _l("Email (by the organizer)"),
+    "in_person": _l("In person (by the organizer)"),
+    "other": _l("Other (by the organizer)"),
 }
 
 ATTENDANCE_LABELS = {

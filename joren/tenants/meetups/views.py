@@ -294,11 +294,18 @@ def console_detail(meetup_id: int) -> Any:
     ).all()
     counts = reading.counts(db.session, [meetup.id])[meetup.id]
     going, held = counts["going"], counts["offered"] + counts["awaiting_payment"]
+    # Before (and beside) the register: who is going and who waits, the first few of each.
+    groups = reading.console_groups(db.session, meetup, limit=DETAIL_SHOWN) \
+        if any(counts.values()) else {}
     return render_template("meetups/console/detail.html", meetup=meetup, held=held,
                            attendances=attendances, attended=attended, going=going,
+                           counts=counts, groups=groups, shown=DETAIL_SHOWN,
                            page=Page(items=attendances, total=total, page=page,
                                      per_page=PER_PAGE),
                            now=utcnow())
+
+
+DETAIL_SHOWN = 10
 
 
 @bp.route("/admin/meetups/<int:meetup_id>/edit", methods=["GET", "POST"])

@@ -119,6 +119,11 @@ class Payment(TenantScoped, Timestamped, Base):
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255))
     # e.g. "R-2026-000123": sequential per community, assigned when paid, never reused.
     receipt_number: Mapped[str | None] = mapped_column(String(32))
+    # The receipt's 宛名 when it is not the member's own name (a company, say), with its
+    # honorific: "sama" (様, a person) or "onchu" (御中, a company or department).
+    receipt_addressee: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    receipt_honorific: Mapped[str] = mapped_column(String(8), default="sama",
+                                                   server_default="sama")
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refunded_by_id: Mapped[int | None] = mapped_column()
 

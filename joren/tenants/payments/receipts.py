@@ -29,6 +29,29 @@ from joren.platform.templating import yen
 from joren.tenants.payments.models import Payment, PaymentKind, PaymentSettings, PaymentStatus
 
 TAX_RATE_PERCENT = 10
+# A receipt's addressee (宛名): a person takes 様, a company or a department 御中.
+HONORIFICS = ("sama", "onchu")
+ADDRESSEE_LIMIT = 200
+
+
+class AddresseeError(ValueError):
+    """An addressee that cannot be put on a receipt; ``code`` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def set_addressee(payment: Payment, name: str, honorific: str) -> None:
+    """Put ``name`` (a company, say) with its honorific on the payment's receipt; an empty
+    name goes back to the member's own name, with 様."""
+    name = " ".join((name or "").split())
+    if honorific not in HONORIFICS:
+        raise AddresseeError("honorific")
+    if len(name) > ADDRESSEE_LIMIT:
+        raise AddresseeError("long")
+    payment.receipt_addressee = name
+    payment.receipt_honorific = honorific if name else "sama"
 JAPANESE_FONT = "HeiseiKakuGo-W5"
 
 
@@ -51,6 +74,8 @@ class Receipt:
     description: str
     is_void: bool
     voided_on: date | None
+    # 様 (a person) or 御中 (a company or a department): see ``HONORIFICS``.
+    honorific: str = "sama"
 
     @property
     def is_qualified(self) -> bool:
@@ -80,7 +105,8 @@ def build(payment: Payment, community: Community, settings: PaymentSettings) -> 
         issuer_name=settings.issuer_name or community.name,
         issuer_address=settings.issuer_address,
         registration_number=number,
-        recipient=payment.member.display_name,
+        recipient=payment.receipt_addressee or payment.member.display_name,
+        honorific=payment.receipt_honorific if payment.receipt_addressee else "sama",
         amount=payment.amount_jpy,
         tax=tax_included(payment.amount_jpy) if number else 0,
         description=description,
@@ -95,7 +121,9 @@ def lines(receipt: Receipt) -> dict[str, str]:
         "title": _("Receipt"),
         "number": _("Receipt number: %(number)s", number=receipt.number),
         "date": _("Date: %(date)s", date=format_date(receipt.paid_on, "long")),
-        "recipient": _("To: %(name)s", name=receipt.recipient),
+        "recipient": (_("Made out to: %(name)s", name=receipt.recipient)
+                      if receipt.honorific == "onchu"
+                      else _("To: %(name)s", name=receipt.recipient)),
         "amount": yen(receipt.amount),
         "for": _("For: %(description)s", description=receipt.description),
         "received": _("Received with thanks."),

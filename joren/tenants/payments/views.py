@@ -262,6 +262,29 @@ def receipt(payment_id: int) -> Any:
                            texts=receipts.lines(data))
 
 
+ADDRESSEE_ERRORS = {
+    "honorific": _l("Choose 様 (a person) or 御中 (a company)."),
+    "long": _l("The addressee can be at most 200 characters."),
+}
+
+
+@bp.post("/payments/<int:payment_id>/receipt/addressee")
+@member_required
+def receipt_addressee(payment_id: int) -> Any:
+    """Put a company (or another name) on the receipt as its addressee (宛名)."""
+    payment = _receipt_payment(payment_id)
+    try:
+        receipts.set_addressee(payment, request.form.get("addressee", ""),
+                               request.form.get("honorific", "sama"))
+    except receipts.AddresseeError as exc:
+        db.session.rollback()
+        flash(str(ADDRESSEE_ERRORS[exc.code]), "danger")
+    else:
+        db.session.commit()
+        flash(_("The receipt's addressee was changed."), "success")
+    return redirect(url_for(".receipt", payment_id=payment.id))
+
+
 @bp.get("/payments/<int:payment_id>/receipt.pdf")
 @member_required
 def receipt_pdf(payment_id: int) -> Response:

@@ -7,12 +7,15 @@ from typing import Any
 from flask import Blueprint, g, render_template
 from sqlalchemy import func, select
 
-from joren.platform.db import db
+from joren.platform.db import db, utcnow
 from joren.platform.membership.edge import active_membership
 from joren.tenants.meetups.models import ATTENDED, Attendance
+from joren.tenants.meetups.registrations.reading import upcoming_registrations
 from joren.tenants.meetups.views import portal_meetups
 
 bp = Blueprint("portal", __name__)
+# How many of the member's own upcoming registrations the home page lists.
+MINE_SHOWN = 5
 
 
 def _public_page() -> Any:
@@ -33,7 +36,9 @@ def home() -> Any:
             Attendance.member_id == membership.id, Attendance.status.in_(ATTENDED))
     ) or 0
     upcoming = portal_meetups(True, public_only=False, limit=3)
-    return render_template("portal/home.html", upcoming=upcoming, attended=attended)
+    mine = upcoming_registrations(db.session, membership.id, utcnow(), limit=MINE_SHOWN)
+    return render_template("portal/home.html", upcoming=upcoming, attended=attended,
+                           mine=mine, my_status={r.meetup_id: r for r in mine})
 
 
 @bp.get("/about")

@@ -160,7 +160,7 @@ def test_register_csv(staff_client, organizer_client, session, tenant, past, cro
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf") and b"\r\n" in body
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
-    assert rows[0][:6] == ["Name", "Reading", "Company", "Title", "Email", "Status"]
+    assert rows[0][:6] == ["Name", "Reading", "Company", "Job title", "Email", "Status"]
     assert [r[0] for r in rows[1:]] == ["青木 一", "上田 明", "岡田 五"]
     assert rows[1][5] == "Present" and rows[1][9] == "'=cmd|'/c calc'!A1"
     assert rows[2][2] == "上田建設" and rows[2][6] == "Yes"  # no-show

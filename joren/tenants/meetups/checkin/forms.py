@@ -16,7 +16,7 @@ class WalkInForm(FlaskForm):
     given_name_kana = StringField(_l("Given name reading (kana)"),
                                   validators=[Optional(), Length(max=60)])
     company = StringField(_l("Company"), validators=[Optional(), Length(max=120)])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=80)])
+    title = StringField(_l("Job title"), validators=[Optional(), Length(max=80)])
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Length(max=320)])
 
 

@@ -364,7 +364,7 @@ def export(meetup_id: int) -> Any:
     day = _local(meetup.starts_at)[:10]
     if request.args.get("list") == "door":
         rows = lists.door_list(db.session, meetup)
-        header = [_("Name"), _("Reading"), _("Company"), _("Title"), _("Going"),
+        header = [_("Name"), _("Reading"), _("Company"), _("Job title"), _("Going"),
                   _("Checked in")]
         door_name = _("Door list")
         return csv_response(
@@ -373,7 +373,7 @@ def export(meetup_id: int) -> Any:
               _("Yes") if r.is_going else "", _("Yes") if r.is_checked_in else ""]
              for r in rows))
     rows = lists.register(db.session, meetup)
-    header = [_("Name"), _("Reading"), _("Company"), _("Title"), _("Email"), _("Status"),
+    header = [_("Name"), _("Reading"), _("Company"), _("Job title"), _("Email"), _("Status"),
               _("No-show"), _("Checked in at"), _("Substitute"), _("Note")]
 
     def line(r: lists.RegisterRow) -> list[Any]:

@@ -22,12 +22,13 @@ def registrations_csv(session: Session, meetup: Meetup, rows: list[Registration]
         if asked else {}
     header = [_("Status"), _("Waitlist"), _("Family name"), _("Given name"),
               _("Family name reading (kana)"), _("Given name reading (kana)"), _("Company"),
-              _("Job title"), _("Industry"), _("Email"), _("Source"), _("Registered at")]
+              _("Job title"), _("Industry"), _("Email"), _("Source"), _("Registered at"),
+              _("Note")]
     body = [[str(STATUS_LABELS[r.status]), r.waitlist_position or "", r.member.family_name,
              r.member.given_name, r.member.family_name_kana, r.member.given_name_kana,
              r.member.company, r.member.title, r.member.industry, r.member.email or "",
              str(SOURCE_LABELS.get(r.source, r.source)),
-             format_datetime(r.created_at, "yyyy/MM/dd HH:mm")]
+             format_datetime(r.created_at, "yyyy/MM/dd HH:mm"), r.note]
             + _answer_cells(asked, answers.get(r.id, [])) for r in rows]
     header += [q.prompt for q in asked]
     filename = f"registrations-{meetup.starts_at:%Y%m%d}-{meetup.id}.csv"

@@ -9,7 +9,11 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import (
+    ACTIVE,
+    ATTENDED,
+    Attendance,
     Meetup,
+    MeetupStatus,
     Registration,
     RegistrationStatus,
     SeriesRegistration,
@@ -133,6 +137,28 @@ def member_registrations(session: Session, member: Member, now: datetime,
     else:
         stmt = stmt.where(Meetup.ends_at < now).order_by(Meetup.starts_at.desc()).limit(50)
     return list(session.scalars(stmt).unique())
+
+
+def attended_at(session: Session, member_id: int, meetup_ids: list[int]) -> dict[int, bool]:
+    """{meetup_id: True} for those of ``meetup_ids`` the member attended (one query)."""
+    if not meetup_ids:
+        return {}
+    return {meetup_id: True for meetup_id in session.scalars(
+        select(Attendance.meetup_id).where(Attendance.member_id == member_id,
+                                           Attendance.meetup_id.in_(meetup_ids),
+                                           Attendance.status.in_(ATTENDED)))}
+
+
+def upcoming_registrations(session: Session, member_id: int, now: datetime,
+                           limit: int = 10) -> list[Registration]:
+    """The member's active registrations for scheduled meetups still to come, soonest first,
+    with their meetups (one query)."""
+    return list(session.scalars(
+        select(Registration).join(Registration.meetup)
+        .where(Registration.member_id == member_id, Registration.status.in_(ACTIVE),
+               Meetup.ends_at >= now, Meetup.status == MeetupStatus.SCHEDULED)
+        .options(contains_eager(Registration.meetup))
+        .order_by(Meetup.starts_at, Meetup.id).limit(limit)))
 
 
 def active_series_registration(session: Session, series_id: int,

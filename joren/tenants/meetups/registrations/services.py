@@ -69,12 +69,13 @@ def _row_for(session: Session, meetup: Meetup, member: Member,
 def register(session: Session, meetup: Meetup, member: Member, *, source: str = "portal",
              series_registration: SeriesRegistration | None = None,
              now: datetime | None = None, notify: bool = True,
-             confirmed: bool = True) -> Registration:
+             confirmed: bool = True, approved: bool = False) -> Registration:
     """Register ``member`` for ``meetup``: going, waitlisted or pending approval.
 
     A cancelled (or opted-out) registration is reused; an active one is refused.
     With ``confirmed=False`` (guests) the registration is held, unconfirmed, and takes no
-    seat until ``guests.confirm_guest``.
+    seat until ``guests.confirm_guest``. ``approved`` (an organizer registering someone)
+    skips the meetup's approval step: a seat if one is free, else the waitlist.
     """
     now = now or utcnow()
     meetup = lock_meetup(session, meetup.id)
@@ -90,7 +91,8 @@ def register(session: Session, meetup: Meetup, member: Member, *, source: str = 
     if confirmed:
         registration.confirmed_at = registration.confirmed_at or now
         with session.no_autoflush:
-            decision = decide(session, meetup, member)
+            decision = (seat_decision(session, meetup, member) if approved
+                        else decide(session, meetup, member))
         apply_decision(registration, decision, now)
         if decision.status == RegistrationStatus.GOING and source == "portal":
             await_payment(session, registration, meetup, now, now + PAYMENT_HOLD)

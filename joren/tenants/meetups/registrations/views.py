@@ -329,10 +329,12 @@ def series_cancel(series_id: int) -> Any:
 @member_required
 def mine() -> Any:
     now = utcnow()
+    past = reading.member_registrations(db.session, g.membership, now, upcoming=False)
     return render_template(
         "meetups/registrations/mine.html",
         upcoming=reading.member_registrations(db.session, g.membership, now),
-        past=reading.member_registrations(db.session, g.membership, now, upcoming=False),
+        past=past, attended=reading.attended_at(db.session, g.membership.id,
+                                                 [r.meetup_id for r in past]),
     )
 
 

@@ -63,7 +63,7 @@ class ProfileForm(FlaskForm):
     given_name_kana = StringField(_l("Given name reading (katakana)"))
     company = StringField(_l("Company"))
     department = StringField(_l("Department"))
-    title = StringField(_l("Title"))
+    title = StringField(_l("Job title"))
     industry_code = _select(_l("Industry"),
                             lambda: _labelled(INDUSTRIES, _l("Choose an industry")))
     business_description = TextAreaField(_l("What your business does"))

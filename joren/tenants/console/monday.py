@@ -1,0 +1,235 @@
+"""The dashboard's "what needs doing": the next meetup's seats, suggestions to review, unpaid
+fees, guests to follow up, lapsed regulars and new sign-ups.
+
+Every figure is aggregated in SQL and the few names beside each come from one more statement
+(a UNION ALL of short, limited lists), so the page costs the same however large the
+community. Guests to follow up are read from the engagement rollups (a member's first two
+visits), lapsed regulars from the stored engagement levels.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Integer, and_, cast, func, literal, null, select, union, union_all
+from sqlalchemy.orm import Session, aliased
+
+from joren.platform.membership.models import Member, MemberStatus
+from joren.tenants.console.models import MemberNote
+from joren.tenants.engagement.levels import Level
+from joren.tenants.engagement.models import MemberEngagement
+from joren.tenants.engagement.rollups.models import MemberRollup
+from joren.tenants.introductions.models import Introduction, IntroductionStatus
+from joren.tenants.meetups.models import (
+    ACTIVE,
+    ATTENDED,
+    SEATED,
+    Attendance,
+    Meetup,
+    MeetupStatus,
+    Registration,
+    RegistrationStatus,
+)
+from joren.tenants.payments.models import Payment, PaymentKind, PaymentStatus
+
+# How far back each list looks.
+FOLLOW_UP_DAYS = 60   # a guest's first visit this recent, not back since
+UNPAID_DAYS = 90      # fees of meetups this recent
+NEW_DAYS = 14         # sign-ups this recent
+NAMES = 3             # names shown beside each figure
+
+
+@dataclass
+class Person:
+    member_id: int
+    name: str
+    meetup_id: int | None = None
+    detail: str = ""
+
+
+@dataclass
+class NextMeetup:
+    id: int
+    title: str
+    starts_at: datetime
+    capacity: int | None
+    seated: int
+    waitlisted: int
+    pending: int
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.seated >= self.capacity
+
+
+@dataclass
+class Todo:
+    next_meetup: NextMeetup | None
+    suggestions: int
+    unpaid: int
+    follow_up: int
+    lapsed: int
+    new_signups: int
+    upcoming_meetups: int
+    total_meetups: int
+    names: dict[str, list[Person]] = field(default_factory=dict)
+
+    def people(self, kind: str) -> list[Person]:
+        return self.names.get(kind, [])
+
+
+def _next_meetup_id(now: datetime):  # type: ignore[no-untyped-def]
+    return (select(Meetup.id)
+            .where(Meetup.status == MeetupStatus.SCHEDULED, Meetup.starts_at >= now)
+            .order_by(Meetup.starts_at, Meetup.id).limit(1).scalar_subquery())
+
+
+def _unpaid_pairs(now: datetime):  # type: ignore[no-untyped-def]
+    """(meetup_id, member_id) owing a recent paid meetup's fee: registered as going or
+    recorded as attending, with no paid fee."""
+    recent = and_(Meetup.price > 0, Meetup.status == MeetupStatus.SCHEDULED,
+                  Meetup.starts_at < now, Meetup.starts_at >= now - timedelta(days=UNPAID_DAYS))
+    due = union(
+        select(Registration.meetup_id.label("meetup_id"),
+               Registration.member_id.label("member_id"))
+        .join(Meetup, Meetup.id == Registration.meetup_id)
+        .where(recent, Registration.status == RegistrationStatus.GOING),
+        select(Attendance.meetup_id, Attendance.member_id)
+        .join(Meetup, Meetup.id == Attendance.meetup_id)
+        .where(recent, Attendance.status.in_(ATTENDED)),
+    ).subquery("due")
+    paid = (select(Payment.id).where(
+        Payment.meetup_id == due.c.meetup_id, Payment.member_id == due.c.member_id,
+        Payment.kind == PaymentKind.MEETUP_FEE, Payment.status == PaymentStatus.PAID)
+        .correlate(due).exists())
+    return select(due.c.meetup_id, due.c.member_id).where(~paid).subquery("unpaid")
+
+
+def _follow_up_filter(now: datetime):  # type: ignore[no-untyped-def]
+    """Guests whose one visit was recent, who have not registered again and whom nobody has
+    noted contacting since."""
+    since = now - timedelta(days=FOLLOW_UP_DAYS)
+    upcoming = (select(Registration.id).join(Meetup, Meetup.id == Registration.meetup_id)
+                .where(Registration.member_id == Member.id, Registration.status.in_(ACTIVE),
+                       Meetup.starts_at >= now).correlate(Member).exists())
+    contacted = (select(MemberNote.id).where(
+        MemberNote.member_id == Member.id, MemberNote.contacted.is_(True),
+        MemberNote.created_at >= MemberRollup.first_at).correlate(Member, MemberRollup).exists())
+    return and_(Member.status == MemberStatus.GUEST, MemberRollup.second_position.is_(None),
+                MemberRollup.first_at >= since, MemberRollup.first_at < now,
+                ~upcoming, ~contacted)
+
+
+def _follow_up_from():  # type: ignore[no-untyped-def]
+    return (select(Member.id).select_from(MemberRollup)
+            .join(Member, Member.id == MemberRollup.member_id))
+
+
+def _lapsed_filter():  # type: ignore[no-untyped-def]
+    return and_(MemberEngagement.level == Level.LAPSED_REGULAR,
+                Member.status != MemberStatus.INACTIVE)
+
+
+def _new_filter(now: datetime):  # type: ignore[no-untyped-def]
+    return and_(Member.joined_at >= now - timedelta(days=NEW_DAYS), Member.joined_at <= now,
+                Member.status != MemberStatus.INACTIVE)
+
+
+def _count(stmt):  # type: ignore[no-untyped-def]
+    return select(func.count()).select_from(stmt.subquery()).scalar_subquery()
+
+
+def todo(session: Session, now: datetime) -> Todo:
+    """The dashboard's figures (one statement), the next meetup (one) and names (one)."""
+    unpaid = _unpaid_pairs(now)
+    row = session.execute(select(
+        _count(select(Introduction.id).where(
+            Introduction.status == IntroductionStatus.SUGGESTED)),
+        select(func.count()).select_from(unpaid).scalar_subquery(),
+        _count(_follow_up_from().where(_follow_up_filter(now))),
+        _count(select(Member.id).join(MemberEngagement,
+                                      MemberEngagement.member_id == Member.id)
+               .where(_lapsed_filter())),
+        _count(select(Member.id).where(_new_filter(now))),
+        _count(select(Meetup.id).where(Meetup.starts_at >= now)),
+        _count(select(Meetup.id)),
+    )).one()
+    return Todo(next_meetup=next_meetup(session, now), suggestions=row[0] or 0,
+                unpaid=row[1] or 0, follow_up=row[2] or 0, lapsed=row[3] or 0,
+                new_signups=row[4] or 0, upcoming_meetups=row[5] or 0,
+                total_meetups=row[6] or 0, names=names(session, now))
+
+
+def next_meetup(session: Session, now: datetime) -> NextMeetup | None:
+    """The next scheduled meetup with its seats taken, waitlist and pending approvals."""
+    def counted(statuses):  # type: ignore[no-untyped-def]
+        return (select(func.count(Registration.id))
+                .where(Registration.meetup_id == Meetup.id, Registration.status.in_(statuses),
+                       Registration.confirmed_at.is_not(None))
+                .correlate(Meetup).scalar_subquery())
+
+    found = session.execute(
+        select(Meetup.id, Meetup.title, Meetup.starts_at, Meetup.capacity, counted(SEATED),
+               counted((RegistrationStatus.WAITLISTED,)),
+               counted((RegistrationStatus.PENDING,)))
+        .where(Meetup.id == _next_meetup_id(now))).first()
+    if found is None:
+        return None
+    return NextMeetup(id=found[0], title=found[1], starts_at=found[2], capacity=found[3],
+                      seated=found[4] or 0, waitlisted=found[5] or 0, pending=found[6] or 0)
+
+
+def _listed(kind: str, stmt):  # type: ignore[no-untyped-def]
+    limited = stmt.limit(NAMES).subquery()
+    return select(literal(kind).label("kind"), *limited.c)
+
+
+def names(session: Session, now: datetime) -> dict[str, list[Person]]:
+    """A few names for each list, in one UNION ALL of limited selects."""
+    unpaid = _unpaid_pairs(now)
+    low, high = aliased(Member, name="low"), aliased(Member, name="high")
+    no_meetup = cast(null(), Integer)  # typed, so PostgreSQL can match the UNION's columns
+
+    def person(*extra):  # type: ignore[no-untyped-def]
+        return (Member.id.label("member_id"), Member.family_name.label("family_name"),
+                Member.given_name.label("given_name"), Member.email.label("email"), *extra)
+
+    waiting = (select(*person(Registration.meetup_id.label("meetup_id"),
+                              literal("").label("detail")))
+               .join(Member, Member.id == Registration.member_id)
+               .where(Registration.meetup_id == _next_meetup_id(now),
+                      Registration.status == RegistrationStatus.WAITLISTED)
+               .order_by(Registration.waitlist_position, Registration.id))
+    suggested = (select(low.id, low.family_name, low.given_name, low.email, no_meetup,
+                        (high.family_name + " " + high.given_name).label("detail"))
+                 .select_from(Introduction)
+                 .join(low, low.id == Introduction.member_low_id)
+                 .join(high, high.id == Introduction.member_high_id)
+                 .where(Introduction.status == IntroductionStatus.SUGGESTED)
+                 .order_by(Introduction.created_at, Introduction.id))
+    owing = (select(*person(unpaid.c.meetup_id, Meetup.title.label("detail")))
+             .select_from(unpaid).join(Member, Member.id == unpaid.c.member_id)
+             .join(Meetup, Meetup.id == unpaid.c.meetup_id)
+             .order_by(Meetup.starts_at.desc(), Member.family_name_kana, Member.id))
+    follow = (select(*person(no_meetup, literal("").label("detail"))).select_from(MemberRollup)
+              .join(Member, Member.id == MemberRollup.member_id)
+              .where(_follow_up_filter(now))
+              .order_by(MemberRollup.first_at.desc(), Member.id))
+    lapsed = (select(*person(no_meetup, literal("").label("detail")))
+              .join(MemberEngagement, MemberEngagement.member_id == Member.id)
+              .where(_lapsed_filter())
+              .order_by(MemberEngagement.last_attended_at.desc(), Member.id))
+    new = (select(*person(no_meetup, literal("").label("detail"))).where(_new_filter(now))
+           .order_by(Member.joined_at.desc(), Member.id))
+    stmt = union_all(_listed("waitlisted", waiting), _listed("suggestions", suggested),
+                     _listed("unpaid", owing), _listed("follow_up", follow),
+                     _listed("lapsed", lapsed), _listed("new", new))
+    found: dict[str, list[Person]] = defaultdict(list)
+    for kind, member_id, family, given, email, meetup_id, detail in session.execute(stmt):
+        name = f"{family or ''} {given or ''}".strip() or (email or "")
+        found[kind].append(Person(member_id=member_id, name=name, meetup_id=meetup_id,
+                                  detail=detail or ""))
+    return dict(found)
+
