@@ -11,6 +11,8 @@ from email.utils import parseaddr
 
 from joren.platform.mail.mime import build_message, wire_message
 from joren.platform.mail.sender_identity import FROM_NAME, reply_to_wanted
+from joren.platform.tenancy import unscoped
+from joren.tenants.meetups.public.models import PublicContact
 from tests.workers.helpers import notice
 
 NOW = datetime(2026, 6, 10, 1, 0, tzinfo=UTC)
@@ -58,3 +60,20 @@ def test_platform_mail_stays_joren(app, app_ctx, session):
     message = notice(session, key="platform")
     for built in _sent(app, message):
         assert parseaddr(str(built["From"])) == parseaddr(app.config["MAIL_FROM"])
+
+
+def test_reply_to_is_the_contact_published_on_the_public_page(app, app_ctx, session, tenant,
+                                                              other_tenant):
+    with unscoped(session):
+        session.add(PublicContact(tenant_id=other_tenant.id, contact_name="他会",
+                                  contact_email="other@example.jp"))
+        session.flush()
+    message = notice(session, community_id=tenant.id, key="none-published")
+    assert "Reply-To" not in message.headers  # another community's contact is not ours
+    with unscoped(session):
+        session.add(PublicContact(tenant_id=tenant.id, contact_name="事務局",
+                                  contact_email="jimukyoku@osaka-mixer.example.jp"))
+        session.flush()
+    message = notice(session, community_id=tenant.id, key="published")
+    for built in _sent(app, message):
+        assert built["Reply-To"] == "jimukyoku@osaka-mixer.example.jp"

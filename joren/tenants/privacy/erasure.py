@@ -30,6 +30,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage
+from joren.tenants.console.models import MemberNote
 from joren.platform.membership.models import (
     Invitation,
     Member,
@@ -94,6 +95,7 @@ def _delete_own_words(session: Session, member: Member, email: str | None) -> No
     session.execute(delete(JournalEntry).where(JournalEntry.member_id == member.id))
     session.execute(delete(MeetupGives).where(MeetupGives.member_id == member.id))
     session.execute(delete(Contact).where(Contact.member_id == member.id))
+    session.execute(delete(MemberNote).where(MemberNote.member_id == member.id))
     session.execute(delete(Invitation).where(Invitation.member_id == member.id))
     session.execute(delete(RegistrationAnswer).where(RegistrationAnswer.registration_id.in_(
         select(Registration.id).where(Registration.member_id == member.id))))
@@ -126,6 +128,7 @@ def _blank_free_text(session: Session, member: Member) -> None:
     session.execute(update(Referral).where(
         or_(Referral.giver_id == mid, Referral.receiver_id == mid)).values(description=""))
     session.execute(update(Contact).where(Contact.other_id == mid).values(note=""))
+    # The receipt's 宛名 is kept: a receipt issued is a tax record (it names the payer).
     session.execute(update(Payment).where(Payment.member_id == mid).values(note=""))
     # The rating still counts in the meetup's average; the words and answers go.
     session.execute(update(SurveyResponse).where(SurveyResponse.member_id == mid)

@@ -93,6 +93,9 @@ TABLES: dict[str, Holds] = {
     "public_contacts": Holds(email=("contact_email",)),
     "event_images": Holds(reason="pictures of series and meetups, uploaded by organizers"),
     "meetup_questions": Holds(reason=NOBODY),
+    # An organizer's notes about a member are about that member: exported to them, and
+    # deleted when they are removed.
+    "member_notes": Holds(subject=("member_id",), actor=("author_id",)),
 }
 
 
