@@ -67,7 +67,7 @@
     if (!ok || status === "suggested") return;
     card.classList.add("is-decided");
     state.hidden = false;
-    state.textContent = text;
+    state.textContent = status === "sent" ? queue.dataset.sentLabel : queue.dataset.skippedLabel;
     state.className = "badge ms-auto card-state " +
       (status === "sent" ? "text-bg-success" : "text-bg-secondary");
     card.querySelectorAll("textarea, button, input[type=checkbox]").forEach(function (el) {
@@ -92,19 +92,22 @@
     });
   }
 
+  let byKeyboard = false;
   queue.addEventListener("submit", function (event) {
     const form = event.target.closest("[data-card-form]");
     if (!form) return;
     event.preventDefault();
     const button = event.submitter || form.querySelector("[data-action=approve]");
     const card = form.closest("[data-introduction]");
-    const url = button.getAttribute("formaction") || form.action;
+    const fromKeyboard = byKeyboard; byKeyboard = false;
+    const url = button.getAttribute("formaction") || form.getAttribute("action");
     card.setAttribute("aria-busy", "true");
     post(url, new FormData(form)).then(function (answer) {
       card.removeAttribute("aria-busy");
       decided(card, answer.status, answer.message, answer.ok);
       say(answer.message);
-      if (answer.ok && answer.status !== "suggested") move(1, card);
+      // From the keyboard, on to the next card; after a click the page stays where it is.
+      if (fromKeyboard && answer.ok && answer.status !== "suggested") move(1, card);
     }, function () {
       card.removeAttribute("aria-busy");
       form.submit();  // the network failed: the plain form does the same
@@ -118,7 +121,7 @@
     data.delete("ids");
     selection.forEach(function (id) { data.append("ids", id); });
     if (!selection.size) { say(countTemplate); return; }
-    post(bulkForm.action, data).then(function (answer) {
+    post(bulkForm.getAttribute("action"), data).then(function (answer) {
       if (!answer.done) { say(answer.message); return; }
       const status = answer.action === "approve" ? "sent" : "skipped";
       answer.done.forEach(function (id) {
@@ -179,6 +182,7 @@
     if (key === "x") { event.preventDefault(); setSelected(current, !current.querySelector("[data-select]").checked); }
     else if (key === "a" || key === "s") {
       event.preventDefault();
+      byKeyboard = true;
       current.querySelector(key === "a" ? "[data-action=approve]" : "[data-action=skip]").click();
     } else if (key === "n") { event.preventDefault(); current.querySelector("textarea").focus(); }
   });
