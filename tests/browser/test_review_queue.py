@@ -143,5 +143,6 @@ def test_filter_select_two_approve_in_bulk_then_one_with_a_note(server, browser,
     page.screenshot(path=str(shots / "queue-3-approved.png"), full_page=False)
     third_id = int(third.get_attribute("data-introduction"))
     row = _rows(engine)[third_id]
-    assert (row.status, row.message) == (IntroductionStatus.SENT, "お二人とも常連です。次回の会でぜひ。")
+    assert row.status == IntroductionStatus.SENT
+    assert row.message == "お二人とも常連です。次回の会でぜひ。"
     expect(page.locator("[data-waiting]")).to_contain_text("5件")

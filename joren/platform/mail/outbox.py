@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -169,31 +169,36 @@ def queue_emails(session: Session, emails: list[Email], *, community_id: int | N
     fresh = {k: e for k, e in keyed.items() if k not in stored}
     opted_out = unsubscribed_among(session, (e.to.strip() for e in fresh.values()), category,
                                    community_id)
-    messages = []
+    rows = []
     for key, email in fresh.items():
         to = email.to.strip().lower()
         unsubscribe, headers = _unsubscribe_headers(to, category, community_id, email.language)
         subject, text, html = render_email(email.template, email.language,
                                            _full(email.context, unsubscribe))
-        messages.append(OutboxMessage(
-            idempotency_key=key, community_id=community_id, category=category,
-            template=email.template, to_email=to, language=email.language,
-            subject=subject[:SUBJECT_LENGTH], text_body=text, html_body=html, headers=headers,
-            attachments=[], render_context=None,
-            status=OutboxStatus.SUPPRESSED if to in opted_out else OutboxStatus.PENDING))
+        rows.append({
+            "idempotency_key": key, "community_id": community_id, "category": category,
+            "template": email.template, "to_email": to, "language": email.language,
+            "subject": subject[:SUBJECT_LENGTH], "text_body": text, "html_body": html,
+            "headers": headers, "attachments": [], "render_context": None,
+            "status": OutboxStatus.SUPPRESSED if to in opted_out else OutboxStatus.PENDING})
     try:
         with session.begin_nested():
-            session.add_all(messages)
+            # One INSERT for all rows (ids matched back by their unique key, so the
+            # database may return them in any order).
+            stored_ids = session.execute(
+                insert(OutboxMessage).returning(OutboxMessage.idempotency_key,
+                                                OutboxMessage.id), rows).all()
     except IntegrityError:
         for email in fresh.values():
             queue_email(session, to=email.to, template=email.template, context=email.context,
                         language=email.language, idempotency_key=email.idempotency_key,
                         community_id=community_id, category=category)
         return
-    for message in messages:
-        if message.status == OutboxStatus.PENDING:
-            enqueue_batch_after_commit(session, SEND_BATCH_JOB, message.id,
-                                       queue=mail_queue_for(message.template),
+    ids = dict(stored_ids)
+    for row in rows:
+        if row["status"] == OutboxStatus.PENDING:
+            enqueue_batch_after_commit(session, SEND_BATCH_JOB, ids[row["idempotency_key"]],
+                                       queue=mail_queue_for(row["template"]),
                                        size=SEND_BATCH_SIZE, track=TRACK_PREFIX)
 
 

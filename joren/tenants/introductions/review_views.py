@@ -66,12 +66,17 @@ def _back(return_to: str | None, anchor: str = "") -> Any:
     page = page_number(args.get("page"))
     if page > 1:
         kept["page"] = str(page)
-    selected = [i for i in args.getlist("selected") if i.isdigit()][:review.BULK_LIMIT]
-    return redirect(url_for(".queue", **kept, selected=selected) + anchor)
+    return redirect(url_for(".queue", **kept, selected=sorted(_ids(args))) + anchor)
 
 
 def _query(text: str) -> MultiDict[str, str]:
     return MultiDict(parse_qsl(text.lstrip("?"), keep_blank_values=True))
+
+
+def _ids(args: Any) -> set[int]:
+    """The ``selected`` ids of a queue URL (anything that is not one is left out)."""
+    ids = (parse_id(value) for value in args.getlist("selected")[:review.BULK_LIMIT])
+    return {i for i in ids if i is not None}
 
 
 def _wants_json() -> bool:
@@ -85,7 +90,7 @@ def queue() -> Any:
     chosen = filters.to_filter()
     page = queue_page(db.session, chosen, int_arg("page", 1))
     items = page.items
-    selected = {int(i) for i in request.args.getlist("selected") if i.isdigit() and len(i) < 12}
+    selected = _ids(request.args)
     return render_template(
         "introductions/queue.html", items=items, page=page, filters=filters, chosen=chosen,
         waiting=waiting_count(db.session) if chosen.active else page.total,
