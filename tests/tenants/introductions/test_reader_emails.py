@@ -21,7 +21,8 @@ pytestmark = pytest.mark.usefixtures("clock")
 A, B = 101, 202
 NAMES = {A: "山本 翔太", B: "佐藤 健"}
 ALL_CODES = [
-    {"code": "offers_for_ask", "params": {"a": A, "b": B, "offer": "記帳代行", "ask": "請求書の処理"}},
+    {"code": "offers_for_ask",
+     "params": {"a": A, "b": B, "offer": "記帳代行", "ask": "請求書の処理"}},
     {"code": "fits_target_industry", "params": {"a": A, "b": B, "industry": "R"}},
     {"code": "fits_target_size", "params": {"a": A, "b": B, "size": "1-9"}},
     {"code": "same_industry_partners", "params": {"a": A, "b": B, "industry": "R"}},
