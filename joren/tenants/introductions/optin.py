@@ -130,16 +130,7 @@ def proposal_context(community: Community, introduction: Introduction, recipient
 
 def queue_proposals(session: Session, introduction: Introduction) -> None:
     """The first email to each side: who, why, and Accept / Decline links."""
-    community = session.get(Community, introduction.tenant_id)
-    assert community is not None
-    for recipient, other in _pair(introduction):
-        language = recipient_language(recipient, community)
-        queue_email(
-            session, to=recipient.email or "", template=PROPOSAL,
-            context=proposal_context(community, introduction, recipient, other, language),
-            language=language, idempotency_key=key(introduction, recipient.id, "proposal"),
-            community_id=community.id, category=CATEGORY,
-        )
+    queue_proposals_many(session, [introduction])
 
 
 def queue_proposals_many(session: Session, introductions: list[Introduction]) -> None:

@@ -333,3 +333,20 @@ def test_the_queue_is_keyboard_friendly(organizer_client, tenant, queue_data):  
     card = body.split(f'id="introduction-{queue_data[0].id}"')[1].split("</article>")[0]
     form = card.split("<form")[1].split("</form>")[0]
     assert f'name="m{queue_data[0].id}-message"' in form and 'data-action="approve"' in form
+
+
+def test_a_filtered_page_stays_within_ten_statements(app, session, organizer_client, tenant,
+                                                      people):  # type: ignore[no-untyped-def]
+    c = in_english(organizer_client)
+    query = "?member=p&level=regular&reason=regulars&min_score=0.1&confidence=sure&page=2"
+    counts = []
+    for size in (3, 40):
+        members = _people(session, tenant, 2 * size, prefix=f"s{size}x")
+        for n in range(size):
+            level(session, members[2 * n], Level.REGULAR)
+            _suggest(session, tenant, members[2 * n], members[2 * n + 1], score=0.8)
+        session.commit()
+        with count_statements(app) as counter:
+            assert c.get(_url(tenant, query)).status_code == 200
+        counts.append(len(counter))
+    assert counts[0] == counts[1] and counts[1] <= 10, counts
