@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, cast, exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, selectinload
 
 from joren.platform.pagination import Page
 from joren.tenants.engagement.levels import Level
@@ -119,15 +119,17 @@ def _at_level(member_id: Any, level: Level) -> Any:
 
 def queue_page(session: Session, queue_filter: QueueFilter, page_number: int,
                per_page: int = PER_PAGE) -> Page[Introduction]:
-    """One page of the waiting suggestions the filter keeps (requests first, then by score),
-    both members loaded in the same statement; a page past the end shows the last one."""
+    """One page of the waiting suggestions the filter keeps (requests first, then by score);
+    a page past the end shows the last one. The page's members come in one statement per
+    side, by primary key (a join in the page's statement would make PostgreSQL's plan depend
+    on fresh statistics: with none it loops over every member for every suggestion)."""
     where = queue_filter.conditions()
     total = session.scalar(select(func.count(Introduction.id)).where(*where)) or 0
     pages = max(1, -(-total // per_page))
     page_number = min(max(1, page_number), pages)
     items = session.scalars(
         select(Introduction).where(*where)
-        .options(joinedload(Introduction.member_low), joinedload(Introduction.member_high))
+        .options(selectinload(Introduction.member_low), selectinload(Introduction.member_high))
         .order_by(Introduction.source.desc(), Introduction.score.desc().nulls_last(),
                   Introduction.id)
         .offset((page_number - 1) * per_page).limit(per_page)).all()
