@@ -146,3 +146,22 @@ def test_filter_select_two_approve_in_bulk_then_one_with_a_note(server, browser,
     assert row.status == IntroductionStatus.SENT
     assert row.message == "お二人とも常連です。次回の会でぜひ。"
     expect(page.locator("[data-waiting]")).to_contain_text("5件")
+
+    # From the keyboard alone: j to the first card, a approves it, the focus goes on.
+    page.goto(f"{base}/c/{SLUG}/admin/introductions")
+    page.evaluate("window.__sameDocument = true")
+    cards = page.locator("[data-introduction]")
+    expect(cards).to_have_count(5)
+    page.locator("body").press("j")
+    first_id = int(cards.nth(0).get_attribute("data-introduction"))
+    page.keyboard.press("a")
+    expect(cards.nth(0).locator("[data-card-state]")).to_have_text("送信済み")
+    expect(cards.nth(1)).to_be_focused()
+    expect(cards.nth(1)).to_have_attribute("aria-current", "true")
+    page.keyboard.press("?")
+    expect(page.locator("[data-queue-keys]")).to_be_hidden()
+    page.keyboard.press("?")
+    expect(page.locator("[data-queue-keys]")).to_be_visible()
+    page.screenshot(path=str(shots / "queue-4-keyboard.png"), full_page=False)
+    assert page.evaluate("window.__sameDocument") is True
+    assert _rows(engine)[first_id].status == IntroductionStatus.SENT

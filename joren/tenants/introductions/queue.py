@@ -1,9 +1,10 @@
 """The organizer's review queue: which waiting suggestions a filter keeps, one page of them
 in two statements (the count and the rows with both members), and the low-confidence flag.
 
-Confidence is read through ``confidence_column`` / ``confidence_of`` only, so when the
-matching engine stores a calibrated confidence of its own, pointing these two at it is the
-whole change; until then it is the stored score.
+Confidence is read through ``confidence_column`` / ``confidence_of`` / ``LOW_CONFIDENCE_BELOW``
+only. Until the engine stores a calibrated confidence of its own it is the stored score; when
+``Introduction.confidence`` (a probability, with ``models.LOW_CONFIDENCE``) lands, pointing
+those three at it is the whole change.
 """
 
 from __future__ import annotations
