@@ -115,7 +115,7 @@ def test_filter_select_two_approve_in_bulk_then_one_with_a_note(server, browser,
     page.keyboard.press("x")
     expect(cards.nth(0).locator("[data-select]")).to_be_checked()
     expect(cards.nth(1).locator("[data-select]")).to_be_checked()
-    expect(page.locator("[data-selected-count]")).to_contain_text("2件を選択中")
+    expect(page.locator("[data-selected-count]")).to_contain_text("選択中：2件")
     chosen = [int(cards.nth(k).get_attribute("data-introduction")) for k in (0, 1)]
     page.screenshot(path=str(shots / "queue-2-selected.png"), full_page=True)
 
@@ -123,7 +123,7 @@ def test_filter_select_two_approve_in_bulk_then_one_with_a_note(server, browser,
     for k in (0, 1):
         expect(cards.nth(k)).to_have_class("card mb-3 queue-card is-decided")
         expect(cards.nth(k).locator("[data-card-state]")).to_have_text("送信済み")
-        expect(cards.nth(k).locator("[data-card-status]")).to_contain_text("2件の紹介を送りました")
+        expect(cards.nth(k).locator("[data-card-status]")).to_contain_text("紹介を送信しました（2件）")
     rows = _rows(engine)
     assert [rows[i].status for i in chosen] == [IntroductionStatus.SENT] * 2
     assert page.evaluate("window.__sameDocument") is True

@@ -195,9 +195,9 @@ def bulk() -> Any:
 
 
 def _bulk_answer(form: BulkForm, result: review.Decided) -> Any:
-    done = (_("%(count)s introductions sent.", count=len(result.done))
+    done = (_("Introductions sent: %(count)s.", count=len(result.done))
             if form.action.data == review.APPROVE else
-            _("%(count)s suggestions skipped.", count=len(result.done)))
+            _("Suggestions skipped: %(count)s.", count=len(result.done)))
     refused = {i: review.refusal_message(code) for i, code in result.refused.items()}
     if _wants_json():
         return jsonify(ok=True, action=form.action.data, done=result.done, refused=refused,

@@ -133,7 +133,7 @@ def test_paging_keeps_the_filters(session, organizer_client, tenant, people):  #
     session.commit()
     c = in_english(organizer_client)
     first = c.get(_url(tenant, "?reason=regulars")).get_data(as_text=True)
-    assert "20 suggestions match these filters." in first
+    assert "Suggestions matching these filters: 20." in first
     assert _ids(first) == [m.id for m in made[1::2]]  # 20 of them: one page
     assert "Next" not in first
     wide = c.get(_url(tenant, "?min_score=0.1")).get_data(as_text=True)
@@ -173,7 +173,7 @@ def test_bulk_approve_and_skip_with_refusals_and_the_selection_kept(
     mail = _outbox(session)
     assert len(mail) == 4 and all(m.category == "introductions" for m in mail)
     page = c.get(location).get_data(as_text=True)
-    assert "2 introductions sent." in page
+    assert "Introductions sent: 2." in page
     assert "Both members need an email address to be introduced." in page
     box = f'value="{refused.id}" form="bulk-form" id="select-{refused.id}" data-select'
     assert f"{box} checked" in page  # the refused one stays selected
@@ -184,7 +184,7 @@ def test_bulk_approve_and_skip_with_refusals_and_the_selection_kept(
     assert skipped.json == {"ok": True, "action": "skip", "done": [queue_data[3].id],
                             "refused": {str(queue_data[0].id):
                                         "This introduction is no longer waiting for review."},
-                            "message": "1 suggestions skipped."}
+                            "message": "Suggestions skipped: 1."}
     assert reload(session, Introduction, queue_data[3].id).status == IntroductionStatus.SKIPPED
     assert len(_outbox(session)) == 4
 
