@@ -135,6 +135,7 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.introductions.approve", "POST"): ORG,
     ("community.introductions.skip", "POST"): ORG,
     ("community.introductions.message", "POST"): ORG,
+    ("community.introductions.bulk", "POST"): ORG,
     ("community.introductions.settings", "GET"): ORG,
     ("community.introductions.settings", "POST"): ORG,
     ("community.payments.settings", "GET"): ORG,

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,11 @@ from joren.platform.jobs import (
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.sender_identity import sender_headers
 from joren.platform.mail.tokens import unsubscribe_url
-from joren.platform.mail.unsubscribes import TRANSACTIONAL, is_unsubscribed
+from joren.platform.mail.unsubscribes import (
+    TRANSACTIONAL,
+    is_unsubscribed,
+    unsubscribed_among,
+)
 from joren.platform.tenancy import set_tenant
 
 SEND_JOB = "joren.workers.jobs.send_outbox_message"
@@ -41,8 +45,9 @@ URGENT_TEMPLATES = frozenset({
 KEY_LENGTH = 200
 SUBJECT_LENGTH = 300
 
-__all__ = ["SEND_BATCH_JOB", "SEND_JOB", "TRANSACTIONAL", "Attachment", "is_unsubscribed",
-           "mail_queue_for", "queue_email", "render_email", "render_stored"]
+__all__ = ["SEND_BATCH_JOB", "SEND_JOB", "TRANSACTIONAL", "Attachment", "Email",
+           "is_unsubscribed", "mail_queue_for", "queue_email", "queue_emails", "render_email",
+           "render_stored"]
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,64 @@ def queue_email(
                                    queue=mail_queue_for(template), size=SEND_BATCH_SIZE,
                                    track=TRACK_PREFIX)
     return stored_message
+
+
+@dataclass(frozen=True)
+class Email:
+    """One message for ``queue_emails`` (the arguments of ``queue_email``)."""
+
+    to: str
+    template: str
+    context: dict[str, Any]
+    language: str
+    idempotency_key: str
+
+
+def queue_emails(session: Session, emails: list[Email], *, community_id: int | None,
+                 category: str = TRANSACTIONAL) -> None:
+    """``queue_email`` for many messages of one community and category, in a few statements:
+    the keys already stored and the opted-out addresses are read once each, and the new rows
+    are inserted together. If another transaction stored one of the keys a moment ago, the
+    messages are queued one by one instead (the same result, more statements)."""
+    keyed = {_fit_key(e.idempotency_key): e for e in emails}
+    if not keyed:
+        return
+    stored = set(session.scalars(select(OutboxMessage.idempotency_key).where(
+        OutboxMessage.idempotency_key.in_(sorted(keyed)))))
+    fresh = {k: e for k, e in keyed.items() if k not in stored}
+    opted_out = unsubscribed_among(session, (e.to.strip() for e in fresh.values()), category,
+                                   community_id)
+    rows = []
+    for key, email in fresh.items():
+        to = email.to.strip().lower()
+        unsubscribe, headers = _unsubscribe_headers(to, category, community_id, email.language)
+        subject, text, html = render_email(email.template, email.language,
+                                           _full(email.context, unsubscribe))
+        rows.append({
+            "idempotency_key": key, "community_id": community_id, "category": category,
+            "template": email.template, "to_email": to, "language": email.language,
+            "subject": subject[:SUBJECT_LENGTH], "text_body": text, "html_body": html,
+            "headers": headers, "attachments": [], "render_context": None,
+            "status": OutboxStatus.SUPPRESSED if to in opted_out else OutboxStatus.PENDING})
+    try:
+        with session.begin_nested():
+            # One INSERT for all rows (ids matched back by their unique key, so the
+            # database may return them in any order).
+            stored_ids = session.execute(
+                insert(OutboxMessage).returning(OutboxMessage.idempotency_key,
+                                                OutboxMessage.id), rows).all()
+    except IntegrityError:
+        for email in fresh.values():
+            queue_email(session, to=email.to, template=email.template, context=email.context,
+                        language=email.language, idempotency_key=email.idempotency_key,
+                        community_id=community_id, category=category)
+        return
+    ids = dict(stored_ids)
+    for row in rows:
+        if row["status"] == OutboxStatus.PENDING:
+            enqueue_batch_after_commit(session, SEND_BATCH_JOB, ids[row["idempotency_key"]],
+                                       queue=mail_queue_for(row["template"]),
+                                       size=SEND_BATCH_SIZE, track=TRACK_PREFIX)
 
 
 def _unsubscribe_headers(to: str, category: str, community_id: int | None,

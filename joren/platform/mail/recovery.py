@@ -75,7 +75,7 @@ def _release_abandoned(session: Session, cutoff: datetime, max_attempts: int,
     stale = session.execute(
         select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.message_id)
         .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < cutoff)
-        .order_by(OutboxMessage.claimed_at)
+        .order_by(OutboxMessage.claimed_at, OutboxMessage.id)
         .limit(limit)
     ).all()
     due: list[int] = []

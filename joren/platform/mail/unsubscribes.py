@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,6 +24,20 @@ def is_unsubscribed(session: Session, email: str, category: str, community_id: i
         (EmailUnsubscribe.community_id == community_id) | EmailUnsubscribe.community_id.is_(None),
     )
     return session.scalar(stmt.limit(1)) is not None
+
+
+def unsubscribed_among(session: Session, emails: Iterable[str], category: str,
+                       community_id: int | None) -> set[str]:
+    """The addresses among ``emails`` (lower-cased) that opted out of ``category`` here or
+    everywhere: ``is_unsubscribed`` for many addresses in one statement."""
+    wanted = sorted({e.lower() for e in emails if e})
+    if category == TRANSACTIONAL or not wanted:
+        return set()
+    return set(session.scalars(select(EmailUnsubscribe.email).where(
+        EmailUnsubscribe.email.in_(wanted),
+        EmailUnsubscribe.category.in_([category, "all"]),
+        (EmailUnsubscribe.community_id == community_id) | EmailUnsubscribe.community_id.is_(None),
+    )))
 
 
 def record_unsubscribe(

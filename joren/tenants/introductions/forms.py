@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    FloatField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -15,7 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from joren.tenants.engagement.labels import LEVEL_LABELS
 from joren.tenants.introductions.models import Cadence
+from joren.tenants.introductions.queue import REASON_KINDS, QueueFilter
 from joren.tenants.introductions.services import LIMITS, MESSAGE_LENGTH, NOTE_LENGTH
 from joren.tenants.introductions.tokens import CHOICES
 
@@ -74,3 +80,51 @@ class AnswerForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that only needs the CSRF token (approve, skip, run a cycle)."""
+
+
+def _finite(form: FlaskForm, field: FloatField) -> None:
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError(_l("Enter a number."))
+
+
+def _score_field(label: str) -> FloatField:
+    return FloatField(label, validators=[
+        Optional(), _finite,
+        NumberRange(0, 100, message=_l("Enter a number from %(min)s to %(max)s."))])
+
+
+class QueueFilterForm(FlaskForm):
+    """The review queue's filters (a GET form: read from the URL, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    member = StringField(_l("Member"), validators=[Optional(), Length(max=100)])
+    level = SelectField(_l("Engagement"), validators=[Optional()], choices=[
+        SelectChoice("", _l("Any level")),
+        *(SelectChoice(level.value, label) for level, label in LEVEL_LABELS.items())])
+    reason = SelectField(_l("Why"), validators=[Optional()], choices=[
+        SelectChoice("", _l("Any reason")),
+        *(SelectChoice(code, label) for code, label in REASON_KINDS.items())])
+    confidence = SelectField(_l("Confidence"), validators=[Optional()], choices=[
+        SelectChoice("", _l("Any confidence")), SelectChoice("low", _l("Low confidence only")),
+        SelectChoice("sure", _l("Without low confidence"))])
+    min_score = _score_field(_l("Score from"))
+    max_score = _score_field(_l("Score to"))
+
+    def to_filter(self) -> QueueFilter:
+        """The filter of the fields that are valid (a wrong one is shown and left out)."""
+        def ok(field: Any) -> Any:
+            return None if field.errors or field.data in ("", None) else field.data
+
+        return QueueFilter(level=ok(self.level) or "", reason=ok(self.reason) or "",
+                           confidence=ok(self.confidence) or "",
+                           member=(ok(self.member) or "").strip(),
+                           min_score=ok(self.min_score), max_score=ok(self.max_score))
+
+
+class BulkForm(FlaskForm):
+    """Approve or skip the selected suggestions (their ids come as repeated ``ids``)."""
+
+    action = HiddenField(validators=[InputRequired(), AnyOf(["approve", "skip"])])
+    return_to = HiddenField(validators=[Optional(), Length(max=2000)])

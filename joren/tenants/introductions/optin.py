@@ -19,12 +19,19 @@ from sqlalchemy.orm import Session
 
 from joren.platform.i18n import format_local
 from joren.platform.identity.community import Community
-from joren.platform.mail.outbox import TRANSACTIONAL, is_unsubscribed, queue_email
+from joren.platform.mail.outbox import (
+    TRANSACTIONAL,
+    Email,
+    is_unsubscribed,
+    queue_email,
+    queue_emails,
+)
 from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member, ProfileVisibility
 from joren.platform.urls import external_url
 from joren.tenants.introductions import tokens
 from joren.tenants.introductions.models import Introduction
+from joren.tenants.introductions.perspective import render_for_reader
 from joren.tenants.members.industries import INDUSTRIES
 
 CATEGORY = "introductions"
@@ -65,15 +72,20 @@ def display_names(*members: Member) -> dict[int, str]:
     return {m.id: f"{m.family_name} {m.given_name}".strip() or m.display_name for m in members}
 
 
-def render_reasons(introduction: Introduction, names: dict[int, str], language: str) -> list[str]:
-    """The stored reasons as sentences in ``language`` (empty when the engine is absent)."""
+def render_reasons(introduction: Introduction, names: dict[int, str], language: str,
+                   reader_id: int | None = None) -> list[str]:
+    """The stored reasons as sentences in ``language`` (empty when the engine is absent);
+    with ``reader_id`` (one of the pair), addressed to that member as "you"."""
     if not introduction.reasons:
         return []
     try:
         from joren.tenants.introductions.reasons import render
     except ImportError:
         return []
-    return list(render(introduction.reasons, names, language))
+    if reader_id is None:
+        return list(render(introduction.reasons, names, language))
+    return render_for_reader(introduction.reasons, reader_id, names, language,
+                             lambda reasons: list(render(reasons, names, language)))
 
 
 def opted_out(session: Session, member: Member) -> bool:
@@ -106,7 +118,8 @@ def proposal_context(community: Community, introduction: Introduction, recipient
         "community_name": community.name,
         "recipient_name": display_names(recipient)[recipient.id],
         "other": shared_profile(other, language),
-        "reasons": render_reasons(introduction, display_names(recipient, other), language),
+        "reasons": render_reasons(introduction, display_names(recipient, other), language,
+                                  reader_id=recipient.id),
         "message": introduction.message,
         "expires": expires,
         "accept_url": answer_url(community, introduction, recipient.id, tokens.ACCEPT),
@@ -117,16 +130,24 @@ def proposal_context(community: Community, introduction: Introduction, recipient
 
 def queue_proposals(session: Session, introduction: Introduction) -> None:
     """The first email to each side: who, why, and Accept / Decline links."""
-    community = session.get(Community, introduction.tenant_id)
+    queue_proposals_many(session, [introduction])
+
+
+def queue_proposals_many(session: Session, introductions: list[Introduction]) -> None:
+    """``queue_proposals`` for many introductions of one community, stored together."""
+    if not introductions:
+        return
+    community = session.get(Community, introductions[0].tenant_id)
     assert community is not None
-    for recipient, other in _pair(introduction):
-        language = recipient_language(recipient, community)
-        queue_email(
-            session, to=recipient.email or "", template=PROPOSAL,
-            context=proposal_context(community, introduction, recipient, other, language),
-            language=language, idempotency_key=key(introduction, recipient.id, "proposal"),
-            community_id=community.id, category=CATEGORY,
-        )
+    emails = []
+    for introduction in introductions:
+        for recipient, other in _pair(introduction):
+            language = recipient_language(recipient, community)
+            emails.append(Email(
+                to=recipient.email or "", template=PROPOSAL, language=language,
+                context=proposal_context(community, introduction, recipient, other, language),
+                idempotency_key=key(introduction, recipient.id, "proposal")))
+    queue_emails(session, emails, community_id=community.id, category=CATEGORY)
 
 
 def connection_context(community: Community, introduction: Introduction, recipient: Member,

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from joren.platform.billing import plans
 from joren.platform.db import db, utcnow
@@ -19,14 +19,18 @@ from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.pagination import Page
 from joren.platform.signing import LinkExpired, LinkInvalid
-from joren.tenants.engagement.labels import LEVEL_LABELS
-from joren.tenants.engagement.models import MemberEngagement
-from joren.tenants.introductions import cycles, optin, people, services, tokens
+from joren.tenants.introductions import (
+    cycles,
+    optin,
+    people,
+    review_views,
+    services,
+    tokens,
+)
 from joren.tenants.introductions.forms import (
     ActionForm,
     AnswerForm,
     ManualForm,
-    MessageForm,
     RequestForm,
     SettingsForm,
 )
@@ -38,10 +42,11 @@ from joren.tenants.introductions.models import (
 )
 
 bp = Blueprint("introductions", __name__)
+for _rule, _view, _method in review_views.QUEUE_ROUTES:
+    bp.add_url_rule(_rule, view_func=_view, methods=[_method])
 
 RUN_CYCLE_JOB = "joren.workers.introduction_jobs.run_introduction_cycle"
 HISTORY_PER_PAGE = 50
-QUEUE_PER_PAGE = 30
 CLOSED = (IntroductionStatus.DECLINED, IntroductionStatus.EXPIRED, IntroductionStatus.SKIPPED)
 
 
@@ -50,55 +55,12 @@ def _with_members(stmt: Any) -> Any:
                         selectinload(Introduction.member_high))
 
 
-def _levels(introductions: list[Introduction]) -> dict[int, str]:
-    ids = {m for i in introductions for m in (i.member_low_id, i.member_high_id)}
-    if not ids:
-        return {}
-    rows = db.session.execute(select(MemberEngagement.member_id, MemberEngagement.level)
-                              .where(MemberEngagement.member_id.in_(ids))).all()
-    return {member_id: str(LEVEL_LABELS[level]) for member_id, level in rows}
-
-
-def _reasons(introductions: list[Introduction]) -> dict[int, list[str]]:
-    language = current_language()
-    return {i.id: optin.render_reasons(i, optin.display_names(i.member_low, i.member_high),
-                                       language) for i in introductions}
-
-
 def _error(exc: services.IntroductionError) -> None:
     db.session.rollback()
     flash(str(exc.message), "danger")
 
 
 # -- console -------------------------------------------------------------------------------
-
-def _queue_page(page_number: int) -> Page[Introduction]:
-    """One page of the suggestions waiting for review (requests first, then by score), with
-    both members loaded in the same statement."""
-    waiting = Introduction.status == IntroductionStatus.SUGGESTED
-    total = db.session.scalar(select(func.count(Introduction.id)).where(waiting)) or 0
-    pages = max(1, -(-total // QUEUE_PER_PAGE))
-    page_number = min(page_number, pages)
-    items = db.session.scalars(
-        select(Introduction).where(waiting)
-        .options(joinedload(Introduction.member_low), joinedload(Introduction.member_high))
-        .order_by(Introduction.source.desc(), Introduction.score.desc().nulls_last(),
-                  Introduction.id)
-        .offset((page_number - 1) * QUEUE_PER_PAGE).limit(QUEUE_PER_PAGE)).all()
-    return Page(items=list(items), total=total, page=page_number, per_page=QUEUE_PER_PAGE)
-
-
-@bp.get("/admin/introductions")
-@require(Capability.MANAGE_INTRODUCTIONS)
-def queue() -> Any:
-    page = _queue_page(int_arg("page", 1))
-    items = page.items
-    return render_template(
-        "introductions/queue.html", items=items, page=page, waiting=page.total,
-        levels=_levels(items), reasons=_reasons(items), manual=ManualForm(prefix="manual"),
-        action=ActionForm(), settings=services.settings_of(db.session), message_forms={
-            i.id: MessageForm(prefix=f"m{i.id}", data={"message": i.message}) for i in items})
-
 
 @bp.get("/admin/introductions/members")
 @require(Capability.MANAGE_INTRODUCTIONS)
@@ -154,56 +116,6 @@ def create() -> Any:
         db.session.commit()
         flash(_("The introduction was added to the queue. Approve it to send it."), "success")
     return redirect(url_for(".queue"))
-
-
-def _suggested(introduction_id: int) -> Introduction:
-    return get_or_404(Introduction, introduction_id)
-
-
-def _decide(introduction_id: int, action: Any, done: str, category: str) -> Any:
-    """Approve or skip one suggestion (a POST from the queue), then back to the queue."""
-    introduction = _suggested(introduction_id)
-    if ActionForm().validate_on_submit():
-        try:
-            action(db.session, introduction, g.membership.id)
-        except services.IntroductionError as exc:
-            _error(exc)
-        else:
-            db.session.commit()
-            flash(done, category)
-    return redirect(url_for(".queue"))
-
-
-@bp.post("/admin/introductions/<int:introduction_id>/approve")
-@require(Capability.MANAGE_INTRODUCTIONS)
-def approve(introduction_id: int) -> Any:
-    return _decide(introduction_id, services.approve,
-                   _("Sent. Both members have been asked by email."), "success")
-
-
-@bp.post("/admin/introductions/<int:introduction_id>/skip")
-@require(Capability.MANAGE_INTRODUCTIONS)
-def skip(introduction_id: int) -> Any:
-    return _decide(introduction_id, services.skip,
-                   _("Skipped. This pair will not be suggested again."), "info")
-
-
-@bp.post("/admin/introductions/<int:introduction_id>/message")
-@require(Capability.MANAGE_INTRODUCTIONS)
-def message(introduction_id: int) -> Any:
-    introduction = _suggested(introduction_id)
-    form = MessageForm(prefix=f"m{introduction.id}")
-    if form.validate_on_submit():
-        try:
-            services.edit_message(db.session, introduction, form.message.data or "")
-        except services.IntroductionError as exc:
-            _error(exc)
-        else:
-            db.session.commit()
-            flash(_("Your note was saved."), "success")
-    else:
-        flash(_("The message is too long."), "danger")
-    return redirect(url_for(".queue") + f"#introduction-{introduction.id}")
 
 
 @bp.get("/admin/introductions/history")
@@ -295,7 +207,7 @@ def _card(introduction: Introduction, me: int, language: str) -> dict[str, Any]:
         "other": optin.shared_profile(other, language),
         "contact": other if state == "connected" else None,
         "reasons": optin.render_reasons(introduction, optin.display_names(mine_, other),
-                                        language) if state != "requested" else [],
+                                        language, reader_id=me) if state != "requested" else [],
     }
 
 

@@ -292,9 +292,14 @@ def _store(session: Session, scope: Scope, existing: Iterable[Relationship]) -> 
         for name in FIGURES:
             if getattr(relationship, name) != values[name]:
                 setattr(relationship, name, values[name])
-    for values in rows.values():
-        session.add(Relationship(**values))
     session.flush()
+    if rows:
+        # Core executemany, as in ``rebuild``: one statement however many pairs are new (the
+        # ORM inserts row by row on SQLite, which cannot batch an INSERT ... RETURNING).
+        now = utcnow()
+        session.execute(insert(Relationship.__table__),
+                        [{"tenant_id": _tenant(session), "created_at": now, **values}
+                         for values in rows.values()])
 
 
 def refresh_pairs(session: Session, pairs: Iterable[tuple[int, int]]) -> None:

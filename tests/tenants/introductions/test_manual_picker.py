@@ -16,7 +16,7 @@ from joren.tenants.introductions.models import (
     IntroductionSource,
     IntroductionStatus,
 )
-from joren.tenants.introductions.views import QUEUE_PER_PAGE
+from joren.tenants.introductions.queue import PER_PAGE as QUEUE_PER_PAGE
 from tests.tenants.helpers import count_statements, in_english
 from tests.tenants.introductions.intro_support import person
 from tests.tenants.meetups.helpers_checkin import person as named
@@ -175,12 +175,13 @@ def test_the_queue_comes_in_pages_and_never_lists_every_member(app, organizer_cl
     _suggestions(session, tenant, QUEUE_PER_PAGE + 1)
     c = in_english(organizer_client)
     first = c.get(_url(tenant)).get_data(as_text=True)
-    assert first.count('<article class="card mb-3" id="introduction-') == QUEUE_PER_PAGE
+    assert first.count('<article class="card mb-3 queue-card" id="introduction-') == QUEUE_PER_PAGE
     assert f"{QUEUE_PER_PAGE + 1} suggestions are waiting" in first
-    assert "1 / 2" in first and "<option" not in first  # no member list in the page
+    manual = first.split('id="manual-title"')[1]
+    assert "1 / 2" in first and "<option" not in manual  # no member list in the page
     assert "ひとり" not in first
     second = c.get(_url(tenant), query_string={"page": "2"}).get_data(as_text=True)
-    assert second.count('<article class="card mb-3" id="introduction-') == 1
+    assert second.count('<article class="card mb-3 queue-card" id="introduction-') == 1
     for page in ("99", "-1", "x"):
         assert c.get(_url(tenant), query_string={"page": page}).status_code == 200
     with count_statements(app) as counter:
