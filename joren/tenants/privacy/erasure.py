@@ -30,7 +30,6 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage
-from joren.tenants.console.models import MemberNote
 from joren.platform.membership.models import (
     Invitation,
     Member,
@@ -38,6 +37,7 @@ from joren.platform.membership.models import (
     ProfileVisibility,
     Role,
 )
+from joren.tenants.console.models import MemberNote
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.meetups.models import (
     ACTIVE,
