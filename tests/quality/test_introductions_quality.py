@@ -63,7 +63,6 @@ def test_suggestions_understand_meaning(cycle) -> None:  # type: ignore[no-untyp
     assert score["ja↔en share of good suggestions"] >= 0.2
 
 
-@pytest.mark.xfail(strict=True, reason="needs the semantic layer of issue 15 (meaning)")
 def test_top_five_holds_a_good_partner(built: q.Community) -> None:
     members = [p.id for p in built.profiles if built.eligible[built.pos(p.id)]]
     ranked = rank_among(Features(built.profiles), History(), members, top=5)

@@ -27,7 +27,7 @@ from scipy import sparse
 
 SIDES = ("offer", "need")
 SIDE_WEIGHT = 1.0      # a cue that names the side (経理代行 in an offer)
-BOTH_WEIGHT = 0.6      # a word that fits either side (経理)
+BOTH_WEIGHT = 0.8      # a word that fits either side (経理)
 PICK_WEIGHT = 1.0      # chosen by the member in the profile form
 MAX_PICKS = 5          # concepts a member may pick per side
 
@@ -131,17 +131,41 @@ def _matcher(side: str) -> tuple[re.Pattern, dict[str, list[tuple[int, float]]]]
     return re.compile("|".join(f"(?:{p})" for p in parts)), table
 
 
+@cache
+def _personal() -> re.Pattern:
+    words = sorted({fold(w) for w in _data().get("personal_words", ())}, key=len, reverse=True)
+    latin = [w for w in words if w.isascii()]
+    other = [w for w in words if not w.isascii()]
+    parts = [r"(?<![a-z0-9])(?:" + _trie_pattern(latin) + ")"] if latin else []
+    if other:
+        parts.append(_trie_pattern(other))
+    return re.compile("|".join(f"(?:{p})" for p in parts) or r"(?!)")
+
+
 def tag(texts: Sequence[str], side: str) -> sparse.csr_matrix:
     """Concepts found in each text for ``side`` ("offer" or "need"): one row per text, one
-    column per concept, the strongest cue's weight (at most 1)."""
+    column per concept, the strongest cue's weight (at most 1). Each line is read on its own;
+    a line about the member's life (趣味, a marathon, friends) tags nothing, so "a partner for
+    the Tokyo marathon training" is not a training need."""
     pattern, table = _matcher(side)
     n, width = len(texts), len(concepts())
     joined = "\x00".join(fold(t).replace("\x00", " ") for t in texts) + "\x00"
-    ends = np.flatnonzero(np.frombuffer(joined.encode("utf-32-le"), np.uint32) == 0)
-    rows, cols, vals = [], [], []
+    cps = np.frombuffer(joined.encode("utf-32-le"), np.uint32)
+    ends = np.flatnonzero(cps == 0)
+    breaks = np.flatnonzero((cps == 0) | (cps == 10) | (cps == 13))
+    personal = np.unique(np.searchsorted(
+        breaks, np.fromiter((m.start() for m in _personal().finditer(joined)), np.int64)))
+    starts, cues = [], []
     for match in pattern.finditer(joined):
-        doc = int(np.searchsorted(ends, match.start()))
-        for k, weight in table[match.group()]:
+        starts.append(match.start())
+        cues.append(match.group())
+    at = np.asarray(starts, np.int64)
+    keep = ~np.isin(np.searchsorted(breaks, at), personal)
+    docs = np.searchsorted(ends, at)
+    rows, cols, vals = [], [], []
+    for doc, cue in zip(docs[keep].tolist(), [c for c, k in zip(cues, keep.tolist(), strict=True)
+                                              if k], strict=True):
+        for k, weight in table[cue]:
             rows.append(doc)
             cols.append(k)
             vals.append(weight)
@@ -174,17 +198,17 @@ def picks_matrix(picks: Sequence[Sequence[str]]) -> sparse.csr_matrix:
 
 
 def evidence(text: str, side: str, code: str) -> str:
-    """The first phrase of ``text`` that tags it with concept ``code`` for ``side``, as
-    written by the member ("" when none: e.g. the concept was picked, not written)."""
+    """The line of ``text`` (as the member wrote it) whose words tag it with concept
+    ``code`` for ``side``; "" when none (e.g. the concept was picked, not written)."""
     pattern, table = _matcher(side)
     k = index().get(code)
-    folded = fold(text)
-    for match in pattern.finditer(folded):
-        if any(c == k for c, _w in table[match.group()]):
-            # NFKC may change lengths; fall back to the cue itself when it does.
-            if len(folded) == len(text):
-                return text[match.start():match.end()]
-            return match.group()
+    personal = _personal()
+    for line in (text or "").splitlines():
+        folded = fold(line)
+        if personal.search(folded):
+            continue
+        if any(c == k for m in pattern.finditer(folded) for c, _w in table[m.group()]):
+            return " ".join(line.split())
     return ""
 
 
