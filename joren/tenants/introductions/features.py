@@ -194,8 +194,10 @@ class Features:
     def text(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel]:
         """(OFFER rows, ASK rows, model), computed once."""
         if self._text is None:
-            self._text = textmod.fit(["\n".join(p.offers) for p in self.profiles],
-                                     ["\n".join(p.asks) for p in self.profiles])
+            offers, asks = semantics.without_boilerplate(
+                ["\n".join(p.offers) for p in self.profiles],
+                ["\n".join(p.asks) for p in self.profiles])
+            self._text = textmod.fit(offers, asks)
         return self._text
 
     def meaning(self) -> semantics.Meaning:

@@ -9,7 +9,7 @@ Two signals per direction (giver i → asker j), each on [0, 1]:
   language-neutral, so 経理代行 meets "our invoices pile up"; generic concepts weigh 0.
 
 ``directions`` combines them as a noisy-or in which shared characters without a shared
-concept count only a fifth: identical filler sentences share characters, not a need and an
+concept count half: identical filler sentences share characters, not a need and an
 offer. Everything is computed for the candidate pairs only, vectorised (sparse row
 products). ``confidence`` maps a final pair score to the probability that the pair is good,
 with an isotonic calibration fitted on the quality benchmark and shipped as data
@@ -33,12 +33,14 @@ from importlib import resources
 import numpy as np
 from scipy import sparse
 
+from joren.tenants.introductions import text as textmod
 from joren.tenants.members import vocabulary
 
 CONCEPT_WEIGHT = 0.5      # a full concept match alone (noisy-or share)
 CHAR_WEIGHT = 1.0
-CHAR_ALONE = 0.2         # share of a character match that counts without a concept match
+CHAR_ALONE = 0.5         # share of a character match that counts without a concept match
 CHUNK = 65_536
+BOILERPLATE = 3          # members writing the same concept-less sentence make it boilerplate
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,39 @@ class Meaning:
 
     offer: sparse.csr_matrix
     need: sparse.csr_matrix
+
+
+def without_boilerplate(offers: list[str], asks: list[str]) -> tuple[list[str], list[str]]:
+    """The texts without boilerplate: a sentence that ``BOILERPLATE`` or more members wrote
+    word for word and that names no business concept (「経営者同士の交流を広げたい」,
+    "Based in Yokohama for fifteen years") says who they are, not what they offer or need;
+    left in, it makes everyone who copied it look alike. Sentences are cut as the reasons
+    cut them (``text.sentence_table``); texts without such a sentence are kept as written."""
+    texts = offers + asks
+    lines, owner = textmod.sentence_table(texts, limit=1000)
+    if not lines:
+        return offers, asks
+    keys = [textmod.normalise(line) for line in lines]
+    uniq, inverse, counts = np.unique(np.asarray(keys, dtype=object), return_inverse=True,
+                                      return_counts=True)
+    repeated = np.flatnonzero(counts >= BOILERPLATE)
+    if not len(repeated):
+        return offers, asks
+    candidates = [str(uniq[k]) for k in repeated]
+    tagged = (vocabulary.tag(candidates, "offer") + vocabulary.tag(candidates, "need")) \
+        @ sparse.diags(vocabulary.specificity())
+    blank = np.zeros(len(uniq), bool)
+    blank[repeated[np.asarray(tagged.sum(axis=1)).ravel() == 0]] = True
+    drop = blank[inverse.ravel()]
+    touched = np.unique(owner[drop])
+    kept: dict[int, list[str]] = {int(t): [] for t in touched}
+    for line, text_of, dropped in zip(lines, owner.tolist(), drop.tolist(), strict=True):
+        if text_of in kept and not dropped:
+            kept[text_of].append(line)
+    out = list(texts)
+    for text_of, rest in kept.items():
+        out[text_of] = "\n".join(rest)
+    return out[:len(offers)], out[len(offers):]
 
 
 def concept_rows(offer_texts: list[str], need_texts: list[str],

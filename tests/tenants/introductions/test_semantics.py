@@ -104,3 +104,13 @@ def test_picks_from_the_profile_reach_the_engine_and_cycles_store_confidence(
     assert good.confidence is not None and not good.is_low_confidence
     assert all(i.confidence is not None for i in made.values())
     assert all(i.is_low_confidence == (i.confidence < LOW_CONFIDENCE) for i in made.values())
+
+
+def test_a_sentence_many_members_copied_word_for_word_is_boilerplate_unless_it_names_a_concept():
+    filler = "経営者同士の交流を広げたい。"
+    offers = [filler + "記帳代行をしています", filler, filler, "経理代行。", "経理代行。", "経理代行。"]
+    asks = ["", "", "", "", "", ""]
+    kept, _ = semantics.without_boilerplate(offers, asks)
+    assert kept[0] == "記帳代行をしています" and kept[1] == "" and kept[2] == ""
+    assert kept[3:] == offers[3:]            # repeated, but it names bookkeeping: kept as written
+    assert semantics.without_boilerplate(["a", "b"], ["c", "d"]) == (["a", "b"], ["c", "d"])
