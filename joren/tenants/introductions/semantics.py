@@ -62,16 +62,17 @@ def without_boilerplate(offers: list[str], asks: list[str]) -> tuple[list[str], 
     lines, owner = textmod.sentence_table(texts, limit=1000)
     if not lines:
         return offers, asks
-    keys = [textmod.normalise(line) for line in lines]
-    uniq, inverse, counts = np.unique(np.asarray(keys, dtype=object), return_inverse=True,
-                                      return_counts=True)
+    # Counted by a 64-bit hash of each sentence (sorting integers, not strings).
+    hashes = np.fromiter(map(hash, lines), np.int64, len(lines))
+    _uniq, first, inverse, counts = np.unique(hashes, return_index=True, return_inverse=True,
+                                              return_counts=True)
     repeated = np.flatnonzero(counts >= BOILERPLATE)
     if not len(repeated):
         return offers, asks
-    candidates = [str(uniq[k]) for k in repeated]
+    candidates = [lines[k] for k in first[repeated].tolist()]
     tagged = (vocabulary.tag(candidates, "offer") + vocabulary.tag(candidates, "need")) \
         @ sparse.diags(vocabulary.specificity())
-    blank = np.zeros(len(uniq), bool)
+    blank = np.zeros(len(counts), bool)
     blank[repeated[np.asarray(tagged.sum(axis=1)).ravel() == 0]] = True
     drop = blank[inverse.ravel()]
     touched = np.unique(owner[drop])

@@ -108,7 +108,8 @@ def test_picks_from_the_profile_reach_the_engine_and_cycles_store_confidence(
 
 def test_a_sentence_many_members_copied_word_for_word_is_boilerplate_unless_it_names_a_concept():
     filler = "経営者同士の交流を広げたい。"
-    offers = [filler + "記帳代行をしています", filler, filler, "経理代行。", "経理代行。", "経理代行。"]
+    offers = [filler + "記帳代行をしています", filler, filler,
+              "経理代行。", "経理代行。", "経理代行。"]
     asks = ["", "", "", "", "", ""]
     kept, _ = semantics.without_boilerplate(offers, asks)
     assert kept[0] == "記帳代行をしています" and kept[1] == "" and kept[2] == ""
