@@ -36,6 +36,7 @@ from joren.tenants.engagement.services import recompute_community
 from joren.tenants.introductions import loader as intro_loader
 from joren.tenants.introductions import matching
 from joren.tenants.introductions.cycles import due_period, run_cycle
+from joren.tenants.introductions.features import Weights
 from joren.tenants.introductions.models import (
     Cadence,
     IntroductionSource,
@@ -64,6 +65,7 @@ from joren.tenants.relationships.preferences import TOGGLES
 
 ZONE = ZoneInfo("Asia/Tokyo")
 HISTORY_MONTHS = 14
+KNOWN_PARTNERS = 12     # past introductions of the known member
 PAID_MEETUPS = 8          # the latest past meetups whose fees were marked paid
 DUES_YEN = 12000
 JOURNAL = ("名刺交換だけで終わらせず、次の約束まで決めると関係が続く。",
@@ -166,8 +168,17 @@ def _introductions(session, tenant_id: int, me: int, organizer: int,  # type: ig
     the known member's spread over the last months."""
     features, hist = intro_loader.load(session)
     # One allocation: two introductions each over the months, a dozen for the known member.
-    suggested = matching.suggest(features, hist, cap=np.where(features.ids == me, 12, 2))
+    suggested = matching.suggest(features, hist,
+                                 cap=np.where(features.ids == me, KNOWN_PARTNERS, 2))
     partners = [s for s in suggested if me in (s.a, s.b)]
+    if len(partners) < KNOWN_PARTNERS:
+        # The known member's pages need a dozen past introductions, whatever the engine's
+        # floor: the rest are its best-ranked partners (no floor, no caps).
+        have = {(s.a, s.b) for s in partners}
+        ranked = matching.rank_among(features, hist, features.ids.tolist(),
+                                     top=KNOWN_PARTNERS, weights=Weights(min_score=-1.0))[me]
+        partners += [s for s in ranked if (min(s.a, s.b), max(s.a, s.b)) not in have
+                     ][:KNOWN_PARTNERS - len(partners)]
     pool = partners + [s for s in suggested if me not in (s.a, s.b)]
     starts = _month_starts(now)
     cycle_rows = [{"tenant_id": tenant_id, "period": s.astimezone(ZONE).strftime("%Y-%m"),

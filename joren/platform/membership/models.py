@@ -110,6 +110,10 @@ class Member(TenantScoped, Timestamped, Base):
     offer_3: Mapped[str] = mapped_column(String(200), default="")
     ask_industries: Mapped[str] = mapped_column(String(60), default="")  # "E,G"
     ask_company_sizes: Mapped[str] = mapped_column(String(60), default="")  # "20-49,50-99"
+    # Concepts of members.vocabulary the member picked ("bookkeeping,tax"), what they offer
+    # and what they need; the introductions engine counts them as strong signals.
+    offer_concepts: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    need_concepts: Mapped[str] = mapped_column(String(200), default="", server_default="")
     ask_description: Mapped[str] = mapped_column(String(1000), default="")
     challenges: Mapped[str] = mapped_column(String(1000), default="")
     goal_meetup: Mapped[str] = mapped_column(String(500), default="")

@@ -156,7 +156,8 @@ def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-un
     o, a = offer[pos], ask[pos]
     m = len(pos)
     if m <= DENSE_LIMIT:
-        c = (o @ a.T).toarray()
+        # In float64, as ``rowdot`` sums them: the same pair gets the same cosine either way.
+        c = (o.astype(np.float64) @ a.T.astype(np.float64)).toarray()
         iu, ju = np.triu_indices(m, 1)
         return pos[iu], pos[ju], c[iu, ju], c[ju, iu]
     # One product per block gives both directions: [O_blk | A_blk] · [A | O]ᵀ.

@@ -128,6 +128,7 @@ def _create(session: Session, cycle: IntroductionCycle, suggestions: list) -> li
             member_low_id=pair[0], member_high_id=pair[1], cycle_id=cycle.id,
             source=IntroductionSource.ENGINE, status=IntroductionStatus.SUGGESTED,
             score=float(suggestion.score), reasons=services.reasons_json(suggestion.reasons),
+            confidence=suggestion.confidence,
         ))
     session.add_all(created)
     session.flush()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from joren.tenants.introductions import semantics
 from joren.tenants.introductions import text as textmod
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURE_REGION, REGIONS
 
@@ -34,6 +35,7 @@ class Suggestion:
     b: int
     score: float
     reasons: tuple[Reason, ...]
+    confidence: float | None = None   # calibrated probability of a good match (semantics)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Profile:
     active: bool = True
     level: str = "none"                 # engagement.levels.Level value
     company: str = ""
+    offer_concepts: tuple[str, ...] = ()   # vocabulary concepts the member picked
+    need_concepts: tuple[str, ...] = ()
 
 
 def pair(a: int, b: int) -> tuple[int, int]:
@@ -104,8 +108,11 @@ class Weights:
     same_industry: float = 0.12   # same industry when one of them asked for it
     same_industry_penalty: float = 0.03
     meet_again: float = -0.05     # rank_among only: already connected
-    min_score: float = 0.12       # below this a pair is not worth an introduction
-    text_reason: float = 0.1      # a direction's cosine from which it is given as a reason
+    # Below this a pair is not worth an introduction. Suggestions whose calibrated confidence
+    # is low (semantics.confidence < 0.5, about a score of 0.93) are flagged in the queue.
+    min_score: float = 0.12
+    # A direction's strength (semantics.directions) from which it is given as a reason.
+    text_reason: float = 0.1
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -179,6 +186,7 @@ class Features:
         self.level = _coded([str(p.level) for p in ps], lambda v: _LEVEL.get(v, 0))
         self.company = _company_codes([p.company for p in ps])
         self._text: tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel] | None = None
+        self._meaning: semantics.Meaning | None = None
 
     def __len__(self) -> int:
         return len(self.profiles)
@@ -186,6 +194,18 @@ class Features:
     def text(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel]:
         """(OFFER rows, ASK rows, model), computed once."""
         if self._text is None:
-            self._text = textmod.fit(["\n".join(p.offers) for p in self.profiles],
-                                     ["\n".join(p.asks) for p in self.profiles])
+            offers, asks = semantics.without_boilerplate(
+                ["\n".join(p.offers) for p in self.profiles],
+                ["\n".join(p.asks) for p in self.profiles])
+            self._text = textmod.fit(offers, asks)
         return self._text
+
+    def meaning(self) -> semantics.Meaning:
+        """Concepts of every member's offers and needs (text and picks); computed once."""
+        if self._meaning is None:
+            ps = self.profiles
+            offer, need = semantics.concept_rows(
+                ["\n".join(p.offers) for p in ps], ["\n".join(p.asks) for p in ps],
+                [p.offer_concepts for p in ps], [p.need_concepts for p in ps])
+            self._meaning = semantics.Meaning(offer, need)
+        return self._meaning

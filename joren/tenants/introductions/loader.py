@@ -35,6 +35,7 @@ from joren.tenants.introductions.features import Features, History, Profile
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.introductions.signals import spoken_pairs_wanted
 from joren.tenants.meetups.models import ATTENDED, Attendance, Meetup, MeetupStatus
+from joren.tenants.members import vocabulary
 
 WINDOW = 12     # the last held meetups whose attendance says who met whom
 
@@ -51,7 +52,8 @@ def _profiles(session: Session, ids: list[int] | None) -> list[Profile]:
         select(Member.id, Member.status, Member.company, Member.industry_code,
                Member.company_size, Member.prefecture, Member.ask_industries,
                Member.ask_company_sizes, Member.seeks_same_industry,
-               Member.accepts_introductions, MemberEngagement.level,
+               Member.accepts_introductions, Member.offer_concepts, Member.need_concepts,
+               MemberEngagement.level,
                *(getattr(Member, c) for c in _TEXT))
         .outerjoin(MemberEngagement, and_(MemberEngagement.member_id == Member.id,
                                           MemberEngagement.tenant_id == Member.tenant_id))
@@ -73,7 +75,9 @@ def _profiles(session: Session, ids: list[int] | None) -> list[Profile]:
             accepts_introductions=bool(m["accepts_introductions"]),
             active=m["status"] != MemberStatus.INACTIVE,
             level=str(getattr(m["level"], "value", m["level"]) or "none"),
-            company=m["company"] or ""))
+            company=m["company"] or "",
+            offer_concepts=vocabulary.parse_picks(m["offer_concepts"]),
+            need_concepts=vocabulary.parse_picks(m["need_concepts"])))
     return out
 
 

@@ -39,7 +39,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from joren.tenants.introductions import candidates, together
+from joren.tenants.introductions import candidates, semantics, together
 from joren.tenants.introductions.features import (
     DEFAULT_WEIGHTS,
     Features,
@@ -83,6 +83,8 @@ def _score(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray, c1: np.nd
     """Scores of the pairs (i, j) (positions); c1 = cos(offer_i, ask_j), c2 the reverse."""
     keys = position_keys(len(f), i, j)
     met = hk.met_count(i, j, keys)
+    # Meaning-aware strengths of each direction (characters, concepts, vectors: semantics).
+    c1, c2 = semantics.directions(f.meaning(), i, j, c1, c2)
     li, lj = f.level[i], f.level[j]
     same_ind = (f.industry[i] > 0) & (f.industry[i] == f.industry[j])
     same_pref = (f.prefecture[i] > 0) & (f.prefecture[i] == f.prefecture[j])
@@ -128,13 +130,14 @@ def _pairs(f: Features, hk: HistoryKeys, pos: np.ndarray, k: int, *,
     with stage("other candidates"):
         si, sj = candidates.structured_candidates(f, pos, candidates.STRUCTURED_K)
         ai, aj = together.co_attendee_candidates(f.ids, hk.register, hk.meetup_ids, pos)
+        mi, mj = semantics.meaning_candidates(f.meaning(), pos, k)
         inside = np.zeros(n, bool)
         inside[pos] = True
         met_i, met_j = hk.met // n, hk.met % n
         ok = inside[met_i] & inside[met_j]
-        i = np.concatenate([ti, si, ai, met_i[ok]])
-        j = np.concatenate([tj, sj, aj, met_j[ok]])
-        nan = np.full(len(si) + len(ai) + int(ok.sum()), np.nan)
+        i = np.concatenate([ti, si, ai, mi, met_i[ok]])
+        j = np.concatenate([tj, sj, aj, mj, met_j[ok]])
+        nan = np.full(len(si) + len(ai) + len(mi) + int(ok.sum()), np.nan)
         c1 = np.concatenate([t1, nan])
         c2 = np.concatenate([t2, nan])
     with stage("exclusions"):
@@ -241,9 +244,11 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
         ai, bj = np.where(swap, j[sel], i[sel]), np.where(swap, i[sel], j[sel])
         reasons = build_reasons(f, ai, bj, {k: v[sel] for k, v in parts.items()}, swap,
                                 weights)
-        return [Suggestion(x, y, round(s, 6), r)
-                for x, y, s, r in zip(f.ids[ai].tolist(), f.ids[bj].tolist(),
-                                      score[sel].tolist(), reasons, strict=True)]
+        sure = semantics.confidence(score[sel])
+        return [Suggestion(x, y, round(s, 6), r, round(p, 4))
+                for x, y, s, r, p in zip(f.ids[ai].tolist(), f.ids[bj].tolist(),
+                                         score[sel].tolist(), reasons, sure.tolist(),
+                                         strict=True)]
 
 
 def rank_among(features: Features, history: History, member_ids: Sequence[int], *,

@@ -28,6 +28,9 @@ from joren.platform.db import value_enum as _enum
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import TenantScoped
 
+# Below this calibrated confidence, the review queue flags an engine suggestion.
+LOW_CONFIDENCE = 0.5
+
 
 class Cadence(enum.StrEnum):
     OFF = "off"
@@ -117,6 +120,9 @@ class Introduction(TenantScoped, Timestamped, Base):
     status: Mapped[IntroductionStatus] = mapped_column(
         _enum(IntroductionStatus, 12), default=IntroductionStatus.SUGGESTED)
     score: Mapped[float | None] = mapped_column(Float)
+    # The calibrated probability that an engine suggestion is a good match (semantics);
+    # None for introductions added by hand or on request.
+    confidence: Mapped[float | None] = mapped_column(Float)
     # Reasons as the engine gave them: [{"code": "...", "params": {...}}, ...]; rendered in
     # each reader's language by introductions.reasons.
     reasons: Mapped[list] = mapped_column(JSON, default=list)
@@ -144,6 +150,11 @@ class Introduction(TenantScoped, Timestamped, Base):
         primaryjoin="and_(Introduction.tenant_id == Member.tenant_id, "
         "Introduction.member_high_id == Member.id)", foreign_keys=[member_high_id],
         viewonly=True)
+
+    @property
+    def is_low_confidence(self) -> bool:
+        """An engine suggestion the calibration gives less than even odds of being good."""
+        return self.confidence is not None and self.confidence < LOW_CONFIDENCE
 
     def side_of(self, member_id: int) -> str:
         """'low' or 'high': which side ``member_id`` is on (ValueError if neither)."""

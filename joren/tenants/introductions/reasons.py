@@ -13,9 +13,11 @@ from typing import Any
 import numpy as np
 from flask_babel import force_locale, gettext
 
+from joren.tenants.introductions import semantics
 from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.candidates import rowdot
 from joren.tenants.introductions.features import Features, Reason, Weights
+from joren.tenants.members import vocabulary
 from joren.tenants.members.industries import (
     COMPANY_SIZES,
     INDUSTRIES,
@@ -80,6 +82,35 @@ def _snippets(f: Features, givers: np.ndarray, askers: np.ndarray) -> list[tuple
     return out
 
 
+def _sentence_with(line: str, side: str, code: str) -> str:
+    """The first sentence of ``line`` that names the concept (the line if none does)."""
+    for sentence in textmod.sentences(line):
+        if vocabulary.evidence(sentence, side, code):
+            return sentence
+    return line
+
+
+def _concept_snippets(f: Features, givers: np.ndarray, askers: np.ndarray,
+                      found: list[tuple[str, str]]) -> list[tuple[str, ...]]:
+    """Where a direction rests on a concept of the vocabulary (the giver offers it, the
+    asker needs it), the words that say so on each side and the concept's code: the reason
+    then reads "A offers 記帳代行 (bookkeeping), which may help B with 請求書の処理" even when
+    the two share no word. A side that only picked the concept shows its label."""
+    best = semantics.best_concepts(f.meaning(), givers, askers)
+    codes = vocabulary.codes()
+    out: list[tuple[str, ...]] = list(found)
+    for k in np.flatnonzero(best >= 0).tolist():
+        code = codes[int(best[k])]
+        giver, asker = f.profiles[int(givers[k])], f.profiles[int(askers[k])]
+        offer = _sentence_with(vocabulary.evidence("\n".join(giver.offers), "offer", code),
+                               "offer", code)
+        ask = _sentence_with(vocabulary.evidence("\n".join(asker.asks), "need", code),
+                             "need", code)
+        label = vocabulary.concepts()[code].label("ja")
+        out[k] = (textmod.cut(offer or label, SNIPPET), textmod.cut(ask or label, SNIPPET), code)
+    return out
+
+
 def _oriented(parts: dict[str, np.ndarray], swap: np.ndarray,
               w: Weights) -> dict[str, np.ndarray]:
     """The scoring parts in (a, b) order, and which text directions are given as reasons.
@@ -114,7 +145,8 @@ def _direction_snippets(f: Features, a: np.ndarray, b: np.ndarray, o: dict[str, 
     ab, ba = np.flatnonzero(o["give_ab"]), np.flatnonzero(o["give_ba"])
     givers, askers = np.r_[a[ab], b[ba]], np.r_[b[ab], a[ba]]
     keys, at = np.unique(givers * len(f) + askers, return_inverse=True)
-    found = _snippets(f, keys // len(f), keys % len(f))
+    found = _concept_snippets(f, keys // len(f), keys % len(f),
+                              _snippets(f, keys // len(f), keys % len(f)))
     snip_ab: list[Any] = [None] * len(a)
     snip_ba: list[Any] = [None] * len(a)
     for k, u in zip(ab.tolist(), at[:len(ab)].tolist(), strict=True):
@@ -130,7 +162,8 @@ def _text_reasons(ix: int, iy: int, c_ab: float, c_ba: float, snip_ab: Any, snip
     dirs = [(ix, iy, snip_ab), (iy, ix, snip_ba)]
     if c_ba > c_ab:
         dirs.reverse()
-    return [Reason("offers_for_ask", {"a": giver, "b": asker, "offer": s[0], "ask": s[1]})
+    return [Reason("offers_for_ask", {"a": giver, "b": asker, "offer": s[0], "ask": s[1],
+                                      **({"concept": s[2]} if len(s) > 2 else {})})
             for giver, asker, s in dirs if s is not None]
 
 
@@ -209,6 +242,10 @@ def _sentence(code: str, p: Mapping, names: Mapping[int, str], language: str) ->
         return found or gettext("a member")
 
     a, b = name("a"), name("b")
+    if code == "offers_for_ask" and p.get("concept") in vocabulary.concepts():
+        return gettext("%(a)s offers “%(offer)s” (%(concept)s), which may help %(b)s with "
+                       "“%(ask)s”.", a=a, b=b, offer=p.get("offer", ""), ask=p.get("ask", ""),
+                       concept=vocabulary.concepts()[p["concept"]].label(language))
     if code == "offers_for_ask":
         return gettext("%(a)s offers “%(offer)s”, which may help %(b)s with “%(ask)s”.",
                        a=a, b=b, offer=p.get("offer", ""), ask=p.get("ask", ""))

@@ -19,9 +19,12 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from scipy import sparse
+
+from joren.tenants.members import vocabulary
 
 BITS = 20                       # 1,048,576 hashed features
 DIM = 1 << BITS
@@ -38,12 +41,13 @@ _BREAK = {ord(ch): " " for ch in _BREAKERS}
 _FOLD = {cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)}
 # N-grams written only in hiragana are mostly grammar (して, ている, たい): they count less.
 HIRAGANA_WEIGHT = 0.3
+MIXED_WEIGHT = 1.0
 TRIGRAM_WEIGHT = 1.0
 
 
 def _prepare(text: str) -> str:
     """NFKC, lower case, punctuation turned into spaces (katakana kept: see ``_counts``)."""
-    return unicodedata.normalize("NFKC", text or "").lower().translate(_BREAK)
+    return _without_generic(unicodedata.normalize("NFKC", text or "").lower()).translate(_BREAK)
 
 
 def normalise(text: str) -> str:
@@ -78,12 +82,34 @@ def _codepoints(chunk: Sequence[str]) -> tuple[str, np.ndarray]:
     One NFKC and one lower-casing for the whole chunk: NUL is a starter that composes with
     nothing and is not cased, so neither crosses from one document into the next (a NUL
     inside a document is a space, as it was)."""
-    text = unicodedata.normalize("NFKC", _join_ended(chunk)).lower()
+    text = _without_generic(unicodedata.normalize("NFKC", _join_ended(chunk)).lower())
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     small = cps < len(_BREAK_TABLE)
     brk = np.zeros(len(cps), bool)
     brk[small] = _BREAK_TABLE[cps[small]]
     return text, np.where(brk, np.uint32(32), cps)
+
+
+@cache
+def _generic_pattern() -> re.Pattern:
+    """Generic words (経営, サポート, business …: ``members.vocabulary``), English ones as
+    whole words."""
+    words = [unicodedata.normalize("NFKC", w).lower() for w in vocabulary.generic_words()]
+    latin = sorted((w for w in words if w.isascii()), key=len, reverse=True)
+    other = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
+    parts = []
+    if latin:
+        parts.append(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z0-9])")
+    if other:
+        parts.append("|".join(map(re.escape, other)))
+    return re.compile("|".join(parts) or r"(?!)")
+
+
+def _without_generic(text: str) -> str:
+    """Generic words become spaces (n-gram breakers), so they cannot carry a match: two
+    profiles that share only 経営, 中小企業 or "support" share no feature. One space per
+    character, so positions do not move."""
+    return _generic_pattern().sub(lambda m: " " * len(m.group()), text)
 
 
 def _word_spans(cps: np.ndarray, latin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -117,7 +143,8 @@ def _chunk_entries(text: str, cps: np.ndarray, start: int, buckets: dict[str, in
         rows.append(doc_of[at])
         cols.append(((g2 * _MULT) >> _SHIFT).astype(np.int64))
         weights.append(np.where(hira[at] & hira[at + 1], np.float32(HIRAGANA_WEIGHT),
-                                np.float32(1.0)))
+                                np.where(hira[at] | hira[at + 1], np.float32(MIXED_WEIGHT),
+                                         np.float32(1.0))))
     if len(cps) >= 3:
         at = np.flatnonzero(latin[:-2] & latin[1:-1] & latin[2:])
         g3 = (wide[at] << np.uint64(42)) | (wide[at + 1] << np.uint64(21)) | wide[at + 2]

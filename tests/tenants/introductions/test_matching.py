@@ -39,7 +39,7 @@ def test_complementary_text_is_suggested_with_the_matched_lines():
     assert pairs(result) == {(1, 2)}
     (reason,) = [r for r in result[0].reasons if r.code == "offers_for_ask"]
     assert reason.params == {"a": 1, "b": 2, "offer": "採用支援・求人広告の運用代行",
-                             "ask": "採用に課題"}
+                             "ask": "採用に課題", "concept": "recruiting"}
 
 
 def test_complementarity_counts_both_ways():

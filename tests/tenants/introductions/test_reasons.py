@@ -84,11 +84,12 @@ def test_engine_suggestions_render_end_to_end(ctx):
     (s,) = suggest(features, History())
     assert json.loads(json.dumps([r.as_dict() for r in s.reasons]))
     assert render(s.reasons, NAMES, "ja") == [
-        "佐藤さんの「採用支援・求人広告の運用代行」が、田中さんの「採用に課題」に役立ちそうです。",
+        "佐藤さんの「採用支援・求人広告の運用代行」（採用・人材紹介）が、田中さんの「採用に課題」に役立ちそうです。",
         "佐藤さんと田中さんはどちらも常連です。",
     ]
     assert render(s.reasons, NAMES, "en")[0] == (
-        "佐藤 offers “採用支援・求人広告の運用代行”, which may help 田中 with “採用に課題”.")
+        "佐藤 offers “採用支援・求人広告の運用代行” (recruiting and staffing), "
+        "which may help 田中 with “採用に課題”.")
 
 
 def test_snippets_are_kept_short(ctx):

@@ -11,6 +11,7 @@ from wtforms.validators import NumberRange, Optional
 
 from joren.platform.i18n import current_language
 from joren.platform.membership.models import ProfileVisibility
+from joren.tenants.members import vocabulary
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES
 from joren.tenants.members.profiles.services import MAX_OFFERS
 
@@ -18,6 +19,12 @@ from joren.tenants.members.profiles.services import MAX_OFFERS
 def _labelled(table: dict[str, Any], empty: Any) -> list[tuple[str, str]]:
     language = current_language()
     return [("", str(empty)), *((code, label(language)) for code, label in table.items())]
+
+
+def concept_choices() -> list[tuple[str, str]]:
+    """The vocabulary's specific concepts a member may pick, by label in the reader's
+    language."""
+    return vocabulary.pickable(current_language())
 
 
 def industry_choices() -> list[tuple[str, str]]:
@@ -75,6 +82,8 @@ class ProfileForm(FlaskForm):
     offers = ListField(_l("What you can offer (up to three)"))
     ask_industries = ListField(_l("Industries you want to meet"))
     ask_company_sizes = ListField(_l("Company sizes you want to meet"))
+    offer_concepts = ListField(_l("Services you provide"))
+    need_concepts = ListField(_l("What you need help with"))
     ask_description = TextAreaField(
         _l("Who you want to meet"),
         description=_l("For example: the president of a manufacturer with 20 to 50 employees "
@@ -93,6 +102,7 @@ class ProfileForm(FlaskForm):
     NAMES = ("family_name", "given_name", "family_name_kana", "given_name_kana", "company",
              "department", "title", "industry_code", "business_description", "company_size",
              "prefecture", "website", "offers", "ask_industries", "ask_company_sizes",
+             "offer_concepts", "need_concepts",
              "ask_description", "challenges", "goal_meetup", "goal_midterm", "goal_year",
              "seeks_same_industry", "accepts_introductions", "contact_visibility",
              "work_visibility", "give_ask_visibility", "goals_visibility")
@@ -107,6 +117,8 @@ class ProfileForm(FlaskForm):
                 self.offers.data = [member.offer_1, member.offer_2, member.offer_3]
             elif name in ("ask_industries", "ask_company_sizes"):
                 self[name].data = [c for c in getattr(member, name).split(",") if c]
+            elif name in ("offer_concepts", "need_concepts"):
+                self[name].data = list(vocabulary.parse_picks(getattr(member, name)))
             elif name.endswith("_visibility"):
                 self[name].data = getattr(member, name).value
             else:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from joren.platform.membership.models import Member, MemberStatus, ProfileVisibility
 from joren.platform.names import romaji_search_key, search_terms, to_katakana
 from joren.platform.pagination import Page
+from joren.tenants.members import vocabulary
 from joren.tenants.members.industries import (
     COMPANY_SIZES,
     INDUSTRIES,
@@ -40,6 +41,7 @@ WEBSITE_LENGTH = 300
 CHOICE_FIELDS = {"industry_code": INDUSTRIES, "company_size": COMPANY_SIZES,
                  "prefecture": PREFECTURES}
 FLAG_FIELDS = ("seeks_same_industry", "accepts_introductions")
+CONCEPT_FIELDS = ("offer_concepts", "need_concepts")
 VISIBILITY_FIELDS = {"contact": "contact_visibility", "work": "work_visibility",
                      "give_ask": "give_ask_visibility", "goals": "goals_visibility"}
 
@@ -48,7 +50,8 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "contact": ("email", "website"),
     "work": ("company", "department", "title", "industry_code", "business_description",
              "company_size", "prefecture", "seeks_same_industry"),
-    "give_ask": ("offers", "ask_industries", "ask_company_sizes", "ask_description"),
+    "give_ask": ("offers", "ask_industries", "ask_company_sizes", "ask_description",
+                 "offer_concepts", "need_concepts"),
     "goals": ("challenges", "goal_meetup", "goal_midterm", "goal_year"),
 }
 
@@ -104,6 +107,19 @@ def _codes(values: Any, allowed: dict[str, Any], name: str,
     return ",".join(dict.fromkeys(codes))
 
 
+def _concepts(values: Any, name: str, errors: dict[str, tuple[str, dict[str, Any]]]) -> str:
+    """Picked vocabulary concepts: known, specific ones, at most ``vocabulary.MAX_PICKS``."""
+    allowed = {code for code, concept in vocabulary.concepts().items() if not concept.generic}
+    codes = list(dict.fromkeys(str(v).strip() for v in (values or []) if str(v).strip()))
+    if any(code not in allowed for code in codes):
+        errors[name] = ("unknown_choice", {})
+        return ""
+    if len(codes) > vocabulary.MAX_PICKS:
+        errors[name] = ("too_many_concepts", {"max": vocabulary.MAX_PICKS})
+        return ""
+    return ",".join(codes)
+
+
 def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     """Normalise and check every submitted value; raise ProfileInvalid listing all problems."""
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -144,6 +160,9 @@ def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     if "ask_company_sizes" in data:
         clean["ask_company_sizes"] = _codes(data["ask_company_sizes"], COMPANY_SIZES,
                                             "ask_company_sizes", errors)
+    for name in CONCEPT_FIELDS:
+        if name in data:
+            clean[name] = _concepts(data[name], name, errors)
     for name in FLAG_FIELDS:
         if name in data:
             clean[name] = bool(data[name])
@@ -204,6 +223,8 @@ class ProfileView:
     offers: tuple[str, ...] = ()
     ask_industries: tuple[str, ...] = ()
     ask_company_sizes: tuple[str, ...] = ()
+    offer_concepts: tuple[str, ...] = ()
+    need_concepts: tuple[str, ...] = ()
     ask_description: str = ""
     challenges: str = ""
     goal_meetup: str = ""
@@ -219,6 +240,8 @@ def _field_value(member: Member, name: str) -> Any:
         return tuple(o for o in (member.offer_1, member.offer_2, member.offer_3) if o)
     if name in ("ask_industries", "ask_company_sizes"):
         return tuple(code for code in getattr(member, name).split(",") if code)
+    if name in CONCEPT_FIELDS:
+        return vocabulary.parse_picks(getattr(member, name))
     return getattr(member, name)
 
 

@@ -13,6 +13,7 @@ from joren.platform.i18n import current_language
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member
+from joren.tenants.members import vocabulary
 from joren.tenants.members.industries import (
     COMPANY_SIZES,
     INDUSTRIES,
@@ -23,6 +24,7 @@ from joren.tenants.members.industries import (
 from joren.tenants.members.profiles.forms import (
     DirectoryFilterForm,
     ProfileForm,
+    concept_choices,
     industry_choices,
     size_choices,
 )
@@ -49,6 +51,7 @@ ERRORS = {
     "bad_url": _l("Please enter a full web address starting with https:// or http://."),
     "unknown_choice": _l("Please choose one of the listed options."),
     "too_many_offers": _l("Please list at most %(max)s things you can offer."),
+    "too_many_concepts": _l("Please pick at most %(max)s."),
 }
 
 
@@ -68,6 +71,7 @@ def _labels(levels: MemberLevels | None = None) -> dict[str, Any]:
         "prefecture": {code: label(language) for code, label in PREFECTURES.items()},
         "region": {code: REGIONS[region](language) for code, region in PREFECTURE_REGION.items()},
         "level": dict(levels.labels) if levels is not None else {},
+        "concept": {code: c.label(language) for code, c in vocabulary.concepts().items()},
     }
 
 
@@ -93,7 +97,8 @@ def _edit_page(template: str, form: ProfileForm, member: Member, status: int = 2
                **extra: Any) -> Any:
     return render_template(template, form=form, member=member, labels=_labels(),
                            industry_choices=industry_choices(),
-                           size_choices=size_choices(), **extra), status
+                           size_choices=size_choices(), concept_choices=concept_choices(),
+                           max_concepts=vocabulary.MAX_PICKS, **extra), status
 
 
 def _sections(member: Member, groups: frozenset[str], page: str) -> list[ProfileSections]:

@@ -1,0 +1,117 @@
+"""Meaning across words and languages: the vocabulary's concepts, generic words, the
+calibrated confidence (issue 15)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from joren.tenants.introductions import semantics
+from joren.tenants.introductions.features import Features, History, Profile
+from joren.tenants.introductions.matching import suggest
+from joren.tenants.members import vocabulary
+
+
+def _codes(texts: list[str], side: str) -> list[set[str]]:
+    m = vocabulary.tag(texts, side)
+    return [{vocabulary.codes()[c] for c in m[r].indices} for r in range(len(texts))]
+
+
+def test_a_paraphrased_need_and_an_english_one_find_the_concept_an_offer_names():
+    needs = _codes(["月末になると請求書の処理で手が回らない", "Our invoices pile up every month"],
+                   "need")
+    offers = _codes(["経理代行・記帳代行をしています"], "offer")
+    assert "bookkeeping" in needs[0] and "bookkeeping" in needs[1]
+    assert "bookkeeping" in offers[0]
+
+
+def test_a_line_about_the_members_life_tags_nothing():
+    assert _codes(["東京マラソンの練習仲間を探しています。training partner"], "need") == [set()]
+    assert "training_hr" in _codes(["社員研修をお願いしたい"], "need")[0]
+
+
+def test_generic_concepts_never_carry_a_match():
+    rows_offer, rows_need = semantics.concept_rows(
+        ["中小企業の経営をサポートします"], ["Business support for every company"], [()], [()])
+    assert rows_offer.nnz == 0 and rows_need.nnz == 0
+
+
+def test_picks_count_fully_and_unknown_codes_are_ignored():
+    offer, need = semantics.concept_rows([""], [""], [("tax", "nonsense")], [()])
+    assert offer.nnz == 1 and offer.data[0] == vocabulary.PICK_WEIGHT
+    assert vocabulary.parse_picks("tax, tax,nope,legal") == ("tax", "legal")
+
+
+def test_an_offer_meets_a_need_written_in_another_language_with_a_concept_reason():
+    features = Features([
+        Profile(1, offers=("経理代行・記帳代行をしています",), company="A社"),
+        Profile(2, asks=("Our invoices pile up and nobody keeps our books in order",),
+                company="B Ltd"),
+        Profile(3, offers=("中小企業の経営をサポートします",),
+                asks=("We support small business owners",), company="C"),
+        Profile(4, offers=("Business support for every company",),
+                asks=("経営者同士の交流を広げたい",), company="D"),
+    ])
+    found = suggest(features, History())
+    pairs = {(s.a, s.b): s for s in found}
+    assert (1, 2) in pairs
+    reason = pairs[(1, 2)].reasons[0]
+    assert reason.code == "offers_for_ask" and reason.params["concept"] == "bookkeeping"
+    assert reason.params["a"] == 1 and reason.params["b"] == 2
+    # Two profiles sharing only generic words are not a confident match.
+    generic = [s for s in found if {s.a, s.b} == {3, 4}]
+    assert all(s.confidence is not None and s.confidence < 0.5 for s in generic)
+    assert pairs[(1, 2)].confidence > 0.5
+
+
+def test_concept_candidates_spread_offerers_round_robin():
+    n = 40
+    offer_picks = [("tax",) if k < 4 else () for k in range(n)]
+    need_picks = [("tax",) if k >= 4 else () for k in range(n)]
+    offer, need = semantics.concept_rows([""] * n, [""] * n, offer_picks, need_picks)
+    i, j = semantics.concept_candidates(semantics.Meaning(offer, need), np.arange(n), 1)
+    assert set(i.tolist()) == set(range(4, n))
+    assert np.bincount(j, minlength=4)[:4].tolist() == [9, 9, 9, 9]
+
+
+def test_confidence_is_a_monotone_probability():
+    scores = np.linspace(-1, 6, 50)
+    p = semantics.confidence(scores)
+    assert np.all((p >= 0) & (p <= 1)) and np.all(np.diff(p) >= 0)
+
+
+def test_picks_from_the_profile_reach_the_engine_and_cycles_store_confidence(
+        app, session, tenant, scoped):  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from joren.tenants.introductions import cycles, loader
+    from joren.tenants.introductions.models import LOW_CONFIDENCE, Introduction
+    from tests.tenants.introductions.intro_support import person
+
+    giver = person(session, tenant, company="甲", offer_concepts="bookkeeping,nope")
+    asker = person(session, tenant, company="乙", need_concepts="bookkeeping",
+                   ask_description="Looking for someone who can take this off my hands")
+    person(session, tenant, company="丙", offer_1="中小企業の経営をサポートします",
+           ask_description="We support small business owners")
+    session.commit()
+    s = scoped(tenant)
+    features, _history = loader.load(s)
+    profile = features.profiles[features.position[giver.id]]
+    assert profile.offer_concepts == ("bookkeeping",)          # unknown codes dropped
+    with app.test_request_context("/"):
+        cycles.run_cycle(s, "manual-202611230530")
+    made = {(i.member_low_id, i.member_high_id): i for i in s.scalars(select(Introduction))}
+    good = made[tuple(sorted((giver.id, asker.id)))]
+    assert good.confidence is not None and not good.is_low_confidence
+    assert all(i.confidence is not None for i in made.values())
+    assert all(i.is_low_confidence == (i.confidence < LOW_CONFIDENCE) for i in made.values())
+
+
+def test_a_sentence_many_members_copied_word_for_word_is_boilerplate_unless_it_names_a_concept():
+    filler = "経営者同士の交流を広げたい。"
+    offers = [filler + "記帳代行をしています", filler, filler,
+              "経理代行。", "経理代行。", "経理代行。"]
+    asks = ["", "", "", "", "", ""]
+    kept, _ = semantics.without_boilerplate(offers, asks)
+    assert kept[0] == "記帳代行をしています" and kept[1] == "" and kept[2] == ""
+    assert kept[3:] == offers[3:]            # repeated, but it names bookkeeping: kept as written
+    assert semantics.without_boilerplate(["a", "b"], ["c", "d"]) == (["a", "b"], ["c", "d"])
