@@ -1,10 +1,9 @@
 """The organizer's review queue: which waiting suggestions a filter keeps, one page of them
 in two statements (the count and the rows with both members), and the low-confidence flag.
 
-Confidence is read through ``confidence_column`` / ``confidence_of`` / ``LOW_CONFIDENCE_BELOW``
-only. Until the engine stores a calibrated confidence of its own it is the stored score; when
-``Introduction.confidence`` (a probability, with ``models.LOW_CONFIDENCE``) lands, pointing
-those three at it is the whole change.
+Confidence is the engine's calibrated probability that a suggestion is a good match
+(``Introduction.confidence``, semantics.confidence); below ``models.LOW_CONFIDENCE`` the card
+is flagged. Suggestions added by hand, or made before it was stored, carry none.
 """
 
 from __future__ import annotations
@@ -19,12 +18,12 @@ from sqlalchemy.orm import Session, selectinload
 from joren.platform.pagination import Page
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.models import MemberEngagement
-from joren.tenants.introductions.models import Introduction, IntroductionStatus
+from joren.tenants.introductions.models import LOW_CONFIDENCE, Introduction, IntroductionStatus
 from joren.tenants.members.services import matching_ids
 
 PER_PAGE = 30
-# Below this a suggestion is flagged "low confidence" (in the units of ``confidence_column``).
-LOW_CONFIDENCE_BELOW = 0.25
+# Below this a suggestion is flagged "low confidence" (a calibrated probability).
+LOW_CONFIDENCE_BELOW = LOW_CONFIDENCE
 
 # What the filter offers for "why": the reason codes the engine stores, in plain words.
 REASON_KINDS = {
@@ -43,13 +42,13 @@ CONFIDENCE_CHOICES = ("low", "sure")
 
 
 def confidence_column() -> Any:
-    """The SQL expression the confidence filter compares (re-point here)."""
-    return Introduction.score
+    """The SQL expression the confidence filter compares."""
+    return Introduction.confidence
 
 
 def confidence_of(introduction: Introduction) -> float | None:
-    """The confidence the card shows a flag for (re-point here, with ``confidence_column``)."""
-    return introduction.score
+    """The confidence the card shows a flag for."""
+    return introduction.confidence
 
 
 def is_low_confidence(introduction: Introduction) -> bool:

@@ -36,11 +36,12 @@ def _url(tenant: Any, path: str = "") -> str:
 
 def _suggest(session: Any, community: Any, a: Any, b: Any, *, score: float | None = 0.5,
              code: str = "regulars", source: IntroductionSource = IntroductionSource.ENGINE,
-             message: str = "") -> Introduction:
+             message: str = "", confidence: float | None = 0.8) -> Introduction:
     with unscoped(session):
         row = Introduction(tenant_id=community.id, member_low_id=min(a.id, b.id),
                            member_high_id=max(a.id, b.id), source=source,
                            status=IntroductionStatus.SUGGESTED, score=score, message=message,
+                           confidence=confidence,
                            reasons=[{"code": code, "params": {"a": a.id, "b": b.id,
                                                                "prefecture": "13"}}])
         session.add(row)
@@ -67,13 +68,18 @@ def queue_data(session, tenant, people):  # type: ignore[no-untyped-def]
     named = person(session, tenant, email="yamamoto@example.jp", family_name="山本",
                    given_name="翔太", family_name_kana="ヤマモト", given_name_kana="ショウタ")
     rows = [
-        _suggest(session, tenant, members[0], members[1], score=0.9, code="regulars"),
-        _suggest(session, tenant, members[2], members[3], score=0.15, code="welcome_first_timer"),
-        _suggest(session, tenant, members[4], members[5], score=0.6, code="offers_for_ask"),
-        _suggest(session, tenant, members[6], members[7], score=0.3, code="same_region"),
-        _suggest(session, tenant, members[8], named, score=0.2, code="offers_for_ask"),
+        _suggest(session, tenant, members[0], members[1], score=0.9, code="regulars",
+                 confidence=0.95),
+        _suggest(session, tenant, members[2], members[3], score=0.15, code="welcome_first_timer",
+                 confidence=0.2),
+        _suggest(session, tenant, members[4], members[5], score=0.6, code="offers_for_ask",
+                 confidence=0.7),
+        _suggest(session, tenant, members[6], members[7], score=0.3, code="same_region",
+                 confidence=0.55),
+        _suggest(session, tenant, members[8], named, score=0.2, code="offers_for_ask",
+                 confidence=0.3),
         _suggest(session, tenant, members[10], members[11], score=None,
-                 source=IntroductionSource.ORGANIZER, code="meet_again"),
+                 source=IntroductionSource.ORGANIZER, code="meet_again", confidence=None),
     ]
     session.commit()
     return rows
