@@ -193,10 +193,9 @@ class Answered:
 
 def answers_by_registration(session: Session,
                             registration_ids: Iterable[int]) -> dict[int, list[Answered]]:
-    """Each registration's answers in question order, in one statement."""
+    """Each registration's answers in question order, in one statement (asked even for no
+    registration, so a page's statement count does not depend on who matched)."""
     ids = sorted(set(registration_ids))
-    if not ids:
-        return {}
     rows = session.execute(
         select(RegistrationAnswer.registration_id, Question.id, Question.prompt,
                RegistrationAnswer.answer)
