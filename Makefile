@@ -26,11 +26,12 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# Jobs build every link in an email from BASE_URL, so the worker and cron get the site's address.
 worker: $(INSTALLED)  ## needs REDIS_URL
-	$(BIN)/joren worker
+	BASE_URL=$(BASE_URL) $(BIN)/joren worker
 
 cron: $(INSTALLED)  ## needs REDIS_URL; run exactly one
-	$(BIN)/joren cron
+	BASE_URL=$(BASE_URL) $(BIN)/joren cron
 
 demo: $(INSTALLED)
 	$(BIN)/joren db upgrade

@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_templates(app)
     configure_cli(app)
     announce_defaults(app)
+    configure_embedded_scheduler(app)
     return app
 
 
@@ -229,6 +230,14 @@ def announce_defaults(app: Flask) -> None:
     used = app.config["EMBEDDED_DEFAULTS"]
     if used and not app.testing:
         log.info("Joren is running on embedded defaults: %s", "; ".join(used))
+
+
+def configure_embedded_scheduler(app: Flask) -> None:
+    """Without Redis there is no ``joren cron``: the web process runs its schedule itself,
+    one scheduler per installation (``joren.workers.embedded``)."""
+    from joren.workers import embedded
+
+    embedded.init_app(app)
 
 
 # The ``joren`` console script (pyproject [project.scripts]): Flask's CLI on create_app.

@@ -118,6 +118,9 @@ OFFICE_TITLES = {
 
 EMAIL_DOMAINS = ["mail.example.jp", "office.example.jp", "biz.example.jp", "kansai.example.jp"]
 
+# What the demo's receipts show under the community's name.
+ISSUER_ADDRESS = "大阪府大阪市北区梅田1丁目 北浜コンサルティング合同会社内"
+
 VENUES = [
     ("梅田ビジネスラウンジ 8階 会議室A", "大阪府大阪市北区梅田1丁目"),
     ("本町ガーデンホール 3階 多目的室", "大阪府大阪市中央区本町2丁目"),

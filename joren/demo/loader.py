@@ -25,12 +25,20 @@ from joren.demo.attendance import (
     set_joined_dates,
     upcoming_registrations,
 )
+from joren.demo.fees import past_fees
 from joren.demo.history import add_history
-from joren.demo.meetups import FIRST_MEETUP_NUMBER, TIMEZONE, meetup_row, meetup_times
+from joren.demo.meetups import (
+    FIRST_MEETUP_NUMBER,
+    TIMEZONE,
+    meetup_row,
+    meetup_times,
+    series_values,
+)
 from joren.demo.people import (
     ACCOUNT_DOMAIN,
     MEMBER_EMAIL,
     OWNER_EMAIL,
+    STAFF_EMAIL,
     Person,
     demo_accounts,
     draw_people,
@@ -44,7 +52,15 @@ from joren.tenants.engagement.rollups.store import rebuild as rebuild_rollups
 from joren.tenants.engagement.services import recompute_community
 from joren.tenants.introductions.cycles import due_period, run_cycle
 from joren.tenants.introductions.models import Cadence
-from joren.tenants.meetups.models import Attendance, AttendanceStatus, Meetup, Registration
+from joren.tenants.meetups.models import (
+    ATTENDED,
+    Attendance,
+    AttendanceStatus,
+    Meetup,
+    MeetupSeries,
+    Registration,
+)
+from joren.tenants.payments.models import Payment, PaymentSettings
 
 SLUG = "osaka-ikigyoshu"
 NAME = "大阪異業種交流会「常連」"
@@ -102,8 +118,11 @@ def load_demo(session: Session, *, now: datetime | None = None,
 def _insert(session: Session, rng: random.Random, tenant_id: int, plans: Plans,
             past: list[datetime], upcoming: list[datetime], now: datetime) -> None:
     """Each table is one executemany; the new ids are then read back in one query each."""
+    series = MeetupSeries(**series_values(past[0]), materialized_until=upcoming[-1])
+    session.add(series)
+    session.flush()
     session.execute(insert(Meetup), [
-        meetup_row(tenant_id, number, starts_at)
+        meetup_row(tenant_id, number, starts_at, series.id, now)
         for number, starts_at in enumerate(past + upcoming, start=FIRST_MEETUP_NUMBER)
     ])
     session.execute(insert(Member), [{"tenant_id": tenant_id, **p.values} for p, _ in plans])
@@ -121,6 +140,23 @@ def _insert(session: Session, rng: random.Random, tenant_id: int, plans: Plans,
     rows += past_registrations(random.Random(SEED + 1), tenant_id, plans, ordered_ids,
                                meetup_ids, past)
     session.execute(insert(Registration), rows)
+    _insert_fees(session, tenant_id, plans, ordered_ids, meetup_ids, past, member_ids)
+
+
+def _insert_fees(session: Session, tenant_id: int, plans: Plans, ordered_ids: list[int],
+                 meetup_ids: list[int], past: list[datetime], by_email: dict[str, int]) -> None:
+    attended = [(member_id, index)
+                for (_person, plan), member_id in zip(plans, ordered_ids, strict=True)
+                for index, status in plan if status in ATTENDED]
+    payments, (year, sequence) = past_fees(
+        random.Random(SEED + 2), tenant_id, attended, meetup_ids, past,
+        door_marker=by_email[STAFF_EMAIL], transfer_marker=by_email[OWNER_EMAIL],
+        zone=ZoneInfo(TIMEZONE))
+    session.execute(insert(Payment), payments)
+    session.add(PaymentSettings(issuer_name=NAME, issuer_address=data.ISSUER_ADDRESS,
+                                registration_number="", receipt_year=year,
+                                receipt_sequence=sequence))
+    session.flush()
 
 
 def first_introductions(session: Session, now: datetime | None = None) -> int:

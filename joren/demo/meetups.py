@@ -16,6 +16,9 @@ UPCOMING_MEETUPS = 2
 FIRST_MEETUP_NUMBER = 61
 PRICE_YEN = 3000
 CAPACITY = 40
+SERIES_TITLE = "定例交流会"
+SERIES_RULE = "FREQ=MONTHLY;BYDAY=2TU"
+SERIES_HORIZON_DAYS = 60
 
 
 def meetup_times(now: datetime) -> tuple[list[datetime], list[datetime]]:
@@ -37,12 +40,30 @@ def _second_tuesday(year: int, month: int) -> date:
     return first + timedelta(days=(1 - first.weekday()) % 7 + 7)
 
 
-def meetup_row(tenant_id: int, number: int, starts_at: datetime) -> dict[str, Any]:
+def series_values(first: datetime) -> dict[str, Any]:
+    """The series every demo meetup belongs to: the second Tuesday of each month at 19:00.
+    Its horizon keeps the two upcoming meetups the only ones ahead."""
+    venue_name, venue_address = data.VENUES[0]
+    return {
+        "title": SERIES_TITLE, "description": data.MEETUP_DESCRIPTION, "rrule": SERIES_RULE,
+        "dtstart_local": first.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m-%dT%H:%M:%S"),
+        "timezone": TIMEZONE, "duration_minutes": 120, "venue_name": venue_name,
+        "venue_address": venue_address, "capacity": CAPACITY, "price": PRICE_YEN,
+        "horizon_days": SERIES_HORIZON_DAYS,
+    }
+
+
+def meetup_row(tenant_id: int, number: int, starts_at: datetime, series_id: int | None = None,
+               now: datetime | None = None) -> dict[str, Any]:
+    """One occurrence of the series. Each carries its number and that month's venue, as an
+    organizer would have edited it, so the upcoming ones are detached from the series (the
+    daily materialising leaves their title and venue alone)."""
     venue_name, venue_address = data.VENUES[starts_at.month % 2]
     return {
-        "tenant_id": tenant_id, "title": f"第{number}回 定例交流会",
+        "tenant_id": tenant_id, "title": f"第{number}回 {SERIES_TITLE}",
         "description": data.MEETUP_DESCRIPTION, "starts_at": starts_at,
         "ends_at": starts_at + timedelta(hours=2), "venue_name": venue_name,
         "venue_address": venue_address, "capacity": CAPACITY, "price": PRICE_YEN,
-        "is_public": True,
+        "is_public": True, "series_id": series_id, "recurrence_id": starts_at,
+        "is_detached": now is not None and starts_at > now,
     }

@@ -108,18 +108,24 @@ def _member(*, account_id: int | None, role: Role, email: str, family: str, fami
         "given_name_kana": given_kana, "name_romaji": romaji_search_key(family_kana, given_kana),
         "company": company, "title": title, "industry": industry,
         "industry_code": INDUSTRY_CODES.get(industry, ""),
-        **_give_and_ask(email, company, industry),
+        **_give_and_ask(email, company, industry, f"{family}{given}"),
     }
 
 
-def _give_and_ask(email: str, company: str, industry: str) -> dict[str, Any]:
+def _give_and_ask(email: str, company: str, industry: str, name: str) -> dict[str, Any]:
     """What the member offers and asks for (data.PROFILES), and consent to introductions for
     four in five. Chosen from the email address, not the random generator, so that its
-    sequence (and with it the attendance patterns) stays as it was."""
+    sequence (and with it the attendance patterns) stays as it was. Members of one industry
+    share a profile's offers, but each signs their introduction (no two read the same)."""
     pick = zlib.crc32(email.encode())
     blank = dict.fromkeys(GIVE_AND_ASK_FIELDS, "")  # one set of keys for the bulk insert
-    return {**blank, **data.profile_for(company, industry, pick),
-            "accepts_introductions": pick % 5 != 0}
+    profile = data.profile_for(company, industry, pick)
+    if profile.get("business_description"):
+        # Signed at the end, and no more: the matching engine reads this text as one of the
+        # member's offers, and longer personal lines outweighed the offers in it.
+        profile["business_description"] = "\n".join((
+            profile["business_description"], f"{name}（{company}）"))
+    return {**blank, **profile, "accepts_introductions": pick % 5 != 0}
 
 
 def _key_member(key: str, account: Account) -> dict[str, Any]:

@@ -162,7 +162,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
     redis_url = _env("REDIS_URL", env)
     if redis_url is None:
         defaults.note("no Redis: background jobs run in the web process right after each commit "
-                      "(one machine only) and rate limits are kept in memory")
+                      "and joren cron's schedule (reminders, introduction cycles, follow-ups) runs "
+                      "inside the web process, one scheduler per installation (one machine only); "
+                      "rate limits are kept in memory")
     smtp_url = _smtp_url(env, environment, defaults)
     stripe_key = _env("STRIPE_SECRET_KEY", env)
     if stripe_key is None:
@@ -302,6 +304,8 @@ def _jobs_and_rate_limits(env: dict[str, str], redis_url: str | None) -> dict[st
         # In priority order: sign-in mail, periodic work, other jobs, bulk mail (platform.jobs).
         "RQ_QUEUES": ["transactional", "cron", "default", "mail"],
         "JOB_TIMEOUT": int(_env("JOB_TIMEOUT", env) or 300),
+        # Embedded mode (no Redis): how often the in-process scheduler looks for due entries.
+        "EMBEDDED_CRON_TICK": _count_env("EMBEDDED_CRON_TICK", env, 30) or 30,
         "TOKEN_MAX_AGE": {
             "verify": 3 * 24 * 3600,
             "reset": 3600,

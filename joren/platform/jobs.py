@@ -9,7 +9,8 @@ time comes, so ``joren worker`` runs with the scheduler on.
 
 Embedded mode (no ``REDIS_URL``): the queues are fakeredis queues with ``RQ_ASYNC`` off, so a
 job runs inline in the process that enqueued it, right after the commit. That keeps a
-one-command local run working on one machine; there are no retries, time limits or cron there.
+one-command local run working on one machine; there are no retries or time limits there, and
+the cron schedule runs inside the web process (``joren.workers.embedded``).
 
 Redis unreachable after a commit: the request still succeeds and its jobs wait in the
 ``deferred_jobs`` table until the every-minute sweep (``redeliver_deferred``) enqueues them.

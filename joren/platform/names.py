@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import unicodedata
 from typing import Any
 
@@ -33,8 +34,9 @@ def to_katakana(text: str) -> str:
 
 
 def romaji_forms(reading: str) -> list[str]:
-    """Romaji spellings people actually type for a kana reading: Hepburn ("satou") and
-    passport style ("sato"), without apostrophes."""
+    """Romaji spellings people actually type for a kana reading: Hepburn ("shouta"),
+    passport style ("sato") and long vowels written short ("shota", "yuko", "ono"), which
+    pykakasi's passport style gives for some words only; without apostrophes."""
     return list(_romaji_forms(to_katakana(reading).strip()))
 
 
@@ -49,7 +51,14 @@ def _romaji_forms(reading: str) -> tuple[str, ...]:  # of 100,000 people convert
         value = " ".join(value.split()).lower()
         if value and value not in forms:
             forms.append(value)
+    if forms:
+        short = _LONG_VOWEL.sub(lambda m: m.group(0)[0], forms[0])
+        if short not in forms:
+            forms.append(short)
     return tuple(forms)
+
+
+_LONG_VOWEL = re.compile("ou|oo|uu")
 
 
 def romaji_search_key(family_kana: str, given_kana: str) -> str:

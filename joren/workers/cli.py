@@ -15,8 +15,8 @@ REDIS_URL is not set, so there is no queue for a separate {what} to {verb}.
 
 Joren is in embedded mode: background jobs (sending email and the like) run inside the web
 process, right after the transaction that asked for them commits. That needs no worker and
-no cron, and is meant for one machine only (a local run or a demo): there are no retries, no
-job time limits and no periodic jobs.
+no cron, and is meant for one machine only (a local run or a demo): there are no retries and
+no job time limits, and the web process runs the cron schedule itself (one per installation).
 
 To run workers, start Redis and point Joren at it, then start the processes:
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 import joren.models  # noqa: F401 - every model is mapped
 from joren.platform.db import Base
+from joren.platform.names import romaji_search_key, to_katakana
 from joren.platform.tenancy import unscoped
 from tests.platform.test_migrations import (  # noqa: F401 - fixtures
     _alembic_config,
@@ -88,8 +89,20 @@ def _snapshot(url: str, data: dict[str, list[dict[str, Any]]]) -> dict[str, list
     return found
 
 
+def _rewritten(name: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A baseline row as data migrations leave it: 0013 writes readings in katakana and the
+    romaji again from them (with long vowels also written short)."""
+    if name != "members":
+        return row
+    row = {**row, "family_name_kana": to_katakana(row["family_name_kana"] or ""),
+           "given_name_kana": to_katakana(row["given_name_kana"] or "")}
+    row["name_romaji"] = romaji_search_key(row["family_name_kana"], row["given_name_kana"])
+    return row
+
+
 def _expected(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple]]:
-    return {name: [tuple(_comparable(_python(row[key])) for key in sorted(row)) for row in rows]
+    return {name: [tuple(_comparable(_python(changed[key])) for key in sorted(changed))
+                   for changed in (_rewritten(name, row) for row in rows)]
             for name, rows in data.items() if rows}
 
 

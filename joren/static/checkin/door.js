@@ -41,10 +41,11 @@
     search(input.value);
   });
 
-  function post(form, submitter) {
+  function post(form, submitter, confirmed) {
     var body = new FormData(form);
     if (submitter && submitter.name) body.set(submitter.name, submitter.value);
     body.set("q", input.value);
+    if (confirmed) body.set("confirm", "1");
     // form.action would be the button named "action"; read the attribute instead.
     return fetch(form.getAttribute("action"), {
       method: "POST", body: body, credentials: "same-origin",
@@ -59,6 +60,17 @@
     var submitter = e.submitter || form.querySelector("button[type=submit]");
     if (submitter) submitter.disabled = true;
     post(form, submitter).then(function (data) {
+      // An unusual check-in (waitlisted, cancelled, not the meetup's day): the server asks.
+      if (data.confirm) {
+        var question = (data.reasons || []).concat([data.message]).join("\n");
+        return window.confirm(question) ? post(form, submitter, true) : { ok: false, message: "", cancelled: true };
+      }
+      return data;
+    }).then(function (data) {
+      if (data.cancelled) {
+        if (submitter) submitter.disabled = false;
+        return;
+      }
       show(data.message, data.ok);
       updateCounts(data);
       if (data.ok) {

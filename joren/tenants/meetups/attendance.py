@@ -7,6 +7,7 @@ explicitly. Each change to a person's attendance writes one ``AttendanceChange``
 
 from __future__ import annotations
 
+import enum
 import hmac
 import secrets
 from datetime import datetime, timedelta
@@ -37,12 +38,84 @@ NAME_LIMITS = {"family_name": 60, "given_name": 60, "family_name_kana": 60,
                "given_name_kana": 60, "company": 120, "title": 80, "email": 320}
 
 
+# The door opens this long before the start and closes this long after the end: "the
+# meetup's day". Checking someone in outside it needs a confirmation.
+DOOR_OPENS_BEFORE = timedelta(hours=6)
+DOOR_CLOSES_AFTER = timedelta(hours=6)
+
+
 class CheckinError(ValueError):
     """A check-in or register change was refused; ``code`` says why (views turn it into words)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+class NeedsConfirmation(CheckinError):
+    """The check-in is unusual; ``reasons`` say why. Repeat it with ``confirmed=True``."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("confirm")
+        self.reasons = reasons
+
+
+class DoorStatus(enum.StrEnum):
+    """Who a person at the door is, for this meetup."""
+
+    CHECKED_IN = "checked_in"
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    OFFERED = "offered"          # a freed seat is held for them (paid meetups)
+    UNCONFIRMED = "unconfirmed"  # awaiting approval, email confirmation or payment
+    CANCELLED = "cancelled"      # cancelled, or skipped this occurrence of a series
+    WALK_IN_GUEST = "walk_in_guest"
+    NOT_REGISTERED = "not_registered"
+
+
+_REGISTRATION_DOOR_STATUS = {
+    RegistrationStatus.GOING: DoorStatus.REGISTERED,
+    RegistrationStatus.WAITLISTED: DoorStatus.WAITLISTED,
+    RegistrationStatus.OFFERED: DoorStatus.OFFERED,
+    RegistrationStatus.PENDING: DoorStatus.UNCONFIRMED,
+    RegistrationStatus.AWAITING_PAYMENT: DoorStatus.UNCONFIRMED,
+    RegistrationStatus.CANCELLED: DoorStatus.CANCELLED,
+    RegistrationStatus.NOT_GOING: DoorStatus.CANCELLED,
+}
+# What a check-in of each needs confirmed (DoorStatus -> reason).
+UNUSUAL_AT_DOOR = {
+    DoorStatus.WAITLISTED: "waitlisted",
+    DoorStatus.OFFERED: "offered",
+    DoorStatus.UNCONFIRMED: "unconfirmed",
+    DoorStatus.CANCELLED: "cancelled",
+}
+
+
+def door_status(member: Member, registration: Registration | None,
+                attendance: Attendance | None) -> DoorStatus:
+    """Checked in, or what their registration says; without one, a walk-in guest or not
+    registered."""
+    if attendance is not None and attendance.status in ATTENDED:
+        return DoorStatus.CHECKED_IN
+    if registration is not None:
+        if registration.status == RegistrationStatus.GOING and registration.confirmed_at is None:
+            return DoorStatus.UNCONFIRMED
+        return _REGISTRATION_DOOR_STATUS[registration.status]
+    if member.status == MemberStatus.GUEST:
+        return DoorStatus.WALK_IN_GUEST
+    return DoorStatus.NOT_REGISTERED
+
+
+def within_door_window(meetup: Meetup, now: datetime) -> bool:
+    return meetup.starts_at - DOOR_OPENS_BEFORE <= now <= meetup.ends_at + DOOR_CLOSES_AFTER
+
+
+def unusual_check_in(meetup: Meetup, status: DoorStatus, now: datetime) -> list[str]:
+    """Why checking in a person of ``status`` now needs a confirmation (empty: it does not)."""
+    reasons = [UNUSUAL_AT_DOOR[status]] if status in UNUSUAL_AT_DOOR else []
+    if not within_door_window(meetup, now):
+        reasons.append("before_day" if now < meetup.starts_at else "after_day")
+    return reasons
 
 
 # -- changes -----------------------------------------------------------------------------
@@ -77,22 +150,31 @@ def arrival_status(meetup: Meetup, now: datetime) -> AttendanceStatus:
 
 
 def check_in(session: Session, meetup: Meetup, member: Member, actor: Member | None,
-             via: str = "door", now: datetime | None = None) -> Attendance:
+             via: str = "door", now: datetime | None = None,
+             confirmed: bool = False) -> Attendance:
     """Mark ``member`` as arrived (present, or late after the grace period).
 
-    Checking in someone already checked in changes nothing.
+    Checking in someone already checked in changes nothing. Someone who is not registered
+    as going (waitlisted, offered a seat, unconfirmed, cancelled), or a check-in outside the
+    meetup's day, raises ``NeedsConfirmation`` unless ``confirmed``.
     """
     _open_meetup(meetup)
     now = now or utcnow()
     attendance = attendance_of(session, meetup, member)
     if attendance is not None and attendance.status in ATTENDED:
         return attendance
+    if not confirmed:
+        registration = session.scalar(select(Registration).where(
+            Registration.meetup_id == meetup.id, Registration.member_id == member.id))
+        reasons = unusual_check_in(meetup, door_status(member, registration, attendance), now)
+        if reasons:
+            raise NeedsConfirmation(reasons)
     status = arrival_status(meetup, now)
     old = attendance.status.value if attendance else None
     if attendance is None:
         attendance = _insert_attendance(session, meetup, member, status, now)
         if attendance is None:  # another phone at the door was a moment quicker
-            return check_in(session, meetup, member, actor, via, now)
+            return check_in(session, meetup, member, actor, via, now, confirmed=True)
     attendance.status = status
     attendance.checked_in_at = now
     _record(session, meetup, member, actor, old, status.value, via)
@@ -304,4 +386,5 @@ def self_check_in(session: Session, meetup: Meetup, member: Member, code: str,
     typed = "".join((code or "").split())
     if not hmac.compare_digest(typed.encode(), meetup.checkin_code.encode()):
         raise CheckinError("wrong_code")
-    return check_in(session, meetup, member, member, via="self", now=now)
+    # The organizer's code window decides when; who may check in is the member's own answer.
+    return check_in(session, meetup, member, member, via="self", now=now, confirmed=True)

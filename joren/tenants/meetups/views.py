@@ -151,7 +151,7 @@ def _show_service_error(form: Any, exc: SeriesError | RuleError) -> None:
     if field_name in ("dtstart_local", "starts_at"):
         field_name = "first_date"
     field = form[field_name] if field_name and field_name in form else None
-    message = error_message(exc.code)
+    message = error_message(exc.code, getattr(exc, "part", None))
     if field is not None:
         field.errors = [*field.errors, message]
     else:
@@ -224,8 +224,10 @@ def _series_form_page(form: SeriesForm, series: MeetupSeries | None) -> Any:
                 flash(_("The series was saved and its meetups are scheduled."), "success")
                 return redirect(url_for("community.meetups.series_list"))
     status = 422 if request.method == "POST" and (form.errors or preview is None) else 200
+    rule_words = (describe_rule(form.rule(), form.local_start().isoformat())
+                  if preview else None)
     return render_template("meetups/console/series_form.html", form=form, series=series,
-                           preview=preview), status
+                           preview=preview, rule_words=rule_words), status
 
 
 @bp.route("/admin/meetups/series/new", methods=["GET", "POST"])

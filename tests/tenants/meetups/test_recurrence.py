@@ -141,27 +141,34 @@ def test_preview_gives_local_times():
 
 # -- validation -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("rule", "code"), [
-    ("", "empty"),
-    ("FREQ=HOURLY", "too_frequent"),
-    ("FREQ=MINUTELY;INTERVAL=30", "too_frequent"),
-    ("FREQ=DAILY;BYHOUR=9,18", "too_frequent"),
-    ("FREQ=SOMETIMES", "invalid"),
-    ("BYDAY=MO", "invalid"),
-    ("FREQ=WEEKLY;BYDAY=XX", "invalid"),
-    ("FREQ=WEEKLY;COUNT=0", "invalid"),
-    ("FREQ=WEEKLY;COUNT=5;UNTIL=20300101T000000Z", "invalid"),
-    ("FREQ=WEEKLY;COUNT=100000", "absurd"),
-    ("FREQ=WEEKLY;INTERVAL=1000", "absurd"),
-    ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "no_dates"),
-    ("FREQ=WEEKLY;FOO=BAR", "invalid"),
-    ("DTSTART:20250101T000000\nRRULE:FREQ=DAILY", "invalid"),
-    ("FREQ=WEEKLY;UNTIL=tomorrow", "invalid"),
+@pytest.mark.parametrize(("rule", "code", "part"), [
+    ("", "empty", None),
+    ("FREQ=HOURLY", "too_frequent", None),
+    ("FREQ=MINUTELY;INTERVAL=30", "too_frequent", None),
+    ("FREQ=DAILY;BYHOUR=9,18", "too_frequent", None),
+    ("FREQ=SOMETIMES", "bad_part", "FREQ"),
+    ("BYDAY=MO", "bad_part", "FREQ"),
+    ("FREQ=WEEKLY;BYDAY=XX", "bad_part", "BYDAY"),
+    ("FREQ=MONTHLY;BYDAY=9TU", "bad_part", "BYDAY"),
+    ("FREQ=MONTHLY;BYMONTHDAY=32", "bad_part", "BYMONTHDAY"),
+    ("FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1,x", "bad_part", "BYSETPOS"),
+    ("FREQ=YEARLY;BYMONTH=13", "bad_part", "BYMONTH"),
+    ("FREQ=WEEKLY;COUNT=0", "bad_part", "COUNT"),
+    ("FREQ=WEEKLY;INTERVAL=two", "bad_part", "INTERVAL"),
+    ("FREQ=WEEKLY;COUNT=5;UNTIL=20300101T000000Z", "count_and_until", None),
+    ("FREQ=WEEKLY;COUNT=100000", "absurd", "COUNT"),
+    ("FREQ=WEEKLY;INTERVAL=1000", "absurd", "INTERVAL"),
+    ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "no_dates", None),
+    ("FREQ=WEEKLY;FOO=BAR", "unknown_part", "FOO"),
+    ("FREQ=WEEKLY;BYDAY=MO;BYDAY=TU", "repeated_part", "BYDAY"),
+    ("FREQ=WEEKLY;BYDAY", "syntax", "BYDAY"),
+    ("DTSTART:20250101T000000\nRRULE:FREQ=DAILY", "invalid", None),
+    ("FREQ=WEEKLY;UNTIL=tomorrow", "bad_part", "UNTIL"),
 ])
-def test_bad_rules_are_refused_with_a_reason(rule, code):
+def test_bad_rules_are_refused_saying_which_part(rule, code, part):
     with pytest.raises(RuleError) as caught:
         recurrence.validate(rule, "2025-01-14T19:00:00", "Asia/Tokyo")
-    assert caught.value.code == code
+    assert (caught.value.code, caught.value.part) == (code, part)
 
 
 def test_validate_normalises():

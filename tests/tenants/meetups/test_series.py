@@ -245,7 +245,7 @@ def test_an_occurrence_someone_is_paying_for_is_kept_when_the_rule_changes(tenan
 
 @pytest.mark.parametrize(("fields", "code"), [
     ({"rrule": "FREQ=HOURLY"}, "too_frequent"),
-    ({"rrule": "nonsense"}, "invalid"),
+    ({"rrule": "nonsense"}, "syntax"),
     ({"capacity": -1}, "out_of_range"),
     ({"price": -100}, "out_of_range"),
     ({"title": "長" * 201}, "too_long"),

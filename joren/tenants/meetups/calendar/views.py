@@ -25,7 +25,7 @@ from joren.platform.urls import external_url, site_host
 from joren.tenants.meetups.calendar import ical, links
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 from joren.tenants.meetups.registrations.box import cancel_note
-from joren.tenants.meetups.registrations.services import cancel_registration
+from joren.tenants.meetups.registrations.services import cancel_registration, is_checked_in
 
 bp = Blueprint("feeds", __name__)
 
@@ -179,7 +179,8 @@ def cant_make_it(token: str) -> Any:
         return render_template("meetups/calendar/cant_make_it.html", registration=registration,
                                meetup=meetup, started=True, active=False, done=False,
                                expired=True), 410
-    active = registration.status in FEED_STATUSES
+    # Checked in at the door already: the seat is taken for good, nothing to cancel.
+    active = registration.status in FEED_STATUSES and not is_checked_in(db.session, registration)
     done = False
     if request.method == "POST" and active and not started:
         # The next waitlisted person is promoted and emailed.

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Member, MemberStatus
+from joren.tenants.meetups.attendance import UNUSUAL_AT_DOOR, DoorStatus, door_status
 from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,
@@ -54,6 +55,16 @@ class DoorRow:
     @property
     def is_checked_in(self) -> bool:
         return self.attendance is not None and self.attendance.status in ATTENDED
+
+    @property
+    def status(self) -> DoorStatus:
+        """Who the person is for this meetup (registered, waitlisted, ..., checked in)."""
+        return door_status(self.member, self.registration, self.attendance)
+
+    @property
+    def is_unusual(self) -> bool:
+        """Checking them in asks first (not registered as going)."""
+        return self.status in UNUSUAL_AT_DOOR
 
 
 def _door_statement(meetup: Meetup):  # type: ignore[no-untyped-def]

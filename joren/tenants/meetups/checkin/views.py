@@ -17,12 +17,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from joren.platform.csv_export import csv_response
-from joren.platform.db import db
+from joren.platform.db import db, utcnow
 from joren.platform.extensions import limiter
 from joren.platform.inputs import int_arg, parse_id
 from joren.platform.membership.capabilities import Capability
@@ -62,6 +63,35 @@ ERRORS = {
     "unknown_member": _l("That person was not found."),
     "bad_status": _l("Choose a valid status."),
 }
+
+
+def door_labels() -> dict[svc.DoorStatus, str]:
+    """Who each person at the door is (the badge beside their name)."""
+    return {
+        svc.DoorStatus.CHECKED_IN: _("Checked in"),
+        svc.DoorStatus.REGISTERED: _("Registered"),
+        svc.DoorStatus.WAITLISTED: _("Waitlisted"),
+        svc.DoorStatus.OFFERED: _("Seat offered"),
+        svc.DoorStatus.UNCONFIRMED: _("Not confirmed"),
+        svc.DoorStatus.CANCELLED: _("Registration cancelled"),
+        svc.DoorStatus.WALK_IN_GUEST: _("Walk-in guest"),
+        svc.DoorStatus.NOT_REGISTERED: _("Not registered"),
+    }
+
+
+def confirm_reasons(meetup: Meetup, name: str, reasons: list[str]) -> list[str]:
+    """Why checking in ``name`` needs a confirmation, in the reader's words."""
+    when = format_datetime(meetup.starts_at, "yyyy/MM/dd (EEE) HH:mm")
+    words = {
+        "waitlisted": _("%(name)s is on the waitlist, not registered as going.", name=name),
+        "offered": _("%(name)s was offered a seat and has not taken it yet.", name=name),
+        "unconfirmed": _("%(name)s's registration is not confirmed yet (approval, email or "
+                         "payment).", name=name),
+        "cancelled": _("%(name)s cancelled their registration.", name=name),
+        "before_day": _("This meetup is not today: it starts %(when)s.", when=when),
+        "after_day": _("This meetup is over: it started %(when)s.", when=when),
+    }
+    return [words[reason] for reason in reasons if reason in words]
 
 
 def status_labels() -> dict[AttendanceStatus, str]:
@@ -123,7 +153,8 @@ def door(meetup_id: int) -> Any:
     return render_template("meetups/checkin/door.html", meetup=meetup, rows=rows, q=query,
                            page=page, recent=recent, counts=counts, form=WalkInForm(),
                            answers=_door_answers(rows),
-                           self_state=svc.self_checkin_state(meetup))
+                           self_state=svc.self_checkin_state(meetup), door_labels=door_labels(),
+                           door_open=svc.within_door_window(meetup, utcnow()))
 
 
 def _door_rows(meetup: Meetup, query: str,
@@ -152,10 +183,11 @@ def search(meetup_id: int) -> Any:
         return jsonify(results=[{
             "member_id": r.member.id, "name": r.member.display_name, "reading": r.member.reading,
             "company": r.member.company, "title": r.member.title, "going": r.is_going,
-            "checked_in": r.is_checked_in,
+            "checked_in": r.is_checked_in, "status": r.status.value,
         } for r in rows])
     return render_template("meetups/checkin/_results.html", meetup=meetup, rows=rows, q=query,
-                           page=page, recent=recent, answers=_door_answers(rows))
+                           page=page, recent=recent, answers=_door_answers(rows),
+                           door_labels=door_labels())
 
 
 def _door_answers(rows: list[lists.DoorRow]) -> dict[int, list[questions.Answered]]:
@@ -176,7 +208,11 @@ def check_in(meetup_id: int) -> Any:
         if undo:
             svc.undo_check_in(db.session, meetup, member, g.membership)
         else:
-            svc.check_in(db.session, meetup, member, g.membership, via="door")
+            svc.check_in(db.session, meetup, member, g.membership, via="door",
+                         confirmed=request.form.get("confirm") == "1")
+    except svc.NeedsConfirmation as question:
+        db.session.rollback()
+        return _ask(meetup, member, question.reasons)
     except svc.CheckinError as error:
         db.session.rollback()
         return _reply(meetup, False, _error(error.code), 400, member_id=member.id)
@@ -186,6 +222,18 @@ def check_in(meetup_id: int) -> Any:
     else:
         message = _("%(name)s is checked in.", name=member.display_name)
     return _reply(meetup, True, message, member_id=member.id, is_checked_in=not undo)
+
+
+def _ask(meetup: Meetup, member: Member, reasons: list[str]) -> Any:
+    """An unusual check-in: say why and ask (the door script confirms; without it, a page)."""
+    said = confirm_reasons(meetup, member.display_name, reasons)
+    message = _("Check in %(name)s anyway?", name=member.display_name)
+    if _wants_json():
+        payload = {"ok": False, "confirm": True, "message": message, "reasons": said,
+                   "member_id": member.id, **lists.counts(db.session, meetup)}
+        return jsonify(payload), 409
+    return render_template("meetups/checkin/confirm.html", meetup=meetup, member=member,
+                           reasons=said, message=message, q=request.form.get("q") or "")
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/checkin/walk-in")
@@ -218,6 +266,11 @@ def scan(meetup_id: int) -> Any:
     try:
         member, _attendance = svc.scan(db.session, meetup, request.form.get("token", ""),
                                        g.membership)
+    except svc.NeedsConfirmation as question:
+        db.session.rollback()
+        said = confirm_reasons(meetup, "", question.reasons)
+        said.append(_("Check the person in by name to confirm."))
+        return _reply(meetup, False, " ".join(said), 400)
     except svc.CheckinError as error:
         db.session.rollback()
         return _reply(meetup, False, _error(error.code), 400)

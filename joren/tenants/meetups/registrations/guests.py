@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Member, MemberStatus
+from joren.platform.names import romaji_search_key, to_katakana
 from joren.tenants.meetups.models import ACTIVE, Meetup, Registration, RegistrationStatus
 from joren.tenants.meetups.registrations import emails
 from joren.tenants.meetups.registrations.holds import PAYMENT_HOLD, await_payment
@@ -31,8 +32,12 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _clean_guest(fields: dict[str, str]) -> dict[str, str]:
-    clean = {k: (fields.get(k) or "").strip() for k in GUEST_LIMITS}
+    clean = {k: " ".join((fields.get(k) or "").split()) for k in GUEST_LIMITS}
     clean["email"] = clean["email"].lower()
+    # Readings are stored in katakana whatever the guest typed, so the door finds them by
+    # katakana, hiragana or romaji like every other member.
+    for key in ("family_name_kana", "given_name_kana"):
+        clean[key] = to_katakana(clean[key])
     if not clean["family_name"] or not clean["given_name"]:
         raise RegistrationError(_l("Enter your family name and given name."))
     if not _EMAIL.match(clean["email"]):
@@ -48,13 +53,17 @@ def _guest_member(session: Session, fields: dict[str, str]) -> Member:
     """The guest's member row: found by email (a guest's details are refreshed), or new."""
     member = session.scalar(select(Member).where(Member.email == fields["email"]))
     if member is None:
-        member = Member(status=MemberStatus.GUEST, **fields)
+        member = Member(status=MemberStatus.GUEST, **fields,
+                        name_romaji=romaji_search_key(fields["family_name_kana"],
+                                                      fields["given_name_kana"]))
         session.add(member)
         session.flush()
     elif member.status == MemberStatus.GUEST:
         for key, value in fields.items():
             if value:
                 setattr(member, key, value)
+        # The search key (Member.search_key) follows these on flush.
+        member.name_romaji = romaji_search_key(member.family_name_kana, member.given_name_kana)
     return member
 
 

@@ -26,7 +26,12 @@ from joren.tenants.meetups.registrations.reading import (
     registration_for,
 )
 from joren.tenants.meetups.registrations.seats import RegistrationError
-from joren.tenants.meetups.registrations.services import cancel_registration, register
+from joren.tenants.meetups.registrations.services import (
+    cancel_own_registration,
+    cancel_registration,
+    is_checked_in,
+    register,
+)
 
 
 def register_series(session: Session, series: MeetupSeries, member: Member,
@@ -109,7 +114,8 @@ def cancel_series(session: Session, row: SeriesRegistration, now: datetime | Non
                Registration.status.in_(ACTIVE))
     ).all()
     for registration in future:
-        cancel_registration(session, registration, now=now)
+        if not is_checked_in(session, registration):  # already at the door: it stands
+            cancel_registration(session, registration, now=now)
 
 
 def opt_out(session: Session, meetup: Meetup, member: Member,
@@ -129,5 +135,5 @@ def opt_out(session: Session, meetup: Meetup, member: Member,
         return registration
     if registration.status == RegistrationStatus.NOT_GOING:
         return registration
-    return cancel_registration(session, registration, status=RegistrationStatus.NOT_GOING,
-                               now=now)
+    return cancel_own_registration(session, registration, member,
+                                   status=RegistrationStatus.NOT_GOING, now=now)

@@ -11,13 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Member, MemberStatus
 from joren.tenants.meetups.models import (
     ACTIVE,
+    ATTENDED,
     HOLDS,
+    Attendance,
     Meetup,
     Registration,
     RegistrationStatus,
@@ -132,6 +135,25 @@ def cancel_registration(session: Session, registration: Registration, actor: Mem
                                     held_seat=was_hold, now=now)
     fill_locked(session, meetup, now)
     return registration
+
+
+def is_checked_in(session: Session, registration: Registration) -> bool:
+    """Whether the registration's member is already checked in at its meetup."""
+    return session.scalar(select(Attendance.id).where(
+        Attendance.meetup_id == registration.meetup_id,
+        Attendance.member_id == registration.member_id,
+        Attendance.status.in_(ATTENDED))) is not None
+
+
+def cancel_own_registration(session: Session, registration: Registration, member: Member | None,
+                            *, status: RegistrationStatus = RegistrationStatus.CANCELLED,
+                            now: datetime | None = None) -> Registration:
+    """The member cancels (or skips) their own registration: refused once they are checked
+    in at the door (the organizer can still change the register)."""
+    if is_checked_in(session, registration):
+        raise RegistrationError(_l("You are checked in for this meetup, so your registration "
+                                   "can no longer be cancelled."))
+    return cancel_registration(session, registration, member, status=status, now=now)
 
 
 def promote(session: Session, registration: Registration, actor: Member | None = None,

@@ -197,7 +197,7 @@ def cancel(meetup_id: int) -> Any:
         registration = reading.registration_for(db.session, meetup.id, g.membership.id)
         if registration is None or registration.status not in ACTIVE:
             raise RegistrationError(_l("You are not registered for this meetup."))
-        services.cancel_registration(db.session, registration, g.membership)
+        services.cancel_own_registration(db.session, registration, g.membership)
 
     return _portal_change(meetup_id, change, _l("Your registration was cancelled."))
 

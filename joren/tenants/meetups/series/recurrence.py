@@ -32,12 +32,47 @@ _UNTIL_UTC = re.compile(r"^(\d{8})T(\d{6})Z$")
 _UNTIL_LOCAL = re.compile(r"^(\d{8})(T\d{6})?$")
 
 
-class RuleError(ValueError):
-    """A rule that cannot be used; ``code`` says why (the views translate it)."""
+_BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
+# Parts whose value is a list of whole numbers, and the numbers each allows.
+_NUMBER_LISTS = {"BYMONTHDAY": (1, 31), "BYSETPOS": (1, 366), "BYMONTH": (1, 12),
+                 "BYYEARDAY": (1, 366), "BYWEEKNO": (1, 53)}
+_SIGNED = {"BYMONTHDAY", "BYSETPOS", "BYYEARDAY", "BYWEEKNO"}
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
+
+class RuleError(ValueError):
+    """A rule that cannot be used; ``code`` says why and ``part`` which part of the rule
+    (``FREQ``, ``BYDAY``, ...) when one is to blame (the views translate both)."""
+
+    def __init__(self, code: str, part: str | None = None) -> None:
+        super().__init__(code if part is None else f"{part}: {code}")
         self.code = code
+        self.part = part
+
+
+def _check_byday(value: str, freq: str) -> None:
+    """Weekdays (MO ... SU), each with an optional ordinal: ±1–5 in a month, ±1–53 a year."""
+    limit = 5 if freq == "MONTHLY" else 53
+    for item in value.split(","):
+        found = _BYDAY.match(item)
+        if found is None or not 1 <= abs(int(found.group(1) or 1)) <= limit:
+            raise RuleError("bad_part", "BYDAY")
+
+
+def _check_list(key: str, value: str, freq: str) -> None:
+    """Refuse a BY... part whose values are not what it takes (says which part)."""
+    if key == "WKST":
+        if value not in ("MO", "TU", "WE", "TH", "FR", "SA", "SU"):
+            raise RuleError("bad_part", key)
+        return
+    if key == "BYDAY":
+        _check_byday(value, freq)
+        return
+    items = value.split(",")
+    low, high = _NUMBER_LISTS[key]
+    for item in items:
+        number = item[1:] if key in _SIGNED and item[:1] in "+-" else item
+        if not number.isdigit() or not low <= int(number) <= high:
+            raise RuleError("bad_part", key)
 
 
 def zone(tz: str) -> ZoneInfo:
@@ -75,8 +110,10 @@ def _parts(text: str) -> dict[str, str]:
     for item in body.strip(";").split(";"):
         key, sep, value = item.partition("=")
         key, value = key.strip(), value.strip()
-        if not sep or not value or key in parts:
-            raise RuleError("invalid")
+        if not sep or not value:
+            raise RuleError("syntax", key or None)
+        if key in parts:
+            raise RuleError("repeated_part", key)
         parts[key] = value
     return parts
 
@@ -89,22 +126,25 @@ def normalise(text: str) -> str:
     if freq in TOO_FREQUENT:
         raise RuleError("too_frequent")
     if freq not in ALLOWED_FREQS:
-        raise RuleError("invalid")
+        raise RuleError("bad_part", "FREQ")
     if REFUSED_PARTS & parts.keys():
         raise RuleError("too_frequent")
-    if set(parts) - KNOWN_PARTS:
-        raise RuleError("invalid")
+    unknown = sorted(set(parts) - KNOWN_PARTS)
+    if unknown:
+        raise RuleError("unknown_part", unknown[0])
     if "COUNT" in parts and "UNTIL" in parts:
-        raise RuleError("invalid")
+        raise RuleError("count_and_until")
     for key, limit in (("COUNT", MAX_COUNT), ("INTERVAL", MAX_INTERVAL)):
         if key in parts:
             if not parts[key].isdigit() or int(parts[key]) < 1:
-                raise RuleError("invalid")
+                raise RuleError("bad_part", key)
             if int(parts[key]) > limit:
-                raise RuleError("absurd")
+                raise RuleError("absurd", key)
     if "UNTIL" in parts and not (_UNTIL_UTC.match(parts["UNTIL"])
                                  or _UNTIL_LOCAL.match(parts["UNTIL"])):
-        raise RuleError("invalid")
+        raise RuleError("bad_part", "UNTIL")
+    for key in parts.keys() & (set(_NUMBER_LISTS) | {"BYDAY", "WKST"}):
+        _check_list(key, parts[key], freq)
     return ";".join(f"{k}={v}" for k, v in parts.items())
 
 
@@ -140,7 +180,11 @@ def validate(text: str, dtstart_local: str, tz: str) -> str:
     rule = build(body, dtstart_local, tz)
     start = parse_local(dtstart_local)
     probe = rule.replace(count=None, until=start + timedelta(days=366 * FIRST_WITHIN_YEARS))
-    if next(iter(probe), None) is None:
+    try:
+        first = next(iter(probe), None)
+    except (ValueError, IndexError, KeyError, OverflowError) as exc:  # dateutil's own limits
+        raise RuleError("invalid") from exc
+    if first is None:
         raise RuleError("no_dates")
     return body
 
