@@ -4,7 +4,8 @@ paraphrased without the offer's words, decoys sharing only generic words. Prints
 (``pytest -s``) and asserts the targets of issue 15.
 
 The targets that depend on understanding meaning (precision ≥ 0.9 with paraphrases and both
-languages, decoy-only ≤ 2%, ja↔en pairs found) are a strict xfail until the semantic layer
+languages, decoy-only ≤ 2%, ja↔en pairs found, and every stated direction true: with character
+n-grams alone two generic sentences are as alike as two matching ones) are a strict xfail until the semantic layer
 lands: when they pass, the marker must go (strict: an unexpected pass fails the run).
 """
 
@@ -38,6 +39,8 @@ def test_every_member_with_a_good_match_gets_a_suggestion(cycle) -> None:  # typ
     assert score["coverage (any suggestion)"] >= 0.95
 
 
+@pytest.mark.xfail(strict=True, reason="generic words carry a direction until the specificity "
+                   "of issue 15 (meaning) lands")
 def test_stated_directions_are_true(cycle) -> None:  # type: ignore[no-untyped-def]
     _found, score = cycle
     assert score["true reasons (offer→need)"] == 1.0

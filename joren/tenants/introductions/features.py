@@ -79,6 +79,9 @@ class History:
     spoken: frozenset[tuple[int, int]] = frozenset()      # logged contact or connected
     attendance: tuple[np.ndarray, np.ndarray] = field(default_factory=_no_attendance,
                                                       compare=False)
+    # Member id → suggestions still waiting for them (unreviewed, or sent and unanswered by
+    # them): they count towards the per-member cap of the next cycle.
+    pending: Mapping[int, int] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("excluded", "connected", "spoken"):
@@ -105,7 +108,7 @@ class Weights:
     same_industry_penalty: float = 0.03
     meet_again: float = -0.05     # rank_among only: already connected
     min_score: float = 0.12       # below this a pair is not worth an introduction
-    text_reason: float = 0.1      # a direction's cosine from which it is given as a reason
+    text_reason: float = 0.05     # a direction's cosine from which it is given as a reason
 
 
 DEFAULT_WEIGHTS = Weights()

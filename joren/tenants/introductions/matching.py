@@ -39,7 +39,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from joren.tenants.introductions import candidates, together
+from joren.tenants.introductions import allocation, candidates, together
 from joren.tenants.introductions.features import (
     DEFAULT_WEIGHTS,
     Features,
@@ -48,7 +48,7 @@ from joren.tenants.introductions.features import (
     Weights,
 )
 from joren.tenants.introductions.history_keys import HistoryKeys, member_of, position_keys
-from joren.tenants.introductions.reasons import build_reasons
+from joren.tenants.introductions.reasons import build_reasons, explained
 
 TOP_K = 20              # text candidates kept per member
 
@@ -168,41 +168,9 @@ def _eligible_positions(f: Features, member_ids: Sequence[int] | None = None) ->
     return pos[f.eligible[pos]] if len(pos) else pos
 
 
-def _allocate(i: np.ndarray, j: np.ndarray, order: np.ndarray, caps: np.ndarray,
-              open_members: int, chunk: int = 65_536) -> np.ndarray:
-    """Greedy cap allocation: the pairs ``order`` (best first) whose two members both have a
-    place left when their turn comes. Chunk by chunk, pairs with a member already full are
-    dropped in numpy first (places only ever run out), and the others go through the one loop
-    over pairs, on plain lists (numpy scalars cost ten times more per step)."""
-    left = caps.copy()
-    chosen: list[np.ndarray] = []
-    for start in range(0, len(order), chunk):
-        part = order[start:start + chunk]
-        part = part[(left[i[part]] > 0) & (left[j[part]] > 0)]
-        places = left.tolist()
-        taken = []
-        for k, x, y in zip(part.tolist(), i[part].tolist(), j[part].tolist(), strict=True):
-            if places[x] > 0 and places[y] > 0:
-                places[x] -= 1
-                places[y] -= 1
-                taken.append(k)
-                open_members -= (places[x] == 0) + (places[y] == 0)
-                if open_members < 2:
-                    break
-        chosen.append(np.asarray(taken, np.int64))
-        left = np.asarray(places, np.int64)
-        if open_members < 2:
-            break
-    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
-
-
 def _by_score(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
               good: np.ndarray) -> np.ndarray:
-    """``good`` best score first, ties by the lower member id, then the higher one. Pairs come
-    sorted by positions, which are in id order when the members are (as the loader gives
-    them): then one stable sort by score does."""
-    if len(f.ids) < 2 or bool(np.all(f.ids[1:] > f.ids[:-1])):
-        return good[np.argsort(-score[good], kind="stable")]
+    """``good`` best score first, ties by the lower member id, then the higher one."""
     a_id, b_id = f.ids[i[good]], f.ids[j[good]]
     lo, hi = np.minimum(a_id, b_id), np.maximum(a_id, b_id)
     return good[np.lexsort((hi, lo, -score[good]))]
@@ -214,10 +182,13 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
             limit_per_member: int | None = None,
             weights: Weights = DEFAULT_WEIGHTS,
             clock: StageClock | None = None) -> list[Suggestion]:
-    """One cycle's introductions: greedy by score (ties by ids), each member in at most
-    ``cap`` suggestions (an int, or an array aligned with ``features.ids``).
-    ``limit_per_member`` is how many text candidates per member are considered (default 20).
-    Returns suggestions best first, ``a`` the lower member id."""
+    """One cycle's introductions, allocated in fair rounds (``allocation``): every member
+    with a candidate gets one before anyone gets a second, each member in at most ``cap``
+    suggestions (an int, or an array aligned with ``features.ids``) counting those still
+    pending from earlier cycles (``history.pending``). Only pairs that can be explained (a
+    reason besides the score) are suggested. ``limit_per_member`` is how many text candidates
+    per member are considered (default 20). Returns suggestions best first, ``a`` the lower
+    member id."""
     f = features
     stage = clock or StageClock()
     n = len(f)
@@ -227,14 +198,21 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
         return []
     with stage("history"):
         hk = HistoryKeys.build(f, history)
+        held = _pending(f, history)
     i, j, c1, c2 = _pairs(f, hk, pos, limit_per_member or TOP_K, allow_connected=False,
                           stage=stage)
     with stage("scoring"):
         score, parts = _score(f, hk, i, j, c1, c2, weights)
     with stage("allocation"):
-        good = np.flatnonzero(score >= weights.min_score)
-        order = _by_score(f, i, j, score, good)
-        sel = _allocate(i, j, order, caps, int((caps[pos] > 0).sum()))
+        # Pairs listed and members ranked by id: ties do not depend on the members' order.
+        lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
+        by_id = np.lexsort((hi, lo))
+        ok = (score >= weights.min_score) & explained(parts, weights)
+        good = np.flatnonzero(ok[by_id])
+        rank_of = np.argsort(np.argsort(f.ids, kind="stable"), kind="stable")
+        sel = by_id[allocation.allocate(n, i[by_id], j[by_id], score[by_id], good,
+                                        caps - held, held, rank_of)]
+        sel = _by_score(f, i, j, score, sel)
     stage.sizes["pairs above the minimum score"] = len(good)
     with stage("reasons"):
         swap = f.ids[i[sel]] > f.ids[j[sel]]
@@ -244,6 +222,16 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
         return [Suggestion(x, y, round(s, 6), r)
                 for x, y, s, r in zip(f.ids[ai].tolist(), f.ids[bj].tolist(),
                                       score[sel].tolist(), reasons, strict=True)]
+
+
+def _pending(f: Features, history: History) -> np.ndarray:
+    """Suggestions each position still has pending from earlier cycles."""
+    held = np.zeros(len(f), np.int64)
+    for member, count in history.pending.items():
+        at = f.position.get(int(member))
+        if at is not None:
+            held[at] = max(int(count), 0)
+    return held
 
 
 def rank_among(features: Features, history: History, member_ids: Sequence[int], *,
