@@ -5,8 +5,9 @@ paraphrased without the offer's words, decoys sharing only generic words. Prints
 
 The targets that depend on understanding meaning (precision ≥ 0.9 with paraphrases and both
 languages, decoy-only ≤ 2%, ja↔en pairs found, and every stated direction true: with character
-n-grams alone two generic sentences are as alike as two matching ones) are a strict xfail until the semantic layer
-lands: when they pass, the marker must go (strict: an unexpected pass fails the run).
+n-grams alone two generic sentences are as alike as two matching ones) are a strict xfail
+until the semantic layer lands: when they pass, the marker must go (strict: an unexpected pass
+fails the run).
 """
 
 from __future__ import annotations
