@@ -24,7 +24,25 @@ from joren.tenants.members.industries import (
     REGIONS,
 )
 
-SNIPPET = 40
+SNIPPET = 40           # characters of a Japanese snippet
+SNIPPET_LATIN = 60     # of an English one (words are longer than kanji)
+
+
+def cut_snippet(line: str) -> str:
+    """A matched line cut short for a reason: Japanese after ``SNIPPET`` characters; English
+    (mostly ASCII) after ``SNIPPET_LATIN``, on a word boundary, never inside a word."""
+    line = line.strip(" 、。,.")
+    latin = sum(ch.isascii() for ch in line) * 2 > len(line)
+    if not latin:
+        return textmod.cut(line, SNIPPET)
+    if len(line) <= SNIPPET_LATIN:
+        return line
+    head = line[:SNIPPET_LATIN]
+    if not line[SNIPPET_LATIN].isspace():
+        space = head.rfind(" ")
+        if space >= SNIPPET_LATIN // 2:
+            head = head[:space]
+    return head.rstrip(" ,;:-") + "…"
 
 
 def _member_lines(f: Features, members: np.ndarray, side: str
@@ -73,9 +91,9 @@ def _snippets(f: Features, givers: np.ndarray, askers: np.ndarray) -> list[tuple
     out = []
     for x, y in zip(gi[first].tolist(), ai[first].tolist(), strict=True):
         if x not in cut_g:
-            cut_g[x] = textmod.cut(flat_g[x], SNIPPET)
+            cut_g[x] = cut_snippet(flat_g[x])
         if y not in cut_a:
-            cut_a[y] = textmod.cut(flat_a[y], SNIPPET)
+            cut_a[y] = cut_snippet(flat_a[y])
         out.append((cut_g[x], cut_a[y]))
     return out
 

@@ -8,7 +8,7 @@ import pytest
 
 from joren.tenants.introductions.features import Features, History, Profile, Reason
 from joren.tenants.introductions.matching import suggest
-from joren.tenants.introductions.reasons import render
+from joren.tenants.introductions.reasons import cut_snippet, render
 
 NAMES = {1: "佐藤", 2: "田中"}
 OFFER = {"code": "offers_for_ask",
@@ -100,3 +100,18 @@ def test_snippets_are_kept_short(ctx):
     offer = [r for r in s.reasons if r.code == "offers_for_ask"][0].params["offer"]
     assert len(offer) <= 40 and offer.endswith("…")
     assert long_offer.startswith(offer[:-1])
+
+
+def test_english_snippets_end_on_a_word_boundary(ctx):
+    long_offer = ("Bookkeeping, payroll and monthly management accounts for small firms "
+                  "and sole traders across Kanagawa")
+    features = Features([Profile(1, offers=(long_offer,)),
+                         Profile(2, asks=("Our bookkeeping is a mess and payroll takes days",))])
+    (s,) = suggest(features, History())
+    offer = [r for r in s.reasons if r.code == "offers_for_ask"][0].params["offer"]
+    assert offer.endswith("…") and len(offer) <= 61
+    words = offer[:-1].split()
+    assert words and all(w in long_offer.split() or w + "," in long_offer.split()
+                         for w in words)
+    assert long_offer.startswith(offer[:-1])
+    assert cut_snippet("Supercalifragilisticexpialidocious" * 3).endswith("…")
