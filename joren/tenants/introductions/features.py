@@ -108,7 +108,8 @@ class Weights:
     same_industry_penalty: float = 0.03
     meet_again: float = -0.05     # rank_among only: already connected
     min_score: float = 0.12       # below this a pair is not worth an introduction
-    text_reason: float = 0.05     # a direction's cosine from which it is given as a reason
+    text_reason: float = 0.1      # a direction's cosine from which it is stated (calibrated)
+    text_common: float = 0.05     # a side's cosine from which the texts are quoted
 
 
 DEFAULT_WEIGHTS = Weights()

@@ -207,7 +207,7 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
         # Pairs listed and members ranked by id: ties do not depend on the members' order.
         lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
         by_id = np.lexsort((hi, lo))
-        ok = (score >= weights.min_score) & explained(parts, weights)
+        ok = (score >= weights.min_score) & explained(f, i, parts, weights)
         good = np.flatnonzero(ok[by_id])
         rank_of = np.argsort(np.argsort(f.ids, kind="stable"), kind="stable")
         sel = by_id[allocation.allocate(n, i[by_id], j[by_id], score[by_id], good,

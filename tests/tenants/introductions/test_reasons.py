@@ -115,3 +115,19 @@ def test_english_snippets_end_on_a_word_boundary(ctx):
                          for w in words)
     assert long_offer.startswith(offer[:-1])
     assert cut_snippet("Supercalifragilisticexpialidocious" * 3).endswith("…")
+
+
+def test_a_weak_text_match_is_said_to_share_a_subject_not_to_help(ctx):
+    # One shared word (交流) among many: a cosine of about 0.06.
+    features = Features([
+        Profile(1, offers=("飲食店の開業支援と店舗デザイン。月に一度、交流会を主催",)),
+        Profile(2, asks=("販路を開拓したい。地元の人と交流したい。新商品の試食会を開きたい",))])
+    (s,) = suggest(features, History())
+    codes = [r.code for r in s.reasons]
+    assert "offers_for_ask" not in codes and codes.count("common_ground") == 1
+    reason = Reason("common_ground", {"a": 1, "b": 2, "offer": "交流会の主催",
+                                      "ask": "知り合いを増やしたい"})
+    assert render([reason], NAMES, "ja") == [
+        "佐藤さんの「交流会の主催」と田中さんの「知り合いを増やしたい」には、共通するテーマがあります。"]
+    assert render([reason], NAMES, "en") == [
+        "佐藤's “交流会の主催” and 田中's “知り合いを増やしたい” touch on the same subject."]
