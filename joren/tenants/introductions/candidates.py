@@ -118,19 +118,35 @@ def prune(x: sparse.csr_matrix, m: int, df: np.ndarray) -> sparse.csr_matrix:
     return _rows_of(x, _top_entries(x, m, df[x.indices] > 1))
 
 
-def truncate_postings(x: sparse.csr_matrix, p: int, group: int = 0,
-                      keys: np.ndarray | None = None) -> sparse.csr_matrix:
-    """Feature rows × texts: a feature in more than ``p`` texts keeps a sample of about ``p``
-    of them, drawn by a hash of (feature, text, ``group``), so a block's product costs
-    O(rows · features · p) and not O(rows · n), and different groups of blocks reach different
-    texts. A feature in ``p`` texts or fewer keeps them all. ``keys``: what the hash reads
-    for each text (member ids, so that the sample does not depend on the members' order)."""
+_GOLDEN = 0.6180339887498949   # each group's draw is the first one shifted by this much
+
+
+def draw(feature: np.ndarray, texts: np.ndarray, group: int) -> np.ndarray:
+    """The uniform draw in [0, 1) of each (feature, text) for ``group``: one hash, shifted
+    by a golden-ratio step per group, so the groups' samples differ and cost one hash."""
+    return (_mix(feature, texts, 0) + group * _GOLDEN) % 1.0
+
+
+def truncate_postings(x: sparse.csr_matrix, p: int, groups: int = 1,
+                      keys: np.ndarray | None = None) -> list[sparse.csr_matrix]:
+    """Feature rows × texts, once per group of blocks: a feature in more than ``p`` texts
+    keeps a sample of about ``p`` of them (``draw`` below ``p`` / its texts), so a block's
+    product costs O(rows · features · p) and not O(rows · n), and different groups reach
+    different texts. A feature in ``p`` texts or fewer keeps them all. ``keys``: what the
+    hash reads for each text (member ids, so that the sample does not depend on the
+    members' order)."""
     counts = np.diff(x.indptr)
     feature = np.repeat(np.arange(x.shape[0]), counts)
-    rate = p / np.maximum(counts, 1)
-    texts = x.indices if keys is None else keys[x.indices]
-    keep = (counts[feature] <= p) | (_mix(feature, texts, group) < rate[feature])
-    return _rows_of(x, np.flatnonzero(keep))
+    crowded = np.flatnonzero(counts[feature] > p)
+    always = np.flatnonzero(counts[feature] <= p)
+    texts = x.indices[crowded] if keys is None else keys[x.indices[crowded]]
+    first = _mix(feature[crowded], texts, 0)
+    rate = (p / np.maximum(counts, 1))[feature[crowded]]
+    out = []
+    for g in range(groups):
+        kept = crowded[(first + g * _GOLDEN) % 1.0 < rate]
+        out.append(_rows_of(x, np.sort(np.concatenate([always, kept]))))
+    return out
 
 
 def _best_in_block(t: sparse.csr_matrix, start: int, k: int,
@@ -195,8 +211,7 @@ def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-un
     starts = range(0, m, BLOCK)
     groups = max(1, min(GROUPS, len(starts)))
     crowded = bool((np.diff(full_t.indptr) > POSTINGS).any())
-    right = ([truncate_postings(full_t, POSTINGS, g, f.ids[pos])
-                          for g in range(groups)] if crowded
+    right = (truncate_postings(full_t, POSTINGS, groups, f.ids[pos]) if crowded
              else [full_t])
 
     def block(start: int) -> tuple[np.ndarray, np.ndarray]:
