@@ -20,14 +20,16 @@ A pair's score adds up
 Never: oneself, a pair introduced before in any status, the same company, a member who did not
 consent to introductions or is inactive.
 
-Scale (``candidates``): only candidate pairs are scored, vectorised — every pair in a small
-community; in a large one each member's top-k by text from blocked sparse products over
-pruned rows, plus structured candidates (wished industries, welcoming regulars), a few
+Scale (``candidates``): only candidate pairs are scored, vectorised — at every size each
+member's top-k by text from blocked sparse products over pruned rows and sampled postings,
+plus structured candidates (wished industries, welcoming regulars), a few
 co-attendees per member and meetup (``together.co_attendee_candidates``) and the pairs given
-explicitly in ``History.met_together``. No dense n×n matrix and no Python loop over pairs,
-except the greedy cap allocation over the sorted candidates (and there only over pairs whose
-two members still have a place) and the building of the chosen suggestions' reasons. Each
-member's sentences are cut and vectorised once per run for the reasons, not once per pair.
+explicitly in ``History.met_together``. Allocation (``allocation``): fair rounds under the
+caps (pending suggestions count), then a second chance for members left without one: their
+candidates among the members who still have room. No dense n×n matrix and no Python loop over
+pairs, except the allocation's rounds (and there only over pairs still possible) and the
+building of the chosen suggestions' reasons. Each member's sentences are cut and vectorised
+once per run for the reasons, not once per pair.
 ``StageClock`` times the stages (the benchmark prints them).
 """
 
@@ -203,16 +205,33 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
                           stage=stage)
     with stage("scoring"):
         score, parts = _score(f, hk, i, j, c1, c2, weights)
+    rank_of = np.argsort(np.argsort(f.ids, kind="stable"), kind="stable")
     with stage("allocation"):
-        # Pairs listed and members ranked by id: ties do not depend on the members' order.
-        lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
-        by_id = np.lexsort((hi, lo))
-        ok = (score >= weights.min_score) & explained(f, i, parts, weights)
-        good = np.flatnonzero(ok[by_id])
-        rank_of = np.argsort(np.argsort(f.ids, kind="stable"), kind="stable")
-        sel = by_id[allocation.allocate(n, i[by_id], j[by_id], score[by_id], good,
-                                        caps - held, held, rank_of)]
-        sel = _by_score(f, i, j, score, sel)
+        sel, good = _allocated(f, i, j, score, parts, weights, caps - held, held, rank_of)
+    # A second chance: members left without a suggestion (their candidates were all taken)
+    # look again, among the members who still have room only.
+    after = held + np.bincount(np.r_[i[sel], j[sel]], minlength=n)
+    left_out = np.zeros(n, bool)
+    left_out[pos] = (after[pos] == 0) & (caps[pos] > 0)
+    roomy = pos[after[pos] < caps[pos]]
+    if left_out.any() and len(roomy) < len(pos):
+        with stage("second chance"):
+            done = HistoryKeys.build(f, History(
+                excluded=hk_pairs(f, i[sel], j[sel]) | history.excluded,
+                connected=history.connected, met_together=history.met_together,
+                spoken=history.spoken, attendance=history.attendance))
+            i2, j2, c1b, c2b = _pairs(f, done, roomy, limit_per_member or TOP_K,
+                                      allow_connected=False, stage=StageClock())
+            touch = left_out[i2] | left_out[j2]
+            i2, j2, c1b, c2b = i2[touch], j2[touch], c1b[touch], c2b[touch]
+            score2, parts2 = _score(f, done, i2, j2, c1b, c2b, weights)
+            sel2, _good2 = _allocated(f, i2, j2, score2, parts2, weights, caps - after,
+                                      after, rank_of)
+            sel = np.r_[sel, len(i) + sel2]
+            i, j, score = np.r_[i, i2], np.r_[j, j2], np.r_[score, score2]
+            parts = {k: np.r_[v, parts2[k]] for k, v in parts.items()}
+        stage.sizes["second chance pairs"] = len(i2)
+    sel = _by_score(f, i, j, score, sel)
     stage.sizes["pairs above the minimum score"] = len(good)
     with stage("reasons"):
         swap = f.ids[i[sel]] > f.ids[j[sel]]
@@ -222,6 +241,26 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
         return [Suggestion(x, y, round(s, 6), r)
                 for x, y, s, r in zip(f.ids[ai].tolist(), f.ids[bj].tolist(),
                                       score[sel].tolist(), reasons, strict=True)]
+
+
+def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
+               parts: dict[str, np.ndarray], weights: Weights, room: np.ndarray,
+               held: np.ndarray, rank_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(chosen pairs, pairs allowed): the explained pairs above the minimum score, allocated
+    in fair rounds; pairs listed and members ranked by id, so that ties do not depend on the
+    members' order."""
+    lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
+    by_id = np.lexsort((hi, lo))
+    ok = (score >= weights.min_score) & explained(f, i, parts, weights)
+    good = np.flatnonzero(ok[by_id])
+    chosen = allocation.allocate(len(f), i[by_id], j[by_id], score[by_id], good, room, held,
+                                 rank_of)
+    return by_id[chosen], good
+
+
+def hk_pairs(f: Features, i: np.ndarray, j: np.ndarray) -> frozenset[tuple[int, int]]:
+    """The pairs (positions) as id pairs, for ``History.excluded``."""
+    return frozenset(zip(f.ids[i].tolist(), f.ids[j].tolist(), strict=True))
 
 
 def _pending(f: Features, history: History) -> np.ndarray:
