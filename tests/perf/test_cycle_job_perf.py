@@ -6,10 +6,10 @@ stored suggestions are worth (coverage and precision against the truth known by
 construction). No wall-clock assert.
 
 Two measurements: the job enqueued and run by the test worker, inside the test's rolled-back
-transaction (every row written by that one transaction and its savepoints: on PostgreSQL,
-past 64 savepoints each visibility check of those rows goes through the subtransaction log,
-so this overstates); and the job's body on committed data through its own connection, as a
-worker sees a live community (the community is deleted afterwards).
+transaction; and the job's body on committed data through its own connection, as a worker
+sees a live community (the community is deleted afterwards). Both print the wall time; the
+committed one also its CPU time and the machine's load, since a shared machine inflates wall
+time several times over.
 """
 
 from __future__ import annotations
