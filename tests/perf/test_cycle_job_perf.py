@@ -58,9 +58,7 @@ def _populate(session, community, built: q.Community) -> dict[int, int]:  # type
         ids = session.scalars(select(Member.id).where(Member.tenant_id == community.id)
                               .order_by(Member.id)).all()
         if session.get_bind().dialect.name == "postgresql":
-            # A community loaded in one go, as a live database would hold it: with the
-            # planner's statistics of an empty table, each foreign-key check of the stored
-            # suggestions would scan all the members (19 s of 27 at 5,000 members).
+            # The planner's statistics of a live community, not of an empty table.
             session.execute(text("ANALYZE members"))
     session.commit()
     return {int(db_id): p.id for db_id, p in zip(ids, built.profiles, strict=True)}
