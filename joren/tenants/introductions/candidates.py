@@ -1,14 +1,21 @@
-"""Candidate partners for the matching engine, without a dense n×n matrix.
+"""Candidate partners for the matching engine, without a dense n×n matrix and without a
+size switch: every community, small or large, goes through the same blocked products.
 
-- Text: in a community of up to ``DENSE_LIMIT`` members every pair is a candidate (one sparse
-  product). Above, each text keeps its ``PRUNE`` heaviest shared features and each feature its
-  ``POSTINGS`` texts where it weighs most; row blocks of ``[OFFER | ASK] · [ASK | OFFER]ᵀ`` give
-  both directions in one product, and each row keeps its top-k partners (a linear-time
-  pre-selection, then an exact top-k on what is left). The exact cosines of the candidates are
-  computed afterwards on the full rows (``rowdot``). The blocks (and the cosines' chunks) are
-  independent and their C and numpy work runs without the GIL: ``THREADS`` threads (two on a
-  machine with two cores or more) share them, and the results are gathered in block order, so
-  the pairs are the same, in the same order, as with one thread.
+- Text: each text keeps its ``PRUNE`` heaviest shared features and each feature about
+  ``POSTINGS`` texts, a hashed sample that changes from one group of blocks to the next
+  (``GROUPS`` samples). Keeping the texts where a feature weighs most made the same short
+  profiles everyone's candidates at scale (one member in 461 candidate pairs, and
+  most others in none); the rotating sample spreads the partners over the community, so recall
+  does not fall with its size. In a community of up to ``POSTINGS`` texts per feature nothing
+  is truncated and every pair sharing a specific feature is seen. Row blocks of
+  ``[OFFER | ASK] · [ASK | OFFER]ᵀ`` give both directions in one product, and each row keeps its
+  top-k partners (a linear-time pre-selection, then an exact top-k on what is left; exact ties
+  are broken by a hash of the pair, not by position, for the same reason). The exact cosines
+  of the candidates are computed afterwards on the full rows (``rowdot``). The blocks (and the
+  cosines' chunks) are independent and their C and numpy work runs without the GIL:
+  ``THREADS`` threads (two on a machine with two cores or more) share them, and the results
+  are gathered in block order, so the pairs are the same, in the same order, as with one
+  thread.
 - Structured: members of each wished industry (own industry too for the same-industry flag),
   and for a first-timer the regulars; own region first, most engaged first, then lowest id.
 """
@@ -25,10 +32,10 @@ from joren.tenants.introductions.features import Features
 from joren.tenants.members.industries import INDUSTRIES
 
 STRUCTURED_K = 5        # structured candidates per wished industry (any region, own region)
-DENSE_LIMIT = 1500      # up to this many members all pairs are scored (a hard switch)
 BLOCK = 512             # rows per sparse product block
 PRUNE = 32              # heaviest shared features per text kept for candidate generation
-POSTINGS = 128          # texts kept per feature for candidate generation
+POSTINGS = 64           # texts kept per feature for candidate generation (a sample)
+GROUPS = 8              # hashed postings samples, one per group of blocks
 THREADS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
               else os.cpu_count() or 1)   # threads sharing the product's blocks
 _TINY = np.nextafter(np.float32(0), np.float32(1))   # the least positive float32
@@ -68,18 +75,30 @@ def top_per_row(rows: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
     return order[rank < k]
 
 
-def _top_entries(x: sparse.csr_matrix, m: int, eligible: np.ndarray) -> np.ndarray:
-    """Positions of each row's ``m`` heaviest entries among the ``eligible`` ones (ties: the
-    lower feature first), in storage order. Only rows with more than ``m`` eligible entries
-    are sorted: the others keep them all."""
+def _top_entries(x: sparse.csr_matrix, m: int, eligible: np.ndarray,
+                 values: np.ndarray | None = None) -> np.ndarray:
+    """Positions of each row's ``m`` largest ``values`` (default: its entries) among the
+    ``eligible`` ones (ties: the lower feature first), in storage order. Only rows with more
+    than ``m`` eligible entries are sorted: the others keep them all."""
+    values = x.data if values is None else values
     counts = np.diff(x.indptr)
     rows = np.repeat(np.arange(x.shape[0]), counts)
     sel = np.flatnonzero(eligible)
     long_rows = np.bincount(rows[sel], minlength=x.shape[0]) > m
     crowded = long_rows[rows[sel]]
     ranked = sel[crowded]
-    kept = ranked[top_per_row(rows[ranked], x.data[ranked], m)]
+    kept = ranked[top_per_row(rows[ranked], values[ranked], m)]
     return np.sort(np.concatenate([sel[~crowded], kept]))
+
+
+def _mix(a: np.ndarray, b: np.ndarray, salt: int) -> np.ndarray:
+    """A deterministic hash of two int arrays in [0, 1) (float64)."""
+    h = (a.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+         ^ (b.astype(np.uint64) + np.uint64(salt)) * np.uint64(0xC2B2AE3D27D4EB4F))
+    h ^= h >> np.uint64(29)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(32)
+    return (h >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
 def _rows_of(x: sparse.csr_matrix, at: np.ndarray) -> sparse.csr_matrix:
@@ -99,13 +118,39 @@ def prune(x: sparse.csr_matrix, m: int, df: np.ndarray) -> sparse.csr_matrix:
     return _rows_of(x, _top_entries(x, m, df[x.indices] > 1))
 
 
-def truncate_postings(x: sparse.csr_matrix, p: int) -> sparse.csr_matrix:
-    """Feature rows × texts: each feature keeps the ``p`` texts in which it weighs most, so a
-    block's product costs O(rows · features · p) and not O(rows · n)."""
-    return _rows_of(x, _top_entries(x, p, np.ones(x.nnz, bool)))
+_GOLDEN = 0.6180339887498949   # each group's draw is the first one shifted by this much
 
 
-def _best_in_block(t: sparse.csr_matrix, start: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+def draw(feature: np.ndarray, texts: np.ndarray, group: int) -> np.ndarray:
+    """The uniform draw in [0, 1) of each (feature, text) for ``group``: one hash, shifted
+    by a golden-ratio step per group, so the groups' samples differ and cost one hash."""
+    return (_mix(feature, texts, 0) + group * _GOLDEN) % 1.0
+
+
+def truncate_postings(x: sparse.csr_matrix, p: int, groups: int = 1,
+                      keys: np.ndarray | None = None) -> list[sparse.csr_matrix]:
+    """Feature rows × texts, once per group of blocks: a feature in more than ``p`` texts
+    keeps a sample of about ``p`` of them (``draw`` below ``p`` / its texts), so a block's
+    product costs O(rows · features · p) and not O(rows · n), and different groups reach
+    different texts. A feature in ``p`` texts or fewer keeps them all. ``keys``: what the
+    hash reads for each text (member ids, so that the sample does not depend on the
+    members' order)."""
+    counts = np.diff(x.indptr)
+    feature = np.repeat(np.arange(x.shape[0]), counts)
+    crowded = np.flatnonzero(counts[feature] > p)
+    always = np.flatnonzero(counts[feature] <= p)
+    texts = x.indices[crowded] if keys is None else keys[x.indices[crowded]]
+    first = _mix(feature[crowded], texts, 0)
+    rate = (p / np.maximum(counts, 1))[feature[crowded]]
+    out = []
+    for g in range(groups):
+        kept = crowded[(first + g * _GOLDEN) % 1.0 < rate]
+        out.append(_rows_of(x, np.sort(np.concatenate([always, kept]))))
+    return out
+
+
+def _best_in_block(t: sparse.csr_matrix, start: int, k: int,
+                   keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(row in block, column) of each row's top-``k`` partners in one block's product.
 
     Only the block's strongest entries compete (about 4·k per row), but every row keeps at
@@ -126,6 +171,10 @@ def _best_in_block(t: sparse.csr_matrix, start: int, k: int) -> tuple[np.ndarray
     # vals > 0 and vals >= min(floor, best / 2), as one comparison per entry.
     threshold = np.maximum(np.minimum(floor, 0.5 * best), _TINY)
     keep = np.flatnonzero(vals >= np.repeat(threshold, counts))
+    # Exact ties (the same words) are broken by a hash of the pair, not by position: the
+    # lowest positions would otherwise be everyone's partners.
+    ids = np.arange(t.shape[1]) if keys is None else keys
+    keep = keep[np.argsort(_mix(ids[row_of[keep]], ids[t.indices[keep]], 1), kind="stable")]
     rows = row_of[keep] - start
     sel = _top_in_block(rows, vals[keep], k)
     return rows[sel], t.indices[keep[sel]]
@@ -149,34 +198,37 @@ def _top_in_block(rows: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
 
 
 def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-untyped-def]
-    """Pairs by text: all pairs of a small community (with both cosines); in a large one,
-    each member's ``k`` best partners by ``cos(offer_i, ask_j) + cos(ask_i, offer_j)`` over
-    pruned rows, found block by block (cosines left NaN: computed exactly later)."""
+    """Pairs by text: each member's ``k`` best partners by ``cos(offer_i, ask_j) +
+    cos(ask_i, offer_j)`` over pruned rows and sampled postings, found block by block
+    (cosines left NaN: computed exactly later)."""
     offer, ask, model = f.text()
     o, a = offer[pos], ask[pos]
     m = len(pos)
-    if m <= DENSE_LIMIT:
-        # In float64, as ``rowdot`` sums them: the same pair gets the same cosine either way.
-        c = (o.astype(np.float64) @ a.T.astype(np.float64)).toarray()
-        iu, ju = np.triu_indices(m, 1)
-        return pos[iu], pos[ju], c[iu, ju], c[ju, iu]
     # One product per block gives both directions: [O_blk | A_blk] · [A | O]ᵀ.
     po, pa = prune(o, PRUNE, model.df), prune(a, PRUNE, model.df)
     left = sparse.hstack([po, pa]).tocsr()
-    right_t = truncate_postings(sparse.hstack([pa, po]).T.tocsr(), POSTINGS)
+    full_t = sparse.hstack([pa, po]).T.tocsr()
+    starts = range(0, m, BLOCK)
+    groups = max(1, min(GROUPS, len(starts)))
+    crowded = bool((np.diff(full_t.indptr) > POSTINGS).any())
+    right = (truncate_postings(full_t, POSTINGS, groups, f.ids[pos]) if crowded
+             else [full_t])
 
     def block(start: int) -> tuple[np.ndarray, np.ndarray]:
-        rows, cols = _best_in_block(left[start:start + BLOCK] @ right_t, start, k)
+        right_t = right[(start // BLOCK) % len(right)]
+        rows, cols = _best_in_block(left[start:start + BLOCK] @ right_t, start, k, f.ids[pos])
         return pos[rows + start], pos[cols]
 
     # The blocks are independent and scipy's product, numpy's partition and sort release the
     # GIL: two threads share them (results in block order, so the same pairs in the same order).
-    starts = range(0, m, BLOCK)
     if THREADS > 1 and len(starts) > 1:
         with ThreadPoolExecutor(THREADS) as pool:
             found = list(pool.map(block, starts))
     else:
         found = [block(start) for start in starts]
+    if not found:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, np.zeros(0), np.zeros(0)
     i = np.concatenate([b[0] for b in found])
     j = np.concatenate([b[1] for b in found])
     nan = np.full(len(i), np.nan)

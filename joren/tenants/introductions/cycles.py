@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from joren.tenants.introductions.models import (
     IntroductionCycle,
     IntroductionSource,
     IntroductionStatus,
+    Response,
 )
 
 log = logging.getLogger("joren.introductions")
@@ -100,23 +101,28 @@ def run_cycle(session: Session, period: str, now: datetime | None = None,
     suggestions = matching.suggest(features, history, cap=settings.per_member_cap)
     created = _create(session, cycle, suggestions)
     cycle.candidates = int(features.eligible.sum())  # members who consent and are active
-    cycle.suggested = len(created)
+    cycle.suggested = created
     cycle.finished_at = utcnow()
     session.flush()
     community = session.get(Community, current_tenant_id(session))
     if settings.auto_send and community is not None and plans.allows(
             community, "auto_introductions", session):
-        sent = _auto_send(session, created, actor_id, now)
-        log.info("cycle %s: %d of %d suggestions sent automatically", period, sent, len(created))
-    log.info("cycle %s: %d suggestions", period, len(created))
+        stored = list(session.scalars(select(Introduction)
+                                      .where(Introduction.cycle_id == cycle.id)
+                                      .order_by(Introduction.id)))
+        sent = _auto_send(session, stored, actor_id, now)
+        log.info("cycle %s: %d of %d suggestions sent automatically", period, sent, created)
+    log.info("cycle %s: %d suggestions", period, created)
     return cycle
 
 
-def _create(session: Session, cycle: IntroductionCycle, suggestions: list) -> list[Introduction]:
-    """Store the suggestions in one go; pairs already introduced are left out."""
+def _create(session: Session, cycle: IntroductionCycle, suggestions: list) -> int:
+    """Store the suggestions in one bulk insert (no ORM object per row); pairs already
+    introduced are left out. Returns how many were stored."""
     existing = {(low, high) for low, high in session.execute(
         select(Introduction.member_low_id, Introduction.member_high_id))}
-    created: list[Introduction] = []
+    tenant_id = current_tenant_id(session)
+    rows: list[dict] = []
     for suggestion in suggestions:
         if suggestion.a == suggestion.b:
             continue
@@ -124,15 +130,17 @@ def _create(session: Session, cycle: IntroductionCycle, suggestions: list) -> li
         if pair in existing:
             continue
         existing.add(pair)
-        created.append(Introduction(
-            member_low_id=pair[0], member_high_id=pair[1], cycle_id=cycle.id,
-            source=IntroductionSource.ENGINE, status=IntroductionStatus.SUGGESTED,
-            score=float(suggestion.score), reasons=services.reasons_json(suggestion.reasons),
-            confidence=suggestion.confidence,
-        ))
-    session.add_all(created)
-    session.flush()
-    return created
+        rows.append({
+            "tenant_id": tenant_id, "member_low_id": pair[0], "member_high_id": pair[1],
+            "cycle_id": cycle.id, "source": IntroductionSource.ENGINE,
+            "status": IntroductionStatus.SUGGESTED, "score": float(suggestion.score),
+            "reasons": services.reasons_json(suggestion.reasons), "message": "",
+            "confidence": suggestion.confidence,
+            "request_note": "", "low_response": Response.PENDING,
+            "high_response": Response.PENDING})
+    if rows:
+        session.execute(insert(Introduction), rows)
+    return len(rows)
 
 
 def _auto_send(session: Session, introductions: list[Introduction], actor_id: int | None,

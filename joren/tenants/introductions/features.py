@@ -83,6 +83,9 @@ class History:
     spoken: frozenset[tuple[int, int]] = frozenset()      # logged contact or connected
     attendance: tuple[np.ndarray, np.ndarray] = field(default_factory=_no_attendance,
                                                       compare=False)
+    # Member id → suggestions still waiting for them (unreviewed, or sent and unanswered by
+    # them): they count towards the per-member cap of the next cycle.
+    pending: Mapping[int, int] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("excluded", "connected", "spoken"):
@@ -113,6 +116,7 @@ class Weights:
     min_score: float = 0.12
     # A direction's strength (semantics.directions) from which it is given as a reason.
     text_reason: float = 0.1
+    text_common: float = 0.05     # a side's cosine from which the texts are quoted
 
 
 DEFAULT_WEIGHTS = Weights()

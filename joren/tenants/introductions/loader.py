@@ -4,7 +4,9 @@ whatever the size of the community (never a query per member or per pair).
 - Members with their engagement level (one outer join); the engine itself keeps only the
   consenting, active ones, so every member's row is loaded.
 - Every introduction ever made, in any status, is excluded from new cycles; the CONNECTED ones
-  also count as "spoken" (and ``rank_among`` may bring them back as "meet again").
+  also count as "spoken" (and ``rank_among`` may bring them back as "meet again"). What is
+  still pending counts towards each member's cap (``History.pending``): a suggestion not yet
+  reviewed, for both sides; a sent one, for each side that has not answered.
 - Who met whom: the attendance register (attended statuses: present, late, walk-in) of the
   community's last ``WINDOW`` held meetups — not cancelled, already started, latest first —
   read once as (member id, meetup id) rows and passed as ``History.attendance``. The engine
@@ -21,6 +23,7 @@ whatever the size of the community (never a query per member or per pair).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
@@ -32,7 +35,7 @@ from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.introductions.features import Features, History, Profile
-from joren.tenants.introductions.models import Introduction, IntroductionStatus
+from joren.tenants.introductions.models import Introduction, IntroductionStatus, Response
 from joren.tenants.introductions.signals import spoken_pairs_wanted
 from joren.tenants.meetups.models import ATTENDED, Attendance, Meetup, MeetupStatus
 from joren.tenants.members import vocabulary
@@ -106,17 +109,25 @@ def _attendance(session: Session, ids: list[int] | None) -> tuple[np.ndarray, np
 
 def _history(session: Session, ids: list[int] | None) -> History:
     excluded, connected = set(), set()
-    for low, high, status in session.execute(
-            select(Introduction.member_low_id, Introduction.member_high_id, Introduction.status)
+    pending: Counter[int] = Counter()
+    for low, high, status, low_answer, high_answer in session.execute(
+            select(Introduction.member_low_id, Introduction.member_high_id, Introduction.status,
+                   Introduction.low_response, Introduction.high_response)
             .where(_within(Introduction.member_low_id, Introduction.member_high_id, ids))):
         excluded.add((low, high))
         if status == IntroductionStatus.CONNECTED:
             connected.add((low, high))
+        elif status == IntroductionStatus.SUGGESTED:
+            pending.update((low, high))
+        elif status == IntroductionStatus.SENT:
+            pending.update(m for m, answer in ((low, low_answer), (high, high_answer))
+                           if answer == Response.PENDING)
     spoken: set[tuple[int, int]] = set()
     for _receiver, answer in spoken_pairs_wanted.send(session, member_ids=ids):
         spoken |= answer
     return History(excluded=frozenset(excluded), connected=frozenset(connected),
-                   spoken=frozenset(spoken | connected), attendance=_attendance(session, ids))
+                   spoken=frozenset(spoken | connected), attendance=_attendance(session, ids),
+                   pending=dict(pending))
 
 
 def load(session: Session) -> tuple[Features, History]:

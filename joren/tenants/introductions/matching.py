@@ -20,14 +20,16 @@ A pair's score adds up
 Never: oneself, a pair introduced before in any status, the same company, a member who did not
 consent to introductions or is inactive.
 
-Scale (``candidates``): only candidate pairs are scored, vectorised — every pair in a small
-community; in a large one each member's top-k by text from blocked sparse products over
-pruned rows, plus structured candidates (wished industries, welcoming regulars), a few
+Scale (``candidates``): only candidate pairs are scored, vectorised — at every size each
+member's top-k by text from blocked sparse products over pruned rows and sampled postings,
+plus structured candidates (wished industries, welcoming regulars), a few
 co-attendees per member and meetup (``together.co_attendee_candidates``) and the pairs given
-explicitly in ``History.met_together``. No dense n×n matrix and no Python loop over pairs,
-except the greedy cap allocation over the sorted candidates (and there only over pairs whose
-two members still have a place) and the building of the chosen suggestions' reasons. Each
-member's sentences are cut and vectorised once per run for the reasons, not once per pair.
+explicitly in ``History.met_together``. Allocation (``allocation``): fair rounds under the
+caps (pending suggestions count), then a second chance for members left without one: their
+candidates among the members who still have room. No dense n×n matrix and no Python loop over
+pairs, except the allocation's rounds (and there only over pairs still possible) and the
+building of the chosen suggestions' reasons. Each member's sentences are cut and vectorised
+once per run for the reasons, not once per pair.
 ``StageClock`` times the stages (the benchmark prints them).
 """
 
@@ -39,7 +41,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from joren.tenants.introductions import candidates, semantics, together
+from joren.tenants.introductions import allocation, candidates, semantics, together
 from joren.tenants.introductions.features import (
     DEFAULT_WEIGHTS,
     Features,
@@ -48,7 +50,7 @@ from joren.tenants.introductions.features import (
     Weights,
 )
 from joren.tenants.introductions.history_keys import HistoryKeys, member_of, position_keys
-from joren.tenants.introductions.reasons import build_reasons
+from joren.tenants.introductions.reasons import build_reasons, explained
 
 TOP_K = 20              # text candidates kept per member
 
@@ -171,41 +173,9 @@ def _eligible_positions(f: Features, member_ids: Sequence[int] | None = None) ->
     return pos[f.eligible[pos]] if len(pos) else pos
 
 
-def _allocate(i: np.ndarray, j: np.ndarray, order: np.ndarray, caps: np.ndarray,
-              open_members: int, chunk: int = 65_536) -> np.ndarray:
-    """Greedy cap allocation: the pairs ``order`` (best first) whose two members both have a
-    place left when their turn comes. Chunk by chunk, pairs with a member already full are
-    dropped in numpy first (places only ever run out), and the others go through the one loop
-    over pairs, on plain lists (numpy scalars cost ten times more per step)."""
-    left = caps.copy()
-    chosen: list[np.ndarray] = []
-    for start in range(0, len(order), chunk):
-        part = order[start:start + chunk]
-        part = part[(left[i[part]] > 0) & (left[j[part]] > 0)]
-        places = left.tolist()
-        taken = []
-        for k, x, y in zip(part.tolist(), i[part].tolist(), j[part].tolist(), strict=True):
-            if places[x] > 0 and places[y] > 0:
-                places[x] -= 1
-                places[y] -= 1
-                taken.append(k)
-                open_members -= (places[x] == 0) + (places[y] == 0)
-                if open_members < 2:
-                    break
-        chosen.append(np.asarray(taken, np.int64))
-        left = np.asarray(places, np.int64)
-        if open_members < 2:
-            break
-    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
-
-
 def _by_score(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
               good: np.ndarray) -> np.ndarray:
-    """``good`` best score first, ties by the lower member id, then the higher one. Pairs come
-    sorted by positions, which are in id order when the members are (as the loader gives
-    them): then one stable sort by score does."""
-    if len(f.ids) < 2 or bool(np.all(f.ids[1:] > f.ids[:-1])):
-        return good[np.argsort(-score[good], kind="stable")]
+    """``good`` best score first, ties by the lower member id, then the higher one."""
     a_id, b_id = f.ids[i[good]], f.ids[j[good]]
     lo, hi = np.minimum(a_id, b_id), np.maximum(a_id, b_id)
     return good[np.lexsort((hi, lo, -score[good]))]
@@ -217,10 +187,13 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
             limit_per_member: int | None = None,
             weights: Weights = DEFAULT_WEIGHTS,
             clock: StageClock | None = None) -> list[Suggestion]:
-    """One cycle's introductions: greedy by score (ties by ids), each member in at most
-    ``cap`` suggestions (an int, or an array aligned with ``features.ids``).
-    ``limit_per_member`` is how many text candidates per member are considered (default 20).
-    Returns suggestions best first, ``a`` the lower member id."""
+    """One cycle's introductions, allocated in fair rounds (``allocation``): every member
+    with a candidate gets one before anyone gets a second, each member in at most ``cap``
+    suggestions (an int, or an array aligned with ``features.ids``) counting those still
+    pending from earlier cycles (``history.pending``). Only pairs that can be explained (a
+    reason besides the score) are suggested. ``limit_per_member`` is how many text candidates
+    per member are considered (default 20). Returns suggestions best first, ``a`` the lower
+    member id."""
     f = features
     stage = clock or StageClock()
     n = len(f)
@@ -230,14 +203,38 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
         return []
     with stage("history"):
         hk = HistoryKeys.build(f, history)
+        held = _pending(f, history)
     i, j, c1, c2 = _pairs(f, hk, pos, limit_per_member or TOP_K, allow_connected=False,
                           stage=stage)
     with stage("scoring"):
         score, parts = _score(f, hk, i, j, c1, c2, weights)
+    rank_of = np.argsort(np.argsort(f.ids, kind="stable"), kind="stable")
     with stage("allocation"):
-        good = np.flatnonzero(score >= weights.min_score)
-        order = _by_score(f, i, j, score, good)
-        sel = _allocate(i, j, order, caps, int((caps[pos] > 0).sum()))
+        sel, good = _allocated(f, i, j, score, parts, weights, caps - held, held, rank_of)
+    # A second chance: members left without a suggestion (their candidates were all taken)
+    # look again, among the members who still have room only.
+    after = held + np.bincount(np.r_[i[sel], j[sel]], minlength=n)
+    left_out = np.zeros(n, bool)
+    left_out[pos] = (after[pos] == 0) & (caps[pos] > 0)
+    roomy = pos[after[pos] < caps[pos]]
+    if left_out.any() and len(roomy) < len(pos):
+        with stage("second chance"):
+            done = HistoryKeys.build(f, History(
+                excluded=hk_pairs(f, i[sel], j[sel]) | history.excluded,
+                connected=history.connected, met_together=history.met_together,
+                spoken=history.spoken, attendance=history.attendance))
+            i2, j2, c1b, c2b = _pairs(f, done, roomy, limit_per_member or TOP_K,
+                                      allow_connected=False, stage=StageClock())
+            touch = left_out[i2] | left_out[j2]
+            i2, j2, c1b, c2b = i2[touch], j2[touch], c1b[touch], c2b[touch]
+            score2, parts2 = _score(f, done, i2, j2, c1b, c2b, weights)
+            sel2, _good2 = _allocated(f, i2, j2, score2, parts2, weights, caps - after,
+                                      after, rank_of)
+            sel = np.r_[sel, len(i) + sel2]
+            i, j, score = np.r_[i, i2], np.r_[j, j2], np.r_[score, score2]
+            parts = {k: np.r_[v, parts2[k]] for k, v in parts.items()}
+        stage.sizes["second chance pairs"] = len(i2)
+    sel = _by_score(f, i, j, score, sel)
     stage.sizes["pairs above the minimum score"] = len(good)
     with stage("reasons"):
         swap = f.ids[i[sel]] > f.ids[j[sel]]
@@ -249,6 +246,36 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
                 for x, y, s, r, p in zip(f.ids[ai].tolist(), f.ids[bj].tolist(),
                                          score[sel].tolist(), reasons, sure.tolist(),
                                          strict=True)]
+
+
+def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
+               parts: dict[str, np.ndarray], weights: Weights, room: np.ndarray,
+               held: np.ndarray, rank_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(chosen pairs, pairs allowed): the explained pairs above the minimum score, allocated
+    in fair rounds; pairs listed and members ranked by id, so that ties do not depend on the
+    members' order."""
+    lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
+    by_id = np.lexsort((hi, lo))
+    ok = (score >= weights.min_score) & explained(f, i, parts, weights)
+    good = np.flatnonzero(ok[by_id])
+    chosen = allocation.allocate(len(f), i[by_id], j[by_id], score[by_id], good, room, held,
+                                 rank_of)
+    return by_id[chosen], good
+
+
+def hk_pairs(f: Features, i: np.ndarray, j: np.ndarray) -> frozenset[tuple[int, int]]:
+    """The pairs (positions) as id pairs, for ``History.excluded``."""
+    return frozenset(zip(f.ids[i].tolist(), f.ids[j].tolist(), strict=True))
+
+
+def _pending(f: Features, history: History) -> np.ndarray:
+    """Suggestions each position still has pending from earlier cycles."""
+    held = np.zeros(len(f), np.int64)
+    for member, count in history.pending.items():
+        at = f.position.get(int(member))
+        if at is not None:
+            held[at] = max(int(count), 0)
+    return held
 
 
 def rank_among(features: Features, history: History, member_ids: Sequence[int], *,

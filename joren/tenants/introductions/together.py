@@ -10,10 +10,9 @@ entries (``History.attendance``). Here it becomes a sparse member × meetup inci
   register; in chunks. A full pairwise table would not scale: 5,000 members with 780 at
   each meetup already make ~10M pairs; the register itself has one entry per attendance.
 - ``co_attendee_candidates``: the pairs "you were in the same room but never talked" are
-  natural candidates, not only a bonus on pairs found otherwise. In a community of up to
-  ``candidates.DENSE_LIMIT`` members every pair is scored anyway; above, text candidates
-  rarely contain them, so each member gets, for each meetup of the register, its
-  ``2 × STEPS`` neighbours on a ring of that meetup's attendees. The ring's order is a
+  natural candidates, not only a bonus on pairs found otherwise. Text candidates (each
+  member's top-k by text) rarely contain them, so each member gets, for each meetup of the
+  register, its ``2 × STEPS`` neighbours on a ring of that meetup's attendees. The ring's order is a
   deterministic shuffle (a hash of member id and meetup id), so every attendee is equally
   likely to be picked, partners differ from meetup to meetup, and a pair that met at several
   meetups has that many chances to be adjacent. At most ``2 × STEPS`` pairs per register

@@ -1,6 +1,6 @@
 """The vectorised stages of the matching engine against small brute-force references written
-here: text candidates (all pairs, and the blocked large-community path with its pruning,
-postings, block floor and top-k), the batched text features and the sentence cutting."""
+here: text candidates (the blocked path every community goes through, with its pruning,
+sampled postings, block floor and top-k), the batched text features and the sentence cutting."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import zlib
 import numpy as np
 import pytest
 
-from joren.tenants.introductions import candidates, matching, text
+from joren.tenants.introductions import allocation, candidates, text
 from joren.tenants.introductions.features import Features, Profile
 
 VOCABULARY = ("採用", "求人", "税務", "会計", "物流", "倉庫", "動画", "制作", "融資", "補助金",
@@ -42,14 +42,15 @@ def random_community(seed: int, size: int) -> Features:
     return Features(profiles)
 
 
-def _dense(f: Features, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _dense(f: Features, pos: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Offer and ask rows of ``pos`` as dense float64 arrays over the features they use (in
-    ascending hashed order), and each feature's document frequency."""
+    ascending hashed order), each feature's document frequency, and its hashed number."""
     offer, ask, model = f.text()
     o, a = offer[pos], ask[pos]
     used = np.union1d(o.indices, a.indices)
     return (o[:, used].toarray().astype(np.float64), a[:, used].toarray().astype(np.float64),
-            model.df[used])
+            model.df[used], used)
 
 
 def _heaviest(values: np.ndarray, allowed: np.ndarray, m: int) -> list[int]:
@@ -64,7 +65,7 @@ def reference_blocked(f: Features, pos: np.ndarray, k: int, prune: int, postings
     must choose, and the ones that may differ from it only by float rounding (values within
     1e-5 of a threshold or of the k-th value). Written out from the contract in
     ``candidates``, one member and one feature at a time."""
-    o, a, df = _dense(f, pos)
+    o, a, df, used = _dense(f, pos)
     m, width = o.shape
     shared = df > 1
     po, pa = np.zeros_like(o), np.zeros_like(a)
@@ -72,19 +73,38 @@ def reference_blocked(f: Features, pos: np.ndarray, k: int, prune: int, postings
         for src, dst in ((o, po), (a, pa)):
             keep = _heaviest(src[r], shared, prune)
             dst[r, keep] = src[r, keep]
-    pa_t, po_t = np.zeros_like(pa), np.zeros_like(po)
-    every = np.ones(m, bool)
-    for c in range(width):
-        for src, dst in ((pa, pa_t), (po, po_t)):
-            keep = _heaviest(src[:, c], every, postings)
-            dst[keep, c] = src[keep, c]
-    score = po @ pa_t.T + pa @ po_t.T
-    linked = ((po > 0).astype(int) @ (pa_t > 0).T + (pa > 0).astype(int) @ (po_t > 0).T) > 0
-    np.fill_diagonal(score, 0.0)
+    blocks = len(range(0, m, block))
+    groups = max(1, min(candidates.GROUPS, blocks))
+    rows_of = f.ids[pos]     # the hash reads member ids, not positions
+
+    def sampled(src: np.ndarray, offset: int, g: int) -> np.ndarray:
+        """A feature in more than ``postings`` texts keeps those whose hash of (feature,
+        text, group) falls under postings / texts."""
+        out = np.zeros_like(src)
+        for c in range(width):
+            texts = np.flatnonzero(src[:, c])
+            if len(texts) <= postings:
+                out[texts, c] = src[texts, c]
+                continue
+            draw = candidates.draw(np.full(len(texts), offset + used[c]), rows_of[texts], g)
+            kept = texts[draw < postings / len(texts)]
+            out[kept, c] = src[kept, c]
+        return out
+
+    scores, links = [], []
+    for g in range(groups):
+        pa_t, po_t = sampled(pa, 0, g), sampled(po, text.DIM, g)
+        score = po @ pa_t.T + pa @ po_t.T
+        linked = ((po > 0).astype(int) @ (pa_t > 0).T
+                  + (pa > 0).astype(int) @ (po_t > 0).T) > 0
+        np.fill_diagonal(score, 0.0)
+        scores.append(score)
+        links.append(linked)
     exact: list[set[int]] = []
     loose: list[set[int]] = []
     eps = 1e-5
     for start in range(0, m, block):
+        score, linked = scores[(start // block) % groups], links[(start // block) % groups]
         rows = range(start, min(start + block, m))
         vals = np.concatenate([score[r][linked[r]] for r in rows])
         budget = 4 * k * len(rows)
@@ -105,10 +125,9 @@ def reference_blocked(f: Features, pos: np.ndarray, k: int, prune: int, postings
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_blocked_text_candidates_match_the_brute_force_reference(seed, monkeypatch):
-    monkeypatch.setattr(candidates, "DENSE_LIMIT", 10)
     monkeypatch.setattr(candidates, "BLOCK", 64)
     monkeypatch.setattr(candidates, "PRUNE", 6)
-    monkeypatch.setattr(candidates, "POSTINGS", 24)
+    monkeypatch.setattr(candidates, "POSTINGS", 6)   # binds: features reach 16 texts
     f = random_community(seed, 300)
     pos = np.flatnonzero(f.eligible)
     k = 5
@@ -118,7 +137,7 @@ def test_blocked_text_candidates_match_the_brute_force_reference(seed, monkeypat
     chosen: list[set[int]] = [set() for _ in pos]
     for x, y in zip(i.tolist(), j.tolist(), strict=True):
         chosen[at[x]].add(at[y])
-    exact, loose = reference_blocked(f, pos, k, prune=6, postings=24, block=64)
+    exact, loose = reference_blocked(f, pos, k, prune=6, postings=6, block=64)
     for r in range(len(pos)):
         assert exact[r] <= chosen[r], r
         assert chosen[r] - exact[r] <= loose[r], r
@@ -128,7 +147,6 @@ def test_blocked_text_candidates_match_the_brute_force_reference(seed, monkeypat
 
 
 def test_two_threads_find_the_same_pairs_in_the_same_order_as_one(monkeypatch):
-    monkeypatch.setattr(candidates, "DENSE_LIMIT", 10)
     monkeypatch.setattr(candidates, "BLOCK", 32)
     f = random_community(3, 400)
     pos = np.flatnonzero(f.eligible)
@@ -138,18 +156,6 @@ def test_two_threads_find_the_same_pairs_in_the_same_order_as_one(monkeypatch):
         found[threads] = candidates.text_candidates(f, pos, 5)[:2]
     assert len(found[1][0]) > 2 * len(pos)
     assert all(np.array_equal(a, b) for a, b in zip(found[1], found[2], strict=True))
-
-
-def test_all_pairs_with_both_cosines_in_a_small_community():
-    f = random_community(3, 120)
-    pos = np.flatnonzero(f.eligible)
-    i, j, c1, c2 = candidates.text_candidates(f, pos, 5)
-    o, a, _df = _dense(f, pos)
-    iu, ju = np.triu_indices(len(pos), 1)
-    assert np.array_equal(i, pos[iu]) and np.array_equal(j, pos[ju])
-    cos = o @ a.T
-    np.testing.assert_allclose(c1, cos[iu, ju], atol=1e-6)
-    np.testing.assert_allclose(c2, cos[ju, iu], atol=1e-6)
 
 
 def test_the_block_top_k_sort_agrees_with_the_general_one():
@@ -250,19 +256,53 @@ def test_sentence_table_cuts_like_sentences():
 
 # --- allocation ----------------------------------------------------------------------------
 
-def test_chunked_cap_allocation_is_the_plain_greedy():
-    rng = np.random.default_rng(7)
+def _random_graph(seed: int, n: int = 60, pairs: int = 400):  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, n, pairs)
+    j = (i + rng.integers(1, n, pairs)) % n
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    _, first = np.unique(lo * n + hi, return_index=True)
+    lo, hi = lo[np.sort(first)], hi[np.sort(first)]
+    return lo, hi, rng.random(len(lo)), rng
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fair_rounds_serve_everyone_once_before_anyone_twice(seed, monkeypatch):
     n = 60
-    i = rng.integers(0, n, 3000)
-    j = (i + rng.integers(1, n, 3000)) % n
-    order = rng.permutation(3000)
-    caps = rng.integers(0, 4, n)
-    left, expected = caps.copy(), []
-    for k in order:
-        if left[i[k]] > 0 and left[j[k]] > 0:
-            left[i[k]] -= 1
-            left[j[k]] -= 1
-            expected.append(k)
-    for chunk in (1, 7, 500, 10_000):
-        got = matching._allocate(i, j, order, caps, int((caps > 0).sum()), chunk=chunk)
-        assert got.tolist() == expected
+    i, j, score, rng = _random_graph(seed, n, 150 + 40 * seed)
+    held = rng.integers(0, 2, n) * (rng.random(n) < 0.2)
+    cap = 2 + (seed % 2)
+    room = cap - held
+    good = np.flatnonzero(score > 0.1)
+    got = allocation.allocate(n, i, j, score, good, room, held)
+    new = np.bincount(np.r_[i[got], j[got]], minlength=n)
+    assert (held + new <= cap).all()                       # the cap counts what is pending
+    assert len(set(got.tolist())) == len(got) and set(got.tolist()) <= set(good.tolist())
+    total = held + new
+    # Nobody left with nothing could have been given a partner who still has room.
+    for k in good.tolist():
+        x, y = int(i[k]), int(j[k])
+        assert not (total[x] == 0 and total[y] < cap), (x, y)
+        assert not (total[y] == 0 and total[x] < cap), (x, y)
+    # The same with the Python loop fed one pair at a time.
+    monkeypatch.setattr(allocation, "CHUNK", 1)
+    assert allocation.allocate(n, i, j, score, good, room, held).tolist() == got.tolist()
+
+
+def test_a_hub_does_not_take_the_only_partner_of_others():
+    # 0 is everyone's favourite; 1..4 each have 0 and one partner of their own (5..8).
+    i = np.array([0, 0, 0, 0, 1, 2, 3, 4])
+    j = np.array([1, 2, 3, 4, 5, 6, 7, 8])
+    score = np.array([0.9, 0.9, 0.9, 0.9, 0.2, 0.2, 0.2, 0.2])
+    got = allocation.allocate(9, i, j, score, np.arange(8), np.full(9, 1), None)
+    served = np.bincount(np.r_[i[got], j[got]], minlength=9)
+    assert (served[1:] == 1).all()        # greedy by score would have served 0 and 1 only
+    assert served[0] == 0
+
+
+def test_pending_suggestions_fill_the_cap():
+    i, j = np.array([0, 0, 1]), np.array([1, 2, 2])
+    score = np.array([0.9, 0.8, 0.7])
+    room, held = np.array([0, 2, 2]), np.array([2, 0, 0])
+    got = allocation.allocate(3, i, j, score, np.arange(3), room, held)
+    assert got.tolist() == [2]

@@ -12,7 +12,7 @@ from joren.platform.jobs import enqueue_now
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.mail.unsubscribes import record_unsubscribe
 from joren.platform.tenancy import unscoped
-from joren.tenants.introductions import cycles, services
+from joren.tenants.introductions import cycles, loader, services
 from joren.tenants.introductions.models import (
     Cadence,
     Introduction,
@@ -20,6 +20,7 @@ from joren.tenants.introductions.models import (
     IntroductionSettings,
     IntroductionSource,
     IntroductionStatus,
+    Response,
 )
 from joren.workers import introduction_jobs
 from tests import factories
@@ -123,6 +124,46 @@ def test_per_member_cap_limits_each_members_suggestions(app, session, tenant, s)
         counts[high] = counts.get(high, 0) + 1
     assert counts and max(counts.values()) == 1
     assert counts.get(star.id) == 1
+
+
+def test_suggestions_still_pending_count_towards_the_cap(app, session, tenant, s):  # type: ignore[no-untyped-def]
+    star = person(session, tenant, email="star@example.jp", company="何でも屋",
+                  offer_1="採用支援とホームページ制作とネット集客")
+    for n in range(6):
+        person(session, tenant, email=f"fan{n}@example.jp", company=f"会社{n}",
+               challenges="採用とホームページ制作とネット集客に困っています")
+    session.commit()
+    services.update_settings(s, cadence=Cadence.WEEKLY, auto_send=False, per_member_cap=2,
+                             expiry_days=14)
+    with app.test_request_context("/"):
+        cycles.run_cycle(s, "2026-W48")
+        first = _pairs(s)
+        # Nobody reviewed them: the star already holds two, so the next cycle gives it none.
+        cycles.run_cycle(s, "2026-W49")
+        assert _pairs(s) == first
+        # Once the organizer has decided on them, the star has room again (for new people).
+        for waiting_one in s.scalars(select(Introduction)):
+            services.skip(s, waiting_one, None)
+        cycles.run_cycle(s, "2026-W50")
+    later = _pairs(s) - first
+    assert sum(star.id in p for p in first) == 2
+    assert sum(star.id in p for p in later) == 2
+    waiting: dict[int, int] = {}
+    for low, high in s.execute(select(Introduction.member_low_id, Introduction.member_high_id)
+                               .where(Introduction.status == IntroductionStatus.SUGGESTED)):
+        waiting[low] = waiting.get(low, 0) + 1
+        waiting[high] = waiting.get(high, 0) + 1
+    assert waiting[star.id] == 2
+    # A sent introduction stays pending only for the side that has not answered.
+    introduction = s.scalars(select(Introduction).where(
+        Introduction.status == IntroductionStatus.SUGGESTED)).first()
+    introduction.status = IntroductionStatus.SENT
+    introduction.low_response = Response.ACCEPTED
+    s.flush()
+    _features, history = loader.load(s)
+    low, high = introduction.member_low_id, introduction.member_high_id
+    assert history.pending.get(low, 0) == waiting[low] - 1
+    assert history.pending[high] == waiting[high]
 
 
 def test_auto_send_approves_at_once_but_keeps_unsendable_pairs_for_review(

@@ -117,10 +117,9 @@ def _precision_at(k: int, ranked: dict[int, list], partner: dict[int, int]) -> f
     return hits / len(partner)
 
 
-@pytest.mark.parametrize("path", ["all pairs", "blocked"])
+@pytest.mark.parametrize("path", ["default", "small blocks, sampled postings"])
 def test_constructed_partners_rank_in_top_k(path, monkeypatch):
-    if path == "blocked":   # the large-community path: pruned rows, blocks, top-k per row
-        monkeypatch.setattr(candidates, "DENSE_LIMIT", 10)
+    if path != "default":   # what a large community goes through: sampled postings per block
         monkeypatch.setattr(candidates, "BLOCK", 32)
         monkeypatch.setattr(candidates, "POSTINGS", 12)
     features, partner = community()

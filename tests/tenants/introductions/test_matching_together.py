@@ -8,7 +8,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from joren.tenants.introductions import candidates, together
+from joren.tenants.introductions import together
 from joren.tenants.introductions.features import Features, History, Profile
 from joren.tenants.introductions.history_keys import met_counts
 from joren.tenants.introductions.matching import rank_among, suggest
@@ -79,8 +79,7 @@ def test_the_register_gives_met_not_spoken_and_spoken_pairs_no_bonus():
     assert pytest.approx(spoken[0].score) == rank_among(features, History(), [1, 3])[1][0].score
 
 
-def test_co_attendees_are_candidates_in_a_large_community(monkeypatch):
-    monkeypatch.setattr(candidates, "DENSE_LIMIT", 10)
+def test_co_attendees_are_candidates_in_a_large_community():
     features = Features([Profile(i, level="regular") for i in range(1, 41)])
     assert suggest(features, History()) == []          # regulars alone are not enough
     history = History(attendance=register([(m, 500) for m in (3, 17, 29, 36)]),

@@ -8,7 +8,7 @@ import pytest
 
 from joren.tenants.introductions.features import Features, History, Profile, Reason
 from joren.tenants.introductions.matching import suggest
-from joren.tenants.introductions.reasons import render
+from joren.tenants.introductions.reasons import _text_reasons, cut_snippet, render
 
 NAMES = {1: "佐藤", 2: "田中"}
 OFFER = {"code": "offers_for_ask",
@@ -101,3 +101,36 @@ def test_snippets_are_kept_short(ctx):
     offer = [r for r in s.reasons if r.code == "offers_for_ask"][0].params["offer"]
     assert len(offer) <= 40 and offer.endswith("…")
     assert long_offer.startswith(offer[:-1])
+
+
+def test_english_snippets_end_on_a_word_boundary(ctx):
+    long_offer = ("Bookkeeping, payroll and monthly management accounts for small firms "
+                  "and sole traders across Kanagawa")
+    features = Features([Profile(1, offers=(long_offer,)),
+                         Profile(2, asks=("Our bookkeeping is a mess and payroll takes days",))])
+    (s,) = suggest(features, History())
+    offer = [r for r in s.reasons if r.code == "offers_for_ask"][0].params["offer"]
+    assert offer.endswith("…") and len(offer) <= 61
+    words = offer[:-1].split()
+    assert words and all(w in long_offer.split() or w + "," in long_offer.split()
+                         for w in words)
+    assert long_offer.startswith(offer[:-1])
+    assert cut_snippet("Supercalifragilisticexpialidocious" * 3).endswith("…")
+
+
+def test_a_weak_text_match_is_said_to_share_a_subject_not_to_help(ctx):
+    # A quoted direction below the reason threshold only says the texts share a subject;
+    # from the threshold on it is stated as help. (With the vocabulary and the specificity of
+    # words, a weak character match alone no longer makes a suggestion: see test_matching.)
+    quoted = ("交流会の主催", "知り合いを増やしたい")
+    weak = _text_reasons(1, 2, 0.06, 0.0, quoted, None, side_min=0.1)
+    assert [r.code for r in weak] == ["common_ground"]
+    strong = _text_reasons(1, 2, 0.3, 0.0, quoted, None, side_min=0.1)
+    assert [r.code for r in strong] == ["offers_for_ask"]
+    assert _text_reasons(1, 2, 0.0, 0.0, None, None, side_min=0.1) == []
+    reason = Reason("common_ground", {"a": 1, "b": 2, "offer": "交流会の主催",
+                                      "ask": "知り合いを増やしたい"})
+    assert render([reason], NAMES, "ja") == [
+        "佐藤さんの「交流会の主催」と田中さんの「知り合いを増やしたい」には、共通するテーマがあります。"]
+    assert render([reason], NAMES, "en") == [
+        "佐藤's “交流会の主催” and 田中's “知り合いを増やしたい” touch on the same subject."]

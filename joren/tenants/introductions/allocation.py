@@ -1,0 +1,129 @@
+"""Which scored candidate pairs a cycle suggests: fair rounds under per-member caps.
+
+The promise to a community is that *every* consenting member with a good match hears of
+someone each cycle, and nobody gets a second suggestion while another member who could
+still get a first goes without. So the allocation runs in rounds, each a pass over the pairs
+best score first:
+
+1. **Firsts for both** — a matching among members who have nothing yet (suggestions still
+   pending from earlier cycles count as something). Members are served in order of how few
+   partners they have (a member with two candidates picks before one with two hundred), each
+   taking its best partner still free: the minimum-degree greedy, which on sparse graphs comes
+   close to a maximum matching, where a plain best-score-first greedy lets "hub" members with
+   many candidates absorb the few partners of others.
+2. **Firsts for one** — each member still without a suggestion takes its best partner who
+   has room left under the cap (that partner's second), the fewest partners first.
+3. **Seconds and beyond** — round ``r`` adds, best score first, pairs whose two members hold
+   fewer than ``r`` suggestions, until the cap.
+
+Why not a maximum-weight b-matching or a min-cost flow: they maximise the *sum* of scores,
+which trades a member's only suggestion for a slightly better pair elsewhere (what the
+greedy by score did at scale: 66% of members covered at 5,000). Coverage first is a
+lexicographic goal — first maximise who gets one, then quality — and solving it exactly costs
+a general (non-bipartite) matching per round, O(n·m) and minutes at 100,000 members in
+Python; the rounds above are linear after one sort, deterministic (ties by position), and
+within a few percent of the maximum matching on the benchmark communities.
+
+Every function is pure numpy over aligned arrays: pairs ``i``/``j`` (positions), ``score``,
+the pairs allowed (``good``) and each position's room (``room``; the cap minus what is
+pending). The one Python loop per round runs on plain lists over the pairs still possible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CHUNK = 65_536     # pairs filtered with numpy before the Python loop looks at them
+LEAD = 12          # how many of its best partners a member tries in the first round
+
+
+def _stable_best_first(score: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    return idx[np.argsort(-score[idx], kind="stable")]
+
+
+def _take(pair: np.ndarray, x: np.ndarray, y: np.ndarray, held: np.ndarray, room: np.ndarray,
+          lead_max: int, follow_max: int, used: np.ndarray) -> list[int]:
+    """In the given order: pairs whose ``x`` holds at most ``lead_max`` and ``y`` at most
+    ``follow_max``, both with room. Chunk by chunk, the pairs already impossible are dropped
+    in numpy (holdings only grow, room only shrinks); the rest go through one loop over plain
+    lists (numpy scalars cost ten times more per step). ``held``/``room`` are updated, and
+    ``used`` marks the pairs taken (a pair is never taken twice)."""
+    taken: list[int] = []
+    for s in range(0, len(pair), CHUNK):
+        p, a, b = pair[s:s + CHUNK], x[s:s + CHUNK], y[s:s + CHUNK]
+        ok = ((held[a] <= lead_max) & (held[b] <= follow_max)
+              & (room[a] > 0) & (room[b] > 0) & ~used[p])
+        if not ok.any():
+            continue
+        h, r = held.tolist(), room.tolist()
+        u_ = dict.fromkeys(p[ok].tolist(), False)
+        for k, u, v in zip(p[ok].tolist(), a[ok].tolist(), b[ok].tolist(), strict=True):
+            if h[u] <= lead_max and h[v] <= follow_max and r[u] > 0 and r[v] > 0 \
+                    and not u_[k]:
+                u_[k] = True
+                taken.append(k)
+                h[u] += 1
+                h[v] += 1
+                r[u] -= 1
+                r[v] -= 1
+        held[:] = h
+        room[:] = r
+        used[[k for k, t in u_.items() if t]] = True
+    return taken
+
+
+def _member_driven(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, idx: np.ndarray,
+                   leads: np.ndarray, held: np.ndarray, room: np.ndarray,
+                   both_first: bool, lead: int, used: np.ndarray,
+                   rank_of: np.ndarray) -> list[int]:
+    """Members who hold nothing (``leads``), fewest partners first, each take the best of
+    their ``lead`` best partners that is still free (``both_first``) or has room."""
+    deg = np.bincount(i[idx], minlength=n) + np.bincount(j[idx], minlength=n)
+    me = np.concatenate([i[idx], j[idx]])
+    other = np.concatenate([j[idx], i[idx]])
+    pair = np.concatenate([idx, idx])
+    ok = leads[me]
+    me, other, pair = me[ok], other[ok], pair[ok]
+    order = np.lexsort((pair, -score[pair], rank_of[me]))
+    first = np.r_[0, np.flatnonzero(me[order][1:] != me[order][:-1]) + 1] if len(order) \
+        else np.zeros(0, np.int64)
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+    order = order[rank < lead]
+    order = order[np.lexsort((rank[rank < lead], rank_of[me[order]], deg[me[order]]))]
+    return _take(pair[order], me[order], other[order], held, room, 0,
+                 0 if both_first else np.iinfo(np.int64).max, used)
+
+
+def allocate(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, good: np.ndarray,
+             room: np.ndarray, held: np.ndarray | None = None,
+             rank_of: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the chosen pairs (into ``i``/``j``), in the order they were chosen.
+
+    ``good``: indices of the pairs allowed; ``room[p]``: how many more position ``p`` may get
+    (the cap minus pending, ≥ 0); ``held[p]``: how many it already holds (pending), so that a
+    member with one pending suggestion is not served before members with none. Ties go to
+    the pair listed first and the member ranked first (``rank_of``, default: position): list
+    the pairs and rank the members by id and the result does not depend on their order."""
+    rank_of = np.arange(n) if rank_of is None else rank_of
+    room = np.maximum(np.asarray(room, np.int64), 0).copy()
+    held = (np.zeros(n, np.int64) if held is None else np.asarray(held, np.int64)).copy()
+    chosen: list[int] = []
+    used = np.zeros(len(i), bool)
+    if not len(good):
+        return np.zeros(0, np.int64)
+    # 1. A matching among members who hold nothing.
+    free = (held == 0) & (room > 0)
+    both = good[free[i[good]] & free[j[good]]]
+    chosen += _member_driven(n, i, j, score, both, free, held, room, True, LEAD, used,
+                             rank_of)
+    # 2. Members still holding nothing take a partner with room (that partner's second).
+    lead = (held == 0) & (room > 0)
+    some = good[(lead[i[good]] | lead[j[good]]) & (room[i[good]] > 0) & (room[j[good]] > 0)]
+    chosen += _member_driven(n, i, j, score, some, lead, held, room, False, len(good),
+                             used, rank_of)
+    # 3. Seconds and beyond, one level at a time, best score first.
+    order = _stable_best_first(score, good)
+    top = int(held.max() + room.max()) if n else 0
+    for level in range(2, top + 1):
+        chosen += _take(order, i[order], j[order], held, room, level - 1, level - 1, used)
+    return np.asarray(chosen, np.int64)
