@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager
 
 from joren.platform.db import db, utcnow
@@ -379,11 +379,15 @@ def portal_detail(meetup_id: int) -> Any:
         return _refuse()
     mine = registration = None
     if membership is not None:
-        mine = db.session.scalar(
-            select(Attendance).where(Attendance.meetup_id == meetup.id,
-                                     Attendance.member_id == membership.id)
-        )
-        registration = reading.registration_for(db.session, meetup.id, membership.id)
+        # The member's attendance and registration here, in one statement (either may be
+        # missing: both hang off the meetup's own row).
+        mine, registration = db.session.execute(
+            select(Attendance, Registration).select_from(Meetup)
+            .outerjoin(Attendance, and_(Attendance.meetup_id == Meetup.id,
+                                        Attendance.member_id == membership.id))
+            .outerjoin(Registration, and_(Registration.meetup_id == Meetup.id,
+                                          Registration.member_id == membership.id))
+            .where(Meetup.id == meetup.id)).one()
     now = utcnow()
     summary = (None if meetup.is_cancelled
                else register_box(db.session, meetup, registration, membership, now))
