@@ -162,6 +162,8 @@ def test_a_checked_in_member_cannot_cancel(session, tenant, people, member_clien
                                checked_in_at=utcnow()))
     session.commit()
     in_english(member_client)
+    page = member_client.get(f"/c/{tenant.slug}/meetups/{evening.id}").get_data(as_text=True)
+    assert "data-checked-in-here" in page and "Cancel my registration" not in page
     response = member_client.post(f"/c/{tenant.slug}/meetups/{evening.id}/cancel",
                                   follow_redirects=True)
     assert "can no longer be cancelled" in response.get_data(as_text=True)
