@@ -4,6 +4,8 @@ can neither see, change nor answer them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -15,7 +17,8 @@ from joren.tenants.meetups.questions.models import (
     QuestionPurpose,
     RegistrationAnswer,
 )
-from tests.tenants.helpers import in_english
+from joren.tenants.meetups.registrations.series import apply_series_registrations
+from tests.tenants.helpers import in_english, meetup
 from tests.tenants.meetups.helpers_registrations import registrations_of, seated_meetup
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -224,3 +227,31 @@ def test_registering_for_the_whole_series_answers_its_questions(
     made = [r.id for m in meetups for r in registrations_of(session, m.id)]
     assert len(made) == 3
     assert _answers(session) == dict.fromkeys(made, ["製造業"])
+
+
+def test_a_meetup_materialised_later_carries_the_series_answers(
+        session, tenant, people, member_client, scoped):
+    from tests.tenants.meetups.helpers_registrations import series_with_occurrences
+
+    series, meetups = series_with_occurrences(session, tenant, 2)
+    with unscoped(session):
+        asked = Question(tenant_id=tenant.id, series_id=series.id, prompt="業種", position=1)
+        one_off = Question(tenant_id=tenant.id, meetup_id=meetups[0].id, prompt="今回だけ",
+                           position=2)
+        session.add_all([asked, one_off])
+    session.commit()
+    member_client.post(_url(tenant, f"/series/{series.id}/register"),
+                       data={f"q{asked.id}": "製造業", f"q{one_off.id}": "はい"})
+    later = meetup(session, tenant, "朝活セミナー",
+                   starts_at=meetups[-1].starts_at + timedelta(weeks=1), series_id=series.id,
+                   recurrence_id=meetups[-1].starts_at + timedelta(weeks=1), capacity=10)
+    session.commit()
+    s = scoped(tenant)
+    assert apply_series_registrations(s, s.get(type(later), later.id)) == 1
+    s.commit()
+    [made] = registrations_of(session, later.id)
+    # The series' question is answered as at sign-up, and only that one.
+    with unscoped(session):
+        carried = session.execute(select(RegistrationAnswer.question_id, RegistrationAnswer.answer)
+                                  .where(RegistrationAnswer.registration_id == made.id)).all()
+    assert [tuple(row) for row in carried] == [(asked.id, ["製造業"])]

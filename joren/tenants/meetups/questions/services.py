@@ -68,6 +68,31 @@ def save_series_answers(session: Session, series_registration_id: int,
     return len(registrations)
 
 
+def carry_series_answers(session: Session, registration: Registration) -> int:
+    """A registration a series registration made for a meetup materialised later takes the
+    answers to the series' questions that the member gave when they signed up for the series
+    (read from the series registration's latest other registration); returns how many."""
+    if registration.series_registration_id is None:
+        return 0
+    source = session.scalar(
+        select(Registration.id)
+        .join(RegistrationAnswer, RegistrationAnswer.registration_id == Registration.id)
+        .join(Question, Question.id == RegistrationAnswer.question_id)
+        .where(Registration.series_registration_id == registration.series_registration_id,
+               Registration.id != registration.id, Question.series_id.is_not(None))
+        .order_by(Registration.id.desc()).limit(1))
+    if source is None:
+        return 0
+    answers = {question_id: list(answer or []) for question_id, answer in session.execute(
+        select(RegistrationAnswer.question_id, RegistrationAnswer.answer)
+        .join(Question, Question.id == RegistrationAnswer.question_id)
+        .where(RegistrationAnswer.registration_id == source,
+               Question.series_id.is_not(None)))}
+    if answers:
+        save_answers(session, registration, answers)
+    return len(answers)
+
+
 def all_for_meetup(session: Session, meetup: Meetup) -> list[Question]:
     """Every question of the meetup (registration and survey), for the console page."""
     owners = [Question.meetup_id == meetup.id]

@@ -20,6 +20,7 @@ from joren.tenants.meetups.models import (
     RegistrationStatus,
     SeriesRegistration,
 )
+from joren.tenants.meetups.questions.services import carry_series_answers
 from joren.tenants.meetups.registrations import emails
 from joren.tenants.meetups.registrations.reading import (
     active_series_registration,
@@ -74,10 +75,12 @@ def _register_for_series(session: Session, meetup: Meetup, member: Member,
         return
     # The window may not be open yet: a series registration is the member's standing intent.
     try:
-        register(session, meetup, member, source="series", series_registration=row,
-                 now=max(now, meetup.registration_opens_at or now), notify=False)
+        made = register(session, meetup, member, source="series", series_registration=row,
+                        now=max(now, meetup.registration_opens_at or now), notify=False)
     except RegistrationError:
         return  # this one date refuses (e.g. just cancelled); the others go ahead
+    # What the member answered to the series' questions when signing up holds here too.
+    carry_series_answers(session, made)
 
 
 def apply_series_registrations(session: Session, meetup: Meetup,
