@@ -190,6 +190,9 @@ def configure_blueprints(app: Flask) -> None:
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, billing_webhooks_bp,
                privacy_bp, community_bp):
         app.register_blueprint(bp)
+    from joren.tenants.privacy import audit
+
+    audit.install(app)  # the console's audit log (tenants/privacy/audit.py)
     web.register_error_handlers(app)
 
 

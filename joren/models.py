@@ -37,7 +37,7 @@ from joren.tenants.meetups.public.models import EventImage, PublicContact
 from joren.tenants.meetups.questions.models import Question, RegistrationAnswer
 from joren.tenants.meetups.survey.models import SurveyResponse
 from joren.tenants.payments.models import Payment, PaymentSettings
-from joren.tenants.privacy.models import RetentionSettings
+from joren.tenants.privacy.models import AuditEntry, RetentionSettings
 from joren.tenants.relationships.models import (
     Contact,
     JournalEntry,
@@ -56,7 +56,8 @@ __all__ = [
     "RollupState", "ImportBatch", "ImportPreset", "EventImage", "PublicContact", "MemberNote",
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
-    "Payment", "PaymentSettings", "RetentionSettings", "Announcement", "AnnouncementRecipient",
+    "Payment", "PaymentSettings", "RetentionSettings", "AuditEntry", "Announcement",
+    "AnnouncementRecipient",
     "Question",
     "RegistrationAnswer", "SurveyResponse",
 ]

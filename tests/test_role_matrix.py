@@ -114,6 +114,8 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.privacy_community.remove_member", "GET"): ORG,
     ("community.privacy_community.remove_member", "POST"): ORG,
     ("community.privacy_community.retention_settings", "GET"): ORG,
+    ("community.privacy_community.audit_page", "GET"): OWN,
+    ("community.privacy_community.audit_csv", "GET"): OWN,
     ("community.privacy_community.retention_settings", "POST"): ORG,
     ("community.profiles.console_edit", "GET"): ORG,
     ("community.profiles.console_edit", "POST"): ORG,

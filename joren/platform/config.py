@@ -265,6 +265,8 @@ def _mail_and_billing(env: dict[str, str], smtp_url: str | None,
         "RETENTION_IMPORT_DAYS": _int_env("RETENTION_IMPORT_DAYS", env, 30),
         "RETENTION_OUTBOX_DAYS": _int_env("RETENTION_OUTBOX_DAYS", env, 90),
         "RETENTION_WEBHOOK_DAYS": _int_env("RETENTION_WEBHOOK_DAYS", env, 90),
+        # The console's audit log (tenants/privacy/audit.py), two years by default.
+        "RETENTION_AUDIT_DAYS": _int_env("RETENTION_AUDIT_DAYS", env, 730),
     }
 
 

@@ -42,6 +42,16 @@ def tenant_table_names(connection: Connection) -> list[str]:
     )))
 
 
+# Tables the app may read and add to but never change (migration 0021): their own policies.
+APPEND_ONLY = {"audit_entries"}
+_BYPASS = "current_setting('joren.bypass', true) = 'on'"
+APPEND_ONLY_POLICIES = (
+    ("audit_read", f"FOR SELECT USING ({CONDITION})"),
+    ("audit_add", f"FOR INSERT WITH CHECK ({CONDITION})"),
+    ("audit_purge", f"FOR DELETE USING ({_BYPASS})"),
+)
+
+
 def enable_row_level_security(connection: Connection) -> list[str]:
     """Enable, force and define the tenant policy on every tenant table (idempotent)."""
     tables = tenant_table_names(connection)
@@ -49,6 +59,11 @@ def enable_row_level_security(connection: Connection) -> list[str]:
         connection.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
         connection.exec_driver_sql(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
         connection.exec_driver_sql(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')
+        if table in APPEND_ONLY:
+            for name, rule in APPEND_ONLY_POLICIES:
+                connection.exec_driver_sql(f'DROP POLICY IF EXISTS {name} ON "{table}"')
+                connection.exec_driver_sql(f'CREATE POLICY {name} ON "{table}" {rule}')
+            continue
         connection.exec_driver_sql(
             f'CREATE POLICY {POLICY} ON "{table}" USING ({CONDITION}) WITH CHECK ({CONDITION})'
         )

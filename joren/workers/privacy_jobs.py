@@ -5,14 +5,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Member
-from joren.platform.tenancy import current_tenant_id
-from joren.tenants.privacy import accounts, erasure, retention
+from joren.platform.tenancy import current_tenant_id, unscoped
+from joren.tenants.privacy import accounts, audit_log, erasure, retention
 from joren.workers.context import CommunityGone, job_session, platform_job, tenant_job
 
 log = logging.getLogger("joren.privacy")
@@ -49,8 +50,12 @@ def purge_retained(session: Session, day: str) -> int:
     """For cron (fan-out, daily): empty this community's old uploads and emails."""
     periods = retention.community_periods(
         session, retention.installation_periods(current_app.config))
-    purged = retention.purge_community(session, _tenant(session), periods, utcnow())
-    return purged.import_files + purged.emails
+    now = utcnow()
+    purged = retention.purge_community(session, _tenant(session), periods, now)
+    audit_days = int(current_app.config["RETENTION_AUDIT_DAYS"])
+    with unscoped(session):  # the log is append-only: only a purge with the bypass deletes
+        entries = audit_log.purge(session, _tenant(session), now - timedelta(days=audit_days))
+    return purged.import_files + purged.emails + entries
 
 
 @platform_job

@@ -65,8 +65,12 @@ if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql")):
             protected = set(conn.scalars(text(
                 "SELECT c.relname FROM pg_class c JOIN pg_policies p ON p.tablename = c.relname "
                 "WHERE c.relrowsecurity AND c.relforcerowsecurity "
-                "AND p.policyname = 'tenant_isolation'")))
+                "AND p.policyname IN ('tenant_isolation', 'audit_read')")))
             assert protected == set(tenant_tables())
+            # The audit log is append-only: read and add, no policy to change or delete.
+            assert set(conn.scalars(text(
+                "SELECT policyname FROM pg_policies WHERE tablename = 'audit_entries'"))) == {
+                "audit_read", "audit_add", "audit_purge"}
             ids = [conn.execute(insert(Community.__table__).values(
                 slug=slug, name=slug, kind=CommunityKind.STUDY_GROUP)).inserted_primary_key[0]
                 for slug in ("rls-a", "rls-b")]
@@ -84,6 +88,14 @@ if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql")):
                 assert list(conn.scalars(text("SELECT tenant_id FROM members"))) == [ids[0]]
                 assert conn.execute(text("UPDATE members SET company = 'x' "
                                          "WHERE tenant_id = :t"), {"t": ids[1]}).rowcount == 0
+                conn.execute(text(
+                    "INSERT INTO audit_entries (tenant_id, created_at, actor_name, ip, method, "
+                    "path, action, entity, changes) VALUES (:t, now(), '', '', 'POST', '/', "
+                    "'update', 'members', '{}')"), {"t": ids[0]})
+                assert conn.scalar(text("SELECT count(*) FROM audit_entries")) == 1
+                assert conn.execute(text("UPDATE audit_entries SET actor_name = 'x'")
+                                    ).rowcount == 0
+                assert conn.execute(text("DELETE FROM audit_entries")).rowcount == 0
             with app.begin() as conn:  # the app may ask for the two tables' statistics
                 # (it owns neither, so its own ANALYZE would only warn and skip them)
                 refresh_key_statistics(conn, members=2, meetups=0)

@@ -50,6 +50,7 @@ from joren.tenants.meetups.questions.models import RegistrationAnswer
 from joren.tenants.meetups.registrations.services import cancel_registration
 from joren.tenants.meetups.survey.models import SurveyResponse
 from joren.tenants.payments.models import Payment
+from joren.tenants.privacy.audit import QUIET
 from joren.tenants.relationships.models import Contact, JournalEntry, MeetupGives, Referral
 
 BLANK_PROFILE = (
@@ -142,6 +143,15 @@ def erase_member(session: Session, member: Member, *, actor: Member | None,
     ``force``: even the last owner (their account's deletion, which they asked for)."""
     if not force:
         _check_not_last_owner(session, member)
+    quiet = session.info.get(QUIET)
+    session.info[QUIET] = True  # the audit log says it happened, not what was erased
+    try:
+        _erase(session, member, actor, now)
+    finally:
+        session.info[QUIET] = quiet
+
+
+def _erase(session: Session, member: Member, actor: Member | None, now: datetime) -> None:
     email = member.email
     _cancel_future(session, member, actor, now)
     _delete_own_words(session, member, email)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
-from wtforms.validators import NumberRange, Optional
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
 
 from joren.tenants.privacy.retention import MAX_DAYS, MIN_DAYS
 
@@ -20,3 +20,14 @@ class RetentionForm(FlaskForm):
     outbox_days = IntegerField(
         _l("Emails sent (days)"),
         validators=[Optional(), NumberRange(min=MIN_DAYS, max=MAX_DAYS, message=_RANGE)])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    actor = StringField(_l("Who"), validators=[Optional(), Length(max=100)])
+    action = SelectField(_l("What"), choices=[], validators=[Optional()])
+    entity = SelectField(_l("On"), choices=[], validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])

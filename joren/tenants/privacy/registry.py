@@ -96,6 +96,8 @@ TABLES: dict[str, Holds] = {
     # An organizer's notes about a member are about that member: exported to them, and
     # deleted when they are removed.
     "member_notes": Holds(subject=("member_id",), actor=("author_id",)),
+    "audit_entries": Holds(reason="the console's accountability record (who changed what); "
+                                  "kept for RETENTION_AUDIT_DAYS, then purged"),
 }
 
 
