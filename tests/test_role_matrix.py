@@ -116,6 +116,7 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.privacy_community.retention_settings", "GET"): ORG,
     ("community.privacy_community.audit_page", "GET"): OWN,
     ("community.privacy_community.audit_csv", "GET"): OWN,
+    ("community.privacy_community.export_community", "POST"): OWN,
     ("community.privacy_community.retention_settings", "POST"): ORG,
     ("community.profiles.console_edit", "GET"): ORG,
     ("community.profiles.console_edit", "POST"): ORG,

@@ -132,7 +132,7 @@ def _record_bulk(state: ORMExecuteState) -> None:
 
 
 def _record_download(response: Response) -> Response:
-    if request.method != "GET" or not _console_request():
+    if request.method not in ("GET", "POST") or not _console_request():
         return response
     disposition = response.headers.get("Content-Disposition", "")
     if response.status_code == 200 and disposition.startswith("attachment"):

@@ -131,3 +131,25 @@ def archive(data: PersonalData, readme: str) -> bytes:
                     [json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
                      for v in line] for line in body]))
     return buffer.getvalue()
+
+
+def collect_community(session: Session, tenant_id: int, now: datetime) -> PersonalData:
+    """Everything the session's community holds (every table with its ``tenant_id``, secrets
+    left out), for the owner's export of the whole community; the guard and row-level
+    security keep it to that community."""
+    data = PersonalData(account_id=0, generated_at=now)
+    community = session.get(Community, tenant_id)
+    if community is not None:
+        data.communities = {community.slug: community.name}
+    part = community.slug if community is not None else str(tenant_id)
+    for name in sorted(TABLES):
+        table = Base.metadata.tables[name]
+        if "tenant_id" not in table.c:
+            continue
+        columns = exported_columns(table)
+        statement = (select(*(table.c[c] for c in columns))
+                     .where(table.c.tenant_id == tenant_id)
+                     .order_by(*table.primary_key.columns))
+        for row in session.execute(statement).mappings():
+            data.add(part, name, {key: _plain(value) for key, value in row.items()})
+    return data

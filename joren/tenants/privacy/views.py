@@ -221,3 +221,21 @@ def audit_csv() -> Any:
              e.ip, str(ACTION_LABELS.get(e.action, e.action)), e.entity, e.entity_id or "",
              f"{e.method} {e.path}", json.dumps(e.changes, ensure_ascii=False)] for e in rows]
     return csv_response(f"audit-{g.community.slug}-{utcnow():%Y%m%d}.csv", header, body)
+
+
+@community.post("/admin/export")
+@require(Capability.MANAGE_LEADERS)
+def export_community() -> Any:
+    now = utcnow()
+    data = export.collect_community(db.session, g.community.id, now)
+    readme = "\r\n".join([
+        _("Everything %(name)s holds in Joren, as of %(when)s (UTC).", name=g.community.name,
+          when=now.strftime("%Y-%m-%d %H:%M")),
+        _("data.json holds every table in one file; each CSV file holds one table and opens "
+          "in Excel. Passwords, sign-in tokens and other secrets are not included."),
+    ]) + "\r\n"
+    response = Response(export.archive(data, readme), mimetype="application/zip")
+    response.headers["Content-Disposition"] = content_disposition(
+        f"joren-{g.community.slug}-{now:%Y%m%d}.zip")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -8,8 +8,9 @@ import json
 import zipfile
 
 import pytest
+from sqlalchemy import select
 
-from joren.models import AttendanceStatus, Role
+from joren.models import AttendanceStatus, AuditEntry, Role
 from joren.platform.mail.models import OutboxMessage
 from joren.platform.tenancy import unscoped
 from tests import factories
@@ -96,3 +97,30 @@ def test_an_outsider_gets_only_their_account(app, session, login, people, tenant
     assert document["communities"] == {}
     assert set(document["data"]) == {"account"}
     assert "attendances" not in json.dumps(document)
+
+
+def test_an_owner_exports_the_whole_community_and_nothing_of_another(
+        app, session, login, people, tenant, other_tenant):
+    attend(session, meetup(session, tenant, "四月の定例会"), people.member_member)
+    attend(session, meetup(session, other_tenant, "北区の会"), people.other_owner_member)
+    session.commit()
+    owner = login(people.owner)
+    response = owner.post(f"/c/{tenant.slug}/admin/export")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    zipped = zipfile.ZipFile(io.BytesIO(response.data))
+    document = json.loads(zipped.read("joren-data/data.json"))
+    tables = document["data"][tenant.slug]
+    assert {m["id"] for m in tables["members"]} == {
+        people.owner_member.id, people.organizer_member.id, people.staff_member.id,
+        people.member_member.id}
+    assert [m["title"] for m in tables["meetups"]] == ["四月の定例会"]
+    text = zipped.read("joren-data/data.json").decode()
+    assert "北区の会" not in text and "高橋" not in text
+    assert "token_hash" not in text and "checkin_token" not in text
+    assert f"joren-data/{tenant.slug}/members.csv" in zipped.namelist()
+    with unscoped(session):  # the download is in the audit log
+        assert [e.action for e in session.scalars(select(AuditEntry))] == ["export"]
+    # Organizers cannot; another community's owner gets nothing of this one.
+    assert login(people.organizer).post(f"/c/{tenant.slug}/admin/export").status_code == 403
+    assert login(people.other_owner).post(
+        f"/c/{tenant.slug}/admin/export").status_code in (403, 404)
