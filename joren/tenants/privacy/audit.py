@@ -19,15 +19,16 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
-from sqlalchemy import event, inspect
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from joren.platform.db import db
+from joren.platform.db import db, utcnow
 from joren.platform.tenancy import TenantScoped
 from joren.tenants.privacy.models import AuditEntry
 from joren.tenants.privacy.registry import SECRET_COLUMN
 
 QUIET = "joren_audit_quiet"  # session.info: record actions, not values (erasure)
+PENDING = "joren_audit_pending"  # session.info: entries written at commit, in one statement
 DERIVED = {
     "audit_entries", "member_engagements", "engagement_member_rollups",
     "engagement_meetup_rollups", "engagement_cohort_rollups", "engagement_rollup_states",
@@ -58,14 +59,22 @@ def _console_request() -> bool:
 
 
 def _entry(action: str, entity: str, entity_id: int | None,
-           changes: dict[str, Any]) -> AuditEntry:
+           changes: dict[str, Any]) -> dict[str, Any]:
     actor = g.get("membership")
-    return AuditEntry(
-        tenant_id=g.community.id, actor_member_id=getattr(actor, "id", None),
-        actor_account_id=getattr(actor, "account_id", None),
-        actor_name=(actor.display_name if actor is not None else "")[:200],
-        ip=(request.remote_addr or "")[:64], method=request.method, path=request.path[:500],
-        action=action, entity=entity, entity_id=entity_id, changes=changes)
+    return {
+        "tenant_id": g.community.id, "created_at": utcnow(),
+        "actor_member_id": getattr(actor, "id", None),
+        "actor_account_id": getattr(actor, "account_id", None),
+        "actor_name": (actor.display_name if actor is not None else "")[:200],
+        "ip": (request.remote_addr or "")[:64], "method": request.method,
+        "path": request.path[:500], "action": action, "entity": entity,
+        "entity_id": entity_id, "changes": changes}
+
+
+def _insert(session: Session, entries: list[dict[str, Any]]) -> None:
+    # Core, not ORM objects: one INSERT for all of them (the ORM would insert one by one to
+    # read each id back), and the tenant guard still checks every row's community.
+    session.execute(insert(AuditEntry), entries)
 
 
 def _changes(obj: Any, action: str, quiet: bool) -> dict[str, Any]:
@@ -108,7 +117,19 @@ def _record_flush(session: Session, _context: Any, _instances: Any) -> None:
             if action == "update" and not changes and not quiet:
                 continue
             entries.append(_entry(action, obj.__tablename__, getattr(obj, "id", None), changes))
-    session.add_all(entries)
+    session.info.setdefault(PENDING, []).extend(entries)
+
+
+def _write_pending(session: Session) -> None:
+    """At commit, the entries of every flush of the transaction go in together (one INSERT
+    however many rows changed); a rolled-back transaction leaves none."""
+    entries = session.info.pop(PENDING, None)
+    if entries:
+        _insert(session, entries)
+
+
+def _drop_pending(session: Session, *_: Any) -> None:
+    session.info.pop(PENDING, None)
 
 
 def _record_bulk(state: ORMExecuteState) -> None:
@@ -126,9 +147,9 @@ def _record_bulk(state: ORMExecuteState) -> None:
             key = getattr(column, "key", str(column))
             value = getattr(bound, "value", bound)
             values[key] = "•••" if SECRET_COLUMN.search(key) else _plain(value)
-    state.session.add(_entry("bulk", name, None,
-                             {"statement": "update" if state.is_update else "delete",
-                              "values": values}))
+    state.session.info.setdefault(PENDING, []).append(_entry(
+        "bulk", name, None,
+        {"statement": "update" if state.is_update else "delete", "values": values}))
 
 
 def _record_download(response: Response) -> Response:
@@ -136,7 +157,7 @@ def _record_download(response: Response) -> Response:
         return response
     disposition = response.headers.get("Content-Disposition", "")
     if response.status_code == 200 and disposition.startswith("attachment"):
-        db.session.add(_entry("export", "", None, {"file": disposition[:300]}))
+        _insert(db.session, [_entry("export", "", None, {"file": disposition[:300]})])
         db.session.commit()
     return response
 
@@ -146,4 +167,6 @@ def install(app: Flask) -> None:
     if not event.contains(Session, "before_flush", _record_flush):
         event.listen(Session, "before_flush", _record_flush)
         event.listen(Session, "do_orm_execute", _record_bulk)
+        event.listen(Session, "before_commit", _write_pending)
+        event.listen(Session, "after_rollback", _drop_pending)
     app.after_request(_record_download)
