@@ -91,6 +91,13 @@ def _top_entries(x: sparse.csr_matrix, m: int, eligible: np.ndarray,
     return np.sort(np.concatenate([sel[~crowded], kept]))
 
 
+def hash_keys(ids: np.ndarray) -> np.ndarray:
+    """What the hashes read for each member: its rank among the community's ids, not the id
+    itself, so the same community built again (its ids shifted by a database sequence) gets
+    the same candidates, and a subset of members keeps the same keys."""
+    return np.argsort(np.argsort(ids, kind="stable"), kind="stable")
+
+
 def _mix(a: np.ndarray, b: np.ndarray, salt: int) -> np.ndarray:
     """A deterministic hash of two int arrays in [0, 1) (float64)."""
     h = (a.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
@@ -211,12 +218,13 @@ def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-un
     starts = range(0, m, BLOCK)
     groups = max(1, min(GROUPS, len(starts)))
     crowded = bool((np.diff(full_t.indptr) > POSTINGS).any())
-    right = (truncate_postings(full_t, POSTINGS, groups, f.ids[pos]) if crowded
+    keys = hash_keys(f.ids)[pos]
+    right = (truncate_postings(full_t, POSTINGS, groups, keys) if crowded
              else [full_t])
 
     def block(start: int) -> tuple[np.ndarray, np.ndarray]:
         right_t = right[(start // BLOCK) % len(right)]
-        rows, cols = _best_in_block(left[start:start + BLOCK] @ right_t, start, k, f.ids[pos])
+        rows, cols = _best_in_block(left[start:start + BLOCK] @ right_t, start, k, keys)
         return pos[rows + start], pos[cols]
 
     # The blocks are independent and scipy's product, numpy's partition and sort release the

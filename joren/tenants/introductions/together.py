@@ -115,7 +115,11 @@ def co_attendee_candidates(ids: np.ndarray, register: sparse.csr_matrix,
     rows, cols = rows[keep], cols[keep]
     if not len(rows):
         return empty, empty
-    order = np.lexsort((ids[rows], _mix(ids[rows], meetup_ids[cols]), cols))
+    # Ranks, not ids, feed the hash: a community built again (ids shifted by a sequence)
+    # walks the same rings.
+    member_key = np.argsort(np.argsort(ids, kind="stable"), kind="stable")
+    meetup_key = np.argsort(np.argsort(meetup_ids, kind="stable"), kind="stable")
+    order = np.lexsort((ids[rows], _mix(member_key[rows], meetup_key[cols]), cols))
     rows, cols = rows[order], cols[order]
     first = np.r_[0, np.flatnonzero(cols[1:] != cols[:-1]) + 1]
     size = np.diff(np.r_[first, len(cols)])

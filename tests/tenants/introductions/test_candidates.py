@@ -75,7 +75,7 @@ def reference_blocked(f: Features, pos: np.ndarray, k: int, prune: int, postings
             dst[r, keep] = src[r, keep]
     blocks = len(range(0, m, block))
     groups = max(1, min(candidates.GROUPS, blocks))
-    rows_of = f.ids[pos]     # the hash reads member ids, not positions
+    rows_of = candidates.hash_keys(f.ids)[pos]  # the hash reads id ranks, not positions
 
     def sampled(src: np.ndarray, offset: int, g: int) -> np.ndarray:
         """A feature in more than ``postings`` texts keeps those whose hash of (feature,
