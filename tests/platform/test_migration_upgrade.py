@@ -155,6 +155,24 @@ RELEASED = {
         "cd2007d7ce83fa3c95b03a660b9ea0c4565971ca5a32e6ad06851acf70704f8c",
     "0010_page_indexes.py":
         "7389aafda8d92d8b58df216e327151088a012b23af854bc94f9317d072e2e2cb",
+    "0011_key_statistics.py":
+        "adda71a6dd25c5b204edc58e1a975e16d4b372fc7c8f8b2bca8ed04bdcb6c0ec",
+    "0012_meaning.py":
+        "6cd346bf6916920304d2cc15d1c15ed0e7105ac6f643a5d72976348de2f04c36",
+    "0013_guest_readings.py":
+        "9b49f587d4f25c12bf450037b55cfddf402f30cd0486fae2fa8d085762d8c312",
+    "0014_member_notes_receipt_addressee.py":
+        "ce8b3333b4232a203418009c311309cfb1980d71e420c1e475a961cc631b843c",
+    "0015_questions_survey_and_announcements.py":
+        "4df8820543ea197eb8d31f80ccfb23201cfe8a9820c90ee3a9dca12921ac65cf",
+    "0016_public_sharing.py":
+        "1901d7fedb66fcccc65174ee894c534d2519dc9e969770366875e884a089b206",
+    "0019_account_deletion.py":
+        "eaf4c7e2fcbd8f23487e0b40ad52498766076927d588e7ac4672f54fbbc6d4bf",
+    "0020_retention_settings.py":
+        "f51ca0ad19c05170e6aa81659bca34939fbba4bd23254495770b394e441f1645",
+    "0021_audit_log.py":
+        "983dc52f26126fcb8215f5d0d285c328606774e309d3fcd700cfc5332fe656e8",
 }
 
 
