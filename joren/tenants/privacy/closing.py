@@ -26,8 +26,9 @@ ends during the grace period ends the plan; cancelling the deletion then leaves 
 on Free, and the owner subscribes again.) If the owner had already set it to end, Joren
 leaves it so on a cancel. When the community is erased, a subscription still running is
 cancelled at once, and the connected account is forgotten (payments/connect/services.py
-``disconnect`` says why nothing is deleted at Stripe). Joren's own Stripe customer stays: its
-invoices are Joren's own tax records.
+``disconnect`` says why nothing is deleted at Stripe) once no refund is left pending (members'
+future registrations are cancelled by the erasure, and their refunds need the account).
+Joren's own Stripe customer stays: its invoices are Joren's own tax records.
 
 Every Stripe call happens after the database says it is owed (``deletion_stripe_step``), so a
 Stripe failure never loses the deletion: the error is recorded on the community
@@ -42,7 +43,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import stripe
-from sqlalchemy import Table, and_, delete, exists, not_, or_, select, update
+from sqlalchemy import Table, and_, delete, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from joren.platform.billing import services as billing
@@ -60,6 +61,7 @@ from joren.platform.tenancy import unscoped
 from joren.platform.urls import external_url
 from joren.tenants.meetups.public.models import EventImage
 from joren.tenants.payments.connect import services as connect
+from joren.tenants.payments.models import Payment, PaymentStatus
 from joren.tenants.privacy import audit_log, erasure
 from joren.tenants.privacy.retention import EMPTY_EMAIL
 
@@ -195,6 +197,12 @@ def settle_stripe(session: Session, community: Community) -> bool:
             community.deletion_stripe_step = ""
         else:
             billing.cancel_subscription_now(session, community)
+            waiting = _refunds_pending(session)
+            if waiting:
+                # Refunds still to reach Stripe need the connected account: forget it after.
+                community.deletion_stripe_error = f"close: {waiting} refund(s) still pending"
+                session.flush()
+                return False
             connect.disconnect(session)
             community.deletion_stripe_step = CLOSED
     except (stripe.StripeError, BillingOff) as exc:
@@ -206,6 +214,11 @@ def settle_stripe(session: Session, community: Community) -> bool:
     community.deletion_stripe_error = ""
     session.flush()
     return True
+
+
+def _refunds_pending(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Payment).where(
+        Payment.status == PaymentStatus.PAID, Payment.refund_requested_at.is_not(None))) or 0
 
 
 def _reason(community: Community) -> str:

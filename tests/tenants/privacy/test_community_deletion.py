@@ -19,7 +19,12 @@ from joren.platform.mail.outbox import render_email
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups.registrations.seats import RegistrationError
 from joren.tenants.meetups.registrations.services import register
-from joren.tenants.payments.models import ConnectAccount
+from joren.tenants.payments.models import (
+    ConnectAccount,
+    PaymentKind,
+    PaymentMethod,
+    PaymentStatus,
+)
 from joren.tenants.privacy import closing
 from joren.tenants.privacy.models import AuditEntry
 from joren.workers import introduction_jobs, privacy_jobs, reminder_jobs, survey_jobs
@@ -270,3 +275,36 @@ def test_both_languages(app, session, login, people, tenant):
             subject, text, html = render_email(DONE, language, {
                 "community_name": tenant.name, "slug": tenant.slug, "due": None, "name": ""})
             assert tenant.name in subject and tenant.name in html
+
+
+def test_the_connected_account_is_forgotten_only_once_refunds_have_settled(
+        app, session, login, people, tenant, clock):
+    past = meetup(session, tenant, "先月の会", starts_at=clock.now() - timedelta(days=30))
+    with unscoped(session):
+        session.add(ConnectAccount(tenant_id=tenant.id, stripe_account_id="acct_refunds"))
+        payment = Payment(tenant_id=tenant.id, member_id=people.member_member.id,
+                          meetup_id=past.id, kind=PaymentKind.MEETUP_FEE, amount_jpy=3000,
+                          method=PaymentMethod.STRIPE, status=PaymentStatus.PAID,
+                          refund_requested_at=clock.now())
+        session.add(payment)
+    session.commit()
+    assert _ask(login(people.owner), tenant).status_code == 302
+    clock.shift(days=31)
+    with app.app_context():
+        assert privacy_jobs.purge_deleted_communities() == 1
+    community = _community(session, tenant)
+    assert community.deletion_stripe_step == closing.CLOSE
+    assert "refund" in community.deletion_stripe_error
+    with unscoped(session):
+        assert session.scalar(select(func.count()).select_from(ConnectAccount).where(
+            ConnectAccount.tenant_id == tenant.id)) == 1
+        session.get(Payment, payment.id).status = PaymentStatus.REFUNDED
+        session.flush()
+    session.commit()
+    with app.app_context():
+        assert privacy_jobs.purge_deleted_communities() == 0
+    community = _community(session, tenant)
+    assert community.deletion_stripe_step == closing.CLOSED
+    with unscoped(session):
+        assert session.scalar(select(func.count()).select_from(ConnectAccount).where(
+            ConnectAccount.tenant_id == tenant.id)) == 0
