@@ -71,6 +71,8 @@ def purge_deleted_communities() -> int:
         owed = closing.stripe_owed(session)
     for tenant_id in owed:
         settle_community_stripe(tenant_id)
+    with job_session(None) as session:
+        closing.empty_late_notices(session)
     return erased
 
 

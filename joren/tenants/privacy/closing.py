@@ -240,6 +240,15 @@ def stripe_owed(session: Session) -> list[int]:
         Community.deletion_stripe_step.in_(OWED)).order_by(Community.id)))
 
 
+def empty_late_notices(session: Session) -> int:
+    """Stripe's notices about deleted communities that arrived after the erasure (the
+    subscription's end, a refund), once processed: their payloads emptied too."""
+    gone = select(Community.id).where(Community.deleted_at.is_not(None))
+    return session.execute(update(StripeEvent).where(
+        StripeEvent.community_id.in_(gone), StripeEvent.processed_at.is_not(None),
+        StripeEvent.payload != "").values(payload="")).rowcount or 0
+
+
 # -- erasing -----------------------------------------------------------------------------
 
 def _kept_tables() -> set[str]:
