@@ -59,8 +59,7 @@ def purge_deleted_communities() -> int:
         try:
             with job_session(tenant_id) as session:
                 community = session.get(Community, tenant_id)
-                if community is not None and community.deleted_at is None:
-                    closing.erase_community(session, community, now)
+                if community is not None and closing.erase_community(session, community, now):
                     erased += 1
         except CommunityGone:
             continue

@@ -102,6 +102,7 @@ def schedule_deletion(session: Session, community: Community, *, account_id: int
     first date. The owners are emailed; Stripe is told by ``settle_stripe`` (a job)."""
     if (typed_slug or "").strip().lower() != community.slug.lower():
         raise WrongSlug(typed_slug)
+    _lock(session, community)
     if community.deletion_requested_at is None:
         community.deletion_requested_at = now
         community.deletion_requested_by_id = account_id
@@ -123,6 +124,7 @@ def schedule_deletion(session: Session, community: Community, *, account_id: int
 
 def cancel_deletion(session: Session, community: Community) -> bool:
     """Open the community again, as before; False when it was not scheduled (or is gone)."""
+    _lock(session, community)
     if community.deletion_requested_at is None or community.deleted_at is not None:
         return False
     community.deletion_requested_at = None
@@ -135,6 +137,12 @@ def cancel_deletion(session: Session, community: Community) -> bool:
     session.flush()
     _settle_after_commit(session, community)
     return True
+
+
+def _lock(session: Session, community: Community) -> None:
+    """Read the community again under a row lock: asking, cancelling and a Stripe step
+    running at the same moment take turns, so none of them undoes another's step."""
+    session.refresh(community, with_for_update=True)
 
 
 def _settle_after_commit(session: Session, community: Community) -> None:
@@ -185,6 +193,7 @@ def _tell_owners(session: Session, community: Community, template: str, key: str
 def settle_stripe(session: Session, community: Community) -> bool:
     """Do what the community's deletion still owes Stripe; True when nothing is left owed.
     A failure is recorded on the community and tried again by the daily job."""
+    _lock(session, community)
     step = community.deletion_stripe_step
     if step not in OWED:
         return True
@@ -331,10 +340,13 @@ class Erased:
     pictures: int
 
 
-def erase_community(session: Session, community: Community, now: datetime) -> Erased:
+def erase_community(session: Session, community: Community, now: datetime) -> Erased | None:
     """Erase the session's community (the module's docstring says what stays) and leave its
-    row as a tombstone. Idempotent: a run killed half-way rolls back and the next one
-    starts again."""
+    row as a tombstone; None when its deletion was cancelled meanwhile or is done. Idempotent:
+    a run killed half-way rolls back and the next one starts again."""
+    _lock(session, community)
+    if community.deletion_requested_at is None or community.deleted_at is not None:
+        return None
     recipients = _recipients(session, community)
     members = list(session.scalars(select(Member).order_by(Member.id)))
     erased = 0
