@@ -95,7 +95,7 @@ def test_a_wrong_slug_changes_nothing_and_says_why(app, session, login, people, 
 
 
 def test_asking_closes_the_community_and_cancelling_restores_it(
-        app, session, scoped, login, people, tenant, other_tenant, clock):
+        app, session, scoped, client, login, people, tenant, other_tenant, clock):
     soon = meetup(session, tenant, "来週の会")
     session.commit()
     owner = login(people.owner)
@@ -123,6 +123,16 @@ def test_asking_closes_the_community_and_cancelling_restores_it(
     assert "closing-banner" not in login(people.other_owner).get(
         f"/c/{other_tenant.slug}/").get_data(as_text=True)
 
+    # A visitor sees it on the public page, and cannot register as a guest.
+    assert "closing-banner" in client.get(f"/c/{tenant.slug}/").get_data(as_text=True)
+    refused = client.post(f"/c/{tenant.slug}/meetups/{soon.id}/guest", data={
+        "family_name": "来訪", "given_name": "花子", "email": "visitor-9c@example.jp"})
+    assert refused.status_code == 400
+    assert "closing" in refused.get_data(as_text=True) or "閉鎖" in refused.get_data(
+        as_text=True)
+    with unscoped(session):
+        assert session.scalar(select(func.count()).select_from(Member).where(
+            Member.email == "visitor-9c@example.jp")) == 0
     # No registrations, no invitations.
     with unscoped(session):
         member = session.get(Member, people.member_member.id)
