@@ -267,6 +267,8 @@ def _mail_and_billing(env: dict[str, str], smtp_url: str | None,
         "RETENTION_WEBHOOK_DAYS": _int_env("RETENTION_WEBHOOK_DAYS", env, 90),
         # The console's audit log (tenants/privacy/audit.py), two years by default.
         "RETENTION_AUDIT_DAYS": _int_env("RETENTION_AUDIT_DAYS", env, 730),
+        # An owner's deletion of a whole community waits this long; they can cancel meanwhile.
+        "COMMUNITY_DELETION_GRACE_DAYS": _int_env("COMMUNITY_DELETION_GRACE_DAYS", env, 30),
     }
 
 

@@ -203,7 +203,9 @@ def fan_out(
     (a restarted cron, a manual run) enqueues nothing. ``unique_for`` must outlast the period
     (see ``unique_for_period``). Returns the communities' ids.
     """
-    tenant_ids = list(session.scalars(select(Community.id).order_by(Community.id)))
+    # A deleted community (a tombstone, tenants/privacy/closing.py) has nothing left to do.
+    tenant_ids = list(session.scalars(
+        select(Community.id).where(Community.deleted_at.is_(None)).order_by(Community.id)))
     for tenant_id in tenant_ids:
         enqueue_after_commit(
             session, job_name, tenant_id, period, queue=queue,

@@ -82,6 +82,8 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry(habit_jobs.fan_out_introduction_nudges, "25 * * * *"),
     # Accounts whose deletion grace period has passed are deleted, daily.
     Entry(privacy_jobs.purge_deleted_accounts, "20 4 * * *", job_timeout=1800),
+    # Communities whose deletion grace period has passed are erased; Stripe is told, daily.
+    Entry(privacy_jobs.purge_deleted_communities, "25 4 * * *", job_timeout=3600),
     # Uploads, email bodies and Stripe payloads past their retention period, daily.
     Entry(jobs.fan_out_every, "30 4 * * *",
           args=("joren.workers.privacy_jobs.purge_retained", "day")),

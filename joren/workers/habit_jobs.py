@@ -44,8 +44,8 @@ def send_meetup_habit_emails(session: Session, period: str = "") -> int:
     from joren.tenants.relationships.habits import services as habits
 
     community = session.get(Community, current_tenant_id(session))
-    if community is None:
-        return 0
+    if community is None or community.is_closing:
+        return 0  # a community closing for deletion sends no scheduled email
     return habits.send_meetup_emails(session, community)
 
 
@@ -55,6 +55,6 @@ def send_introduction_nudges(session: Session, period: str = "") -> int:
     from joren.tenants.relationships.habits import nudges as habit_nudges  # see above
 
     community = session.get(Community, current_tenant_id(session))
-    if community is None:
-        return 0
+    if community is None or community.is_closing:
+        return 0  # a community closing for deletion sends no scheduled email
     return habit_nudges.send_nudges(session, community)

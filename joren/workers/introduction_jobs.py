@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from joren.platform import jobs as platform_jobs
 from joren.platform.db import utcnow
 from joren.platform.identity.community import Community
-from joren.platform.tenancy import unscoped
+from joren.platform.tenancy import current_tenant_id, unscoped
 from joren.tenants.introductions import cycles, services
 from joren.tenants.introductions.models import (
     Cadence,
@@ -30,7 +30,11 @@ EXPIRE_UNIQUE_FOR = platform_jobs.unique_for_period("hour")
 def due_cycles(session: Session, now: datetime) -> list[tuple[int, str]]:
     """(community id, period) of every community whose cadence is due now."""
     with unscoped(session):
-        communities = list(session.scalars(select(Community.id).order_by(Community.id)))
+        # A community closing for deletion (or deleted) runs no cycle.
+        communities = list(session.scalars(
+            select(Community.id).where(Community.deletion_requested_at.is_(None),
+                                       Community.deleted_at.is_(None))
+            .order_by(Community.id)))
         cadences = {tenant_id: cadence for tenant_id, cadence in session.execute(
             select(IntroductionSettings.tenant_id, IntroductionSettings.cadence))}
         last = cycles.last_scheduled_starts(session)
@@ -57,7 +61,11 @@ def fan_out_introduction_cycles(session: Session) -> int:
 
 @tenant_job
 def run_introduction_cycle(session: Session, period: str, actor_id: int | None = None) -> int:
-    """Run the matching engine for this community and period (nothing new if already run)."""
+    """Run the matching engine for this community and period (nothing new if already run);
+    nothing for a community closing for deletion."""
+    community = session.get(Community, current_tenant_id(session))
+    if community is None or community.is_closing:
+        return 0
     return cycles.run_cycle(session, period, actor_id=actor_id).suggested
 
 

@@ -1,6 +1,6 @@
-"""Privacy's periodic work: accounts whose deletion grace period has passed are deleted
-(tenants/privacy/accounts.py); what the retention rules no longer keep is emptied
-(tenants/privacy/retention.py)."""
+"""Privacy's periodic work: accounts and communities whose deletion grace period has passed
+are deleted (tenants/privacy/accounts.py, closing.py), with what a community's deletion owes
+Stripe; what the retention rules no longer keep is emptied (tenants/privacy/retention.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
+from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id, unscoped
-from joren.tenants.privacy import accounts, audit_log, erasure, retention
+from joren.tenants.privacy import accounts, audit_log, closing, erasure, retention
 from joren.workers.context import CommunityGone, job_session, platform_job, tenant_job
 
 log = logging.getLogger("joren.privacy")
@@ -43,6 +44,43 @@ def purge_deleted_accounts() -> int:
                 deleted += 1
                 log.info("account %s deleted after its grace period", account_id)
     return deleted
+
+
+def purge_deleted_communities() -> int:
+    """For cron, daily: erase each community whose deletion grace period has passed (each in
+    its own transaction), then do what deletions still owe Stripe (set the plan to end, undo
+    that, cancel it and forget the connected account), recording failures for the next run.
+    Idempotent: an erased community is not erased again; a Stripe step done is not redone."""
+    now = utcnow()
+    with job_session(None) as session:
+        due = closing.due_for_deletion(session, now, current_app.config)
+    erased = 0
+    for tenant_id in due:
+        try:
+            with job_session(tenant_id) as session:
+                community = session.get(Community, tenant_id)
+                if community is not None and closing.erase_community(session, community, now):
+                    erased += 1
+        except CommunityGone:
+            continue
+        except Exception:  # noqa: BLE001 - one community's failure must not stop the others
+            log.exception("community %s: erasure failed; tried again on the next run",
+                          tenant_id)
+    with job_session(None) as session:
+        owed = closing.stripe_owed(session)
+    for tenant_id in owed:
+        settle_community_stripe(tenant_id)
+    with job_session(None) as session:
+        closing.empty_late_notices(session)
+    return erased
+
+
+@tenant_job
+def settle_community_stripe(session: Session) -> bool:
+    """What the community's deletion (or its cancellation) owes Stripe, now (enqueued when
+    the owner asks or cancels; the daily job retries)."""
+    community = session.get(Community, _tenant(session))
+    return community is not None and closing.settle_stripe(session, community)
 
 
 @tenant_job

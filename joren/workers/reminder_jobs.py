@@ -28,6 +28,6 @@ def fan_out_meetup_reminders(session: Session) -> int:
 def send_meetup_reminders(session: Session, period: str = "") -> int:
     """Queue the reminder emails due now in this community (each at most once)."""
     community = session.get(Community, current_tenant_id(session))
-    if community is None:
-        return 0
+    if community is None or community.is_closing:
+        return 0  # a community closing for deletion sends no scheduled email
     return reminders.send_due_reminders(session, community)

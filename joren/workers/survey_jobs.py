@@ -15,6 +15,6 @@ from joren.workers.context import tenant_job
 def send_surveys(session: Session, period: str | None = None) -> int:
     """Queue the survey emails due now in this community."""
     community = session.get(Community, current_tenant_id(session))
-    if community is None:
-        return 0
+    if community is None or community.is_closing:
+        return 0  # a community closing for deletion sends no scheduled email
     return survey.send_due_surveys(session, community)

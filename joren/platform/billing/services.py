@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from joren.platform.billing import stripe_client
-from joren.platform.billing.models import PlanCode, Subscription
+from joren.platform.billing.events import apply_subscription
+from joren.platform.billing.models import ENDED_STATUSES, PlanCode, Subscription
 from joren.platform.billing.plans import PRO, effective_plan, subscription_of
 from joren.platform.db import utcnow
 from joren.platform.identity.community import Community
@@ -119,3 +120,43 @@ def open_portal(session: Session, community: Community, *, return_url: str,
     portal = stripe_client.plain(
         stripe_client.client().v1.billing_portal.sessions.create(params, {"idempotency_key": key}))
     return Redirect(url=portal["url"], stripe_id=portal["id"])
+
+
+def live_subscription(session: Session, community: Community) -> Subscription | None:
+    """The community's Stripe subscription row while Stripe still bills it, else None."""
+    row = subscription_of(session, community)
+    if row is None or not row.stripe_subscription_id or row.status in ENDED_STATUSES:
+        return None
+    return row
+
+
+def set_cancel_at_period_end(session: Session, community: Community, cancel: bool,
+                             reason: str) -> bool:
+    """Tell Stripe to end the subscription when the paid period ends (``cancel``), or not to
+    any more; the row follows Stripe's answer. False when there is no live subscription.
+    ``reason`` keys the idempotency key (e.g. the deletion request's time)."""
+    row = live_subscription(session, community)
+    if row is None:
+        return False
+    params = {"cancel_at_period_end": cancel}
+    key = stripe_client.idempotency_key("community", community.id, "period-end", reason,
+                                        params=params)
+    data = stripe_client.plain(stripe_client.client().v1.subscriptions.update(
+        row.stripe_subscription_id, params, {"idempotency_key": key}))
+    apply_subscription(row, data)
+    session.flush()
+    return True
+
+
+def cancel_subscription_now(session: Session, community: Community) -> bool:
+    """End the subscription at once (the community is deleted); no refund of the period.
+    False when there was none left to end."""
+    row = live_subscription(session, community)
+    if row is None:
+        return False
+    data = stripe_client.plain(stripe_client.client().v1.subscriptions.cancel(
+        row.stripe_subscription_id, None, {"idempotency_key": stripe_client.idempotency_key(
+            "community", community.id, "cancel-subscription", row.stripe_subscription_id)}))
+    apply_subscription(row, data)
+    session.flush()
+    return True

@@ -85,6 +85,8 @@ def invite_member(
     role = Role(role)
     if not can_invite(inviter, role):
         raise InvitationError("forbidden_role")
+    if community.is_closing:
+        raise InvitationError("closing")
     email = normalise_email(email)
     message = (message or "").strip()
     if len(message) > 1000:
@@ -221,6 +223,9 @@ def accept_invitation(
     state = invitation_state(invitation)
     if state != PENDING:
         raise InvitationError(state)
+    community = session.get(Community, invitation.tenant_id)
+    if community is not None and community.is_closing:
+        raise InvitationError("closing")
     if signed_in is not None and signed_in.email.lower() != invitation.email.lower():
         raise InvitationError("wrong_account")
     now = utcnow()

@@ -73,8 +73,8 @@ def new() -> Any:
 
 
 def _invitation_from(token: str) -> tuple[Any, str | None]:
-    """(invitation, problem) for a token; problem is "invalid", "expired", "revoked" or
-    "accepted" when the invitation cannot be used."""
+    """(invitation, problem) for a token; problem is "invalid", "expired", "revoked",
+    "accepted" or "closing" (the community is being deleted) when it cannot be used."""
     try:
         payload = INVITE_LINK.read(token, valid=lambda data: isinstance(data, dict))
     except LinkInvalid as exc:
@@ -83,6 +83,9 @@ def _invitation_from(token: str) -> tuple[Any, str | None]:
     if invitation is None:
         return None, "invalid"
     state = invitation_state(invitation)
+    community = db.session.get(Community, invitation.tenant_id)
+    if state == "pending" and community is not None and community.is_closing:
+        return invitation, "closing"
     return invitation, None if state == "pending" else state
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Enum, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from joren.platform.db import Base, Timestamped, intpk
+from joren.platform.db import Base, Timestamped, UTCDateTime, intpk
 from joren.platform.i18n import DEFAULT_TIMEZONE
 from joren.platform.tenancy import current_tenant_id
 
@@ -38,6 +39,17 @@ class Community(Timestamped, Base):
     default_language: Mapped[str] = mapped_column(String(5), default="ja")
     currency: Mapped[str] = mapped_column(String(3), default="JPY")
     is_public: Mapped[bool] = mapped_column(default=True)
+    # The owner asked for the community to be deleted (tenants/privacy/closing.py): it closes
+    # (no new registrations, no scheduled emails) until the grace period ends, then it is
+    # erased and the row stays as a tombstone (``deleted_at``), its slug never reused.
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The account that asked: a plain id, no foreign key (the account may be deleted later).
+    deletion_requested_by_id: Mapped[int | None] = mapped_column(default=None)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # What Joren still has to tell Stripe about the deletion ("" nothing, see closing.py),
+    # and the last failure, kept until the daily job's retry succeeds.
+    deletion_stripe_step: Mapped[str] = mapped_column(String(20), default="")
+    deletion_stripe_error: Mapped[str] = mapped_column(String(500), default="")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -47,6 +59,16 @@ class Community(Timestamped, Base):
             return ZoneInfo(self.timezone or DEFAULT_TIMEZONE)
         except (ZoneInfoNotFoundError, ValueError):
             return ZoneInfo(DEFAULT_TIMEZONE)
+
+    @property
+    def is_closing(self) -> bool:
+        """Scheduled for deletion, or deleted: it takes no new registrations or members,
+        and its scheduled emails are not sent."""
+        return self.deletion_requested_at is not None or self.deleted_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     def __repr__(self) -> str:
         return f"<Community {self.slug}>"

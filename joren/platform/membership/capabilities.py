@@ -34,6 +34,7 @@ class Capability(enum.StrEnum):
     # Owners own it.
     MANAGE_LEADERS = "manage_leaders"  # make or unmake organizers and owners
     MANAGE_BILLING = "manage_billing"  # the Joren plan and its payment
+    DELETE_COMMUNITY = "delete_community"  # delete the whole community (or cancel that)
 
 
 MINIMUM_ROLE: dict[Capability, Role] = {
@@ -52,6 +53,7 @@ MINIMUM_ROLE: dict[Capability, Role] = {
     Capability.MANAGE_SETTINGS: Role.ORGANIZER,
     Capability.MANAGE_LEADERS: Role.OWNER,
     Capability.MANAGE_BILLING: Role.OWNER,
+    Capability.DELETE_COMMUNITY: Role.OWNER,
 }
 
 

@@ -55,12 +55,12 @@ def _resolve_community() -> None:
     resolved = g.pop(_RESOLVED, None)
     if signed_in and resolved is not None and resolved[0] == slug:
         _, community, membership = resolved
-        if community is None:
-            abort(404)
+        if community is None or community.deleted_at is not None:
+            abort(404)  # a deleted community's tombstone is nobody's page
         set_tenant(db.session, community.id)
     else:
         community = db.session.scalar(select(Community).where(Community.slug == slug))
-        if community is None:
+        if community is None or community.deleted_at is not None:
             abort(404)
         set_tenant(db.session, community.id)
         membership = None

@@ -87,6 +87,10 @@ def schedule(session: Session, announcement: Announcement, send_at: datetime | N
     now = now or utcnow()
     if announcement.status not in EDITABLE:
         raise AnnouncementError(_l("This announcement can no longer be scheduled."))
+    community = session.get(Community, announcement.tenant_id)
+    if community is not None and community.is_closing:
+        raise AnnouncementError(_l("This community is closing for deletion: announcements "
+                                   "are not sent."))
     if send_at is not None and send_at <= now:
         raise AnnouncementError(_l("Choose a time in the future, or send it now."))
     announcement.status = AnnouncementStatus.SCHEDULED

@@ -59,6 +59,7 @@ INVITATION_ERRORS = {
     "forbidden_role": _l("You cannot invite people with this role."),
     "not_pending": _l("This invitation has already been accepted or revoked."),
     "already_accepted": _l("This invitation has already been accepted."),
+    "closing": _l("This community is closing for deletion and takes no new members."),
 }
 
 
@@ -162,6 +163,9 @@ def invite() -> Any:
     if not can_invite(g.membership, role):
         form.role.errors = [INVITATION_ERRORS["forbidden_role"]]
         return _invitations_page(form, 403)
+    if g.community.is_closing:
+        form.emails.errors = [INVITATION_ERRORS["closing"]]
+        return _invitations_page(form, 409)
     good, bad = split_addresses(form.emails.data)
     if len(good) + len(bad) > MAX_INVITES_AT_ONCE:
         form.emails.errors = [_("Please send at most %(count)s invitations at a time.",

@@ -23,6 +23,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from joren.platform.db import db, utcnow
+from joren.platform.identity.community import Community
 from joren.platform.tenancy import TenantScoped
 from joren.tenants.privacy.models import AuditEntry
 from joren.tenants.privacy.registry import SECRET_COLUMN
@@ -101,6 +102,14 @@ def _changes(obj: Any, action: str, quiet: bool) -> dict[str, Any]:
     return out
 
 
+def _audited(obj: Any) -> bool:
+    """A community's own rows, and the community's row itself (its settings, its deletion
+    asked for or cancelled); derived tables are left out."""
+    if isinstance(obj, Community):
+        return obj.id == g.community.id
+    return isinstance(obj, TenantScoped) and obj.__tablename__ not in DERIVED
+
+
 def _record_flush(session: Session, _context: Any, _instances: Any) -> None:
     if not _console_request() or request.method in ("GET", "HEAD"):
         return
@@ -109,7 +118,7 @@ def _record_flush(session: Session, _context: Any, _instances: Any) -> None:
     for action, objects in (("create", session.new), ("update", session.dirty),
                             ("delete", session.deleted)):
         for obj in list(objects):
-            if not isinstance(obj, TenantScoped) or obj.__tablename__ in DERIVED:
+            if not _audited(obj):
                 continue
             if action == "update" and not session.is_modified(obj, include_collections=False):
                 continue

@@ -71,7 +71,8 @@ TABLES: dict[str, Holds] = {
     "stripe_events": Holds(reason="Stripe's notices about a community's subscription and "
                                   "payments; the payments themselves are exported"),
     "billing_subscriptions": Holds(reason=NOBODY),
-    "communities": Holds(reason=NOBODY),
+    # The account that asked for the community's deletion (closing.py): a plain id.
+    "communities": Holds(actor=("deletion_requested_by_id",), reason=NOBODY),
     "connect_accounts": Holds(reason=NOBODY),
     "deferred_jobs": Holds(reason="job names and ids waiting for a worker"),
     "dues_settings": Holds(reason=NOBODY),

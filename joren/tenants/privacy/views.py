@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -28,7 +29,7 @@ from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member, Role
 from joren.platform.pagination import page_number
-from joren.tenants.privacy import accounts, audit_log, erasure, export, retention
+from joren.tenants.privacy import accounts, audit_log, closing, erasure, export, retention
 from joren.tenants.privacy.forms import AuditFilterForm, RetentionForm
 from joren.tenants.privacy.models import RetentionSettings
 
@@ -239,3 +240,50 @@ def export_community() -> Any:
         f"joren-{g.community.slug}-{now:%Y%m%d}.zip")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@community.app_context_processor
+def _closing_banner() -> dict[str, Any]:
+    """When the community of this request closes (closing.py), for the layout's banner; read
+    from the community already loaded, no query."""
+    found = g.get("community")
+    return {"closing_due": closing.deletion_due_at(found, current_app.config)
+            if found is not None else None}
+
+
+def _community_deletion_page(status: int = 200) -> Any:
+    return render_template(
+        "privacy/delete_community.html",
+        due=closing.deletion_due_at(g.community, current_app.config),
+        grace_days=closing.grace(current_app.config).days), status
+
+
+@community.route("/admin/delete", methods=["GET", "POST"])
+@require(Capability.DELETE_COMMUNITY)
+def delete_community() -> Any:
+    if request.method == "POST" and g.community.deletion_requested_at is None:
+        try:
+            due = closing.schedule_deletion(
+                db.session, g.community, account_id=current_user.id,
+                typed_slug=request.form.get("slug", ""), now=utcnow(),
+                config=current_app.config)
+        except closing.WrongSlug:
+            db.session.rollback()
+            flash(_("That is not this community's address. Type %(slug)s exactly to confirm.",
+                    slug=g.community.slug), "danger")
+            return _community_deletion_page(422)
+        db.session.commit()
+        flash(_("%(name)s is closing and will be deleted on %(date)s. You can cancel until "
+                "then.", name=g.community.name, date=format_date(due, "long")), "warning")
+        return redirect(url_for(".delete_community"))
+    return _community_deletion_page()
+
+
+@community.post("/admin/delete/cancel")
+@require(Capability.DELETE_COMMUNITY)
+def cancel_community_deletion() -> Any:
+    if closing.cancel_deletion(db.session, g.community):
+        db.session.commit()
+        flash(_("%(name)s will not be deleted. Everything is as it was.",
+                name=g.community.name), "success")
+    return redirect(url_for(".delete_community"))

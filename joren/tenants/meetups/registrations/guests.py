@@ -19,6 +19,7 @@ from joren.tenants.meetups.registrations.holds import PAYMENT_HOLD, await_paymen
 from joren.tenants.meetups.registrations.seats import (
     RegistrationError,
     apply_decision,
+    check_community_open,
     check_open,
     decide,
     lock_meetup,
@@ -79,6 +80,7 @@ def register_guest(session: Session, meetup: Meetup, *, family_name: str, given_
     if not meetup.is_public:
         raise RegistrationError(_l("This meetup is for members only."))
     now = now or utcnow()
+    check_community_open(session, meetup.tenant_id)
     check_open(meetup, now)
     member = _guest_member(session, fields)
     registration = register(session, meetup, member, source="guest", now=now,

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import SEATED, Meetup, Registration, RegistrationStatus
 
@@ -97,6 +98,14 @@ def apply_decision(registration: Registration, decision: Decision, now: datetime
     registration.waitlist_position = decision.waitlist_position
     registration.waitlisted_for_industry = decision.for_industry
     registration.status_changed_at = now
+
+
+def check_community_open(session: Session, tenant_id: int) -> None:
+    """Raise ``RegistrationError`` when the community is closing for deletion."""
+    community = session.get(Community, tenant_id)
+    if community is not None and community.is_closing:
+        raise RegistrationError(_l("This community is closing and takes no new "
+                                   "registrations."))
 
 
 def check_open(meetup: Meetup, now: datetime) -> None:

@@ -26,7 +26,7 @@ from joren.tenants.meetups.registrations.reading import (
     active_series_registration,
     registration_for,
 )
-from joren.tenants.meetups.registrations.seats import RegistrationError
+from joren.tenants.meetups.registrations.seats import RegistrationError, check_community_open
 from joren.tenants.meetups.registrations.services import (
     cancel_own_registration,
     cancel_registration,
@@ -40,6 +40,7 @@ def register_series(session: Session, series: MeetupSeries, member: Member,
     """Register once for the whole series: every future occurrence, and those materialised
     later (``apply_series_registrations``)."""
     now = now or utcnow()
+    check_community_open(session, series.tenant_id)
     if member.status != MemberStatus.MEMBER:
         raise RegistrationError(_l("Only members can register for a whole series."))
     if not series.is_active:

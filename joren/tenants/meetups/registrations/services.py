@@ -34,6 +34,7 @@ from joren.tenants.meetups.registrations.seats import (
     Decision,
     RegistrationError,
     apply_decision,
+    check_community_open,
     check_open,
     decide,
     lock_meetup,
@@ -81,6 +82,7 @@ def register(session: Session, meetup: Meetup, member: Member, *, source: str = 
     skips the meetup's approval step: a seat if one is free, else the waitlist.
     """
     now = now or utcnow()
+    check_community_open(session, meetup.tenant_id)
     meetup = lock_meetup(session, meetup.id)
     check_open(meetup, now)
     _check_member(meetup, member)

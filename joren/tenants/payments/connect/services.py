@@ -226,3 +226,22 @@ def on_account_updated(session: Session, row: StripeEvent, obj: dict[str, Any]) 
 
 def register_events() -> None:
     register_connect_handler("account.updated", on_account_updated)
+
+
+def disconnect(session: Session) -> str | None:
+    """Forget the community's connected account (its community is deleted); returns the id.
+
+    Joren's accounts are Express accounts it created (not OAuth connections), so Stripe has no
+    "deauthorize" for them: its only call is deleting the account, which would also take the
+    organizer's own Stripe Express dashboard away, with the payouts and tax documents they
+    must keep for seven years. So Joren deletes nothing at Stripe: it drops its row, and no
+    payment, link or refund can be made for the community any more.
+    """
+    row = account_for(session)
+    if row is None:
+        return None
+    account_id = row.stripe_account_id
+    session.delete(row)
+    session.flush()
+    log.info("community %s: connected account %s forgotten", row.tenant_id, account_id)
+    return account_id
