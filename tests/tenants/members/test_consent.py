@@ -8,9 +8,9 @@ any of it."""
 from __future__ import annotations
 
 import csv
-import re
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -82,7 +82,8 @@ def test_the_editor_offers_the_default_in_both_languages_and_previews(
                   "Who sees what", "contact the organizers"):
         assert words in body
     preview = organizer_client.post(_url(tenant, "/admin/privacy/notice"),
-                                    data={"body": "私たちの利用目的\n\n紹介のため", "action": "preview"})
+                                    data={"body": "私たちの利用目的\n\n紹介のため",
+                                          "action": "preview"})
     assert preview.status_code == 200
     assert 'data-section="preview"' in preview.get_data(as_text=True)
     assert _versions(session, tenant) == []  # a preview publishes nothing
