@@ -203,7 +203,7 @@ def _notice_page(form: NoticeForm, preview: str | None = None, status: int = 200
         if any(v.published_by_id for v in versions) else {}
     return render_template("privacy/notice_editor.html", form=form, preview=preview,
                            versions=versions, authors=authors, max_length=NOTICE_MAX,
-                           defaults=sorted(defaults.TEXTS)), status
+                           defaults=list(defaults.TEXTS)), status
 
 
 @community.route("/admin/privacy/notice", methods=["GET", "POST"])
