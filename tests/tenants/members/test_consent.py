@@ -467,3 +467,23 @@ def test_both_languages_render(session, tenant, member_client, client):
     public = client.get(_url(tenant, "/privacy"))
     body = public.get_data(as_text=True)
     assert public.status_code == 200 and "利用目的" in body and "data-purpose" not in body
+
+
+def test_an_unsubscribe_link_after_consent_shows_at_once(session, tenant, people, clock,
+                                                         member_client, organizer_client):
+    me = people.member_member
+    member_client.post(_url(tenant, "/privacy"), data=ALL_YES)
+    clock.shift(hours=2)
+    with unscoped(session):
+        session.add(EmailUnsubscribe(email=me.email, category="announcements",
+                                     community_id=tenant.id))
+        session.commit()
+    story = organizer_client.get(_url(tenant, f"/admin/members/{me.id}/story"))
+    body = story.get_data(as_text=True)
+    assert 'data-purpose="announcements" data-granted="no"' in body
+    assert 'data-purpose="follow_ups" data-granted="yes"' in body
+    with unscoped(session):
+        overview = services.overviews(session, [reload(session, Member, me.id)])[me.id]
+    answered = overview.answered_at
+    assert overview.changed_at[Purpose.ANNOUNCEMENTS] > answered
+    assert overview.changed_at[Purpose.FOLLOW_UPS] == answered

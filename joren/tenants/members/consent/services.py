@@ -295,18 +295,33 @@ def overviews(session: Session, members: Iterable[Member]) -> dict[int, Overview
         elif purpose in Purpose._value2member_map_:
             view.changed_at[Purpose(purpose)] = at
     emails = sorted({m.email.lower() for m in members if m.email})
-    stopped: dict[str, set[str]] = {}
+    stopped: dict[str, dict[str, datetime]] = {}
     if emails:
         community_id = members[0].tenant_id
-        for email, category in session.execute(
-                select(EmailUnsubscribe.email, EmailUnsubscribe.category).where(
+        for email, category, at in session.execute(
+                select(EmailUnsubscribe.email, EmailUnsubscribe.category,
+                       EmailUnsubscribe.created_at).where(
                     EmailUnsubscribe.email.in_(emails),
                     (EmailUnsubscribe.community_id == community_id)
                     | EmailUnsubscribe.community_id.is_(None))):
-            stopped.setdefault(email, set()).add(category)
+            stopped.setdefault(email, {})[category] = at
     for m in members:
-        result[m.id].state = state_from_flags(m, stopped.get((m.email or "").lower(), set()))
+        stops = stopped.get((m.email or "").lower(), {})
+        view = result[m.id]
+        view.state = state_from_flags(m, set(stops))
+        _date_unsubscribes(view, stops)
     return result
+
+
+def _date_unsubscribes(view: Overview, stops: dict[str, datetime]) -> None:
+    """An opt-out made by an email's unsubscribe link (no history row) dates the email
+    purposes it stopped, when it is newer than the last answer."""
+    for purpose, categories in EMAIL_CATEGORIES.items():
+        times = [at for category, at in stops.items() if category in (*categories, ALL)]
+        if times and not view.state[purpose]:
+            latest = max(times)
+            if purpose not in view.changed_at or latest > view.changed_at[purpose]:
+                view.changed_at[purpose] = latest
 
 
 def history(session: Session, member_id: int) -> list[tuple[ConsentRecord, int]]:
