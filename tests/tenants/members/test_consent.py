@@ -487,3 +487,18 @@ def test_an_unsubscribe_link_after_consent_shows_at_once(session, tenant, people
     answered = overview.answered_at
     assert overview.changed_at[Purpose.ANNOUNCEMENTS] > answered
     assert overview.changed_at[Purpose.FOLLOW_UPS] == answered
+
+
+def test_consent_lifts_an_everywhere_opt_out_only_for_its_own_emails(session, tenant, people,
+                                                                      member_client):
+    me = people.member_member
+    with unscoped(session):
+        session.add(EmailUnsubscribe(email=me.email, category="all", community_id=None))
+        session.commit()
+    member_client.post(_url(tenant, "/privacy"), data={"announcements": "y"})
+    with unscoped(session):
+        everywhere = set(session.scalars(select(EmailUnsubscribe.category).where(
+            EmailUnsubscribe.email == me.email, EmailUnsubscribe.community_id.is_(None))))
+    assert "all" not in everywhere
+    assert not everywhere & set(EMAIL_CATEGORIES[Purpose.ANNOUNCEMENTS])
+    assert {"reminders", "introductions", *EMAIL_CATEGORIES[Purpose.FOLLOW_UPS]} <= everywhere
