@@ -170,6 +170,7 @@ def configure_blueprints(app: Flask) -> None:
     from joren.tenants.meetups.registrations.views import bp as registrations_bp
     from joren.tenants.meetups.survey.views import bp as survey_bp
     from joren.tenants.meetups.views import bp as meetups_bp
+    from joren.tenants.members.consent.views import bp as consent_bp
     from joren.tenants.members.profiles.views import bp as profiles_bp
     from joren.tenants.members.views import bp as members_bp
     from joren.tenants.payments.connect.views import bp as connect_bp
@@ -186,7 +187,8 @@ def configure_blueprints(app: Flask) -> None:
         (portal_bp, console_bp, members_bp, meetups_bp, registrations_bp, checkin_bp, feeds_bp,
          profiles_bp, engagement_bp, imports_bp, analytics_bp, introductions_bp,
          relationships_bp, habits_bp, billing_bp, payments_bp, connect_bp, checkout_bp, dues_bp,
-         privacy_community_bp, public_bp, questions_bp, survey_bp, announcements_bp))
+         privacy_community_bp, public_bp, questions_bp, survey_bp, announcements_bp,
+         consent_bp))
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, billing_webhooks_bp,
                privacy_bp, community_bp):
         app.register_blueprint(bp)

@@ -36,6 +36,7 @@ from joren.tenants.meetups.models import (
 from joren.tenants.meetups.public.models import EventImage, PublicContact
 from joren.tenants.meetups.questions.models import Question, RegistrationAnswer
 from joren.tenants.meetups.survey.models import SurveyResponse
+from joren.tenants.members.consent.models import ConsentRecord, PrivacyNotice
 from joren.tenants.payments.models import Payment, PaymentSettings
 from joren.tenants.privacy.models import AuditEntry, RetentionSettings
 from joren.tenants.relationships.models import (
@@ -57,7 +58,7 @@ __all__ = [
     "Introduction", "IntroductionCycle", "IntroductionSettings", "Contact", "JournalEntry",
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
     "Payment", "PaymentSettings", "RetentionSettings", "AuditEntry", "Announcement",
-    "AnnouncementRecipient",
+    "AnnouncementRecipient", "ConsentRecord", "PrivacyNotice",
     "Question",
     "RegistrationAnswer", "SurveyResponse",
 ]

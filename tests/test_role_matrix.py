@@ -121,6 +121,8 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("community.privacy_community.delete_community", "POST"): OWN,
     ("community.privacy_community.cancel_community_deletion", "POST"): OWN,
     ("community.privacy_community.retention_settings", "POST"): ORG,
+    ("community.privacy_community.notice_editor", "GET"): ORG,
+    ("community.privacy_community.notice_editor", "POST"): ORG,
     ("community.profiles.console_edit", "GET"): ORG,
     ("community.profiles.console_edit", "POST"): ORG,
     ("community.members.invite", "POST"): ORG,

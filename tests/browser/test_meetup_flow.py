@@ -136,6 +136,7 @@ def test_series_to_door(server, browser):
                         ("family_name_kana", "ライキャク"), ("given_name_kana", "ハナコ"),
                         ("email", GUEST), ("company", "株式会社ゲスト"), ("industry", "製造業")):
         guest.fill(f"input[name={name}]", value)
+    guest.check("input[name=notice_read]")
     _click(guest, "main form button[type=submit]")
     assert _status(engine, GUEST) is not None, guest.inner_text("main")
     guest.goto(_mail_link(guest, base, GUEST, "/registrations/confirm/"))

@@ -62,7 +62,8 @@ def test_accepting_creates_a_verified_passwordless_account_and_signs_in(session,
     client.post("/language", data={"language": "en"})
     response = client.post(f"/invite/{token}")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/c/osaka-mixer/")
+    # First the community's privacy notice, then on to the portal.
+    assert response.headers["Location"] == "/c/osaka-mixer/privacy?next=/c/osaka-mixer/"
     account = _account(session, "newcomer@example.jp")
     assert account.password_hash is None
     assert account.email_verified_at is not None
@@ -79,7 +80,7 @@ def test_accepting_creates_a_verified_passwordless_account_and_signs_in(session,
 def test_staff_invitation_lands_on_the_console(session, client, invite):
     _, token = invite("door@example.jp", Role.STAFF)
     response = client.post(f"/invite/{token}")
-    assert response.headers["Location"].endswith("/c/osaka-mixer/admin/")
+    assert response.headers["Location"].endswith("/privacy?next=/c/osaka-mixer/admin/")
     assert client.get("/c/osaka-mixer/admin/").status_code == 200
 
 

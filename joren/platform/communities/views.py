@@ -26,7 +26,7 @@ from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
 from joren.platform.identity.community import Community
 from joren.platform.membership.labels import INVITATION_STATE_LABELS, ROLE_LABELS, STATUS_LABELS
-from joren.platform.membership.models import Invitation
+from joren.platform.membership.models import Invitation, Member
 from joren.platform.membership.offers import decline_offer, offered_invitation
 from joren.platform.signing import LinkInvalid
 
@@ -112,8 +112,7 @@ def invitation(token: str) -> Any:
         sign_in(account)
         db.session.commit()
         flash(_("Welcome to %(name)s!", name=g.community.name), "success")
-        endpoint = "community.console.dashboard" if member.is_staff else "community.portal.home"
-        return redirect(url_for(endpoint, slug=g.community.slug))
+        return _to_notice(member, g.community.slug)
     return render_template("communities/invitation.html", invitation=invitation,
                            wrong_account=wrong_account), (409 if wrong_account and
                                                           request.method == "POST" else 200)
@@ -141,8 +140,15 @@ def answer_invitation(invitation_id: int, answer: str) -> Any:
         abort(404)
     db.session.commit()
     flash(_("Welcome to %(name)s!", name=name), "success")
+    return _to_notice(member, slug)
+
+
+def _to_notice(member: Member, slug: str) -> Any:
+    """A new member reads the community's privacy notice and makes their choices first
+    (issue 17), then goes on to the console or the portal."""
     endpoint = "community.console.dashboard" if member.is_staff else "community.portal.home"
-    return redirect(url_for(endpoint, slug=slug))
+    return redirect(url_for("community.consent.notice", slug=slug,
+                            next=url_for(endpoint, slug=slug)))
 
 
 def _invitation_community(invitation: Invitation) -> tuple[str, str]:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from joren.platform.identity.community import Community
+from joren.platform.mail.categories import LABELS
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 
 TRANSACTIONAL = "transactional"
+ALL = "all"
 
 
 def is_unsubscribed(session: Session, email: str, category: str, community_id: int | None) -> bool:
@@ -89,3 +91,30 @@ def _suppress_waiting(
     session.execute(
         stmt.values(status=OutboxStatus.SUPPRESSED).execution_options(synchronize_session=False)
     )
+
+
+def lift_unsubscribes(session: Session, email: str, categories: Iterable[str],
+                      community_id: int) -> int:
+    """Let ``categories`` mail from this community reach ``email`` again: their opt-outs here
+    and everywhere go, and an opt-out of "all" (here or everywhere) becomes one opt-out per
+    other category, so nothing else resumes. Returns rows deleted; the caller commits."""
+    email = email.strip().lower()
+    wanted = set(categories)
+    scope = (EmailUnsubscribe.community_id == community_id) | EmailUnsubscribe.community_id.is_(
+        None)
+    rows = session.execute(select(EmailUnsubscribe.id, EmailUnsubscribe.category,
+                                  EmailUnsubscribe.community_id)
+                           .where(EmailUnsubscribe.email == email, scope)).all()
+    for _id, category, scope_id in rows:
+        if category != ALL:
+            continue
+        have = {c for _i, c, s in rows if s == scope_id}
+        for other in LABELS:
+            if other != ALL and other not in wanted and other not in have:
+                session.add(EmailUnsubscribe(email=email, category=other,
+                                             community_id=scope_id))
+    gone = [row_id for row_id, category, _s in rows if category in wanted or category == ALL]
+    if gone:
+        session.execute(delete(EmailUnsubscribe).where(EmailUnsubscribe.id.in_(gone)))
+    session.flush()
+    return len(gone)

@@ -27,6 +27,9 @@ from joren.tenants.meetups.models import Meetup
 from joren.tenants.meetups.registrations import reading
 from joren.tenants.meetups.registrations.manual import register_by_hand
 from joren.tenants.meetups.registrations.seats import RegistrationError
+from joren.tenants.members.consent import services as consent
+from joren.tenants.members.consent.purposes import CHOICES as CONSENT_CHOICES
+from joren.tenants.members.consent.purposes import LABELS as CONSENT_LABELS
 from joren.tenants.members.services import matching_ids, reading_order
 from joren.tenants.payments.labels import method_labels
 from joren.tenants.payments.labels import status_labels as payment_status_labels
@@ -100,7 +103,9 @@ def member_story(member_id: int) -> Any:
         "console/story.html", member=member, story=found, form=form, timeline_page=pages,
         now=utcnow(), level_labels=LEVEL_LABELS, introduction_labels=INTRODUCTION_LABELS,
         referral_labels=REFERRAL_LABELS, payment_method_labels=method_labels(),
-        payment_status_labels=payment_status_labels()), status
+        payment_status_labels=payment_status_labels(),
+        consent=consent.overviews(db.session, [member])[member.id],
+        consent_labels=CONSENT_LABELS, consent_choices=CONSENT_CHOICES), status
 
 
 # --- a registration taken by hand ----------------------------------------------------------

@@ -12,6 +12,7 @@ from joren.platform.membership.edge import active_membership
 from joren.tenants.meetups.models import ATTENDED, Attendance
 from joren.tenants.meetups.registrations.reading import upcoming_registrations
 from joren.tenants.meetups.views import portal_meetups
+from joren.tenants.members.consent import services as consent
 
 bp = Blueprint("portal", __name__)
 # How many of the member's own upcoming registrations the home page lists.
@@ -38,7 +39,8 @@ def home() -> Any:
     upcoming = portal_meetups(True, public_only=False, limit=3)
     mine = upcoming_registrations(db.session, membership.id, utcnow(), limit=MINE_SHOWN)
     return render_template("portal/home.html", upcoming=upcoming, attended=attended,
-                           mine=mine, my_status={r.meetup_id: r for r in mine})
+                           mine=mine, my_status={r.meetup_id: r for r in mine},
+                           notice_ask=consent.ask_state(db.session, membership.id))
 
 
 @bp.get("/about")

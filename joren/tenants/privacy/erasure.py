@@ -9,7 +9,7 @@ One function serves both ways out: an organizer removing a member, and a member 
 - Rows that are only the person's own words go: their journal, what they offered before
   meetups, the contacts they logged, invitations to them, emails queued or sent to them in
   this community, their email preferences here, introductions still waiting, their answers
-  to registration questions.
+  to registration questions, the history of their consent to the privacy notice.
 - Rows the community counts stay, with their free text blanked: attendance (and its history),
   registrations (future ones are cancelled, so a waitlisted person gets the seat), decided
   introductions (their reasons quote the profile, so they go), referrals, notes others logged,
@@ -49,6 +49,7 @@ from joren.tenants.meetups.models import (
 from joren.tenants.meetups.questions.models import RegistrationAnswer
 from joren.tenants.meetups.registrations.services import cancel_registration
 from joren.tenants.meetups.survey.models import SurveyResponse
+from joren.tenants.members.consent.models import ConsentRecord
 from joren.tenants.payments.models import Payment
 from joren.tenants.privacy.audit import QUIET
 from joren.tenants.relationships.models import Contact, JournalEntry, MeetupGives, Referral
@@ -97,6 +98,7 @@ def _delete_own_words(session: Session, member: Member, email: str | None) -> No
     session.execute(delete(MeetupGives).where(MeetupGives.member_id == member.id))
     session.execute(delete(Contact).where(Contact.member_id == member.id))
     session.execute(delete(MemberNote).where(MemberNote.member_id == member.id))
+    session.execute(delete(ConsentRecord).where(ConsentRecord.member_id == member.id))
     session.execute(delete(Invitation).where(Invitation.member_id == member.id))
     session.execute(delete(RegistrationAnswer).where(RegistrationAnswer.registration_id.in_(
         select(Registration.id).where(Registration.member_id == member.id))))

@@ -97,6 +97,12 @@ TABLES: dict[str, Holds] = {
     # An organizer's notes about a member are about that member: exported to them, and
     # deleted when they are removed.
     "member_notes": Holds(subject=("member_id",), actor=("author_id",)),
+    # The privacy notice (利用目的): each version names the organizer who published it; the
+    # consent history is the person's own (exported to them, erased with them).
+    "privacy_notices": Holds(actor=("published_by_id",),
+                             reason="the community's notice, in versions; names only the "
+                                    "organizer who published each"),
+    "consent_records": Holds(subject=("member_id",)),
     "audit_entries": Holds(reason="the console's accountability record (who changed what); "
                                   "kept for RETENTION_AUDIT_DAYS, then purged"),
 }

@@ -29,6 +29,10 @@ from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member, Role
 from joren.platform.pagination import page_number
+from joren.tenants.members.consent import defaults
+from joren.tenants.members.consent import services as consent
+from joren.tenants.members.consent.forms import NoticeForm
+from joren.tenants.members.consent.models import NOTICE_MAX
 from joren.tenants.privacy import accounts, audit_log, closing, erasure, export, retention
 from joren.tenants.privacy.forms import AuditFilterForm, RetentionForm
 from joren.tenants.privacy.models import RetentionSettings
@@ -174,14 +178,63 @@ def retention_settings() -> Any:
     defaults = retention.installation_periods(current_app.config)
     own = db.session.scalar(select(RetentionSettings))
     form = RetentionForm(obj=own)
+    notice = consent.latest_notice(db.session)
     if request.method == "POST":
         if not form.validate():
-            return render_template("privacy/retention.html", form=form, defaults=defaults), 422
+            return render_template("privacy/retention.html", form=form, defaults=defaults,
+                                   notice=notice), 422
         retention.save_periods(db.session, form.import_days.data, form.outbox_days.data)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for(".retention_settings"))
-    return render_template("privacy/retention.html", form=form, defaults=defaults)
+    return render_template("privacy/retention.html", form=form, defaults=defaults,
+                           notice=notice)
+
+
+NOTICE_ERRORS = {
+    "empty": _l("Write the notice: it cannot be empty."),
+    "too_long": _l("The notice is too long: at most %(max)s characters.", max=NOTICE_MAX),
+}
+
+
+def _notice_page(form: NoticeForm, preview: str | None = None, status: int = 200) -> Any:
+    versions = consent.notice_versions(db.session)
+    authors = {m.id: m.display_name for m in db.session.scalars(select(Member).where(
+        Member.id.in_({v.published_by_id for v in versions if v.published_by_id})))} \
+        if any(v.published_by_id for v in versions) else {}
+    return render_template("privacy/notice_editor.html", form=form, preview=preview,
+                           versions=versions, authors=authors, max_length=NOTICE_MAX,
+                           defaults=list(defaults.TEXTS)), status
+
+
+@community.route("/admin/privacy/notice", methods=["GET", "POST"])
+@require(Capability.MANAGE_SETTINGS)
+def notice_editor() -> Any:
+    form = NoticeForm()
+    if request.method == "GET":
+        language = request.args.get("default", "")
+        if language in defaults.TEXTS:
+            form.body.data = defaults.default_notice(language, g.community.name)
+        else:
+            form.body.data = consent.notice_text(db.session, g.community)[1]
+        return _notice_page(form)
+    if not form.validate():
+        return _notice_page(form, status=400)
+    try:
+        body = consent.clean_body(form.body.data or "")
+    except consent.NoticeError as exc:
+        form.body.errors = [str(NOTICE_ERRORS[exc.code])]
+        return _notice_page(form, status=422)
+    if request.form.get("action") == "preview":
+        return _notice_page(form, preview=body)
+    notice = consent.publish_notice(db.session, body, actor=g.membership, now=utcnow())
+    db.session.commit()
+    if notice is None:
+        flash(_("Nothing changed: the published notice stays as it is."), "info")
+    else:
+        flash(_("Published as version %(version)s. Members will be asked to read it.",
+                version=notice.version), "success")
+    return redirect(url_for(".notice_editor"))
 
 
 ACTION_LABELS = {

@@ -36,7 +36,8 @@ QUERIES = ("shota", "yamamoto shota", "shota yamamoto", "shouta", "ヤマモト"
 
 def _register_online(client, tenant, meetup, **fields):  # type: ignore[no-untyped-def]
     data = {"family_name": "山本", "given_name": "翔太", "family_name_kana": "やまもと",
-            "given_name_kana": "しょうた", "email": "shota@example.jp", **fields}
+            "given_name_kana": "しょうた", "email": "shota@example.jp", "notice_read": "y",
+            **fields}
     response = client.post(f"/c/{tenant.slug}/meetups/{meetup.id}/guest", data=data)
     assert response.status_code == 200, response.get_data(as_text=True)
 

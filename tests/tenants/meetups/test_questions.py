@@ -126,7 +126,8 @@ def test_guest_answers_on_the_public_form(session, tenant, client):
     url = _url(tenant, f"/meetups/{m.id}/guest")
     form = client.get(url).get_data(as_text=True)
     assert "Topics you like" in form and 'type="checkbox"' in form
-    base = {"family_name": "木村", "given_name": "花子", "email": "hanako@example.com"}
+    base = {"family_name": "木村", "given_name": "花子", "email": "hanako@example.com",
+            "notice_read": "y"}
     missing = client.post(url, data=base)
     assert missing.status_code == 400
     assert "Please answer “Topics you like”" in missing.get_data(as_text=True)

@@ -157,6 +157,7 @@ def test_guest_registers_and_confirms_by_email_link(session, tenant, client):
     response = client.post(_url(tenant, f"/meetups/{m.id}/guest"), data={
         "family_name": "木村", "given_name": "花子", "family_name_kana": "キムラ",
         "given_name_kana": "ハナコ", "email": "hanako@example.com", "company": "木村保険",
+        "notice_read": "y",
         "title": "代表", "industry": "保険"})
     assert response.status_code == 200
     assert "hanako@example.com" in response.get_data(as_text=True)
@@ -183,7 +184,8 @@ def test_guest_bad_input_gets_a_message_and_saves_nothing(session, tenant, clien
     session.commit()
     in_english(client)
     url = _url(tenant, f"/meetups/{m.id}/guest")
-    base = {"family_name": "木村", "given_name": "花子", "email": "hanako@example.com"}
+    base = {"family_name": "木村", "given_name": "花子", "email": "hanako@example.com",
+            "notice_read": "y"}
     cases = [({"email": "not-an-email"}, "Enter a valid email address."),
              ({"family_name": "長" * 61}, "60"),
              ({"given_name": ""}, "Enter your given name.")]
@@ -215,7 +217,8 @@ def test_guest_confirm_link_of_another_community_is_refused(session, tenant, oth
     theirs = seated_meetup(session, other_tenant)
     session.commit()
     client.post(_url(other_tenant, f"/meetups/{theirs.id}/guest"), data={
-        "family_name": "木村", "given_name": "花子", "email": "kobe@example.com"})
+        "family_name": "木村", "given_name": "花子", "email": "kobe@example.com",
+        "notice_read": "y"})
     link = _confirm_link(session, "kobe@example.com")
     hijacked = link.replace(f"/c/{other_tenant.slug}/", f"/c/{tenant.slug}/")
     assert client.post(hijacked).status_code == 400
@@ -300,7 +303,8 @@ def test_guest_asking_again_gets_the_link_again_and_the_form_is_rate_limited(ses
     m = seated_meetup(session, tenant)
     session.commit()
     url = _url(tenant, f"/meetups/{m.id}/guest")
-    data = {"family_name": "木村", "given_name": "花子", "email": "hanako@example.com"}
+    data = {"family_name": "木村", "given_name": "花子", "email": "hanako@example.com",
+            "notice_read": "y"}
     assert client.post(url, data=data).status_code == 200
     assert client.post(url, data=data).status_code == 200  # lost the email: asks again
     assert len(registrations_of(session, m.id)) == 1

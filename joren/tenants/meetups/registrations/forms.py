@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 
@@ -23,3 +23,9 @@ class GuestForm(FlaskForm):
     company = StringField(_l("Company"), validators=[Optional(), Length(max=120)])
     title = StringField(_l("Job title"), validators=[Optional(), Length(max=80)])
     industry = StringField(_l("Industry"), validators=[Optional(), Length(max=80)])
+    # The community's privacy notice (members.consent): read before registering; the
+    # announcements are the one use a guest chooses (a guest is not matched nor listed).
+    notice_read = BooleanField(_l("I have read the privacy notice"), validators=[
+        DataRequired(_l("Please read the privacy notice and tick the box to register."))])
+    consent_announcements = BooleanField(
+        _l("Send me news of future meetups and the short survey after this one"))

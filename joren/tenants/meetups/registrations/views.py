@@ -36,6 +36,8 @@ from joren.tenants.meetups.registrations.links import (
     registration_for_token,
 )
 from joren.tenants.meetups.registrations.seats import RegistrationError
+from joren.tenants.members.consent import services as consent
+from joren.tenants.members.consent.purposes import Purpose
 
 bp = Blueprint("registrations", __name__)
 
@@ -308,6 +310,11 @@ def series_register(series_id: int) -> Any:
     else:
         db.session.commit()
         flash(_("You are registered for every meetup of this series."), "success")
+        if consent.ask_state(db.session, g.membership.id).never_asked:
+            # Signing up for the series is where a member who was never asked reads the
+            # community's privacy notice and makes their choices.
+            return redirect(url_for("community.consent.notice", via="series",
+                                    next=url_for(".mine")))
     return redirect(url_for(".mine"))
 
 
@@ -360,6 +367,9 @@ def guest_register(meetup_id: int) -> Any:
             registration = guests.register_guest(db.session, meetup, **{
                 name: form[name].data or "" for name in guests.GUEST_LIMITS})
             questions.save_answers(db.session, registration, answers)
+            consent.record_guest_answers(
+                db.session, registration.member, g.community,
+                {Purpose.ANNOUNCEMENTS: bool(form.consent_announcements.data)}, now=utcnow())
         except RegistrationError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc.message))
@@ -369,6 +379,8 @@ def guest_register(meetup_id: int) -> Any:
     status = 400 if request.method == "POST" and sent_to is None else 200
     return render_template("meetups/registrations/guest.html", meetup=meetup, form=form,
                            sent_to=sent_to, questions=asked,
+                           notice_text=None if sent_to else
+                           consent.notice_text(db.session, g.community)[1],
                            given=request.form.to_dict(flat=False)), status
 
 

@@ -8,12 +8,14 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.db import db
+from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member
 from joren.tenants.members import vocabulary
+from joren.tenants.members.consent import services as consent
+from joren.tenants.members.consent.purposes import Purpose, Surface
 from joren.tenants.members.industries import (
     COMPANY_SIZES,
     INDUSTRIES,
@@ -79,8 +81,15 @@ def _save(form: ProfileForm, member: Member) -> bool:
     """Validate and save; on refusal put the messages next to the fields, change nothing."""
     if not form.validate():
         return False
+    own = member.id == g.membership.id
+    before = consent.state_from_flags(member, set())
     try:
         update_member_profile(db.session, g.membership, member, form.submitted())
+        if own:  # the person's own choice: part of their consent history
+            consent.record_flag_changes(
+                db.session, member, g.community,
+                {p: before[p] for p in (Purpose.INTRODUCTIONS, Purpose.DIRECTORY)},
+                surface=Surface.PROFILE, now=utcnow())
     except ProfileForbidden:
         abort(403)
     except ProfileInvalid as exc:

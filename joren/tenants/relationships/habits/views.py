@@ -15,12 +15,14 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.db import db
+from joren.platform.db import db, utcnow
 from joren.platform.inputs import int_arg
 from joren.platform.membership.edge import active_membership, get_or_404, member_required
 from joren.platform.membership.models import Member
 from joren.platform.signing import LinkInvalid
 from joren.tenants.meetups.models import Meetup
+from joren.tenants.members.consent import services as consent
+from joren.tenants.members.consent.purposes import Surface
 from joren.tenants.relationships import journal, preferences
 from joren.tenants.relationships.habits import links as habit_links
 from joren.tenants.relationships.habits.forms import (
@@ -217,11 +219,15 @@ def preferences_page() -> Any:
     email = member.email or ""
     form = PreferencesForm()
     if email and request.method == "POST" and form.validate():
+        before = consent.current_state(db.session, member)
         if request.form.get("action") == "resume_all":
             preferences.resubscribe(db.session, email, preferences.ALL, g.community.id)
         else:
             preferences.save(db.session, email, g.community.id,
                              {c: bool(form[c].data) for c in preferences.TOGGLES})
+        db.session.flush()
+        consent.record_flag_changes(db.session, member, g.community, before,
+                                    surface=Surface.PROFILE, now=utcnow())
         db.session.commit()
         flash(_("Your email preferences are saved."), "success")
         return redirect(url_for(".preferences"))

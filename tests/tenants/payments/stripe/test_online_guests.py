@@ -40,7 +40,8 @@ def test_a_guest_confirms_then_pays_online_and_gets_the_receipt_as_a_pdf(
     in_english(client)
     response = client.post(f"/c/{tenant.slug}/meetups/{meetup.id}/guest", data={
         "family_name": "木村", "given_name": "花子", "family_name_kana": "キムラ",
-        "given_name_kana": "ハナコ", "email": GUEST, "company": "木村保険"})
+        "given_name_kana": "ハナコ", "email": GUEST, "company": "木村保険",
+        "notice_read": "y"})
     assert response.status_code == 200
     link = _confirm_link(session)
 
@@ -85,7 +86,7 @@ def test_a_guest_approved_by_the_organizer_is_sent_a_link_that_pays(
     session.commit()
     client.post(f"/c/{tenant.slug}/meetups/{meetup.id}/guest", data={
         "family_name": "木村", "given_name": "花子", "family_name_kana": "キムラ",
-        "given_name_kana": "ハナコ", "email": GUEST})
+        "given_name_kana": "ハナコ", "email": GUEST, "notice_read": "y"})
     link = _confirm_link(session)
     client.post(link)
     [pending] = registrations_of(session, meetup.id)
@@ -108,7 +109,7 @@ def test_without_online_payment_a_guest_is_going_and_pays_at_the_door(session, t
     session.commit()
     client.post(f"/c/{tenant.slug}/meetups/{meetup.id}/guest", data={
         "family_name": "木村", "given_name": "花子", "family_name_kana": "キムラ",
-        "given_name_kana": "ハナコ", "email": GUEST})
+        "given_name_kana": "ハナコ", "email": GUEST, "notice_read": "y"})
     done = in_english(client).post(_confirm_link(session))
     assert done.status_code == 200 and "You are registered" in done.get_data(as_text=True)
     [registration] = registrations_of(session, meetup.id)
