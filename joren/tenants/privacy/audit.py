@@ -50,6 +50,10 @@ DERIVED = {
 }
 # Bookkeeping of sign-in, not anybody's action on data.
 NOT_ACTIONS = {"account_sessions", "alembic_version"}
+# Whole files and bodies: the entry says how long they were, not what they said (an uploaded
+# roster kept in the log would outlive the upload's own retention period by years).
+SUMMARISED = {"import_batches": {"text"},
+              "outbox_messages": {"text_body", "html_body", "attachments", "render_context"}}
 CONSOLE_RULE = "/c/<slug>/admin"
 PLATFORM_RULE = "/admin/"
 BULK_BEFORE_LIMIT = 10_000  # rows whose values before an operator's bulk UPDATE are kept
@@ -158,8 +162,15 @@ def record(session: Session, action: str, entity: str, entity_id: int | None,
         _entry(context, owner, action, entity, entity_id, changes))
 
 
+def _summary(value: Any) -> Any:
+    if value is None or value == "":
+        return value
+    return f"…({len(value) if isinstance(value, str | list | dict) else 1})"
+
+
 def _changes(obj: Any, action: str) -> dict[str, Any]:
     state = inspect(obj)
+    summarised = SUMMARISED.get(obj.__tablename__, set())
     out: dict[str, Any] = {}
     for column in state.mapper.column_attrs:
         key = column.key
@@ -178,6 +189,11 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
             after = history.added[0] if history.added else None
         if action == "update" and _plain(before) == _plain(after):
             continue
+        if action != "update" and (key == "tenant_id" or (before in (None, "")
+                                                          and after in (None, ""))):
+            continue  # a row added or deleted: its values, not its empty columns
+        if key in summarised:
+            before, after = _summary(before), _summary(after)
         out[key] = [_plain(before), _plain(after)]
     return out
 
@@ -201,7 +217,9 @@ def _owner(obj: Any, context: Context) -> tuple[bool, int | None]:
     return True, getattr(obj, "community_id", None)
 
 
-def _record_flush(session: Session, _context: Any, _instances: Any) -> None:
+def _record_flush(session: Session, _flush_context: Any) -> None:
+    # After the flush's statements (new rows have their ids), before its bookkeeping: the
+    # session's new, dirty and deleted sets and each attribute's history are still there.
     context = current_context()
     if context is None or session.info.get(QUIET):
         return
@@ -224,7 +242,10 @@ def _record_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 def _write_pending(session: Session) -> None:
     """At commit, the entries of every flush of the transaction go in together (one INSERT
-    however many rows changed); a rolled-back transaction leaves none."""
+    however many rows changed); a rolled-back transaction leaves none. The commit's own flush
+    comes after this event, so it is done here first: its changes are recorded too."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     entries = session.info.pop(PENDING, None)
     if entries:
         _insert(session, entries)
@@ -307,8 +328,8 @@ def _record_download(response: Response) -> Response:
 
 def install(app: Flask) -> None:
     """Record actions in every session (once per process) and downloads per app."""
-    if not event.contains(Session, "before_flush", _record_flush):
-        event.listen(Session, "before_flush", _record_flush)
+    if not event.contains(Session, "after_flush", _record_flush):
+        event.listen(Session, "after_flush", _record_flush)
         event.listen(Session, "do_orm_execute", _record_bulk)
         event.listen(Session, "before_commit", _write_pending)
         event.listen(Session, "after_rollback", _drop_pending)
