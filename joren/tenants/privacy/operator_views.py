@@ -54,8 +54,8 @@ def _filters() -> tuple[OperatorAuditFilterForm, audit_log.Filters]:
 def _community_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(db.session.execute(
-        select(Community.id, Community.name).where(Community.id.in_(ids))).tuples().all())
+    rows = db.session.execute(select(Community.id, Community.name).where(Community.id.in_(ids)))
+    return {row.id: row.name for row in rows}
 
 
 @bp.get("/audit")
