@@ -41,6 +41,7 @@ from joren.platform.tenancy import TenantScoped, current_tenant_id, unscoped
 from joren.tenants.privacy.models import ActorKind, AuditEntry
 from joren.tenants.privacy.registry import SECRET_COLUMN
 
+PURGING = "joren_audit_purging"  # session.info: the retention purge may delete entries
 QUIET = "joren_audit_quiet"  # session.info: erasure records its own single entry
 PENDING = "joren_audit_pending"  # session.info: entries written at commit, in one statement
 DERIVED = {
@@ -57,6 +58,11 @@ SUMMARISED = {"import_batches": {"text"},
 CONSOLE_RULE = "/c/<slug>/admin"
 PLATFORM_RULE = "/admin/"
 BULK_BEFORE_LIMIT = 10_000  # rows whose values before an operator's bulk UPDATE are kept
+
+
+class AppendOnly(RuntimeError):
+    """An audit entry cannot be changed, nor deleted but by the retention purge (the ORM's
+    half of the rule; PostgreSQL's policies are the other, migration 0024)."""
 
 
 @dataclass(frozen=True)
@@ -289,14 +295,23 @@ def _operator_rows(state: ORMExecuteState, context: Context, name: str,
     return entries
 
 
+def _refuse_changes(session: Session, _context: Any, _instances: Any) -> None:
+    if any(isinstance(obj, AuditEntry) for obj in (*session.dirty, *session.deleted)):
+        raise AppendOnly("audit entries are never changed or deleted")
+
+
 def _record_bulk(state: ORMExecuteState) -> None:
-    if not (state.is_update or state.is_delete) or state.session.info.get(QUIET):
+    if not (state.is_update or state.is_delete):
+        return
+    name = getattr(getattr(state.statement, "table", None), "name", "")
+    if name == AuditEntry.__tablename__ and (
+            state.is_update or not state.session.info.get(PURGING)):
+        raise AppendOnly("audit entries are changed by nobody, deleted only by the purge")
+    if state.session.info.get(QUIET):
         return
     context = current_context()
     if context is None:
         return
-    table = getattr(state.statement, "table", None)
-    name = getattr(table, "name", "")
     if not name or name in DERIVED or name in NOT_ACTIONS:
         return
     values = _set_values(state) if state.is_update else {}
@@ -329,6 +344,7 @@ def _record_download(response: Response) -> Response:
 def install(app: Flask) -> None:
     """Record actions in every session (once per process) and downloads per app."""
     if not event.contains(Session, "after_flush", _record_flush):
+        event.listen(Session, "before_flush", _refuse_changes)
         event.listen(Session, "after_flush", _record_flush)
         event.listen(Session, "do_orm_execute", _record_bulk)
         event.listen(Session, "before_commit", _write_pending)

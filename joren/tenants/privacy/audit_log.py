@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from joren.platform.pagination import Page, offset_of
 from joren.platform.rls import allow_purge
 from joren.platform.tenancy import unscoped
+from joren.tenants.privacy.audit import PURGING
 from joren.tenants.privacy.models import ActorKind, AuditEntry
 
 PER_PAGE = 50
@@ -115,7 +116,11 @@ def purge(session: Session, tenant_id: int | None, before: datetime) -> int:
     PostgreSQL the append-only policy lets a transaction delete only after ``allow_purge``."""
     owner = (AuditEntry.tenant_id.is_(None) if tenant_id is None
              else AuditEntry.tenant_id == tenant_id)
-    with unscoped(session):
-        allow_purge(session.connection())
-        return session.execute(delete(AuditEntry).where(
-            owner, AuditEntry.created_at < before)).rowcount or 0
+    session.info[PURGING] = True
+    try:
+        with unscoped(session):
+            allow_purge(session.connection())
+            return session.execute(delete(AuditEntry).where(
+                owner, AuditEntry.created_at < before)).rowcount or 0
+    finally:
+        session.info.pop(PURGING, None)
