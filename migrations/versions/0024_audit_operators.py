@@ -3,7 +3,8 @@
 - ``tenant_id`` may be empty: an operator's action on no community's data (an account, the
   installation). Row-level security already keeps such an entry from every community (its
   ``tenant_id`` never equals the transaction's community); only the bypass reads or adds it.
-- ``actor_kind``: member (the console), operator (the platform admin pages) or cli.
+- ``actor_kind``: member (the console, and every entry written before), operator (the
+  platform admin pages) or cli.
 - The purge policy asks for its own setting (``joren.audit_purge``, set only by the retention
   purge for its transaction) instead of the general bypass, so no other unscoped statement of
   the app can delete an entry; nothing may update one.
@@ -32,9 +33,6 @@ def upgrade() -> None:
         batch.alter_column("tenant_id", existing_type=sa.Integer(), nullable=True)
         batch.add_column(sa.Column("actor_kind", sa.String(length=10), nullable=False,
                                    server_default="member"))
-    with op.batch_alter_table("audit_entries") as batch:
-        batch.alter_column("actor_kind", existing_type=sa.String(length=10),
-                           server_default=None)
     op.create_index("ix_audit_entries_actor_kind_created", "audit_entries",
                     ["actor_kind", "created_at"])
     if op.get_bind().dialect.name == "postgresql":

@@ -48,7 +48,8 @@ class AuditEntry(TenantScoped, Base):
     tenant_id: Mapped[int | None] = mapped_column(  # type: ignore[assignment]
         ForeignKey("communities.id", ondelete="CASCADE"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    actor_kind: Mapped[str] = mapped_column(String(10), default=ActorKind.MEMBER)
+    actor_kind: Mapped[str] = mapped_column(String(10), default=ActorKind.MEMBER,
+                                            server_default=ActorKind.MEMBER)
     # Plain ids, no foreign keys: an entry outlives the member or account it names.
     actor_member_id: Mapped[int | None] = mapped_column(default=None)
     actor_account_id: Mapped[int | None] = mapped_column(default=None)

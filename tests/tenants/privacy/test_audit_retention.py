@@ -12,7 +12,6 @@ from sqlalchemy import delete, insert, select, text, update
 
 from joren.models import AuditEntry
 from joren.platform.db import utcnow
-from joren.platform.rls import allow_purge
 from joren.platform.tenancy import unscoped
 from joren.tenants.privacy import audit_log
 from joren.tenants.privacy.audit import AppendOnly
@@ -99,17 +98,17 @@ def test_the_app_role_can_neither_update_nor_delete_an_entry_but_in_the_purge(
     session.commit()
 
     def run(sql: str, tenant_id: str = "", bypass: str = "off", purge: bool = False) -> int:
-        with connection.begin_nested():
+        # In a savepoint rolled back after: the settings and any change go with it.
+        nested = connection.begin_nested()
+        try:
             connection.execute(text(
                 "SELECT set_config('joren.tenant_id', :t, true), "
                 "set_config('joren.bypass', :b, true), "
                 "set_config('joren.audit_purge', :p, true)"),
                 {"t": tenant_id, "b": bypass, "p": "on" if purge else "off"})
-            count = connection.execute(text(sql)).rowcount
-            connection.execute(text("SELECT set_config('joren.tenant_id', '', true), "
-                                    "set_config('joren.bypass', 'off', true), "
-                                    "set_config('joren.audit_purge', 'off', true)"))
-        return count
+            return connection.execute(text(sql)).rowcount
+        finally:
+            nested.rollback()
 
     ours = str(tenant.id)
     assert run("SELECT * FROM audit_entries", ours) == 1  # its own, never the operators'
@@ -119,10 +118,9 @@ def test_the_app_role_can_neither_update_nor_delete_an_entry_but_in_the_purge(
         assert run("UPDATE audit_entries SET actor_name = 'x'", **scope) == 0
     assert run("DELETE FROM audit_entries", ours) == 0
     assert run("DELETE FROM audit_entries", bypass="on") == 0
+    assert run("DELETE FROM audit_entries", purge=True) == 2  # the purge's setting alone
     assert _left(session) == {"ours", "operators"}
-    # The purge path: its own setting (allow_purge), as audit_log.purge sets it.
-    with unscoped(session):
-        allow_purge(session.connection())
+    # The purge path: audit_log.purge sets that setting (rls.allow_purge) for its transaction.
     assert audit_log.purge(session, None, entry_time_after(session)) == 1
     assert _left(session) == {"ours"}
 
