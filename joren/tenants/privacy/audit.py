@@ -51,6 +51,8 @@ DERIVED = {
 }
 # Bookkeeping of sign-in, not anybody's action on data.
 NOT_ACTIONS = {"account_sessions", "alembic_version"}
+# Columns computed from others (the member search index): the change of their sources says it.
+DERIVED_COLUMNS = {"search_key"}
 # Whole files and bodies: the entry says how long they were, not what they said (an uploaded
 # roster kept in the log would outlive the upload's own retention period by years).
 SUMMARISED = {"import_batches": {"text"},
@@ -180,6 +182,8 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for column in state.mapper.column_attrs:
         key = column.key
+        if key in DERIVED_COLUMNS:
+            continue
         history = state.attrs[key].history
         if action == "update" and not history.has_changes():
             continue
