@@ -10,14 +10,14 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from joren.app import configure_proxy
 from joren.models import AuditEntry, OutboxMessage, OutboxStatus
 from joren.platform.accountability import os_user
 from joren.platform.tenancy import unscoped
 from tests import factories
-from tests.tenants.helpers import in_english
+from tests.tenants.helpers import count_statements, in_english
 from tests.workers.helpers import notice
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -177,3 +177,22 @@ def test_create_admin_is_recorded_as_the_operators_command(app, session, people)
     promotion = entries[-1]
     assert (promotion.action, promotion.entity_id) == ("update", people.organizer.id)
     assert promotion.changes["is_platform_admin"] == [False, True]
+
+
+def test_the_operators_page_reads_in_few_statements_whatever_its_size(app, session, login,
+                                                                      admin, tenant,
+                                                                      other_tenant):
+    operator = login(admin)
+    counts = []
+    for size in (3, 40):
+        with unscoped(session):
+            session.execute(insert(AuditEntry), [{
+                "tenant_id": (tenant.id, other_tenant.id, None)[n % 3], "actor_kind": "operator",
+                "actor_name": ADMIN, "action": "update", "entity": "outbox_messages",
+                "entity_id": n, "changes": {"status": ["failed", "pending"]}}
+                for n in range(size)])
+        session.commit()
+        with count_statements(app) as counter:
+            assert operator.get("/admin/audit").status_code == 200
+        counts.append(len(counter))
+    assert counts[0] == counts[1] and counts[1] <= 10, counts
