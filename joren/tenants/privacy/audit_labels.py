@@ -61,6 +61,11 @@ def actor_for_owner(entry: AuditEntry) -> str:
     return _("Joren operator")
 
 
+def ip_for_owner(entry: AuditEntry) -> str:
+    """Where from, as a community's owner reads it: not the address of Joren's operators."""
+    return entry.ip if entry.actor_kind == ActorKind.MEMBER else ""
+
+
 def entity_choices(entities: list[str]) -> list[tuple[str, str]]:
     return [("", _("Anything"))] + sorted(((e, entity_label(e)) for e in entities),
                                           key=lambda pair: pair[1])

@@ -74,5 +74,5 @@ def audit_csv() -> Any:
     rows = audit_log.operator_rows_for_csv(db.session, filters)
     names = _community_names({e.tenant_id for e in rows if e.tenant_id})
     header = [*audit_csv_header(), _("Community")]
-    body = [[*audit_csv_row(e, e.actor_name), names.get(e.tenant_id or 0, "")] for e in rows]
+    body = [[*audit_csv_row(e, operators=True), names.get(e.tenant_id or 0, "")] for e in rows]
     return csv_response(f"audit-operators-{utcnow():%Y%m%d}.csv", header, body)

@@ -208,8 +208,12 @@ def audit_csv_header() -> list[str]:
             _("Id"), _("Request"), _("Changes")]
 
 
-def audit_csv_row(e: Any, who: str) -> list[Any]:
-    return [e.created_at.strftime("%Y-%m-%d %H:%M:%S"), who, e.actor_member_id or "", e.ip,
+def audit_csv_row(e: Any, operators: bool) -> list[Any]:
+    """One entry as a CSV row: for Joren's operators as recorded, for a community's owners
+    with an operator shown as "Joren operator" and without the operator's address."""
+    who = e.actor_name if operators else audit_labels.actor_for_owner(e)
+    ip = e.ip if operators else audit_labels.ip_for_owner(e)
+    return [e.created_at.strftime("%Y-%m-%d %H:%M:%S"), who, e.actor_member_id or "", ip,
             audit_labels.action_label(e.action), audit_labels.entity_label(e.entity),
             e.entity_id or "", f"{e.method} {e.path}",
             json.dumps(e.changes, ensure_ascii=False)]
@@ -220,7 +224,7 @@ def audit_csv_row(e: Any, who: str) -> list[Any]:
 def audit_csv() -> Any:
     _form, filters = _audit_filters()
     rows = audit_log.rows_for_csv(db.session, filters)
-    body = [audit_csv_row(e, audit_labels.actor_for_owner(e)) for e in rows]
+    body = [audit_csv_row(e, operators=False) for e in rows]
     return csv_response(f"audit-{g.community.slug}-{utcnow():%Y%m%d}.csv", audit_csv_header(),
                         body)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import pytest
 from sqlalchemy import insert, select
@@ -89,18 +90,28 @@ def test_owners_see_the_operators_actions_on_their_data_and_nothing_else(
     account_mail = _failed(app, session, "signup-2")
     operator = login(admin)
     for message in (ours, theirs, account_mail):
-        operator.post(f"/admin/outbox/{message.id}/resend")
+        operator.post(f"/admin/outbox/{message.id}/resend",
+                      environ_base={"REMOTE_ADDR": "203.0.113.99"})
     by_message = {e.entity_id: e.id for e in _entries(session)}
 
     page = in_english(owner_client).get(f"/c/{tenant.slug}/admin/audit").get_data(as_text=True)
     assert f'data-audit-entry="{by_message[ours.id]}"' in page
     assert page.count("data-audit-entry=") == 1
     assert "Joren operator" in page and ADMIN not in page  # never which operator
+    assert "203.0.113.99" not in page  # nor from where
     # Searching for the operator's address finds nothing of theirs.
     found = owner_client.get(f"/c/{tenant.slug}/admin/audit?actor=root").get_data(as_text=True)
     assert "data-audit-entry=" not in found
     download = owner_client.get(f"/c/{tenant.slug}/admin/audit.csv").get_data(as_text=True)
     assert "Joren operator" in download and ADMIN not in download
+    assert "203.0.113.99" not in download
+    # The community's own export holds the entry the same way.
+    archive = zipfile.ZipFile(io.BytesIO(owner_client.post(
+        f"/c/{tenant.slug}/admin/export").data))
+    everything = "".join(archive.read(name).decode("utf-8", "replace")
+                         for name in archive.namelist())
+    assert f"/admin/outbox/{ours.id}/resend" in everything  # the entry is there
+    assert ADMIN not in everything and "203.0.113.99" not in everything
 
     other = in_english(login(people.other_owner))
     there = other.get(f"/c/{other_tenant.slug}/admin/audit").get_data(as_text=True)
