@@ -178,6 +178,7 @@ def configure_blueprints(app: Flask) -> None:
     from joren.tenants.payments.online.views import bp as checkout_bp
     from joren.tenants.payments.views import bp as payments_bp
     from joren.tenants.portal.views import bp as portal_bp
+    from joren.tenants.privacy.operator_views import bp as privacy_operators_bp
     from joren.tenants.privacy.views import bp as privacy_bp
     from joren.tenants.privacy.views import community as privacy_community_bp
     from joren.tenants.relationships.habits.views import bp as habits_bp
@@ -190,11 +191,11 @@ def configure_blueprints(app: Flask) -> None:
          privacy_community_bp, public_bp, questions_bp, survey_bp, announcements_bp,
          consent_bp))
     for bp in (web.bp, accounts_bp, communities_bp, mail_bp, admin_bp, billing_webhooks_bp,
-               privacy_bp, community_bp):
+               privacy_bp, privacy_operators_bp, community_bp):
         app.register_blueprint(bp)
     from joren.tenants.privacy import audit
 
-    audit.install(app)  # the console's audit log (tenants/privacy/audit.py)
+    audit.install(app)  # the audit log: console and operators (tenants/privacy/audit.py)
     web.register_error_handlers(app)
 
 

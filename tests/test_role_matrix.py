@@ -299,3 +299,36 @@ def test_receipts_of_others_follow_the_same_table(session, tenant, people, login
     assert staff.get(url.format(dues.id)).status_code == 404  # dues are the organizers'
     assert organizer.get(url.format(dues.id)).status_code == 200
     assert login(people.member).get(url.format(fee.id)).status_code == 404
+
+
+# The platform admin's routes (/admin/…, joren.platform.admin and the operators' audit log in
+# joren.tenants.privacy.operator_views): no community role opens them; they answer 404.
+PLATFORM_ADMIN = {
+    ("admin.index", "GET"), ("admin.failed_outbox", "GET"),
+    ("admin.resend_message", "POST"), ("admin.resend_all_failed", "GET"),
+    ("admin.resend_all_failed", "POST"),
+    ("privacy_operators.audit_page", "GET"), ("privacy_operators.audit_csv", "GET"),
+}
+
+
+def platform_admin_routes(app: Flask) -> dict[tuple[str, str], Rule]:
+    return {(rule.endpoint, method): rule for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/admin/")
+            for method in ("GET", "POST") if method in (rule.methods or ())}
+
+
+def test_every_platform_admin_route_is_listed(app):
+    assert set(platform_admin_routes(app)) == PLATFORM_ADMIN
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+def test_platform_admin_routes_are_a_404_to_every_community_role(app, session, tenant, people,
+                                                                 login, role):
+    session.commit()
+    account = {Role.OWNER: people.owner, Role.ORGANIZER: people.organizer,
+               Role.STAFF: people.staff, Role.MEMBER: people.member}[role]
+    client = login(account)
+    for (endpoint, method), rule in sorted(platform_admin_routes(app).items()):
+        with app.test_request_context():
+            url = rule.build({name: 1 for name in rule.arguments})[1]
+        assert client.open(url, method=method).status_code == 404, (endpoint, method)

@@ -42,14 +42,24 @@ def tenant_table_names(connection: Connection) -> list[str]:
     )))
 
 
-# Tables the app may read and add to but never change (migration 0021): their own policies.
+# Tables the app may read and add to but never change (migrations 0021, 0024): their own
+# policies. No UPDATE policy at all; DELETE only in a transaction that set PURGE_SETTING (the
+# retention purge, ``allow_purge``), not merely the bypass of ``unscoped()``.
 APPEND_ONLY = {"audit_entries"}
-_BYPASS = "current_setting('joren.bypass', true) = 'on'"
+PURGE_SETTING = "joren.audit_purge"
+_PURGE = f"current_setting('{PURGE_SETTING}', true) = 'on'"
 APPEND_ONLY_POLICIES = (
     ("audit_read", f"FOR SELECT USING ({CONDITION})"),
     ("audit_add", f"FOR INSERT WITH CHECK ({CONDITION})"),
-    ("audit_purge", f"FOR DELETE USING ({_BYPASS})"),
+    ("audit_purge", f"FOR DELETE USING ({_PURGE})"),
 )
+
+
+def allow_purge(connection: Connection) -> None:
+    """Let this transaction delete append-only rows (PostgreSQL; the setting ends with it)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT set_config(:name, 'on', true)"),
+                           {"name": PURGE_SETTING})
 
 
 def enable_row_level_security(connection: Connection) -> list[str]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from joren.platform.db import utcnow
 from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member
-from joren.platform.tenancy import current_tenant_id, unscoped
+from joren.platform.tenancy import current_tenant_id
 from joren.tenants.privacy import accounts, audit_log, closing, erasure, retention
 from joren.workers.context import CommunityGone, job_session, platform_job, tenant_job
 
@@ -90,17 +90,22 @@ def purge_retained(session: Session, day: str) -> int:
         session, retention.installation_periods(current_app.config))
     now = utcnow()
     purged = retention.purge_community(session, _tenant(session), periods, now)
-    audit_days = int(current_app.config["RETENTION_AUDIT_DAYS"])
-    with unscoped(session):  # the log is append-only: only a purge with the bypass deletes
-        entries = audit_log.purge(session, _tenant(session), now - timedelta(days=audit_days))
+    entries = audit_log.purge(session, _tenant(session), now - _audit_period())
     return purged.import_files + purged.emails + entries
 
 
 @platform_job
 def purge_retained_installation(session: Session) -> int:
-    """For cron, daily: Stripe's old payloads and old emails of no community."""
-    purged = retention.purge_installation(session, current_app.config, utcnow())
-    return purged.webhook_payloads + purged.emails
+    """For cron, daily: Stripe's old payloads, old emails of no community, and old audit
+    entries of no community (operators' actions on accounts and the installation)."""
+    now = utcnow()
+    purged = retention.purge_installation(session, current_app.config, now)
+    entries = audit_log.purge(session, None, now - _audit_period())
+    return purged.webhook_payloads + purged.emails + entries
+
+
+def _audit_period() -> timedelta:
+    return timedelta(days=int(current_app.config["RETENTION_AUDIT_DAYS"]))
 
 
 def _tenant(session: Session) -> int:

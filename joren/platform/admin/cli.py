@@ -1,4 +1,4 @@
-"""Platform admin commands: ``joren create-admin EMAIL``."""
+"""Platform admin commands: ``joren create-admin EMAIL`` (an operator's action: audited)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from joren.platform.accountability import operator_command
 from joren.platform.accounts.forms import PASSWORD_MAX, PASSWORD_MIN
 from joren.platform.accounts.services import find_account
 from joren.platform.admin.services import AdminError, make_platform_admin, normalized_email
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from the first line of standard input (for scripts).")
+@operator_command
 def create_admin(email: str, password_stdin: bool) -> None:
     """Create a platform admin account for EMAIL, or promote the existing account.
 

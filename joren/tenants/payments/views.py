@@ -20,6 +20,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from joren.platform.accountability import audit_this_request
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability, has_capability
@@ -246,6 +247,8 @@ def _receipt_payment(payment_id: int) -> Payment:
         abort(404)
     if not payment.receipt_number or payment.status == PaymentStatus.PENDING:
         abort(404)
+    if payment.member_id != viewer.id:
+        audit_this_request()  # someone else's receipt: its download and changes are logged
     return payment
 
 

@@ -1,4 +1,5 @@
-"""Reading the audit log (audit.py writes it): the owner's filters, a page, the CSV."""
+"""Reading the audit log (audit.py writes it): the owner's filters, a page, the CSV; the
+operators' page of their own entries (every community's and none); the retention purge."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from joren.platform.pagination import Page, offset_of
-from joren.tenants.privacy.models import AuditEntry
+from joren.platform.rls import allow_purge
+from joren.platform.tenancy import unscoped
+from joren.tenants.privacy.audit import PURGING
+from joren.tenants.privacy.models import ActorKind, AuditEntry
 
 PER_PAGE = 50
-ACTIONS = ("create", "update", "delete", "bulk", "export")
+ACTIONS = ("create", "update", "delete", "bulk", "export", "erase")
+OPERATOR_KINDS = (ActorKind.OPERATOR, ActorKind.CLI)
 MAX_CSV_ROWS = 50_000
 
 
@@ -25,11 +30,16 @@ class Filters:
     since: date | None = None
     until: date | None = None
 
-    def conditions(self) -> list[Any]:
+    # The operators' page only: the community (None: any; 0: entries of no community).
+    community_id: int | None = None
+
+    def conditions(self, operators: bool = False) -> list[Any]:
         out: list[Any] = []
         if self.actor:
             out.append(func.lower(AuditEntry.actor_name).contains(self.actor.lower(),
                                                                   autoescape=True))
+            if not operators:  # an owner searches their members, never an operator's name
+                out.append(AuditEntry.actor_kind == ActorKind.MEMBER)
         if self.action in ACTIONS:
             out.append(AuditEntry.action == self.action)
         if self.entity:
@@ -39,6 +49,12 @@ class Filters:
         if self.until is not None:
             out.append(AuditEntry.created_at < datetime.combine(self.until, time(), UTC)
                        + timedelta(days=1))
+        if operators:
+            out.append(AuditEntry.actor_kind.in_(OPERATOR_KINDS))
+            if self.community_id == 0:
+                out.append(AuditEntry.tenant_id.is_(None))
+            elif self.community_id is not None:
+                out.append(AuditEntry.tenant_id == self.community_id)
         return out
 
 
@@ -65,8 +81,46 @@ def rows_for_csv(session: Session, filters: Filters) -> list[AuditEntry]:
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(MAX_CSV_ROWS)))
 
 
-def purge(session: Session, tenant_id: int, before: datetime) -> int:
-    """The community's entries older than the retention period go (the nightly purge, in an
-    unscoped session: the append-only policy lets only the bypass delete)."""
-    return session.execute(delete(AuditEntry).where(
-        AuditEntry.tenant_id == tenant_id, AuditEntry.created_at < before)).rowcount or 0
+def operator_page(session: Session, filters: Filters, number: int) -> Page[AuditEntry]:
+    """One page of the operators' entries, every community's and none, newest first (two
+    statements; the platform admin's deliberate read across communities)."""
+    conditions = filters.conditions(operators=True)
+    with unscoped(session):
+        total = session.scalar(select(func.count()).select_from(AuditEntry)
+                               .where(*conditions))
+        rows = list(session.scalars(
+            select(AuditEntry).where(*conditions)
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .offset(offset_of(number, PER_PAGE)).limit(PER_PAGE)))
+    return Page(items=rows, total=total or 0, page=number, per_page=PER_PAGE)
+
+
+def operator_rows_for_csv(session: Session, filters: Filters) -> list[AuditEntry]:
+    with unscoped(session):
+        return list(session.scalars(
+            select(AuditEntry).where(*filters.conditions(operators=True))
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .limit(MAX_CSV_ROWS)))
+
+
+def operator_entities(session: Session) -> list[str]:
+    with unscoped(session):
+        return [e for e in session.scalars(
+            select(AuditEntry.entity).where(AuditEntry.actor_kind.in_(OPERATOR_KINDS))
+            .distinct().order_by(AuditEntry.entity)) if e]
+
+
+def purge(session: Session, tenant_id: int | None, before: datetime) -> int:
+    """The entries of one community (None: of no community) older than ``before`` go: the
+    nightly retention purge (RETENTION_AUDIT_DAYS), the one path that deletes an entry. On
+    PostgreSQL the append-only policy lets a transaction delete only after ``allow_purge``."""
+    owner = (AuditEntry.tenant_id.is_(None) if tenant_id is None
+             else AuditEntry.tenant_id == tenant_id)
+    session.info[PURGING] = True
+    try:
+        with unscoped(session):
+            allow_purge(session.connection())
+            return session.execute(delete(AuditEntry).where(
+                owner, AuditEntry.created_at < before)).rowcount or 0
+    finally:
+        session.info.pop(PURGING, None)

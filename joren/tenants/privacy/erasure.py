@@ -51,7 +51,7 @@ from joren.tenants.meetups.registrations.services import cancel_registration
 from joren.tenants.meetups.survey.models import SurveyResponse
 from joren.tenants.members.consent.models import ConsentRecord
 from joren.tenants.payments.models import Payment
-from joren.tenants.privacy.audit import QUIET
+from joren.tenants.privacy.audit import QUIET, record
 from joren.tenants.relationships.models import Contact, JournalEntry, MeetupGives, Referral
 
 BLANK_PROFILE = (
@@ -145,12 +145,16 @@ def erase_member(session: Session, member: Member, *, actor: Member | None,
     ``force``: even the last owner (their account's deletion, which they asked for)."""
     if not force:
         _check_not_last_owner(session, member)
+    before = {"role": member.role.value, "status": member.status.value}
     quiet = session.info.get(QUIET)
     session.info[QUIET] = True  # the audit log says it happened, not what was erased
     try:
         _erase(session, member, actor, now)
     finally:
         session.info[QUIET] = quiet
+    record(session, "erase", "members", member.id, {
+        "role": [before["role"], member.role.value],
+        "status": [before["status"], member.status.value]})
 
 
 def _erase(session: Session, member: Member, actor: Member | None, now: datetime) -> None:

@@ -133,6 +133,11 @@ def archive(data: PersonalData, readme: str) -> bytes:
     return buffer.getvalue()
 
 
+# An operator's entry in a community's export: who and from where are Joren's, not the
+# community's (its audit page says "Joren operator" the same way).
+OPERATOR_SHOWN_AS = {"actor_name": "Joren", "actor_account_id": None, "ip": ""}
+
+
 def collect_community(session: Session, tenant_id: int, now: datetime) -> PersonalData:
     """Everything the session's community holds (every table with its ``tenant_id``, secrets
     left out), for the owner's export of the whole community; the guard and row-level
@@ -151,5 +156,8 @@ def collect_community(session: Session, tenant_id: int, now: datetime) -> Person
                      .where(table.c.tenant_id == tenant_id)
                      .order_by(*table.primary_key.columns))
         for row in session.execute(statement).mappings():
-            data.add(part, name, {key: _plain(value) for key, value in row.items()})
+            values = {key: _plain(value) for key, value in row.items()}
+            if name == "audit_entries" and values.get("actor_kind") != "member":
+                values.update(OPERATOR_SHOWN_AS)  # never which operator, nor from where
+            data.add(part, name, values)
     return data

@@ -31,3 +31,8 @@ class AuditFilterForm(FlaskForm):
     entity = SelectField(_l("On"), choices=[], validators=[Optional()])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
+
+
+class OperatorAuditFilterForm(AuditFilterForm):
+    community = StringField(_l("Community (the name in its address)"),
+                            validators=[Optional(), Length(max=100)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk, utcnow
@@ -21,17 +21,35 @@ class RetentionSettings(TenantScoped, Timestamped, Base):
     outbox_days: Mapped[int | None] = mapped_column(default=None)
 
 
+class ActorKind:
+    """Who did it: a member in the console, a Joren operator on the platform admin pages, or
+    an operator's ``joren`` command on the server."""
+
+    MEMBER = "member"
+    OPERATOR = "operator"
+    CLI = "cli"
+
+
 class AuditEntry(TenantScoped, Base):
-    """One thing done in the console that changed data or took personal data out: who, when,
-    from where, what, and the changed fields before and after (audit.py). Append-only: the
-    app's database role may add and read entries, never change or delete them (the retention
-    purge excepted)."""
+    """One thing done that changed data or took personal data out: who, when, from where,
+    what, and the changed fields before and after (audit.py). Done in a community's console,
+    or by a Joren operator (platform admin pages, ``joren`` commands): an operator's entry
+    about a community's data carries that community (its owners see it, the actor shown as
+    "Joren operator"); one about no community (an account, the installation) carries none and
+    only operators see it. Append-only: the app's database role may add and read entries,
+    never change them, and delete them only in the retention purge (audit_log.purge)."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_tenant_created", "tenant_id", "created_at"),)
+    __table_args__ = (Index("ix_audit_entries_tenant_created", "tenant_id", "created_at"),
+                      Index("ix_audit_entries_actor_kind_created", "actor_kind", "created_at"))
 
     id: Mapped[intpk]
+    # No community for an operator's action on no community's data (migration 0024).
+    tenant_id: Mapped[int | None] = mapped_column(  # type: ignore[assignment]
+        ForeignKey("communities.id", ondelete="CASCADE"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_kind: Mapped[str] = mapped_column(String(10), default=ActorKind.MEMBER,
+                                            server_default=ActorKind.MEMBER)
     # Plain ids, no foreign keys: an entry outlives the member or account it names.
     actor_member_id: Mapped[int | None] = mapped_column(default=None)
     actor_account_id: Mapped[int | None] = mapped_column(default=None)
@@ -39,7 +57,7 @@ class AuditEntry(TenantScoped, Base):
     ip: Mapped[str] = mapped_column(String(64), default="")
     method: Mapped[str] = mapped_column(String(8), default="")
     path: Mapped[str] = mapped_column(String(500), default="")
-    action: Mapped[str] = mapped_column(String(20))  # create, update, delete, bulk, export
+    action: Mapped[str] = mapped_column(String(20))  # create, update, delete, bulk, export, erase
     entity: Mapped[str] = mapped_column(String(60), default="")
     entity_id: Mapped[int | None] = mapped_column(default=None)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -9,10 +9,20 @@
   ``RETENTION_WEBHOOK_DAYS`` (default 90), once processed.
 - A deleted account's leftovers: the account deletion job (accounts.py) removes them when the
   grace period ends.
+- Audit log entries (audit.py): deleted after ``RETENTION_AUDIT_DAYS`` (default 730), by
+  ``audit_log.purge`` (each community's, and once for those of no community), the only path
+  that may delete one. Until then an entry keeps the values it recorded, the changed fields
+  before and after, which may name a person, also after that person is removed from the
+  community (erasure.py): the log is the community's and Joren's record of who did what with
+  members' data, and rewriting it on erasure would defeat it. The removal itself adds one entry
+  without the erased values. Besides uploaded files and Stripe's payloads (above, until their
+  own periods end), these entries are the only place an erased member's name may still be
+  found (tests/tenants/privacy/test_erasure.py checks exactly that).
 
 The first two a community may set for itself (``RetentionSettings``); the installation's
-values apply otherwise. The purge runs daily: per community for the first two, once for the
-installation for Stripe's payloads and the emails of no community.
+values apply otherwise. The purge runs daily (joren/workers/privacy_jobs.py): per community for
+the first two and its audit entries, once for the installation for Stripe's payloads, the
+emails of no community and the operators' audit entries of no community.
 """
 
 from __future__ import annotations

@@ -33,7 +33,15 @@ from joren.tenants.members.consent import defaults
 from joren.tenants.members.consent import services as consent
 from joren.tenants.members.consent.forms import NoticeForm
 from joren.tenants.members.consent.models import NOTICE_MAX
-from joren.tenants.privacy import accounts, audit_log, closing, erasure, export, retention
+from joren.tenants.privacy import (
+    accounts,
+    audit_labels,
+    audit_log,
+    closing,
+    erasure,
+    export,
+    retention,
+)
 from joren.tenants.privacy.forms import AuditFilterForm, RetentionForm
 from joren.tenants.privacy.models import RetentionSettings
 
@@ -237,17 +245,10 @@ def notice_editor() -> Any:
     return redirect(url_for(".notice_editor"))
 
 
-ACTION_LABELS = {
-    "create": _l("Added"), "update": _l("Changed"), "delete": _l("Deleted"),
-    "bulk": _l("Changed in bulk"), "export": _l("Downloaded"),
-}
-
-
 def _audit_filters() -> tuple[AuditFilterForm, audit_log.Filters]:
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("Anything"))] + [(k, str(v)) for k, v in ACTION_LABELS.items()]
-    form.entity.choices = [("", _("Anything"))] + [
-        (e, e) for e in audit_log.entities(db.session)]
+    form.action.choices = audit_labels.action_choices()
+    form.entity.choices = audit_labels.entity_choices(audit_log.entities(db.session))
     if not form.validate():
         return form, audit_log.Filters()
     return form, audit_log.Filters(actor=form.actor.data or "", action=form.action.data or "",
@@ -260,8 +261,25 @@ def _audit_filters() -> tuple[AuditFilterForm, audit_log.Filters]:
 def audit_page() -> Any:
     form, filters = _audit_filters()
     found = audit_log.page(db.session, filters, page_number(request.args.get("page")))
-    return render_template("privacy/audit.html", form=form, page=found,
-                           labels=ACTION_LABELS)
+    return render_template("privacy/audit.html", form=form, page=found, labels=audit_labels,
+                           operators=False,
+                           audit_days=current_app.config["RETENTION_AUDIT_DAYS"])
+
+
+def audit_csv_header() -> list[str]:
+    return [_("When (UTC)"), _("Who"), _("Member id"), _("From"), _("What"), _("On"),
+            _("Id"), _("Request"), _("Changes")]
+
+
+def audit_csv_row(e: Any, operators: bool) -> list[Any]:
+    """One entry as a CSV row: for Joren's operators as recorded, for a community's owners
+    with an operator shown as "Joren operator" and without the operator's address."""
+    who = e.actor_name if operators else audit_labels.actor_for_owner(e)
+    ip = e.ip if operators else audit_labels.ip_for_owner(e)
+    return [e.created_at.strftime("%Y-%m-%d %H:%M:%S"), who, e.actor_member_id or "", ip,
+            audit_labels.action_label(e.action), audit_labels.entity_label(e.entity),
+            e.entity_id or "", f"{e.method} {e.path}",
+            json.dumps(e.changes, ensure_ascii=False)]
 
 
 @community.get("/admin/audit.csv")
@@ -269,12 +287,9 @@ def audit_page() -> Any:
 def audit_csv() -> Any:
     _form, filters = _audit_filters()
     rows = audit_log.rows_for_csv(db.session, filters)
-    header = [_("When (UTC)"), _("Who"), _("Member id"), _("From"), _("What"), _("On"),
-              _("Id"), _("Request"), _("Changes")]
-    body = [[e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.actor_member_id or "",
-             e.ip, str(ACTION_LABELS.get(e.action, e.action)), e.entity, e.entity_id or "",
-             f"{e.method} {e.path}", json.dumps(e.changes, ensure_ascii=False)] for e in rows]
-    return csv_response(f"audit-{g.community.slug}-{utcnow():%Y%m%d}.csv", header, body)
+    body = [audit_csv_row(e, operators=False) for e in rows]
+    return csv_response(f"audit-{g.community.slug}-{utcnow():%Y%m%d}.csv", audit_csv_header(),
+                        body)
 
 
 @community.post("/admin/export")

@@ -1,10 +1,13 @@
 """Removing a member (issue 17): after an organizer removes someone, or they leave, a scan of
-every text column of every table finds their name, company and address nowhere (except in the
-uploads and Stripe notices the retention rules purge); counts and payments survive; another
-community's people can be neither removed nor touched."""
+every text column of every table finds their name, company and address nowhere except where
+the retention rules say (retention.py): the uploads and Stripe notices purged on their own
+schedule, and audit entries younger than RETENTION_AUDIT_DAYS, which keep the values they
+recorded until the purge deletes them; counts and payments survive; another community's
+people can be neither removed nor touched."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +16,7 @@ from sqlalchemy import JSON, String, Text, cast, func, or_, select
 from joren.models import (
     Attendance,
     AttendanceStatus,
+    AuditEntry,
     Contact,
     EmailUnsubscribe,
     Introduction,
@@ -32,6 +36,7 @@ from joren.platform.tenancy import unscoped
 from joren.tenants.introductions.models import IntroductionSource, IntroductionStatus
 from joren.tenants.payments.models import PaymentKind, PaymentMethod, PaymentStatus
 from joren.tenants.relationships.models import ContactKind
+from joren.workers import privacy_jobs
 from tests import factories
 from tests.tenants.helpers import attend, meetup
 
@@ -84,6 +89,16 @@ def _seed_person(session, tenant, people):  # type: ignore[no-untyped-def]
     return person, past, future
 
 
+def _forms(needles: list[str]) -> list[str]:
+    """Each needle as text holds it, and as a JSON column may (SQLite's JSON escapes kana)."""
+    return sorted({form for n in needles for form in (n, json.dumps(n)[1:-1])})
+
+
+def _probes(columns, needles: list[str]) -> list[object]:  # type: ignore[no-untyped-def]
+    return [cast(c, Text).contains(form, autoescape=True)
+            for c in columns for form in _forms(needles)]
+
+
 def _hits(session, needles: list[str]) -> set[str]:  # type: ignore[no-untyped-def]
     found = set()
     with unscoped(session):
@@ -91,20 +106,38 @@ def _hits(session, needles: list[str]) -> set[str]:  # type: ignore[no-untyped-d
             texts = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
             if not texts:
                 continue
-            probes = [cast(c, Text).like(f"%{n}%") for c in texts for n in needles]
+            probes = _probes(texts, needles)
             if session.scalar(select(func.count()).select_from(table).where(or_(*probes))):
                 found.add(table.name)
     return found
 
 
+def _audit_hits(session, needles: list[str]) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
+    texts = [c for c in AuditEntry.__table__.columns if isinstance(c.type, String | Text | JSON)]
+    with unscoped(session):
+        return list(session.scalars(select(AuditEntry).where(or_(*_probes(texts, needles)))))
+
+
+def _audit_period(app) -> timedelta:  # type: ignore[no-untyped-def]
+    return timedelta(days=app.config["RETENTION_AUDIT_DAYS"])
+
+
 def test_removing_a_member_erases_them_everywhere_and_keeps_the_counts(
-        app, session, login, people, tenant):
+        app, session, login, people, tenant, clock):
     person, past, _ = _seed_person(session, tenant, people)
     needles = [NAME, GIVEN, COMPANY, EMAIL, "ショウキョタニ"]
     assert {"members", "attendances", "journal_entries", "outbox_messages", "payments",
             "introductions", "referrals", "contacts"} <= _hits(session, needles)
 
     client = login(people.organizer)
+    # An edit in the console before the removal: the audit log records its before and after.
+    edited = client.post(f"/c/{tenant.slug}/admin/members/{person.id}", data={
+        "action": "profile", "profile-family_name": NAME, "profile-given_name": GIVEN,
+        "profile-company": f"{COMPANY}（本店）"})
+    assert edited.status_code == 302
+    session.expire_all()
+    recorded = {e.id for e in _audit_hits(session, needles)}
+    assert recorded
     page = client.get(f"/c/{tenant.slug}/admin/members/{person.id}/remove")
     assert page.status_code == 200 and NAME in page.get_data(as_text=True)
     refused = client.post(f"/c/{tenant.slug}/admin/members/{person.id}/remove")
@@ -115,7 +148,16 @@ def test_removing_a_member_erases_them_everywhere_and_keeps_the_counts(
     assert done.status_code == 302
 
     session.expire_all()
-    assert _hits(session, needles) <= RETAINED_BY_RULE
+    # Nowhere but where the retention rules say: the uploads and Stripe notices, and the audit
+    # entries written before the removal, all younger than the audit period; the removal's
+    # own entry holds none of it.
+    assert _hits(session, needles) - {"audit_entries"} <= RETAINED_BY_RULE
+    kept = _audit_hits(session, needles)
+    assert {e.id for e in kept} == recorded
+    assert all(e.created_at > clock.now() - _audit_period(app) for e in kept)
+    with unscoped(session):
+        removal = session.scalars(select(AuditEntry).where(AuditEntry.action == "erase")).one()
+        assert removal.entity_id == person.id
     with unscoped(session):
         row = session.get(Member, person.id)
         assert row.status == MemberStatus.INACTIVE and row.account_id is None
@@ -132,6 +174,13 @@ def test_removing_a_member_erases_them_everywhere_and_keeps_the_counts(
             JournalEntry.member_id == person.id)) == 0
     # Removed already: the page is gone.
     assert client.get(f"/c/{tenant.slug}/admin/members/{person.id}/remove").status_code == 404
+
+    # When the period has passed, the nightly purge deletes them: the name is gone from the log.
+    clock.shift(_audit_period(app) + timedelta(days=1))
+    with app.app_context():
+        privacy_jobs.purge_retained(tenant.id, clock.today().isoformat())
+    session.expire_all()
+    assert _audit_hits(session, needles) == []
 
 
 def test_a_member_leaves_and_keeps_their_account(app, session, login, people, tenant,
