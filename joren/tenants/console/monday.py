@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, and_, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer, and_, cast, func, literal, null, select, union, union_all
 from sqlalchemy.orm import Session, aliased
 
 from joren.platform.membership.models import Member, MemberStatus
@@ -87,32 +87,25 @@ def _next_meetup_id(now: datetime):  # type: ignore[no-untyped-def]
 
 
 def _unpaid_pairs(now: datetime):  # type: ignore[no-untyped-def]
-    """(meetup_id, member_id) owing a recent paid meetup's fee: recorded as attending, or
-    registered as going and not recorded as attending, with no paid fee. The two parts never
-    overlap, so they are concatenated (no sort to remove duplicates over every pair)."""
+    """(meetup_id, member_id) owing a recent paid meetup's fee: registered as going or
+    recorded as attending, with no paid fee. Both sources are read from their (tenant,
+    meetup, status, member) indexes alone (migration 0026)."""
     recent = and_(Meetup.price > 0, Meetup.status == MeetupStatus.SCHEDULED,
                   Meetup.starts_at < now, Meetup.starts_at >= now - timedelta(days=UNPAID_DAYS))
-
-    def not_paid(meetup_id, member_id):  # type: ignore[no-untyped-def]
-        return ~(select(Payment.id).where(
-            Payment.meetup_id == meetup_id, Payment.member_id == member_id,
-            Payment.kind == PaymentKind.MEETUP_FEE, Payment.status == PaymentStatus.PAID)
-            .exists())
-
-    attended = (select(Attendance.meetup_id.label("meetup_id"),
-                       Attendance.member_id.label("member_id"))
-                .join(Meetup, Meetup.id == Attendance.meetup_id)
-                .where(recent, Attendance.status.in_(ATTENDED),
-                       not_paid(Attendance.meetup_id, Attendance.member_id)))
-    came = (select(Attendance.id).where(
-        Attendance.meetup_id == Registration.meetup_id,
-        Attendance.member_id == Registration.member_id,
-        Attendance.status.in_(ATTENDED)).exists())
-    going = (select(Registration.meetup_id, Registration.member_id)
-             .join(Meetup, Meetup.id == Registration.meetup_id)
-             .where(recent, Registration.status == RegistrationStatus.GOING, ~came,
-                    not_paid(Registration.meetup_id, Registration.member_id)))
-    return union_all(attended, going).subquery("unpaid")
+    due = union(
+        select(Registration.meetup_id.label("meetup_id"),
+               Registration.member_id.label("member_id"))
+        .join(Meetup, Meetup.id == Registration.meetup_id)
+        .where(recent, Registration.status == RegistrationStatus.GOING),
+        select(Attendance.meetup_id, Attendance.member_id)
+        .join(Meetup, Meetup.id == Attendance.meetup_id)
+        .where(recent, Attendance.status.in_(ATTENDED)),
+    ).subquery("due")
+    paid = (select(Payment.id).where(
+        Payment.meetup_id == due.c.meetup_id, Payment.member_id == due.c.member_id,
+        Payment.kind == PaymentKind.MEETUP_FEE, Payment.status == PaymentStatus.PAID)
+        .correlate(due).exists())
+    return select(due.c.meetup_id, due.c.member_id).where(~paid).subquery("unpaid")
 
 
 def _follow_up_filter(now: datetime):  # type: ignore[no-untyped-def]
