@@ -87,17 +87,20 @@ def _next_meetup_id(now: datetime):  # type: ignore[no-untyped-def]
 
 
 def _unpaid_pairs(now: datetime):  # type: ignore[no-untyped-def]
-    """(meetup_id, member_id) owing a recent paid meetup's fee: registered as going or
-    recorded as attending, with no paid fee. Both sources are read from their (tenant,
-    meetup, status, member) indexes alone (migration 0026)."""
+    """(meetup_id, member_id, starts_at, title) owing a recent paid meetup's fee: registered
+    as going or recorded as attending, with no paid fee. Both sources are read from their
+    (tenant, meetup, status, member) indexes alone (migration 0026); the meetup's start and
+    title come along from the join that picks the recent meetups, so the names need not look
+    each pair's meetup up again."""
     recent = and_(Meetup.price > 0, Meetup.status == MeetupStatus.SCHEDULED,
                   Meetup.starts_at < now, Meetup.starts_at >= now - timedelta(days=UNPAID_DAYS))
+    meetup = (Meetup.starts_at.label("starts_at"), Meetup.title.label("title"))
     due = union(
         select(Registration.meetup_id.label("meetup_id"),
-               Registration.member_id.label("member_id"))
+               Registration.member_id.label("member_id"), *meetup)
         .join(Meetup, Meetup.id == Registration.meetup_id)
         .where(recent, Registration.status == RegistrationStatus.GOING),
-        select(Attendance.meetup_id, Attendance.member_id)
+        select(Attendance.meetup_id, Attendance.member_id, *meetup)
         .join(Meetup, Meetup.id == Attendance.meetup_id)
         .where(recent, Attendance.status.in_(ATTENDED)),
     ).subquery("due")
@@ -105,7 +108,7 @@ def _unpaid_pairs(now: datetime):  # type: ignore[no-untyped-def]
         Payment.meetup_id == due.c.meetup_id, Payment.member_id == due.c.member_id,
         Payment.kind == PaymentKind.MEETUP_FEE, Payment.status == PaymentStatus.PAID)
         .correlate(due).exists())
-    return select(due.c.meetup_id, due.c.member_id).where(~paid).subquery("unpaid")
+    return select(due).where(~paid).subquery("unpaid")
 
 
 def _follow_up_filter(now: datetime):  # type: ignore[no-untyped-def]
@@ -209,10 +212,9 @@ def names(session: Session, now: datetime) -> tuple[dict[str, list[Person]], dic
                  .join(high, high.id == Introduction.member_high_id)
                  .where(Introduction.status == IntroductionStatus.SUGGESTED)
                  .order_by(Introduction.created_at, Introduction.id))
-    owing = (select(*person(unpaid.c.meetup_id, Meetup.title.label("detail")))
+    owing = (select(*person(unpaid.c.meetup_id, unpaid.c.title.label("detail")))
              .select_from(unpaid).join(Member, Member.id == unpaid.c.member_id)
-             .join(Meetup, Meetup.id == unpaid.c.meetup_id)
-             .order_by(Meetup.starts_at.desc(), Member.family_name_kana, Member.id))
+             .order_by(unpaid.c.starts_at.desc(), Member.family_name_kana, Member.id))
     follow = (select(*person(no_meetup, literal("").label("detail"))).select_from(MemberRollup)
               .join(Member, Member.id == MemberRollup.member_id)
               .where(_follow_up_filter(now))
