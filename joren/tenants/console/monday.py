@@ -87,16 +87,20 @@ def _next_meetup_id(now: datetime):  # type: ignore[no-untyped-def]
 
 
 def _unpaid_pairs(now: datetime):  # type: ignore[no-untyped-def]
-    """(meetup_id, member_id) owing a recent paid meetup's fee: registered as going or
-    recorded as attending, with no paid fee."""
+    """(meetup_id, member_id, starts_at, title) owing a recent paid meetup's fee: registered
+    as going or recorded as attending, with no paid fee. Both sources are read from their
+    (tenant, meetup, status, member) indexes alone (migration 0026); the meetup's start and
+    title come along from the join that picks the recent meetups, so the names need not look
+    each pair's meetup up again."""
     recent = and_(Meetup.price > 0, Meetup.status == MeetupStatus.SCHEDULED,
                   Meetup.starts_at < now, Meetup.starts_at >= now - timedelta(days=UNPAID_DAYS))
+    meetup = (Meetup.starts_at.label("starts_at"), Meetup.title.label("title"))
     due = union(
         select(Registration.meetup_id.label("meetup_id"),
-               Registration.member_id.label("member_id"))
+               Registration.member_id.label("member_id"), *meetup)
         .join(Meetup, Meetup.id == Registration.meetup_id)
         .where(recent, Registration.status == RegistrationStatus.GOING),
-        select(Attendance.meetup_id, Attendance.member_id)
+        select(Attendance.meetup_id, Attendance.member_id, *meetup)
         .join(Meetup, Meetup.id == Attendance.meetup_id)
         .where(recent, Attendance.status.in_(ATTENDED)),
     ).subquery("due")
@@ -104,7 +108,7 @@ def _unpaid_pairs(now: datetime):  # type: ignore[no-untyped-def]
         Payment.meetup_id == due.c.meetup_id, Payment.member_id == due.c.member_id,
         Payment.kind == PaymentKind.MEETUP_FEE, Payment.status == PaymentStatus.PAID)
         .correlate(due).exists())
-    return select(due.c.meetup_id, due.c.member_id).where(~paid).subquery("unpaid")
+    return select(due).where(~paid).subquery("unpaid")
 
 
 def _follow_up_filter(now: datetime):  # type: ignore[no-untyped-def]
@@ -142,24 +146,20 @@ def _count(stmt):  # type: ignore[no-untyped-def]
 
 
 def todo(session: Session, now: datetime) -> Todo:
-    """The dashboard's figures (one statement), the next meetup (one) and names (one)."""
-    unpaid = _unpaid_pairs(now)
+    """The dashboard's figures: the meetups' and suggestions' counts (one statement), the next
+    meetup (one), and the names with each list's total (one: the unpaid fees, the widest
+    list, are read once)."""
     row = session.execute(select(
         _count(select(Introduction.id).where(
             Introduction.status == IntroductionStatus.SUGGESTED)),
-        select(func.count()).select_from(unpaid).scalar_subquery(),
-        _count(_follow_up_from().where(_follow_up_filter(now))),
-        _count(select(Member.id).join(MemberEngagement,
-                                      MemberEngagement.member_id == Member.id)
-               .where(_lapsed_filter())),
-        _count(select(Member.id).where(_new_filter(now))),
         _count(select(Meetup.id).where(Meetup.starts_at >= now)),
         _count(select(Meetup.id)),
     )).one()
+    found, totals = names(session, now)
     return Todo(next_meetup=next_meetup(session, now), suggestions=row[0] or 0,
-                unpaid=row[1] or 0, follow_up=row[2] or 0, lapsed=row[3] or 0,
-                new_signups=row[4] or 0, upcoming_meetups=row[5] or 0,
-                total_meetups=row[6] or 0, names=names(session, now))
+                unpaid=totals.get("unpaid", 0), follow_up=totals.get("follow_up", 0),
+                lapsed=totals.get("lapsed", 0), new_signups=totals.get("new", 0),
+                upcoming_meetups=row[1] or 0, total_meetups=row[2] or 0, names=found)
 
 
 def next_meetup(session: Session, now: datetime) -> NextMeetup | None:
@@ -182,12 +182,15 @@ def next_meetup(session: Session, now: datetime) -> NextMeetup | None:
 
 
 def _listed(kind: str, stmt):  # type: ignore[no-untyped-def]
-    limited = stmt.limit(NAMES).subquery()
+    """The first few rows of a list, each with the list's total (a window over the whole
+    list, counted before the limit)."""
+    limited = stmt.add_columns(func.count().over().label("total")).limit(NAMES).subquery()
     return select(literal(kind).label("kind"), *limited.c)
 
 
-def names(session: Session, now: datetime) -> dict[str, list[Person]]:
-    """A few names for each list, in one UNION ALL of limited selects."""
+def names(session: Session, now: datetime) -> tuple[dict[str, list[Person]], dict[str, int]]:
+    """A few names for each list and each list's total, in one UNION ALL of limited
+    selects."""
     unpaid = _unpaid_pairs(now)
     low, high = aliased(Member, name="low"), aliased(Member, name="high")
     no_meetup = cast(null(), Integer)  # typed, so PostgreSQL can match the UNION's columns
@@ -209,10 +212,9 @@ def names(session: Session, now: datetime) -> dict[str, list[Person]]:
                  .join(high, high.id == Introduction.member_high_id)
                  .where(Introduction.status == IntroductionStatus.SUGGESTED)
                  .order_by(Introduction.created_at, Introduction.id))
-    owing = (select(*person(unpaid.c.meetup_id, Meetup.title.label("detail")))
+    owing = (select(*person(unpaid.c.meetup_id, unpaid.c.title.label("detail")))
              .select_from(unpaid).join(Member, Member.id == unpaid.c.member_id)
-             .join(Meetup, Meetup.id == unpaid.c.meetup_id)
-             .order_by(Meetup.starts_at.desc(), Member.family_name_kana, Member.id))
+             .order_by(unpaid.c.starts_at.desc(), Member.family_name_kana, Member.id))
     follow = (select(*person(no_meetup, literal("").label("detail"))).select_from(MemberRollup)
               .join(Member, Member.id == MemberRollup.member_id)
               .where(_follow_up_filter(now))
@@ -227,9 +229,11 @@ def names(session: Session, now: datetime) -> dict[str, list[Person]]:
                      _listed("unpaid", owing), _listed("follow_up", follow),
                      _listed("lapsed", lapsed), _listed("new", new))
     found: dict[str, list[Person]] = defaultdict(list)
-    for kind, member_id, family, given, email, meetup_id, detail in session.execute(stmt):
+    totals: dict[str, int] = {}
+    for kind, member_id, family, given, email, meetup_id, detail, total in session.execute(stmt):
+        totals[kind] = total or 0
         name = f"{family or ''} {given or ''}".strip() or (email or "")
         found[kind].append(Person(member_id=member_id, name=name, meetup_id=meetup_id,
                                   detail=detail or ""))
-    return dict(found)
+    return dict(found), totals
 

@@ -111,7 +111,8 @@ def _unnest_statement(dialect: Dialect, table: Table, columns: tuple[str, ...],
     def sql_type(name: str) -> str:
         return str(table.c[name].type.compile(dialect=dialect))
 
-    arrays = [f"CAST(%({n})s AS {sql_type(c)}[])"
+    # the arrays travel in binary: psycopg's text dumper quotes every element in Python
+    arrays = [f"CAST(%({n})b AS {sql_type(c)}[])"
               for n, c in zip(names[:len(columns)], columns, strict=True)]
     constants = [f"CAST(%({n})s AS {sql_type(c)})"
                  for n, c in zip(names[len(columns):], shared, strict=True)]

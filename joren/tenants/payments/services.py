@@ -18,7 +18,7 @@ from joren.platform.db import utcnow
 from joren.platform.identity.community import community_of
 from joren.platform.membership.capabilities import Capability, has_capability
 from joren.platform.membership.models import Member, Role
-from joren.platform.pagination import PER_PAGE, Page, offset_of
+from joren.platform.pagination import Page, offset_of
 from joren.tenants.meetups.models import (
     ATTENDED,
     Attendance,
@@ -173,6 +173,11 @@ def meetup_rows(session: Session, meetup: Meetup) -> list[PaymentRow]:
     """Everyone who owes or paid the fee, with their latest payment and what they owe: one
     query (two with a member price)."""
     return _rows(session, meetup, _rows_query(meetup))
+
+
+# A page of the fee list: each row carries its own forms (paid at the door, by transfer,
+# undo), so it is paged as the register is, 50 at a time.
+PER_PAGE = 50
 
 
 def meetup_rows_page(session: Session, meetup: Meetup, page: int,

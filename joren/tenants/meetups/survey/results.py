@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from joren.platform.identity.account import Account
 from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import Meetup
 from joren.tenants.meetups.questions.models import Question
@@ -37,28 +38,55 @@ def _responses(session: Session, meetup: Meetup) -> list[tuple[SurveyResponse, M
 
 
 def meetup_results(session: Session, meetup: Meetup, questions: list[Question]) -> Results:
-    """The meetup's figures in one statement (a community's meetup has at most a few hundred
-    attendees; the comments shown are the latest ``COMMENTS_SHOWN``)."""
+    """The meetup's figures aggregated by the database: the distribution (one statement), the
+    latest ``COMMENTS_SHOWN`` comments with their names (one), and, when a question has
+    choices, the answers column alone (one); no response is loaded as an object."""
     results = Results()
+    for score, count in session.execute(
+            select(SurveyResponse.satisfaction, func.count())
+            .where(SurveyResponse.meetup_id == meetup.id)
+            .group_by(SurveyResponse.satisfaction)):
+        results.distribution[score] = results.distribution.get(score, 0) + count
+        results.count += count
+    if results.count:
+        total = sum(score * count for score, count in results.distribution.items())
+        results.average = round(total / results.count, 2)
+        results.comments = _comments(session, meetup)
     choices = {q.id: q for q in questions if q.choices}
     results.choice_counts = {q.id: dict.fromkeys(q.choices, 0) for q in choices.values()}
-    total = 0
-    for response, member in _responses(session, meetup):
-        results.count += 1
-        total += response.satisfaction
-        results.distribution[response.satisfaction] = \
-            results.distribution.get(response.satisfaction, 0) + 1
-        if response.comment and len(results.comments) < COMMENTS_SHOWN:
-            results.comments.append((member.display_name, response.satisfaction,
-                                     response.comment))
-        for key, values in (response.answers or {}).items():
-            counts = results.choice_counts.get(int(key)) if key.isdigit() else None
+    if choices and results.count:
+        _count_choices(session, meetup, results.choice_counts)
+    return results
+
+
+def _comments(session: Session, meetup: Meetup) -> list[tuple[str, int, str]]:
+    """The latest comments, each with the name ``Member.display_name`` would give."""
+    rows = session.execute(
+        select(Member.id, Member.family_name, Member.given_name, Member.email,
+               Account.display_name, SurveyResponse.satisfaction, SurveyResponse.comment)
+        .select_from(SurveyResponse)
+        .join(Member, (Member.tenant_id == SurveyResponse.tenant_id)
+              & (Member.id == SurveyResponse.member_id))
+        .outerjoin(Account, Account.id == Member.account_id)
+        .where(SurveyResponse.meetup_id == meetup.id, SurveyResponse.comment != "")
+        .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id)
+        .limit(COMMENTS_SHOWN))
+    out = []
+    for member_id, family, given, email, account_name, score, comment in rows:
+        name = (f"{family} {given}".strip() or account_name or email or f"#{member_id}")
+        out.append((name, score, comment))
+    return out
+
+
+def _count_choices(session: Session, meetup: Meetup,
+                   counts_by_question: dict[int, dict[str, int]]) -> None:
+    for (answers,) in session.execute(
+            select(SurveyResponse.answers).where(SurveyResponse.meetup_id == meetup.id)):
+        for key, values in (answers or {}).items():
+            counts = counts_by_question.get(int(key)) if key.isdigit() else None
             for value in values if counts is not None else ():
                 if value in counts:  # type: ignore[operator]
                     counts[value] += 1  # type: ignore[index]
-    if results.count:
-        results.average = round(total / results.count, 2)
-    return results
 
 
 def csv_rows(session: Session, meetup: Meetup,
