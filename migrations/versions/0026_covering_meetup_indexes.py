@@ -6,7 +6,7 @@ fees, the payments list, the register) read the member ids from the index instea
 up every row. Same names, plain indexes: nothing to do for row-level security.
 
 Revision ID: 0026
-Revises: 0021
+Revises: 0024
 Create Date: 2026-12-06 16:40:00
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0026"
-down_revision: str | Sequence[str] | None = "0021"
+down_revision: str | Sequence[str] | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
