@@ -16,6 +16,7 @@ import pytest
 from joren.tenants.introductions.features import Features, History, pair
 from joren.tenants.introductions.matching import rank_among, suggest
 from tests.quality import community as q
+from tests.quality.languages import score_languages
 
 SIZE = 300
 HELD_OUT_SIZE = 1000
@@ -32,6 +33,7 @@ def cycle(built: q.Community) -> tuple[list, q.Score]:
     found = suggest(Features(built.profiles), History(), cap=CAP)
     score = q.score_cycle(built, found, f"cycle, {SIZE} members")
     print("\n" + score.lines())
+    print(score_languages(built, found, f"cycle, {SIZE} members: languages").lines())
     return found, score
 
 

@@ -24,7 +24,6 @@ from joren.tenants.members.industries import (
     REGIONS,
 )
 
-DIRECTION_RATIO = 0.5  # the weaker text direction is stated from this share of the stronger
 SNIPPET = 40           # characters of a Japanese snippet
 SNIPPET_LATIN = 60     # of an English one (words are longer than kanji)
 
@@ -86,11 +85,8 @@ def explained(f: Features, i: np.ndarray, parts: dict[str, np.ndarray], w: Weigh
 
 def _oriented(parts: dict[str, np.ndarray], swap: np.ndarray,
               w: Weights) -> dict[str, np.ndarray]:
-    """The scoring parts in (a, b) order, and which text directions are quoted
-    (``give_ab``/``give_ba``): from ``text_common`` on, and the weaker one only when nearly as
-    strong as the other (a good pair's reverse direction is usually the echo of the one that
-    holds: its words shared back). ``_text_reasons`` then states a quoted direction only from
-    ``text_reason`` on."""
+    """The scoring parts in (a, b) order, and whether the texts were matched at all
+    (``quoted``: a direction from ``text_common`` on, as ``explained`` reads it)."""
     o = {
         "c_ab": np.where(swap, parts["c2"], parts["c1"]),
         "c_ba": np.where(swap, parts["c1"], parts["c2"]),
@@ -99,9 +95,7 @@ def _oriented(parts: dict[str, np.ndarray], swap: np.ndarray,
         "size_ab": np.where(swap, parts["size_ji"], parts["size_ij"]),
         "size_ba": np.where(swap, parts["size_ij"], parts["size_ji"]),
     }
-    strong = np.maximum(o["c_ab"], o["c_ba"]) * DIRECTION_RATIO
-    o["give_ab"] = (o["c_ab"] >= w.text_common) & (o["c_ab"] >= strong)
-    o["give_ba"] = (o["c_ba"] >= w.text_common) & (o["c_ba"] >= strong)
+    o["quoted"] = np.maximum(o["c_ab"], o["c_ba"]) >= w.text_common
     return o
 
 
@@ -163,7 +157,7 @@ def build_reasons(f: Features, a: np.ndarray, b: np.ndarray, parts: dict[str, np
     say_pref, say_region = _places(f, a, parts)
     rows = zip(a.tolist(), b.tolist(), f.ids[a].tolist(), f.ids[b].tolist(),
                o["c_ab"].tolist(), o["c_ba"].tolist(), st_ab, st_ba,
-               (o["give_ab"] | o["give_ba"]).tolist(),
+               o["quoted"].tolist(),
                o["ind_ab"].tolist(), o["ind_ba"].tolist(), parts["same_ind_flag"].tolist(),
                o["size_ab"].tolist(), o["size_ba"].tolist(), parts["met"].tolist(),
                parts["regulars"].tolist(), parts["welcome"].tolist(),
