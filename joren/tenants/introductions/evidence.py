@@ -5,22 +5,26 @@ profiles that merely look alike do not prove one: a cosine of shared characters 
 for an offer and the need it meets as for two offers of one service, for two sentences
 sharing a word of two meanings (人脈のネットワーク / 社内ネットワーク), or for the echo of a
 good pair's words in its reverse direction. On the quality benchmark, stating directions from
-the engine's strengths made about one stated direction in six false.
+the engine's strengths made about one stated direction in five false.
 
-So a direction is stated only on **specific evidence in that direction**
-(``stated_directions``): a concept of the vocabulary (``members.vocabulary``) that is not
-generic, which one sentence of A's offers names and one sentence of B's needs names, where
+What the words prove, for a direction from giver A to asker B (``stated_directions``), read
+sentence by sentence with the vocabulary's cues (``members.vocabulary``), generic concepts
+and cues made of function words only ("nobody knows") left out:
 
-- B's sentence names that concept and no other (a need that mentions two services — "a
-  translator for contracts" — does not say which of them it is);
-- A's sentence names it at least as strongly as any other concept on the line (「採用動画の
-  制作」 names video production by its offer cue, recruiting only by a shared word);
-- at least one of the two says so by a cue of its own side (an offer cue such as 経理代行, a
-  need cue such as 請求書の処理) or by the member's pick in the profile form: a word that fits
-  either side (経理, leaflets) on both sides is a shared word, not a need met.
+- **the direction**, when each says it by a cue of their own side or a pick in the profile
+  form: A's offer cue (経理代行) and B's need cue (請求書の処理), the need cue in what B lacks,
+  not in what B is after — in 「英語のホームページを作りたいが、自然な文章が書けない」 the need
+  is the text after が、, not a homepage;
+- **the same field** (weaker, ``direction`` False), when B names the concept by a need cue
+  and A by an offer cue or by a word that fits either side (撮影, printing) as the only
+  concept of that sentence: "A's 宣材写真の撮影 and B's 紹介動画 are both about photography
+  and video" is true even where a photographer is not whom B needs.
 
-Otherwise the reason says the weaker thing that is true (``shared_term``): the specific word
-both texts contain (「撮影」, "printing"), or nothing about the texts at all.
+A word that fits either side in a need (「新製品の採用事例」) names nothing: 採用 of a product
+is not hiring. Where no concept is named in either direction, the reason may only say the
+specific word both texts contain (``shared_term``: 「撮影」, "leaflets"), or nothing; and
+``says_something`` tells the engine which pairs have anything true to say at all, so that a
+pair with nothing is not suggested.
 """
 
 from __future__ import annotations
