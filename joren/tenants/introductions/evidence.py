@@ -94,6 +94,7 @@ class _Memo:
     def __init__(self) -> None:
         self.named: dict[tuple[int, str], Named] = {}
         self.terms: _Terms | None = None
+        self.cleaned: dict[tuple[int, str], str] = {}
 
 
 _MEMOS: weakref.WeakKeyDictionary[Features, _Memo] = weakref.WeakKeyDictionary()
@@ -199,23 +200,24 @@ def stated_directions(f: Features, givers: np.ndarray, askers: np.ndarray
     """For each direction (giver position → asker position), what its words prove, or None
     (see the module's docstring). Of several concepts, one both name by their own side's
     cue first; then the asker's earliest."""
+    out: list[Stated | None] = [None] * len(givers)
     if not len(givers):
-        return []
-    offered = _named(f, givers.tolist(), "offer")
-    needed = _named(f, askers.tolist(), "need")
+        return out
+    # A concept is named only where the meaning layer tagged it: read those members only.
+    m = f.meaning()
+    meet = np.flatnonzero(_meet(m.offer, m.need, givers, askers))
+    offered = _named(f, givers[meet].tolist(), "offer")
+    needed = _named(f, askers[meet].tolist(), "need")
     codes = vocabulary.codes()
-    out: list[Stated | None] = []
-    for offer, need in zip(offered, needed, strict=True):
+    for k, offer, need in zip(meet.tolist(), offered, needed, strict=True):
         best: tuple[bool, int] | None = None
         for c, (_line, need_own) in need.items():
             own = need_own and offer.get(c, (None, False))[1]
             if c in offer and (best is None or (own and not best[0])):
                 best = (own, c)
-        if best is None:
-            out.append(None)
-            continue
-        c = best[1]
-        out.append(Stated(offer[c][0], need[c][0], codes[c], best[0]))
+        if best is not None:
+            c = best[1]
+            out[k] = Stated(offer[c][0], need[c][0], codes[c], best[0])
     return out
 
 
@@ -288,6 +290,12 @@ def _clean(text: str) -> str:
     return _generic_pattern().sub(" ", unicodedata.normalize("NFKC", text or "").lower())
 
 
+def _clean_all(texts: list[str]) -> list[str]:
+    """``_clean`` of many texts in one pass (NUL between them, which nothing matches)."""
+    joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+    return _clean(joined).split("\x00") if texts else []
+
+
 def _words(cleaned: str) -> list[str]:
     """The specific English words of a cleaned text, stemmed."""
     return [_stem(w) for w in (m.strip("'-") for m in _LATIN_WORD.findall(cleaned))
@@ -299,7 +307,7 @@ class _Terms:
     space: kanji/katakana pairs of characters and stemmed English words."""
 
     def __init__(self, f: Features) -> None:
-        sides = [self._ids([_clean("\n".join(getattr(p, side))) for p in f.profiles])
+        sides = [self._ids(_clean_all(["\n".join(getattr(p, side)) for p in f.profiles]))
                  for side in ("offers", "asks")]
         keys = np.concatenate([ids for _rows, ids in sides])
         distinct, columns = np.unique(keys, return_inverse=True)
@@ -357,23 +365,28 @@ def share_terms(f: Features, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return _meet(terms.offers, terms.asks, i, j)
 
 
+def _cleaned(f: Features, member: int, side: str) -> str:
+    memo = _memo(f).cleaned
+    key = (member, side)
+    if key not in memo:
+        memo[key] = _clean("\n".join(getattr(f.profiles[member], side)))
+    return memo[key]
+
+
 def shared_term(f: Features, giver: int, asker: int) -> str:
     """The most specific word the giver's offers and the asker's asks both contain: the
     longest piece of kanji or katakana (two characters at least), else the longest English
     word (four letters at least, not a function word; a plural meets its singular), as the
     giver wrote it. "" when they share none: then nothing may be said of their texts."""
-    offer = _clean("\n".join(f.profiles[giver].offers))
-    ask = _clean("\n".join(f.profiles[asker].asks))
-    pieces = {run[s:s + n] for run in _KANJI_KANA.findall(offer)
-              for n in range(2, len(run) + 1) for s in range(len(run) - n + 1)}
+    offer = _cleaned(f, giver, "offers")
+    ask = _cleaned(f, asker, "asks")
     best = ""
     for run in _KANJI_KANA.findall(ask):
-        for n in range(len(run), max(len(best), 1), -1):
-            hit = min((run[s:s + n] for s in range(len(run) - n + 1)
-                       if run[s:s + n] in pieces), default="")
-            if hit:
-                best = hit
-                break
+        for s in range(len(run) - 1):
+            n = max(len(best) + 1, 2)
+            while s + n <= len(run) and run[s:s + n] in offer:
+                best = run[s:s + n]
+                n += 1
     if best:
         return best
     written: dict[str, str] = {}
