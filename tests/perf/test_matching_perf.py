@@ -15,8 +15,11 @@ to run fewer sizes; ``/usr/bin/time -v`` gives the process's peak RSS.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -33,6 +36,8 @@ pytestmark = pytest.mark.perf  # a benchmark: run on demand (-m perf)
 TRACED_UP_TO = 10_000
 BASELINE_QUERIES = 20_000
 SIZES = [int(s) for s in os.environ.get("JOREN_MATCHING_SIZES", "1000,10000,100000").split(",")]
+PROCESS_SIZES = [int(s) for s in
+                 os.environ.get("JOREN_PROCESS_SIZES", "100000").split(",")]
 KANJI = ("営業採用求人経理税務会計法務労務保険不動産物件建設工事設計製造品質物流運送倉庫"
          "輸出入販売通販店舗飲食料理食品農業漁業医療介護福祉教育研修人材育成広告宣伝印刷"
          "映像写真動画情報技術開発運用保守通信機器資金融資投資相談支援代行管理効率改善企画"
@@ -258,3 +263,67 @@ def test_one_matching_cycle(n, monkeypatch):
     assert max(counts.values()) <= 2
     assert all(s.reasons for s in result)
     assert not {pair(s.a, s.b) for s in result} & past.excluded
+
+
+# --- one cycle in a process of its own ------------------------------------------------------
+
+def _measured_child(n: int, kind: str) -> dict:
+    """Run in a fresh interpreter (``python -m tests.perf.test_matching_perf N KIND``): build
+    the community, then one cycle (``kind`` "cycle": the synthetic community and its history;
+    "quality": the quality benchmark's community, meaning layer and all) or the baseline
+    ("baseline": the text features and sklearn's brute-force neighbours). Returns the wall
+    and CPU seconds of that step and the process's peak RSS before and after it (the
+    kernel's high-water mark, ``ru_maxrss``): the whole process's peak, nothing subtracted."""
+    def peak() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    if kind == "quality":
+        from tests.quality import community as q
+
+        features, past = Features(q.build(n, seed=1).profiles), History()
+    else:
+        features = community(n)
+        past = history(features)
+    before = peak()
+    began, cpu = time.perf_counter(), time.process_time()
+    if kind == "baseline":
+        fresh = Features(features.profiles)
+        fresh.text()
+        scaled, how = _baseline(fresh, matching.TOP_K)
+        extra = {"scaled": scaled, "how": how}
+        found = 0
+    else:
+        found = len(_cycle(features, past))
+        extra = {}
+    return {"wall": time.perf_counter() - began, "cpu": time.process_time() - cpu,
+            "rss_before": before, "rss_peak": peak(), "suggestions": found, **extra}
+
+
+def _in_own_process(n: int, kind: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "tests.perf.test_matching_perf", str(n), kind],
+                         capture_output=True, text=True, check=True, env=os.environ.copy())
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("n", PROCESS_SIZES)
+def test_one_cycle_in_a_process_of_its_own(n):
+    """The cycle's peak memory and time measured where nothing else ran before it: targets
+    ≤ 2 GB peak and ≤ 30 s at 100,000 members; the baseline in its own process beside it."""
+    lines = [f"[matching n={n:,}] each in a process of its own (peak RSS of the whole "
+             f"process, the community included; wall / CPU of the step):"]
+    results = {}
+    for kind in ("cycle", "quality", "baseline"):
+        r = results[kind] = _in_own_process(n, kind)
+        seconds = (f"{r['scaled']:.1f} s ({r['how']})" if kind == "baseline"
+                   else f"{r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU")
+        lines.append(f"    {kind:<9} {seconds}; peak RSS {r['rss_peak']:,.0f} MiB "
+                     f"(after building the community {r['rss_before']:,.0f} MiB)")
+    cycle, base = results["cycle"], results["baseline"]
+    lines.append(f"    ratio cycle/baseline: time {cycle['wall'] / base['scaled']:.2f}, "
+                 f"peak memory {cycle['rss_peak'] / base['rss_peak']:.2f}")
+    print("\n" + "\n".join(lines))
+    assert results["cycle"]["suggestions"] > 0 and results["quality"]["suggestions"] > 0
+
+
+if __name__ == "__main__":
+    print(json.dumps(_measured_child(int(sys.argv[1]), sys.argv[2])))

@@ -256,7 +256,7 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
     members' order."""
     lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
     by_id = np.lexsort((hi, lo))
-    ok = (score >= weights.min_score) & explained(f, i, parts, weights)
+    ok = (score >= weights.min_score) & explained(f, i, parts, weights, j)
     good = np.flatnonzero(ok[by_id])
     chosen = allocation.allocate(len(f), i[by_id], j[by_id], score[by_id], good, room, held,
                                  rank_of)

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import force_locale, gettext
 
+from joren.tenants.members import vocabulary
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES, REGIONS
 
 Fallback = Callable[[list[Any]], list[str]]
@@ -21,6 +22,11 @@ Fallback = Callable[[list[Any]], list[str]]
 def _label(table: Mapping, code: object, language: str) -> str:
     label = table.get(str(code or ""))
     return label(language) if label else str(code or "")
+
+
+def _concept(p: Mapping, language: str) -> str | None:
+    concept = vocabulary.concepts().get(str(p.get("concept") or ""))
+    return concept.label(language) if concept else None
 
 
 def _place(p: Mapping, language: str) -> str:
@@ -46,14 +52,29 @@ def _pair_sentence(code: str, p: Mapping, other: str, language: str) -> str | No
     if code == "meet_again":
         return gettext("You and %(other)s are already connected: a good chance to meet again.",
                        other=other)
+    if code == "shared_words":
+        return gettext("You and %(other)s both mention “%(word)s”.", other=other,
+                       word=p.get("word", ""))
     return None
 
 
 def _as_a(code: str, p: Mapping, other: str, language: str) -> str | None:
     """The reader is side ``a`` (the giver, the one looking, the regular)."""
+    concept = _concept(p, language)
+    if code == "offers_for_ask" and concept:
+        return gettext("You offer “%(offer)s” (%(concept)s), which may help %(other)s with "
+                       "“%(ask)s”.", other=other, offer=p.get("offer", ""),
+                       ask=p.get("ask", ""), concept=concept)
     if code == "offers_for_ask":
         return gettext("You offer “%(offer)s”, which may help %(other)s with “%(ask)s”.",
                        other=other, offer=p.get("offer", ""), ask=p.get("ask", ""))
+    if code == "shared_concept" and concept:
+        return gettext("Your “%(offer)s” and %(other)s's “%(ask)s” are both about "
+                       "%(concept)s.", other=other, offer=p.get("offer", ""),
+                       ask=p.get("ask", ""), concept=concept)
+    if code == "common_ground":
+        return gettext("Your “%(offer)s” and %(other)s's “%(ask)s” touch on the same "
+                       "subject.", other=other, offer=p.get("offer", ""), ask=p.get("ask", ""))
     if code == "fits_target_industry":
         return gettext("%(other)s works in %(industry)s, an industry you would like to meet.",
                        other=other, industry=_label(INDUSTRIES, p.get("industry"), language))
@@ -68,9 +89,21 @@ def _as_a(code: str, p: Mapping, other: str, language: str) -> str | None:
 
 def _as_b(code: str, p: Mapping, other: str, language: str) -> str | None:
     """The reader is side ``b`` (the one helped, the one looked for, the newcomer)."""
+    concept = _concept(p, language)
+    if code == "offers_for_ask" and concept:
+        return gettext("%(other)s offers “%(offer)s” (%(concept)s), which may help you with "
+                       "“%(ask)s”.", other=other, offer=p.get("offer", ""),
+                       ask=p.get("ask", ""), concept=concept)
     if code == "offers_for_ask":
         return gettext("%(other)s offers “%(offer)s”, which may help you with “%(ask)s”.",
                        other=other, offer=p.get("offer", ""), ask=p.get("ask", ""))
+    if code == "shared_concept" and concept:
+        return gettext("%(other)s's “%(offer)s” and your “%(ask)s” are both about "
+                       "%(concept)s.", other=other, offer=p.get("offer", ""),
+                       ask=p.get("ask", ""), concept=concept)
+    if code == "common_ground":
+        return gettext("%(other)s's “%(offer)s” and your “%(ask)s” touch on the same "
+                       "subject.", other=other, offer=p.get("offer", ""), ask=p.get("ask", ""))
     if code == "fits_target_industry":
         return gettext("You work in %(industry)s, an industry %(other)s would like to meet.",
                        other=other, industry=_label(INDUSTRIES, p.get("industry"), language))

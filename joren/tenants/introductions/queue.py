@@ -28,6 +28,8 @@ LOW_CONFIDENCE_BELOW = LOW_CONFIDENCE
 # What the filter offers for "why": the reason codes the engine stores, in plain words.
 REASON_KINDS = {
     "offers_for_ask": _l("An offer meets a need"),
+    "shared_concept": _l("Offer and need in the same field"),
+    "shared_words": _l("Words in common"),
     "fits_target_industry": _l("An industry they want to meet"),
     "fits_target_size": _l("A company size they look for"),
     "same_industry_partners": _l("Same-industry partners"),

@@ -8,14 +8,12 @@ snippets are the members' own words, cut short.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import numpy as np
 from flask_babel import force_locale, gettext
 
-from joren.tenants.introductions import semantics
+from joren.tenants.introductions import evidence
 from joren.tenants.introductions import text as textmod
-from joren.tenants.introductions.candidates import rowdot
 from joren.tenants.introductions.features import Features, Reason, Weights
 from joren.tenants.members import vocabulary
 from joren.tenants.members.industries import (
@@ -26,7 +24,6 @@ from joren.tenants.members.industries import (
     REGIONS,
 )
 
-DIRECTION_RATIO = 0.5  # the weaker text direction is stated from this share of the stronger
 SNIPPET = 40           # characters of a Japanese snippet
 SNIPPET_LATIN = 60     # of an English one (words are longer than kanji)
 
@@ -48,88 +45,6 @@ def cut_snippet(line: str) -> str:
     return head.rstrip(" ,;:-") + "…"
 
 
-def _member_lines(f: Features, members: np.ndarray, side: str
-                  ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The sentences of each member's ``side`` ("offers" or "asks"), flattened: (lines, index
-    of each member's first line, how many). A member without any has one empty line."""
-    fields: list[str] = []
-    owner: list[int] = []
-    for k, m in enumerate(members.tolist()):
-        texts = getattr(f.profiles[m], side)
-        fields.extend(texts)
-        owner.extend([k] * len(texts))
-    lines, field_of = textmod.sentence_table(fields)
-    line_owner = np.asarray(owner, np.int64)[field_of]
-    counts = np.bincount(line_owner, minlength=len(members))
-    starts = np.r_[0, np.cumsum(counts)[:-1]]
-    bare = np.flatnonzero(counts == 0)
-    starts[bare] = len(lines) + np.arange(len(bare))
-    counts[bare] = 1
-    return lines + [""] * len(bare), starts, counts
-
-
-def _snippets(f: Features, givers: np.ndarray, askers: np.ndarray) -> list[tuple[str, str]]:
-    """For each direction (giver position, asker position): the giver's offer line and the
-    asker's ask sentence that match best (ties: the earlier pair of lines). Each member's
-    sentences are cut and vectorised once, all directions are scored in one chunked row-dot."""
-    if not len(givers):
-        return []
-    _offer, _ask, model = f.text()
-    members_g, g_of = np.unique(givers, return_inverse=True)
-    members_a, a_of = np.unique(askers, return_inverse=True)
-    flat_g, g_start, g_count = _member_lines(f, members_g, "offers")
-    flat_a, a_start, a_count = _member_lines(f, members_a, "asks")
-    gv, av = model.transform(flat_g), model.transform(flat_a)
-    ng, na = g_count[g_of], a_count[a_of]
-    combos = ng * na
-    d = np.repeat(np.arange(len(givers)), combos)
-    t = np.arange(combos.sum()) - np.repeat(np.cumsum(combos) - combos, combos)
-    gi = g_start[g_of][d] + t // na[d]
-    ai = a_start[a_of][d] + t % na[d]
-    vals = rowdot(gv, av, gi, ai)
-    order = np.lexsort((np.arange(len(d)), -vals, d))
-    first = order[np.r_[0, np.flatnonzero(d[order][1:] != d[order][:-1]) + 1]]
-    cut_g: dict[int, str] = {}
-    cut_a: dict[int, str] = {}
-    out = []
-    for x, y in zip(gi[first].tolist(), ai[first].tolist(), strict=True):
-        if x not in cut_g:
-            cut_g[x] = cut_snippet(flat_g[x])
-        if y not in cut_a:
-            cut_a[y] = cut_snippet(flat_a[y])
-        out.append((cut_g[x], cut_a[y]))
-    return out
-
-
-def _sentence_with(line: str, side: str, code: str) -> str:
-    """The first sentence of ``line`` that names the concept (the line if none does)."""
-    for sentence in textmod.sentences(line):
-        if vocabulary.evidence(sentence, side, code):
-            return sentence
-    return line
-
-
-def _concept_snippets(f: Features, givers: np.ndarray, askers: np.ndarray,
-                      found: list[tuple[str, str]]) -> list[tuple[str, ...]]:
-    """Where a direction rests on a concept of the vocabulary (the giver offers it, the
-    asker needs it), the words that say so on each side and the concept's code: the reason
-    then reads "A offers 記帳代行 (bookkeeping), which may help B with 請求書の処理" even when
-    the two share no word. A side that only picked the concept shows its label."""
-    best = semantics.best_concepts(f.meaning(), givers, askers)
-    codes = vocabulary.codes()
-    out: list[tuple[str, ...]] = list(found)
-    for k in np.flatnonzero(best >= 0).tolist():
-        code = codes[int(best[k])]
-        giver, asker = f.profiles[int(givers[k])], f.profiles[int(askers[k])]
-        offer = _sentence_with(vocabulary.evidence("\n".join(giver.offers), "offer", code),
-                               "offer", code)
-        ask = _sentence_with(vocabulary.evidence("\n".join(asker.asks), "need", code),
-                             "need", code)
-        label = vocabulary.concepts()[code].label("ja")
-        out[k] = (cut_snippet(offer or label), cut_snippet(ask or label), code)
-    return out
-
-
 _STRUCTURED = ("ind_ij", "ind_ji", "size_ij", "size_ji", "same_ind_flag", "regulars",
                "welcome", "connected")
 
@@ -148,25 +63,30 @@ def _places(f: Features, a: np.ndarray, parts: dict[str, np.ndarray]
     return say_pref, say_region
 
 
-def explained(f: Features, i: np.ndarray, parts: dict[str, np.ndarray],
-              w: Weights) -> np.ndarray:
-    """Pairs that carry at least one reason (``build_reasons`` would say something): text in
-    common from ``text_common`` on, or any other part said (fit, place, engagement, meetups
-    together). A pair explained by nothing is not suggested: its sentence would be made up."""
-    out = np.maximum(parts["c1"], parts["c2"]) >= w.text_common
+def explained(f: Features, i: np.ndarray, parts: dict[str, np.ndarray], w: Weights,
+              j: np.ndarray | None = None) -> np.ndarray:
+    """Pairs (i, j) that carry at least one reason (``build_reasons`` would say something):
+    any part said besides the text (fit, place, engagement, meetups together), or texts
+    matched from ``text_common`` on that prove something (``evidence.says_something``: a
+    concept on both sides, or a specific word in common). A pair explained by nothing is not
+    suggested: its sentence would be made up. Without ``j`` any text match counts."""
+    out = np.zeros(len(i), bool)
     for key in _STRUCTURED:
         out = out | parts[key].astype(bool)
     say_pref, say_region = _places(f, i, parts)
-    return out | say_pref | say_region | (parts["met"] > 0)
+    out = out | say_pref | say_region | (parts["met"] > 0)
+    text = ~out & (np.maximum(parts["c1"], parts["c2"]) >= w.text_common)
+    if j is None:
+        return out | text
+    at = np.flatnonzero(text)
+    out[at] = evidence.says_something(f, i[at], j[at])
+    return out
 
 
 def _oriented(parts: dict[str, np.ndarray], swap: np.ndarray,
               w: Weights) -> dict[str, np.ndarray]:
-    """The scoring parts in (a, b) order, and which text directions are quoted
-    (``give_ab``/``give_ba``): from ``text_common`` on, and the weaker one only when nearly as
-    strong as the other (a good pair's reverse direction is usually the echo of the one that
-    holds: its words shared back). ``_text_reasons`` then states a quoted direction only from
-    ``text_reason`` on."""
+    """The scoring parts in (a, b) order, and whether the texts were matched at all
+    (``quoted``: a direction from ``text_common`` on, as ``explained`` reads it)."""
     o = {
         "c_ab": np.where(swap, parts["c2"], parts["c1"]),
         "c_ba": np.where(swap, parts["c1"], parts["c2"]),
@@ -175,55 +95,56 @@ def _oriented(parts: dict[str, np.ndarray], swap: np.ndarray,
         "size_ab": np.where(swap, parts["size_ji"], parts["size_ij"]),
         "size_ba": np.where(swap, parts["size_ij"], parts["size_ji"]),
     }
-    strong = np.maximum(o["c_ab"], o["c_ba"]) * DIRECTION_RATIO
-    o["give_ab"] = (o["c_ab"] >= w.text_common) & (o["c_ab"] >= strong)
-    o["give_ba"] = (o["c_ba"] >= w.text_common) & (o["c_ba"] >= strong)
+    o["quoted"] = np.maximum(o["c_ab"], o["c_ba"]) >= w.text_common
     return o
 
 
-def _direction_snippets(f: Features, a: np.ndarray, b: np.ndarray, o: dict[str, np.ndarray]
-                        ) -> tuple[list[Any], list[Any]]:
-    """For each pair, the (offer, ask) snippets of its a→b and b→a directions where they are
-    given as reasons (None where not); a direction shared by two pairs is matched once."""
-    ab, ba = np.flatnonzero(o["give_ab"]), np.flatnonzero(o["give_ba"])
-    givers, askers = np.r_[a[ab], b[ba]], np.r_[b[ab], a[ba]]
+def _stated(f: Features, a: np.ndarray, b: np.ndarray
+            ) -> tuple[list[evidence.Stated | None], list[evidence.Stated | None]]:
+    """For each pair, what may be stated of its a→b and b→a directions (``evidence``); a
+    direction shared by two pairs is judged once."""
+    givers, askers = np.r_[a, b], np.r_[b, a]
     keys, at = np.unique(givers * len(f) + askers, return_inverse=True)
-    found = _concept_snippets(f, keys // len(f), keys % len(f),
-                              _snippets(f, keys // len(f), keys % len(f)))
-    snip_ab: list[Any] = [None] * len(a)
-    snip_ba: list[Any] = [None] * len(a)
-    for k, u in zip(ab.tolist(), at[:len(ab)].tolist(), strict=True):
-        snip_ab[k] = found[u]
-    for k, u in zip(ba.tolist(), at[len(ab):].tolist(), strict=True):
-        snip_ba[k] = found[u]
-    return snip_ab, snip_ba
+    found = evidence.stated_directions(f, keys // len(f), keys % len(f))
+    both = [found[u] for u in at.tolist()]
+    return both[:len(a)], both[len(a):]
 
 
-def _text_reasons(ix: int, iy: int, c_ab: float, c_ba: float, snip_ab: Any, snip_ba: Any,
-                  side_min: float) -> list[Reason]:
-    """The quoted text directions from ``side_min`` on, stated ("A's offer may help with B's
-    need"), the stronger first (a tie: a→b first). When none is that strong, only that the
-    two texts touch on the same subject (the stronger one's lines), which is true of any
-    two texts sharing words.
+def _concept_reason(code: str, giver: int, asker: int, stated: evidence.Stated) -> Reason:
+    label = vocabulary.concepts()[stated.concept].label("ja")
+    return Reason(code, {"a": giver, "b": asker, "offer": cut_snippet(stated.offer or label),
+                         "ask": cut_snippet(stated.ask or label), "concept": stated.concept})
 
-    Calibrated on the quality benchmark (tests/perf/test_matching_quality_perf.py prints the
-    table). Stating any direction from a cosine of 0 when nothing else explained the pair,
-    and the reverse direction of a good pair (the echo of its words), made 20–35% of good
-    pairs carry a false sentence; without them, 10% at ``text_reason`` 0.1 (2% at 0.3, where
-    a true direction between two short profiles, 0.1, would no longer be stated). What stays
-    false comes from generic words, which no threshold on this cosine separates (two
-    generic sentences score 1.0): the specificity of words removes it."""
-    dirs = [(ix, iy, snip_ab, c_ab), (iy, ix, snip_ba, c_ba)]
+
+def _text_reasons(f: Features, x: int, y: int, c_ab: float, c_ba: float,
+                  st_ab: evidence.Stated | None, st_ba: evidence.Stated | None,
+                  quoted: bool) -> list[Reason]:
+    """What the two texts prove, for the pair of positions (x, y) (``evidence``): each
+    direction whose words say it on both sides ("A offers X, which may help B with Y"), or
+    where they only name the same concept, that A's offer and B's need are both about it
+    (``shared_concept``), the stronger direction first (a tie: x→y first); when neither
+    direction names one and the texts were matched (``quoted``), the specific word both
+    contain (``shared_words``); else nothing.
+
+    The engine's strengths (``c_ab``/``c_ba``) only order what is said. Stating directions
+    from them made one stated direction in six false on the quality benchmark: the reverse
+    of a good pair, two offers of one service, a word of two meanings, a service merely
+    mentioned in a need."""
+    ix, iy = int(f.ids[x]), int(f.ids[y])
+    dirs = [(ix, iy, st_ab, c_ab, x, y), (iy, ix, st_ba, c_ba, y, x)]
     if c_ba > c_ab:
         dirs.reverse()
-    quoted = [(g, a, s) for g, a, s, _c in dirs if s is not None]
-    stated = [Reason("offers_for_ask", {"a": g, "b": a, "offer": s[0], "ask": s[1],
-                                        **({"concept": s[2]} if len(s) > 2 else {})})
-              for g, a, s, c in dirs if s is not None and c >= side_min]
-    if stated or not quoted:
-        return stated
-    g, a, s = quoted[0]
-    return [Reason("common_ground", {"a": g, "b": a, "offer": s[0], "ask": s[1]})]
+    said = [_concept_reason("offers_for_ask" if s.direction else "shared_concept", g, a, s)
+            for g, a, s, *_r in dirs if s is not None]
+    if said:
+        return sorted(said, key=lambda r: r.code != "offers_for_ask")
+    if not quoted:
+        return []
+    for g, a, _s, _c, pg, pa in dirs:
+        word = evidence.shared_term(f, pg, pa)
+        if word:
+            return [Reason("shared_words", {"a": g, "b": a, "word": cut_snippet(word)})]
+    return []
 
 
 def build_reasons(f: Features, a: np.ndarray, b: np.ndarray, parts: dict[str, np.ndarray],
@@ -232,10 +153,11 @@ def build_reasons(f: Features, a: np.ndarray, b: np.ndarray, parts: dict[str, np
     of the same pairs in (b, a) order where ``swap`` is True. Everything per pair is read from
     plain lists: the one loop over pairs builds the ``Reason`` objects and nothing else."""
     o = _oriented(parts, swap, w)
-    snip_ab, snip_ba = _direction_snippets(f, a, b, o)
+    st_ab, st_ba = _stated(f, a, b)
     say_pref, say_region = _places(f, a, parts)
     rows = zip(a.tolist(), b.tolist(), f.ids[a].tolist(), f.ids[b].tolist(),
-               o["c_ab"].tolist(), o["c_ba"].tolist(), snip_ab, snip_ba,
+               o["c_ab"].tolist(), o["c_ba"].tolist(), st_ab, st_ba,
+               o["quoted"].tolist(),
                o["ind_ab"].tolist(), o["ind_ba"].tolist(), parts["same_ind_flag"].tolist(),
                o["size_ab"].tolist(), o["size_ba"].tolist(), parts["met"].tolist(),
                parts["regulars"].tolist(), parts["welcome"].tolist(),
@@ -243,9 +165,9 @@ def build_reasons(f: Features, a: np.ndarray, b: np.ndarray, parts: dict[str, np
                parts["connected"].tolist(), strict=True)
     profiles = f.profiles
     out = []
-    for (x, y, ix, iy, c_ab, c_ba, s_ab, s_ba, ind_ab, ind_ba, same_ind, size_ab, size_ba,
+    for (x, y, ix, iy, c_ab, c_ba, s_ab, s_ba, quoted, ind_ab, ind_ba, same_ind, size_ab, size_ba,
          met, regulars, welcome, x_regular, pref, region, connected) in rows:
-        reasons = _text_reasons(ix, iy, c_ab, c_ba, s_ab, s_ba, w.text_reason)
+        reasons = _text_reasons(f, x, y, c_ab, c_ba, s_ab, s_ba, quoted)
         if ind_ab:
             reasons.append(Reason("fits_target_industry",
                                   {"a": ix, "b": iy, "industry": profiles[y].industry}))
@@ -280,6 +202,11 @@ def build_reasons(f: Features, a: np.ndarray, b: np.ndarray, parts: dict[str, np
     return out
 
 
+def _concept(code: object, language: str) -> str:
+    concept = vocabulary.concepts().get(str(code or ""))
+    return concept.label(language) if concept else str(code or "")
+
+
 def _label(table: Mapping, code: object, language: str) -> str:
     label = table.get(str(code or ""))
     return label(language) if label else str(code or "")
@@ -301,6 +228,13 @@ def _sentence(code: str, p: Mapping, names: Mapping[int, str], language: str) ->
     if code == "offers_for_ask":
         return gettext("%(a)s offers “%(offer)s”, which may help %(b)s with “%(ask)s”.",
                        a=a, b=b, offer=p.get("offer", ""), ask=p.get("ask", ""))
+    if code == "shared_concept":
+        return gettext("%(a)s's “%(offer)s” and %(b)s's “%(ask)s” are both about "
+                       "%(concept)s.", a=a, b=b, offer=p.get("offer", ""),
+                       ask=p.get("ask", ""), concept=_concept(p.get("concept"), language))
+    if code == "shared_words":
+        return gettext("%(a)s and %(b)s both mention “%(word)s”.", a=a, b=b,
+                       word=p.get("word", ""))
     if code == "common_ground":
         return gettext("%(a)s's “%(offer)s” and %(b)s's “%(ask)s” touch on the same subject.",
                        a=a, b=b, offer=p.get("offer", ""), ask=p.get("ask", ""))

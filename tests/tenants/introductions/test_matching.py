@@ -39,13 +39,13 @@ def test_complementary_text_is_suggested_with_the_matched_lines():
     assert pairs(result) == {(1, 2)}
     (reason,) = [r for r in result[0].reasons if r.code == "offers_for_ask"]
     assert reason.params == {"a": 1, "b": 2, "offer": "採用支援・求人広告の運用代行",
-                             "ask": "採用に課題", "concept": "recruiting"}
+                             "ask": "求人を出しても応募が来ない", "concept": "recruiting"}
 
 
 def test_complementarity_counts_both_ways():
     one_way = Features([p(1, offers=RECRUITER), p(2, asks=HIRING_PAIN)])
     both_ways = Features([p(1, offers=RECRUITER, asks=("税理士を探している。決算が不安",)),
-                          p(2, offers=("税理士事務所。決算と申告の代行",), asks=HIRING_PAIN)])
+                          p(2, offers=("税理士事務所。税務顧問と申告代行",), asks=HIRING_PAIN)])
     assert score_of(both_ways, 1, 2) > score_of(one_way, 1, 2) > 0
     reasons = rank_among(both_ways, History(), [1, 2])[2][0].reasons
     givers = [(r.params["a"], r.params["b"]) for r in reasons if r.code == "offers_for_ask"]

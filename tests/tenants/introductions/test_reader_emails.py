@@ -31,6 +31,12 @@ ALL_CODES = [
     {"code": "welcome_first_timer", "params": {"a": A, "b": B}},
     {"code": "same_region", "params": {"a": A, "b": B, "prefecture": "13"}},
     {"code": "meet_again", "params": {"a": A, "b": B}},
+    {"code": "offers_for_ask", "params": {"a": A, "b": B, "offer": "記帳代行",
+                                          "ask": "請求書の処理", "concept": "bookkeeping"}},
+    {"code": "shared_concept", "params": {"a": A, "b": B, "offer": "宣材写真の撮影",
+                                          "ask": "紹介動画", "concept": "photo_video"}},
+    {"code": "shared_words", "params": {"a": A, "b": B, "word": "撮影"}},
+    {"code": "common_ground", "params": {"a": A, "b": B, "offer": "交流会", "ask": "人脈"}},
 ]
 
 
@@ -61,6 +67,14 @@ def test_reader_sentences_in_japanese(app):  # type: ignore[no-untyped-def]
     assert giver == ["あなたの「記帳代行」が、佐藤 健さんの「請求書の処理」に役立ちそうです。"]
     assert helped == ["山本 翔太さんの「記帳代行」が、あなたの「請求書の処理」に役立ちそうです。"]
     assert english == ["山本 翔太 offers “記帳代行”, which may help you with “請求書の処理”."]
+    with app.test_request_context():
+        about = perspective.render_for_reader(ALL_CODES[-4:], B, NAMES, "ja", _fallback("ja"))
+    assert about == [
+        "山本 翔太さんの「記帳代行」（経理・記帳）が、あなたの「請求書の処理」に役立ちそうです。",
+        "山本 翔太さんの「宣材写真の撮影」とあなたの「紹介動画」は、"
+        "どちらも写真・動画撮影に関わる内容です。",
+        "あなたも山本 翔太さんも、「撮影」について書いています。",
+        "山本 翔太さんの「交流会」とあなたの「人脈」には、共通するテーマがあります。"]
 
 
 def test_a_reason_this_module_does_not_know_is_left_to_the_engine(app):  # type: ignore[no-untyped-def]

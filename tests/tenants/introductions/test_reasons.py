@@ -8,7 +8,7 @@ import pytest
 
 from joren.tenants.introductions.features import Features, History, Profile, Reason
 from joren.tenants.introductions.matching import suggest
-from joren.tenants.introductions.reasons import _text_reasons, cut_snippet, render
+from joren.tenants.introductions.reasons import cut_snippet, render
 
 NAMES = {1: "佐藤", 2: "田中"}
 OFFER = {"code": "offers_for_ask",
@@ -42,6 +42,13 @@ CASES = [
     ({"code": "same_region", "params": {"a": 1, "b": 2, "region": "kinki"}},
      "佐藤さんと田中さんはどちらも近畿が拠点です。",
      "佐藤 and 田中 are both based in Kinki."),
+    ({"code": "shared_concept", "params": {"a": 1, "b": 2, "offer": "宣材写真の撮影",
+                                           "ask": "会社の紹介動画", "concept": "photo_video"}},
+     "佐藤さんの「宣材写真の撮影」と田中さんの「会社の紹介動画」は、どちらも写真・動画撮影に関わる内容です。",
+     "佐藤's “宣材写真の撮影” and 田中's “会社の紹介動画” are both about photography and video."),
+    ({"code": "shared_words", "params": {"a": 1, "b": 2, "word": "撮影"}},
+     "佐藤さんと田中さんは、どちらも「撮影」について書いています。",
+     "佐藤 and 田中 both mention “撮影”."),
     ({"code": "meet_again", "params": {"a": 1, "b": 2}},
      "佐藤さんと田中さんはすでにつながっています。もう一度会って関係を深める良い機会です。",
      "佐藤 and 田中 are already connected: a good chance to meet again."),
@@ -84,12 +91,12 @@ def test_engine_suggestions_render_end_to_end(ctx):
     (s,) = suggest(features, History())
     assert json.loads(json.dumps([r.as_dict() for r in s.reasons]))
     assert render(s.reasons, NAMES, "ja") == [
-        "佐藤さんの「採用支援・求人広告の運用代行」（採用・人材紹介）が、田中さんの「採用に課題」に役立ちそうです。",
+        "佐藤さんの「採用支援・求人広告の運用代行」（採用・人材紹介）が、田中さんの「求人を出しても応募が来ない」に役立ちそうです。",
         "佐藤さんと田中さんはどちらも常連です。",
     ]
     assert render(s.reasons, NAMES, "en")[0] == (
         "佐藤 offers “採用支援・求人広告の運用代行” (recruiting and staffing), "
-        "which may help 田中 with “採用に課題”.")
+        "which may help 田中 with “求人を出しても応募が来ない”.")
 
 
 def test_snippets_are_kept_short(ctx):
@@ -104,10 +111,10 @@ def test_snippets_are_kept_short(ctx):
 
 
 def test_english_snippets_end_on_a_word_boundary(ctx):
-    long_offer = ("Bookkeeping, payroll and monthly management accounts for small firms "
-                  "and sole traders across Kanagawa")
+    long_offer = ("Payroll service and monthly management reports for small firms and sole "
+                  "traders across Kanagawa")
     features = Features([Profile(1, offers=(long_offer,)),
-                         Profile(2, asks=("Our bookkeeping is a mess and payroll takes days",))])
+                         Profile(2, asks=("Our payroll takes days every month",))])
     (s,) = suggest(features, History())
     offer = [r for r in s.reasons if r.code == "offers_for_ask"][0].params["offer"]
     assert offer.endswith("…") and len(offer) <= 61
@@ -118,16 +125,8 @@ def test_english_snippets_end_on_a_word_boundary(ctx):
     assert cut_snippet("Supercalifragilisticexpialidocious" * 3).endswith("…")
 
 
-def test_a_weak_text_match_is_said_to_share_a_subject_not_to_help(ctx):
-    # A quoted direction below the reason threshold only says the texts share a subject;
-    # from the threshold on it is stated as help. (With the vocabulary and the specificity of
-    # words, a weak character match alone no longer makes a suggestion: see test_matching.)
-    quoted = ("交流会の主催", "知り合いを増やしたい")
-    weak = _text_reasons(1, 2, 0.06, 0.0, quoted, None, side_min=0.1)
-    assert [r.code for r in weak] == ["common_ground"]
-    strong = _text_reasons(1, 2, 0.3, 0.0, quoted, None, side_min=0.1)
-    assert [r.code for r in strong] == ["offers_for_ask"]
-    assert _text_reasons(1, 2, 0.0, 0.0, None, None, side_min=0.1) == []
+def test_stored_common_ground_reasons_still_render(ctx):
+    # The engine no longer writes "common_ground"; introductions stored with it still read.
     reason = Reason("common_ground", {"a": 1, "b": 2, "offer": "交流会の主催",
                                       "ask": "知り合いを増やしたい"})
     assert render([reason], NAMES, "ja") == [

@@ -39,6 +39,20 @@ def test_a_quoted_ask_or_offer_must_come_from_a_field_the_member_shows():
     assert shown_reasons([asks_hidden], open_goals) == [asks_hidden]
 
 
+def test_a_field_or_a_word_in_common_is_shown_only_from_fields_the_member_shows():
+    kimura = _member()
+    # 木村 (id 7) shows offers, asks and work to members, not goals and challenges.
+    field = Reason("shared_concept", {"a": 3, "b": 7, "offer": "求人広告の運用",
+                                      "ask": "採用に課題がある", "concept": "recruiting"})
+    hidden = Reason("shared_concept", {"a": 3, "b": 7, "offer": "M&Aの仲介",
+                                       "ask": "後継者がいない", "concept": "succession_ma"})
+    word = Reason("shared_words", {"a": 7, "b": 3, "word": "会計"})  # in 会計事務所です
+    asked = Reason("shared_words", {"a": 3, "b": 7, "word": "後継者"})  # a hidden challenge
+    assert shown_reasons([field, hidden, word, asked], kimura) == [field, word]
+    private = _member(give_ask_visibility=ORGANIZERS, work_visibility=ORGANIZERS)
+    assert shown_reasons([field, word], private) == []
+
+
 def test_profile_fields_in_reasons_follow_the_privacy_groups():
     work_hidden = _member(work_visibility=ORGANIZERS)
     fits = Reason("fits_target_industry", {"a": 3, "b": 7, "industry": "E"})

@@ -221,3 +221,28 @@ def parse_picks(value: str | None) -> tuple[str, ...]:
         if code in known and code not in out:
             out.append(code)
     return tuple(out)
+
+
+def matches(texts: Sequence[str], side: str) -> list[list[tuple[str, int, float]]]:
+    """The cues ``tag`` finds in each text for ``side``, one by one: (the folded cue, the
+    concept's index, its weight) in the order they occur; lines about the member's life are
+    left out as ``tag`` leaves them. The reasons use it to judge which words carry a tag."""
+    pattern, table = _matcher(side)
+    out: list[list[tuple[str, int, float]]] = [[] for _ in texts]
+    joined = "\x00".join(fold(t).replace("\x00", " ") for t in texts) + "\x00"
+    cps = np.frombuffer(joined.encode("utf-32-le"), np.uint32)
+    ends = np.flatnonzero(cps == 0)
+    breaks = np.flatnonzero((cps == 0) | (cps == 10) | (cps == 13))
+    personal = set(np.searchsorted(
+        breaks, np.fromiter((m.start() for m in _personal().finditer(joined)),
+                            np.int64)).tolist())
+    found = [(m.start(), m.group()) for m in pattern.finditer(joined)]
+    if not found:
+        return out
+    at = np.fromiter((s for s, _c in found), np.int64, len(found))
+    lines = np.searchsorted(breaks, at).tolist()
+    docs = np.searchsorted(ends, at).tolist()
+    for (_s, cue), line, doc in zip(found, lines, docs, strict=True):
+        if line not in personal:
+            out[doc].extend((cue, k, weight) for k, weight in table[cue])
+    return out

@@ -12,6 +12,7 @@ reason are dropped.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +81,14 @@ def _quoted_from(snippet: str, texts: Iterable[str]) -> bool:
     return bool(quoted) and any(quoted in _flat(t) for t in texts if t)
 
 
+def _mentions(word: str, texts: Iterable[str]) -> bool:
+    """Whether ``word`` (as the engine normalised it: NFKC, lower case) is in one of
+    ``texts``."""
+    word = unicodedata.normalize("NFKC", word).lower().rstrip("…").strip()
+    return bool(word) and any(word in unicodedata.normalize("NFKC", t).lower()
+                              for t in texts if t)
+
+
 def _visible_offers(member: Member) -> list[str]:
     texts = [member.offer_1, member.offer_2, member.offer_3] if _shows(
         member, "give_ask_visibility") else []
@@ -109,9 +118,13 @@ def shown_reasons(reasons: Iterable[Any], other: Member) -> list[Any]:
         is_a, is_b = p.get("a") == other.id, p.get("b") == other.id
         if code in ATTENDANCE_REASONS:
             ok = True
-        elif code == "offers_for_ask":
+        elif code in ("offers_for_ask", "shared_concept"):
             ok = ((not is_a or _quoted_from(str(p.get("offer", "")), _visible_offers(other)))
                   and (not is_b or _quoted_from(str(p.get("ask", "")), _visible_asks(other))))
+        elif code == "shared_words":  # the word is in a's offers and in b's asks
+            word = str(p.get("word", ""))
+            ok = ((not is_a or _mentions(word, _visible_offers(other)))
+                  and (not is_b or _mentions(word, _visible_asks(other))))
         elif code in TARGET_REASONS:  # a looks for what b is
             ok = ((not is_a or _shows(other, "give_ask_visibility"))
                   and (not is_b or _shows(other, "work_visibility")))

@@ -1,0 +1,94 @@
+"""What a reason may say about two members' texts (``evidence``): a direction only when each
+side says it in its own words, a weaker sentence that is true otherwise, and nothing made up."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from joren.tenants.introductions import evidence
+from joren.tenants.introductions.features import Features, History, Profile
+from joren.tenants.introductions.matching import suggest
+
+
+def _said(offers: tuple[str, ...], asks: tuple[str, ...], **picks: tuple[str, ...]
+          ) -> evidence.Stated | None:
+    f = Features([Profile(1, offers=offers, offer_concepts=picks.get("offer", ())),
+                  Profile(2, asks=asks, need_concepts=picks.get("need", ()))])
+    (found,) = evidence.stated_directions(f, np.array([0]), np.array([1]))
+    return found
+
+
+def test_a_direction_needs_an_offer_cue_and_a_need_cue():
+    found = _said(("経理代行・記帳代行をしています",), ("月末になると請求書の処理で手が回らない",))
+    assert found is not None and found.direction and found.concept == "bookkeeping"
+    assert found.offer == "経理代行・記帳代行をしています"
+    assert found.ask == "月末になると請求書の処理で手が回らない"
+
+
+def test_a_word_that_fits_either_side_names_the_subject_not_the_direction():
+    # 撮影 is a photographer's word and a hobbyist's; the offer says it, not that it is offered.
+    found = _said(("宣材写真の撮影",), ("会社の紹介動画をつくりたい",))
+    assert found is not None and not found.direction and found.concept == "photo_video"
+
+
+def test_a_homograph_need_names_nothing():
+    # 採用 of a product is not hiring: a need is named only by a need cue.
+    assert _said(("採用支援・求人広告の運用代行",), ("新製品の採用事例を増やしたい",)) is None
+
+
+def test_what_a_member_wants_before_but_is_not_what_they_lack():
+    # "I want an English homepage, but cannot write natural sentences": the need is the text.
+    found = _said(("ホームページ制作・リニューアル",),
+                  ("英語のホームページを作りたいが、自然な文章が書けない",))
+    assert found is not None and not found.direction
+    plain = _said(("ホームページ制作・リニューアル",), ("ホームページを作りたい",))
+    assert plain is not None and plain.direction
+
+
+def test_a_cue_of_function_words_only_names_no_service():
+    assert _said(("Online advertising and social media management",),
+                 ("Our Wi-Fi drops every day and nobody knows why",)) is None
+
+
+def test_picks_count_as_each_side_saying_so():
+    found = _said(("",), ("",), offer=("tax",), need=("tax",))
+    assert found is not None and found.direction and found.offer is None and found.ask is None
+
+
+def test_a_direction_is_judged_one_way():
+    f = Features([Profile(1, offers=("経理代行をしています",)),
+                  Profile(2, asks=("帳簿付けが追いつかない",))])
+    ab, ba = evidence.stated_directions(f, np.array([0, 1]), np.array([1, 0]))
+    assert ab is not None and ab.direction and ba is None
+
+
+def test_the_shared_word_is_specific_and_as_written():
+    f = Features([Profile(1, offers=("料理写真・建築写真の撮影",), asks=()),
+                  Profile(2, asks=("趣味の撮影仲間を探しています",)),
+                  Profile(3, offers=("We support small business owners",)),
+                  Profile(4, asks=("Want support to grow my business",)),
+                  Profile(5, offers=("Printing for business cards and leaflets",)),
+                  Profile(6, asks=("We need leaflets for the shop",))])
+    assert evidence.shared_term(f, 0, 1) == "撮影"
+    assert evidence.shared_term(f, 2, 3) == ""          # generic words only
+    assert evidence.shared_term(f, 4, 5) == "leaflets"  # a plural meets its singular
+
+
+def test_engine_reasons_state_only_proved_directions():
+    f = Features([
+        Profile(1, offers=("採用支援・求人広告の運用代行",), company="A"),
+        Profile(2, asks=("新製品の採用事例を増やしたい",), company="B"),
+        Profile(3, offers=("経理代行・記帳代行をしています",), company="C"),
+        Profile(4, asks=("Our invoices pile up and nobody keeps our books in order",),
+                company="D"),
+    ])
+    found = suggest(f, History())
+    for s in found:
+        for r in s.reasons:
+            if r.code == "offers_for_ask":
+                assert (r.params["a"], r.params["b"]) == (3, 4)
+        assert s.reasons  # every suggestion says something true
+    pairs = {(s.a, s.b): s for s in found}
+    assert [r.code for r in pairs[(3, 4)].reasons][0] == "offers_for_ask"
+    homograph = pairs.get((1, 2))
+    assert homograph is None or all(r.code != "offers_for_ask" for r in homograph.reasons)
