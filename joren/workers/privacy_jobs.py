@@ -90,7 +90,8 @@ def purge_retained(session: Session, day: str) -> int:
         session, retention.installation_periods(current_app.config))
     now = utcnow()
     purged = retention.purge_community(session, _tenant(session), periods, now)
-    entries = audit_log.purge(session, _tenant(session), now - _audit_period())
+    entries = audit_log.purge(session, _tenant(session),
+                              now - timedelta(days=periods.audit_days))
     return purged.import_files + purged.emails + entries
 
 

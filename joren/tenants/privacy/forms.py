@@ -7,10 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
-from joren.tenants.privacy.retention import MAX_DAYS, MIN_DAYS
+from joren.tenants.privacy.retention import MAX_DAYS, MIN_AUDIT_DAYS, MIN_DAYS
 
 _RANGE = _l("Enter a number of days from %(low)s to %(high)s, or leave it blank.",
             low=MIN_DAYS, high=MAX_DAYS)
+_AUDIT_RANGE = _l("Enter a number of days from %(low)s to %(high)s, or leave it blank.",
+                  low=MIN_AUDIT_DAYS, high=MAX_DAYS)
 
 
 class RetentionForm(FlaskForm):
@@ -20,6 +22,10 @@ class RetentionForm(FlaskForm):
     outbox_days = IntegerField(
         _l("Emails sent (days)"),
         validators=[Optional(), NumberRange(min=MIN_DAYS, max=MAX_DAYS, message=_RANGE)])
+    audit_days = IntegerField(
+        _l("Audit log entries (days)"),
+        validators=[Optional(), NumberRange(min=MIN_AUDIT_DAYS, max=MAX_DAYS,
+                                            message=_AUDIT_RANGE)])
 
 
 class AuditFilterForm(FlaskForm):

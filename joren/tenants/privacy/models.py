@@ -19,6 +19,7 @@ class RetentionSettings(TenantScoped, Timestamped, Base):
     id: Mapped[intpk]
     import_days: Mapped[int | None] = mapped_column(default=None)
     outbox_days: Mapped[int | None] = mapped_column(default=None)
+    audit_days: Mapped[int | None] = mapped_column(default=None)
 
 
 class ActorKind:

@@ -19,8 +19,8 @@
   own periods end), these entries are the only place an erased member's name may still be
   found (tests/tenants/privacy/test_erasure.py checks exactly that).
 
-The first two a community may set for itself (``RetentionSettings``); the installation's
-values apply otherwise. The purge runs daily (joren/workers/privacy_jobs.py): per community for
+The first two and the audit period a community may set for itself (``RetentionSettings``; the
+audit log a year at least); the installation's values apply otherwise. The purge runs daily (joren/workers/privacy_jobs.py): per community for
 the first two and its audit entries, once for the installation for Stripe's payloads, the
 emails of no community and the operators' audit entries of no community.
 """
@@ -39,6 +39,9 @@ from joren.tenants.imports.models import ImportBatch
 from joren.tenants.privacy.models import RetentionSettings
 
 MIN_DAYS, MAX_DAYS = 1, 3650
+# An owner may keep the audit log longer than the installation does, or shorter, but never
+# less than a year: the log is how organizers show who did what, also to their own members.
+MIN_AUDIT_DAYS = 365
 FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.SUPPRESSED)
 EMPTY_EMAIL = {"subject": "", "text_body": "", "html_body": "", "headers": {},
                "attachments": [], "render_context": None, "to_email": ""}
@@ -48,11 +51,13 @@ EMPTY_EMAIL = {"subject": "", "text_body": "", "html_body": "", "headers": {},
 class Periods:
     import_days: int
     outbox_days: int
+    audit_days: int
 
 
 def installation_periods(config: dict[str, object]) -> Periods:
     return Periods(import_days=int(config["RETENTION_IMPORT_DAYS"]),  # type: ignore[call-overload]
-                   outbox_days=int(config["RETENTION_OUTBOX_DAYS"]))  # type: ignore[call-overload]
+                   outbox_days=int(config["RETENTION_OUTBOX_DAYS"]),  # type: ignore[call-overload]
+                   audit_days=int(config["RETENTION_AUDIT_DAYS"]))  # type: ignore[call-overload]
 
 
 def community_periods(session: Session, defaults: Periods) -> Periods:
@@ -61,19 +66,22 @@ def community_periods(session: Session, defaults: Periods) -> Periods:
     if own is None:
         return defaults
     return Periods(import_days=own.import_days or defaults.import_days,
-                   outbox_days=own.outbox_days or defaults.outbox_days)
+                   outbox_days=own.outbox_days or defaults.outbox_days,
+                   audit_days=own.audit_days or defaults.audit_days)
 
 
-def save_periods(session: Session, import_days: int | None, outbox_days: int | None) -> None:
+def save_periods(session: Session, import_days: int | None, outbox_days: int | None,
+                 audit_days: int | None = None) -> None:
     """Store the community's own periods (None: the installation's)."""
-    for value in (import_days, outbox_days):
-        if value is not None and not MIN_DAYS <= value <= MAX_DAYS:
+    for value, low in ((import_days, MIN_DAYS), (outbox_days, MIN_DAYS),
+                       (audit_days, MIN_AUDIT_DAYS)):
+        if value is not None and not low <= value <= MAX_DAYS:
             raise ValueError(value)
     own = session.scalar(select(RetentionSettings))
     if own is None:
         own = RetentionSettings()
         session.add(own)
-    own.import_days, own.outbox_days = import_days, outbox_days
+    own.import_days, own.outbox_days, own.audit_days = import_days, outbox_days, audit_days
     session.flush()
 
 

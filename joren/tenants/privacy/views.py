@@ -187,16 +187,18 @@ def retention_settings() -> Any:
     own = db.session.scalar(select(RetentionSettings))
     form = RetentionForm(obj=own)
     notice = consent.latest_notice(db.session)
+    periods = retention.community_periods(db.session, defaults)
     if request.method == "POST":
         if not form.validate():
             return render_template("privacy/retention.html", form=form, defaults=defaults,
-                                   notice=notice), 422
-        retention.save_periods(db.session, form.import_days.data, form.outbox_days.data)
+                                   notice=notice, periods=periods), 422
+        retention.save_periods(db.session, form.import_days.data, form.outbox_days.data,
+                               form.audit_days.data)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for(".retention_settings"))
     return render_template("privacy/retention.html", form=form, defaults=defaults,
-                           notice=notice)
+                           notice=notice, periods=periods)
 
 
 NOTICE_ERRORS = {

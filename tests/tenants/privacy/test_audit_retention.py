@@ -129,3 +129,31 @@ def entry_time_after(session):  # type: ignore[no-untyped-def]
     with unscoped(session):
         return session.scalar(select(AuditEntry.created_at).order_by(
             AuditEntry.created_at.desc()).limit(1)) + timedelta(seconds=1)
+
+
+def test_a_community_keeps_its_audit_log_for_its_own_period(app, session, login, people,
+                                                          tenant, other_tenant, clock):
+    """An owner may set the audit period (a year at least); the purge follows it for that
+    community alone, and the page says how long entries are kept."""
+    session.commit()
+    client = login(people.organizer)
+    short = client.post(f"/c/{tenant.slug}/admin/privacy", data={"audit_days": "30"})
+    assert short.status_code == 422
+    assert "365" in short.get_data(as_text=True)  # the error names the lowest period
+    assert client.post(f"/c/{tenant.slug}/admin/privacy",
+                       data={"audit_days": "400"}).status_code == 302
+    assert "400" in client.get(f"/c/{tenant.slug}/admin/privacy").get_data(as_text=True)
+    # Another community's period is not theirs to change.
+    assert client.post(f"/c/{other_tenant.slug}/admin/privacy",
+                       data={"audit_days": "365"}).status_code in (403, 404)
+
+    _entry(session, tenant.id, "ours")
+    _entry(session, other_tenant.id, "theirs")
+    session.commit()
+    clock.shift(days=401)
+    with app.app_context():
+        privacy_jobs.purge_retained(tenant.id, "z")
+        privacy_jobs.purge_retained(other_tenant.id, "z")
+    left = _left(session)
+    assert "ours" not in left  # past this community's 400 days
+    assert "theirs" in left  # the other keeps the installation's 730
