@@ -20,9 +20,10 @@
   found (tests/tenants/privacy/test_erasure.py checks exactly that).
 
 The first two and the audit period a community may set for itself (``RetentionSettings``; the
-audit log a year at least); the installation's values apply otherwise. The purge runs daily (joren/workers/privacy_jobs.py): per community for
-the first two and its audit entries, once for the installation for Stripe's payloads, the
-emails of no community and the operators' audit entries of no community.
+audit log a year at least); the installation's values apply otherwise. The purge runs daily
+(joren/workers/privacy_jobs.py): per community for the first two and its audit entries, once
+for the installation for Stripe's payloads, the emails of no community and the operators'
+audit entries of no community.
 """
 
 from __future__ import annotations
