@@ -28,6 +28,7 @@ import numpy as np
 from joren.tenants.introductions.features import Profile, Suggestion
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES
 from tests.quality import catalogue as cat
+from tests.quality import held_out
 
 TOPIC_KEYS = tuple(t.key for t in cat.TOPICS)
 SHARE_EN = 0.4            # members writing in English
@@ -124,13 +125,23 @@ def _need_text(rng: random.Random, topic: cat.Topic, lang: str, para: bool) -> s
     return _pick(rng, topic.en_para if para else topic.en_need)
 
 
-def build(size: int, seed: int = 0) -> Community:
-    """A community of ``size`` members (ids 1..size), the same for the same seed."""
+PHRASINGS = ("dev", "held_out")
+
+
+def build(size: int, seed: int = 0, phrasings: str = "dev") -> Community:
+    """A community of ``size`` members (ids 1..size), the same for the same seed.
+
+    ``phrasings``: "dev" writes the members' sentences from ``catalogue`` (the set the
+    vocabulary was built with), "held_out" from ``held_out`` (written independently, never
+    used to build the vocabulary or fit the calibration): the figures that count."""
+    if phrasings not in PHRASINGS:
+        raise ValueError(f"phrasings: one of {PHRASINGS}")
+    src = held_out if phrasings == "held_out" else cat
     rng = random.Random(seed)
     industries, sizes = list(INDUSTRIES), list(COMPANY_SIZES)
     prefectures = list(PREFECTURES)[10:18]
     levels = ["regular", "returning", "first_timer", "none", "one_time", "lapsed_regular"]
-    topics = cat.TOPICS
+    topics = src.TOPICS
     profiles: list[Profile] = []
     language = np.empty(size, object)
     offers: list[frozenset[int]] = []
@@ -142,7 +153,7 @@ def build(size: int, seed: int = 0) -> Community:
     company = np.zeros(size, np.int64)
     for p in range(size):
         lang = "en" if rng.random() < SHARE_EN else "ja"
-        generic = cat.GENERIC_EN if lang == "en" else cat.GENERIC_JA
+        generic = src.GENERIC_EN if lang == "en" else src.GENERIC_JA
         filler = cat.FILLER_EN if lang == "en" else cat.FILLER_JA
         kind = rng.random()
         offer_texts: list[str] = []
@@ -161,8 +172,8 @@ def build(size: int, seed: int = 0) -> Community:
                 offer_texts.append(_pick(rng, pool))
             if kind < SHARE_DECOY + SHARE_HOMOGRAPH:
                 homograph[p] = True
-                ask_texts.append(_pick(rng, cat.HOMOGRAPH_EN if lang == "en"
-                                       else cat.HOMOGRAPH_JA))
+                ask_texts.append(_pick(rng, src.HOMOGRAPH_EN if lang == "en"
+                                       else src.HOMOGRAPH_JA))
             else:
                 t = rng.choice([k for k in range(len(topics)) if k not in offered])
                 need[p] = t
