@@ -39,6 +39,8 @@ from joren.tenants.members import vocabulary
 CONCEPT_WEIGHT = 0.5      # a full concept match alone (noisy-or share)
 CHAR_WEIGHT = 1.0
 CHAR_ALONE = 0.5         # share of a character match that counts without a concept match
+CONFIRM = 0.7            # concept strength that confirms a direction (``confirmed``)
+FALLBACK = 0.1           # a direction's strength for a pair without a confirming concept
 CHUNK = 65_536
 BOILERPLATE = 3          # members writing the same concept-less sentence make it boilerplate
 
@@ -122,6 +124,37 @@ def combine(chars: np.ndarray, concepts: np.ndarray) -> np.ndarray:
     chars = np.clip(np.nan_to_num(chars), 0.0, 1.0)
     chars = chars * (CHAR_ALONE + (1.0 - CHAR_ALONE) * concepts)
     return 1.0 - (1.0 - CHAR_WEIGHT * chars) * (1.0 - CONCEPT_WEIGHT * concepts)
+
+
+def concept_pair(m: Meaning, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(i → j, j → i) concept strengths of pairs of positions."""
+    return concept_strength(m, i, j), concept_strength(m, j, i)
+
+
+def confirmed(k1: np.ndarray, k2: np.ndarray) -> np.ndarray:
+    """Pairs whose match a concept confirms: in one direction at least, the giver's offered
+    concept meets the asker's needed one with strength ``CONFIRM`` (a cue that names its side
+    on one end at least: 経理代行 meets 「帳簿づけが」, not 採用 meets 採用). Allocation serves
+    these first (``allocation``): on the benchmark they are good matches 0.8–0.9 of the time,
+    pairs with characters alone about 0.1."""
+    return np.maximum(k1, k2) >= CONFIRM
+
+
+def fallback_ok(c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
+    """Pairs without a confirming concept that may still be a member's only suggestion: their
+    texts share specific words (combined strength ``FALLBACK`` in one direction at least)."""
+    return np.maximum(np.nan_to_num(c1), np.nan_to_num(c2)) >= FALLBACK
+
+
+def generic_only(m: Meaning, wrote: np.ndarray) -> np.ndarray:
+    """Members who wrote a profile in which no specific concept is found (only 経営,
+    中小企業, サポート, 交流 …, or nothing the vocabulary knows), and picked none: the decoy
+    detector. Their pairs may still rest on shared specific words or on meetups attended
+    together, but not on a structured wish alone (the same-industry flag): two generic
+    profiles in one industry were the confident bad matches of issue 15. A member who wrote
+    nothing at all is not vague, only unknown: the wish is all there is to go on."""
+    specific = (np.diff(m.offer.indptr) > 0) | (np.diff(m.need.indptr) > 0)
+    return wrote & ~specific
 
 
 def directions(m: Meaning, i: np.ndarray, j: np.ndarray, c1: np.ndarray, c2: np.ndarray
