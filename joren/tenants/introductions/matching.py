@@ -25,11 +25,12 @@ member's top-k by text from blocked sparse products over pruned rows and sampled
 plus structured candidates (wished industries, welcoming regulars), a few
 co-attendees per member and meetup (``together.co_attendee_candidates``) and the pairs given
 explicitly in ``History.met_together``. Allocation (``allocation``): fair rounds under the
-caps (pending suggestions count), then a second chance for members left without one: their
-candidates among the members who still have room. No dense n×n matrix and no Python loop over
-pairs, except the allocation's rounds (and there only over pairs still possible) and the
-building of the chosen suggestions' reasons. Each member's sentences are cut and vectorised
-once per run for the reasons, not once per pair.
+caps (pending suggestions count), confirmed pairs (a concept of one's offer meets the
+other's need) before fallback pairs (``semantics.confirmed``), then a second chance for
+members left without one: their candidates among the members who still have room. No
+dense n×n matrix and no Python loop over pairs, except the allocation's rounds (and there
+only over pairs still possible) and the building of the chosen suggestions' reasons. Each
+member's sentences are cut and vectorised once per run for the reasons, not once per pair.
 ``StageClock`` times the stages (the benchmark prints them).
 """
 
