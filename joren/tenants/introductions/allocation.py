@@ -126,7 +126,8 @@ def _firsts(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, good: np.nd
 def allocate(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, good: np.ndarray,
              room: np.ndarray, held: np.ndarray | None = None,
              rank_of: np.ndarray | None = None,
-             fallback: np.ndarray | None = None) -> np.ndarray:
+             fallback: np.ndarray | None = None,
+             preferred: np.ndarray | None = None) -> np.ndarray:
     """Indices of the chosen pairs (into ``i``/``j``), in the order they were chosen.
 
     ``good``: indices of the pairs allowed; ``room[p]``: how many more position ``p`` may get
@@ -135,7 +136,8 @@ def allocate(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, good: np.n
     the pair listed first and the member ranked first (``rank_of``, default: position): list
     the pairs and rank the members by id and the result does not depend on their order.
     ``fallback``: indices of pairs allowed only as the first suggestion of a member left
-    without one by the confident pairs (``good``)."""
+    without one by the confident pairs (``good``). ``preferred``: a subset of ``good`` whose
+    firsts are given before the rest of ``good``'s."""
     rank_of = np.arange(n) if rank_of is None else rank_of
     room = np.maximum(np.asarray(room, np.int64), 0).copy()
     held = (np.zeros(n, np.int64) if held is None else np.asarray(held, np.int64)).copy()
@@ -144,7 +146,10 @@ def allocate(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, good: np.n
     fallback = np.zeros(0, np.int64) if fallback is None else np.asarray(fallback, np.int64)
     if not len(good) and not len(fallback):
         return np.zeros(0, np.int64)
-    for tier in (good, fallback):
+    tiers = [good, fallback]
+    if preferred is not None and len(preferred):
+        tiers = [np.asarray(preferred, np.int64), good, fallback]
+    for tier in tiers:
         if len(tier):
             chosen += _firsts(n, i, j, score, tier, room, held, used, rank_of)
     # 3. Seconds and beyond, one level at a time, best score first.

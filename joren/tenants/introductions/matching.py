@@ -268,8 +268,10 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
     backed = (semantics.fallback_ok(parts["c1"], parts["c2"]) | (parts["met"] > 0)
               | (parts["same_ind_flag"] & ~vague[i] & ~vague[j]))
     fallback = np.flatnonzero((ok & ~sure & backed)[by_id])
+    strong = semantics.confirmed(parts["k1"], parts["k2"], semantics.STRONG)
+    preferred = np.flatnonzero((ok & strong)[by_id])
     chosen = allocation.allocate(len(f), i[by_id], j[by_id], score[by_id], good, room, held,
-                                 rank_of, fallback)
+                                 rank_of, fallback, preferred)
     return by_id[chosen], np.r_[good, fallback]
 
 

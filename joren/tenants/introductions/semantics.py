@@ -55,7 +55,8 @@ from joren.tenants.members import vocabulary
 CONCEPT_WEIGHT = 0.5      # a full concept match alone (noisy-or share)
 CHAR_WEIGHT = 1.0
 CHAR_ALONE = 0.5         # share of a character match that counts without a concept match
-CONFIRM = 0.7            # concept strength that confirms a direction (``confirmed``)
+CONFIRM = 0.5            # concept strength that confirms a direction (``confirmed``)
+STRONG = 1.0             # a direction whose cues name their side at both ends (or a pick)
 FALLBACK = 0.1           # a direction's strength for a pair without a confirming concept
 CHUNK = 65_536
 BOILERPLATE = 3          # members writing the same concept-less sentence make it boilerplate
@@ -147,13 +148,13 @@ def concept_pair(m: Meaning, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, 
     return concept_strength(m, i, j), concept_strength(m, j, i)
 
 
-def confirmed(k1: np.ndarray, k2: np.ndarray) -> np.ndarray:
+def confirmed(k1: np.ndarray, k2: np.ndarray, at: float | None = None) -> np.ndarray:
     """Pairs whose match a concept confirms: in one direction at least, the giver's offered
     concept meets the asker's needed one with strength ``CONFIRM`` (a cue that names its side
     on one end at least: 経理代行 meets 「帳簿づけが」, not 採用 meets 採用). Allocation serves
     these first (``allocation``): on the benchmark they are good matches 0.8–0.9 of the time,
     pairs with characters alone about 0.1."""
-    return np.maximum(k1, k2) >= CONFIRM
+    return np.maximum(k1, k2) >= (CONFIRM if at is None else at)
 
 
 def fallback_ok(c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
