@@ -34,6 +34,10 @@ suggestion only when it is that or nothing. Measured on the quality benchmark (h
 phrasings, 1,000 members): a confirmed pair is a good match 0.8–0.9 of the time, a pair
 with text alone about 0.1, so letting them compete on the score alone (as one pool) put
 mostly text-only pairs in the members' second slots and held precision near 0.6.
+Inside the confident tier, the strongest pairs (``preferred``: cues naming their side at
+both ends, or picks) give firsts before the rest, so that a member's first is the most
+certain match it has, not the one whose characters also happen to meet (which favoured
+same-language pairs).
 
 Every function is pure numpy over aligned arrays: pairs ``i``/``j`` (positions), ``score``,
 the pairs allowed (``good``) and each position's room (``room``; the cap minus what is
