@@ -44,8 +44,8 @@ def test_every_member_with_a_good_match_gets_a_suggestion(cycle) -> None:  # typ
     assert score["coverage (any suggestion)"] >= 0.95
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 open: 0.88 (dev) and 0.90 (held-out) of "
-                   "stated directions are true at 300 members, not all")
+@pytest.mark.xfail(strict=True, reason="issue 15 open: 0.89 of stated directions are true "
+                   "at 300 members (dev and held-out), not all")
 def test_stated_directions_are_true(cycle) -> None:  # type: ignore[no-untyped-def]
     _found, score = cycle
     assert score["true reasons (offer→need)"] == 1.0
@@ -63,9 +63,9 @@ def test_the_cycle_keeps_its_constraints(built: q.Community, cycle) -> None:  # 
     assert len({pair(s.a, s.b) for s in found}) == len(found)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 open: at 300 members precision 0.89 "
-                   "(dev and held-out), decoy-only 3–4%; met at 1,000 and 5,000 on held-out "
-                   "(0.92–0.93, decoys 1.8–1.9%: python -m tests.quality.measure)")
+@pytest.mark.xfail(strict=True, reason="issue 15 open: at 300 members precision 0.88–0.89, "
+                   "decoy-only 3–4%; on held-out at 1,000 / 5,000 / 100,000 precision "
+                   "0.92–0.93, decoys 1.8–2.0% (python -m tests.quality.measure)")
 def test_suggestions_understand_meaning(cycle) -> None:  # type: ignore[no-untyped-def]
     _found, score = cycle
     assert score["precision of the suggestions"] >= 0.9
