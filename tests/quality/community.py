@@ -53,6 +53,7 @@ class Community:
     homograph: np.ndarray         # bool: the need is a homograph, not a topic
     eligible: np.ndarray          # bool: consents and is active
     company: np.ndarray           # company number per position
+    phrasings: str = "dev"        # which sentences the members wrote (``PHRASINGS``)
     _offer_bits: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -204,7 +205,7 @@ def build(size: int, seed: int = 0, phrasings: str = "dev") -> Community:
             seeks_same_industry=rng.random() < 0.1, accepts_introductions=consents,
             level=rng.choice(levels), company=f"会社{company[p]}"))
     return Community(profiles, language, offers, need, paraphrased, decoy, homograph,
-                     eligible, company)
+                     eligible, company, phrasings)
 
 
 # --- scoring --------------------------------------------------------------------------------

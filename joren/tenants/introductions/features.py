@@ -189,6 +189,7 @@ class Features:
         self.seeks = np.fromiter((p.seeks_same_industry for p in ps), bool, n)
         self.level = _coded([str(p.level) for p in ps], lambda v: _LEVEL.get(v, 0))
         self.company = _company_codes([p.company for p in ps])
+        self.wrote = np.fromiter((any(p.offers) or any(p.asks) for p in ps), bool, n)
         self._text: tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel] | None = None
         self._meaning: semantics.Meaning | None = None
 

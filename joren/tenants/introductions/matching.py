@@ -25,11 +25,12 @@ member's top-k by text from blocked sparse products over pruned rows and sampled
 plus structured candidates (wished industries, welcoming regulars), a few
 co-attendees per member and meetup (``together.co_attendee_candidates``) and the pairs given
 explicitly in ``History.met_together``. Allocation (``allocation``): fair rounds under the
-caps (pending suggestions count), then a second chance for members left without one: their
-candidates among the members who still have room. No dense n×n matrix and no Python loop over
-pairs, except the allocation's rounds (and there only over pairs still possible) and the
-building of the chosen suggestions' reasons. Each member's sentences are cut and vectorised
-once per run for the reasons, not once per pair.
+caps (pending suggestions count), confirmed pairs (a concept of one's offer meets the
+other's need) before fallback pairs (``semantics.confirmed``), then a second chance for
+members left without one: their candidates among the members who still have room. No
+dense n×n matrix and no Python loop over pairs, except the allocation's rounds (and there
+only over pairs still possible) and the building of the chosen suggestions' reasons. Each
+member's sentences are cut and vectorised once per run for the reasons, not once per pair.
 ``StageClock`` times the stages (the benchmark prints them).
 """
 
@@ -86,7 +87,8 @@ def _score(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray, c1: np.nd
     keys = position_keys(len(f), i, j)
     met = hk.met_count(i, j, keys)
     # Meaning-aware strengths of each direction (characters, concepts, vectors: semantics).
-    c1, c2 = semantics.directions(f.meaning(), i, j, c1, c2)
+    k1, k2 = semantics.concept_pair(f.meaning(), i, j)
+    c1, c2 = semantics.combine(c1, k1), semantics.combine(c2, k2)
     li, lj = f.level[i], f.level[j]
     same_ind = (f.industry[i] > 0) & (f.industry[i] == f.industry[j])
     same_pref = (f.prefecture[i] > 0) & (f.prefecture[i] == f.prefecture[j])
@@ -116,6 +118,7 @@ def _score(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray, c1: np.nd
              - w.same_industry_penalty * p["same_ind_plain"]
              + w.meet_again * p["connected"])
     parts["c1"], parts["c2"] = c1, c2
+    parts["k1"], parts["k2"] = k1, k2
     return score, parts
 
 
@@ -257,10 +260,19 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
     lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
     by_id = np.lexsort((hi, lo))
     ok = (score >= weights.min_score) & explained(f, i, parts, weights, j)
-    good = np.flatnonzero(ok[by_id])
+    sure = semantics.confirmed(parts["k1"], parts["k2"])
+    good = np.flatnonzero((ok & sure)[by_id])
+    # Without a confirming concept: texts sharing specific words, or members who sat in the
+    # same meetups and never spoke, or one asked to meet their own industry (said by a reason).
+    vague = semantics.generic_only(f.meaning(), f.wrote)
+    backed = (semantics.fallback_ok(parts["c1"], parts["c2"]) | (parts["met"] > 0)
+              | (parts["same_ind_flag"] & ~vague[i] & ~vague[j]))
+    fallback = np.flatnonzero((ok & ~sure & backed)[by_id])
+    strong = semantics.confirmed(parts["k1"], parts["k2"], semantics.STRONG)
+    preferred = np.flatnonzero((ok & strong)[by_id])
     chosen = allocation.allocate(len(f), i[by_id], j[by_id], score[by_id], good, room, held,
-                                 rank_of)
-    return by_id[chosen], good
+                                 rank_of, fallback, preferred)
+    return by_id[chosen], np.r_[good, fallback]
 
 
 def hk_pairs(f: Features, i: np.ndarray, j: np.ndarray) -> frozenset[tuple[int, int]]:

@@ -306,3 +306,15 @@ def test_pending_suggestions_fill_the_cap():
     room, held = np.array([0, 2, 2]), np.array([2, 0, 0])
     got = allocation.allocate(3, i, j, score, np.arange(3), room, held)
     assert got.tolist() == [2]
+
+
+def test_a_fallback_pair_serves_only_a_member_without_a_confirmed_one():
+    # 0–1 and 1–2 are confirmed; 2–3 and 0–3 only fallback. Member 3 has no confirmed pair:
+    # it gets a fallback first; nobody takes a fallback pair as a second.
+    i, j = np.array([0, 1, 2, 0]), np.array([1, 2, 3, 3])
+    score = np.array([1.0, 0.9, 0.5, 0.8])
+    got = allocation.allocate(4, i, j, score, np.array([0, 1]), np.full(4, 2), None,
+                              fallback=np.array([2, 3]))
+    chosen = {(int(i[k]), int(j[k])) for k in got}
+    assert (0, 1) in chosen and (1, 2) in chosen
+    assert len([p for p in chosen if 3 in p]) == 1

@@ -115,3 +115,27 @@ def test_a_sentence_many_members_copied_word_for_word_is_boilerplate_unless_it_n
     assert kept[0] == "記帳代行をしています" and kept[1] == "" and kept[2] == ""
     assert kept[3:] == offers[3:]            # repeated, but it names bookkeeping: kept as written
     assert semantics.without_boilerplate(["a", "b"], ["c", "d"]) == (["a", "b"], ["c", "d"])
+
+
+def test_a_neutral_phrase_hides_the_cue_inside_it_and_nowhere_else():
+    assert "recruiting" not in _codes(["新製品の採用事例を増やしたい"], "need")[0]
+    assert "recruiting" in _codes(["エンジニアの採用に困っている"], "need")[0]
+    # 労働保険 is a labour procedure, not an insurance product.
+    assert _codes(["社会保険・労働保険の手続き代行"], "offer")[0] == {"payroll_labor"}
+
+
+def test_photography_and_video_production_are_different_trades():
+    photo, video = _codes(["商品写真の撮影をします", "企業PR動画の制作をします"], "offer")
+    assert "photo_video" in photo and "video_production" not in photo
+    assert "video_production" in video and "photo_video" not in video
+
+
+def test_a_generic_only_profile_gets_no_pair_on_the_same_industry_wish_alone():
+    vague = Features([
+        Profile(1, offers=("中小企業の経営をサポートしています",), industry="D",
+                seeks_same_industry=True),
+        Profile(2, offers=("会社の成長をサポートします",), industry="D")])
+    assert suggest(vague, History()) == []
+    blank = Features([Profile(1, industry="D", seeks_same_industry=True),
+                      Profile(2, industry="D")])
+    assert [(s.a, s.b) for s in suggest(blank, History())] == [(1, 2)]

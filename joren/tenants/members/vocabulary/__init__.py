@@ -10,6 +10,10 @@ strong signal. The introductions engine reads the tags (``tag``), the profile fo
 Matching is on normalised text (NFKC, lower case, katakana folded to hiragana). A cue written
 only in ASCII matches at the start of an English word, so "invoic" finds "invoices"; others
 match anywhere (Japanese has no spaces). One compiled pattern per side scans a whole batch.
+
+Neutral phrases (``neutral_phrases``: 製品の採用 is a product's adoption, 営業時間 opening
+hours) tag nothing; the pattern takes the longest cue at each place, so a neutral phrase
+hides the shorter cue inside it (採用, 営業) there and nowhere else.
 """
 
 from __future__ import annotations
@@ -123,6 +127,8 @@ def _matcher(side: str) -> tuple[re.Pattern, dict[str, list[tuple[int, float]]]]
                 folded = fold(cue)
                 if folded.strip():
                     table.setdefault(folded, []).append((k, weight))
+    for phrase in _data().get("neutral_phrases", ()):
+        table.setdefault(fold(phrase), [])
     latin = [cue for cue in table if cue.isascii() and cue[:1].isalnum()]
     other = [cue for cue in table if not (cue.isascii() and cue[:1].isalnum())]
     parts = [r"(?<![a-z0-9])" + _trie_pattern(latin)] if latin else []
