@@ -34,7 +34,7 @@ ALL_CODES = [
     {"code": "offers_for_ask", "params": {"a": A, "b": B, "offer": "記帳代行",
                                           "ask": "請求書の処理", "concept": "bookkeeping"}},
     {"code": "shared_concept", "params": {"a": A, "b": B, "offer": "宣材写真の撮影",
-                                          "ask": "紹介動画", "concept": "photo_video"}},
+                                          "ask": "ホームページ用の写真", "concept": "photo_video"}},
     {"code": "shared_words", "params": {"a": A, "b": B, "word": "撮影"}},
     {"code": "common_ground", "params": {"a": A, "b": B, "offer": "交流会", "ask": "人脈"}},
 ]
@@ -71,8 +71,8 @@ def test_reader_sentences_in_japanese(app):  # type: ignore[no-untyped-def]
         about = perspective.render_for_reader(ALL_CODES[-4:], B, NAMES, "ja", _fallback("ja"))
     assert about == [
         "山本 翔太さんの「記帳代行」（経理・記帳）が、あなたの「請求書の処理」に役立ちそうです。",
-        "山本 翔太さんの「宣材写真の撮影」とあなたの「紹介動画」は、"
-        "どちらも写真・動画撮影に関わる内容です。",
+        "山本 翔太さんの「宣材写真の撮影」とあなたの「ホームページ用の写真」は、"
+        "どちらも写真撮影に関わる内容です。",
         "あなたも山本 翔太さんも、「撮影」について書いています。",
         "山本 翔太さんの「交流会」とあなたの「人脈」には、共通するテーマがあります。"]
 

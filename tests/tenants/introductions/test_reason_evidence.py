@@ -27,7 +27,7 @@ def test_a_direction_needs_an_offer_cue_and_a_need_cue():
 
 def test_a_word_that_fits_either_side_names_the_subject_not_the_direction():
     # 撮影 is a photographer's word and a hobbyist's; the offer says it, not that it is offered.
-    found = _said(("宣材写真の撮影",), ("会社の紹介動画をつくりたい",))
+    found = _said(("宣材写真の撮影",), ("商品写真をきれいに撮りたい",))
     assert found is not None and not found.direction and found.concept == "photo_video"
 
 
