@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from joren.platform.db import utcnow
+from joren.platform.identity.account import Account
 from joren.platform.membership.models import Member, MemberStatus
 from joren.tenants.meetups.attendance import UNUSUAL_AT_DOOR, DoorStatus, door_status
 from joren.tenants.meetups.models import (
@@ -140,6 +142,48 @@ def recent_check_ins(session: Session, meetup: Meetup,
         .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc())
     )
     return [DoorRow(m, r, a) for m, r, a in session.execute(stmt).unique()]
+
+
+class SheetRow(NamedTuple):
+    """One person of the printable list and its CSV: plain values, no objects."""
+
+    member_id: int
+    name: str
+    reading: str
+    company: str
+    title: str
+    is_guest: bool
+    is_going: bool
+    is_checked_in: bool
+
+
+def sheet(session: Session, meetup: Meetup) -> list[SheetRow]:
+    """The whole door list (going or recorded), by reading, as the paper list and the CSV
+    show it: one statement of the few columns they print, read as rows, not objects (a
+    thousand people would otherwise be four thousand objects)."""
+    stmt = (
+        select(Member.id, Member.family_name, Member.given_name, Account.display_name,
+               Member.email, Member.family_name_kana, Member.given_name_kana, Member.company,
+               Member.title, Member.status, Registration.status, Attendance.status)
+        .outerjoin(Account, Account.id == Member.account_id)
+        .outerjoin(Registration, and_(Registration.member_id == Member.id,
+                                      Registration.meetup_id == meetup.id))
+        .outerjoin(Attendance, and_(Attendance.member_id == Member.id,
+                                    Attendance.meetup_id == meetup.id))
+        .where(Member.id.in_(_expected_ids(meetup)),
+               or_(Registration.status == RegistrationStatus.GOING, Attendance.id.is_not(None)))
+        .order_by(*reading_order())
+    )
+    rows = []
+    for (mid, family, given, account_name, email, family_kana, given_kana, company, title,
+         status, registration, attendance) in session.execute(stmt):
+        # Member.display_name, from the columns
+        name = f"{family} {given}".strip() or account_name or email or f"#{mid}"
+        rows.append(SheetRow(mid, name, f"{family_kana} {given_kana}".strip(), company, title,
+                             status == MemberStatus.GUEST,
+                             registration == RegistrationStatus.GOING,
+                             attendance in ATTENDED))
+    return rows
 
 
 def door_row(session: Session, meetup: Meetup, member_id: int) -> DoorRow | None:

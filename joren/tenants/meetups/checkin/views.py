@@ -320,8 +320,8 @@ def self_checkin_window(meetup_id: int) -> Any:
 @require(Capability.RUN_DOOR)
 def print_list(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
-    rows = lists.door_list(db.session, meetup)
-    return render_template("meetups/checkin/print.html", meetup=meetup, rows=rows)
+    return render_template("meetups/checkin/print.html", meetup=meetup,
+                           rows=lists.sheet(db.session, meetup))
 
 
 # -- the register ------------------------------------------------------------------------
@@ -416,15 +416,14 @@ def export(meetup_id: int) -> Any:
     labels = status_labels()
     day = _local(meetup.starts_at)[:10]
     if request.args.get("list") == "door":
-        rows = lists.door_list(db.session, meetup)
         header = [_("Name"), _("Reading"), _("Company"), _("Job title"), _("Going"),
                   _("Checked in")]
         door_name = _("Door list")
+        yes = _("Yes")
         return csv_response(
             f"{door_name}-{meetup.title}-{day}.csv", header,
-            ([r.member.display_name, r.member.reading, r.member.company, r.member.title,
-              _("Yes") if r.is_going else "", _("Yes") if r.is_checked_in else ""]
-             for r in rows))
+            ([r.name, r.reading, r.company, r.title, yes if r.is_going else "",
+              yes if r.is_checked_in else ""] for r in lists.sheet(db.session, meetup)))
     rows = lists.register(db.session, meetup)
     header = [_("Name"), _("Reading"), _("Company"), _("Job title"), _("Email"), _("Status"),
               _("No-show"), _("Checked in at"), _("Substitute"), _("Note")]
