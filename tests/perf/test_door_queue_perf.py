@@ -134,6 +134,7 @@ def pages(meetup_id: int) -> dict[str, str]:
     door = f"/admin/meetups/{meetup_id}"
     return {
         "door (everyone going)": f"{door}/checkin",
+        "door printable list": f"{door}/checkin/print",
         "door search たなか": f"{door}/checkin/search?q=たなか",
         "door search tanaka": f"{door}/checkin/search?q=tanaka",
         "door search 田中": f"{door}/checkin/search?q=田中",

@@ -103,13 +103,14 @@ def door_list(session: Session, meetup: Meetup, query: str = "",
     if matching is not None:
         stmt = stmt.where(Member.id.in_(matching),
                           or_(Member.status != MemberStatus.INACTIVE, Attendance.id.is_not(None)))
+    elif page is not None:  # the page's ids are already people going or recorded
+        stmt = stmt.where(Member.id.in_(_page_ids(meetup, page, per_page)))
+        limit = None
     else:
         stmt = stmt.where(Member.id.in_(_expected_ids(meetup)),
                           or_(Registration.status == RegistrationStatus.GOING,
                               Attendance.id.is_not(None)))
         limit = None
-        if page is not None:
-            stmt = stmt.where(Member.id.in_(_page_ids(meetup, page, per_page)))
     stmt = stmt.order_by(*reading_order())
     if limit:
         stmt = stmt.limit(limit)
