@@ -112,6 +112,10 @@ def _guard_statement(state: ORMExecuteState) -> None:
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
+    _scope(state, statement, tenant_id, loader)
+
+
+def _scope(state: ORMExecuteState, statement: Any, tenant_id: int, loader: bool) -> None:
     if isinstance(state.parameters, list | tuple) and not loader:
         # UPDATE by primary key (the ORM's executemany): its rows are the ORM's own
         # parameters, so the community goes into the statement itself.
@@ -122,10 +126,18 @@ def _guard_statement(state: ORMExecuteState) -> None:
     # every statement in scope carries the community's parameter.
     state.parameters = _with_tenant_param(state.parameters, tenant_id)
     options = getattr(statement, "_with_options", ())
-    added = [] if loader or any(o is SCOPE for o in options) else [SCOPE]
-    criteria = _loader_criteria(tenant_id)
-    if not any(o is criteria for o in options):
-        added.append(criteria)
+    marked = any(o is SCOPE for o in options)
+    added = []
+    if not marked and not loader:
+        added.append(SCOPE)
+        marked = True
+    # The marker scopes everything a SELECT's compiled form holds, the ORM's eager joins too.
+    # The ORM's lazy and column loads carry loader criteria instead; so do a bulk UPDATE and
+    # DELETE, whose synchronisation of loaded objects evaluates them in Python.
+    if not marked or not state.is_select:
+        criteria = _loader_criteria(tenant_id)
+        if not any(o is criteria for o in options):
+            added.append(criteria)
     if added:
         state.statement = scope_statement(statement, *added)
 

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import StatementError
 
-from joren.models import Member
+from joren.models import Meetup, Member
 from joren.platform.tenancy import unscoped
 from joren.platform.tenant_statements import SCOPE, TENANT_PARAM
 from tests import factories
+from tests.tenants.helpers import meetup
 
 
 @pytest.fixture()
@@ -92,3 +93,21 @@ def test_a_bulk_update_by_primary_key_stays_in_scope(session, scoped, tenant, ot
         session.expire_all()
         assert session.get(Member, mine.id).company == "自社"
         assert session.get(Member, theirs.id).company != "越境"
+
+
+def test_orm_joins_are_scoped_in_their_on_clause(session, scoped, tenant, other_tenant,
+                                                 twins):
+    """A join the ORM builds (here to every meetup) is filtered in its ON clause by the
+    compiled form itself, loader criteria or not."""
+    for community in (tenant, other_tenant):
+        meetup(session, community)
+    session.commit()
+    with unscoped(session):
+        meetups = {c.id: session.scalar(select(func.count()).select_from(Meetup).where(
+            Meetup.tenant_id == c.id)) for c in (tenant, other_tenant)}
+    assert all(meetups.values())
+    s = scoped(tenant)
+    pairs = select(func.count()).select_from(Member).join(Meetup, Meetup.id > 0)
+    outer = select(Member.id, Meetup.tenant_id).outerjoin(Meetup, Meetup.id > 0)
+    assert s.scalar(pairs) == 2 * meetups[tenant.id]
+    assert {t for _m, t in s.execute(outer)} == {tenant.id}
