@@ -2,8 +2,10 @@
 
 Two mechanisms work together. ``with_loader_criteria`` scopes what the ORM itself builds
 (relationship and column loads, eager joins, joined entities), and ``scope_statement``
-(joren/platform/tenant_statements.py) rewrites each statement so that every SELECT in it
-filters each tenant table of its FROM. A predicate added by both is merely repeated. New rows
+(joren/platform/tenant_statements.py) marks each statement so that, when it is compiled, every
+SELECT in it filters each tenant table of its FROM to the community passed as the
+``joren_tenant_id`` parameter of the execution (the compiled form is cached per statement
+shape, not rebuilt per execution). A predicate added by both is merely repeated. New rows
 are stamped with the session's community before a flush; ``TenantSession.get`` never hands
 back another community's row from the identity map.
 
@@ -38,9 +40,12 @@ from joren.platform.tenancy import (
     TenantScopeError,
 )
 from joren.platform.tenant_statements import (
+    SCOPE,
+    TENANT_PARAM,
     check_insert,
     names_tenant_table,
     references_tenant_table,
+    scope_rows_update,
     scope_statement,
 )
 
@@ -107,15 +112,55 @@ def _guard_statement(state: ORMExecuteState) -> None:
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if not loader:
-        statement = scope_statement(statement, tenant_id)
-    state.statement = statement.options(
-        with_loader_criteria(
-            TenantScoped,
-            lambda cls: cls.tenant_id == tenant_id,
-            include_aliases=True,
-        )
-    )
+    _scope(state, statement, tenant_id, loader)
+
+
+def _scope(state: ORMExecuteState, statement: Any, tenant_id: int, loader: bool) -> None:
+    if isinstance(state.parameters, list | tuple) and not loader:
+        # UPDATE by primary key (the ORM's executemany): its rows are the ORM's own
+        # parameters, so the community goes into the statement itself.
+        state.statement = scope_rows_update(statement, tenant_id).options(
+            _loader_criteria(tenant_id))
+        return
+    # Loads the ORM emits for a statement (selectin) inherit its options, the marker too:
+    # every statement in scope carries the community's parameter.
+    state.parameters = _with_tenant_param(state.parameters, tenant_id)
+    options = getattr(statement, "_with_options", ())
+    marked = any(o is SCOPE for o in options)
+    added = []
+    if not marked and not loader:
+        added.append(SCOPE)
+        marked = True
+    # The marker scopes everything a SELECT's compiled form holds, the ORM's eager joins too.
+    # The ORM's lazy and column loads carry loader criteria instead; so do a bulk UPDATE and
+    # DELETE, whose synchronisation of loaded objects evaluates them in Python.
+    if not marked or not state.is_select:
+        criteria = _loader_criteria(tenant_id)
+        if not any(o is criteria for o in options):
+            added.append(criteria)
+    if added:
+        state.statement = scope_statement(statement, *added)
+
+
+def _with_tenant_param(params: Any, tenant_id: int) -> Any:
+    """The execution's parameters with the community of the scoped statement's criteria (it
+    wins over a caller's value of the same name)."""
+    return {**(params or {}), TENANT_PARAM: tenant_id}
+
+
+_loader_criteria_by_tenant: dict[int, Any] = {}
+
+
+def _loader_criteria(tenant_id: int) -> Any:
+    """What the ORM itself builds (relationship and column loads, eager and joined entities),
+    filtered to ``tenant_id``: one immutable option per community, built once."""
+    option = _loader_criteria_by_tenant.get(tenant_id)
+    if option is None:
+        if len(_loader_criteria_by_tenant) > 10_000:
+            _loader_criteria_by_tenant.clear()
+        option = _loader_criteria_by_tenant[tenant_id] = with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+    return option
 
 
 @event.listens_for(Session, "before_flush")

@@ -1,11 +1,16 @@
-"""Rewriting statements so that every tenant table is filtered to one community (the
+"""Scoping statements so that every tenant table is filtered to one community (the
 statement half of the ORM tenant guard, joren/platform/tenant_guard.py).
 
-``scope_statement`` rewrites a statement so that every SELECT in it filters each tenant table
-of its FROM (WHERE for a table it selects from, the ON clause for a table it joins), and bulk
-UPDATE/DELETE their tables; ``check_insert`` refuses an INSERT for another community or from a
-SELECT; textual SQL that names a tenant table cannot be scoped and is refused. Kept apart from
-the session API because it is about SQLAlchemy's statement trees, not about sessions.
+``scope_statement`` marks a statement (``SCOPE``); when SQLAlchemy compiles a marked statement,
+every SELECT in it filters each tenant table of its FROM (WHERE for a table it selects from,
+the ON clause for a table it joins), and a bulk UPDATE/DELETE its tables, to the community
+given as the ``joren_tenant_id`` parameter of each execution. The compiled form is cached
+with SQLAlchemy's own, once per statement shape, so scoping costs an execution almost
+nothing. ``scope_rows_update`` scopes an UPDATE run once per row of parameters (the ORM's
+UPDATE by primary key) in the statement itself; ``check_insert`` refuses an INSERT for another
+community or from a SELECT; textual SQL that names a tenant table cannot be scoped and is
+refused. Kept apart from the session API because it is about SQLAlchemy's statement trees,
+not about sessions.
 """
 
 from __future__ import annotations
@@ -15,8 +20,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, inspect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm.interfaces import ORMOption
+from sqlalchemy.orm.util import _ORMJoin
 from sqlalchemy.sql import visitors
+from sqlalchemy.sql.cache_key import HasCacheKey
 from sqlalchemy.sql.dml import Delete, Update
 from sqlalchemy.sql.elements import ColumnClause, TextClause
 from sqlalchemy.sql.lambdas import StatementLambdaElement
@@ -77,26 +86,40 @@ def _join_target(target: Any) -> Any | None:
 
 
 # -- scoping a statement ---------------------------------------------------------------------
+#
+# The criteria are added while a statement is COMPILED, not to each statement executed: the
+# SQL that SQLAlchemy caches for a statement's shape then already holds them, and an execution
+# costs a marker option and one parameter. The community is the named parameter
+# ``joren_tenant_id``, given with each execution (never a literal of the compiled form), and
+# every other parameter of the statement is SQLAlchemy's own, so a cached form never carries
+# an earlier execution's values. A statement with the marker (``SCOPE``) and no value for the
+# parameter does not run: the parameter is required.
 
-_criteria: dict[tuple[str, int], Any] = {}
+TENANT_PARAM = "joren_tenant_id"
 
 
-def _criterion(from_element: Any, tenant_id: int) -> Any:
+class TenantScope(HasCacheKey, ORMOption):
+    """The marker of a statement whose compiled form filters every tenant table to the
+    community named by the ``joren_tenant_id`` parameter. Part of the statement's cache key,
+    so scoped and unscoped forms of one statement are cached apart."""
+
+    _cache_key_traversal = ()
+
+
+SCOPE = TenantScope()
+
+
+def _tenant_param() -> Any:
+    return bindparam(TENANT_PARAM, type_=Integer(), required=True)
+
+
+def _criterion(from_element: Any) -> Any:
     if isinstance(from_element, TableClause) and from_element.name in tenant_tables():
-        # A table's criterion is immutable: build it once per table and community.
-        key = (from_element.name, tenant_id)
-        found = _criteria.get(key)
-        if found is None:
-            if len(_criteria) > 50_000:
-                _criteria.clear()
-            table = tenant_tables()[from_element.name]
-            found = _criteria[key] = table.c.tenant_id == bindparam(
-                None, tenant_id, type_=Integer())
-        return found
+        return tenant_tables()[from_element.name].c.tenant_id == _tenant_param()
     column = from_element.c.get("tenant_id") if hasattr(from_element, "c") else None
     if column is None:
         raise TenantScopeError(f"cannot scope {from_element!r}: it has no tenant_id column")
-    return column == bindparam(None, tenant_id, type_=Integer())
+    return column == _tenant_param()
 
 
 def _joined_sides(element: Any) -> Iterator[Any]:
@@ -120,19 +143,17 @@ def _from_objects(clauses: Iterable[Any]) -> Iterator[Any]:
         yield from clause._from_objects  # noqa: SLF001 - the tables a clause refers to
 
 
-def _scope_select(select: Select, tenant_id: int) -> None:
+def _scope_select(select: Select) -> None:
+    """Filter, in ``select`` itself (a copy), each tenant table of its own FROM: nested
+    statements are scoped when the compiler reaches them."""
     targets: set[Any] = set()
-    setup_joins = []
-    for target, onclause, left, flags in select._setup_joins:  # noqa: SLF001
+    for target, onclause, _left, _flags in select._setup_joins:  # noqa: SLF001
         joined = _join_target(target)
         if joined is not None and _tenant_from(joined) is not None:
+            # Scoped in the ON clause of the join the compiler builds (``_compile_join``).
             targets.add(_key(joined))
-            if _tenant_from(target) is not None:  # Core: the ORM adds nothing for it
-                if onclause is None:
-                    raise TenantScopeError("cannot scope a join to a tenant table without ON")
-                onclause = and_(onclause, _criterion(target, tenant_id))
-        setup_joins.append((target, onclause, left, flags))
-    select._setup_joins = tuple(setup_joins)  # noqa: SLF001
+            if onclause is None and _tenant_from(target) is not None:
+                raise TenantScopeError("cannot scope a join to a tenant table without ON")
     for from_element in select._from_obj:  # noqa: SLF001 - Core joins: scoped in their ON
         targets.update(_key(right) for right in _joined_sides(from_element))
 
@@ -153,64 +174,92 @@ def _scope_select(select: Select, tenant_id: int) -> None:
         if key in targets or key in seen:
             continue
         seen.add(key)
-        added.append(_criterion(element, tenant_id))
+        added.append(_criterion(element))
     if added:
         select._where_criteria += tuple(added)  # noqa: SLF001
 
 
-def _scope_join(join: Join, tenant_id: int) -> None:
-    right = _tenant_from(_leftmost(join.right))  # a nested join's own joins scope the rest
-    if right is not None:
-        join.onclause = and_(join.onclause, _criterion(right, tenant_id))
-
-
-def _scope_dml(statement: Update | Delete, tenant_id: int) -> None:
+def _scope_dml(statement: Update | Delete) -> None:
     tables = [statement.table, *getattr(statement, "_extra_froms", ())]
-    added = [_criterion(t, tenant_id) for t in tables if _tenant_from(t) is not None]
+    added = [_criterion(t) for t in tables if _tenant_from(t) is not None]
     if added:
         statement._where_criteria += tuple(added)  # noqa: SLF001
 
 
-def _has_nested_statements(statement: Any) -> bool:
-    """Whether anything below the statement holds its own FROM (a subquery, a Core join);
-    raises on textual SQL that names a tenant table, which cannot be scoped."""
-    nested = False
-    for element in visitors.iterate(statement):
-        if isinstance(element, TextClause):
-            if names_tenant_table(element.text):
-                raise TenantScopeError("textual SQL on a tenant table cannot be scoped")
-        elif element is not statement and isinstance(element, Select | Join | CompoundSelect):
-            nested = True
-    return nested
+def _is_scoped(compiler: Any) -> bool:
+    """Whether the statement being compiled carries the marker (decided once per compile)."""
+    scoped = compiler.__dict__.get("_joren_scoped")
+    if scoped is None:
+        options = getattr(compiler.statement, "_with_options", ())
+        scoped = compiler._joren_scoped = any(o is SCOPE for o in options)  # noqa: SLF001
+    return scoped
 
 
-def scope_statement(statement: Any, tenant_id: int) -> Any:
-    """A copy of ``statement`` in which every tenant table is filtered to ``tenant_id``."""
+@compiles(Select)
+def _compile_select(select: Select, compiler: Any, **kw: Any) -> Any:
+    if _is_scoped(compiler):
+        select = select._generate()  # noqa: SLF001 - a shallow copy, only for this compile
+        _scope_select(select)
+    return compiler.visit_select(select, **kw)
+
+
+def _compile_join(join: Join, compiler: Any, **kw: Any) -> Any:
+    if _is_scoped(compiler):
+        right = _tenant_from(_leftmost(join.right))  # a nested join scopes its own joins
+        if right is not None:
+            join = join._clone()  # noqa: SLF001
+            join.onclause = and_(join.onclause, _criterion(right))
+    return compiler.visit_join(join, **kw)
+
+
+compiles(Join)(_compile_join)
+compiles(_ORMJoin)(_compile_join)
+
+
+def _compile_dml(statement: Update | Delete, compiler: Any, **kw: Any) -> Any:
+    if _is_scoped(compiler):
+        statement = statement._generate()  # noqa: SLF001
+        _scope_dml(statement)
+    visit = compiler.visit_update if isinstance(statement, Update) else compiler.visit_delete
+    return visit(statement, **kw)
+
+
+compiles(Update)(_compile_dml)
+compiles(Delete)(_compile_dml)
+
+
+@compiles(TextClause)
+def _compile_text(clause: TextClause, compiler: Any, **kw: Any) -> Any:
+    if _is_scoped(compiler) and names_tenant_table(clause.text):
+        raise TenantScopeError("textual SQL on a tenant table cannot be scoped")
+    return compiler.visit_textclause(clause, **kw)
+
+
+def scope_statement(statement: Any, *options: Any) -> Any:
+    """``statement`` with ``options``; with ``SCOPE`` among them, its compiled form filters
+    every tenant table (of every SELECT in it, every join's ON, a bulk UPDATE's or DELETE's
+    table) to the community of the ``joren_tenant_id`` parameter."""
     if isinstance(statement, StatementLambdaElement):
         statement = statement._resolved  # noqa: SLF001
-    nested = _has_nested_statements(statement)
-    if isinstance(statement, Select | Update | Delete) and not nested:
-        # The common case, one flat statement: a shallow copy is enough (and much cheaper).
-        flat = statement._generate()  # noqa: SLF001
-        if isinstance(flat, Select):
-            _scope_select(flat, tenant_id)
-        else:
-            _scope_dml(flat, tenant_id)
-        return flat
-    # Loader options are not clonable (and hold no tables): set them aside while copying.
-    options = getattr(statement, "_with_options", ())
-    if options:
-        statement = statement._generate()  # noqa: SLF001
-        statement._with_options = ()  # noqa: SLF001
-    scoped = visitors.cloned_traverse(statement, {}, {
-        "select": lambda s: _scope_select(s, tenant_id),
-        "join": lambda j: _scope_join(j, tenant_id),
-        "update": lambda u: _scope_dml(u, tenant_id),
-        "delete": lambda d: _scope_dml(d, tenant_id),
-    })
-    if options:
-        scoped._with_options = options  # noqa: SLF001
-    return scoped
+    return statement.options(*options)
+
+
+def scope_rows_update(statement: Any, tenant_id: int) -> Any:
+    """An UPDATE or DELETE run once per row of parameters, filtered to ``tenant_id`` in the
+    statement itself (a value of its own, as any literal of a statement)."""
+    if not isinstance(statement, Update | Delete) or _has_nested(statement):
+        raise TenantScopeError("a statement run for many rows must be a flat UPDATE or DELETE")
+    tables = [statement.table, *getattr(statement, "_extra_froms", ())]
+    added = [tenant_tables()[t.name].c.tenant_id == bindparam(None, tenant_id, type_=Integer())
+             if isinstance(t, TableClause) else t.c.tenant_id == bindparam(
+                 None, tenant_id, type_=Integer())
+             for t in tables if _tenant_from(t) is not None]
+    return statement.where(*added) if added else statement
+
+
+def _has_nested(statement: Any) -> bool:
+    return any(element is not statement and isinstance(element, Select | Join | CompoundSelect)
+               for element in visitors.iterate(statement))
 
 
 def check_insert(state: ORMExecuteState, tenant_id: int) -> None:
