@@ -105,6 +105,10 @@ def test_organizer_signs_up_creates_a_community_and_a_member_joins(live_server, 
     assert "/invite/" in member_page.url
     assert COMMUNITY in member_page.locator("main").inner_text()
     _submit(member_page, "main form[method=post]")
+    # Joining shows the community's privacy notice (利用目的) first; the choices are recorded.
+    assert f"/c/{SLUG}/privacy" in member_page.url, member_page.url
+    member_page.check("input[name=introductions]")
+    _submit(member_page, "main form[method=post]")
     assert member_page.url.rstrip("/") == f"{base}/c/{SLUG}", member_page.url
 
     # 6. Later, signed out, the member comes back through a magic link.
