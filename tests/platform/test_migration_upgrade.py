@@ -173,6 +173,16 @@ RELEASED = {
         "f51ca0ad19c05170e6aa81659bca34939fbba4bd23254495770b394e441f1645",
     "0021_audit_log.py":
         "983dc52f26126fcb8215f5d0d285c328606774e309d3fcd700cfc5332fe656e8",
+    "0022_community_deletion.py":
+        "854be61862c609909026a13b805ce528c817189b9c9e32c71a6eddb6a146a28a",
+    "0023_privacy_notice_consent.py":
+        "8ef1004dcf8aa92aa2ffcd47a5ee92d56e4af32673bdce47d8f50178858d2385",
+    "0024_audit_operators.py":
+        "3c74f278ac7a5b31fbe7ed4b3a84baec9f343f81ca49f6db183c23b784cb083b",
+    "0026_covering_meetup_indexes.py":
+        "f47e95f01d00ca711d0435620375b67fae60657ea50dd2deb3627bd7010978d2",
+    "0027_retention_audit_days.py":
+        "669a59ff4829d07091a37e1f60f9ee40aa3aaa3919f71845f803ecd1508289f9",
 }
 
 
