@@ -29,8 +29,8 @@ def fan_out_send_announcements(session: Session) -> int:
 def send_announcements(session: Session, period: str | None = None) -> int:
     """Send the announcements due now, committing after each batch; returns the steps done."""
     community = session.get(Community, current_tenant_id(session))
-    if community is None or community.is_closing:
-        return 0  # a community closing for deletion sends no scheduled email
+    if community is None or community.deleted_at is not None:
+        return 0  # (a closing community has no scheduled announcement: closing.py)
     steps = 0
     while announcements.send_batch(session, community):
         session.commit()

@@ -88,9 +88,10 @@ def schedule(session: Session, announcement: Announcement, send_at: datetime | N
     if announcement.status not in EDITABLE:
         raise AnnouncementError(_l("This announcement can no longer be scheduled."))
     community = session.get(Community, announcement.tenant_id)
-    if community is not None and community.is_closing:
-        raise AnnouncementError(_l("This community is closing for deletion: announcements "
-                                   "are not sent."))
+    if community is not None and community.is_closing and send_at is not None:
+        # A closing community may still tell its members so, now; nothing is sent later.
+        raise AnnouncementError(_l("This community is closing for deletion: an announcement "
+                                   "can be sent now, not scheduled."))
     if send_at is not None and send_at <= now:
         raise AnnouncementError(_l("Choose a time in the future, or send it now."))
     announcement.status = AnnouncementStatus.SCHEDULED

@@ -3,8 +3,10 @@ period they can cancel, then a daily job erases it.
 
 - **Asking** (``schedule_deletion``): the owner types the community's slug. The community
   closes at once: no new registrations or members, no scheduled emails (reminders, surveys,
-  announcements, introduction cycles, habits), a banner on every page. The owners are told by
-  email. The console keeps working, so the owners can export everything and cancel.
+  introduction cycles, habits), a banner on every page. Announcements scheduled for later go
+  back to drafts and none can be scheduled; one can still be sent now, so the organizers can
+  tell their members. The owners are told by email. The console keeps working, so the owners
+  can export everything and cancel.
 - **Cancelling** (``cancel_deletion``) restores everything as it was.
 - **Erasing** (``erase_community``, once ``COMMUNITY_DELETION_GRACE_DAYS`` have passed): every
   member is erased by erasure.py, then every row of the community goes, except the payments
@@ -59,6 +61,7 @@ from joren.platform.membership.models import Member, MemberStatus, Role
 from joren.platform.storage import storage
 from joren.platform.tenancy import unscoped
 from joren.platform.urls import external_url
+from joren.tenants.announcements.models import Announcement, AnnouncementStatus
 from joren.tenants.meetups.public.models import EventImage
 from joren.tenants.payments.connect import services as connect
 from joren.tenants.payments.models import Payment, PaymentStatus
@@ -114,6 +117,10 @@ def schedule_deletion(session: Session, community: Community, *, account_id: int
         else:
             community.deletion_stripe_step = ""
         community.deletion_stripe_error = ""
+        # What was scheduled for later goes back to the drafts (the organizers see it there).
+        session.execute(update(Announcement)
+                        .where(Announcement.status == AnnouncementStatus.SCHEDULED)
+                        .values(status=AnnouncementStatus.DRAFT, send_at=None))
         session.flush()
         _settle_after_commit(session, community)
         due = deletion_due_at(community, config)

@@ -329,3 +329,50 @@ def test_the_connected_account_is_forgotten_only_once_refunds_have_settled(
     with unscoped(session):
         assert session.scalar(select(func.count()).select_from(ConnectAccount).where(
             ConnectAccount.tenant_id == tenant.id)) == 0
+
+
+def test_a_closing_community_can_tell_its_members_now_but_schedules_nothing(
+        app, session, scoped, login, people, tenant, other_tenant, clock):
+    """Closing puts announcements scheduled for later back to the drafts (this community's
+    only) and refuses new schedules; "send now" still goes, so organizers can say goodbye."""
+    from joren.tenants.announcements import services as announcements
+    from joren.tenants.announcements.models import Announcement, AnnouncementStatus
+    from joren.workers import announcement_jobs
+
+    session.commit()
+    now = clock.now()
+    ours, theirs = scoped(tenant), scoped(other_tenant)
+    planned = announcements.save(ours, subject="来月の定例会", body="来月もどうぞ。",
+                                 segment="everyone", meetup_id=None,
+                                 author=people.organizer_member)
+    announcements.schedule(ours, planned, now + timedelta(days=2), now=now)
+    ours.commit()
+    elsewhere = announcements.save(theirs, subject="他会のお知らせ", body="……",
+                                   segment="everyone", meetup_id=None,
+                                   author=people.other_owner_member)
+    announcements.schedule(theirs, elsewhere, now + timedelta(days=2), now=now)
+    theirs.commit()
+
+    assert _ask(login(people.owner), tenant).status_code == 302
+    ours.expire_all()
+    theirs.expire_all()
+    assert ours.get(Announcement, planned.id).status == AnnouncementStatus.DRAFT
+    assert theirs.get(Announcement, elsewhere.id).status == AnnouncementStatus.SCHEDULED
+
+    later = announcements.save(ours, subject="また来月", body="……", segment="everyone",
+                               meetup_id=None, author=people.organizer_member)
+    with pytest.raises(announcements.AnnouncementError):
+        announcements.schedule(ours, later, clock.now() + timedelta(days=1), now=clock.now())
+    ours.rollback()
+    goodbye = announcements.save(ours, subject="閉会のお知らせ", body="ありがとうございました。",
+                                 segment="everyone", meetup_id=None,
+                                 author=people.organizer_member)
+    with app.app_context():  # "now" enqueues the sending job at commit
+        announcements.schedule(ours, goodbye, None, now=clock.now())
+        ours.commit()
+    clock.shift(days=3)  # past the planned one's old time too
+    with app.app_context():
+        announcement_jobs.send_announcements(tenant.id, "slot")
+    subjects = {m.subject for m in _emails(session, announcements.TEMPLATE)}
+    assert "閉会のお知らせ" in subjects
+    assert "来月の定例会" not in subjects and "また来月" not in subjects
