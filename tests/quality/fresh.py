@@ -2,8 +2,9 @@
 
 Written in one sitting by someone who had not seen the vocabulary
 (``joren/tenants/members/vocabulary/``), the engine (``joren/tenants/introductions/``), nor
-the sentences of ``catalogue.py`` or ``held_out.py`` (only their shape and topic keys), from
-general knowledge of what each kind of business service solves. Nothing here was used to
+the sentences of ``catalogue.py`` or ``held_out.py`` (only their shape, topic keys and, as a
+format example, their first topic), from general knowledge of what each kind of business
+service solves. Nothing here was used to
 build the vocabulary or fit the calibration: communities built from these sentences
 (``community.build(..., phrasings="fresh")``) measure the engine on text nobody tuned it on.
 
