@@ -28,7 +28,7 @@ import numpy as np
 from joren.tenants.introductions.features import Profile, Suggestion
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES
 from tests.quality import catalogue as cat
-from tests.quality import held_out
+from tests.quality import fresh, held_out
 
 TOPIC_KEYS = tuple(t.key for t in cat.TOPICS)
 SHARE_EN = 0.4            # members writing in English
@@ -126,7 +126,8 @@ def _need_text(rng: random.Random, topic: cat.Topic, lang: str, para: bool) -> s
     return _pick(rng, topic.en_para if para else topic.en_need)
 
 
-PHRASINGS = ("dev", "held_out")
+PHRASINGS = ("dev", "held_out")        # the sets the quality tests run on
+MEASURED = (*PHRASINGS, "fresh")        # what ``build`` accepts and ``measure`` prints
 
 
 def build(size: int, seed: int = 0, phrasings: str = "dev") -> Community:
@@ -134,10 +135,11 @@ def build(size: int, seed: int = 0, phrasings: str = "dev") -> Community:
 
     ``phrasings``: "dev" writes the members' sentences from ``catalogue`` (the set the
     vocabulary was built with), "held_out" from ``held_out`` (written independently, never
-    used to build the vocabulary or fit the calibration): the figures that count."""
-    if phrasings not in PHRASINGS:
-        raise ValueError(f"phrasings: one of {PHRASINGS}")
-    src = held_out if phrasings == "held_out" else cat
+    used to build the vocabulary or fit the calibration): the figures that count; "fresh"
+    from ``fresh`` (a third set, written without seeing the vocabulary or the other two)."""
+    if phrasings not in MEASURED:
+        raise ValueError(f"phrasings: one of {MEASURED}")
+    src = {"held_out": held_out, "fresh": fresh}.get(phrasings, cat)
     rng = random.Random(seed)
     industries, sizes = list(INDUSTRIES), list(COMPANY_SIZES)
     prefectures = list(PREFECTURES)[10:18]

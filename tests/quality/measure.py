@@ -1,4 +1,4 @@
-"""Print the quality figures of one cycle on the dev and the held-out phrasings, at the
+"""Print the quality figures of one cycle on the dev, the held-out and the fresh phrasings, at the
 sizes given (``python -m tests.quality.measure 1000 5000``): precision, decoy-only share,
 coverage, true reasons, ja↔en pairs, and the cycle's time. The held-out line is the one to
 quote (``held_out.py`` says why)."""
@@ -31,7 +31,7 @@ def measure(size: int, phrasings: str, seed: int = 1) -> str:
 def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or [1000, 5000]
     for size in sizes:
-        for phrasings in q.PHRASINGS:
+        for phrasings in q.MEASURED:
             print(measure(size, phrasings), flush=True)
 
 
