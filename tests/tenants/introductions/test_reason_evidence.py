@@ -92,3 +92,12 @@ def test_engine_reasons_state_only_proved_directions():
     assert [r.code for r in pairs[(3, 4)].reasons][0] == "offers_for_ask"
     homograph = pairs.get((1, 2))
     assert homograph is None or all(r.code != "offers_for_ask" for r in homograph.reasons)
+
+
+def test_a_mention_of_the_field_names_the_subject_not_the_direction():
+    # "The food looks cold" places the need in food; it does not say a caterer is needed.
+    found = _said(("法人向けケータリングと弁当の配達",),
+                  ("The food at our events always looks cold",))
+    assert found is not None and not found.direction and found.concept == "food_catering"
+    said = _said(("法人向けケータリングと弁当の配達",), ("懇親会の料理を手配したい",))
+    assert said is not None and said.direction and said.concept == "food_catering"

@@ -14,6 +14,14 @@ match anywhere (Japanese has no spaces). One compiled pattern per side scans a w
 Neutral phrases (``neutral_phrases``: 製品の採用 is a product's adoption, 営業時間 opening
 hours) tag nothing; the pattern takes the longest cue at each place, so a neutral phrase
 hides the shorter cue inside it (採用, 営業) there and nowhere else.
+
+Compounds are read by their head (``_scan``): in Japanese and in English the last word of
+a compound names the thing and the words before it only qualify it. 料理写真 is
+photography (of food), not catering; Web広告 is advertising, "event catering" is catering.
+So a cue directly followed by a cue of another, specific concept (nothing between them in
+Japanese, one space in English) tags nothing: the second one says what the phrase is about.
+A compound the vocabulary knows as a whole (求人広告, 採用支援) is a cue of its own and is
+taken first (the longest cue at each place).
 """
 
 from __future__ import annotations
@@ -48,6 +56,22 @@ class Concept:
 
     def label(self, language: str | None) -> str:
         return self.ja if (language or "ja").startswith("ja") else self.en
+
+
+@cache
+def _mentions() -> frozenset[tuple[str, int]]:
+    """(folded word, concept index) of every concept's ``mention`` words."""
+    return frozenset((fold(w), k) for k, c in enumerate(_data()["concepts"].values())
+                     for w in c.get("mention", ()) if fold(w).strip())
+
+
+def is_mention(cue: str, concept: int) -> bool:
+    """Whether a need-side match (a folded cue, as ``matches`` gives it) is one of the
+    concept's mentions: a word that places a need in the concept's field (食事, receipts,
+    "the web") without saying that its service is needed. A mention tags the need like a
+    need cue (the engine's matching reads it in full) but never states a direction: "A's
+    catering may help B" is not proved by B writing that "the food looks cold"."""
+    return (cue, concept) in _mentions()
 
 
 def fold(text: str) -> str:
@@ -122,7 +146,10 @@ def _matcher(side: str) -> tuple[re.Pattern, dict[str, list[tuple[int, float]]]]
     their weights. ASCII cues start at a word's start; the others anywhere."""
     table: dict[str, list[tuple[int, float]]] = {}
     for k, c in enumerate(_data()["concepts"].values()):
-        for key, weight in ((side, SIDE_WEIGHT), ("both", BOTH_WEIGHT)):
+        keys = [(side, SIDE_WEIGHT), ("both", BOTH_WEIGHT)]
+        if side == "need":
+            keys.append(("mention", SIDE_WEIGHT))
+        for key, weight in keys:
             for cue in c.get(key, ()):
                 folded = fold(cue)
                 if folded.strip():
@@ -135,6 +162,30 @@ def _matcher(side: str) -> tuple[re.Pattern, dict[str, list[tuple[int, float]]]]
     if other:
         parts.append(_trie_pattern(other))
     return re.compile("|".join(f"(?:{p})" for p in parts)), table
+
+
+def _scan(pattern: re.Pattern, table: dict[str, list[tuple[int, float]]], text: str
+          ) -> list[tuple[int, str]]:
+    """(start, cue) of the cues found in ``text``, in order, without the modifiers of a
+    compound: a cue directly followed by a cue of another specific concept (nothing between
+    them, or one space between two English words) qualifies it and is dropped (料理写真,
+    "food photography", Web広告). A generic head (サポート, support) absorbs nothing."""
+    found = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+    specific = specificity()
+    out: list[tuple[int, str]] = []
+    for k, (start, end, cue) in enumerate(found):
+        if k + 1 < len(found):
+            nxt_start, _e, nxt = found[k + 1]
+            joined = nxt_start == end or (
+                nxt_start == end + 1 and text[end] == " " and cue[-1:].isascii()
+                and nxt[:1].isascii() and cue[-1:].isalnum())
+            if joined:
+                mine = {c for c, _w in table[cue]}
+                head = {c for c, _w in table[nxt] if specific[c] > 0}
+                if mine and head and not (mine & head):
+                    continue
+        out.append((start, cue))
+    return out
 
 
 @cache
@@ -162,9 +213,9 @@ def tag(texts: Sequence[str], side: str) -> sparse.csr_matrix:
     personal = np.unique(np.searchsorted(
         breaks, np.fromiter((m.start() for m in _personal().finditer(joined)), np.int64)))
     starts, cues = [], []
-    for match in pattern.finditer(joined):
-        starts.append(match.start())
-        cues.append(match.group())
+    for start, cue in _scan(pattern, table, joined):
+        starts.append(start)
+        cues.append(cue)
     at = np.asarray(starts, np.int64)
     keep = ~np.isin(np.searchsorted(breaks, at), personal)
     docs = np.searchsorted(ends, at)
@@ -213,7 +264,7 @@ def evidence(text: str, side: str, code: str) -> str:
         folded = fold(line)
         if personal.search(folded):
             continue
-        if any(c == k for m in pattern.finditer(folded) for c, _w in table[m.group()]):
+        if any(c == k for _s, cue in _scan(pattern, table, folded) for c, _w in table[cue]):
             return " ".join(line.split())
     return ""
 
@@ -242,7 +293,7 @@ def matches(texts: Sequence[str], side: str) -> list[list[tuple[str, int, float]
     personal = set(np.searchsorted(
         breaks, np.fromiter((m.start() for m in _personal().finditer(joined)),
                             np.int64)).tolist())
-    found = [(m.start(), m.group()) for m in pattern.finditer(joined)]
+    found = _scan(pattern, table, joined)
     if not found:
         return out
     at = np.fromiter((s for s, _c in found), np.int64, len(found))
