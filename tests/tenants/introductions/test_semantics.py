@@ -141,16 +141,6 @@ def test_a_generic_only_profile_gets_no_pair_on_the_same_industry_wish_alone():
     assert [(s.a, s.b) for s in suggest(blank, History())] == [(1, 2)]
 
 
-def test_a_compound_is_read_by_its_head():
-    # 料理写真 is photography (of food), Web広告 advertising, "event catering" catering.
-    assert _codes(["料理写真・建築写真の撮影"], "offer") == [{"photo_video"}]
-    need = _codes(["Web広告の運用代行を探している"], "need")[0]
-    assert "marketing_ads" in need and "web_development" not in need
-    assert _codes(["Event catering for offices"], "offer") == [{"food_catering"}]
-    # A generic head (support, サポート) absorbs nothing: the specific word still counts.
-    assert "recruiting" in _codes(["Looking for recruitment support"], "need")[0]
-
-
 def test_a_mention_tags_the_need_like_a_need_cue():
     # The matching reads a mention (食事, "the food") in full; only the reasons weigh it less.
     m = vocabulary.tag(["the food at our parties is always cold"], "need")

@@ -14,14 +14,6 @@ match anywhere (Japanese has no spaces). One compiled pattern per side scans a w
 Neutral phrases (``neutral_phrases``: 製品の採用 is a product's adoption, 営業時間 opening
 hours) tag nothing; the pattern takes the longest cue at each place, so a neutral phrase
 hides the shorter cue inside it (採用, 営業) there and nowhere else.
-
-Compounds are read by their head (``_scan``): in Japanese and in English the last word of
-a compound names the thing and the words before it only qualify it. 料理写真 is
-photography (of food), not catering; Web広告 is advertising, "event catering" is catering.
-So a cue directly followed by a cue of another, specific concept (nothing between them in
-Japanese, one space in English) tags nothing: the second one says what the phrase is about.
-A compound the vocabulary knows as a whole (求人広告, 採用支援) is a cue of its own and is
-taken first (the longest cue at each place).
 """
 
 from __future__ import annotations
@@ -164,30 +156,6 @@ def _matcher(side: str) -> tuple[re.Pattern, dict[str, list[tuple[int, float]]]]
     return re.compile("|".join(f"(?:{p})" for p in parts)), table
 
 
-def _scan(pattern: re.Pattern, table: dict[str, list[tuple[int, float]]], text: str
-          ) -> list[tuple[int, str]]:
-    """(start, cue) of the cues found in ``text``, in order, without the modifiers of a
-    compound: a cue directly followed by a cue of another specific concept (nothing between
-    them, or one space between two English words) qualifies it and is dropped (料理写真,
-    "food photography", Web広告). A generic head (サポート, support) absorbs nothing."""
-    found = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
-    specific = specificity()
-    out: list[tuple[int, str]] = []
-    for k, (start, end, cue) in enumerate(found):
-        if k + 1 < len(found):
-            nxt_start, _e, nxt = found[k + 1]
-            joined = nxt_start == end or (
-                nxt_start == end + 1 and text[end] == " " and cue[-1:].isascii()
-                and nxt[:1].isascii() and cue[-1:].isalnum())
-            if joined:
-                mine = {c for c, _w in table[cue]}
-                head = {c for c, _w in table[nxt] if specific[c] > 0}
-                if mine and head and not (mine & head):
-                    continue
-        out.append((start, cue))
-    return out
-
-
 @cache
 def _personal() -> re.Pattern:
     words = sorted({fold(w) for w in _data().get("personal_words", ())}, key=len, reverse=True)
@@ -213,9 +181,9 @@ def tag(texts: Sequence[str], side: str) -> sparse.csr_matrix:
     personal = np.unique(np.searchsorted(
         breaks, np.fromiter((m.start() for m in _personal().finditer(joined)), np.int64)))
     starts, cues = [], []
-    for start, cue in _scan(pattern, table, joined):
-        starts.append(start)
-        cues.append(cue)
+    for match in pattern.finditer(joined):
+        starts.append(match.start())
+        cues.append(match.group())
     at = np.asarray(starts, np.int64)
     keep = ~np.isin(np.searchsorted(breaks, at), personal)
     docs = np.searchsorted(ends, at)
@@ -264,7 +232,7 @@ def evidence(text: str, side: str, code: str) -> str:
         folded = fold(line)
         if personal.search(folded):
             continue
-        if any(c == k for _s, cue in _scan(pattern, table, folded) for c, _w in table[cue]):
+        if any(c == k for m in pattern.finditer(folded) for c, _w in table[m.group()]):
             return " ".join(line.split())
     return ""
 
@@ -293,7 +261,7 @@ def matches(texts: Sequence[str], side: str) -> list[list[tuple[str, int, float]
     personal = set(np.searchsorted(
         breaks, np.fromiter((m.start() for m in _personal().finditer(joined)),
                             np.int64)).tolist())
-    found = _scan(pattern, table, joined)
+    found = [(m.start(), m.group()) for m in pattern.finditer(joined)]
     if not found:
         return out
     at = np.fromiter((s for s, _c in found), np.int64, len(found))
