@@ -285,6 +285,10 @@ def says_something(f: Features, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 # word said (``shared_term``, for the pairs suggested) agree.
 
 _KANJI_KANA = re.compile(r"[\u4e00-\u9fff\u3005\u30a0-\u30ff]{2,}")
+# Katakana no word begins with (the long-vowel mark, ッ, ン, small kana): a piece starting
+# with one is the tail of a word (ート of パート and コーポレート), not a word both wrote.
+_NO_START = "ーッンァィゥェォャュョヮヵヶ"
+_NO_START_CPS = np.array([ord(ch) for ch in _NO_START], np.int64)
 _WORD_SHIFT = np.int64(1) << np.int64(44)   # word ids above every pair of two code points
 
 
@@ -345,7 +349,7 @@ class _Terms:
         doc = np.cumsum(ends) - ends
         cjk = ((cps >= 0x4E00) & (cps <= 0x9FFF)) | (cps == 0x3005) \
             | ((cps >= 0x30A0) & (cps <= 0x30FF))
-        two = np.flatnonzero(cjk[:-1] & cjk[1:])
+        two = np.flatnonzero(cjk[:-1] & cjk[1:] & ~np.isin(cps[:-1], _NO_START_CPS))
         rows = [doc[two]]
         ids = [(cps[two] << np.int64(21)) | cps[two + 1]]
         vocab: dict[str, int] = {}
@@ -397,6 +401,8 @@ def shared_term(f: Features, giver: int, asker: int) -> str:
     best = ""
     for run in _KANJI_KANA.findall(ask):
         for s in range(len(run) - 1):
+            if run[s] in _NO_START:
+                continue
             n = max(len(best) + 1, 2)
             while s + n <= len(run) and run[s:s + n] in offer:
                 best = run[s:s + n]
