@@ -29,8 +29,10 @@ def main() -> None:
             good.append(c.good(s.a, s.b))
     x, y = np.asarray(scores), np.asarray(good, float)
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(x, y)
-    grid = np.round(np.quantile(x, np.linspace(0, 1, 41)), 4)
-    grid = np.unique(grid)
+    # Quantiles of the scores, and a step of 0.1 below the bulk of them: few suggestions
+    # score low, but that is where a floor on the confidence is read (``semantics.FLOOR``).
+    low = np.arange(np.floor(x.min() * 10) / 10, np.quantile(x, 0.1), 0.1)
+    grid = np.unique(np.round(np.r_[np.quantile(x, np.linspace(0, 1, 41)), low], 4))
     probability = np.round(iso.predict(grid), 4)
     OUT.write_text(json.dumps({
         "about": "P(good match | engine score), isotonic fit on the quality benchmark "

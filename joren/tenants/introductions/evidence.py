@@ -14,7 +14,10 @@ and cues made of function words only ("nobody knows") left out:
 - **the direction**, when each says it by a cue of their own side or a pick in the profile
   form: A's offer cue (経理代行) and B's need cue (請求書の処理), the need cue in what B lacks,
   not in what B is after — in 「英語のホームページを作りたいが、自然な文章が書けない」 the need
-  is the text after が、, not a homepage;
+  is the text after が、, not a homepage. A need cue must say that the service is needed: a
+  word that only places the need in a field (食事, 領収書, "the food", "our website": the
+  vocabulary's ``mention`` words) is true of "the food looks cold in our photos" as much
+  as of a caterer's client, so it names the concept for the weaker reason below only;
 - **the same field** (weaker, ``direction`` False), when B names the concept by a need cue
   and A by an offer cue or by a word that fits either side (撮影, printing) as the only
   concept of that sentence: "A's 宣材写真の撮影 and B's 紹介動画 are both about photography
@@ -158,12 +161,15 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
                 [_after_contrast(lines[k]) for k in turned], tag_side), strict=True):
             obstacle[k] = hits
     for row, hits in enumerate(hits_of):
-        weights = _weights(hits, specific)
-        final = _weights(obstacle[row], specific)
+        weights = _weights(hits, specific, side == "need")
+        final = _weights(obstacle[row], specific, side == "need")
         found = out[int(owner[row])]
         for c, weight in weights.items():
             own = weight >= vocabulary.SIDE_WEIGHT
-            if not own and (side == "need" or len(weights) > 1):
+            # A mention (食事, receipts) places a need in the concept's field: enough to say
+            # both texts are about it, never that the offer meets the need.
+            mention = side == "need" and weight == _MENTION
+            if not own and not mention and (side == "need" or len(weights) > 1):
                 continue
             own = own and final.get(c, 0.0) >= vocabulary.SIDE_WEIGHT
             if c not in found or (own and not found[c][1]):
@@ -178,12 +184,20 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
     return out
 
 
-def _weights(hits: list[tuple[str, int, float]], specific: np.ndarray) -> dict[int, float]:
+# What a need's mention (``vocabulary.is_mention``: 食事, receipts) weighs here: more than a
+# word that fits either side (it is the need's word), less than a cue that says the need.
+_MENTION = 0.9
+
+
+def _weights(hits: list[tuple[str, int, float]], specific: np.ndarray, need: bool = False
+             ) -> dict[int, float]:
     """Concept index → the strongest weight of the cues found, specific concepts and cues
-    with a word of their own only."""
+    with a word of their own only; in a need (``need``), a mention weighs ``_MENTION``."""
     weights: dict[int, float] = {}
     for cue, c, weight in hits:
         if specific[c] > 0 and _has_content(cue):
+            if need and vocabulary.is_mention(cue, c):
+                weight = _MENTION
             weights[c] = max(weight, weights.get(c, 0.0))
     return weights
 
@@ -271,6 +285,10 @@ def says_something(f: Features, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 # word said (``shared_term``, for the pairs suggested) agree.
 
 _KANJI_KANA = re.compile(r"[\u4e00-\u9fff\u3005\u30a0-\u30ff]{2,}")
+# Katakana no word begins with (the long-vowel mark, ッ, ン, small kana): a piece starting
+# with one is the tail of a word (ート of パート and コーポレート), not a word both wrote.
+_NO_START = "ーッンァィゥェォャュョヮヵヶ"
+_NO_START_CPS = np.array([ord(ch) for ch in _NO_START], np.int64)
 _WORD_SHIFT = np.int64(1) << np.int64(44)   # word ids above every pair of two code points
 
 
@@ -331,7 +349,7 @@ class _Terms:
         doc = np.cumsum(ends) - ends
         cjk = ((cps >= 0x4E00) & (cps <= 0x9FFF)) | (cps == 0x3005) \
             | ((cps >= 0x30A0) & (cps <= 0x30FF))
-        two = np.flatnonzero(cjk[:-1] & cjk[1:])
+        two = np.flatnonzero(cjk[:-1] & cjk[1:] & ~np.isin(cps[:-1], _NO_START_CPS))
         rows = [doc[two]]
         ids = [(cps[two] << np.int64(21)) | cps[two + 1]]
         vocab: dict[str, int] = {}
@@ -383,6 +401,8 @@ def shared_term(f: Features, giver: int, asker: int) -> str:
     best = ""
     for run in _KANJI_KANA.findall(ask):
         for s in range(len(run) - 1):
+            if run[s] in _NO_START:
+                continue
             n = max(len(best) + 1, 2)
             while s + n <= len(run) and run[s:s + n] in offer:
                 best = run[s:s + n]

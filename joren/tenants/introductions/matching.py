@@ -259,7 +259,8 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
     members' order."""
     lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
     by_id = np.lexsort((hi, lo))
-    ok = (score >= weights.min_score) & explained(f, i, parts, weights, j)
+    ok = (score >= weights.min_score) & semantics.above_floor(f.meaning(), i, j, score) \
+        & explained(f, i, parts, weights, j)
     sure = semantics.confirmed(parts["k1"], parts["k2"])
     good = np.flatnonzero((ok & sure)[by_id])
     # Without a confirming concept: texts sharing specific words, or members who sat in the

@@ -92,3 +92,23 @@ def test_engine_reasons_state_only_proved_directions():
     assert [r.code for r in pairs[(3, 4)].reasons][0] == "offers_for_ask"
     homograph = pairs.get((1, 2))
     assert homograph is None or all(r.code != "offers_for_ask" for r in homograph.reasons)
+
+
+def test_a_mention_of_the_field_names_the_subject_not_the_direction():
+    # "The food looks cold" places the need in food; it does not say a caterer is needed.
+    found = _said(("法人向けケータリングと弁当の配達",),
+                  ("The food at our events always looks cold",))
+    assert found is not None and not found.direction and found.concept == "food_catering"
+    said = _said(("法人向けケータリングと弁当の配達",), ("懇親会の料理を手配したい",))
+    assert said is not None and said.direction and said.concept == "food_catering"
+
+
+def test_the_tail_of_two_katakana_words_is_not_a_shared_word():
+    # ート ends both パート and コーポレート: no word both wrote.
+    f = Features([Profile(1, offers=("コーポレートサイトの制作",)),
+                  Profile(2, asks=("パートさんが増えて、ルールがあいまい",))])
+    assert evidence.shared_term(f, 0, 1) == ""
+    assert not evidence.share_terms(f, np.array([0]), np.array([1]))[0]
+    g = Features([Profile(1, offers=("パンフレットの印刷",)),
+                  Profile(2, asks=("新しいパンフレットがほしい",))])
+    assert evidence.shared_term(g, 0, 1) == "パンフレット"

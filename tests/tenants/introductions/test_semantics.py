@@ -139,3 +139,25 @@ def test_a_generic_only_profile_gets_no_pair_on_the_same_industry_wish_alone():
     blank = Features([Profile(1, industry="D", seeks_same_industry=True),
                       Profile(2, industry="D")])
     assert [(s.a, s.b) for s in suggest(blank, History())] == [(1, 2)]
+
+
+def test_a_mention_tags_the_need_like_a_need_cue():
+    # The matching reads a mention (食事, "the food") in full; only the reasons weigh it less.
+    m = vocabulary.tag(["the food at our parties is always cold"], "need")
+    assert {vocabulary.codes()[c] for c in m.indices} == {"food_catering"}
+    assert m.data.max() == vocabulary.SIDE_WEIGHT
+    assert vocabulary.is_mention("food", vocabulary.index()["food_catering"])
+    assert not vocabulary.is_mention("懇親会の料理", vocabulary.index()["food_catering"])
+
+
+def test_a_pair_below_the_confidence_floor_is_not_suggested_where_the_vocabulary_reads():
+    m = semantics.Meaning(*semantics.concept_rows(
+        ["経理代行をしています", "税理士事務所", "Handmade soap and candles", "Pottery classes"],
+        ["", "", "", ""], [()] * 4, [()] * 4))
+    i, j = np.array([0, 0, 2]), np.array([1, 1, 3])
+    weak = 0.25
+    assert semantics.confidence(np.array([weak]))[0] < semantics.FLOOR
+    ok = semantics.above_floor(m, i, j, np.array([weak, 3.0, weak]))
+    # Two profiles it reads, scored this low: not suggested; a high score is. Between two
+    # profiles it cannot read (a trade it does not know), the members' own words decide.
+    assert ok.tolist() == [False, True, True]

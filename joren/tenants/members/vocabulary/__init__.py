@@ -50,6 +50,22 @@ class Concept:
         return self.ja if (language or "ja").startswith("ja") else self.en
 
 
+@cache
+def _mentions() -> frozenset[tuple[str, int]]:
+    """(folded word, concept index) of every concept's ``mention`` words."""
+    return frozenset((fold(w), k) for k, c in enumerate(_data()["concepts"].values())
+                     for w in c.get("mention", ()) if fold(w).strip())
+
+
+def is_mention(cue: str, concept: int) -> bool:
+    """Whether a need-side match (a folded cue, as ``matches`` gives it) is one of the
+    concept's mentions: a word that places a need in the concept's field (食事, receipts,
+    "the web") without saying that its service is needed. A mention tags the need like a
+    need cue (the engine's matching reads it in full) but never states a direction: "A's
+    catering may help B" is not proved by B writing that "the food looks cold"."""
+    return (cue, concept) in _mentions()
+
+
 def fold(text: str) -> str:
     """NFKC, lower case, katakana folded to hiragana."""
     return unicodedata.normalize("NFKC", text or "").lower().translate(_FOLD)
@@ -122,7 +138,10 @@ def _matcher(side: str) -> tuple[re.Pattern, dict[str, list[tuple[int, float]]]]
     their weights. ASCII cues start at a word's start; the others anywhere."""
     table: dict[str, list[tuple[int, float]]] = {}
     for k, c in enumerate(_data()["concepts"].values()):
-        for key, weight in ((side, SIDE_WEIGHT), ("both", BOTH_WEIGHT)):
+        keys = [(side, SIDE_WEIGHT), ("both", BOTH_WEIGHT)]
+        if side == "need":
+            keys.append(("mention", SIDE_WEIGHT))
+        for key, weight in keys:
             for cue in c.get(key, ()):
                 folded = fold(cue)
                 if folded.strip():
