@@ -107,3 +107,27 @@ def test_top_five_holds_a_good_partner(built: q.Community) -> None:
     print("\n" + score.lines())
     assert score["hit@5 (a good partner in top 5)"] >= 0.9
     assert score["hit@5, paraphrased needs"] >= 0.85
+
+
+@pytest.fixture(scope="module")
+def fresh_cycle() -> q.Score:
+    built = q.build(HELD_OUT_SIZE, seed=2, phrasings="fresh")
+    found = suggest(Features(built.profiles), History(), cap=CAP)
+    score = q.score_cycle(built, found, f"cycle, {HELD_OUT_SIZE} members, fresh phrasings")
+    print("\n" + score.lines())
+    return score
+
+
+def test_fresh_phrasings_keep_their_constraints(fresh_cycle: q.Score) -> None:
+    # The third set (fresh.py) was written without seeing the vocabulary, the engine or the
+    # other two sets; what holds on it everywhere is coverage.
+    assert fresh_cycle["coverage (any suggestion)"] >= 0.95
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15 open: on the fresh phrasings at 1,000 members "
+                   "precision 0.83, decoy-only 4.7%, true directions 0.91 (5,000: 0.84, 4.8%, "
+                   "0.94): the vocabulary does not yet read unseen phrasings well enough")
+def test_fresh_phrasings_meet_the_meaning_targets(fresh_cycle: q.Score) -> None:
+    assert fresh_cycle["precision of the suggestions"] >= 0.9
+    assert fresh_cycle["decoy-only share"] <= 0.02
+    assert fresh_cycle["true reasons (offer→need)"] == 1.0
