@@ -157,8 +157,10 @@ def prefix_key(text: str) -> str:
 
 def romaji_key(text: str) -> str:
     """Romaji as a door key: long vowels written short on both sides ("satou", "sato" and
-    "satoo" are all "sato"), so Hepburn, passport style and what people type meet."""
-    return _LONG_VOWEL.sub(lambda m: m.group(0)[0], prefix_key(text))
+    "satoo" are all "sato"), so Hepburn, passport style and what people type meet; word by
+    word, so that "yuko ono" is "yukoono" as the stored "yuuko oono" is."""
+    words = fold(text).split()
+    return "".join(_LONG_VOWEL.sub(lambda m: m.group(0)[0], w) for w in words)[:DOOR_KEY_LENGTH]
 
 
 def door_romaji_keys(name_romaji: str) -> tuple[str, str]:

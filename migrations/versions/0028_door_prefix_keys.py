@@ -49,14 +49,18 @@ _LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", 
                 "弁護士法人", "(株)", "(有)", "(同)")
 
 
-def _prefix_key(text: str) -> str:
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text or "").strip().lower())
-    text = "".join(chr(ord(ch) + 0x60) if 0x3041 <= ord(ch) <= 0x3096 else ch for ch in text)
-    return "".join(text.split())[:120]
+    return "".join(chr(ord(ch) + 0x60) if 0x3041 <= ord(ch) <= 0x3096 else ch for ch in text)
+
+
+def _prefix_key(text: str) -> str:
+    return "".join(_fold(text).split())[:120]
 
 
 def _romaji_key(text: str) -> str:
-    return _LONG_VOWEL.sub(lambda m: m.group(0)[0], _prefix_key(text))
+    words = _fold(text).split()
+    return "".join(_LONG_VOWEL.sub(lambda m: m.group(0)[0], w) for w in words)[:120]
 
 
 def _keys(name_romaji: str, company: str) -> dict[str, str]:
