@@ -256,7 +256,8 @@ def _insert(conn, model: type, rows: list[dict[str, Any]], now: Any,  # type: ig
         chunk = rows[i:i + 1000]
         values = [[row[c] if c in row else defaults[c] for row in chunk] for c in columns]
         if postgres:
-            types = [table.c[c].type.compile(dialect=conn.dialect) for c in columns]
+            types = [str(table.c[c].type.compile(dialect=conn.dialect)).split(" COLLATE")[0]
+                     for c in columns]
             sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest("
                    + ", ".join(f"%s::{t}[]" for t in types) + ")")
             params: tuple[Any, ...] = tuple(values)

@@ -38,6 +38,7 @@ email, and the door answers from btree indexes, whatever the size of the communi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -161,6 +162,7 @@ def door_list(session: Session, meetup: Meetup, query: str = "",
 
 
 MAX_SPLITS = 12  # a whole reading typed without its space: splits tried after each kana
+_KANA = re.compile("[\u30a1-\u30ff]+")  # a folded reading: katakana (ー included)
 
 
 def _starts_with(column, key: str):  # type: ignore[no-untyped-def]
@@ -176,24 +178,31 @@ def door_matching_ids(meetup: Meetup, query: str) -> Select | None:  # type: ign
     if not key:
         return None
     email = "".join(normalise(query).split())
-    reading = [_starts_with(Member.family_name_kana, key)]
-    reading += [and_(Member.family_name_kana == key[:cut],
-                     _starts_with(Member.given_name_kana, key[cut:]))
-                for cut in range(1, min(len(key), MAX_SPLITS + 1))]
-    prefixes = [_starts_with(Member.search_key, key), *reading,
-                _starts_with(Member.email, email)]
-    if romaji := romaji_key(query):
-        prefixes += [_starts_with(Member.search_romaji, romaji),
-                     _starts_with(Member.search_romaji_given, romaji)]
+    # each index is asked only what it can hold: readings are kana, romaji and addresses
+    # are ASCII (fewer ranges, fewer index probes)
+    prefixes = [_starts_with(Member.search_key, key)]
+    if _KANA.fullmatch(key):
+        prefixes.append(_starts_with(Member.family_name_kana, key))
+        prefixes += [and_(Member.family_name_kana == key[:cut],
+                          _starts_with(Member.given_name_kana, key[cut:]))
+                     for cut in range(1, min(len(key), MAX_SPLITS + 1))]
+    if email.isascii():
+        prefixes.append(_starts_with(Member.email, email))
+        if romaji := romaji_key(query):
+            prefixes += [_starts_with(Member.search_romaji, romaji),
+                         _starts_with(Member.search_romaji_given, romaji)]
     if company := company_key(query):
         prefixes.append(_starts_with(Member.search_company, company))
-    by_prefix = select(Member.id).where(or_(*prefixes))
+    # one SELECT per range, not one OR: SQLite's planner, without statistics, would walk the
+    # community's members by tenant_id and test the OR on each; a range alone always goes
+    # to its index (PostgreSQL plans either form as index scans)
+    by_prefix = [select(Member.id).where(condition) for condition in prefixes]
     patterns = search_key_patterns(query)
     by_substring = (select(Member.id)
                     .where(Member.id.in_(_expected_ids(meetup)),
                            or_(*(Member.search_key.like(p, escape="\\") for p in patterns),
                                Member.email.like(f"%{escape_like(email)}%", escape="\\"))))
-    return union(by_prefix, by_substring)
+    return union(*by_prefix, by_substring)
 
 
 def _page_ids(meetup: Meetup, page: int, per_page: int):  # type: ignore[no-untyped-def]
