@@ -152,15 +152,24 @@ _LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", 
 
 def prefix_key(text: str) -> str:
     """A typed query or a stored value as a door key: folded (``fold``), without spaces."""
-    return _compact(fold(text))[:DOOR_KEY_LENGTH]
+    if not text:
+        return ""
+    return "".join(to_katakana(unicodedata.normalize("NFKC", text).lower()).split()
+                   )[:DOOR_KEY_LENGTH]
 
 
 def romaji_key(text: str) -> str:
     """Romaji as a door key: long vowels written short on both sides ("satou", "sato" and
     "satoo" are all "sato"), so Hepburn, passport style and what people type meet; word by
     word, so that "yuko ono" is "yukoono" as the stored "yuuko oono" is."""
-    words = fold(text).split()
-    return "".join(_LONG_VOWEL.sub(lambda m: m.group(0)[0], w) for w in words)[:DOOR_KEY_LENGTH]
+    # ASCII (what pykakasi writes, most of what people type) folds by lowercasing alone;
+    # the spaces go after the long vowels, so no "oo" is made across two words
+    folded = text.lower() if text.isascii() else fold(text)
+    return "".join(_LONG_VOWEL.sub(_first_letter, folded).split())[:DOOR_KEY_LENGTH]
+
+
+def _first_letter(match: re.Match[str]) -> str:
+    return match.group(0)[0]
 
 
 def door_romaji_keys(name_romaji: str) -> tuple[str, str]:
@@ -175,9 +184,10 @@ def company_key(company: str) -> str:
     """The company as a door key, without a leading legal form: 株式会社山田製作所 is found by
     山田 (a query goes through the same function, so 株式会社山田 finds it too)."""
     key = prefix_key(company)
-    for form in _LEGAL_FORMS:
-        if key.startswith(form) and len(key) > len(form):
-            return key[len(form):]
+    if key.startswith(_LEGAL_FORMS):
+        for form in _LEGAL_FORMS:
+            if key.startswith(form) and len(key) > len(form):
+                return key[len(form):]
     return key
 
 

@@ -8,7 +8,10 @@ joren/tenants/meetups/checkin/lists.py. This revision:
 - adds three derived keys to ``members`` (romaji family name first, given name first, both
   with long vowels folded; the company without its legal form) with one index each, on
   (tenant_id, key), and fills them for existing members from ``name_romaji`` and ``company``
-  (in chunks of 1,000, by primary key);
+  (only members with either; the keys are computed in Python by the frozen functions below,
+  as 0009 did, because the folding is NFKC and SQLite has no ``normalize()``; written 1,000
+  rows a statement, by primary key, before the indexes exist so none is maintained row by
+  row);
 - on PostgreSQL collates "C" the columns the door reads by range (those three, ``search_key``,
   the readings and the email), so that a range is exactly "starts with" whatever the
   database's collation; PostgreSQL rebuilds their indexes (``ix_members_tenant_search``,
@@ -59,8 +62,7 @@ def _prefix_key(text: str) -> str:
 
 
 def _romaji_key(text: str) -> str:
-    words = _fold(text).split()
-    return "".join(_LONG_VOWEL.sub(lambda m: m.group(0)[0], w) for w in words)[:120]
+    return "".join(_LONG_VOWEL.sub(lambda m: m.group(0)[0], _fold(text)).split())[:120]
 
 
 def _keys(name_romaji: str, company: str) -> dict[str, str]:
