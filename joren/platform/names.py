@@ -134,3 +134,73 @@ def escape_like(text: str) -> str:
 
 def _compact(text: str) -> str:
     return "".join(text.split())
+
+
+# -- door search: prefix keys on btree indexes ---------------------------------------------
+# The door finds a person by the start of what the organizer types, through btree indexes
+# that PostgreSQL may use under row-level security: only ``=``, ``<`` and ``>=`` on text
+# (leakproof, unlike LIKE and pg_trgm's operators), on columns with the C collation so that
+# ``key >= q AND key < prefix_upper(q)`` is exactly "key starts with q" (code-point order,
+# which is UTF-8 byte order and SQLite's BINARY order too). joren/tenants/meetups/checkin/
+# lists.py says which keys the door reads and why these.
+DOOR_KEY_LENGTH = 120  # characters kept of a prefix key (an index entry stays small)
+_LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "一般社団法人",
+                "一般財団法人", "公益社団法人", "公益財団法人", "特定非営利活動法人", "npo法人",
+                "医療法人社団", "医療法人", "社会福祉法人", "学校法人", "税理士法人",
+                "弁護士法人", "(株)", "(有)", "(同)")
+
+
+def prefix_key(text: str) -> str:
+    """A typed query or a stored value as a door key: folded (``fold``), without spaces."""
+    if not text:
+        return ""
+    return "".join(to_katakana(unicodedata.normalize("NFKC", text).lower()).split()
+                   )[:DOOR_KEY_LENGTH]
+
+
+def romaji_key(text: str) -> str:
+    """Romaji as a door key: long vowels written short on both sides ("satou", "sato" and
+    "satoo" are all "sato"), so Hepburn, passport style and what people type meet; word by
+    word, so that "yuko ono" is "yukoono" as the stored "yuuko oono" is."""
+    # ASCII (what pykakasi writes, most of what people type) folds by lowercasing alone;
+    # the spaces go after the long vowels, so no "oo" is made across two words
+    folded = text.lower() if text.isascii() else fold(text)
+    return "".join(_LONG_VOWEL.sub(_first_letter, folded).split())[:DOOR_KEY_LENGTH]
+
+
+def _first_letter(match: re.Match[str]) -> str:
+    return match.group(0)[0]
+
+
+def door_romaji_keys(name_romaji: str) -> tuple[str, str]:
+    """The romaji door keys of ``romaji_search_key``'s text: family name first, given first."""
+    forms = [f for f in (name_romaji or "").split(" / ") if f.strip()]
+    first = romaji_key(forms[0]) if forms else ""
+    second = romaji_key(forms[1]) if len(forms) > 1 else ""
+    return first, ("" if second == first else second)
+
+
+def company_key(company: str) -> str:
+    """The company as a door key, without a leading legal form: 株式会社山田製作所 is found by
+    山田 (a query goes through the same function, so 株式会社山田 finds it too)."""
+    key = prefix_key(company)
+    if key.startswith(_LEGAL_FORMS):
+        for form in _LEGAL_FORMS:
+            if key.startswith(form) and len(key) > len(form):
+                return key[len(form):]
+    return key
+
+
+def prefix_upper(key: str) -> str:
+    """The least string above every string that starts with ``key`` (code-point order):
+    ``key`` with its last character raised by one (surrogates skipped)."""
+    chars = list(key)
+    while chars:
+        point = ord(chars[-1]) + 1
+        if point == 0xD800:
+            point = 0xE000
+        if point <= 0x10FFFF:
+            chars[-1] = chr(point)
+            return "".join(chars)
+        chars.pop()
+    return "\U0010ffff"

@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import get_history
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk, utcnow
 from joren.platform.db import value_enum as _enum
 from joren.platform.identity.account import Account
-from joren.platform.names import member_search_key
+from joren.platform.names import company_key, door_romaji_keys, member_search_key
 from joren.platform.tenancy import TenantScoped
 
 
@@ -63,6 +63,32 @@ def _search_key_default(context: DefaultExecutionContext) -> str:
     return member_search_key(*(values.get(part) or "" for part in SEARCH_KEY_PARTS))
 
 
+def _romaji_default(context: DefaultExecutionContext) -> str:
+    return door_romaji_keys(context.get_current_parameters().get("name_romaji") or "")[0]
+
+
+def _romaji_given_default(context: DefaultExecutionContext) -> str:
+    return door_romaji_keys(context.get_current_parameters().get("name_romaji") or "")[1]
+
+
+def _company_default(context: DefaultExecutionContext) -> str:
+    return company_key(context.get_current_parameters().get("company") or "")
+
+
+def door_keys(name_romaji: str, company: str) -> dict[str, str]:
+    """The door's prefix keys of one person (besides ``search_key``, the email and the
+    reading, which the door reads as they are): the columns below, by name."""
+    family_first, given_first = door_romaji_keys(name_romaji)
+    return {"search_romaji": family_first, "search_romaji_given": given_first,
+            "search_company": company_key(company)}
+
+
+def c_collated(length: int) -> String:
+    """A string compared in code-point order on PostgreSQL (``COLLATE "C"``), whatever the
+    database's collation: what a prefix range on an index needs (SQLite's BINARY is that)."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+
+
 class Member(TenantScoped, Timestamped, Base):
     __tablename__ = "members"
     __table_args__ = (
@@ -73,6 +99,12 @@ class Member(TenantScoped, Timestamped, Base):
         # Door search: the LIKE reads this index instead of the wide rows (see names.py for
         # why it is a btree and not a trigram index on PostgreSQL).
         Index("ix_members_tenant_search", "tenant_id", "search_key"),
+        # Door search by prefix (joren/tenants/meetups/checkin/lists.py): the name through
+        # the key above, the reading through ix_members_tenant_reading, the email through the
+        # unique (tenant_id, email), and these three.
+        Index("ix_members_tenant_search_romaji", "tenant_id", "search_romaji"),
+        Index("ix_members_tenant_search_romaji_given", "tenant_id", "search_romaji_given"),
+        Index("ix_members_tenant_search_company", "tenant_id", "search_company"),
         Index("ix_members_tenant_status_role", "tenant_id", "status", "role"),
         Index("ix_members_tenant_role", "tenant_id", "role"),
     )
@@ -81,11 +113,11 @@ class Member(TenantScoped, Timestamped, Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     role: Mapped[Role] = mapped_column(_enum(Role), default=Role.MEMBER)
     status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus), default=MemberStatus.MEMBER)
-    email: Mapped[str | None] = mapped_column(String(320))
+    email: Mapped[str | None] = mapped_column(c_collated(320))
     family_name: Mapped[str] = mapped_column(String(60), default="")
     given_name: Mapped[str] = mapped_column(String(60), default="")
-    family_name_kana: Mapped[str] = mapped_column(String(60), default="")
-    given_name_kana: Mapped[str] = mapped_column(String(60), default="")
+    family_name_kana: Mapped[str] = mapped_column(c_collated(60), default="")
+    given_name_kana: Mapped[str] = mapped_column(c_collated(60), default="")
     name_romaji: Mapped[str] = mapped_column(String(300), default="")
     company: Mapped[str] = mapped_column(String(120), default="")
     title: Mapped[str] = mapped_column(String(80), default="")
@@ -93,8 +125,17 @@ class Member(TenantScoped, Timestamped, Base):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Every way of finding the person, folded (names.member_search_key): written on insert,
     # also by bulk Core inserts (its default), and on every ORM update of its parts.
-    search_key: Mapped[str] = mapped_column(Text, default=_search_key_default,
-                                            server_default="", deferred=True)
+    search_key: Mapped[str] = mapped_column(
+        Text().with_variant(Text(collation="C"), "postgresql"), default=_search_key_default,
+        server_default="", deferred=True)
+    # The door's prefix keys (names.door_romaji_keys, names.company_key): written like
+    # search_key, on insert (also by bulk Core inserts) and on every ORM update of their parts.
+    search_romaji: Mapped[str] = mapped_column(c_collated(120), default=_romaji_default,
+                                               server_default="", deferred=True)
+    search_romaji_given: Mapped[str] = mapped_column(
+        c_collated(120), default=_romaji_given_default, server_default="", deferred=True)
+    search_company: Mapped[str] = mapped_column(c_collated(120), default=_company_default,
+                                                server_default="", deferred=True)
     # Signed into the personal calendar feed link; raising it makes the old link answer 404.
     calendar_feed_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
@@ -163,6 +204,8 @@ def _refresh_search_key(_mapper: Mapper, _connection: Connection, member: Member
     if any(get_history(member, part).has_changes() for part in SEARCH_KEY_PARTS):
         member.search_key = member_search_key(
             *(getattr(member, part) or "" for part in SEARCH_KEY_PARTS))
+        for column, value in door_keys(member.name_romaji or "", member.company or "").items():
+            setattr(member, column, value)
 
 
 

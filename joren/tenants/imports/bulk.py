@@ -17,6 +17,7 @@ guard's check itself: the rows belong to the session's community, or nothing is 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.tenancy import TenantScopeError, current_tenant_id
 
+_COLLATE = re.compile(r' COLLATE "[^"]+"')
 MAX_PARAMETERS = 32_000  # SQLite binds at most 32,766 parameters per statement
 # (Joren runs on PostgreSQL and SQLite: any other database takes the SQLite path)
 
@@ -109,7 +111,9 @@ def _unnest_statement(dialect: Dialect, table: Table, columns: tuple[str, ...],
     names = _names(len(columns) + len(shared))
 
     def sql_type(name: str) -> str:
-        return str(table.c[name].type.compile(dialect=dialect))
+        # the type only: a column's collation (COLLATE "C") cannot stand inside a CAST to
+        # an array, and the column applies its own on insert
+        return _COLLATE.sub("", str(table.c[name].type.compile(dialect=dialect)))
 
     # the arrays travel in binary: psycopg's text dumper quotes every element in Python
     arrays = [f"CAST(%({n})b AS {sql_type(c)}[])"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
-from joren.platform.membership.models import Member, MemberStatus, Role
+from joren.platform.membership.models import Member, MemberStatus, Role, door_keys
 from joren.platform.names import member_search_key, romaji_search_key
 from joren.tenants.imports.attendance import write_attendance
 from joren.tenants.imports.bulk import insert_rows
@@ -74,19 +74,22 @@ def _why_not(session: Session, batch: ImportBatch, plan: Plan) -> str:
 
 
 _MEMBER_COLUMNS = ("email", "family_name", "given_name", "family_name_kana", "given_name_kana",
-                   "name_romaji", "company", "title", "industry", "search_key")
+                   "name_romaji", "company", "title", "industry", "search_key",
+                   "search_romaji", "search_romaji_given", "search_company")
+DOOR_KEYS = ("search_romaji", "search_romaji_given", "search_company")
 _MEMBER_RETURNING = ("id", "email", "family_name", "given_name", "family_name_kana",
                      "given_name_kana", "company")
 
 
 def _member_row(p: Person) -> tuple[str | None, ...]:
     """One new person's values in ``_MEMBER_COLUMNS`` order; the hand-written INSERT runs no
-    column defaults, so the door's search key is computed here."""
+    column defaults, so the door's search keys are computed here."""
     romaji = romaji_search_key(p.family_name_kana, p.given_name_kana)
     return (p.email or None, p.family_name, p.given_name, p.family_name_kana, p.given_name_kana,
             romaji, p.company, p.title, p.industry,
             member_search_key(p.family_name, p.given_name, p.family_name_kana or "",
-                              p.given_name_kana or "", romaji, p.company or ""))
+                              p.given_name_kana or "", romaji, p.company or ""),
+            *door_keys(romaji, p.company or "").values())
 
 
 def _insert_members(session: Session, tenant_id: int, kind: ImportKind,
@@ -126,9 +129,10 @@ def _fill_blanks(session: Session, tenant_id: int, plan: Plan) -> None:
         cols["search_key"] = member_search_key(
             family, given, now["family_name_kana"] or "", now["given_name_kana"] or "",
             romaji, now["company"] or "")
+        cols.update(door_keys(romaji, now["company"] or ""))
     members = Member.__table__
     for chunk in chunks(list(fills.items())):
-        for column in (*FILLABLE, "name_romaji", "search_key"):
+        for column in (*FILLABLE, "name_romaji", "search_key", *DOOR_KEYS):
             values = {member_id: cols[column] for member_id, cols in chunk if column in cols}
             if values:
                 session.execute(

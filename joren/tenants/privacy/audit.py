@@ -52,7 +52,7 @@ DERIVED = {
 # Bookkeeping of sign-in, not anybody's action on data.
 NOT_ACTIONS = {"account_sessions", "alembic_version"}
 # Columns computed from others (the member search index): the change of their sources says it.
-DERIVED_COLUMNS = {"search_key"}
+DERIVED_COLUMNS = {"search_key", "search_romaji", "search_romaji_given", "search_company"}
 # Whole files and bodies: the entry says how long they were, not what they said (an uploaded
 # roster kept in the log would outlive the upload's own retention period by years).
 SUMMARISED = {"import_batches": {"text"},

@@ -44,6 +44,9 @@ NOBODY = "settings, counts or structure of a community: names no person"
 TABLES: dict[str, Holds] = {
     "accounts": Holds(account=("id",), email=("email",)),
     "account_sessions": Holds(account=("account_id",)),
+    # The row's search keys (search_key; the door's search_romaji, search_romaji_given,
+    # search_company) are derived from its names and company: exported with the row, blanked
+    # with them by an erasure (the ORM recomputes them), left out of the audit log.
     "members": Holds(subject=("id",), account=("account_id",), email=("email",)),
     "attendances": Holds(subject=("member_id", "substitute_member_id")),
     "attendance_changes": Holds(subject=("member_id",), actor=("changed_by_id",)),

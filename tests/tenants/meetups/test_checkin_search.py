@@ -1,6 +1,7 @@
-"""Door search on the stored search key: mid-word matches, romaji with or without spaces,
-hiragana and katakana alike, full-width letters, LIKE wildcards taken literally, inactive
-members left out, and another community's members never returned."""
+"""Door search for the people going: mid-word matches (among those going or in the register,
+see lists.py), romaji with or without spaces, hiragana and katakana alike, full-width letters,
+LIKE wildcards taken literally, inactive members left out, and another community's members
+never returned. Walk-ins (found by prefix, through indexes): test_door_prefix_search.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from joren.models import MemberStatus
 from joren.platform.db import utcnow
 from joren.tenants.meetups.checkin import lists
 from tests.tenants.helpers import attend, meetup
-from tests.tenants.meetups.helpers_checkin import person
+from tests.tenants.meetups.helpers_checkin import person, register
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -40,6 +41,8 @@ def folks(session, tenant, other_tenant, evening):  # type: ignore[no-untyped-de
         "kobe_sato": person(session, other_tenant, "佐藤", "太郎", "サトウ", "タロウ",
                             company="神戸テック"),
     }
+    for going in ("sato", "sakura", "smith", "percent"):
+        register(session, evening, rows[going])
     attend(session, evening, rows["gone_but_came"])
     session.commit()
     return rows

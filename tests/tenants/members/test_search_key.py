@@ -129,3 +129,18 @@ def test_postgresql_indexes_the_key_after_the_community(session):  # type: ignor
     definition = session.execute(text(
         "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_members_tenant_search'")).scalar()
     assert "btree (tenant_id, search_key)" in definition
+
+
+def test_migration_0028_writes_the_door_keys_the_code_writes():
+    from joren.platform.membership.models import door_keys
+
+    spec = importlib.util.spec_from_file_location(
+        "migration_0028", ROOT / "migrations" / "versions" / "0028_door_prefix_keys.py")
+    assert spec and spec.loader
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    for romaji, company in ((romaji_search_key("オオノ", "ユウコ"), "株式会社 大野製作所"),
+                            ("", ""), (romaji_search_key("サトウ", ""), "ＡＢＣ Trading"),
+                            ("Ｏｏｎｏ  yuuko / x", "㈱" + "社" * 200),
+                            (romaji_search_key("コウノ", "ヨウコ"), "(有)河野")):
+        assert migration._keys(romaji, company) == door_keys(romaji, company)

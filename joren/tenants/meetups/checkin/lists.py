@@ -1,19 +1,64 @@
 """Who is at the door and who came (read only): the door list with its search, the counts,
 the register after the meetup with its no-shows, and the register's history. Each is one
-statement, sorted by reading (あいうえお順)."""
+statement, sorted by reading (あいうえお順).
+
+Door search (issue 14): the organizer types the start of a name, a reading (hiragana or
+katakana, any width), romaji (either order, long vowels written or not), a company or an
+email, and the door answers from btree indexes, whatever the size of the community.
+
+- Why prefixes on btree indexes, not trigrams: under row-level security PostgreSQL evaluates
+  the tenant policy before any operator that is not LEAKPROOF, and LIKE and pg_trgm's
+  operators are not, so the app's role never gets a trigram or LIKE index scan (measured).
+  Text ``=``, ``<``, ``>=`` are leakproof (pg_proc.proleakproof): ``key >= q AND key <
+  prefix_upper(q)`` on a column collated "C" is "starts with q" and is an index condition
+  under the policy. SQLite has no RLS and reads the same ranges from the same indexes.
+- Why key columns on ``members`` and not a table of keys (one row per token): a CSV import
+  must keep its pace (tests/perf/test_import_perf.py), and on PostgreSQL every row of a key
+  table costs a heap tuple, its primary key entry and two foreign-key checks (measured about
+  10–38 µs a key row under load, against ~160 µs for the member row itself: eight keys a
+  member would have doubled the import, as the trigger-maintained gram table did). A key on
+  the member row costs one index entry and nothing else, is written by the same INSERT (and
+  by Core inserts through its column default, and by every ORM update of its parts), is
+  blanked with the row when the member is erased, and needs no separate isolation: it is the
+  members table's policy and the tenant guard's scope.
+- Which keys: most are indexes the members table already has. The folded name without
+  spaces is the start of ``search_key`` (佐藤太郎, found by 佐藤 or 佐藤太); the reading is
+  ``ix_members_tenant_reading`` — the family reading by prefix, and a whole reading typed
+  without its space (さとうたろう) as "family reading equal to the query's start, given
+  reading starting with the rest" for each possible split; the email is the unique
+  (tenant_id, email). Three new ones: romaji family name first and given name first (long
+  vowels folded, ``names.romaji_key``) and the company without its legal form (株式会社…).
+  Those columns, ``search_key``, the readings and the email are collated "C" on PostgreSQL.
+- Substring matches ("藤太", "テック", a given name alone) are kept for the people the door is
+  about: those going or already in the register (``_expected_ids``, a few hundred reached
+  through the registrations' and attendances' meetup indexes), where the LIKE on
+  ``search_key`` runs over those rows only. A walk-in who is not registered is found by the
+  start of a name, reading, romaji, company or email.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import Select
 
 from joren.platform.db import utcnow
 from joren.platform.identity.account import Account
 from joren.platform.membership.models import Member, MemberStatus
+from joren.platform.names import (
+    company_key,
+    escape_like,
+    normalise,
+    prefix_key,
+    prefix_upper,
+    romaji_key,
+    search_key_patterns,
+)
 from joren.tenants.meetups.attendance import UNUSUAL_AT_DOOR, DoorStatus, door_status
 from joren.tenants.meetups.models import (
     ATTENDED,
@@ -24,7 +69,6 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.members.services import matching_ids
 
 SEARCH_LIMIT = 60
 DOOR_PER_PAGE = 50  # the door shows the list a page at a time: search first, then browse
@@ -99,7 +143,7 @@ def door_list(session: Session, meetup: Meetup, query: str = "",
     romaji or company matches (at most ``limit``).
     """
     stmt = _door_statement(meetup)
-    matching = matching_ids(query)
+    matching = door_matching_ids(meetup, query)
     if matching is not None:
         stmt = stmt.where(Member.id.in_(matching),
                           or_(Member.status != MemberStatus.INACTIVE, Attendance.id.is_not(None)))
@@ -115,6 +159,50 @@ def door_list(session: Session, meetup: Meetup, query: str = "",
     if limit:
         stmt = stmt.limit(limit)
     return [DoorRow(m, r, a) for m, r, a in session.execute(stmt).unique()]
+
+
+MAX_SPLITS = 12  # a whole reading typed without its space: splits tried after each kana
+_KANA = re.compile("[\u30a1-\u30ff]+")  # a folded reading: katakana (ー included)
+
+
+def _starts_with(column, key: str):  # type: ignore[no-untyped-def]
+    """``column`` starts with ``key``, as a range an index can answer under the policy."""
+    return and_(column >= key, column < prefix_upper(key))
+
+
+def door_matching_ids(meetup: Meetup, query: str) -> Select | None:  # type: ignore[type-arg]
+    """The ids of the members the door finds for ``query`` (None for an empty query): by
+    prefix through indexes, among every member of the community, and by substring among the
+    people going to ``meetup`` or in its register (see the module's docstring)."""
+    key = prefix_key(query)
+    if not key:
+        return None
+    email = "".join(normalise(query).split())
+    # each index is asked only what it can hold: readings are kana, romaji and addresses
+    # are ASCII (fewer ranges, fewer index probes)
+    prefixes = [_starts_with(Member.search_key, key)]
+    if _KANA.fullmatch(key):
+        prefixes.append(_starts_with(Member.family_name_kana, key))
+        prefixes += [and_(Member.family_name_kana == key[:cut],
+                          _starts_with(Member.given_name_kana, key[cut:]))
+                     for cut in range(1, min(len(key), MAX_SPLITS + 1))]
+    if email.isascii():
+        prefixes.append(_starts_with(Member.email, email))
+        if romaji := romaji_key(query):
+            prefixes += [_starts_with(Member.search_romaji, romaji),
+                         _starts_with(Member.search_romaji_given, romaji)]
+    if company := company_key(query):
+        prefixes.append(_starts_with(Member.search_company, company))
+    # one SELECT per range, not one OR: SQLite's planner, without statistics, would walk the
+    # community's members by tenant_id and test the OR on each; a range alone always goes
+    # to its index (PostgreSQL plans either form as index scans)
+    by_prefix = [select(Member.id).where(condition) for condition in prefixes]
+    patterns = search_key_patterns(query)
+    by_substring = (select(Member.id)
+                    .where(Member.id.in_(_expected_ids(meetup)),
+                           or_(*(Member.search_key.like(p, escape="\\") for p in patterns),
+                               Member.email.like(f"%{escape_like(email)}%", escape="\\"))))
+    return union(*by_prefix, by_substring)
 
 
 def _page_ids(meetup: Meetup, page: int, per_page: int):  # type: ignore[no-untyped-def]
