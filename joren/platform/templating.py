@@ -21,6 +21,7 @@ from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 
+from joren.platform import widgets
 from joren.platform.urls import external_url
 
 JOREN = Path(__file__).resolve().parent.parent
@@ -135,3 +136,4 @@ def install_fast_paths(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
     app.jinja_env.globals["url_for"] = cached_url_for
+    widgets.install()  # WTForms' attributes, faster and byte for byte the same
