@@ -18,8 +18,9 @@ from typing import Any
 
 from babel.numbers import format_currency
 from babel.support import NullTranslations
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
+from flask_wtf.csrf import csrf_meta_tag, generate_csrf
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
@@ -156,6 +157,8 @@ def _gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
     rv = _translations().ugettext(string)
     if eval_ctx.autoescape:
         rv = Markup(rv)  # noqa: S704 - Jinja's own gettext does the same
+    if not variables and "%" not in rv:
+        return rv  # formatting it with no variables would give it back unchanged
     return rv % variables  # type: ignore[no-any-return]
 
 
@@ -203,3 +206,21 @@ def install_fast_paths(app: Flask) -> None:
                                  pgettext=_pgettext, npgettext=_npgettext)
     app.jinja_env.globals["url_for"] = cached_url_for
     widgets.install()  # WTForms' attributes, faster and byte for byte the same
+    _install_csrf_token(app)
+
+
+def csrf_token() -> str:
+    """Flask-WTF's ``csrf_token()`` for templates: its answer for this request (kept in ``g``
+    by ``generate_csrf``, which makes it on the first call) read straight back; a layout with
+    a few forms asks for it on every one of them."""
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token")
+    return token if token is not None else generate_csrf()  # type: ignore[no-any-return]
+
+
+def _install_csrf_token(app: Flask) -> None:
+    """``csrf_token`` in place of Flask-WTF's, as a global and in its context processor."""
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    processors = app.template_context_processors[None]
+    for i, processor in enumerate(processors):
+        if processor.__module__ == "flask_wtf.csrf":
+            processors[i] = lambda: {"csrf_token": csrf_token, "csrf_meta_tag": csrf_meta_tag}

@@ -127,3 +127,16 @@ def test_dates_follow_each_requests_language_and_time_zone(app, app_ctx):
     assert seen[("ja", "UTC")] == "2026-03-31 15:30|2026年3月31日"
     assert seen[("en", "Asia/Tokyo")] == "2026-04-01 00:30|April 1, 2026"
     assert seen[("en", "UTC")] == "2026-03-31 15:30|March 31, 2026"
+
+
+def test_templates_csrf_token_is_flask_wtfs_token_for_the_request(app, app_ctx):
+    """``csrf_token()`` in a template reads back the request's token that Flask-WTF made (or
+    makes it): the same on every form of the page, and one that Flask-WTF accepts."""
+    from flask_wtf.csrf import generate_csrf, validate_csrf
+
+    with app.test_request_context("/"):
+        first, second = render_template_string("{{ csrf_token() }}|{{ csrf_token() }}").split("|")
+        assert first == second == generate_csrf()
+        validate_csrf(first)  # raises when Flask-WTF would refuse it
+    with app.test_request_context("/"):
+        assert render_template_string("{{ csrf_token() }}") == generate_csrf()
