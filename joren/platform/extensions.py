@@ -52,7 +52,10 @@ def skip_limiter_where_no_limit_applies(app: Flask, limiter_: Limiter) -> None:
 
     def check_request_limit() -> None:
         if not known:
-            known.append(limited_methods(limiter_))
+            try:
+                known.append(limited_methods(limiter_))
+            except AttributeError:  # another Flask-Limiter keeps its limits elsewhere
+                known.append(None)
         methods = known[0]
         if methods is not None and request.method not in methods:
             return None
