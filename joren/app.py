@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from joren.cli import register_commands
 from joren.platform import db as database
-from joren.platform import headers, i18n, inputs, storage
+from joren.platform import extensions, headers, i18n, inputs, storage
 from joren.platform.config import DEV_ENVIRONMENTS, engine_options, load_config
 from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
 from joren.platform.observability import jobs as observed_jobs
@@ -74,6 +74,7 @@ def configure_extensions(app: Flask) -> None:
     inputs.init_app(app)  # bounded <int:...> ids and the malformed-input guard
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)
+    extensions.skip_limiter_where_no_limit_applies(app, limiter)  # its GET check, for nothing
     rq.init_app(app)
     storage.init_app(app)  # uploaded images: a local directory or S3 (STORAGE_URL)
     headers.init_app(app)  # CSP, framing, HSTS in production, no-store on secret-bearing pages

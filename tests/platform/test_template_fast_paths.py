@@ -64,3 +64,79 @@ def test_a_signed_in_page_links_within_its_community(app, login, session, people
         html = client.get(f"/c/{community.slug}/admin/settings").get_data(as_text=True)
         assert f'href="/c/{community.slug}/admin/settings"' in html
         assert f'href="/c/{other.slug}/admin' not in html
+
+
+GETTEXT_SNIPPETS = [
+    "{{ _('Sign in') }}|{{ gettext('Account') }}",
+    "{{ _('%(name)s is closing', name='<b>A & B</b>') }}",
+    "{{ _('100%% sure') }}",
+    "{{ ngettext('%(num)d member', '%(num)d members', 1) }}/"
+    "{{ ngettext('%(num)d member', '%(num)d members', 3) }}",
+    "{{ pgettext('menu', 'Open') }}|{{ npgettext('menu', 'item', 'items', 2) }}",
+    "{% trans %}Account{% endtrans %}|{% trans n=2 %}{{ n }} one{% pluralize %}{{ n }} "
+    "many <i>{% endtrans %}",
+    "{% trans who='<script>' %}Hello {{ who }}{% endtrans %}",
+]
+
+
+@pytest.mark.parametrize("snippet", GETTEXT_SNIPPETS)
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_template_gettext_writes_what_jinjas_own_writes(app, snippet, autoescape):
+    """The one-call gettext (templating._gettext and siblings) against Jinja's own new-style
+    wrappers around the same catalog, with and without autoescaping, in both languages."""
+    fast_env = app.jinja_env.overlay(autoescape=autoescape)
+    jinja_env = app.jinja_env.overlay(autoescape=autoescape)
+    jinja_env.globals = dict(app.jinja_env.globals)
+    jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: templating._translations().ugettext(s),
+        ngettext=lambda s, p, n: templating._translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: templating._translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: templating._translations().unpgettext(c, s, p, n),
+    )
+    from jinja2.ext import _gettext_alias
+
+    jinja_env.globals["_"] = _gettext_alias
+    assert fast_env.globals["_"] is templating._gettext
+    for language in ("en", "ja"):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            assert (fast_env.from_string(snippet).render()
+                    == jinja_env.from_string(snippet).render())
+
+
+def test_dates_follow_each_requests_language_and_time_zone(app, app_ctx):
+    """The ``datetime`` and ``date`` filters remember what they wrote, keyed on the moment,
+    the pattern, the language and the time zone: a cached text never crosses into a request
+    with another language or zone."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from flask_babel import refresh
+
+    moment = datetime(2026, 3, 31, 15, 30, tzinfo=UTC)  # 1 April 00:30 in Tokyo
+    page = "{{ when | datetime('yyyy-MM-dd HH:mm') }}|{{ when | date('long') }}"
+    seen = {}
+    for language in ("ja", "en", "ja"):
+        for zone in ("Asia/Tokyo", "UTC", "Asia/Tokyo"):
+            with app.test_request_context("/"), force_locale(language):
+                g.community = SimpleNamespace(timezone=zone, default_language=language,
+                                              deletion_requested_at=None, deleted_at=None)
+                refresh()  # the app context (and Flask-Babel's answers in it) outlives requests
+                seen[(language, zone)] = render_template_string(page, when=moment)
+    assert seen[("ja", "Asia/Tokyo")] == "2026-04-01 00:30|2026年4月1日"
+    assert seen[("ja", "UTC")] == "2026-03-31 15:30|2026年3月31日"
+    assert seen[("en", "Asia/Tokyo")] == "2026-04-01 00:30|April 1, 2026"
+    assert seen[("en", "UTC")] == "2026-03-31 15:30|March 31, 2026"
+
+
+def test_templates_csrf_token_is_flask_wtfs_token_for_the_request(app, app_ctx):
+    """``csrf_token()`` in a template reads back the request's token that Flask-WTF made (or
+    makes it): the same on every form of the page, and one that Flask-WTF accepts."""
+    from flask_wtf.csrf import generate_csrf, validate_csrf
+
+    with app.test_request_context("/"):
+        first, second = render_template_string("{{ csrf_token() }}|{{ csrf_token() }}").split("|")
+        assert first == second == generate_csrf()
+        validate_csrf(first)  # raises when Flask-WTF would refuse it
+    with app.test_request_context("/"):
+        assert render_template_string("{{ csrf_token() }}") == generate_csrf()

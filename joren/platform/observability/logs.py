@@ -19,6 +19,7 @@ import sys
 import time
 import uuid
 from collections.abc import MutableMapping
+from functools import lru_cache
 from typing import IO, Any
 
 import structlog
@@ -41,12 +42,19 @@ _log = logging.getLogger("joren.request")
 
 def scrub(text: str) -> str:
     """Mask token-like path segments and query strings."""
+    if "/" not in text:  # both patterns start at a slash: nothing to mask
+        return text
     return TOKEN_SEGMENT.sub("/[redacted]", QUERY_STRING.sub(r"\1?[redacted]", text))
+
+
+@lru_cache(maxsize=1024)
+def _secret_field(key: str) -> bool:
+    return key != "event" and SECRET_FIELDS.search(key) is not None
 
 
 def _scrub_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any:
     for key, value in list(event.items()):
-        if SECRET_FIELDS.search(key) and key != "event":
+        if isinstance(key, str) and _secret_field(key):
             event[key] = "[redacted]"
         elif isinstance(value, str):
             event[key] = scrub(value)
