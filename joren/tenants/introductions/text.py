@@ -269,12 +269,15 @@ def sentence_table(texts: Sequence[str], limit: int = 12) -> tuple[list[str], np
     words = np.flatnonzero(word)
     if not len(words):
         return [], np.zeros(0, np.int64)
-    # A run of spaces inside a part becomes one space; spaces at its ends go.
-    nxt = np.searchsorted(words, np.arange(len(cps)))
-    has_next = nxt < len(words)
-    follows = np.zeros(len(cps), bool)
-    follows[has_next] = part[words[nxt[has_next]]] == part[has_next]
-    first_space = space & ~cut & np.r_[False, word[:-1]] & follows
+    # A run of spaces inside a part becomes one space; spaces at its ends go: a space is
+    # kept when it follows a word character and the part has one after it.
+    word_part = part[words]
+    last = np.r_[word_part[1:] != word_part[:-1], True]
+    last_word = np.full(int(part[-1]) + 1, -1, np.int64)
+    last_word[word_part[last]] = words[last]
+    first_space = space & ~cut & np.r_[False, word[:-1]]
+    spaces = np.flatnonzero(first_space)
+    first_space[spaces[spaces >= last_word[part[spaces]]]] = False
     keep = np.flatnonzero(word | first_space)
     kept_part = part[keep]
     new_line = np.r_[True, kept_part[1:] != kept_part[:-1]]
