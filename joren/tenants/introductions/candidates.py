@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy import sparse
 
+from joren.tenants.introductions import arrays
 from joren.tenants.introductions.features import Features
 from joren.tenants.members.industries import INDUSTRIES
 
@@ -171,7 +172,7 @@ def _shared_columns(x: sparse.csr_matrix, y: sparse.csr_matrix
     """``x`` and ``y`` on the columns both use, renumbered in order (the others meet nothing
     in ``[X | Y] · [Y | X]ᵀ``), and the original number of each kept column. The hashed
     feature space has a million columns, the texts of a community use a few of them."""
-    shared = np.intersect1d(x.indices, y.indices)
+    shared = arrays.intersect(x.indices, y.indices)
 
     def squeeze(m: sparse.csr_matrix) -> sparse.csr_matrix:
         at = np.minimum(np.searchsorted(shared, m.indices), max(len(shared) - 1, 0))
@@ -237,7 +238,7 @@ def _ties_by_hash(rows: np.ndarray, vals: np.ndarray, cols: np.ndarray, sel: np.
     left_out[sel] = False
     cut_val = np.full(int(rows.max()) + 1, -1.0, np.float32)
     cut_val[tie_row] = tie_val
-    crossing = np.unique(rows[left_out & (vals == cut_val[rows])])
+    crossing = arrays.unique(rows[left_out & (vals == cut_val[rows])])
     if not len(crossing):
         return sel
     at_cut = np.zeros(len(cut_val), bool)
@@ -279,14 +280,15 @@ def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-un
     cos(ask_i, offer_j)`` over pruned rows and sampled postings, found block by block
     (cosines left NaN: computed exactly later)."""
     offer, ask, model = f.text()
-    o, a = offer[pos], ask[pos]
     m = len(pos)
     # One product per block gives both directions: [O_blk | A_blk] · [A | O]ᵀ, on the
-    # features found in an offer and in an ask (the hash reads their own numbers).
-    po, pa, shared = _shared_columns(prune(o, PRUNE, model.df), prune(a, PRUNE, model.df))
+    # features found in an offer and in an ask (the hash reads their own numbers). Rows are
+    # pruned on their own, so pruning first and taking the rows of ``pos`` after is the same.
+    po, pa, shared = _shared_columns(prune(offer, PRUNE, model.df)[pos],
+                                     prune(ask, PRUNE, model.df)[pos])
     left = sparse.hstack([po, pa], format="csr")
     full_t = sparse.hstack([pa, po]).T.tocsr()
-    labels = np.r_[shared, shared + o.shape[1]]
+    labels = np.r_[shared, shared + offer.shape[1]]
     starts = range(0, m, BLOCK)
     groups = max(1, min(GROUPS, len(starts)))
     crowded = bool((np.diff(full_t.indptr) > POSTINGS).any())

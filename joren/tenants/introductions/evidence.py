@@ -40,6 +40,7 @@ from functools import cache
 import numpy as np
 from scipy import sparse
 
+from joren.tenants.introductions import arrays
 from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.features import Features
 from joren.tenants.members import vocabulary
@@ -254,7 +255,7 @@ def says_something(f: Features, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     m = f.meaning()
     tagged = np.flatnonzero(_meet(m.offer, m.need, i, j) | _meet(m.offer, m.need, j, i))
     ti, tj = i[tagged], j[tagged]
-    members = np.unique(np.r_[ti, tj])
+    members = arrays.unique(np.r_[ti, tj])
     offer = _named_rows(f, members, "offer")
     need = _named_rows(f, members, "need")
     out = np.zeros(len(i), bool)
@@ -271,7 +272,6 @@ def says_something(f: Features, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 # word said (``shared_term``, for the pairs suggested) agree.
 
 _KANJI_KANA = re.compile(r"[\u4e00-\u9fff\u3005\u30a0-\u30ff]{2,}")
-_WORD_SHIFT = np.int64(1) << np.int64(44)   # word ids above every pair of two code points
 
 
 @cache
@@ -302,54 +302,65 @@ def _words(cleaned: str) -> list[str]:
             if len(w) >= 4 and w not in _STOP]
 
 
+@cache
+def _kanji_kana() -> np.ndarray:
+    """Code point (below U+A000) → its number among the kanji and katakana (``_KANJI_KANA``'s
+    characters), -1 for any other."""
+    table = np.full(0xA000, -1, np.int64)
+    chars = np.r_[0x3005, np.arange(0x30A0, 0x3100), np.arange(0x4E00, 0xA000)]
+    table[chars] = np.arange(len(chars))
+    return table
+
+
 class _Terms:
     """Every member's specific terms, offers and asks, as sparse rows over one column
-    space: kanji/katakana pairs of characters and stemmed English words."""
+    space: kanji/katakana pairs of characters (column: the two characters' numbers) and
+    stemmed English words (after those: the words' hashes, numbered in order)."""
 
     def __init__(self, f: Features) -> None:
         sides = [self._ids(_clean_all(["\n".join(getattr(p, side)) for p in f.profiles]))
                  for side in ("offers", "asks")]
-        keys = np.concatenate([ids for _rows, ids in sides])
-        distinct, columns = np.unique(keys, return_inverse=True)
-        width = max(len(distinct), 1)
-        at = 0
+        hashes = arrays.unique(np.concatenate([crc for *_r, crc in sides]))
+        chars = int((_kanji_kana() >= 0).sum())
+        width = chars * chars + len(hashes)
         matrices = []
-        for rows, ids in sides:
-            cols = columns[at:at + len(ids)]
-            at += len(ids)
-            m = sparse.csr_matrix((np.ones(len(ids), np.float32), (rows, cols)),
-                                  shape=(len(f), width))
+        for rows, cols, word_rows, crc in sides:
+            m = sparse.csr_matrix(
+                (np.ones(len(rows) + len(word_rows), np.float32),
+                 (np.r_[rows, word_rows], np.r_[cols, chars * chars
+                                                + np.searchsorted(hashes, crc)])),
+                shape=(len(f), width))
             m.sum_duplicates()
             matrices.append(m)
         self.offers, self.asks = matrices
 
     @staticmethod
-    def _ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns) of the pairs of kanji/katakana, (rows, hashes) of the words."""
         joined = "\x00".join(t.replace("\x00", " ") for t in texts) + "\x00"
         cps = np.frombuffer(joined.encode("utf-32-le"), np.uint32).astype(np.int64)
-        ends = cps == 0
-        doc = np.cumsum(ends) - ends
-        cjk = ((cps >= 0x4E00) & (cps <= 0x9FFF)) | (cps == 0x3005) \
-            | ((cps >= 0x30A0) & (cps <= 0x30FF))
-        two = np.flatnonzero(cjk[:-1] & cjk[1:])
-        rows = [doc[two]]
-        ids = [(cps[two] << np.int64(21)) | cps[two + 1]]
-        vocab: dict[str, int] = {}
-        word_rows: list[int] = []
-        word_ids: list[int] = []
-        for k, text in enumerate(texts):
-            for w in _words(text):
-                word_rows.append(k)
-                word_ids.append(vocab.setdefault(w, len(vocab)))
-        rows.append(np.asarray(word_rows, np.int64))
-        ids.append(_word_hash(vocab, np.asarray(word_ids, np.int64)))
-        return np.concatenate(rows), np.concatenate(ids)
-
-
-def _word_hash(vocab: dict[str, int], local: np.ndarray) -> np.ndarray:
-    """Ids for words that are the same in any batch (a stable hash of the word)."""
-    table = np.fromiter((zlib.crc32(w.encode()) for w in vocab), np.int64, len(vocab))
-    return _WORD_SHIFT + (table[local] if len(local) else local)
+        ends = np.flatnonzero(cps == 0)
+        table = _kanji_kana()
+        number = np.full(len(cps), -1, np.int64)
+        low = np.flatnonzero(cps < len(table))
+        number[low] = table[cps[low]]
+        two = np.flatnonzero((number[:-1] >= 0) & (number[1:] >= 0))
+        cols = number[two] * int((table >= 0).sum()) + number[two + 1]
+        # The words of all texts in one pass: a word never spans two texts (NUL between).
+        starts: list[int] = []
+        crc: list[int] = []
+        known: dict[str, int] = {}
+        for m in _LATIN_WORD.finditer(joined):
+            w = m.group().strip("'-")
+            if len(w) >= 4 and w not in _STOP:
+                w = _stem(w)
+                h = known.get(w)
+                if h is None:
+                    h = known[w] = zlib.crc32(w.encode())
+                starts.append(m.start())
+                crc.append(h)
+        return (np.searchsorted(ends, two), cols,
+                np.searchsorted(ends, np.asarray(starts, np.int64)), np.asarray(crc, np.int64))
 
 
 def _terms_of(f: Features) -> _Terms:

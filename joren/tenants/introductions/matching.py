@@ -42,7 +42,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from joren.tenants.introductions import allocation, candidates, semantics, together
+from joren.tenants.introductions import allocation, arrays, candidates, semantics, together
 from joren.tenants.introductions.features import (
     DEFAULT_WEIGHTS,
     Features,
@@ -51,7 +51,7 @@ from joren.tenants.introductions.features import (
     Weights,
 )
 from joren.tenants.introductions.history_keys import HistoryKeys, member_of, position_keys
-from joren.tenants.introductions.reasons import build_reasons, explained
+from joren.tenants.introductions.reasons import EXPLAINING, build_reasons, explained
 
 TOP_K = 20              # text candidates kept per member
 
@@ -130,7 +130,7 @@ def _pairs(f: Features, hk: HistoryKeys, pos: np.ndarray, k: int, *,
     with stage("text features"):
         f.text()
     with stage("text candidates"):
-        ti, tj, t1, t2 = candidates.text_candidates(f, pos, k)
+        ti, tj, _t1, _t2 = candidates.text_candidates(f, pos, k)
     stage.sizes["text candidates"] = len(ti)
     with stage("other candidates"):
         si, sj = candidates.structured_candidates(f, pos, candidates.STRUCTURED_K)
@@ -142,30 +142,26 @@ def _pairs(f: Features, hk: HistoryKeys, pos: np.ndarray, k: int, *,
         ok = inside[met_i] & inside[met_j]
         i = np.concatenate([ti, si, ai, mi, met_i[ok]])
         j = np.concatenate([tj, sj, aj, mj, met_j[ok]])
-        nan = np.full(len(si) + len(ai) + len(mi) + int(ok.sum()), np.nan)
-        c1 = np.concatenate([t1, nan])
-        c2 = np.concatenate([t2, nan])
+        del ti, tj, si, sj, ai, aj, mi, mj
     with stage("exclusions"):
-        swap = i > j
-        i, j = np.where(swap, j, i), np.where(swap, i, j)
-        c1, c2 = np.where(swap, c2, c1), np.where(swap, c1, c2)
-        keys = i * n + j
-        _, first = np.unique(keys, return_index=True)
-        i, j, c1, c2, keys = i[first], j[first], c1[first], c2[first], keys[first]
+        # Each pair once, lower position first, in order of the pair.
+        keys = arrays.unique(position_keys(n, i, j))
+        del i, j
+        i, j = keys // n, keys % n
         banned = member_of(hk.excluded, keys)
         if allow_connected:
             banned &= ~member_of(hk.connected, keys)
         banned |= (f.company[i] > 0) & (f.company[i] == f.company[j])
         banned |= i == j
-        keep = ~banned
-        i, j, c1, c2 = i[keep], j[keep], c1[keep], c2[keep]
+        keep = np.flatnonzero(~banned)
+        i, j = i[keep], j[keep]
     stage.sizes["candidate pairs"] = len(i)
     with stage("cosines"):
-        todo = np.flatnonzero(np.isnan(c1))
-        if len(todo):
-            offer, ask, _model = f.text()
-            c1[todo] = candidates.rowdot(offer, ask, i[todo], j[todo])
-            c2[todo] = candidates.rowdot(offer, ask, j[todo], i[todo])
+        # Exact cosines of every candidate, both ways, on the full rows (the text candidates
+        # were found on pruned rows and sampled postings).
+        offer, ask, _model = f.text()
+        c1 = candidates.rowdot(offer, ask, i, j)
+        c2 = candidates.rowdot(offer, ask, j, i)
     return i, j, c1, c2
 
 
@@ -259,14 +255,18 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
     members' order."""
     lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
     by_id = np.lexsort((hi, lo))
-    ok = (score >= weights.min_score) & explained(f, i, parts, weights, j)
     sure = semantics.confirmed(parts["k1"], parts["k2"])
-    good = np.flatnonzero((ok & sure)[by_id])
     # Without a confirming concept: texts sharing specific words, or members who sat in the
     # same meetups and never spoke, or one asked to meet their own industry (said by a reason).
     vague = semantics.generic_only(f.meaning(), f.wrote)
     backed = (semantics.fallback_ok(parts["c1"], parts["c2"]) | (parts["met"] > 0)
               | (parts["same_ind_flag"] & ~vague[i] & ~vague[j]))
+    # Whether a pair can be explained is read only for the pairs that could be suggested
+    # (above the minimum score, confirmed or backed): the others are never allocated.
+    ok = (score >= weights.min_score) & (sure | backed)
+    at = np.flatnonzero(ok)
+    ok[at] = explained(f, i[at], {k: parts[k][at] for k in EXPLAINING}, weights, j[at])
+    good = np.flatnonzero((ok & sure)[by_id])
     fallback = np.flatnonzero((ok & ~sure & backed)[by_id])
     strong = semantics.confirmed(parts["k1"], parts["k2"], semantics.STRONG)
     preferred = np.flatnonzero((ok & strong)[by_id])

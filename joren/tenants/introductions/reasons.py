@@ -47,6 +47,8 @@ def cut_snippet(line: str) -> str:
 
 _STRUCTURED = ("ind_ij", "ind_ji", "size_ij", "size_ji", "same_ind_flag", "regulars",
                "welcome", "connected")
+# The scoring parts ``explained`` reads.
+EXPLAINING = (*_STRUCTURED, "same_pref", "same_region", "met", "c1", "c2")
 
 
 def _places(f: Features, a: np.ndarray, parts: dict[str, np.ndarray]

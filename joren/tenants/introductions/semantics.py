@@ -49,6 +49,7 @@ from importlib import resources
 import numpy as np
 from scipy import sparse
 
+from joren.tenants.introductions import arrays
 from joren.tenants.introductions import text as textmod
 from joren.tenants.members import vocabulary
 
@@ -94,7 +95,7 @@ def without_boilerplate(offers: list[str], asks: list[str]) -> tuple[list[str], 
     blank = np.zeros(len(counts), bool)
     blank[repeated[np.asarray(tagged.sum(axis=1)).ravel() == 0]] = True
     drop = blank[inverse.ravel()]
-    touched = np.unique(owner[drop])
+    touched = arrays.unique(owner[drop])
     kept: dict[int, list[str]] = {int(t): [] for t in touched}
     for line, text_of, dropped in zip(lines, owner.tolist(), drop.tolist(), strict=True):
         if text_of in kept and not dropped:

@@ -298,7 +298,8 @@ def _personal_scanner() -> _Scanner:
 def _personal_lines(cps: np.ndarray, breaks: np.ndarray) -> np.ndarray:
     """The lines (indices into ``breaks``) where a personal word is found."""
     starts, _lengths, _words = _personal_scanner().everywhere(cps)
-    return np.unique(np.searchsorted(breaks, starts))
+    lines = np.searchsorted(breaks, starts)       # sorted: the starts are
+    return lines[np.r_[True, lines[1:] != lines[:-1]]] if len(lines) else lines
 
 
 @cache
