@@ -56,6 +56,19 @@ def _stable_best_first(score: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return idx[np.argsort(-score[idx], kind="stable")]
 
 
+def _score_ranks(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(every pair best score first, ties by index; each pair's place in that order)."""
+    order = np.argsort(-score, kind="stable")
+    place = np.empty(len(score), np.int64)
+    place[order] = np.arange(len(score))
+    return order, place
+
+
+def _small_ints(x: np.ndarray) -> np.ndarray:
+    """``x`` (integers ≥ 0) as 16 bits where they fit: numpy sorts those stably by radix."""
+    return x.astype(np.uint16) if not len(x) or x.max() < 1 << 16 else x
+
+
 def _take(pair: np.ndarray, x: np.ndarray, y: np.ndarray, held: np.ndarray, room: np.ndarray,
           lead_max: int, follow_max: int, used: np.ndarray) -> list[int]:
     """In the given order: pairs whose ``x`` holds at most ``lead_max`` and ``y`` at most
@@ -90,7 +103,7 @@ def _take(pair: np.ndarray, x: np.ndarray, y: np.ndarray, held: np.ndarray, room
 def _member_driven(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, idx: np.ndarray,
                    leads: np.ndarray, held: np.ndarray, room: np.ndarray,
                    both_first: bool, lead: int, used: np.ndarray,
-                   rank_of: np.ndarray) -> list[int]:
+                   rank_of: np.ndarray, place: np.ndarray) -> list[int]:
     """Members who hold nothing (``leads``), fewest partners first, each take the best of
     their ``lead`` best partners that is still free (``both_first``) or has room."""
     deg = np.bincount(i[idx], minlength=n) + np.bincount(j[idx], minlength=n)
@@ -99,31 +112,34 @@ def _member_driven(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, idx:
     pair = np.concatenate([idx, idx])
     ok = leads[me]
     me, other, pair = me[ok], other[ok], pair[ok]
-    order = np.lexsort((pair, -score[pair], rank_of[me]))
+    # By member (in rank order), each member's pairs best score first, ties by the pair
+    # listed first (``place``: the pairs' order by score): one sort of distinct keys.
+    order = np.argsort(rank_of[me] * len(place) + place[pair])
     first = np.r_[0, np.flatnonzero(me[order][1:] != me[order][:-1]) + 1] if len(order) \
         else np.zeros(0, np.int64)
     rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
     order = order[rank < lead]
-    order = order[np.lexsort((rank[rank < lead], rank_of[me[order]], deg[me[order]]))]
+    # Then the members with fewest partners first: a stable sort by degree keeps the rest.
+    order = order[np.argsort(_small_ints(deg[me[order]]), kind="stable")]
     return _take(pair[order], me[order], other[order], held, room, 0,
                  0 if both_first else np.iinfo(np.int64).max, used)
 
 
 def _firsts(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, good: np.ndarray,
             room: np.ndarray, held: np.ndarray, used: np.ndarray,
-            rank_of: np.ndarray) -> list[int]:
+            rank_of: np.ndarray, place: np.ndarray) -> list[int]:
     """Rounds 1 and 2 over the pairs ``good``: firsts for both, then firsts for one."""
     chosen: list[int] = []
     # 1. A matching among members who hold nothing.
     free = (held == 0) & (room > 0)
     both = good[free[i[good]] & free[j[good]]]
     chosen += _member_driven(n, i, j, score, both, free, held, room, True, LEAD, used,
-                             rank_of)
+                             rank_of, place)
     # 2. Members still holding nothing take a partner with room (that partner's second).
     lead = (held == 0) & (room > 0)
     some = good[(lead[i[good]] | lead[j[good]]) & (room[i[good]] > 0) & (room[j[good]] > 0)]
     chosen += _member_driven(n, i, j, score, some, lead, held, room, False, len(good),
-                             used, rank_of)
+                             used, rank_of, place)
     return chosen
 
 
@@ -153,11 +169,17 @@ def allocate(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, good: np.n
     tiers = [good, fallback]
     if preferred is not None and len(preferred):
         tiers = [np.asarray(preferred, np.int64), good, fallback]
+    by_score, place = _score_ranks(score)
     for tier in tiers:
         if len(tier):
-            chosen += _firsts(n, i, j, score, tier, room, held, used, rank_of)
+            chosen += _firsts(n, i, j, score, tier, room, held, used, rank_of, place)
     # 3. Seconds and beyond, one level at a time, best score first.
-    order = _stable_best_first(score, good)
+    if len(good) > 1 and (good[1:] > good[:-1]).all():     # listed in order: ties alike
+        allowed = np.zeros(len(i), bool)
+        allowed[good] = True
+        order = by_score[allowed[by_score]]
+    else:
+        order = _stable_best_first(score, good)
     top = int(held.max() + room.max()) if n else 0
     for level in range(2, top + 1):
         chosen += _take(order, i[order], j[order], held, room, level - 1, level - 1, used)

@@ -23,13 +23,18 @@ size switch: every community, small or large, goes through the same blocked prod
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy import sparse
 
 from joren.tenants.introductions import arrays
+
+try:    # scipy's sparse product kernel (``product``); ``@`` does the same in two passes
+    from scipy.sparse._sparsetools import csr_matmat as _csr_matmat
+except ImportError:  # pragma: no cover
+    _csr_matmat = None
 from joren.tenants.introductions.features import Features
 from joren.tenants.members.industries import INDUSTRIES
 
@@ -62,6 +67,31 @@ def rowdot(x: sparse.csr_matrix, y: sparse.csr_matrix, i: np.ndarray, j: np.ndar
         for s in starts:
             one(s)
     return out
+
+
+def product(x: sparse.csr_matrix, y: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``x @ y`` (CSR, indices in no particular order within a row) in one pass of scipy's
+    kernel: the output is sized by the number of multiplications (``x``'s entries times the
+    lengths of the rows of ``y`` they meet, at least the product's entries) instead of being
+    counted exactly by a first pass. Falls back on ``@`` where scipy's kernel is missing or
+    the indices would not fit 32 bits."""
+    if _csr_matmat is None or x.shape[1] != y.shape[0]:
+        return x @ y
+    lengths = np.diff(y.indptr)
+    flops = int(lengths[x.indices].sum()) if x.nnz else 0
+    if max(flops, x.shape[0], y.shape[1], y.nnz) >= np.iinfo(np.int32).max:
+        return x @ y
+    i32 = np.int32
+    indptr = np.empty(x.shape[0] + 1, i32)
+    indices = np.empty(flops, i32)
+    dtype = np.result_type(x.dtype, y.dtype)
+    data = np.empty(flops, dtype)
+    _csr_matmat(x.shape[0], y.shape[1], x.indptr.astype(i32, copy=False),
+                x.indices.astype(i32, copy=False), x.data.astype(dtype, copy=False),
+                y.indptr.astype(i32, copy=False), y.indices.astype(i32, copy=False),
+                y.data.astype(dtype, copy=False), indptr, indices, data)
+    nnz = int(indptr[-1])
+    return sparse.csr_matrix((data[:nnz], indices[:nnz], indptr), shape=(x.shape[0], y.shape[1]))
 
 
 def top_per_row(rows: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
@@ -137,15 +167,15 @@ def draw(feature: np.ndarray, texts: np.ndarray, group: int) -> np.ndarray:
 
 
 def truncate_postings(x: sparse.csr_matrix, p: int, groups: int = 1,
-                      keys: np.ndarray | None = None, labels: np.ndarray | None = None,
-                      only: Sequence[int] | None = None) -> list[sparse.csr_matrix]:
+                      keys: np.ndarray | None = None, labels: np.ndarray | None = None
+                      ) -> Iterator[sparse.csr_matrix]:
     """Feature rows × texts, once per group of blocks: a feature in more than ``p`` texts
     keeps a sample of about ``p`` of them (``draw`` below ``p`` / its texts), so a block's
     product costs O(rows · features · p) and not O(rows · n), and different groups reach
     different texts. A feature in ``p`` texts or fewer keeps them all. ``keys``: what the
     hash reads for each text (member ids, so that the sample does not depend on the
     members' order); ``labels``: what it reads for each feature row (default: the row).
-    ``only``: the groups wanted (default: all of them), in that order."""
+    The groups are made one at a time, as they are asked for (the hash once for all)."""
     counts = np.diff(x.indptr)
     feature = np.repeat(np.arange(x.shape[0]), counts)
     many = counts[feature] > p
@@ -153,8 +183,7 @@ def truncate_postings(x: sparse.csr_matrix, p: int, groups: int = 1,
     texts = x.indices[crowded] if keys is None else keys[x.indices[crowded]]
     first = _mix(feature[crowded] if labels is None else labels[feature[crowded]], texts, 0)
     rate = (p / np.maximum(counts, 1))[feature[crowded]]
-    out = []
-    for g in range(groups) if only is None else only:
+    for g in range(groups):
         kept = ~many
         kept[crowded[(first + g * _GOLDEN) % 1.0 < rate]] = True
         at = np.flatnonzero(kept)
@@ -163,8 +192,7 @@ def truncate_postings(x: sparse.csr_matrix, p: int, groups: int = 1,
         part = sparse.csr_matrix((x.data[at], x.indices[at], indptr), shape=x.shape)
         if not x.has_sorted_indices:
             part.sort_indices()
-        out.append(part)
-    return out
+        yield part
 
 
 def _shared_columns(x: sparse.csr_matrix, y: sparse.csr_matrix
@@ -297,7 +325,8 @@ def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-un
         groups = 1
 
     def block(right_t: sparse.csr_matrix, start: int) -> tuple[np.ndarray, np.ndarray]:
-        rows, cols = _best_in_block(left[start:start + BLOCK] @ right_t, start, k, keys)
+        rows, cols = _best_in_block(product(left[start:start + BLOCK], right_t), start, k,
+                                    keys)
         return pos[rows + start], pos[cols]
 
     # Block b reads group b % groups: the groups are built one at a time (each is a sampled
@@ -307,9 +336,9 @@ def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-un
     by_start: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     pool = ThreadPoolExecutor(THREADS) if THREADS > 1 and len(starts) > 1 else None
     try:
-        for g in range(groups):
-            right_t = (truncate_postings(full_t, POSTINGS, groups, keys, labels, only=[g])[0]
-                       if crowded else full_t)
+        sampled = (truncate_postings(full_t, POSTINGS, groups, keys, labels) if crowded
+                   else iter([full_t]))
+        for g, right_t in enumerate(sampled):
             mine = [s for s in starts if (s // BLOCK) % groups == g]
             done = (pool.map(lambda s, r=right_t: block(r, s), mine) if pool is not None
                     else (block(right_t, s) for s in mine))

@@ -254,7 +254,11 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
     in fair rounds; pairs listed and members ranked by id, so that ties do not depend on the
     members' order."""
     lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
-    by_id = np.lexsort((hi, lo))
+    # Pairs come in order of positions, and positions usually in order of ids: then the
+    # pairs are already listed by id.
+    listed = (len(lo) < 2 or bool(((lo[1:] > lo[:-1])
+                                   | ((lo[1:] == lo[:-1]) & (hi[1:] > hi[:-1]))).all()))
+    by_id = np.arange(len(lo)) if listed else np.lexsort((hi, lo))
     sure = semantics.confirmed(parts["k1"], parts["k2"])
     # Without a confirming concept: texts sharing specific words, or members who sat in the
     # same meetups and never spoke, or one asked to meet their own industry (said by a reason).
