@@ -151,10 +151,17 @@ def _rows_of(x: sparse.csr_matrix, at: np.ndarray) -> sparse.csr_matrix:
     return out
 
 
+PRUNE_ROWS = 16_384     # rows pruned at a time (each row is pruned on its own)
+
+
 def prune(x: sparse.csr_matrix, m: int, df: np.ndarray) -> sparse.csr_matrix:
     """Each row's ``m`` heaviest features that another text also has (for candidate
-    generation: the rare, specific n-grams; exact cosines are computed later on full rows)."""
-    return _rows_of(x, _top_entries(x, m, df[x.indices] > 1))
+    generation: the rare, specific n-grams; exact cosines are computed later on full rows).
+    ``PRUNE_ROWS`` rows at a time, so that the ranking's arrays stay small."""
+    if x.shape[0] <= PRUNE_ROWS:
+        return _rows_of(x, _top_entries(x, m, df[x.indices] > 1))
+    return sparse.vstack([prune(x[s:s + PRUNE_ROWS], m, df)
+                          for s in range(0, x.shape[0], PRUNE_ROWS)], format="csr")
 
 
 _GOLDEN = 0.6180339887498949   # each group's draw is the first one shifted by this much

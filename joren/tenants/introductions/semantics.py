@@ -97,9 +97,10 @@ def without_boilerplate(offers: list[str], asks: list[str]) -> tuple[list[str], 
     drop = blank[inverse.ravel()]
     touched = arrays.unique(owner[drop])
     kept: dict[int, list[str]] = {int(t): [] for t in touched}
-    for line, text_of, dropped in zip(lines, owner.tolist(), drop.tolist(), strict=True):
-        if text_of in kept and not dropped:
-            kept[text_of].append(line)
+    in_touched = np.zeros(len(texts), bool)
+    in_touched[touched] = True
+    for k in np.flatnonzero(in_touched[owner] & ~drop).tolist():   # the lines they keep
+        kept[int(owner[k])].append(lines[k])
     out = list(texts)
     for text_of, rest in kept.items():
         out[text_of] = "\n".join(rest)

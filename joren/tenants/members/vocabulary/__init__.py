@@ -181,7 +181,9 @@ class _Trie:
                     word_at.append(-1)
                 node = child
             word_at[node] = index
-        self.root = np.full(max(children[0], default=-1) + 1, -1, np.int64)
+        # By code point, the node of a word's first character (-1: none); the last entry
+        # is -1 and stands for every code point beyond.
+        self.root = np.full(max(children[0], default=-1) + 2, -1, np.int64)
         for cp, child in children[0].items():
             self.root[cp] = child
         edges = sorted(((node << 21) | cp, child) for node, kids in enumerate(children)
@@ -192,8 +194,7 @@ class _Trie:
 
     def starts(self, cps: np.ndarray) -> np.ndarray:
         """The positions whose character begins a word."""
-        known = np.flatnonzero(cps < len(self.root))
-        return known[self.root[cps[known]] >= 0]
+        return np.flatnonzero(self.root[np.minimum(cps, len(self.root) - 1)] >= 0)
 
     def longest(self, cps: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each start position of ``at`` (from ``starts``): (the length, the index) of
