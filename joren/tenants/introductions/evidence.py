@@ -302,6 +302,9 @@ def _words(cleaned: str) -> list[str]:
             if len(w) >= 4 and w not in _STOP]
 
 
+_TERM_CHUNK = 20_000     # members whose texts are read at once for their terms
+
+
 @cache
 def _kanji_kana() -> np.ndarray:
     """Code point (below U+A000) → its number among the kanji and katakana (``_KANJI_KANA``'s
@@ -318,8 +321,7 @@ class _Terms:
     stemmed English words (after those: the words' hashes, numbered in order)."""
 
     def __init__(self, f: Features) -> None:
-        sides = [self._ids(_clean_all(["\n".join(getattr(p, side)) for p in f.profiles]))
-                 for side in ("offers", "asks")]
+        sides = [self._side(f, side) for side in ("offers", "asks")]
         hashes = arrays.unique(np.concatenate([crc for *_r, crc in sides]))
         chars = int((_kanji_kana() >= 0).sum())
         width = chars * chars + len(hashes)
@@ -333,6 +335,20 @@ class _Terms:
             m.sum_duplicates()
             matrices.append(m)
         self.offers, self.asks = matrices
+
+    @staticmethod
+    def _side(f: Features, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``_ids`` of every member's ``side``, ``_TERM_CHUNK`` members at a time (each
+        text is read on its own: the chunks only bound the size of the joined texts)."""
+        found = []
+        for start in range(0, len(f), _TERM_CHUNK):
+            texts = ["\n".join(getattr(p, side)) for p in f.profiles[start:start + _TERM_CHUNK]]
+            rows, cols, word_rows, crc = _Terms._ids(_clean_all(texts))
+            found.append((rows + start, cols, word_rows + start, crc))
+        if not found:
+            empty = np.zeros(0, np.int64)
+            return empty, empty, empty, empty
+        return tuple(np.concatenate([x[k] for x in found]) for k in range(4))  # type: ignore[return-value]
 
     @staticmethod
     def _ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

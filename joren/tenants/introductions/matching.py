@@ -111,11 +111,17 @@ def _score(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray, c1: np.nd
     ``SCORE_CHUNK`` pairs at a time, so that the intermediate arrays stay small."""
     if len(i) <= SCORE_CHUNK:
         return _score_chunk(f, hk, i, j, c1, c2, w)
-    done = [_score_chunk(f, hk, i[s:s + SCORE_CHUNK], j[s:s + SCORE_CHUNK],
-                         c1[s:s + SCORE_CHUNK], c2[s:s + SCORE_CHUNK], w)
-            for s in range(0, len(i), SCORE_CHUNK)]
-    score = np.concatenate([d[0] for d in done])
-    parts = {k: np.concatenate([d[1][k] for d in done]) for k in done[0][1]}
+    score = np.empty(0)
+    parts: dict[str, np.ndarray] = {}
+    for s in range(0, len(i), SCORE_CHUNK):
+        e = s + SCORE_CHUNK
+        got, got_parts = _score_chunk(f, hk, i[s:e], j[s:e], c1[s:e], c2[s:e], w)
+        if not s:   # the whole arrays, filled chunk by chunk
+            score = np.empty(len(i), got.dtype)
+            parts = {k: np.empty(len(i), v.dtype) for k, v in got_parts.items()}
+        score[s:e] = got
+        for k, v in got_parts.items():
+            parts[k][s:e] = v
     return score, parts
 
 

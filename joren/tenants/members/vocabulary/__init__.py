@@ -314,12 +314,18 @@ def _personal() -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in parts) or r"(?!)")
 
 
+_TAG_CHUNK = 20_000     # texts tagged at a time
+
+
 def tag(texts: Sequence[str], side: str) -> sparse.csr_matrix:
     """Concepts found in each text for ``side`` ("offer" or "need"): one row per text, one
     column per concept, the strongest cue's weight (at most 1). Each line is read on its own;
     a line about the member's life (趣味, a marathon, friends) tags nothing, so "a partner for
     the Tokyo marathon training" is not a training need."""
     n, width = len(texts), len(concepts())
+    if n > _TAG_CHUNK:      # each text is read on its own: the chunks bound the arrays
+        return sparse.vstack([tag(texts[s:s + _TAG_CHUNK], side)
+                              for s in range(0, n, _TAG_CHUNK)], format="csr")
     scanner, first, concept, weight = _scanner(side)
     cps = _folded_codepoints(texts)
     ends = np.flatnonzero(cps == 0)
