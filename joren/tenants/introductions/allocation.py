@@ -48,6 +48,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from joren.tenants.introductions import arrays
+
 CHUNK = 65_536     # pairs filtered with numpy before the Python loop looks at them
 LEAD = 12          # how many of its best partners a member tries in the first round
 
@@ -56,12 +58,19 @@ def _stable_best_first(score: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return idx[np.argsort(-score[idx], kind="stable")]
 
 
-def _score_ranks(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(every pair best score first, ties by index; each pair's place in that order)."""
-    order = np.argsort(-score, kind="stable")
-    place = np.empty(len(score), np.int64)
-    place[order] = np.arange(len(score))
+def _score_ranks(score: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the ``pairs`` (sorted indices) best score first, ties by index; each pair's place
+    in that order, 0 for the others): only places among these pairs are compared."""
+    index = _index_type(len(score))
+    order = pairs[np.argsort(-score[pairs], kind="stable")].astype(index)
+    place = np.zeros(len(score), index)
+    place[order] = np.arange(len(order), dtype=index)
     return order, place
+
+
+def _index_type(n: int) -> type:
+    """32-bit indices where they fit (half the memory of the pairs' arrays)."""
+    return np.int32 if n < np.iinfo(np.int32).max else np.int64
 
 
 def _small_ints(x: np.ndarray) -> np.ndarray:
@@ -106,15 +115,18 @@ def _member_driven(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, idx:
                    rank_of: np.ndarray, place: np.ndarray) -> list[int]:
     """Members who hold nothing (``leads``), fewest partners first, each take the best of
     their ``lead`` best partners that is still free (``both_first``) or has room."""
-    deg = np.bincount(i[idx], minlength=n) + np.bincount(j[idx], minlength=n)
-    me = np.concatenate([i[idx], j[idx]])
-    other = np.concatenate([j[idx], i[idx]])
-    pair = np.concatenate([idx, idx])
-    ok = leads[me]
-    me, other, pair = me[ok], other[ok], pair[ok]
+    ii, jj = i[idx].astype(_index_type(n)), j[idx].astype(_index_type(n))
+    deg = np.bincount(ii, minlength=n) + np.bincount(jj, minlength=n)
+    # Each pair from both ends, kept where that end leads (32-bit: they are many).
+    at_i, at_j = leads[ii], leads[jj]
+    pair32 = idx.astype(_index_type(len(score)))
+    me = np.concatenate([ii[at_i], jj[at_j]])
+    other = np.concatenate([jj[at_i], ii[at_j]])
+    pair = np.concatenate([pair32[at_i], pair32[at_j]])
+    del ii, jj, at_i, at_j, pair32
     # By member (in rank order), each member's pairs best score first, ties by the pair
     # listed first (``place``: the pairs' order by score): one sort of distinct keys.
-    order = np.argsort(rank_of[me] * len(place) + place[pair])
+    order = np.argsort(rank_of[me].astype(np.int64) * len(place) + place[pair])
     first = np.r_[0, np.flatnonzero(me[order][1:] != me[order][:-1]) + 1] if len(order) \
         else np.zeros(0, np.int64)
     rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
@@ -163,13 +175,14 @@ def allocate(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, good: np.n
     held = (np.zeros(n, np.int64) if held is None else np.asarray(held, np.int64)).copy()
     chosen: list[int] = []
     used = np.zeros(len(i), bool)
+    good = np.asarray(good, np.int64)
     fallback = np.zeros(0, np.int64) if fallback is None else np.asarray(fallback, np.int64)
     if not len(good) and not len(fallback):
         return np.zeros(0, np.int64)
     tiers = [good, fallback]
     if preferred is not None and len(preferred):
         tiers = [np.asarray(preferred, np.int64), good, fallback]
-    by_score, place = _score_ranks(score)
+    by_score, place = _score_ranks(score, arrays.unique(np.concatenate(tiers)))
     for tier in tiers:
         if len(tier):
             chosen += _firsts(n, i, j, score, tier, room, held, used, rank_of, place)

@@ -137,10 +137,15 @@ def _named(f: Features, members: Sequence[int], side: str) -> list[Named]:
     name their concept by the side's own, with no sentence. Each member is read once."""
     memo = _memo(f).named
     todo = sorted({m for m in members if (m, side) not in memo})
-    if todo:
-        for m, found in zip(todo, _read(f, todo, side), strict=True):
+    # Each member is read on its own: ``_READ_CHUNK`` at a time bounds the cues listed.
+    for start in range(0, len(todo), _READ_CHUNK):
+        some = todo[start:start + _READ_CHUNK]
+        for m, found in zip(some, _read(f, some, side), strict=True):
             memo[(m, side)] = found
     return [memo[(m, side)] for m in members]
+
+
+_READ_CHUNK = 4096
 
 
 def _read(f: Features, members: list[int], side: str) -> list[Named]:

@@ -302,13 +302,16 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
     """(chosen pairs, pairs allowed): the explained pairs above the minimum score, allocated
     in fair rounds; pairs listed and members ranked by id, so that ties do not depend on the
     members' order."""
-    lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
-    # Pairs come in order of positions, and positions usually in order of ids: then the
-    # pairs are already listed by id.
-    listed = (len(lo) < 2 or bool(((lo[1:] > lo[:-1])
-                                   | ((lo[1:] == lo[:-1]) & (hi[1:] > hi[:-1]))).all()))
-    by_id = np.arange(len(lo)) if listed else np.lexsort((hi, lo))
-    del lo, hi
+    # Pairs come in order of positions (lower first), and positions usually in order of
+    # ids: then the pairs are already listed by id.
+    listed = bool((i < j).all() and (np.diff(f.ids) > 0).all()
+                  and (len(i) < 2 or (np.diff(position_keys(len(f), i, j)) > 0).all()))
+    if listed:
+        by_id = np.arange(len(i))
+    else:
+        lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
+        by_id = np.lexsort((hi, lo))
+        del lo, hi
     sure = semantics.confirmed(parts["k1"], parts["k2"])
     # Without a confirming concept: texts sharing specific words, or members who sat in the
     # same meetups and never spoke, or one asked to meet their own industry (said by a reason).
@@ -320,6 +323,7 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
     ok = (score >= weights.min_score) & (sure | backed)
     at = np.flatnonzero(ok)
     ok[at] = explained(f, i[at], {k: parts[k][at] for k in EXPLAINING}, weights, j[at])
+    give_back_memory()
     good = np.flatnonzero((ok & sure)[by_id])
     fallback = np.flatnonzero((ok & ~sure & backed)[by_id])
     strong = semantics.confirmed(parts["k1"], parts["k2"], semantics.STRONG)
