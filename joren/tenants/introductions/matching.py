@@ -254,6 +254,7 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
                           stage=stage)
     with stage("scoring"):
         score, parts = _score(f, hk, i, j, c1, c2, weights)
+        del c1, c2      # the parts hold the combined strengths
         give_back_memory()
     rank_of = np.argsort(np.argsort(f.ids, kind="stable"), kind="stable")
     with stage("allocation"):
