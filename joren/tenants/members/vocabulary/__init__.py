@@ -9,7 +9,9 @@ strong signal. The introductions engine reads the tags (``tag``), the profile fo
 
 Matching is on normalised text (NFKC, lower case, katakana folded to hiragana). A cue written
 only in ASCII matches at the start of an English word, so "invoic" finds "invoices"; others
-match anywhere (Japanese has no spaces). One compiled pattern per side scans a whole batch.
+match anywhere (Japanese has no spaces). The cues of a side form a trie, walked with numpy
+from every place where a cue can begin, for a whole batch of texts at once: it finds what one
+regular expression of the trie (``_matcher``) finds, leftmost and longest first.
 
 Neutral phrases (``neutral_phrases``: 製品の採用 is a product's adoption, 営業時間 opening
 hours) tag nothing; the pattern takes the longest cue at each place, so a neutral phrase
