@@ -48,12 +48,34 @@ from __future__ import annotations
 
 import numpy as np
 
+from joren.tenants.introductions import arrays
+
 CHUNK = 65_536     # pairs filtered with numpy before the Python loop looks at them
 LEAD = 12          # how many of its best partners a member tries in the first round
 
 
 def _stable_best_first(score: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return idx[np.argsort(-score[idx], kind="stable")]
+
+
+def _score_ranks(score: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the ``pairs`` (sorted indices) best score first, ties by index; each pair's place
+    in that order, 0 for the others): only places among these pairs are compared."""
+    index = _index_type(len(score))
+    order = pairs[np.argsort(-score[pairs], kind="stable")].astype(index)
+    place = np.zeros(len(score), index)
+    place[order] = np.arange(len(order), dtype=index)
+    return order, place
+
+
+def _index_type(n: int) -> type:
+    """32-bit indices where they fit (half the memory of the pairs' arrays)."""
+    return np.int32 if n < np.iinfo(np.int32).max else np.int64
+
+
+def _small_ints(x: np.ndarray) -> np.ndarray:
+    """``x`` (integers ≥ 0) as 16 bits where they fit: numpy sorts those stably by radix."""
+    return x.astype(np.uint16) if not len(x) or x.max() < 1 << 16 else x
 
 
 def _take(pair: np.ndarray, x: np.ndarray, y: np.ndarray, held: np.ndarray, room: np.ndarray,
@@ -90,40 +112,46 @@ def _take(pair: np.ndarray, x: np.ndarray, y: np.ndarray, held: np.ndarray, room
 def _member_driven(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, idx: np.ndarray,
                    leads: np.ndarray, held: np.ndarray, room: np.ndarray,
                    both_first: bool, lead: int, used: np.ndarray,
-                   rank_of: np.ndarray) -> list[int]:
+                   rank_of: np.ndarray, place: np.ndarray) -> list[int]:
     """Members who hold nothing (``leads``), fewest partners first, each take the best of
     their ``lead`` best partners that is still free (``both_first``) or has room."""
-    deg = np.bincount(i[idx], minlength=n) + np.bincount(j[idx], minlength=n)
-    me = np.concatenate([i[idx], j[idx]])
-    other = np.concatenate([j[idx], i[idx]])
-    pair = np.concatenate([idx, idx])
-    ok = leads[me]
-    me, other, pair = me[ok], other[ok], pair[ok]
-    order = np.lexsort((pair, -score[pair], rank_of[me]))
+    ii, jj = i[idx].astype(_index_type(n)), j[idx].astype(_index_type(n))
+    deg = np.bincount(ii, minlength=n) + np.bincount(jj, minlength=n)
+    # Each pair from both ends, kept where that end leads (32-bit: they are many).
+    at_i, at_j = leads[ii], leads[jj]
+    pair32 = idx.astype(_index_type(len(score)))
+    me = np.concatenate([ii[at_i], jj[at_j]])
+    other = np.concatenate([jj[at_i], ii[at_j]])
+    pair = np.concatenate([pair32[at_i], pair32[at_j]])
+    del ii, jj, at_i, at_j, pair32
+    # By member (in rank order), each member's pairs best score first, ties by the pair
+    # listed first (``place``: the pairs' order by score): one sort of distinct keys.
+    order = np.argsort(rank_of[me].astype(np.int64) * len(place) + place[pair])
     first = np.r_[0, np.flatnonzero(me[order][1:] != me[order][:-1]) + 1] if len(order) \
         else np.zeros(0, np.int64)
     rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
     order = order[rank < lead]
-    order = order[np.lexsort((rank[rank < lead], rank_of[me[order]], deg[me[order]]))]
+    # Then the members with fewest partners first: a stable sort by degree keeps the rest.
+    order = order[np.argsort(_small_ints(deg[me[order]]), kind="stable")]
     return _take(pair[order], me[order], other[order], held, room, 0,
                  0 if both_first else np.iinfo(np.int64).max, used)
 
 
 def _firsts(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, good: np.ndarray,
             room: np.ndarray, held: np.ndarray, used: np.ndarray,
-            rank_of: np.ndarray) -> list[int]:
+            rank_of: np.ndarray, place: np.ndarray) -> list[int]:
     """Rounds 1 and 2 over the pairs ``good``: firsts for both, then firsts for one."""
     chosen: list[int] = []
     # 1. A matching among members who hold nothing.
     free = (held == 0) & (room > 0)
     both = good[free[i[good]] & free[j[good]]]
     chosen += _member_driven(n, i, j, score, both, free, held, room, True, LEAD, used,
-                             rank_of)
+                             rank_of, place)
     # 2. Members still holding nothing take a partner with room (that partner's second).
     lead = (held == 0) & (room > 0)
     some = good[(lead[i[good]] | lead[j[good]]) & (room[i[good]] > 0) & (room[j[good]] > 0)]
     chosen += _member_driven(n, i, j, score, some, lead, held, room, False, len(good),
-                             used, rank_of)
+                             used, rank_of, place)
     return chosen
 
 
@@ -147,17 +175,24 @@ def allocate(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, good: np.n
     held = (np.zeros(n, np.int64) if held is None else np.asarray(held, np.int64)).copy()
     chosen: list[int] = []
     used = np.zeros(len(i), bool)
+    good = np.asarray(good, np.int64)
     fallback = np.zeros(0, np.int64) if fallback is None else np.asarray(fallback, np.int64)
     if not len(good) and not len(fallback):
         return np.zeros(0, np.int64)
     tiers = [good, fallback]
     if preferred is not None and len(preferred):
         tiers = [np.asarray(preferred, np.int64), good, fallback]
+    by_score, place = _score_ranks(score, arrays.unique(np.concatenate(tiers)))
     for tier in tiers:
         if len(tier):
-            chosen += _firsts(n, i, j, score, tier, room, held, used, rank_of)
+            chosen += _firsts(n, i, j, score, tier, room, held, used, rank_of, place)
     # 3. Seconds and beyond, one level at a time, best score first.
-    order = _stable_best_first(score, good)
+    if len(good) > 1 and (good[1:] > good[:-1]).all():     # listed in order: ties alike
+        allowed = np.zeros(len(i), bool)
+        allowed[good] = True
+        order = by_score[allowed[by_score]]
+    else:
+        order = _stable_best_first(score, good)
     top = int(held.max() + room.max()) if n else 0
     for level in range(2, top + 1):
         chosen += _take(order, i[order], j[order], held, room, level - 1, level - 1, used)

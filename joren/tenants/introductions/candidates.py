@@ -23,11 +23,18 @@ size switch: every community, small or large, goes through the same blocked prod
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy import sparse
 
+from joren.tenants.introductions import arrays
+
+try:    # scipy's sparse product kernel (``product``); ``@`` does the same in two passes
+    from scipy.sparse._sparsetools import csr_matmat as _csr_matmat
+except ImportError:  # pragma: no cover
+    _csr_matmat = None
 from joren.tenants.introductions.features import Features
 from joren.tenants.members.industries import INDUSTRIES
 
@@ -60,6 +67,31 @@ def rowdot(x: sparse.csr_matrix, y: sparse.csr_matrix, i: np.ndarray, j: np.ndar
         for s in starts:
             one(s)
     return out
+
+
+def product(x: sparse.csr_matrix, y: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``x @ y`` (CSR, indices in no particular order within a row) in one pass of scipy's
+    kernel: the output is sized by the number of multiplications (``x``'s entries times the
+    lengths of the rows of ``y`` they meet, at least the product's entries) instead of being
+    counted exactly by a first pass. Falls back on ``@`` where scipy's kernel is missing or
+    the indices would not fit 32 bits."""
+    if _csr_matmat is None or x.shape[1] != y.shape[0]:
+        return x @ y
+    lengths = np.diff(y.indptr)
+    flops = int(lengths[x.indices].sum()) if x.nnz else 0
+    if max(flops, x.shape[0], y.shape[1], y.nnz) >= np.iinfo(np.int32).max:
+        return x @ y
+    i32 = np.int32
+    indptr = np.empty(x.shape[0] + 1, i32)
+    indices = np.empty(flops, i32)
+    dtype = np.result_type(x.dtype, y.dtype)
+    data = np.empty(flops, dtype)
+    _csr_matmat(x.shape[0], y.shape[1], x.indptr.astype(i32, copy=False),
+                x.indices.astype(i32, copy=False), x.data.astype(dtype, copy=False),
+                y.indptr.astype(i32, copy=False), y.indices.astype(i32, copy=False),
+                y.data.astype(dtype, copy=False), indptr, indices, data)
+    nnz = int(indptr[-1])
+    return sparse.csr_matrix((data[:nnz], indices[:nnz], indptr), shape=(x.shape[0], y.shape[1]))
 
 
 def top_per_row(rows: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
@@ -119,10 +151,17 @@ def _rows_of(x: sparse.csr_matrix, at: np.ndarray) -> sparse.csr_matrix:
     return out
 
 
+PRUNE_ROWS = 16_384     # rows pruned at a time (each row is pruned on its own)
+
+
 def prune(x: sparse.csr_matrix, m: int, df: np.ndarray) -> sparse.csr_matrix:
     """Each row's ``m`` heaviest features that another text also has (for candidate
-    generation: the rare, specific n-grams; exact cosines are computed later on full rows)."""
-    return _rows_of(x, _top_entries(x, m, df[x.indices] > 1))
+    generation: the rare, specific n-grams; exact cosines are computed later on full rows).
+    ``PRUNE_ROWS`` rows at a time, so that the ranking's arrays stay small."""
+    if x.shape[0] <= PRUNE_ROWS:
+        return _rows_of(x, _top_entries(x, m, df[x.indices] > 1))
+    return sparse.vstack([prune(x[s:s + PRUNE_ROWS], m, df)
+                          for s in range(0, x.shape[0], PRUNE_ROWS)], format="csr")
 
 
 _GOLDEN = 0.6180339887498949   # each group's draw is the first one shifted by this much
@@ -135,25 +174,52 @@ def draw(feature: np.ndarray, texts: np.ndarray, group: int) -> np.ndarray:
 
 
 def truncate_postings(x: sparse.csr_matrix, p: int, groups: int = 1,
-                      keys: np.ndarray | None = None) -> list[sparse.csr_matrix]:
+                      keys: np.ndarray | None = None, labels: np.ndarray | None = None
+                      ) -> Iterator[sparse.csr_matrix]:
     """Feature rows × texts, once per group of blocks: a feature in more than ``p`` texts
     keeps a sample of about ``p`` of them (``draw`` below ``p`` / its texts), so a block's
     product costs O(rows · features · p) and not O(rows · n), and different groups reach
     different texts. A feature in ``p`` texts or fewer keeps them all. ``keys``: what the
     hash reads for each text (member ids, so that the sample does not depend on the
-    members' order)."""
+    members' order); ``labels``: what it reads for each feature row (default: the row).
+    The groups are made one at a time, as they are asked for (the hash once for all)."""
     counts = np.diff(x.indptr)
     feature = np.repeat(np.arange(x.shape[0]), counts)
-    crowded = np.flatnonzero(counts[feature] > p)
-    always = np.flatnonzero(counts[feature] <= p)
+    many = counts[feature] > p
+    crowded = np.flatnonzero(many)
     texts = x.indices[crowded] if keys is None else keys[x.indices[crowded]]
-    first = _mix(feature[crowded], texts, 0)
+    first = _mix(feature[crowded] if labels is None else labels[feature[crowded]], texts, 0)
     rate = (p / np.maximum(counts, 1))[feature[crowded]]
-    out = []
     for g in range(groups):
-        kept = crowded[(first + g * _GOLDEN) % 1.0 < rate]
-        out.append(_rows_of(x, np.sort(np.concatenate([always, kept]))))
-    return out
+        kept = ~many
+        kept[crowded[(first + g * _GOLDEN) % 1.0 < rate]] = True
+        at = np.flatnonzero(kept)
+        indptr = np.zeros(x.shape[0] + 1, x.indptr.dtype)
+        np.cumsum(np.bincount(feature[at], minlength=x.shape[0]), out=indptr[1:])
+        part = sparse.csr_matrix((x.data[at], x.indices[at], indptr), shape=x.shape)
+        if not x.has_sorted_indices:
+            part.sort_indices()
+        yield part
+
+
+def _shared_columns(x: sparse.csr_matrix, y: sparse.csr_matrix
+                    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray]:
+    """``x`` and ``y`` on the columns both use, renumbered in order (the others meet nothing
+    in ``[X | Y] · [Y | X]ᵀ``), and the original number of each kept column. The hashed
+    feature space has a million columns, the texts of a community use a few of them."""
+    shared = arrays.intersect(x.indices, y.indices)
+
+    def squeeze(m: sparse.csr_matrix) -> sparse.csr_matrix:
+        at = np.minimum(np.searchsorted(shared, m.indices), max(len(shared) - 1, 0))
+        keep = shared[at] == m.indices if len(shared) else np.zeros(m.nnz, bool)
+        lengths = np.bincount(np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[keep],
+                              minlength=m.shape[0])
+        indptr = np.zeros(m.shape[0] + 1, m.indptr.dtype)
+        np.cumsum(lengths, out=indptr[1:])
+        return sparse.csr_matrix((m.data[keep], at[keep].astype(m.indices.dtype), indptr),
+                                 shape=(m.shape[0], len(shared)))
+
+    return squeeze(x), squeeze(y), shared
 
 
 def _best_in_block(t: sparse.csr_matrix, start: int, k: int,
@@ -178,13 +244,53 @@ def _best_in_block(t: sparse.csr_matrix, start: int, k: int,
     # vals > 0 and vals >= min(floor, best / 2), as one comparison per entry.
     threshold = np.maximum(np.minimum(floor, 0.5 * best), _TINY)
     keep = np.flatnonzero(vals >= np.repeat(threshold, counts))
-    # Exact ties (the same words) are broken by a hash of the pair, not by position: the
-    # lowest positions would otherwise be everyone's partners.
-    ids = np.arange(t.shape[1]) if keys is None else keys
-    keep = keep[np.argsort(_mix(ids[row_of[keep]], ids[t.indices[keep]], 1), kind="stable")]
     rows = row_of[keep] - start
     sel = _top_in_block(rows, vals[keep], k)
+    # Exact ties (the same words) are broken by a hash of the pair, not by position: the
+    # lowest positions would otherwise be everyone's partners. Only a tie across a row's
+    # k-th place needs it: the hash is computed for those entries alone.
+    sel = _ties_by_hash(rows, vals[keep], t.indices[keep], sel, k, start, keys)
     return rows[sel], t.indices[keep[sel]]
+
+
+def _ties_by_hash(rows: np.ndarray, vals: np.ndarray, cols: np.ndarray, sel: np.ndarray,
+                  k: int, start: int, keys: np.ndarray | None) -> np.ndarray:
+    """``sel`` (each row's top ``k`` by value, ties in input order) with the ties across a
+    row's k-th place settled by the hash of the pair (``_mix`` of the members' keys, then
+    input order): what ranking every entry by (row, value, hash, input order) would take."""
+    if not len(sel):
+        return sel
+    r, v = rows[sel], vals[sel]
+    last = np.r_[r[1:] != r[:-1], True]              # each row's last entry taken
+    tie_val = v[last]
+    tie_row = r[last]
+    full = np.bincount(r, minlength=0)[tie_row] >= k
+    tie_row, tie_val = tie_row[full], tie_val[full]
+    if not len(tie_row):
+        return sel
+    # Entries left out that equal their row's last value taken: a tie across the cut.
+    left_out = np.ones(len(rows), bool)
+    left_out[sel] = False
+    cut_val = np.full(int(rows.max()) + 1, -1.0, np.float32)
+    cut_val[tie_row] = tie_val
+    crossing = arrays.unique(rows[left_out & (vals == cut_val[rows])])
+    if not len(crossing):
+        return sel
+    at_cut = np.zeros(len(cut_val), bool)
+    at_cut[crossing] = True
+    group = np.flatnonzero(at_cut[rows] & (vals == cut_val[rows]))   # the tied entries
+    taken = np.zeros(len(rows), bool)
+    taken[sel] = True
+    room = np.bincount(rows[group][taken[group]], minlength=len(cut_val))
+    a, b = rows[group] + start, cols[group]
+    h = _mix(a, b, 1) if keys is None else _mix(keys[a], keys[b], 1)
+    order = group[np.lexsort((group, h, rows[group]))]
+    g_rows = rows[order]
+    first = np.r_[0, np.flatnonzero(g_rows[1:] != g_rows[:-1]) + 1]
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+    taken[group] = False
+    taken[order[rank < room[g_rows]]] = True
+    return np.flatnonzero(taken)
 
 
 def _top_in_block(rows: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
@@ -209,31 +315,46 @@ def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-un
     cos(ask_i, offer_j)`` over pruned rows and sampled postings, found block by block
     (cosines left NaN: computed exactly later)."""
     offer, ask, model = f.text()
-    o, a = offer[pos], ask[pos]
     m = len(pos)
-    # One product per block gives both directions: [O_blk | A_blk] · [A | O]ᵀ.
-    po, pa = prune(o, PRUNE, model.df), prune(a, PRUNE, model.df)
-    left = sparse.hstack([po, pa]).tocsr()
+    # One product per block gives both directions: [O_blk | A_blk] · [A | O]ᵀ, on the
+    # features found in an offer and in an ask (the hash reads their own numbers). Rows are
+    # pruned on their own, so pruning first and taking the rows of ``pos`` after is the same.
+    po, pa, shared = _shared_columns(prune(offer, PRUNE, model.df)[pos],
+                                     prune(ask, PRUNE, model.df)[pos])
+    left = sparse.hstack([po, pa], format="csr")
     full_t = sparse.hstack([pa, po]).T.tocsr()
+    labels = np.r_[shared, shared + offer.shape[1]]
     starts = range(0, m, BLOCK)
     groups = max(1, min(GROUPS, len(starts)))
     crowded = bool((np.diff(full_t.indptr) > POSTINGS).any())
     keys = hash_keys(f.ids)[pos]
-    right = (truncate_postings(full_t, POSTINGS, groups, keys) if crowded
-             else [full_t])
+    if not crowded:
+        groups = 1
 
-    def block(start: int) -> tuple[np.ndarray, np.ndarray]:
-        right_t = right[(start // BLOCK) % len(right)]
-        rows, cols = _best_in_block(left[start:start + BLOCK] @ right_t, start, k, keys)
+    def block(right_t: sparse.csr_matrix, start: int) -> tuple[np.ndarray, np.ndarray]:
+        rows, cols = _best_in_block(product(left[start:start + BLOCK], right_t), start, k,
+                                    keys)
         return pos[rows + start], pos[cols]
 
+    # Block b reads group b % groups: the groups are built one at a time (each is a sampled
+    # copy of the postings), their blocks run, and the results are put back in block order.
     # The blocks are independent and scipy's product, numpy's partition and sort release the
-    # GIL: two threads share them (results in block order, so the same pairs in the same order).
-    if THREADS > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(THREADS) as pool:
-            found = list(pool.map(block, starts))
-    else:
-        found = [block(start) for start in starts]
+    # GIL: two threads share them (the same pairs in the same order as with one thread).
+    by_start: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    pool = ThreadPoolExecutor(THREADS) if THREADS > 1 and len(starts) > 1 else None
+    try:
+        sampled = (truncate_postings(full_t, POSTINGS, groups, keys, labels) if crowded
+                   else iter([full_t]))
+        for g, right_t in enumerate(sampled):
+            mine = [s for s in starts if (s // BLOCK) % groups == g]
+            done = (pool.map(lambda s, r=right_t: block(r, s), mine) if pool is not None
+                    else (block(right_t, s) for s in mine))
+            by_start.update(zip(mine, done, strict=True))
+            del right_t
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    found = [by_start[s] for s in starts]
     if not found:
         empty = np.zeros(0, np.int64)
         return empty, empty, np.zeros(0), np.zeros(0)

@@ -43,6 +43,7 @@ from functools import cache
 import numpy as np
 from scipy import sparse
 
+from joren.tenants.introductions import arrays
 from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.features import Features
 from joren.tenants.members import vocabulary
@@ -139,10 +140,15 @@ def _named(f: Features, members: Sequence[int], side: str) -> list[Named]:
     name their concept by the side's own, with no sentence. Each member is read once."""
     memo = _memo(f).named
     todo = sorted({m for m in members if (m, side) not in memo})
-    if todo:
-        for m, found in zip(todo, _read(f, todo, side), strict=True):
+    # Each member is read on its own: ``_READ_CHUNK`` at a time bounds the cues listed.
+    for start in range(0, len(todo), _READ_CHUNK):
+        some = todo[start:start + _READ_CHUNK]
+        for m, found in zip(some, _read(f, some, side), strict=True):
             memo[(m, side)] = found
     return [memo[(m, side)] for m in members]
+
+
+_READ_CHUNK = 4096
 
 
 def _read(f: Features, members: list[int], side: str) -> list[Named]:
@@ -268,7 +274,7 @@ def says_something(f: Features, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     m = f.meaning()
     tagged = np.flatnonzero(_meet(m.offer, m.need, i, j) | _meet(m.offer, m.need, j, i))
     ti, tj = i[tagged], j[tagged]
-    members = np.unique(np.r_[ti, tj])
+    members = arrays.unique(np.r_[ti, tj])
     offer = _named_rows(f, members, "offer")
     need = _named_rows(f, members, "need")
     out = np.zeros(len(i), bool)
@@ -288,8 +294,7 @@ _KANJI_KANA = re.compile(r"[\u4e00-\u9fff\u3005\u30a0-\u30ff]{2,}")
 # Katakana no word begins with (the long-vowel mark, ッ, ン, small kana): a piece starting
 # with one is the tail of a word (ート of パート and コーポレート), not a word both wrote.
 _NO_START = "ーッンァィゥェォャュョヮヵヶ"
-_NO_START_CPS = np.array([ord(ch) for ch in _NO_START], np.int64)
-_WORD_SHIFT = np.int64(1) << np.int64(44)   # word ids above every pair of two code points
+_NO_START_CPS = np.array([ord(ch) for ch in _NO_START], np.uint32)
 
 
 @cache
@@ -320,54 +325,83 @@ def _words(cleaned: str) -> list[str]:
             if len(w) >= 4 and w not in _STOP]
 
 
+_TERM_CHUNK = 20_000     # members whose texts are read at once for their terms
+
+
+@cache
+def _kanji_kana() -> np.ndarray:
+    """Code point (below U+A000) → its number among the kanji and katakana (``_KANJI_KANA``'s
+    characters), -1 for any other."""
+    table = np.full(0xA000, -1, np.int64)
+    chars = np.r_[0x3005, np.arange(0x30A0, 0x3100), np.arange(0x4E00, 0xA000)]
+    table[chars] = np.arange(len(chars))
+    return table
+
+
 class _Terms:
     """Every member's specific terms, offers and asks, as sparse rows over one column
-    space: kanji/katakana pairs of characters and stemmed English words."""
+    space: kanji/katakana pairs of characters (column: the two characters' numbers) and
+    stemmed English words (after those: the words' hashes, numbered in order)."""
 
     def __init__(self, f: Features) -> None:
-        sides = [self._ids(_clean_all(["\n".join(getattr(p, side)) for p in f.profiles]))
-                 for side in ("offers", "asks")]
-        keys = np.concatenate([ids for _rows, ids in sides])
-        distinct, columns = np.unique(keys, return_inverse=True)
-        width = max(len(distinct), 1)
-        at = 0
+        sides = [self._side(f, side) for side in ("offers", "asks")]
+        hashes = arrays.unique(np.concatenate([crc for *_r, crc in sides]))
+        chars = int((_kanji_kana() >= 0).sum())
+        width = chars * chars + len(hashes)
         matrices = []
-        for rows, ids in sides:
-            cols = columns[at:at + len(ids)]
-            at += len(ids)
-            m = sparse.csr_matrix((np.ones(len(ids), np.float32), (rows, cols)),
-                                  shape=(len(f), width))
+        for rows, cols, word_rows, crc in sides:
+            m = sparse.csr_matrix(
+                (np.ones(len(rows) + len(word_rows), np.float32),
+                 (np.r_[rows, word_rows], np.r_[cols, chars * chars
+                                                + np.searchsorted(hashes, crc)])),
+                shape=(len(f), width))
             m.sum_duplicates()
             matrices.append(m)
         self.offers, self.asks = matrices
 
     @staticmethod
-    def _ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _side(f: Features, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``_ids`` of every member's ``side``, ``_TERM_CHUNK`` members at a time (each
+        text is read on its own: the chunks only bound the size of the joined texts)."""
+        found = []
+        for start in range(0, len(f), _TERM_CHUNK):
+            texts = ["\n".join(getattr(p, side)) for p in f.profiles[start:start + _TERM_CHUNK]]
+            rows, cols, word_rows, crc = _Terms._ids(_clean_all(texts))
+            found.append((rows + start, cols, word_rows + start, crc))
+        if not found:
+            empty = np.zeros(0, np.int64)
+            return empty, empty, empty, empty
+        return tuple(np.concatenate([x[k] for x in found]) for k in range(4))  # type: ignore[return-value]
+
+    @staticmethod
+    def _ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns) of the pairs of kanji/katakana, (rows, hashes) of the words."""
         joined = "\x00".join(t.replace("\x00", " ") for t in texts) + "\x00"
-        cps = np.frombuffer(joined.encode("utf-32-le"), np.uint32).astype(np.int64)
-        ends = cps == 0
-        doc = np.cumsum(ends) - ends
-        cjk = ((cps >= 0x4E00) & (cps <= 0x9FFF)) | (cps == 0x3005) \
-            | ((cps >= 0x30A0) & (cps <= 0x30FF))
-        two = np.flatnonzero(cjk[:-1] & cjk[1:] & ~np.isin(cps[:-1], _NO_START_CPS))
-        rows = [doc[two]]
-        ids = [(cps[two] << np.int64(21)) | cps[two + 1]]
-        vocab: dict[str, int] = {}
-        word_rows: list[int] = []
-        word_ids: list[int] = []
-        for k, text in enumerate(texts):
-            for w in _words(text):
-                word_rows.append(k)
-                word_ids.append(vocab.setdefault(w, len(vocab)))
-        rows.append(np.asarray(word_rows, np.int64))
-        ids.append(_word_hash(vocab, np.asarray(word_ids, np.int64)))
-        return np.concatenate(rows), np.concatenate(ids)
-
-
-def _word_hash(vocab: dict[str, int], local: np.ndarray) -> np.ndarray:
-    """Ids for words that are the same in any batch (a stable hash of the word)."""
-    table = np.fromiter((zlib.crc32(w.encode()) for w in vocab), np.int64, len(vocab))
-    return _WORD_SHIFT + (table[local] if len(local) else local)
+        cps = np.frombuffer(joined.encode("utf-32-le"), np.uint32)
+        ends = np.flatnonzero(cps == 0)
+        table = _kanji_kana()
+        # Each character's number (-1 for none: code points from U+A000 read the table's
+        # last entry, U+9FFF's, and are told apart by the comparison).
+        number = table[np.minimum(cps, len(table) - 1)].astype(np.int32)
+        number[cps >= len(table)] = -1
+        two = np.flatnonzero((number[:-1] >= 0) & (number[1:] >= 0)
+                             & ~np.isin(cps[:-1], _NO_START_CPS))
+        cols = number[two].astype(np.int64) * int((table >= 0).sum()) + number[two + 1]
+        # The words of all texts in one pass: a word never spans two texts (NUL between).
+        starts: list[int] = []
+        crc: list[int] = []
+        known: dict[str, int] = {}
+        for m in _LATIN_WORD.finditer(joined):
+            w = m.group().strip("'-")
+            if len(w) >= 4 and w not in _STOP:
+                w = _stem(w)
+                h = known.get(w)
+                if h is None:
+                    h = known[w] = zlib.crc32(w.encode())
+                starts.append(m.start())
+                crc.append(h)
+        return (np.searchsorted(ends, two), cols,
+                np.searchsorted(ends, np.asarray(starts, np.int64)), np.asarray(crc, np.int64))
 
 
 def _terms_of(f: Features) -> _Terms:
@@ -389,6 +423,19 @@ def _cleaned(f: Features, member: int, side: str) -> str:
     if key not in memo:
         memo[key] = _clean("\n".join(getattr(f.profiles[member], side)))
     return memo[key]
+
+
+def read_terms(f: Features, givers: Sequence[int], askers: Sequence[int]) -> None:
+    """Clean the givers' offers and the askers' asks that ``shared_term`` will read, all in
+    one pass (``_clean_all``) rather than one call per member: the same texts (a text
+    holding a NUL, which ``_clean_all`` would turn into a space, is left to ``_cleaned``)."""
+    memo = _memo(f).cleaned
+    for side, members in (("offers", givers), ("asks", askers)):
+        todo = sorted({m for m in members if (m, side) not in memo})
+        texts = ["\n".join(getattr(f.profiles[m], side)) for m in todo]
+        plain = [k for k, t in enumerate(texts) if "\x00" not in t]
+        for k, cleaned in zip(plain, _clean_all([texts[k] for k in plain]), strict=True):
+            memo[(todo[k], side)] = cleaned
 
 
 def shared_term(f: Features, giver: int, asker: int) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from joren.tenants.introductions import together
+from joren.tenants.introductions import arrays, together
 from joren.tenants.introductions.features import Features, History, pair
 
 
@@ -26,7 +26,7 @@ def _known_pair_keys(f: Features, pairs) -> np.ndarray:  # type: ignore[no-untyp
     if not found:
         return np.zeros(0, np.int64)
     arr = np.asarray(found, np.int64)
-    return np.unique(position_keys(len(f), arr[:, 0], arr[:, 1]))
+    return arrays.unique(position_keys(len(f), arr[:, 0], arr[:, 1]))
 
 
 def member_of(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:

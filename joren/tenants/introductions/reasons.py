@@ -47,6 +47,8 @@ def cut_snippet(line: str) -> str:
 
 _STRUCTURED = ("ind_ij", "ind_ji", "size_ij", "size_ji", "same_ind_flag", "regulars",
                "welcome", "connected")
+# The scoring parts ``explained`` reads.
+EXPLAINING = (*_STRUCTURED, "same_pref", "same_region", "met", "c1", "c2")
 
 
 def _places(f: Features, a: np.ndarray, parts: dict[str, np.ndarray]
@@ -154,6 +156,14 @@ def build_reasons(f: Features, a: np.ndarray, b: np.ndarray, parts: dict[str, np
     plain lists: the one loop over pairs builds the ``Reason`` objects and nothing else."""
     o = _oriented(parts, swap, w)
     st_ab, st_ba = _stated(f, a, b)
+    # The pairs whose texts only a word in common may explain look for it first in the
+    # stronger direction (``_text_reasons``): those texts are cleaned in one pass.
+    wordy = [k for k, (q, s1, s2) in enumerate(zip(o["quoted"].tolist(), st_ab, st_ba,
+                                                   strict=True))
+             if q and s1 is None and s2 is None]
+    ab_first = o["c_ba"][wordy] <= o["c_ab"][wordy]
+    evidence.read_terms(f, np.where(ab_first, a[wordy], b[wordy]).tolist(),
+                        np.where(ab_first, b[wordy], a[wordy]).tolist())
     say_pref, say_region = _places(f, a, parts)
     rows = zip(a.tolist(), b.tolist(), f.ids[a].tolist(), f.ids[b].tolist(),
                o["c_ab"].tolist(), o["c_ba"].tolist(), st_ab, st_ba,

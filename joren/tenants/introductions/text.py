@@ -168,24 +168,27 @@ def _chunk_entries(text: str, cps: np.ndarray, start: int, buckets: dict[str, in
 
 def _counts(docs: Sequence[str]) -> sparse.csr_matrix:
     """Hashed n-gram and word counts (hiragana-only n-grams weighted down), one row per
-    document (raw text: normalised here as ``_prepare`` does, a chunk of documents at once)."""
+    document (raw text: normalised here as ``_prepare`` does, a chunk of documents at once;
+    each chunk's rows built on their own, so that only a chunk's entries are held at once)."""
     n = len(docs)
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
     buckets: dict[str, int] = {}
+    parts = []
     for start in range(0, n, _CHUNK):
-        text, cps = _codepoints(docs[start:start + _CHUNK])
-        r, c, w = _chunk_entries(text, cps, start, buckets)
-        rows += r
-        cols += c
-        weights += w
-    if not rows:
+        chunk = docs[start:start + _CHUNK]
+        text, cps = _codepoints(chunk)
+        r, c, w = _chunk_entries(text, cps, 0, buckets)
+        del text, cps
+        if not r:
+            parts.append(sparse.csr_matrix((len(chunk), DIM), dtype=np.float32))
+            continue
+        m = sparse.csr_matrix((np.concatenate(w), (np.concatenate(r), np.concatenate(c))),
+                              shape=(len(chunk), DIM))
+        del r, c, w
+        m.sum_duplicates()
+        parts.append(m)
+    if not parts:
         return sparse.csr_matrix((n, DIM), dtype=np.float32)
-    m = sparse.csr_matrix((np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))),
-                          shape=(n, DIM))
-    m.sum_duplicates()
-    return m
+    return parts[0] if len(parts) == 1 else sparse.vstack(parts, format="csr")
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,20 @@ def sentences(text: str, limit: int = 12) -> list[str]:
 def sentence_table(texts: Sequence[str], limit: int = 12) -> tuple[list[str], np.ndarray]:
     """``sentences`` of many texts at once: (all their sentences in order, the index of the
     text each comes from). One pass of numpy over the joined code points instead of a regular
-    expression and a join per sentence; the same sentences (a NUL counts as a space)."""
+    expression and a join per sentence; the same sentences (a NUL counts as a space).
+    ``_CHUNK`` texts at a time, so that the passes' arrays stay small."""
+    if len(texts) <= _CHUNK:
+        return _sentence_table(texts, limit)
+    lines: list[str] = []
+    owners = []
+    for start in range(0, len(texts), _CHUNK):
+        part, owner = _sentence_table(texts[start:start + _CHUNK], limit)
+        lines += part
+        owners.append(owner + start)
+    return lines, np.concatenate(owners)
+
+
+def _sentence_table(texts: Sequence[str], limit: int) -> tuple[list[str], np.ndarray]:
     if not texts:
         return [], np.zeros(0, np.int64)
     cps = np.frombuffer(_join_ended(texts).encode("utf-32-le"), dtype=np.uint32)
@@ -269,12 +285,15 @@ def sentence_table(texts: Sequence[str], limit: int = 12) -> tuple[list[str], np
     words = np.flatnonzero(word)
     if not len(words):
         return [], np.zeros(0, np.int64)
-    # A run of spaces inside a part becomes one space; spaces at its ends go.
-    nxt = np.searchsorted(words, np.arange(len(cps)))
-    has_next = nxt < len(words)
-    follows = np.zeros(len(cps), bool)
-    follows[has_next] = part[words[nxt[has_next]]] == part[has_next]
-    first_space = space & ~cut & np.r_[False, word[:-1]] & follows
+    # A run of spaces inside a part becomes one space; spaces at its ends go: a space is
+    # kept when it follows a word character and the part has one after it.
+    word_part = part[words]
+    last = np.r_[word_part[1:] != word_part[:-1], True]
+    last_word = np.full(int(part[-1]) + 1, -1, np.int64)
+    last_word[word_part[last]] = words[last]
+    first_space = space & ~cut & np.r_[False, word[:-1]]
+    spaces = np.flatnonzero(first_space)
+    first_space[spaces[spaces >= last_word[part[spaces]]]] = False
     keep = np.flatnonzero(word | first_space)
     kept_part = part[keep]
     new_line = np.r_[True, kept_part[1:] != kept_part[:-1]]
