@@ -31,6 +31,7 @@ import pytest
 from sqlalchemy import select
 
 from joren.models import Account
+from tests.conftest import APP_ROLE
 from tests.perf import bigcommunity
 from tests.tenants.helpers import count_statements
 from tools import bare_app, page_bench_pages
@@ -61,13 +62,21 @@ def _p95(times: list[float]) -> float:
     return times[max(0, math.ceil(0.95 * len(times)) - 1)]
 
 
-def test_every_page_one_request_at_a_time(app, session, maker, login) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_one_request_at_a_time(app, session, maker, login, connection) -> None:  # type: ignore[no-untyped-def]
     dialect = session.get_bind().dialect.name
     began = time.perf_counter()
     with app.app_context():
         big = bigcommunity.build(maker, members=MEMBERS, attendance=ATTENDANCE)
-        with maker() as s:
-            bigcommunity.analyze(s)
+        if dialect == "postgresql":
+            # The test's role owns no table, and ANALYZE skips (with a mere warning) the tables
+            # its user does not own: the planner would plan 60,000 rows with the statistics of
+            # empty tables. The owner analyzes them, then the test's role is back.
+            connection.exec_driver_sql("RESET ROLE")
+            connection.exec_driver_sql("ANALYZE")
+            connection.exec_driver_sql(f"SET LOCAL ROLE {APP_ROLE}")
+        else:
+            with maker() as s:
+                bigcommunity.analyze(s)
     built = time.perf_counter() - began
     clients = {role: login(session.scalar(select(Account).where(Account.email == email)))
                for role, email in (("organizer", big.organizer_email),
