@@ -106,6 +106,9 @@ class Member(TenantScoped, Timestamped, Base):
         Index("ix_members_tenant_search_romaji_given", "tenant_id", "search_romaji_given"),
         Index("ix_members_tenant_search_company", "tenant_id", "search_company"),
         Index("ix_members_tenant_status_role", "tenant_id", "status", "role"),
+        # One status's members in reading order, chosen from the index alone (0029).
+        Index("ix_members_tenant_status_reading", "tenant_id", "status", "family_name_kana",
+              "given_name_kana", "family_name", "id"),
         Index("ix_members_tenant_role", "tenant_id", "role"),
     )
 

@@ -13,7 +13,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, and_, cast, func, literal, null, select, union, union_all
+from sqlalchemy import (
+    Integer,
+    and_,
+    cast,
+    except_,
+    func,
+    literal,
+    null,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from joren.platform.membership.models import Member, MemberStatus
@@ -87,28 +98,28 @@ def _next_meetup_id(now: datetime):  # type: ignore[no-untyped-def]
 
 
 def _unpaid_pairs(now: datetime):  # type: ignore[no-untyped-def]
-    """(meetup_id, member_id, starts_at, title) owing a recent paid meetup's fee: registered
-    as going or recorded as attending, with no paid fee. Both sources are read from their
-    (tenant, meetup, status, member) indexes alone (migration 0026); the meetup's start and
-    title come along from the join that picks the recent meetups, so the names need not look
-    each pair's meetup up again."""
+    """(meetup_id, member_id, starts_at) owing a recent paid meetup's fee: registered as going
+    or recorded as attending, with no paid fee. Set operations on narrow rows, each source
+    read once (registrations and attendances from their (tenant, meetup, status, member)
+    indexes, migration 0026): the people due, less those who paid. The meetup's start comes
+    along from the join that picks the recent meetups (it depends on the meetup alone, so it
+    changes nothing to the sets); a join after the sets would have the planner guess their
+    size, and a wrong guess cost PostgreSQL a nested loop over every pair."""
     recent = and_(Meetup.price > 0, Meetup.status == MeetupStatus.SCHEDULED,
                   Meetup.starts_at < now, Meetup.starts_at >= now - timedelta(days=UNPAID_DAYS))
-    meetup = (Meetup.starts_at.label("starts_at"), Meetup.title.label("title"))
-    due = union(
-        select(Registration.meetup_id.label("meetup_id"),
-               Registration.member_id.label("member_id"), *meetup)
-        .join(Meetup, Meetup.id == Registration.meetup_id)
-        .where(recent, Registration.status == RegistrationStatus.GOING),
-        select(Attendance.meetup_id, Attendance.member_id, *meetup)
-        .join(Meetup, Meetup.id == Attendance.meetup_id)
-        .where(recent, Attendance.status.in_(ATTENDED)),
-    ).subquery("due")
-    paid = (select(Payment.id).where(
-        Payment.meetup_id == due.c.meetup_id, Payment.member_id == due.c.member_id,
-        Payment.kind == PaymentKind.MEETUP_FEE, Payment.status == PaymentStatus.PAID)
-        .correlate(due).exists())
-    return select(due).where(~paid).subquery("unpaid")
+
+    def pairs(table, *where):  # type: ignore[no-untyped-def]
+        return (select(table.meetup_id.label("meetup_id"), table.member_id.label("member_id"),
+                       Meetup.starts_at.label("starts_at"))
+                .join(Meetup, Meetup.id == table.meetup_id).where(recent, *where))
+
+    due = union(pairs(Registration, Registration.status == RegistrationStatus.GOING),
+                pairs(Attendance, Attendance.status.in_(ATTENDED))).subquery("due")
+    return except_(
+        select(due.c.meetup_id, due.c.member_id, due.c.starts_at),
+        pairs(Payment, Payment.kind == PaymentKind.MEETUP_FEE,
+              Payment.status == PaymentStatus.PAID),
+    ).subquery("unpaid")
 
 
 def _follow_up_filter(now: datetime):  # type: ignore[no-untyped-def]
@@ -205,15 +216,24 @@ def names(session: Session, now: datetime) -> tuple[dict[str, list[Person]], dic
                .where(Registration.meetup_id == _next_meetup_id(now),
                       Registration.status == RegistrationStatus.WAITLISTED)
                .order_by(Registration.waitlist_position, Registration.id))
-    suggested = (select(low.id, low.family_name, low.given_name, low.email, no_meetup,
-                        (high.family_name + " " + high.given_name).label("detail"))
-                 .select_from(Introduction)
-                 .join(low, low.id == Introduction.member_low_id)
-                 .join(high, high.id == Introduction.member_high_id)
-                 .where(Introduction.status == IntroductionStatus.SUGGESTED)
-                 .order_by(Introduction.created_at, Introduction.id))
-    owing = (select(*person(unpaid.c.meetup_id, unpaid.c.title.label("detail")))
+    # The first few suggestions and the total are read from the introductions alone; only
+    # those few are joined to the two people's names.
+    first = (select(Introduction.member_low_id, Introduction.member_high_id,
+                    Introduction.created_at, Introduction.id,
+                    func.count().over().label("total"))
+             .where(Introduction.status == IntroductionStatus.SUGGESTED)
+             .order_by(Introduction.created_at, Introduction.id).limit(NAMES)
+             .subquery("first"))
+    suggested = (select(literal("suggestions").label("kind"), low.id, low.family_name,
+                        low.given_name, low.email, no_meetup,
+                        (high.family_name + " " + high.given_name).label("detail"), first.c.total)
+                 .select_from(first)
+                 .join(low, low.id == first.c.member_low_id)
+                 .join(high, high.id == first.c.member_high_id))
+    titled = aliased(Meetup, name="titled")
+    owing = (select(*person(unpaid.c.meetup_id, titled.title.label("detail")))
              .select_from(unpaid).join(Member, Member.id == unpaid.c.member_id)
+             .join(titled, titled.id == unpaid.c.meetup_id)
              .order_by(unpaid.c.starts_at.desc(), Member.family_name_kana, Member.id))
     follow = (select(*person(no_meetup, literal("").label("detail"))).select_from(MemberRollup)
               .join(Member, Member.id == MemberRollup.member_id)
@@ -225,7 +245,7 @@ def names(session: Session, now: datetime) -> tuple[dict[str, list[Person]], dic
               .order_by(MemberEngagement.last_attended_at.desc(), Member.id))
     new = (select(*person(no_meetup, literal("").label("detail"))).where(_new_filter(now))
            .order_by(Member.joined_at.desc(), Member.id))
-    stmt = union_all(_listed("waitlisted", waiting), _listed("suggestions", suggested),
+    stmt = union_all(_listed("waitlisted", waiting), suggested,
                      _listed("unpaid", owing), _listed("follow_up", follow),
                      _listed("lapsed", lapsed), _listed("new", new))
     found: dict[str, list[Person]] = defaultdict(list)

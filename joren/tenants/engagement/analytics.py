@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
 from joren.platform.membership.models import Member, MemberStatus
+from joren.platform.pagination import Page
 from joren.tenants.engagement.levels import DEFAULTS, Level, Thresholds
 from joren.tenants.engagement.models import EngagementSettings
 from joren.tenants.engagement.rollups.models import (
@@ -39,7 +40,12 @@ from joren.tenants.engagement.rollups.source import (
 )
 from joren.tenants.engagement.rollups.store import layout, state_matches
 from joren.tenants.engagement.services import thresholds
-from joren.tenants.engagement.standing import Lapsed, lapsed_regulars, levels_and_industries
+from joren.tenants.engagement.standing import (
+    LAPSED_SHOWN,
+    Lapsed,
+    lapsed_regulars,
+    levels_and_industries,
+)
 from joren.tenants.meetups.models import Meetup, MeetupStatus, Registration
 from joren.tenants.meetups.survey.models import SurveyResponse
 from joren.tenants.meetups.survey.results import TrendPoint
@@ -130,6 +136,13 @@ class Analytics:
     current: bool = True
     # The after-meetup survey's average per meetup, oldest first (the latest with answers).
     satisfaction: list[TrendPoint] = field(default_factory=list)
+    # Which page of the lapsed regulars ``lapsed`` is (LAPSED_SHOWN each).
+    lapsed_page: int = 1
+
+    @property
+    def lapsed_pages(self) -> Page[Lapsed]:
+        return Page(items=self.lapsed, total=self.lapsed_total, page=self.lapsed_page,
+                    per_page=LAPSED_SHOWN)
 
     @property
     def no_show_rate(self) -> float | None:
@@ -323,9 +336,11 @@ def _no_shows(rows: list[Any], occs: list[Occurrence], counters: dict[int, Count
 
 
 def analytics(session: Session, zone: ZoneInfo, now: datetime | None = None, *,
-              recent: int = RECENT_MEETUPS, months: int = MONTHS) -> Analytics:
+              recent: int = RECENT_MEETUPS, months: int = MONTHS,
+              lapsed_page: int = 1) -> Analytics:
     """Every figure of the dashboard for the session's community, from the rollups when they
-    fit the register (else from the register itself), in a fixed number of statements."""
+    fit the register (else from the register itself), in a fixed number of statements; the
+    lapsed regulars a page (``lapsed_page``, LAPSED_SHOWN each) at a time."""
     now = now or utcnow()
     t, state = _state(session)
     rows = _meetups(session, now)
@@ -347,7 +362,12 @@ def analytics(session: Session, zone: ZoneInfo, now: datetime | None = None, *,
         ([MonthShare(m, 0, 0) for m in window], MonthShare(window[0], 0, 0))
     shows, shows_total = _no_shows(rows, occs, counters, now, recent) if occs else ([], (0, 0))
     levels, industries = levels_and_industries(session)
-    lapsed, lapsed_total = lapsed_regulars(session)
+    lapsed_page = max(1, lapsed_page)
+    lapsed, lapsed_total = lapsed_regulars(session, LAPSED_SHOWN,
+                                           (lapsed_page - 1) * LAPSED_SHOWN)
+    if not lapsed and lapsed_page > 1:  # past the end: the first page (one more statement)
+        lapsed_page = 1
+        lapsed, lapsed_total = lapsed_regulars(session, LAPSED_SHOWN)
     return Analytics(
         thresholds=t, occurrences=len(occs), levels=levels,
         mix=_mix(occs, counters, recent),
@@ -355,8 +375,8 @@ def analytics(session: Session, zone: ZoneInfo, now: datetime | None = None, *,
         guests=guests, guests_total=guests_total,
         cohorts=_cohorts(window, cells) if occs else [],
         no_shows=shows, no_shows_total=shows_total,
-        lapsed=lapsed, lapsed_total=lapsed_total, industries=industries,
-        months=window, current=current,
+        lapsed=lapsed, lapsed_total=lapsed_total, lapsed_page=lapsed_page,
+        industries=industries, months=window, current=current,
         satisfaction=[TrendPoint(r.id, r.title, r.starts_at, round(float(r.satisfaction), 2),
                                  r.answers) for r in rows if r.answers][-TREND_MEETUPS:],
     )

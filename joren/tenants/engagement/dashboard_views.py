@@ -18,6 +18,7 @@ from joren.platform.mail.outbox import render_email
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, require
 from joren.platform.membership.models import Member
+from joren.platform.pagination import page_number
 from joren.tenants.engagement.analytics import RETURN_WITHIN, Analytics, analytics
 from joren.tenants.engagement.labels import LEVEL_LABELS, SENT_LABELS
 from joren.tenants.engagement.levels import Level
@@ -80,7 +81,8 @@ def chart_rows(a: Analytics) -> dict[str, Any]:
 @bp.get("/admin/analytics")
 @require(Capability.VIEW_ANALYTICS)
 def dashboard() -> Any:
-    figures = analytics(db.session, g.community.zone)
+    figures = analytics(db.session, g.community.zone,
+                        lapsed_page=page_number(request.args.get("page")))
     sent = sent_statuses(db.session, g.community,
                          [(row.member.id, row.last_attended_at) for row in figures.lapsed])
     page = render_template(

@@ -14,7 +14,7 @@ from joren.platform.membership.models import Member, MemberStatus
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.models import MemberEngagement
 
-LAPSED_SHOWN = 100
+LAPSED_SHOWN = 25  # lapsed regulars shown a page at a time
 INDUSTRY_ROW = "industry"
 
 
@@ -54,19 +54,30 @@ def levels_and_industries(session: Session) -> tuple[dict[Level, int], list[tupl
     return counts, sorted(regulars, key=lambda item: (-item[1], item[0]))
 
 
-def lapsed_regulars(session: Session, limit: int = LAPSED_SHOWN) -> tuple[list[Lapsed], int]:
-    """Lapsed regulars who are still in the community, most recently seen first (at most
-    ``limit``: they are the likeliest to come back), and how many there are in all."""
-    rows = session.execute(
-        select(Member, MemberEngagement.last_attended_at, MemberEngagement.attended_count,
-               MemberEngagement.longest_streak, func.count().over())
+def lapsed_regulars(session: Session, limit: int = LAPSED_SHOWN,
+                    offset: int = 0) -> tuple[list[Lapsed], int]:
+    """Lapsed regulars who are still in the community, most recently seen first (they are
+    the likeliest to come back; ``limit`` of them from ``offset``), and how many there are in
+    all (0 when ``offset`` is past the end)."""
+    # The page's ids and the total in one narrow pass (a window over every lapsed regular,
+    # counted before the limit); the wide member rows are read for the page alone.
+    order = (MemberEngagement.last_attended_at.desc(), Member.family_name_kana,
+             Member.given_name_kana, Member.id)
+    listed = (
+        select(Member.id.label("member_id"), func.count().over().label("total"),
+               func.row_number().over(order_by=order).label("position"))
         .join(MemberEngagement, and_(MemberEngagement.tenant_id == Member.tenant_id,
                                      MemberEngagement.member_id == Member.id))
         .where(MemberEngagement.level == Level.LAPSED_REGULAR,
                Member.status != MemberStatus.INACTIVE)
-        .order_by(MemberEngagement.last_attended_at.desc(), Member.family_name_kana,
-                  Member.given_name_kana, Member.id)
-        .limit(limit)).unique().all()
+        .order_by(*order).limit(limit).offset(offset).subquery("listed"))
+    rows = session.execute(
+        select(Member, MemberEngagement.last_attended_at, MemberEngagement.attended_count,
+               MemberEngagement.longest_streak, listed.c.total)
+        .join(listed, listed.c.member_id == Member.id)
+        .join(MemberEngagement, and_(MemberEngagement.tenant_id == Member.tenant_id,
+                                     MemberEngagement.member_id == Member.id))
+        .order_by(listed.c.position)).unique().all()
     return [Lapsed(*row[:4]) for row in rows], (rows[0][4] if rows else 0)
 
 

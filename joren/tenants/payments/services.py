@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, null, select, union, union_all
+from sqlalchemy import Integer, case, cast, func, literal, null, select, union, union_all
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from joren.platform.db import utcnow
@@ -275,15 +275,19 @@ def totals(session: Session, meetup: Meetup) -> Totals:
     price = int(meetup.price or 0)
     due = _due_member_ids(meetup.id).subquery()
     member_id = due.c[0]
-    unpaid = member_id.not_in(_paid_member_ids(meetup.id))
-    columns = [func.count(), func.count().filter(unpaid)]
+    # Each person's two flags are worked out once (each subquery is read once), then summed.
+    flags = [case((member_id.not_in(_paid_member_ids(meetup.id)), 1), else_=0).label("unpaid")]
     member_price = int(meetup.member_price) if meetup.has_member_price else None
     if member_price is not None:
         zone = community_of(session, meetup.tenant_id).zone
         on = pricing.local_date(meetup.starts_at, zone)
-        current = member_id.in_(pricing.dues_current_select(on, zone))
-        columns += [func.count().filter(current), func.count().filter(and_(unpaid, current))]
-    counts = session.execute(select(*columns).select_from(due)).one()
+        flags.append(case((member_id.in_(pricing.dues_current_select(on, zone)), 1),
+                          else_=0).label("current"))
+    flagged = select(*flags).select_from(due).subquery("flagged")
+    columns = [func.count(), func.sum(flagged.c.unpaid)]
+    if member_price is not None:
+        columns += [func.sum(flagged.c.current), func.sum(flagged.c.unpaid * flagged.c.current)]
+    counts = session.execute(select(*columns).select_from(flagged)).one()
     due_count, unpaid_count = int(counts[0] or 0), int(counts[1] or 0)
     members, unpaid_members = ((int(counts[2] or 0), int(counts[3] or 0))
                                if member_price is not None else (0, 0))

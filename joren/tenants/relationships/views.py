@@ -86,7 +86,9 @@ def network() -> Any:
     names = {other.id: profile_view(me, other).display_name for _r, other in mine}
     return render_template(
         "relationships/network.html", entries=entries, follow_ups=follow_ups,
-        referrals=mine, names=names, kinds=KIND_LABELS, shown_follow_ups=ledger.FOLLOW_UP_SHOWN,
+        referrals=mine, names=names, shown_follow_ups=ledger.FOLLOW_UP_SHOWN,
+        # Translated once, not once per person's buttons.
+        kinds={kind: str(label) for kind, label in KIND_LABELS.items()},
         milestone=(ledger.MILESTONE_LOW, ledger.MILESTONE_HIGH))
 
 

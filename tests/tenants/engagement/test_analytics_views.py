@@ -206,3 +206,38 @@ def test_the_page_costs_the_same_statements_as_the_community_grows(
     assert html.count('data-member="') > 3
     assert len(large) == len(small)
     assert session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_lapsed_regulars_are_shown_a_page_at_a_time(organizer_client, session, scoped,
+                                                     history, other_tenant, monkeypatch):
+    """Most recently seen first, a page at a time with where the page is in the list; a page
+    past the end shows the first; another community's lapsed regulars are on no page."""
+    monkeypatch.setattr("joren.tenants.engagement.analytics.LAPSED_SHOWN", 2)
+    theirs, *_ = _history(session, scoped, other_tenant)
+    lapsed, other_lapsed, no_email, *_ = history
+    first = organizer_client.get(PAGE).get_data(as_text=True)
+    second = organizer_client.get(PAGE + "?page=2").get_data(as_text=True)
+    shown = [[p for p in (lapsed, other_lapsed, no_email) if f'data-member="{p.id}"' in html]
+             for html in (first, second)]
+    assert len(shown[0]) == 2 and len(shown[1]) == 1
+    assert lapsed in shown[0]  # seen most recently (four meetups, not three)
+    assert "1–2" in first and "3–3" in second and 'id="lapsed-more"' in second
+    assert f"{PAGE}?page=2#lapsed" in first and f"{PAGE}?page=1#lapsed" in second
+    for html in (first, second):
+        assert theirs.display_name not in html and f'data-member="{theirs.id}"' not in html
+    past_end = organizer_client.get(PAGE + "?page=9").get_data(as_text=True)
+    assert [p for p in (lapsed, other_lapsed, no_email)
+            if f'data-member="{p.id}"' in past_end] == shown[0]
+
+
+def test_each_lapsed_regulars_send_button_posts_for_that_person_alone(
+        organizer_client, session, history, run_jobs):
+    """The row's button sends through the page's one form to that person's address (no form
+    per row): only that person is written to, whatever boxes are ticked."""
+    lapsed, other_lapsed, *_ = history
+    html = organizer_client.get(PAGE).get_data(as_text=True)
+    assert f'formaction="{send_url(lapsed.id)}"' in html
+    assert f'<form method="post" action="{send_url(lapsed.id)}"' not in html
+    organizer_client.post(send_url(lapsed.id), data={"member_id": [str(other_lapsed.id)]})
+    run_jobs()
+    assert [m.to_email for m in _outbox(session)] == [lapsed.email]

@@ -139,7 +139,8 @@ def test_profile_view_holds_no_hidden_values(scoped, tenant, people, crowd):
 # -- search, filters, order, pages ---------------------------------------------------------------
 
 @pytest.mark.parametrize("query", ["阿部", "あべ", "アベ", "abe kimiko", "公開商事", "銀行",
-                                   "金融"])
+                                   "金融", "公子", "キミコ", "阿部公子", "阿部 公子", "あべきみこ",
+                                   "アベ キミコ"])
 def test_search_by_name_kana_romaji_company_offer_industry(member_client, crowd, query):
     assert _names(_search(member_client, q=query)) == ["阿部 公子"]
 
@@ -189,6 +190,7 @@ def test_pagination_and_constant_statement_count(app, session, scoped, tenant, m
     assert len(_names(first)) == 30
     assert len(_names(second)) == 44 - 30
     assert not set(_names(first)) & set(_names(second))
+    assert _names(_search(member_client, page=9)) == _names(second)  # past the end: the last
     s = scoped(tenant)
     page = search_directory(s, s.get(Member, people.member_member.id), page=2)
     assert page.total == 44 and page.page == 2 and page.pages == 2

@@ -298,12 +298,17 @@ def directory_conditions(query: str, sees_all: bool) -> list[Any]:
     for term in search_terms(query):
         pattern = _like(term)
         compact = _like("".join(term.split()))
+        if compact != pattern:
+            # A term with a space: each part of the name on its own too. Without one, the
+            # joined name (never NULL) contains every match of either part.
+            conditions += [
+                Member.family_name.ilike(pattern, escape="\\"),
+                Member.given_name.ilike(pattern, escape="\\"),
+                Member.family_name_kana.ilike(pattern, escape="\\"),
+                Member.given_name_kana.ilike(pattern, escape="\\"),
+            ]
         conditions += [
-            Member.family_name.ilike(pattern, escape="\\"),
-            Member.given_name.ilike(pattern, escape="\\"),
             (Member.family_name + Member.given_name).ilike(compact, escape="\\"),
-            Member.family_name_kana.ilike(pattern, escape="\\"),
-            Member.given_name_kana.ilike(pattern, escape="\\"),
             (Member.family_name_kana + Member.given_name_kana).ilike(compact, escape="\\"),
             Member.name_romaji.ilike(pattern, escape="\\"),
             and_(work, or_(Member.company.ilike(pattern, escape="\\"),
@@ -324,7 +329,8 @@ def search_directory(session: Session, viewer: Member, *, query: str = "",
     """One page of active members sorted by reading, as ``viewer`` may see them; with
     ``levels`` (a feature's level per member), filtered by ``level`` and with each member's.
 
-    Two statements whatever the page size: the total and the page (the level read along).
+    One statement whatever the page size: the page with the total beside each row (the level
+    read along); a page past the end costs two more (the total, then the last page).
     """
     sees_all = viewer.is_organizer
     where: list[Any] = [Member.status == MemberStatus.MEMBER]
@@ -338,13 +344,30 @@ def search_directory(session: Session, viewer: Member, *, query: str = "",
     if level and levels is not None:
         where.append(levels.level_of == level if level in levels.labels else false())
 
-    total = session.scalar(select(func.count(Member.id)).where(*where)) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    columns = select(Member, levels.level_of) if levels is not None else select(Member)
-    result = session.execute(columns.where(*where).order_by(*reading_order())
-                             .limit(per_page).offset((page - 1) * per_page)).unique().all()
-    rows = [(row[0], row[1] if len(row) > 1 else None) for row in result]
+    # The page's ids and the total (a window over every match, counted before the limit) in
+    # one narrow pass over the members, the page's members and levels read by those ids in the
+    # same statement; a page past the end reads the total alone, then shows the last page.
+    def read(number: int) -> list[Any]:
+        ids = (select(Member.id.label("id"), func.count().over().label("total"))
+               .where(*where).order_by(*reading_order())
+               .limit(per_page).offset((number - 1) * per_page).subquery("listed"))
+        columns = ((Member, levels.level_of, ids.c.total) if levels is not None
+                   else (Member, ids.c.total))
+        return list(session.execute(select(*columns).join(ids, ids.c.id == Member.id)
+                                    .order_by(*reading_order())).unique().all())
+
+    page = max(1, page)
+    result = read(page)
+    if result:
+        total = result[0][-1]
+    else:
+        total = session.scalar(select(func.count(Member.id)).where(*where)) or 0
+        last = max(1, math.ceil(total / per_page))
+        if total and page > last:
+            page = last
+            result = read(page)
+    page = min(page, max(1, math.ceil(total / per_page)))
+    rows = [(row[0], row[1] if len(row) > 2 else None) for row in result]
     items = [profile_view(viewer, member) for member, _level in rows]
     levels_shown = {member.id: lvl for member, lvl in rows if lvl is not None}
     return DirectoryPage(items=items, total=total, page=page, per_page=per_page,

@@ -149,9 +149,12 @@ def _state(member: Member, through: date | None, started_through: date | None,
                      subscription=sub, ever_paid=ever)
 
 
-def _paid_through(today: date):  # type: ignore[no-untyped-def]
-    """Per member: the last day paid for, and the last day of periods already started."""
+def _paid_through(today: date, member_ids: Any = None):  # type: ignore[no-untyped-def]
+    """Per member (of ``member_ids``, a select of ids, when given): the last day paid for,
+    and the last day of periods already started."""
     dues = (Payment.kind == PaymentKind.DUES) & (Payment.status == PaymentStatus.PAID)
+    if member_ids is not None:
+        dues = dues & Payment.member_id.in_(member_ids)
     return (select(Payment.member_id.label("member_id"),
                    func.max(Payment.period_end).label("through"),
                    func.max(case((Payment.period_start <= today, Payment.period_end)))
@@ -175,15 +178,20 @@ def member_states_page(session: Session, today: date, page: int, zone: Any | Non
     total = session.scalar(select(func.count(Member.id))
                            .where(Member.status == MemberStatus.MEMBER)) or 0
     page = min(page, max(1, -(-total // per_page)))
-    rows = session.execute(_states_query(today).limit(per_page)
-                           .offset(offset_of(page, per_page)))
+    # The page's members are chosen first (sorted on the reading columns alone); only their
+    # dues payments are summed, not every member's.
+    shown = (select(Member.id.label("id")).where(Member.status == MemberStatus.MEMBER)
+             .order_by(*reading_order()).limit(per_page).offset(offset_of(page, per_page))
+             .cte("shown"))  # read twice, chosen once
+    rows = session.execute(_states_query(today, select(shown.c.id))
+                           .join(shown, shown.c.id == Member.id))
     return Page(items=[_state(m, through, started, sub, today, zone)
                        for m, through, started, sub in rows],
                 total=total, page=page, per_page=per_page)
 
 
-def _states_query(today: date):  # type: ignore[no-untyped-def]
-    paid = _paid_through(today)
+def _states_query(today: date, member_ids: Any = None):  # type: ignore[no-untyped-def]
+    paid = _paid_through(today, member_ids)
     return (select(Member, paid.c.through, paid.c.started_through, DuesSubscription)
             .outerjoin(paid, paid.c.member_id == Member.id)
             .outerjoin(DuesSubscription, DuesSubscription.member_id == Member.id)
