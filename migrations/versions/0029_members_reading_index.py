@@ -6,7 +6,7 @@ sorted by reading (kana, then name, then id). This index holds those columns aft
 member's wide row. A plain index: nothing to do for row-level security.
 
 Revision ID: 0029
-Revises: 0027 (to be rechained onto 0028 at merge)
+Revises: 0028
 Create Date: 2026-12-06 19:00:00
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0029"
-down_revision: str | Sequence[str] | None = "0027"
+down_revision: str | Sequence[str] | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
