@@ -221,7 +221,8 @@ def test_lapsed_regulars_are_shown_a_page_at_a_time(organizer_client, session, s
              for html in (first, second)]
     assert len(shown[0]) == 2 and len(shown[1]) == 1
     assert lapsed in shown[0]  # seen most recently (four meetups, not three)
-    assert "1–2" in first and "3–3" in second and 'id="lapsed-more"' in second
+    # Japanese (the community's language): "3人のうち、1〜2人目".
+    assert "1〜2人目" in first and "3〜3人目" in second and 'id="lapsed-more"' in second
     assert f"{PAGE}?page=2#lapsed" in first and f"{PAGE}?page=1#lapsed" in second
     for html in (first, second):
         assert theirs.display_name not in html and f'data-member="{theirs.id}"' not in html
