@@ -145,6 +145,42 @@ def cached_url_for(endpoint: str, **values: object) -> str:
     return address
 
 
+# The layout's menus (the console's and the portal's) are the same markup for every request
+# with the same inputs: about twenty links and their labels. ``layout_fragment`` renders one
+# once per key and hands the text back afterwards. The key holds every input the fragment
+# reads: the mount point and community (its addresses, its name, whether it is public), the
+# language, the endpoint (which link is active), and the membership's role and whether it
+# is inactive (what ``can()`` answers). Nothing account-specific goes into a cached fragment:
+# the switcher, the CSRF tokens and the banners stay outside.
+_FRAGMENT_CACHE_LIMIT = 4096
+_fragment_cache: dict[tuple[object, ...], Markup] = {}
+
+
+def _fragment_key(name: str) -> tuple[object, ...]:
+    community = g.get("community")
+    membership = g.get("membership")
+    return (name, request.script_root, request.endpoint,
+            None if community is None else (community.id, community.slug, community.name,
+                                            community.is_public),
+            None if membership is None else (membership.role, membership.status),
+            str(get_locale()))
+
+
+def layout_fragment(name: str, caller: Any) -> Markup:
+    """``{% call layout_fragment("console-nav") %}…{% endcall %}``: the body, rendered once
+    per key (``_fragment_key``). Outside a request the body is rendered every time."""
+    if not request:
+        return Markup(caller())  # noqa: S704 - the body is the template's own output
+    key = _fragment_key(name)
+    found = _fragment_cache.get(key)
+    if found is None:
+        found = Markup(caller())  # noqa: S704 - the body is the template's own output
+        if len(_fragment_cache) >= _FRAGMENT_CACHE_LIMIT:
+            _fragment_cache.clear()
+        _fragment_cache[key] = found
+    return found
+
+
 # Jinja's "new style" gettext, in one call instead of three: Jinja wraps each callable in a
 # function that asks the template's context to call it, and ``_`` in one more that looks up
 # ``gettext`` and asks the context again. These do what those wrappers do (the message marked
@@ -205,6 +241,7 @@ def install_fast_paths(app: Flask) -> None:
     app.jinja_env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext,
                                  pgettext=_pgettext, npgettext=_npgettext)
     app.jinja_env.globals["url_for"] = cached_url_for
+    app.jinja_env.globals["layout_fragment"] = layout_fragment
     widgets.install()  # WTForms' attributes, faster and byte for byte the same
     _install_csrf_token(app)
 
