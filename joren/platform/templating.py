@@ -108,19 +108,35 @@ _URL_CACHE_LIMIT = 8192
 _url_cache: dict[tuple[object, ...], str] = {}
 
 
-def _translations() -> NullTranslations:
-    """The catalog of the locale in force (``force_locale`` included), without the lookups."""
+def _translations(lookup: Any = get_translations) -> NullTranslations:
+    """The catalog of the locale in force (``force_locale`` included), without the lookups
+    (``lookup`` finds it the first time in a request for each locale)."""
     if not g:  # no application context: Flask-Babel answers with no catalog
-        return get_translations()
+        return lookup()  # type: ignore[no-any-return]
     state = g.get("_flask_babel")
     locale = getattr(state, "babel_locale", None)
     if locale is None:
-        return get_translations()
+        return lookup()  # type: ignore[no-any-return]
     cache = state.__dict__.setdefault("joren_catalogs", {})
     found = cache.get(locale)
     if found is None:
-        found = cache[locale] = get_translations()
-    return found
+        found = cache[locale] = lookup()
+    return found  # type: ignore[no-any-return]
+
+
+def _install_domain_fast_path(app: Flask) -> None:
+    """Python's ``gettext`` and the lazy strings of forms (a settings page's labels and
+    choices: a few dozen a request) go through Flask-Babel's domain, which finds the catalog
+    anew each time (the locale, the context, its cache): its ``get_translations`` answers
+    from the request's catalog once found, as the templates' gettext does. Flask-Babel keeps
+    one domain for every app of the process, so it is wrapped once."""
+    with app.app_context():  # Flask-Babel makes its domain on first use, from current_app
+        domain = app.extensions["babel"].instance.domain_instance
+    if getattr(domain, "joren_fast_path", False):
+        return
+    original = domain.get_translations
+    domain.get_translations = lambda: _translations(original)
+    domain.joren_fast_path = True
 
 
 def cached_url_for(endpoint: str, **values: object) -> str:
@@ -242,6 +258,7 @@ def install_fast_paths(app: Flask) -> None:
                                  pgettext=_pgettext, npgettext=_npgettext)
     app.jinja_env.globals["url_for"] = cached_url_for
     app.jinja_env.globals["layout_fragment"] = layout_fragment
+    _install_domain_fast_path(app)
     widgets.install()  # WTForms' attributes, faster and byte for byte the same
     _install_csrf_token(app)
 

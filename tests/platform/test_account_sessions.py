@@ -279,3 +279,22 @@ def test_signing_out_other_devices_needs_post_and_keeps_other_accounts(app, clie
     intruder.post("/account/sessions/sign-out-others")
     assert is_signed_in(client)
     assert all(r.revoked_at is None for r in _records(session, people.owner))
+
+
+def test_recent_sessions_counts_live_sessions_only(session, people):
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    owner = people.owner
+    current = int(factories.login_id(session, owner, now=now - timedelta(hours=2)).split(":")[0])
+    factories.login_id(session, owner, now=now - timedelta(hours=1))  # live
+    factories.login_id(session, owner, now=now - timedelta(hours=13))  # idle: ended
+    factories.login_id(session, owner, remember=True, now=now - timedelta(days=3))  # remembered
+    factories.login_id(session, owner, remember=True, now=now - timedelta(days=31))  # too old
+    revoked = int(factories.login_id(session, owner, now=now).split(":")[0])
+    sessions.revoke_session(session, owner, revoked, now)
+    factories.login_id(session, people.organizer, now=now)  # someone else's
+    found = sessions.recent_sessions(session, owner, now=now, current_id=current, limit=2,
+                                     **LIFETIMES)
+    assert found.total == 3 and found.hidden == 1 and found.others == 2
+    assert found.shown[0].id == current and found.shown[0].is_current
+    everything = sessions.recent_sessions(session, owner, now=now, **LIFETIMES)
+    assert everything.total == 3 and len(everything.shown) == 3 and everything.others == 3

@@ -203,3 +203,14 @@ def test_cached_portal_menu_follows_membership_and_community(app, session, login
     session.commit()
     assert "大阪交流会（新）" in _portal_nav(login(people.member).get(home)
                                             .get_data(as_text=True))
+
+
+def test_python_and_lazy_messages_follow_the_locale_in_force(app, app_ctx):
+    from flask_babel import gettext, lazy_gettext
+
+    lazy = lazy_gettext("Account")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert (gettext("Account"), str(lazy)) == ("Account", "Account")
+        with force_locale("ja"):
+            assert (gettext("Account"), str(lazy)) == ("アカウント", "アカウント")
+        assert (gettext("Account"), str(lazy)) == ("Account", "Account")

@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from joren.platform.identity.account import Account, AccountSession, new_session_token
@@ -122,22 +122,30 @@ class Devices:
         return self.total - sum(1 for d in self.shown if d.is_current)
 
 
+# Built once (the account, the moments and the limit are bound parameters).
+_RECENT = (
+    select(AccountSession, func.count().over().label("total"))
+    .where(AccountSession.account_id == bindparam("account_id"),
+           AccountSession.revoked_at.is_(None),
+           AccountSession.created_at > bindparam("created_after"),
+           or_(AccountSession.is_remembered.is_(True),
+               AccountSession.last_seen_at > bindparam("seen_after")))
+    .order_by(case((AccountSession.id == bindparam("current_id"), 0), else_=1),
+              AccountSession.last_seen_at.desc(), AccountSession.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def recent_sessions(session: Session, account: Account, *, now: datetime,
                     remember_for: timedelta, idle_for: timedelta,
                     current_id: int | None = None, limit: int = DEVICES_SHOWN) -> Devices:
     """The account's live sessions (``is_live`` in SQL): this one first, then the most
     recently seen, at most ``limit``, with the number of them all, in one statement whatever
     the number of sign-ins."""
-    live = (AccountSession.account_id == account.id, AccountSession.revoked_at.is_(None),
-            AccountSession.created_at > now - remember_for,
-            or_(AccountSession.is_remembered.is_(True),
-                AccountSession.last_seen_at > now - idle_for))
-    this_first = case((AccountSession.id == (current_id or 0), 0), else_=1)
-    rows = session.execute(
-        select(AccountSession, func.count().over().label("total")).where(*live)
-        .order_by(this_first, AccountSession.last_seen_at.desc(), AccountSession.id.desc())
-        .limit(limit)
-    ).all()
+    rows = session.execute(_RECENT, {
+        "account_id": account.id, "current_id": current_id or 0,
+        "created_after": now - remember_for, "seen_after": now - idle_for, "limit": limit,
+    }).all()
     shown = [
         ActiveSession(id=r.id, device=r.user_agent, ip_address=r.ip_address,
                       created_at=r.created_at, last_seen_at=r.last_seen_at,
