@@ -10,9 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required, logout_user
 
-from joren.platform.accounts import limits, pages, services, sessions
+from joren.platform.accounts import limits, pages, services, sessions, switcher
 from joren.platform.accounts.forms import ChangePasswordForm, ProfileForm
-from joren.platform.accounts.memberships import list_memberships
 from joren.platform.accounts.signin import lifetimes
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
@@ -30,7 +29,7 @@ def _render_account(profile: ProfileForm | None = None,
     password = password or ChangePasswordForm(
         formdata=None, needs_current=bool(account.password_hash)
     )
-    memberships = list_memberships(db.session, account.id)
+    memberships = switcher.every_membership(db.session, account.id)
     now = utcnow()
     return render_template(
         "accounts/account.html", profile_form=profile, password_form=password,
