@@ -123,7 +123,7 @@ def configure_login(app: Flask) -> None:
             return None
         if slug is not None:
             edge.resolved_with_sign_in(slug, found.community, found.membership)
-        switcher.remember(found.active_memberships)
+        switcher.remember(found.active_memberships, found.memberships)
         if sessions.seen_is_due(found.record, now):
             _mark_seen_after_response(found.record.id, now)
         return found.account

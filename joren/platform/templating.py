@@ -108,19 +108,35 @@ _URL_CACHE_LIMIT = 8192
 _url_cache: dict[tuple[object, ...], str] = {}
 
 
-def _translations() -> NullTranslations:
-    """The catalog of the locale in force (``force_locale`` included), without the lookups."""
+def _translations(lookup: Any = get_translations) -> NullTranslations:
+    """The catalog of the locale in force (``force_locale`` included), without the lookups
+    (``lookup`` finds it the first time in a request for each locale)."""
     if not g:  # no application context: Flask-Babel answers with no catalog
-        return get_translations()
+        return lookup()  # type: ignore[no-any-return]
     state = g.get("_flask_babel")
     locale = getattr(state, "babel_locale", None)
     if locale is None:
-        return get_translations()
+        return lookup()  # type: ignore[no-any-return]
     cache = state.__dict__.setdefault("joren_catalogs", {})
     found = cache.get(locale)
     if found is None:
-        found = cache[locale] = get_translations()
-    return found
+        found = cache[locale] = lookup()
+    return found  # type: ignore[no-any-return]
+
+
+def _install_domain_fast_path(app: Flask) -> None:
+    """Python's ``gettext`` and the lazy strings of forms (a settings page's labels and
+    choices: a few dozen a request) go through Flask-Babel's domain, which finds the catalog
+    anew each time (the locale, the context, its cache): its ``get_translations`` answers
+    from the request's catalog once found, as the templates' gettext does. Flask-Babel keeps
+    one domain for every app of the process, so it is wrapped once."""
+    with app.app_context():  # Flask-Babel makes its domain on first use, from current_app
+        domain = app.extensions["babel"].instance.domain_instance
+    if getattr(domain, "joren_fast_path", False):
+        return
+    original = domain.get_translations
+    domain.get_translations = lambda: _translations(original)
+    domain.joren_fast_path = True
 
 
 def cached_url_for(endpoint: str, **values: object) -> str:
@@ -143,6 +159,42 @@ def cached_url_for(endpoint: str, **values: object) -> str:
         _url_cache.clear()
     _url_cache[key] = address
     return address
+
+
+# The layout's menus (the console's and the portal's) are the same markup for every request
+# with the same inputs: about twenty links and their labels. ``layout_fragment`` renders one
+# once per key and hands the text back afterwards. The key holds every input the fragment
+# reads: the mount point and community (its addresses, its name, whether it is public), the
+# language, the endpoint (which link is active), and the membership's role and whether it
+# is inactive (what ``can()`` answers). Nothing account-specific goes into a cached fragment:
+# the switcher, the CSRF tokens and the banners stay outside.
+_FRAGMENT_CACHE_LIMIT = 4096
+_fragment_cache: dict[tuple[object, ...], Markup] = {}
+
+
+def _fragment_key(name: str) -> tuple[object, ...]:
+    community = g.get("community")
+    membership = g.get("membership")
+    return (name, request.script_root, request.endpoint,
+            None if community is None else (community.id, community.slug, community.name,
+                                            community.is_public),
+            None if membership is None else (membership.role, membership.status),
+            str(get_locale()))
+
+
+def layout_fragment(name: str, caller: Any) -> Markup:
+    """``{% call layout_fragment("console-nav") %}…{% endcall %}``: the body, rendered once
+    per key (``_fragment_key``). Outside a request the body is rendered every time."""
+    if not request:
+        return Markup(caller())  # noqa: S704 - the body is the template's own output
+    key = _fragment_key(name)
+    found = _fragment_cache.get(key)
+    if found is None:
+        found = Markup(caller())  # noqa: S704 - the body is the template's own output
+        if len(_fragment_cache) >= _FRAGMENT_CACHE_LIMIT:
+            _fragment_cache.clear()
+        _fragment_cache[key] = found
+    return found
 
 
 # Jinja's "new style" gettext, in one call instead of three: Jinja wraps each callable in a
@@ -205,6 +257,8 @@ def install_fast_paths(app: Flask) -> None:
     app.jinja_env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext,
                                  pgettext=_pgettext, npgettext=_npgettext)
     app.jinja_env.globals["url_for"] = cached_url_for
+    app.jinja_env.globals["layout_fragment"] = layout_fragment
+    _install_domain_fast_path(app)
     widgets.install()  # WTForms' attributes, faster and byte for byte the same
     _install_csrf_token(app)
 

@@ -230,3 +230,71 @@ def test_out_of_range_ids_answer_404(login, session, people):
     with client.session_transaction() as s:
         s["_user_id"] = f"{huge}:secret"
     assert client.get("/account").status_code == 302  # not signed in, no error
+
+
+def test_the_account_page_lists_the_recent_devices_and_counts_the_rest(app, client, session,
+                                                                      people, monkeypatch):
+    """However many sign-ins an account gathers, the page lists this browser and the most
+    recently seen ones, counts the others, and one button signs every other device out."""
+    session.commit()
+    monkeypatch.setattr(sessions, "DEVICES_SHOWN", 3)
+    others = []
+    for _ in range(4):
+        other = app.test_client()
+        sign_in_form(other, "owner@example.jp", headers={"User-Agent": SAFARI_ON_IPHONE})
+        others.append(other)
+    sign_in_form(client, "owner@example.jp", headers={"User-Agent": CHROME_ON_WINDOWS})
+    # Another account's sessions are neither listed nor counted.
+    sign_in_form(app.test_client(), "organizer@example.jp")
+    records = _records(session, people.owner)
+    oldest = records[0]
+    oldest.last_seen_at -= timedelta(hours=1)
+    session.commit()
+    page = client.get("/account", headers=EN).get_data(as_text=True)
+    assert page.count("This device") == 1
+    assert page.count("/revoke") == 3
+    assert f"/account/sessions/{oldest.id}/revoke" not in page
+    assert "2 more devices, seen less recently, are signed in." in page
+    assert "Sign out the 4 other devices" in page
+    japanese = client.get("/account").get_data(as_text=True)
+    assert "/account/sessions/sign-out-others" in japanese
+
+    response = client.post("/account/sessions/sign-out-others", headers=EN)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#devices")
+    page = client.get("/account", headers=EN).get_data(as_text=True)
+    assert "4 other devices are signed out." in page
+    assert "more device" not in page and "/account/sessions/sign-out-others" not in page
+    assert is_signed_in(client)
+    assert not any(is_signed_in(other) for other in others)
+    organizer = _records(session, people.organizer)
+    assert organizer and all(r.revoked_at is None for r in organizer)
+
+
+def test_signing_out_other_devices_needs_post_and_keeps_other_accounts(app, client, login,
+                                                                       session, people):
+    session.commit()
+    sign_in_form(client, "owner@example.jp")
+    intruder = login(people.member)
+    assert intruder.get("/account/sessions/sign-out-others").status_code == 405
+    intruder.post("/account/sessions/sign-out-others")
+    assert is_signed_in(client)
+    assert all(r.revoked_at is None for r in _records(session, people.owner))
+
+
+def test_recent_sessions_counts_live_sessions_only(session, people):
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    owner = people.owner
+    current = int(factories.login_id(session, owner, now=now - timedelta(hours=2)).split(":")[0])
+    factories.login_id(session, owner, now=now - timedelta(hours=1))  # live
+    factories.login_id(session, owner, now=now - timedelta(hours=13))  # idle: ended
+    factories.login_id(session, owner, remember=True, now=now - timedelta(days=3))  # remembered
+    factories.login_id(session, owner, remember=True, now=now - timedelta(days=31))  # too old
+    revoked = int(factories.login_id(session, owner, now=now).split(":")[0])
+    sessions.revoke_session(session, owner, revoked, now)
+    factories.login_id(session, people.organizer, now=now)  # someone else's
+    found = sessions.recent_sessions(session, owner, now=now, current_id=current, limit=2,
+                                     **LIFETIMES)
+    assert found.total == 3 and found.hidden == 1 and found.others == 2
+    assert found.shown[0].id == current and found.shown[0].is_current
+    everything = sessions.recent_sessions(session, owner, now=now, **LIFETIMES)
+    assert everything.total == 3 and len(everything.shown) == 3 and everything.others == 3

@@ -190,3 +190,20 @@ def test_render_field_macro_labels_describes_and_flags_errors(app_ctx):
     assert 'class="form-check-input"' in html and 'class="form-check-label"' in html
     assert "<legend" in html and 'id="size-0"' in html
     assert 'class="btn btn-primary"' in html and 'value="Send"' in html
+
+
+def test_the_account_page_reuses_the_memberships_read_with_the_sign_in(app, login, people,
+                                                                        tenant, other_tenant):
+    """The communities on the account page come with the signed-in account's own statement
+    (the navbar's switcher reads the same rows): three statements in all, no other person's
+    communities."""
+    from tests.tenants.helpers import count_statements
+
+    owner = login(people.owner)
+    owner.get("/account")
+    with count_statements(app) as sql:
+        body = owner.get("/account").get_data(as_text=True)
+    assert len(sql) <= 3, sql
+    assert tenant.name in body and other_tenant.name not in body
+    other = login(people.other_owner).get("/account").get_data(as_text=True)
+    assert other_tenant.name in other and tenant.name not in other

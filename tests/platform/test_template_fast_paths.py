@@ -140,3 +140,77 @@ def test_templates_csrf_token_is_flask_wtfs_token_for_the_request(app, app_ctx):
         validate_csrf(first)  # raises when Flask-WTF would refuse it
     with app.test_request_context("/"):
         assert render_template_string("{{ csrf_token() }}") == generate_csrf()
+
+
+# -- the layout's menus, rendered once per key (templating.layout_fragment) ----------------------
+
+def _console_nav(body: str) -> str:
+    return body[body.index('class="nav nav-pills'):body.index("</nav>", body.index("console-nav"))]
+
+
+def _portal_nav(body: str) -> str:
+    return body[body.index('<ul class="navbar-nav me-auto">'):body.index("</ul>\n      <ul")]
+
+
+def test_cached_menus_follow_role_language_and_community(app, session, login, people, tenant,
+                                                         other_tenant):
+    from tests.tenants.helpers import in_english
+
+    templating._fragment_cache.clear()
+    settings = f"/c/{tenant.slug}/admin/settings"
+    dashboard = f"/c/{tenant.slug}/admin/"
+    owner, organizer, staff = login(people.owner), login(people.organizer), login(people.staff)
+    owner_nav = _console_nav(owner.get(settings).get_data(as_text=True))
+    organizer_nav = _console_nav(organizer.get(settings).get_data(as_text=True))
+    # The owner's menu has the owner's links; the organizer's, rendered after it with the
+    # same page, community and language, does not.
+    assert "/billing" in owner_nav and "/billing" not in organizer_nav
+    assert "/admin/settings" in organizer_nav
+    staff_nav = _console_nav(staff.get(dashboard).get_data(as_text=True))
+    assert "/admin/settings" not in staff_nav
+    # The active link follows the page.
+    assert 'active" href="/c/osaka-mixer/admin/settings"' in organizer_nav.replace(
+        "text-nowrap active", "active")
+    assert 'active" href="/c/osaka-mixer/admin/settings"' not in _console_nav(
+        organizer.get(dashboard).get_data(as_text=True)).replace("text-nowrap active", "active")
+    # Same role and page in the other language.
+    english = _console_nav(in_english(organizer).get(settings).get_data(as_text=True))
+    assert "Settings" in english and "Settings" not in organizer_nav
+    assert english.replace("Settings", "") != organizer_nav
+    # Another community: its own addresses, never this one's.
+    other = login(people.other_owner)
+    other_nav = _console_nav(other.get(f"/c/{other_tenant.slug}/admin/settings")
+                             .get_data(as_text=True))
+    assert f"/c/{other_tenant.slug}/admin" in other_nav and tenant.slug not in other_nav
+
+
+def test_cached_portal_menu_follows_membership_and_community(app, session, login, people,
+                                                             tenant, other_tenant):
+    templating._fragment_cache.clear()
+    home = f"/c/{tenant.slug}/"
+    staff_nav = _portal_nav(login(people.staff).get(home).get_data(as_text=True))
+    member_nav = _portal_nav(login(people.member).get(home).get_data(as_text=True))
+    outsider_nav = _portal_nav(login(people.outsider).get(home).get_data(as_text=True))
+    assert "/admin/" in staff_nav and "/admin/" not in member_nav
+    assert "dropdown-item" in member_nav and "dropdown-item" not in outsider_nav
+    assert tenant.name in member_nav
+    other_nav = _portal_nav(login(people.other_owner).get(f"/c/{other_tenant.slug}/")
+                            .get_data(as_text=True))
+    assert other_tenant.name in other_nav and tenant.name not in other_nav
+    assert tenant.slug not in other_nav
+    # A renamed community shows its new name at once.
+    tenant.name = "大阪交流会（新）"
+    session.commit()
+    assert "大阪交流会（新）" in _portal_nav(login(people.member).get(home)
+                                            .get_data(as_text=True))
+
+
+def test_python_and_lazy_messages_follow_the_locale_in_force(app, app_ctx):
+    from flask_babel import gettext, lazy_gettext
+
+    lazy = lazy_gettext("Account")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert (gettext("Account"), str(lazy)) == ("Account", "Account")
+        with force_locale("ja"):
+            assert (gettext("Account"), str(lazy)) == ("アカウント", "アカウント")
+        assert (gettext("Account"), str(lazy)) == ("Account", "Account")

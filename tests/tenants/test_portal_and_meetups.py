@@ -55,6 +55,19 @@ def test_member_home_welcomes_with_next_meetups_and_attendance(member_client, me
     assert "神戸の定例会" not in body
 
 
+def test_member_home_reads_its_counts_in_one_statement(app, login, people, meetups):
+    """The attended count and the privacy notice's question share one statement, built once
+    for every member: each member sees their own figure."""
+    owner = in_english(login(people.owner))
+    member = in_english(login(people.member))
+    assert re.search(r'data-figure="my-attendance">1<', owner.get(HOME).get_data(as_text=True))
+    with count_statements(app) as sql:
+        body = member.get(HOME).get_data(as_text=True)
+    assert re.search(r'data-figure="my-attendance">2<', body)
+    assert re.search(r'data-figure="my-attendance">1<', owner.get(HOME).get_data(as_text=True))
+    assert len(sql) <= 4, sql
+
+
 def test_anonymous_sees_the_public_page(client, meetups, app):
     body = in_english(client).get(HOME).get_data(as_text=True)
     assert "大阪異業種交流会" in body and "毎月第2火曜日" in body and "大阪市" in body

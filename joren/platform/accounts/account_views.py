@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required, logout_user
 
-from joren.platform.accounts import limits, pages, services, sessions
+from joren.platform.accounts import limits, pages, services, sessions, switcher
 from joren.platform.accounts.forms import ChangePasswordForm, ProfileForm
-from joren.platform.accounts.memberships import list_memberships
 from joren.platform.accounts.signin import lifetimes
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
@@ -29,14 +29,15 @@ def _render_account(profile: ProfileForm | None = None,
     password = password or ChangePasswordForm(
         formdata=None, needs_current=bool(account.password_hash)
     )
-    memberships = list_memberships(db.session, account.id)
+    memberships = switcher.every_membership(db.session, account.id)
     now = utcnow()
     return render_template(
         "accounts/account.html", profile_form=profile, password_form=password,
         memberships=memberships, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
         offers=pending_offers(db.session, account, now),
-        devices=sessions.active_sessions(db.session, account, now=now,
-                                         current_id=account.current_session_id, **lifetimes()),
+        devices=sessions.recent_sessions(db.session, account, now=now,
+                                         current_id=account.current_session_id,
+                                         limit=sessions.DEVICES_SHOWN, **lifetimes()),
     )
 
 
@@ -85,6 +86,19 @@ def sign_out_everywhere() -> Any:
 
 
 @login_required
+def sign_out_other_devices() -> Any:
+    """Every session of the account but this browser's ends (as a password change does)."""
+    account = pages.me()
+    if account.current_session_id is None:  # no record to keep: nothing tells this one apart
+        abort(400)
+    count = sessions.revoke_all(db.session, account, utcnow(), keep=account.current_session_id)
+    db.session.commit()
+    flash(ngettext("%(num)d other device is signed out.",
+                   "%(num)d other devices are signed out.", count), "success")
+    return redirect(url_for("accounts.account", _anchor="devices"))
+
+
+@login_required
 def revoke_session(session_id: int) -> Any:
     """Sign one of the person's devices out; another account's session answers 404."""
     account = pages.me()
@@ -104,5 +118,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/account", view_func=account, methods=["GET", "POST"])
     bp.add_url_rule("/account/password", view_func=change_password, methods=["POST"])
     bp.add_url_rule("/account/sign-out-everywhere", view_func=sign_out_everywhere, methods=["POST"])
+    bp.add_url_rule("/account/sessions/sign-out-others", view_func=sign_out_other_devices,
+                    methods=["POST"])
     bp.add_url_rule("/account/sessions/<int:session_id>/revoke", view_func=revoke_session,
                     methods=["POST"])

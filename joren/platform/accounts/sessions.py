@@ -21,12 +21,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from joren.platform.identity.account import Account, AccountSession, new_session_token
 
 SEEN_EVERY = timedelta(minutes=5)
+# How many devices the account page lists (this one first, then the most recently seen);
+# the others are counted, and one button signs them all out.
+DEVICES_SHOWN = 20
 
 
 def digest(secret: str) -> str:
@@ -102,22 +105,54 @@ class ActiveSession:
     is_current: bool
 
 
-def active_sessions(session: Session, account: Account, *, now: datetime,
+@dataclass(frozen=True)
+class Devices:
+    """The devices the account page lists and how many live sessions there are in all."""
+
+    shown: list[ActiveSession]
+    total: int
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.shown)
+
+    @property
+    def others(self) -> int:
+        """Live sessions other than this browser's."""
+        return self.total - sum(1 for d in self.shown if d.is_current)
+
+
+# Built once (the account, the moments and the limit are bound parameters).
+_RECENT = (
+    select(AccountSession, func.count().over().label("total"))
+    .where(AccountSession.account_id == bindparam("account_id"),
+           AccountSession.revoked_at.is_(None),
+           AccountSession.created_at > bindparam("created_after"),
+           or_(AccountSession.is_remembered.is_(True),
+               AccountSession.last_seen_at > bindparam("seen_after")))
+    .order_by(case((AccountSession.id == bindparam("current_id"), 0), else_=1),
+              AccountSession.last_seen_at.desc(), AccountSession.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def recent_sessions(session: Session, account: Account, *, now: datetime,
                     remember_for: timedelta, idle_for: timedelta,
-                    current_id: int | None = None) -> list[ActiveSession]:
-    """The account's live sessions, most recently seen first."""
-    rows = session.scalars(
-        select(AccountSession)
-        .where(AccountSession.account_id == account.id, AccountSession.revoked_at.is_(None),
-               AccountSession.created_at > now - remember_for)
-        .order_by(AccountSession.last_seen_at.desc(), AccountSession.id.desc())
-    )
-    return [
+                    current_id: int | None = None, limit: int = DEVICES_SHOWN) -> Devices:
+    """The account's live sessions (``is_live`` in SQL): this one first, then the most
+    recently seen, at most ``limit``, with the number of them all, in one statement whatever
+    the number of sign-ins."""
+    rows = session.execute(_RECENT, {
+        "account_id": account.id, "current_id": current_id or 0,
+        "created_after": now - remember_for, "seen_after": now - idle_for, "limit": limit,
+    }).all()
+    shown = [
         ActiveSession(id=r.id, device=r.user_agent, ip_address=r.ip_address,
                       created_at=r.created_at, last_seen_at=r.last_seen_at,
                       is_remembered=r.is_remembered, is_current=r.id == current_id)
-        for r in rows if is_live(r, now, remember_for=remember_for, idle_for=idle_for)
+        for r, _ in rows
     ]
+    return Devices(shown=shown, total=rows[0].total if rows else 0)
 
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),

@@ -15,9 +15,21 @@ from joren.platform.accounts.memberships import Membership, list_memberships
 from joren.platform.db import db
 
 
-def remember(memberships: list[Membership]) -> None:
-    """The signed-in person's active communities, read together with their account."""
+def remember(memberships: list[Membership], every: list[Membership] | None = None) -> None:
+    """The signed-in person's active communities (and ``every`` membership, whatever its
+    status), read together with their account."""
     g.my_communities = memberships
+    if every is not None:
+        g.every_membership = every
+
+
+def every_membership(session: Any, account_id: int) -> list[Membership]:
+    """Every community the account belongs to, whatever the status (the account page): as
+    read with the signed-in account in this request, else from the database."""
+    found = g.get("every_membership")
+    if found is not None and getattr(current_user, "id", None) == account_id:
+        return found  # type: ignore[no-any-return]
+    return list_memberships(session, account_id)
 
 
 def my_communities() -> list[Membership]:

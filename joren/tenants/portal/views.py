@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, g, render_template
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from joren.platform.db import db, utcnow
 from joren.platform.membership.edge import active_membership
@@ -17,6 +17,15 @@ from joren.tenants.members.consent import services as consent
 bp = Blueprint("portal", __name__)
 # How many of the member's own upcoming registrations the home page lists.
 MINE_SHOWN = 5
+
+# The home page's counts in one statement, built once (the member is a bound parameter):
+# the meetups the member attended, and whether to ask them to read the privacy notice.
+_HOME_COUNTS = select(
+    select(func.count(Attendance.id))
+    .where(Attendance.member_id == bindparam("member_id"), Attendance.status.in_(ATTENDED))
+    .scalar_subquery().label("attended"),
+    *consent.ask_columns(),
+)
 
 
 def _public_page() -> Any:
@@ -32,15 +41,12 @@ def home() -> Any:
     membership = active_membership()
     if membership is None:
         return _public_page()
-    attended = db.session.scalar(
-        select(func.count(Attendance.id)).where(
-            Attendance.member_id == membership.id, Attendance.status.in_(ATTENDED))
-    ) or 0
+    counts = db.session.execute(_HOME_COUNTS, {"member_id": membership.id}).one()
     upcoming = portal_meetups(True, public_only=False, limit=3)
     mine = upcoming_registrations(db.session, membership.id, utcnow(), limit=MINE_SHOWN)
-    return render_template("portal/home.html", upcoming=upcoming, attended=attended,
+    return render_template("portal/home.html", upcoming=upcoming, attended=counts.attended or 0,
                            mine=mine, my_status={r.meetup_id: r for r in mine},
-                           notice_ask=consent.ask_state(db.session, membership.id))
+                           notice_ask=consent.Ask(seen=counts.seen, latest=counts.latest))
 
 
 @bp.get("/about")

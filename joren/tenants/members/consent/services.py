@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from joren.platform.identity.community import Community
@@ -235,15 +236,25 @@ class Ask:
         return self.never_asked or self.new_version
 
 
-def ask_state(session: Session, member_id: int) -> Ask:
-    """One statement: the member's newest acknowledged version and the newest published."""
+def ask_columns() -> tuple[Any, Any]:
+    """The two columns of ``ask_state`` (``seen``, ``latest``), for a statement that reads
+    more in the same round trip; the member is the bound parameter ``member_id``."""
     seen = (select(func.max(PrivacyNotice.version))
             .join(ConsentRecord, ConsentRecord.notice_id == PrivacyNotice.id)
-            .where(ConsentRecord.member_id == member_id,
+            .where(ConsentRecord.member_id == bindparam("member_id"),
                    ConsentRecord.purpose == Purpose.NOTICE.value)
             .scalar_subquery())
     latest = select(func.max(PrivacyNotice.version)).scalar_subquery()
-    row = session.execute(select(seen.label("seen"), latest.label("latest"))).one()
+    return seen.label("seen"), latest.label("latest")
+
+
+# Built once: the statement is the same for every member (the member is a bound parameter).
+_ASK_STATE = select(*ask_columns())
+
+
+def ask_state(session: Session, member_id: int) -> Ask:
+    """One statement: the member's newest acknowledged version and the newest published."""
+    row = session.execute(_ASK_STATE, {"member_id": member_id}).one()
     return Ask(seen=row.seen, latest=row.latest)
 
 
