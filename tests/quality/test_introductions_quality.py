@@ -46,14 +46,19 @@ def test_every_member_with_a_good_match_gets_a_suggestion(cycle) -> None:  # typ
     assert score["coverage (any suggestion)"] >= 0.95
 
 
-@pytest.fixture(scope="module")
-def held_out_cycle() -> q.Score:
-    built = q.build(HELD_OUT_SIZE, seed=2, phrasings="held_out")
+def _cycle_of(phrasings: str) -> q.Score:
+    """One cycle of a community of ``HELD_OUT_SIZE`` written with ``phrasings``, scored."""
+    built = q.build(HELD_OUT_SIZE, seed=2, phrasings=phrasings)
     found = suggest(Features(built.profiles), History(), cap=CAP)
-    score = q.score_cycle(built, found, f"cycle, {HELD_OUT_SIZE} members, held-out phrasings")
+    score = q.score_cycle(built, found, f"cycle, {HELD_OUT_SIZE} members, {phrasings} phrasings")
     print("\n" + score.lines())
     assert all(s.reasons for s in found)
     return score
+
+
+@pytest.fixture(scope="module")
+def held_out_cycle() -> q.Score:
+    return _cycle_of("held_out")
 
 
 def test_stated_directions_are_true(held_out_cycle: q.Score) -> None:
@@ -111,11 +116,7 @@ def test_top_five_holds_a_good_partner(built: q.Community) -> None:
 
 @pytest.fixture(scope="module")
 def fresh_cycle() -> q.Score:
-    built = q.build(HELD_OUT_SIZE, seed=2, phrasings="fresh")
-    found = suggest(Features(built.profiles), History(), cap=CAP)
-    score = q.score_cycle(built, found, f"cycle, {HELD_OUT_SIZE} members, fresh phrasings")
-    print("\n" + score.lines())
-    return score
+    return _cycle_of("fresh")
 
 
 def test_fresh_phrasings_keep_their_constraints(fresh_cycle: q.Score) -> None:
