@@ -4,6 +4,7 @@ X-Forwarded-Host header (issue 12, finding 2)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ from flask import has_request_context, url_for
 
 from joren.demo import sign_in_details
 from joren.platform.urls import external_url, site_host
+from joren.workers.embedded import LOCK_NAME
 from tests.links import assert_in_language, assert_links_on, stored, watch_rendering
 from tests.tenants.helpers import meetup
 
@@ -154,8 +156,14 @@ def test_embedded_mode_runs_the_job_in_the_request_and_still_links_to_base_url(t
            if k not in {"REDIS_URL", "SMTP_URL", "FLASK_APP", "JOREN_ENV", "SERVER_NAME"}}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
                BASE_URL="https://joren.example.jp:8443/joren/")
-    result = subprocess.run([sys.executable, "-c", EMBEDDED], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    # This process holds the installation's scheduler lock, as a second ``joren run`` would:
+    # the child's embedded schedule stands by, so what sends the email is the request's own
+    # job (otherwise the schedule's first catch-up tick, which runs every entry once, can hold
+    # SQLite's write lock while the request sends, and the email waits for the next sweep).
+    with (tmp_path / LOCK_NAME).open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = subprocess.run([sys.executable, "-c", EMBEDDED], env=env, cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["status"] in (200, 302)
