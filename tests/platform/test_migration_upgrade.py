@@ -183,6 +183,10 @@ RELEASED = {
         "f47e95f01d00ca711d0435620375b67fae60657ea50dd2deb3627bd7010978d2",
     "0027_retention_audit_days.py":
         "669a59ff4829d07091a37e1f60f9ee40aa3aaa3919f71845f803ecd1508289f9",
+    "0028_door_prefix_keys.py":
+        "68f7e65f6ade874c4ca856b6f07b318efbbf363b069ef1e9e05588fecf5b9ba2",
+    "0029_members_reading_index.py":
+        "1f7a8cdf0c35f908d5ca0af2e852aa053ba94c53b2dd58808b2b0b11244b3aa0",
 }
 
 
