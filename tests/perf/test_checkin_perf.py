@@ -10,7 +10,6 @@ asserts the same.
 
 from __future__ import annotations
 
-import itertools
 import statistics
 import time
 from datetime import timedelta
@@ -18,40 +17,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from joren.models import Attendance, AttendanceStatus, Member, MemberStatus, Role
+from joren.models import Attendance, AttendanceStatus, Member, Role
 from joren.platform.db import utcnow
-from joren.platform.names import romaji_search_key
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 from tests import factories
+from tests.perf.people import member_rows
 from tests.tenants.helpers import count_statements
 
 pytestmark = pytest.mark.usefixtures("clock")
 
-FAMILIES = [("田中", "タナカ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"),
-            ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"),
-            ("小林", "コバヤシ"), ("加藤", "カトウ"), ("吉田", "ヨシダ"), ("山田", "ヤマダ"),
-            ("佐々木", "ササキ"), ("山口", "ヤマグチ"), ("松本", "マツモト"), ("井上", "イノウエ"),
-            ("木村", "キムラ"), ("林", "ハヤシ"), ("斎藤", "サイトウ"), ("清水", "シミズ")]
-GIVEN = [("太郎", "タロウ"), ("花子", "ハナコ"), ("健", "ケン"), ("由美", "ユミ"),
-         ("誠", "マコト"), ("大輔", "ダイスケ"), ("美咲", "ミサキ"), ("翔", "ショウ"),
-         ("優", "ユウ"), ("明", "アキラ")]
 RUNS = 7
 
 
 def _populate(session, community, members: int, occurrences: int, going: int):  # type: ignore[no-untyped-def]
-    romaji = {(f, g): romaji_search_key(f, g) for (_a, f), (_b, g) in
-              itertools.product(FAMILIES, GIVEN)}
-    names = itertools.cycle(itertools.product(FAMILIES, GIVEN))
-    rows = []
-    for n in range(members):
-        (family, fkana), (given, gkana) = next(names)
-        rows.append({"tenant_id": community.id, "role": Role.MEMBER.value,
-                     "status": MemberStatus.MEMBER.value, "email": f"p{n}@{community.slug}.jp",
-                     "family_name": family, "given_name": f"{given}{n}",
-                     "family_name_kana": fkana, "given_name_kana": gkana,
-                     "name_romaji": romaji[(fkana, gkana)], "company": f"会社{n}",
-                     "title": "代表", "joined_at": utcnow()})
+    rows = member_rows(community, members)
     start = utcnow() - timedelta(days=occurrences)
     with unscoped(session):
         session.execute(insert(Member), rows)

@@ -19,9 +19,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select, text
 
-from joren.models import Attendance, AttendanceStatus, Member, MemberStatus, Role
+from joren.models import Attendance, AttendanceStatus, Member, Role
 from joren.platform.db import utcnow
-from joren.platform.names import romaji_search_key
 from joren.platform.tenancy import unscoped
 from joren.tenants.introductions.models import (
     Introduction,
@@ -36,35 +35,12 @@ from joren.tenants.meetups.models import (
     RegistrationStatus,
 )
 from tests import factories
+from tests.perf.people import member_rows
 from tests.tenants.helpers import count_statements
 
 pytestmark = pytest.mark.usefixtures("clock")
 
-FAMILIES = [("田中", "タナカ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"),
-            ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"),
-            ("小林", "コバヤシ"), ("加藤", "カトウ"), ("吉田", "ヨシダ"), ("山田", "ヤマダ"),
-            ("佐々木", "ササキ"), ("山口", "ヤマグチ"), ("松本", "マツモト"), ("井上", "イノウエ"),
-            ("木村", "キムラ"), ("林", "ハヤシ"), ("斎藤", "サイトウ"), ("清水", "シミズ")]
-GIVEN = [("太郎", "タロウ"), ("花子", "ハナコ"), ("健", "ケン"), ("由美", "ユミ"),
-         ("誠", "マコト"), ("大輔", "ダイスケ"), ("美咲", "ミサキ"), ("翔", "ショウ"),
-         ("優", "ユウ"), ("明", "アキラ")]
 RUNS = 20
-
-
-def _member_rows(community, members: int) -> list[dict]:  # type: ignore[no-untyped-def]
-    romaji = {(f, g): romaji_search_key(f, g) for (_a, f), (_b, g) in
-              itertools.product(FAMILIES, GIVEN)}
-    names = itertools.cycle(itertools.product(FAMILIES, GIVEN))
-    rows = []
-    for n in range(members):
-        (family, fkana), (given, gkana) = next(names)
-        rows.append({"tenant_id": community.id, "role": Role.MEMBER.value,
-                     "status": MemberStatus.MEMBER.value, "email": f"p{n}@{community.slug}.jp",
-                     "family_name": family, "given_name": f"{given}{n}",
-                     "family_name_kana": fkana, "given_name_kana": gkana,
-                     "name_romaji": romaji[(fkana, gkana)], "company": f"会社{n}",
-                     "title": "代表", "joined_at": utcnow()})
-    return rows
 
 
 def _populate(session, community, members: int, meetups: int, attending: int, going: int,  # type: ignore[no-untyped-def]
@@ -75,7 +51,7 @@ def _populate(session, community, members: int, meetups: int, attending: int, go
     start = utcnow() - timedelta(days=7 * meetups)
     with unscoped(session):
         # Through the model, as the import writes members (Core, in bulk).
-        session.execute(insert(Member), _member_rows(community, members))
+        session.execute(insert(Member), member_rows(community, members))
         ids = session.scalars(select(Member.id).where(Member.tenant_id == community.id)
                               .order_by(Member.id)).all()
         session.execute(insert(Meetup), [

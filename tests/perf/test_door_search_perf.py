@@ -15,7 +15,6 @@ tests/tenants/meetups/test_door_prefix_search.py.
 
 from __future__ import annotations
 
-import itertools
 import statistics
 import time
 from collections.abc import Callable
@@ -24,15 +23,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select
 
-from joren.models import Member, MemberStatus, Role
+from joren.models import Member
 from joren.platform.db import utcnow
-from joren.platform.names import romaji_search_key
 from joren.platform.rls import refresh_key_statistics
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups.checkin import lists
 from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
 from joren.tenants.members.services import matching_ids
-from tests.perf.test_checkin_perf import FAMILIES, GIVEN
+from tests.perf.people import member_rows
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -43,18 +41,8 @@ QUERIES = ["たなか", "田中", "tanaka", "tanaka taro", "ﾀﾅｶ ﾀﾛｳ"
 
 
 def _populate(session, community, members: int, going: int) -> Meetup:  # type: ignore[no-untyped-def]
-    romaji = {(f, g): romaji_search_key(f, g) for (_a, f), (_b, g) in
-              itertools.product(FAMILIES, GIVEN)}
-    names = itertools.cycle(itertools.product(FAMILIES, GIVEN))
-    rows = []
-    for n in range(members):
-        (family, fkana), (given, gkana) = next(names)
-        rows.append({"tenant_id": community.id, "role": Role.MEMBER.value,
-                     "status": MemberStatus.MEMBER.value, "email": f"p{n}@{community.slug}.jp",
-                     "family_name": family, "given_name": given,
-                     "family_name_kana": fkana, "given_name_kana": gkana,
-                     "name_romaji": romaji[(fkana, gkana)], "company": f"株式会社{n}会社",
-                     "title": "代表", "joined_at": utcnow()})
+    rows = member_rows(community, members, given=lambda g, _n: g,
+                       company=lambda n: f"株式会社{n}会社")
     with unscoped(session):
         session.execute(insert(Member), rows)  # the keys through the columns' defaults
         target = Meetup(tenant_id=community.id, title="例会", starts_at=utcnow(),
