@@ -6,8 +6,14 @@ and on psycopg it sends one INSERT per row unless RETURNING is asked for. Here a
 statement: the values shared by every row (the community, the clock, the defaults of the
 columns the import does not fill) are bound once, and only the rows' own values per row, each
 through its column type's bind processor. On PostgreSQL each column's values travel as one
-array (``INSERT … SELECT … FROM unnest(…)``); on SQLite, in-process, as ``VALUES (…), (…)``
-with the shared values beside them.
+array (``INSERT … SELECT … FROM unnest(…)``, sent in binary); on SQLite, in-process, as
+``VALUES (…), (…)`` with the shared values beside them.
+
+PostgreSQL's COPY is the other way (``POSTGRES_PATH = "copy"``): COPY straight into a tenant
+table is refused under row-level security, so the rows go by COPY into a temporary table and
+one ``INSERT … SELECT`` moves them, checked by the policy like any INSERT. Through the job it
+costs the same CPU, client and server, as the binary arrays (the benchmark times both): what a
+file costs is the rows' checks and search keys in Python and the table's indexes in the server.
 
 The statement goes to the session's connection, past the ORM tenant guard, so it makes the
 guard's check itself: the rows belong to the session's community, or nothing is written
@@ -17,17 +23,23 @@ guard's check itself: the rows belong to the session's community, or nothing is 
 from __future__ import annotations
 
 import functools
+import hashlib
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, Table
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from joren.platform.tenancy import TenantScopeError, current_tenant_id
 
 _COLLATE = re.compile(r' COLLATE "[^"]+"')
+# How rows reach PostgreSQL: "unnest" (arrays, one statement) or "copy" (COPY into a temporary
+# table, then INSERT … SELECT). Measured the same through the job (tests/perf/test_import_perf.py
+# times both); "unnest" needs no temporary table, so it is the one in use.
+POSTGRES_PATH = "unnest"
 MAX_PARAMETERS = 32_000  # SQLite binds at most 32,766 parameters per statement
 # (Joren runs on PostgreSQL and SQLite: any other database takes the SQLite path)
 
@@ -48,12 +60,15 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
     constants = [_process(_processor(table, name, dialect), value)
                  for name, value in shared.items()]
     processors = [_processor(table, name, dialect) for name in columns]
+    if dialect.name == "postgresql" and POSTGRES_PATH == "copy":
+        return _copy_rows(connection, table, tuple(columns), rows, processors,
+                          tuple(shared), constants, tuple(returning))
     if dialect.name == "postgresql":
         # one array per column, unnested by the server: a handful of parameters, not
         # thousands (binding a parameter each costs PostgreSQL more than the row itself)
         sql = _unnest_statement(dialect, table, tuple(columns), tuple(shared), tuple(returning))
-        arrays = [[_process(process, row[i]) for row in rows]
-                  for i, process in enumerate(processors)]
+        arrays = [list(column) if process is None else list(map(process, column))
+                  for process, column in zip(processors, zip(*rows, strict=True), strict=True)]
         result = connection.exec_driver_sql(sql, dict(zip(_names(len(arrays) + len(constants)),
                                                           [*arrays, *constants], strict=True)))
         return result.all() if returning else []
@@ -63,8 +78,11 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
         part = rows[start:start + per_statement]
         sql = _numbered_statement(dialect, table.name, tuple(columns), tuple(shared), len(part),
                                   tuple(returning))
-        values = [process(value) if process else value
-                  for row in part for process, value in zip(processors, row, strict=True)]
+        if any(processors):
+            values = [process(value) if process else value
+                      for row in part for process, value in zip(processors, row, strict=True)]
+        else:  # each row as it is, one after the other
+            values = list(itertools.chain.from_iterable(part))
         result = connection.exec_driver_sql(sql, (*values, *constants))
         if returning:
             out += result.all()
@@ -143,3 +161,58 @@ def _numbered_statement(dialect: Dialect, table: str, columns: tuple[str, ...],
     if returning:
         sql += f" RETURNING {', '.join(quote(c) for c in returning)}"
     return sql
+
+
+def _copy_rows(connection: Connection, table: Table, columns: tuple[str, ...],
+               rows: Sequence[Sequence[Any]], processors: list[Callable[[Any], Any] | None],
+               shared: tuple[str, ...], constants: list[Any],
+               returning: tuple[str, ...]) -> list[Row[Any]]:
+    """PostgreSQL: the rows go by COPY into a temporary table of this connection, then one
+    INSERT … SELECT moves them (emptying it) into the table, so row-level security checks
+    every row as on any INSERT (COPY straight into a table with a policy is refused)."""
+    dialect = connection.dialect
+    create, copy, move = _copy_statements(dialect, table, columns, shared, returning)
+    connection.exec_driver_sql(create)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(copy) as pipe:
+            if any(processors):
+                for row in rows:
+                    pipe.write_row([_process(process, value)
+                                    for process, value in zip(processors, row, strict=True)])
+            else:
+                for row in rows:
+                    pipe.write_row(row)
+    finally:
+        cursor.close()
+    result = connection.exec_driver_sql(move, tuple(constants))
+    return result.all() if returning else []
+
+
+@functools.lru_cache(maxsize=64)
+def _copy_statements(dialect: Dialect, table: Table, columns: tuple[str, ...],
+                     shared: tuple[str, ...], returning: tuple[str, ...]) -> tuple[str, str, str]:
+    """The temporary table's CREATE (once per connection: IF NOT EXISTS), the COPY into it
+    and the INSERT that empties it into ``table`` (a data-modifying WITH: nothing stays for
+    the next chunk, committed or not)."""
+    quote = dialect.identifier_preparer.quote
+    digest = hashlib.blake2s(",".join(columns).encode(), digest_size=4).hexdigest()
+    stage = quote(f"joren_copy_{table.name}_{digest}")
+    names = ", ".join(quote(c) for c in columns)
+    create = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ("
+              + ", ".join(f"{quote(c)} {_sql_type(dialect, table, c)}" for c in columns)
+              + ") ON COMMIT DELETE ROWS")
+    copy = f"COPY {stage} ({names}) FROM STDIN"
+    constants = [f"CAST(%s AS {_sql_type(dialect, table, c)})" for c in shared]
+    into = f"{quote(table.name)} ({', '.join(quote(c) for c in (*columns, *shared))})"
+    move = (f"WITH rows AS (DELETE FROM {stage} RETURNING {names}) "  # noqa: S608
+            f"INSERT INTO {into} SELECT rows.*, {', '.join(constants)} FROM rows")
+    if returning:
+        move += f" RETURNING {', '.join(quote(c) for c in returning)}"
+    return create, copy, move
+
+
+def _sql_type(dialect: Dialect, table: Table, name: str) -> str:
+    # the type only: a column's collation (COLLATE "C") belongs to the table's column, which
+    # applies it on insert
+    return _COLLATE.sub("", str(table.c[name].type.compile(dialect=dialect)))
