@@ -61,7 +61,7 @@ def _may_match(normal: str, start: int, end: int) -> bool:
     before, first = _script(normal, start - 1), _script(normal, start)
     if before == first == "latin":
         return False
-    if before == first == "hira" and normal[start - 1] not in "のをがにはでともへやかねよて":
+    if before == first == "hira" and normal[start - 1] not in scanning.PARTICLES:
         return False
     if before == first == "kata" and (_run(normal, start - 1, -1) < 3
                                        or _script(normal, end) == "kata"):

@@ -82,6 +82,7 @@ def test_a_partner_is_not_a_part_timer_and_a_carpet_is_not_a_pet():
     ("labour", "labor law"), ("centre", "a call center"), ("catalogue", "catalogs"),
     ("travel", "travelling costs"), ("analyse", "analyzing data"),
     ("advertis", "advertizing"), ("programme", "a training program"),
+    ("inquiries", "enquiries"), ("mold", "moulding"),
     ("receipt", "my father's receipts"),
 ])
 def test_an_english_cue_finds_the_inflections_and_spellings_of_its_words(cue, text):
@@ -117,6 +118,8 @@ def test_the_forms_of_an_english_cue_are_generated_by_rule():
     ("申し込み書", "申込書"), ("問い合わせ", "問合わせ"),
     ("イベントを開き", "イベントを開いて"), ("イベントを開き", "イベントを開催したい"),
     ("写真を撮って", "写真を撮影してほしい"), ("すぐ辞めて", "すぐ辞めてしまう"),
+    ("すぐ辞めて", "雇ったらすぐ辞めた"), ("アプリを作りたい", "アプリを作りたくて"),
+    ("アプリを作りたい", "アプリを作りたかった"),
     ("アクセスが少ない", "アクセスが少なくて"), ("動画がほしい", "動画が欲しい"),
     ("ホームページが古い", "ホームページが古くて"),
     ("ITサポート", "ＩＴサポート"), ("サーバー管理", "ｻｰﾊﾞｰ管理"), ("サーバー管理", "サーバ管理"),
@@ -132,6 +135,7 @@ def test_a_japanese_cue_finds_its_conjugations_and_spellings(cue, text):
     ("訴え", "訴求力"),
     ("英語で", "英語を学びたい"),   # で after a noun is a particle, not a conjugation
     ("経理の手", "経理手"),
+    ("アプリを作りたい", "アプリを作りたくない"),
 ])
 def test_a_japanese_cue_is_not_cut_into_another_word(cue, text):
     assert not _finds(cue, text)

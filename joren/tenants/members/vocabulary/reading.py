@@ -7,14 +7,15 @@ or regular expressions with fixed replacements over a whole batch of texts:
 - NFKC (full and half width), lower case, runs of spaces as one space;
 - English spelling: a possessive's "'s" dropped; British spellings read as American ones
   (organise → organize, colour → color, centre → center, catalogue → catalog,
-  travelling → traveling, programme → program);
+  travelling → traveling, programme → program, enquiry → inquiry, mould → mold);
 - Japanese orthography: a dash after katakana is the long-vowel mark, and a katakana word's
   final long-vowel mark is dropped (サーバー = サーバ); small katakana vowels are read as
   large ones (ウェブ = ウエブ, on the code points: ``fold``); auxiliary words written in kanji
   read as kana (欲しい → ほしい, 出来る → できる); okurigana between two kanji dropped
   (取り扱い → 取扱い, 申し込み書 → 申込書);
 - Japanese conjugation: the progressive's い dropped (している → してる, しています →
-  してます) and polite endings read as plain ones (ます → る, ました → た, ません → ない).
+  してます), polite endings read as plain ones (ます → る, ました → た, ません → ない), and
+  a wish's other forms as its plain one (したくて → したいて).
 
 A cue is then cut to the part that every conjugated form shares (``_stem_ja``: 困っている →
 困っ, 探しています → 探し, 作り → 作, 少ない → 少な) and matched as a prefix; an English cue
@@ -47,6 +48,8 @@ _BRITISH = (
     (re.compile(r"ogue(?<=[a-z]{4}ogue)(?=s?" + _END + ")"), "og"),
     (re.compile(r"ll(?<=[a-z]{4}ll)(?=(?:ing|ed|er|ers|ment|ments)" + _END + ")"), "l"),
     (re.compile(r"gramme(?=s?" + _END + ")"), "gram"),
+    (re.compile(r"enquir(?<![a-z]enquir)"), "inquir"),
+    (re.compile(r"mould(?<![a-z]mould)"), "mold"),
 )
 _VOWELS = frozenset("aeiou")
 # Words whose inflections are not generated: function words, and so are words of fewer than
@@ -126,6 +129,9 @@ _KANJI = "\u3400-\u4dbf\u4e00-\u9fff々〆"
 _OKURIGANA = "いきぎしじちぢひびぴみりえけげせぜねべぺめれ"
 _POLITE = (("ませんでした", "なかった"), ("ません", "ない"), ("ました", "た"),
            ("ましょう", "よう"), ("まして", "て"), ("ます", "る"))
+# The wish's other forms read as its plain one, so that a cue ending in たい finds them
+# (作りたくて → 作りたいて, 作りたかった → 作りたいかった); its negative (たくない) is left.
+_WISH = (("たくて", "たいて"), ("たかった", "たいかった"))
 # Auxiliary words written in kanji or in kana (the public-document style writes them in kana).
 _KANA_WORDS = {"欲し": "ほし", "下さい": "ください", "出来": "でき", "頂き": "いただき",
                "頂け": "いただけ", "頂い": "いただい", "頂く": "いただく", "致し": "いたし",
@@ -188,6 +194,9 @@ def normal_codepoints(text: str) -> np.ndarray:
         if "ま" in text:
             for polite, plain in _POLITE:
                 text = text.replace(polite, plain)
+        if "た" in text:
+            for wish, plain in _WISH:
+                text = text.replace(wish, plain)
     cps = np.frombuffer(text.encode("utf-32-le"), np.uint32)
     return cps if text.isascii() else _squeeze(cps)
 

@@ -5,16 +5,19 @@ with numpy from every place where a cue may begin (leftmost, longest first).
 Words are cut where a reader cuts them. Japanese has no spaces, so a boundary is read from the
 scripts of the characters on either side (``Text``):
 
-- Latin letters and digits: a cue begins at the start of an English word ("invoic" finds
-  "invoices", not "reinvoice"); a cue form that must end a word (``reading.english_forms``:
-  "receipt" from "receipts") is not followed by a letter or digit.
-- Katakana: a cue neither ends inside a run of katakana (パート is not in パートナー, ペット
-  not in カーペット) nor begins inside one, except as the last word of a compound: after three
-  katakana at least and through to the run's end (ハウスクリーニング, ウェブデザイン,
-  ビジネスホテル; not コンテスト for テスト, インサイト for サイト, ブランチ for ランチ).
+- Latin letters and digits: a cue begins at the start of an English word and may end inside
+  one ("invoic" finds "invoices", not "reinvoice"; a whole word is a cue ending in a space).
+- Katakana: a cue begins and ends where a katakana word does, or where a compound's words
+  meet. Inside a run of katakana a cue may begin only after three katakana at least and
+  then runs to the run's end (the compound's last word: ハウス|クリーニング, ウェブ|デザイン,
+  ビジネス|ホテル), and may end only before three katakana at least (its first word:
+  ロゴ|デザイン, インスタ|グラム). So パート is not in パートナー, ペット not in カーペット,
+  テスト not in コンテスト, サイト not in インサイト, ランチ not in フランチャイズ. Without a
+  dictionary a run cannot always be cut right: パート|ナーシップ reads as a compound.
 - Hiragana: a cue that begins with hiragana does not begin inside a run of hiragana unless
-  after a particle (のお弁当, をまね): ダサい is not in ください. A run of hiragana may go on
-  after a cue (conjugations and particles follow a word: 辞めてしまった).
+  after a particle or a clause's ending (のお弁当, をまね, たらすぐ): ダサい is not in
+  ください. A run of hiragana may go on after a cue (conjugations and particles follow a
+  word: 辞めてしまった).
 - Kanji: anywhere (経理 in 経理代行業).
 """
 
@@ -51,13 +54,16 @@ def fold(normal: str) -> str:
     return normal.translate(FOLD)
 
 
+# What may end a word before a hiragana cue: particles and the endings of clauses (たら, ば,
+# けど, し); not く or さ (ください).
+PARTICLES = "のをがにはでともへやかねよてらばどし"
 _KATA, _HIRA, _ALNUM, _PARTICLE = (1 << k for k in range(4))
 _CLASS = np.zeros(0x10000, np.uint8)
 for _lo, _hi, _bit in ((0x30A1, 0x30F4, _KATA), (0x30F7, 0x30FA, _KATA), (0x30FD, 0x30FE, _KATA),
                        (0x31F0, 0x31FF, _KATA), (0x3041, 0x3096, _HIRA), (0x309D, 0x309E, _HIRA),
                        (0x30F5, 0x30F6, _HIRA), (0x30, 0x39, _ALNUM), (0x61, 0x7A, _ALNUM)):
     _CLASS[_lo:_hi + 1] |= _bit
-_CLASS[[ord(ch) for ch in "のをがにはでともへやかねよて"]] |= _PARTICLE
+_CLASS[[ord(ch) for ch in PARTICLES]] |= _PARTICLE
 
 
 class Text:
