@@ -131,8 +131,9 @@ def test_a_japanese_cue_finds_its_conjugations_and_spellings(cue, text):
 
 
 @pytest.mark.parametrize(("cue", "text"), [
-    ("汚れ", "汚職"),          # a cue is never cut to a lone kanji
+    ("汚い", "汚職"),          # a cue is never cut to a lone kanji
     ("訴え", "訴求力"),
+    ("動画で見せ", "動画で見る"),   # 見せる is not 見る
     ("英語で", "英語を学びたい"),   # で after a noun is a particle, not a conjugation
     ("経理の手", "経理手"),
     ("アプリを作りたい", "アプリを作りたくない"),

@@ -127,6 +127,10 @@ _KANJI = "\u3400-\u4dbf\u4e00-\u9fff々〆"
 # between two kanji. Particles (の, を, が, に, は, で, と, も, へ, や, か) and て are never
 # dropped: 経理の手, 請求書を処理.
 _OKURIGANA = "いきぎしじちぢひびぴみりえけげせぜねべぺめれ"
+# What a cue's last kana may be cut to the kanji before it: a godan verb's stem (作り: 作っ,
+# 作る, 作成), an adjective's い (古い: 古く), a sound change (困っ, 読ん). Not an e-row stem
+# (見せ, 受け, 辞め): every form of such a verb keeps it, and 見せる is not 見る.
+_STEM_END = "いきぎしじちぢひびぴみりっん"
 _POLITE = (("ませんでした", "なかった"), ("ません", "ない"), ("ました", "た"),
            ("ましょう", "よう"), ("まして", "て"), ("ます", "る"))
 # The wish's other forms read as its plain one, so that a cue ending in たい finds them
@@ -216,16 +220,17 @@ def _conjugated(cue: str) -> bool:
     return (cue.endswith(("てる", "でる", "てた", "でた"))
             or (last == "て" and (before in _OKURIGANA + "っ" or _is_kanji(before)))
             or (last == "で" and before in "んい")
-            or (last in _OKURIGANA + "っん" and _is_kanji(before))
+            or (last in _STEM_END and _is_kanji(before))
             or (last == "い" and before in "なし"))
 
 
 def _stem_ja(cue: str) -> str:
     """A normal cue cut to what its conjugated forms share, so that it finds them as a
     prefix: the progressive's or past's ending (困ってる → 困って, 捨てた → 捨て), the te-form's
-    て (探して → 探し, 困って → 困っ), a stem's final kana after a kanji (探し → 探, 作り →
-    作, 古い → 古, 困っ → 困), an adjective's or a negative's final い (少ない → 少な,
-    ほしい → ほし). Never below two characters: 汚れ, 困っ and 訴え stay (汚 alone is 汚職 too)."""
+    て (探して → 探し, 困って → 困っ), a godan stem's or an adjective's final kana after a kanji
+    (探し → 探, 作り → 作, 古い → 古, 困っ → 困; ``_STEM_END``), an adjective's or a negative's
+    final い (少ない → 少な, ほしい → ほし). Never below two characters: 困っ and 汚い stay
+    (汚 alone is 汚職 too)."""
     while len(cue) > 2 and _conjugated(cue):
         cue = cue[:-1]
     return cue
