@@ -173,11 +173,12 @@ def _scanner(side: str) -> tuple[scanning.Scanner, np.ndarray, np.ndarray, np.nd
     cues = list(raw)
     forms, of = _forms(cues)
     entries = [sorted({e for n in ns for e in raw[cues[n]]}) for ns in of]
-    lengths = [len(e) for e in entries]
+    tags = [sorted({(k, w) for _c, k, w in e}) for e in entries]
+    lengths = [len(t) for t in tags]
     first = np.zeros(len(lengths) + 1, np.int64)
     np.cumsum(lengths, out=first[1:])
-    concept = np.asarray([k for e in entries for _c, k, _w in e], np.int64)
-    weight = np.asarray([w for e in entries for _c, _k, w in e], np.float32)
+    concept = np.asarray([k for t in tags for k, _w in t], np.int64)
+    weight = np.asarray([w for t in tags for _k, w in t], np.float32)
     return scanning.Scanner(forms), first, concept, weight, entries
 
 
