@@ -61,7 +61,10 @@ def _may_match(normal: str, start: int, end: int) -> bool:
     before, first = _script(normal, start - 1), _script(normal, start)
     if before == first == "latin":
         return False
-    if before == first == "hira" and normal[start - 1] not in scanning.PARTICLES:
+    honorific = normal[start] in "おご" and start + 1 < len(normal) \
+        and ("\u3400" <= normal[start + 1] <= "\u4dbf" or "\u4e00" <= normal[start + 1] <= "\u9fff")
+    if before == first == "hira" and normal[start - 1] not in scanning.PARTICLES \
+            and not honorific:
         return False
     if before == first == "kata" and (_run(normal, start - 1, -1) < 3
                                        or _script(normal, end) == "kata"):

@@ -38,6 +38,7 @@ def _codes(text: str, side: str) -> set[str]:
     ("インスタ", "インスタグラムの運用"),
     ("ダサい", "ロゴがダサいと言われる"),
     ("お弁当", "会議のお弁当を頼みたい"),                # hiragana after a particle
+    ("お弁当", "美味しいお弁当を届けます"),              # an honorific before a kanji
     ("invoic", "invoices pile up"),
     ("サポート", "ITサポート"),
 ])
@@ -53,6 +54,7 @@ def test_a_cue_is_found_where_a_word_begins(cue, text):
     ("ランチ", "フランチャイズに加盟したい"),
     ("ダサい", "ご連絡くださいね"),                      # inside a run of hiragana
     ("ださい", "ご連絡ください"),
+    ("まね", "たまねぎの仕入れ"),
     ("invoic", "reinvoice"),                             # inside an English word
     ("itサポート", "editサポート"),
 ])

@@ -15,8 +15,9 @@ scripts of the characters on either side (``Text``):
   テスト not in コンテスト, サイト not in インサイト, ランチ not in フランチャイズ. Without a
   dictionary a run cannot always be cut right: パート|ナーシップ reads as a compound.
 - Hiragana: a cue that begins with hiragana does not begin inside a run of hiragana unless
-  after a particle or a clause's ending (のお弁当, をまね, たらすぐ): ダサい is not in
-  ください. A run of hiragana may go on after a cue (conjugations and particles follow a
+  after a particle or a clause's or an adjective's ending (のお弁当, をまね, たらすぐ), or
+  with an honorific お or ご before a kanji (美味しいお弁当): ダサい is not in ください,
+  まね not in たまねぎ. A run of hiragana may go on after a cue (conjugations and particles follow a
   word: 辞めてしまった).
 - Kanji: anywhere (経理 in 経理代行業).
 """
@@ -46,7 +47,6 @@ def _fold_table() -> dict[int, int]:
 FOLD = _fold_table()
 _LUT = np.arange(0x3100, dtype=np.uint32)
 _LUT[list(FOLD)] = list(FOLD.values())
-_PARTICLES = np.array([ord(ch) for ch in "のをがにはでともへやかねよて"], np.uint32)
 
 
 def fold(normal: str) -> str:
@@ -54,16 +54,19 @@ def fold(normal: str) -> str:
     return normal.translate(FOLD)
 
 
-# What may end a word before a hiragana cue: particles and the endings of clauses (たら, ば,
-# けど, し); not く or さ (ください).
-PARTICLES = "のをがにはでともへやかねよてらばどし"
-_KATA, _HIRA, _ALNUM, _PARTICLE = (1 << k for k in range(4))
+# What may end a word before a hiragana cue: particles, the endings of clauses (たら, ば,
+# けど, し) and of adjectives before a noun (美味しい, きれいな); not く or さ (ください).
+PARTICLES = "のをがにはでともへやかねよてらばどしいな"
+_KATA, _HIRA, _ALNUM, _PARTICLE, _HONORIFIC, _KANJI = (1 << k for k in range(6))
 _CLASS = np.zeros(0x10000, np.uint8)
 for _lo, _hi, _bit in ((0x30A1, 0x30F4, _KATA), (0x30F7, 0x30FA, _KATA), (0x30FD, 0x30FE, _KATA),
                        (0x31F0, 0x31FF, _KATA), (0x3041, 0x3096, _HIRA), (0x309D, 0x309E, _HIRA),
                        (0x30F5, 0x30F6, _HIRA), (0x30, 0x39, _ALNUM), (0x61, 0x7A, _ALNUM)):
     _CLASS[_lo:_hi + 1] |= _bit
 _CLASS[[ord(ch) for ch in PARTICLES]] |= _PARTICLE
+_CLASS[[ord("お"), ord("ご")]] |= _HONORIFIC
+_CLASS[0x3400:0x4DC0] |= _KANJI
+_CLASS[0x4E00:0xA000] |= _KANJI
 
 
 class Text:
@@ -83,8 +86,11 @@ class Text:
         prev = np.r_[np.uint8(0), cls[:-1]]
         same = cls & prev
         # A word may not begin inside an English word, nor inside hiragana after anything
-        # but a particle; inside katakana only after three katakana, through to the run's end.
-        self.start_ok = ((same & _ALNUM) == 0) & (((same & _HIRA) == 0) | (prev & _PARTICLE > 0))
+        # but a particle (an honorific お or ご before a kanji begins one: 美味しいお弁当);
+        # inside katakana only after three katakana, through to the run's end.
+        honorific = (cls & _HONORIFIC > 0) & (np.r_[cls[1:], np.uint8(0)] & _KANJI > 0)
+        self.start_ok = ((same & _ALNUM) == 0) & (((same & _HIRA) == 0) | (prev & _PARTICLE > 0)
+                                                  | honorific)
         self.min_end = np.zeros(len(raw) + 1, np.int64)
         inside = np.flatnonzero(same & _KATA)
         if len(inside):
