@@ -105,6 +105,9 @@ def test_an_english_cue_does_not_find_other_words(cue, text):
 
 def test_the_forms_of_an_english_cue_are_generated_by_rule():
     assert set(reading.cue_forms("hire")) == {"hire", "hiring"}
+    assert set(reading.cue_forms("fire", noun=True)) == {"fire"}     # fires begin with it
+    assert set(reading.cue_forms("fire alarm", noun=True)) == {"fire alarm", "fires alarm"}
+    assert not any(f.startswith("backing") for f in reading.cue_forms("back-office"))
     assert set(reading.cue_forms("ship")) == {"ship"}          # shipping begins with it
     assert "keeping our books" in reading.cue_forms("keep our books")
 

@@ -147,14 +147,24 @@ def _table(side: str) -> dict[str, list[tuple[int, float]]]:
     return table
 
 
-def _forms(cues: Sequence[str]) -> tuple[list[str], list[list[int]]]:
-    """The forms the cues are looked for in (``reading.cue_forms``, folded) and the cues
-    (indices into ``cues``) each form stands for."""
+def _forms(cues: Sequence[str], nouns: frozenset[str] = frozenset()
+           ) -> tuple[list[str], list[list[int]]]:
+    """The forms the cues are looked for in (``reading.cue_forms``, folded; the cues of
+    ``nouns`` as nouns) and the cues (indices into ``cues``) each form stands for."""
     found: dict[str, list[int]] = {}
     for n, cue in enumerate(cues):
-        for form in reading.cue_forms(cue):
+        for form in reading.cue_forms(cue, noun=cue in nouns):
             found.setdefault(scanning.fold(form), []).append(n)
     return list(found), list(found.values())
+
+
+def _nouns(side: str) -> frozenset[str]:
+    """The cues of a side that are only ever mentions (``is_mention``): names of things
+    (fire, receipts), looked for as nouns."""
+    data = _data()["concepts"].values()
+    mentions = {cue for c in data for cue in c.get("mention", ())} if side == "need" else set()
+    others = {cue for c in data for key in (side, "both") for cue in c.get(key, ())}
+    return frozenset(mentions - others)
 
 
 @cache
@@ -171,7 +181,7 @@ def _scanner(side: str) -> tuple[scanning.Scanner, np.ndarray, np.ndarray, np.nd
             if k >= 0 and (folded, k, weight) not in entries:
                 entries.append((folded, k, weight))
     cues = list(raw)
-    forms, of = _forms(cues)
+    forms, of = _forms(cues, _nouns(side))
     entries = [sorted({e for n in ns for e in raw[cues[n]]}) for ns in of]
     tags = [sorted({(k, w) for _c, k, w in e}) for e in entries]
     lengths = [len(t) for t in tags]

@@ -71,12 +71,14 @@ def _plural(base: str) -> str:
     return base + "s"
 
 
-def _inflections(base: str) -> set[str]:
+def _inflections(base: str, noun: bool = False) -> set[str]:
     """A base form's plural or third person and its -ing form, spelled by rule (invoice →
-    invoicing, copy → copies, ship → shipping). Not its past: "we hired" reports what was
-    done, not what is offered or needed (a cue that is a word's beginning still finds it:
-    "hire" is the beginning of "hired")."""
+    invoicing, copy → copies, ship → shipping); a noun's plural only (fire is not firing).
+    Not a past: "we hired" reports what was done, not what is offered or needed (a cue that
+    is a word's beginning still finds it: "hire" is the beginning of "hired")."""
     out = {base, _plural(base)}
+    if noun:
+        return out
     if base.endswith("e") and not base.endswith("ee"):
         out.add(base[:-1] + "ing")
     else:
@@ -100,7 +102,7 @@ def _lemma(word: str) -> str | None:
     return word[:-1]
 
 
-def english_forms(word: str, last: bool) -> list[str]:
+def english_forms(word: str, last: bool, noun: bool = False) -> list[str]:
     """The forms in which a cue's English word is looked for. The last word of a cue begins a
     word of the text ("invoic" finds "invoices"), so it needs only the forms that do not begin
     with it: invoice → invoicing, company → companies. A word inside a cue is followed by a
@@ -114,10 +116,10 @@ def english_forms(word: str, last: bool) -> list[str]:
     if last:
         if lemma is not None:
             return [word]
-        return sorted(f for f in _inflections(word) if not f.startswith(word)) + [word]
+        return sorted(f for f in _inflections(word, noun) if not f.startswith(word)) + [word]
     if lemma is not None:
-        return sorted(_inflections(lemma) | {word})
-    return sorted(_inflections(word))
+        return sorted(_inflections(lemma, noun) | {word})
+    return sorted(_inflections(word, noun))
 
 
 # --- Japanese ----------------------------------------------------------------------------
@@ -236,10 +238,10 @@ def _stem_ja(cue: str) -> str:
     return cue
 
 
-def cue_forms(cue: str) -> list[str]:
+def cue_forms(cue: str, noun: bool = False) -> list[str]:
     """The normal forms (before ``fold``) in which a cue is looked for: cut to what its
     Japanese conjugations share (``_stem_ja``), its English words in their forms
-    (``english_forms``)."""
+    (``english_forms``; ``noun``: a name of a thing, whose words are nouns)."""
     text = normal(cue)
     if not text.strip():
         return []
@@ -251,8 +253,8 @@ def cue_forms(cue: str) -> list[str]:
     options: list[list[str]] = []
     for k, part in enumerate(parts):
         after = "".join(parts[k + 1:])
-        if k % 2 == 0 or (after and after[0] not in " -/.,&"):
-            options.append([part])      # not a word, or English inside Japanese: as written
+        if k % 2 == 0 or (after and after[0] not in " /.,&"):
+            options.append([part])      # not a word, or inside a compound: as written
         else:
-            options.append(english_forms(part, last=not after))
+            options.append(english_forms(part, last=not after, noun=noun))
     return list(dict.fromkeys("".join(combo) for combo in product(*options)))
