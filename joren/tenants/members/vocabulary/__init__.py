@@ -55,8 +55,10 @@ class Concept:
 @cache
 def _mentions() -> frozenset[tuple[str, int]]:
     """(folded word, concept index) of every concept's ``mention`` words."""
-    return frozenset((fold(w), k) for k, c in enumerate(_data()["concepts"].values())
-                     for w in c.get("mention", ()) if fold(w).strip())
+    words = [(w, k) for k, c in enumerate(_data()["concepts"].values())
+             for w in c.get("mention", ())]
+    return frozenset((w, k) for w, (_raw, k) in zip(fold_all([w for w, _k in words]), words,
+                                                    strict=True) if w.strip())
 
 
 def is_mention(cue: str, concept: int) -> bool:
@@ -71,6 +73,11 @@ def is_mention(cue: str, concept: int) -> bool:
 def fold(text: str) -> str:
     """The normal form of a text (``reading.normal``) with katakana folded to hiragana."""
     return scanning.fold(reading.normal((text or "").replace("\x00", " ")))
+
+
+def fold_all(texts: Sequence[str]) -> list[str]:
+    """``fold`` of each text, all in one pass."""
+    return [scanning.fold(t) for t in reading.normal_all([t or "" for t in texts])]
 
 
 def _read(texts: Sequence[str]) -> scanning.Text:
@@ -138,8 +145,9 @@ def _table(side: str) -> dict[str, list[tuple[int, float]]]:
     """Per cue of a side (``fold``-ed), the concepts it tags with their weights (a neutral
     phrase tags none)."""
     table: dict[str, list[tuple[int, float]]] = {}
-    for cue, k, weight in _cues(side):
-        folded = fold(cue)
+    cues = _cues(side)
+    for (_cue, k, weight), folded in zip(cues, fold_all([c for c, _k, _w in cues]),
+                                         strict=True):
         if folded.strip():
             entries = table.setdefault(folded, [])
             if k >= 0:
@@ -152,8 +160,8 @@ def _forms(cues: Sequence[str], nouns: frozenset[str] = frozenset()
     """The forms the cues are looked for in (``reading.cue_forms``, folded; the cues of
     ``nouns`` as nouns) and the cues (indices into ``cues``) each form stands for."""
     found: dict[str, list[int]] = {}
-    for n, cue in enumerate(cues):
-        for form in reading.cue_forms(cue, noun=cue in nouns):
+    for n, (cue, text) in enumerate(zip(cues, reading.normal_all(cues), strict=True)):
+        for form in reading.cue_forms(cue, noun=cue in nouns, text=text):
             found.setdefault(scanning.fold(form), []).append(n)
     return list(found), list(found.values())
 
@@ -174,8 +182,9 @@ def _scanner(side: str) -> tuple[scanning.Scanner, np.ndarray, np.ndarray, np.nd
     entries ``first[f]:first[f + 1]`` of (concept index, weight); and per form, the (cue as
     ``fold`` gives it, concept index, weight) it stands for."""
     raw: dict[str, list[tuple[str, int, float]]] = {}
-    for cue, k, weight in _cues(side):
-        folded = fold(cue)
+    every = _cues(side)
+    for (cue, k, weight), folded in zip(every, fold_all([c for c, _k, _w in every]),
+                                        strict=True):
         if folded.strip():
             entries = raw.setdefault(cue, [])
             if k >= 0 and (folded, k, weight) not in entries:
@@ -196,8 +205,7 @@ def _scanner(side: str) -> tuple[scanning.Scanner, np.ndarray, np.ndarray, np.nd
 def _personal_scanner() -> scanning.Scanner:
     """``personal_words`` in their normal forms (no inflections: "friends" is not "a friend
     of mine needs a website")."""
-    words = sorted({scanning.fold(reading.normal(w)) for w in _data().get("personal_words", ())
-                    if w.strip()})
+    words = sorted({w for w in fold_all(_data().get("personal_words", ())) if w.strip()})
     return scanning.Scanner(words)
 
 
