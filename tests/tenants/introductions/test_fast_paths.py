@@ -15,49 +15,99 @@ from scipy import sparse
 from joren.tenants.introductions import arrays, candidates, evidence, text
 from joren.tenants.introductions.features import Features, Profile
 from joren.tenants.members import vocabulary
+from joren.tenants.members.vocabulary import reading, scanning
 
 
 def _texts(seed: int, count: int) -> list[str]:
     """Texts made of the vocabulary's own cues, neutral phrases and personal words run
-    together with letters, digits and breaks: overlapping cues, cues inside English words,
-    longest-cue choices and lines about one's life all occur."""
+    together with letters, digits, kana and breaks: overlapping cues, cues inside English
+    words and katakana words, longest-cue choices and lines about one's life all occur."""
     rng = random.Random(seed)
     pieces = (list(vocabulary._table("offer")) + list(vocabulary._table("need"))
               + list(vocabulary._data().get("personal_words", ()))
-              + [" ", "x", "a", "1", "s", "-", "。", "\n", "ｱｲ", "Ab", "ΑΣ'", "ガ\u3099"])
+              + [" ", "x", "a", "1", "s", "-", "。", "\n", "ｱｲ", "Ab", "ΑΣ'", "ガ\u3099", "ナー",
+                 "シップ", "カー", "ー", "くだ", "の", "を", "デザイン", "ing", "es"])
     out = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(count)]
     return out + ["", "\x00a\x00", "月末になると請求書の処理で手が回らない",
                   "Our invoices pile up every month"]
 
 
-def _folded(texts: list[str]) -> str:
-    return "\x00".join(vocabulary.fold(t).replace("\x00", " ") for t in texts) + "\x00"
+def _script(normal: str, p: int) -> str:
+    """The script of the character at ``p`` as written: kata, hira, latin or other (the long
+    vowel mark: its word's)."""
+    if not 0 <= p < len(normal):
+        return "other"
+    ch = normal[p]
+    if ch == "ー":
+        before = _script(normal, p - 1)
+        return before if before in ("kata", "hira") else "other"
+    if ("ァ" <= ch <= "ヺ" and ch not in "ヵヶ") or ch in "ヽヾ" or "ㇰ" <= ch <= "ㇿ":
+        return "kata"
+    if "ぁ" <= ch <= "ゖ" or ch in "ゝゞヵヶ":
+        return "hira"
+    return "latin" if ch.isascii() and ch.isalnum() else "other"
+
+
+def _run(normal: str, p: int, step: int) -> int:
+    """How many katakana from ``p`` on, going by ``step``."""
+    n = 0
+    while _script(normal, p + n * step) == "kata":
+        n += 1
+    return n
+
+
+def _may_match(normal: str, start: int, end: int) -> bool:
+    """The scanner's word boundaries, written out (``scanning``'s docstring)."""
+    before, first = _script(normal, start - 1), _script(normal, start)
+    if before == first == "latin":
+        return False
+    honorific = normal[start] in "おご" and start + 1 < len(normal) \
+        and ("\u3400" <= normal[start + 1] <= "\u4dbf" or "\u4e00" <= normal[start + 1] <= "\u9fff")
+    if before == first == "hira" and normal[start - 1] not in scanning.PARTICLES \
+            and not honorific:
+        return False
+    if before == first == "kata" and (_run(normal, start - 1, -1) < 3
+                                       or _script(normal, end) == "kata"):
+        return False
+    return not (_script(normal, end - 1) == _script(normal, end) == "kata"
+                and _run(normal, end, 1) < 3)
+
+
+def _straightforward(normal: str, words: list[str]) -> list[tuple[int, str]]:
+    """At every position, the longest word that may match there, an English one first."""
+    folded = scanning.fold(normal)
+    by_first: dict[str, list[str]] = {}
+    for w in words:
+        by_first.setdefault(w[0], []).append(w)
+    out = []
+    for p, ch in enumerate(folded):
+        fits = [w for w in by_first.get(ch, ()) if folded.startswith(w, p)
+                and _may_match(normal, p, p + len(w))]
+        english = [w for w in fits if w.isascii() and w[0].isalnum()]
+        if english or fits:
+            out.append((p, max(english or fits, key=len)))
+    return out
 
 
 @pytest.mark.parametrize("side", vocabulary.SIDES)
-def test_the_cue_scanner_finds_what_the_regular_expression_finds(side):
-    texts = _texts(1, 2000)
-    joined = _folded(texts)
-    cps = vocabulary._folded_codepoints(texts)
-    assert cps.tobytes().decode("utf-32-le") == joined
-    pattern, _table = vocabulary._matcher(side)
+def test_the_cue_scanner_finds_what_a_straightforward_search_finds(side):
+    texts = _texts(1, 300)
+    normal = reading.normal("\x00".join(t.replace("\x00", " ") for t in texts) + "\x00")
+    read = vocabulary._read(texts)
+    assert read.cps.tobytes().decode("utf-32-le") == scanning.fold(normal)
     scanner = vocabulary._scanner(side)[0]
-    starts, words = scanner.finditer(cps)
-    assert [(m.start(), m.group()) for m in pattern.finditer(joined)] == \
-        [(s, scanner.words[w]) for s, w in zip(starts.tolist(), words.tolist(), strict=True)]
-    every = [(p, m.group()) for p in range(len(joined)) if (m := pattern.match(joined, p))]
-    starts, _lengths, words = scanner.everywhere(cps)
-    assert every == [(s, scanner.words[w])
-                     for s, w in zip(starts.tolist(), words.tolist(), strict=True)]
+    starts, _lengths, words = scanner.everywhere(read)
+    assert [(s, scanner.words[w]) for s, w in zip(starts.tolist(), words.tolist(), strict=True)] \
+        == _straightforward(normal, scanner.words)
 
 
-def test_personal_lines_are_those_the_personal_pattern_finds():
-    texts = _texts(2, 1000)
-    joined = _folded(texts)
-    cps = vocabulary._folded_codepoints(texts)
-    starts, _lengths, _words = vocabulary._personal_scanner().everywhere(cps)
-    assert starts.tolist() == [p for p in range(len(joined))
-                               if vocabulary._personal().match(joined, p)]
+def test_personal_words_are_found_where_a_straightforward_search_finds_them():
+    texts = _texts(2, 300)
+    normal = reading.normal("\x00".join(t.replace("\x00", " ") for t in texts) + "\x00")
+    scanner = vocabulary._personal_scanner()
+    starts, _lengths, words = scanner.everywhere(vocabulary._read(texts))
+    assert [(s, scanner.words[w]) for s, w in zip(starts.tolist(), words.tolist(), strict=True)] \
+        == _straightforward(normal, scanner.words)
 
 
 def test_tagging_in_chunks_is_tagging_at_once(monkeypatch):

@@ -7,11 +7,13 @@ either side. A concept marked generic (経営, サポート, networking …) is 
 carries a match on its own. Members can also pick concepts in their profile; a pick is a
 strong signal. The introductions engine reads the tags (``tag``), the profile form the labels.
 
-Matching is on normalised text (NFKC, lower case, katakana folded to hiragana). A cue written
-only in ASCII matches at the start of an English word, so "invoic" finds "invoices"; others
-match anywhere (Japanese has no spaces). The cues of a side form a trie, walked with numpy
-from every place where a cue can begin, for a whole batch of texts at once: it finds what one
-regular expression of the trie (``_matcher``) finds, leftmost and longest first.
+Matching is on the normal form of ``reading`` (width, case, British spelling, okurigana,
+conjugation endings, katakana folded to hiragana), for cues and texts alike; a cue is cut to
+what its conjugated forms share and its English words find their inflections, by rule. A cue
+matches at the start of a word and as a prefix ("invoic" finds "invoices"), where word
+boundaries are read from the scripts on either side (``scanning``: パート is not in
+パートナー). The cues of a side form a trie, walked with numpy from every place where a cue
+may begin, for a whole batch of texts at once, leftmost and longest first.
 
 Neutral phrases (``neutral_phrases``: 製品の採用 is a product's adoption, 営業時間 opening
 hours) tag nothing; the pattern takes the longest cue at each place, so a neutral phrase
@@ -21,9 +23,7 @@ hides the shorter cue inside it (採用, 営業) there and nowhere else.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -31,13 +31,13 @@ from importlib import resources
 import numpy as np
 from scipy import sparse
 
+from joren.tenants.members.vocabulary import reading, scanning
+
 SIDES = ("offer", "need")
 SIDE_WEIGHT = 1.0      # a cue that names the side (経理代行 in an offer)
 BOTH_WEIGHT = 0.8      # a word that fits either side (経理)
 PICK_WEIGHT = 1.0      # chosen by the member in the profile form
 MAX_PICKS = 5          # concepts a member may pick per side
-
-_FOLD = {cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)}
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,10 @@ class Concept:
 @cache
 def _mentions() -> frozenset[tuple[str, int]]:
     """(folded word, concept index) of every concept's ``mention`` words."""
-    return frozenset((fold(w), k) for k, c in enumerate(_data()["concepts"].values())
-                     for w in c.get("mention", ()) if fold(w).strip())
+    words = [(w, k) for k, c in enumerate(_data()["concepts"].values())
+             for w in c.get("mention", ())]
+    return frozenset((w, k) for w, (_raw, k) in zip(fold_all([w for w, _k in words]), words,
+                                                    strict=True) if w.strip())
 
 
 def is_mention(cue: str, concept: int) -> bool:
@@ -69,21 +71,20 @@ def is_mention(cue: str, concept: int) -> bool:
 
 
 def fold(text: str) -> str:
-    """NFKC, lower case, katakana folded to hiragana."""
-    return unicodedata.normalize("NFKC", text or "").lower().translate(_FOLD)
+    """The normal form of a text (``reading.normal``) with katakana folded to hiragana."""
+    return scanning.fold(reading.normal((text or "").replace("\x00", " ")))
 
 
-def _folded_codepoints(texts: Sequence[str]) -> np.ndarray:
-    """The code points of ``"\x00".join(fold(t) for t in texts) + "\x00"`` (a NUL inside
-    a text becomes a space): one normalisation and one lower-casing for all the texts (NUL
-    composes with nothing and is not cased, so neither crosses from one text into the
-    next), katakana folded on the code points."""
+def fold_all(texts: Sequence[str]) -> list[str]:
+    """``fold`` of each text, all in one pass."""
+    return [scanning.fold(t) for t in reading.normal_all([t or "" for t in texts])]
+
+
+def _read(texts: Sequence[str]) -> scanning.Text:
+    """The texts' normal forms joined, each ended by NUL (a NUL inside a text becomes a
+    space): one pass of each normalising step for all the texts (none crosses a NUL)."""
     joined = "\x00".join([(t or "").replace("\x00", " ") for t in texts])
-    cps = np.frombuffer((unicodedata.normalize("NFKC", joined).lower() + "\x00")
-                        .encode("utf-32-le"), np.uint32).copy()
-    kata = (cps >= 0x30A1) & (cps <= 0x30F6)
-    cps[kata] -= np.uint32(0x60)
-    return cps
+    return scanning.Text(reading.normal_codepoints(joined + "\x00"))
 
 
 @cache
@@ -126,213 +127,106 @@ def generic_words() -> tuple[str, ...]:
     return tuple(_data().get("generic_words", ()))
 
 
-def _trie_pattern(words: Sequence[str]) -> str:
-    """One regular expression for ``words`` as a trie of alternations (much faster for
-    Python's engine than a flat alternation of a thousand phrases); longest match first."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def walk(node: dict) -> str:
-        end = "" in node
-        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return "(?:" + body + ")?" if end else body
-
-    return walk(trie)
-
-
-@cache
-def _table(side: str) -> dict[str, list[tuple[int, float]]]:
-    """Per folded cue of a side, the concepts it tags with their weights (a neutral phrase
-    tags none)."""
-    table: dict[str, list[tuple[int, float]]] = {}
+def _cues(side: str) -> list[tuple[str, int, float]]:
+    """(cue as written, concept index, weight) of every cue of a side, and (phrase, -1, 0)
+    of the neutral phrases."""
+    out: list[tuple[str, int, float]] = []
     for k, c in enumerate(_data()["concepts"].values()):
         keys = [(side, SIDE_WEIGHT), ("both", BOTH_WEIGHT)]
         if side == "need":
             keys.append(("mention", SIDE_WEIGHT))
-        for key, weight in keys:
-            for cue in c.get(key, ()):
-                folded = fold(cue)
-                if folded.strip():
-                    table.setdefault(folded, []).append((k, weight))
-    for phrase in _data().get("neutral_phrases", ()):
-        table.setdefault(fold(phrase), [])
+        out.extend((cue, k, weight) for key, weight in keys for cue in c.get(key, ()))
+    out.extend((phrase, -1, 0.0) for phrase in _data().get("neutral_phrases", ()))
+    return out
+
+
+@cache
+def _table(side: str) -> dict[str, list[tuple[int, float]]]:
+    """Per cue of a side (``fold``-ed), the concepts it tags with their weights (a neutral
+    phrase tags none)."""
+    table: dict[str, list[tuple[int, float]]] = {}
+    cues = _cues(side)
+    for (_cue, k, weight), folded in zip(cues, fold_all([c for c, _k, _w in cues]),
+                                         strict=True):
+        if folded.strip():
+            entries = table.setdefault(folded, [])
+            if k >= 0:
+                entries.append((k, weight))
     return table
 
 
-def _is_latin(word: str) -> bool:
-    """A cue written in ASCII that begins with a letter or digit: it matches at the start of
-    an English word only."""
-    return word.isascii() and word[:1].isalnum()
+def _forms(cues: Sequence[str], nouns: frozenset[str] = frozenset()
+           ) -> tuple[list[str], list[list[int]]]:
+    """The forms the cues are looked for in (``reading.cue_forms``, folded; the cues of
+    ``nouns`` as nouns) and the cues (indices into ``cues``) each form stands for."""
+    found: dict[str, list[int]] = {}
+    for n, (cue, text) in enumerate(zip(cues, reading.normal_all(cues), strict=True)):
+        for form in reading.cue_forms(cue, noun=cue in nouns, text=text):
+            found.setdefault(scanning.fold(form), []).append(n)
+    return list(found), list(found.values())
+
+
+def _nouns(side: str) -> frozenset[str]:
+    """The cues of a side that are only ever mentions (``is_mention``): names of things
+    (fire, receipts), looked for as nouns."""
+    data = _data()["concepts"].values()
+    mentions = {cue for c in data for cue in c.get("mention", ())} if side == "need" else set()
+    others = {cue for c in data for key in (side, "both") for cue in c.get(key, ())}
+    return frozenset(mentions - others)
 
 
 @cache
-def _matcher(side: str) -> tuple[re.Pattern, dict[str, list[tuple[int, float]]]]:
-    """One pattern for all cues of a side and, per folded cue, the concepts it tags with
-    their weights. ASCII cues start at a word's start; the others anywhere. (``tag`` and
-    ``matches`` find the same cues with ``_scanner``, without the regular expression.)"""
-    table = _table(side)
-    latin = [cue for cue in table if _is_latin(cue)]
-    other = [cue for cue in table if not _is_latin(cue)]
-    parts = [r"(?<![a-z0-9])" + _trie_pattern(latin)] if latin else []
-    if other:
-        parts.append(_trie_pattern(other))
-    return re.compile("|".join(f"(?:{p})" for p in parts)), table
-
-
-class _Trie:
-    """Words as a trie over code points, walked with numpy from many positions at once."""
-
-    def __init__(self, words: Sequence[str]) -> None:
-        children: list[dict[int, int]] = [{}]
-        word_at = [-1]
-        for index, word in enumerate(words):
-            node = 0
-            for ch in word:
-                child = children[node].get(ord(ch))
-                if child is None:
-                    child = children[node][ord(ch)] = len(children)
-                    children.append({})
-                    word_at.append(-1)
-                node = child
-            word_at[node] = index
-        # By code point, the node of a word's first character (-1: none); the last entry
-        # is -1 and stands for every code point beyond.
-        self.root = np.full(max(children[0], default=-1) + 2, -1, np.int64)
-        for cp, child in children[0].items():
-            self.root[cp] = child
-        edges = sorted(((node << 21) | cp, child) for node, kids in enumerate(children)
-                       for cp, child in kids.items())
-        self.keys = np.asarray([key for key, _child in edges], np.int64)
-        self.child = np.asarray([child for _key, child in edges], np.int64)
-        self.word_at = np.asarray(word_at, np.int64)
-
-    def starts(self, cps: np.ndarray) -> np.ndarray:
-        """The positions whose character begins a word."""
-        return np.flatnonzero(self.root[np.minimum(cps, len(self.root) - 1)] >= 0)
-
-    def longest(self, cps: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each start position of ``at`` (from ``starts``): (the length, the index) of
-        the longest word that begins there; (0, -1) where none does."""
-        length = np.zeros(len(at), np.int64)
-        word = np.full(len(at), -1, np.int64)
-        live = np.arange(len(at))
-        node = self.root[cps[at]] if len(at) else np.zeros(0, np.int64)
-        depth = 1
-        while len(live):
-            w = self.word_at[node]
-            end = w >= 0
-            length[live[end]] = depth
-            word[live[end]] = w[end]
-            p = at[live] + depth
-            inside = p < len(cps)
-            live, node, p = live[inside], node[inside], p[inside]
-            if not len(live) or not len(self.keys):
-                break
-            key = (node << 21) | cps[p].astype(np.int64)
-            idx = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
-            hit = self.keys[idx] == key
-            live, node = live[hit], self.child[idx[hit]]
-            depth += 1
-        return length, word
-
-
-class _Scanner:
-    """What a pattern of ``_trie_pattern`` alternatives — ASCII words at the start of an
-    English word first (``(?<![a-z0-9])``), then the others — finds, without the regular
-    expression engine: for every position where a word begins, the longest one (``re``
-    tries the ASCII words first, then the others, each trie greedily)."""
-
-    def __init__(self, words: Sequence[str], is_latin: Callable[[str], bool] = _is_latin
-                 ) -> None:
-        self.words = list(words)
-        latin = [k for k, w in enumerate(self.words) if is_latin(w)]
-        other = [k for k, w in enumerate(self.words) if not is_latin(w)]
-        self.latin_ids, self.other_ids = np.asarray(latin, np.int64), np.asarray(other, np.int64)
-        self.latin = _Trie([self.words[k] for k in latin])
-        self.other = _Trie([self.words[k] for k in other])
-
-    def everywhere(self, cps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(start, length, word index) of a match at every position where one begins (as
-        ``pattern.match`` at that position), by position."""
-        at = self.latin.starts(cps)
-        if len(at):
-            prev = cps[np.maximum(at - 1, 0)]
-            word_before = (at > 0) & (((prev >= 0x61) & (prev <= 0x7A))
-                                      | ((prev >= 0x30) & (prev <= 0x39)))
-            at = at[~word_before]
-        l_len, l_word = self.latin.longest(cps, at)
-        l_at, l_len, l_word = at[l_len > 0], l_len[l_len > 0], self.latin_ids[l_word[l_len > 0]]
-        at = self.other.starts(cps)
-        o_len, o_word = self.other.longest(cps, at)
-        o_at, o_len, o_word = at[o_len > 0], o_len[o_len > 0], self.other_ids[o_word[o_len > 0]]
-        if len(l_at) and len(o_at):      # where both match, the ASCII alternative comes first
-            found = np.minimum(np.searchsorted(l_at, o_at), len(l_at) - 1)
-            alone = l_at[found] != o_at
-            o_at, o_len, o_word = o_at[alone], o_len[alone], o_word[alone]
-        starts = np.concatenate([l_at, o_at])
-        order = np.argsort(starts, kind="stable")
-        return (starts[order], np.concatenate([l_len, o_len])[order],
-                np.concatenate([l_word, o_word])[order])
-
-    def finditer(self, cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(start, word index) of the matches ``finditer`` gives: leftmost, not overlapping."""
-        starts, lengths, words = self.everywhere(cps)
-        ends = starts + lengths
-        if len(starts) > 1 and (starts[1:] < ends[:-1]).any():
-            keep = np.zeros(len(starts), bool)
-            end = 0
-            for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-                if s >= end:
-                    keep[k] = True
-                    end = e
-            starts, words = starts[keep], words[keep]
-        return starts, words
-
-
-@cache
-def _scanner(side: str) -> tuple[_Scanner, np.ndarray, np.ndarray, np.ndarray]:
-    """The side's cues as a ``_Scanner`` and what each tags, flat: for cue ``c`` the entries
-    ``first[c]:first[c + 1]`` of (concept index, weight)."""
-    table = _table(side)
-    scanner = _Scanner(list(table))
-    lengths = [len(entries) for entries in table.values()]
+def _scanner(side: str) -> tuple[scanning.Scanner, np.ndarray, np.ndarray, np.ndarray,
+                                 list[list[tuple[str, int, float]]]]:
+    """The side's cue forms as a ``Scanner`` and what each tags, flat: for form ``f`` the
+    entries ``first[f]:first[f + 1]`` of (concept index, weight); and per form, the (cue as
+    ``fold`` gives it, concept index, weight) it stands for."""
+    raw: dict[str, list[tuple[str, int, float]]] = {}
+    every = _cues(side)
+    for (cue, k, weight), folded in zip(every, fold_all([c for c, _k, _w in every]),
+                                        strict=True):
+        if folded.strip():
+            entries = raw.setdefault(cue, [])
+            if k >= 0 and (folded, k, weight) not in entries:
+                entries.append((folded, k, weight))
+    cues = list(raw)
+    forms, of = _forms(cues, _nouns(side))
+    entries = [sorted({e for n in ns for e in raw[cues[n]]}) for ns in of]
+    tags = [sorted({(k, w) for _c, k, w in e}) for e in entries]
+    lengths = [len(t) for t in tags]
     first = np.zeros(len(lengths) + 1, np.int64)
     np.cumsum(lengths, out=first[1:])
-    concept = np.asarray([k for entries in table.values() for k, _w in entries], np.int64)
-    weight = np.asarray([w for entries in table.values() for _k, w in entries], np.float32)
-    return scanner, first, concept, weight
+    concept = np.asarray([k for t in tags for k, _w in t], np.int64)
+    weight = np.asarray([w for t in tags for _k, w in t], np.float32)
+    return scanning.Scanner(forms), first, concept, weight, entries
 
 
 @cache
-def _personal_scanner() -> _Scanner:
-    """``_personal``'s words: every ASCII one at the start of an English word."""
-    return _Scanner(sorted({fold(w) for w in _data().get("personal_words", ())}),
-                    str.isascii)
+def _personal_scanner() -> scanning.Scanner:
+    """``personal_words`` in their normal forms (no inflections: "friends" is not "a friend
+    of mine needs a website")."""
+    words = sorted({w for w in fold_all(_data().get("personal_words", ())) if w.strip()})
+    return scanning.Scanner(words)
 
 
-def _personal_lines(cps: np.ndarray, breaks: np.ndarray) -> np.ndarray:
+def _personal_lines(text: scanning.Text, breaks: np.ndarray) -> np.ndarray:
     """The lines (indices into ``breaks``) where a personal word is found."""
-    starts, _lengths, _words = _personal_scanner().everywhere(cps)
+    starts, _lengths, _words = _personal_scanner().everywhere(text)
     lines = np.searchsorted(breaks, starts)       # sorted: the starts are
     return lines[np.r_[True, lines[1:] != lines[:-1]]] if len(lines) else lines
 
 
-@cache
-def _personal() -> re.Pattern:
-    words = sorted({fold(w) for w in _data().get("personal_words", ())}, key=len, reverse=True)
-    latin = [w for w in words if w.isascii()]
-    other = [w for w in words if not w.isascii()]
-    parts = [r"(?<![a-z0-9])(?:" + _trie_pattern(latin) + ")"] if latin else []
-    if other:
-        parts.append(_trie_pattern(other))
-    return re.compile("|".join(f"(?:{p})" for p in parts) or r"(?!)")
+def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, form index) of the cues found in ``text`` outside lines about the member's
+    life, and the positions of the texts' ends."""
+    cps = text.cps
+    ends = np.flatnonzero(cps == 0)
+    breaks = np.flatnonzero((cps == 0) | (cps == 10) | (cps == 13))
+    at, form = _scanner(side)[0].finditer(text)
+    if len(at):
+        keep = ~np.isin(np.searchsorted(breaks, at), _personal_lines(text, breaks))
+        at, form = at[keep], form[keep]
+    return at, form, ends
 
 
 _TAG_CHUNK = 20_000     # texts tagged at a time
@@ -347,13 +241,8 @@ def tag(texts: Sequence[str], side: str) -> sparse.csr_matrix:
     if n > _TAG_CHUNK:      # each text is read on its own: the chunks bound the arrays
         return sparse.vstack([tag(texts[s:s + _TAG_CHUNK], side)
                               for s in range(0, n, _TAG_CHUNK)], format="csr")
-    scanner, first, concept, weight = _scanner(side)
-    cps = _folded_codepoints(texts)
-    ends = np.flatnonzero(cps == 0)
-    breaks = np.flatnonzero((cps == 0) | (cps == 10) | (cps == 13))
-    at, cue = scanner.finditer(cps)
-    keep = ~np.isin(np.searchsorted(breaks, at), _personal_lines(cps, breaks))
-    at, cue = at[keep], cue[keep]
+    _scanner_, first, concept, weight, _entries = _scanner(side)
+    at, cue, ends = _found(_read(texts), side)
     count = first[cue + 1] - first[cue]
     entry = np.repeat(first[cue] - np.r_[0, np.cumsum(count)[:-1]], count) + np.arange(count.sum())
     rows = np.repeat(np.searchsorted(ends, at), count)
@@ -388,14 +277,10 @@ def picks_matrix(picks: Sequence[Sequence[str]]) -> sparse.csr_matrix:
 def evidence(text: str, side: str, code: str) -> str:
     """The line of ``text`` (as the member wrote it) whose words tag it with concept
     ``code`` for ``side``; "" when none (e.g. the concept was picked, not written)."""
-    pattern, table = _matcher(side)
     k = index().get(code)
-    personal = _personal()
-    for line in (text or "").splitlines():
-        folded = fold(line)
-        if personal.search(folded):
-            continue
-        if any(c == k for m in pattern.finditer(folded) for c, _w in table[m.group()]):
+    lines = (text or "").splitlines()
+    for line, hits in zip(lines, matches(lines, side), strict=True):
+        if any(c == k for _cue, c, _w in hits):
             return " ".join(line.split())
     return ""
 
@@ -415,19 +300,9 @@ def matches(texts: Sequence[str], side: str) -> list[list[tuple[str, int, float]
     """The cues ``tag`` finds in each text for ``side``, one by one: (the folded cue, the
     concept's index, its weight) in the order they occur; lines about the member's life are
     left out as ``tag`` leaves them. The reasons use it to judge which words carry a tag."""
-    table = _table(side)
-    scanner = _scanner(side)[0]
+    entries = _scanner(side)[4]
     out: list[list[tuple[str, int, float]]] = [[] for _ in texts]
-    cps = _folded_codepoints(texts)
-    ends = np.flatnonzero(cps == 0)
-    breaks = np.flatnonzero((cps == 0) | (cps == 10) | (cps == 13))
-    at, cue = scanner.finditer(cps)
-    if not len(at):
-        return out
-    keep = ~np.isin(np.searchsorted(breaks, at), _personal_lines(cps, breaks))
-    words = scanner.words
-    for doc, c in zip(np.searchsorted(ends, at[keep]).tolist(), cue[keep].tolist(),
-                      strict=True):
-        word = words[c]
-        out[doc].extend((word, k, weight) for k, weight in table[word])
+    at, form, ends = _found(_read(texts), side)
+    for doc, f in zip(np.searchsorted(ends, at).tolist(), form.tolist(), strict=True):
+        out[doc].extend(entries[f])
     return out
