@@ -254,10 +254,12 @@ def _best_in_block(t: sparse.csr_matrix, start: int, k: int,
 
 
 def _ties_by_hash(rows: np.ndarray, vals: np.ndarray, cols: np.ndarray, sel: np.ndarray,
-                  k: int, start: int, keys: np.ndarray | None) -> np.ndarray:
+                  k: int, start: int, keys: np.ndarray | None,
+                  row_keys: np.ndarray | None = None) -> np.ndarray:
     """``sel`` (each row's top ``k`` by value, ties in input order) with the ties across a
     row's k-th place settled by the hash of the pair (``_mix`` of the members' keys, then
-    input order): what ranking every entry by (row, value, hash, input order) would take."""
+    input order): what ranking every entry by (row, value, hash, input order) would take.
+    ``row_keys``: the keys of the rows when row ``r`` is not column ``start + r``."""
     if not len(sel):
         return sel
     r, v = rows[sel], vals[sel]
@@ -283,7 +285,10 @@ def _ties_by_hash(rows: np.ndarray, vals: np.ndarray, cols: np.ndarray, sel: np.
     taken[sel] = True
     room = np.bincount(rows[group][taken[group]], minlength=len(cut_val))
     a, b = rows[group] + start, cols[group]
-    h = _mix(a, b, 1) if keys is None else _mix(keys[a], keys[b], 1)
+    if row_keys is not None:
+        h = _mix(row_keys[rows[group]], keys[b] if keys is not None else b, 1)
+    else:
+        h = _mix(a, b, 1) if keys is None else _mix(keys[a], keys[b], 1)
     order = group[np.lexsort((group, h, rows[group]))]
     g_rows = rows[order]
     first = np.r_[0, np.flatnonzero(g_rows[1:] != g_rows[:-1]) + 1]
@@ -362,6 +367,43 @@ def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-un
     j = np.concatenate([b[1] for b in found])
     nan = np.full(len(i), np.nan)
     return i, j, nan, nan
+
+
+def query_candidates(f: Features, pos: np.ndarray, queries: np.ndarray, k: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs by text for a few members only: each of ``queries``' ``k`` best partners among
+    ``pos`` by the score ``text_candidates`` ranks by (pruned rows), over all the postings
+    (no sample: the queries are few, and each costs only its own features' postings).
+    ``queries`` (positions) must be in ``pos``. Exact ties are broken by the pair's hash, as
+    there. For the allocation's second chance: the members left without a suggestion look
+    for partners among those who still have room, without a search of all by all."""
+    empty = np.zeros(0, np.int64)
+    if not len(queries) or len(pos) < 2:
+        return empty, empty
+    offer, ask, model = f.text()
+    # Rows are pruned on their own: pruning the rows of ``pos`` is pruning all, then taking.
+    po, pa, _shared = _shared_columns(prune(offer[pos], PRUNE, model.df),
+                                      prune(ask[pos], PRUNE, model.df))
+    at = np.searchsorted(pos, queries)
+    left = sparse.hstack([po[at], pa[at]], format="csr")
+    right_t = sparse.hstack([pa, po]).T.tocsr()
+    keys = hash_keys(f.ids)[pos]
+    out_i, out_j = [], []
+    for s in range(0, len(at), BLOCK):
+        t = product(left[s:s + BLOCK], right_t)
+        counts = np.diff(t.indptr)
+        rows = np.repeat(np.arange(t.shape[0]), counts)
+        vals = t.data
+        mine = at[s:s + BLOCK]
+        keep = np.flatnonzero((vals > 0) & (t.indices != mine[rows]))
+        rows, vals, cols = rows[keep], vals[keep], t.indices[keep]
+        sel = _top_in_block(rows, vals, k)
+        sel = _ties_by_hash(rows, vals, cols, sel, k, 0, keys, keys[mine])
+        out_i.append(pos[mine[rows[sel]]])
+        out_j.append(pos[cols[sel]])
+    if not out_i:
+        return empty, empty
+    return np.concatenate(out_i), np.concatenate(out_j)
 
 
 def structured_candidates(f: Features, pos: np.ndarray, s: int) -> tuple[np.ndarray, ...]:

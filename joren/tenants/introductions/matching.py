@@ -27,7 +27,8 @@ co-attendees per member and meetup (``together.co_attendee_candidates``) and the
 explicitly in ``History.met_together``. Allocation (``allocation``): fair rounds under the
 caps (pending suggestions count), confirmed pairs (a concept of one's offer meets the
 other's need) before fallback pairs (``semantics.confirmed``), then a second chance for
-members left without one: their candidates among the members who still have room. No
+members left without one: their candidates among the members who still have room, searched
+for them alone (``candidates.query_candidates``), not for all members again. No
 dense n×n matrix and no Python loop over pairs, except the allocation's rounds (and there
 only over pairs still possible) and the building of the chosen suggestions' reasons. Each
 member's sentences are cut and vectorised once per run for the reasons, not once per pair.
@@ -40,6 +41,7 @@ import ctypes
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 
@@ -167,15 +169,21 @@ def _score_chunk(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray,
 
 
 def _pairs(f: Features, hk: HistoryKeys, pos: np.ndarray, k: int, *,
-           allow_connected: bool, stage: StageClock) -> tuple[np.ndarray, ...]:
+           allow_connected: bool, stage: StageClock,
+           queries: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Candidate pairs among ``pos`` (lower position first) with both cosines, exclusions
-    applied."""
+    applied. With ``queries`` (positions in ``pos``), only the pairs of a query member: the
+    text candidates are searched for the queries alone (``candidates.query_candidates``,
+    ``2·k`` each: about as many as a member finds and is found by in the search of all)."""
     n = len(f)
     with stage("text features"):
         f.text()
         give_back_memory()
     with stage("text candidates"):
-        ti, tj, _t1, _t2 = candidates.text_candidates(f, pos, k)
+        if queries is None:
+            ti, tj, _t1, _t2 = candidates.text_candidates(f, pos, k)
+        else:
+            ti, tj = candidates.query_candidates(f, pos, queries, 2 * k)
         give_back_memory()
     stage.sizes["text candidates"] = len(ti)
     with stage("other candidates"):
@@ -189,6 +197,11 @@ def _pairs(f: Features, hk: HistoryKeys, pos: np.ndarray, k: int, *,
         i = np.concatenate([ti, si, ai, mi, met_i[ok]])
         j = np.concatenate([tj, sj, aj, mj, met_j[ok]])
         del ti, tj, si, sj, ai, aj, mi, mj
+        if queries is not None:
+            asked = np.zeros(n, bool)
+            asked[queries] = True
+            touch = np.flatnonzero(asked[i] | asked[j])
+            i, j = i[touch], j[touch]
         give_back_memory()
     with stage("exclusions"):
         # Each pair once, lower position first, in order of the pair.
@@ -268,14 +281,12 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
     roomy = pos[after[pos] < caps[pos]]
     if left_out.any() and len(roomy) < len(pos):
         with stage("second chance"):
-            done = HistoryKeys.build(f, History(
-                excluded=hk_pairs(f, i[sel], j[sel]) | history.excluded,
-                connected=history.connected, met_together=history.met_together,
-                spoken=history.spoken, attendance=history.attendance))
+            # The pairs just chosen are excluded too (the history's keys, not built again).
+            done = replace(hk, excluded=arrays.unique(
+                np.r_[hk.excluded, position_keys(n, i[sel], j[sel])]))
             i2, j2, c1b, c2b = _pairs(f, done, roomy, limit_per_member or TOP_K,
-                                      allow_connected=False, stage=StageClock())
-            touch = left_out[i2] | left_out[j2]
-            i2, j2, c1b, c2b = i2[touch], j2[touch], c1b[touch], c2b[touch]
+                                      allow_connected=False, stage=StageClock(),
+                                      queries=np.flatnonzero(left_out))
             score2, parts2 = _score(f, done, i2, j2, c1b, c2b, weights)
             sel2, _good2 = _allocated(f, i2, j2, score2, parts2, weights, caps - after,
                                       after, rank_of)
@@ -337,11 +348,6 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
         chosen = allocation.allocate(len(f), i[by_id], j[by_id], score[by_id], good, room,
                                      held, rank_of, fallback, preferred)
     return by_id[chosen], np.r_[good, fallback]
-
-
-def hk_pairs(f: Features, i: np.ndarray, j: np.ndarray) -> frozenset[tuple[int, int]]:
-    """The pairs (positions) as id pairs, for ``History.excluded``."""
-    return frozenset(zip(f.ids[i].tolist(), f.ids[j].tolist(), strict=True))
 
 
 def _pending(f: Features, history: History) -> np.ndarray:
