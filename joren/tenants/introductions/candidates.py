@@ -208,10 +208,13 @@ def _shared_columns(x: sparse.csr_matrix, y: sparse.csr_matrix
     in ``[X | Y] · [Y | X]ᵀ``), and the original number of each kept column. The hashed
     feature space has a million columns, the texts of a community use a few of them."""
     shared = arrays.intersect(x.indices, y.indices)
+    # Each column's new number (-1: not shared), looked up rather than searched for.
+    number = np.full(max(x.shape[1], y.shape[1]), -1, np.int32)
+    number[shared] = np.arange(len(shared), dtype=np.int32)
 
     def squeeze(m: sparse.csr_matrix) -> sparse.csr_matrix:
-        at = np.minimum(np.searchsorted(shared, m.indices), max(len(shared) - 1, 0))
-        keep = shared[at] == m.indices if len(shared) else np.zeros(m.nnz, bool)
+        at = number[m.indices]
+        keep = at >= 0
         lengths = np.bincount(np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[keep],
                               minlength=m.shape[0])
         indptr = np.zeros(m.shape[0] + 1, m.indptr.dtype)
