@@ -366,3 +366,10 @@ def test_the_look_ahead_for_first_characters_keeps_every_match():
     for sample in samples:
         assert led.sub("_", sample) == re.compile(plain).sub("_", sample), sample
     assert text.first_chars_first(["", "a"], plain) == plain     # an empty word: unchanged
+
+
+def test_the_fraction_of_the_postings_draw_is_the_remainder():
+    rng = np.random.default_rng(5)
+    v = np.r_[0.0, 1.0, 2.0, np.nextafter(1.0, 0.0), 7.999999999999999,
+              rng.random(100_000) * 9]
+    assert np.array_equal(candidates._fraction(v.copy()), v % 1.0)
