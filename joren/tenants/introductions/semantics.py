@@ -104,8 +104,10 @@ def without_boilerplate(offers: list[str], asks: list[str]) -> tuple[list[str], 
         out[text_of] = ""
     # The lines they keep, in order: one run of lines per text, joined run by run.
     rest = np.flatnonzero(in_touched[owner] & ~drop)
+    if not len(rest):
+        return out[:len(offers)], out[len(offers):]
     own = owner[rest]
-    starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]]) if len(rest) else rest
+    starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
     kept = [lines[k] for k in rest.tolist()]
     for a, b, text_of in zip(starts.tolist(), np.r_[starts[1:], len(rest)].tolist(),
                              own[starts].tolist(), strict=True):
