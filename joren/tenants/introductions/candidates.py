@@ -391,29 +391,39 @@ def query_candidates(f: Features, pos: np.ndarray, queries: np.ndarray, k: int
     if not len(queries) or len(pos) < 2:
         return empty, empty
     offer, ask, model = f.text()
-    # Rows are pruned on their own: pruning the rows of ``pos`` is pruning all, then taking.
-    po, pa, _shared = _shared_columns(prune(offer[pos], PRUNE, model.df),
-                                      prune(ask[pos], PRUNE, model.df))
-    at = np.searchsorted(pos, queries)
-    left = sparse.hstack([po[at], pa[at]], format="csr")
-    right_t = sparse.hstack([pa, po]).T.tocsr()
+    # Rows are pruned on their own: the queries', then those of the members who share a
+    # feature with them in their full rows (no one else can score), not everyone's.
+    q_offer, q_ask = prune(offer[queries], PRUNE, model.df), prune(ask[queries], PRUNE, model.df)
+    meets = _rows_with(offer, q_ask.indices) | _rows_with(ask, q_offer.indices)
+    near = np.flatnonzero(meets[pos])                   # indices into ``pos``
+    if not len(near):
+        return empty, empty
+    left = sparse.hstack([q_offer, q_ask], format="csr")
+    right_t = sparse.hstack([prune(ask[pos[near]], PRUNE, model.df),
+                             prune(offer[pos[near]], PRUNE, model.df)]).T.tocsr()
     keys = hash_keys(f.ids)[pos]
+    at = np.searchsorted(pos, queries)
     out_i, out_j = [], []
     for s in range(0, len(at), BLOCK):
         t = product(left[s:s + BLOCK], right_t)
-        counts = np.diff(t.indptr)
-        rows = np.repeat(np.arange(t.shape[0]), counts)
-        vals = t.data
+        rows = np.repeat(np.arange(t.shape[0]), np.diff(t.indptr))
         mine = at[s:s + BLOCK]
-        keep = np.flatnonzero((vals > 0) & (t.indices != mine[rows]))
-        rows, vals, cols = rows[keep], vals[keep], t.indices[keep]
+        cols = near[t.indices]
+        keep = np.flatnonzero((t.data > 0) & (cols != mine[rows]))
+        rows, vals, cols = rows[keep], t.data[keep], cols[keep]
         sel = _top_in_block(rows, vals, k)
         sel = _ties_by_hash(rows, vals, cols, sel, k, 0, keys, keys[mine])
         out_i.append(pos[mine[rows[sel]]])
         out_j.append(pos[cols[sel]])
-    if not out_i:
-        return empty, empty
     return np.concatenate(out_i), np.concatenate(out_j)
+
+
+def _rows_with(x: sparse.csr_matrix, columns: np.ndarray) -> np.ndarray:
+    """For each row of ``x``, whether it has an entry in one of ``columns``."""
+    wanted = np.zeros(x.shape[1], bool)
+    wanted[columns] = True
+    seen = np.r_[0, np.cumsum(wanted[x.indices], dtype=np.int64)]
+    return seen[x.indptr[1:]] > seen[x.indptr[:-1]]
 
 
 def structured_candidates(f: Features, pos: np.ndarray, s: int) -> tuple[np.ndarray, ...]:
