@@ -173,6 +173,13 @@ def draw(feature: np.ndarray, texts: np.ndarray, group: int) -> np.ndarray:
     return (_mix(feature, texts, 0) + group * _GOLDEN) % 1.0
 
 
+def _fraction(v: np.ndarray) -> np.ndarray:
+    """``v % 1.0`` for ``v`` ≥ 0, the same floats (both are exact) at a third of the cost;
+    ``v`` is overwritten."""
+    whole = np.floor(v)
+    return np.subtract(v, whole, out=v)
+
+
 def truncate_postings(x: sparse.csr_matrix, p: int, groups: int = 1,
                       keys: np.ndarray | None = None, labels: np.ndarray | None = None
                       ) -> Iterator[sparse.csr_matrix]:
@@ -192,7 +199,7 @@ def truncate_postings(x: sparse.csr_matrix, p: int, groups: int = 1,
     rate = (p / np.maximum(counts, 1))[feature[crowded]]
     for g in range(groups):
         kept = ~many
-        kept[crowded[(first + g * _GOLDEN) % 1.0 < rate]] = True
+        kept[crowded[_fraction(first + g * _GOLDEN) < rate]] = True
         at = np.flatnonzero(kept)
         indptr = np.zeros(x.shape[0] + 1, x.indptr.dtype)
         np.cumsum(np.bincount(feature[at], minlength=x.shape[0]), out=indptr[1:])
@@ -208,10 +215,13 @@ def _shared_columns(x: sparse.csr_matrix, y: sparse.csr_matrix
     in ``[X | Y] · [Y | X]ᵀ``), and the original number of each kept column. The hashed
     feature space has a million columns, the texts of a community use a few of them."""
     shared = arrays.intersect(x.indices, y.indices)
+    # Each column's new number (-1: not shared), looked up rather than searched for.
+    number = np.full(max(x.shape[1], y.shape[1]), -1, np.int32)
+    number[shared] = np.arange(len(shared), dtype=np.int32)
 
     def squeeze(m: sparse.csr_matrix) -> sparse.csr_matrix:
-        at = np.minimum(np.searchsorted(shared, m.indices), max(len(shared) - 1, 0))
-        keep = shared[at] == m.indices if len(shared) else np.zeros(m.nnz, bool)
+        at = number[m.indices]
+        keep = at >= 0
         lengths = np.bincount(np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[keep],
                               minlength=m.shape[0])
         indptr = np.zeros(m.shape[0] + 1, m.indptr.dtype)
@@ -254,10 +264,12 @@ def _best_in_block(t: sparse.csr_matrix, start: int, k: int,
 
 
 def _ties_by_hash(rows: np.ndarray, vals: np.ndarray, cols: np.ndarray, sel: np.ndarray,
-                  k: int, start: int, keys: np.ndarray | None) -> np.ndarray:
+                  k: int, start: int, keys: np.ndarray | None,
+                  row_keys: np.ndarray | None = None) -> np.ndarray:
     """``sel`` (each row's top ``k`` by value, ties in input order) with the ties across a
     row's k-th place settled by the hash of the pair (``_mix`` of the members' keys, then
-    input order): what ranking every entry by (row, value, hash, input order) would take."""
+    input order): what ranking every entry by (row, value, hash, input order) would take.
+    ``row_keys``: the keys of the rows when row ``r`` is not column ``start + r``."""
     if not len(sel):
         return sel
     r, v = rows[sel], vals[sel]
@@ -283,7 +295,10 @@ def _ties_by_hash(rows: np.ndarray, vals: np.ndarray, cols: np.ndarray, sel: np.
     taken[sel] = True
     room = np.bincount(rows[group][taken[group]], minlength=len(cut_val))
     a, b = rows[group] + start, cols[group]
-    h = _mix(a, b, 1) if keys is None else _mix(keys[a], keys[b], 1)
+    if row_keys is not None:
+        h = _mix(row_keys[rows[group]], keys[b] if keys is not None else b, 1)
+    else:
+        h = _mix(a, b, 1) if keys is None else _mix(keys[a], keys[b], 1)
     order = group[np.lexsort((group, h, rows[group]))]
     g_rows = rows[order]
     first = np.r_[0, np.flatnonzero(g_rows[1:] != g_rows[:-1]) + 1]
@@ -362,6 +377,53 @@ def text_candidates(f: Features, pos: np.ndarray, k: int):  # type: ignore[no-un
     j = np.concatenate([b[1] for b in found])
     nan = np.full(len(i), np.nan)
     return i, j, nan, nan
+
+
+def query_candidates(f: Features, pos: np.ndarray, queries: np.ndarray, k: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs by text for a few members only: each of ``queries``' ``k`` best partners among
+    ``pos`` by the score ``text_candidates`` ranks by (pruned rows), over all the postings
+    (no sample: the queries are few, and each costs only its own features' postings).
+    ``queries`` (positions) must be in ``pos``. Exact ties are broken by the pair's hash, as
+    there. For the allocation's second chance: the members left without a suggestion look
+    for partners among those who still have room, without a search of all by all."""
+    empty = np.zeros(0, np.int64)
+    if not len(queries) or len(pos) < 2:
+        return empty, empty
+    offer, ask, model = f.text()
+    # Rows are pruned on their own: the queries', then those of the members who share a
+    # feature with them in their full rows (no one else can score), not everyone's.
+    q_offer, q_ask = prune(offer[queries], PRUNE, model.df), prune(ask[queries], PRUNE, model.df)
+    meets = _rows_with(offer, q_ask.indices) | _rows_with(ask, q_offer.indices)
+    near = np.flatnonzero(meets[pos])                   # indices into ``pos``
+    if not len(near):
+        return empty, empty
+    left = sparse.hstack([q_offer, q_ask], format="csr")
+    right_t = sparse.hstack([prune(ask[pos[near]], PRUNE, model.df),
+                             prune(offer[pos[near]], PRUNE, model.df)]).T.tocsr()
+    keys = hash_keys(f.ids)[pos]
+    at = np.searchsorted(pos, queries)
+    out_i, out_j = [], []
+    for s in range(0, len(at), BLOCK):
+        t = product(left[s:s + BLOCK], right_t)
+        rows = np.repeat(np.arange(t.shape[0]), np.diff(t.indptr))
+        mine = at[s:s + BLOCK]
+        cols = near[t.indices]
+        keep = np.flatnonzero((t.data > 0) & (cols != mine[rows]))
+        rows, vals, cols = rows[keep], t.data[keep], cols[keep]
+        sel = _top_in_block(rows, vals, k)
+        sel = _ties_by_hash(rows, vals, cols, sel, k, 0, keys, keys[mine])
+        out_i.append(pos[mine[rows[sel]]])
+        out_j.append(pos[cols[sel]])
+    return np.concatenate(out_i), np.concatenate(out_j)
+
+
+def _rows_with(x: sparse.csr_matrix, columns: np.ndarray) -> np.ndarray:
+    """For each row of ``x``, whether it has an entry in one of ``columns``."""
+    wanted = np.zeros(x.shape[1], bool)
+    wanted[columns] = True
+    seen = np.r_[0, np.cumsum(wanted[x.indices], dtype=np.int64)]
+    return seen[x.indptr[1:]] > seen[x.indptr[:-1]]
 
 
 def structured_candidates(f: Features, pos: np.ndarray, s: int) -> tuple[np.ndarray, ...]:

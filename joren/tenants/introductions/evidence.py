@@ -306,7 +306,8 @@ def _generic_pattern() -> re.Pattern:
         if latin else []
     if other:
         parts.append("|".join(map(re.escape, other)))
-    return re.compile("|".join(parts) or r"(?!)")
+    return re.compile(textmod.first_chars_first(sorted(words), "|".join(parts)) if parts
+                      else r"(?!)")
 
 
 def _clean(text: str) -> str:

@@ -27,7 +27,8 @@ co-attendees per member and meetup (``together.co_attendee_candidates``) and the
 explicitly in ``History.met_together``. Allocation (``allocation``): fair rounds under the
 caps (pending suggestions count), confirmed pairs (a concept of one's offer meets the
 other's need) before fallback pairs (``semantics.confirmed``), then a second chance for
-members left without one: their candidates among the members who still have room. No
+members left without one: their candidates among the members who still have room, searched
+for them alone (``candidates.query_candidates``), not for all members again. No
 dense n×n matrix and no Python loop over pairs, except the allocation's rounds (and there
 only over pairs still possible) and the building of the chosen suggestions' reasons. Each
 member's sentences are cut and vectorised once per run for the reasons, not once per pair.
@@ -37,9 +38,11 @@ member's sentences are cut and vectorised once per run for the reasons, not once
 from __future__ import annotations
 
 import ctypes
+import gc
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 
@@ -94,6 +97,22 @@ def give_back_memory() -> None:
     freed."""
     if _TRIM is not None:
         _TRIM(0)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while the engine runs, as it was after.
+    The engine makes no reference cycles, but it makes many small objects (the reasons, the
+    allocation's lists), and each of their allocations counts towards a collection that
+    walks every object alive, the community's profiles included: at 100,000 members about a
+    tenth of the cycle's CPU time went to collections that found nothing."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 # --- scoring -----------------------------------------------------------------------------
@@ -167,15 +186,21 @@ def _score_chunk(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray,
 
 
 def _pairs(f: Features, hk: HistoryKeys, pos: np.ndarray, k: int, *,
-           allow_connected: bool, stage: StageClock) -> tuple[np.ndarray, ...]:
+           allow_connected: bool, stage: StageClock,
+           queries: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Candidate pairs among ``pos`` (lower position first) with both cosines, exclusions
-    applied."""
+    applied. With ``queries`` (positions in ``pos``), only the pairs of a query member: the
+    text candidates are searched for the queries alone (``candidates.query_candidates``,
+    ``2·k`` each: about as many as a member finds and is found by in the search of all)."""
     n = len(f)
     with stage("text features"):
         f.text()
         give_back_memory()
     with stage("text candidates"):
-        ti, tj, _t1, _t2 = candidates.text_candidates(f, pos, k)
+        if queries is None:
+            ti, tj, _t1, _t2 = candidates.text_candidates(f, pos, k)
+        else:
+            ti, tj = candidates.query_candidates(f, pos, queries, 2 * k)
         give_back_memory()
     stage.sizes["text candidates"] = len(ti)
     with stage("other candidates"):
@@ -189,6 +214,11 @@ def _pairs(f: Features, hk: HistoryKeys, pos: np.ndarray, k: int, *,
         i = np.concatenate([ti, si, ai, mi, met_i[ok]])
         j = np.concatenate([tj, sj, aj, mj, met_j[ok]])
         del ti, tj, si, sj, ai, aj, mi, mj
+        if queries is not None:
+            asked = np.zeros(n, bool)
+            asked[queries] = True
+            touch = np.flatnonzero(asked[i] | asked[j])
+            i, j = i[touch], j[touch]
         give_back_memory()
     with stage("exclusions"):
         # Each pair once, lower position first, in order of the pair.
@@ -240,6 +270,14 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
     reason besides the score) are suggested. ``limit_per_member`` is how many text candidates
     per member are considered (default 20). Returns suggestions best first, ``a`` the lower
     member id."""
+    with collector_paused():
+        return _suggest(features, history, cap=cap, limit_per_member=limit_per_member,
+                        weights=weights, clock=clock)
+
+
+def _suggest(features: Features, history: History, *, cap: int | np.ndarray,
+             limit_per_member: int | None, weights: Weights,
+             clock: StageClock | None) -> list[Suggestion]:
     f = features
     stage = clock or StageClock()
     n = len(f)
@@ -259,32 +297,36 @@ def suggest(features: Features, history: History, *, cap: int | np.ndarray = 2,
     rank_of = np.argsort(np.argsort(f.ids, kind="stable"), kind="stable")
     with stage("allocation"):
         sel, good = _allocated(f, i, j, score, parts, weights, caps - held, held, rank_of)
+        allowed = len(good)
+        # Only the chosen pairs are kept from here on: the reasons read nothing else, and
+        # the second chance runs without the candidates' arrays (at 100,000 members about
+        # 300 MB).
+        i, j, score = i[sel], j[sel], score[sel]
+        parts = {k: v[sel] for k, v in parts.items()}
+        del sel, good
         give_back_memory()
     # A second chance: members left without a suggestion (their candidates were all taken)
     # look again, among the members who still have room only.
-    after = held + np.bincount(np.r_[i[sel], j[sel]], minlength=n)
+    after = held + np.bincount(np.r_[i, j], minlength=n)
     left_out = np.zeros(n, bool)
     left_out[pos] = (after[pos] == 0) & (caps[pos] > 0)
     roomy = pos[after[pos] < caps[pos]]
     if left_out.any() and len(roomy) < len(pos):
         with stage("second chance"):
-            done = HistoryKeys.build(f, History(
-                excluded=hk_pairs(f, i[sel], j[sel]) | history.excluded,
-                connected=history.connected, met_together=history.met_together,
-                spoken=history.spoken, attendance=history.attendance))
+            # The pairs just chosen are excluded too (the history's keys, not built again).
+            done = replace(hk, excluded=arrays.unique(
+                np.r_[hk.excluded, position_keys(n, i, j)]))
             i2, j2, c1b, c2b = _pairs(f, done, roomy, limit_per_member or TOP_K,
-                                      allow_connected=False, stage=StageClock())
-            touch = left_out[i2] | left_out[j2]
-            i2, j2, c1b, c2b = i2[touch], j2[touch], c1b[touch], c2b[touch]
+                                      allow_connected=False, stage=StageClock(),
+                                      queries=np.flatnonzero(left_out))
             score2, parts2 = _score(f, done, i2, j2, c1b, c2b, weights)
             sel2, _good2 = _allocated(f, i2, j2, score2, parts2, weights, caps - after,
                                       after, rank_of)
-            sel = np.r_[sel, len(i) + sel2]
-            i, j, score = np.r_[i, i2], np.r_[j, j2], np.r_[score, score2]
-            parts = {k: np.r_[v, parts2[k]] for k, v in parts.items()}
+            i, j, score = np.r_[i, i2[sel2]], np.r_[j, j2[sel2]], np.r_[score, score2[sel2]]
+            parts = {k: np.r_[v, parts2[k][sel2]] for k, v in parts.items()}
         stage.sizes["second chance pairs"] = len(i2)
-    sel = _by_score(f, i, j, score, sel)
-    stage.sizes["pairs above the minimum score"] = len(good)
+    sel = _by_score(f, i, j, score, np.arange(len(i)))
+    stage.sizes["pairs above the minimum score"] = allowed
     with stage("reasons"):
         swap = f.ids[i[sel]] > f.ids[j[sel]]
         ai, bj = np.where(swap, j[sel], i[sel]), np.where(swap, i[sel], j[sel])
@@ -337,11 +379,6 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
         chosen = allocation.allocate(len(f), i[by_id], j[by_id], score[by_id], good, room,
                                      held, rank_of, fallback, preferred)
     return by_id[chosen], np.r_[good, fallback]
-
-
-def hk_pairs(f: Features, i: np.ndarray, j: np.ndarray) -> frozenset[tuple[int, int]]:
-    """The pairs (positions) as id pairs, for ``History.excluded``."""
-    return frozenset(zip(f.ids[i].tolist(), f.ids[j].tolist(), strict=True))
 
 
 def _pending(f: Features, history: History) -> np.ndarray:

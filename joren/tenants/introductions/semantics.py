@@ -97,14 +97,21 @@ def without_boilerplate(offers: list[str], asks: list[str]) -> tuple[list[str], 
     blank[repeated[np.asarray(tagged.sum(axis=1)).ravel() == 0]] = True
     drop = blank[inverse.ravel()]
     touched = arrays.unique(owner[drop])
-    kept: dict[int, list[str]] = {int(t): [] for t in touched}
     in_touched = np.zeros(len(texts), bool)
     in_touched[touched] = True
-    for k in np.flatnonzero(in_touched[owner] & ~drop).tolist():   # the lines they keep
-        kept[int(owner[k])].append(lines[k])
     out = list(texts)
-    for text_of, rest in kept.items():
-        out[text_of] = "\n".join(rest)
+    for text_of in touched.tolist():
+        out[text_of] = ""
+    # The lines they keep, in order: one run of lines per text, joined run by run.
+    rest = np.flatnonzero(in_touched[owner] & ~drop)
+    if not len(rest):
+        return out[:len(offers)], out[len(offers):]
+    own = owner[rest]
+    starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+    kept = [lines[k] for k in rest.tolist()]
+    for a, b, text_of in zip(starts.tolist(), np.r_[starts[1:], len(rest)].tolist(),
+                             own[starts].tolist(), strict=True):
+        out[text_of] = "\n".join(kept[a:b])
     return out[:len(offers)], out[len(offers):]
 
 

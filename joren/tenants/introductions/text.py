@@ -102,7 +102,19 @@ def _generic_pattern() -> re.Pattern:
         parts.append(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z0-9])")
     if other:
         parts.append("|".join(map(re.escape, other)))
-    return re.compile("|".join(parts) or r"(?!)")
+    return re.compile(first_chars_first(words, "|".join(parts)) if parts else r"(?!)")
+
+
+def first_chars_first(words: Sequence[str], pattern: str) -> str:
+    """``pattern`` (an alternation of ``words``, some behind a look-behind) led by a
+    look-ahead for the words' first characters: the same matches, but Python's engine then
+    skips the positions where no word can begin instead of trying every alternative at
+    each one (a look-behind in front hides the first characters from it): 2–3 times
+    faster on the members' texts."""
+    if not words or not all(words):      # an empty word matches anywhere
+        return pattern
+    firsts = "".join(sorted({w[0] for w in words}))
+    return f"(?=[{re.escape(firsts)}])(?:{pattern})"
 
 
 def _without_generic(text: str) -> str:
@@ -243,7 +255,11 @@ def fit(offer_docs: Sequence[str], ask_docs: Sequence[str], *, max_df: float = 0
 
 _SENTENCE_END = re.compile(r"[。．!！?？\n\r]+|\.\s")
 _ENDS = np.array([ord(ch) for ch in "。．!！?？\n\r"], np.uint32)
-_SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)], bool)  # U+3000 is the last
+# By code point below U+FFFF (which, like every one above, is neither): 1 a space, 2 a
+# sentence end. One lookup per character instead of a comparison with each end.
+_CLASS = np.zeros(0x10000, np.uint8)
+_CLASS[[c for c in range(0x3001) if chr(c).isspace()]] = 1     # U+3000 is the last space
+_CLASS[_ENDS] |= 2
 
 
 def sentences(text: str, limit: int = 12) -> list[str]:
@@ -273,11 +289,10 @@ def _sentence_table(texts: Sequence[str], limit: int) -> tuple[list[str], np.nda
     if not texts:
         return [], np.zeros(0, np.int64)
     cps = np.frombuffer(_join_ended(texts).encode("utf-32-le"), dtype=np.uint32)
-    space = np.zeros(len(cps), bool)
-    low = cps < len(_SPACE_TABLE)
-    space[low] = _SPACE_TABLE[cps[low]]
+    kind = _CLASS[np.minimum(cps, len(_CLASS) - 1)]
+    space = (kind & 1).astype(bool)
     ends = cps == 0
-    cut = ends | np.isin(cps, _ENDS)
+    cut = ends | (kind >= 2)
     dot_space = np.flatnonzero((cps[:-1] == ord(".")) & space[1:])
     cut[dot_space] = cut[dot_space + 1] = True
     part = np.cumsum(cut)                       # the same number for the chars of one part

@@ -146,6 +146,39 @@ def test_blocked_text_candidates_match_the_brute_force_reference(seed, monkeypat
     assert sum(len(s) for s in exact) > 0.8 * sum(len(s) for s in chosen) > 2 * len(pos)
 
 
+def test_query_candidates_are_each_querys_best_partners_by_the_pruned_score(monkeypatch):
+    """The second chance's search: for a few members only, their top-k among ``pos`` by the
+    pruned rows' score over all the postings (no sample, no block floor)."""
+    monkeypatch.setattr(candidates, "PRUNE", 6)
+    monkeypatch.setattr(candidates, "BLOCK", 8)      # the queries go in several blocks
+    f = random_community(4, 300)
+    pos = np.flatnonzero(f.eligible)[::2]            # a subset: partners only from it
+    queries = pos[::9]
+    k = 5
+    i, j = candidates.query_candidates(f, pos, queries, k)
+    o, a, df, _used = _dense(f, pos)
+    po, pa = np.zeros_like(o), np.zeros_like(a)
+    for r in range(len(pos)):
+        for src, dst in ((o, po), (a, pa)):
+            keep = _heaviest(src[r], df > 1, 6)
+            dst[r, keep] = src[r, keep]
+    score = po @ pa.T + pa @ po.T
+    np.fill_diagonal(score, 0.0)
+    at = {int(p): r for r, p in enumerate(pos)}
+    assert set(i.tolist()) <= set(queries.tolist()) and set(j.tolist()) <= set(pos.tolist())
+    eps = 1e-5
+    for q in queries.tolist():
+        row = score[at[q]]
+        chosen = {at[y] for x, y in zip(i.tolist(), j.tolist(), strict=True) if x == q}
+        ranked = sorted(np.flatnonzero(row > 0), key=lambda c: -row[c])
+        cut = row[ranked[k]] if len(ranked) > k else -1.0
+        sure = {c for c in ranked[:k] if row[c] > cut + eps}
+        assert sure <= chosen, q
+        assert all(abs(row[c] - cut) < eps for c in chosen - sure), q
+        assert len(chosen) == min(k, len(ranked)), q
+    assert len(i) > 3 * len(queries)                 # the test means something
+
+
 def test_two_threads_find_the_same_pairs_in_the_same_order_as_one(monkeypatch):
     monkeypatch.setattr(candidates, "BLOCK", 32)
     f = random_community(3, 400)
@@ -318,3 +351,25 @@ def test_a_fallback_pair_serves_only_a_member_without_a_confirmed_one():
     chosen = {(int(i[k]), int(j[k])) for k in got}
     assert (0, 1) in chosen and (1, 2) in chosen
     assert len([p for p in chosen if 3 in p]) == 1
+
+
+def test_the_look_ahead_for_first_characters_keeps_every_match():
+    """``text.first_chars_first`` only speeds the generic-word patterns up: the same
+    substitutions, at word boundaries and inside Japanese alike."""
+    import re
+
+    words = ["business", "help", "経営", "経営者", "サポート"]
+    plain = (r"(?<![a-z0-9])(?:business|help)(?![a-z0-9])|経営者|経営|サポート")
+    led = re.compile(text.first_chars_first(words, plain))
+    samples = ["small business help", "helpful businesses", "経営者の経営をサポート",
+               "abusiness help2 help", "", "ビジネスサポ", "経営経営者"]
+    for sample in samples:
+        assert led.sub("_", sample) == re.compile(plain).sub("_", sample), sample
+    assert text.first_chars_first(["", "a"], plain) == plain     # an empty word: unchanged
+
+
+def test_the_fraction_of_the_postings_draw_is_the_remainder():
+    rng = np.random.default_rng(5)
+    v = np.r_[0.0, 1.0, 2.0, np.nextafter(1.0, 0.0), 7.999999999999999,
+              rng.random(100_000) * 9]
+    assert np.array_equal(candidates._fraction(v.copy()), v % 1.0)

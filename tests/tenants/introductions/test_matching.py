@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 
 from joren.tenants.introductions import candidates
@@ -288,3 +290,16 @@ def test_empty_and_tiny_communities():
     assert suggest(Features([]), History()) == []
     assert suggest(Features([p(1, offers=RECRUITER)]), History()) == []
     assert rank_among(Features([p(1)]), History(), [1]) == {1: []}
+
+
+def test_the_garbage_collector_is_as_it_was_after_a_cycle():
+    features = Features([p(1, offers=RECRUITER), p(2, asks=HIRING_PAIN)])
+    assert gc.isenabled()
+    assert pairs(suggest(features, History())) == {(1, 2)}
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        suggest(features, History())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

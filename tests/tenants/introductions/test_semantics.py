@@ -115,6 +115,9 @@ def test_a_sentence_many_members_copied_word_for_word_is_boilerplate_unless_it_n
     assert kept[0] == "記帳代行をしています" and kept[1] == "" and kept[2] == ""
     assert kept[3:] == offers[3:]            # repeated, but it names bookkeeping: kept as written
     assert semantics.without_boilerplate(["a", "b"], ["c", "d"]) == (["a", "b"], ["c", "d"])
+    # Every line of every text it touches is boilerplate: those texts are left empty.
+    assert semantics.without_boilerplate([filler] * 3, ["", "", "記帳"]) == (["", "", ""],
+                                                                          ["", "", "記帳"])
 
 
 def test_a_neutral_phrase_hides_the_cue_inside_it_and_nowhere_else():
