@@ -4,7 +4,8 @@ fees, guests to follow up, lapsed regulars and new sign-ups.
 Every figure is aggregated in SQL and the few names beside each come from one more statement
 (a UNION ALL of short, limited lists), so the page costs the same however large the
 community. Guests to follow up are read from the engagement rollups (a member's first two
-visits), lapsed regulars from the stored engagement levels.
+visits), lapsed regulars from the stored engagement levels, the unpaid fees from the stored
+per-meetup fee tallies (their names from the latest meetups owing any).
 """
 
 from __future__ import annotations
@@ -43,7 +44,12 @@ from joren.tenants.meetups.models import (
     Registration,
     RegistrationStatus,
 )
-from joren.tenants.payments.models import Payment, PaymentKind, PaymentStatus
+from joren.tenants.payments.models import (
+    MeetupFeeTally,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+)
 
 # How far back each list looks.
 FOLLOW_UP_DAYS = 60   # a guest's first visit this recent, not back since
@@ -97,21 +103,48 @@ def _next_meetup_id(now: datetime):  # type: ignore[no-untyped-def]
             .order_by(Meetup.starts_at, Meetup.id).limit(1).scalar_subquery())
 
 
+def _recent_fees(now: datetime):  # type: ignore[no-untyped-def]
+    return and_(Meetup.price > 0, Meetup.status == MeetupStatus.SCHEDULED,
+                Meetup.starts_at < now, Meetup.starts_at >= now - timedelta(days=UNPAID_DAYS))
+
+
+def _unpaid_total(now: datetime):  # type: ignore[no-untyped-def]
+    """How many fees of recent paid meetups are owed: the sum of the stored per-meetup
+    tallies (joren/tenants/payments/tallies.py), a dozen rows."""
+    return (select(func.coalesce(func.sum(MeetupFeeTally.unpaid), 0))
+            .join(Meetup, Meetup.id == MeetupFeeTally.meetup_id)
+            .where(_recent_fees(now), MeetupFeeTally.unpaid > 0).scalar_subquery())
+
+
+def _named_since(now: datetime):  # type: ignore[no-untyped-def]
+    """The start of the earliest recent meetup whose unpaid fees the first few names need:
+    the latest meetups owing anything, taken until they owe NAMES (their tallies say how
+    many each owes), and any other meetup starting at the same moment."""
+    before = func.coalesce(func.sum(MeetupFeeTally.unpaid).over(
+        order_by=(Meetup.starts_at.desc(), Meetup.id.desc()),
+        rows=(None, -1)), 0)
+    latest = (select(Meetup.starts_at.label("starts_at"), before.label("before"))
+              .select_from(MeetupFeeTally).join(Meetup, Meetup.id == MeetupFeeTally.meetup_id)
+              .where(_recent_fees(now), MeetupFeeTally.unpaid > 0).subquery("latest"))
+    return (select(func.min(latest.c.starts_at)).where(latest.c.before < NAMES)
+            .scalar_subquery())
+
+
 def _unpaid_pairs(now: datetime):  # type: ignore[no-untyped-def]
-    """(meetup_id, member_id, starts_at) owing a recent paid meetup's fee: registered as going
-    or recorded as attending, with no paid fee. Set operations on narrow rows, each source
-    read once (registrations and attendances from their (tenant, meetup, status, member)
-    indexes, migration 0026): the people due, less those who paid. The meetup's start comes
-    along from the join that picks the recent meetups (it depends on the meetup alone, so it
-    changes nothing to the sets); a join after the sets would have the planner guess their
-    size, and a wrong guess cost PostgreSQL a nested loop over every pair."""
-    recent = and_(Meetup.price > 0, Meetup.status == MeetupStatus.SCHEDULED,
-                  Meetup.starts_at < now, Meetup.starts_at >= now - timedelta(days=UNPAID_DAYS))
+    """(meetup_id, member_id, starts_at) owing the fee of one of the latest recent paid
+    meetups that the first few names come from (``_named_since``): registered as going or
+    recorded as attending, with no paid fee. Set operations on narrow rows, each source read
+    once (registrations and attendances from their (tenant, meetup, status, member) indexes,
+    migration 0026): the people due, less those who paid. The meetup's start comes along
+    from the join that picks the meetups (it depends on the meetup alone, so it changes
+    nothing to the sets); a join after the sets would have the planner guess their size,
+    and a wrong guess cost PostgreSQL a nested loop over every pair."""
+    named = and_(_recent_fees(now), Meetup.starts_at >= _named_since(now))
 
     def pairs(table, *where):  # type: ignore[no-untyped-def]
         return (select(table.meetup_id.label("meetup_id"), table.member_id.label("member_id"),
                        Meetup.starts_at.label("starts_at"))
-                .join(Meetup, Meetup.id == table.meetup_id).where(recent, *where))
+                .join(Meetup, Meetup.id == table.meetup_id).where(named, *where))
 
     due = union(pairs(Registration, Registration.status == RegistrationStatus.GOING),
                 pairs(Attendance, Attendance.status.in_(ATTENDED))).subquery("due")
@@ -192,10 +225,11 @@ def next_meetup(session: Session, now: datetime) -> NextMeetup | None:
                       seated=found[4] or 0, waitlisted=found[5] or 0, pending=found[6] or 0)
 
 
-def _listed(kind: str, stmt):  # type: ignore[no-untyped-def]
+def _listed(kind: str, stmt, total=None):  # type: ignore[no-untyped-def]
     """The first few rows of a list, each with the list's total (a window over the whole
-    list, counted before the limit)."""
-    limited = stmt.add_columns(func.count().over().label("total")).limit(NAMES).subquery()
+    list, counted before the limit, unless ``total`` says it)."""
+    total = func.count().over() if total is None else total
+    limited = stmt.add_columns(total.label("total")).limit(NAMES).subquery()
     return select(literal(kind).label("kind"), *limited.c)
 
 
@@ -246,7 +280,7 @@ def names(session: Session, now: datetime) -> tuple[dict[str, list[Person]], dic
     new = (select(*person(no_meetup, literal("").label("detail"))).where(_new_filter(now))
            .order_by(Member.joined_at.desc(), Member.id))
     stmt = union_all(_listed("waitlisted", waiting), suggested,
-                     _listed("unpaid", owing), _listed("follow_up", follow),
+                     _listed("unpaid", owing, _unpaid_total(now)), _listed("follow_up", follow),
                      _listed("lapsed", lapsed), _listed("new", new))
     found: dict[str, list[Person]] = defaultdict(list)
     totals: dict[str, int] = {}
