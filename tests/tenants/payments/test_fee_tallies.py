@@ -20,7 +20,7 @@ from joren.platform.tenancy import TenantScopeError, unscoped
 from joren.tenants.imports import services as imports
 from joren.tenants.imports.models import ImportKind
 from joren.tenants.imports.write import run_import
-from joren.tenants.meetups.attendance import set_status
+from joren.tenants.meetups.attendance import check_in, set_status, undo_check_in
 from joren.tenants.meetups.models import Attendance
 from joren.tenants.meetups.registrations.services import cancel_registration, register
 from joren.tenants.payments import tallies
@@ -80,6 +80,26 @@ def test_registrations_payments_and_cancellations_keep_the_tallies(session, scop
     assert _committed(s) == {ahead.id: (1, 1)}
     register(s, evening, mine[c.id], notify=False)
     assert _committed(s) == {ahead.id: (2, 2)}
+
+
+def test_check_ins_at_the_door_keep_the_tallies(session, scoped, tenant, people):
+    tonight = meetup(session, tenant, "今夜の会", utcnow() - timedelta(minutes=10), price=3000)
+    registered, walk_in = _people(session, tenant, 2)
+    session.commit()
+    s = scoped(tenant)
+    staff = s.get(Member, people.staff_member.id)
+    evening = s.get(type(tonight), tonight.id)
+    register(s, evening, s.get(Member, registered.id), notify=False,
+             now=utcnow() - timedelta(hours=1))
+    assert _committed(s) == {tonight.id: (1, 1)}
+    check_in(s, evening, s.get(Member, registered.id), staff)
+    assert _committed(s) == {tonight.id: (1, 1)}  # the same person, counted once
+    check_in(s, evening, s.get(Member, walk_in.id), staff, confirmed=True)
+    assert _committed(s) == {tonight.id: (2, 2)}
+    mark_paid(s, evening, s.get(Member, walk_in.id), PaymentMethod.DOOR, staff)
+    assert _committed(s) == {tonight.id: (2, 1)}
+    undo_check_in(s, evening, s.get(Member, registered.id), staff)
+    assert _committed(s) == {tonight.id: (2, 1)}  # still registered as going
 
 
 def test_attendance_set_by_hand_and_taken_back_keeps_the_tallies(session, scoped, tenant,
