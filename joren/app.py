@@ -208,6 +208,9 @@ def configure_subscribers() -> None:
     import joren.tenants.meetups.public.subscribers  # noqa: F401
     import joren.tenants.payments.subscribers  # noqa: F401
     import joren.tenants.relationships.subscribers  # noqa: F401
+    from joren.tenants.payments import tallies
+
+    tallies.install()  # the console's per-meetup fee tallies follow every write
 
 
 def configure_templates(app: Flask) -> None:

@@ -10,7 +10,10 @@ reasons for the few left out; ``JOREN_BENCH_PAGES``, comma-separated substrings,
 pages whose name or path contains one) sends one request to warm it, then
 ``JOREN_BENCH_REQUESTS`` (default 20) one after another through Flask's test client. It
 prints, per page, the statements, p50 and p95, the median CPU time of this process per
-request (the database's too on SQLite, which runs in the process) and the HTML size, and
+request (the database's too on SQLite, which runs in the process), on PostgreSQL the mean CPU
+time of the server's backend per request (read from /proc when the server runs on this
+machine: on a loaded machine the wall times mostly measure the wait for a core) and the
+HTML size, and
 beside them the bare Flask + Jinja page of
 tools/bare_app.py measured the same way in the same run, so a loaded machine shows as a
 slow baseline too. The pages above the target are listed at the end; nothing is asserted on
@@ -57,6 +60,18 @@ def _times(get, path: str) -> tuple[list[float], float]:  # type: ignore[no-unty
     return sorted(out), statistics.median(cpu)
 
 
+def _backend_cpu(pid: int | None) -> float | None:
+    """CPU time (ms) the PostgreSQL backend ``pid`` has used, when /proc shows it."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def _p95(times: list[float]) -> float:
     """Nearest rank: the 19th of 20."""
     return times[max(0, math.ceil(0.95 * len(times)) - 1)]
@@ -86,7 +101,9 @@ def test_every_page_one_request_at_a_time(app, session, maker, login, connection
     print(f"\n{dialect}: {big.members:,} members, {big.attendance:,} attendance rows "
           f"(built in {built:.0f} s); {REQUESTS} requests per page, one at a time, through "
           "Flask's test client")
-    print(f"{'page':<40}{'SQL':>5}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms':>8}{'KB':>8}"
+    backend = (connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+               if dialect == "postgresql" else None)
+    print(f"{'page':<40}{'SQL':>5}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms':>8}{'DB CPU':>8}{'KB':>8}"
           f"{'bare p50':>10}{'bare CPU':>10}")
     over = []
     for page in page_bench_pages.pages(app, big.slug, big.ids):
@@ -95,12 +112,17 @@ def test_every_page_one_request_at_a_time(app, session, maker, login, connection
         client = clients[page.role]
         with count_statements(app) as sql:
             response = client.get(page.path)
+        db_began = _backend_cpu(backend)
         times, cpu = _times(client.get, page.path)
+        db_ended = _backend_cpu(backend)
+        db_cpu = (f"{(db_ended - db_began) / REQUESTS:>8.1f}"
+                  if db_began is not None and db_ended is not None else f"{'-':>8}")
         bare_times, bare_cpu = _times(bare.get, "/")
         baseline = statistics.median(bare_times)
         p50, p95 = statistics.median(times), _p95(times)
         print(f"{page.name[:39]:<40}{len(sql.statements):>5}{p50:>9.1f}{p95:>9.1f}{cpu:>8.1f}"
-              f"{len(response.get_data()) / 1024:>8.1f}{baseline:>10.1f}{bare_cpu:>10.1f}")
+              f"{db_cpu}{len(response.get_data()) / 1024:>8.1f}{baseline:>10.1f}"
+              f"{bare_cpu:>10.1f}")
         if response.status_code != 200 or p95 > MAX_P95_MS or \
                 len(sql.statements) > MAX_STATEMENTS:
             over.append(f"{page.name} ({response.status_code}, p95 {p95:.0f} ms, "

@@ -23,6 +23,7 @@ from joren.tenants.imports.matching import local_day
 from joren.tenants.imports.models import ImportBatch
 from joren.tenants.imports.plan import Plan
 from joren.tenants.meetups.models import Attendance, Meetup
+from joren.tenants.meetups.signals import attendance_imported
 
 
 def write_attendance(session: Session, batch: ImportBatch, plan: Plan,
@@ -49,6 +50,9 @@ def write_attendance(session: Session, batch: ImportBatch, plan: Plan,
         insert_rows(session, Attendance.__table__, ("meetup_id", "member_id", "status"), chunk,
                     shared=shared)
         counter.advance(len(chunk))
+    if rows:
+        attendance_imported.send(session, tenant_id=tenant_id,
+                                 meetup_ids=sorted({r[0] for r in rows}))
     return len(rows)
 
 

@@ -33,6 +33,11 @@ after the meetup, an undo). Sent inside the caller's transaction, before commit,
 attendance (engagement levels, the relationship ledger) refresh those members once the change
 is committed. Receivers return nothing."""
 
+attendance_imported = signals.signal("attendance-imported")
+"""Attendance rows were written in bulk, around the ORM (a CSV import). Sent inside the
+caller's transaction, before commit, with ``tenant_id`` and ``meetup_ids`` (list of int):
+features that store figures per meetup count those meetups again. Receivers return nothing."""
+
 registration_cancelled = signals.signal("registration-cancelled")
 """A registration that counted was cancelled (by the member, the organizer, a "can't make it"
 link, skipping a series date, a declined offer or approval). Keywords: ``registration_id``,

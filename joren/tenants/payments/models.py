@@ -233,3 +233,22 @@ class DuesSubscription(TenantScoped, Timestamped, Base):
         "DuesSubscription.member_id == Member.id)",
         foreign_keys=[member_id], viewonly=True,
     )
+
+
+class MeetupFeeTally(TenantScoped, Base):
+    """How many people owe one meetup's fee (registered as going or recorded as attending)
+    and how many of them have no paid fee: the console's "unpaid fees" read these few rows
+    instead of every registration, attendance and payment (``joren.tenants.payments.tallies``
+    keeps them current)."""
+
+    __tablename__ = "meetup_fee_tallies"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "meetup_id"),
+        ForeignKeyConstraint(["tenant_id", "meetup_id"], ["meetups.tenant_id", "meetups.id"],
+                             ondelete="CASCADE"),
+    )
+
+    id: Mapped[intpk]
+    meetup_id: Mapped[int] = mapped_column()
+    due: Mapped[int] = mapped_column(default=0)
+    unpaid: Mapped[int] = mapped_column(default=0)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from joren.platform.membership.models import Member
 from joren.tenants.meetups.models import Meetup, Registration
 from joren.tenants.meetups.signals import (
+    attendance_imported,
     cancel_note_asked,
     checkout_asked,
     expiring_holds,
@@ -28,7 +29,7 @@ from joren.tenants.meetups.signals import (
     registration_cancelled,
     seat_note_asked,
 )
-from joren.tenants.payments import pricing, refunds
+from joren.tenants.payments import pricing, refunds, tallies
 from joren.tenants.payments.models import Payment
 from joren.tenants.payments.online import services as online
 from joren.tenants.payments.online import sync as online_sync
@@ -53,6 +54,13 @@ def on_registration_cancelled(session: Session, *, registration_id: int, actor_i
         online.on_hold_released(session, registration)
     refunds.on_registration_cancelled(session, registration, now,
                                       actor=_member(session, actor_id))
+
+
+@attendance_imported.connect
+def count_imported(session: Session, *, meetup_ids: list[int], **_: Any) -> None:
+    """Attendance written around the ORM: the fee tallies of those meetups are counted again
+    before the import commits."""
+    tallies.touch(session, meetup_ids)
 
 
 @meetup_cancelled.connect
