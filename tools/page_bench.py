@@ -286,8 +286,21 @@ class Connection:
             self.conn.close()
 
 
-def sign_in(port: int, email: str, password: str) -> str:
-    """The real sign-in form; the session cookie(s) as a Cookie header."""
+def sign_in(port: int, email: str, password: str, attempts: int = 20) -> str:
+    """The real sign-in form; the session cookie(s) as a Cookie header. A 500 is retried:
+    on SQLite, embedded mode's scheduler catches up on its schedule when a worker starts and
+    may hold the write lock longer than the busy timeout."""
+    for attempt in range(attempts):
+        try:
+            return _sign_in_once(port, email, password)
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(3)
+    raise AssertionError("unreachable")
+
+
+def _sign_in_once(port: int, email: str, password: str) -> str:
     conn = Connection(port)
     page = conn.request("GET", "/login")
     cookies = _cookies(page, {})
