@@ -415,7 +415,17 @@ class InProcess:
     def _client(self):  # type: ignore[no-untyped-def]
         return self.app.test_client(use_cookies=False)
 
-    def sign_in(self, role: str, email: str, password: str) -> None:
+    def sign_in(self, role: str, email: str, password: str, attempts: int = 20) -> None:
+        """As ``sign_in`` above (retried the same way), through the test client."""
+        for attempt in range(attempts):
+            try:
+                return self._sign_in_once(role, email, password)
+            except RuntimeError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(3)
+
+    def _sign_in_once(self, role: str, email: str, password: str) -> None:
         client = self._client()
         page = client.get("/login", headers=PROXY_HEADERS)
         jar = _jar(page.headers.getlist("Set-Cookie"), {})
