@@ -232,6 +232,32 @@ class Gunicorn:
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer; see {self.log.name}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time of the master and its workers so far (Linux /proc; 0 elsewhere)."""
+        ticks, pids = 0, [self.process.pid]
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+                pids += [int(p) for p in (task / "children").read_text().split()]
+        for pid in pids:
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def settle(self, window: float = 2.0, idle: float = 0.05, limit: float = 300) -> float:
+        """Wait until the server uses less than ``idle`` of a CPU over ``window`` seconds (in
+        embedded mode a worker's scheduler first catches up on its schedule, which would
+        otherwise run during the measurements); the seconds waited."""
+        began = time.monotonic()
+        before = self.cpu_seconds()
+        while time.monotonic() - began < limit:
+            time.sleep(window)
+            after = self.cpu_seconds()
+            if after - before < idle * window:
+                break
+            before = after
+        return time.monotonic() - began
+
     def stop(self) -> None:
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -562,6 +588,8 @@ def run(settings: Settings, out: Any = sys.stdout) -> Report:
                    for role, email in emails.items()}
         for role, email in emails.items():
             inproc.sign_in(role, email, big.password)
+        settled = joren.settle()
+        print(f"Joren's workers idle after {settled:.0f} s", file=sys.stderr, flush=True)
         return _measure(settings, chosen, joren, bare, inproc, cookies, big, seed_seconds, out)
     finally:
         for server in servers:
