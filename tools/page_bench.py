@@ -427,6 +427,11 @@ class InProcess:
 
         with environment({**env, "LOG_LEVEL": "warning"}):  # no log line per request
             self.app = create_app()
+        # In embedded mode the served Joren runs the schedule; a second scheduler here would
+        # run its jobs in this process, beside the clients, while they measure.
+        scheduler = self.app.extensions.get("joren.embedded_scheduler")
+        if scheduler is not None:
+            scheduler.start = lambda: None
         with self.app.app_context():
             self.engine = db.engine
         self.statements: list[str] = []
