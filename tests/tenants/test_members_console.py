@@ -120,6 +120,42 @@ def test_pages_follow_the_reading_order_with_unread_members_last(scoped, session
     assert [m.family_name for m in unread.items] == ["未読"] and unread.total == 1
 
 
+@pytest.mark.parametrize("status", [None, *MemberStatus])
+@pytest.mark.parametrize("role", [None, Role.STAFF])
+@pytest.mark.parametrize("query", ["", "田"])
+def test_totals_and_counts_are_the_same_with_or_without_filters(
+        scoped, session, tenant, other_tenant, crowd, status, role, query):
+    """Without a search or a role the totals come from the counts by status; they agree with
+    counting the rows, and another community's members (some without a reading) count
+    nowhere."""
+    factories.member(session, tenant, family_name="未読", family_name_kana="")
+    for n in range(3):
+        factories.member(session, other_tenant, family_name=f"田中{n}", family_name_kana="",
+                         status=status or MemberStatus.MEMBER, role=role or Role.MEMBER)
+    session.commit()
+    s = scoped(tenant)
+    page = search_members(s, query=query, role=role, status=status, per_page=2)
+    everyone = list(s.scalars(select(Member).order_by(*reading_order())))
+    matching = [m for m in everyone
+                if (status is None or m.status == status) and (role is None or m.role == role)
+                and (not query or query in m.family_name)]
+    assert page.total == len(matching)
+    assert page.status_counts == {st: sum(m.status == st for m in everyone)
+                                  for st in MemberStatus}
+    seen = [m for n in range(1, page.pages + 1)
+            for m in search_members(s, query=query, role=role, status=status, per_page=2,
+                                    page=n).items]
+    assert [m.id for m in seen] == [m.id for m in matching]
+    assert all(m.tenant_id == tenant.id for m in seen)
+
+
+def test_role_and_status_labels_follow_the_reader_language(owner_client, crowd):
+    body = owner_client.get(LIST).get_data(as_text=True)
+    assert "在籍メンバー" in body and "ゲスト" in body and "オーナー" in body
+    english = in_english(owner_client).get(LIST).get_data(as_text=True)
+    assert "Active member" in english and "Guest" in english and "Owner" in english
+
+
 def test_list_runs_the_same_few_statements_whatever_the_size(app, session, tenant, people,
                                                              owner_client):
     owner_client.get(LIST)  # warm up the edge and the templates

@@ -20,6 +20,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -52,14 +53,27 @@ def start_session(session: Session, account: Account, *, now: datetime, remember
     return login_id
 
 
-def is_live(record: AccountSession, now: datetime, *, remember_for: timedelta,
+class SessionTimes(Protocol):
+    """An ``AccountSession``, or the columns of it a request reads (accounts.signed_in)."""
+
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def last_seen_at(self) -> datetime: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+    @property
+    def is_remembered(self) -> bool: ...
+
+
+def is_live(record: SessionTimes, now: datetime, *, remember_for: timedelta,
             idle_for: timedelta) -> bool:
     if record.revoked_at is not None or now >= record.created_at + remember_for:
         return False
     return record.is_remembered or now < record.last_seen_at + idle_for
 
 
-def seen_is_due(record: AccountSession, now: datetime) -> bool:
+def seen_is_due(record: SessionTimes, now: datetime) -> bool:
     return now - record.last_seen_at >= SEEN_EVERY
 
 

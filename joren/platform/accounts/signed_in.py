@@ -32,12 +32,30 @@ from joren.platform.tenancy import unscoped
 
 
 @dataclass(frozen=True)
+class SessionRecord:
+    """What a request needs of its ``AccountSession`` row (read as columns: the page never
+    changes it through the ORM, so it need not be an object of the request's session)."""
+
+    id: int
+    token_hash: str
+    created_at: datetime
+    last_seen_at: datetime
+    revoked_at: datetime | None
+    is_remembered: bool
+
+
+_RECORD_COLUMNS = (AccountSession.id, AccountSession.token_hash, AccountSession.created_at,
+                   AccountSession.last_seen_at, AccountSession.revoked_at,
+                   AccountSession.is_remembered)
+
+
+@dataclass(frozen=True)
 class SignedIn:
     """A live session's account; with a slug, that community (None: no such community) and
     the account's membership there (None: not a member); and all the account's communities."""
 
     account: Account
-    record: AccountSession
+    record: SessionRecord
     community: Community | None
     membership: Member | None
     memberships: list[Membership]
@@ -53,8 +71,8 @@ def _statement(with_community: bool):  # type: ignore[no-untyped-def]
     here = aliased(Member, name="here")  # the membership in the URL's community
     mine = aliased(Member, name="mine")  # each of the account's memberships
     theirs = aliased(Community, name="theirs")
-    heads = (AccountSession, Account, Community, here) if with_community else (
-        AccountSession, Account)
+    heads = (*_RECORD_COLUMNS, Account, Community, here) if with_community else (
+        *_RECORD_COLUMNS, Account)
     stmt = (
         select(*heads, theirs.id, theirs.slug, theirs.name, mine.id, mine.role, mine.status)
         .select_from(AccountSession)
@@ -88,7 +106,8 @@ def load_signed_in(session: Session, login_id: str, *, slug: str | None, now: da
         rows = session.execute(_statement(slug is not None), params).all()
     if not rows:
         return None
-    record, account = rows[0][0], rows[0][1]
+    first, heads = rows[0], len(_RECORD_COLUMNS)
+    record, account = SessionRecord(*first[:heads]), first[heads]
     if not secrets.compare_digest(record.token_hash, digest(secret)):
         return None
     if not is_live(record, now, remember_for=remember_for, idle_for=idle_for):
@@ -96,7 +115,7 @@ def load_signed_in(session: Session, login_id: str, *, slug: str | None, now: da
     account.login_id, account.current_session_id = login_id, record.id
     community = membership = None
     if slug is not None:
-        community, membership = rows[0][2], rows[0][3]
+        community, membership = first[heads + 1], first[heads + 2]
     memberships = [
         Membership(community_id=cid, slug=cslug, name=name, member_id=mid, role=role,
                    status=status)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 from flask_babel import lazy_gettext as _l
 
 from joren.platform.membership.models import MemberStatus, Role
+
+K = TypeVar("K")
 
 ROLE_LABELS = {
     Role.OWNER: _l("Owner"),
@@ -25,3 +30,9 @@ INVITATION_STATE_LABELS = {
     "expired": _l("Expired"),
     "revoked": _l("Revoked"),
 }
+
+
+def in_language(labels: Mapping[K, object]) -> dict[K, str]:
+    """``labels`` translated once, for a page that shows them on every row: a lazy string
+    looks its catalog up again each time it is rendered."""
+    return {key: str(label) for key, label in labels.items()}

@@ -23,6 +23,7 @@ from joren.platform.communities.invitations import (
 from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, require
+from joren.platform.membership.labels import ROLE_LABELS, STATUS_LABELS, in_language
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
 from joren.tenants.members.forms import (
     MAX_INVITES_AT_ONCE,
@@ -73,7 +74,9 @@ def console_list() -> Any:
     status = MemberStatus(form.status.data) if form.status.data else None
     page = search_members(db.session, query=form.q.data or "", role=role, status=status,
                           page=form.page.data or 1)
-    return render_template("members/console/list.html", form=form, page=page)
+    return render_template("members/console/list.html", form=form, page=page,
+                           role_labels=in_language(ROLE_LABELS),
+                           status_labels=in_language(STATUS_LABELS))
 
 
 @bp.route("/admin/members/<int:member_id>", methods=["GET", "POST"])
