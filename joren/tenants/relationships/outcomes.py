@@ -146,7 +146,6 @@ def _introductions_by_month(session: Session, keys: list[str], first_day: date,
     referrals = _last_by_pair(Referral.giver_id, Referral.receiver_id, Referral.given_on,
                               first_day)
     by_month = {key: MonthOutcome(key) for key in keys}
-    total = MonthOutcome("total")
     for status, sent_at, connected_at, contacted_on, referred_on in session.execute(
             select(Introduction.status, Introduction.sent_at, Introduction.connected_at,
                    contacts.c.last, referrals.c.last)
@@ -154,20 +153,32 @@ def _introductions_by_month(session: Session, keys: list[str], first_day: date,
             .where(Introduction.status.in_(TOLD), Introduction.sent_at >= since)):
         sent_on = _local(sent_at, zone)
         bucket = by_month.get(_key(sent_on)) if sent_on else None
-        if bucket is None:
-            continue
-        connected = status == IntroductionStatus.CONNECTED
-        connected_on = _local(connected_at, zone) or sent_on
-        contacted_on, referred_on = _as_date(contacted_on), _as_date(referred_on)
-        figures = (1, int(connected),
-                   int(connected and contacted_on is not None and contacted_on >= connected_on),
-                   int(connected and referred_on is not None and referred_on >= connected_on))
-        for target in (bucket, total):
-            target.made += figures[0]
-            target.connected += figures[1]
-            target.contacted += figures[2]
-            target.referred += figures[3]
-    return [by_month[key] for key in keys], total
+        if bucket is not None:
+            _count(bucket, status, sent_on, connected_at, contacted_on, referred_on, zone)
+    months = [by_month[key] for key in keys]
+    total = MonthOutcome("total")
+    for month in months:
+        total.made += month.made
+        total.connected += month.connected
+        total.contacted += month.contacted
+        total.referred += month.referred
+    return months, total
+
+
+def _count(bucket: MonthOutcome, status: IntroductionStatus, sent_on: date,
+           connected_at: datetime | None, contacted_on: object, referred_on: object,
+           zone: ZoneInfo) -> None:
+    """Add one introduction sent on ``sent_on`` to its month."""
+    bucket.made += 1
+    if status != IntroductionStatus.CONNECTED:
+        return
+    bucket.connected += 1
+    if contacted_on is None and referred_on is None:
+        return
+    connected_on = _local(connected_at, zone) or sent_on
+    contacted, referred = _as_date(contacted_on), _as_date(referred_on)
+    bucket.contacted += int(contacted is not None and contacted >= connected_on)
+    bucket.referred += int(referred is not None and referred >= connected_on)
 
 
 def _value_by_month(session: Session, keys: list[str], won: tuple[Any, ...]
