@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
@@ -98,9 +98,20 @@ def _local(value: datetime | None, zone: ZoneInfo) -> date | None:
     return value.astimezone(zone).date()
 
 
-def _pair_match(a, b):  # type: ignore[no-untyped-def]
-    return or_(and_(a == Introduction.member_low_id, b == Introduction.member_high_id),
-               and_(a == Introduction.member_high_id, b == Introduction.member_low_id))
+def _last_by_pair(a, b, day, since: date):  # type: ignore[no-untyped-def]
+    """The last ``day`` on or after ``since`` per unordered pair ``(a, b)``, keyed like an
+    introduction (``low``, ``high``): one grouped pass over the table, which the introductions
+    join on equality (a correlated subquery per introduction, matching either order, cost
+    PostgreSQL a scan of the table per introduction)."""
+    low = case((a < b, a), else_=b)
+    high = case((a < b, b), else_=a)
+    return (select(low.label("low"), high.label("high"), func.max(day).label("last"))
+            .where(day >= since).group_by(low, high).subquery())
+
+
+def _joins(pairs):  # type: ignore[no-untyped-def]
+    return and_(pairs.c.low == Introduction.member_low_id,
+                pairs.c.high == Introduction.member_high_id)
 
 
 def _as_date(value: object) -> date | None:
@@ -128,34 +139,46 @@ def _introductions_by_month(session: Session, keys: list[str], first_day: date,
     """Introductions told per month sent, and of those how many connected, then had a
     contact, then a referral (after connecting); one statement."""
     since = datetime(first_day.year, first_day.month, 1, tzinfo=zone).astimezone(UTC)
-    last_contact = (select(func.max(Contact.happened_on))
-                    .where(_pair_match(Contact.member_id, Contact.other_id))
-                    .correlate(Introduction).scalar_subquery())
-    last_referral = (select(func.max(Referral.given_on))
-                     .where(_pair_match(Referral.giver_id, Referral.receiver_id))
-                     .correlate(Introduction).scalar_subquery())
+    # Only a contact or referral on or after the day the two connected counts, and they
+    # connected after the introduction was sent, in the window: earlier days never matter.
+    contacts = _last_by_pair(Contact.member_id, Contact.other_id, Contact.happened_on,
+                             first_day)
+    referrals = _last_by_pair(Referral.giver_id, Referral.receiver_id, Referral.given_on,
+                              first_day)
     by_month = {key: MonthOutcome(key) for key in keys}
-    total = MonthOutcome("total")
     for status, sent_at, connected_at, contacted_on, referred_on in session.execute(
             select(Introduction.status, Introduction.sent_at, Introduction.connected_at,
-                   last_contact, last_referral)
+                   contacts.c.last, referrals.c.last)
+            .outerjoin(contacts, _joins(contacts)).outerjoin(referrals, _joins(referrals))
             .where(Introduction.status.in_(TOLD), Introduction.sent_at >= since)):
         sent_on = _local(sent_at, zone)
         bucket = by_month.get(_key(sent_on)) if sent_on else None
-        if bucket is None:
-            continue
-        connected = status == IntroductionStatus.CONNECTED
-        connected_on = _local(connected_at, zone) or sent_on
-        contacted_on, referred_on = _as_date(contacted_on), _as_date(referred_on)
-        figures = (1, int(connected),
-                   int(connected and contacted_on is not None and contacted_on >= connected_on),
-                   int(connected and referred_on is not None and referred_on >= connected_on))
-        for target in (bucket, total):
-            target.made += figures[0]
-            target.connected += figures[1]
-            target.contacted += figures[2]
-            target.referred += figures[3]
-    return [by_month[key] for key in keys], total
+        if bucket is not None:
+            _count(bucket, status, sent_on, connected_at, contacted_on, referred_on, zone)
+    months = [by_month[key] for key in keys]
+    total = MonthOutcome("total")
+    for month in months:
+        total.made += month.made
+        total.connected += month.connected
+        total.contacted += month.contacted
+        total.referred += month.referred
+    return months, total
+
+
+def _count(bucket: MonthOutcome, status: IntroductionStatus, sent_on: date,
+           connected_at: datetime | None, contacted_on: object, referred_on: object,
+           zone: ZoneInfo) -> None:
+    """Add one introduction sent on ``sent_on`` to its month."""
+    bucket.made += 1
+    if status != IntroductionStatus.CONNECTED:
+        return
+    bucket.connected += 1
+    if contacted_on is None and referred_on is None:
+        return
+    connected_on = _local(connected_at, zone) or sent_on
+    contacted, referred = _as_date(contacted_on), _as_date(referred_on)
+    bucket.contacted += int(contacted is not None and contacted >= connected_on)
+    bucket.referred += int(referred is not None and referred >= connected_on)
 
 
 def _value_by_month(session: Session, keys: list[str], won: tuple[Any, ...]

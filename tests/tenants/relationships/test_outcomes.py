@@ -146,3 +146,23 @@ def test_statements_stay_constant_as_introductions_grow(app, session, tenant, pe
     small = statements()
     grow(12)
     assert statements() == small
+
+
+def test_only_the_two_introduced_count_in_either_order(session, scoped, tenant):
+    """A contact or referral counts for the pair in whichever order it was logged, never for
+    a pair that shares only one of the two people."""
+    m = [factories.member(session, tenant) for i in range(5)]
+    introduction(session, m[0], m[1], IntroductionStatus.CONNECTED,
+                 sent_at=_at("2026-06-01"), connected_at=_at("2026-06-02"))
+    introduction(session, m[2], m[3], IntroductionStatus.CONNECTED,
+                 sent_at=_at("2026-06-01"), connected_at=_at("2026-06-02"))
+    # m[0] and m[1] each met someone else; m[3] and m[2] met and passed business (high → low).
+    contact(session, m[0], m[2], date(2026, 6, 5))
+    contact(session, m[4], m[1], date(2026, 6, 5))
+    referral(session, m[1], m[3], on=date(2026, 6, 6))
+    contact(session, m[3], m[2], date(2026, 6, 7))
+    referral(session, m[3], m[2], on=date(2026, 6, 8))
+    session.flush()
+    june = {row.month: row for row in outcomes.outcomes(scoped(tenant), now=NOW).months}[
+        "2026-06"]
+    assert (june.made, june.connected, june.contacted, june.referred) == (2, 2, 1, 1)
