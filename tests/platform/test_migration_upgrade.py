@@ -187,6 +187,10 @@ RELEASED = {
         "68f7e65f6ade874c4ca856b6f07b318efbbf363b069ef1e9e05588fecf5b9ba2",
     "0029_members_reading_index.py":
         "1f7a8cdf0c35f908d5ca0af2e852aa053ba94c53b2dd58808b2b0b11244b3aa0",
+    "0030_meetup_fee_tallies.py":
+        "8c81b039ad660938b1ae8b76c3bb50e9cc618502870b47eca08e53b7a209679d",
+    "0031_policies_read_settings_once.py":
+        "b243af45e7139e550aa9f80c34a6e042b455e228ed792c66c7c7b8b06c8796b9",
 }
 
 
