@@ -1,7 +1,7 @@
-"""Print the quality figures of one cycle on the dev, the held-out and the fresh phrasings, at the
-sizes given (``python -m tests.quality.measure 1000 5000``): precision, decoy-only share,
-coverage, true reasons, ja↔en pairs, and the cycle's time. The held-out line is the one to
-quote (``held_out.py`` says why)."""
+"""Print the quality figures of one cycle on the dev, the held-out, the fresh and the unseen
+phrasings, at the sizes given (``python -m tests.quality.measure 1000 5000``): precision,
+decoy-only share, coverage, true reasons, ja↔en pairs, and the cycle's time. The held-out line
+is the one to quote (``held_out.py`` says why); the unseen line is the one nobody tuned on."""
 
 from __future__ import annotations
 

@@ -1,0 +1,132 @@
+"""The unseen phrasings (``unseen.py``) have the benchmark's shape and are their own sentences:
+the catalogue's topic keys in the catalogue's order, each topic's industry, at least as many
+sentences per field (and generic / homograph sentences) as ``catalogue``, and no sentence that
+is word for word one of ``catalogue``, ``held_out`` or ``fresh``; and no vocabulary phrase added
+after they were written occurs in them. ``measure.py`` reports figures on all four sets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+from tests.quality import catalogue, fresh, held_out, unseen
+from tests.quality.catalogue import Topic
+
+_EXTRAS = ("GENERIC_JA", "GENERIC_EN", "HOMOGRAPH_JA", "HOMOGRAPH_EN")
+
+
+def _sentences(module) -> list[str]:  # type: ignore[no-untyped-def]
+    out = [s for t in module.TOPICS for group in t[2:] for s in group]
+    for name in _EXTRAS:
+        out += getattr(module, name)
+    return out
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.casefold().split())
+
+
+def test_unseen_has_the_catalogue_topics_in_order() -> None:
+    assert all(isinstance(t, Topic) for t in unseen.TOPICS)
+    assert [t.key for t in unseen.TOPICS] == [t.key for t in catalogue.TOPICS]
+    assert [t.industry for t in unseen.TOPICS] == [t.industry for t in catalogue.TOPICS]
+
+
+def test_unseen_has_at_least_the_catalogue_sentences() -> None:
+    for mine, dev in zip(unseen.TOPICS, catalogue.TOPICS, strict=True):
+        for field in Topic._fields[2:]:
+            got, want = getattr(mine, field), getattr(dev, field)
+            assert isinstance(got, tuple) and all(isinstance(s, str) and s for s in got)
+            assert len(got) >= len(want), (mine.key, field)
+    for name in _EXTRAS:
+        assert len(getattr(unseen, name)) >= len(getattr(catalogue, name)), name
+
+
+def test_unseen_sentences_are_not_copied() -> None:
+    others = {_norm(s) for m in (catalogue, held_out, fresh) for s in _sentences(m)}
+    mine = [_norm(s) for s in _sentences(unseen)]
+    assert sorted(s for s in mine if s in others) == []
+    assert len(set(mine)) == len(mine)
+
+
+def test_an_unseen_community_is_written_with_the_unseen_sentences() -> None:
+    from tests.quality import community as q
+
+    c = q.build(200, seed=3, phrasings="unseen")
+    assert c.phrasings == "unseen"
+    assert "unseen" in q.MEASURED
+    written = set(_sentences(unseen)) | set(catalogue.FILLER_JA) | set(catalogue.FILLER_EN)
+    texts = [s for p in c.profiles for s in (*p.offers, *p.asks)]
+    assert texts and all(s in written for s in texts)
+    assert any(s in set(_sentences(unseen)) for s in texts)
+
+
+# The vocabulary's phrases (as in ``test_fresh``: four or more folded characters, or two or more
+# English words) that the unseen sentences contain as they were written, measured against the
+# vocabulary of the commit this file was written on. They are kept as digests (``_digest``), not
+# as text, so that whoever writes this set stays blind to the vocabulary; a phrase added to the
+# vocabulary later and found in an unseen sentence fails below. Develop the vocabulary against
+# ``catalogue`` and general business knowledge, never against these sentences.
+BEFORE = frozenset({
+    "0765656345c11993", "0a33664c81d6b65e", "10aa1a002ad5a0fa", "140c2192a07a276a",
+    "1433e0c3bc461ffe", "1455ae43d69a709c", "1a624f16ce900dcb", "1a83aae38e30a973",
+    "25355bbe684f0e00", "26ecfd8748833165", "29ccce2ab3ce363e", "2a58cd0fe95f91d2",
+    "2b20f7a361c5af5b", "2b68dddad99117f7", "2ce35899cab6e7f7", "2ce74af2d0954eeb",
+    "2d51b625d59f46fc", "2dbe12efbc2d7cd5", "2ddb20b76fa7181b", "2ecaf749d77c6888",
+    "32789ac184e5ba33", "3397d89a2764e675", "37ebb61dca862cf2", "3a20d2b5a0e51100",
+    "3d8a0a8bea28657a", "425dde7111697ede", "430e51009a2b72b6", "4542bbcd4123ce5c",
+    "4920bb2920cc7c8d", "4a6659ccfdea2d9f", "4c05464019438ee9", "4d2a9e997fce3727",
+    "4f94f21a2f1f7ae2", "4fb159a1f503e74f", "50a6bcc930fd95e1", "5226dc04a3c1e0b3",
+    "52a31c1b04aa8d30", "54bb5b50a5d74bfa", "552919fb3bb9da48", "55a2d3a154e71b9a",
+    "59f801314dc01c63", "5afb4f432ac5e6e9", "5c4dbd10124874c0", "5d81920bbaf402ee",
+    "5da3e8298ddc7055", "5eef72b677e658de", "5fe6940b67e7e712", "62fa52b9d94790dc",
+    "6606b1ad3b0d2ef8", "6696e7c2eaae4f42", "66b7ca8dbd124d33", "6b561fa560286ebf",
+    "6ce1dbe7eb1e59e4", "6df17d9d181e59f6", "709717bf391dc9aa", "76517a256e444589",
+    "7c29483084979fb7", "7dbd52a4474e5c29", "814ebdcf94ace1a3", "82753ee9781f36bb",
+    "838eb00d79700085", "859d47f9f1be4795", "86cbe1e5189ed4dd", "8998fe6bc3e8e900",
+    "8accffd124014ee1", "8c5680ea7dcc84e6", "8eb0beb4607e7767", "8f03e1bb88e20a05",
+    "940fbdb9f825a6f9", "94504698d87149c6", "9479963af696488c", "948405e94a8bf394",
+    "96726f43210da1fe", "999352c13bc13ada", "99dc564358bcf1ba", "9e43bd435f0ee3a3",
+    "9ee613f105d21d73", "9f5ea9f4d7cce1d5", "a2259027bb25ab86", "a2e0ca71b33b4ad2",
+    "a60ebffe146f1f74", "a79609a051997950", "b12686d16dd80b90", "b224312a584c2687",
+    "b5a75e9450cef093", "b8a9423c8dc8efcc", "c351fbf3cc0725b8", "c8c4d21f80ffa451",
+    "cb8d68cf52a3399d", "d684b93d7c5bce1a", "d7efa2f7a9e1b512", "d8448e00780dd29f",
+    "d9f4e73af5ca0e42", "ddf559906e4e0198", "e0531ea54e44ff05", "e068496fb44ea938",
+    "e2ce0f3815c9e6fe", "e3a379bc7ea4da35", "e6c58dfdfb7831ef", "e8819de8c4366682",
+    "e9a5b71edbe1856a", "e9c36060e53f77e5", "ec0b920e9ee2a554", "ecb6eb008c3c5953",
+    "f2d8d9e550117e2b", "f4b4c6d197a70771", "f547b9b45819c217", "f54e56dc564db3c9",
+    "fbfd42405d6137a1", "fea3bb304f55296d",
+})
+
+
+def _written(text: str) -> str:
+    """A text as written, for comparing words (NFKC, lower case, katakana as hiragana): not the
+    vocabulary's reading (``vocabulary.fold``), which changes words to find their variants."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_KATAKANA)
+
+
+_KATAKANA = {cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)}
+
+
+def _phrase(cue: str) -> bool:
+    return len(cue.split()) >= 2 if cue.isascii() else len(cue) >= 4
+
+
+def _digest(cue: str) -> str:
+    return hashlib.sha256(cue.encode()).hexdigest()[:16]
+
+
+def _vocabulary_phrases_in_unseen() -> set[str]:
+    from joren.tenants.members import vocabulary
+
+    data = vocabulary._data()
+    cues = {_written(c) for concept in data["concepts"].values()
+            for side in ("offer", "need", "both") for c in concept.get(side, ())}
+    cues |= {_written(c) for c in data.get("neutral_phrases", ())}
+    sentences = [_written(s) for s in _sentences(unseen)]
+    return {_digest(c) for c in cues if _phrase(c) and any(c in s for s in sentences)}
+
+
+def test_unseen_is_not_copied_into_the_vocabulary() -> None:
+    assert sorted(_vocabulary_phrases_in_unseen() - BEFORE) == []
