@@ -14,7 +14,12 @@ and cues made of function words only ("nobody knows") left out:
 - **the direction**, when each says it by a cue of their own side or a pick in the profile
   form: A's offer cue (経理代行) and B's need cue (請求書の処理), the need cue in what B lacks,
   not in what B is after — in 「英語のホームページを作りたいが、自然な文章が書けない」 the need
-  is the text after が、, not a homepage. A need cue must say that the service is needed: a
+  is the text after が、, not a homepage — and each sentence about that concept alone: in
+  "translation of contracts, manuals and websites" the websites are what is translated, and
+  a need that names two fields does not say which one the offer meets (on the quality
+  benchmark's dev and fresh phrasings, every direction so stated among all pairs whose
+  concepts meet is true; the others are said as the same field). A need cue must say that
+  the service is needed: a
   word that only places the need in a field (食事, 領収書, "the food", "our website": the
   vocabulary's ``mention`` words) is true of "the food looks cold in our photos" as much
   as of a caterer's client, so it names the concept for the weaker reason below only;
@@ -177,7 +182,11 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
             mention = side == "need" and weight == _MENTION
             if not own and not mention and (side == "need" or len(weights) > 1):
                 continue
-            own = own and final.get(c, 0.0) >= vocabulary.SIDE_WEIGHT
+            # A direction needs the sentence to be about this concept alone: in "translation
+            # of contracts, manuals and websites" the websites are what is translated, and
+            # a need naming two fields does not say which of them the service would meet.
+            own = own and final.get(c, 0.0) >= vocabulary.SIDE_WEIGHT \
+                and len(final if side == "need" else weights) == 1
             if c not in found or (own and not found[c][1]):
                 found[c] = (lines[row], own)
     at = vocabulary.index()

@@ -74,7 +74,8 @@ def _may_match(normal: str, start: int, end: int) -> bool:
 
 
 def _straightforward(normal: str, words: list[str]) -> list[tuple[int, str]]:
-    """At every position, the longest word that may match there, an English one first."""
+    """At every position, the longest word that may match there; of two as long, an English
+    one ("web広告" over "web", "web" over nothing longer)."""
     folded = scanning.fold(normal)
     by_first: dict[str, list[str]] = {}
     for w in words:
@@ -84,8 +85,11 @@ def _straightforward(normal: str, words: list[str]) -> list[tuple[int, str]]:
         fits = [w for w in by_first.get(ch, ()) if folded.startswith(w, p)
                 and _may_match(normal, p, p + len(w))]
         english = [w for w in fits if w.isascii() and w[0].isalnum()]
-        if english or fits:
-            out.append((p, max(english or fits, key=len)))
+        if fits:
+            longest = max(fits, key=len)
+            if english and len(max(english, key=len)) >= len(longest):
+                longest = max(english, key=len)
+            out.append((p, longest))
     return out
 
 

@@ -95,9 +95,9 @@ def test_engine_reasons_state_only_proved_directions():
 
 
 def test_a_mention_of_the_field_names_the_subject_not_the_direction():
-    # "The food looks cold" places the need in food; it does not say a caterer is needed.
+    # "The meals look cold" places the need in food; it does not say a caterer is needed.
     found = _said(("法人向けケータリングと弁当の配達",),
-                  ("The food at our events always looks cold",))
+                  ("The meals at our events always look cold",))
     assert found is not None and not found.direction and found.concept == "food_catering"
     said = _said(("法人向けケータリングと弁当の配達",), ("懇親会の料理を手配したい",))
     assert said is not None and said.direction and said.concept == "food_catering"
@@ -112,3 +112,34 @@ def test_the_tail_of_two_katakana_words_is_not_a_shared_word():
     g = Features([Profile(1, offers=("パンフレットの印刷",)),
                   Profile(2, asks=("新しいパンフレットがほしい",))])
     assert evidence.shared_term(g, 0, 1) == "パンフレット"
+
+
+def test_a_direction_needs_a_sentence_about_that_concept_alone():
+    # The websites are what is translated; a need naming two fields does not say which one.
+    found = _said(("Translation of contracts, manuals and websites",),
+                  ("We need a new website for the shop",))
+    assert found is not None and not found.direction and found.concept == "web_development"
+    found = _said(("契約書やホームページの英訳を承ります",), ("ホームページを新しくしたい",))
+    assert found is not None and not found.direction
+    alone = _said(("Web designer: I build websites",), ("We need a new website for the shop",))
+    assert alone is not None and alone.direction
+
+
+def test_a_pair_its_texts_prove_nothing_of_is_only_a_members_only_suggestion():
+    # "in photos" fits either side: it meets the photographer's concept, but nothing true
+    # can be said of it (no need cue, no word both wrote) and only the wished industry
+    # explains the pair. It is suggested where it is all member 2 has, not beside a pair
+    # whose words say the need.
+    def cycle(*more: Profile) -> set[tuple[int, int]]:
+        f = Features([
+            Profile(1, offers=("商品撮影・物撮りを承ります",), company="A", industry="N"),
+            Profile(2, asks=("Our craftsmen's skill does not come across in photos",
+                             *(("We need a new website for the shop",) if more else ())),
+                    company="B", ask_industries=frozenset({"N"})),
+            Profile(3, asks=("商品写真を撮ってくれる人を探しています",), company="C"),
+            *more])
+        return {(s.a, s.b) for s in suggest(f, History())}
+
+    assert cycle() == {(1, 2), (1, 3)}
+    assert cycle(Profile(4, offers=("Web designer: I build websites",), company="D")) \
+        == {(1, 3), (2, 4)}

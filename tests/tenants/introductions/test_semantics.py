@@ -145,12 +145,21 @@ def test_a_generic_only_profile_gets_no_pair_on_the_same_industry_wish_alone():
 
 
 def test_a_mention_tags_the_need_like_a_need_cue():
-    # The matching reads a mention (食事, "the food") in full; only the reasons weigh it less.
-    m = vocabulary.tag(["the food at our parties is always cold"], "need")
+    # The matching reads a mention (食事, "meals") in full; only the reasons weigh it less.
+    m = vocabulary.tag(["the meals at our parties are always cold"], "need")
     assert {vocabulary.codes()[c] for c in m.indices} == {"food_catering"}
     assert m.data.max() == vocabulary.SIDE_WEIGHT
-    assert vocabulary.is_mention("food", vocabulary.index()["food_catering"])
+    assert vocabulary.is_mention("meals", vocabulary.index()["food_catering"])
     assert not vocabulary.is_mention("懇親会の料理", vocabulary.index()["food_catering"])
+
+
+def test_food_names_a_trade_as_often_as_a_need():
+    # "We make frozen food", "our food truck", "I love good food": the word says what a
+    # member is or likes, not that a caterer is needed.
+    for text in ("We make frozen food and our orders are kept on paper",
+                 "Our food truck needs a logo", "Any tips on good food in Osaka?"):
+        m = vocabulary.tag([text], "need")
+        assert "food_catering" not in {vocabulary.codes()[c] for c in m.indices}, text
 
 
 def test_a_pair_below_the_confidence_floor_is_not_suggested_where_the_vocabulary_reads():

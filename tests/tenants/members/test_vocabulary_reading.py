@@ -64,6 +64,7 @@ def test_a_cue_is_not_found_inside_a_longer_word(cue, text):
 
 def test_a_partner_is_not_a_part_timer_and_a_carpet_is_not_a_pet():
     assert "payroll_labor" not in _codes("パートナー企業を探しています", "need")
+    assert "payroll_labor" not in _codes("業務提携のパートナーシップを結びたい", "need")
     assert "payroll_labor" in _codes("パートさんの雇い方のルールがあいまい", "need")
     # ペット is a personal word: a line with it tags nothing; カーペット is not about pets.
     assert "cleaning_facility" in _codes("オフィスのカーペットの清掃をお願いしたい", "need")
@@ -120,7 +121,8 @@ def test_the_forms_of_an_english_cue_are_generated_by_rule():
     ("探しています", "探してます"), ("探しています", "探している"), ("探しています", "探してる"),
     ("オフィスを探して", "オフィスを探しています"),
     ("取り扱い", "取扱い"), ("取り扱い", "取扱"), ("取扱い", "取り扱い"),
-    ("申し込み書", "申込書"), ("問い合わせ", "問合わせ"),
+    ("申し込み書", "申込書"), ("問い合わせ", "問合わせ"), ("問い合わせ", "問合せ"),
+    ("問合せ", "問い合わせ"), ("打ち合わせ", "打合せ"),
     ("イベントを開き", "イベントを開いて"), ("イベントを開き", "イベントを開催したい"),
     ("写真を撮って", "写真を撮影してほしい"), ("すぐ辞めて", "すぐ辞めてしまう"),
     ("すぐ辞めて", "雇ったらすぐ辞めた"), ("アプリを作りたい", "アプリを作りたくて"),
@@ -151,6 +153,30 @@ def test_needs_written_in_other_conjugations_find_their_concept():
     assert "events_venues" in _codes("来年イベントを開催したい", "need")
     assert "succession_ma" in _codes("引退するので会社を譲渡したい", "need")
     assert "recruiting" in _codes("We are hiring engineers but nobody applies", "need")
+
+
+def test_a_longer_cue_beginning_where_an_english_word_does_is_read():
+    # "Web広告" is advertising, not the web of a website; "web" alone still is.
+    assert _codes("Web広告の運用を頼みたい", "need") == {"marketing_ads"}
+    assert "web_development" in _codes("webの作り直しをしたい", "need")
+
+
+def test_energy_saving_is_read_in_its_long_form_too():
+    assert "energy_cost" in _codes("工場の省エネルギー対策を考えたい", "need")
+    assert "energy_cost" in _codes("省エネルギー設備の導入支援", "offer")
+
+
+def test_a_kind_of_business_is_the_offer_alone_and_the_clientele_beside_a_service():
+    assert "food_catering" in _codes("駅前でレストランを経営しています", "offer")
+    assert _codes("飲食店やホテルの厨房清掃", "offer") == {"cleaning_facility"}
+    assert "food_catering" not in _codes("Window cleaning for restaurants and hotels", "offer")
+    # A kind of business in a need is the member's own: it tags nothing there.
+    assert not _codes("Our restaurant cannot find a logo designer", "need") & {"food_catering"}
+
+
+def test_a_line_about_the_family_home_is_private():
+    assert not _codes("実家の片付けを手伝ってくれる人がいたら", "need")
+    assert not _codes("Any photographers up for a photo walk, just for fun?", "need")
 
 
 def test_cues_and_texts_share_one_normal_form():

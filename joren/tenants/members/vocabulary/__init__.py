@@ -2,10 +2,15 @@
 
 Each concept has Japanese and English labels, the industries (JSIC divisions) that typically
 serve it, and cues: phrases that say someone *offers* it, phrases that say someone *needs* it
-(「請求書の処理で手が回らない」 is a bookkeeping need without the word 経理), and words for
-either side. A concept marked generic (経営, サポート, networking …) is recognised but never
-carries a match on its own. Members can also pick concepts in their profile; a pick is a
-strong signal. The introductions engine reads the tags (``tag``), the profile form the labels.
+(「請求書の処理で手が回らない」 is a bookkeeping need without the word 経理), words for
+either side, *mentions* that place a need in the field without saying that the service is
+needed (領収書, "meals": they tag the need as a need cue does, but never state a direction),
+and *trade* words that name a kind of business (飲食店, restaurant, hotel): an offer where the
+line names nothing else, the clientele beside another service ("cleaning for shops and
+restaurants", 飲食店の厨房清掃), where they tag nothing (``_found``). A concept marked
+generic (経営, サポート, networking …) is recognised but never carries a match on its own.
+Members can also pick concepts in their profile; a pick is a strong signal. The
+introductions engine reads the tags (``tag``), the profile form the labels.
 
 Matching is on the normal form of ``reading`` (width, case, British spelling, okurigana,
 conjugation endings, katakana folded to hiragana), for cues and texts alike; a cue is cut to
@@ -135,6 +140,8 @@ def _cues(side: str) -> list[tuple[str, int, float]]:
         keys = [(side, SIDE_WEIGHT), ("both", BOTH_WEIGHT)]
         if side == "need":
             keys.append(("mention", SIDE_WEIGHT))
+        else:
+            keys.append(("trade", SIDE_WEIGHT))
         out.extend((cue, k, weight) for key, weight in keys for cue in c.get(key, ()))
     out.extend((phrase, -1, 0.0) for phrase in _data().get("neutral_phrases", ()))
     return out
@@ -216,15 +223,39 @@ def _personal_lines(text: scanning.Text, breaks: np.ndarray) -> np.ndarray:
     return lines[np.r_[True, lines[1:] != lines[:-1]]] if len(lines) else lines
 
 
+@cache
+def _trade_forms(side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per form of the side's scanner: whether it stands only for ``trade`` words (a kind
+    of business: 飲食店, restaurant, hotel), and whether it tags a specific concept."""
+    entries = _scanner(side)[4]
+    data = _data()["concepts"].values()
+    trade = {cue for c in data for cue in c.get("trade", ())} if side == "offer" else set()
+    others = {cue for c in data for key in (side, "both") for cue in c.get(key, ())}
+    trade_folded = set(fold_all(sorted(trade - others)))
+    specific = specificity()
+    only_trade = np.array([bool(e) and all(cue in trade_folded for cue, _k, _w in e)
+                           for e in entries], bool)
+    tags = np.array([any(specific[k] > 0 for _cue, k, _w in e) for e in entries], bool)
+    return only_trade, tags
+
+
 def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, form index) of the cues found in ``text`` outside lines about the member's
-    life, and the positions of the texts' ends."""
+    life, and the positions of the texts' ends. In an offer, a kind of business (``trade``:
+    飲食店, restaurant) on a line that names another service is whom the member serves
+    ("cleaning for shops and restaurants", 飲食店の厨房清掃), not what they offer: dropped."""
     cps = text.cps
     ends = np.flatnonzero(cps == 0)
     breaks = np.flatnonzero((cps == 0) | (cps == 10) | (cps == 13))
     at, form = _scanner(side)[0].finditer(text)
     if len(at):
-        keep = ~np.isin(np.searchsorted(breaks, at), _personal_lines(text, breaks))
+        line = np.searchsorted(breaks, at)
+        keep = ~np.isin(line, _personal_lines(text, breaks))
+        only_trade, tags = _trade_forms(side)
+        trade = only_trade[form]
+        if trade.any():
+            served = np.isin(line, line[keep & ~trade & tags[form]])
+            keep &= ~(trade & served)
         at, form = at[keep], form[keep]
     return at, form, ends
 

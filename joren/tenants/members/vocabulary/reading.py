@@ -12,7 +12,7 @@ regular expression or numpy over a whole batch of texts joined by NUL (which no 
   final long-vowel mark is dropped (サーバー = サーバ); small katakana vowels are read as
   large ones (ウェブ = ウエブ, on the code points: ``fold``); auxiliary words written in kanji
   read as kana (欲しい → ほしい, 出来る → できる); okurigana between two kanji dropped
-  (取り扱い → 取扱い, 申し込み書 → 申込書);
+  (取り扱い → 取扱い, 申し込み書 → 申込書), and 合わせ's わ (問い合わせ = 問合せ);
 - Japanese conjugation: the progressive's い dropped (している → してる, しています →
   してます), polite endings read as plain ones (ます → る, ました → た, ません → ない), and
   a wish's other forms as its plain one (したくて → したいて).
@@ -146,6 +146,9 @@ _KANA_WORDS = {"欲し": "ほし", "下さい": "ください", "出来": "で�
                "分から": "わから", "分かり": "わかり", "分かる": "わかる", "分かっ": "わかっ",
                "解ら": "わから", "宜しく": "よろしく"}
 _KANA_WORD = re.compile("|".join(sorted(_KANA_WORDS, key=len, reverse=True)))
+# 合わせ's わ is okurigana the official style leaves out (問い合わせ = 問合せ, 打ち合わせ =
+# 打合せ, 組み合わせ = 組合せ): read without it, as the okurigana between two kanji are.
+_AWASE = ("合わせ", "合せ")
 
 
 # What each code point of the Basic Multilingual Plane is, as bits (one lookup per text).
@@ -198,6 +201,8 @@ def normal_codepoints(text: str) -> np.ndarray:
         text = pattern.sub(replacement, text)
     if not text.isascii():
         text = _KANA_WORD.sub(lambda m: _KANA_WORDS[m.group()], text)
+        if "合わ" in text:
+            text = text.replace(*_AWASE)
         if "ま" in text:
             for polite, plain in _POLITE:
                 text = text.replace(polite, plain)

@@ -181,8 +181,8 @@ def _is_latin(word: str) -> bool:
 
 class Scanner:
     """Words (folded normal forms) found in a ``Text``: at every position where a word may
-    begin, the longest that may end where it ends, an English one first (where "web" and
-    "webさいと" both begin, "web" is read)."""
+    begin, the longest that may end where it ends (where "web" and "web広告" both begin,
+    "web広告" is read; of two as long, the English one)."""
 
     def __init__(self, words: Sequence[str]) -> None:
         self.words = list(words)
@@ -202,9 +202,15 @@ class Scanner:
             hit = length > 0
             found.append((at[hit], length[hit], ids[word[hit]]))
         (l_at, l_len, l_word), (o_at, o_len, o_word) = found
-        if len(l_at) and len(o_at):      # where both match, the English word comes first
+        if len(l_at) and len(o_at):      # where both match, the longer one (a tie: English)
             near = np.minimum(np.searchsorted(l_at, o_at), len(l_at) - 1)
-            alone = l_at[near] != o_at
+            both = l_at[near] == o_at
+            longer = both & (o_len > l_len[near])
+            alone = ~both | longer
+            if longer.any():
+                drop = np.zeros(len(l_at), bool)
+                drop[near[longer]] = True
+                l_at, l_len, l_word = l_at[~drop], l_len[~drop], l_word[~drop]
             o_at, o_len, o_word = o_at[alone], o_len[alone], o_word[alone]
         starts = np.concatenate([l_at, o_at])
         order = np.argsort(starts, kind="stable")
