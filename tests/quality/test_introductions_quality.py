@@ -134,3 +134,21 @@ def test_fresh_phrasings_meet_the_meaning_targets(fresh_cycle: q.Score) -> None:
     assert fresh_cycle["precision of the suggestions"] >= 0.9
     assert fresh_cycle["decoy-only share"] <= 0.02
     assert fresh_cycle["true reasons (offer→need)"] == 1.0
+
+
+@pytest.fixture(scope="module")
+def unseen_cycle() -> q.Score:
+    return _cycle_of("unseen")
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15 open: on the blind phrasings (unseen.py, written "
+                   "after the vocabulary and never tuned on) at 1,000 members precision 0.79, "
+                   "decoy-only 2.6%, true directions 0.93, coverage 0.950 (python -m "
+                   "tests.quality.measure, seed 1: 300: 0.76, 1.7%, 1.00; 1,000: 0.78, 2.5%, "
+                   "0.90; 5,000: 0.80, 2.7%, 0.94): the vocabulary's reach into unseen phrasings "
+                   "is the gap")
+def test_unseen_phrasings_meet_the_meaning_targets(unseen_cycle: q.Score) -> None:
+    assert unseen_cycle["coverage (any suggestion)"] >= 0.95
+    assert unseen_cycle["precision of the suggestions"] >= 0.9
+    assert unseen_cycle["decoy-only share"] <= 0.02
+    assert unseen_cycle["true reasons (offer→need)"] == 1.0
