@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select, union
+from sqlalchemy import and_, case, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
@@ -280,29 +280,45 @@ def door_row(session: Session, meetup: Meetup, member_id: int) -> DoorRow | None
     return DoorRow(*found) if found else None
 
 
-def _going_count(meetup: Meetup):  # type: ignore[no-untyped-def]
-    return (select(func.count(Registration.id))
-            .where(Registration.meetup_id == meetup.id,
-                   Registration.status == RegistrationStatus.GOING).scalar_subquery())
+def _people_flags(meetup: Meetup):  # type: ignore[no-untyped-def]
+    """One row a person of the door list and the register: (member_id, going, recorded,
+    attended, absent), each 0 or 1. The meetup's going registrations and its attendance rows
+    are each read once, through their (tenant, meetup, status, member) indexes, and grouped
+    once: every figure below is a sum over these rows, not a scan of its own."""
+    zero, one = literal(0), literal(1)
+    found = union_all(
+        select(Registration.member_id.label("member_id"), one.label("going"),
+               zero.label("recorded"), zero.label("attended"), zero.label("absent"))
+        .where(Registration.meetup_id == meetup.id,
+               Registration.status == RegistrationStatus.GOING),
+        select(Attendance.member_id, zero, one,
+               case((Attendance.status.in_(ATTENDED), 1), else_=0),
+               case((Attendance.status == AttendanceStatus.ABSENT, 1), else_=0))
+        .where(Attendance.meetup_id == meetup.id),
+    ).subquery("found")
+    return (select(found.c.member_id, func.max(found.c.going).label("going"),
+                   func.max(found.c.recorded).label("recorded"),
+                   func.max(found.c.attended).label("attended"),
+                   func.max(found.c.absent).label("absent"))
+            .group_by(found.c.member_id).subquery("person"))
 
 
-def _checked_in_count(meetup: Meetup):  # type: ignore[no-untyped-def]
-    return (select(func.count(Attendance.id))
-            .where(Attendance.meetup_id == meetup.id, Attendance.status.in_(ATTENDED))
-            .scalar_subquery())
-
-
-def _listed_count(meetup: Meetup):  # type: ignore[no-untyped-def]
-    """The rows of the door list and the register: going, or recorded in the register."""
-    return select(func.count()).select_from(_expected_ids(meetup).subquery()).scalar_subquery()
+def _figures(session: Session, meetup: Meetup) -> tuple[int, int, int, int]:
+    """(going, checked in, listed, going but never present) in one statement."""
+    person = _people_flags(meetup)
+    no_show = case((and_(person.c.going == 1,
+                         or_(person.c.recorded == 0, person.c.absent == 1)), 1), else_=0)
+    row = session.execute(select(func.sum(person.c.going), func.sum(person.c.attended),
+                                 func.count(), func.sum(no_show))).one()
+    going, checked_in, listed, no_shows = (int(value or 0) for value in row)
+    return going, checked_in, listed, no_shows
 
 
 def counts(session: Session, meetup: Meetup) -> dict[str, int]:
     """How many are going, how many are checked in and how many the door lists (one
     statement)."""
-    going, checked_in, listed = session.execute(
-        select(_going_count(meetup), _checked_in_count(meetup), _listed_count(meetup))).one()
-    return {"going": going or 0, "checked_in": checked_in or 0, "listed": listed or 0}
+    going, checked_in, listed, _no_shows = _figures(session, meetup)
+    return {"going": going, "checked_in": checked_in, "listed": listed}
 
 
 # -- the register after the meetup -------------------------------------------------------
@@ -324,19 +340,9 @@ def register_counts(session: Session, meetup: Meetup,
     """The register's figures in one statement: going, checked in, its rows (going or
     recorded) and, once the meetup has ended, the no-shows (going, never present)."""
     ended = (now or utcnow()) >= meetup.ends_at
-    rows = _listed_count(meetup)
-    no_shows = (
-        select(func.count(Registration.id))
-        .outerjoin(Attendance, and_(Attendance.member_id == Registration.member_id,
-                                    Attendance.meetup_id == meetup.id))
-        .where(Registration.meetup_id == meetup.id,
-               Registration.status == RegistrationStatus.GOING,
-               or_(Attendance.id.is_(None), Attendance.status == AttendanceStatus.ABSENT))
-        .scalar_subquery())
-    going, checked_in, total, absent = session.execute(select(
-        _going_count(meetup), _checked_in_count(meetup), rows, no_shows)).one()
-    return {"going": going or 0, "checked_in": checked_in or 0, "rows": total or 0,
-            "no_shows": (absent or 0) if ended else 0}
+    going, checked_in, total, absent = _figures(session, meetup)
+    return {"going": going, "checked_in": checked_in, "rows": total,
+            "no_shows": absent if ended else 0}
 
 
 def register(session: Session, meetup: Meetup, now: datetime | None = None,
@@ -350,12 +356,17 @@ def register(session: Session, meetup: Meetup, now: datetime | None = None,
         _door_statement(meetup)
         .add_columns(substitute)
         .outerjoin(substitute, substitute.id == Attendance.substitute_member_id)
-        .where(Member.id.in_(_expected_ids(meetup)),
-               or_(Registration.status == RegistrationStatus.GOING, Attendance.id.is_not(None)))
         .order_by(*reading_order())
     )
     if page is not None:
-        stmt = stmt.offset((max(page, 1) - 1) * per_page).limit(per_page)
+        # The page's people are chosen on the reading columns alone (as the door's page is);
+        # only those are joined with their registration, attendance and substitute, not the
+        # whole register's wide rows before the sort.
+        stmt = stmt.where(Member.id.in_(_page_ids(meetup, page, per_page)))
+    else:
+        stmt = stmt.where(Member.id.in_(_expected_ids(meetup)),
+                          or_(Registration.status == RegistrationStatus.GOING,
+                              Attendance.id.is_not(None)))
     rows = []
     for member, registration, attendance, sub in session.execute(stmt).unique():
         going = registration is not None and registration.status == RegistrationStatus.GOING
