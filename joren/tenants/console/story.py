@@ -101,11 +101,15 @@ def story(session: Session, member: Member, page: int = 1) -> Story:
                  notes=notes(session, member.id))
 
 
+# Built once: an alias of a model costs milliseconds to build (Member's most: it is wide).
+_REG, _ATT = aliased(Registration, name="reg"), aliased(Attendance, name="att")
+_OTHER = aliased(Member, name="other")
+
+
 def timeline(session: Session, member_id: int, page: int = 1) -> list[Visit]:
     """The member's meetups, newest first, with their registration and attendance."""
     theirs = _meetup_ids(member_id)
-    reg = aliased(Registration, name="reg")
-    att = aliased(Attendance, name="att")
+    reg, att = _REG, _ATT
     rows = session.execute(
         select(Meetup.id, Meetup.title, Meetup.starts_at, reg.status, att.status, reg.source)
         .join(theirs, theirs.c.meetup_id == Meetup.id)
@@ -121,7 +125,7 @@ def timeline(session: Session, member_id: int, page: int = 1) -> list[Visit]:
 
 def introductions(session: Session, member_id: int) -> list[IntroductionLine]:
     """The member's latest introductions, with whom and how each ended."""
-    other = aliased(Member, name="other")
+    other = _OTHER
     other_id = func.coalesce(
         func.nullif(Introduction.member_low_id, member_id), Introduction.member_high_id)
     rows = session.execute(
@@ -138,7 +142,7 @@ def introductions(session: Session, member_id: int) -> list[IntroductionLine]:
 
 def referrals(session: Session, member_id: int) -> list[ReferralLine]:
     """The referrals the member gave or received, newest first."""
-    other = aliased(Member, name="other")
+    other = _OTHER
     given = Referral.giver_id == member_id
     rows = session.execute(
         select(Referral, other.family_name, other.given_name)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import contains_eager
 from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import active_membership, get_or_404, require
+from joren.platform.membership.models import Member
 from joren.platform.pagination import PER_PAGE, Page, offset_of, page_number
 from joren.tenants.meetups.labels import ATTENDANCE_LABELS
 from joren.tenants.meetups.models import (
@@ -286,13 +287,16 @@ def console_detail(meetup_id: int) -> Any:
     ).one()
     # A large community's meetup has a thousand people: the list is served a page at a time.
     page = min(page_number(request.args.get("page")), max(1, -(-total // PER_PAGE)))
+    # The page's rows are chosen on the reading columns alone; only those are loaded whole.
+    shown = (select(Attendance.id).join(Member, Member.id == Attendance.member_id)
+             .where(Attendance.meetup_id == meetup.id)
+             .order_by(*reading_order()).limit(PER_PAGE).offset(offset_of(page, PER_PAGE)))
     attendances = db.session.scalars(
         select(Attendance)
         .join(Attendance.member)
-        .where(Attendance.meetup_id == meetup.id)
+        .where(Attendance.id.in_(shown))
         .options(contains_eager(Attendance.member))
         .order_by(*reading_order())
-        .limit(PER_PAGE).offset(offset_of(page, PER_PAGE))
     ).all()
     counts = reading.counts(db.session, [meetup.id])[meetup.id]
     going, held = counts["going"], counts["offered"] + counts["awaiting_payment"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Integer, case, cast, func, literal, null, select, union, union_all
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -172,7 +173,7 @@ class PaymentRow:
 def meetup_rows(session: Session, meetup: Meetup) -> list[PaymentRow]:
     """Everyone who owes or paid the fee, with their latest payment and what they owe: one
     query (two with a member price)."""
-    return _rows(session, meetup, _rows_query(meetup))
+    return _rows(session, meetup, list(session.execute(_rows_query(meetup)).unique()))
 
 
 # A page of the fee list: each row carries its own forms (paid at the door, by transfer,
@@ -182,15 +183,29 @@ PER_PAGE = 50
 
 def meetup_rows_page(session: Session, meetup: Meetup, page: int,
                      per_page: int | None = None) -> Page[PaymentRow]:
-    """One page of ``meetup_rows`` (a large meetup has a thousand people): two queries more
-    than the page's own, the count and (with a member price) whose dues are current."""
+    """One page of ``meetup_rows`` (a large meetup has a thousand people): the page's rows
+    carry the count of everyone (a window over the people the page is chosen from, so the
+    people are gathered once); one query more with a member price, whose dues are current.
+    A page past the end counts first, then reads the last page."""
     per_page = per_page or PER_PAGE
     people = _people(meetup.id)
-    total = session.scalar(select(func.count()).select_from(people)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(page, pages)
-    rows = _rows(session, meetup, _rows_query(meetup, people, limit=per_page,
-                                              offset=offset_of(page, per_page)))
+    page = max(page, 1)
+    found = list(session.execute(_rows_query(meetup, people, limit=per_page,
+                                             offset=offset_of(page, per_page), counted=True))
+                 .unique())
+    if found:
+        total = found[0][-1]
+    else:
+        total = session.scalar(select(func.count()).select_from(people)) or 0
+        last = max(1, -(-total // per_page))
+        if page > last and total:
+            page = last
+            found = list(session.execute(_rows_query(
+                meetup, people, limit=per_page, offset=offset_of(page, per_page),
+                counted=True)).unique())
+        else:
+            page = min(page, last)
+    rows = _rows(session, meetup, [row[:-1] for row in found])
     return Page(items=rows, total=total, page=page, per_page=per_page)
 
 
@@ -220,16 +235,20 @@ def _people(meetup_id: int):  # type: ignore[no-untyped-def]
 
 
 def _rows_query(meetup: Meetup, people=None, limit: int | None = None,  # type: ignore[no-untyped-def]
-                offset: int = 0):
+                offset: int = 0, counted: bool = False):
+    """The rows' query; ``counted`` adds, last, how many people there are in all."""
     people = people if people is not None else _people(meetup.id)
+    total = []
     if limit is not None:
         # The page's people are chosen first (sorted on the reading columns alone); only
         # those are joined to their payment and who marked or refunded it.
-        people = (select(people).join(Member, Member.id == people.c.member_id)
+        shown = [people] + ([func.count().over().label("total")] if counted else [])
+        people = (select(*shown).join(Member, Member.id == people.c.member_id)
                   .order_by(*reading_order()).limit(limit).offset(offset).subquery("shown"))
+        total = [people.c.total] if counted else []
     marker, refunder = _MARKER, _REFUNDER
     return (
-        select(Member, people.c.due > 0, Payment, marker, refunder)
+        select(Member, people.c.due > 0, Payment, marker, refunder, *total)
         .join(people, people.c.member_id == Member.id)
         .outerjoin(Payment, Payment.id == people.c.payment_id)
         .outerjoin(marker, marker.id == Payment.marked_by_id)
@@ -238,8 +257,8 @@ def _rows_query(meetup: Meetup, people=None, limit: int | None = None,  # type: 
     )
 
 
-def _rows(session: Session, meetup: Meetup, query) -> list[PaymentRow]:  # type: ignore[no-untyped-def]
-    found = list(session.execute(query).unique())
+def _rows(session: Session, meetup: Meetup, found: list[Any]) -> list[PaymentRow]:
+    """The fetched rows (member, due, payment, marker, refunder) as PaymentRows."""
     reduced: set[int] = set()
     if meetup.has_member_price:  # one more query: whose dues cover the date
         zone = community_of(session, meetup.tenant_id).zone

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage
@@ -339,6 +340,17 @@ def test_the_queue_is_keyboard_friendly(organizer_client, tenant, queue_data):  
     card = body.split(f'id="introduction-{queue_data[0].id}"')[1].split("</article>")[0]
     form = card.split("<form")[1].split("</form>")[0]
     assert f'name="m{queue_data[0].id}-message"' in form and 'data-action="approve"' in form
+    # each card's form and buttons post to that introduction's actions (the start of the
+    # address is built once a page)
+    for intro in queue_data:
+        card = body.split(f'id="introduction-{intro.id}"')[1].split("</article>")[0]
+        with organizer_client.application.test_request_context():
+            urls = {action: url_for(f"community.introductions.{action}", slug=tenant.slug,
+                                    introduction_id=intro.id)
+                    for action in ("message", "approve", "skip")}
+        assert f'action="{urls["message"]}"' in card
+        assert f'formaction="{urls["approve"]}"' in card
+        assert f'formaction="{urls["skip"]}"' in card
 
 
 def test_a_filtered_page_stays_within_ten_statements(app, session, organizer_client, tenant,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import url_for
 from sqlalchemy import func, select
 
 from joren.models import Member, MemberStatus, OutboxMessage
@@ -109,6 +110,12 @@ def test_console_lists_counts_and_acts(session, tenant, people, organizer_client
     page = organizer_client.get(url).get_data(as_text=True)
     assert a.display_name in page and b.display_name in page
     assert "Give a seat" in page and f"registrations/{rb.id}" in page
+    # Each row's forms post to that registration's action (the address is built once a page)
+    for registration in (ra, rb):
+        with organizer_client.application.test_request_context():
+            action = url_for("community.registrations.console_action", slug=tenant.slug,
+                             meetup_id=m.id, registration_id=registration.id)
+        assert f'action="{action}"' in page
     assert staff_client.get(url).status_code == 200
     assert member_client.get(url).status_code == 403
     assert staff_client.post(f"{url}/{rb.id}", data={"action": "promote"}).status_code == 403
