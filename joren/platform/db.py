@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import Pool
 
+from joren.platform.rls import APP_FUNCTIONS
 from joren.platform.tenant_guard import TenantSession
 
 NAMING_CONVENTION = {
@@ -67,6 +68,14 @@ utc_datetime = Annotated[datetime, mapped_column(UTCDateTime())]
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+
+
+@event.listens_for(Base.metadata, "before_drop")
+def _drop_functions_over_tables(target, connection, **kw):  # type: ignore[no-untyped-def]
+    """A function that returns a table's rows depends on its row type: it goes first."""
+    if connection.dialect.name == "postgresql":
+        for function in APP_FUNCTIONS:
+            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}")
 
 
 class Timestamped:
