@@ -91,7 +91,7 @@ def _guard_statement(state: ORMExecuteState) -> None:
     # its rows in a session bound to no community; the database trusts that judgement.
     # A statement may decline the database's bypass (NO_DATABASE_BYPASS): it only narrows.
     _sync_database_scope(session, follows_object=loader and tenant_id is None,
-                         bypass=state.execution_options.get(NO_DATABASE_BYPASS) is None)
+                         bypass=not state.execution_options.get(NO_DATABASE_BYPASS))
     if session.info.get(UNSCOPED_KEY) or not _orm_guard_enabled:
         return
     if tenant_id is None:
