@@ -113,10 +113,12 @@ def _count_env(name: str, environ: dict[str, str], default: int) -> int:
 def engine_options(database_url: str, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """The database engine's settings (Flask-SQLAlchemy-Lite passes them to create_engine).
 
-    Every pooled connection is tested before use (pool_pre_ping), so a connection that the
-    server, a failover or PgBouncer dropped is replaced instead of failing one request, and is
-    retired after DATABASE_POOL_RECYCLE seconds. On PostgreSQL each process keeps at most
-    DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW connections (deploy/OPERATIONS.md, "Sizing").
+    A pooled connection that the server, a failover or PgBouncer dropped is replaced instead
+    of failing one request, and is retired after DATABASE_POOL_RECYCLE seconds. On SQLite the
+    pool pings before every use (a local call); on PostgreSQL a ping is a round trip, so it is
+    sent only when the connection is in doubt (joren/platform/db.py, ``_ping_when_in_doubt``).
+    On PostgreSQL each process keeps at most DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW
+    connections (deploy/OPERATIONS.md, "Sizing").
     """
     env = dict(os.environ if environ is None else environ)
     url = normalise_database_url(database_url)
@@ -127,6 +129,7 @@ def engine_options(database_url: str, environ: dict[str, str] | None = None) -> 
     }
     if url.startswith("postgresql"):
         options.update(
+            pool_pre_ping=False,
             pool_size=_count_env("DATABASE_POOL_SIZE", env, 5),
             max_overflow=_count_env("DATABASE_MAX_OVERFLOW", env, 2),
             pool_timeout=_count_env("DATABASE_POOL_TIMEOUT", env, 10),

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import enum
 import inspect
+import select
+import time
 from datetime import UTC, datetime
 from typing import Annotated
 
 from flask import Flask
 from flask_sqlalchemy_lite import SQLAlchemy
-from sqlalchemy import DateTime, Enum, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy import DateTime, Enum, Integer, MetaData, String, TypeDecorator, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import Pool
 
+from joren.platform.rls import APP_FUNCTIONS
 from joren.platform.tenant_guard import TenantSession
 
 NAMING_CONVENTION = {
@@ -66,6 +70,14 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+@event.listens_for(Base.metadata, "before_drop")
+def _drop_functions_over_tables(target, connection, **kw):  # type: ignore[no-untyped-def]
+    """A function that returns a table's rows depends on its row type: it goes first."""
+    if connection.dialect.name == "postgresql":
+        for function in APP_FUNCTIONS:
+            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}")
+
+
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -117,6 +129,67 @@ def _sqlite_connect(dbapi_connection, connection_record):  # type: ignore[no-unt
 def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN")
+
+
+# A PostgreSQL connection back from the pool is pinged (a round trip) only when it is in doubt:
+# when it sat idle this long, or when the server has spoken on it since it was checked in.
+# A server that restarts, fails over or terminates the backend (pg_terminate_backend,
+# PgBouncer's idle timeouts) sends a FATAL message and closes the socket, which is then
+# readable at once; a connection dropped silently (a firewall, a NAT table) is caught by the
+# idle time, since such drops take minutes. A busy process reuses its connections within
+# milliseconds and pings none of them: the pool's own pre-ping cost one round trip per request.
+PING_AFTER_IDLE = 10.0
+_IDLE_SINCE = "joren_idle_since"
+
+
+def _is_psycopg(dbapi_connection) -> bool:  # type: ignore[no-untyped-def]
+    return type(dbapi_connection).__module__.startswith("psycopg")
+
+
+@event.listens_for(Pool, "checkin")
+def _note_idle(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
+    if dbapi_connection is not None and connection_record is not None:
+        connection_record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _server_spoke(dbapi_connection) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the connection is closed or has unread input (nothing arrives on an idle
+    connection but a termination, or a notice nobody asked for: either is worth a ping)."""
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return True
+    fd = dbapi_connection.fileno()
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLPRI)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])
+
+
+def _ping(dbapi_connection) -> None:  # type: ignore[no-untyped-def]
+    """An empty query outside any transaction, as SQLAlchemy's own pre-ping sends it."""
+    before = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute(";")
+    finally:
+        if not dbapi_connection.closed:
+            dbapi_connection.autocommit = before
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_when_in_doubt(dbapi_connection, connection_record, connection_proxy):  # type: ignore[no-untyped-def]
+    """Ping a PostgreSQL connection that is in doubt (see PING_AFTER_IDLE); a failed ping
+    makes the pool replace the connection (DisconnectionError) before the request uses it."""
+    if not _is_psycopg(dbapi_connection):
+        return
+    idle_since = connection_record.info.get(_IDLE_SINCE)
+    if idle_since is None:
+        return  # connected just now
+    try:
+        if time.monotonic() - idle_since >= PING_AFTER_IDLE or _server_spoke(dbapi_connection):
+            _ping(dbapi_connection)
+    except Exception as error:  # noqa: BLE001 - any failure means: use another connection
+        raise exc.DisconnectionError(f"pooled connection lost: {error}") from error
 
 
 def value_enum(cls: type[enum.Enum], length: int = 20) -> Enum:

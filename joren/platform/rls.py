@@ -20,6 +20,8 @@ may walk all of the community's members (measured: 4,999 rows removed by filter 
 ``joren_refresh_key_statistics`` (migration 0011, SECURITY DEFINER, executable by the app
 role only) lets the app ask for what autovacuum would do anyway: ANALYZE of those two tables,
 only when the planner believes they hold fewer rows than the caller is about to reference.
+``joren_session_members`` (migration 0032, the same kind) gives the sign-in lookup one
+session's memberships without the bypass (its security is argued beside its SQL below).
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ def enable_row_level_security(connection: Connection) -> list[str]:
             f'CREATE POLICY {POLICY} ON "{table}" USING ({CONDITION}) WITH CHECK ({CONDITION})'
         )
     create_statistics_function(connection)
+    create_session_members_function(connection)
     return tables
 
 
@@ -109,6 +112,44 @@ def create_statistics_function(connection: Connection) -> None:
     connection.exec_driver_sql(STATISTICS_FUNCTION_SQL)
 
 
+SESSION_MEMBERS_FUNCTION = "joren_session_members"
+# As migration 0032 creates it (kept equal; the migration keeps its own frozen copy).
+#
+# Why a signed-in request may read these rows without ``joren.bypass``: the sign-in lookup
+# (accounts/signed_in.py) must read the person's memberships in every community (the navbar's
+# switcher) before any community is in scope, which used to cost a set_config round trip to
+# turn the bypass on, and another to turn it off. This function answers exactly that question
+# and nothing wider:
+# - it returns the members rows whose account is the account of ONE sign-in session, named by
+#   its id AND the SHA-256 of its secret (the cookie's), and only while that session is not
+#   revoked: without a session's secret it returns nothing, so it cannot be pointed at another
+#   session or another person, and it never returns another person's membership, whatever
+#   community;
+# - the caller cannot widen it: no argument reaches SQL as text, the body is fixed, the
+#   search path is pinned, and ``joren.bypass`` is on only inside it (a function's SET clause
+#   is undone when it returns), so the caller's transaction keeps its own scope;
+# - only the app role may execute it (REVOKE from PUBLIC; ``grant_app_role`` grants it).
+# The app role could already turn the bypass on for itself (``unscoped()``): the function
+# gives it nothing it did not have, it only lets the lookup ask in one round trip without
+# lifting the policies for the rest of its statement.
+SESSION_MEMBERS_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION joren_session_members(session_id bigint, secret_hash text)
+RETURNS SETOF members LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path FROM CURRENT SET joren.bypass TO 'on' AS $$
+  SELECT m.* FROM account_sessions s JOIN members m ON m.account_id = s.account_id
+  WHERE s.id = session_id AND s.token_hash = secret_hash AND s.revoked_at IS NULL
+$$;
+REVOKE ALL ON FUNCTION joren_session_members(bigint, text) FROM PUBLIC;
+"""
+APP_FUNCTIONS = (f"{STATISTICS_FUNCTION}(bigint, bigint)",
+                 f"{SESSION_MEMBERS_FUNCTION}(bigint, text)")
+
+
+def create_session_members_function(connection: Connection) -> None:
+    """The function the sign-in lookup reads a session's memberships through (see above)."""
+    connection.exec_driver_sql(SESSION_MEMBERS_FUNCTION_SQL)
+
+
 def refresh_key_statistics(connection: Connection, *, members: int, meetups: int) -> None:
     """Before many rows that reference members and meetups by key (PostgreSQL): ANALYZE
     either table whose statistics count fewer rows than will be referenced, so the foreign
@@ -131,10 +172,9 @@ def grant_app_role(connection: Connection, role: str) -> None:
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {quoted}",
     ):
         connection.exec_driver_sql(statement)
-    if connection.scalar(text("SELECT to_regprocedure(:f) IS NOT NULL"),
-                         {"f": f"{STATISTICS_FUNCTION}(bigint, bigint)"}):
-        connection.exec_driver_sql(
-            f"GRANT EXECUTE ON FUNCTION {STATISTICS_FUNCTION}(bigint, bigint) TO {quoted}")
+    for function in APP_FUNCTIONS:
+        if connection.scalar(text("SELECT to_regprocedure(:f) IS NOT NULL"), {"f": function}):
+            connection.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {function} TO {quoted}")
 
 
 def isolation_problems(connection: Connection) -> list[str]:

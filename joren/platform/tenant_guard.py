@@ -89,7 +89,9 @@ def _guard_statement(state: ORMExecuteState) -> None:
     loader = state.is_relationship_load or state.is_column_load
     # A load that follows an object fetched earlier (inside a scope, or unscoped) may reach
     # its rows in a session bound to no community; the database trusts that judgement.
-    _sync_database_scope(session, follows_object=loader and tenant_id is None)
+    # A statement may decline the database's bypass (NO_DATABASE_BYPASS): it only narrows.
+    _sync_database_scope(session, follows_object=loader and tenant_id is None,
+                         bypass=not state.execution_options.get(NO_DATABASE_BYPASS))
     if session.info.get(UNSCOPED_KEY) or not _orm_guard_enabled:
         return
     if tenant_id is None:
@@ -198,10 +200,22 @@ def _end_flush_scope(session: Session, flush_context) -> None:  # type: ignore[n
 
 # -- the database's own scope (PostgreSQL row-level security) -------------------------------
 
-def _wanted_scope(session: Session, follows_object: bool = False) -> tuple[str, str]:
+# An execution option: this statement, though run inside ``unscoped()`` for the ORM's guard,
+# needs no bypass of the database's policies (it reads the rows of other communities only
+# through a function that answers for itself, rls.SESSION_MEMBERS_FUNCTION).
+NO_DATABASE_BYPASS = "joren_no_database_bypass"
+# What a transaction starts with: settings made with set_config(..., true) end with the
+# transaction before, and nothing sets them for a whole connection (DESIGN.md), so a new
+# transaction has neither a community nor the bypass, and need not be told so.
+_FRESH = ("", "off")
+_WANTED_KEY = "joren_wanted_db_scope"
+
+
+def _wanted_scope(session: Session, follows_object: bool = False,
+                  bypass: bool = True) -> tuple[str, str]:
     tenant_id = session.info.get(TENANT_KEY)
-    bypass = "on" if session.info.get(UNSCOPED_KEY) or follows_object else "off"
-    return ("" if tenant_id is None else str(tenant_id), bypass)
+    unscoped = bypass and (session.info.get(UNSCOPED_KEY) or follows_object)
+    return ("" if tenant_id is None else str(tenant_id), "on" if unscoped else "off")
 
 
 def _apply_scope(connection: Connection, wanted: tuple[str, str]) -> None:
@@ -214,17 +228,36 @@ def _apply_scope(connection: Connection, wanted: tuple[str, str]) -> None:
     connection.info[DB_SCOPE_KEY] = wanted
 
 
-def _sync_database_scope(session: Session, follows_object: bool = False) -> None:
+def _sync_database_scope(session: Session, follows_object: bool = False,
+                         bypass: bool = True) -> None:
     """Make the transaction's settings match the session's scope (PostgreSQL only)."""
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    _apply_scope(session.connection(), _wanted_scope(session, follows_object))
+    wanted = _wanted_scope(session, follows_object, bypass)
+    session.info[_WANTED_KEY] = wanted  # for after_begin, should this start the transaction
+    try:
+        connection = session.connection()
+    finally:
+        session.info.pop(_WANTED_KEY, None)
+    _apply_scope(connection, wanted)
+
+
+def tenant_set_by_statement(session: Session, tenant_id: int) -> None:
+    """Record that a statement just run on ``session`` set the transaction's community to
+    ``tenant_id`` itself (set_config(..., true), the bypass off), so that binding the session
+    to that community (``set_tenant``) sends nothing more (PostgreSQL only)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().info[DB_SCOPE_KEY] = (str(tenant_id), "off")
 
 
 @event.listens_for(Session, "after_begin")
 def _scope_new_transaction(session: Session, transaction, connection: Connection) -> None:  # type: ignore[no-untyped-def]
-    _apply_scope(connection, _wanted_scope(session))
+    _apply_scope(connection, session.info.get(_WANTED_KEY) or _wanted_scope(session))
+
+
+def _fresh_scope(connection: Connection, *args: Any) -> None:
+    connection.info[DB_SCOPE_KEY] = _FRESH
 
 
 def _forget_scope(connection: Connection, *args: Any) -> None:
@@ -233,5 +266,6 @@ def _forget_scope(connection: Connection, *args: Any) -> None:
     connection.info.pop(DB_SCOPE_KEY, None)
 
 
-for _name in ("begin", "commit", "rollback", "rollback_savepoint"):
+event.listen(Engine, "begin", _fresh_scope)
+for _name in ("commit", "rollback", "rollback_savepoint"):
     event.listen(Engine, _name, _forget_scope)

@@ -70,14 +70,15 @@ def test_database_pool_settings_come_from_the_environment(tmp_path):
         "DATABASE_URL": "postgresql://u@h/db", "DATABASE_POOL_SIZE": "3",
         "DATABASE_MAX_OVERFLOW": "0", "DATABASE_POOL_RECYCLE": "600"})
     engine = config["SQLALCHEMY_ENGINES"]["default"]
-    assert engine["pool_pre_ping"] is True
+    # PostgreSQL pings only a connection in doubt (platform/db.py, test_database_pool.py).
+    assert engine["pool_pre_ping"] is False
     assert (engine["pool_size"], engine["max_overflow"], engine["pool_recycle"]) == (3, 0, 600)
 
 
 def test_database_pool_defaults_bound_each_process(tmp_path):
     engine = load_config(str(tmp_path), {"DATABASE_URL": "postgresql://u@h/db"})[
         "SQLALCHEMY_ENGINES"]["default"]
-    assert engine["pool_pre_ping"] is True
+    assert engine["pool_pre_ping"] is False
     assert engine["pool_size"] + engine["max_overflow"] == 7
     sqlite = load_config(str(tmp_path), {})["SQLALCHEMY_ENGINES"]["default"]
     assert sqlite["pool_pre_ping"] is True and "pool_size" not in sqlite

@@ -28,7 +28,7 @@ from joren.tenants.meetups.models import (
     RegistrationStatus,
 )
 from joren.tenants.members.services import reading_order
-from joren.tenants.payments import pricing
+from joren.tenants.payments import pricing, tallies
 from joren.tenants.payments.models import (
     Payment,
     PaymentKind,
@@ -286,17 +286,17 @@ class Totals:
     member_count: int = 0
 
 
-def totals(session: Session, meetup: Meetup) -> Totals:
-    """Expected, collected per method and outstanding, aggregated in SQL (two queries).
+def register_counts(session: Session, meetup: Meetup, member_price: int | None = None
+                    ) -> tuple[int, int, int, int]:
+    """From the register: how many owe the fee, how many of them have not paid, and (with a
+    member price) how many of each owe the member price (dues paid up), in one query.
 
     Members whose dues cover the meetup's date owe the member price (``pricing``): who they
     are is a subquery of the count, never a query per person."""
-    price = int(meetup.price or 0)
     due = _due_member_ids(meetup.id).subquery()
     member_id = due.c[0]
     # Each person's two flags are worked out once (each subquery is read once), then summed.
     flags = [case((member_id.not_in(_paid_member_ids(meetup.id)), 1), else_=0).label("unpaid")]
-    member_price = int(meetup.member_price) if meetup.has_member_price else None
     if member_price is not None:
         zone = community_of(session, meetup.tenant_id).zone
         on = pricing.local_date(meetup.starts_at, zone)
@@ -307,9 +307,25 @@ def totals(session: Session, meetup: Meetup) -> Totals:
     if member_price is not None:
         columns += [func.sum(flagged.c.current), func.sum(flagged.c.unpaid * flagged.c.current)]
     counts = session.execute(select(*columns).select_from(flagged)).one()
-    due_count, unpaid_count = int(counts[0] or 0), int(counts[1] or 0)
-    members, unpaid_members = ((int(counts[2] or 0), int(counts[3] or 0))
-                               if member_price is not None else (0, 0))
+    return (int(counts[0] or 0), int(counts[1] or 0),
+            *((int(counts[2] or 0), int(counts[3] or 0)) if member_price is not None
+              else (0, 0)))
+
+
+def totals(session: Session, meetup: Meetup) -> Totals:
+    """Expected, collected per method and outstanding, aggregated in SQL (two queries).
+
+    Without a member price, who owes and who has not paid are the meetup's stored fee tally
+    (``tallies``: one row, where the register's count read every registration, attendance
+    and payment of the meetup); with one, the register tells who owes which price."""
+    price = int(meetup.price or 0)
+    member_price = int(meetup.member_price) if meetup.has_member_price else None
+    tally = tallies.stored(session, meetup.id) if member_price is None else None
+    if tally is not None:
+        (due_count, unpaid_count), members, unpaid_members = tally, 0, 0
+    else:
+        due_count, unpaid_count, members, unpaid_members = register_counts(
+            session, meetup, member_price)
     by_method: dict[PaymentMethod, int] = dict.fromkeys(PaymentMethod, 0)
     paid_count = 0
     for method, amount, count in session.execute(

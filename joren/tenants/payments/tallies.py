@@ -95,6 +95,18 @@ def recount(session: Session, meetup_ids: Iterable[int] | None = None) -> int:
     return len(rows)
 
 
+def stored(session: Session, meetup_id: int) -> tuple[int, int] | None:
+    """(due, unpaid) of one meetup from its stored tally ((0, 0) when it has none: nobody owes
+    anything), or None while this session holds writes to it that are not counted yet (they
+    are counted when it commits): then only the register has the answer."""
+    row = session.execute(select(MeetupFeeTally.due, MeetupFeeTally.unpaid)
+                          .where(MeetupFeeTally.meetup_id == meetup_id)).first()
+    touched = session.info.get(_TOUCHED)  # read after the query's autoflush
+    if touched == ALL or (touched and meetup_id in touched):
+        return None
+    return (int(row.due), int(row.unpaid)) if row is not None else (0, 0)
+
+
 # -- keeping them current -------------------------------------------------------------------
 
 def touch(session: Session, meetup_ids: Iterable[int | None] | str) -> None:

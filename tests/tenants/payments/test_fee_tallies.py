@@ -274,3 +274,47 @@ def test_migration_0030_counts_the_existing_rows(request, database):
         engine.dispose()
     assert going is not None and stored, "the baseline has fees to count"
     assert stored == fresh
+
+
+def _totals_figures(t) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    return t.due_count, t.expected, t.outstanding
+
+
+def test_the_payments_pages_totals_read_the_tally_and_agree_with_the_register(
+        app, session, scoped, tenant, other_tenant, people):
+    from joren.tenants.payments.services import register_counts, totals
+
+    tonight = meetup(session, tenant, "今夜の会", utcnow() - timedelta(minutes=10), price=3000)
+    theirs = meetup(session, other_tenant, "よその会", utcnow() - timedelta(minutes=10),
+                    price=5000)
+    going, walk_in, paying = _people(session, tenant, 3)
+    stranger = factories.member(session, other_tenant)
+    session.commit()
+    s = scoped(tenant)
+    staff = s.get(Member, people.staff_member.id)
+    evening = s.get(type(tonight), tonight.id)
+    for m in (going, paying):
+        register(s, evening, s.get(Member, m.id), notify=False, now=utcnow() - timedelta(hours=1))
+    check_in(s, evening, s.get(Member, walk_in.id), staff, confirmed=True)
+    payment = mark_paid(s, evening, s.get(Member, paying.id), PaymentMethod.DOOR, staff)
+    # Not committed yet: the tally is not counted, so the register answers.
+    assert _totals_figures(totals(s, evening)) == (3, 9000, 6000)
+    s.commit()
+    # Another community's writes touch neither this tally nor these totals.
+    o = scoped(other_tenant)
+    o_meetup = o.get(type(theirs), theirs.id)
+    register(o, o_meetup, o.get(Member, stranger.id), notify=False,
+             now=utcnow() - timedelta(hours=1))
+    o.commit()
+    assert tallies.stored(o, tonight.id) == (0, 0)  # it cannot read this community's tally
+    s.refresh(evening)
+    with count_statements(app) as sql:
+        figures = totals(s, evening)
+    assert _totals_figures(figures) == (3, 9000, 6000)
+    assert len(sql) == 2 and "meetup_fee_tallies" in sql.statements[0], sql.statements
+    assert not any("registrations" in q or "attendance" in q for q in sql.statements)
+    assert register_counts(s, evening)[:2] == tallies.stored(s, evening.id) == (3, 2)
+    undo(s, payment, s.get(Member, people.owner_member.id))
+    s.commit()
+    assert register_counts(s, evening)[:2] == tallies.stored(s, evening.id) == (3, 3)
+    assert _totals_figures(totals(s, evening)) == (3, 9000, 9000)

@@ -1,0 +1,136 @@
+"""The fixed cost of a signed-in request on PostgreSQL, in round trips to the server (issue 14).
+
+The app runs with its own engine and pool, as in production, connecting as a role under
+row-level security through a proxy that counts every message the client waits on
+(tests/wire.py): the pool's pings, BEGIN, the tenant settings, the statements, ROLLBACK.
+Its data is committed (a pooled app cannot join the test's transaction) and removed after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.orm import Session
+
+from joren.app import create_app
+from joren.models import Account, Community, Member, Role
+from joren.platform.identity.account import AccountSession
+from joren.platform.tenancy import unscoped
+from tests import factories
+from tests.conftest import APP_ROLE
+from tests.wire import Wire, counting_proxy
+
+pytestmark = pytest.mark.postgres
+
+# BEGIN, the statement that reads the session, account, community and membership (and sets
+# the transaction's tenant), ROLLBACK.
+FIXED_ROUND_TRIPS = 3
+
+
+@dataclass
+class Seeded:
+    slug: str
+    organizer_login: str
+    outsider_login: str
+
+
+@pytest.fixture
+def seeded(app, app_config) -> Iterator[Seeded]:  # type: ignore[no-untyped-def]
+    engine = create_engine(str(app_config["DATABASE_URL"]))
+    with app.app_context(), Session(engine) as s:
+        with unscoped(s):
+            here = factories.community(s)
+            elsewhere = factories.community(s)
+            organizer = factories.account(s)
+            outsider = factories.account(s)
+            factories.member(s, here, organizer, Role.ORGANIZER)
+            factories.member(s, elsewhere, organizer, Role.MEMBER)
+            factories.member(s, elsewhere, outsider, Role.OWNER)
+            now = datetime.now(UTC)
+            found = Seeded(here.slug, factories.login_id(s, organizer, now=now),
+                           factories.login_id(s, outsider, now=now))
+            ids = [here.id, elsewhere.id], [organizer.id, outsider.id]
+        s.commit()
+    try:
+        yield found
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(Member).where(Member.tenant_id.in_(ids[0])))
+            conn.execute(delete(AccountSession).where(AccountSession.account_id.in_(ids[1])))
+            conn.execute(delete(Account).where(Account.id.in_(ids[1])))
+            conn.execute(delete(Community).where(Community.id.in_(ids[0])))
+        engine.dispose()
+
+
+@pytest.fixture
+def wired(app_config) -> Iterator[tuple[Flask, Wire]]:  # type: ignore[no-untyped-def]
+    with counting_proxy(str(app_config["DATABASE_URL"])) as wire:
+        url = wire.url(str(app_config["DATABASE_URL"]))
+        # As the app's role (no superuser, owns nothing): row-level security applies.
+        url += f"&options=-crole%3D{APP_ROLE}"
+        pooled = create_app({**app_config, "DATABASE_URL": url})
+        yield pooled, wire
+        with pooled.app_context():
+            pooled.extensions["sqlalchemy"].engine.dispose()
+
+
+def _client(app: Flask, login_id: str):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    with client.session_transaction() as s:
+        s["_user_id"] = login_id
+        s["_fresh"] = True
+    return client
+
+
+def _page_statements(trips: list[str]) -> list[str]:
+    """The page's own statements: neither transaction control, the pool's ping, the tenant
+    settings nor the sign-in lookup."""
+    return [t for t in trips
+            if t.upper().startswith(("SELECT", "WITH", "INSERT", "UPDATE", "DELETE"))
+            and not t.startswith(("SELECT set_config(", "SELECT account_sessions.id"))]
+
+
+def test_a_signed_in_page_costs_three_round_trips_beside_its_own_statements(seeded, wired):
+    app, wire = wired
+    client = _client(app, seeded.organizer_login)
+    url = f"/c/{seeded.slug}/about"
+    assert client.get(url).status_code == 200  # warm: connect, first statements
+    with wire.counting() as trips:
+        assert client.get(url).status_code == 200
+    own = _page_statements(trips)
+    assert own, trips  # the page reads the community's meetups
+    assert len(trips) - len(own) == FIXED_ROUND_TRIPS, trips
+
+
+def test_a_signed_in_request_that_reads_nothing_else_costs_the_fixed_round_trips(seeded,
+                                                                                 wired):
+    app, wire = wired
+    client = _client(app, seeded.organizer_login)
+    assert client.get(f"/c/{seeded.slug}/admin/settings").status_code == 200
+    with wire.counting() as trips:
+        assert client.get(f"/c/{seeded.slug}/admin/settings").status_code == 200
+    assert len(trips) == FIXED_ROUND_TRIPS, trips
+
+
+def test_another_communitys_member_is_refused_in_as_few(seeded, wired):
+    app, wire = wired
+    client = _client(app, seeded.outsider_login)
+    assert client.get(f"/c/{seeded.slug}/admin/settings").status_code == 403
+    with wire.counting() as trips:
+        assert client.get(f"/c/{seeded.slug}/admin/settings").status_code == 403
+    assert len(trips) <= FIXED_ROUND_TRIPS + 1, trips
+
+
+def test_the_proxy_counts_what_psycopg_sends(app_config, wired):
+    app, wire = wired
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+        with engine.connect() as conn, wire.counting() as trips:
+            conn.execute(text("SELECT 1"))
+            conn.rollback()
+    assert [t.split()[0].upper() for t in trips] == ["BEGIN", "SELECT", "ROLLBACK"], trips
