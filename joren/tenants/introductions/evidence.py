@@ -48,7 +48,7 @@ from functools import cache
 import numpy as np
 from scipy import sparse
 
-from joren.tenants.introductions import arrays
+from joren.tenants.introductions import arrays, semantics
 from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.features import Features
 from joren.tenants.members import vocabulary
@@ -264,11 +264,14 @@ def _named_rows(f: Features, members: np.ndarray, side: str) -> sparse.csr_matri
 
 def _meet(x: sparse.csr_matrix, y: sparse.csr_matrix, i: np.ndarray, j: np.ndarray
           ) -> np.ndarray:
-    """Whether row i of ``x`` and row j of ``y`` share a column, for each pair."""
+    """Whether row i of ``x`` and row j of ``y`` share a column, for each pair (only the
+    pairs whose rows both have an entry are multiplied)."""
     out = np.zeros(len(i), bool)
+    at = semantics.filled_pairs(x, y, i, j)
+    i, j = i[at], j[at]
     for s in range(0, len(i), _CHUNK):
         prod = x[i[s:s + _CHUNK]].multiply(y[j[s:s + _CHUNK]])
-        out[s:s + _CHUNK] = np.diff(prod.tocsr().indptr) > 0
+        out[at[s:s + _CHUNK]] = np.diff(prod.tocsr().indptr) > 0
     return out
 
 

@@ -146,12 +146,23 @@ def concept_rows(offer_texts: list[str], need_texts: list[str],
     return offer, need
 
 
+def filled_pairs(x: sparse.csr_matrix, y: sparse.csr_matrix, i: np.ndarray, j: np.ndarray
+                 ) -> np.ndarray:
+    """The pairs (indices) whose row ``i`` of ``x`` and row ``j`` of ``y`` both have an
+    entry: the others meet in nothing. Concepts are found in few profiles of a community
+    whose trade the vocabulary does not know (one in nine in the synthetic perf community),
+    so most pairs need no row product at all."""
+    return np.flatnonzero((np.diff(x.indptr) > 0)[i] & (np.diff(y.indptr) > 0)[j])
+
+
 def _rowdot(x: sparse.csr_matrix, y: sparse.csr_matrix, i: np.ndarray, j: np.ndarray
             ) -> np.ndarray:
     out = np.zeros(len(i), np.float64)
+    at = filled_pairs(x, y, i, j)
+    i, j = i[at], j[at]
     for s in range(0, len(i), CHUNK):
         prod = x[i[s:s + CHUNK]].multiply(y[j[s:s + CHUNK]])
-        out[s:s + CHUNK] = np.asarray(prod.sum(axis=1)).ravel()
+        out[at[s:s + CHUNK]] = np.asarray(prod.sum(axis=1)).ravel()
     return out
 
 
