@@ -1,7 +1,13 @@
 """Readings and romaji: what makes search by kanji, kana or romaji possible."""
 
+import unicodedata
+
+import pytest
+
 from joren.platform.names import (
+    fold,
     normalise,
+    prefix_key,
     romaji_forms,
     romaji_search_key,
     search_terms,
@@ -31,3 +37,20 @@ def test_search_terms_cover_kana_and_full_width():
     assert search_terms("ＹＡＭＡＤＡ") == ["yamada"]
     assert normalise("  Ｔａｎａｋａ ") == "tanaka"
     assert search_terms("   ") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Sato  Taro ", "ＳＡＴＯ　ｔａｒｏ", "さとう たろう", "ｻﾄｳ ﾀﾛｳ", "佐藤\u3000太郎",
+    "株式会社 ＡＢＣ",
+    "İstanbul", "ﬁne", "㈱やまだ", "e\u0301", "\tX\n", "", "ゟゞゝ", "①②"])
+def test_fast_paths_fold_as_the_full_rule(text):
+    """ASCII and text without hiragana skip steps that cannot change them (NFKC, the kana
+    table): the result is still NFKC, lowercase, hiragana as katakana, spaces collapsed."""
+    def katakana(t: str) -> str:
+        t = unicodedata.normalize("NFKC", t)
+        return "".join(chr(ord(c) + 0x60) if 0x3041 <= ord(c) <= 0x3096 else c for c in t)
+
+    assert to_katakana(text) == katakana(text)
+    assert fold(text) == " ".join(katakana(normalise(text)).split())
+    assert prefix_key(text) == "".join(
+        katakana(unicodedata.normalize("NFKC", text).lower()).split())[:120]

@@ -34,6 +34,7 @@ class MemberIndex:
     # (id, family name, given name, readings, company) until a row needs the names
     _names: list[tuple[int, str, str, str, str]] = field(default_factory=list)
     _by_name: dict[NameKey, int] | None = None
+    _by_name_without_email: dict[NameKey, int] | None = None
 
     @classmethod
     def load(cls, session: Session) -> MemberIndex:
@@ -63,16 +64,27 @@ class MemberIndex:
                                          member_id)
         return self._by_name
 
+    @property
+    def by_name_without_email(self) -> dict[NameKey, int]:
+        """The entries of ``by_name`` whose member has no email: the only ones a row with an
+        email may match by name (so when every member has one, such a row needs no name key).
+        """
+        if self._by_name_without_email is None:
+            self._by_name_without_email = (
+                {} if len(self.has_email) == len(self.fillable) else
+                {k: m for k, m in self.by_name.items() if m not in self.has_email})
+        return self._by_name_without_email
+
     def existing(self, person: Person) -> int | None:
         """The member a row is about: by email, else by name, reading and company unless
         that member already has another email address."""
-        found = self.by_email.get(person.email) if person.email else None
+        if not person.email:
+            return self.by_name.get(person.name_key())
+        found = self.by_email.get(person.email)
         if found is not None:
             return found
-        candidate = self.by_name.get(person.name_key())
-        if candidate is not None and not (person.email and candidate in self.has_email):
-            return candidate
-        return None
+        by_name = self.by_name_without_email
+        return by_name.get(person.name_key()) if by_name else None
 
 
 def local_day(when: datetime, tz: ZoneInfo) -> date:

@@ -40,7 +40,7 @@ class ImportError_(ValueError):  # noqa: N801 - "ImportError" is a builtin
     """The import cannot go on; ``str(error)`` is the message for the organizer."""
 
 
-@dataclass
+@dataclass(slots=True)
 class RowPlan:
     line: int
     action: str  # create / merge / reject
@@ -145,6 +145,9 @@ class _Planner:
         self.plan = Plan()
         self._new_by_email: dict[str, int] = {}
         self._new_by_name: dict[NameKey, int] = {}
+        # new people not yet in _new_by_name: only a row without an email looks a new person
+        # up by name, so a file where everyone has one never computes their name keys
+        self._unnamed: list[int] = []
         self._seen_pairs: set[tuple[Any, Any]] = set()
         # an attendance file repeats each person once per meetup: read each person once
         self._people: dict[tuple[str, ...], tuple[Person | None, str]] = {}
@@ -176,19 +179,28 @@ class _Planner:
             row.action, row.member_id = "merge", existing
             self._fill_from(existing, person)
             return ("m", existing)
-        idx = self._new_by_email.get(person.email) if person.email else \
-            self._new_by_name.get(person.name_key())
+        idx = (self._new_by_email.get(person.email) if person.email else
+               self._new_by_name_index().get(person.name_key()))
         if idx is None:
             idx = len(self.plan.new_people)
             self.plan.new_people.append(person)
             if person.email:
                 self._new_by_email[person.email] = idx
-            self._new_by_name.setdefault(person.name_key(), idx)
+            self._unnamed.append(idx)
             row.action = "create"
         else:
             row.action = "merge"  # the same person earlier in this file
         row.new_key = idx
         return ("n", idx)
+
+    def _new_by_name_index(self) -> dict[NameKey, int]:
+        """The new people so far by name key (the first of each key)."""
+        if self._unnamed:
+            people = self.plan.new_people
+            for idx in self._unnamed:
+                self._new_by_name.setdefault(people[idx].name_key(), idx)
+            self._unnamed.clear()
+        return self._new_by_name
 
     def _fill_from(self, member_id: int, person: Person) -> None:
         """Remember the first value the file gives for each fillable column of a member."""

@@ -75,7 +75,7 @@ def parse_status(value: str) -> AttendanceStatus | None:
     return _STATUS_INDEX.get(word) if word else AttendanceStatus.PRESENT
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     family_name: str = ""
     given_name: str = ""
@@ -101,20 +101,22 @@ def _split(text: str) -> tuple[str, str]:
     return (parts[0], parts[1]) if len(parts) == 2 else (parts[0], "")
 
 
-def _names(values: dict[str, str]) -> Person:
+def _names(values: dict[str, str]) -> tuple[str, str, str, str]:
     """The person's names and readings: separate columns win over a full-name column."""
-    p = Person()
-    if values.get("full_name"):
-        p.family_name, p.given_name = _split(values["full_name"])
-    p.family_name = values.get("family_name") or p.family_name
-    p.given_name = values.get("given_name") or p.given_name
-    if values.get("full_name_kana"):
-        p.family_name_kana, p.given_name_kana = _split(values["full_name_kana"])
-    p.family_name_kana = values.get("family_name_kana") or p.family_name_kana
-    p.given_name_kana = values.get("given_name_kana") or p.given_name_kana
-    p.family_name_kana = to_katakana(p.family_name_kana).strip()
-    p.given_name_kana = to_katakana(p.given_name_kana).strip()
-    return p
+    get = values.get
+    family = given = family_kana = given_kana = ""
+    if full := get("full_name"):
+        family, given = _split(full)
+    if full_kana := get("full_name_kana"):
+        family_kana, given_kana = _split(full_kana)
+    return (get("family_name") or family, get("given_name") or given,
+            to_katakana(get("family_name_kana") or family_kana).strip(),
+            to_katakana(get("given_name_kana") or given_kana).strip())
+
+
+# the limits of the person's own fields, in MAX_LENGTH's order (the first too long is named)
+_PERSON_LIMITS = tuple((key, limit) for key, limit in MAX_LENGTH.items()
+                       if key in Person.__dataclass_fields__)
 
 
 def _problem(p: Person) -> str:
@@ -123,9 +125,8 @@ def _problem(p: Person) -> str:
         return _("The name is empty.")
     if p.email and not _EMAIL.match(p.email):
         return _("“%(value)s” is not a valid email address.", value=p.email[:80])
-    for key, limit in MAX_LENGTH.items():
-        value = getattr(p, key, None)
-        if value is not None and len(value) > limit:
+    for key, limit in _PERSON_LIMITS:
+        if len(getattr(p, key)) > limit:
             return _("“%(field)s” is longer than %(max)d characters.",
                      field=FIELDS.get(key, key), max=limit)
     return ""
@@ -133,9 +134,9 @@ def _problem(p: Person) -> str:
 
 def read_person(values: dict[str, str]) -> tuple[Person | None, str]:
     """The person a row describes, or None and the reason the row is rejected."""
-    p = _names(values)
-    p.email = values.get("email", "").strip().lower()
-    for key in ("company", "title", "industry"):
-        setattr(p, key, values.get(key, "").strip())
+    get = values.get
+    p = Person(*_names(values), email=get("email", "").strip().lower(),
+               company=get("company", "").strip(), title=get("title", "").strip(),
+               industry=get("industry", "").strip())
     problem = _problem(p)
     return (None, problem) if problem else (p, "")

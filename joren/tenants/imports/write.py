@@ -127,10 +127,12 @@ def _insert_members(session: Session, tenant_id: int, kind: ImportKind,
     # The rows come back in no promised order: they are told apart as the plan told the new
     # people apart (by email, else by name, reading and company).
     index = {p.email or p.name_key(): idx for idx, p in enumerate(people)}
+    # when everyone has an email, the email alone tells the rows apart
+    returning = _MEMBER_RETURNING if not all(p.email for p in people) else ("id", "email")
     new_ids: dict[int, int] = {}
     for chunk in _member_rows_ahead(people):
         for m in insert_rows(session, Member.__table__, _MEMBER_COLUMNS, chunk, shared=shared,
-                             returning=_MEMBER_RETURNING):
+                             returning=returning):
             key = m.email or name_key(m.family_name, m.given_name, m.family_name_kana or "",
                                       m.given_name_kana or "", m.company)
             new_ids[index[key]] = m.id

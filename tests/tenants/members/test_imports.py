@@ -512,3 +512,39 @@ def test_bulk_writes_of_the_job_never_reach_another_community(  # type: ignore[n
                                   Progress(s, ImportBatch(id=0, total=1, processed=0), None))
         s.rollback()
     assert count(session, Member, other_tenant) == 1
+
+
+def test_a_row_with_an_email_matches_by_name_only_a_member_without_one() -> None:
+    """The oldest member of a name key decides: a row with an email never merges into a
+    member holding another address, nor past it into a younger namesake without one; a
+    row without an email merges into the oldest; in the file, a later row without an email
+    merges into the first new person of its name."""
+    from joren.tenants.imports.matching import MemberIndex
+    from joren.tenants.imports.plan import _Planner
+
+    def person(email: str = "", company: str = "A社") -> Person:
+        return Person(family_name="佐藤", given_name="太郎", family_name_kana="サトウ",
+                      given_name_kana="タロウ", email=email, company=company)
+
+    index = MemberIndex()
+    for member_id, email in ((1, "old@example.jp"), (2, None)):
+        if email:
+            index.by_email[email] = member_id
+            index.has_email.add(member_id)
+        index._names.append((member_id, "佐藤", "太郎", "サトウタロウ", "A社"))
+        index.fillable[member_id] = (email, "サトウ", "タロウ", "A社", "", "")
+    assert index.existing(person("new@example.jp")) is None
+    assert index.existing(person()) == 1
+    assert index.existing(person("old@example.jp")) == 1
+    index = MemberIndex()
+    index._names.append((3, "佐藤", "太郎", "サトウタロウ", "A社"))
+    index.fillable[3] = (None, "サトウ", "タロウ", "A社", "", "")
+    assert index.existing(person("new@example.jp")) == 3
+
+    planner = _Planner(ImportKind.MEMBERS, MemberIndex(), ["full_name", "email"])
+    for line, values in enumerate(({"full_name": "佐藤 太郎", "email": "a@example.jp"},
+                                   {"full_name": "佐藤 太郎", "email": "b@example.jp"},
+                                   {"full_name": "佐藤 太郎", "email": ""}), start=2):
+        planner.add(line, values)
+    assert [(r.action, r.new_key) for r in planner.plan.rows] == [
+        ("create", 0), ("create", 1), ("merge", 0)]
