@@ -128,5 +128,16 @@ def _vocabulary_phrases_in_unseen() -> set[str]:
     return {_digest(c) for c in cues if _phrase(c) and any(c in s for s in sentences)}
 
 
+# General words added to the vocabulary after this set was written, by a round that never read
+# it (each with its commit and why): they are in these sentences because they are common, not
+# because they were copied from them. A phrase joins this list only with such a reason.
+NAMED = {
+    # eea9995: パートナー read as its own word, so パート (part-time staff) no longer matches
+    # inside it (issue 15's known limit); written without seeing unseen.py
+    "ぱーとなー",
+}
+
+
 def test_unseen_is_not_copied_into_the_vocabulary() -> None:
-    assert sorted(_vocabulary_phrases_in_unseen() - BEFORE) == []
+    named = {_digest(c) for c in NAMED}
+    assert sorted(_vocabulary_phrases_in_unseen() - BEFORE - named) == []
