@@ -93,12 +93,6 @@ def _due_member_ids(meetup_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _paid_member_ids(meetup_id: int):  # type: ignore[no-untyped-def]
-    return select(Payment.member_id).where(
-        Payment.meetup_id == meetup_id, Payment.kind == PaymentKind.MEETUP_FEE,
-        Payment.status == PaymentStatus.PAID)
-
-
 def current_payment(session: Session, meetup: Meetup, member_id: int) -> Payment | None:
     return session.scalar(select(Payment).where(
         Payment.meetup_id == meetup.id, Payment.member_id == member_id,
@@ -293,23 +287,45 @@ def register_counts(session: Session, meetup: Meetup, member_price: int | None =
 
     Members whose dues cover the meetup's date owe the member price (``pricing``): who they
     are is a subquery of the count, never a query per person."""
-    due = _due_member_ids(meetup.id).subquery()
-    member_id = due.c[0]
-    # Each person's two flags are worked out once (each subquery is read once), then summed.
-    flags = [case((member_id.not_in(_paid_member_ids(meetup.id)), 1), else_=0).label("unpaid")]
+    person = _fee_flags(meetup.id)
+    due = person.c.due == 1
+    unpaid = due & (person.c.paid == 0)
+    columns = [func.count().filter(due), func.count().filter(unpaid)]
+    query = select(*columns).select_from(person)
     if member_price is not None:
         zone = community_of(session, meetup.tenant_id).zone
         on = pricing.local_date(meetup.starts_at, zone)
-        flags.append(case((member_id.in_(pricing.dues_current_select(on, zone)), 1),
-                          else_=0).label("current"))
-    flagged = select(*flags).select_from(due).subquery("flagged")
-    columns = [func.count(), func.sum(flagged.c.unpaid)]
-    if member_price is not None:
-        columns += [func.sum(flagged.c.current), func.sum(flagged.c.unpaid * flagged.c.current)]
-    counts = session.execute(select(*columns).select_from(flagged)).one()
+        # Who is dues-current is gathered once and joined, not probed once per flag.
+        current = pricing.dues_current_select(on, zone).subquery("current")
+        is_current = current.c.member_id.is_not(None)
+        query = (select(*columns, func.count().filter(due & is_current),
+                        func.count().filter(unpaid & is_current))
+                 .select_from(person.outerjoin(current,
+                                               current.c.member_id == person.c.member_id)))
+    counts = session.execute(query).one()
     return (int(counts[0] or 0), int(counts[1] or 0),
             *((int(counts[2] or 0), int(counts[3] or 0)) if member_price is not None
               else (0, 0)))
+
+
+def _fee_flags(meetup_id: int):  # type: ignore[no-untyped-def]
+    """One row a person the meetup's fee concerns: (member_id, due, paid), each 0 or 1.
+    ``due``: registered as going or recorded as attending; ``paid``: a paid fee payment. Each
+    source is read once, through its (tenant, meetup, ...) index, and grouped once."""
+    zero, one = literal(0), literal(1)
+    found = union_all(
+        select(Registration.member_id.label("member_id"), one.label("due"), zero.label("paid"))
+        .where(Registration.meetup_id == meetup_id,
+               Registration.status == RegistrationStatus.GOING),
+        select(Attendance.member_id, one, zero)
+        .where(Attendance.meetup_id == meetup_id, Attendance.status.in_(ATTENDED)),
+        select(Payment.member_id, zero, one)
+        .where(Payment.meetup_id == meetup_id, Payment.kind == PaymentKind.MEETUP_FEE,
+               Payment.status == PaymentStatus.PAID),
+    ).subquery("fee_found")
+    return (select(found.c.member_id.label("member_id"), func.max(found.c.due).label("due"),
+                   func.max(found.c.paid).label("paid"))
+            .group_by(found.c.member_id).subquery("fee_person"))
 
 
 def totals(session: Session, meetup: Meetup) -> Totals:

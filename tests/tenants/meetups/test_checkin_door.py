@@ -294,3 +294,42 @@ def test_self_checkin_window_times_are_in_the_communitys_timezone(organizer_clie
             "action": "open", "opens_at": opens, "closes_at": closes}, follow_redirects=True)
         assert "The check-in window must close after it opens." in response.get_data(as_text=True)
     assert reload(session, type(evening), evening.id).checkin_opens_at == row.checkin_opens_at
+
+
+# The row loop print.html had before the rows were written in Python: the same bytes still.
+_LOOP = ('{%- for row in rows %}\n<tr data-member-id="{{ row.member_id }}"'
+         '{% if row.is_checked_in %} data-in{% endif %}><td><td>{{ loop.index }}'
+         '<td>{{ row.name }}{% if row.is_guest %}'
+         '{{ guest }}{% endif %}<td>{{ row.reading }}<td>{{ row.company }}<td>{{ row.title }}\n'
+         '  {%- endfor %}')
+
+
+def test_printed_rows_are_what_the_template_wrote_and_escaped(app):
+    from markupsafe import Markup
+
+    from joren.tenants.meetups.checkin.lists import SheetRow
+    from joren.tenants.meetups.checkin.printing import sheet_rows_html
+
+    rows = [SheetRow(7, '<script>"x"</script>', "ア&イ", "株式会社'A&B'", "<b>社長</b>",
+                     True, True, True),
+            SheetRow(8, "佐藤 健", "サトウ ケン", "", "", False, False, False),
+            SheetRow(9, "&amp; already", "", "a > b", "it's", False, True, True)]
+    guest = Markup(" <small>(ゲスト)</small>")
+    with app.app_context():
+        expected = app.jinja_env.from_string(_LOOP).render(rows=rows, guest=guest)
+    written = sheet_rows_html(rows, guest)
+    assert isinstance(written, Markup) and str(written) == expected
+    assert "<script>" not in written and "&lt;script&gt;&#34;x&#34;" in written
+    assert "&amp;amp; already" in written
+    # a plain string (not the template's own markup) is escaped too
+    assert "&lt;i&gt;" in sheet_rows_html(rows[:1], "<i>")
+
+
+def test_printable_list_escapes_what_people_typed(staff_client, session, tenant, evening, crowd):
+    with unscoped(session):
+        someone = session.get(Member, crowd["sato"].id)
+        someone.company = '<img src=x onerror="alert(1)">&Co'
+        session.commit()
+    html = staff_client.get(_url(tenant, evening, "/print")).get_data(as_text=True)
+    assert '<img src=x' not in html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;Co" in html

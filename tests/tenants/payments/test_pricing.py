@@ -247,3 +247,86 @@ def test_a_member_who_owes_nothing_cannot_be_marked_paid(session, scoped, organi
     assert payments_of(session, meetup_id=evening.id) == []
     html = organizer_client.get(url).get_data(as_text=True)
     assert "With paid-up dues, this member pays nothing for this meetup." in html
+
+
+def _recount(s, evening, on):  # type: ignore[no-untyped-def]
+    """(due, unpaid, members, unpaid members), one person at a time: the definition."""
+    from sqlalchemy import select
+
+    from joren.tenants.meetups.models import ATTENDED, Attendance, Registration
+    from joren.tenants.payments.models import Payment, PaymentKind
+
+    due = set(s.scalars(select(Registration.member_id).where(
+        Registration.meetup_id == evening.id, Registration.status == "going")))
+    due |= set(s.scalars(select(Attendance.member_id).where(
+        Attendance.meetup_id == evening.id, Attendance.status.in_(ATTENDED))))
+    paid = set(s.scalars(select(Payment.member_id).where(
+        Payment.meetup_id == evening.id, Payment.kind == PaymentKind.MEETUP_FEE,
+        Payment.status == PaymentStatus.PAID)))
+    current = {m for m in due if pricing.is_dues_current(s, m, on)}
+    return len(due), len(due - paid), len(current), len(current - paid)
+
+
+def test_register_counts_agree_with_a_recount_in_every_case(app, session, scoped, tenant,
+                                                            other_tenant, people, upcoming):
+    """Member price: registered, walked in, paid, undone, paid but no longer going, and
+    another community's dues payer and payments, counted in one statement as one by one."""
+    from joren.models import AttendanceStatus, Member
+    from joren.tenants.meetups.attendance import set_status
+
+    evening, crowd = upcoming
+    s = scoped(tenant)
+    owner = s.get(Member, people.organizer_member.id)
+    walk_in = factories.member(session, tenant, family_name="飛入")
+    paid_dues(session, walk_in, utcnow().date() - timedelta(days=1),
+              utcnow().date() + timedelta(days=30))
+    leaving = factories.member(session, tenant, family_name="取消")
+    register(session, evening, leaving)
+    stranger = factories.member(session, other_tenant, family_name="他所")
+    paid_dues(session, stranger, utcnow().date() - timedelta(days=1),
+              utcnow().date() + timedelta(days=30))
+    session.commit()
+    s = scoped(tenant)
+    owner = s.get(Member, people.organizer_member.id)
+    evening = s.get(type(evening), evening.id)
+    set_status(s, evening, s.get(Member, walk_in.id), AttendanceStatus.WALK_IN, owner)
+    for person in (crowd[0], crowd[2], leaving):
+        svc.mark_paid(s, evening, s.get(Member, person.id), PaymentMethod.DOOR, owner)
+    undone = svc.mark_paid(s, evening, s.get(Member, crowd[1].id),
+                           PaymentMethod.BANK_TRANSFER, owner)
+    svc.undo(s, undone, owner)
+    s.commit()
+    with unscoped_registration(session, evening, leaving) as registration:
+        registration.status = "cancelled"
+    s = scoped(tenant)
+    on = pricing.meetup_date(s, evening)
+    held = s.get(Community, tenant.id)  # a request holds its community (g.community)
+    with count_statements(app) as statements:
+        counts = svc.register_counts(s, evening, 2000)
+    assert len(statements) == 1 and held is not None, statements.statements
+    assert counts == _recount(s, evening, on) == (5, 3, 3, 2)
+    assert svc.register_counts(s, evening)[:2] == (5, 3)
+    totals = svc.totals(s, evening)
+    assert totals.member_count == 3
+    assert totals.outstanding == 2000 * 2 + 3000 * 1
+    # Another community sees none of it, and its own figures are its own.
+    assert svc.register_counts(scoped(other_tenant), evening, 2000) == (0, 0, 0, 0)
+
+
+def unscoped_registration(session, evening, member):  # type: ignore[no-untyped-def]
+    """The member's registration for ``evening``, changed outside the tenant scope, committed."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import select
+
+    from joren.platform.tenancy import unscoped
+    from joren.tenants.meetups.models import Registration
+
+    @contextmanager
+    def changing():  # type: ignore[no-untyped-def]
+        with unscoped(session):
+            row = session.scalar(select(Registration).where(
+                Registration.meetup_id == evening.id, Registration.member_id == member.id))
+            yield row
+            session.commit()
+    return changing()

@@ -38,6 +38,7 @@ from joren.platform.pagination import Page
 from joren.tenants.meetups import attendance as svc
 from joren.tenants.meetups.checkin import lists
 from joren.tenants.meetups.checkin.forms import CodeForm, WalkInForm
+from joren.tenants.meetups.checkin.printing import sheet_rows_html
 from joren.tenants.meetups.models import AttendanceStatus, Meetup
 from joren.tenants.meetups.questions import services as questions
 
@@ -321,7 +322,7 @@ def self_checkin_window(meetup_id: int) -> Any:
 def print_list(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
     return render_template("meetups/checkin/print.html", meetup=meetup,
-                           rows=lists.sheet(db.session, meetup))
+                           rows=lists.sheet(db.session, meetup), sheet_rows_html=sheet_rows_html)
 
 
 # -- the register ------------------------------------------------------------------------
