@@ -166,13 +166,20 @@ def cached_url_for(endpoint: str, **values: object) -> str:
 # once per key and hands the text back afterwards. The key holds every input the fragment
 # reads: the mount point and community (its addresses, its name, whether it is public), the
 # language, the endpoint (which link is active), and the membership's role and whether it
-# is inactive (what ``can()`` answers). Nothing account-specific goes into a cached fragment:
-# the switcher, the CSRF tokens and the banners stay outside.
+# is inactive (what ``can()`` answers). A fragment that reads none of the page's, community's
+# or membership's inputs (the base layout's navbar, its language buttons) says
+# ``per="language"`` and is keyed by the mount point and the language alone, so one copy
+# serves every community and page. Nothing account-specific goes into a cached fragment:
+# the switcher, the CSRF tokens, the return address and the banners stay outside.
 _FRAGMENT_CACHE_LIMIT = 4096
 _fragment_cache: dict[tuple[object, ...], Markup] = {}
 
 
-def _fragment_key(name: str) -> tuple[object, ...]:
+def _fragment_key(name: str, per: str = "page") -> tuple[object, ...]:
+    if per == "language":
+        return (name, request.script_root, str(get_locale()))
+    if per != "page":
+        raise ValueError(f"layout_fragment: per={per!r} is neither 'page' nor 'language'")
     community = g.get("community")
     membership = g.get("membership")
     return (name, request.script_root, request.endpoint,
@@ -182,12 +189,13 @@ def _fragment_key(name: str) -> tuple[object, ...]:
             str(get_locale()))
 
 
-def layout_fragment(name: str, caller: Any) -> Markup:
+def layout_fragment(name: str, caller: Any, per: str = "page") -> Markup:
     """``{% call layout_fragment("console-nav") %}…{% endcall %}``: the body, rendered once
-    per key (``_fragment_key``). Outside a request the body is rendered every time."""
+    per key (``_fragment_key``; ``per="language"`` for a body that reads nothing but the
+    language and the mount point). Outside a request the body is rendered every time."""
     if not request:
         return Markup(caller())  # noqa: S704 - the body is the template's own output
-    key = _fragment_key(name)
+    key = _fragment_key(name, per)
     found = _fragment_cache.get(key)
     if found is None:
         found = Markup(caller())  # noqa: S704 - the body is the template's own output

@@ -51,7 +51,30 @@ def _key(element: Any) -> Any:
     return ("alias", str(element.name))
 
 
+# Whether a statement names a tenant table depends on its shape alone, which SQLAlchemy's
+# cache key spells out (bound values apart) and keeps on the statement for compiling it: a
+# page outside any community (the account page) asks this of the same few shapes on every
+# request, and walking each statement's tree cost more than running it.
+_REFERENCES_LIMIT = 4096
+_references: dict[tuple[Any, ...], bool] = {}
+
+
 def references_tenant_table(statement: Any) -> bool:
+    make_key = getattr(statement, "_generate_cache_key", None)
+    cache_key = make_key() if make_key is not None else None
+    if cache_key is None:  # a statement SQLAlchemy does not cache is walked every time
+        return _walk_for_tenant_table(statement)
+    key = (len(tenant_tables()), cache_key.key)  # a model added later is a new key
+    found = _references.get(key)
+    if found is None:
+        found = _walk_for_tenant_table(statement)
+        if len(_references) >= _REFERENCES_LIMIT:
+            _references.clear()
+        _references[key] = found
+    return found
+
+
+def _walk_for_tenant_table(statement: Any) -> bool:
     for element in visitors.iterate(statement):
         if isinstance(element, TextClause):
             if names_tenant_table(element.text):

@@ -9,8 +9,17 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from joren.models import Attendance, AttendanceStatus, Invitation, Meetup, Member, Role
+from joren.models import (
+    Account,
+    Attendance,
+    AttendanceStatus,
+    Invitation,
+    Meetup,
+    Member,
+    Role,
+)
 from joren.platform.tenancy import TenantScopeError, set_tenant, unscoped
+from joren.platform.tenant_statements import references_tenant_table
 from tests import factories
 
 
@@ -175,3 +184,17 @@ def test_a_new_communitys_checklist_counts_only_its_own_rows(session, scoped, te
     checklist = dashboard(scoped(community)).checklist
     assert not (checklist.invited_organizers or checklist.invited_members
                 or checklist.scheduled_meetup)
+
+
+def test_the_unscoped_check_answers_by_shape_every_time(session, two_members):
+    """``references_tenant_table`` keeps its answer per statement shape (tenant_statements):
+    the same shape raises on every run, whatever its values, and a shape that names no
+    tenant table still runs."""
+    for email in ("a@example.jp", "b@example.jp", "a@example.jp"):
+        with pytest.raises(TenantScopeError):
+            session.execute(select(Member.id).where(Member.email == email))
+        assert session.execute(select(Account.id).where(Account.email == email)).all() == []
+    # One column of a tenant table in an otherwise clean shape is still caught.
+    assert not references_tenant_table(select(Account.id).where(Account.id == 1))
+    assert references_tenant_table(select(Account.id).where(
+        Account.id.in_(select(Member.account_id))))
