@@ -7,46 +7,21 @@ they were written occurs in them. ``measure.py`` reports figures on all three se
 
 from __future__ import annotations
 
-import unicodedata
-
 from tests.quality import catalogue, fresh, held_out
-from tests.quality.catalogue import Topic
-
-_EXTRAS = ("GENERIC_JA", "GENERIC_EN", "HOMOGRAPH_JA", "HOMOGRAPH_EN")
-
-
-def _sentences(module) -> list[str]:  # type: ignore[no-untyped-def]
-    out = [s for t in module.TOPICS for group in t[2:] for s in group]
-    for name in _EXTRAS:
-        out += getattr(module, name)
-    return out
+from tests.quality.sets import (
+    assert_catalogue_shape,
+    assert_own_sentences,
+    sentences,
+    vocabulary_phrases_in,
+)
 
 
-def _norm(s: str) -> str:
-    return " ".join(s.casefold().split())
-
-
-def test_fresh_has_the_catalogue_topics_in_order() -> None:
-    assert all(isinstance(t, Topic) for t in fresh.TOPICS)
-    assert [t.key for t in fresh.TOPICS] == [t.key for t in catalogue.TOPICS]
-    assert [t.industry for t in fresh.TOPICS] == [t.industry for t in catalogue.TOPICS]
-
-
-def test_fresh_has_at_least_the_catalogue_sentences() -> None:
-    for mine, dev in zip(fresh.TOPICS, catalogue.TOPICS, strict=True):
-        for field in Topic._fields[2:]:
-            got, want = getattr(mine, field), getattr(dev, field)
-            assert isinstance(got, tuple) and all(isinstance(s, str) and s for s in got)
-            assert len(got) >= len(want), (mine.key, field)
-    for name in _EXTRAS:
-        assert len(getattr(fresh, name)) >= len(getattr(catalogue, name)), name
+def test_fresh_has_the_catalogue_shape() -> None:
+    assert_catalogue_shape(fresh)
 
 
 def test_fresh_sentences_are_not_copied() -> None:
-    others = {_norm(s) for s in _sentences(catalogue) + _sentences(held_out)}
-    mine = [_norm(s) for s in _sentences(fresh)]
-    assert sorted(s for s in mine if s in others) == []
-    assert len(set(mine)) == len(mine)
+    assert_own_sentences(fresh, catalogue, held_out)
 
 
 def test_a_fresh_community_is_written_with_the_fresh_sentences() -> None:
@@ -54,7 +29,7 @@ def test_a_fresh_community_is_written_with_the_fresh_sentences() -> None:
 
     c = q.build(200, seed=3, phrasings="fresh")
     assert c.phrasings == "fresh"
-    written = set(_sentences(fresh)) | set(catalogue.FILLER_JA) | set(catalogue.FILLER_EN)
+    written = set(sentences(fresh)) | set(catalogue.FILLER_JA) | set(catalogue.FILLER_EN)
     texts = [s for p in c.profiles for s in (*p.offers, *p.asks)]
     assert texts and all(s in written for s in texts)
 
@@ -108,27 +83,6 @@ INDEPENDENT = frozenset({"office relocation", "引っ越し"})
 NAMED = frozenset({"ぱーとなー", "employment insurance"})
 
 
-def _written(text: str) -> str:
-    """A text as written, for comparing words (NFKC, lower case, katakana as hiragana): not the
-    vocabulary's reading (``vocabulary.fold``), which changes words to find their variants."""
-    return unicodedata.normalize("NFKC", text).lower().translate(_KATAKANA)
-
-
-_KATAKANA = {cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)}
-
-
-def _phrase(cue: str) -> bool:
-    return len(cue.split()) >= 2 if cue.isascii() else len(cue) >= 4
-
-
 def test_fresh_is_not_copied_into_the_vocabulary() -> None:
-    from joren.tenants.members import vocabulary
-
-    data = vocabulary._data()
-    cues = {_written(c) for concept in data["concepts"].values()
-            for side in ("offer", "need", "both") for c in concept.get(side, ())}
-    cues |= {_written(c) for c in data.get("neutral_phrases", ())}
-    sentences = [_written(s) for s in _sentences(fresh)]
-    copied = sorted(c for c in cues if _phrase(c) and c not in BEFORE | INDEPENDENT | NAMED
-                    and any(c in s for s in sentences))
-    assert copied == []
+    copied = vocabulary_phrases_in(fresh) - BEFORE - INDEPENDENT - NAMED
+    assert sorted(copied) == []

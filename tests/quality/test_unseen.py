@@ -8,46 +8,22 @@ after they were written occurs in them. ``measure.py`` reports figures on all fo
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 
 from tests.quality import catalogue, fresh, held_out, unseen
-from tests.quality.catalogue import Topic
-
-_EXTRAS = ("GENERIC_JA", "GENERIC_EN", "HOMOGRAPH_JA", "HOMOGRAPH_EN")
-
-
-def _sentences(module) -> list[str]:  # type: ignore[no-untyped-def]
-    out = [s for t in module.TOPICS for group in t[2:] for s in group]
-    for name in _EXTRAS:
-        out += getattr(module, name)
-    return out
+from tests.quality.sets import (
+    assert_catalogue_shape,
+    assert_own_sentences,
+    sentences,
+    vocabulary_phrases_in,
+)
 
 
-def _norm(s: str) -> str:
-    return " ".join(s.casefold().split())
-
-
-def test_unseen_has_the_catalogue_topics_in_order() -> None:
-    assert all(isinstance(t, Topic) for t in unseen.TOPICS)
-    assert [t.key for t in unseen.TOPICS] == [t.key for t in catalogue.TOPICS]
-    assert [t.industry for t in unseen.TOPICS] == [t.industry for t in catalogue.TOPICS]
-
-
-def test_unseen_has_at_least_the_catalogue_sentences() -> None:
-    for mine, dev in zip(unseen.TOPICS, catalogue.TOPICS, strict=True):
-        for field in Topic._fields[2:]:
-            got, want = getattr(mine, field), getattr(dev, field)
-            assert isinstance(got, tuple) and all(isinstance(s, str) and s for s in got)
-            assert len(got) >= len(want), (mine.key, field)
-    for name in _EXTRAS:
-        assert len(getattr(unseen, name)) >= len(getattr(catalogue, name)), name
+def test_unseen_has_the_catalogue_shape() -> None:
+    assert_catalogue_shape(unseen)
 
 
 def test_unseen_sentences_are_not_copied() -> None:
-    others = {_norm(s) for m in (catalogue, held_out, fresh) for s in _sentences(m)}
-    mine = [_norm(s) for s in _sentences(unseen)]
-    assert sorted(s for s in mine if s in others) == []
-    assert len(set(mine)) == len(mine)
+    assert_own_sentences(unseen, catalogue, held_out, fresh)
 
 
 def test_an_unseen_community_is_written_with_the_unseen_sentences() -> None:
@@ -56,10 +32,10 @@ def test_an_unseen_community_is_written_with_the_unseen_sentences() -> None:
     c = q.build(200, seed=3, phrasings="unseen")
     assert c.phrasings == "unseen"
     assert "unseen" in q.MEASURED
-    written = set(_sentences(unseen)) | set(catalogue.FILLER_JA) | set(catalogue.FILLER_EN)
+    written = set(sentences(unseen)) | set(catalogue.FILLER_JA) | set(catalogue.FILLER_EN)
     texts = [s for p in c.profiles for s in (*p.offers, *p.asks)]
     assert texts and all(s in written for s in texts)
-    assert any(s in set(_sentences(unseen)) for s in texts)
+    assert any(s in set(sentences(unseen)) for s in texts)
 
 
 # The vocabulary's phrases (as in ``test_fresh``: four or more folded characters, or two or more
@@ -100,32 +76,8 @@ BEFORE = frozenset({
 })
 
 
-def _written(text: str) -> str:
-    """A text as written, for comparing words (NFKC, lower case, katakana as hiragana): not the
-    vocabulary's reading (``vocabulary.fold``), which changes words to find their variants."""
-    return unicodedata.normalize("NFKC", text).lower().translate(_KATAKANA)
-
-
-_KATAKANA = {cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)}
-
-
-def _phrase(cue: str) -> bool:
-    return len(cue.split()) >= 2 if cue.isascii() else len(cue) >= 4
-
-
 def _digest(cue: str) -> str:
     return hashlib.sha256(cue.encode()).hexdigest()[:16]
-
-
-def _vocabulary_phrases_in_unseen() -> set[str]:
-    from joren.tenants.members import vocabulary
-
-    data = vocabulary._data()
-    cues = {_written(c) for concept in data["concepts"].values()
-            for side in ("offer", "need", "both") for c in concept.get(side, ())}
-    cues |= {_written(c) for c in data.get("neutral_phrases", ())}
-    sentences = [_written(s) for s in _sentences(unseen)]
-    return {_digest(c) for c in cues if _phrase(c) and any(c in s for s in sentences)}
 
 
 # General words added to the vocabulary after this set was written, by a round that never read
@@ -140,4 +92,4 @@ NAMED = {
 
 def test_unseen_is_not_copied_into_the_vocabulary() -> None:
     named = {_digest(c) for c in NAMED}
-    assert sorted(_vocabulary_phrases_in_unseen() - BEFORE - named) == []
+    assert sorted({_digest(c) for c in vocabulary_phrases_in(unseen)} - BEFORE - named) == []
