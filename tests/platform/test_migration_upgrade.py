@@ -191,6 +191,8 @@ RELEASED = {
         "8c81b039ad660938b1ae8b76c3bb50e9cc618502870b47eca08e53b7a209679d",
     "0031_policies_read_settings_once.py":
         "b243af45e7139e550aa9f80c34a6e042b455e228ed792c66c7c7b8b06c8796b9",
+    "0032_session_members_function.py":
+        "6cf037be7fdde33274f3e83c6818d1282c7cb42e334cff6cb20090c0176254bf",
 }
 
 
