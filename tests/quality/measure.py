@@ -1,7 +1,9 @@
-"""Print the quality figures of one cycle on the dev, the held-out, the fresh and the unseen
-phrasings, at the sizes given (``python -m tests.quality.measure 1000 5000``): precision,
-decoy-only share, coverage, true reasons, ja↔en pairs, and the cycle's time. The held-out line
-is the one to quote (``held_out.py`` says why); the unseen line is the one nobody tuned on."""
+"""Print the quality figures of one cycle on the dev, the held-out, the fresh, the unseen and
+the novel phrasings, at the sizes given (``python -m tests.quality.measure 1000 5000``):
+precision, decoy-only share, coverage, true reasons, ja↔en pairs, and the cycle's time. The
+held-out line is the one to quote (``held_out.py`` says why); the unseen line is the one nobody
+tuned on, and the novel line (``novel.py``, a fifth set written blind) the one to keep so once
+the unseen set is tuned on too."""
 
 from __future__ import annotations
 
