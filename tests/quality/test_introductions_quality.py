@@ -152,3 +152,12 @@ def test_unseen_phrasings_meet_the_meaning_targets(unseen_cycle: q.Score) -> Non
     assert unseen_cycle["precision of the suggestions"] >= 0.9
     assert unseen_cycle["decoy-only share"] <= 0.02
     assert unseen_cycle["true reasons (offer→need)"] == 1.0
+
+
+def test_unseen_phrasings_state_only_true_directions(unseen_cycle: q.Score) -> None:
+    # On the blind phrasings too, every "A offers X, which may help B with Y" is true (0.90
+    # before the offer had to state its service as one of its own: not an extra of a package,
+    # not one of the things an unnamed service works on; ``evidence._offered``). What the
+    # engine suggests did not change, only what is said of it.
+    assert unseen_cycle["true reasons (offer→need)"] == 1.0
+    assert unseen_cycle.counts["stated directions"] > 0

@@ -23,6 +23,12 @@ and cues made of function words only ("nobody knows") left out:
   word that only places the need in a field (食事, 領収書, "the food", "our website": the
   vocabulary's ``mention`` words) is true of "the food looks cold in our photos" as much
   as of a caterer's client, so it names the concept for the weaker reason below only;
+- and the offer sentence states the service as one the giver offers (``_offered``): not
+  as an extra of a package (写真撮影もセットで, "photo shoot included": not offered on its
+  own), nor as one of a list of things a service the vocabulary does not know works on
+  (ホームページ・メニューの多言語化, "we localise menus, websites and manuals": the websites
+  are translated, not built). On the unseen phrasings these two made every false stated
+  direction; such an offer still names its concept for the weaker reason below;
 - **the same field** (weaker, ``direction`` False), when B names the concept by a need cue
   and A by an offer cue or by a word that fits either side (撮影, printing) as the only
   concept of that sentence: "A's 宣材写真の撮影 and B's 紹介動画 are both about photography
@@ -43,7 +49,7 @@ import weakref
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -171,10 +177,14 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
         for k, hits in zip(turned, vocabulary.matches(
                 [_after_contrast(lines[k]) for k in turned], tag_side), strict=True):
             obstacle[k] = hits
+    folded = vocabulary.fold_all(lines) if side == "offer" else lines
     for row, hits in enumerate(hits_of):
         weights = _weights(hits, specific, side == "need")
         final = _weights(obstacle[row], specific, side == "need")
         found = out[int(owner[row])]
+        # In an offer, a service named only as an extra of a package or as one of the
+        # things another service works on is not offered on its own (``_offered``).
+        offered = _offered(folded[row], hits) if side == "offer" else None
         for c, weight in weights.items():
             own = weight >= vocabulary.SIDE_WEIGHT
             # A mention (食事, receipts) places a need in the concept's field: enough to say
@@ -186,7 +196,8 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
             # of contracts, manuals and websites" the websites are what is translated, and
             # a need naming two fields does not say which of them the service would meet.
             own = own and final.get(c, 0.0) >= vocabulary.SIDE_WEIGHT \
-                and len(final if side == "need" else weights) == 1
+                and len(final if side == "need" else weights) == 1 \
+                and (offered is None or c in offered)
             if c not in found or (own and not found[c][1]):
                 found[c] = (lines[row], own)
     at = vocabulary.index()
@@ -215,6 +226,137 @@ def _weights(hits: list[tuple[str, int, float]], specific: np.ndarray, need: boo
                 weight = _MENTION
             weights[c] = max(weight, weights.get(c, 0.0))
     return weights
+
+
+# What follows a service that comes only with another one (写真撮影もセットで, 翻訳付き,
+# 送料込み, "photos included") or comes before it ("including photos", "with free photos").
+_BUNDLED_AFTER = re.compile(r"(?:も)?(?:せっと|付き|付|つき|込み|込|こみ)"
+                            r"|\s+(?:included|bundled)\b")
+_BUNDLED_BEFORE = re.compile(r"\b(?:including|incl\.?|with free|comes with)\s+(?:\S+\s+)?$")
+# A Japanese list of things (ホームページ・メニュー) and what follows it: の and the head noun.
+_JA_ITEM_END = re.compile(r"[・、,/()（）:：;。]|の")
+_JA_HEAD_END = re.compile(r"[・、,/()（）:：;。をにでへがはもや]")
+# A sentence whose own predicate is a wish or a search (ホームページを作りたい, 税理士を探して
+# います, "we are looking for a web designer"): a need written among the offers.
+_WISH = re.compile(
+    r"(?:たい(?:です)?|ほしい(?:です)?|欲しい(?:です)?|探してる|さがしてる|募集してる|募集中"
+    r"|お願いしたい(?:です)?)[!?。.…\s]*$"
+    r"|^(?:(?:we|i)(?:'re|'m|\s+are|\s+am)?\s+)?(?:(?:still|also)\s+)?"
+    r"(?:looking for|seeking|searching for|in search of)\b"
+    r"|^(?:we|i)\s+(?:(?:still|also)\s+)?(?:need|want|would like)\b|^(?:need|want)(?:ed)?\b")
+# An English clause ends at these; a list's last item at a preposition.
+_EN_CLAUSE = re.compile(r"[:;()]|\s[-–—]\s")
+_EN_AFTER_ITEM = re.compile(r"\s+(?:into|to|for|in|with|from|at|on|by|so|that|which)\b.*$")
+
+
+def _offered(folded: str, hits: list[tuple[str, int, float]]) -> set[int]:
+    """The concepts an offer sentence states as a service the member offers (a direction
+    may be stated of them): named by a cue of the offer side that is neither an extra of a
+    package (写真撮影もセットで, "photos included": not offered on its own) nor one of a list
+    of things that a service the vocabulary does not name works on (ホームページ・メニューの
+    多言語化, "we localise menus, websites and manuals": the websites are translated, not
+    built). The sentence still names the concept for the weaker reason ("both are about").
+    A sentence written as a wish (ホームページを作りたい, "looking for a web designer") is a
+    need put among the offers: it offers nothing. ``folded``: the sentence as
+    ``vocabulary.fold`` reads it."""
+    out: set[int] = set()
+    if _WISH.search(folded.strip()):
+        return out
+    for cue, c, weight in hits:
+        if weight < vocabulary.SIDE_WEIGHT or c in out:
+            continue
+        at = folded.find(cue)
+        if at < 0 or not (_bundled(folded, at, at + len(cue))
+                          or _worked_on(folded, at, at + len(cue))):
+            out.add(c)
+    return out
+
+
+def _word_end(folded: str, end: int) -> int:
+    """Where the (Latin) word a cue begins ends: "websites" for the cue "website"."""
+    while 0 < end < len(folded) and folded[end - 1].isascii() and folded[end - 1].isalnum() \
+            and folded[end].isascii() and folded[end].isalnum():
+        end += 1
+    return end
+
+
+def _bundled(folded: str, start: int, end: int) -> bool:
+    end = _word_end(folded, end)
+    return bool(_BUNDLED_AFTER.match(folded, end) or _BUNDLED_BEFORE.search(folded[:start]))
+
+
+@lru_cache(maxsize=8192)
+def _names_nothing(text: str) -> bool:
+    """Whether a piece of an offer names no specific concept and is not a generic word."""
+    text = text.strip(" -")
+    if not text or not _clean(text).strip(" -"):
+        return False
+    specific = vocabulary.specificity()
+    return not any(specific[k] > 0 for _c, k, _w in vocabulary.matches([text], "offer")[0])
+
+
+def _worked_on(folded: str, start: int, end: int) -> bool:
+    """Whether the cue at ``folded[start:end]`` is one of a list of things worked on by a
+    service the sentence does not name, every other thing of the list naming no concept
+    either. In Japanese: a list joined by ・ or 、 followed by の and a head naming no concept,
+    the cue a whole item (ホームページ・メニューの多言語化; not エアコン清掃・床のワックスがけ,
+    where 清掃 ends its item: the service). In English: a list of three or more things
+    ("menus, websites and manuals") right after "of" or after a word that is neither a
+    function word nor a cue (localise)."""
+    end = _word_end(folded, end)
+    if not folded[start:end].isascii():
+        items = _ja_list(folded, start, end)
+        if items is None:
+            return False
+        others, head = items
+        return _names_nothing(head) and all(_names_nothing(x) for x in others)
+    items, before = _en_list(folded, start)
+    others = [x for x in items if folded[start:end] not in x]
+    return len(items) >= 3 and len(others) < len(items) \
+        and all(_names_nothing(x) for x in others) \
+        and (before == "of" or (before not in _FUNCTION_WORDS and _names_nothing(before)))
+
+
+def _en_list(folded: str, at: int) -> tuple[list[str], str]:
+    """The items of the English list ("a, b and c") in the clause around ``at`` and the
+    word right before its first item ("" for none): ([], "") where the clause has none."""
+    left = max((m.end() for m in _EN_CLAUSE.finditer(folded, 0, at)), default=0)
+    stop = _EN_CLAUSE.search(folded, at)
+    pieces = re.split(r"\s*,\s*", folded[left:stop.start() if stop else None])
+    last = re.split(r"\s+(?:and|or|&)\s+", pieces[-1], maxsplit=1) if len(pieces) > 1 else []
+    if len(last) < 2:
+        return [], ""
+    head = pieces[0].split()
+    items = [head[-1] if head else "", *pieces[1:-1], last[0],
+             _EN_AFTER_ITEM.sub("", last[1])]
+    return [x.strip() for x in items], head[-2] if len(head) > 1 else ""
+
+
+def _ja_list(folded: str, start: int, end: int) -> tuple[list[str], str] | None:
+    """For a Japanese cue that is a whole item of a list (・, 、) ended by の: the other
+    items and the head after の; else None."""
+    if start > 0 and folded[start - 1] not in "・、":
+        return None
+    left = start
+    while left > 0 and folded[left - 1] in "・、":
+        cut = max((m.end() for m in _JA_ITEM_END.finditer(folded, 0, left - 1)), default=0)
+        if cut > 0 and folded[cut - 1] not in "・、":
+            break
+        left = cut
+    right = end
+    while right < len(folded) and folded[right] in "・、":
+        stop = _JA_ITEM_END.search(folded, right + 1)
+        right = stop.start() if stop else len(folded)
+    if right >= len(folded) or folded[right] != "の" or (left == start and right == end):
+        return None
+    if _JA_ITEM_END.match(folded, end) is None:
+        return None
+    items = [x for x in re.split("[・、]", folded[left:right]) if x.strip()]
+    others = [x for x in items if x != folded[start:end]]
+    if len(others) == len(items):
+        return None
+    head_end = _JA_HEAD_END.search(folded, right + 1)
+    return others, folded[right + 1:head_end.start() if head_end else None]
 
 
 def _after_contrast(line: str) -> str:

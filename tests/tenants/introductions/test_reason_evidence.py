@@ -143,3 +143,59 @@ def test_a_pair_its_texts_prove_nothing_of_is_only_a_members_only_suggestion():
     assert cycle() == {(1, 2), (1, 3)}
     assert cycle(Profile(4, offers=("Web designer: I build websites",), company="D")) \
         == {(1, 3), (2, 4)}
+
+
+def test_an_extra_of_a_package_is_not_offered_on_its_own():
+    # Photos that come "as a set" with another service: both texts are about photography,
+    # but the member does not offer a photographer's work on its own.
+    found = _said(("店舗の内装デザイン。写真撮影もセットで",), ("写真を撮ってほしい",))
+    assert found is not None and not found.direction and found.concept == "photo_video"
+    found = _said(("Event planning, photo shoot included",),
+                  ("We need better photos of our rooms",))
+    assert found is not None and not found.direction and found.concept == "photo_video"
+    plain = _said(("写真撮影を承ります",), ("写真を撮ってほしい",))
+    assert plain is not None and plain.direction
+    plain = _said(("Photo shoot for shops and hotels",), ("We need better photos of our rooms",))
+    assert plain is not None and plain.direction
+
+
+def test_one_of_the_things_an_unnamed_service_works_on_is_not_the_offer():
+    # The websites are subtitled, not built: the service (subtitling, タイ語化) is one the
+    # vocabulary does not know, and the offer only names what it works on.
+    need = ("We need a new website for the shop",)
+    found = _said(("We subtitle websites, menus and manuals in Thai",), need)
+    assert found is not None and not found.direction and found.concept == "web_development"
+    found = _said(("ホームページ・社内規程のタイ語化",), ("ホームページを新しくしたい",))
+    assert found is not None and not found.direction and found.concept == "web_development"
+    # A list of what the member makes, or the service at the head, still states it.
+    made = _said(("Websites, apps and online shops for clinics",), need)
+    assert made is not None and made.direction
+    head = _said(("ホームページ制作・リニューアル",), ("ホームページを新しくしたい",))
+    assert head is not None and head.direction
+
+
+def test_a_need_written_among_the_offers_offers_nothing():
+    # A wish or a search put in the offers field is the member's need, not their service.
+    found = _said(("Web制作会社を探しています",), ("ホームページを新しくしたい",))
+    assert found is not None and not found.direction
+    found = _said(("We are looking for a web designer",), ("We need a new website for the shop",))
+    assert found is not None and not found.direction
+    offered = _said(("Web制作会社です",), ("ホームページを新しくしたい",))
+    assert offered is not None and offered.direction
+
+
+def test_a_need_written_as_an_offer_states_no_direction():
+    # The asker's line says what they do, not what they lack: no direction toward it.
+    found = _said(("Web designer: I build websites",), ("We build websites for clinics too",))
+    assert found is None or not found.direction
+
+
+def test_engine_says_both_are_about_the_field_where_the_offer_only_names_the_thing():
+    f = Features([
+        Profile(1, offers=("We subtitle websites, menus and manuals in Thai",), company="A"),
+        Profile(2, asks=("We need a new website for the shop",), company="B"),
+    ])
+    found = suggest(f, History())
+    codes = [r.code for s in found for r in s.reasons]
+    assert "offers_for_ask" not in codes
+    assert found and "shared_concept" in codes

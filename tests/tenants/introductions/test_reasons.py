@@ -134,3 +134,24 @@ def test_stored_common_ground_reasons_still_render(ctx):
         "佐藤さんの「交流会の主催」と田中さんの「知り合いを増やしたい」には、共通するテーマがあります。"]
     assert render([reason], NAMES, "en") == [
         "佐藤's “交流会の主催” and 田中's “知り合いを増やしたい” touch on the same subject."]
+
+
+def test_an_offer_that_only_names_the_thing_says_both_are_about_it(ctx):
+    # The offer works on websites (subtitles them) rather than building them: the engine
+    # still suggests the pair but says only what is true, in both languages.
+    features = Features([
+        Profile(1, offers=("We subtitle websites, menus and manuals in Thai for hotels",),
+                prefecture="13", level="regular"),
+        Profile(2, asks=("We need a new website for the shop",), prefecture="13",
+                level="regular"),
+    ])
+    (s,) = suggest(features, History())
+    assert [r.code for r in s.reasons][0] == "shared_concept"
+    assert all(r.code != "offers_for_ask" for r in s.reasons)
+    ja, en = render(s.reasons, NAMES, "ja")[0], render(s.reasons, NAMES, "en")[0]
+    assert ja.startswith("佐藤さんの「We subtitle websites, menus and manuals in Thai for")
+    assert ja.endswith("は、どちらもWeb制作・ホームページに関わる内容です。")
+    assert en.endswith("“We need a new website for the shop” are both about web design and "
+                       "development.")
+    assert s.reasons[0].params["offer"] == (
+        "We subtitle websites, menus and manuals in Thai for hotels")
