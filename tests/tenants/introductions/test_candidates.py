@@ -317,8 +317,12 @@ def test_fair_rounds_serve_everyone_once_before_anyone_twice(seed, monkeypatch):
         x, y = int(i[k]), int(j[k])
         assert not (total[x] == 0 and total[y] < cap), (x, y)
         assert not (total[y] == 0 and total[x] < cap), (x, y)
-    # The same with the Python loop fed one pair at a time.
+    # The same with the Python loop fed one pair at a time, and with chunks that start at
+    # one pair and grow.
     monkeypatch.setattr(allocation, "CHUNK", 1)
+    assert allocation.allocate(n, i, j, score, good, room, held).tolist() == got.tolist()
+    monkeypatch.setattr(allocation, "CHUNK", 64)
+    monkeypatch.setattr(allocation, "STEP", 1)
     assert allocation.allocate(n, i, j, score, good, room, held).tolist() == got.tolist()
 
 

@@ -74,6 +74,33 @@ def test_the_shared_word_is_specific_and_as_written():
     assert evidence.shared_term(f, 4, 5) == "leaflets"  # a plural meets its singular
 
 
+def _longest_shared_piece(offer: str, ask: str) -> str:
+    """The kanji/katakana piece ``shared_term`` says, found the plain way: every piece of
+    the ask's runs (two characters at least, not starting with a word's tail), the longest
+    the offer contains, the first of those in the ask."""
+    best = ""
+    for run in evidence._KANJI_KANA.findall(ask):
+        for s in range(len(run)):
+            for e in range(s + 2, len(run) + 1):
+                if run[s] not in evidence._NO_START and run[s:e] in offer \
+                        and e - s > len(best):
+                    best = run[s:e]
+    return best
+
+
+def test_the_shared_piece_is_the_first_longest_one():
+    rng = np.random.default_rng(3)
+    chars = list("経理代行請求書採用ーッンァシステムデザイン の")
+    for _ in range(400):
+        offer = "".join(rng.choice(chars, rng.integers(0, 24)))
+        ask = "".join(rng.choice(chars, rng.integers(0, 24)))
+        f = Features([Profile(1, offers=(offer,)), Profile(2, asks=(ask,))])
+        want = _longest_shared_piece(evidence._cleaned(f, 0, "offers"),
+                                     evidence._cleaned(f, 1, "asks"))
+        if want:
+            assert evidence.shared_term(f, 0, 1) == want, (offer, ask)
+
+
 def test_engine_reasons_state_only_proved_directions():
     f = Features([
         Profile(1, offers=("採用支援・求人広告の運用代行",), company="A"),
