@@ -140,13 +140,19 @@ NAMED = {
     # marketing: a clinic's new patients
     "new patients",
     # legal: non-payment, complaints and disputes, certified letters, terms of trade
-    "hasn't paid", "くれーむ対応", "内容証明", "取引条件",
+    "hasn't paid", "check a contract", "内容証明", "取引条件",
     # cleaning: floor waxing and guest-room cleaning between stays
     "わっくす", "床のわっくす", "客室清掃",
     # hiring: Hello Work, job posts, the plain "can't find people"
     "hello work", "job posts", "can't find people",
-    # website / search: not being found online, a booking button on the site
-    "find us online", "検索しても出て", "予約ぼたん",
+    # website / search: not being found online, a booking button on the site; a web designer
+    # builds web sites (not graphic design)
+    "find us online", "検索しても出て", "予約ぼたん", "web designer",
+    # insurance: business-interruption cover (休業補償), an insurer's ordinary product
+    "休業補償",
+    # a homograph made neutral: 東京ビッグサイト is the exhibition hall, not a web site (and
+    # "language exchange", now a personal phrase, a pastime rather than a translation need)
+    "びっぐさいと",
 }
 
 

@@ -145,14 +145,10 @@ def test_a_generic_only_profile_gets_no_pair_on_the_same_industry_wish_alone():
 
 
 def test_a_mention_tags_the_need_like_a_need_cue():
-    # The matching reads a mention (食事, "meals") as a need, a little more weakly than a cue
-    # that names the service (session 26: enough to confirm a pair, not to be served first).
+    # The matching reads a mention (食事, "meals") in full; only the reasons weigh it less.
     m = vocabulary.tag(["the meals at our parties are always cold"], "need")
     assert {vocabulary.codes()[c] for c in m.indices} == {"food_catering"}
-    assert abs(m.data.max() - vocabulary.MENTION_WEIGHT) < 1e-6
-    assert vocabulary.MENTION_WEIGHT < vocabulary.SIDE_WEIGHT
-    full = vocabulary.tag(["we need event food for our party"], "need")
-    assert full.data.max() == vocabulary.SIDE_WEIGHT
+    assert m.data.max() == vocabulary.SIDE_WEIGHT
     assert vocabulary.is_mention("meals", vocabulary.index()["food_catering"])
     assert not vocabulary.is_mention("懇親会の料理", vocabulary.index()["food_catering"])
 

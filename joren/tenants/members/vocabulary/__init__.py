@@ -4,7 +4,7 @@ Each concept has Japanese and English labels, the industries (JSIC divisions) th
 serve it, and cues: phrases that say someone *offers* it, phrases that say someone *needs* it
 (「請求書の処理で手が回らない」 is a bookkeeping need without the word 経理), words for
 either side, *mentions* that place a need in the field without saying that the service is
-needed (領収書, "meals": they tag the need, at ``MENTION_WEIGHT``, but never state a direction),
+needed (領収書, "meals": they tag the need as a need cue does, but never state a direction),
 and *trade* words that name a kind of business (飲食店, restaurant, hotel): an offer where the
 line names nothing else, the clientele beside another service ("cleaning for shops and
 restaurants", 飲食店の厨房清掃), where they tag nothing (``_found``). A concept marked
@@ -41,7 +41,6 @@ from joren.tenants.members.vocabulary import reading, scanning
 SIDES = ("offer", "need")
 SIDE_WEIGHT = 1.0      # a cue that names the side (経理代行 in an offer)
 BOTH_WEIGHT = 0.8      # a word that fits either side (経理)
-MENTION_WEIGHT = 0.8   # a word that places a need in the field (領収書), not the service
 PICK_WEIGHT = 1.0      # chosen by the member in the profile form
 MAX_PICKS = 5          # concepts a member may pick per side
 
@@ -71,7 +70,7 @@ def is_mention(cue: str, concept: int) -> bool:
     """Whether a need-side match (a folded cue, as ``matches`` gives it) is one of the
     concept's mentions: a word that places a need in the concept's field (食事, receipts,
     "the web") without saying that its service is needed. A mention tags the need like a
-    need cue, a little more weakly (``MENTION_WEIGHT``) but never states a direction: "A's
+    need cue (the engine's matching reads it in full) but never states a direction: "A's
     catering may help B" is not proved by B writing that "the food looks cold"."""
     return (cue, concept) in _mentions()
 
@@ -140,7 +139,7 @@ def _cues(side: str) -> list[tuple[str, int, float]]:
     for k, c in enumerate(_data()["concepts"].values()):
         keys = [(side, SIDE_WEIGHT), ("both", BOTH_WEIGHT)]
         if side == "need":
-            keys.append(("mention", MENTION_WEIGHT))
+            keys.append(("mention", SIDE_WEIGHT))
         else:
             keys.append(("trade", SIDE_WEIGHT))
         out.extend((cue, k, weight) for key, weight in keys for cue in c.get(key, ()))
