@@ -10,6 +10,10 @@ first measured on it: communities built from these sentences
 (``community.build(..., phrasings="unseen")``) measure the engine on text nobody tuned it on.
 Once the vocabulary is tuned on this set too, write a fifth one instead of editing this.
 
+Since session 26 this set is a development set: the vocabulary was tuned on its failures (the
+phrases added that occur here are listed in ``test_unseen.py``), and a new blind set replaces
+it. Its sentences were not changed.
+
 Points of view: the members are a dentist, a ramen shop, a construction firm (工務店, 元請け),
 a hotel or ryokan, a 民泊 host, a town factory, a school, a clinic, a sake brewery. Offers are
 written the way the provider markets them (prices, turnaround, 採択率, "only paid if
