@@ -141,13 +141,10 @@ def unseen_cycle() -> q.Score:
     return _cycle_of("unseen")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 open: on the blind phrasings (unseen.py, written "
-                   "after the vocabulary and never tuned on) at 1,000 members precision 0.79, "
-                   "decoy-only 2.6%, true directions 0.93, coverage 0.950 (python -m "
-                   "tests.quality.measure, seed 1: 300: 0.76, 1.7%, 1.00; 1,000: 0.78, 2.5%, "
-                   "0.90; 5,000: 0.80, 2.7%, 0.94): the vocabulary's reach into unseen phrasings "
-                   "is the gap")
 def test_unseen_phrasings_meet_the_meaning_targets(unseen_cycle: q.Score) -> None:
+    # Since session 26 the unseen phrasings are a development set too (read and tuned on: at
+    # 1,000 members, seed 1, precision 0.78 → 0.91, decoys 2.5% → 0.5%, true directions 0.90
+    # → 1.000 with ``evidence._offered``); ``novel.py`` replaced them as the blind set.
     assert unseen_cycle["coverage (any suggestion)"] >= 0.95
     assert unseen_cycle["precision of the suggestions"] >= 0.9
     assert unseen_cycle["decoy-only share"] <= 0.02
@@ -161,3 +158,27 @@ def test_unseen_phrasings_state_only_true_directions(unseen_cycle: q.Score) -> N
     # engine suggests did not change, only what is said of it.
     assert unseen_cycle["true reasons (offer→need)"] == 1.0
     assert unseen_cycle.counts["stated directions"] > 0
+
+
+@pytest.fixture(scope="module")
+def novel_cycle() -> q.Score:
+    return _cycle_of("novel")
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15 open: on the blind phrasings (novel.py, written "
+                   "in session 26 by someone who saw neither the vocabulary nor the engine, and "
+                   "never tuned on) at 1,000 members, seed 2, precision 0.80, decoy-only 3.8%, "
+                   "true directions 0.97, coverage 0.98 (python -m tests.quality.measure, seed "
+                   "1: 1,000: 0.86, 1.7%, 0.97; 5,000: 0.86, 2.3%, 0.98): the vocabulary's reach "
+                   "into phrasings nobody tuned on is the gap")
+def test_novel_phrasings_meet_the_meaning_targets(novel_cycle: q.Score) -> None:
+    assert novel_cycle["coverage (any suggestion)"] >= 0.95
+    assert novel_cycle["precision of the suggestions"] >= 0.9
+    assert novel_cycle["decoy-only share"] <= 0.02
+    assert novel_cycle["true reasons (offer→need)"] == 1.0
+
+
+def test_novel_phrasings_keep_their_constraints(novel_cycle: q.Score) -> None:
+    # On text nobody tuned on, what holds is coverage: every consenting member with a good
+    # match hears of someone.
+    assert novel_cycle["coverage (any suggestion)"] >= 0.95
