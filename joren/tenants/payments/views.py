@@ -20,8 +20,8 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from joren.platform.accountability import audit_this_request
 from joren.platform import pagecache
+from joren.platform.accountability import audit_this_request
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability, has_capability
