@@ -83,12 +83,28 @@ from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from sqlalchemy import BigInteger, Integer, delete, event, func, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    bindparam,
+    delete,
+    event,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 from sqlalchemy.orm.attributes import get_history
 
 from joren.platform.db import Base, intpk
-from joren.platform.tenancy import TENANT_KEY, UNSCOPED_KEY, TenantScoped, unscoped
+from joren.platform.tenancy import (
+    TENANT_KEY,
+    UNSCOPED_KEY,
+    TenantScoped,
+    tenant_tables,
+    unscoped,
+)
 
 log = logging.getLogger("joren.pagecache")
 
@@ -214,17 +230,28 @@ def _mark_written_communities(session: Session, flush_context, instances) -> Non
 
 @event.listens_for(Session, "do_orm_execute")
 def _mark_bulk_writes(state: ORMExecuteState) -> None:
+    """Bulk INSERT/UPDATE/DELETE through the session (ORM entities or Core tables): the
+    communities its rows name (an INSERT's ``tenant_id`` values), else the session's
+    community, else (a statement run outside any community) every community."""
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     session = state.session
     if session.info.get(_MARKING):
         return
-    mapper = state.bind_mapper
-    cls = mapper.class_ if mapper is not None else None
-    if cls is None or cls is DataChange or not issubclass(cls, TenantScoped):
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if name is None or name == DataChange.__tablename__ or name not in tenant_tables():
         return
     scope = session.info.get(TENANT_KEY)
-    _mark(session, {_ALL if scope is None or session.info.get(UNSCOPED_KEY) else scope})
+    tenants: set[Any] = set()
+    if state.is_insert:
+        rows = state.parameters
+        for row in rows if isinstance(rows, list | tuple) else [rows or {}]:
+            if isinstance(row, dict) and row.get("tenant_id") is not None:
+                tenants.add(row["tenant_id"])
+    if not tenants:
+        tenants = {_ALL if scope is None or session.info.get(UNSCOPED_KEY) else scope}
+    _mark(session, tenants)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -238,6 +265,12 @@ def _forget_marks(session: Session, transaction) -> None:  # type: ignore[no-unt
 
 # -- the fingerprint and the key ---------------------------------------------------------
 
+# Built once (the guard adds its own scope to it as to any statement).
+_FINGERPRINT = (select(func.coalesce(func.sum(DataChange.weight), 0),
+                       func.coalesce(func.sum(DataChange.token), 0))
+                .where(DataChange.tenant_id == bindparam("pagecache_tenant")))
+
+
 def fingerprint(session: Session) -> tuple[int, int] | None:
     """The session's community's (sum of weights, sum of tokens), or None when no cached
     result may be used (no community, unscoped, or this transaction wrote)."""
@@ -246,11 +279,7 @@ def fingerprint(session: Session) -> tuple[int, int] | None:
         return None
     if session.new or session.dirty or session.deleted:
         return None
-    weight, token = session.execute(
-        select(func.coalesce(func.sum(DataChange.weight), 0),
-               func.coalesce(func.sum(DataChange.token), 0))
-        .where(DataChange.tenant_id == tenant_id)
-    ).one()
+    weight, token = session.execute(_FINGERPRINT, {"pagecache_tenant": tenant_id}).one()
     if not weight:
         return None  # a community that never wrote: nothing worth keeping, no key to reuse
     return int(weight), int(token) % TOKEN_RANGE

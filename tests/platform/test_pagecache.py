@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from joren.models import Member, Role
 from joren.platform import pagecache
@@ -105,6 +105,26 @@ def test_bulk_updates_mark_the_community(scoped, tenant, crowd):
     s.commit()
     s.close()
     assert _fingerprint(scoped, tenant) != before
+
+
+def test_core_table_writes_mark_the_communities_they_name(session, scoped, tenant,
+                                                          other_tenant, crowd):
+    before, other_before = _fingerprint(scoped, tenant), _fingerprint(scoped, other_tenant)
+    s = scoped(tenant)
+    s.execute(update(Member.__table__).where(Member.__table__.c.id == crowd[0].id)
+              .values(company="表で"))
+    s.commit()
+    s.close()
+    assert _fingerprint(scoped, tenant) != before
+    assert _fingerprint(scoped, other_tenant) == other_before
+    with unscoped(session):
+        session.execute(insert(Member.__table__), [{
+            "tenant_id": other_tenant.id, "family_name": "挿入", "given_name": "", "email": "",
+            "family_name_kana": "", "given_name_kana": "", "role": "member", "status": "member",
+            "created_at": utcnow()}])
+    session.commit()
+    assert _fingerprint(scoped, other_tenant) != other_before
+    assert _fingerprint(scoped, tenant)[0] == before[0] + 1
 
 
 def test_a_bulk_write_outside_any_community_marks_every_community(

@@ -85,10 +85,12 @@ def meetup_payments(meetup_id: int) -> Any:
                                rows=page.items, totals=svc.totals(db.session, meetup),
                                refund_totals=svc.refund_totals(db.session, meetup))
 
-    # What the reader may do (the buttons) follows their role; the pager keeps every argument.
+    # What the reader may do (the buttons) follows their role; the pager keeps every argument;
+    # whose dues are paid up follows the day.
     body_html = pagecache.cached_html(
         db.session, "payments.meetup",
-        (meetup.id, g.membership.role.value, sorted(request.args.items(multi=True))), body)
+        (meetup.id, g.membership.role.value, sorted(request.args.items(multi=True)),
+         utcnow().date().isoformat()), body)
     return render_template("payments/meetup.html", meetup=meetup, body_html=body_html)
 
 

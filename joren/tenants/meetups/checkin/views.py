@@ -359,8 +359,10 @@ def register_view(meetup_id: int) -> Any:
     asked = int_arg("page", 1)
     every_change = request.args.get("history") == "all"
     can_edit = g.membership.is_organizer
+    # No-shows are marked once the meetup has ended: that moment is part of the key too.
+    ended = utcnow() >= meetup.ends_at
     parts = pagecache.cached(db.session, "checkin.register",
-                             (meetup.id, asked, every_change, can_edit),
+                             (meetup.id, asked, every_change, can_edit, ended),
                              lambda: _register_parts(meetup, asked, every_change, can_edit))
     counts = parts["counts"]
     page = Page(items=[], total=counts["rows"], page=parts["page"],
