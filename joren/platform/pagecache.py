@@ -94,8 +94,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
-from sqlalchemy.orm.attributes import get_history
 
 from joren.platform.db import Base, intpk
 from joren.platform.tenancy import (
@@ -146,11 +146,11 @@ def shows_in_communities(cls: type, communities: Callable[[Session, Any], Iterab
 
 
 def _changed(obj: Any, columns: frozenset[str] | None) -> bool:
-    from sqlalchemy import inspect as sa_inspect
+    """Whether a column (of ``columns``, or any) of ``obj`` holds an unsaved change (read
+    from the loaded state only: nothing is loaded to find out)."""
     state = sa_inspect(obj)
-    names = [a.key for a in state.mapper.column_attrs]
-    return any(get_history(obj, name).has_changes()
-               for name in names if columns is None or name in columns)
+    return any(state.attrs[a.key].history.has_changes()
+               for a in state.mapper.column_attrs if columns is None or a.key in columns)
 
 
 def _insert_marks(session: Session, tenants: set[int]) -> None:
