@@ -9,8 +9,8 @@ One tenant table, data_changes: every transaction that writes a community's rows
 (weight 1, a random token); cached pages are keyed by the community's sum of weights and sum of
 tokens (joren/platform/pagecache.py); each community that exists gets its first row here. Older rows are folded into newer ones by the app. On
 SQLite the ids are never reused (AUTOINCREMENT). On PostgreSQL it gets row-level security as
-0004 set it up: ENABLE and FORCE, and the tenant_isolation policy on the transaction's
-joren.tenant_id (or joren.bypass).
+0004 set it up and 0031 wrote it: ENABLE and FORCE, and the tenant_isolation policy on the
+transaction's joren.tenant_id (or joren.bypass), each read once per statement.
 """
 
 from collections.abc import Sequence
@@ -24,9 +24,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLE = "data_changes"
+# As 0031 left every policy: the settings read once per statement (sub-SELECTs).
 CONDITION = (
-    "current_setting('joren.bypass', true) = 'on' "
-    "OR tenant_id = NULLIF(current_setting('joren.tenant_id', true), '')::integer"
+    "(SELECT current_setting('joren.bypass', true)) = 'on' "
+    "OR tenant_id = (SELECT NULLIF(current_setting('joren.tenant_id', true), '')::integer)"
 )
 
 
