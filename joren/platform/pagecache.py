@@ -44,8 +44,12 @@ cache: the next view simply asks for another key.
 - Rows outside the community's tables that pages show: a community's own row (name, time zone)
   and an account's name and address (a member's name falls back to them) mark the
   communities concerned (``shows_in_communities``, registered by the layers that know them).
-- Bulk UPDATE/DELETE/INSERT through the session mark too (``do_orm_execute``); one run outside
-  any community (a purge over all of them) marks every community.
+- Bulk UPDATE/DELETE/INSERT through the session (ORM entities or Core tables) mark too
+  (``do_orm_execute``): the communities an INSERT's rows name, else the session's; one run
+  outside any community (a purge over all of them) marks every community.
+- What a page shows may also depend on the clock (no-shows once a meetup has ended, the
+  dashboard's "next meetup"): such a page puts that moment (ended or not, the minute, the
+  day) in its ``parts``.
 - Code and templates: the key's prefix is a digest of the package's source, templates,
   translations and migrations, so a deploy (or a data migration) never meets results of the
   code before it.
