@@ -80,6 +80,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -109,6 +110,7 @@ from joren.platform.tenancy import (
     tenant_tables,
     unscoped,
 )
+from joren.platform.tenant_guard import sync_database_scope
 
 log = logging.getLogger("joren.pagecache")
 
@@ -157,13 +159,18 @@ def _changed(obj: Any, columns: frozenset[str] | None) -> bool:
                for a in state.mapper.column_attrs if columns is None or a.key in columns)
 
 
-def _insert_marks(session: Session, tenants: set[int]) -> None:
-    """One row each, written now, in the session's transaction, past the guard and the
-    database's policy (a change to an account marks communities other than the session's)."""
+def _insert_marks(session: Session, tenants: set[int], flushing: bool) -> None:
+    """One row each, written now, in the session's transaction. The session's own community's
+    row goes through the guard like any row; another community's (an account's change marks
+    every community it belongs to) or every community's go in unscoped, and the database's
+    scope is set back at once to what the flush or the statement under way runs with (the
+    bypass never outlives the marks)."""
     table = DataChange.__table__
+    scope = session.info.get(TENANT_KEY)
+    own = (scope is not None and not session.info.get(UNSCOPED_KEY) and tenants == {scope})
     session.info[_MARKING] = True
     try:
-        with session.no_autoflush, unscoped(session):
+        with session.no_autoflush, (nullcontext() if own else unscoped(session)):
             if _ALL in tenants:
                 communities = Base.metadata.tables["communities"]
                 session.execute(table.insert().from_select(
@@ -178,6 +185,10 @@ def _insert_marks(session: Session, tenants: set[int]) -> None:
                     _compact(session, tenant_id, mark)
     finally:
         session.info.pop(_MARKING, None)
+        if not own:
+            # As the guard's own hooks set it: a flush in a session bound to no community
+            # writes objects already loaded (tenant_guard._stamp_tenant); a statement, not.
+            sync_database_scope(session, follows_object=flushing and scope is None)
 
 
 def _compact(session: Session, tenant_id: int, mark: int) -> None:
@@ -195,14 +206,14 @@ def _compact(session: Session, tenant_id: int, mark: int) -> None:
             weight=table.c.weight + weight, token=(table.c.token + token) % TOKEN_RANGE))
 
 
-def _mark(session: Session, tenants: set[Any]) -> None:
+def _mark(session: Session, tenants: set[Any], flushing: bool) -> None:
     tenants.discard(None)
     wrote: set[int] = session.info.setdefault(_WROTE, set())
     if _ALL in wrote:
         return
     fresh = {_ALL} if _ALL in tenants else tenants - wrote
     if fresh:
-        _insert_marks(session, fresh)
+        _insert_marks(session, fresh, flushing)
         wrote |= fresh
         session.info[_DIRTY] = True
 
@@ -229,7 +240,7 @@ def _mark_written_communities(session: Session, flush_context, instances) -> Non
             with session.no_autoflush, unscoped(session):
                 tenants.update(shown[1](session, obj))
     if tenants:
-        _mark(session, tenants)
+        _mark(session, tenants, flushing=True)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -255,7 +266,7 @@ def _mark_bulk_writes(state: ORMExecuteState) -> None:
                 tenants.add(row["tenant_id"])
     if not tenants:
         tenants = {_ALL if scope is None or session.info.get(UNSCOPED_KEY) else scope}
-    _mark(session, tenants)
+    _mark(session, tenants, flushing=False)
 
 
 @event.listens_for(Session, "after_transaction_end")

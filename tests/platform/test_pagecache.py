@@ -9,9 +9,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
-from joren.models import Member, Role
+from joren.models import Account, Member, Role
 from joren.platform import pagecache
 from joren.platform.db import utcnow
 from joren.platform.tenancy import unscoped
@@ -314,3 +314,21 @@ def test_an_attendance_recorded_elsewhere_shows_in_the_register(
     s.commit()
     s.close()
     assert re.search(r"<strong>1</strong> /", staff_client.get(url).get_data(as_text=True))
+
+
+def test_marking_another_community_leaves_no_bypass_behind(session, scoped, tenant,
+                                                           other_tenant, people):
+    """An account changed in one community's session marks its other communities past the
+    database's policy; the rest of that flush runs in the session's own scope again."""
+    account = factories.account(session, email="both@example.jp", display_name="両方")
+    factories.member(session, other_tenant, account=account, family_name="", given_name="")
+    session.commit()
+    other_before = _fingerprint(scoped, other_tenant)
+    s = scoped(tenant)
+    s.get(Account, account.id).display_name = "改めて"
+    s.flush()
+    if s.get_bind().dialect.name == "postgresql":
+        assert s.execute(text("SELECT current_setting('joren.bypass', true)")).scalar() != "on"
+    s.commit()
+    s.close()
+    assert _fingerprint(scoped, other_tenant) != other_before
