@@ -6,6 +6,7 @@ from joren.platform.identity.account import Account
 from joren.platform.identity.community import Community, CommunityKind
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 from joren.platform.membership.models import Invitation, Member, MemberStatus, Role
+from joren.platform.pagecache import DataChange
 from joren.tenants.announcements.models import Announcement, AnnouncementRecipient
 from joren.tenants.console.models import MemberNote
 from joren.tenants.engagement.models import EngagementSettings, MemberEngagement
@@ -59,6 +60,6 @@ __all__ = [
     "MeetupGives", "Referral", "Relationship", "StripeEvent", "Subscription",
     "Payment", "PaymentSettings", "RetentionSettings", "AuditEntry", "Announcement",
     "AnnouncementRecipient", "ConsentRecord", "PrivacyNotice",
-    "Question",
+    "Question", "DataChange",
     "RegistrationAnswer", "SurveyResponse",
 ]

@@ -243,6 +243,12 @@ def _sync_database_scope(session: Session, follows_object: bool = False,
     _apply_scope(connection, wanted)
 
 
+def sync_database_scope(session: Session, follows_object: bool = False) -> None:
+    """Set the transaction's scope back to the session's own (after statements run
+    ``unscoped`` in the middle of a flush or of another statement: joren/platform/pagecache.py)."""
+    _sync_database_scope(session, follows_object)
+
+
 def tenant_set_by_statement(session: Session, tenant_id: int) -> None:
     """Record that a statement just run on ``session`` set the transaction's community to
     ``tenant_id`` itself (set_config(..., true), the bypass off), so that binding the session

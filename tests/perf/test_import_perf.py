@@ -165,8 +165,11 @@ def _summary(session: Session, community) -> ImportBatch:  # type: ignore[no-unt
 # --- guards (default suite) ----------------------------------------------------------------
 
 def _writes(statements: list[str]) -> list[str]:
+    # The page cache's mark (one INSERT per writing transaction, now and then folding older
+    # marks: joren/platform/pagecache.py, tested in tests/platform/test_pagecache.py) is not
+    # the import's own work.
     return [st.lstrip().split(None, 1)[0].upper() for st in statements
-            if not st.lstrip().upper().startswith("SELECT")]
+            if not st.lstrip().upper().startswith("SELECT") and "data_changes" not in st]
 
 
 def _bulk_insert(session: Session) -> list[str]:

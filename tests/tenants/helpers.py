@@ -71,9 +71,14 @@ def count_statements(app: Flask) -> Iterator[StatementCounter]:
             counter.statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", before)
+    # A page kept by the page cache (joren/platform/pagecache.py) is counted as it computes
+    # (its worst case: the fingerprint and every statement of the page), never from the store.
+    reads = app.config.get("PAGE_CACHE_READS", True)
+    app.config["PAGE_CACHE_READS"] = False
     try:
         yield counter
     finally:
+        app.config["PAGE_CACHE_READS"] = reads
         event.remove(engine, "before_cursor_execute", before)
 
 

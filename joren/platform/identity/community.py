@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Enum, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from joren.platform import pagecache
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk
 from joren.platform.i18n import DEFAULT_TIMEZONE
 from joren.platform.tenancy import current_tenant_id
@@ -82,3 +83,7 @@ def community_of(session: Session, tenant_id: int | None = None) -> Community:
     if community is None:
         raise LookupError(f"no community {wanted!r}")
     return community
+
+
+# Its name, time zone, currency...: shown on every page of the community (pagecache).
+pagecache.shows_in_communities(Community, lambda session, community: (community.id,))

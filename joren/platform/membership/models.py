@@ -14,12 +14,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    select,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 from sqlalchemy.orm.attributes import get_history
 
+from joren.platform import pagecache
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk, utcnow
 from joren.platform.db import value_enum as _enum
 from joren.platform.identity.account import Account
@@ -245,3 +247,13 @@ class Invitation(TenantScoped, Timestamped, Base):
         foreign_keys=[invited_by_id], primaryjoin="and_(Invitation.tenant_id == Member.tenant_id, "
         "Invitation.invited_by_id == Member.id)", overlaps="member"
     )
+
+
+def _communities_of_account(session, account: Account):  # type: ignore[no-untyped-def]
+    return session.scalars(select(Member.tenant_id).where(Member.account_id == account.id))
+
+
+# A member's name falls back to their account's name and address: a change to those is a
+# change to every community the account belongs to (joren/platform/pagecache.py).
+pagecache.shows_in_communities(Account, _communities_of_account,
+                               columns=("display_name", "email"))

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from joren.platform import pagecache
 from joren.platform.communities.forms import SettingsForm, timezone_choices
 from joren.platform.communities.services import COMMON_TIMEZONES, update_community
 from joren.platform.db import db, utcnow
@@ -40,9 +41,16 @@ bp = Blueprint("console", __name__, url_prefix="/admin")
 @bp.get("/")
 @require(Capability.VIEW_CONSOLE)
 def dashboard() -> Any:
-    figures = dashboard_figures(db.session)
-    return render_template("console/dashboard.html", figures=figures,
-                           welcome=request.args.get("welcome") == "1")
+    welcome = request.args.get("welcome") == "1"
+    # Its figures count from the present moment (the next meetup, who lapsed): besides any
+    # change in the community, the kept page is renewed every minute. What the reader may
+    # do follows their role.
+    minute = utcnow().replace(second=0, microsecond=0).isoformat()
+    body_html = pagecache.cached_html(
+        db.session, "console.dashboard", (g.membership.role.value, welcome, minute),
+        lambda: render_template("console/_dashboard_body.html",
+                                figures=dashboard_figures(db.session), welcome=welcome))
+    return render_template("console/dashboard.html", body_html=body_html)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -18,9 +18,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager
 
+from joren.platform import pagecache
 from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import active_membership, get_or_404, require
@@ -280,13 +282,30 @@ def one_off_new() -> Any:
 @require(Capability.VIEW_CONSOLE)
 def console_detail(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
+    asked = page_number(request.args.get("page"))
+    # Its figures and lists are data only (no form token, nothing of the reader's): kept by
+    # the page cache while nothing in the community changes.
+    parts = pagecache.cached(db.session, "meetups.detail", (meetup.id, asked),
+                             lambda: _detail_parts(meetup, asked))
+    return render_template("meetups/console/detail.html", meetup=meetup, held=parts["held"],
+                           attended=parts["attended"], going=parts["going"],
+                           counts=parts["counts"], has_groups=parts["has_groups"],
+                           groups_html=Markup(parts["groups_html"]),  # noqa: S704 - Jinja's
+                           people_html=Markup(parts["people_html"]),  # noqa: S704 - the same
+                           page=Page(items=[], total=parts["total"], page=parts["page"],
+                                     per_page=PER_PAGE),
+                           now=utcnow())
+
+
+def _detail_parts(meetup: Meetup, asked: int) -> dict[str, Any]:
+    """The meetup page's figures, and its lists of people as HTML."""
     total, attended = db.session.execute(
         select(func.count(Attendance.id),
                func.count(Attendance.id).filter(Attendance.status.in_(ATTENDED)))
         .where(Attendance.meetup_id == meetup.id)
     ).one()
     # A large community's meetup has a thousand people: the list is served a page at a time.
-    page = min(page_number(request.args.get("page")), max(1, -(-total // PER_PAGE)))
+    page = min(asked, max(1, -(-total // PER_PAGE)))
     # The page's rows are chosen on the reading columns alone; only those are loaded whole.
     shown = (select(Attendance.id).join(Member, Member.id == Attendance.member_id)
              .where(Attendance.meetup_id == meetup.id)
@@ -303,12 +322,14 @@ def console_detail(meetup_id: int) -> Any:
     # Before (and beside) the register: who is going and who waits, the first few of each.
     groups = reading.console_groups(db.session, meetup, limit=DETAIL_SHOWN) \
         if any(counts.values()) else {}
-    return render_template("meetups/console/detail.html", meetup=meetup, held=held,
-                           attendances=attendances, attended=attended, going=going,
-                           counts=counts, groups=groups, shown=DETAIL_SHOWN,
-                           page=Page(items=attendances, total=total, page=page,
-                                     per_page=PER_PAGE),
-                           now=utcnow())
+    return {
+        "total": total, "attended": attended, "page": page, "counts": counts, "going": going,
+        "held": held, "has_groups": bool(groups),
+        "groups_html": render_template("meetups/console/_detail_groups.html", meetup=meetup,
+                                       groups=groups, counts=counts) if groups else "",
+        "people_html": render_template("meetups/console/_detail_people.html",
+                                       attendances=attendances) if attendances else "",
+    }
 
 
 DETAIL_SHOWN = 10

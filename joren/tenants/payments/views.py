@@ -20,6 +20,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from joren.platform import pagecache
 from joren.platform.accountability import audit_this_request
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db, utcnow
@@ -77,10 +78,20 @@ def _error(code: str) -> str:
 @require(Capability.MARK_DOOR_PAYMENT)
 def meetup_payments(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
-    page = svc.meetup_rows_page(db.session, meetup, page_number(request.args.get("page")))
-    return render_template("payments/meetup.html", meetup=meetup, page=page, rows=page.items,
-                           totals=svc.totals(db.session, meetup),
-                           refund_totals=svc.refund_totals(db.session, meetup))
+
+    def body() -> str:
+        page = svc.meetup_rows_page(db.session, meetup, page_number(request.args.get("page")))
+        return render_template("payments/_meetup_body.html", meetup=meetup, page=page,
+                               rows=page.items, totals=svc.totals(db.session, meetup),
+                               refund_totals=svc.refund_totals(db.session, meetup))
+
+    # What the reader may do (the buttons) follows their role; the pager keeps every argument;
+    # whose dues are paid up follows the day.
+    body_html = pagecache.cached_html(
+        db.session, "payments.meetup",
+        (meetup.id, g.membership.role.value, sorted(request.args.items(multi=True)),
+         utcnow().date().isoformat()), body)
+    return render_template("payments/meetup.html", meetup=meetup, body_html=body_html)
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/payments/mark")

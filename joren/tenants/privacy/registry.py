@@ -88,6 +88,7 @@ TABLES: dict[str, Holds] = {
     "meetup_series": Holds(reason=NOBODY),
     "meetups": Holds(reason=NOBODY),
     "meetup_fee_tallies": Holds(reason=NOBODY),
+    "data_changes": Holds(reason=NOBODY),
     "payment_settings": Holds(reason=NOBODY),
     "retention_settings": Holds(reason=NOBODY),
     "registration_answers": Holds(via=("registration_id", "registrations")),

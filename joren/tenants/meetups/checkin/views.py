@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +22,9 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
+from joren.platform import pagecache
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db, utcnow
 from joren.platform.extensions import limiter
@@ -35,6 +38,7 @@ from joren.platform.membership.edge import (
 )
 from joren.platform.membership.models import Member
 from joren.platform.pagination import Page
+from joren.platform.templating import csrf_token
 from joren.tenants.meetups import attendance as svc
 from joren.tenants.meetups.checkin import lists
 from joren.tenants.meetups.checkin.forms import CodeForm, WalkInForm
@@ -148,14 +152,28 @@ def door(meetup_id: int) -> Any:
     (a big meetup's whole list would make a phone wait)."""
     meetup = _meetup(meetup_id)
     query = request.args.get("q", "")[:100]
+    # The counts and the list are data; the rows' forms carry the reader's form token, so the
+    # kept HTML holds a stand-in that each view replaces (the pager keeps every argument).
+    parts = pagecache.cached(db.session, "checkin.door",
+                             (meetup.id, sorted(request.args.items(multi=True))),
+                             lambda: _door_parts(meetup, query))
+    results = parts["results_html"].replace(parts["csrf_stand_in"], str(escape(csrf_token())))
+    return render_template("meetups/checkin/door.html", meetup=meetup, q=query,
+                           counts=parts["counts"], form=WalkInForm(),
+                           results_html=Markup(results),  # noqa: S704 - rendered by Jinja
+                           self_state=svc.self_checkin_state(meetup), door_labels=door_labels(),
+                           door_open=svc.within_door_window(meetup, utcnow()))
+
+
+def _door_parts(meetup: Meetup, query: str) -> dict[str, Any]:
     counts = lists.counts(db.session, meetup)
     rows, page = _door_rows(meetup, query, counts)
     recent = [] if query else lists.recent_check_ins(db.session, meetup)
-    return render_template("meetups/checkin/door.html", meetup=meetup, rows=rows, q=query,
-                           page=page, recent=recent, counts=counts, form=WalkInForm(),
-                           answers=_door_answers(rows),
-                           self_state=svc.self_checkin_state(meetup), door_labels=door_labels(),
-                           door_open=svc.within_door_window(meetup, utcnow()))
+    stand_in = f"csrf-stand-in-{secrets.token_hex(16)}"
+    return {"counts": counts, "csrf_stand_in": stand_in, "results_html": render_template(
+        "meetups/checkin/_results.html", meetup=meetup, rows=rows, q=query, page=page,
+        recent=recent, answers=_door_answers(rows), door_labels=door_labels(),
+        csrf_stand_in=stand_in)}
 
 
 def _door_rows(meetup: Meetup, query: str,
@@ -321,8 +339,10 @@ def self_checkin_window(meetup_id: int) -> Any:
 @require(Capability.RUN_DOOR)
 def print_list(meetup_id: int) -> Any:
     meetup = _meetup(meetup_id)
-    return render_template("meetups/checkin/print.html", meetup=meetup,
-                           rows=lists.sheet(db.session, meetup), sheet_rows_html=sheet_rows_html)
+    # The whole page is data (no form, nothing of the reader's): kept while nothing changes.
+    return pagecache.cached(db.session, "checkin.print", (meetup.id,), lambda: render_template(
+        "meetups/checkin/print.html", meetup=meetup, rows=lists.sheet(db.session, meetup),
+        sheet_rows_html=sheet_rows_html))
 
 
 # -- the register ------------------------------------------------------------------------
@@ -336,19 +356,44 @@ def register_view(meetup_id: int) -> Any:
     """The register in pages of 50 (Save all saves the page shown), its figures over all of
     it, and the newest changes (all of them on request)."""
     meetup = _meetup(meetup_id)
-    counts = lists.register_counts(db.session, meetup)
-    per_page = lists.REGISTER_PER_PAGE
-    number = min(int_arg("page", 1), max(1, -(-counts["rows"] // per_page)))
-    page = Page(items=lists.register(db.session, meetup, page=number), total=counts["rows"],
-                page=number, per_page=per_page)
+    asked = int_arg("page", 1)
     every_change = request.args.get("history") == "all"
-    history = lists.history(db.session, meetup, limit=None if every_change else HISTORY_SHOWN + 1)
+    can_edit = g.membership.is_organizer
+    # No-shows are marked once the meetup has ended: that moment is part of the key too.
+    ended = utcnow() >= meetup.ends_at
+    parts = pagecache.cached(db.session, "checkin.register",
+                             (meetup.id, asked, every_change, can_edit, ended),
+                             lambda: _register_parts(meetup, asked, every_change, can_edit))
+    counts = parts["counts"]
+    page = Page(items=[], total=counts["rows"], page=parts["page"],
+                per_page=lists.REGISTER_PER_PAGE)
     return render_template(
-        "meetups/checkin/register.html", meetup=meetup, rows=page.items, page=page,
-        history=history[:None if every_change else HISTORY_SHOWN],
-        more_history=not every_change and len(history) > HISTORY_SHOWN,
-        labels=status_labels(), vias=via_labels(), counts=counts,
-        can_edit=g.membership.is_organizer, no_show_count=counts["no_shows"])
+        "meetups/checkin/register.html", meetup=meetup, page=page, counts=counts,
+        rows_html=Markup(parts["rows_html"]),  # noqa: S704 - rendered by Jinja (autoescaped)
+        history_html=Markup(parts["history_html"]),  # noqa: S704 - the same
+        more_history=parts["more_history"], can_edit=can_edit,
+        no_show_count=counts["no_shows"])
+
+
+def _register_parts(meetup: Meetup, asked: int, every_change: bool,
+                    can_edit: bool) -> dict[str, Any]:
+    """What the register shows of the data: its figures, the page's rows and the history as
+    HTML (no form token in them: they are kept by the page cache)."""
+    counts = lists.register_counts(db.session, meetup)
+    number = min(asked, max(1, -(-counts["rows"] // lists.REGISTER_PER_PAGE)))
+    rows = lists.register(db.session, meetup, page=number)
+    history = lists.history(db.session, meetup, limit=None if every_change else HISTORY_SHOWN + 1)
+    labels = status_labels()
+    return {
+        "counts": counts, "page": number,
+        "rows_html": render_template("meetups/checkin/_register_rows.html", rows=rows,
+                                     labels=labels, can_edit=can_edit),
+        "history_html": render_template(
+            "meetups/checkin/_register_history.html",
+            history=history[:None if every_change else HISTORY_SHOWN], labels=labels,
+            vias=via_labels()),
+        "more_history": not every_change and len(history) > HISTORY_SHOWN,
+    }
 
 
 def _apply_row(meetup: Meetup, member: Member) -> str | None:

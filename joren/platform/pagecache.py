@@ -1,0 +1,500 @@
+"""Pages that are not recomputed on every view: a community's computed results, kept under a
+key that changes whenever anything the community holds changes (issue 14).
+
+The heavy console pages (a meetup of 1,600 people, its register, the printable list, the door,
+payments) read lean statements, yet the database spends 15-25 ms a view on them and the app as
+much again turning rows into HTML, for a page that mostly shows the same thing as a moment ago.
+This module keeps a page's computed result (data or an HTML fragment without per-request parts)
+and serves it again while it is still true.
+
+**When is a result still true?** Two ways were weighed:
+
+(a) a fingerprint of the rows a page reads (counts, ``max(updated_at)``), checked every view:
+    no invalidation code, but ``updated_at`` is written by the app servers' clocks (two servers
+    a few milliseconds apart, or a frozen clock in a test, leave the maximum unchanged after a
+    write) or by the database's transaction start (a transaction that started earlier commits
+    later with the smaller time), so "the maximum did not move" does not prove "nothing
+    changed"; every page must also name exactly the tables it reads, and forgetting one (the
+    account whose name a member row falls back to) is a stale page nobody notices.
+(b) a version bumped by every write: one counter row per community is a row lock every
+    check-in at the door waits on; a counter in Redis bumped after the commit is stale for
+    good when the process dies between the two.
+
+What is built takes the good half of each. **Every transaction that writes a community's rows
+appends one row to ``data_changes``** (``tenant_id``, ``weight`` 1, a random ``token``) *in the
+same transaction* (a session ``before_flush`` hook: it cannot be forgotten by a feature, and it
+commits or rolls back with the data). Appending takes no lock another writer waits on (two
+volunteers at the door insert two rows). A view first reads the community's fingerprint,
+``sum(weight), sum(token)`` over its ``data_changes`` rows (one indexed statement over a few
+dozen rows), then computes. The key holds the fingerprint, so a change never has to reach the
+cache: the next view simply asks for another key.
+
+- Correct under concurrency: the weight sum counts committed writing transactions, so it grows
+  with every commit, in whatever order transactions commit (a ``max(id)`` would not: ids are
+  handed out before commit). The fingerprint is read *before* the page's data (PostgreSQL's
+  READ COMMITTED gives each statement a fresh snapshot): data newer than its key is harmless
+  (that key is already outdated), data older than its key cannot happen.
+- The request's own writes: a session that has written in its open transaction neither reads
+  nor stores cached results (it would see, or store, what others cannot).
+- The rows stay few: a mark whose id is a multiple of ``COMPACT_EVERY`` folds the community's
+  older marks into itself (their weights and tokens summed, so the fingerprint does not move),
+  taking only rows nobody else holds (``FOR UPDATE SKIP LOCKED``: nobody waits).
+- The random token tells apart states the weight alone cannot: a test's rolled-back
+  transaction, a database restored from a backup or built anew beside the same Redis.
+- Rows outside the community's tables that pages show: a community's own row (name, time zone)
+  and an account's name and address (a member's name falls back to them) mark the
+  communities concerned (``shows_in_communities``, registered by the layers that know them).
+- Bulk UPDATE/DELETE/INSERT through the session (ORM entities or Core tables) mark too
+  (``do_orm_execute``): the communities an INSERT's rows name, else the session's; one run
+  outside any community (a purge over all of them) marks every community.
+- What a page shows may also depend on the clock (no-shows once a meetup has ended, the
+  dashboard's "next meetup"): such a page puts that moment (ended or not, the minute, the
+  day) in its ``parts``.
+- Code and templates: the key's prefix is a digest of the package's source, templates,
+  translations and migrations, so a deploy (or a data migration) never meets results of the
+  code before it.
+
+Granularity is the whole community: any write in it recomputes its cached pages once. That
+errs on the side of correctness (no page has to declare what it reads); a meetup night at the
+door recomputes the door's figures after each check-in, which it must anyway.
+
+**Tenant isolation** is in the mechanism, not in the pages: ``cached()`` takes the community
+from the session the edge bound to the URL's community (a page cannot pass another), the
+fingerprint is read through the tenant guard and row-level security, and every stored value
+carries its community, checked when read. A session bound to no community, or unscoped,
+never uses the cache.
+
+**The store**: Redis when ``REDIS_URL`` is set (shared by the gunicorn workers; short
+timeouts); when it does not answer, and in the embedded mode, a bounded in-process LRU. Since
+the key alone decides whether a result is true, either store is always correct; Redis only
+shares the work. Values are JSON (never pickles): data and HTML strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import current_app, g, has_app_context, has_request_context
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    bindparam,
+    delete,
+    event,
+    func,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+
+from joren.platform.db import Base, intpk
+from joren.platform.tenancy import (
+    TENANT_KEY,
+    UNSCOPED_KEY,
+    TenantScoped,
+    tenant_tables,
+    unscoped,
+)
+from joren.platform.tenant_guard import sync_database_scope
+
+log = logging.getLogger("joren.pagecache")
+
+T = TypeVar("T")
+
+TOKEN_RANGE = 2**40  # sums of a few thousand tokens stay far inside a 64-bit integer
+COMPACT_EVERY = 32
+TTL_SECONDS = 3600
+LOCAL_MAX_BYTES = 32 * 1024 * 1024
+REDIS_RETRY_SECONDS = 10.0
+_WROTE = "joren_pagecache_wrote"  # session.info: communities marked in the open transaction
+_DIRTY = "joren_pagecache_dirty"  # session.info: the open transaction wrote
+_MARKING = "joren_pagecache_marking"  # session.info: writing marks (they mark nothing)
+_ALL = -1
+
+
+class DataChange(TenantScoped, Base):
+    """One writing transaction of a community (or, folded, many): the fingerprint's rows."""
+
+    __tablename__ = "data_changes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[intpk]
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    token: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# -- what marks a community --------------------------------------------------------------
+
+# A platform row's type -> (columns that pages show, or None for all; the communities it shows in)
+_shown: dict[type, tuple[frozenset[str] | None, Callable[[Session, Any], Iterable[int]]]] = {}
+
+
+def shows_in_communities(cls: type, communities: Callable[[Session, Any], Iterable[int]],
+                         columns: Iterable[str] | None = None) -> None:
+    """Register a row type outside the communities' tables that their pages show: a change to
+    ``columns`` (any column when None) of such a row marks ``communities(session, row)``."""
+    _shown[cls] = (None if columns is None else frozenset(columns), communities)
+
+
+def _changed(obj: Any, columns: frozenset[str] | None) -> bool:
+    """Whether a column (of ``columns``, or any) of ``obj`` holds an unsaved change (read
+    from the loaded state only: nothing is loaded to find out)."""
+    state = sa_inspect(obj)
+    return any(state.attrs[a.key].history.has_changes()
+               for a in state.mapper.column_attrs if columns is None or a.key in columns)
+
+
+def _insert_marks(session: Session, tenants: set[int], flushing: bool) -> None:
+    """One row each, written now, in the session's transaction. The session's own community's
+    row goes through the guard like any row; another community's (an account's change marks
+    every community it belongs to) or every community's go in unscoped, and the database's
+    scope is set back at once to what the flush or the statement under way runs with (the
+    bypass never outlives the marks)."""
+    table = DataChange.__table__
+    scope = session.info.get(TENANT_KEY)
+    own = (scope is not None and not session.info.get(UNSCOPED_KEY) and tenants == {scope})
+    session.info[_MARKING] = True
+    try:
+        with session.no_autoflush, (nullcontext() if own else unscoped(session)):
+            if _ALL in tenants:
+                communities = Base.metadata.tables["communities"]
+                session.execute(table.insert().from_select(
+                    ["tenant_id", "weight", "token"],
+                    select(communities.c.id, literal(1), literal(secrets.randbelow(TOKEN_RANGE)))))
+                return
+            for tenant_id in sorted(tenants):
+                mark = session.execute(table.insert().values(
+                    tenant_id=tenant_id, weight=1, token=secrets.randbelow(TOKEN_RANGE))
+                    .returning(table.c.id)).scalar_one()
+                if mark % COMPACT_EVERY == 0:
+                    _compact(session, tenant_id, mark)
+    finally:
+        session.info.pop(_MARKING, None)
+        if not own:
+            # As the guard's own hooks set it: a flush in a session bound to no community
+            # writes objects already loaded (tenant_guard._stamp_tenant); a statement, not.
+            sync_database_scope(session, follows_object=flushing and scope is None)
+
+
+def _compact(session: Session, tenant_id: int, mark: int) -> None:
+    """Fold the community's marks older than ``mark`` into it (sums kept, so the fingerprint
+    does not move); rows another transaction holds are skipped, nobody waits."""
+    table = DataChange.__table__
+    older = (select(table.c.id).where(table.c.tenant_id == tenant_id, table.c.id < mark)
+             .with_for_update(skip_locked=True))
+    folded = session.execute(delete(table).where(table.c.id.in_(older))
+                             .returning(table.c.weight, table.c.token)).all()
+    if folded:
+        weight = sum(row[0] for row in folded)
+        token = sum(row[1] for row in folded) % TOKEN_RANGE
+        session.execute(update(table).where(table.c.id == mark).values(
+            weight=table.c.weight + weight, token=(table.c.token + token) % TOKEN_RANGE))
+
+
+def _mark(session: Session, tenants: set[Any], flushing: bool) -> None:
+    tenants.discard(None)
+    wrote: set[int] = session.info.setdefault(_WROTE, set())
+    if _ALL in wrote:
+        return
+    fresh = {_ALL} if _ALL in tenants else tenants - wrote
+    if fresh:
+        _insert_marks(session, fresh, flushing)
+        wrote |= fresh
+        session.info[_DIRTY] = True
+
+
+@event.listens_for(Session, "before_flush")
+def _mark_written_communities(session: Session, flush_context, instances) -> None:  # type: ignore[no-untyped-def]
+    if session.info.get(_MARKING):
+        return
+    scope = session.info.get(TENANT_KEY)
+    tenants: set[Any] = set()
+    for obj in list(session.new) + list(session.deleted):
+        if isinstance(obj, TenantScoped):
+            tenants.add(obj.tenant_id if obj.tenant_id is not None else scope)
+        elif type(obj) in _shown and obj in session.deleted:  # a new one is shown nowhere yet
+            with session.no_autoflush, unscoped(session):
+                tenants.update(_shown[type(obj)][1](session, obj))
+    for obj in session.dirty:
+        if isinstance(obj, TenantScoped):
+            if _changed(obj, None):
+                tenants.add(obj.tenant_id)
+            continue
+        shown = _shown.get(type(obj))
+        if shown is not None and _changed(obj, shown[0]):
+            with session.no_autoflush, unscoped(session):
+                tenants.update(shown[1](session, obj))
+    if tenants:
+        _mark(session, tenants, flushing=True)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _mark_bulk_writes(state: ORMExecuteState) -> None:
+    """Bulk INSERT/UPDATE/DELETE through the session (ORM entities or Core tables): the
+    communities its rows name (an INSERT's ``tenant_id`` values), else the session's
+    community, else (a statement run outside any community) every community."""
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    session = state.session
+    if session.info.get(_MARKING):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if name is None or name == DataChange.__tablename__ or name not in tenant_tables():
+        return
+    scope = session.info.get(TENANT_KEY)
+    tenants: set[Any] = set()
+    if state.is_insert:
+        rows = state.parameters
+        for row in rows if isinstance(rows, list | tuple) else [rows or {}]:
+            if isinstance(row, dict) and row.get("tenant_id") is not None:
+                tenants.add(row["tenant_id"])
+    if not tenants:
+        tenants = {_ALL if scope is None or session.info.get(UNSCOPED_KEY) else scope}
+    _mark(session, tenants, flushing=False)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_marks(session: Session, transaction) -> None:  # type: ignore[no-untyped-def]
+    # A savepoint rolled back takes its mark with it: the next write marks again (a savepoint
+    # released only costs a second mark). The transaction has written until it ends.
+    session.info.pop(_WROTE, None)
+    if transaction.parent is None:
+        session.info.pop(_DIRTY, None)
+
+
+# -- the fingerprint and the key ---------------------------------------------------------
+
+# Built once (the guard adds its own scope to it as to any statement).
+_FINGERPRINT = (select(func.coalesce(func.sum(DataChange.weight), 0),
+                       func.coalesce(func.sum(DataChange.token), 0))
+                .where(DataChange.tenant_id == bindparam("pagecache_tenant")))
+
+
+def fingerprint(session: Session) -> tuple[int, int] | None:
+    """The session's community's (sum of weights, sum of tokens), or None when no cached
+    result may be used (no community, unscoped, or this transaction wrote)."""
+    tenant_id = session.info.get(TENANT_KEY)
+    if tenant_id is None or session.info.get(UNSCOPED_KEY) or session.info.get(_DIRTY):
+        return None
+    if session.new or session.dirty or session.deleted:
+        return None
+    weight, token = session.execute(_FINGERPRINT, {"pagecache_tenant": tenant_id}).one()
+    if not weight:
+        return None  # a community that never wrote: nothing worth keeping, no key to reuse
+    return int(weight), int(token) % TOKEN_RANGE
+
+
+_stamp: str | None = None
+
+
+def code_stamp() -> str:
+    """A digest of the code, templates, translations and migrations this process runs."""
+    global _stamp
+    if _stamp is None:
+        root = Path(__file__).resolve().parents[2]
+        digest = hashlib.sha256()
+        files = [*sorted((root / "joren").rglob("*")), *sorted((root / "migrations").rglob("*.py"))]
+        for path in files:
+            if path.suffix in {".py", ".html", ".txt", ".po", ".js", ".css"} and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+        _stamp = digest.hexdigest()[:16]
+    return _stamp
+
+
+def _key(tenant_id: int, name: str, print_: tuple[int, int], parts: tuple[Any, ...]) -> str:
+    about = hashlib.sha256(json.dumps(parts, default=str, ensure_ascii=False).encode())
+    return (f"joren:pc:{code_stamp()}:{tenant_id}:{name}:{print_[0]}:{print_[1]}:"
+            f"{about.hexdigest()[:24]}")
+
+
+# -- the stores ----------------------------------------------------------------------------
+
+class LocalStore:
+    """A bounded LRU of JSON strings for one process (thread-safe)."""
+
+    def __init__(self, max_bytes: int = LOCAL_MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: str) -> None:
+        if len(value) > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old)
+            self._items[key] = value
+            self._bytes += len(value)
+            while self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+_local = LocalStore()
+
+
+class _Redis:
+    """Redis with short timeouts; after a failure it rests a while (the LRU stands in)."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+        self.client = redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
+        self.down_until = 0.0
+
+    def _usable(self) -> bool:
+        return time.monotonic() >= self.down_until
+
+    def _failed(self, error: Exception) -> None:
+        log.warning("page cache: Redis did not answer (%s); using this process's memory",
+                    type(error).__name__)
+        self.down_until = time.monotonic() + REDIS_RETRY_SECONDS
+
+    def get(self, key: str) -> str | None:
+        if not self._usable():
+            return _local.get(key)
+        try:
+            value = self.client.get(key)
+        except Exception as error:  # noqa: BLE001 - any failure of the store is a miss
+            self._failed(error)
+            return _local.get(key)
+        return value.decode() if value is not None else None
+
+    def set(self, key: str, value: str) -> None:
+        if not self._usable():
+            _local.set(key, value)
+            return
+        try:
+            self.client.set(key, value, ex=TTL_SECONDS)
+        except Exception as error:  # noqa: BLE001
+            self._failed(error)
+            _local.set(key, value)
+
+
+def _store() -> Any:
+    if not has_app_context():
+        return _local
+    app = current_app
+    store = app.extensions.get("joren_pagecache")
+    if store is None:
+        url = app.config.get("PAGE_CACHE_REDIS_URL", app.config.get("REDIS_URL"))
+        store = _Redis(url) if url else _local
+        app.extensions["joren_pagecache"] = store
+    return store
+
+
+def _language() -> str:
+    """The request's language: results hold translated words and formatted dates."""
+    if not has_request_context():
+        return ""
+    locale = get_locale()
+    return str(locale) if locale is not None else ""
+
+
+def _reads() -> bool:
+    """False while statements are counted (tests): every view then computes, as on a miss."""
+    return not has_app_context() or bool(current_app.config.get("PAGE_CACHE_READS", True))
+
+
+def enabled() -> bool:
+    return not has_app_context() or bool(current_app.config.get("PAGE_CACHE", True))
+
+
+# -- the API --------------------------------------------------------------------------------
+
+def cached(session: Session, name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()`` (JSON-able: dicts, lists, strings, numbers), or the result it gave for the
+    same ``name`` and ``parts`` in this community while nothing in the community changed.
+
+    The community is the session's (the edge bound it to the URL's community); ``parts`` name
+    everything else the result depends on (the meetup's id, the page number, the language)."""
+    if not enabled():
+        return compute()
+    print_ = fingerprint(session)
+    if print_ is None:
+        return compute()
+    tenant_id = session.info[TENANT_KEY]
+    key = _key(tenant_id, name, print_, (_language(), *parts))
+    store = _store()
+    raw = store.get(key) if _reads() else None
+    if raw is not None:
+        try:
+            kept = json.loads(raw)
+        except ValueError:
+            kept = None
+        if isinstance(kept, dict) and kept.get("tenant") == tenant_id and "value" in kept:
+            return kept["value"]  # type: ignore[no-any-return]
+    value = compute()
+    if fingerprint_unchanged(session):
+        store.set(key, json.dumps({"tenant": tenant_id, "value": value}, ensure_ascii=False))
+    return value
+
+
+def cached_html(session: Session, name: str, parts: tuple[Any, ...],
+                render: Callable[[], str]) -> Markup:
+    """A piece of HTML (``render()``: a Jinja template's output) kept like ``cached``.
+
+    Forms in it carry the reader's form token: it is rendered with a random stand-in for the
+    token (``csrf_token()`` answers from ``g``), and each view writes its reader's own token in
+    its place. Anything else of the reader's (their role, what they may do) must be in
+    ``parts``."""
+    def compute() -> dict[str, str]:
+        field = current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+        stand_in = f"csrf-stand-in-{secrets.token_hex(16)}"
+        missing = object()
+        real = g.get(field, missing)
+        setattr(g, field, stand_in)
+        try:
+            html = str(render())
+        finally:
+            if real is missing:
+                g.pop(field, None)
+            else:
+                setattr(g, field, real)
+        return {"html": html, "stand_in": stand_in}
+
+    kept = cached(session, name, parts, compute)
+    html = kept["html"]
+    if kept["stand_in"] in html:
+        html = html.replace(kept["stand_in"], str(escape(generate_csrf())))
+    return Markup(html)  # noqa: S704 - Jinja's autoescaped output, and an escaped token
+
+
+def fingerprint_unchanged(session: Session) -> bool:
+    """Whether computing wrote nothing in this transaction (then the result may be kept)."""
+    return not session.info.get(_DIRTY) and not (session.new or session.dirty or session.deleted)
+
+
+def clear_local() -> None:
+    """Empty this process's store (tests)."""
+    _local.clear()
