@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from joren.cli import register_commands
 from joren.platform import db as database
-from joren.platform import extensions, headers, i18n, inputs, storage
+from joren.platform import dispatch, extensions, headers, i18n, inputs, storage
 from joren.platform.config import DEV_ENVIRONMENTS, engine_options, load_config
 from joren.platform.extensions import babel, csrf, db, limiter, login_manager, rq
 from joren.platform.observability import jobs as observed_jobs
@@ -80,6 +80,7 @@ def configure_extensions(app: Flask) -> None:
     headers.init_app(app)  # CSP, framing, HSTS in production, no-store on secret-bearing pages
     observed_jobs.init_app(app)  # job ids in logs, job duration and failures in metrics
     metrics.init_app(app)  # request latency, /metrics
+    dispatch.init_app(app)  # Flask's per-request answers that never change, kept
 
 
 def configure_stripe_events() -> None:

@@ -125,6 +125,15 @@ def _sqlite_connect(dbapi_connection, connection_record):  # type: ignore[no-unt
         cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _psycopg_connect(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
+    """A PostgreSQL connection's cursors describe their columns only when asked (pg_cursor)."""
+    if _is_psycopg(dbapi_connection):
+        from joren.platform import pg_cursor
+
+        pg_cursor.install(dbapi_connection)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
     if conn.dialect.name == "sqlite":

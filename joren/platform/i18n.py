@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import get_locale
+from flask.globals import _cv_app
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 LANGUAGES = {"ja": "日本語", "en": "English"}
@@ -45,7 +47,52 @@ def select_timezone() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or DEFAULT_LANGUAGE)
+    return locale_code() or DEFAULT_LANGUAGE
+
+
+# A page asks for its language a dozen times (each layout fragment's key, each date and
+# amount, ``current_language``) and Flask-Babel finds it anew each time (its state through
+# three context lookups, then the ``Locale`` written out as text); so does the time zone.
+# Both are chosen once per request (``select_locale``, ``select_timezone``) and kept in
+# Flask-Babel's state, and their text is kept beside them, tied to the very object it was
+# written from (``force_locale`` and ``refresh`` change or drop that object).
+
+def _babel_state() -> Any:
+    ctx = _cv_app.get(None)
+    return None if ctx is None else ctx.g.__dict__.get("_flask_babel")
+
+
+def locale_code() -> str | None:
+    """``str(get_locale())``: the request's language as text (None outside an app context)."""
+    state = _babel_state()
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        locale = get_locale()  # chooses it (select_locale) and keeps it in the state
+        if locale is None:
+            return None
+        state = _babel_state()
+    memo = getattr(state, "joren_locale_code", None)
+    if memo is not None and memo[0] is locale:
+        return memo[1]  # type: ignore[no-any-return]
+    code = str(locale)
+    state.joren_locale_code = (locale, code)
+    return code
+
+
+def timezone_code() -> str:
+    """``str(get_timezone())``: the request's time zone as text."""
+    state = _babel_state()
+    zone = getattr(state, "babel_tzinfo", None)
+    if zone is None:
+        zone = get_timezone()  # chooses it (select_timezone) and keeps it in the state
+        state = _babel_state()
+    memo = getattr(state, "joren_timezone_code", None)
+    if memo is not None and memo[0] is zone:
+        return memo[1]  # type: ignore[no-any-return]
+    code = str(zone)
+    if state is not None:
+        state.joren_timezone_code = (zone, code)
+    return code
 
 
 def format_local(value: datetime, zone: ZoneInfo, language: str,

@@ -11,6 +11,7 @@ shares stay in ``joren/templates``.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -18,14 +19,16 @@ from typing import Any
 
 from babel.numbers import format_currency
 from babel.support import NullTranslations
-from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
-from flask_wtf.csrf import csrf_meta_tag, generate_csrf
+from flask import Flask, current_app, g, request, session, url_for
+from flask.globals import _cv_app, _cv_request
+from flask_babel import format_date, format_datetime, get_translations
+from flask_wtf.csrf import _FlaskFormCSRF, csrf_meta_tag, generate_csrf
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from joren.platform import widgets
+from joren.platform.i18n import locale_code, timezone_code
 from joren.platform.urls import external_url
 
 JOREN = Path(__file__).resolve().parent.parent
@@ -54,7 +57,7 @@ def yen(amount: int | None, currency: str = "JPY") -> str:
     """Integer minor units to a display amount: JPY has none, so 3000 is ¥3,000."""
     if amount is None:
         return ""
-    return _money(amount, currency, str(get_locale() or "ja"))
+    return _money(amount, currency, locale_code() or "ja")
 
 
 @lru_cache(maxsize=4096)
@@ -68,15 +71,15 @@ def _money(amount: int, currency: str, locale: str) -> str:
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
-    return _formatted(format_datetime, value, type(value), fmt, str(get_locale()),
-                      str(get_timezone()))
+    return _formatted(format_datetime, value, type(value), fmt, str(locale_code()),
+                      timezone_code())
 
 
 def local_date(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
-    return _formatted(format_date, value, type(value), fmt, str(get_locale()),
-                      str(get_timezone()))
+    return _formatted(format_date, value, type(value), fmt, str(locale_code()),
+                      timezone_code())
 
 
 @lru_cache(maxsize=8192)
@@ -111,9 +114,10 @@ _url_cache: dict[tuple[object, ...], str] = {}
 def _translations(lookup: Any = get_translations) -> NullTranslations:
     """The catalog of the locale in force (``force_locale`` included), without the lookups
     (``lookup`` finds it the first time in a request for each locale)."""
-    if not g:  # no application context: Flask-Babel answers with no catalog
+    ctx = _cv_app.get(None)
+    if ctx is None:  # no application context: Flask-Babel answers with no catalog
         return lookup()  # type: ignore[no-any-return]
-    state = g.get("_flask_babel")
+    state = ctx.g.__dict__.get("_flask_babel")
     locale = getattr(state, "babel_locale", None)
     if locale is None:
         return lookup()  # type: ignore[no-any-return]
@@ -143,10 +147,12 @@ def cached_url_for(endpoint: str, **values: object) -> str:
     """``url_for`` for templates: a relative address is the same for every request of the
     same community and mount point, so it is built once. Anything unusual (``_external``,
     an anchor, a value that cannot be a key) takes Flask's own path."""
-    if not request or any(name.startswith("_") for name in values):
+    ctx = _cv_request.get(None)
+    if ctx is None or any(name.startswith("_") for name in values):
         return url_for(endpoint, **values)
-    community = g.get("community")
-    key = (request.script_root, request.blueprint if endpoint.startswith(".") else None,
+    current = ctx.request
+    community = _cv_app.get().g.__dict__.get("community")
+    key = (current.script_root, current.blueprint if endpoint.startswith(".") else None,
            getattr(community, "slug", None), endpoint, *sorted(values.items()))
     try:
         return _url_cache[key]
@@ -177,7 +183,7 @@ _fragment_cache: dict[tuple[object, ...], Markup] = {}
 
 def _fragment_key(name: str, per: str = "page") -> tuple[object, ...]:
     if per == "language":
-        return (name, request.script_root, str(get_locale()))
+        return (name, request.script_root, str(locale_code()))
     if per != "page":
         raise ValueError(f"layout_fragment: per={per!r} is neither 'page' nor 'language'")
     community = g.get("community")
@@ -186,7 +192,7 @@ def _fragment_key(name: str, per: str = "page") -> tuple[object, ...]:
             None if community is None else (community.id, community.slug, community.name,
                                             community.is_public),
             None if membership is None else (membership.role, membership.status),
-            str(get_locale()))
+            str(locale_code()))
 
 
 def layout_fragment(name: str, caller: Any, per: str = "page") -> Markup:
@@ -271,16 +277,65 @@ def install_fast_paths(app: Flask) -> None:
     _install_csrf_token(app)
 
 
+# Flask-WTF signs the session's CSRF secret anew for every request that shows a form (the
+# layout's sign-out and language forms: every signed-in page), with a timestamp in the
+# signature. A signed token is valid exactly as long as the session keeps the secret it
+# signs (Joren sets no WTF_CSRF_TIME_LIMIT), so the token signed for a secret is handed out
+# again for a minute: the timestamp it carries is never older than that, and a time limit,
+# were one set, would end no more than a minute early. Validation is Flask-WTF's own and
+# unchanged. Only tokens are kept, under the secret key and the session's secret, which
+# every request of that session reads from its cookie anyway.
+CSRF_TOKEN_REUSE_SECONDS = 60.0
+_CSRF_TOKEN_LIMIT = 4096
+_signed_csrf_tokens: dict[tuple[object, str, str], tuple[float, str]] = {}
+
+
 def csrf_token() -> str:
-    """Flask-WTF's ``csrf_token()`` for templates: its answer for this request (kept in ``g``
-    by ``generate_csrf``, which makes it on the first call) read straight back; a layout with
-    a few forms asks for it on every one of them."""
-    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token")
-    return token if token is not None else generate_csrf()  # type: ignore[no-any-return]
+    """Flask-WTF's ``csrf_token()`` for templates (``signed_csrf_token``)."""
+    return signed_csrf_token()
+
+
+def signed_csrf_token(secret_key: Any = None, token_key: str | None = None) -> str:
+    """Flask-WTF's ``generate_csrf``, for templates and forms alike: its answer for this
+    request (kept in ``g`` by ``generate_csrf``, which makes it on the first call) read
+    straight back, as a layout with a few forms asks for it on every one of them; and on the
+    first call in a request, the token signed for the same session's secret within the last
+    minute (see above)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    config = app.config
+    field = token_key or config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+    kept_now = _cv_app.get().g.__dict__.get(field)
+    if kept_now is not None:
+        return kept_now  # type: ignore[no-any-return]
+    secret = secret_key or config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    raw = session.get(field)
+    now = time.monotonic()
+    if secret and isinstance(raw, str):
+        kept = _signed_csrf_tokens.get((secret, field, raw))
+        if kept is not None and now - kept[0] < CSRF_TOKEN_REUSE_SECONDS:
+            setattr(g, field, kept[1])
+            return kept[1]
+    # Makes the session's secret when it has none, or refuses without a secret key.
+    token: str = generate_csrf(secret_key=secret_key, token_key=token_key)
+    raw = session.get(field)
+    if secret and isinstance(raw, str):
+        if len(_signed_csrf_tokens) >= _CSRF_TOKEN_LIMIT:
+            _signed_csrf_tokens.clear()
+        _signed_csrf_tokens[(secret, field, raw)] = (now, token)
+    return token
+
+
+def _form_csrf_token(csrf: Any, _field: Any) -> str:
+    """Flask-WTF's forms' token (``_FlaskFormCSRF.generate_csrf_token``), through
+    ``signed_csrf_token``: a page's form is made before its layout asks."""
+    return signed_csrf_token(secret_key=csrf.meta.csrf_secret,
+                             token_key=csrf.meta.csrf_field_name)
 
 
 def _install_csrf_token(app: Flask) -> None:
-    """``csrf_token`` in place of Flask-WTF's, as a global and in its context processor."""
+    """``csrf_token`` in place of Flask-WTF's, as a global and in its context processor, and
+    for its forms (which validate as before: only the signing is shared)."""
+    _FlaskFormCSRF.generate_csrf_token = _form_csrf_token  # type: ignore[method-assign]
     app.jinja_env.globals["csrf_token"] = csrf_token
     processors = app.template_context_processors[None]
     for i, processor in enumerate(processors):
