@@ -1,0 +1,176 @@
+"""The page cache on the analytics page and a meetup's registrations list (issue 14): what a
+page shows is the same kept or computed, a write shows at once, the emails' delivery states
+(moved by the mail worker, which marks no community) show at once, and another community's
+organizer never gets a kept page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import update
+
+from joren.models import Role
+from joren.platform import pagecache
+from joren.platform.mail.models import OutboxMessage, OutboxStatus
+from joren.tenants.engagement import dashboard_views
+from joren.tenants.meetups.registrations import reading
+from tests import factories
+from tests.tenants.engagement.test_analytics_views import PAGE as ANALYTICS
+from tests.tenants.engagement.test_analytics_views import _history, send_url
+from tests.tenants.helpers import days_ago, meetup
+from tests.tenants.meetups.helpers_checkin import person, register
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*(")')
+
+
+@pytest.fixture(autouse=True)
+def _fresh_store(app):  # type: ignore[no-untyped-def]
+    pagecache.clear_local()
+    yield
+    pagecache.clear_local()
+
+
+def _masked(response) -> str:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200
+    return TOKEN.sub(r"\1TOKEN\2", response.get_data(as_text=True))
+
+
+def _same_cached_and_not(app, client, url: str) -> str:  # type: ignore[no-untyped-def]
+    """The page with the cache off, then computed and kept, then served from the store: the
+    same HTML (form tokens masked) all three times."""
+    app.config["PAGE_CACHE"] = False
+    try:
+        plain = _masked(client.get(url))
+    finally:
+        app.config["PAGE_CACHE"] = True
+    kept = _masked(client.get(url))
+    served = _masked(client.get(url))
+    assert plain == kept == served
+    assert "csrf-stand-in" not in served
+    return served
+
+
+def _counting(monkeypatch, module, name):  # type: ignore[no-untyped-def]
+    calls = []
+    real = getattr(module, name)
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def _intruder(login, session, other_tenant):  # type: ignore[no-untyped-def]
+    account = factories.account(session, email="kobe-organizer@example.jp")
+    factories.member(session, other_tenant, account=account, role=Role.ORGANIZER)
+    session.commit()
+    return login(account)
+
+
+# -- analytics -----------------------------------------------------------------------------
+
+@pytest.fixture()
+def history(session, scoped, tenant, people):  # type: ignore[no-untyped-def]
+    return _history(session, scoped, tenant, people)
+
+
+def test_analytics_is_the_same_kept_and_computed_once(app, monkeypatch, organizer_client,
+                                                      staff_client, history):
+    page = _same_cached_and_not(app, organizer_client, ANALYTICS)
+    assert "木村" in page and 'id="we-miss-you-selection"' in page
+    # staff may not email: their page is their own
+    staff = _same_cached_and_not(app, staff_client, ANALYTICS)
+    assert 'id="we-miss-you-selection"' not in staff
+    computed = _counting(monkeypatch, dashboard_views, "analytics")
+    organizer_client.get(ANALYTICS)
+    organizer_client.get(ANALYTICS + "?page=1")
+    assert len(computed) == 1  # the second address is another key
+
+
+def test_analytics_shows_a_write_at_once(app, session, organizer_client, history):
+    _lapsed, other_lapsed, *_ = history
+    assert "木村工務店" in organizer_client.get(ANALYTICS).get_data(as_text=True)
+    other_lapsed.company = "木村建設"
+    session.commit()
+    page = _same_cached_and_not(app, organizer_client, ANALYTICS)
+    assert "木村建設" in page and "木村工務店" not in page
+
+
+def test_analytics_shows_an_emails_delivery_at_once(app, session, organizer_client, history):
+    lapsed, *_ = history
+    assert organizer_client.post(send_url(lapsed.id)).status_code in (200, 302)
+    page = organizer_client.get(ANALYTICS).get_data(as_text=True)
+    assert 'data-sent="pending"' in page
+    # the mail worker's bulk update marks no community
+    session.execute(update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+                    .values(status=OutboxStatus.SENT))
+    session.commit()
+    page = _same_cached_and_not(app, organizer_client, ANALYTICS)
+    assert 'data-sent="sent"' in page and 'data-sent="pending"' not in page
+
+
+def test_analytics_is_never_another_communitys(login, session, organizer_client,
+                                               other_tenant, tenant, history):
+    assert "木村" in organizer_client.get(ANALYTICS).get_data(as_text=True)
+    intruder = _intruder(login, session, other_tenant)
+    assert intruder.get(ANALYTICS).status_code in (403, 404)
+    theirs = intruder.get(ANALYTICS.replace(f"/c/{tenant.slug}/", f"/c/{other_tenant.slug}/"))
+    assert theirs.status_code == 200
+    assert "木村" not in theirs.get_data(as_text=True)
+
+
+# -- a meetup's registrations -----------------------------------------------------------------
+
+@pytest.fixture()
+def evening(session, tenant, people):  # type: ignore[no-untyped-def]
+    evening = meetup(session, tenant, "定例会", starts_at=days_ago(-3), capacity=2)
+    for k in ("ア", "イ", "ウ"):
+        register(session, evening, person(session, tenant, f"苗字{k}", "太郎", f"{k}ノ",
+                                          "タロウ", company=f"{k}商事"))
+    session.commit()
+    return evening
+
+
+def _registrations(tenant, evening, query: str = "") -> str:  # type: ignore[no-untyped-def]
+    return f"/c/{tenant.slug}/admin/meetups/{evening.id}/registrations{query}"
+
+
+def test_registrations_are_the_same_kept_and_computed_once(app, monkeypatch, organizer_client,
+                                                           staff_client, tenant, evening):
+    page = _same_cached_and_not(app, organizer_client, _registrations(tenant, evening))
+    assert "苗字ア" in page and 'value="cancel"' in page
+    staff = _same_cached_and_not(app, staff_client, _registrations(tenant, evening))
+    assert "苗字ア" in staff and 'value="cancel"' not in staff  # staff may not act
+    one_group = _same_cached_and_not(app, organizer_client,
+                                     _registrations(tenant, evening, "?group=going&page=1"))
+    assert one_group != page
+    computed = _counting(monkeypatch, reading, "console_groups")
+    organizer_client.get(_registrations(tenant, evening))
+    organizer_client.get(_registrations(tenant, evening, "?group=going&page=1"))
+    organizer_client.get(_registrations(tenant, evening, "?group=waitlisted&page=1"))
+    assert len(computed) == 1  # only the group never shown before
+
+
+def test_registrations_show_a_write_at_once(app, session, organizer_client, tenant, evening):
+    assert "苗字エ" not in organizer_client.get(
+        _registrations(tenant, evening)).get_data(as_text=True)
+    register(session, evening, person(session, tenant, "苗字エ", "花子", "エノ", "ハナコ"))
+    session.commit()
+    page = _same_cached_and_not(app, organizer_client, _registrations(tenant, evening))
+    assert "苗字エ" in page
+
+
+def test_registrations_are_never_another_communitys(login, session, organizer_client, tenant,
+                                                    other_tenant, evening):
+    url = _registrations(tenant, evening)
+    assert "苗字ア" in organizer_client.get(url).get_data(as_text=True)
+    intruder = _intruder(login, session, other_tenant)
+    assert intruder.get(url).status_code in (403, 404)
+    guessed = intruder.get(url.replace(f"/c/{tenant.slug}/", f"/c/{other_tenant.slug}/"))
+    assert guessed.status_code == 404
+    assert "苗字ア" not in guessed.get_data(as_text=True)
