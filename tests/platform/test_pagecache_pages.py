@@ -12,7 +12,9 @@ from sqlalchemy import update
 
 from joren.models import Role
 from joren.platform import pagecache
-from joren.platform.mail.models import OutboxMessage, OutboxStatus
+from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
+from joren.platform.tenancy import unscoped
+from joren.tenants.console import views as console_views
 from joren.tenants.engagement import dashboard_views
 from joren.tenants.meetups.registrations import reading
 from tests import factories
@@ -174,3 +176,62 @@ def test_registrations_are_never_another_communitys(login, session, organizer_cl
     guessed = intruder.get(url.replace(f"/c/{tenant.slug}/", f"/c/{other_tenant.slug}/"))
     assert guessed.status_code == 404
     assert "苗字ア" not in guessed.get_data(as_text=True)
+
+
+# -- a member's story ------------------------------------------------------------------------
+
+@pytest.fixture()
+def story(session, tenant, people):  # type: ignore[no-untyped-def]
+    from tests.tenants.console.test_member_story import story as seeded
+    return seeded.__wrapped__(session, tenant, people)
+
+
+def _story(member, query: str = "") -> str:  # type: ignore[no-untyped-def]
+    return f"/c/osaka-mixer/admin/members/{member.id}/story{query}"
+
+
+def test_the_story_is_the_same_kept_and_computed_once(app, monkeypatch, organizer_client,
+                                                      staff_client, people, story):
+    me = people.member_member
+    page = _same_cached_and_not(app, organizer_client, _story(me))
+    assert "四月の定例会" in page and 'id="body"' in page
+    staff = _same_cached_and_not(app, staff_client, _story(me))
+    assert "四月の定例会" in staff and 'id="body"' not in staff  # staff may not write notes
+    _same_cached_and_not(app, organizer_client, _story(me, "?page=2"))
+    computed = _counting(monkeypatch, console_views, "story")
+    organizer_client.get(_story(me))
+    organizer_client.get(_story(me, "?page=2"))
+    assert computed == []
+
+
+def test_the_story_shows_a_note_at_once(app, organizer_client, people, story):
+    me = people.member_member
+    assert "初めての来場" not in organizer_client.get(_story(me)).get_data(as_text=True)
+    saved = organizer_client.post(_story(me), data={"body": "初めての来場", "csrf_token": (
+        re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                  organizer_client.get(_story(me)).get_data(as_text=True)).group(1))})
+    assert saved.status_code == 302
+    assert "メモ" in organizer_client.get(_story(me)).get_data(as_text=True)  # the flash, once
+    assert "初めての来場" in _same_cached_and_not(app, organizer_client, _story(me))
+
+
+def test_the_story_shows_an_unsubscribe_at_once(app, session, organizer_client, tenant,
+                                                people, story):
+    me = people.member_member
+    before = organizer_client.get(_story(me)).get_data(as_text=True)
+    with unscoped(session):  # an unsubscribe link: a platform row, no community marked
+        session.add(EmailUnsubscribe(email=me.email, category="all", community_id=None))
+        session.commit()
+    after = _same_cached_and_not(app, organizer_client, _story(me))
+    assert TOKEN.sub(r"\1TOKEN\2", before) != after
+
+
+def test_the_story_is_never_another_communitys(login, session, organizer_client, tenant,
+                                               other_tenant, people, story):
+    me = people.member_member
+    assert "四月の定例会" in organizer_client.get(_story(me)).get_data(as_text=True)
+    intruder = _intruder(login, session, other_tenant)
+    assert intruder.get(_story(me)).status_code in (403, 404)
+    guessed = intruder.get(_story(me).replace(f"/c/{tenant.slug}/", f"/c/{other_tenant.slug}/"))
+    assert guessed.status_code == 404
+    assert "四月の定例会" not in guessed.get_data(as_text=True)
