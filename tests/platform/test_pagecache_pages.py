@@ -16,6 +16,8 @@ from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxSt
 from joren.platform.tenancy import unscoped
 from joren.tenants.console import views as console_views
 from joren.tenants.engagement import dashboard_views
+from joren.tenants.introductions import review_views
+from joren.tenants.introductions.models import IntroductionStatus
 from joren.tenants.meetups.registrations import reading
 from tests import factories
 from tests.tenants.engagement.test_analytics_views import PAGE as ANALYTICS
@@ -235,3 +237,66 @@ def test_the_story_is_never_another_communitys(login, session, organizer_client,
     guessed = intruder.get(_story(me).replace(f"/c/{tenant.slug}/", f"/c/{other_tenant.slug}/"))
     assert guessed.status_code == 404
     assert "四月の定例会" not in guessed.get_data(as_text=True)
+
+
+# -- the introductions review queue ----------------------------------------------------------
+
+@pytest.fixture()
+def queue_data(session, tenant, people):  # type: ignore[no-untyped-def]
+    from tests.tenants.introductions.test_review_queue import queue_data as seeded
+    return seeded.__wrapped__(session, tenant, people)
+
+
+def _queue(tenant, query: str = "") -> str:  # type: ignore[no-untyped-def]
+    return f"/c/{tenant.slug}/admin/introductions{query}"
+
+
+def _cards(page: str) -> list[int]:
+    return [int(i) for i in re.findall(r'data-introduction="(\d+)"', page)]
+
+
+def test_the_queue_is_the_same_kept_and_computed_once(app, monkeypatch, organizer_client,
+                                                      tenant, queue_data):
+    every = _same_cached_and_not(app, organizer_client, _queue(tenant))
+    assert len(_cards(every)) == len(queue_data)
+    regular = _same_cached_and_not(app, organizer_client, _queue(tenant, "?level=regular"))
+    assert _cards(regular) == [queue_data[0].id]
+    offers = _same_cached_and_not(app, organizer_client,
+                                  _queue(tenant, "?reason=offers_for_ask"))
+    assert sorted(_cards(offers)) == sorted([queue_data[2].id, queue_data[4].id])
+    # the same filters written in another order are written back as given (return_to)
+    reordered = _same_cached_and_not(
+        app, organizer_client, _queue(tenant, "?max_score=0.7&min_score=0.25"))
+    assert 'value="max_score=0.7&amp;min_score=0.25"' in reordered
+    ticked = _same_cached_and_not(app, organizer_client,
+                                  _queue(tenant, f"?selected={queue_data[0].id}"))
+    assert ticked != every
+    computed = _counting(monkeypatch, review_views, "queue_page")
+    for query in ("", "?level=regular", "?reason=offers_for_ask", f"?selected={queue_data[0].id}"):
+        organizer_client.get(_queue(tenant, query))
+    assert computed == []
+    organizer_client.get(_queue(tenant, "?level=first_timer"))
+    assert computed == [1]  # filters never shown before are computed
+
+
+def test_the_queue_shows_a_decision_at_once(app, session, organizer_client, tenant,
+                                            queue_data):
+    assert queue_data[0].id in _cards(organizer_client.get(_queue(tenant)).get_data(as_text=True))
+    organizer_client.get(_queue(tenant, "?level=regular"))
+    queue_data[0].status = IntroductionStatus.SKIPPED
+    session.commit()
+    assert queue_data[0].id not in _cards(_same_cached_and_not(app, organizer_client,
+                                                              _queue(tenant)))
+    assert _cards(_same_cached_and_not(app, organizer_client,
+                                       _queue(tenant, "?level=regular"))) == []
+
+
+def test_the_queue_is_never_another_communitys(login, session, organizer_client, tenant,
+                                               other_tenant, queue_data):
+    assert "p姓0" in organizer_client.get(_queue(tenant)).get_data(as_text=True)
+    intruder = _intruder(login, session, other_tenant)
+    assert intruder.get(_queue(tenant)).status_code in (403, 404)
+    theirs = intruder.get(_queue(other_tenant))
+    assert theirs.status_code == 200
+    body = theirs.get_data(as_text=True)
+    assert "p姓0" not in body and _cards(body) == []
