@@ -47,6 +47,11 @@ cache: the next view simply asks for another key.
 - Bulk UPDATE/DELETE/INSERT through the session (ORM entities or Core tables) mark too
   (``do_orm_execute``): the communities an INSERT's rows name, else the session's; one run
   outside any community (a purge over all of them) marks every community.
+- Rows that no write of a community marks yet a page shows (an email's delivery state, which
+  the mail worker moves; an address's unsubscribes, made through a link outside any
+  community): the page keeps what it read of them beside its result and reads them again
+  on every view (one statement); ``cached(..., still_true=...)`` computes the result anew
+  when they differ.
 - What a page shows may also depend on the clock (no-shows once a meetup has ended, the
   dashboard's "next meetup"): such a page puts that moment (ended or not, the minute, the
   day) in its ``parts``.
