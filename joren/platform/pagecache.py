@@ -47,6 +47,11 @@ cache: the next view simply asks for another key.
 - Bulk UPDATE/DELETE/INSERT through the session (ORM entities or Core tables) mark too
   (``do_orm_execute``): the communities an INSERT's rows name, else the session's; one run
   outside any community (a purge over all of them) marks every community.
+- Rows that no write of a community marks yet a page shows (an email's delivery state, which
+  the mail worker moves; an address's unsubscribes, made through a link outside any
+  community): the page keeps what it read of them beside its result and reads them again
+  on every view (one statement); ``cached(..., still_true=...)`` computes the result anew
+  when they differ.
 - What a page shows may also depend on the clock (no-shows once a meetup has ended, the
   dashboard's "next meetup"): such a page puts that moment (ended or not, the minute, the
   day) in its ``parts``.
@@ -432,12 +437,16 @@ def enabled() -> bool:
 
 # -- the API --------------------------------------------------------------------------------
 
-def cached(session: Session, name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
+def cached(session: Session, name: str, parts: tuple[Any, ...], compute: Callable[[], T],
+           still_true: Callable[[T], bool] | None = None) -> T:
     """``compute()`` (JSON-able: dicts, lists, strings, numbers), or the result it gave for the
     same ``name`` and ``parts`` in this community while nothing in the community changed.
 
     The community is the session's (the edge bound it to the URL's community); ``parts`` name
-    everything else the result depends on (the meetup's id, the page number, the language)."""
+    everything else the result depends on (the meetup's id, the page number, the language).
+    A result that also shows rows no write of the community marks (an email's delivery state,
+    which the mail worker moves) is checked by ``still_true(kept)`` on every view: when it
+    answers False the result is computed again and kept in its place."""
     if not enabled():
         return compute()
     print_ = fingerprint(session)
@@ -452,7 +461,8 @@ def cached(session: Session, name: str, parts: tuple[Any, ...], compute: Callabl
             kept = json.loads(raw)
         except ValueError:
             kept = None
-        if isinstance(kept, dict) and kept.get("tenant") == tenant_id and "value" in kept:
+        if (isinstance(kept, dict) and kept.get("tenant") == tenant_id and "value" in kept
+                and (still_true is None or still_true(kept["value"]))):
             return kept["value"]  # type: ignore[no-any-return]
     value = compute()
     if fingerprint_unchanged(session):
@@ -468,7 +478,17 @@ def cached_html(session: Session, name: str, parts: tuple[Any, ...],
     token (``csrf_token()`` answers from ``g``), and each view writes its reader's own token in
     its place. Anything else of the reader's (their role, what they may do) must be in
     ``parts``."""
-    def compute() -> dict[str, str]:
+    return cached_html_about(session, name, parts, render)[0]
+
+
+def cached_html_about(session: Session, name: str, parts: tuple[Any, ...],
+                      render: Callable[[], str], about: Callable[[], Any] | None = None,
+                      still_true: Callable[[Any], bool] | None = None) -> tuple[Markup, Any]:
+    """``cached_html``, and beside the HTML what ``about()`` (called just after ``render()``,
+    JSON-able) said of it: what the view needs besides the HTML (whether the figures were
+    computed from the register), or what ``still_true(about)`` checks on every view (rows
+    no write of the community marks)."""
+    def compute() -> dict[str, Any]:
         field = current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
         stand_in = f"csrf-stand-in-{secrets.token_hex(16)}"
         missing = object()
@@ -481,13 +501,16 @@ def cached_html(session: Session, name: str, parts: tuple[Any, ...],
                 g.pop(field, None)
             else:
                 setattr(g, field, real)
-        return {"html": html, "stand_in": stand_in}
+        return {"html": html, "stand_in": stand_in,
+                "about": about() if about is not None else None}
 
-    kept = cached(session, name, parts, compute)
+    kept = cached(session, name, parts, compute,
+                  None if still_true is None else lambda value: bool(
+                      isinstance(value, dict) and still_true(value.get("about"))))
     html = kept["html"]
     if kept["stand_in"] in html:
         html = html.replace(kept["stand_in"], str(escape(generate_csrf())))
-    return Markup(html)  # noqa: S704 - Jinja's autoescaped output, and an escaped token
+    return Markup(html), kept.get("about")  # noqa: S704 - Jinja's autoescaped output, and an escaped token
 
 
 def fingerprint_unchanged(session: Session) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select, union
+from sqlalchemy import Select, func, or_, select, true, union
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from joren.platform.membership.models import Member
@@ -85,17 +86,22 @@ def _meetup_ids(member_id: int):  # type: ignore[no-untyped-def]
 
 
 def story(session: Session, member: Member, page: int = 1) -> Story:
-    """Everything the member's console page shows (six statements)."""
+    """Everything the member's console page shows (five statements): the number of visits,
+    the engagement and the page of the timeline come in one."""
     theirs = _meetup_ids(member.id)
-    row = session.execute(
-        select(select(func.count()).select_from(theirs).scalar_subquery(), MemberEngagement)
+    visits_page = _timeline(member.id, page).subquery("visit")
+    rows = session.execute(
+        select(select(func.count()).select_from(theirs).scalar_subquery(), MemberEngagement,
+               visits_page)
         .select_from(Member)
         .outerjoin(MemberEngagement, MemberEngagement.member_id == Member.id)
+        .outerjoin(visits_page, true())
         .where(Member.id == member.id)
-    ).first()
-    visits, engagement = (row[0] or 0, row[1]) if row is not None else (0, None)
+        .order_by(visits_page.c.starts_at.desc(), visits_page.c.meetup_id.desc())
+    ).all()
+    visits, engagement = (rows[0][0] or 0, rows[0][1]) if rows else (0, None)
     return Story(engagement=engagement, visits=visits,
-                 timeline=timeline(session, member.id, page),
+                 timeline=[_visit(*row[2:]) for row in rows if row[2] is not None],
                  introductions=introductions(session, member.id),
                  referrals=referrals(session, member.id), payments=payments(session, member.id),
                  notes=notes(session, member.id))
@@ -106,21 +112,29 @@ _REG, _ATT = aliased(Registration, name="reg"), aliased(Attendance, name="att")
 _OTHER = aliased(Member, name="other")
 
 
-def timeline(session: Session, member_id: int, page: int = 1) -> list[Visit]:
-    """The member's meetups, newest first, with their registration and attendance."""
+def _timeline(member_id: int, page: int) -> Select[Any]:
     theirs = _meetup_ids(member_id)
     reg, att = _REG, _ATT
-    rows = session.execute(
-        select(Meetup.id, Meetup.title, Meetup.starts_at, reg.status, att.status, reg.source)
+    return (
+        select(Meetup.id.label("meetup_id"), Meetup.title.label("title"),
+               Meetup.starts_at.label("starts_at"), reg.status.label("registration"),
+               att.status.label("attendance"), reg.source.label("source"))
         .join(theirs, theirs.c.meetup_id == Meetup.id)
         .outerjoin(reg, (reg.meetup_id == Meetup.id) & (reg.member_id == member_id))
         .outerjoin(att, (att.meetup_id == Meetup.id) & (att.member_id == member_id))
         .order_by(Meetup.starts_at.desc(), Meetup.id.desc())
         .limit(TIMELINE_PER_PAGE).offset((max(1, page) - 1) * TIMELINE_PER_PAGE))
-    return [Visit(meetup_id=i, title=t, starts_at=s,
-                  registration=RegistrationStatus(r) if r else None,
-                  attendance=AttendanceStatus(a) if a else None, source=src or "")
-            for i, t, s, r, a, src in rows]
+
+
+def _visit(i: int, t: str, s: datetime, r: Any, a: Any, src: str | None) -> Visit:
+    return Visit(meetup_id=i, title=t, starts_at=s,
+                 registration=RegistrationStatus(r) if r else None,
+                 attendance=AttendanceStatus(a) if a else None, source=src or "")
+
+
+def timeline(session: Session, member_id: int, page: int = 1) -> list[Visit]:
+    """The member's meetups, newest first, with their registration and attendance."""
+    return [_visit(*row) for row in session.execute(_timeline(member_id, page))]
 
 
 def introductions(session: Session, member_id: int) -> list[IntroductionLine]:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 from joren.platform import pagecache
@@ -103,17 +104,53 @@ def member_story(member_id: int) -> Any:
                 flash(_("The note was saved."), "success")
                 return redirect(url_for(".member_story", member_id=member.id))
         status = 422
-    page = page_number(request.args.get("page"))
-    found = story(db.session, member, page)
-    pages = Page(items=found.timeline, total=found.visits, page=page,
-                 per_page=TIMELINE_PER_PAGE)
-    return render_template(
-        "console/story.html", member=member, story=found, form=form, timeline_page=pages,
-        now=utcnow(), level_labels=LEVEL_LABELS, introduction_labels=INTRODUCTION_LABELS,
-        referral_labels=REFERRAL_LABELS, payment_method_labels=method_labels(),
-        payment_status_labels=payment_status_labels(),
-        consent=consent.overviews(db.session, [member])[member.id],
-        consent_labels=CONSENT_LABELS, consent_choices=CONSENT_CHOICES), status
+    # Which visits have started (a meetup with no attendance recorded) follows the clock:
+    # the page is computed as of the start of the minute, which is in the key.
+    now = utcnow().replace(second=0, microsecond=0)
+
+    read: dict[str, Any] = {}
+
+    def body(form: NoteForm | None = None) -> str:
+        # On a GET the form is made here, inside the kept HTML, so that its token is the
+        # stand-in each view replaces with its reader's own.
+        stopped = consent.unsubscribes(db.session, [member])
+        read["unsubscribes"] = _unsubscribes_seen(stopped)
+        page = page_number(request.args.get("page"))
+        found = story(db.session, member, page)
+        pages = Page(items=found.timeline, total=found.visits, page=page,
+                     per_page=TIMELINE_PER_PAGE)
+        return render_template(
+            "console/_story_body.html", member=member, story=found,
+            form=form if form is not None else NoteForm(), timeline_page=pages, now=now,
+            level_labels=LEVEL_LABELS, introduction_labels=INTRODUCTION_LABELS,
+            referral_labels=REFERRAL_LABELS, payment_method_labels=method_labels(),
+            payment_status_labels=payment_status_labels(),
+            consent=consent.overviews(db.session, [member], stopped)[member.id],
+            consent_labels=CONSENT_LABELS, consent_choices=CONSENT_CHOICES)
+
+    def unsubscribes_unchanged(about: Any) -> bool:
+        # An address's unsubscribes (a platform table: an unsubscribe link marks no
+        # community) are read again on every view (one statement); the page is kept only
+        # while they are as it shows them.
+        return (isinstance(about, dict) and about.get("unsubscribes")
+                == _unsubscribes_seen(consent.unsubscribes(db.session, [member])))
+
+    if request.method == "POST":
+        # A refused note: the page shows what was written and why, never kept.
+        body_html = Markup(body(form))  # noqa: S704 - Jinja's autoescaped output
+    else:
+        # What the reader may do (writing notes) follows their role; the pager keeps every
+        # argument.
+        body_html, _about = pagecache.cached_html_about(
+            db.session, "console.member_story",
+            (member.id, g.membership.role.value, sorted(request.args.items(multi=True)),
+             now.isoformat()), body, about=lambda: dict(read), still_true=unsubscribes_unchanged)
+    return render_template("console/story.html", member=member, body_html=body_html), status
+
+
+def _unsubscribes_seen(stopped: dict[str, dict[str, Any]]) -> list[list[str]]:
+    return sorted([email, category, at.isoformat()] for email, stops in stopped.items()
+                  for category, at in stops.items())
 
 
 # --- a registration taken by hand ----------------------------------------------------------

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
@@ -39,7 +39,6 @@ from joren.tenants.engagement.rollups.source import (
     statuses_and_guest_forms,
 )
 from joren.tenants.engagement.rollups.store import layout, state_matches
-from joren.tenants.engagement.services import thresholds
 from joren.tenants.engagement.standing import (
     LAPSED_SHOWN,
     Lapsed,
@@ -176,13 +175,14 @@ def _number(month: date) -> int:
 # -- reading -------------------------------------------------------------------------------
 
 def _state(session: Session) -> tuple[Thresholds, RollupState | None]:
+    # Both in one statement whichever of them exists (at most one row each per community):
+    # joined to a row of one column.
+    one = select(literal(1).label("one")).subquery("one")
     row = session.execute(
-        select(RollupState, EngagementSettings).select_from(RollupState)
-        .outerjoin(EngagementSettings, EngagementSettings.tenant_id == RollupState.tenant_id)
+        select(RollupState, EngagementSettings).select_from(one)
+        .outerjoin(RollupState, true()).outerjoin(EngagementSettings, true())
     ).first()
-    if row is None:
-        return thresholds(session), None
-    state, found = row
+    state, found = row if row is not None else (None, None)
     return (found.thresholds() if found else DEFAULTS), state
 
 

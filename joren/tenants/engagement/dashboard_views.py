@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_skeleton
@@ -10,7 +10,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
-from joren.platform.db import db
+from joren.platform import pagecache
+from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
 from joren.platform.inputs import parse_id
 from joren.platform.jobs import enqueue_after_commit
@@ -81,22 +82,51 @@ def chart_rows(a: Analytics) -> dict[str, Any]:
 @bp.get("/admin/analytics")
 @require(Capability.VIEW_ANALYTICS)
 def dashboard() -> Any:
-    figures = analytics(db.session, g.community.zone,
-                        lapsed_page=page_number(request.args.get("page")))
-    sent = sent_statuses(db.session, g.community,
-                         [(row.member.id, row.last_attended_at) for row in figures.lapsed])
-    page = render_template(
-        "engagement/analytics/dashboard.html", a=figures, charts=chart_rows(figures), sent=sent,
-        sent_labels=SENT_LABELS, level_labels=LEVEL_LABELS, summary_levels=SUMMARY_LEVELS,
-        month_label=month_label, percent=percent, return_within=RETURN_WITHIN,
-        may_email=g.membership.is_organizer,
-    )
-    if not figures.current:
+    # Its figures count from the present moment (which meetups have started and ended, the
+    # months shown): they are computed as of the start of the minute, which is in the key.
+    # What the reader may do follows their role; the pager keeps every argument.
+    now = utcnow().replace(second=0, microsecond=0)
+
+    def body() -> str:
+        figures = analytics(db.session, g.community.zone, now,
+                            lapsed_page=page_number(request.args.get("page")))
+        pairs = [(row.member.id, row.last_attended_at) for row in figures.lapsed]
+        sent = sent_statuses(db.session, g.community, pairs)
+        computed.update(current=figures.current, lapsed=[
+            [member_id, last.isoformat() if last else None] for member_id, last in pairs],
+            sent=_sent_values(sent))
+        return render_template(
+            "engagement/analytics/_dashboard_body.html", a=figures, charts=chart_rows(figures),
+            sent=sent, sent_labels=SENT_LABELS, level_labels=LEVEL_LABELS,
+            summary_levels=SUMMARY_LEVELS, month_label=month_label, percent=percent,
+            return_within=RETURN_WITHIN, may_email=g.membership.is_organizer)
+
+    def emails_unchanged(about: Any) -> bool:
+        # The "we miss you" emails' states are moved by the mail worker, which marks no
+        # community: read again on every view (one statement), the page is kept only while
+        # they are as it shows them.
+        if not isinstance(about, dict):
+            return False
+        pairs = [(member_id, datetime.fromisoformat(last) if last else None)
+                 for member_id, last in about.get("lapsed", [])]
+        return _sent_values(sent_statuses(db.session, g.community, pairs)) == about.get("sent")
+
+    computed: dict[str, Any] = {}
+    body_html, about = pagecache.cached_html_about(
+        db.session, "analytics.dashboard",
+        (g.membership.role.value, sorted(request.args.items(multi=True)), now.isoformat()),
+        body, about=lambda: dict(computed), still_true=emails_unchanged)
+    page = render_template("engagement/analytics/dashboard.html", body_html=body_html)
+    if not (about or {}).get("current", True):
         # Computed from the register: bring the rollups up to date (after rendering, as the
         # commit expires what the page shows).
         enqueue_after_commit(db.session, REFRESH_ROLLUPS_JOB, g.community.id)
         db.session.commit()
     return page
+
+
+def _sent_values(sent: dict[int, Any]) -> dict[str, str]:
+    return {str(member_id): status.value for member_id, status in sent.items()}
 
 
 @bp.post("/admin/analytics/lapsed/<int:member_id>/we-miss-you")

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from joren.platform import pagecache
 from joren.platform.db import db
 from joren.platform.i18n import current_language
 from joren.platform.inputs import int_arg, parse_id
@@ -86,20 +87,32 @@ def _wants_json() -> bool:
 
 @require(Capability.MANAGE_INTRODUCTIONS)
 def queue() -> Any:
-    filters = _filter_form(request.args)
-    chosen = filters.to_filter()
-    page = queue_page(db.session, chosen, int_arg("page", 1))
-    items = page.items
-    selected = _ids(request.args)
-    return render_template(
-        "introductions/queue.html", items=items, page=page, filters=filters, chosen=chosen,
-        waiting=waiting_count(db.session) if chosen.active else page.total,
-        levels=_levels(items), reasons=_reasons(items), manual=ManualForm(prefix="manual"),
-        action=ActionForm(), bulk=BulkForm(), settings=services.settings_of(db.session),
-        low_confidence={i.id for i in items if is_low_confidence(i)}, selected=selected,
-        return_to=request.query_string.decode("latin-1")[:2000], message_forms={
-            i.id: MessageForm(prefix=f"m{i.id}", data={"message": i.message}) for i in items})
+    def body() -> str:
+        # The forms are made here, inside the kept HTML, so that their tokens are the
+        # stand-in each view replaces with its reader's own.
+        filters = _filter_form(request.args)
+        chosen = filters.to_filter()
+        page = queue_page(db.session, chosen, int_arg("page", 1))
+        items = page.items
+        return render_template(
+            "introductions/_queue_body.html", items=items, page=page, filters=filters,
+            chosen=chosen,
+            waiting=waiting_count(db.session) if chosen.active else page.total,
+            levels=_levels(items), reasons=_reasons(items), manual=ManualForm(prefix="manual"),
+            action=ActionForm(), bulk=BulkForm(), settings=services.settings_of(db.session),
+            low_confidence={i.id for i in items if is_low_confidence(i)},
+            selected=_ids(request.args), return_to=return_to, message_forms={
+                i.id: MessageForm(prefix=f"m{i.id}", data={"message": i.message})
+                for i in items})
 
+    # The filters, the page and the ticked suggestions come from the query string, which the
+    # page also writes back as it was (``return_to``): the whole of it is in the key, as
+    # the reader's role is.
+    return_to = request.query_string.decode("latin-1")[:2000]
+    body_html = pagecache.cached_html(
+        db.session, "introductions.queue",
+        (g.membership.role.value, request.query_string.decode("latin-1")), body)
+    return render_template("introductions/queue.html", body_html=body_html)
 
 
 def _suggested(introduction_id: int) -> Introduction:

@@ -9,6 +9,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from joren.platform import pagecache
 from joren.platform.db import db, utcnow
 from joren.platform.extensions import limiter
 from joren.platform.membership.capabilities import Capability
@@ -96,26 +97,37 @@ def console_list(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
     if request.args.get("export") == "csv":  # the address this download had before
         return redirect(url_for(".console_export", meetup_id=meetup.id))
-    counts = reading.counts(db.session, [meetup.id])[meetup.id]
-    totals = {"going": counts["going"], "awaiting_payment": counts["awaiting_payment"],
-              "offered": counts["offered"], "waitlisted": counts["waitlisted"],
-              "pending": counts["pending"] + counts["unconfirmed"],
-              "cancelled": counts["cancelled"] + counts["not_going"]}
-    group = request.args.get("group")
-    page = None
-    if group in reading.CONSOLE_GROUPS:
-        # One group on its own, a page at a time.
-        page = Page(items=[], total=totals[group], page=page_number(request.args.get("page")),
-                    per_page=PER_PAGE)
-        page.page = min(page.page, page.pages)
-        groups = reading.console_groups(db.session, meetup, group,
-                                        offset=offset_of(page.page, PER_PAGE), limit=PER_PAGE)
-    else:
-        group = None
-        groups = reading.console_groups(db.session, meetup)
+
+    def body() -> str:
+        counts = reading.counts(db.session, [meetup.id])[meetup.id]
+        totals = {"going": counts["going"], "awaiting_payment": counts["awaiting_payment"],
+                  "offered": counts["offered"], "waitlisted": counts["waitlisted"],
+                  "pending": counts["pending"] + counts["unconfirmed"],
+                  "cancelled": counts["cancelled"] + counts["not_going"]}
+        group = request.args.get("group")
+        page = None
+        if group in reading.CONSOLE_GROUPS:
+            # One group on its own, a page at a time.
+            page = Page(items=[], total=totals[group],
+                        page=page_number(request.args.get("page")), per_page=PER_PAGE)
+            page.page = min(page.page, page.pages)
+            groups = reading.console_groups(db.session, meetup, group,
+                                            offset=offset_of(page.page, PER_PAGE),
+                                            limit=PER_PAGE)
+        else:
+            group = None
+            groups = reading.console_groups(db.session, meetup)
+        return render_template("meetups/registrations/_console_list_body.html", meetup=meetup,
+                               groups=groups, counts=counts, totals=totals, group=group,
+                               page=page, shown=reading.GROUP_SHOWN)
+
+    # What the reader may do (the buttons, registering by hand, the export) follows their
+    # role; the group, the page and the pager's other arguments come from the query string.
+    body_html = pagecache.cached_html(
+        db.session, "registrations.console_list",
+        (meetup.id, g.membership.role.value, sorted(request.args.items(multi=True))), body)
     return render_template("meetups/registrations/console_list.html", meetup=meetup,
-                           groups=groups, counts=counts, totals=totals, group=group, page=page,
-                           shown=reading.GROUP_SHOWN)
+                           body_html=body_html)
 
 
 @bp.get("/admin/meetups/<int:meetup_id>/registrations.csv")

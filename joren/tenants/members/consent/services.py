@@ -286,8 +286,10 @@ class Overview:
         return self.version is not None
 
 
-def overviews(session: Session, members: Iterable[Member]) -> dict[int, Overview]:
-    """Each member's overview in three statements, whatever the number of members."""
+def overviews(session: Session, members: Iterable[Member],
+              stopped: dict[str, dict[str, datetime]] | None = None) -> dict[int, Overview]:
+    """Each member's overview in three statements, whatever the number of members (two when
+    their ``unsubscribes`` are given)."""
     members = list(members)
     ids = [m.id for m in members]
     if not ids:
@@ -305,6 +307,20 @@ def overviews(session: Session, members: Iterable[Member]) -> dict[int, Overview
             view.version, view.answered_at = version, at
         elif purpose in Purpose._value2member_map_:
             view.changed_at[Purpose(purpose)] = at
+    if stopped is None:
+        stopped = unsubscribes(session, members)
+    for m in members:
+        stops = stopped.get((m.email or "").lower(), {})
+        view = result[m.id]
+        view.state = state_from_flags(m, set(stops))
+        _date_unsubscribes(view, stops)
+    return result
+
+
+def unsubscribes(session: Session, members: Iterable[Member]) -> dict[str, dict[str, datetime]]:
+    """The members' addresses' unsubscribes (their community's and every community's):
+    address -> category -> when (one statement, none without addresses)."""
+    members = list(members)
     emails = sorted({m.email.lower() for m in members if m.email})
     stopped: dict[str, dict[str, datetime]] = {}
     if emails:
@@ -316,12 +332,7 @@ def overviews(session: Session, members: Iterable[Member]) -> dict[int, Overview
                     (EmailUnsubscribe.community_id == community_id)
                     | EmailUnsubscribe.community_id.is_(None))):
             stopped.setdefault(email, {})[category] = at
-    for m in members:
-        stops = stopped.get((m.email or "").lower(), {})
-        view = result[m.id]
-        view.state = state_from_flags(m, set(stops))
-        _date_unsubscribes(view, stops)
-    return result
+    return stopped
 
 
 def _date_unsubscribes(view: Overview, stops: dict[str, datetime]) -> None:
