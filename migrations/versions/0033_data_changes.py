@@ -53,10 +53,12 @@ def upgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
     # Every community starts with one mark (a random token), so its pages are kept from the
     # first view on, not only after its first write.
-    token = ("floor(random() * 1099511627776)::bigint" if postgresql
-             else "abs(random()) % 1099511627776")
-    op.execute(f"INSERT INTO {TABLE} (tenant_id, weight, token) "
-               f"SELECT id, 1, {token} FROM communities")
+    if postgresql:
+        op.execute("INSERT INTO data_changes (tenant_id, weight, token) "
+                   "SELECT id, 1, floor(random() * 1099511627776)::bigint FROM communities")
+    else:
+        op.execute("INSERT INTO data_changes (tenant_id, weight, token) "
+                   "SELECT id, 1, abs(random()) % 1099511627776 FROM communities")
     if postgresql:
         op.execute(f'ALTER TABLE "{TABLE}" ENABLE ROW LEVEL SECURITY')
         op.execute(f'ALTER TABLE "{TABLE}" FORCE ROW LEVEL SECURITY')
