@@ -193,6 +193,8 @@ RELEASED = {
         "b243af45e7139e550aa9f80c34a6e042b455e228ed792c66c7c7b8b06c8796b9",
     "0032_session_members_function.py":
         "6cf037be7fdde33274f3e83c6818d1282c7cb42e334cff6cb20090c0176254bf",
+    "0033_data_changes.py":
+        "70267fcd9e7b337a50a445f854d67ae2b3b7e39a129a94296a20c3a315878ddd",
 }
 
 
