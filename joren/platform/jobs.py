@@ -114,6 +114,24 @@ def items_in_queued_jobs(track: str, items: Sequence[Any], queue: str) -> set[An
             if job_id is not None and _text(job_id) in waiting}
 
 
+# A job in one of these states will still run (or is running): a sweep leaves it alone.
+WAITING_STATES = frozenset({"queued", "started", "scheduled", "deferred"})
+
+
+def job_state(job_id: str) -> str | None:
+    """The RQ status of the job ``job_id`` ("queued", "failed", ...), or None when Redis does
+    not know it (never enqueued, expired, or lost)."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    connection = current_app.extensions["rq"].get_queue().connection
+    try:
+        status = Job.fetch(job_id, connection=connection).get_status(refresh=False)
+    except NoSuchJobError:
+        return None
+    return None if status is None else str(getattr(status, "value", status))
+
+
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 

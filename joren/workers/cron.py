@@ -26,6 +26,7 @@ from joren.workers import (
     announcement_jobs,
     billing_jobs,
     habit_jobs,
+    import_jobs,
     introduction_jobs,
     jobs,
     offer_jobs,
@@ -71,6 +72,8 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry(billing_jobs.sweep_events, "*/10 * * * *"),
     # Refunds asked for and not confirmed by Stripe (their job was lost) are enqueued again.
     Entry(payment_jobs.sweep_refunds, "*/10 * * * *"),
+    # Imports whose job was lost are resumed; those whose job died are marked failed.
+    Entry(import_jobs.sweep_imports, "*/10 * * * *"),
     # Before and after each meetup: "people to meet" and next-day follow-ups (local times).
     Entry(habit_jobs.fan_out_meetup_habit_emails, "*/15 * * * *"),
     # The day after each meetup (10:00 local time): the survey to its attendees, hourly.

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from joren.platform.db import utcnow
 from joren.tenants.imports.models import ImportBatch
 
 CHUNK = 1000
@@ -38,8 +39,10 @@ class Progress:
     def advance(self, rows: int) -> None:
         self.done = min(self.total, self.done + rows)
         table = ImportBatch.__table__
+        now = utcnow()
         self.session.execute(update(table).where(table.c.id == self.batch_id)
-                             .values(processed=self.done))
+                             .values(processed=self.done, progressed_at=now))
         set_committed_value(self.batch, "processed", self.done)
+        set_committed_value(self.batch, "progressed_at", now)
         if self.commit:
             self.commit()

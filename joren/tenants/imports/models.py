@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Enum, ForeignKeyConstraint, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from joren.platform.db import Base, Timestamped, intpk
+from joren.platform.db import Base, Timestamped, UTCDateTime, intpk
 from joren.platform.tenancy import TenantScoped
 
 
@@ -29,6 +30,10 @@ class ImportStatus(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+def run_job_id(tenant_id: int, batch_id: int, run: int) -> str:
+    return f"import-{tenant_id}-{batch_id}-{run}"
 
 
 class ImportBatch(TenantScoped, Timestamped, Base):
@@ -62,6 +67,15 @@ class ImportBatch(TenantScoped, Timestamped, Base):
     attendance_created: Mapped[int] = mapped_column(default=0)
     meetups_created: Mapped[list[int] | None] = mapped_column(JSON)  # meetups made by this file
     error: Mapped[str] = mapped_column(Text, default="")
+    # jobs started for this batch (each job carries its number: an outlived one does nothing)
+    runs: Mapped[int] = mapped_column(default=0, server_default="0")
+    # when the batch last moved (confirmed, resumed, a chunk written): the sweep's clock
+    progressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def job_id(self) -> str:
+        """The RQ job id of this batch's current run."""
+        return run_job_id(self.tenant_id, self.id, self.runs)
 
     @property
     def percent(self) -> int:

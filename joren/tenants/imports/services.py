@@ -7,10 +7,13 @@ member: by email, else by family + given name + reading + company (matching.py).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_after_commit
 from joren.platform.membership.models import Member
 from joren.tenants.imports.columns import FIELDS, mapping_problems
@@ -104,6 +107,32 @@ def confirm(session: Session, batch: ImportBatch, *, valid_only: bool) -> None:
     batch.processed = batch.created = batch.merged = batch.skipped = 0
     batch.attendance_created = 0
     batch.error = ""
+    start_run(session, batch)
+
+
+IMPORT_JOB = "joren.workers.import_jobs.run_import"
+# A running batch that has not moved for this long is looked at by the sweep
+# (joren.workers.import_jobs): a chunk of 1,000 rows takes about a second.
+STALE_AFTER = timedelta(minutes=30)
+
+
+def start_run(session: Session, batch: ImportBatch) -> None:
+    """Number a new run of ``batch`` and enqueue its job (with that number, and an id made of
+    it) when the transaction commits."""
+    batch.runs = (batch.runs or 0) + 1
+    batch.progressed_at = utcnow()
     session.flush()
-    enqueue_after_commit(session, "joren.workers.import_jobs.run_import", batch.tenant_id,
-                         batch.id, queue="default")
+    enqueue_after_commit(session, IMPORT_JOB, batch.tenant_id, batch.id, batch.runs,
+                         queue="default", job_id=batch.job_id)
+
+
+def stale_runs(session: Session, now: datetime | None = None,
+               limit: int = 500) -> list[tuple[int, int, int]]:
+    """(community id, batch id, run) of running batches that have not moved for
+    ``STALE_AFTER``. The caller runs this unscoped (all communities)."""
+    cutoff = (now or utcnow()) - STALE_AFTER
+    moved = func.coalesce(ImportBatch.progressed_at, ImportBatch.created_at)
+    return [(int(t), int(b), int(r)) for t, b, r in session.execute(
+        select(ImportBatch.tenant_id, ImportBatch.id, ImportBatch.runs)
+        .where(ImportBatch.status == ImportStatus.RUNNING, moved < cutoff)
+        .order_by(moved).limit(limit))]

@@ -29,13 +29,17 @@ from joren.tenants.imports.rows import Person, name_key
 
 
 def run_import(session: Session, batch_id: int, *,
-               progress: Callable[[], None] | None = None) -> ImportBatch | None:
+               progress: Callable[[], None] | None = None,
+               run: int | None = None) -> ImportBatch | None:
     """Write the plan: new members, filled-in blanks, missing meetups and attendance.
 
     ``progress`` (the job passes ``session.commit``) is called after each chunk so the
-    progress page sees ``processed`` move."""
+    progress page sees ``processed`` move. ``run`` is the run number the job was enqueued
+    with: a job outlived by a newer run (the sweep resumed the batch) does nothing."""
     batch = session.get(ImportBatch, batch_id)
     if batch is None or batch.status != ImportStatus.RUNNING:
+        return None
+    if run is not None and batch.runs != run:
         return None
     plan = build_plan(session, batch)
     problem = _why_not(session, batch, plan)
