@@ -14,7 +14,7 @@ from joren.platform import pagecache
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
 from joren.platform.inputs import parse_id
-from joren.platform.jobs import enqueue_after_commit
+from joren.platform.jobs import enqueue_after_commit, minutes_slot_key
 from joren.platform.mail.outbox import render_email
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, require
@@ -39,6 +39,9 @@ from joren.tenants.members.industries import INDUSTRIES
 
 bp = Blueprint("analytics", __name__)
 
+# A page that finds the rollups out of date asks for a refresh at most once per this many
+# minutes per community (the page itself is right meanwhile: it reads the register).
+REFRESH_EVERY = 2
 SUMMARY_LEVELS = (Level.REGULAR, Level.RETURNING, Level.FIRST_TIMER, Level.ONE_TIME,
                   Level.LAPSED_REGULAR)
 
@@ -119,8 +122,12 @@ def dashboard() -> Any:
     page = render_template("engagement/analytics/dashboard.html", body_html=body_html)
     if not (about or {}).get("current", True):
         # Computed from the register: bring the rollups up to date (after rendering, as the
-        # commit expires what the page shows).
-        enqueue_after_commit(db.session, REFRESH_ROLLUPS_JOB, g.community.id)
+        # commit expires what the page shows) — asked once per community and window, however
+        # many organizers look meanwhile.
+        enqueue_after_commit(
+            db.session, REFRESH_ROLLUPS_JOB, g.community.id,
+            job_id=f"refresh-rollups-{g.community.id}-{minutes_slot_key(REFRESH_EVERY)}",
+            unique_for=REFRESH_EVERY * 60)
         db.session.commit()
     return page
 
