@@ -1,10 +1,13 @@
 """What the tests of the phrasing sets share (``test_held_out``, ``test_fresh``,
-``test_unseen``): a set's sentences, the way words are compared as written, the vocabulary's
-phrases found in a set, and the shape every set must have (``catalogue``'s)."""
+``test_unseen``, ``test_novel``, ``test_distinct``): a set's sentences, the way words are
+compared as written, the vocabulary's phrases found in a set and the guard that keeps them as
+they were (by digest), and the shape every set must have (``catalogue``'s)."""
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
+from collections.abc import Iterable
 from types import ModuleType
 
 from tests.quality import catalogue
@@ -48,6 +51,30 @@ def vocabulary_phrases_in(module: ModuleType) -> set[str]:
     cues |= {written(c) for c in data.get("neutral_phrases", ())}
     texts = [written(s) for s in sentences(module)]
     return {c for c in cues if phrase(c) and any(c in s for s in texts)}
+
+
+def digest(cue: str) -> str:
+    """A phrase's digest (the first 16 hex digits of its SHA-256): what the guards of the
+    blind sets keep instead of the phrase, so that whoever reads them learns no phrase of the
+    vocabulary found in a set, nor a set's words from the vocabulary."""
+    return hashlib.sha256(cue.encode()).hexdigest()[:16]
+
+
+def vocabulary_digests_in(module: ModuleType) -> set[str]:
+    """The digests of the vocabulary's phrases a set's sentences contain (to write a new set's
+    ``BEFORE``: print these, never the phrases)."""
+    return {digest(c) for c in vocabulary_phrases_in(module)}
+
+
+def assert_not_copied_into_the_vocabulary(module: ModuleType, before: Iterable[str],
+                                          *digests: Iterable[str],
+                                          named: Iterable[str] = ()) -> None:
+    """No vocabulary phrase occurs in a set's sentences unless its digest is in ``before``
+    (the phrases they held the day the set was written) or in one of ``digests`` (phrases
+    added later by a round that never read the set, kept as digests), or it is one of
+    ``named`` (phrases listed as text, each with its commit and reason)."""
+    allowed = set(before).union(*digests) | {digest(c) for c in named}
+    assert sorted(vocabulary_digests_in(module) - allowed) == []
 
 
 def assert_catalogue_shape(module: ModuleType) -> None:
