@@ -143,11 +143,12 @@ class Trie:
         root_cps = self.keys[first]
         self.root = np.full((int(root_cps.max()) if len(root_cps) else -1) + 2, -1, np.int64)
         self.root[root_cps] = self.child[first]
+        self.begins = self.root >= 0        # by code point: whether a word begins with it
         self.word_at = np.asarray(word_at, np.int64)
 
     def starts(self, cps: np.ndarray) -> np.ndarray:
         """The positions whose character begins a word."""
-        return np.flatnonzero(self.root[np.minimum(cps, len(self.root) - 1)] >= 0)
+        return np.flatnonzero(self.begins[np.minimum(cps, len(self.begins) - 1)])
 
     def longest(self, text: Text, at: np.ndarray, min_end: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
