@@ -245,8 +245,7 @@ def _best_in_block(t: sparse.csr_matrix, start: int, k: int,
     vals = t.data
     vals[t.indices == row_of] = 0
     budget = 4 * k * b
-    floor = np.partition(vals, len(vals) - budget)[len(vals) - budget] \
-        if len(vals) > budget else np.float32(0)
+    floor = _kth_largest(vals, budget) if len(vals) > budget else np.float32(0)
     best = np.zeros(b, vals.dtype)
     nonempty = counts > 0
     if nonempty.any():
@@ -261,6 +260,29 @@ def _best_in_block(t: sparse.csr_matrix, start: int, k: int,
     # k-th place needs it: the hash is computed for those entries alone.
     sel = _ties_by_hash(rows, vals[keep], t.indices[keep], sel, k, start, keys)
     return rows[sel], t.indices[keep[sel]]
+
+
+SAMPLE_STEP = 64       # one value in this many sampled for the bound of ``_kth_largest``
+
+
+def _kth_largest(vals: np.ndarray, k: int) -> np.ndarray:
+    """The ``k``-th largest of ``vals`` (0 < k < len(vals); ties counted, no NaN), as
+    ``np.partition(vals, len(vals) - k)[len(vals) - k]`` reads it, but partitioning only the
+    values from a bound up: a sample of every ``SAMPLE_STEP``-th value gives a bound that
+    about twice ``k`` values reach. Where at least ``k`` do, the ``k``-th largest is among
+    them (were it below the bound, fewer than ``k`` values could reach the bound), so it is
+    the same value; otherwise all the values are partitioned. A block's product holds
+    some 600,000 values for ``k`` = 40,960 at 10,000 members: the partition of all of them
+    took a third of the block's selection, this takes half as long."""
+    n = len(vals)
+    sample = vals[::SAMPLE_STEP]
+    reach = 2 * k // SAMPLE_STEP         # sample values the bound is to leave above it
+    if 0 < reach < len(sample):
+        bound = np.partition(sample, len(sample) - reach)[len(sample) - reach]
+        above = vals[vals >= bound]
+        if len(above) >= k:
+            return np.partition(above, len(above) - k)[len(above) - k]
+    return np.partition(vals, n - k)[n - k]
 
 
 def _ties_by_hash(rows: np.ndarray, vals: np.ndarray, cols: np.ndarray, sel: np.ndarray,

@@ -472,8 +472,9 @@ def _clean(text: str) -> str:
 
 def _clean_all(texts: list[str]) -> list[str]:
     """``_clean`` of many texts in one pass (NUL between them, which nothing matches)."""
-    joined = "\x00".join(t.replace("\x00", " ") for t in texts)
-    return _clean(joined).split("\x00") if texts else []
+    if not texts:
+        return []
+    return _clean(textmod.join_ended(texts)[:-1]).split("\x00")
 
 
 def _words(cleaned: str) -> list[str]:
@@ -533,7 +534,7 @@ class _Terms:
     @staticmethod
     def _ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(rows, columns) of the pairs of kanji/katakana, (rows, hashes) of the words."""
-        joined = "\x00".join(t.replace("\x00", " ") for t in texts) + "\x00"
+        joined = textmod.join_ended(texts)
         cps = np.frombuffer(joined.encode("utf-32-le"), np.uint32)
         ends = np.flatnonzero(cps == 0)
         table = _kanji_kana()

@@ -96,13 +96,19 @@ def _malloc_trim() -> Callable[[int], int] | None:
 _TRIM = _malloc_trim()
 
 
-def give_back_memory() -> None:
+TRIM_FROM = 30_000      # members from which each stage hands its freed memory back
+
+
+def give_back_memory(n: int) -> None:
     """Hand the heap memory freed by a stage back to the system (glibc's ``malloc_trim``;
-    nothing elsewhere). numpy's arrays below the allocator's mmap threshold come from the
-    heap and, freed, stay in the process: without this the stages' peaks pile up (about
-    400 MB more resident at 100,000 members) instead of each reusing what the one before
-    freed."""
-    if _TRIM is not None:
+    nothing elsewhere), in a community of ``TRIM_FROM`` members or more (``n``). numpy's
+    arrays below the allocator's mmap threshold come from the heap and, freed, stay in the
+    process: without this the stages' peaks pile up (about 400 MB more resident at 100,000
+    members) instead of each reusing what the one before freed. In a smaller community
+    the stages' arrays are a few tens of MB, and handing them back cost more than it
+    saved: the trims, and the page faults of the next stage's arrays in memory given back
+    (at 10,000 members about 0.07 s of the cycle's 1.2 s CPU)."""
+    if _TRIM is not None and n >= TRIM_FROM:
         _TRIM(0)
 
 
@@ -205,13 +211,13 @@ def _pairs(f: Features, hk: HistoryKeys, pos: np.ndarray, k: int, *,
     n = len(f)
     with stage("text features"):
         f.text()
-        give_back_memory()
+        give_back_memory(n)
     with stage("text candidates"):
         if queries is None:
             ti, tj, _t1, _t2 = candidates.text_candidates(f, pos, k)
         else:
             ti, tj = candidates.query_candidates(f, pos, queries, 2 * k)
-        give_back_memory()
+        give_back_memory(n)
     stage.sizes["text candidates"] = len(ti)
     with stage("other candidates"):
         si, sj = candidates.structured_candidates(f, pos, candidates.STRUCTURED_K)
@@ -229,7 +235,7 @@ def _pairs(f: Features, hk: HistoryKeys, pos: np.ndarray, k: int, *,
             asked[queries] = True
             touch = np.flatnonzero(asked[i] | asked[j])
             i, j = i[touch], j[touch]
-        give_back_memory()
+        give_back_memory(n)
     with stage("exclusions"):
         # Each pair once, lower position first, in order of the pair.
         keys = arrays.unique(position_keys(n, i, j))
@@ -303,7 +309,7 @@ def _suggest(features: Features, history: History, *, cap: int | np.ndarray,
     with stage("scoring"):
         score, parts = _score(f, hk, i, j, c1, c2, weights)
         del c1, c2      # the parts hold the combined strengths
-        give_back_memory()
+        give_back_memory(n)
     rank_of = np.argsort(np.argsort(f.ids, kind="stable"), kind="stable")
     with stage("allocation"):
         sel, good = _allocated(f, i, j, score, parts, weights, caps - held, held, rank_of)
@@ -314,7 +320,7 @@ def _suggest(features: Features, history: History, *, cap: int | np.ndarray,
         i, j, score = i[sel], j[sel], score[sel]
         parts = {k: v[sel] for k, v in parts.items()}
         del sel, good
-        give_back_memory()
+        give_back_memory(n)
     # A second chance: members left without a suggestion (their candidates were all taken)
     # look again, among the members who still have room only.
     after = held + np.bincount(np.r_[i, j], minlength=n)
@@ -377,7 +383,7 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
         & semantics.above_floor(f.meaning(), i, j, score)
     at = np.flatnonzero(ok)
     ok[at] = explained(f, i[at], {k: parts[k][at] for k in EXPLAINING}, weights, j[at])
-    give_back_memory()
+    give_back_memory(len(f))
     # Confirmed pairs whose texts prove nothing a reason may say (the concept met by a word
     # that fits either side, explained by a wished industry alone) are a member's only
     # suggestion at most (``_unproved_extras``).

@@ -68,7 +68,7 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
-def _join_ended(texts: Sequence[str]) -> str:
+def join_ended(texts: Sequence[str]) -> str:
     """The texts joined, each ended by NUL (a NUL inside a text becomes a space)."""
     joined = "\x00".join([t or "" for t in texts]) + "\x00"
     if joined.count("\x00") != len(texts):
@@ -82,7 +82,7 @@ def _codepoints(chunk: Sequence[str]) -> tuple[str, np.ndarray]:
     One NFKC and one lower-casing for the whole chunk: NUL is a starter that composes with
     nothing and is not cased, so neither crosses from one document into the next (a NUL
     inside a document is a space, as it was)."""
-    text = _without_generic(unicodedata.normalize("NFKC", _join_ended(chunk)).lower())
+    text = _without_generic(unicodedata.normalize("NFKC", join_ended(chunk)).lower())
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     small = cps < len(_BREAK_TABLE)
     brk = np.zeros(len(cps), bool)
@@ -288,7 +288,7 @@ def sentence_table(texts: Sequence[str], limit: int = 12) -> tuple[list[str], np
 def _sentence_table(texts: Sequence[str], limit: int) -> tuple[list[str], np.ndarray]:
     if not texts:
         return [], np.zeros(0, np.int64)
-    cps = np.frombuffer(_join_ended(texts).encode("utf-32-le"), dtype=np.uint32)
+    cps = np.frombuffer(join_ended(texts).encode("utf-32-le"), dtype=np.uint32)
     kind = _CLASS[np.minimum(cps, len(_CLASS) - 1)]
     space = (kind & 1).astype(bool)
     ends = cps == 0

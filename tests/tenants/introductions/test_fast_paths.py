@@ -133,6 +133,56 @@ def test_sorted_set_operations_match_numpys():
         assert np.array_equal(arrays.intersect(x, y), np.intersect1d(x, y))
 
 
+def _trie_as_written(words: list[str]) -> tuple[np.ndarray, ...]:
+    """The trie's arrays built the straightforward way: a dict per node, the edges sorted as
+    tuples (root, keys, children, word of each node)."""
+    children: list[dict[int, int]] = [{}]
+    word_at = [-1]
+    for index, word in enumerate(words):
+        node = 0
+        for ch in word:
+            child = children[node].get(ord(ch))
+            if child is None:
+                child = children[node][ord(ch)] = len(children)
+                children.append({})
+                word_at.append(-1)
+            node = child
+        word_at[node] = index
+    root = np.full(max(children[0], default=-1) + 2, -1, np.int64)
+    for cp, child in children[0].items():
+        root[cp] = child
+    edges = sorted(((node << 21) | cp, child) for node, kids in enumerate(children)
+                   for cp, child in kids.items())
+    return (root, np.asarray([k for k, _c in edges], np.int64),
+            np.asarray([c for _k, c in edges], np.int64), np.asarray(word_at, np.int64))
+
+
+@pytest.mark.parametrize("side", ["offer", "need"])
+def test_the_trie_is_the_trie_built_node_by_node(side):
+    forms = vocabulary._forms(list(vocabulary._table(side)))[0]
+    for words in (forms, [], ["a"], ["ab", "a", "abc", "b", "ab"], ["経理", "経理代行", "x"]):
+        trie = scanning.Trie(words)
+        for got, want in zip((trie.root, trie.keys, trie.child, trie.word_at),
+                             _trie_as_written(words), strict=True):
+            assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_the_kth_largest_is_what_a_partition_of_all_reads():
+    rng = np.random.default_rng(3)
+    arrays_ = [rng.random(5000, dtype=np.float32) ** 8,               # a long tail
+               rng.integers(0, 4, 5000).astype(np.float32),          # few values, many ties
+               np.zeros(5000, np.float32), np.ones(70, np.float32),
+               np.sort(rng.random(3000, dtype=np.float32))[::-1].copy()]
+    sparse_ = np.zeros(5000, np.float32)
+    sparse_[rng.integers(0, 5000, 300)] = rng.random(300, dtype=np.float32)
+    arrays_.append(sparse_)
+    for vals in arrays_:
+        n = len(vals)
+        for k in sorted({1, 2, 63, 64, 65, n // 40, n // 3, n - 1}):
+            if 0 < k < n:
+                assert candidates._kth_largest(vals, k) == np.partition(vals, n - k)[n - k]
+
+
 @pytest.mark.parametrize("density", [0.0, 0.02, 0.3])
 def test_the_one_pass_product_is_the_product(density):
     x = sparse.random(60, 80, density=density, format="csr", dtype=np.float32, random_state=1)

@@ -6,7 +6,7 @@ import gc
 
 import numpy as np
 
-from joren.tenants.introductions import candidates
+from joren.tenants.introductions import candidates, matching
 from joren.tenants.introductions.features import Features, History, Profile, Suggestion, company_key
 from joren.tenants.introductions.matching import rank_among, suggest
 
@@ -303,3 +303,17 @@ def test_the_garbage_collector_is_as_it_was_after_a_cycle():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_memory_is_handed_back_only_in_a_large_community(monkeypatch):
+    """Each stage trims the heap (``give_back_memory``) from ``TRIM_FROM`` members on, and
+    not below: the same suggestions either way."""
+    trims: list[int] = []
+    monkeypatch.setattr(matching, "_TRIM", lambda pad: trims.append(pad) or 0)
+    features = Features([p(1, offers=RECRUITER), p(2, asks=HIRING_PAIN),
+                         p(3, offers=("翻訳と通訳の代行",), asks=("海外の取引先との契約",))])
+    small = suggest(features, History())
+    assert pairs(small) == {(1, 2)} and trims == []
+    monkeypatch.setattr(matching, "TRIM_FROM", 3)
+    assert suggest(features, History()) == small
+    assert trims and set(trims) == {0}

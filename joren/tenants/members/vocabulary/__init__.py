@@ -88,7 +88,9 @@ def fold_all(texts: Sequence[str]) -> list[str]:
 def _read(texts: Sequence[str]) -> scanning.Text:
     """The texts' normal forms joined, each ended by NUL (a NUL inside a text becomes a
     space): one pass of each normalising step for all the texts (none crosses a NUL)."""
-    joined = "\x00".join([(t or "").replace("\x00", " ") for t in texts])
+    joined = "\x00".join([t or "" for t in texts])
+    if joined.count("\x00") != max(len(texts) - 1, 0):     # a text holds a NUL
+        joined = "\x00".join([(t or "").replace("\x00", " ") for t in texts])
     return scanning.Text(reading.normal_codepoints(joined + "\x00"))
 
 

@@ -117,32 +117,38 @@ class Trie:
     """Words as a trie over code points, walked with numpy from many positions at once."""
 
     def __init__(self, words: Sequence[str]) -> None:
-        children: list[dict[int, int]] = [{}]
+        # One dict of all edges ((node << 21) | code point → child), filled as the words
+        # are inserted; nodes are numbered in order of creation, the root 0. The edges are
+        # then sorted as integers by numpy (the vocabulary's scanners are built in every
+        # process that matches: a dict per node and a sort of tuples cost twice as much).
+        edge: dict[int, int] = {}
         word_at = [-1]
         for index, word in enumerate(words):
             node = 0
             for ch in word:
-                child = children[node].get(ord(ch))
+                key = (node << 21) | ord(ch)
+                child = edge.get(key)
                 if child is None:
-                    child = children[node][ord(ch)] = len(children)
-                    children.append({})
+                    child = edge[key] = len(word_at)
                     word_at.append(-1)
                 node = child
             word_at[node] = index
+        keys = np.fromiter(edge.keys(), np.int64, len(edge))
+        children = np.fromiter(edge.values(), np.int64, len(edge))
+        order = np.argsort(keys)      # the keys are distinct
+        self.keys, self.child = keys[order], children[order]
         # By code point, the node of a word's first character (-1: none); the last entry
-        # is -1 and stands for every code point beyond.
-        self.root = np.full(max(children[0], default=-1) + 2, -1, np.int64)
-        for cp, child in children[0].items():
-            self.root[cp] = child
-        edges = sorted(((node << 21) | cp, child) for node, kids in enumerate(children)
-                       for cp, child in kids.items())
-        self.keys = np.asarray([key for key, _child in edges], np.int64)
-        self.child = np.asarray([child for _key, child in edges], np.int64)
+        # is -1 and stands for every code point beyond (the root's edges lead the keys).
+        first = self.keys < (1 << 21)
+        root_cps = self.keys[first]
+        self.root = np.full((int(root_cps.max()) if len(root_cps) else -1) + 2, -1, np.int64)
+        self.root[root_cps] = self.child[first]
+        self.begins = self.root >= 0        # by code point: whether a word begins with it
         self.word_at = np.asarray(word_at, np.int64)
 
     def starts(self, cps: np.ndarray) -> np.ndarray:
         """The positions whose character begins a word."""
-        return np.flatnonzero(self.root[np.minimum(cps, len(self.root) - 1)] >= 0)
+        return np.flatnonzero(self.begins[np.minimum(cps, len(self.begins) - 1)])
 
     def longest(self, text: Text, at: np.ndarray, min_end: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
