@@ -147,6 +147,10 @@ NAMED = {
     # a homograph made neutral: 東京ビッグサイト is the exhibition hall, not a web site (and
     # "language exchange", now a personal phrase, a pastime rather than a translation need)
     "びっぐさいと",
+    # added on 2026-12-07 (branch wt-tune) while tuning on novel.py, occurring here too:
+    # factoring, a funding service (not bookkeeping); a buffet, a caterer's offer; the request
+    # forms of the former 写真を撮って (a photo taken for the member); a text in one language only
+    "ふぁくたりんぐ", "びゅっふぇ", "写真を撮ってもらい", "日本語だけ",
 }
 
 

@@ -173,3 +173,37 @@ def test_a_pair_below_the_confidence_floor_is_not_suggested_where_the_vocabulary
     # Two profiles it reads, scored this low: not suggested; a high score is. Between two
     # profiles it cannot read (a trade it does not know), the members' own words decide.
     assert ok.tolist() == [False, True, True]
+
+
+def test_a_needs_setting_tags_nothing_beside_another_concept():
+    # A language, the rent, a spreadsheet: the circumstances of a need (``setting``). Beside
+    # another concept they say what it must speak or where it lives; alone they still place
+    # the need in their field.
+    beside = _codes(["英語で相談できる弁護士を探しています",
+                     "Looking for a lawyer who works in English",
+                     "家賃収入の確定申告を頼みたい"], "need")
+    assert beside == [{"legal"}, {"legal"}, {"tax"}]
+    alone = _codes(["取引先とのやり取りが英語で、毎回苦労しています"], "need")
+    assert alone == [{"translation"}]
+    assert vocabulary.is_mention(vocabulary.fold("英語"), vocabulary.index()["translation"])
+
+
+def test_a_clientele_is_not_an_offer_beside_another_service():
+    # An event or a care business named beside another service is whom it serves.
+    served = _codes(["介護施設向けの接客研修をしています",
+                     "Catering for corporate events and parties",
+                     "Printing for trade fairs and events"], "offer")
+    assert served == [{"training_hr"}, {"food_catering"}, {"printing"}]
+    assert _codes(["イベントの企画と運営をお引き受けします"], "offer") == [{"events_venues"}]
+
+
+def test_homographs_of_a_trades_words_tag_nothing():
+    # 採用 of a thing onto a menu is not hiring; a plant's viral disease is not malware;
+    # a video call is a meeting.
+    texts = ["秋のメニューに採用する果物の農家さんを探しています",
+             "キュウリのウイルス病で困っています",
+             "Our video calls keep freezing on the office Wi-Fi"]
+    found = _codes(texts, "need")
+    assert "recruiting" not in found[0]
+    assert "cybersecurity" not in found[1]
+    assert "video_production" not in found[2] and "it_support" in found[2]

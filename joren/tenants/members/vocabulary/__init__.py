@@ -5,8 +5,11 @@ serve it, and cues: phrases that say someone *offers* it, phrases that say someo
 (「請求書の処理で手が回らない」 is a bookkeeping need without the word 経理), words for
 either side, *mentions* that place a need in the field without saying that the service is
 needed (領収書, "meals": they tag the need as a need cue does, but never state a direction),
-and *trade* words that name a kind of business (飲食店, restaurant, hotel): an offer where the
-line names nothing else, the clientele beside another service ("cleaning for shops and
+*settings*, mentions that say a need's circumstances (the language it is in, the rent, the
+stock, the spreadsheet it lives in: 英語, 家賃, inventory) and tag nothing on a line that
+names another concept (``_found``: 「英語も通じる税理士」 needs a tax accountant), and
+*trade* words that name a kind of business (飲食店, restaurant, hotel, events, 介護): an offer
+where the line names nothing else, the clientele beside another service ("cleaning for shops and
 restaurants", 飲食店の厨房清掃), where they tag nothing (``_found``). A concept marked
 generic (経営, サポート, networking …) is recognised but never carries a match on its own.
 Members can also pick concepts in their profile; a pick is a strong signal. The
@@ -59,9 +62,9 @@ class Concept:
 
 @cache
 def _mentions() -> frozenset[tuple[str, int]]:
-    """(folded word, concept index) of every concept's ``mention`` words."""
+    """(folded word, concept index) of every concept's ``mention`` and ``setting`` words."""
     words = [(w, k) for k, c in enumerate(_data()["concepts"].values())
-             for w in c.get("mention", ())]
+             for key in ("mention", "setting") for w in c.get(key, ())]
     return frozenset((w, k) for w, (_raw, k) in zip(fold_all([w for w, _k in words]), words,
                                                     strict=True) if w.strip())
 
@@ -141,7 +144,7 @@ def _cues(side: str) -> list[tuple[str, int, float]]:
     for k, c in enumerate(_data()["concepts"].values()):
         keys = [(side, SIDE_WEIGHT), ("both", BOTH_WEIGHT)]
         if side == "need":
-            keys.append(("mention", SIDE_WEIGHT))
+            keys += [("mention", SIDE_WEIGHT), ("setting", SIDE_WEIGHT)]
         else:
             keys.append(("trade", SIDE_WEIGHT))
         out.extend((cue, k, weight) for key, weight in keys for cue in c.get(key, ()))
@@ -179,7 +182,8 @@ def _nouns(side: str) -> frozenset[str]:
     """The cues of a side that are only ever mentions (``is_mention``): names of things
     (fire, receipts), looked for as nouns."""
     data = _data()["concepts"].values()
-    mentions = {cue for c in data for cue in c.get("mention", ())} if side == "need" else set()
+    mentions = {cue for c in data for key in ("mention", "setting") for cue in c.get(key, ())} \
+        if side == "need" else set()
     others = {cue for c in data for key in (side, "both") for cue in c.get(key, ())}
     return frozenset(mentions - others)
 
@@ -241,11 +245,30 @@ def _trade_forms(side: str) -> tuple[np.ndarray, np.ndarray]:
     return only_trade, tags
 
 
+@cache
+def _setting_forms() -> np.ndarray:
+    """Per form of the need side's scanner: whether it stands only for ``setting`` words
+    (the circumstances of a need: the language it is in, the rent, the stock, the
+    spreadsheet it lives in), none of them another cue of its concept."""
+    entries = _scanner("need")[4]
+    data = list(_data()["concepts"].values())
+    words = [(w, k) for k, c in enumerate(data) for w in c.get("setting", ())]
+    setting = set(zip(fold_all([w for w, _k in words]), [k for _w, k in words], strict=True))
+    words = [(w, k) for k, c in enumerate(data) for key in ("need", "both", "mention")
+             for w in c.get(key, ())]
+    other = set(zip(fold_all([w for w, _k in words]), [k for _w, k in words], strict=True))
+    return np.array([bool(e) and all((cue, k) in setting and (cue, k) not in other
+                                      for cue, k, _w in e) for e in entries], bool)
+
+
 def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, form index) of the cues found in ``text`` outside lines about the member's
     life, and the positions of the texts' ends. In an offer, a kind of business (``trade``:
     飲食店, restaurant) on a line that names another service is whom the member serves
-    ("cleaning for shops and restaurants", 飲食店の厨房清掃), not what they offer: dropped."""
+    ("cleaning for shops and restaurants", 飲食店の厨房清掃), not what they offer: dropped.
+    In a need, a ``setting`` word (英語, 家賃, inventory, a spreadsheet) on a line that names
+    another concept is the need's circumstance, not a second need: 「英語も通じる税理士」
+    needs a tax accountant, not a translator; dropped likewise."""
     cps = text.cps
     ends = np.flatnonzero(cps == 0)
     breaks = np.flatnonzero((cps == 0) | (cps == 10) | (cps == 13))
@@ -254,10 +277,10 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
         line = np.searchsorted(breaks, at)
         keep = ~np.isin(line, _personal_lines(text, breaks))
         only_trade, tags = _trade_forms(side)
-        trade = only_trade[form]
-        if trade.any():
-            served = np.isin(line, line[keep & ~trade & tags[form]])
-            keep &= ~(trade & served)
+        context = only_trade[form] if side == "offer" else _setting_forms()[form]
+        if context.any():
+            named = np.isin(line, line[keep & ~context & tags[form]])
+            keep &= ~(context & named)
         at, form = at[keep], form[keep]
     return at, form, ends
 
