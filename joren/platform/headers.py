@@ -63,7 +63,7 @@ def carries_secret(endpoint: str | None, view_args: dict | None) -> bool:
 def apply_security_headers(response: Response) -> Response:
     headers = response.headers
     # The names already set, read once (each ``setdefault`` would search the headers again).
-    present = {name.lower() for name in headers.keys()}
+    present = {name.lower() for name, _value in headers.items()}
 
     def default(name: str, value: str) -> None:
         if name.lower() not in present:
