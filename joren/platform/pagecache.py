@@ -91,7 +91,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import current_app, g, has_app_context, has_request_context
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import (
     BigInteger,
@@ -109,6 +108,7 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from joren.platform.db import Base, intpk
 from joren.platform.i18n import locale_code
+from joren.platform.templating import signed_csrf_token
 from joren.platform.tenancy import (
     TENANT_KEY,
     UNSCOPED_KEY,
@@ -526,7 +526,9 @@ def cached_html_about(session: Session, name: str, parts: tuple[Any, ...],
                       isinstance(value, dict) and still_true(value.get("about"))))
     html = kept["html"]
     if kept["stand_in"] in html:
-        html = html.replace(kept["stand_in"], str(escape(generate_csrf())))
+        # The reader's token as the layout's forms get it (the one signed for this session's
+        # secret within the last minute, templating.signed_csrf_token), not signed anew.
+        html = html.replace(kept["stand_in"], str(escape(signed_csrf_token())))
     return Markup(html), kept.get("about")  # noqa: S704 - Jinja's autoescaped output, and an escaped token
 
 

@@ -429,3 +429,20 @@ def test_a_change_in_the_community_is_a_new_key_past_the_memory(
     again = staff_client.get(_print(tenant, evening)).get_data(as_text=True)
     assert "改名" in again and "改名" not in first
     assert computed == [evening.id, evening.id]
+
+
+def test_a_cached_bodys_form_token_guards_the_readers_forms_only(
+        app, login, people, staff_client, tenant, evening, crowd, monkeypatch):
+    """The token written into a kept body is the reader's (the one the layout's forms carry,
+    signed for their session) and is accepted for them, refused for another session."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # as in production
+    staff_client.get(_door(tenant, evening))  # kept now
+    page = staff_client.get(_door(tenant, evening)).get_data(as_text=True)
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+    assert len(tokens) == 1 and "csrf-stand-in" not in page
+    token = tokens.pop()
+    other = login(people.organizer)
+    assert other.post("/language", data={"language": "en", "csrf_token": token}
+                      ).status_code == 400
+    assert staff_client.post("/language", data={"language": "en", "csrf_token": token}
+                             ).status_code == 302
