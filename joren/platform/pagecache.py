@@ -66,14 +66,13 @@ door recomputes the door's figures after each check-in, which it must anyway.
 **Tenant isolation** is in the mechanism, not in the pages: ``cached()`` takes the community
 from the session the edge bound to the URL's community (a page cannot pass another), the
 fingerprint names that community and is read under row-level security set to it, and every
-stored value carries its community, checked when read. A session bound to no community, or unscoped,
-never uses the cache.
+stored value carries its community, checked when read. A session bound to no community, or
+unscoped, never uses the cache.
 
 **The store**: Redis when ``REDIS_URL`` is set (shared by the gunicorn workers; short
 timeouts), with a bounded in-process LRU in front of it; when Redis does not answer, and in
-the embedded mode, the LRU alone. Since
-the key alone decides whether a result is true, either store is always correct; Redis only
-shares the work. Values are JSON (never pickles): data and HTML strings.
+the embedded mode, the LRU alone. Since the key alone decides whether a result is true,
+either store is always correct; Redis only shares the work. Values are JSON (never pickles): data and HTML strings.
 """
 
 from __future__ import annotations
