@@ -72,7 +72,8 @@ unscoped, never uses the cache.
 **The store**: Redis when ``REDIS_URL`` is set (shared by the gunicorn workers; short
 timeouts), with a bounded in-process LRU in front of it; when Redis does not answer, and in
 the embedded mode, the LRU alone. Since the key alone decides whether a result is true,
-either store is always correct; Redis only shares the work. Values are JSON (never pickles): data and HTML strings.
+either store is always correct; Redis only shares the work. Values are JSON (never pickles):
+data and HTML strings.
 """
 
 from __future__ import annotations
