@@ -62,21 +62,28 @@ def carries_secret(endpoint: str | None, view_args: dict | None) -> bool:
 
 def apply_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
+    # The names already set, read once (each ``setdefault`` would search the headers again).
+    present = {name.lower() for name, _value in headers.items()}
+
+    def default(name: str, value: str) -> None:
+        if name.lower() not in present:
+            headers.add(name, value)
+            present.add(name.lower())
+
+    default("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
     if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
-        headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy",
-                       "camera=(self), microphone=(), geolocation=(), payment=()")
+        default("X-Frame-Options", "DENY")
+    default("X-Content-Type-Options", "nosniff")
+    default("Referrer-Policy", "strict-origin-when-cross-origin")
+    default("Cross-Origin-Opener-Policy", "same-origin")
+    default("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=()")
     if current_app.config["JOREN_ENV"] == "production":
-        headers.setdefault("Strict-Transport-Security", HSTS)
+        default("Strict-Transport-Security", HSTS)
     if carries_secret(request.endpoint, request.view_args):
         headers["Referrer-Policy"] = "no-referrer"
         if "no-store" not in headers.get("Cache-Control", ""):
             headers["Cache-Control"] = "no-store"
-        headers.setdefault("X-Robots-Tag", "noindex")
+        default("X-Robots-Tag", "noindex")
     return response
 
 

@@ -65,14 +65,15 @@ door recomputes the door's figures after each check-in, which it must anyway.
 
 **Tenant isolation** is in the mechanism, not in the pages: ``cached()`` takes the community
 from the session the edge bound to the URL's community (a page cannot pass another), the
-fingerprint is read through the tenant guard and row-level security, and every stored value
-carries its community, checked when read. A session bound to no community, or unscoped,
-never uses the cache.
+fingerprint names that community and is read under row-level security set to it, and every
+stored value carries its community, checked when read. A session bound to no community, or
+unscoped, never uses the cache.
 
 **The store**: Redis when ``REDIS_URL`` is set (shared by the gunicorn workers; short
-timeouts); when it does not answer, and in the embedded mode, a bounded in-process LRU. Since
-the key alone decides whether a result is true, either store is always correct; Redis only
-shares the work. Values are JSON (never pickles): data and HTML strings.
+timeouts), with a bounded in-process LRU in front of it; when Redis does not answer, and in
+the embedded mode, the LRU alone. Since the key alone decides whether a result is true,
+either store is always correct; Redis only shares the work. Values are JSON (never pickles):
+data and HTML strings.
 """
 
 from __future__ import annotations
@@ -90,8 +91,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import current_app, g, has_app_context, has_request_context
-from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import (
     BigInteger,
@@ -108,6 +107,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from joren.platform.db import Base, intpk
+from joren.platform.i18n import locale_code
+from joren.platform.templating import signed_csrf_token
 from joren.platform.tenancy import (
     TENANT_KEY,
     UNSCOPED_KEY,
@@ -285,10 +286,16 @@ def _forget_marks(session: Session, transaction) -> None:  # type: ignore[no-unt
 
 # -- the fingerprint and the key ---------------------------------------------------------
 
-# Built once (the guard adds its own scope to it as to any statement).
-_FINGERPRINT = (select(func.coalesce(func.sum(DataChange.weight), 0),
-                       func.coalesce(func.sum(DataChange.token), 0))
-                .where(DataChange.tenant_id == bindparam("pagecache_tenant")))
+# Built once. It names its community itself and is run on the session's connection as a
+# Core statement (``fingerprint``): the ORM's execution path (its context, the guard's
+# statement rewriting, which would only repeat the same ``tenant_id`` filter) costs several
+# times what the statement does, on every view of a cached page. The database's own scope
+# (row-level security) is set to the session's community first, as the guard sets it for
+# any statement.
+_CHANGES = DataChange.__table__
+_FINGERPRINT = (select(func.coalesce(func.sum(_CHANGES.c.weight), 0),
+                       func.coalesce(func.sum(_CHANGES.c.token), 0))
+                .where(_CHANGES.c.tenant_id == bindparam("pagecache_tenant")))
 
 
 def fingerprint(session: Session) -> tuple[int, int] | None:
@@ -299,7 +306,9 @@ def fingerprint(session: Session) -> tuple[int, int] | None:
         return None
     if session.new or session.dirty or session.deleted:
         return None
-    weight, token = session.execute(_FINGERPRINT, {"pagecache_tenant": tenant_id}).one()
+    sync_database_scope(session)  # the transaction's community is the session's
+    weight, token = session.connection().execute(
+        _FINGERPRINT, {"pagecache_tenant": tenant_id}).one()
     if not weight:
         return None  # a community that never wrote: nothing worth keeping, no key to reuse
     return int(weight), int(token) % TOKEN_RANGE
@@ -370,7 +379,12 @@ _local = LocalStore()
 
 
 class _Redis:
-    """Redis with short timeouts; after a failure it rests a while (the LRU stands in)."""
+    """Redis with short timeouts; after a failure it rests a while (the LRU stands in).
+
+    This process's LRU also sits in front of Redis: a key names one result for good (its
+    community's fingerprint, the code, the parts), so a value once read or written here is
+    served from memory next time, without a round trip to Redis. Redis shares the work
+    between processes; the LRU only spares this one asking again."""
 
     def __init__(self, url: str) -> None:
         import redis
@@ -386,24 +400,28 @@ class _Redis:
         self.down_until = time.monotonic() + REDIS_RETRY_SECONDS
 
     def get(self, key: str) -> str | None:
-        if not self._usable():
-            return _local.get(key)
+        kept = _local.get(key)
+        if kept is not None or not self._usable():
+            return kept
         try:
             value = self.client.get(key)
         except Exception as error:  # noqa: BLE001 - any failure of the store is a miss
             self._failed(error)
-            return _local.get(key)
-        return value.decode() if value is not None else None
+            return None
+        if value is None:
+            return None
+        text = value.decode()
+        _local.set(key, text)
+        return text
 
     def set(self, key: str, value: str) -> None:
+        _local.set(key, value)
         if not self._usable():
-            _local.set(key, value)
             return
         try:
             self.client.set(key, value, ex=TTL_SECONDS)
         except Exception as error:  # noqa: BLE001
             self._failed(error)
-            _local.set(key, value)
 
 
 def _store() -> Any:
@@ -422,8 +440,7 @@ def _language() -> str:
     """The request's language: results hold translated words and formatted dates."""
     if not has_request_context():
         return ""
-    locale = get_locale()
-    return str(locale) if locale is not None else ""
+    return locale_code() or ""  # str(get_locale()), written out once per request
 
 
 def _reads() -> bool:
@@ -509,7 +526,9 @@ def cached_html_about(session: Session, name: str, parts: tuple[Any, ...],
                       isinstance(value, dict) and still_true(value.get("about"))))
     html = kept["html"]
     if kept["stand_in"] in html:
-        html = html.replace(kept["stand_in"], str(escape(generate_csrf())))
+        # The reader's token as the layout's forms get it (the one signed for this session's
+        # secret within the last minute, templating.signed_csrf_token), not signed anew.
+        html = html.replace(kept["stand_in"], str(escape(signed_csrf_token())))
     return Markup(html), kept.get("about")  # noqa: S704 - Jinja's autoescaped output, and an escaped token
 
 

@@ -332,3 +332,117 @@ def test_marking_another_community_leaves_no_bypass_behind(session, scoped, tena
     s.commit()
     s.close()
     assert _fingerprint(scoped, other_tenant) != other_before
+
+
+# -- the shortcuts of a cached view (issue 14) ----------------------------------------------
+
+def test_the_fingerprint_is_the_sum_of_the_communitys_own_marks(session, scoped, tenant,
+                                                                other_tenant, crowd):
+    """Read as a Core statement on the session's connection (no ORM): still exactly this
+    community's rows, whatever another community holds."""
+    with unscoped(session):
+        rows = session.execute(select(pagecache.DataChange.tenant_id,
+                                      pagecache.DataChange.weight,
+                                      pagecache.DataChange.token)).all()
+    for community in (tenant, other_tenant):
+        own = [(w, t) for tid, w, t in rows if tid == community.id]
+        expected = (sum(w for w, _ in own), sum(t for _, t in own) % pagecache.TOKEN_RANGE)
+        assert _fingerprint(scoped, community) == (expected if own else None)
+    assert _fingerprint(scoped, tenant) != _fingerprint(scoped, other_tenant)
+
+
+def test_the_fingerprint_sets_the_databases_scope_back_to_the_sessions_community(
+        scoped, tenant, other_tenant, crowd):
+    """After an unscoped read in the same transaction, the fingerprint's statement runs with
+    the session's own community (on PostgreSQL, the row-level security settings; elsewhere
+    nothing is set)."""
+    from joren.platform.tenancy import DB_SCOPE_KEY
+
+    s = scoped(tenant)
+    expected = _fingerprint(scoped, tenant)
+    with unscoped(s):
+        s.execute(select(func.count()).select_from(Member)).scalar()
+    assert pagecache.fingerprint(s) == expected
+    if s.get_bind().dialect.name == "postgresql":
+        assert s.connection().info[DB_SCOPE_KEY] == (str(tenant.id), "off")
+    s.close()
+
+
+class _CountingRedis:
+    """A Redis client that keeps values in a dict and counts what it was asked."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, bytes] = {}
+        self.gets = 0
+        self.down = False
+
+    def get(self, key: str) -> bytes | None:
+        self.gets += 1
+        if self.down:
+            raise ConnectionError("down")
+        return self.values.get(key)
+
+    def set(self, key: str, value: str, ex: int | None = None) -> None:
+        if self.down:
+            raise ConnectionError("down")
+        self.values[key] = value.encode()
+
+
+def _redis_store() -> tuple[pagecache._Redis, _CountingRedis]:
+    store = pagecache._Redis.__new__(pagecache._Redis)
+    store.client, store.down_until = _CountingRedis(), 0.0  # type: ignore[assignment]
+    return store, store.client  # type: ignore[return-value]
+
+
+def test_a_value_read_from_redis_is_served_from_memory_next_time() -> None:
+    store, redis = _redis_store()
+    redis.values["k"] = "値".encode()  # written by another process
+    assert store.get("k") == "値" and redis.gets == 1
+    assert store.get("k") == "値" and redis.gets == 1  # no second round trip
+    assert store.get("missing") is None and redis.gets == 2  # a miss still asks Redis
+    store.set("mine", "自分の")
+    assert redis.values["mine"] == "自分の".encode()  # shared with the other processes
+    assert store.get("mine") == "自分の" and redis.gets == 2
+
+
+def test_the_memory_in_front_of_redis_answers_when_redis_does_not() -> None:
+    store, redis = _redis_store()
+    store.set("kept", "前の")
+    redis.down = True
+    assert store.get("kept") == "前の"
+    store.set("new", "新")  # Redis fails: kept in memory, Redis rests
+    assert store.get("new") == "新"
+    assert store.get("never") is None
+
+
+def test_a_change_in_the_community_is_a_new_key_past_the_memory(
+        app, session, staff_client, tenant, evening, crowd, computed, monkeypatch):
+    """With Redis and the memory in front of it, a write still shows at once: the new
+    fingerprint names another key, which neither holds."""
+    store, redis = _redis_store()
+    monkeypatch.setitem(app.extensions, "joren_pagecache", store)
+    first = staff_client.get(_print(tenant, evening)).get_data(as_text=True)
+    assert staff_client.get(_print(tenant, evening)).get_data(as_text=True) == first
+    assert computed == [evening.id] and redis.values
+    crowd[0].family_name = "改名"
+    session.commit()
+    again = staff_client.get(_print(tenant, evening)).get_data(as_text=True)
+    assert "改名" in again and "改名" not in first
+    assert computed == [evening.id, evening.id]
+
+
+def test_a_cached_bodys_form_token_guards_the_readers_forms_only(
+        app, login, people, staff_client, tenant, evening, crowd, monkeypatch):
+    """The token written into a kept body is the reader's (the one the layout's forms carry,
+    signed for their session) and is accepted for them, refused for another session."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # as in production
+    staff_client.get(_door(tenant, evening))  # kept now
+    page = staff_client.get(_door(tenant, evening)).get_data(as_text=True)
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+    assert len(tokens) == 1 and "csrf-stand-in" not in page
+    token = tokens.pop()
+    other = login(people.organizer)
+    assert other.post("/language", data={"language": "en", "csrf_token": token}
+                      ).status_code == 400
+    assert staff_client.post("/language", data={"language": "en", "csrf_token": token}
+                             ).status_code == 302

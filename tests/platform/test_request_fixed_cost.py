@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -184,3 +185,55 @@ def test_a_lazy_description_is_psycopgs_own(app, app_ctx):
     finally:
         raw.rollback()
         raw.close()
+
+
+def _headers_as_setdefault_sets_them(app, response, endpoint, view_args):  # type: ignore[no-untyped-def]
+    """The security headers as they were set before one pass read the names once: a
+    ``setdefault`` per header (the reference for the test below)."""
+    from joren.platform.headers import HSTS, carries_secret
+
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
+    if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+        headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy",
+                       "camera=(self), microphone=(), geolocation=(), payment=()")
+    if app.config["JOREN_ENV"] == "production":
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    if carries_secret(endpoint, view_args):
+        headers["Referrer-Policy"] = "no-referrer"
+        if "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"
+        headers.setdefault("X-Robots-Tag", "noindex")
+    return response
+
+
+@pytest.mark.parametrize("environment", ["test", "production"])
+@pytest.mark.parametrize("given", [
+    {},
+    {"content-security-policy": "default-src 'self'; frame-ancestors *"},
+    {"Content-Security-Policy": "frame-ancestors 'none'", "x-frame-options": "SAMEORIGIN"},
+    {"Referrer-Policy": "no-referrer", "Cache-Control": "private"},
+    {"Strict-Transport-Security": "max-age=1", "X-Content-Type-Options": "nosniff"},
+])
+@pytest.mark.parametrize("token", [False, True])
+def test_the_security_headers_are_those_setdefault_gave(app, monkeypatch, environment, given,
+                                                        token):
+    from flask import Response
+
+    from joren.platform.headers import apply_security_headers
+
+    monkeypatch.setitem(app.config, "JOREN_ENV", environment)
+    endpoint, view_args = "community.feeds.ticket", ({"token": "t"} if token else {"n": 1})
+    with app.test_request_context("/"):
+        from flask import request
+
+        request.url_rule = SimpleNamespace(endpoint=endpoint)  # type: ignore[assignment]
+        request.view_args = view_args
+        ours = apply_security_headers(Response("x", headers=dict(given)))
+        reference = _headers_as_setdefault_sets_them(
+            app, Response("x", headers=dict(given)), endpoint, view_args)
+    assert list(ours.headers.items()) == list(reference.headers.items())
