@@ -116,9 +116,11 @@ def meetups_with_counts(upcoming: bool | None = None, limit: int | None = None,
             for m, a, going, waiting, held in db.session.execute(stmt)]
 
 
-def portal_meetups(upcoming: bool, public_only: bool, limit: int | None = None) -> list[Meetup]:
-    """Upcoming scheduled meetups (soonest first) or past ones (latest first)."""
-    now = utcnow()
+def portal_meetups(upcoming: bool, public_only: bool, limit: int | None = None,
+                   now: datetime | None = None) -> list[Meetup]:
+    """Upcoming scheduled meetups (soonest first) or past ones (latest first), as of ``now``
+    (default: the present moment)."""
+    now = now or utcnow()
     stmt = select(Meetup)
     if upcoming:
         stmt = stmt.where(Meetup.starts_at >= now, Meetup.status == MeetupStatus.SCHEDULED)
