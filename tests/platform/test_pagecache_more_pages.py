@@ -11,10 +11,11 @@ from datetime import timedelta
 
 import pytest
 
-from joren.models import AttendanceStatus, Role
+from joren.models import Attendance, AttendanceStatus, Role
 from joren.platform import pagecache
 from joren.platform.membership.models import ProfileVisibility
 from joren.platform.tenancy import unscoped
+from joren.tenants.meetups import views as meetup_views
 from joren.tenants.meetups.checkin import views as checkin_views
 from joren.tenants.members import views as member_views
 from joren.tenants.members.profiles import views as profile_views
@@ -23,7 +24,7 @@ from joren.tenants.relationships import services as ledger_services
 from joren.tenants.relationships.models import ContactKind
 from tests import factories
 from tests.clock import today_in_tokyo
-from tests.tenants.helpers import in_english, meetup
+from tests.tenants.helpers import days_ago, in_english, meetup
 from tests.tenants.meetups.helpers_checkin import person, register
 from tests.tenants.payments.stripe.dues_helpers import enable_dues, paid_dues
 from tests.tenants.relationships.ledger_helpers import attended, past_meetup
@@ -155,7 +156,6 @@ def test_door_search_shows_a_registration_and_a_check_in_at_once(app, session, t
     session.commit()
     assert "森山 四郎" in _same_cached_and_not(app, organizer_client, _search(evening))
     with unscoped(session):
-        from joren.models import Attendance
         session.add(Attendance(tenant_id=tenant.id, meetup_id=evening.id,
                                member_id=newcomer.id, status=AttendanceStatus.PRESENT))
     session.commit()
@@ -497,3 +497,57 @@ def test_my_network_is_never_another_communitys(login, session, other_tenant, me
     assert intruder.get(NETWORK).status_code in (302, 403, 404)
     theirs = intruder.get(_theirs(NETWORK, other_tenant))
     assert theirs.status_code == 200 and "阿部" not in theirs.get_data(as_text=True)
+
+
+# -- the console's meetups ------------------------------------------------------------------
+
+MEETUPS = f"/c/{SLUG}/admin/meetups"
+NEW_SERIES = f'href="/c/{SLUG}/admin/meetups/series/new"'
+
+
+def _upcoming_part(page: str) -> str:
+    """The page up to the past meetups' heading (the upcoming ones)."""
+    return page.split('<h2 class="h5">', 2)[1]
+
+
+def test_the_meetups_list_is_the_same_kept_and_computed_once(app, monkeypatch, session, tenant,
+                                                             organizer_client, staff_client,
+                                                             people):
+    meetup(session, tenant, "七月の定例会")
+    meetup(session, tenant, "六月の定例会", starts_at=days_ago(30))
+    session.commit()
+    page = _same_cached_and_not(app, organizer_client, MEETUPS)
+    assert "七月の定例会" in _upcoming_part(page) and "六月の定例会" in page
+    assert NEW_SERIES in page
+    staff = _same_cached_and_not(app, staff_client, MEETUPS)
+    assert "七月の定例会" in staff and NEW_SERIES not in staff  # staff may not create
+    computed = _counting(monkeypatch, meetup_views, "meetups_with_counts")
+    organizer_client.get(MEETUPS)
+    staff_client.get(MEETUPS)
+    assert computed == []
+    organizer_client.get(MEETUPS + "?page=2")
+    assert len(computed) == 2  # a page never shown before: upcoming and past
+
+
+def test_the_meetups_list_shows_a_write_at_once_and_follows_the_clock(app, session, clock,
+                                                                      tenant, organizer_client,
+                                                                      people):
+    assert "八月の定例会" not in organizer_client.get(MEETUPS).get_data(as_text=True)
+    meetup(session, tenant, "八月の定例会", starts_at=clock.now() + timedelta(seconds=90))
+    session.commit()
+    page = _same_cached_and_not(app, organizer_client, MEETUPS)
+    assert "八月の定例会" in _upcoming_part(page)
+    clock.shift(minutes=2)  # it has started: among the past meetups now
+    page = _same_cached_and_not(app, organizer_client, MEETUPS)
+    assert "八月の定例会" in page and "八月の定例会" not in _upcoming_part(page)
+
+
+def test_the_meetups_list_is_never_another_communitys(login, session, tenant, other_tenant,
+                                                      organizer_client, people):
+    meetup(session, tenant, "七月の定例会")
+    session.commit()
+    assert "七月の定例会" in organizer_client.get(MEETUPS).get_data(as_text=True)
+    intruder = _intruder(login, session, other_tenant)
+    assert intruder.get(MEETUPS).status_code in (403, 404)
+    theirs = intruder.get(_theirs(MEETUPS, other_tenant))
+    assert theirs.status_code == 200 and "七月の定例会" not in theirs.get_data(as_text=True)
