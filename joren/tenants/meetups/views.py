@@ -79,28 +79,31 @@ def _register_globals(state: Any) -> None:
 # -- queries --------------------------------------------------------------------------------
 
 def meetups_with_counts(upcoming: bool | None = None, limit: int | None = None,
-                        offset: int = 0) -> list[tuple[Meetup, int, int, int, int]]:
+                        offset: int = 0, now: datetime | None = None,
+                        ) -> list[tuple[Meetup, int, int, int, int]]:
     """Meetups with (attended, going, waitlisted, held) counts, in one query; ``held`` seats are
     offered to someone or being paid for, so they are taken until their deadline.
 
     The counts are correlated subqueries, so only the meetups returned are counted (each
     through ix_attendances_tenant_meetup_status / ix_registrations_tenant_meetup_status),
-    never the whole attendance table.
+    never the whole attendance table; ``count(*)``, so that those indexes answer alone
+    (index-only scans, no row read). Upcoming and past are as of ``now`` (default: the
+    present moment).
     """
-    def counted(column: Any, model: Any, *where: Any) -> Any:
-        return (select(func.count(column)).where(model.meetup_id == Meetup.id, *where)
+    def counted(model: Any, *where: Any) -> Any:
+        return (select(func.count()).select_from(model)
+                .where(model.meetup_id == Meetup.id, *where)
                 .correlate(Meetup).scalar_subquery())
 
     stmt = select(
         Meetup,
-        counted(Attendance.id, Attendance, Attendance.status.in_(ATTENDED)),
-        counted(Registration.id, Registration, Registration.status == RegistrationStatus.GOING),
-        counted(Registration.id, Registration,
-                Registration.status == RegistrationStatus.WAITLISTED),
-        counted(Registration.id, Registration, Registration.status.in_(
+        counted(Attendance, Attendance.status.in_(ATTENDED)),
+        counted(Registration, Registration.status == RegistrationStatus.GOING),
+        counted(Registration, Registration.status == RegistrationStatus.WAITLISTED),
+        counted(Registration, Registration.status.in_(
             (RegistrationStatus.OFFERED, RegistrationStatus.AWAITING_PAYMENT))),
     )
-    now = utcnow()
+    now = now or utcnow()
     if upcoming is True:
         stmt = stmt.where(Meetup.starts_at >= now).order_by(Meetup.starts_at)
     elif upcoming is False:
@@ -116,9 +119,11 @@ def meetups_with_counts(upcoming: bool | None = None, limit: int | None = None,
             for m, a, going, waiting, held in db.session.execute(stmt)]
 
 
-def portal_meetups(upcoming: bool, public_only: bool, limit: int | None = None) -> list[Meetup]:
-    """Upcoming scheduled meetups (soonest first) or past ones (latest first)."""
-    now = utcnow()
+def portal_meetups(upcoming: bool, public_only: bool, limit: int | None = None,
+                   now: datetime | None = None) -> list[Meetup]:
+    """Upcoming scheduled meetups (soonest first) or past ones (latest first), as of ``now``
+    (default: the present moment)."""
+    now = now or utcnow()
     stmt = select(Meetup)
     if upcoming:
         stmt = stmt.where(Meetup.starts_at >= now, Meetup.status == MeetupStatus.SCHEDULED)
@@ -167,17 +172,30 @@ def _show_service_error(form: Any, exc: SeriesError | RuleError) -> None:
 @require(Capability.VIEW_CONSOLE)
 def console_list() -> Any:
     """Every upcoming meetup (soonest first), then the past ones a page of PAST_SHOWN at a
-    time (latest first): three statements, and only the meetups shown are counted."""
-    now = utcnow()
-    upcoming = meetups_with_counts(upcoming=True)
-    past_total = db.session.scalar(select(func.count(Meetup.id)).where(Meetup.starts_at < now))
-    page = Page(items=[], total=past_total or 0, page=page_number(request.args.get("page")),
-                per_page=PAST_SHOWN)
-    page.page = min(page.page, page.pages)
-    page.items = meetups_with_counts(upcoming=False, limit=PAST_SHOWN,
-                                     offset=offset_of(page.page, PAST_SHOWN))
-    return render_template("meetups/console/list.html", upcoming=upcoming, past=page.items,
-                           past_page=page, now=now)
+    time (latest first): three statements, and only the meetups shown are counted.
+
+    Kept by the page cache: which meetups are upcoming follows the clock, so the list is
+    computed as of the start of the minute; the key holds that minute, the reader's role (who
+    may create meetups) and every argument (the pager writes them back)."""
+    now = utcnow().replace(second=0, microsecond=0)
+
+    def body() -> str:
+        upcoming = meetups_with_counts(upcoming=True, now=now)
+        past_total = db.session.scalar(select(func.count(Meetup.id))
+                                       .where(Meetup.starts_at < now))
+        page = Page(items=[], total=past_total or 0, page=page_number(request.args.get("page")),
+                    per_page=PAST_SHOWN)
+        page.page = min(page.page, page.pages)
+        page.items = meetups_with_counts(upcoming=False, limit=PAST_SHOWN,
+                                         offset=offset_of(page.page, PAST_SHOWN), now=now)
+        return render_template("meetups/console/_list_body.html", upcoming=upcoming,
+                               past=page.items, past_page=page, now=now)
+
+    body_html = pagecache.cached_html(
+        db.session, "meetups.console_list",
+        (g.membership.role.value, now.isoformat(), sorted(request.args.items(multi=True))),
+        body)
+    return render_template("meetups/console/list.html", body_html=body_html)
 
 
 @bp.get("/admin/meetups/series")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -94,8 +95,12 @@ def search_members(
     a reading, then those without. Three statements (four when a page straddles the two
     slices): the totals, the page and the counts by status. Without a search or a role, the
     totals come from the counts by status (two statements, three when the page straddles).
+    A search (a LIKE no index answers under row-level security) reads its matches once:
+    the page with the total beside each row, then the counts by status (``_searched``).
     """
-    if role is None and not search_key_patterns(query):
+    if search_key_patterns(query):
+        return _searched(session, query, role, status, page, per_page)
+    if role is None:
         by_status = _counts_by_status(session)
         counts = {s: n for s, (n, _) in by_status.items()}
         chosen = [status] if status is not None else list(by_status)
@@ -127,6 +132,33 @@ def search_members(
         ).unique().all()
     return MemberPage(items=items, total=total, page=page, per_page=per_page,
                       status_counts=counts)
+
+
+def _searched(session: Session, query: str, role: Role | None, status: MemberStatus | None,
+              page: int, per_page: int) -> MemberPage:
+    """``search_members`` with a search: the matches are few, so they are sorted whole (the
+    reading order's CASE) and the page is read with the total beside each row, in one pass
+    over the members; a page past the end reads the total, then the last page."""
+    def read(number: int) -> list[Any]:
+        return list(session.execute(
+            _filtered(select(Member, func.count().over()), query, role, status)
+            .order_by(*reading_order()).limit(per_page).offset((number - 1) * per_page)
+        ).unique().all())
+
+    page = max(1, page)
+    rows = read(page)
+    if rows:
+        total = rows[0][1]
+    else:
+        total = session.scalar(_filtered(select(func.count()).select_from(Member),
+                                         query, role, status)) or 0
+        last = max(1, math.ceil(total / per_page))
+        if total and page > last:
+            page = last
+            rows = read(page)
+    return MemberPage(items=[row[0] for row in rows], total=total,
+                      page=min(page, max(1, math.ceil(total / per_page))), per_page=per_page,
+                      status_counts=status_counts(session))
 
 
 def _counts_by_status(session: Session) -> dict[MemberStatus, tuple[int, int]]:

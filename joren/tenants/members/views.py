@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from joren.platform import pagecache
 from joren.platform.billing.plans import PlanLimitReached
 from joren.platform.communities.invitations import (
     INVITABLE_ROLES,
@@ -67,6 +68,16 @@ INVITATION_ERRORS = {
 @bp.get("/admin/members")
 @require(Capability.VIEW_MEMBERS)
 def console_list() -> Any:
+    # Kept while nothing in the community changes: the key holds every argument (the search,
+    # the filters, the page; the pager writes them back) and the reader's role (who may
+    # invite).
+    body_html = pagecache.cached_html(
+        db.session, "members.console_list",
+        (g.membership.role.value, sorted(request.args.items(multi=True))), _list_body)
+    return render_template("members/console/list.html", body_html=body_html)
+
+
+def _list_body() -> str:
     form = MemberFilterForm(request.args)
     if not form.validate():
         form = MemberFilterForm(formdata=None)
@@ -74,7 +85,7 @@ def console_list() -> Any:
     status = MemberStatus(form.status.data) if form.status.data else None
     page = search_members(db.session, query=form.q.data or "", role=role, status=status,
                           page=form.page.data or 1)
-    return render_template("members/console/list.html", form=form, page=page,
+    return render_template("members/console/_list_body.html", form=form, page=page,
                            role_labels=in_language(ROLE_LABELS),
                            status_labels=in_language(STATUS_LABELS))
 

@@ -35,7 +35,7 @@ from joren.platform.membership.models import Member
 from joren.platform.pagination import page_number
 from joren.platform.templating import yen
 from joren.tenants.meetups.models import Meetup
-from joren.tenants.payments import receipts, refunds
+from joren.tenants.payments import pricing, receipts, refunds
 from joren.tenants.payments import services as svc
 from joren.tenants.payments.dues import services as dues
 from joren.tenants.payments.forms import PaymentSettingsForm
@@ -240,10 +240,16 @@ def settings() -> Any:
 def mine() -> Any:
     member = active_membership()
     assert member is not None
-    return render_template("payments/mine.html",
-                           payments=svc.member_payments(db.session, member.id),
-                           my_dues=dues.member_state_now(db.session, member, g.community,
-                                                         utcnow()))
+    # The member's own page; whether their dues are paid up follows the community's day: the
+    # member and the day are the key.
+    now = utcnow()
+    today = pricing.local_date(now, g.community.zone)
+    body_html = pagecache.cached_html(
+        db.session, "payments.mine", (member.id, today.isoformat()),
+        lambda: render_template(
+            "payments/_mine_body.html", payments=svc.member_payments(db.session, member.id),
+            my_dues=dues.member_state_now(db.session, member, g.community, now)))
+    return render_template("payments/mine.html", body_html=body_html)
 
 
 def _receipt_payment(payment_id: int) -> Payment:

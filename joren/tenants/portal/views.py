@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, g, render_template
 from sqlalchemy import bindparam, func, select
 
+from joren.platform import pagecache
 from joren.platform.db import db, utcnow
 from joren.platform.membership.edge import active_membership
 from joren.tenants.meetups.models import ATTENDED, Attendance
@@ -41,12 +42,22 @@ def home() -> Any:
     membership = active_membership()
     if membership is None:
         return _public_page()
-    counts = db.session.execute(_HOME_COUNTS, {"member_id": membership.id}).one()
-    upcoming = portal_meetups(True, public_only=False, limit=3)
-    mine = upcoming_registrations(db.session, membership.id, utcnow(), limit=MINE_SHOWN)
-    return render_template("portal/home.html", upcoming=upcoming, attended=counts.attended or 0,
-                           mine=mine, my_status={r.meetup_id: r for r in mine},
-                           notice_ask=consent.Ask(seen=counts.seen, latest=counts.latest))
+    # The member's own page (their name, registrations, attendance, what they were asked to
+    # read), computed as of the start of the minute: the member and the minute are the key.
+    now = utcnow().replace(second=0, microsecond=0)
+
+    def body() -> str:
+        counts = db.session.execute(_HOME_COUNTS, {"member_id": membership.id}).one()
+        upcoming = portal_meetups(True, public_only=False, limit=3, now=now)
+        mine = upcoming_registrations(db.session, membership.id, now, limit=MINE_SHOWN)
+        return render_template(
+            "portal/_home_body.html", upcoming=upcoming, attended=counts.attended or 0,
+            mine=mine, my_status={r.meetup_id: r for r in mine},
+            notice_ask=consent.Ask(seen=counts.seen, latest=counts.latest))
+
+    body_html = pagecache.cached_html(db.session, "portal.home",
+                                      (membership.id, now.isoformat()), body)
+    return render_template("portal/home.html", body_html=body_html)
 
 
 @bp.get("/about")

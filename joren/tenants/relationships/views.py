@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from joren.platform.db import db
+from joren.platform import pagecache
+from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member, MemberStatus
@@ -80,16 +81,28 @@ def _back(default: str) -> Any:
 @member_required
 def network() -> Any:
     me = g.membership
-    entries = ledger.network(db.session, me)
-    follow_ups = ledger.not_followed_up(db.session, me)
-    mine = referrals.referrals_of(db.session, me.id)
-    names = {other.id: profile_view(me, other).display_name for _r, other in mine}
-    return render_template(
-        "relationships/network.html", entries=entries, follow_ups=follow_ups,
-        referrals=mine, names=names, shown_follow_ups=ledger.FOLLOW_UP_SHOWN,
-        # Translated once, not once per person's buttons.
-        kinds={kind: str(label) for kind, label in KIND_LABELS.items()},
-        milestone=(ledger.MILESTONE_LOW, ledger.MILESTONE_HIGH))
+    # The member's own page. Who is waiting for a follow-up follows the clock (the recent
+    # meetups): it is computed as of the start of the minute. The key holds the member, the
+    # minute and the address as written (each "log a contact" form comes back to it); the
+    # forms carry a stand-in for the reader's form token.
+    now = utcnow().replace(second=0, microsecond=0)
+
+    def body() -> str:
+        entries = ledger.network(db.session, me)
+        follow_ups = ledger.not_followed_up(db.session, me, now=now)
+        mine = referrals.referrals_of(db.session, me.id)
+        names = {other.id: profile_view(me, other).display_name for _r, other in mine}
+        return render_template(
+            "relationships/_network_body.html", entries=entries, follow_ups=follow_ups,
+            referrals=mine, names=names, shown_follow_ups=ledger.FOLLOW_UP_SHOWN,
+            # Translated once, not once per person's buttons.
+            kinds={kind: str(label) for kind, label in KIND_LABELS.items()},
+            milestone=(ledger.MILESTONE_LOW, ledger.MILESTONE_HIGH))
+
+    body_html = pagecache.cached_html(
+        db.session, "relationships.network",
+        (me.id, now.isoformat(), request.full_path), body)
+    return render_template("relationships/network.html", body_html=body_html)
 
 
 @bp.route("/network/<int:member_id>/contact", methods=["GET", "POST"])

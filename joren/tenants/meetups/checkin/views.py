@@ -190,20 +190,35 @@ def _door_rows(meetup: Meetup, query: str,
 @bp.get("/admin/meetups/<int:meetup_id>/checkin/search")
 @require(Capability.RUN_DOOR)
 def search(meetup_id: int) -> Any:
+    """What the door finds as the organizer types (HTML for door.js, or JSON), kept by the
+    page cache while nothing in the community changes: the key holds the meetup and every
+    argument; the rows' forms carry a stand-in for the reader's form token."""
     meetup = _meetup(meetup_id)
     query = request.args.get("q", "")[:100]
+    arguments = sorted(request.args.items(multi=True))
+    if request.args.get("format") == "json":
+        return jsonify(results=pagecache.cached(
+            db.session, "checkin.search.json", (meetup.id, arguments),
+            lambda: _search_results(meetup, query)))
+    return pagecache.cached_html(db.session, "checkin.search", (meetup.id, arguments),
+                                 lambda: _search_html(meetup, query))
+
+
+def _search_results(meetup: Meetup, query: str) -> list[dict[str, Any]]:
+    return [{
+        "member_id": r.member.id, "name": r.member.display_name, "reading": r.member.reading,
+        "company": r.member.company, "title": r.member.title, "going": r.is_going,
+        "checked_in": r.is_checked_in, "status": r.status.value,
+    } for r in lists.door_list(db.session, meetup, query)]
+
+
+def _search_html(meetup: Meetup, query: str) -> str:
     recent: list[lists.DoorRow] = []
-    if request.args.get("format") == "json" or query:
+    if query:
         rows, page = lists.door_list(db.session, meetup, query), None
     else:  # the script refreshing the list after a check-in: the page it shows
         rows, page = _door_rows(meetup, query, lists.counts(db.session, meetup))
         recent = lists.recent_check_ins(db.session, meetup)
-    if request.args.get("format") == "json":
-        return jsonify(results=[{
-            "member_id": r.member.id, "name": r.member.display_name, "reading": r.member.reading,
-            "company": r.member.company, "title": r.member.title, "going": r.is_going,
-            "checked_in": r.is_checked_in, "status": r.status.value,
-        } for r in rows])
     return render_template("meetups/checkin/_results.html", meetup=meetup, rows=rows, q=query,
                            page=page, recent=recent, answers=_door_answers(rows),
                            door_labels=door_labels())

@@ -193,9 +193,10 @@ def update_member_profile(session: Session, actor: Member, member: Member,
 
 # -- reading -------------------------------------------------------------------------------
 
-def visible_groups(viewer: Member, member: Member) -> frozenset[str]:
-    """The field groups ``viewer`` may see on ``member``'s profile."""
-    if viewer.id == member.id or viewer.is_organizer:
+def visible_groups(viewer: Member, member: Member, own: bool = True) -> frozenset[str]:
+    """The field groups ``viewer`` may see on ``member``'s profile (with ``own`` False, the
+    viewer's own profile as other members see it)."""
+    if (own and viewer.id == member.id) or viewer.is_organizer:
         return frozenset(FIELD_GROUPS)
     return frozenset(group for group, column in VISIBILITY_FIELDS.items()
                      if getattr(member, column) == ProfileVisibility.MEMBERS)
@@ -255,9 +256,9 @@ def _public_name(member: Member, groups: frozenset[str]) -> str:
     return name
 
 
-def profile_view(viewer: Member, member: Member) -> ProfileView:
-    """The profile of ``member`` as ``viewer`` may see it."""
-    groups = visible_groups(viewer, member)
+def profile_view(viewer: Member, member: Member, own: bool = True) -> ProfileView:
+    """The profile of ``member`` as ``viewer`` may see it (``own``: see visible_groups)."""
+    groups = visible_groups(viewer, member, own)
     values = {name: _field_value(member, name)
               for group in groups for name in FIELD_GROUPS[group]}
     return ProfileView(member_id=member.id, display_name=_public_name(member, groups),
@@ -325,9 +326,12 @@ def directory_conditions(query: str, sees_all: bool) -> list[Any]:
 
 def search_directory(session: Session, viewer: Member, *, query: str = "",
                      industry: str = "", level: str = "", levels: MemberLevels | None = None,
-                     page: int = 1, per_page: int = DIRECTORY_PER_PAGE) -> DirectoryPage:
+                     page: int = 1, per_page: int = DIRECTORY_PER_PAGE,
+                     own: bool = True) -> DirectoryPage:
     """One page of active members sorted by reading, as ``viewer`` may see them; with
     ``levels`` (a feature's level per member), filtered by ``level`` and with each member's.
+    With ``own`` False the viewer's own row is shown as other members see it: the page is
+    then the same for every viewer of the same role (the page cache shares it).
 
     One statement whatever the page size: the page with the total beside each row (the level
     read along); a page past the end costs two more (the total, then the last page).
@@ -368,7 +372,7 @@ def search_directory(session: Session, viewer: Member, *, query: str = "",
             result = read(page)
     page = min(page, max(1, math.ceil(total / per_page)))
     rows = [(row[0], row[1] if len(row) > 2 else None) for row in result]
-    items = [profile_view(viewer, member) for member, _level in rows]
+    items = [profile_view(viewer, member, own) for member, _level in rows]
     levels_shown = {member.id: lvl for member, lvl in rows if lvl is not None}
     return DirectoryPage(items=items, total=total, page=page, per_page=per_page,
                          levels=levels_shown)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from joren.platform import pagecache
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
 from joren.platform.membership.capabilities import Capability
@@ -152,6 +153,24 @@ def console_edit(member_id: int) -> Any:
 @bp.get("/directory")
 @member_required
 def directory() -> Any:
+    """Kept by the page cache and shared by every reader of the same role (what a member sees
+    of others follows their settings and the reader's role alone): the key holds the role and
+    every argument. The one row that differs is the reader's own (they see all of it), so a
+    page that lists its reader is computed for them, under a key that holds them too."""
+    me = g.membership
+    arguments = sorted(request.args.items(multi=True))
+    listed: dict[str, Any] = {}
+    body_html, shown = pagecache.cached_html_about(
+        db.session, "profiles.directory", (me.role.value, arguments),
+        lambda: _directory_body(own=False, listed=listed), about=lambda: listed.get("ids"))
+    if not me.is_organizer and me.id in (shown or []):
+        body_html = pagecache.cached_html(
+            db.session, "profiles.directory.own", (me.role.value, arguments, me.id),
+            lambda: _directory_body(own=True, listed=listed))
+    return render_template("members/profiles/directory.html", body_html=body_html)
+
+
+def _directory_body(own: bool, listed: dict[str, Any]) -> str:
     form = DirectoryFilterForm(request.args)
     levels = _member_levels()
     labels = _labels(levels)
@@ -165,8 +184,10 @@ def directory() -> Any:
     level = form.level.data if "level" in form else ""
     page = search_directory(db.session, g.membership, query=form.q.data or "",
                             industry=form.industry.data or "", level=level or "",
-                            levels=levels, page=form.page.data or 1)
-    return render_template("members/profiles/directory.html", form=form, page=page, labels=labels)
+                            levels=levels, page=form.page.data or 1, own=own)
+    listed["ids"] = [profile.member_id for profile in page.items]
+    return render_template("members/profiles/_directory_body.html", form=form, page=page,
+                           labels=labels)
 
 
 @bp.get("/members/<int:member_id>")

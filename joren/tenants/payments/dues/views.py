@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from joren.platform import pagecache
 from joren.platform.billing.stripe_client import BillingOff
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
@@ -93,11 +94,22 @@ def settings() -> Any:
 @bp.get("/admin/payments/dues/members")
 @require(Capability.MANAGE_PAYMENTS)
 def members() -> Any:
-    zone = g.community.zone
-    page = dues.member_states_page(db.session, _today(), page_number(request.args.get("page")),
-                                   zone)
-    return render_template("payments/dues_members.html", settings=dues.settings_for(db.session),
-                           page=page, states=page.items, today=_today())
+    # Who is paid up follows the community's day: it is in the key, with every argument (the
+    # pager writes them back) and the reader's role.
+    today = _today()
+
+    def body() -> str:
+        page = dues.member_states_page(db.session, today, page_number(request.args.get("page")),
+                                       g.community.zone)
+        return render_template("payments/_dues_members_body.html",
+                               settings=dues.settings_for(db.session), page=page,
+                               states=page.items, today=today)
+
+    body_html = pagecache.cached_html(
+        db.session, "dues.members",
+        (g.membership.role.value, today.isoformat(), sorted(request.args.items(multi=True))),
+        body)
+    return render_template("payments/dues_members.html", body_html=body_html)
 
 
 @bp.route("/admin/payments/dues/members/<int:member_id>", methods=["GET"])
