@@ -24,6 +24,7 @@ from joren.tenants.relationships import services as ledger_services
 from joren.tenants.relationships.models import ContactKind
 from tests import factories
 from tests.clock import today_in_tokyo
+from tests.platform.pagecache_helpers import TOKEN, counting, masked, same_cached_and_not
 from tests.tenants.helpers import days_ago, in_english, meetup
 from tests.tenants.meetups.helpers_checkin import person, register
 from tests.tenants.payments.stripe.dues_helpers import enable_dues, paid_dues
@@ -31,7 +32,6 @@ from tests.tenants.relationships.ledger_helpers import attended, past_meetup
 
 pytestmark = pytest.mark.usefixtures("clock")
 
-TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*(")')
 SLUG = "osaka-mixer"
 
 
@@ -40,38 +40,6 @@ def _fresh_store(app):  # type: ignore[no-untyped-def]
     pagecache.clear_local()
     yield
     pagecache.clear_local()
-
-
-def _masked(response) -> str:  # type: ignore[no-untyped-def]
-    assert response.status_code == 200
-    return TOKEN.sub(r"\1TOKEN\2", response.get_data(as_text=True))
-
-
-def _same_cached_and_not(app, client, url: str) -> str:  # type: ignore[no-untyped-def]
-    """The page with the cache off, then computed and kept, then served from the store: the
-    same HTML (form tokens masked) all three times, and no stand-in for a token left."""
-    app.config["PAGE_CACHE"] = False
-    try:
-        plain = _masked(client.get(url))
-    finally:
-        app.config["PAGE_CACHE"] = True
-    kept = _masked(client.get(url))
-    served = _masked(client.get(url))
-    assert plain == kept == served
-    assert "csrf-stand-in" not in served
-    return served
-
-
-def _counting(monkeypatch, module, name):  # type: ignore[no-untyped-def]
-    calls = []
-    real = getattr(module, name)
-
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counting)
-    return calls
 
 
 def _intruder(login, session, other_tenant, role=Role.ORGANIZER):  # type: ignore[no-untyped-def]
@@ -111,7 +79,7 @@ def test_door_search_is_the_same_kept_and_computed_once(app, monkeypatch, sessio
                                                         organizer_client, staff_client, evening):
     other_evening = meetup(session, tenant, "別の会")
     session.commit()
-    found = _same_cached_and_not(app, organizer_client, _search(evening))
+    found = same_cached_and_not(app, organizer_client, _search(evening))
     assert found.count("data-member-id=") == 3 and "森山二郎商事" in found
     assert found.count('data-door-status="registered"') == 3
     # the forms carry each reader's own token, never the kept page's
@@ -121,11 +89,11 @@ def test_door_search_is_the_same_kept_and_computed_once(app, monkeypatch, sessio
     assert TOKEN.sub("", mine) == TOKEN.sub("", staffs)
     assert _tokens(mine).isdisjoint(_tokens(staffs))
     # the list the script reloads after a check-in (no search) is kept too
-    _same_cached_and_not(app, organizer_client, _search(evening, ""))
+    same_cached_and_not(app, organizer_client, _search(evening, ""))
     # the same search at another meetup: nobody is registered for that one
-    other = _same_cached_and_not(app, organizer_client, _search(other_evening))
+    other = same_cached_and_not(app, organizer_client, _search(other_evening))
     assert other.count('data-door-status="not_registered"') == 3
-    computed = _counting(monkeypatch, checkin_views, "_search_html")
+    computed = counting(monkeypatch, checkin_views, "_search_html")
     organizer_client.get(_search(evening))
     staff_client.get(_search(evening))
     organizer_client.get(_search(evening, ""))
@@ -154,14 +122,14 @@ def test_door_search_shows_a_registration_and_a_check_in_at_once(app, session, t
     newcomer = person(session, tenant, "森山", "四郎", "モリヤマ", "シロウ")
     register(session, evening, newcomer)
     session.commit()
-    assert "森山 四郎" in _same_cached_and_not(app, organizer_client, _search(evening))
+    assert "森山 四郎" in same_cached_and_not(app, organizer_client, _search(evening))
     with unscoped(session):
         session.add(Attendance(tenant_id=tenant.id, meetup_id=evening.id,
                                member_id=newcomer.id, status=AttendanceStatus.PRESENT))
     session.commit()
     results = {r["name"]: r for r in organizer_client.get(json_url).get_json()["results"]}
     assert results["森山 四郎"]["checked_in"] and not results["森山 一郎"]["checked_in"]
-    page = _same_cached_and_not(app, organizer_client, _search(evening))
+    page = same_cached_and_not(app, organizer_client, _search(evening))
     assert 'data-door-status="checked_in"' in page
 
 
@@ -197,14 +165,14 @@ def _members(query: str = "?q=森山") -> str:
 
 def test_the_member_list_is_the_same_kept_and_computed_once(app, monkeypatch, organizer_client,
                                                             staff_client, moriyamas):
-    page = _same_cached_and_not(app, organizer_client, _members())
+    page = same_cached_and_not(app, organizer_client, _members())
     assert "森山 一郎" in page and "森山 二郎" in page and "大家" not in page
     assert INVITE in page
-    staff = _same_cached_and_not(app, staff_client, _members())
+    staff = same_cached_and_not(app, staff_client, _members())
     assert "森山 一郎" in staff and INVITE not in staff  # staff may not invite
-    everyone = _same_cached_and_not(app, organizer_client, _members(""))
+    everyone = same_cached_and_not(app, organizer_client, _members(""))
     assert "大家" in everyone and "森山 一郎" in everyone
-    computed = _counting(monkeypatch, member_views, "_list_body")
+    computed = counting(monkeypatch, member_views, "_list_body")
     organizer_client.get(_members())
     staff_client.get(_members())
     organizer_client.get(_members(""))
@@ -218,9 +186,9 @@ def test_the_member_list_shows_a_write_at_once(app, session, organizer_client, m
     organizer_client.get(_members(""))
     moriyamas[0].given_name = "三郎"
     session.commit()
-    page = _same_cached_and_not(app, organizer_client, _members())
+    page = same_cached_and_not(app, organizer_client, _members())
     assert "森山 三郎" in page and "森山 一郎" not in page
-    assert "森山 三郎" in _same_cached_and_not(app, organizer_client, _members(""))
+    assert "森山 三郎" in same_cached_and_not(app, organizer_client, _members(""))
 
 
 def test_the_member_list_is_never_another_communitys(login, session, organizer_client,
@@ -254,10 +222,10 @@ def _dues_state(page: str, member) -> str:  # type: ignore[no-untyped-def]
 
 def test_dues_members_are_the_same_kept_and_computed_once(app, monkeypatch, organizer_client,
                                                           owner_client, people, dues_on):
-    page = _same_cached_and_not(app, organizer_client, DUES_MEMBERS)
+    page = same_cached_and_not(app, organizer_client, DUES_MEMBERS)
     assert _dues_state(page, people.member_member) == "not_paid"
-    _same_cached_and_not(app, owner_client, DUES_MEMBERS)
-    computed = _counting(monkeypatch, dues_views, "render_template")
+    same_cached_and_not(app, owner_client, DUES_MEMBERS)
+    computed = counting(monkeypatch, dues_views, "render_template")
     organizer_client.get(DUES_MEMBERS)
     assert len(computed) == 1  # the page around the kept list only
 
@@ -271,11 +239,11 @@ def test_dues_members_show_a_payment_at_once_and_lapse_with_the_day(app, session
     today = today_in_tokyo()
     paid_dues(session, me, today - timedelta(days=364), today)
     session.commit()
-    page = _same_cached_and_not(app, organizer_client, DUES_MEMBERS)
+    page = same_cached_and_not(app, organizer_client, DUES_MEMBERS)
     assert _dues_state(page, me) == "paid" and today.strftime("%Y/%m/%d") in page
     clock.shift(days=1)  # paid through yesterday: lapsed today, nothing written
     organizer_client = login(people.organizer)  # (the first sign-in has been idle a day)
-    assert _dues_state(_same_cached_and_not(app, organizer_client, DUES_MEMBERS), me) == "lapsed"
+    assert _dues_state(same_cached_and_not(app, organizer_client, DUES_MEMBERS), me) == "lapsed"
 
 
 def test_dues_members_are_never_another_communitys(login, session, organizer_client,
@@ -302,9 +270,9 @@ def test_my_payments_are_the_same_kept_and_each_members_own(app, session, member
     session.commit()
     member_client, owner_client = in_english(member_client), in_english(owner_client)
     for _ in range(2):  # each reads the other's kept page's address: never gets it
-        mine = _same_cached_and_not(app, member_client, MY_PAYMENTS)
+        mine = same_cached_and_not(app, member_client, MY_PAYMENTS)
         assert "12,000" in mine and "34,000" not in mine
-        owners = _same_cached_and_not(app, owner_client, MY_PAYMENTS)
+        owners = same_cached_and_not(app, owner_client, MY_PAYMENTS)
         assert "34,000" in owners and "12,000" not in owners
 
 
@@ -313,7 +281,7 @@ def test_my_payments_show_a_payment_at_once(app, session, member_client, people)
     today = today_in_tokyo()
     paid_dues(session, people.member_member, today, today + timedelta(days=364), amount=56000)
     session.commit()
-    assert "56,000" in _same_cached_and_not(app, member_client, MY_PAYMENTS)
+    assert "56,000" in same_cached_and_not(app, member_client, MY_PAYMENTS)
 
 
 def test_my_payments_are_never_another_communitys(login, session, member_client, other_tenant,
@@ -340,9 +308,9 @@ def test_the_home_page_is_the_same_kept_and_each_members_own(app, session, tenan
     session.commit()
     member_client, owner_client = in_english(member_client), in_english(owner_client)
     for _ in range(2):
-        mine = _same_cached_and_not(app, member_client, HOME)
+        mine = same_cached_and_not(app, member_client, HOME)
         assert "Welcome, 田中 三郎." in mine and 'data-mine="going"' in mine
-        owners = _same_cached_and_not(app, owner_client, HOME)
+        owners = same_cached_and_not(app, owner_client, HOME)
         assert "Welcome, 大家 一郎." in owners and 'data-mine="going"' not in owners
 
 
@@ -353,16 +321,16 @@ def test_the_home_page_shows_a_registration_at_once(app, session, tenant, people
     assert 'data-mine="going"' not in member_client.get(HOME).get_data(as_text=True)
     register(session, evening, people.member_member)
     session.commit()
-    assert 'data-mine="going"' in _same_cached_and_not(app, member_client, HOME)
+    assert 'data-mine="going"' in same_cached_and_not(app, member_client, HOME)
 
 
 def test_the_home_page_follows_the_clock(app, session, clock, tenant, people, member_client):
     soon = meetup(session, tenant, "まもなく始まる会",
                   starts_at=clock.now() + timedelta(seconds=90))
     session.commit()
-    assert "まもなく始まる会" in _same_cached_and_not(app, member_client, HOME)
+    assert "まもなく始まる会" in same_cached_and_not(app, member_client, HOME)
     clock.shift(minutes=2)  # it has started: no longer among the next meetups
-    assert soon.title not in _same_cached_and_not(app, member_client, HOME)
+    assert soon.title not in same_cached_and_not(app, member_client, HOME)
 
 
 def test_the_home_page_is_never_another_communitys(login, session, tenant, other_tenant,
@@ -405,14 +373,14 @@ def test_the_directory_shows_its_reader_their_own_row_and_nobody_else(app, login
                                                                       reserved):
     neighbour = login(reserved)
     for _ in range(2):  # kept pages read in turn: each reader still gets their own
-        theirs = _same_cached_and_not(app, neighbour, _directory())
+        theirs = same_cached_and_not(app, neighbour, _directory())
         assert "田中 三郎" in theirs and "極秘工業" not in theirs
-        mine = _same_cached_and_not(app, member_client, _directory())
+        mine = same_cached_and_not(app, member_client, _directory())
         assert "田中 三郎" in mine and "極秘工業" in mine
-        searched = _same_cached_and_not(app, neighbour, _directory("?q=田中"))
+        searched = same_cached_and_not(app, neighbour, _directory("?q=田中"))
         assert "田中 三郎" in searched and "極秘工業" not in searched
-        assert "極秘工業" in _same_cached_and_not(app, member_client, _directory("?q=田中"))
-        assert "極秘工業" in _same_cached_and_not(app, organizer_client, _directory("?q=田中"))
+        assert "極秘工業" in same_cached_and_not(app, member_client, _directory("?q=田中"))
+        assert "極秘工業" in same_cached_and_not(app, organizer_client, _directory("?q=田中"))
 
 
 def test_the_directory_is_shared_by_members_it_does_not_list(app, monkeypatch, login, session,
@@ -424,14 +392,14 @@ def test_the_directory_is_shared_by_members_it_does_not_list(app, monkeypatch, l
                            family_name_kana="アベ", given_name_kana="キミコ", company="公開商事",
                            work_visibility=ProfileVisibility.MEMBERS)
     session.commit()
-    page = _same_cached_and_not(app, neighbour, _directory("?q=阿部"))
+    page = same_cached_and_not(app, neighbour, _directory("?q=阿部"))
     assert "阿部 公子" in page and "公開商事" in page
-    computed = _counting(monkeypatch, profile_views, "_directory_body")
-    assert _masked(login(third).get(_directory("?q=阿部"))) == page
+    computed = counting(monkeypatch, profile_views, "_directory_body")
+    assert masked(login(third).get(_directory("?q=阿部"))) == page
     assert computed == []  # another member of the same role: the same kept page
     abe.company = "公開物産"
     session.commit()
-    assert "公開物産" in _same_cached_and_not(app, login(third), _directory("?q=阿部"))
+    assert "公開物産" in same_cached_and_not(app, login(third), _directory("?q=阿部"))
 
 
 def test_the_directory_is_never_another_communitys(login, session, other_tenant, member_client,
@@ -470,12 +438,12 @@ def test_my_network_is_the_same_kept_and_each_members_own(app, member_client, ow
                                                           networks):
     member_client, owner_client = in_english(member_client), in_english(owner_client)
     for _ in range(2):
-        mine = _same_cached_and_not(app, member_client, NETWORK)
+        mine = same_cached_and_not(app, member_client, NETWORK)
         assert "阿部 公子" in mine and "上田 客人" not in mine
-        owners = _same_cached_and_not(app, owner_client, NETWORK)
+        owners = same_cached_and_not(app, owner_client, NETWORK)
         assert "上田 客人" in owners and "阿部 公子" not in owners
         # each "log a contact" form comes back to the address it was on
-        asked = _same_cached_and_not(app, member_client, NETWORK + "?from=mail")
+        asked = same_cached_and_not(app, member_client, NETWORK + "?from=mail")
         assert 'name="next" value="/c/osaka-mixer/network?from=mail"' in asked
         assert 'name="next" value="/c/osaka-mixer/network"' not in asked
 
@@ -487,7 +455,7 @@ def test_my_network_shows_a_contact_at_once(app, scoped, tenant, people, member_
     s = scoped(tenant)
     ledger_services.log_contact(s, people.member_member.id, abe.id, ContactKind.TALKED)
     s.commit()
-    assert "1 of 5–7" in _same_cached_and_not(app, member_client, NETWORK)
+    assert "1 of 5–7" in same_cached_and_not(app, member_client, NETWORK)
 
 
 def test_my_network_is_never_another_communitys(login, session, other_tenant, member_client,
@@ -516,12 +484,12 @@ def test_the_meetups_list_is_the_same_kept_and_computed_once(app, monkeypatch, s
     meetup(session, tenant, "七月の定例会")
     meetup(session, tenant, "六月の定例会", starts_at=days_ago(30))
     session.commit()
-    page = _same_cached_and_not(app, organizer_client, MEETUPS)
+    page = same_cached_and_not(app, organizer_client, MEETUPS)
     assert "七月の定例会" in _upcoming_part(page) and "六月の定例会" in page
     assert NEW_SERIES in page
-    staff = _same_cached_and_not(app, staff_client, MEETUPS)
+    staff = same_cached_and_not(app, staff_client, MEETUPS)
     assert "七月の定例会" in staff and NEW_SERIES not in staff  # staff may not create
-    computed = _counting(monkeypatch, meetup_views, "meetups_with_counts")
+    computed = counting(monkeypatch, meetup_views, "meetups_with_counts")
     organizer_client.get(MEETUPS)
     staff_client.get(MEETUPS)
     assert computed == []
@@ -535,10 +503,10 @@ def test_the_meetups_list_shows_a_write_at_once_and_follows_the_clock(app, sessi
     assert "八月の定例会" not in organizer_client.get(MEETUPS).get_data(as_text=True)
     meetup(session, tenant, "八月の定例会", starts_at=clock.now() + timedelta(seconds=90))
     session.commit()
-    page = _same_cached_and_not(app, organizer_client, MEETUPS)
+    page = same_cached_and_not(app, organizer_client, MEETUPS)
     assert "八月の定例会" in _upcoming_part(page)
     clock.shift(minutes=2)  # it has started: among the past meetups now
-    page = _same_cached_and_not(app, organizer_client, MEETUPS)
+    page = same_cached_and_not(app, organizer_client, MEETUPS)
     assert "八月の定例会" in page and "八月の定例会" not in _upcoming_part(page)
 
 

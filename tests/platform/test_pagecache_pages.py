@@ -20,6 +20,7 @@ from joren.tenants.introductions import review_views
 from joren.tenants.introductions.models import IntroductionStatus
 from joren.tenants.meetups.registrations import reading
 from tests import factories
+from tests.platform.pagecache_helpers import TOKEN, counting, same_cached_and_not
 from tests.tenants.engagement.test_analytics_views import PAGE as ANALYTICS
 from tests.tenants.engagement.test_analytics_views import _history, send_url
 from tests.tenants.helpers import days_ago, meetup
@@ -27,7 +28,6 @@ from tests.tenants.meetups.helpers_checkin import person, register
 
 pytestmark = pytest.mark.usefixtures("clock")
 
-TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*(")')
 
 
 @pytest.fixture(autouse=True)
@@ -35,38 +35,6 @@ def _fresh_store(app):  # type: ignore[no-untyped-def]
     pagecache.clear_local()
     yield
     pagecache.clear_local()
-
-
-def _masked(response) -> str:  # type: ignore[no-untyped-def]
-    assert response.status_code == 200
-    return TOKEN.sub(r"\1TOKEN\2", response.get_data(as_text=True))
-
-
-def _same_cached_and_not(app, client, url: str) -> str:  # type: ignore[no-untyped-def]
-    """The page with the cache off, then computed and kept, then served from the store: the
-    same HTML (form tokens masked) all three times."""
-    app.config["PAGE_CACHE"] = False
-    try:
-        plain = _masked(client.get(url))
-    finally:
-        app.config["PAGE_CACHE"] = True
-    kept = _masked(client.get(url))
-    served = _masked(client.get(url))
-    assert plain == kept == served
-    assert "csrf-stand-in" not in served
-    return served
-
-
-def _counting(monkeypatch, module, name):  # type: ignore[no-untyped-def]
-    calls = []
-    real = getattr(module, name)
-
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counting)
-    return calls
 
 
 def _intruder(login, session, other_tenant):  # type: ignore[no-untyped-def]
@@ -85,12 +53,12 @@ def history(session, scoped, tenant, people):  # type: ignore[no-untyped-def]
 
 def test_analytics_is_the_same_kept_and_computed_once(app, monkeypatch, organizer_client,
                                                       staff_client, history):
-    page = _same_cached_and_not(app, organizer_client, ANALYTICS)
+    page = same_cached_and_not(app, organizer_client, ANALYTICS)
     assert "木村" in page and 'id="we-miss-you-selection"' in page
     # staff may not email: their page is their own
-    staff = _same_cached_and_not(app, staff_client, ANALYTICS)
+    staff = same_cached_and_not(app, staff_client, ANALYTICS)
     assert 'id="we-miss-you-selection"' not in staff
-    computed = _counting(monkeypatch, dashboard_views, "analytics")
+    computed = counting(monkeypatch, dashboard_views, "analytics")
     organizer_client.get(ANALYTICS)
     organizer_client.get(ANALYTICS + "?page=1")
     assert len(computed) == 1  # the second address is another key
@@ -101,7 +69,7 @@ def test_analytics_shows_a_write_at_once(app, session, organizer_client, history
     assert "木村工務店" in organizer_client.get(ANALYTICS).get_data(as_text=True)
     other_lapsed.company = "木村建設"
     session.commit()
-    page = _same_cached_and_not(app, organizer_client, ANALYTICS)
+    page = same_cached_and_not(app, organizer_client, ANALYTICS)
     assert "木村建設" in page and "木村工務店" not in page
 
 
@@ -114,7 +82,7 @@ def test_analytics_shows_an_emails_delivery_at_once(app, session, organizer_clie
     session.execute(update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
                     .values(status=OutboxStatus.SENT))
     session.commit()
-    page = _same_cached_and_not(app, organizer_client, ANALYTICS)
+    page = same_cached_and_not(app, organizer_client, ANALYTICS)
     assert 'data-sent="sent"' in page and 'data-sent="pending"' not in page
 
 
@@ -146,14 +114,14 @@ def _registrations(tenant, evening, query: str = "") -> str:  # type: ignore[no-
 
 def test_registrations_are_the_same_kept_and_computed_once(app, monkeypatch, organizer_client,
                                                            staff_client, tenant, evening):
-    page = _same_cached_and_not(app, organizer_client, _registrations(tenant, evening))
+    page = same_cached_and_not(app, organizer_client, _registrations(tenant, evening))
     assert "苗字ア" in page and 'value="cancel"' in page
-    staff = _same_cached_and_not(app, staff_client, _registrations(tenant, evening))
+    staff = same_cached_and_not(app, staff_client, _registrations(tenant, evening))
     assert "苗字ア" in staff and 'value="cancel"' not in staff  # staff may not act
-    one_group = _same_cached_and_not(app, organizer_client,
+    one_group = same_cached_and_not(app, organizer_client,
                                      _registrations(tenant, evening, "?group=going&page=1"))
     assert one_group != page
-    computed = _counting(monkeypatch, reading, "console_groups")
+    computed = counting(monkeypatch, reading, "console_groups")
     organizer_client.get(_registrations(tenant, evening))
     organizer_client.get(_registrations(tenant, evening, "?group=going&page=1"))
     organizer_client.get(_registrations(tenant, evening, "?group=waitlisted&page=1"))
@@ -165,7 +133,7 @@ def test_registrations_show_a_write_at_once(app, session, organizer_client, tena
         _registrations(tenant, evening)).get_data(as_text=True)
     register(session, evening, person(session, tenant, "苗字エ", "花子", "エノ", "ハナコ"))
     session.commit()
-    page = _same_cached_and_not(app, organizer_client, _registrations(tenant, evening))
+    page = same_cached_and_not(app, organizer_client, _registrations(tenant, evening))
     assert "苗字エ" in page
 
 
@@ -195,12 +163,12 @@ def _story(member, query: str = "") -> str:  # type: ignore[no-untyped-def]
 def test_the_story_is_the_same_kept_and_computed_once(app, monkeypatch, organizer_client,
                                                       staff_client, people, story):
     me = people.member_member
-    page = _same_cached_and_not(app, organizer_client, _story(me))
+    page = same_cached_and_not(app, organizer_client, _story(me))
     assert "四月の定例会" in page and 'id="body"' in page
-    staff = _same_cached_and_not(app, staff_client, _story(me))
+    staff = same_cached_and_not(app, staff_client, _story(me))
     assert "四月の定例会" in staff and 'id="body"' not in staff  # staff may not write notes
-    _same_cached_and_not(app, organizer_client, _story(me, "?page=2"))
-    computed = _counting(monkeypatch, console_views, "story")
+    same_cached_and_not(app, organizer_client, _story(me, "?page=2"))
+    computed = counting(monkeypatch, console_views, "story")
     organizer_client.get(_story(me))
     organizer_client.get(_story(me, "?page=2"))
     assert computed == []
@@ -214,7 +182,7 @@ def test_the_story_shows_a_note_at_once(app, organizer_client, people, story):
                   organizer_client.get(_story(me)).get_data(as_text=True)).group(1))})
     assert saved.status_code == 302
     assert "メモ" in organizer_client.get(_story(me)).get_data(as_text=True)  # the flash, once
-    assert "初めての来場" in _same_cached_and_not(app, organizer_client, _story(me))
+    assert "初めての来場" in same_cached_and_not(app, organizer_client, _story(me))
 
 
 def test_the_story_shows_an_unsubscribe_at_once(app, session, organizer_client, tenant,
@@ -224,7 +192,7 @@ def test_the_story_shows_an_unsubscribe_at_once(app, session, organizer_client, 
     with unscoped(session):  # an unsubscribe link: a platform row, no community marked
         session.add(EmailUnsubscribe(email=me.email, category="all", community_id=None))
         session.commit()
-    after = _same_cached_and_not(app, organizer_client, _story(me))
+    after = same_cached_and_not(app, organizer_client, _story(me))
     assert TOKEN.sub(r"\1TOKEN\2", before) != after
 
 
@@ -257,21 +225,21 @@ def _cards(page: str) -> list[int]:
 
 def test_the_queue_is_the_same_kept_and_computed_once(app, monkeypatch, organizer_client,
                                                       tenant, queue_data):
-    every = _same_cached_and_not(app, organizer_client, _queue(tenant))
+    every = same_cached_and_not(app, organizer_client, _queue(tenant))
     assert len(_cards(every)) == len(queue_data)
-    regular = _same_cached_and_not(app, organizer_client, _queue(tenant, "?level=regular"))
+    regular = same_cached_and_not(app, organizer_client, _queue(tenant, "?level=regular"))
     assert _cards(regular) == [queue_data[0].id]
-    offers = _same_cached_and_not(app, organizer_client,
+    offers = same_cached_and_not(app, organizer_client,
                                   _queue(tenant, "?reason=offers_for_ask"))
     assert sorted(_cards(offers)) == sorted([queue_data[2].id, queue_data[4].id])
     # the same filters written in another order are written back as given (return_to)
-    reordered = _same_cached_and_not(
+    reordered = same_cached_and_not(
         app, organizer_client, _queue(tenant, "?max_score=0.7&min_score=0.25"))
     assert 'value="max_score=0.7&amp;min_score=0.25"' in reordered
-    ticked = _same_cached_and_not(app, organizer_client,
+    ticked = same_cached_and_not(app, organizer_client,
                                   _queue(tenant, f"?selected={queue_data[0].id}"))
     assert ticked != every
-    computed = _counting(monkeypatch, review_views, "queue_page")
+    computed = counting(monkeypatch, review_views, "queue_page")
     for query in ("", "?level=regular", "?reason=offers_for_ask", f"?selected={queue_data[0].id}"):
         organizer_client.get(_queue(tenant, query))
     assert computed == []
@@ -285,9 +253,9 @@ def test_the_queue_shows_a_decision_at_once(app, session, organizer_client, tena
     organizer_client.get(_queue(tenant, "?level=regular"))
     queue_data[0].status = IntroductionStatus.SKIPPED
     session.commit()
-    assert queue_data[0].id not in _cards(_same_cached_and_not(app, organizer_client,
+    assert queue_data[0].id not in _cards(same_cached_and_not(app, organizer_client,
                                                               _queue(tenant)))
-    assert _cards(_same_cached_and_not(app, organizer_client,
+    assert _cards(same_cached_and_not(app, organizer_client,
                                        _queue(tenant, "?level=regular"))) == []
 
 

@@ -1,0 +1,41 @@
+"""What the page-cache page tests share: masking form tokens, the same page with the cache off,
+computed and served, and counting how often a view's computation runs."""
+
+from __future__ import annotations
+
+import re
+
+TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*(")')
+
+
+def masked(response) -> str:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200
+    return TOKEN.sub(r"\1TOKEN\2", response.get_data(as_text=True))
+
+
+def same_cached_and_not(app, client, url: str) -> str:  # type: ignore[no-untyped-def]
+    """The page with the cache off, then computed and kept, then served from the store: the
+    same HTML (form tokens masked) all three times, and no stand-in for a token left."""
+    app.config["PAGE_CACHE"] = False
+    try:
+        plain = masked(client.get(url))
+    finally:
+        app.config["PAGE_CACHE"] = True
+    kept = masked(client.get(url))
+    served = masked(client.get(url))
+    assert plain == kept == served
+    assert "csrf-stand-in" not in served
+    return served
+
+
+def counting(monkeypatch, module, name):  # type: ignore[no-untyped-def]
+    """Count the calls of ``module.name`` (a list that grows by one per call)."""
+    calls = []
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
