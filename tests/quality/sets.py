@@ -98,3 +98,23 @@ def assert_own_sentences(module: ModuleType, *others: ModuleType) -> None:
     mine = [norm(s) for s in sentences(module)]
     assert sorted(s for s in mine if s in seen) == []
     assert len(set(mine)) == len(mine)
+
+
+def assert_community_speaks_only(module: ModuleType, phrasings: str) -> None:
+    """A community built with ``phrasings`` is written with ``module``'s sentences and the
+    catalogue's fillers only; its needs are the set's own, homographs and paraphrases among
+    them."""
+    from tests.quality import community as q
+
+    assert phrasings in q.MEASURED
+    c = q.build(300, seed=5, phrasings=phrasings)
+    assert c.phrasings == phrasings
+    own = set(sentences(module))
+    allowed = own | set(catalogue.FILLER_JA) | set(catalogue.FILLER_EN)
+    texts = [s for p in c.profiles for s in (*p.offers, *p.asks)]
+    assert texts and set(texts) <= allowed
+    asks = [s for p in c.profiles for s in p.asks]
+    assert asks and all(s in own for s in asks)
+    assert set(module.HOMOGRAPH_JA + module.HOMOGRAPH_EN) & set(asks)
+    paraphrased = {s for t in module.TOPICS for s in (*t.ja_para, *t.en_para)}
+    assert paraphrased & set(asks)

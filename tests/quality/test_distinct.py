@@ -14,9 +14,9 @@ import pytest
 from tests.quality import catalogue, distinct, fresh, held_out, novel, unseen
 from tests.quality.sets import (
     assert_catalogue_shape,
+    assert_community_speaks_only,
     assert_not_copied_into_the_vocabulary,
     assert_own_sentences,
-    sentences,
 )
 
 SIZE = 1000
@@ -32,20 +32,7 @@ def test_distinct_sentences_are_its_own() -> None:
 
 
 def test_a_distinct_community_speaks_only_distinct_sentences_and_fillers() -> None:
-    from tests.quality import community as q
-
-    assert "distinct" in q.MEASURED
-    c = q.build(300, seed=5, phrasings="distinct")
-    assert c.phrasings == "distinct"
-    own = set(sentences(distinct))
-    allowed = own | set(catalogue.FILLER_JA) | set(catalogue.FILLER_EN)
-    texts = [s for p in c.profiles for s in (*p.offers, *p.asks)]
-    assert texts and set(texts) <= allowed
-    asks = [s for p in c.profiles for s in p.asks]
-    assert asks and all(s in own for s in asks)
-    assert set(distinct.HOMOGRAPH_JA + distinct.HOMOGRAPH_EN) & set(asks)
-    paraphrased = {s for t in distinct.TOPICS for s in (*t.ja_para, *t.en_para)}
-    assert paraphrased & set(asks)
+    assert_community_speaks_only(distinct, "distinct")
 
 
 # Which vocabulary phrases (``sets.phrase``: two or more English words, four or more

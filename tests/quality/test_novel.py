@@ -15,9 +15,9 @@ from __future__ import annotations
 from tests.quality import catalogue, fresh, held_out, novel, unseen
 from tests.quality.sets import (
     assert_catalogue_shape,
+    assert_community_speaks_only,
     assert_not_copied_into_the_vocabulary,
     assert_own_sentences,
-    sentences,
 )
 
 
@@ -30,18 +30,7 @@ def test_novel_sentences_are_its_own() -> None:
 
 
 def test_a_novel_community_speaks_only_novel_sentences_and_fillers() -> None:
-    from tests.quality import community as q
-
-    assert "novel" in q.MEASURED
-    c = q.build(300, seed=5, phrasings="novel")
-    assert c.phrasings == "novel"
-    own = set(sentences(novel))
-    allowed = own | set(catalogue.FILLER_JA) | set(catalogue.FILLER_EN)
-    texts = [s for p in c.profiles for s in (*p.offers, *p.asks)]
-    assert texts and set(texts) <= allowed
-    asks = [s for p in c.profiles for s in p.asks]
-    assert asks and all(s in own for s in asks)
-    assert set(novel.HOMOGRAPH_JA + novel.HOMOGRAPH_EN) & set(asks)
+    assert_community_speaks_only(novel, "novel")
 
 
 # Which vocabulary phrases (``sets.phrase``: two or more English words, four or more
