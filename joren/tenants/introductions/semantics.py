@@ -26,6 +26,22 @@ first kind is a good match about nine times in ten, the second about one in ten;
 floor on the score (the earlier design) cannot separate them, because a long generic text
 and a short specific one score alike.
 
+Two stricter readings of the evidence for a suggestion were measured for text the vocabulary
+was not tuned on (issue 15: blind text scores lower than the tuning sets) and left out;
+chosen on novel and fresh, 1,000 members, seeds 1 and 2, and the same with 30% of the cue
+phrases dropped (a test-only ablation, draws 5–7):
+- ``CONFIRM`` 0.8 (a pair whose concept meets only by words that fit either side at both
+  ends, 0.8 × 0.8, is a fallback, not confirmed): precision novel 0.947/0.922 → 0.934/0.911,
+  decoys 0.6%/1.7% → 1.3%/2.5%, fresh 0.935/0.954 → 0.935/0.948; ablated, novel 0.906,
+  0.906, 0.903 → 0.889, 0.895, 0.890. Such pairs are still better than the fallbacks that
+  then take their place.
+- a need's mention or setting tagging at 0.8 or 0.45 instead of in full (so that it never
+  makes a pair ``STRONG``, or never confirms it alone): 0.8 gave novel 0.934/0.936, fresh
+  0.937/0.943 (mixed, novel seed 1 lower); 0.45 novel 0.936/0.922, fresh 0.919/0.959, with
+  a tenth fewer suggestions and ablated decoys up to 2.0%.
+What did generalise is on the side of the reasons (``evidence``: which words may state a
+direction), not of the suggestions.
+
 Why no IDF over concepts learned from the community: the vocabulary already marks the
 concepts that are generic everywhere (経営, サポート, 交流: weight 0), and sentences many
 members copy are boilerplate (``without_boilerplate``). What is common *in one community* is

@@ -45,6 +45,25 @@ def test_what_a_member_wants_before_but_is_not_what_they_lack():
     assert plain is not None and plain.direction
 
 
+def test_a_kind_of_business_is_not_a_service_offered():
+    # 飲食店 / "restaurant" says where a member works, not that they cater: the same field only.
+    need = ("懇親会の料理を手配してくれる業者を探しています",)
+    for trade in ("横浜で飲食店を営んでいます", "A family restaurant in Yokohama"):
+        found = _said((trade,), need)
+        assert found is not None and found.concept == "food_catering" and not found.direction
+    found = _said(("仕出し弁当の配達",), need)
+    assert found is not None and found.concept == "food_catering" and found.direction
+
+
+def test_a_one_word_need_cue_states_a_direction_only_where_the_sentence_asks():
+    # 訴訟 alone says what happened; 訴訟について相談したい says what is needed.
+    offer = ("企業法務の弁護士事務所",)
+    happened = _said(offer, ("訴訟を起こされた",))
+    assert happened is not None and happened.concept == "legal" and not happened.direction
+    asked = _said(offer, ("訴訟について相談したい",))
+    assert asked is not None and asked.concept == "legal" and asked.direction
+
+
 def test_a_cue_of_function_words_only_names_no_service():
     assert _said(("Online advertising and social media management",),
                  ("Our Wi-Fi drops every day and nobody knows why",)) is None

@@ -31,6 +31,7 @@ hides the shorter cue inside it (採用, 営業) there and nowhere else.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -67,6 +68,50 @@ def _mentions() -> frozenset[tuple[str, int]]:
              for key in ("mention", "setting") for w in c.get(key, ())]
     return frozenset((w, k) for w, (_raw, k) in zip(fold_all([w for w, _k in words]), words,
                                                     strict=True) if w.strip())
+
+
+@cache
+def _trades() -> frozenset[tuple[str, int]]:
+    """(folded word, concept index) of every concept's ``trade`` words that are not also
+    an offer or either-side cue of that concept."""
+    data = list(_data()["concepts"].values())
+    words = [(w, k) for k, c in enumerate(data) for w in c.get("trade", ())
+             if w not in c.get("offer", ()) and w not in c.get("both", ())]
+    return frozenset((w, k) for w, (_raw, k) in zip(fold_all([w for w, _k in words]), words,
+                                                    strict=True) if w.strip())
+
+
+def is_trade(cue: str, concept: int) -> bool:
+    """Whether an offer-side match (a folded cue, as ``matches`` gives it) is only one of
+    the concept's ``trade`` words: a kind of business (飲食店, restaurant, hotel). It names
+    the field a member works in or for, not a service they offer, so it never states a
+    direction (``introductions.evidence``)."""
+    return (cue, concept) in _trades()
+
+
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+
+
+@cache
+def _bare_needs() -> frozenset[tuple[str, int]]:
+    """(folded cue, concept index) of the ``need`` cues (not also ``both``) of a single
+    word: one English word (lawsuit, understaffed), or a Japanese compound with no hiragana,
+    so no predicate (訴訟, 手狭, アプリ開発). Read from the cues as written: folding turns
+    katakana into hiragana."""
+    words = [(w, k) for k, c in enumerate(_data()["concepts"].values())
+             for w in c.get("need", ()) if w not in c.get("both", ())
+             and ((w.isascii() and " " not in w.strip()) or (not w.isascii()
+                                                           and not _HIRAGANA.search(w)))]
+    return frozenset((w, k) for w, (_raw, k) in zip(fold_all([w for w, _k in words]), words,
+                                                    strict=True) if w.strip())
+
+
+def is_bare(cue: str, concept: int) -> bool:
+    """Whether a need-side match (a folded cue, as ``matches`` gives it) is a one-word
+    ``need`` cue of the concept (``_bare_needs``). Such a word names what a sentence is
+    about, as often in another sense ("payroll week"): it tags the need in full, but
+    ``introductions.evidence`` states no direction from it."""
+    return (cue, concept) in _bare_needs()
 
 
 def is_mention(cue: str, concept: int) -> bool:
