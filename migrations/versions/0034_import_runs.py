@@ -1,7 +1,7 @@
 """import_batches.runs and progressed_at: an import whose job was lost is resumed or failed
 by a sweep instead of staying "running" for ever
 
-Revision ID: 0036
+Revision ID: 0034
 Revises: 0033
 Create Date: 2026-12-07 07:00:00
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0036"
+revision: str = "0034"
 down_revision: str | Sequence[str] | None = "0033"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
