@@ -98,6 +98,24 @@ def test_pagination(scoped, tenant, people):
     assert search_members(s, per_page=2, page=99).page == 2
 
 
+def test_the_list_pages_keep_the_search_and_filters(owner_client, session, tenant, people):
+    for n in range(55):
+        factories.member(session, tenant, family_name="山本", given_name=f"{n:02d}",
+                         family_name_kana="ヤマモト", given_name_kana="イチ",
+                         status=MemberStatus.MEMBER)
+    session.commit()
+    first = owner_client.get(LIST + "?q=山本&status=member").get_data(as_text=True)
+    assert len(_names(first)) == 50
+    nav = re.search(r'<nav aria-label="[^"]*" data-page="1" data-pages="2">(.*?)</nav>', first,
+                    re.S)
+    assert nav, "a pager under the first page"
+    [after] = [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', nav[1])
+               if "page=2" in h]
+    assert after.startswith(LIST + "?") and "status=member" in after and "q=" in after
+    second = owner_client.get(after).get_data(as_text=True)
+    assert len(_names(second)) == 5 and set(_names(second)).isdisjoint(_names(first))
+
+
 def test_pages_follow_the_reading_order_with_unread_members_last(scoped, session, tenant,
                                                                  people):
     """The list reads members with a reading, then those without, as two slices; stitched
