@@ -306,6 +306,57 @@ def _setting_forms() -> np.ndarray:
                                       for cue, k, _w in e) for e in entries], bool)
 
 
+@cache
+def _mention_forms() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per form of the need side's scanner: whether it stands only for ``mention`` or
+    ``setting`` words (none of them a need cue or an either-side word of its concept),
+    whether it ends in an English letter, and its length."""
+    entries = _scanner("need")[4]
+    data = list(_data()["concepts"].values())
+    words = [(w, k) for k, c in enumerate(data) for key in ("mention", "setting")
+             for w in c.get(key, ())]
+    mention = set(zip(fold_all([w for w, _k in words]), [k for _w, k in words], strict=True))
+    words = [(w, k) for k, c in enumerate(data) for key in ("need", "both")
+             for w in c.get(key, ())]
+    other = set(zip(fold_all([w for w, _k in words]), [k for _w, k in words], strict=True))
+    only = np.array([bool(e) and all((cue, k) in mention and (cue, k) not in other
+                                     for cue, k, _w in e) for e in entries], bool)
+    last = [w[-1:] for w in _scanner("need")[0].words]
+    latin = np.array([c.isascii() and c.isalpha() for c in last], bool)
+    return only, latin, np.asarray([len(w) for w in _scanner("need")[0].words], np.int64)
+
+
+# What may follow a mention's last English word in the same word: an inflection or a suffix
+# that keeps its sense (receipts, reconciling, injuries, dismissal), not another word joined
+# to it (photocopied, designated).
+_SUFFIX = re.compile(r"e?s|'s?|e?d|ing|e|ers?|y|ie[sd]|i?al|als|ally|i?ations?|ity|ities"
+                     r"|ments?|ly")
+
+
+def _whole_mentions(text: scanning.Text, at: np.ndarray, form: np.ndarray) -> np.ndarray:
+    """Whether each match is kept as far as mentions go: a mention (``is_mention``:
+    "photo", "receipts", "laptop") is the name of a thing, so in English it counts only as a
+    whole word. A cue matches as a prefix, which finds a word's inflections ("receipt" in
+    "receipts", "reconcil" in "reconciling"), but the name of a thing at the start of a
+    longer word names something else ("photo" in "photocopied"): the rest of the word must
+    be an inflection or a suffix (``_SUFFIX``). Japanese compounds were tried likewise (a
+    kanji mention running on into another kanji: 指導 in 指導員, 工事 in 工事代金) and left
+    out: as often the compound stays in the field (退職金制度, 在庫管理システム, 管理職向け).
+    """
+    out = np.ones(len(at), bool)
+    only, latin, length = _mention_forms()
+    cps = text.cps
+    ends = at + length[form]
+    nxt = cps[np.minimum(ends, len(cps) - 1)].astype(np.int64)
+    letter = (nxt >= 97) & (nxt <= 122)
+    for k in np.flatnonzero(only[form] & latin[form] & letter).tolist():
+        stop = end = int(ends[k])
+        while stop < len(cps) and 97 <= cps[stop] <= 122:
+            stop += 1
+        out[k] = _SUFFIX.fullmatch("".join(map(chr, cps[end:stop].tolist()))) is not None
+    return out
+
+
 def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, form index) of the cues found in ``text`` outside lines about the member's
     life, and the positions of the texts' ends. In an offer, a kind of business (``trade``:
@@ -326,6 +377,8 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
         if context.any():
             named = np.isin(line, line[keep & ~context & tags[form]])
             keep &= ~(context & named)
+        if side == "need":
+            keep &= _whole_mentions(text, at, form)
         at, form = at[keep], form[keep]
     return at, form, ends
 
