@@ -162,9 +162,9 @@ def _memo(f: Features) -> _Memo:
 
 
 def _sentences_of(f: Features, members: Sequence[int], side: str
-                  ) -> tuple[list[str], np.ndarray]:
+                  ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The sentences of each member's ``side`` ("offers"/"asks"): (sentences, the position in
-    ``members`` each comes from)."""
+    ``members`` each comes from, the field each comes from, numbered over all members)."""
     fields: list[str] = []
     owner: list[int] = []
     for k, m in enumerate(members):
@@ -172,7 +172,27 @@ def _sentences_of(f: Features, members: Sequence[int], side: str
         fields.extend(texts)
         owner.extend([k] * len(texts))
     lines, field_of = textmod.sentence_table(fields)
-    return lines, np.asarray(owner, np.int64)[field_of] if len(lines) else field_of
+    return lines, (np.asarray(owner, np.int64)[field_of] if len(lines) else field_of), field_of
+
+
+def _told_before_a_turn(lines: list[str], field_of: np.ndarray) -> list[int]:
+    """The sentences of a need that ask for nothing (``_REQUEST``) and come before a later
+    sentence of the same field that turns (``_CONTRAST``): 「候補者がすぐ辞めた。返金を求め
+    られたが、約束の文面があいまい」 tells what happened, and the need is what follows the turn,
+    as in one sentence (``_after_contrast``)."""
+    turn = np.fromiter((bool(_CONTRAST.search(line)) for line in lines), bool, len(lines))
+    if not turn.any():
+        return []
+    # For each sentence, whether a later one of its field turns (fields are in order).
+    later = np.zeros(len(lines), bool)
+    seen = -1
+    ahead = False
+    for k in range(len(lines) - 1, -1, -1):
+        if field_of[k] != seen:
+            seen, ahead = int(field_of[k]), False
+        later[k] = ahead
+        ahead = ahead or bool(turn[k])
+    return [k for k in np.flatnonzero(later & ~turn).tolist() if not _REQUEST.search(lines[k])]
 
 
 def _has_content(cue: str) -> bool:
@@ -203,7 +223,7 @@ _READ_CHUNK = 4096
 
 def _read(f: Features, members: list[int], side: str) -> list[Named]:
     texts, tag_side = ("offers", "offer") if side == "offer" else ("asks", "need")
-    lines, owner = _sentences_of(f, members, texts)
+    lines, owner, field_of = _sentences_of(f, members, texts)
     specific = vocabulary.specificity()
     out: list[Named] = [{} for _ in members]
     hits_of = vocabulary.matches(lines, tag_side)
@@ -216,6 +236,8 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
         for k, hits in zip(turned, vocabulary.matches(
                 [_after_contrast(lines[k]) for k in turned], tag_side), strict=True):
             obstacle[k] = hits
+        for k in _told_before_a_turn(lines, field_of):
+            obstacle[k] = []
     folded = vocabulary.fold_all(lines) if side == "offer" else lines
     for row, hits in enumerate(hits_of):
         # A one-word need cue says the need only in a sentence that asks for something.

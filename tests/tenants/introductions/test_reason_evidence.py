@@ -245,3 +245,20 @@ def test_engine_says_both_are_about_the_field_where_the_offer_only_names_the_thi
     codes = [r.code for s in found for r in s.reasons]
     assert "offers_for_ask" not in codes
     assert found and "shared_concept" in codes
+
+
+def test_what_happened_before_a_later_turn_is_not_the_need():
+    # The first sentence tells what happened; the need follows the turn (が、 / but).
+    offer = ("新人研修・管理職研修の講師を派遣します",)
+    told = _said(offer, ("新人が入社してすぐ辞めた。費用を返せと言われたが、契約書があいまい",))
+    assert told is not None and not told.direction
+    plain = _said(offer, ("新人が入社してすぐ辞めてしまう",))
+    assert plain is not None and plain.direction
+    en_offer = ("Corporate training and onboarding workshops",)
+    told = _said(en_offer, ("Staff turnover is high. The agency wants its fee back, but the "
+                            "contract is vague",))
+    assert told is not None and not told.direction
+    # A sentence that asks for something is the need, whatever follows it.
+    asked = _said(en_offer, ("We want to cut staff turnover. The budget is small but we can "
+                             "start now",))
+    assert asked is not None and asked.direction
