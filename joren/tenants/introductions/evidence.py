@@ -231,10 +231,13 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
     # and a cue for it there says what they want to have, not what they lack.
     obstacle = hits_of
     if side == "need":
-        turned = [k for k, line in enumerate(lines) if _CONTRAST.search(line)]
+        # And in "X because Y" (「Yで、Xのはそのせいかも」) the need is the cause Y: X is
+        # what it does to the member.
+        turned = [k for k, line in enumerate(lines)
+                  if _CONTRAST.search(line) or _CAUSE_EN.search(line) or _CAUSE_JA.search(line)]
         obstacle = list(hits_of)
         for k, hits in zip(turned, vocabulary.matches(
-                [_after_contrast(lines[k]) for k in turned], tag_side), strict=True):
+                [_cause_of(_after_contrast(lines[k])) for k in turned], tag_side), strict=True):
             obstacle[k] = hits
         for k in _told_before_a_turn(lines, field_of):
             obstacle[k] = []
@@ -435,6 +438,26 @@ def _ja_list(folded: str, start: int, end: int) -> tuple[list[str], str] | None:
         return None
     head_end = _JA_HEAD_END.search(folded, right + 1)
     return others, folded[right + 1:head_end.start() if head_end else None]
+
+
+_CAUSE_EN = re.compile(r"\b(?:because|due to|that's why|which is why)\b", re.IGNORECASE)
+_CAUSE_JA = re.compile(r"のは[^、。]*せい")
+
+
+def _cause_of(line: str) -> str:
+    """The cause a sentence gives for what it complains of, where it gives one: the text
+    after "because" or "due to" (in "that's why" / "which is why" the cause comes first),
+    or, in 「…で、応募が来ないのはそのせいかも」, the clauses before the one that says
+    what it caused; the whole sentence when it gives none."""
+    found = _CAUSE_EN.search(line)
+    if found is not None:
+        if found.group().lower() in ("that's why", "which is why"):
+            return line[:found.start()]
+        return line[found.end():]
+    found = _CAUSE_JA.search(line)
+    if found is not None:
+        return line[:max(line.rfind("、", 0, found.start()), 0)]
+    return line
 
 
 def _after_contrast(line: str) -> str:

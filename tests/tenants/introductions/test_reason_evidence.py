@@ -262,3 +262,19 @@ def test_what_happened_before_a_later_turn_is_not_the_need():
     asked = _said(en_offer, ("We want to cut staff turnover. The budget is small but we can "
                              "start now",))
     assert asked is not None and asked.direction
+
+
+def test_the_need_is_the_cause_a_sentence_gives_not_what_it_caused():
+    # 応募が来ない is what the old job ad caused: the sentence does not say a recruiter is
+    # the answer, only that both are about hiring.
+    offer = ("人材紹介・求人広告の運用代行",)
+    caused = _said(offer, ("求人票の文面が古いままで、応募が来ないのはそのせいかも",))
+    assert caused is not None and caused.concept == "recruiting" and not caused.direction
+    plain = _said(offer, ("求人を出しても応募が来ない",))
+    assert plain is not None and plain.direction
+    en_offer = ("Recruitment agency for restaurants and shops",)
+    effect = _said(en_offer, ("We can't find people because the shop is so far from the "
+                              "station",))
+    assert effect is not None and not effect.direction
+    cause = _said(en_offer, ("I am doing three jobs myself because I can't find people",))
+    assert cause is not None and cause.direction
