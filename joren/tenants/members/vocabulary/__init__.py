@@ -6,8 +6,9 @@ serve it, and cues: phrases that say someone *offers* it, phrases that say someo
 either side, *mentions* that place a need in the field without saying that the service is
 needed (領収書, "meals": they tag the need as a need cue does, but never state a direction),
 *settings*, mentions that say a need's circumstances (the language it is in, the rent, the
-stock, the spreadsheet it lives in: 英語, 家賃, inventory) and tag nothing on a line that
-names another concept (``_found``: 「英語も通じる税理士」 needs a tax accountant), and
+stock, the spreadsheet it lives in: 英語, 家賃, inventory), which tag nothing on a line that
+names another concept (``_found``: 「英語も通じる税理士」 needs a tax accountant) and tag a
+line that names none weakly (``SETTING_WEIGHT``: never a match on their own), and
 *trade* words that name a kind of business (飲食店, restaurant, hotel, events, 介護): an offer
 where the line names nothing else, the clientele beside another service ("cleaning for shops and
 restaurants", 飲食店の厨房清掃), where they tag nothing (``_found``). A concept marked
@@ -47,6 +48,10 @@ SIDE_WEIGHT = 1.0      # a cue that names the side (経理代行 in an offer)
 BOTH_WEIGHT = 0.8      # a word that fits either side (経理)
 PICK_WEIGHT = 1.0      # chosen by the member in the profile form
 MAX_PICKS = 5          # concepts a member may pick per side
+# A need's setting word alone (英語, 家賃, 請求書, 工事, inventory): below the weight that
+# confirms a match (``introductions.semantics.CONFIRM``), so that the circumstance of a need
+# never makes a pair on its own; with any cue of its concept the cue's weight counts.
+SETTING_WEIGHT = 0.45
 
 
 @dataclass(frozen=True)
@@ -189,7 +194,7 @@ def _cues(side: str) -> list[tuple[str, int, float]]:
     for k, c in enumerate(_data()["concepts"].values()):
         keys = [(side, SIDE_WEIGHT), ("both", BOTH_WEIGHT)]
         if side == "need":
-            keys += [("mention", SIDE_WEIGHT), ("setting", SIDE_WEIGHT)]
+            keys += [("mention", SIDE_WEIGHT), ("setting", SETTING_WEIGHT)]
         else:
             keys.append(("trade", SIDE_WEIGHT))
         out.extend((cue, k, weight) for key, weight in keys for cue in c.get(key, ()))
