@@ -73,6 +73,20 @@ X": dev 170/143 → 170/143, fresh 177/122 → 162/115, unseen 163/145 → 157/1
 need cue a mention) a fifth of the directions went, and in the demo community most of them:
 職人さんの採用を手伝ってくれる方 says the need around the word 採用.
 
+Two more rules from the tuning round on distinct.py (the sixth set, blind until then), both
+of where in a need the need is, as "I want X, but Y" already was: a sentence that asks for
+nothing, told before a later sentence of the same field that turns (「候補者が入社してすぐ
+辞めた。手数料を返せと言われたが、約束の文面があいまい」: what happened, then the need;
+``_told_before_a_turn``), and the effect of a sentence that gives a cause ("I do three jobs
+because I can't find people" needs people; 「…暗い写真ばかりで、応募が来ないのはそのせい
+かも」 needs the photos; ``_cause_of``), state no direction. On distinct at 1,000 members
+(seeds 1/2/3) true directions 0.902/0.831/0.842 → 0.961/0.936/0.872 with the first,
+→ 0.992/0.964/0.945 with both (5,000 members: 0.899 → 0.988); every other set stays at
+1.000 and no suggestion changes (the concept is still named for the weaker reason). What is
+left false there is one sentence: "…the city pays part of the cost, but the forms are only
+in Japanese" (a subsidy need in the words of a translation one, and "only in Japanese" is
+the translation need of "everything on our walls is only in Japanese" in unseen.py).
+
 A word that fits either side in a need (「新製品の採用事例」) names nothing: 採用 of a product
 is not hiring. Where no concept is named in either direction, the reason may only say the
 specific word both texts contain (``shared_term``: 「撮影」, "leaflets"), or nothing; and
