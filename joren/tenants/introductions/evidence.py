@@ -189,24 +189,24 @@ def _sentences_of(f: Features, members: Sequence[int], side: str
     return lines, (np.asarray(owner, np.int64)[field_of] if len(lines) else field_of), field_of
 
 
-def _told_before_a_turn(lines: list[str], field_of: np.ndarray) -> list[int]:
+def _told_before_a_turn(lines: list[str], field_of: np.ndarray, shifted: list[int]
+                        ) -> list[int]:
     """The sentences of a need that ask for nothing (``_REQUEST``) and come before a later
     sentence of the same field that turns (``_CONTRAST``): 「候補者がすぐ辞めた。返金を求め
     られたが、約束の文面があいまい」 tells what happened, and the need is what follows the turn,
-    as in one sentence (``_after_contrast``)."""
-    turn = np.fromiter((bool(_CONTRAST.search(line)) for line in lines), bool, len(lines))
-    if not turn.any():
+    as in one sentence (``_after_contrast``). ``shifted``: the sentences that turn or give a
+    cause (the others do not turn)."""
+    turns = [k for k in shifted if _CONTRAST.search(lines[k])]
+    if not turns:
         return []
-    # For each sentence, whether a later one of its field turns (fields are in order).
-    later = np.zeros(len(lines), bool)
-    seen = -1
-    ahead = False
-    for k in range(len(lines) - 1, -1, -1):
-        if field_of[k] != seen:
-            seen, ahead = int(field_of[k]), False
-        later[k] = ahead
-        ahead = ahead or bool(turn[k])
-    return [k for k in np.flatnonzero(later & ~turn).tolist() if not _REQUEST.search(lines[k])]
+    # The last sentence that turns in each field (fields are numbered in order, their
+    # sentences consecutive): the sentences of that field before it were told before it.
+    last = np.full(int(field_of.max()) + 1, -1, np.int64)
+    np.maximum.at(last, field_of[turns], np.asarray(turns, np.int64))
+    turn = np.zeros(len(lines), bool)
+    turn[turns] = True
+    before = np.flatnonzero((np.arange(len(lines)) < last[field_of]) & ~turn)
+    return [k for k in before.tolist() if not _REQUEST.search(lines[k])]
 
 
 def _has_content(cue: str) -> bool:
@@ -247,13 +247,12 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
     if side == "need":
         # And in "X because Y" (「Yで、Xのはそのせいかも」) the need is the cause Y: X is
         # what it does to the member.
-        turned = [k for k, line in enumerate(lines)
-                  if _CONTRAST.search(line) or _CAUSE_EN.search(line) or _CAUSE_JA.search(line)]
+        turned = [k for k, line in enumerate(lines) if _SHIFT.search(line)]
         obstacle = list(hits_of)
         for k, hits in zip(turned, vocabulary.matches(
                 [_cause_of(_after_contrast(lines[k])) for k in turned], tag_side), strict=True):
             obstacle[k] = hits
-        for k in _told_before_a_turn(lines, field_of):
+        for k in _told_before_a_turn(lines, field_of, turned):
             obstacle[k] = []
     folded = vocabulary.fold_all(lines) if side == "offer" else lines
     for row, hits in enumerate(hits_of):
@@ -456,6 +455,9 @@ def _ja_list(folded: str, start: int, end: int) -> tuple[list[str], str] | None:
 
 _CAUSE_EN = re.compile(r"\b(?:because|due to|that's why|which is why)\b", re.IGNORECASE)
 _CAUSE_JA = re.compile(r"のは[^、。]*せい")
+# A sentence that turns or gives a cause (one pass over the sentences of the needs).
+_SHIFT = re.compile("|".join(p.pattern for p in (_CONTRAST, _CAUSE_EN, _CAUSE_JA)),
+                    re.IGNORECASE)
 
 
 def _cause_of(line: str) -> str:
