@@ -41,7 +41,7 @@ from importlib import resources
 import numpy as np
 from scipy import sparse
 
-from joren.tenants.members.vocabulary import reading, scanning
+from joren.tenants.members.vocabulary import clauses, reading, scanning
 
 SIDES = ("offer", "need")
 SIDE_WEIGHT = 1.0      # a cue that names the side (経理代行 in an offer)
@@ -331,96 +331,6 @@ def _mention_forms() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return only, latin, np.asarray([len(w) for w in _scanner("need")[0].words], np.int64)
 
 
-# What may follow a mention's last English word in the same word: an inflection or a suffix
-# that keeps its sense (receipts, reconciling, injuries, dismissal), not another word joined
-# to it (photocopied, designated).
-_SUFFIX = re.compile(r"e?s|'s?|e?d|ing|e|ers?|y|ie[sd]|i?al|als|ally|i?ations?|ity|ities"
-                     r"|ments?|ly")
-
-
-def _whole_mentions(text: scanning.Text, at: np.ndarray, form: np.ndarray) -> np.ndarray:
-    """Whether each match is kept as far as mentions go: a mention (``is_mention``:
-    "photo", "receipts", "laptop") is the name of a thing, so in English it counts only as a
-    whole word. A cue matches as a prefix, which finds a word's inflections ("receipt" in
-    "receipts", "reconcil" in "reconciling"), but the name of a thing at the start of a
-    longer word names something else ("photo" in "photocopied"): the rest of the word must
-    be an inflection or a suffix (``_SUFFIX``). Japanese compounds were tried likewise (a
-    kanji mention running on into another kanji: 指導 in 指導員, 工事 in 工事代金) and left
-    out: as often the compound stays in the field (退職金制度, 在庫管理システム, 管理職向け).
-    """
-    out = np.ones(len(at), bool)
-    only, latin, length = _mention_forms()
-    cps = text.cps
-    ends = at + length[form]
-    nxt = cps[np.minimum(ends, len(cps) - 1)].astype(np.int64)
-    letter = (nxt >= 97) & (nxt <= 122)
-    for k in np.flatnonzero(only[form] & latin[form] & letter).tolist():
-        stop = end = int(ends[k])
-        while stop < len(cps) and 97 <= cps[stop] <= 122:
-            stop += 1
-        out[k] = _SUFFIX.fullmatch("".join(map(chr, cps[end:stop].tolist()))) is not None
-    return out
-
-
-# Whom or what an offer is for: the words after "for" up to the clause's end (a colon, a
-# dash, a bracket), or the items right before 向け (ジム・スクール向け).
-_FOR = np.array([ord(c) for c in " for "], np.uint32)
-_MUKE = np.array([ord(c) for c in "向け"], np.uint32)
-_FOR_SPAN = re.compile(r"(?<![a-z0-9])for ([^:;.(\[—–\x00\n]*?)(?= [-–—] |[:;.(\[—–]|$)")
-_MUKE_SPAN = re.compile(r"([^。、，,：:（()）\s]+)向け")
-
-
-def _marked(cps: np.ndarray, marker: np.ndarray) -> np.ndarray:
-    """The positions where ``marker`` (code points) begins in ``cps``."""
-    n = len(cps) - len(marker) + 1
-    if n <= 0:
-        return np.zeros(0, np.int64)
-    hit = cps[:n] == marker[0]
-    for k in range(1, len(marker)):
-        hit &= cps[k:k + n] == marker[k]
-    return np.flatnonzero(hit)
-
-
-def _for_whom(text: scanning.Text, at: np.ndarray, form: np.ndarray, line: np.ndarray,
-              breaks: np.ndarray, specific: np.ndarray) -> np.ndarray:
-    """Offer matches that say whom or what the service is for, not the service: inside
-    the clientele of the line ("cleaning for builders", 「ジム・スクール向け」, "translation
-    for business meetings, contracts and websites", 「会社紹介・採用向けの映像」), of a concept
-    the line does not also name outside it, on a line that names another concept outside
-    it. As trade words beside a service (``_found``): a builder's cleaner does not build, and
-    a translator of contracts is not a lawyer. A line that names nothing else keeps them
-    ("catering for offices" is catering)."""
-    out = np.zeros(len(at), bool)
-    cps = text.cps
-    marks = np.r_[_marked(cps, _FOR), _marked(cps, _MUKE)]
-    if not len(marks):
-        return out
-    marked = np.unique(np.searchsorted(breaks, marks))
-    words = _scanner("offer")[0].words
-    first, concept = _scanner("offer")[1], _scanner("offer")[2]
-    for ln in marked.tolist():
-        mine = np.flatnonzero((line == ln) & specific)
-        if len(mine) < 2:
-            continue
-        start = int(breaks[ln - 1]) + 1 if ln > 0 else 0
-        body = "".join(map(chr, cps[start:int(breaks[ln])].tolist()))
-        spans = [(m.start(1), m.end(1)) for m in _FOR_SPAN.finditer(body)] \
-            + [(m.start(1), m.end(1)) for m in _MUKE_SPAN.finditer(body)]
-        if not spans:
-            continue
-        inside = np.array([any(a <= int(at[k]) - start and int(at[k]) - start
-                               + len(words[int(form[k])]) <= b for a, b in spans)
-                           for k in mine.tolist()], bool)
-        outside = {int(c) for k in mine[~inside].tolist()
-                   for c in concept[first[form[k]]:first[form[k] + 1]]}
-        if not outside:
-            continue
-        for k in mine[inside].tolist():
-            if not outside & set(concept[first[form[k]]:first[form[k] + 1]].tolist()):
-                out[k] = True
-    return out
-
-
 def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, form index) of the cues found in ``text`` outside lines about the member's
     life, and the positions of the texts' ends. In an offer, a kind of business (``trade``:
@@ -429,8 +339,8 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
     In a need, a ``setting`` word (英語, 家賃, inventory, a spreadsheet) on a line that names
     another concept is the need's circumstance, not a second need: 「英語も通じる税理士」
     needs a tax accountant, not a translator; dropped likewise. So are, in an offer, the
-    words that say whom or what the service is for (``_for_whom``), and in a need a mention
-    at the start of a longer English word (``_whole_mentions``)."""
+    words that say whom or what the service is for (``clauses.for_whom``), and in a need a
+    mention at the start of a longer English word (``clauses.whole_mentions``)."""
     cps = text.cps
     ends = np.flatnonzero(cps == 0)
     breaks = np.flatnonzero((cps == 0) | (cps == 10) | (cps == 13))
@@ -444,9 +354,11 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
             named = np.isin(line, line[keep & ~context & tags[form]])
             keep &= ~(context & named)
         if side == "need":
-            keep &= _whole_mentions(text, at, form)
+            keep &= clauses.whole_mentions(cps, at, form, *_mention_forms())
         else:
-            keep &= ~_for_whom(text, at, form, line, breaks, keep & tags[form])
+            scanner, first, concept = _scanner(side)[:3]
+            keep &= ~clauses.for_whom(cps, at, form, line, breaks, keep & tags[form],
+                                      scanner.words, first, concept)
         at, form = at[keep], form[keep]
     return at, form, ends
 
