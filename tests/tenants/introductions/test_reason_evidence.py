@@ -245,3 +245,36 @@ def test_engine_says_both_are_about_the_field_where_the_offer_only_names_the_thi
     codes = [r.code for s in found for r in s.reasons]
     assert "offers_for_ask" not in codes
     assert found and "shared_concept" in codes
+
+
+def test_what_happened_before_a_later_turn_is_not_the_need():
+    # The first sentence tells what happened; the need follows the turn (が、 / but).
+    offer = ("新人研修・管理職研修の講師を派遣します",)
+    told = _said(offer, ("新人が入社してすぐ辞めた。費用を返せと言われたが、契約書があいまい",))
+    assert told is not None and not told.direction
+    plain = _said(offer, ("新人が入社してすぐ辞めてしまう",))
+    assert plain is not None and plain.direction
+    en_offer = ("Corporate training and onboarding workshops",)
+    told = _said(en_offer, ("Staff turnover is high. The agency wants its fee back, but the "
+                            "contract is vague",))
+    assert told is not None and not told.direction
+    # A sentence that asks for something is the need, whatever follows it.
+    asked = _said(en_offer, ("We want to cut staff turnover. The budget is small but we can "
+                             "start now",))
+    assert asked is not None and asked.direction
+
+
+def test_the_need_is_the_cause_a_sentence_gives_not_what_it_caused():
+    # 応募が来ない is what the old job ad caused: the sentence does not say a recruiter is
+    # the answer, only that both are about hiring.
+    offer = ("人材紹介・求人広告の運用代行",)
+    caused = _said(offer, ("求人票の文面が古いままで、応募が来ないのはそのせいかも",))
+    assert caused is not None and caused.concept == "recruiting" and not caused.direction
+    plain = _said(offer, ("求人を出しても応募が来ない",))
+    assert plain is not None and plain.direction
+    en_offer = ("Recruitment agency for restaurants and shops",)
+    effect = _said(en_offer, ("We can't find people because the shop is so far from the "
+                              "station",))
+    assert effect is not None and not effect.direction
+    cause = _said(en_offer, ("I am doing three jobs myself because I can't find people",))
+    assert cause is not None and cause.direction

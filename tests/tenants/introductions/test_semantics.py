@@ -207,3 +207,17 @@ def test_homographs_of_a_trades_words_tag_nothing():
     assert "recruiting" not in found[0]
     assert "cybersecurity" not in found[1]
     assert "video_production" not in found[2] and "it_support" in found[2]
+
+
+def test_the_setting_of_a_need_alone_never_confirms_a_match():
+    # 家賃 / "the server" say where a need sits (a typhoon that closes the shop still leaves
+    # the rent to pay; a beer server that foams), not that a landlord or IT support is needed.
+    offers = ["店舗物件の賃貸仲介をしています", "Managed IT support for small offices"]
+    alone = ["台風で休業したら家賃が払えない", "The server at the bar keeps foaming"]
+    said = ["家賃の安い店舗物件を探しています", "Our server crashed and we need IT support"]
+    for offer, weak, strong in zip(offers, alone, said, strict=True):
+        rows = semantics.concept_rows([offer, offer], [weak, strong], [(), ()], [(), ()])
+        m = semantics.Meaning(*rows)
+        k = semantics.concept_strength(m, np.array([0, 0]), np.array([0, 1]))
+        assert 0 < k[0] < semantics.CONFIRM, (weak, k)
+        assert semantics.confirmed(k[1:], np.zeros(1)).all(), (strong, k)

@@ -184,3 +184,26 @@ def test_cues_and_texts_share_one_normal_form():
     assert reading.normal("取り扱い説明書") == "取扱説明書"
     assert reading.normal("Organising the centre's catalogue") == "organizing the center catalog"
     assert vocabulary.fold("ｳｪﾌﾞｻｲﾄ") == vocabulary.fold("ウエブサイト") == "うえぶさいと"
+
+
+def test_an_english_mention_counts_only_as_a_whole_word():
+    # The name of a thing, at the start of a longer word, names something else.
+    assert "photo_video" not in _codes("The photocopier jams every morning", "need")
+    assert "it_support" not in _codes("Our laptopless staff share one desk", "need")
+    # Its inflections and suffixes are still read, and Japanese compounds are left alone.
+    assert "it_support" in _codes("Our laptops are five years old", "need")
+    assert "bookkeeping" in _codes("Reconciling the receipts takes us days", "need")
+    assert "photo_video" in _codes("Our photos look dull", "need")
+    assert "training_hr" in _codes("管理職研修を頼みたい", "need")
+
+
+def test_whom_an_offer_is_for_is_not_the_service_beside_another():
+    # After "for" / before 向け: the clientele or the material of the service named outside.
+    assert _codes("Translation for factory visits, contracts and websites", "offer") \
+        == {"translation"}
+    assert "construction_renovation" not in _codes("Interior photographer for builders", "offer")
+    assert "social_media" not in _codes("SNS向けショート動画の制作", "offer")
+    assert "recruiting" not in _codes("会社紹介・採用向けの映像制作", "offer")
+    # A line that names nothing else outside keeps it; so does a concept named outside too.
+    assert "food_catering" in _codes("Catering for offices", "offer")
+    assert "legal" in _codes("Lawyer for contract checks", "offer")

@@ -6,8 +6,9 @@ serve it, and cues: phrases that say someone *offers* it, phrases that say someo
 either side, *mentions* that place a need in the field without saying that the service is
 needed (領収書, "meals": they tag the need as a need cue does, but never state a direction),
 *settings*, mentions that say a need's circumstances (the language it is in, the rent, the
-stock, the spreadsheet it lives in: 英語, 家賃, inventory) and tag nothing on a line that
-names another concept (``_found``: 「英語も通じる税理士」 needs a tax accountant), and
+stock, the spreadsheet it lives in: 英語, 家賃, inventory), which tag nothing on a line that
+names another concept (``_found``: 「英語も通じる税理士」 needs a tax accountant) and tag a
+line that names none weakly (``SETTING_WEIGHT``: never a match on their own), and
 *trade* words that name a kind of business (飲食店, restaurant, hotel, events, 介護): an offer
 where the line names nothing else, the clientele beside another service ("cleaning for shops and
 restaurants", 飲食店の厨房清掃), where they tag nothing (``_found``). A concept marked
@@ -40,13 +41,17 @@ from importlib import resources
 import numpy as np
 from scipy import sparse
 
-from joren.tenants.members.vocabulary import reading, scanning
+from joren.tenants.members.vocabulary import clauses, reading, scanning
 
 SIDES = ("offer", "need")
 SIDE_WEIGHT = 1.0      # a cue that names the side (経理代行 in an offer)
 BOTH_WEIGHT = 0.8      # a word that fits either side (経理)
 PICK_WEIGHT = 1.0      # chosen by the member in the profile form
 MAX_PICKS = 5          # concepts a member may pick per side
+# A need's setting word alone (英語, 家賃, 請求書, 工事, inventory): below the weight that
+# confirms a match (``introductions.semantics.CONFIRM``), so that the circumstance of a need
+# never makes a pair on its own; with any cue of its concept the cue's weight counts.
+SETTING_WEIGHT = 0.45
 
 
 @dataclass(frozen=True)
@@ -189,7 +194,7 @@ def _cues(side: str) -> list[tuple[str, int, float]]:
     for k, c in enumerate(_data()["concepts"].values()):
         keys = [(side, SIDE_WEIGHT), ("both", BOTH_WEIGHT)]
         if side == "need":
-            keys += [("mention", SIDE_WEIGHT), ("setting", SIDE_WEIGHT)]
+            keys += [("mention", SIDE_WEIGHT), ("setting", SETTING_WEIGHT)]
         else:
             keys.append(("trade", SIDE_WEIGHT))
         out.extend((cue, k, weight) for key, weight in keys for cue in c.get(key, ()))
@@ -306,6 +311,26 @@ def _setting_forms() -> np.ndarray:
                                       for cue, k, _w in e) for e in entries], bool)
 
 
+@cache
+def _mention_forms() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per form of the need side's scanner: whether it stands only for ``mention`` or
+    ``setting`` words (none of them a need cue or an either-side word of its concept),
+    whether it ends in an English letter, and its length."""
+    entries = _scanner("need")[4]
+    data = list(_data()["concepts"].values())
+    words = [(w, k) for k, c in enumerate(data) for key in ("mention", "setting")
+             for w in c.get(key, ())]
+    mention = set(zip(fold_all([w for w, _k in words]), [k for _w, k in words], strict=True))
+    words = [(w, k) for k, c in enumerate(data) for key in ("need", "both")
+             for w in c.get(key, ())]
+    other = set(zip(fold_all([w for w, _k in words]), [k for _w, k in words], strict=True))
+    only = np.array([bool(e) and all((cue, k) in mention and (cue, k) not in other
+                                     for cue, k, _w in e) for e in entries], bool)
+    last = [w[-1:] for w in _scanner("need")[0].words]
+    latin = np.array([c.isascii() and c.isalpha() for c in last], bool)
+    return only, latin, np.asarray([len(w) for w in _scanner("need")[0].words], np.int64)
+
+
 def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, form index) of the cues found in ``text`` outside lines about the member's
     life, and the positions of the texts' ends. In an offer, a kind of business (``trade``:
@@ -313,7 +338,9 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
     ("cleaning for shops and restaurants", 飲食店の厨房清掃), not what they offer: dropped.
     In a need, a ``setting`` word (英語, 家賃, inventory, a spreadsheet) on a line that names
     another concept is the need's circumstance, not a second need: 「英語も通じる税理士」
-    needs a tax accountant, not a translator; dropped likewise."""
+    needs a tax accountant, not a translator; dropped likewise. So are, in an offer, the
+    words that say whom or what the service is for (``clauses.for_whom``), and in a need a
+    mention at the start of a longer English word (``clauses.whole_mentions``)."""
     cps = text.cps
     ends = np.flatnonzero(cps == 0)
     breaks = np.flatnonzero((cps == 0) | (cps == 10) | (cps == 13))
@@ -326,6 +353,12 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
         if context.any():
             named = np.isin(line, line[keep & ~context & tags[form]])
             keep &= ~(context & named)
+        if side == "need":
+            keep &= clauses.whole_mentions(cps, at, form, *_mention_forms())
+        else:
+            scanner, first, concept = _scanner(side)[:3]
+            keep &= ~clauses.for_whom(cps, at, form, line, breaks, keep & tags[form],
+                                      scanner.words, first, concept)
         at, form = at[keep], form[keep]
     return at, form, ends
 

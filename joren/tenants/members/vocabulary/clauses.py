@@ -1,0 +1,102 @@
+"""Which cues found in a line a clause of that line takes back (issue 15): a mention at the
+start of a longer English word (``whole_mentions``: "photo" is not in "photocopied"), and in
+an offer the words that say whom or what the service is for (``for_whom``: a builder's
+cleaner does not build). The vocabulary's ``_found`` calls them on the matches of a batch of
+texts (``scanning.Text`` code points, folded), with the arrays of its scanner's forms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+# What may follow a mention's last English word in the same word: an inflection or a suffix
+# that keeps its sense (receipts, reconciling, injuries, dismissal), not another word joined
+# to it (photocopied, designated).
+_SUFFIX = re.compile(r"e?s|'s?|e?d|ing|e|ers?|y|ie[sd]|i?al|als|ally|i?ations?|ity|ities"
+                     r"|ments?|ly")
+
+
+def whole_mentions(cps: np.ndarray, at: np.ndarray, form: np.ndarray, only: np.ndarray,
+                   latin: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Whether each match (start ``at``, scanner form ``form``) is kept as far as mentions
+    go (``only``, ``latin``, ``length``: per form, whether it stands only for mention or
+    setting words, whether it ends in an English letter, its length). A mention
+    (``is_mention``: "photo", "receipts", "laptop") is the name of a thing, so in English it
+    counts only as a whole word. A cue matches as a prefix, which finds a word's inflections
+    ("receipt" in "receipts", "reconcil" in "reconciling"), but the name of a thing at the
+    start of a longer word names something else ("photo" in "photocopied"): the rest of the
+    word must be an inflection or a suffix (``_SUFFIX``). Japanese compounds were tried
+    likewise (a kanji mention running on into another kanji: 指導 in 指導員, 工事 in 工事代金)
+    and left out: as often the compound stays in the field (退職金制度, 在庫管理システム,
+    管理職向け)."""
+    out = np.ones(len(at), bool)
+    ends = at + length[form]
+    nxt = cps[np.minimum(ends, len(cps) - 1)].astype(np.int64)
+    letter = (nxt >= 97) & (nxt <= 122)
+    for k in np.flatnonzero(only[form] & latin[form] & letter).tolist():
+        stop = end = int(ends[k])
+        while stop < len(cps) and 97 <= cps[stop] <= 122:
+            stop += 1
+        out[k] = _SUFFIX.fullmatch("".join(map(chr, cps[end:stop].tolist()))) is not None
+    return out
+
+
+# Whom or what an offer is for: the words after "for" up to the clause's end (a colon, a
+# dash, a bracket), or the items right before 向け (ジム・スクール向け).
+_FOR = np.array([ord(c) for c in " for "], np.uint32)
+_MUKE = np.array([ord(c) for c in "向け"], np.uint32)
+_FOR_SPAN = re.compile(r"(?<![a-z0-9])for ([^:;.(\[—–\x00\n]*?)(?= [-–—] |[:;.(\[—–]|$)")
+_MUKE_SPAN = re.compile(r"([^。、，,：:（()）\s]+)向け")
+
+
+def _marked(cps: np.ndarray, marker: np.ndarray) -> np.ndarray:
+    """The positions where ``marker`` (code points) begins in ``cps``."""
+    n = len(cps) - len(marker) + 1
+    if n <= 0:
+        return np.zeros(0, np.int64)
+    hit = cps[:n] == marker[0]
+    for k in range(1, len(marker)):
+        hit &= cps[k:k + n] == marker[k]
+    return np.flatnonzero(hit)
+
+
+def for_whom(cps: np.ndarray, at: np.ndarray, form: np.ndarray, line: np.ndarray,
+             breaks: np.ndarray, specific: np.ndarray, words: Sequence[str],
+             first: np.ndarray, concept: np.ndarray) -> np.ndarray:
+    """Offer matches that say whom or what the service is for, not the service: inside
+    the clientele of the line ("cleaning for builders", 「ジム・スクール向け」, "translation
+    for business meetings, contracts and websites", 「会社紹介・採用向けの映像」), of a concept
+    the line does not also name outside it, on a line that names another concept outside
+    it. As trade words beside a service: a builder's cleaner does not build, and a
+    translator of contracts is not a lawyer. A line that names nothing else keeps them
+    ("catering for offices" is catering). ``line``: each match's line, ``breaks`` where the
+    lines end, ``specific``: the matches kept so far that tag a specific concept; ``words``,
+    ``first``, ``concept``: the scanner's forms and the concepts each tags
+    (``concept[first[f]:first[f + 1]]``)."""
+    out = np.zeros(len(at), bool)
+    marks = np.r_[_marked(cps, _FOR), _marked(cps, _MUKE)]
+    if not len(marks):
+        return out
+    for ln in np.unique(np.searchsorted(breaks, marks)).tolist():
+        mine = np.flatnonzero((line == ln) & specific)
+        if len(mine) < 2:
+            continue
+        start = int(breaks[ln - 1]) + 1 if ln > 0 else 0
+        body = "".join(map(chr, cps[start:int(breaks[ln])].tolist()))
+        spans = [(m.start(1), m.end(1)) for pattern in (_FOR_SPAN, _MUKE_SPAN)
+                 for m in pattern.finditer(body)]
+        if not spans:
+            continue
+        inside = np.array([any(a <= int(at[k]) - start
+                               and int(at[k]) - start + len(words[int(form[k])]) <= b
+                               for a, b in spans) for k in mine.tolist()], bool)
+        outside = {int(c) for k in mine[~inside].tolist()
+                   for c in concept[first[form[k]]:first[form[k] + 1]]}
+        if not outside:
+            continue
+        for k in mine[inside].tolist():
+            if not outside & set(concept[first[form[k]]:first[form[k] + 1]].tolist()):
+                out[k] = True
+    return out
