@@ -344,3 +344,26 @@ def test_the_form_by_hand_is_never_another_communitys(login, session, organizer_
     assert "森山一郎商事" in organizer_client.get(_by_hand(first, "?q=森山")).get_data(
         as_text=True)
     _guessed(login, session, other_tenant, _by_hand(first, "?q=森山"), "森山一郎商事")
+
+
+# -- downloads ---------------------------------------------------------------------------------
+
+def test_a_download_leaves_the_kept_pages_as_they_were(app, monkeypatch, session, tenant,
+                                                       organizer_client, owner_client,
+                                                       evenings):
+    first, _second = evenings
+    organizer_client.get(_by_hand(first, "?q=森山"))
+    computed = counting(monkeypatch, console_views, "_search")
+    download = organizer_client.get(f"{ADMIN}/meetups/{first.id}/registrations.csv")
+    assert download.status_code == 200
+    # the download is in the log at once (its page is computed on every view) ...
+    log = owner_client.get(f"{ADMIN}/audit?action=export").get_data(as_text=True)
+    assert log.count("data-audit-entry=") == 1
+    # ... and the kept page is served as it was
+    organizer_client.get(_by_hand(first, "?q=森山"))
+    assert computed == []
+    # a change in the community is still a new page
+    register(session, first, person(session, tenant, "森山", "三郎", "モリヤマ", "サブロウ"))
+    session.commit()
+    organizer_client.get(_by_hand(first, "?q=森山"))
+    assert computed == [1]
