@@ -47,6 +47,10 @@ cache: the next view simply asks for another key.
 - Bulk UPDATE/DELETE/INSERT through the session (ORM entities or Core tables) mark too
   (``do_orm_execute``): the communities an INSERT's rows name, else the session's; one run
   outside any community (a purge over all of them) marks every community.
+- A community's table that no kept page shows (the audit log, read only by pages computed
+  on every view) is registered as such (``shown_on_no_kept_page``): writing its rows marks
+  nothing, so a download, which records itself in the log, leaves the community's kept
+  pages as they were.
 - Rows that no write of a community marks yet a page shows (an email's delivery state, which
   the mail worker moves; an address's unsubscribes, made through a link outside any
   community): the page keeps what it read of them beside its result and reads them again
@@ -157,6 +161,17 @@ def shows_in_communities(cls: type, communities: Callable[[Session, Any], Iterab
     _shown[cls] = (None if columns is None else frozenset(columns), communities)
 
 
+# Tables of the communities that no kept page shows: writing their rows marks nothing.
+_unshown: set[str] = set()
+
+
+def shown_on_no_kept_page(cls: type) -> None:
+    """Register a community's row type that no cached result shows (pages that show it
+    compute on every view): writing such rows alone marks no community. A page that comes to
+    keep what it shows must drop the registration."""
+    _unshown.add(cls.__table__.name)  # type: ignore[attr-defined]
+
+
 def _changed(obj: Any, columns: frozenset[str] | None) -> bool:
     """Whether a column (of ``columns``, or any) of ``obj`` holds an unsaved change (read
     from the loaded state only: nothing is loaded to find out)."""
@@ -232,13 +247,14 @@ def _mark_written_communities(session: Session, flush_context, instances) -> Non
     tenants: set[Any] = set()
     for obj in list(session.new) + list(session.deleted):
         if isinstance(obj, TenantScoped):
-            tenants.add(obj.tenant_id if obj.tenant_id is not None else scope)
+            if obj.__table__.name not in _unshown:
+                tenants.add(obj.tenant_id if obj.tenant_id is not None else scope)
         elif type(obj) in _shown and obj in session.deleted:  # a new one is shown nowhere yet
             with session.no_autoflush, unscoped(session):
                 tenants.update(_shown[type(obj)][1](session, obj))
     for obj in session.dirty:
         if isinstance(obj, TenantScoped):
-            if _changed(obj, None):
+            if obj.__table__.name not in _unshown and _changed(obj, None):
                 tenants.add(obj.tenant_id)
             continue
         shown = _shown.get(type(obj))
@@ -261,7 +277,8 @@ def _mark_bulk_writes(state: ORMExecuteState) -> None:
         return
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)
-    if name is None or name == DataChange.__tablename__ or name not in tenant_tables():
+    if (name is None or name == DataChange.__tablename__ or name not in tenant_tables()
+            or name in _unshown):
         return
     scope = session.info.get(TENANT_KEY)
     tenants: set[Any] = set()

@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from joren.platform import pagecache
 from joren.platform.db import db, utcnow
 from joren.platform.inputs import parse_id
 from joren.platform.mail.outbox import render_email
@@ -117,6 +119,33 @@ def _preview(announcement: Announcement) -> dict[str, Any]:
 @require(Capability.EMAIL_MEMBERS)
 def detail(announcement_id: int) -> Any:
     announcement = get_or_404(Announcement, announcement_id)
+    if announcement.status in services.EDITABLE or (
+            announcement.status == AnnouncementStatus.CANCELLED):
+        # The preview is written to the reader (their language and name): never kept.
+        body_html = Markup(_detail_body(announcement))  # noqa: S704 - Jinja's autoescaped output
+    else:
+        # Kept while nothing in the community changes: the key holds every argument (the
+        # pager writes them back). The emails' states, which the mail worker moves without a
+        # write in the community, are read again on every view while any can still move
+        # (delivery.settled).
+        read: dict[str, Any] = {}
+
+        def unmoved(about: Any) -> bool:
+            if not isinstance(about, dict) or "counts" not in about:
+                return False
+            return delivery.settled(about["counts"], about["shown"]) or delivery.live(
+                db.session, announcement, about["outbox_ids"]) == {
+                    "counts": about["counts"], "shown": about["shown"]}
+
+        body_html, _about = pagecache.cached_html_about(
+            db.session, "announcements.detail",
+            (announcement.id, sorted(request.args.items(multi=True))),
+            lambda: _detail_body(announcement, read), about=lambda: read, still_true=unmoved)
+    return render_template("announcements/detail.html", announcement=announcement,
+                           body_html=body_html)
+
+
+def _detail_body(announcement: Announcement, read: dict[str, Any] | None = None) -> str:
     meetup = db.session.get(Meetup, announcement.meetup_id) if announcement.meetup_id else None
     context: dict[str, Any] = {"announcement": announcement, "meetup": meetup,
                                "form": ScheduleForm(), **_labels()}
@@ -125,9 +154,14 @@ def detail(announcement_id: int) -> Any:
     elif announcement.status != AnnouncementStatus.CANCELLED:
         page = Page(items=[], total=announcement.recipient_count,
                     page=page_number(request.args.get("page")), per_page=PER_PAGE)
+        # The recipients first, then the counts (delivery.settled).
         page.items = delivery.page(db.session, announcement, offset_of(page.page), PER_PAGE)
-        context.update(page=page, counts=delivery.counts(db.session, announcement))
-    return render_template("announcements/detail.html", **context)
+        counts = delivery.counts(db.session, announcement)
+        context.update(page=page, counts=counts)
+        if read is not None:
+            read.update(counts=counts, outbox_ids=[d.outbox_id for d in page.items],
+                        shown=[d.state for d in page.items])
+    return render_template("announcements/_detail_body.html", **context)
 
 
 def _send_at(raw: str) -> datetime | None:

@@ -162,23 +162,32 @@ SEARCH_SHOWN = 10
 @require(Capability.MANAGE_MEETUPS)
 def manual_registration(meetup_id: int) -> Any:
     meetup = get_or_404(Meetup, meetup_id)
-    form = ManualRegistrationForm()
     query = (request.args.get("q") or "").strip()[:100]
-    status = 200
     if request.method == "POST":
-        status = 422
+        form = ManualRegistrationForm()
         if form.validate_on_submit():
             done = _register_by_hand(meetup, form)
             if done is not None:
                 return done
-    chosen = None
-    if form.member_id.data:
-        chosen = db.session.get(Member, form.member_id.data)
+        # A refused form: the page shows what was typed and why, never kept.
+        body_html = Markup(_manual_body(meetup, query, form))  # noqa: S704 - Jinja's autoescaped output
+        return render_template("console/manual_registration.html", meetup=meetup,
+                               body_html=body_html), 422
+    # Kept while nothing in the community changes: the search is the only argument the page
+    # reads (the form, made inside the kept HTML, carries a stand-in for the reader's token).
+    body_html = pagecache.cached_html(
+        db.session, "console.manual_registration", (meetup.id, query),
+        lambda: _manual_body(meetup, query, ManualRegistrationForm()))
+    return render_template("console/manual_registration.html", meetup=meetup,
+                           body_html=body_html)
+
+
+def _manual_body(meetup: Meetup, query: str, form: ManualRegistrationForm) -> str:
+    chosen = db.session.get(Member, form.member_id.data) if form.member_id.data else None
     found = _search(query) if query else []
     counts = reading.counts(db.session, [meetup.id])[meetup.id]
-    return render_template("console/manual_registration.html", meetup=meetup, form=form,
-                           query=query, found=found, chosen=chosen, counts=counts,
-                           now=utcnow()), status
+    return render_template("console/_manual_registration_body.html", meetup=meetup, form=form,
+                           query=query, found=found, chosen=chosen, counts=counts)
 
 
 def _search(query: str) -> list[Member]:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from joren.platform import pagecache
 from joren.platform.billing import plans
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
@@ -121,15 +122,23 @@ def create() -> Any:
 @bp.get("/admin/introductions/history")
 @require(Capability.MANAGE_INTRODUCTIONS)
 def history() -> Any:
-    page_number = int_arg("page", 1)
+    # Kept while nothing in the community changes (an answer, an expiry and a decision are
+    # all writes in it); the page number is the only argument.
+    number = int_arg("page", 1)
+    body_html = pagecache.cached_html(db.session, "introductions.history", (number,),
+                                      lambda: _history_body(number))
+    return render_template("introductions/history.html", body_html=body_html)
+
+
+def _history_body(number: int) -> str:
     where = Introduction.status != IntroductionStatus.SUGGESTED
     total = db.session.scalar(select(func.count(Introduction.id)).where(where)) or 0
     items = db.session.scalars(_with_members(
         select(Introduction).where(where)
         .order_by(Introduction.decided_at.desc().nulls_last(), Introduction.id.desc())
-        .offset((page_number - 1) * HISTORY_PER_PAGE).limit(HISTORY_PER_PAGE))).all()
-    page = Page(items=list(items), total=total, page=page_number, per_page=HISTORY_PER_PAGE)
-    return render_template("introductions/history.html", page=page)
+        .offset((number - 1) * HISTORY_PER_PAGE).limit(HISTORY_PER_PAGE))).all()
+    page = Page(items=list(items), total=total, page=number, per_page=HISTORY_PER_PAGE)
+    return render_template("introductions/_history_body.html", page=page)
 
 
 @bp.route("/admin/introductions/settings", methods=["GET", "POST"])

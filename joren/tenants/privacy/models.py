@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from joren.platform import pagecache
 from joren.platform.db import Base, Timestamped, UTCDateTime, intpk, utcnow
 from joren.platform.tenancy import TenantScoped
 
@@ -62,3 +63,8 @@ class AuditEntry(TenantScoped, Base):
     entity: Mapped[str] = mapped_column(String(60), default="")
     entity_id: Mapped[int | None] = mapped_column(default=None)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# The log is read only by pages computed on every view (its page and its download): its rows
+# mark no community's kept pages, so a download, which records itself here, leaves them alone.
+pagecache.shown_on_no_kept_page(AuditEntry)

@@ -18,7 +18,7 @@ from joren.platform.identity.community import Community
 from joren.platform.pagination import page_number
 from joren.tenants.privacy import audit_labels, audit_log
 from joren.tenants.privacy.forms import OperatorAuditFilterForm
-from joren.tenants.privacy.views import audit_csv_header, audit_csv_row
+from joren.tenants.privacy.views import audit_csv_header, audit_csv_rows
 
 bp = Blueprint("privacy_operators", __name__, url_prefix="/admin")
 NO_COMMUNITY = "-"  # the community filter's value for entries of no community
@@ -74,5 +74,6 @@ def audit_csv() -> Any:
     rows = audit_log.operator_rows_for_csv(db.session, filters)
     names = _community_names({e.tenant_id for e in rows if e.tenant_id})
     header = [*audit_csv_header(), _("Community")]
-    body = [[*audit_csv_row(e, operators=True), names.get(e.tenant_id or 0, "")] for e in rows]
+    body = [[*row, names.get(e.tenant_id or 0, "")]
+            for e, row in zip(rows, audit_csv_rows(rows, operators=True), strict=True)]
     return csv_response(f"audit-operators-{utcnow():%Y%m%d}.csv", header, body)

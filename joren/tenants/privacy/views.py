@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask import (
@@ -247,10 +248,13 @@ def notice_editor() -> Any:
     return redirect(url_for(".notice_editor"))
 
 
-def _audit_filters() -> tuple[AuditFilterForm, audit_log.Filters]:
+def _audit_filters(shown: bool = True) -> tuple[AuditFilterForm, audit_log.Filters]:
+    """The filters of the query string; the kinds of things the log names are read for the
+    form shown (``shown``), else only to check one that was asked for (the download)."""
     form = AuditFilterForm(request.args)
     form.action.choices = audit_labels.action_choices()
-    form.entity.choices = audit_labels.entity_choices(audit_log.entities(db.session))
+    form.entity.choices = audit_labels.entity_choices(
+        audit_log.entities(db.session) if shown or request.args.get("entity") else [])
     if not form.validate():
         return form, audit_log.Filters()
     return form, audit_log.Filters(actor=form.actor.data or "", action=form.action.data or "",
@@ -273,23 +277,31 @@ def audit_csv_header() -> list[str]:
             _("Id"), _("Request"), _("Changes")]
 
 
-def audit_csv_row(e: Any, operators: bool) -> list[Any]:
-    """One entry as a CSV row: for Joren's operators as recorded, for a community's owners
-    with an operator shown as "Joren operator" and without the operator's address."""
-    who = e.actor_name if operators else audit_labels.actor_for_owner(e)
-    ip = e.ip if operators else audit_labels.ip_for_owner(e)
-    return [e.created_at.strftime("%Y-%m-%d %H:%M:%S"), who, e.actor_member_id or "", ip,
-            audit_labels.action_label(e.action), audit_labels.entity_label(e.entity),
-            e.entity_id or "", f"{e.method} {e.path}",
-            json.dumps(e.changes, ensure_ascii=False)]
+def audit_csv_rows(entries: Iterable[Any], operators: bool) -> Iterator[list[Any]]:
+    """Each entry as a CSV row: for Joren's operators as recorded, for a community's owners
+    with an operator shown as "Joren operator" and without the operator's address. Each
+    label is translated once per file, not once per row."""
+    actions: dict[str, str] = {}
+    entities: dict[str, str] = {}
+    for e in entries:
+        who = e.actor_name if operators else audit_labels.actor_for_owner(e)
+        ip = e.ip if operators else audit_labels.ip_for_owner(e)
+        action = actions.get(e.action)
+        if action is None:
+            action = actions[e.action] = audit_labels.action_label(e.action)
+        entity = entities.get(e.entity)
+        if entity is None:
+            entity = entities[e.entity] = audit_labels.entity_label(e.entity)
+        yield [e.created_at.strftime("%Y-%m-%d %H:%M:%S"), who, e.actor_member_id or "", ip,
+               action, entity, e.entity_id or "", f"{e.method} {e.path}",
+               json.dumps(e.changes, ensure_ascii=False)]
 
 
 @community.get("/admin/audit.csv")
 @require(Capability.MANAGE_LEADERS)
 def audit_csv() -> Any:
-    _form, filters = _audit_filters()
-    rows = audit_log.rows_for_csv(db.session, filters)
-    body = [audit_csv_row(e, operators=False) for e in rows]
+    _form, filters = _audit_filters(shown=False)
+    body = audit_csv_rows(audit_log.rows_for_csv(db.session, filters), operators=False)
     return csv_response(f"audit-{g.community.slug}-{utcnow():%Y%m%d}.csv", audit_csv_header(),
                         body)
 

@@ -218,5 +218,12 @@ def _referral_page(found: Referral, form: CloseReferralForm) -> str:
 @bp.get("/admin/outcomes")
 @require(Capability.VIEW_ANALYTICS)
 def outcomes_page() -> Any:
-    result = outcomes.outcomes(db.session)
-    return render_template("relationships/outcomes.html", result=result)
+    # The last twelve months up to this one in the community's time zone: besides any change
+    # in the community, the kept page is renewed when that month turns.
+    now = utcnow()
+    month = outcomes.month_keys(now.astimezone(g.community.zone).date(), 1)[0]
+    body_html = pagecache.cached_html(
+        db.session, "relationships.outcomes", (month,),
+        lambda: render_template("relationships/_outcomes_body.html",
+                                result=outcomes.outcomes(db.session, now)))
+    return render_template("relationships/outcomes.html", body_html=body_html)

@@ -227,3 +227,24 @@ def test_send_now_delivery_page_in_japanese(session, tenant, other_tenant, peopl
     assert row.status == AnnouncementStatus.SENT and row.recipient_count == 5
     cancelled = organizer_client.post(f"{base}/{announcement_id}/cancel", follow_redirects=True)
     assert "取り消せません" in cancelled.get_data(as_text=True)
+
+
+def test_the_delivery_pages_list_every_recipient_once_in_reading_order(
+        app_ctx, session, scoped, tenant, other_tenant, people, clock):
+    for kana in ("ワダ", "アベ", "", "カトウ", "アベ"):
+        factories.member(session, tenant, family_name_kana=kana)
+    factories.member(session, other_tenant, family_name_kana="アアア")
+    session.commit()
+    s = scoped(tenant)
+    now = clock.now()
+    announcement = services.save(s, subject="お知らせ", body="本文", segment="everyone",
+                                 meetup_id=None, author=people.organizer_member)
+    services.schedule(s, announcement, now + timedelta(hours=1), now=now)
+    while services.send_batch(s, tenant, now=now + timedelta(hours=2)):
+        s.commit()
+    listed = [d for offset in range(0, 20, 3) for d in delivery.page(s, announcement, offset, 3)]
+    expected = sorted((d.member for d in listed), key=lambda m: (
+        m.family_name_kana == "", m.family_name_kana, m.given_name_kana, m.id))
+    assert [d.member.id for d in listed] == [m.id for m in expected]
+    assert len(listed) == announcement.recipient_count
+    assert all(d.member.tenant_id == tenant.id and d.outbox_id is not None for d in listed)

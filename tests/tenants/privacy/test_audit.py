@@ -59,6 +59,29 @@ def test_a_download_of_personal_data_is_recorded(session, tenant, organizer_clie
     assert entry.action == "export" and "registrations" in entry.changes["file"]
 
 
+def test_the_download_keeps_its_filters(session, tenant, owner_client, organizer_client):
+    guest = factories.member(session, tenant, company="旧社名", status=MemberStatus.GUEST)
+    m = meetup(session, tenant)
+    session.commit()
+    organizer_client.post(f"/c/{tenant.slug}/admin/members/{guest.id}", data={
+        "action": "profile", "profile-family_name": "上田", "profile-company": "新社名"})
+    organizer_client.get(f"/c/{tenant.slug}/admin/meetups/{m.id}/registrations.csv")
+
+    def rows(query: str) -> list[list[str]]:
+        download = owner_client.get(f"/c/{tenant.slug}/admin/audit.csv{query}")
+        assert download.status_code == 200
+        return list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
+
+    [_header, edit] = rows("?entity=members")
+    assert any("新社名" in cell for cell in edit)
+    # each download of the log is itself recorded: the first one is listed from now on
+    [_header, *exports] = rows("?action=export&entity=")
+    assert len(exports) == 2 and any("registrations" in row[-1] for row in exports)
+    assert all(row[4] == "ダウンロード" for row in exports)
+    # a kind of thing the log never names is no filter (explained on the page), as before
+    assert len(rows("?entity=no_such_table")) == 1 + 4  # the edit and the four downloads
+
+
 def test_owners_read_filter_and_download_the_log(session, tenant, other_tenant, people,
                                                  owner_client, organizer_client, login):
     guest = factories.member(session, tenant, company="旧社名", status=MemberStatus.GUEST)
