@@ -37,6 +37,8 @@ class Seeded:
     slug: str
     organizer_login: str
     outsider_login: str
+    elsewhere: str = ""  # the organizer is a member there
+    community_ids: tuple[int, int] = (0, 0)  # here, elsewhere
 
 
 @pytest.fixture
@@ -53,7 +55,8 @@ def seeded(app, app_config) -> Iterator[Seeded]:  # type: ignore[no-untyped-def]
             factories.member(s, elsewhere, outsider, Role.OWNER)
             now = datetime.now(UTC)
             found = Seeded(here.slug, factories.login_id(s, organizer, now=now),
-                           factories.login_id(s, outsider, now=now))
+                           factories.login_id(s, outsider, now=now), elsewhere.slug,
+                           (here.id, elsewhere.id))
             ids = [here.id, elsewhere.id], [organizer.id, outsider.id]
         s.commit()
     try:
@@ -134,3 +137,56 @@ def test_the_proxy_counts_what_psycopg_sends(app_config, wired):
             conn.execute(text("SELECT 1"))
             conn.rollback()
     assert [t.split()[0].upper() for t in trips] == ["BEGIN", "SELECT", "ROLLBACK"], trips
+
+
+def test_a_cached_page_costs_the_fixed_round_trips_alone(seeded, wired):
+    app, wire = wired
+    client = _client(app, seeded.organizer_login)
+    url = f"/c/{seeded.slug}/admin/"
+    assert client.get(url).status_code == 200  # computes and keeps the dashboard
+    with wire.counting() as trips:
+        assert client.get(url).status_code == 200
+    # Its key's fingerprint came with the sign-in statement, under the scope it set.
+    assert len(trips) == FIXED_ROUND_TRIPS, trips
+
+
+def test_no_scope_outlives_a_request_on_its_pooled_connection(seeded, wired, app_config,
+                                                             monkeypatch):
+    """The sign-in statement sets the transaction's community (and the fingerprint read with
+    it depends on that): a request to one community, then to another on the same pooled
+    connection, each sees its own community's fingerprint, and the connection goes back to
+    the pool with no setting left."""
+    from joren.platform import pagecache
+
+    app, _wire = wired
+    seen: list[tuple[int, object]] = []
+    original = pagecache.fingerprint
+
+    def noting(session):  # type: ignore[no-untyped-def]
+        found = original(session)
+        seen.append((session.info["joren_tenant_id"], found))
+        return found
+
+    monkeypatch.setattr(pagecache, "fingerprint", noting)
+    client = _client(app, seeded.organizer_login)
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    for slug in (seeded.slug, seeded.elsewhere, seeded.slug, seeded.elsewhere):
+        assert client.get(f"/c/{slug}/").status_code == 200
+        assert engine.pool.checkedout() == 0
+        with engine.connect() as conn:
+            left = conn.exec_driver_sql(
+                "SELECT current_setting('joren.tenant_id', true), "
+                "current_setting('joren.bypass', true)").one()
+        assert tuple(v or "" for v in left) in {("", ""), ("", "off")}, left
+    owner = create_engine(str(app_config["DATABASE_URL"]))
+    with owner.connect() as conn:
+        sums = {tid: conn.exec_driver_sql(
+            "SELECT coalesce(sum(weight), 0), coalesce(sum(token), 0) FROM data_changes "
+            "WHERE tenant_id = %(t)s", {"t": tid}).one() for tid in seeded.community_ids}
+    owner.dispose()
+    here, elsewhere = seeded.community_ids
+    assert [t for t, _ in seen] == [here, elsewhere, here, elsewhere]
+    for tenant_id, found in seen:
+        weight, token = sums[tenant_id]
+        assert found == (weight, token % pagecache.TOKEN_RANGE)
