@@ -302,7 +302,7 @@ _FINGERPRINT = (select(func.coalesce(func.sum(_CHANGES.c.weight), 0),
 
 def fingerprint_columns(community_id: Any) -> list[Any]:
     """The fingerprint of the community whose id is ``community_id`` (a column of another
-    statement) as two labelled columns, ``pagecache_weight`` and ``pagecache_token``, for a
+    statement) as two columns, the sums of the weights and of the tokens, for a
     statement that reads it beside other things (accounts.signed_in: the sign-in statement,
     which spares a cached page its own round trip). On PostgreSQL the statement must set
     the transaction's community to the same id in an earlier column: row-level security
@@ -311,13 +311,13 @@ def fingerprint_columns(community_id: Any) -> list[Any]:
     changes = _CHANGES.alias("pagecache_changes")
     return [select(func.coalesce(func.sum(changes.c[name]), 0))
             .where(changes.c.tenant_id == community_id)
-            .scalar_subquery().label(f"pagecache_{name}") for name in ("weight", "token")]
+            .scalar_subquery() for name in ("weight", "token")]
 
 
-def fingerprint_read(session: Session, tenant_id: int, row: Any) -> None:
-    """Keep what ``fingerprint_columns`` read for ``tenant_id`` in ``row``: the session's
+def fingerprint_read(session: Session, tenant_id: int, weight: Any, token: Any) -> None:
+    """Keep what ``fingerprint_columns`` read for ``tenant_id``: the session's
     ``fingerprint`` answers with it (until its transaction ends) instead of reading it."""
-    session.info[_READ] = (tenant_id, int(row.pagecache_weight), int(row.pagecache_token))
+    session.info[_READ] = (tenant_id, int(weight), int(token))
 
 
 def fingerprint(session: Session) -> tuple[int, int] | None:

@@ -31,13 +31,12 @@ Plain functions on an explicit session and ``now``: no Flask here.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, String, and_, bindparam, case, cast, column, func, select
+from sqlalchemy import Select, String, and_, bindparam, case, cast, column, func, literal, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
@@ -87,30 +86,29 @@ class SignedIn:
 
 @dataclass(frozen=True)
 class _Entity:
-    """One mapped class read as labelled columns: (attribute key, label) for each column."""
+    """One mapped class read as columns: the attribute key of each, in the table's order."""
 
     cls: type
-    prefix: str
-    attributes: tuple[tuple[str, str], ...]
-    primary_key: tuple[str, ...]  # attribute keys
+    keys: tuple[str, ...]
+    primary_key: tuple[int, ...]  # positions in ``keys``
 
     @classmethod
-    def of(cls, mapped: type, prefix: str) -> _Entity:
+    def of(cls, mapped: type) -> _Entity:
         mapper = mapped.__mapper__  # type: ignore[attr-defined]
-        return cls(mapped, prefix, tuple(
-            (mapper.get_property_by_column(c).key, f"{prefix}{c.name}")
-            for c in mapper.local_table.c),
-            tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key))
+        columns = list(mapper.local_table.c)
+        return cls(mapped, tuple(mapper.get_property_by_column(c).key for c in columns),
+                   tuple(columns.index(c) for c in mapper.primary_key))
 
     def columns(self, source: Any) -> list[Any]:
-        """``source``'s columns (a table, an alias or a function's rows), labelled."""
-        return [source.c[label.removeprefix(self.prefix)].label(label)
-                for _key, label in self.attributes]
+        """``source``'s columns (a table, an alias or a function's rows), in order. They
+        are read by position, not by label: without the labels the statement stays short
+        enough for psycopg to keep its conversion and prepare it (4,096 characters)."""
+        return list(source.c)
 
 
-_ACCOUNT = _Entity.of(Account, "a_")
-_COMMUNITY = _Entity.of(Community, "c_")
-_MEMBER = _Entity.of(Member, "m_")
+_ACCOUNT = _Entity.of(Account)
+_COMMUNITY = _Entity.of(Community)
+_MEMBER = _Entity.of(Member)
 
 
 def _session_members(name: str) -> Any:
@@ -131,21 +129,21 @@ def _statement(with_community: bool, postgresql: bool) -> Select[Any]:
         here = members.alias("here")  # the membership in the URL's community
         mine = members.alias("mine")  # each of the account's memberships
     theirs = communities.alias("theirs")
-    heads = [sessions.c[name].label(f"s_{name}") for name in _RECORD_FIELDS]
-    heads += _ACCOUNT.columns(accounts)
+    # In the order ``_Layout`` reads them.
+    heads = [sessions.c[name] for name in _RECORD_FIELDS] + _ACCOUNT.columns(accounts)
     if with_community:
         heads += _COMMUNITY.columns(communities) + _MEMBER.columns(here)
-        if postgresql:  # the edge's tenant, set here rather than in a round trip of its own
-            live = and_(communities.c.id.is_not(None), communities.c.deleted_at.is_(None))
-            heads.append(case((live, func.set_config(
-                TENANT_SETTING, cast(communities.c.id, String), True))).label("tenant_set"))
+        # On PostgreSQL, the edge's tenant, set here rather than in a round trip of its own.
+        live = and_(communities.c.id.is_not(None), communities.c.deleted_at.is_(None))
+        heads.append(case((live, func.set_config(
+            TENANT_SETTING, cast(communities.c.id, String), True))) if postgresql
+            else literal(None))
         # After the scope (PostgreSQL evaluates the columns in order): a cached page then
         # needs no statement of its own for its key (pagecache.fingerprint_columns).
         heads += pagecache.fingerprint_columns(communities.c.id)
     stmt = (
-        select(*heads, theirs.c.id.label("t_id"), theirs.c.slug.label("t_slug"),
-               theirs.c.name.label("t_name"), mine.c.id.label("t_member_id"),
-               mine.c.role.label("t_role"), mine.c.status.label("t_status"))
+        select(*heads, theirs.c.id, theirs.c.slug, theirs.c.name, mine.c.id, mine.c.role,
+               mine.c.status)
         .select_from(sessions)
         .join(accounts, accounts.c.id == sessions.c.account_id)
     )
@@ -166,14 +164,15 @@ def _statement(with_community: bool, postgresql: bool) -> Select[Any]:
     )
 
 
-def _as_loaded(session: Session, entity: _Entity, row: Mapping[str, Any]) -> Any:
-    """The object of ``entity`` that ``row`` holds, in ``session`` as a query would have
-    loaded it: the object already in the session's identity map (its unloaded attributes
-    filled in from the row, as the ORM's loading does), else a new persistent one with
-    every column set and no change pending."""
-    values = {key: row[label] for key, label in entity.attributes}
+def _as_loaded(session: Session, entity: _Entity, row: Any, at: int) -> Any:
+    """The object of ``entity`` whose columns ``row`` holds from position ``at``, in
+    ``session`` as a query would have loaded it: the object already in the session's
+    identity map (its unloaded attributes filled in from the row, as the ORM's loading
+    does), else a new persistent one with every column set and no change pending."""
+    values = dict(zip(entity.keys, row[at:at + len(entity.keys)], strict=True))
     mapper = entity.cls.__mapper__  # type: ignore[attr-defined]
-    identity = mapper.identity_key_from_primary_key([values[k] for k in entity.primary_key])
+    identity = mapper.identity_key_from_primary_key(
+        [row[at + i] for i in entity.primary_key])
     found = session.identity_map.get(identity)
     if found is not None:
         for key in instance_state(found).unloaded:
@@ -185,6 +184,13 @@ def _as_loaded(session: Session, entity: _Entity, row: Mapping[str, Any]) -> Any
     make_transient_to_detached(obj)  # a persistent identity, its values the loaded state
     session.add(obj)
     return obj
+
+
+# Where each part starts in a row of ``_statement(True, ...)``.
+_AT_ACCOUNT = len(_RECORD_FIELDS)
+_AT_COMMUNITY = _AT_ACCOUNT + len(_ACCOUNT.keys)
+_AT_MEMBER = _AT_COMMUNITY + len(_COMMUNITY.keys)
+_AT_TENANT_SET = _AT_MEMBER + len(_MEMBER.keys)
 
 
 def load_signed_in(session: Session, login_id: str, *, slug: str | None, now: datetime,
@@ -202,23 +208,24 @@ def load_signed_in(session: Session, login_id: str, *, slug: str | None, now: da
     rows = connection.execute(_statement(slug is not None, postgresql), params).all()
     if not rows:
         return None
-    first = rows[0]._mapping
-    record = SessionRecord(*(first[f"s_{name}"] for name in _RECORD_FIELDS))
-    community_id = None if slug is None else first[f"{_COMMUNITY.prefix}id"]
-    if postgresql and slug is not None and first["tenant_set"] is not None:
+    first = rows[0]
+    record = SessionRecord(*first[:_AT_ACCOUNT])
+    community_id = None if slug is None else first[_AT_COMMUNITY]
+    if postgresql and community_id is not None and first[_AT_TENANT_SET] is not None:
         tenant_set_by_statement(session, community_id)
     if not secrets.compare_digest(record.token_hash, hashed):
         return None
     if not is_live(record, now, remember_for=remember_for, idle_for=idle_for):
         return None
-    account = _as_loaded(session, _ACCOUNT, first)
+    account = _as_loaded(session, _ACCOUNT, first, _AT_ACCOUNT)
     account.login_id, account.current_session_id = login_id, record.id
     community = membership = None
     if community_id is not None:
-        community = _as_loaded(session, _COMMUNITY, first)
-        pagecache.fingerprint_read(session, community_id, rows[0])
-        if first[f"{_MEMBER.prefix}id"] is not None:
-            membership = _as_loaded(session, _MEMBER, first)
+        community = _as_loaded(session, _COMMUNITY, first, _AT_COMMUNITY)
+        pagecache.fingerprint_read(session, community_id,
+                                   *first[_AT_TENANT_SET + 1:_AT_TENANT_SET + 3])
+        if first[_AT_MEMBER] is not None:
+            membership = _as_loaded(session, _MEMBER, first, _AT_MEMBER)
     memberships = [
         Membership(community_id=cid, slug=cslug, name=name, member_id=mid, role=role,
                    status=status)
