@@ -236,7 +236,9 @@ class Gunicorn:
         raise RuntimeError(f"gunicorn did not answer; see {self.log.name}")
 
     def cpu_seconds(self) -> float:
-        """CPU time of the master and its workers so far (Linux /proc; 0 elsewhere)."""
+        """CPU time of the master and its workers so far, those that exited too (Linux
+        /proc; 0 elsewhere): a worker recycled after ``max_requests`` leaves its time in
+        the master's count of its children's once reaped."""
         ticks, pids = 0, [self.process.pid]
         with contextlib.suppress(OSError):
             for task in Path(f"/proc/{self.process.pid}/task").iterdir():
@@ -245,6 +247,8 @@ class Gunicorn:
             with contextlib.suppress(OSError, IndexError, ValueError):
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 ticks += int(fields[11]) + int(fields[12])  # utime, stime
+                if pid == self.process.pid:
+                    ticks += int(fields[13]) + int(fields[14])  # cutime, cstime: reaped
         return ticks / os.sysconf("SC_CLK_TCK")
 
     def settle(self, window: float = 2.0, idle: float = 0.05, limit: float = 300) -> float:
