@@ -10,10 +10,15 @@ community only through the slug and the membership only through the community an
 account, exactly as the edge asks for them, and the edge binds the request's session to that
 community straight after (joren/platform/membership/edge.py).
 
-On PostgreSQL the statement is the request's only round trip beside BEGIN and ROLLBACK: the
-memberships come through ``joren_session_members`` (platform/rls.py: the rows of this one
-session's account, so the policies need no bypass), and the statement itself sets the
-transaction's community to the URL's, which the edge would otherwise send separately.
+On PostgreSQL the memberships come through ``joren_session_members`` (platform/rls.py: the
+rows of this one session's account, so the policies need no bypass), and the statement
+itself sets the transaction's community to the URL's before it reads the community's
+page-cache fingerprint (pagecache.fingerprint_columns). As a request's first statement it
+runs as a transaction of its own (tenant_guard.statements_alone): a page that runs nothing
+else (a page served from the page cache, a form) costs this one round trip, without BEGIN
+and ROLLBACK; a page that reads more begins its transaction with its next statement, and
+the guard gives that transaction the community's scope (one round trip more than when this
+statement set it for the whole transaction, two fewer for the pages that need no other).
 
 It is a Core statement, run on the session's connection: the ORM's execution and loading of
 three entities cost a signed-in request more than the statement itself (issue 14: 0.9 of
@@ -48,7 +53,7 @@ from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member
 from joren.platform.rls import SESSION_MEMBERS_FUNCTION
 from joren.platform.tenancy import TENANT_SETTING
-from joren.platform.tenant_guard import tenant_set_by_statement
+from joren.platform.tenant_guard import statements_alone, tenant_set_by_statement
 
 
 @dataclass(frozen=True)
@@ -205,13 +210,15 @@ def load_signed_in(session: Session, login_id: str, *, slug: str | None, now: da
     hashed = digest(secret)
     params = {"record_id": int(record_id), "token_hash": hashed} | (
         {} if slug is None else {"slug": slug})
-    rows = connection.execute(_statement(slug is not None, postgresql), params).all()
+    with statements_alone(connection) as alone:
+        rows = connection.execute(_statement(slug is not None, postgresql), params).all()
     if not rows:
         return None
     first = rows[0]
     record = SessionRecord(*first[:_AT_ACCOUNT])
     community_id = None if slug is None else first[_AT_COMMUNITY]
-    if postgresql and community_id is not None and first[_AT_TENANT_SET] is not None:
+    if (postgresql and not alone and community_id is not None
+            and first[_AT_TENANT_SET] is not None):
         tenant_set_by_statement(session, community_id)
     if not secrets.compare_digest(record.token_hash, hashed):
         return None
