@@ -134,7 +134,7 @@ def _statement(with_community: bool, postgresql: bool) -> Select[Any]:
         here = members.alias("here")  # the membership in the URL's community
         mine = members.alias("mine")  # each of the account's memberships
     theirs = communities.alias("theirs")
-    # In the order ``_Layout`` reads them.
+    # In the order the ``_AT_...`` positions below read them.
     heads = [sessions.c[name] for name in _RECORD_FIELDS] + _ACCOUNT.columns(accounts)
     if with_community:
         heads += _COMMUNITY.columns(communities) + _MEMBER.columns(here)
