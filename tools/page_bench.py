@@ -35,7 +35,7 @@ What it does, in order:
    - throughput: ``--concurrency`` clients (threads, keep-alive connections) for ``--seconds``,
      interleaved with the baseline measured the same way just before it; the ratio is the
      page's requests/s over the median of all the baseline's runs.
-6. A table (page, statements, p50, p95, req/s, ratio, KB, verdict) against the targets
+6. A table (page, statements, p50, p95, req/s, ratio, CPU ms, KB, verdict) against the targets
    (``--min-ratio`` 0.3, ``--max-p95`` 150 ms, ``--max-statements`` 10); ``--json`` writes the
    figures; with ``--check`` the exit status is 1 when a page misses a target.
 
@@ -92,6 +92,8 @@ class Result:
     rps: float = 0.0
     baseline_rps: float = 0.0
     ratio: float = 0.0
+    cpu_ms: float = 0.0  # CPU time of gunicorn's master and workers per request, under load
+    baseline_cpu_ms: float = 0.0
     errors: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -234,7 +236,9 @@ class Gunicorn:
         raise RuntimeError(f"gunicorn did not answer; see {self.log.name}")
 
     def cpu_seconds(self) -> float:
-        """CPU time of the master and its workers so far (Linux /proc; 0 elsewhere)."""
+        """CPU time of the master and its workers so far, those that exited too (Linux
+        /proc; 0 elsewhere): a worker recycled after ``max_requests`` leaves its time in
+        the master's count of its children's once reaped."""
         ticks, pids = 0, [self.process.pid]
         with contextlib.suppress(OSError):
             for task in Path(f"/proc/{self.process.pid}/task").iterdir():
@@ -243,6 +247,8 @@ class Gunicorn:
             with contextlib.suppress(OSError, IndexError, ValueError):
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 ticks += int(fields[11]) + int(fields[12])  # utime, stime
+                if pid == self.process.pid:
+                    ticks += int(fields[13]) + int(fields[14])  # cutime, cstime: reaped
         return ticks / os.sysconf("SC_CLK_TCK")
 
     def settle(self, window: float = 2.0, idle: float = 0.05, limit: float = 300) -> float:
@@ -377,8 +383,9 @@ def sequential(port: int, path: str, cookie: str, count: int, cap: float) -> lis
 
 
 def throughput(port: int, path: str, cookie: str, clients: int, seconds: float,
-               ) -> tuple[float, int]:
-    """Requests/s of ``clients`` concurrent keep-alive clients for ``seconds``; non-200s."""
+               counted: list[int] | None = None) -> tuple[float, int]:
+    """Requests/s of ``clients`` concurrent keep-alive clients for ``seconds``; non-200s.
+    ``counted`` (when given) gets the number of requests timed appended."""
     done = [0] * clients
     errors = [0] * clients
     ends = [0.0] * clients
@@ -414,6 +421,8 @@ def throughput(port: int, path: str, cookie: str, clients: int, seconds: float,
     for t in threads:
         t.join()
     elapsed = max(max(ends) - began, 1e-9)
+    if counted is not None:
+        counted.append(sum(done))
     return sum(done) / elapsed, sum(errors)
 
 
@@ -627,14 +636,15 @@ def _measure(settings: Settings, chosen: list[Any], joren: Gunicorn, bare: Gunic
                                   settings.sequential, settings.sequential_seconds))
         result.p50_ms = statistics.median(times) * 1000
         result.p95_ms = _percentile(times, 0.95) * 1000
-        rps, _ = throughput(bare.port, "/", "", settings.concurrency, settings.seconds)
+        rps, _, result.baseline_cpu_ms = _throughput_and_cpu(bare, "/", "", settings)
         baseline.append(rps)
         result.baseline_rps = rps
-        result.rps, result.errors = throughput(joren.port, page.path, cookies[page.role],
-                                               settings.concurrency, settings.seconds)
+        result.rps, result.errors, result.cpu_ms = _throughput_and_cpu(
+            joren, page.path, cookies[page.role], settings)
         results.append(result)
         print(f"  {page.name[:38]:<40}{result.statements:>4} SQL {result.p50_ms:>8.1f} ms "
-              f"{result.rps:>7.1f} req/s (bare {rps:.1f})", file=sys.stderr, flush=True)
+              f"{result.rps:>7.1f} req/s (bare {rps:.1f}) {result.cpu_ms:.2f} ms CPU/req "
+              f"(bare {result.baseline_cpu_ms:.2f})", file=sys.stderr, flush=True)
     median_bare = statistics.median(baseline) if baseline else 0.0
     print(_header_line(), file=out, flush=True)
     for result in results:
@@ -645,6 +655,19 @@ def _measure(settings: Settings, chosen: list[Any], joren: Gunicorn, bare: Gunic
                   baseline_p50_ms=statistics.median(bare_latency) * 1000, results=results,
                   seed_seconds=seed_seconds, attendance_rows=big.attendance,
                   members=big.members)
+
+
+def _throughput_and_cpu(server: Gunicorn, path: str, cookie: str, settings: Settings,
+                        ) -> tuple[float, int, float]:
+    """``throughput`` of ``path``, and the server's CPU milliseconds per request it timed
+    (master and workers, from /proc; 0 where there is none). Other processes on the machine
+    move it too: compare it with the baseline's, measured the same way just before."""
+    counted: list[int] = []
+    before = server.cpu_seconds()
+    rps, errors = throughput(server.port, path, cookie, settings.concurrency,
+                             settings.seconds, counted)
+    spent = server.cpu_seconds() - before
+    return rps, errors, (spent * 1000 / counted[0] if counted and counted[0] else 0.0)
 
 
 def _percentile(sorted_times: list[float], q: float) -> float:
@@ -669,13 +692,14 @@ def _verdict(result: Result, settings: Settings) -> list[str]:
 
 def _header_line() -> str:
     return (f"{'page':<40}{'SQL':>5}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>8}{'bare':>8}"
-            f"{'ratio':>7}{'KB':>7}  verdict")
+            f"{'ratio':>7}{'CPU ms':>8}{'KB':>7}  verdict")
 
 
 def _line(r: Result) -> str:
     verdict = "ok" if not r.failures else "FAIL: " + "; ".join(r.failures)
     return (f"{r.name[:39]:<40}{r.statements:>5}{r.p50_ms:>9.1f}{r.p95_ms:>9.1f}{r.rps:>8.1f}"
-            f"{r.baseline_rps:>8.1f}{r.ratio:>7.2f}{r.html_bytes / 1024:>7.1f}  {verdict}")
+            f"{r.baseline_rps:>8.1f}{r.ratio:>7.2f}{r.cpu_ms:>8.2f}{r.html_bytes / 1024:>7.1f}"
+            f"  {verdict}")
 
 
 def summary(report: Report) -> str:

@@ -134,6 +134,7 @@ REDIS_RETRY_SECONDS = 10.0
 _WROTE = "joren_pagecache_wrote"  # session.info: communities marked in the open transaction
 _DIRTY = "joren_pagecache_dirty"  # session.info: the open transaction wrote
 _MARKING = "joren_pagecache_marking"  # session.info: writing marks (they mark nothing)
+_READ = "joren_pagecache_read"  # session.info: (community, weight, token) read with sign-in
 _ALL = -1
 
 
@@ -299,6 +300,7 @@ def _forget_marks(session: Session, transaction) -> None:  # type: ignore[no-unt
     session.info.pop(_WROTE, None)
     if transaction.parent is None:
         session.info.pop(_DIRTY, None)
+        session.info.pop(_READ, None)  # a new transaction reads the fingerprint anew
 
 
 # -- the fingerprint and the key ---------------------------------------------------------
@@ -315,6 +317,26 @@ _FINGERPRINT = (select(func.coalesce(func.sum(_CHANGES.c.weight), 0),
                 .where(_CHANGES.c.tenant_id == bindparam("pagecache_tenant")))
 
 
+def fingerprint_columns(community_id: Any) -> list[Any]:
+    """The fingerprint of the community whose id is ``community_id`` (a column of another
+    statement) as two columns, the sums of the weights and of the tokens, for a
+    statement that reads it beside other things (accounts.signed_in: the sign-in statement,
+    which spares a cached page its own round trip). On PostgreSQL the statement must set
+    the transaction's community to the same id in an earlier column: row-level security
+    then admits that community's rows; evaluated before it, no row is admitted, the sums
+    are 0 and the page is computed, never served from another community's key."""
+    changes = _CHANGES.alias("pagecache_changes")
+    return [select(func.coalesce(func.sum(changes.c[name]), 0))
+            .where(changes.c.tenant_id == community_id)
+            .scalar_subquery() for name in ("weight", "token")]
+
+
+def fingerprint_read(session: Session, tenant_id: int, weight: Any, token: Any) -> None:
+    """Keep what ``fingerprint_columns`` read for ``tenant_id``: the session's
+    ``fingerprint`` answers with it (until its transaction ends) instead of reading it."""
+    session.info[_READ] = (tenant_id, int(weight), int(token))
+
+
 def fingerprint(session: Session) -> tuple[int, int] | None:
     """The session's community's (sum of weights, sum of tokens), or None when no cached
     result may be used (no community, unscoped, or this transaction wrote)."""
@@ -323,9 +345,13 @@ def fingerprint(session: Session) -> tuple[int, int] | None:
         return None
     if session.new or session.dirty or session.deleted:
         return None
-    sync_database_scope(session)  # the transaction's community is the session's
-    weight, token = session.connection().execute(
-        _FINGERPRINT, {"pagecache_tenant": tenant_id}).one()
+    read = session.info.get(_READ)
+    if read is not None and read[0] == tenant_id:
+        weight, token = read[1:]  # read before any of the page's data, as below
+    else:
+        sync_database_scope(session)  # the transaction's community is the session's
+        weight, token = session.connection().execute(
+            _FINGERPRINT, {"pagecache_tenant": tenant_id}).one()
     if not weight:
         return None  # a community that never wrote: nothing worth keeping, no key to reuse
     return int(weight), int(token) % TOKEN_RANGE

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -255,6 +256,30 @@ def tenant_set_by_statement(session: Session, tenant_id: int) -> None:
     to that community (``set_tenant``) sends nothing more (PostgreSQL only)."""
     if session.get_bind().dialect.name == "postgresql":
         session.connection().info[DB_SCOPE_KEY] = (str(tenant_id), "off")
+
+
+@contextmanager
+def statements_alone(connection: Connection) -> Iterator[bool]:
+    """On PostgreSQL, when no transaction is open on ``connection`` yet (a request's first
+    statement): each statement run inside the block is a transaction of its own (psycopg's
+    autocommit), so a request that runs nothing else sends neither BEGIN nor ROLLBACK.
+
+    Whatever such a statement sets with ``set_config(..., true)`` ends with it, so nothing
+    outlives it on the pooled connection: the connection's scope is the fresh one again, and
+    the next statement outside the block begins a transaction and is given its scope as any
+    first statement is. Yields whether the statements run alone (False when a transaction
+    is open, as in the tests' shared connection, and on other databases)."""
+    raw = connection.connection.driver_connection
+    if (connection.dialect.name != "postgresql" or raw.autocommit
+            or raw.info.transaction_status != TransactionStatus.IDLE):
+        yield False
+        return
+    raw.autocommit = True
+    try:
+        yield True
+    finally:
+        raw.autocommit = False
+        connection.info[DB_SCOPE_KEY] = _FRESH
 
 
 @event.listens_for(Session, "after_begin")

@@ -27,9 +27,13 @@ from tests.wire import Wire, counting_proxy
 
 pytestmark = pytest.mark.postgres
 
-# BEGIN, the statement that reads the session, account, community and membership (and sets
-# the transaction's tenant), ROLLBACK.
-FIXED_ROUND_TRIPS = 3
+# The statement that reads the session, account, community, membership and the community's
+# page-cache fingerprint, as a transaction of its own (no BEGIN, no ROLLBACK): all that a
+# page served from the page cache, or a form, costs.
+FIXED_ROUND_TRIPS = 1
+# A page that reads more begins its transaction with its next statement: BEGIN, the
+# community's scope (set_config), and ROLLBACK at the end.
+TRANSACTION_ROUND_TRIPS = 3
 
 
 @dataclass
@@ -37,6 +41,8 @@ class Seeded:
     slug: str
     organizer_login: str
     outsider_login: str
+    elsewhere: str = ""  # the organizer is a member there
+    community_ids: tuple[int, int] = (0, 0)  # here, elsewhere
 
 
 @pytest.fixture
@@ -53,7 +59,8 @@ def seeded(app, app_config) -> Iterator[Seeded]:  # type: ignore[no-untyped-def]
             factories.member(s, elsewhere, outsider, Role.OWNER)
             now = datetime.now(UTC)
             found = Seeded(here.slug, factories.login_id(s, organizer, now=now),
-                           factories.login_id(s, outsider, now=now))
+                           factories.login_id(s, outsider, now=now), elsewhere.slug,
+                           (here.id, elsewhere.id))
             ids = [here.id, elsewhere.id], [organizer.id, outsider.id]
         s.commit()
     try:
@@ -95,7 +102,8 @@ def _page_statements(trips: list[str]) -> list[str]:
             and not t.startswith(("SELECT set_config(", "SELECT account_sessions.id"))]
 
 
-def test_a_signed_in_page_costs_three_round_trips_beside_its_own_statements(seeded, wired):
+def test_a_page_that_reads_more_costs_four_round_trips_beside_its_own_statements(seeded,
+                                                                                 wired):
     app, wire = wired
     client = _client(app, seeded.organizer_login)
     url = f"/c/{seeded.slug}/about"
@@ -104,7 +112,10 @@ def test_a_signed_in_page_costs_three_round_trips_beside_its_own_statements(seed
         assert client.get(url).status_code == 200
     own = _page_statements(trips)
     assert own, trips  # the page reads the community's meetups
-    assert len(trips) - len(own) == FIXED_ROUND_TRIPS, trips
+    assert len(trips) - len(own) == FIXED_ROUND_TRIPS + TRANSACTION_ROUND_TRIPS, trips
+    # Its own statements run in a transaction scoped to the community, set before them.
+    assert [t.split()[0] for t in trips[1:3]] == ["BEGIN", "SELECT"], trips
+    assert trips[2].startswith("SELECT set_config("), trips
 
 
 def test_a_signed_in_request_that_reads_nothing_else_costs_the_fixed_round_trips(seeded,
@@ -123,7 +134,7 @@ def test_another_communitys_member_is_refused_in_as_few(seeded, wired):
     assert client.get(f"/c/{seeded.slug}/admin/settings").status_code == 403
     with wire.counting() as trips:
         assert client.get(f"/c/{seeded.slug}/admin/settings").status_code == 403
-    assert len(trips) <= FIXED_ROUND_TRIPS + 1, trips
+    assert len(trips) == FIXED_ROUND_TRIPS, trips
 
 
 def test_the_proxy_counts_what_psycopg_sends(app_config, wired):
@@ -134,3 +145,72 @@ def test_the_proxy_counts_what_psycopg_sends(app_config, wired):
             conn.execute(text("SELECT 1"))
             conn.rollback()
     assert [t.split()[0].upper() for t in trips] == ["BEGIN", "SELECT", "ROLLBACK"], trips
+
+
+def test_a_cached_page_costs_the_fixed_round_trips_alone(seeded, wired):
+    app, wire = wired
+    client = _client(app, seeded.organizer_login)
+    url = f"/c/{seeded.slug}/admin/"
+    assert client.get(url).status_code == 200  # computes and keeps the dashboard
+    with wire.counting() as trips:
+        assert client.get(url).status_code == 200
+    # Its key's fingerprint came with the sign-in statement, under the scope it set.
+    assert len(trips) == FIXED_ROUND_TRIPS, trips
+
+
+def test_no_scope_outlives_a_request_on_its_pooled_connection(seeded, wired, app_config,
+                                                             monkeypatch):
+    """The sign-in statement sets the transaction's community (and the fingerprint read with
+    it depends on that): a request to one community, then to another on the same pooled
+    connection, each sees its own community's fingerprint, and the connection goes back to
+    the pool with no setting left."""
+    from joren.platform import pagecache
+
+    app, _wire = wired
+    seen: list[tuple[int, object]] = []
+    original = pagecache.fingerprint
+
+    def noting(session):  # type: ignore[no-untyped-def]
+        found = original(session)
+        seen.append((session.info["joren_tenant_id"], found))
+        return found
+
+    monkeypatch.setattr(pagecache, "fingerprint", noting)
+    client = _client(app, seeded.organizer_login)
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    for slug in (seeded.slug, seeded.elsewhere, seeded.slug, seeded.elsewhere):
+        assert client.get(f"/c/{slug}/").status_code == 200
+        assert engine.pool.checkedout() == 0
+        with engine.connect() as conn:
+            left = conn.exec_driver_sql(
+                "SELECT current_setting('joren.tenant_id', true), "
+                "current_setting('joren.bypass', true)").one()
+        assert tuple(v or "" for v in left) in {("", ""), ("", "off")}, left
+    owner = create_engine(str(app_config["DATABASE_URL"]))
+    with owner.connect() as conn:
+        sums = {tid: conn.exec_driver_sql(
+            "SELECT coalesce(sum(weight), 0), coalesce(sum(token), 0) FROM data_changes "
+            "WHERE tenant_id = %(t)s", {"t": tid}).one() for tid in seeded.community_ids}
+    owner.dispose()
+    here, elsewhere = seeded.community_ids
+    assert [t for t, _ in seen] == [here, elsewhere, here, elsewhere]
+    for tenant_id, found in seen:
+        weight, token = sums[tenant_id]
+        assert found == (weight, token % pagecache.TOKEN_RANGE)
+
+
+def test_after_the_sign_in_statement_the_page_reads_under_its_communitys_scope(seeded, wired):
+    """The sign-in statement's scope ended with it: the statements of a page that computes
+    run in a transaction the guard scoped anew, where row-level security admits the
+    community's rows (without the scope it would admit none)."""
+    app, wire = wired
+    client = _client(app, seeded.organizer_login)
+    assert client.get(f"/c/{seeded.slug}/admin/settings").status_code == 200  # connects
+    with wire.counting() as trips:
+        page = client.get(f"/c/{seeded.slug}/admin/members")
+    assert page.status_code == 200
+    assert "山田" in page.get_data(as_text=True)  # the organizer's own member row
+    scoped = [t for t in trips if t.startswith("SELECT set_config(")]
+    assert trips[0].startswith("SELECT account_sessions.id") and trips[1] == "BEGIN", trips
+    assert scoped, trips

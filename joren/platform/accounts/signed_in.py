@@ -5,15 +5,30 @@ switcher).
 A signed-in page used to spend four statements (and a second connection, for the switcher)
 before its view ran. This reads them together: one row per community the person belongs to,
 each carrying the session, the account, the community named by the URL's slug and the
-membership there. The read crosses communities (the switcher lists them all), so it runs
-``unscoped``; it names the community only through the slug and the membership only through
-the community and the account, exactly as the edge asks for them, and the edge binds the
-request's session to that community straight after (joren/platform/membership/edge.py).
+membership there. The read crosses communities (the switcher lists them all); it names the
+community only through the slug and the membership only through the community and the
+account, exactly as the edge asks for them, and the edge binds the request's session to that
+community straight after (joren/platform/membership/edge.py).
 
-On PostgreSQL the statement is the request's only round trip beside BEGIN and ROLLBACK: the
-memberships come through ``joren_session_members`` (platform/rls.py: the rows of this one
-session's account, so the policies need no bypass), and the statement itself sets the
-transaction's community to the URL's, which the edge would otherwise send separately.
+On PostgreSQL the memberships come through ``joren_session_members`` (platform/rls.py: the
+rows of this one session's account, so the policies need no bypass), and the statement
+itself sets the transaction's community to the URL's before it reads the community's
+page-cache fingerprint (pagecache.fingerprint_columns). As a request's first statement it
+runs as a transaction of its own (tenant_guard.statements_alone): a page that runs nothing
+else (a page served from the page cache, a form) costs this one round trip, without BEGIN
+and ROLLBACK; a page that reads more begins its transaction with its next statement, and
+the guard gives that transaction the community's scope (one round trip more than when this
+statement set it for the whole transaction, two fewer for the pages that need no other).
+
+It is a Core statement, run on the session's connection: the ORM's execution and loading of
+three entities cost a signed-in request more than the statement itself (issue 14: 0.9 of
+1.2 ms, measured on PostgreSQL as the app role). The account, the community and the
+membership are then made ORM objects of the request's session as a query would have loaded
+them (``_as_loaded``): every column set, nothing pending, in the identity map, so views read
+and change them as before. No guard is bypassed by not using the ORM: the guard scopes what
+a session's ORM executes, and this statement reads other communities' rows only as the
+ORM's ``unscoped()`` read did before it (the session's account's memberships, through the
+security-definer function on PostgreSQL, whose row-level security applies).
 
 Plain functions on an explicit session and ``now``: no Flask here.
 """
@@ -24,18 +39,21 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, cast, column, func, select
-from sqlalchemy.orm import Session, aliased, lazyload
+from sqlalchemy import Select, String, and_, bindparam, case, cast, column, func, literal, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
+from joren.platform import pagecache
 from joren.platform.accounts.memberships import Membership
 from joren.platform.accounts.sessions import digest, is_live
 from joren.platform.identity.account import Account, AccountSession
 from joren.platform.identity.community import Community
 from joren.platform.membership.models import Member
 from joren.platform.rls import SESSION_MEMBERS_FUNCTION
-from joren.platform.tenancy import TENANT_SETTING, unscoped
-from joren.platform.tenant_guard import NO_DATABASE_BYPASS, tenant_set_by_statement
+from joren.platform.tenancy import TENANT_SETTING
+from joren.platform.tenant_guard import statements_alone, tenant_set_by_statement
 
 
 @dataclass(frozen=True)
@@ -51,9 +69,8 @@ class SessionRecord:
     is_remembered: bool
 
 
-_RECORD_COLUMNS = (AccountSession.id, AccountSession.token_hash, AccountSession.created_at,
-                   AccountSession.last_seen_at, AccountSession.revoked_at,
-                   AccountSession.is_remembered)
+_RECORD_FIELDS = ("id", "token_hash", "created_at", "last_seen_at", "revoked_at",
+                  "is_remembered")
 
 
 @dataclass(frozen=True)
@@ -72,53 +89,113 @@ class SignedIn:
         return [m for m in self.memberships if m.is_active]
 
 
-def _session_members(name: str):  # type: ignore[no-untyped-def]
-    """``Member`` read through rls.SESSION_MEMBERS_FUNCTION: the session's account's rows."""
+@dataclass(frozen=True)
+class _Entity:
+    """One mapped class read as columns: the attribute key of each, in the table's order."""
+
+    cls: type
+    keys: tuple[str, ...]
+    primary_key: tuple[int, ...]  # positions in ``keys``
+
+    @classmethod
+    def of(cls, mapped: type) -> _Entity:
+        mapper = mapped.__mapper__  # type: ignore[attr-defined]
+        columns = list(mapper.local_table.c)
+        return cls(mapped, tuple(mapper.get_property_by_column(c).key for c in columns),
+                   tuple(columns.index(c) for c in mapper.primary_key))
+
+    def columns(self, source: Any) -> list[Any]:
+        """``source``'s columns (a table, an alias or a function's rows), in order. They
+        are read by position, not by label: without the labels the statement stays short
+        enough for psycopg to keep its conversion and prepare it (4,096 characters)."""
+        return list(source.c)
+
+
+_ACCOUNT = _Entity.of(Account)
+_COMMUNITY = _Entity.of(Community)
+_MEMBER = _Entity.of(Member)
+
+
+def _session_members(name: str) -> Any:
+    """The members rows of rls.SESSION_MEMBERS_FUNCTION: the session's account's rows."""
     rows = getattr(func, SESSION_MEMBERS_FUNCTION)(bindparam("record_id"),
                                                     bindparam("token_hash"))
-    table = rows.table_valued(*(column(c.name, c.type) for c in Member.__table__.c), name=name)
-    return aliased(Member, table, name=name, adapt_on_names=True)
+    return rows.table_valued(*(column(c.name, c.type) for c in Member.__table__.c), name=name)
 
 
 @cache
-def _statement(with_community: bool, postgresql: bool):  # type: ignore[no-untyped-def]
-    """Built once per process (aliases are costly to build); the ids are bound parameters."""
+def _statement(with_community: bool, postgresql: bool) -> Select[Any]:
+    """Built once per process; the ids are bound parameters."""
+    sessions, accounts = AccountSession.__table__, Account.__table__
+    communities, members = Community.__table__, Member.__table__
     if postgresql:
         here, mine = _session_members("here"), _session_members("mine")
     else:
-        here = aliased(Member, name="here")  # the membership in the URL's community
-        mine = aliased(Member, name="mine")  # each of the account's memberships
-    theirs = aliased(Community, name="theirs")
-    heads: tuple = (*_RECORD_COLUMNS, Account)  # type: ignore[type-arg]
+        here = members.alias("here")  # the membership in the URL's community
+        mine = members.alias("mine")  # each of the account's memberships
+    theirs = communities.alias("theirs")
+    # In the order the ``_AT_...`` positions below read them.
+    heads = [sessions.c[name] for name in _RECORD_FIELDS] + _ACCOUNT.columns(accounts)
     if with_community:
-        heads = (*heads, Community, here)
-        if postgresql:  # the edge's tenant, set here rather than in a round trip of its own
-            live = and_(Community.id.is_not(None), Community.deleted_at.is_(None))
-            heads = (*heads, case((live, func.set_config(
-                TENANT_SETTING, cast(Community.id, String), True))).label("tenant_set"))
+        heads += _COMMUNITY.columns(communities) + _MEMBER.columns(here)
+        # On PostgreSQL, the edge's tenant, set here rather than in a round trip of its own.
+        live = and_(communities.c.id.is_not(None), communities.c.deleted_at.is_(None))
+        heads.append(case((live, func.set_config(
+            TENANT_SETTING, cast(communities.c.id, String), True))) if postgresql
+            else literal(None))
+        # After the scope (PostgreSQL evaluates the columns in order): a cached page then
+        # needs no statement of its own for its key (pagecache.fingerprint_columns).
+        heads += pagecache.fingerprint_columns(communities.c.id)
     stmt = (
-        select(*heads, theirs.id, theirs.slug, theirs.name, mine.id, mine.role, mine.status)
-        .select_from(AccountSession)
-        .join(Account, Account.id == AccountSession.account_id)
+        select(*heads, theirs.c.id, theirs.c.slug, theirs.c.name, mine.c.id, mine.c.role,
+               mine.c.status)
+        .select_from(sessions)
+        .join(accounts, accounts.c.id == sessions.c.account_id)
     )
     if with_community:
         stmt = (
-            stmt.outerjoin(Community, Community.slug == bindparam("slug"))
-            .outerjoin(here, and_(here.tenant_id == Community.id,
-                                  here.account_id == Account.id))
-            # The member's account is the one in this row: no second join for it.
-            .options(lazyload(here.account))
+            stmt.outerjoin(communities, communities.c.slug == bindparam("slug"))
+            .outerjoin(here, and_(here.c.tenant_id == communities.c.id,
+                                  here.c.account_id == accounts.c.id))
         )
     # The secret's hash is matched here too (and again in Python, in constant time): a
     # statement for a wrong secret returns nothing and sets nothing.
     return (
-        stmt.outerjoin(mine, mine.account_id == Account.id)
-        .outerjoin(theirs, theirs.id == mine.tenant_id)
-        .where(AccountSession.id == bindparam("record_id"),
-               AccountSession.token_hash == bindparam("token_hash"))
-        .order_by(theirs.name, theirs.id)
-        .execution_options(**{NO_DATABASE_BYPASS: postgresql})
+        stmt.outerjoin(mine, mine.c.account_id == accounts.c.id)
+        .outerjoin(theirs, theirs.c.id == mine.c.tenant_id)
+        .where(sessions.c.id == bindparam("record_id"),
+               sessions.c.token_hash == bindparam("token_hash"))
+        .order_by(theirs.c.name, theirs.c.id)
     )
+
+
+def _as_loaded(session: Session, entity: _Entity, row: Any, at: int) -> Any:
+    """The object of ``entity`` whose columns ``row`` holds from position ``at``, in
+    ``session`` as a query would have loaded it: the object already in the session's
+    identity map (its unloaded attributes filled in from the row, as the ORM's loading
+    does), else a new persistent one with every column set and no change pending."""
+    values = dict(zip(entity.keys, row[at:at + len(entity.keys)], strict=True))
+    mapper = entity.cls.__mapper__  # type: ignore[attr-defined]
+    identity = mapper.identity_key_from_primary_key(
+        [row[at + i] for i in entity.primary_key])
+    found = session.identity_map.get(identity)
+    if found is not None:
+        for key in instance_state(found).unloaded:
+            if key in values:
+                set_committed_value(found, key, values[key])
+        return found
+    obj = mapper.class_manager.new_instance()
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)  # a persistent identity, its values the loaded state
+    session.add(obj)
+    return obj
+
+
+# Where each part starts in a row of ``_statement(True, ...)``.
+_AT_ACCOUNT = len(_RECORD_FIELDS)
+_AT_COMMUNITY = _AT_ACCOUNT + len(_ACCOUNT.keys)
+_AT_MEMBER = _AT_COMMUNITY + len(_COMMUNITY.keys)
+_AT_TENANT_SET = _AT_MEMBER + len(_MEMBER.keys)
 
 
 def load_signed_in(session: Session, login_id: str, *, slug: str | None, now: datetime,
@@ -128,26 +205,34 @@ def load_signed_in(session: Session, login_id: str, *, slug: str | None, now: da
     record_id, _, secret = (login_id or "").partition(":")
     if not record_id.isdigit() or len(record_id) > 18 or not secret:
         return None
-    postgresql = session.get_bind().dialect.name == "postgresql"
+    connection = session.connection()
+    postgresql = connection.dialect.name == "postgresql"
     hashed = digest(secret)
-    with unscoped(session):
-        params = {"record_id": int(record_id), "token_hash": hashed} | (
-            {} if slug is None else {"slug": slug})
-        rows = session.execute(_statement(slug is not None, postgresql), params).all()
+    params = {"record_id": int(record_id), "token_hash": hashed} | (
+        {} if slug is None else {"slug": slug})
+    with statements_alone(connection) as alone:
+        rows = connection.execute(_statement(slug is not None, postgresql), params).all()
     if not rows:
         return None
-    first, heads = rows[0], len(_RECORD_COLUMNS)
-    record, account = SessionRecord(*first[:heads]), first[heads]
-    if postgresql and slug is not None and first.tenant_set is not None:
-        tenant_set_by_statement(session, first[heads + 1].id)
+    first = rows[0]
+    record = SessionRecord(*first[:_AT_ACCOUNT])
+    community_id = None if slug is None else first[_AT_COMMUNITY]
+    if (postgresql and not alone and community_id is not None
+            and first[_AT_TENANT_SET] is not None):
+        tenant_set_by_statement(session, community_id)
     if not secrets.compare_digest(record.token_hash, hashed):
         return None
     if not is_live(record, now, remember_for=remember_for, idle_for=idle_for):
         return None
+    account = _as_loaded(session, _ACCOUNT, first, _AT_ACCOUNT)
     account.login_id, account.current_session_id = login_id, record.id
     community = membership = None
-    if slug is not None:
-        community, membership = first[heads + 1], first[heads + 2]
+    if community_id is not None:
+        community = _as_loaded(session, _COMMUNITY, first, _AT_COMMUNITY)
+        pagecache.fingerprint_read(session, community_id,
+                                   *first[_AT_TENANT_SET + 1:_AT_TENANT_SET + 3])
+        if first[_AT_MEMBER] is not None:
+            membership = _as_loaded(session, _MEMBER, first, _AT_MEMBER)
     memberships = [
         Membership(community_id=cid, slug=cslug, name=name, member_id=mid, role=role,
                    status=status)
