@@ -8,7 +8,8 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from joren.platform.db import db
+from joren.platform import pagecache
+from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member
@@ -96,13 +97,26 @@ def mine() -> Any:
 @bp.get("/admin/engagement/members/<int:member_id>")
 @require(Capability.VIEW_ANALYTICS)
 def member(member_id: int) -> Any:
-    """One member's engagement, for the organizers."""
+    """One member's engagement, for the organizers.
+
+    Kept by the page cache: the history lists the meetups begun by then, so it is computed as
+    of the start of the minute; the key holds the member and that minute."""
     person = get_or_404(Member, member_id)
-    row = services.engagement_of(db.session, person.id)
-    if row is None:
-        row = services.recompute_member(db.session, person.id)
+    now = utcnow().replace(second=0, microsecond=0)
+    recomputed: list[MemberEngagement] = []
+
+    def body() -> str:
+        row = services.engagement_of(db.session, person.id)
+        if row is None:  # written here, so this result is not kept (pagecache: the session wrote)
+            row = services.recompute_member(db.session, person.id)
+            recomputed.append(row)
+        return render_template(
+            "engagement/_member_body.html", person=person, row=row,
+            level_label=LEVEL_LABELS[row.level], status_labels=STATUS_LABELS,
+            history=services.history(db.session, person.id, now=now))
+
+    body_html = pagecache.cached_html(db.session, "engagement.member", (person.id, now.isoformat()),
+                                      body)
+    if recomputed:
         db.session.commit()
-    return render_template(
-        "engagement/member.html", person=person, row=row, level_label=LEVEL_LABELS[row.level],
-        history=services.history(db.session, person.id), status_labels=STATUS_LABELS,
-    )
+    return render_template("engagement/member.html", person=person, body_html=body_html)

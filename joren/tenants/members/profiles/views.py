@@ -140,14 +140,32 @@ def console_edit(member_id: int) -> Any:
     member = get_or_404(Member, member_id)
     if member.id == g.membership.id or not may_edit(g.membership, member):
         abort(403)
-    form = ProfileForm()
     if request.method == "POST":
+        form = ProfileForm()
         if _save(form, member):
             flash(_("Saved."), "success")
             return redirect(url_for("community.members.console_detail", member_id=member.id))
-        return _edit_page("members/profiles/console_edit.html", form, member, 422)
+        return _console_edit_page(member, _console_edit_body(form, member), 422)
+    # The form filled from the row is the same for every organizer: kept by the page cache,
+    # the key holds the member.
+    return _console_edit_page(member, pagecache.cached_html(
+        db.session, "profiles.console_edit", (member.id,),
+        lambda: _console_edit_body(_loaded(member), member)))
+
+
+def _loaded(member: Member) -> ProfileForm:
+    form = ProfileForm()
     form.load(member)
-    return _edit_page("members/profiles/console_edit.html", form, member)
+    return form
+
+
+def _console_edit_body(form: ProfileForm, member: Member) -> str:
+    return _edit_page("members/profiles/_console_edit_body.html", form, member)[0]
+
+
+def _console_edit_page(member: Member, body_html: str, status: int = 200) -> Any:
+    return render_template("members/profiles/console_edit.html", member=member,
+                           body_html=body_html), status
 
 
 @bp.get("/directory")
