@@ -1,5 +1,6 @@
 """The page cache on a member's engagement, the invitations, a guest's profile form, the public
-community page and a meetup in the portal (issue 14): what each page shows is the same kept or
+community page, a meetup in the portal, my profile, a new journal note and my attendance
+(issue 14): what each page shows is the same kept or
 computed, a write shows at once, what follows the clock moves with it, another community's
 organizer never gets a kept result (the same ids guessed), and another member never gets a
 member's own page."""
@@ -19,6 +20,9 @@ from joren.tenants.meetups import views as meetup_views
 from joren.tenants.members import views as member_views
 from joren.tenants.members.profiles import views as profile_views
 from joren.tenants.portal import views as portal_views
+from joren.tenants.relationships.habits import views as habits_views
+from joren.tenants.relationships.journal import EVENINGS_AHEAD
+from joren.tenants.relationships.models import MeetupGives
 from tests import factories
 from tests.platform.pagecache_helpers import counting, masked, same_cached_and_not
 from tests.tenants.engagement.helpers import past_meetups, record
@@ -327,3 +331,118 @@ def test_a_portal_meetup_is_never_another_communitys(login, session, other_tenan
     assert TICKET not in intruder.get(url).get_data(as_text=True)
     guessed = intruder.get(_theirs(url, other_tenant))
     assert guessed.status_code == 404 and "梅田会館" not in guessed.get_data(as_text=True)
+
+
+# -- my profile form (portal) ------------------------------------------------------------------
+
+MY_PROFILE = f"/c/{SLUG}/profile"
+
+
+def _tonight_with_gives(session, tenant, member, ends_in):  # type: ignore[no-untyped-def]
+    """A meetup under way, ending in ``ends_in``, the member going with a give written."""
+    evening = meetup(session, tenant, "今夜の定例会", starts_at=days_ago(0) - timedelta(hours=1))
+    evening.ends_at = days_ago(0) + ends_in
+    register(session, evening, member)
+    with unscoped(session):
+        session.add(MeetupGives(tenant_id=tenant.id, member_id=member.id, meetup_id=evening.id,
+                                give_1="税理士の紹介", give_2="", give_3=""))
+    session.commit()
+    return evening
+
+
+def test_my_profile_form_is_the_same_kept_and_each_members_own(app, monkeypatch, session,
+                                                               member_client, owner_client,
+                                                               people):
+    people.member_member.company = "田中工務店"
+    people.owner_member.company = "大家不動産"
+    session.commit()
+    member_client, owner_client = in_english(member_client), in_english(owner_client)
+    for _ in range(2):
+        mine = same_cached_and_not(app, member_client, MY_PROFILE)
+        assert 'value="田中工務店"' in mine and "大家不動産" not in mine
+        owners = same_cached_and_not(app, owner_client, MY_PROFILE)
+        assert 'value="大家不動産"' in owners and "田中工務店" not in owners
+    computed = counting(monkeypatch, profile_views, "_mine_body")
+    member_client.get(MY_PROFILE)
+    assert computed == []
+
+
+def test_my_profile_form_shows_a_save_at_once_and_the_gives_follow_the_clock(
+        app, session, clock, tenant, login, people, member_client):
+    _tonight_with_gives(session, tenant, people.member_member, timedelta(seconds=90))
+    assert "税理士の紹介" in same_cached_and_not(app, member_client, MY_PROFILE)
+    saved = member_client.post(MY_PROFILE, data={
+        "family_name": "田中", "given_name": "三郎", "company": "田中建設",
+        "contact_visibility": "members", "work_visibility": "members",
+        "give_ask_visibility": "members", "goals_visibility": "members"})
+    assert saved.status_code == 302
+    assert "田中建設" in member_client.get(MY_PROFILE).get_data(as_text=True)  # (and its flash)
+    assert 'value="田中建設"' in same_cached_and_not(app, member_client, MY_PROFILE)
+    clock.shift(minutes=2)  # the meetup is over: its gives leave the page, nothing written
+    member_client = login(people.member)
+    assert "税理士の紹介" not in same_cached_and_not(app, member_client, MY_PROFILE)
+
+
+# -- a new journal note (portal) ---------------------------------------------------------------
+
+NEW_NOTE = f"/c/{SLUG}/journal/new"
+
+
+def test_a_new_note_is_the_same_kept_and_each_members_own(app, monkeypatch, session, tenant,
+                                                          member_client, owner_client, people,
+                                                          histories):
+    first, _second, _third = histories
+    member_client, owner_client = in_english(member_client), in_english(owner_client)
+    for _ in range(2):
+        mine = same_cached_and_not(app, member_client, NEW_NOTE)
+        assert "第1回" in mine and "第3回" in mine and "第2回" not in mine
+        owners = same_cached_and_not(app, owner_client, NEW_NOTE)
+        assert "第2回" in owners and "第1回" not in owners
+        about = same_cached_and_not(app, member_client, f"{NEW_NOTE}?meetup_id={first.id}")
+        assert f'<option selected value="{first.id}">' in about
+        assert f'<option selected value="{first.id}">' not in mine
+    computed = counting(monkeypatch, habits_views, "_journal_body")
+    member_client.get(NEW_NOTE)
+    owner_client.get(NEW_NOTE)
+    assert computed == []
+
+
+def test_a_new_note_follows_the_clock(app, session, clock, tenant, login, people,
+                                      member_client, histories):
+    later = meetup(session, tenant, "再来月の会",
+                   starts_at=clock.now() + EVENINGS_AHEAD + timedelta(seconds=90))
+    register(session, later, people.member_member)
+    session.commit()
+    assert "再来月の会" not in same_cached_and_not(app, member_client, NEW_NOTE)
+    clock.shift(minutes=2)  # within the months ahead now: a note may be about it
+    member_client = login(people.member)
+    assert "再来月の会" in same_cached_and_not(app, member_client, NEW_NOTE)
+
+
+# -- my attendance (portal) --------------------------------------------------------------------
+
+MY_ATTENDANCE = f"/c/{SLUG}/engagement"
+
+
+def test_my_attendance_is_the_same_kept_and_each_members_own(app, monkeypatch, member_client,
+                                                             owner_client, histories):
+    member_client, owner_client = in_english(member_client), in_english(owner_client)
+    for _ in range(2):
+        mine = same_cached_and_not(app, member_client, MY_ATTENDANCE)
+        assert "第1回" in _history(mine) and "第2回" not in _history(mine)
+        owners = same_cached_and_not(app, owner_client, MY_ATTENDANCE)
+        assert "第2回" in _history(owners) and "第1回" not in _history(owners)
+    computed = counting(monkeypatch, engagement_views, "render_template")
+    member_client.get(MY_ATTENDANCE)
+    assert len(computed) == 1  # the page around the kept body only
+
+
+def test_my_attendance_follows_the_clock(app, session, clock, tenant, login, people,
+                                        member_client, histories):
+    soon = meetup(session, tenant, "第4回", starts_at=clock.now() + timedelta(seconds=90))
+    register(session, soon, people.member_member)
+    session.commit()
+    assert "第4回" not in same_cached_and_not(app, member_client, MY_ATTENDANCE)
+    clock.shift(minutes=2)
+    member_client = login(people.member)
+    assert "第4回" in _history(same_cached_and_not(app, member_client, MY_ATTENDANCE))
