@@ -8,7 +8,8 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from joren.platform.db import db
+from joren.platform import pagecache
+from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, member_required, require
 from joren.platform.membership.models import Member
@@ -80,29 +81,60 @@ def settings() -> Any:
 @bp.get("/engagement")
 @member_required
 def mine() -> Any:
+    """The member's own engagement. Kept by the page cache like a member's engagement in the
+    console (``member``): the key holds the member and the minute."""
     member = g.membership
-    row = services.engagement_of(db.session, member.id)
-    if row is None:
-        row = services.recompute_member(db.session, member.id)
+    now = utcnow().replace(second=0, microsecond=0)
+    recomputed: list[MemberEngagement] = []
+
+    def body() -> str:
+        row = _stored_or_recomputed(member.id, recomputed)
+        return render_template(
+            "engagement/_mine_body.html", row=row, level_label=LEVEL_LABELS[row.level],
+            message=encouragement(row, services.thresholds(db.session)),
+            history=services.history(db.session, member.id, now=now),
+            status_labels=STATUS_LABELS)
+
+    body_html = pagecache.cached_html(db.session, "engagement.mine",
+                                      (member.id, now.isoformat()), body)
+    if recomputed:
         db.session.commit()
-    t = services.thresholds(db.session)
-    return render_template(
-        "engagement/mine.html", row=row, level_label=LEVEL_LABELS[row.level],
-        message=encouragement(row, t), history=services.history(db.session, member.id),
-        status_labels=STATUS_LABELS,
-    )
+    return render_template("engagement/mine.html", body_html=body_html)
+
+
+def _stored_or_recomputed(member_id: int, recomputed: list[MemberEngagement]
+                          ) -> MemberEngagement:
+    """The member's stored figures, computed now when there are none yet (then noted in
+    ``recomputed``, for the view to commit; a page computed so is not kept: the session
+    wrote)."""
+    row = services.engagement_of(db.session, member_id)
+    if row is None:
+        row = services.recompute_member(db.session, member_id)
+        assert row is not None  # the member is in this community
+        recomputed.append(row)
+    return row
 
 
 @bp.get("/admin/engagement/members/<int:member_id>")
 @require(Capability.VIEW_ANALYTICS)
 def member(member_id: int) -> Any:
-    """One member's engagement, for the organizers."""
+    """One member's engagement, for the organizers.
+
+    Kept by the page cache: the history lists the meetups begun by then, so it is computed as
+    of the start of the minute; the key holds the member and that minute."""
     person = get_or_404(Member, member_id)
-    row = services.engagement_of(db.session, person.id)
-    if row is None:
-        row = services.recompute_member(db.session, person.id)
+    now = utcnow().replace(second=0, microsecond=0)
+    recomputed: list[MemberEngagement] = []
+
+    def body() -> str:
+        row = _stored_or_recomputed(person.id, recomputed)
+        return render_template(
+            "engagement/_member_body.html", person=person, row=row,
+            level_label=LEVEL_LABELS[row.level], status_labels=STATUS_LABELS,
+            history=services.history(db.session, person.id, now=now))
+
+    body_html = pagecache.cached_html(db.session, "engagement.member", (person.id, now.isoformat()),
+                                      body)
+    if recomputed:
         db.session.commit()
-    return render_template(
-        "engagement/member.html", person=person, row=row, level_label=LEVEL_LABELS[row.level],
-        history=services.history(db.session, person.id), status_labels=STATUS_LABELS,
-    )
+    return render_template("engagement/member.html", person=person, body_html=body_html)

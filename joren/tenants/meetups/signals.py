@@ -87,8 +87,8 @@ seat_note_asked = signals.signal("seat-note-asked")
 
 cancel_note_asked = signals.signal("cancel-note-asked")
 """What is a person told before they cancel this registration (portal page, "can't make it"
-link)? Keyword: ``registration_id``. Answer: Markup (payments: whether the fee paid online
-is refunded) or None."""
+link)? Keywords: ``registration_id``, ``now`` (the page's moment, or None). Answer: Markup
+(payments: whether the fee paid online is refunded) or None."""
 
 
 def answers(signal: Signal, sender: Any, **kwargs: Any) -> list[Any]:

@@ -37,6 +37,7 @@ from joren.tenants.meetups.models import (
     MeetupStatus,
     Registration,
     RegistrationStatus,
+    SeriesRegistration,
 )
 from joren.tenants.meetups.public.pages import meetup_card
 from joren.tenants.meetups.questions import services as questions
@@ -416,30 +417,55 @@ def portal_list() -> Any:
 
 @bp.get("/meetups/<int:meetup_id>")
 def portal_detail(meetup_id: int) -> Any:
+    """A meetup for a member (their registration, fee and actions) or a visitor.
+
+    Kept by the page cache: registration closes, the meetup starts and ends and the self
+    check-in opens with the clock, so the page is computed as of the start of the minute; the
+    key holds the meetup, the reader's membership (none for a visitor) and that minute. The
+    card's tags for the page's head come with it."""
     meetup = get_or_404(Meetup, meetup_id)
     membership = active_membership()
     if membership is None and not (g.community.is_public and meetup.is_public):
         return _refuse()
-    mine = registration = None
+    now = utcnow().replace(second=0, microsecond=0)
+    share: dict[str, Any] = {}
+    body_html, head = pagecache.cached_html_about(
+        db.session, "meetups.portal_detail",
+        (meetup.id, membership.id if membership is not None else None, now.isoformat()),
+        lambda: _portal_detail_body(meetup, membership, now, share),
+        about=lambda: share["head"])
+    return render_template("meetups/portal/detail.html", meetup=meetup, body_html=body_html,
+                           head_html=Markup(head))  # noqa: S704 - Jinja's autoescaped output
+
+
+def _portal_detail_body(meetup: Meetup, membership: Member | None, now: datetime,
+                        share: dict[str, Any]) -> str:
+    """The page's content, and (in ``share["head"]``) its card's tags."""
+    mine = registration = series_registration = None
     if membership is not None:
-        # The member's attendance and registration here, in one statement (either may be
-        # missing: both hang off the meetup's own row).
-        mine, registration = db.session.execute(
-            select(Attendance, Registration).select_from(Meetup)
+        # The member's attendance and registration here and their active registration for
+        # the series, in one statement (any may be missing: all hang off the meetup's row).
+        mine, registration, series_registration = db.session.execute(
+            select(Attendance, Registration, SeriesRegistration).select_from(Meetup)
             .outerjoin(Attendance, and_(Attendance.meetup_id == Meetup.id,
                                         Attendance.member_id == membership.id))
             .outerjoin(Registration, and_(Registration.meetup_id == Meetup.id,
                                           Registration.member_id == membership.id))
+            .outerjoin(SeriesRegistration, and_(
+                SeriesRegistration.series_id == Meetup.series_id,
+                SeriesRegistration.member_id == membership.id,
+                SeriesRegistration.cancelled_at.is_(None)))
             .where(Meetup.id == meetup.id)).one()
-    now = utcnow()
     summary = (None if meetup.is_cancelled
-               else register_box(db.session, meetup, registration, membership, now))
+               else register_box(db.session, meetup, registration, membership, now,
+                                 series_registration))
     asked = (questions.questions_for(db.session, meetup)
              if summary is not None and membership is not None else [])
-    return render_template("meetups/portal/detail.html", meetup=meetup, attendance=mine,
+    card = meetup_card(db.session, meetup)
+    share["head"] = render_template("meetups/public/_card_meta.html", **card)
+    return render_template("meetups/portal/_detail_body.html", meetup=meetup, attendance=mine,
                            registration=registration, now=now, summary=summary, questions=asked,
-                           viewer_fee=_viewer_fee(meetup, membership, summary),
-                           **meetup_card(db.session, meetup))
+                           viewer_fee=_viewer_fee(meetup, membership, summary), **card)
 
 
 def _viewer_fee(meetup: Meetup, membership: Any,

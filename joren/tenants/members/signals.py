@@ -31,8 +31,9 @@ profile_sections_wanted = signals.signal("profile-sections-wanted")
 """A question asked in a request while a profile page renders: what do the features above add?
 
 Sent with ``viewer`` (the signed-in Member), ``member`` (whose profile), ``groups`` (frozenset
-of the field groups the viewer may see) and ``page`` ("show": a member's profile page; "mine":
-one's own profile form). Each receiver returns ``ProfileSections``."""
+of the field groups the viewer may see), ``page`` ("show": a member's profile page; "mine":
+one's own profile form) and ``now`` (the page's moment; None: right now). Each receiver
+returns ``ProfileSections``."""
 
 
 @dataclass(frozen=True)

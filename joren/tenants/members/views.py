@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from joren.platform import pagecache
 from joren.platform.billing.plans import PlanLimitReached
 from joren.platform.communities.invitations import (
     INVITABLE_ROLES,
+    PENDING,
     InvitationError,
     can_invite,
     invitation_state,
@@ -21,7 +23,7 @@ from joren.platform.communities.invitations import (
     resend_invitation,
     revoke_invitation,
 )
-from joren.platform.db import db
+from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, require
 from joren.platform.membership.labels import ROLE_LABELS, STATUS_LABELS, in_language
@@ -149,16 +151,36 @@ def _member_invitations(member: Member) -> list[Invitation]:
 # -- invitations --------------------------------------------------------------------------
 
 def _invitations_page(form: InviteForm, status: int = 200) -> Any:
-    rows = recent_invitations(db.session, limit=INVITATIONS_SHOWN)
     can_invite_organizers = can_invite(g.membership, Role.ORGANIZER)
     if not can_invite_organizers:
         form.role.choices = role_choices(tuple(r for r in INVITABLE_ROLES
                                                if r != Role.ORGANIZER))
+    # The list is kept by the page cache; the key holds the reader's role (who may resend and
+    # revoke). A pending invitation turns "expired" with the clock: the list notes when the
+    # first shown one does, and is computed again from that moment.
+    found: dict[str, Any] = {}
+    list_html, _expiry = pagecache.cached_html_about(
+        db.session, "members.invitations", (g.membership.role.value,),
+        lambda: _invitations_list(found), about=lambda: found.get("expiry"),
+        still_true=_none_expired_since)
     return render_template(
-        "members/console/invitations.html", form=form,
-        invitations=[(row, invitation_state(row)) for row in rows],
+        "members/console/invitations.html", form=form, list_html=list_html,
         can_invite_organizers=can_invite_organizers,
     ), status
+
+
+def _invitations_list(found: dict[str, Any]) -> str:
+    now = utcnow()
+    rows = [(row, invitation_state(row, now))
+            for row in recent_invitations(db.session, limit=INVITATIONS_SHOWN)]
+    expiries = [row.expires_at for row, state in rows if state == PENDING]
+    found["expiry"] = min(expiries).isoformat() if expiries else None
+    return render_template("members/console/_invitations_list.html", invitations=rows)
+
+
+def _none_expired_since(expiry: str | None) -> bool:
+    """Whether no invitation the kept list shows as pending has expired since."""
+    return expiry is None or utcnow() < datetime.fromisoformat(expiry)
 
 
 @bp.get("/admin/invitations")

@@ -127,15 +127,17 @@ def paid_note(session: Session, *, registration_id: int, **_: Any) -> Markup | N
 
 
 @cancel_note_asked.connect
-def refund_note(session: Session, *, registration_id: int, **_: Any) -> Markup | None:
-    """Whether cancelling now refunds the fee paid online (the series' policy)."""
+def refund_note(session: Session, *, registration_id: int, now: datetime | None = None,
+                **_: Any) -> Markup | None:
+    """Whether cancelling at ``now`` (default: right now) refunds the fee paid online (the
+    series' policy)."""
     registration = session.get(Registration, registration_id)
     assert registration is not None
     # Through the identity map: the page asking has the meetup loaded already.
     meetup = session.get(Meetup, registration.meetup_id)
     if meetup is None or not meetup.price:
         return None
-    refund = refunds.preview(session, meetup, registration.member_id)
+    refund = refunds.preview(session, meetup, registration.member_id, now)
     if refund is None:
         return None
     return Markup(render_template("payments/_refund_notice.html", refund=refund))  # noqa: S704

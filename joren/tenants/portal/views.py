@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, g, render_template
@@ -33,8 +34,24 @@ def _public_page() -> Any:
     community = g.community
     if not community.is_public and active_membership() is None:
         return render_template("portal/public/private_community.html")
+    # The public meetups to come are the same for every reader: kept by the page cache until
+    # the first of them starts (then it leaves the list and the next one comes in).
+    found: dict[str, Any] = {}
+    upcoming_html, _first = pagecache.cached_html_about(
+        db.session, "portal.public_upcoming", (), lambda: _public_upcoming(found),
+        about=lambda: found.get("first"), still_true=_none_started_since)
+    return render_template("portal/public/community.html", upcoming_html=upcoming_html)
+
+
+def _public_upcoming(found: dict[str, Any]) -> str:
     upcoming = portal_meetups(True, public_only=True, limit=5)
-    return render_template("portal/public/community.html", upcoming=upcoming)
+    found["first"] = upcoming[0].starts_at.isoformat() if upcoming else None
+    return render_template("portal/public/_upcoming.html", upcoming=upcoming)
+
+
+def _none_started_since(first: str | None) -> bool:
+    """Whether the first meetup the kept list shows has not started since."""
+    return first is None or utcnow() <= datetime.fromisoformat(first)
 
 
 @bp.get("/")

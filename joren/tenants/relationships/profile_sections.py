@@ -4,6 +4,8 @@ and, on another member's page, the buttons to log a contact or record a referral
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import g, render_template
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -15,13 +17,15 @@ from joren.tenants.relationships.journal import profile_gives
 
 
 def profile_sections(session: Session, viewer: Member, member: Member,
-                     groups: frozenset[str], page: str) -> ProfileSections:
-    """Rendered in the request of the profile page (``page`` is "show" or "mine")."""
+                     groups: frozenset[str], page: str,
+                     now: datetime | None = None) -> ProfileSections:
+    """Rendered in the request of the profile page (``page`` is "show" or "mine"), as of
+    ``now`` (default: right now)."""
     gives = []
     if "give_ask" in groups:
         gives = profile_gives(session, member.id, g.community,
                               members_only_meetups=viewer.status != MemberStatus.GUEST
-                              or viewer.is_organizer)
+                              or viewer.is_organizer, now=now)
     top = render_template("relationships/habits/_profile_gives.html", evening_gives=gives,
                           profile_member_id=member.id)
     bottom = ""

@@ -5,6 +5,7 @@ Imported once by ``joren.app.configure_subscribers``; importing connects the rec
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -46,6 +47,7 @@ def refresh_after_introductions(session: Session, *, pairs: list[tuple[int, int]
 
 @profile_sections_wanted.connect
 def sections_of_a_profile(session: Session, *, viewer: Member, member: Member,
-                          groups: frozenset[str], page: str, **_: Any) -> ProfileSections:
+                          groups: frozenset[str], page: str, now: datetime | None = None,
+                          **_: Any) -> ProfileSections:
     """Profile pages show the gives for a meetup soon and the buttons to log a contact."""
-    return profile_sections(session, viewer, member, groups, page)
+    return profile_sections(session, viewer, member, groups, page, now)

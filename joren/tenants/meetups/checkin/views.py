@@ -505,9 +505,10 @@ def export(meetup_id: int) -> Any:
 # -- self check-in (portal) --------------------------------------------------------------
 
 @bp.app_template_global()
-def self_checkin_open(meetup: Meetup) -> bool:
-    """For portal pages: whether members can type the 出席コード for ``meetup`` right now."""
-    return svc.self_checkin_state(meetup) == "open"
+def self_checkin_open(meetup: Meetup, now: datetime | None = None) -> bool:
+    """For portal pages: whether members can type the 出席コード for ``meetup`` at ``now``
+    (default: right now)."""
+    return svc.self_checkin_state(meetup, now) == "open"
 
 
 def _self_checkin_limit() -> str:

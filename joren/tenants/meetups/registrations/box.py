@@ -13,13 +13,14 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from joren.platform.membership.models import Member
-from joren.tenants.meetups.models import Meetup, Registration, RegistrationStatus
-from joren.tenants.meetups.registrations.fees import member_fee, online_fee
-from joren.tenants.meetups.registrations.reading import (
-    active_series_registration,
-    counts,
-    waitlist_rank,
+from joren.tenants.meetups.models import (
+    Meetup,
+    Registration,
+    RegistrationStatus,
+    SeriesRegistration,
 )
+from joren.tenants.meetups.registrations.fees import member_fee, online_fee
+from joren.tenants.meetups.registrations.reading import counts, waitlist_rank
 from joren.tenants.meetups.registrations.seats import RegistrationError, check_open
 from joren.tenants.meetups.signals import (
     cancel_note_asked,
@@ -41,23 +42,24 @@ def _closed_reason(meetup: Meetup, now: datetime) -> Any:
     return None
 
 
-def cancel_note(session: Session, registration: Registration) -> Any:
-    """What the person is told before cancelling (``signals.cancel_note_asked``), or None."""
-    return first_answer(cancel_note_asked, session, registration_id=registration.id)
+def cancel_note(session: Session, registration: Registration,
+                now: datetime | None = None) -> Any:
+    """What the person is told before cancelling at ``now`` (default: right now)
+    (``signals.cancel_note_asked``), or None."""
+    return first_answer(cancel_note_asked, session, registration_id=registration.id, now=now)
 
 
 def register_box(session: Session, meetup: Meetup, registration: Registration | None,
-                 membership: Member | None, now: datetime) -> dict[str, Any]:
+                 membership: Member | None, now: datetime,
+                 series_registration: SeriesRegistration | None = None) -> dict[str, Any]:
+    """The box's figures for ``membership`` (None: a visitor), whose registration here and
+    active registration for the meetup's series (the page read them) are given."""
     found = counts(session, [meetup.id])[meetup.id]
     seated = found["going"] + found["offered"] + found["awaiting_payment"]
     closed_reason = _closed_reason(meetup, now)
     fee = member_fee(session, meetup, membership) if meetup.price or meetup.member_price else 0
     pay_online = bool(fee) and online_fee(session, meetup, membership) > 0
     mine = registration if membership is not None else None
-    series_registration = None
-    if membership is not None and meetup.series_id is not None:
-        series_registration = active_series_registration(session, meetup.series_id,
-                                                         membership.id)
     return {
         "counts": found, "rank": waitlist_rank(session, registration) if registration else None,
         "spots_left": None if meetup.capacity is None else max(meetup.capacity - seated, 0),
@@ -65,7 +67,7 @@ def register_box(session: Session, meetup: Meetup, registration: Registration | 
         "series_registration": series_registration, "fee": fee, "pay_online": pay_online,
         "seat_note": first_answer(seat_note_asked, session, registration_id=mine.id)
         if mine is not None and fee and mine.status == RegistrationStatus.GOING else None,
-        "cancel_note": cancel_note(session, mine)
+        "cancel_note": cancel_note(session, mine, now)
         if mine is not None and mine.status in CANCELLABLE else None,
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -111,27 +112,39 @@ def _edit_page(template: str, form: ProfileForm, member: Member, status: int = 2
                            max_concepts=vocabulary.MAX_PICKS, **extra), status
 
 
-def _sections(member: Member, groups: frozenset[str], page: str) -> list[ProfileSections]:
+def _sections(member: Member, groups: frozenset[str], page: str,
+              now: datetime | None = None) -> list[ProfileSections]:
     """What the features above add to this profile page (the gives for a meetup soon, the
-    buttons to log a contact, ...)."""
+    buttons to log a contact, ...), as of ``now`` (default: right now)."""
     return [answer for _receiver, answer in profile_sections_wanted.send(
-        db.session, viewer=g.membership, member=member, groups=groups, page=page)]
+        db.session, viewer=g.membership, member=member, groups=groups, page=page, now=now)]
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 @member_required
 def mine() -> Any:
     member = g.membership
-    form = ProfileForm()
     if request.method == "POST":
+        form = ProfileForm()
         if _save(form, member):
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for(".mine"))
-        return _edit_page("members/profiles/mine.html", form, member, 422,
-                          sections=_sections(member, frozenset({"give_ask"}), "mine"))
-    form.load(member)
-    return _edit_page("members/profiles/mine.html", form, member,
-                      sections=_sections(member, frozenset({"give_ask"}), "mine"))
+        return _mine_page(_mine_body(form, member), 422)
+    # Kept by the page cache: the gives shown for a meetup soon follow the clock, so the page
+    # is computed as of the start of the minute; the key holds the member and that minute.
+    now = utcnow().replace(second=0, microsecond=0)
+    return _mine_page(pagecache.cached_html(
+        db.session, "profiles.mine", (member.id, now.isoformat()),
+        lambda: _mine_body(_loaded(member), member, now)))
+
+
+def _mine_body(form: ProfileForm, member: Member, now: datetime | None = None) -> str:
+    return _edit_page("members/profiles/_mine_body.html", form, member,
+                      sections=_sections(member, frozenset({"give_ask"}), "mine", now))[0]
+
+
+def _mine_page(body_html: str, status: int = 200) -> Any:
+    return render_template("members/profiles/mine.html", body_html=body_html), status
 
 
 @bp.route("/admin/members/<int:member_id>/profile", methods=["GET", "POST"])
@@ -140,14 +153,32 @@ def console_edit(member_id: int) -> Any:
     member = get_or_404(Member, member_id)
     if member.id == g.membership.id or not may_edit(g.membership, member):
         abort(403)
-    form = ProfileForm()
     if request.method == "POST":
+        form = ProfileForm()
         if _save(form, member):
             flash(_("Saved."), "success")
             return redirect(url_for("community.members.console_detail", member_id=member.id))
-        return _edit_page("members/profiles/console_edit.html", form, member, 422)
+        return _console_edit_page(member, _console_edit_body(form, member), 422)
+    # The form filled from the row is the same for every organizer: kept by the page cache,
+    # the key holds the member.
+    return _console_edit_page(member, pagecache.cached_html(
+        db.session, "profiles.console_edit", (member.id,),
+        lambda: _console_edit_body(_loaded(member), member)))
+
+
+def _loaded(member: Member) -> ProfileForm:
+    form = ProfileForm()
     form.load(member)
-    return _edit_page("members/profiles/console_edit.html", form, member)
+    return form
+
+
+def _console_edit_body(form: ProfileForm, member: Member) -> str:
+    return _edit_page("members/profiles/_console_edit_body.html", form, member)[0]
+
+
+def _console_edit_page(member: Member, body_html: str, status: int = 200) -> Any:
+    return render_template("members/profiles/console_edit.html", member=member,
+                           body_html=body_html), status
 
 
 @bp.get("/directory")

@@ -8,6 +8,7 @@ page (404), never a 500.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from joren.platform import pagecache
 from joren.platform.db import db, utcnow
 from joren.platform.inputs import int_arg
 from joren.platform.membership.edge import active_membership, get_or_404, member_required
@@ -93,9 +95,11 @@ def gives(meetup_id: int) -> Any:
 
 # -- the journal ----------------------------------------------------------------------------------
 
-def _journal_form(member: Member, entry: Any = None) -> JournalEntryForm:
+def _journal_form(member: Member, entry: Any = None,
+                  now: datetime | None = None) -> JournalEntryForm:
+    """The note's form; the meetups it may be about as of ``now`` (default: right now)."""
     form = JournalEntryForm(obj=entry)
-    form.set_meetups(journal.journal_meetups(db.session, member.id),
+    form.set_meetups(journal.journal_meetups(db.session, member.id, now),
                      lambda value: format_date(value, "yyyy/MM/dd"))
     if request.method == "GET":
         if entry is not None:
@@ -105,6 +109,16 @@ def _journal_form(member: Member, entry: Any = None) -> JournalEntryForm:
             known = {c.value for c in form.meetup_id.choices}  # type: ignore[union-attr]
             form.meetup_id.data = wanted if wanted in known else 0
     return form
+
+
+def _journal_body(form: JournalEntryForm, entry: Any = None, **extra: Any) -> str:
+    return render_template("relationships/habits/_journal_form_body.html", form=form,
+                           entry=entry, **extra)
+
+
+def _journal_page(body_html: str, entry: Any = None) -> str:
+    return render_template("relationships/habits/journal_form.html", entry=entry,
+                           body_html=body_html)
 
 
 def _save_entry(form: JournalEntryForm, member: Member, entry: Any = None) -> bool:
@@ -137,11 +151,20 @@ def journal_list() -> Any:
 @member_required
 def journal_new() -> Any:
     member = _me()
-    form = _journal_form(member)
-    if request.method == "POST" and _save_entry(form, member):
-        flash(_("Saved in your journal."), "success")
-        return redirect(url_for(".journal"))
-    return render_template("relationships/habits/journal_form.html", form=form, entry=None)
+    if request.method == "POST":
+        form = _journal_form(member)
+        if _save_entry(form, member):
+            flash(_("Saved in your journal."), "success")
+            return redirect(url_for(".journal"))
+        return _journal_page(_journal_body(form))
+    # Kept by the page cache: the meetups a note may be about follow the clock, so the form is
+    # computed as of the start of the minute; the key holds the member, that minute and the
+    # meetup asked for.
+    now = utcnow().replace(second=0, microsecond=0)
+    wanted = int_arg("meetup_id", 0)
+    return _journal_page(pagecache.cached_html(
+        db.session, "habits.journal_new", (member.id, now.isoformat(), wanted),
+        lambda: _journal_body(_journal_form(member, now=now))))
 
 
 def _own_entry(entry_id: int) -> Any:
@@ -160,8 +183,7 @@ def journal_edit(entry_id: int) -> Any:
     if request.method == "POST" and _save_entry(form, member, entry):
         flash(_("Saved in your journal."), "success")
         return redirect(url_for(".journal"))
-    return render_template("relationships/habits/journal_form.html", form=form, entry=entry,
-                           delete_form=ConfirmForm())
+    return _journal_page(_journal_body(form, entry, delete_form=ConfirmForm()), entry)
 
 
 @bp.post("/journal/<int:entry_id>/delete")
