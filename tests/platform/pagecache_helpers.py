@@ -39,3 +39,13 @@ def counting(monkeypatch, module, name):  # type: ignore[no-untyped-def]
 
     monkeypatch.setattr(module, name, counted)
     return calls
+
+
+def new_code(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """What a deploy does to the kept pages: a test that changes a view's constant is new
+    code, so its keys take a new code stamp (the shared store, Redis when the suite runs on
+    it, still holds the pages of the old code under the old stamp)."""
+    from joren.platform import pagecache
+
+    monkeypatch.setattr(pagecache, "_stamp", pagecache.code_stamp() + "-changed")
+    pagecache.clear_local()

@@ -25,7 +25,7 @@ from joren.tenants.relationships import outcomes
 from joren.tenants.relationships.models import ReferralStatus
 from tests import factories
 from tests.clock import TOKYO
-from tests.platform.pagecache_helpers import counting, same_cached_and_not
+from tests.platform.pagecache_helpers import counting, new_code, same_cached_and_not
 from tests.tenants.helpers import count_statements, meetup
 from tests.tenants.meetups.helpers_checkin import person, register
 from tests.tenants.relationships.ledger_helpers import introduction, referral
@@ -115,8 +115,8 @@ def test_a_delivery_page_is_the_same_kept_and_computed_once(app, monkeypatch, se
     page = same_cached_and_not(app, organizer_client, _delivery(first))
     assert "総会のお知らせ" in page and "会員アオキ" in page and 'data-state="queued"' in page
     assert "忘年会のお知らせ" in same_cached_and_not(app, organizer_client, _delivery(second))
-    monkeypatch.setattr(announcement_views, "PER_PAGE", 2)  # a new page of the same key
-    pagecache.clear_local()
+    monkeypatch.setattr(announcement_views, "PER_PAGE", 2)
+    new_code(monkeypatch)
     page_one = same_cached_and_not(app, organizer_client, _delivery(first, "?page=1"))
     page_two = same_cached_and_not(app, organizer_client, _delivery(first, "?page=2"))
     assert 'data-page="1"' in page_one and 'data-page="2"' in page_two
@@ -203,8 +203,8 @@ def test_the_history_is_the_same_kept_and_computed_once(app, monkeypatch, organi
                                                         introduced):
     page = same_cached_and_not(app, organizer_client, HISTORY)
     assert "紹介0商事" in page and "紹介2商事" in page
-    monkeypatch.setattr(introduction_views, "HISTORY_PER_PAGE", 1)  # a new page, same key
-    pagecache.clear_local()
+    monkeypatch.setattr(introduction_views, "HISTORY_PER_PAGE", 1)
+    new_code(monkeypatch)
     newest = same_cached_and_not(app, organizer_client, HISTORY + "?page=1")
     older = same_cached_and_not(app, organizer_client, HISTORY + "?page=2")
     assert "紹介2商事" in newest and "紹介0商事" not in newest
