@@ -75,7 +75,7 @@ As a *verifier* (a veto on the concepts the words find, never a source;
 ``tests/quality/verified_concepts.py``) it was measured and left out too. A perfect verifier
 would take distinct 1,000 from 0.847/0.796 to 0.962/0.939 (decoys 3.9/4.3% → 0.8/1.1%),
 and needs three wrong tags in four caught at 5% of right ones vetoed; the encoder catches
-at most 0.27 at 5%. Its best settings give distinct 0.865/0.819 with decoys 3.3/3.6%
+at most 0.29 at 5%. Its best settings give distinct 0.865/0.819 with decoys 3.3/3.6%
 (margin only), or 0.849/0.833 with decoys 2.9/2.8% but novel and unseen 0.005–0.020 lower
 (τ 0.25).
 """
