@@ -72,7 +72,7 @@ def _phrases(side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     texts: list[str] = []
     owner: list[int] = []
     for k, c in enumerate(data["concepts"].values()):
-        phrases = [c["ja"], c["en"], *c[side], *c["both"]]
+        phrases = [c["ja"], c["en"], *c.get(side, ()), *c.get("both", ())]
         if side == "need":
             phrases += c.get("mention", [])
         for p in phrases:
@@ -91,7 +91,8 @@ def _phrases(side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _all_phrases() -> tuple[str, ...]:
     out: list[str] = []
     for c in vocabulary._data()["concepts"].values():
-        out += [c["ja"], c["en"], *c["offer"], *c["need"], *c["both"], *c.get("mention", [])]
+        out += [c["ja"], c["en"],
+                *(p for f in ("offer", "need", "both", "mention") for p in c.get(f, ()))]
     return tuple(p.strip() for p in out if p.strip())
 
 
