@@ -8,12 +8,13 @@ import select
 import time
 from datetime import UTC, datetime
 from typing import Annotated
+from weakref import WeakKeyDictionary
 
-from flask import Flask
+from flask import Flask, request
 from flask_sqlalchemy_lite import SQLAlchemy
 from sqlalchemy import DateTime, Enum, Integer, MetaData, String, TypeDecorator, event, exc
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import Pool
 
 from joren.platform.rls import APP_FUNCTIONS
@@ -99,6 +100,43 @@ def init_app(app: Flask) -> None:
             func for func in app.teardown_appcontext_funcs
             if not inspect.iscoroutinefunction(func)
         ]
+    app.before_request(_requests_that_write_lock_first)
+
+
+# Requests that only read (RFC 9110's safe methods).
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_BEGIN = "joren_sqlite_begin"
+_immediate_engines: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+
+
+def write_first(session: Session) -> None:
+    """On SQLite, the session's transactions from now on take the write lock when they begin
+    (``BEGIN IMMEDIATE``); elsewhere, or once a transaction is under way, nothing changes.
+
+    In WAL mode a transaction that read first and writes later cannot write at all when
+    another connection committed since its first read: its snapshot is stale, and SQLite
+    answers "database is locked" at once, without waiting out the busy timeout (a lost race
+    between two volunteers at the door, or a sign-in beside a check-in, was a 500). A
+    transaction that begins with the lock waits its turn instead and reads the rows as they
+    are. Reads keep beginning DEFERRED: they never wait for a writer nor hold one back. Only
+    the session given takes the lock (another session opened meanwhile, the navbar's or a
+    job's, still reads at once), and a session joined to an outer connection (the tests')
+    is left as it is."""
+    bind = session.bind
+    if (not isinstance(bind, Engine) or bind.dialect.name != "sqlite"
+            or session.in_transaction()):
+        return
+    immediate = _immediate_engines.get(bind)
+    if immediate is None:
+        immediate = _immediate_engines[bind] = bind.execution_options(**{_BEGIN: "IMMEDIATE"})
+    session.bind = immediate
+
+
+def _requests_that_write_lock_first() -> None:
+    """A request that changes something (any method but GET, HEAD, OPTIONS) writes in the
+    request's session's transactions: they begin with the write lock (``write_first``)."""
+    if request.method not in READING_METHODS:
+        write_first(db.session)
 
 
 def _is_sqlite(dbapi_connection) -> bool:  # type: ignore[no-untyped-def]
@@ -137,7 +175,8 @@ def _psycopg_connect(dbapi_connection, connection_record):  # type: ignore[no-un
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_BEGIN)
+                             else "BEGIN")
 
 
 # A PostgreSQL connection back from the pool is pinged (a round trip) only when it is in doubt:

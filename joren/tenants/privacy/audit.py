@@ -35,7 +35,7 @@ from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from joren.platform import accountability
-from joren.platform.db import db, utcnow
+from joren.platform.db import READING_METHODS, db, utcnow, write_first
 from joren.platform.identity.community import Community
 from joren.platform.tenancy import TenantScoped, current_tenant_id, unscoped
 from joren.tenants.privacy.models import ActorKind, AuditEntry
@@ -339,6 +339,12 @@ def _record_download(response: Response) -> Response:
         return response
     context = current_context(changes=False)
     if context is not None:
+        if request.method in READING_METHODS:
+            # The file is built: the transaction that read it ends here, and the entry goes
+            # in one of its own that begins with the write lock (on SQLite a download that
+            # read, then wrote, failed whenever anything was committed meanwhile).
+            db.session.commit()
+            write_first(db.session)
         _insert(db.session, [_entry(context, context.tenant_id, "export", "", None,
                                     {"file": disposition[:300]})])
         db.session.commit()
