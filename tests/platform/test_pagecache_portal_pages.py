@@ -1,20 +1,26 @@
-"""The page cache on a member's own portal pages kept by the member (issue 14): my
-introductions. What each page shows is the same kept or computed, a write shows at once, what
-follows the clock moves with it, and another member (of this community or another) never gets
-a member's own page."""
+"""The page cache on my introductions and a member's dues in the console (issue 14): what
+each page shows is the same kept or computed, a write shows at once, what follows the clock
+moves with it, and another member (of this community or another) never gets a member's page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from joren.models import Role
 from joren.platform import pagecache
 from joren.platform.tenancy import unscoped
 from joren.tenants.introductions import services as intro_services
 from joren.tenants.introductions import views as intro_views
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
+from joren.tenants.payments.dues import views as dues_views
+from tests import factories
+from tests.clock import today_in_tokyo
 from tests.platform.pagecache_helpers import counting, same_cached_and_not
 from tests.tenants.helpers import in_english
 from tests.tenants.introductions.intro_support import introduction, pair
+from tests.tenants.payments.stripe.dues_helpers import enable_dues, paid_dues
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -92,3 +98,84 @@ def test_my_introductions_close_at_the_deadline(app, session, clock, login, peop
     assert f'id="introduction-{intro_id}" data-state="closed"' in page
     with unscoped(session):
         assert session.get(Introduction, intro_id).status == IntroductionStatus.SENT
+
+
+# -- a member's dues (console) -----------------------------------------------------------------
+
+def _dues_of(member) -> str:  # type: ignore[no-untyped-def]
+    return f"/c/{SLUG}/admin/payments/dues/members/{member.id}"
+
+
+@pytest.fixture()
+def dues_on(session, tenant, people):  # type: ignore[no-untyped-def]
+    enable_dues(session, tenant)
+    session.commit()
+
+
+def test_a_members_dues_are_the_same_kept_and_each_members_own(app, monkeypatch, session,
+                                                              organizer_client, owner_client,
+                                                              people, dues_on):
+    today = today_in_tokyo()
+    paid_dues(session, people.member_member, today, today + timedelta(days=364), amount=34000)
+    session.commit()
+    organizer_client = in_english(organizer_client)
+    for _ in range(2):
+        members = same_cached_and_not(app, organizer_client, _dues_of(people.member_member))
+        assert 'data-dues-state="paid"' in members and "34,000" in members
+        owners = same_cached_and_not(app, organizer_client, _dues_of(people.owner_member))
+        assert 'data-dues-state="not_paid"' in owners and "34,000" not in owners
+        by_owner = same_cached_and_not(app, in_english(owner_client),
+                                       _dues_of(people.member_member))
+        assert 'data-dues-state="paid"' in by_owner and "34,000" in by_owner
+    computed = counting(monkeypatch, dues_views, "_member_body")
+    organizer_client.get(_dues_of(people.member_member))
+    assert computed == []
+
+
+def test_a_members_dues_show_a_mark_at_once_and_follow_the_day(app, session, clock, login,
+                                                              organizer_client, people,
+                                                              dues_on):
+    me = people.member_member
+    organizer_client = in_english(organizer_client)
+    today = today_in_tokyo()
+    page = same_cached_and_not(app, organizer_client, _dues_of(me))
+    assert 'data-dues-state="not_paid"' in page and today.isoformat() in page
+    marked = organizer_client.post(f"{_dues_of(me)}/mark", data={
+        "method": "bank_transfer", "period_start": today.isoformat()})
+    assert marked.status_code == 303
+    organizer_client.get(_dues_of(me))  # (its flash)
+    page = same_cached_and_not(app, organizer_client, _dues_of(me))
+    assert 'data-dues-state="paid"' in page and "12,000" in page
+    next_period = (today + timedelta(days=365)).isoformat()  # the day after a year paid
+    assert f'value="{next_period}"' in page
+    clock.shift(days=366)  # the year paid is over: lapsed today, nothing written
+    organizer_client = in_english(login(people.organizer))
+    page = same_cached_and_not(app, organizer_client, _dues_of(me))
+    assert 'data-dues-state="lapsed"' in page
+
+
+def test_a_members_dues_form_sent_back_shows_what_was_typed(organizer_client, people, dues_on):
+    organizer_client = in_english(organizer_client)
+    organizer_client.get(_dues_of(people.member_member))  # a kept page exists
+    refused = organizer_client.post(f"{_dues_of(people.member_member)}/mark", data={
+        "method": "stripe", "note": "窓口で受領した分"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "窓口で受領した分" in page and "Not a valid choice" in page
+
+
+def test_a_members_dues_are_never_another_communitys(login, session, organizer_client,
+                                                    other_tenant, people, dues_on):
+    today = today_in_tokyo()
+    paid_dues(session, people.member_member, today, today + timedelta(days=364), amount=34000)
+    session.commit()
+    assert "34,000" in organizer_client.get(_dues_of(people.member_member)).get_data(
+        as_text=True)
+    account = factories.account(session, email="kobe-organizer@example.jp")
+    factories.member(session, other_tenant, account=account, role=Role.ORGANIZER)
+    enable_dues(session, other_tenant)
+    session.commit()
+    intruder = login(account)
+    assert intruder.get(_dues_of(people.member_member)).status_code in (403, 404)
+    guessed = intruder.get(_dues_of(people.member_member).replace(SLUG, other_tenant.slug))
+    assert guessed.status_code == 404 and "34,000" not in guessed.get_data(as_text=True)

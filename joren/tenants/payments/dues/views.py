@@ -11,6 +11,7 @@ import stripe
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from joren.platform import pagecache
 from joren.platform.billing.stripe_client import BillingOff
@@ -115,19 +116,29 @@ def members() -> Any:
 @bp.route("/admin/payments/dues/members/<int:member_id>", methods=["GET"])
 @require(Capability.MANAGE_PAYMENTS)
 def member(member_id: int) -> Any:
+    """A member's dues. Kept by the page cache: what is paid through and the period the form
+    offers next follow the community's day, which is in the key with the member (a form
+    sent back with what was typed is computed, ``_member_page``)."""
     person = get_or_404(Member, member_id)
-    return _member_page(person, MarkDuesForm(
-        period_start=dues.default_period_start(db.session, person, _today())))
+    today = _today()
+    body_html = pagecache.cached_html(
+        db.session, "dues.member", (person.id, today.isoformat()),
+        lambda: _member_body(person, MarkDuesForm(
+            period_start=dues.default_period_start(db.session, person, today)), today))
+    return render_template("payments/dues_member.html", person=person, body_html=body_html)
 
 
 def _member_page(person: Member, form: MarkDuesForm, status: int = 200) -> Any:
-    zone = g.community.zone
+    return render_template("payments/dues_member.html", person=person,
+                           body_html=Markup(_member_body(person, form, _today()))), status  # noqa: S704 - Jinja's autoescaped output
+
+
+def _member_body(person: Member, form: MarkDuesForm, today: Any) -> str:
     return render_template(
-        "payments/dues_member.html", person=person, form=form,
+        "payments/_dues_member_body.html", person=person, form=form,
         settings=dues.settings_for(db.session),
-        state=dues.state_for(db.session, person, _today(), zone),
-        payments=dues.dues_payments(db.session, person.id),
-    ), status
+        state=dues.state_for(db.session, person, today, g.community.zone),
+        payments=dues.dues_payments(db.session, person.id))
 
 
 @bp.post("/admin/payments/dues/members/<int:member_id>/mark")
