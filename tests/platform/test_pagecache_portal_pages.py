@@ -1,4 +1,5 @@
-"""The page cache on my introductions and a member's dues in the console (issue 14): what
+"""The page cache on my introductions, a member's dues in the console and my registrations
+(issue 14): what
 each page shows is the same kept or computed, a write shows at once, what follows the clock
 moves with it, and another member (of this community or another) never gets a member's page."""
 
@@ -14,12 +15,14 @@ from joren.platform.tenancy import unscoped
 from joren.tenants.introductions import services as intro_services
 from joren.tenants.introductions import views as intro_views
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
+from joren.tenants.meetups.registrations import views as registration_views
 from joren.tenants.payments.dues import views as dues_views
 from tests import factories
 from tests.clock import today_in_tokyo
 from tests.platform.pagecache_helpers import counting, same_cached_and_not
-from tests.tenants.helpers import in_english
+from tests.tenants.helpers import attend, in_english, meetup
 from tests.tenants.introductions.intro_support import introduction, pair
+from tests.tenants.meetups.helpers_checkin import register
 from tests.tenants.payments.stripe.dues_helpers import enable_dues, paid_dues
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -179,3 +182,58 @@ def test_a_members_dues_are_never_another_communitys(login, session, organizer_c
     assert intruder.get(_dues_of(people.member_member)).status_code in (403, 404)
     guessed = intruder.get(_dues_of(people.member_member).replace(SLUG, other_tenant.slug))
     assert guessed.status_code == 404 and "34,000" not in guessed.get_data(as_text=True)
+
+
+# -- my registrations (portal) -----------------------------------------------------------------
+
+MY_REGISTRATIONS = f"/c/{SLUG}/meetups/mine"
+
+
+def _upcoming(page: str) -> str:
+    return page.split("Upcoming", 1)[1].split("Past", 1)[0]
+
+
+def test_my_registrations_are_the_same_kept_and_each_members_own(app, monkeypatch, session,
+                                                                tenant, member_client,
+                                                                owner_client, people):
+    register(session, meetup(session, tenant, "田中の定例会"), people.member_member)
+    register(session, meetup(session, tenant, "大家の勉強会"), people.owner_member)
+    session.commit()
+    member_client, owner_client = in_english(member_client), in_english(owner_client)
+    for _ in range(2):
+        mine = same_cached_and_not(app, member_client, MY_REGISTRATIONS)
+        assert "田中の定例会" in mine and "大家の勉強会" not in mine
+        owners = same_cached_and_not(app, owner_client, MY_REGISTRATIONS)
+        assert "大家の勉強会" in owners and "田中の定例会" not in owners
+    computed = counting(monkeypatch, registration_views, "_mine_body")
+    member_client.get(MY_REGISTRATIONS)
+    owner_client.get(MY_REGISTRATIONS)
+    assert computed == []
+
+
+def test_my_registrations_show_a_write_at_once_and_a_meetup_moves_to_past_when_it_ends(
+        app, session, clock, tenant, login, people, member_client):
+    member_client = in_english(member_client)
+    soon = meetup(session, tenant, "今夜の定例会", starts_at=clock.now() - timedelta(hours=1))
+    soon.ends_at = clock.now() + timedelta(seconds=30)
+    session.commit()
+    assert "今夜の定例会" not in same_cached_and_not(app, member_client, MY_REGISTRATIONS)
+    register(session, soon, people.member_member)
+    attend(session, soon, people.member_member)
+    session.commit()
+    page = same_cached_and_not(app, member_client, MY_REGISTRATIONS)
+    assert "今夜の定例会" in _upcoming(page)
+    clock.shift(seconds=31)  # over: nothing written
+    member_client = in_english(login(people.member))
+    page = same_cached_and_not(app, member_client, MY_REGISTRATIONS)
+    assert "今夜の定例会" not in _upcoming(page) and 'data-past="attended"' in page
+
+
+def test_my_registrations_are_never_another_communitys(login, session, tenant, other_tenant,
+                                                       people, member_client):
+    register(session, meetup(session, tenant, "田中の定例会"), people.member_member)
+    session.commit()
+    assert "田中の定例会" in member_client.get(MY_REGISTRATIONS).get_data(as_text=True)
+    theirs = login(people.other_owner)
+    page = theirs.get(MY_REGISTRATIONS.replace(SLUG, other_tenant.slug))
+    assert page.status_code == 200 and "田中の定例会" not in page.get_data(as_text=True)
