@@ -1,21 +1,24 @@
-"""The page cache on my introductions, a member's dues in the console and my registrations
-(issue 14): what
+"""The page cache on my introductions, a member's dues in the console, my registrations and
+the privacy notice with my choices (issue 14): what
 each page shows is the same kept or computed, a write shows at once, what follows the clock
 moves with it, and another member (of this community or another) never gets a member's page."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
 from joren.models import Role
 from joren.platform import pagecache
+from joren.platform.mail.models import EmailUnsubscribe
 from joren.platform.tenancy import unscoped
 from joren.tenants.introductions import services as intro_services
 from joren.tenants.introductions import views as intro_views
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.meetups.registrations import views as registration_views
+from joren.tenants.members.consent import views as consent_views
 from joren.tenants.payments.dues import views as dues_views
 from tests import factories
 from tests.clock import today_in_tokyo
@@ -237,3 +240,67 @@ def test_my_registrations_are_never_another_communitys(login, session, tenant, o
     theirs = login(people.other_owner)
     page = theirs.get(MY_REGISTRATIONS.replace(SLUG, other_tenant.slug))
     assert page.status_code == 200 and "田中の定例会" not in page.get_data(as_text=True)
+
+
+# -- the privacy notice and my choices (portal) ------------------------------------------------
+
+PRIVACY = f"/c/{SLUG}/privacy"
+ALL_YES = {"introductions": "y", "directory": "y", "announcements": "y", "follow_ups": "y"}
+
+
+def _agreed(page: str, purpose: str) -> bool:
+    found = re.search(rf'<input[^>]*data-purpose="{purpose}"[^>]*>', page)
+    assert found is not None
+    return "checked" in found.group(0)
+
+
+def test_my_choices_are_the_same_kept_and_each_members_own(app, monkeypatch, login, people,
+                                                          other_tenant, member_client,
+                                                          owner_client):
+    assert member_client.post(PRIVACY, data={"introductions": "y"}).status_code == 302
+    member_client, owner_client = in_english(member_client), in_english(owner_client)
+    member_client.get(PRIVACY)  # (its flash)
+    for _ in range(2):
+        mine = same_cached_and_not(app, member_client, PRIVACY)
+        assert not _agreed(mine, "announcements") and 'data-section="history"' in mine
+        owners = same_cached_and_not(app, owner_client, PRIVACY)
+        assert _agreed(owners, "announcements") and 'data-section="history"' not in owners
+    computed = counting(monkeypatch, consent_views, "_notice_body")
+    member_client.get(PRIVACY)
+    owner_client.get(PRIVACY)
+    assert computed == []
+    theirs = in_english(login(people.other_owner)).get(PRIVACY.replace(SLUG, other_tenant.slug))
+    assert theirs.status_code == 200
+    assert 'data-section="history"' not in theirs.get_data(as_text=True)
+
+
+def test_my_choices_keep_the_links_arguments(app, member_client):
+    asked = same_cached_and_not(app, member_client, f"{PRIVACY}?via=series")
+    assert re.search(r'name="via"[^>]*value="series"', asked)
+    back = f"/c/{SLUG}/meetups/mine"
+    sent_back = same_cached_and_not(app, member_client, f"{PRIVACY}?next={back}")
+    assert re.search(rf'name="next"[^>]*value="{back}"', sent_back)
+    plain = same_cached_and_not(app, member_client, PRIVACY)
+    assert not re.search(r'name="via"[^>]*value="series"', plain)
+    assert not re.search(rf'name="next"[^>]*value="{back}"', plain)
+
+
+def test_my_choices_show_an_unsubscribe_link_at_once(app, session, people, member_client):
+    assert member_client.post(PRIVACY, data=ALL_YES).status_code == 302
+    member_client.get(PRIVACY)  # (its flash)
+    assert _agreed(same_cached_and_not(app, member_client, PRIVACY), "announcements")
+    with unscoped(session):  # an unsubscribe link: no community's write
+        session.add(EmailUnsubscribe(email=people.member_member.email, category="all",
+                                     community_id=None))
+        session.commit()
+    assert not _agreed(same_cached_and_not(app, member_client, PRIVACY), "announcements")
+
+
+
+def test_the_notice_is_the_same_kept_for_readers_not_signed_in(app, session, tenant, client,
+                                                               member_client):
+    tenant.is_public = True
+    session.commit()
+    member_client.get(PRIVACY)  # a member's page is kept
+    page = same_cached_and_not(app, client, PRIVACY)
+    assert "data-notice" in page and 'name="via"' not in page
