@@ -1,5 +1,5 @@
-"""The page cache on my introductions, a member's dues in the console, my registrations and
-the privacy notice with my choices (issue 14): what
+"""The page cache on my introductions, a member's dues in the console, my registrations, the
+privacy notice with my choices and a series' public page (issue 14): what
 each page shows is the same kept or computed, a write shows at once, what follows the clock
 moves with it, and another member (of this community or another) never gets a member's page."""
 
@@ -17,6 +17,8 @@ from joren.platform.tenancy import unscoped
 from joren.tenants.introductions import services as intro_services
 from joren.tenants.introductions import views as intro_views
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
+from joren.tenants.meetups.models import Visibility
+from joren.tenants.meetups.public import views as public_views
 from joren.tenants.meetups.registrations import views as registration_views
 from joren.tenants.members.consent import views as consent_views
 from joren.tenants.payments.dues import views as dues_views
@@ -26,6 +28,7 @@ from tests.platform.pagecache_helpers import counting, same_cached_and_not
 from tests.tenants.helpers import attend, in_english, meetup
 from tests.tenants.introductions.intro_support import introduction, pair
 from tests.tenants.meetups.helpers_checkin import register
+from tests.tenants.meetups.helpers_registrations import series_with_occurrences
 from tests.tenants.payments.stripe.dues_helpers import enable_dues, paid_dues
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -304,3 +307,63 @@ def test_the_notice_is_the_same_kept_for_readers_not_signed_in(app, session, ten
     member_client.get(PRIVACY)  # a member's page is kept
     page = same_cached_and_not(app, client, PRIVACY)
     assert "data-notice" in page and 'name="via"' not in page
+
+
+# -- a series' public page ---------------------------------------------------------------------
+
+def _series_url(series) -> str:  # type: ignore[no-untyped-def]
+    return f"/c/{SLUG}/series/{series.id}"
+
+
+@pytest.fixture()
+def public_series(session, tenant):  # type: ignore[no-untyped-def]
+    tenant.is_public = True
+    series, occurrences = series_with_occurrences(session, tenant, n=3)
+    series.visibility = Visibility.PUBLIC
+    for occurrence in occurrences:
+        occurrence.is_public = True
+    session.commit()
+    return series, occurrences
+
+
+def test_a_series_page_is_the_same_kept_for_every_reader(app, monkeypatch, session, tenant,
+                                                         client, member_client, public_series):
+    series, occurrences = public_series
+    other, _ = series_with_occurrences(session, tenant, n=1)
+    other.title, other.visibility = "夜の交流会", Visibility.PUBLIC
+    session.commit()
+    for _ in range(2):
+        page = same_cached_and_not(app, client, _series_url(series))
+        assert 'property="og:title"' in page and "朝活セミナー" in page
+        assert f"/meetups/{occurrences[2].id}" in page
+        assert f"/meetups/{occurrences[2].id}" in same_cached_and_not(app, member_client,
+                                                                      _series_url(series))
+        assert "夜の交流会" in same_cached_and_not(app, client, _series_url(other))
+    computed = counting(monkeypatch, public_views, "_series_body")
+    client.get(_series_url(series))
+    member_client.get(_series_url(series))
+    assert computed == []
+
+
+def test_a_series_page_shows_a_change_at_once_and_its_next_meetups_follow_the_clock(
+        app, session, clock, client, public_series):
+    series, occurrences = public_series
+    assert f"/meetups/{occurrences[0].id}" in same_cached_and_not(app, client,
+                                                                  _series_url(series))
+    occurrences[1].title = "朝活セミナー特別編"
+    session.commit()
+    assert "朝活セミナー特別編" in same_cached_and_not(app, client, _series_url(series))
+    clock.move_to(occurrences[0].starts_at + timedelta(seconds=1))  # started: nothing written
+    page = same_cached_and_not(app, client, _series_url(series))
+    assert f"/meetups/{occurrences[0].id}" not in page
+    assert f"/meetups/{occurrences[1].id}" in page
+
+
+def test_a_series_page_is_never_another_communitys(session, client, other_tenant,
+                                                   public_series):
+    series, _occurrences = public_series
+    assert "朝活セミナー" in client.get(_series_url(series)).get_data(as_text=True)
+    other_tenant.is_public = True
+    session.commit()
+    guessed = client.get(_series_url(series).replace(SLUG, other_tenant.slug))
+    assert guessed.status_code == 404 and "朝活セミナー" not in guessed.get_data(as_text=True)
