@@ -14,6 +14,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from joren.platform import pagecache
+from joren.platform.billing.plans import billing_enabled
 from joren.platform.billing.stripe_client import BillingOff
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
@@ -189,16 +190,28 @@ def undo(payment_id: int) -> Any:
 @bp.get("/dues")
 @member_required
 def mine() -> Any:
+    """The member's dues. Kept by the page cache: the key holds the member, the community's
+    day (what is paid through), whether payments online are configured on this deployment
+    (a setting, not a row) and whether the page comes back from a payment (its thanks)."""
     me = active_membership()
     assert me is not None
+    today = _today()
+    thanked = request.args.get("checkout", "") == "success"
+    body_html = pagecache.cached_html(
+        db.session, "dues.mine", (me.id, today.isoformat(), billing_enabled(), thanked),
+        lambda: _mine_body(me, today, thanked))
+    return render_template("payments/dues.html", body_html=body_html)
+
+
+def _mine_body(me: Member, today: Any, thanked: bool) -> str:
     settings = dues.settings_for(db.session)
-    zone = g.community.zone
-    state = dues.state_for(db.session, me, _today(), zone) if settings.enabled else None
+    state = (dues.state_for(db.session, me, today, g.community.zone) if settings.enabled
+             else None)
     return render_template(
-        "payments/dues.html", settings=settings, state=state,
+        "payments/_dues_body.html", settings=settings, state=state,
         online=settings.enabled and dues.online_ready(db.session),
         payments=dues.dues_payments(db.session, me.id) if settings.enabled else [],
-        outcome=request.args.get("checkout", ""))
+        outcome="success" if thanked else "")
 
 
 def _stripe_call(call: Callable[[], T], what: str) -> T | None:
