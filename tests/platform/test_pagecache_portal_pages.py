@@ -1,5 +1,6 @@
 """The page cache on my introductions, a member's dues in the console, my registrations, the
-privacy notice with my choices and a series' public page (issue 14): what
+privacy notice with my choices, a series' public page and a meetup's survey results
+(issue 14): what
 each page shows is the same kept or computed, a write shows at once, what follows the clock
 moves with it, and another member (of this community or another) never gets a member's page."""
 
@@ -20,12 +21,14 @@ from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.meetups.models import Visibility
 from joren.tenants.meetups.public import views as public_views
 from joren.tenants.meetups.registrations import views as registration_views
+from joren.tenants.meetups.survey import views as survey_views
+from joren.tenants.meetups.survey.models import SurveyResponse
 from joren.tenants.members.consent import views as consent_views
 from joren.tenants.payments.dues import views as dues_views
 from tests import factories
 from tests.clock import today_in_tokyo
 from tests.platform.pagecache_helpers import counting, same_cached_and_not
-from tests.tenants.helpers import attend, in_english, meetup
+from tests.tenants.helpers import attend, days_ago, in_english, meetup
 from tests.tenants.introductions.intro_support import introduction, pair
 from tests.tenants.meetups.helpers_checkin import register
 from tests.tenants.meetups.helpers_registrations import series_with_occurrences
@@ -367,3 +370,65 @@ def test_a_series_page_is_never_another_communitys(session, client, other_tenant
     session.commit()
     guessed = client.get(_series_url(series).replace(SLUG, other_tenant.slug))
     assert guessed.status_code == 404 and "朝活セミナー" not in guessed.get_data(as_text=True)
+
+
+# -- a meetup's survey results (console) -------------------------------------------------------
+
+def _results_url(evening) -> str:  # type: ignore[no-untyped-def]
+    return f"/c/{SLUG}/admin/meetups/{evening.id}/survey"
+
+
+def _answered(session, tenant, evening, satisfaction: int, comment: str):  # type: ignore[no-untyped-def]
+    person = factories.member(session, tenant, email=f"{len(comment)}-{satisfaction}@example.jp")
+    attend(session, evening, person)
+    with unscoped(session):
+        session.add(SurveyResponse(tenant_id=evening.tenant_id, meetup_id=evening.id,
+                                   member_id=person.id, satisfaction=satisfaction,
+                                   comment=comment))
+    session.commit()
+
+
+@pytest.fixture()
+def surveyed(session, tenant):  # type: ignore[no-untyped-def]
+    first = meetup(session, tenant, "三月の定例会", starts_at=days_ago(3))
+    second = meetup(session, tenant, "四月の定例会", starts_at=days_ago(2))
+    _answered(session, tenant, first, 5, "とても良かった")
+    _answered(session, tenant, second, 1, "席が狭かった")
+    return first, second
+
+
+def test_survey_results_are_the_same_kept_and_follow_the_readers_role(
+        app, monkeypatch, organizer_client, staff_client, surveyed):
+    first, second = surveyed
+    organizer_client, staff_client = in_english(organizer_client), in_english(staff_client)
+    export = f'href="{_results_url(first)}.csv"'
+    for _ in range(2):
+        page = same_cached_and_not(app, organizer_client, _results_url(first))
+        assert "とても良かった" in page and "席が狭かった" not in page and export in page
+        staffs = same_cached_and_not(app, staff_client, _results_url(first))
+        assert "とても良かった" in staffs and export not in staffs
+        assert "席が狭かった" in same_cached_and_not(app, organizer_client,
+                                                     _results_url(second))
+    computed = counting(monkeypatch, survey_views, "_results_body")
+    organizer_client.get(_results_url(first))
+    staff_client.get(_results_url(first))
+    assert computed == []
+
+
+def test_survey_results_show_an_answer_at_once(app, session, tenant, organizer_client,
+                                               surveyed):
+    first, _second = surveyed
+    organizer_client = in_english(organizer_client)
+    assert "Average: 5.00" in same_cached_and_not(app, organizer_client, _results_url(first))
+    _answered(session, tenant, first, 2, "普通だった")
+    page = same_cached_and_not(app, organizer_client, _results_url(first))
+    assert "Average: 3.50" in page and "普通だった" in page
+
+
+def test_survey_results_are_never_another_communitys(login, session, other_tenant, people,
+                                                    organizer_client, surveyed):
+    first, _second = surveyed
+    assert "とても良かった" in organizer_client.get(_results_url(first)).get_data(as_text=True)
+    guessed = login(people.other_owner).get(_results_url(first).replace(SLUG,
+                                                                          other_tenant.slug))
+    assert guessed.status_code == 404 and "とても良かった" not in guessed.get_data(as_text=True)
