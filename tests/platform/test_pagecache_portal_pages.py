@@ -432,3 +432,14 @@ def test_survey_results_are_never_another_communitys(login, session, other_tenan
     guessed = login(people.other_owner).get(_results_url(first).replace(SLUG,
                                                                           other_tenant.slug))
     assert guessed.status_code == 404 and "とても良かった" not in guessed.get_data(as_text=True)
+
+
+# -- my profile form, refused (portal) ---------------------------------------------------------
+
+def test_my_profile_form_refused_is_a_form_not_its_html_as_text(member_client):
+    member_client.get(f"/c/{SLUG}/profile")  # a kept page exists
+    refused = member_client.post(f"/c/{SLUG}/profile", data={
+        "family_name": "", "given_name": "", "contact_visibility": "bogus"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "&lt;form" not in page and 'name="family_name"' in page
