@@ -91,6 +91,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -110,7 +111,7 @@ from sqlalchemy import (
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
-from joren.platform.db import Base, intpk
+from joren.platform.db import Base, intpk, utcnow
 from joren.platform.i18n import locale_code
 from joren.platform.templating import signed_csrf_token
 from joren.platform.tenancy import (
@@ -573,6 +574,12 @@ def cached_html_about(session: Session, name: str, parts: tuple[Any, ...],
         # secret within the last minute, templating.signed_csrf_token), not signed anew.
         html = html.replace(kept["stand_in"], str(escape(signed_csrf_token())))
     return Markup(html), kept.get("about")  # noqa: S704 - Jinja's autoescaped output, and an escaped token
+
+
+def not_yet(moment: str | None) -> bool:
+    """A ``still_true`` for a result that holds until ``moment`` (an ISO time the result noted
+    beside itself: when the first thing it shows as open closes; None: never)."""
+    return moment is None or utcnow() < datetime.fromisoformat(moment)
 
 
 def fingerprint_unchanged(session: Session) -> bool:

@@ -172,7 +172,18 @@ def settings() -> Any:
 @bp.get("/introductions")
 @member_required
 def mine() -> Any:
+    """The member's own introductions. Kept by the page cache with the member in the key; an
+    introduction sent to them closes with the clock at its deadline: the page notes the first
+    such deadline and is computed again from that moment."""
     me = g.membership.id
+    found: dict[str, Any] = {}
+    body_html, _deadline = pagecache.cached_html_about(
+        db.session, "introductions.mine", (me,), lambda: _mine_body(me, found),
+        about=lambda: found.get("deadline"), still_true=pagecache.not_yet)
+    return render_template("introductions/mine.html", body_html=body_html)
+
+
+def _mine_body(me: int, found: dict[str, Any]) -> str:
     items = db.session.scalars(_with_members(
         select(Introduction)
         .where(or_(Introduction.member_low_id == me, Introduction.member_high_id == me),
@@ -184,7 +195,12 @@ def mine() -> Any:
         .order_by(Introduction.created_at.desc(), Introduction.id.desc()))).all()
     language = current_language()
     cards = [_card(i, me, language) for i in items]
-    return render_template("introductions/mine.html", cards=cards, answer_form=AnswerForm())
+    deadlines = [card["introduction"].expires_at for card in cards
+                 if card["state"] in ("pending", "accepted")
+                 and card["introduction"].expires_at is not None]
+    found["deadline"] = min(deadlines).isoformat() if deadlines else None
+    return render_template("introductions/_mine_body.html", cards=cards,
+                           answer_form=AnswerForm())
 
 
 def member_state(introduction: Introduction, member_id: int) -> str:

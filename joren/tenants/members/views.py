@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -162,7 +161,7 @@ def _invitations_page(form: InviteForm, status: int = 200) -> Any:
     list_html, _expiry = pagecache.cached_html_about(
         db.session, "members.invitations", (g.membership.role.value,),
         lambda: _invitations_list(found), about=lambda: found.get("expiry"),
-        still_true=_none_expired_since)
+        still_true=pagecache.not_yet)
     return render_template(
         "members/console/invitations.html", form=form, list_html=list_html,
         can_invite_organizers=can_invite_organizers,
@@ -176,11 +175,6 @@ def _invitations_list(found: dict[str, Any]) -> str:
     expiries = [row.expires_at for row, state in rows if state == PENDING]
     found["expiry"] = min(expiries).isoformat() if expiries else None
     return render_template("members/console/_invitations_list.html", invitations=rows)
-
-
-def _none_expired_since(expiry: str | None) -> bool:
-    """Whether no invitation the kept list shows as pending has expired since."""
-    return expiry is None or utcnow() < datetime.fromisoformat(expiry)
 
 
 @bp.get("/admin/invitations")

@@ -18,8 +18,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
+from joren.platform import pagecache
 from joren.platform.db import db, utcnow
 from joren.platform.headers import allow_embedding
 from joren.platform.membership.capabilities import Capability
@@ -91,9 +93,24 @@ def series_page(series_id: int) -> Any:
     if active_membership() is None and not (
             g.community.is_public and series.visibility == Visibility.PUBLIC):
         abort(404)
+    # The same for every reader: kept by the page cache with the series in the key, until the
+    # first of its next meetups starts (then it leaves the list); the card's tags for the
+    # page's head come with it.
+    found: dict[str, Any] = {}
+    body_html, about = pagecache.cached_html_about(
+        db.session, "public.series_page", (series.id,), lambda: _series_body(series, found),
+        about=lambda: found, still_true=lambda kept: pagecache.not_yet(kept.get("first")))
+    return render_template("meetups/public/series.html", series=series, body_html=body_html,
+                           head_html=Markup(about["head"]))  # noqa: S704 - Jinja's autoescaped output
+
+
+def _series_body(series: MeetupSeries, found: dict[str, Any]) -> str:
     upcoming = _upcoming_public(series.id, limit=6)
-    return render_template("meetups/public/series.html", series=series, upcoming=upcoming,
-                           **series_card(db.session, series, upcoming))
+    card = series_card(db.session, series, upcoming)
+    found["first"] = upcoming[0].starts_at.isoformat() if upcoming else None
+    found["head"] = render_template("meetups/public/_card_meta.html", **card)
+    return render_template("meetups/public/_series_body.html", series=series,
+                           upcoming=upcoming, **card)
 
 
 @bp.get("/embed")

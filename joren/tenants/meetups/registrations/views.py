@@ -347,14 +347,26 @@ def series_cancel(series_id: int) -> Any:
 @bp.get("/meetups/mine")
 @member_required
 def mine() -> Any:
+    """The member's registrations. Kept by the page cache with the member in the key; a meetup
+    moves from upcoming to past with the clock when it ends: the page notes the first end of
+    an upcoming one and is computed again from that moment."""
+    found: dict[str, Any] = {}
+    body_html, _first_end = pagecache.cached_html_about(
+        db.session, "registrations.mine", (g.membership.id,), lambda: _mine_body(found),
+        about=lambda: found.get("first_end"), still_true=pagecache.not_yet)
+    return render_template("meetups/registrations/mine.html", body_html=body_html)
+
+
+def _mine_body(found: dict[str, Any]) -> str:
     now = utcnow()
+    upcoming = reading.member_registrations(db.session, g.membership, now)
     past = reading.member_registrations(db.session, g.membership, now, upcoming=False)
+    ends = [r.meetup.ends_at for r in upcoming]
+    found["first_end"] = min(ends).isoformat() if ends else None
     return render_template(
-        "meetups/registrations/mine.html",
-        upcoming=reading.member_registrations(db.session, g.membership, now),
-        past=past, attended=reading.attended_at(db.session, g.membership.id,
-                                                 [r.meetup_id for r in past]),
-    )
+        "meetups/registrations/_mine_body.html", upcoming=upcoming, past=past,
+        attended=reading.attended_at(db.session, g.membership.id,
+                                     [r.meetup_id for r in past]))
 
 
 # --- public: guests -------------------------------------------------------------------------

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from joren.platform import pagecache
 from joren.platform.csv_export import csv_response
 from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
@@ -68,9 +69,20 @@ def answer(token: str) -> Any:
 @bp.get("/admin/meetups/<int:meetup_id>/survey")
 @require(Capability.VIEW_ANALYTICS)
 def results_page(meetup_id: int) -> Any:
+    """A meetup's survey results. Kept by the page cache while nothing in the community
+    changes (an answer is a write in it); the key holds the meetup and the reader's role
+    (whether they may download the answers)."""
     meetup = get_or_404(Meetup, meetup_id)
+    body_html = pagecache.cached_html(
+        db.session, "survey.results_page", (meetup.id, g.membership.role.value),
+        lambda: _results_body(meetup))
+    return render_template("meetups/survey/results.html", meetup=meetup, body_html=body_html)
+
+
+def _results_body(meetup: Meetup) -> str:
     asked = questions_for(db.session, meetup, QuestionPurpose.SURVEY)
-    return render_template("meetups/survey/results.html", meetup=meetup, questions=asked,
+    return render_template("meetups/survey/_results_body.html", meetup=meetup,
+                           questions=asked,
                            results=results.meetup_results(db.session, meetup, asked),
                            scale=services.SCALE)
 

@@ -130,6 +130,12 @@ def current_state(session: Session, member: Member) -> dict[Purpose, bool]:
     return state_from_flags(member, _stopped(session, member.email, member.tenant_id))
 
 
+def stopped_categories(session: Session, member: Member) -> list[str]:
+    """The email categories the member's address stopped here or everywhere (sorted): what
+    ``current_state`` reads outside the community's rows (an unsubscribe link marks none)."""
+    return sorted(_stopped(session, member.email, member.tenant_id))
+
+
 # -- recording answers -----------------------------------------------------------------------
 
 def _apply(session: Session, member: Member, purpose: Purpose, granted: bool,

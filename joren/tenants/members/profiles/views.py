@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from joren.platform import pagecache
 from joren.platform.db import db, utcnow
@@ -144,7 +145,10 @@ def _mine_body(form: ProfileForm, member: Member, now: datetime | None = None) -
 
 
 def _mine_page(body_html: str, status: int = 200) -> Any:
-    return render_template("members/profiles/mine.html", body_html=body_html), status
+    # A refused form's body is computed here, not kept: Jinja's output, marked safe as the
+    # kept one is (else the page would show its HTML as text).
+    return render_template("members/profiles/mine.html",
+                           body_html=Markup(body_html)), status  # noqa: S704 - Jinja's autoescaped output
 
 
 @bp.route("/admin/members/<int:member_id>/profile", methods=["GET", "POST"])

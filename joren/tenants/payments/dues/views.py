@@ -11,8 +11,10 @@ import stripe
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from joren.platform import pagecache
+from joren.platform.billing.plans import billing_enabled
 from joren.platform.billing.stripe_client import BillingOff
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
@@ -115,19 +117,29 @@ def members() -> Any:
 @bp.route("/admin/payments/dues/members/<int:member_id>", methods=["GET"])
 @require(Capability.MANAGE_PAYMENTS)
 def member(member_id: int) -> Any:
+    """A member's dues. Kept by the page cache: what is paid through and the period the form
+    offers next follow the community's day, which is in the key with the member (a form
+    sent back with what was typed is computed, ``_member_page``)."""
     person = get_or_404(Member, member_id)
-    return _member_page(person, MarkDuesForm(
-        period_start=dues.default_period_start(db.session, person, _today())))
+    today = _today()
+    body_html = pagecache.cached_html(
+        db.session, "dues.member", (person.id, today.isoformat()),
+        lambda: _member_body(person, MarkDuesForm(
+            period_start=dues.default_period_start(db.session, person, today)), today))
+    return render_template("payments/dues_member.html", person=person, body_html=body_html)
 
 
 def _member_page(person: Member, form: MarkDuesForm, status: int = 200) -> Any:
-    zone = g.community.zone
+    return render_template("payments/dues_member.html", person=person,
+                           body_html=Markup(_member_body(person, form, _today()))), status  # noqa: S704 - Jinja's autoescaped output
+
+
+def _member_body(person: Member, form: MarkDuesForm, today: Any) -> str:
     return render_template(
-        "payments/dues_member.html", person=person, form=form,
+        "payments/_dues_member_body.html", person=person, form=form,
         settings=dues.settings_for(db.session),
-        state=dues.state_for(db.session, person, _today(), zone),
-        payments=dues.dues_payments(db.session, person.id),
-    ), status
+        state=dues.state_for(db.session, person, today, g.community.zone),
+        payments=dues.dues_payments(db.session, person.id))
 
 
 @bp.post("/admin/payments/dues/members/<int:member_id>/mark")
@@ -178,16 +190,28 @@ def undo(payment_id: int) -> Any:
 @bp.get("/dues")
 @member_required
 def mine() -> Any:
+    """The member's dues. Kept by the page cache: the key holds the member, the community's
+    day (what is paid through), whether payments online are configured on this deployment
+    (a setting, not a row) and whether the page comes back from a payment (its thanks)."""
     me = active_membership()
     assert me is not None
+    today = _today()
+    thanked = request.args.get("checkout", "") == "success"
+    body_html = pagecache.cached_html(
+        db.session, "dues.mine", (me.id, today.isoformat(), billing_enabled(), thanked),
+        lambda: _mine_body(me, today, thanked))
+    return render_template("payments/dues.html", body_html=body_html)
+
+
+def _mine_body(me: Member, today: Any, thanked: bool) -> str:
     settings = dues.settings_for(db.session)
-    zone = g.community.zone
-    state = dues.state_for(db.session, me, _today(), zone) if settings.enabled else None
+    state = (dues.state_for(db.session, me, today, g.community.zone) if settings.enabled
+             else None)
     return render_template(
-        "payments/dues.html", settings=settings, state=state,
+        "payments/_dues_body.html", settings=settings, state=state,
         online=settings.enabled and dues.online_ready(db.session),
         payments=dues.dues_payments(db.session, me.id) if settings.enabled else [],
-        outcome=request.args.get("checkout", ""))
+        outcome="success" if thanked else "")
 
 
 def _stripe_call(call: Callable[[], T], what: str) -> T | None:
