@@ -19,6 +19,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from joren.app import create_app
+from joren.platform import pagecache
 from joren.platform.db import Base, db
 from joren.platform.extensions import limiter
 from joren.platform.tenancy import set_tenant
@@ -361,3 +362,12 @@ def browser() -> Iterator[object]:
 
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_store() -> Iterator[None]:
+    """Each test starts and ends with an empty in-process page store: a page another test
+    kept under the same ids (SQLite reuses them after a rollback) is never served to it."""
+    pagecache.clear_local()
+    yield
+    pagecache.clear_local()

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+from joren.models import Role
+from tests import factories
+
 TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*(")')
 
 
@@ -49,3 +52,18 @@ def new_code(monkeypatch) -> None:  # type: ignore[no-untyped-def]
 
     monkeypatch.setattr(pagecache, "_stamp", pagecache.code_stamp() + "-changed")
     pagecache.clear_local()
+
+
+def signed_in_intruder(login, session, other_tenant, role=Role.ORGANIZER):  # type: ignore[no-untyped-def]
+    """A signed-in client of someone (an organizer unless ``role`` says) who belongs to the
+    other community only."""
+    account = factories.account(session, email=f"kobe-{role.value}@example.jp")
+    factories.member(session, other_tenant, account=account, role=role,
+                     family_name="神戸", given_name="侵入")
+    session.commit()
+    return login(account)
+
+
+def in_other_community(url: str, other_tenant, slug: str = "osaka-mixer") -> str:  # type: ignore[no-untyped-def]
+    """``url`` with the other community's slug in place of ``slug``: the same ids guessed."""
+    return url.replace(f"/c/{slug}/", f"/c/{other_tenant.slug}/")

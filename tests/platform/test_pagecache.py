@@ -25,12 +25,6 @@ from tests.tenants.meetups.helpers_checkin import person, register
 pytestmark = pytest.mark.usefixtures("clock")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_store(app):  # type: ignore[no-untyped-def]
-    pagecache.clear_local()
-    yield
-    pagecache.clear_local()
-
 
 @pytest.fixture()
 def evening(session, tenant, people):  # type: ignore[no-untyped-def]

@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from joren.models import Role
-from joren.platform import pagecache
 from joren.platform.db import utcnow
 from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.tenants.announcements import delivery, services
@@ -25,7 +23,13 @@ from joren.tenants.relationships import outcomes
 from joren.tenants.relationships.models import ReferralStatus
 from tests import factories
 from tests.clock import TOKYO
-from tests.platform.pagecache_helpers import counting, new_code, same_cached_and_not
+from tests.platform.pagecache_helpers import (
+    counting,
+    in_other_community,
+    new_code,
+    same_cached_and_not,
+    signed_in_intruder,
+)
 from tests.tenants.helpers import count_statements, meetup
 from tests.tenants.meetups.helpers_checkin import person, register
 from tests.tenants.relationships.ledger_helpers import introduction, referral
@@ -36,32 +40,15 @@ SLUG = "osaka-mixer"
 ADMIN = f"/c/{SLUG}/admin"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_store(app):  # type: ignore[no-untyped-def]
-    pagecache.clear_local()
-    yield
-    pagecache.clear_local()
 
-
-def _intruder(login, session, other_tenant):  # type: ignore[no-untyped-def]
-    """A signed-in client of an organizer of the other community only."""
-    account = factories.account(session, email="kobe-organizer@example.jp")
-    factories.member(session, other_tenant, account=account, role=Role.ORGANIZER,
-                     family_name="神戸", given_name="侵入")
-    session.commit()
-    return login(account)
-
-
-def _theirs(url: str, other_tenant) -> str:  # type: ignore[no-untyped-def]
-    return url.replace(f"/c/{SLUG}/", f"/c/{other_tenant.slug}/")
 
 
 def _guessed(login, session, other_tenant, url: str, secret: str) -> None:  # type: ignore[no-untyped-def]
     """Another community's organizer, on this community's address and on their own with the
     same ids: never the kept page."""
-    intruder = _intruder(login, session, other_tenant)
+    intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(url).status_code in (403, 404)
-    theirs = intruder.get(_theirs(url, other_tenant))
+    theirs = intruder.get(in_other_community(url, other_tenant))
     assert secret not in theirs.get_data(as_text=True)
 
 

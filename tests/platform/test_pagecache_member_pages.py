@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 
 from joren.models import Invitation, MemberStatus, Role
-from joren.platform import pagecache
 from joren.platform.tenancy import unscoped
 from joren.tenants.engagement import views as engagement_views
 from joren.tenants.meetups import views as meetup_views
@@ -24,7 +23,13 @@ from joren.tenants.relationships.habits import views as habits_views
 from joren.tenants.relationships.journal import EVENINGS_AHEAD
 from joren.tenants.relationships.models import MeetupGives
 from tests import factories
-from tests.platform.pagecache_helpers import counting, masked, same_cached_and_not
+from tests.platform.pagecache_helpers import (
+    counting,
+    in_other_community,
+    masked,
+    same_cached_and_not,
+    signed_in_intruder,
+)
 from tests.tenants.engagement.helpers import past_meetups, record
 from tests.tenants.helpers import days_ago, in_english, meetup
 from tests.tenants.meetups.helpers_checkin import register
@@ -34,24 +39,7 @@ pytestmark = pytest.mark.usefixtures("clock")
 SLUG = "osaka-mixer"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_store(app):  # type: ignore[no-untyped-def]
-    pagecache.clear_local()
-    yield
-    pagecache.clear_local()
 
-
-def _intruder(login, session, other_tenant, role=Role.ORGANIZER):  # type: ignore[no-untyped-def]
-    """A signed-in client of someone who belongs to the other community only."""
-    account = factories.account(session, email=f"kobe-{role.value}@example.jp")
-    factories.member(session, other_tenant, account=account, role=role,
-                     family_name="神戸", given_name="侵入")
-    session.commit()
-    return login(account)
-
-
-def _theirs(url: str, other_tenant) -> str:  # type: ignore[no-untyped-def]
-    return url.replace(f"/c/{SLUG}/", f"/c/{other_tenant.slug}/")
 
 
 # -- a member's engagement (console) ---------------------------------------------------------
@@ -108,9 +96,9 @@ def test_a_members_engagement_is_never_another_communitys(login, session, organi
                                                           other_tenant, people, histories):
     url = _engagement(people.member_member)
     assert "第1回" in organizer_client.get(url).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant)
+    intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(url).status_code in (403, 404)
-    guessed = intruder.get(_theirs(url, other_tenant))
+    guessed = intruder.get(in_other_community(url, other_tenant))
     assert guessed.status_code == 404 and "田中" not in guessed.get_data(as_text=True)
 
 
@@ -158,8 +146,8 @@ def test_the_invitations_show_a_revocation_at_once_and_expire_with_the_clock(
 def test_the_invitations_are_never_another_communitys(login, session, organizer_client,
                                                       other_tenant, invited):
     assert "mori@example.jp" in organizer_client.get(INVITATIONS).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant)
-    theirs = intruder.get(_theirs(INVITATIONS, other_tenant))
+    intruder = signed_in_intruder(login, session, other_tenant)
+    theirs = intruder.get(in_other_community(INVITATIONS, other_tenant))
     assert theirs.status_code == 200 and "mori@example.jp" not in theirs.get_data(as_text=True)
 
 
@@ -211,9 +199,9 @@ def test_a_guests_profile_form_is_never_another_communitys(login, session, organ
                                                            other_tenant, guests):
     url = _profile_form(guests[0])
     assert "森林業" in organizer_client.get(url).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant)
+    intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(url).status_code in (403, 404)
-    guessed = intruder.get(_theirs(url, other_tenant))
+    guessed = intruder.get(in_other_community(url, other_tenant))
     assert guessed.status_code == 404 and "森林業" not in guessed.get_data(as_text=True)
 
 
@@ -261,9 +249,9 @@ def test_the_public_page_is_never_another_communitys(login, session, tenant, oth
     meetup(session, tenant, "公開の定例会", is_public=True)
     other_tenant.is_public = True
     session.commit()
-    intruder = _intruder(login, session, other_tenant, Role.MEMBER)
+    intruder = signed_in_intruder(login, session, other_tenant, Role.MEMBER)
     assert "公開の定例会" in intruder.get(ABOUT).get_data(as_text=True)
-    theirs = intruder.get(_theirs(ABOUT, other_tenant)).get_data(as_text=True)
+    theirs = intruder.get(in_other_community(ABOUT, other_tenant)).get_data(as_text=True)
     assert "公開の定例会" not in theirs
 
 
@@ -326,10 +314,10 @@ def test_a_portal_meetup_is_never_another_communitys(login, session, other_tenan
     first, _second = evenings
     url = _portal_meetup(first)
     assert "梅田会館" in member_client.get(url).get_data(as_text=True)
-    intruder = in_english(_intruder(login, session, other_tenant, Role.MEMBER))
+    intruder = in_english(signed_in_intruder(login, session, other_tenant, Role.MEMBER))
     # a public meetup of a public community: they see it as any visitor, never as the member
     assert TICKET not in intruder.get(url).get_data(as_text=True)
-    guessed = intruder.get(_theirs(url, other_tenant))
+    guessed = intruder.get(in_other_community(url, other_tenant))
     assert guessed.status_code == 404 and "梅田会館" not in guessed.get_data(as_text=True)
 
 

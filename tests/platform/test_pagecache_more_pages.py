@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 
 from joren.models import Attendance, AttendanceStatus, Role
-from joren.platform import pagecache
 from joren.platform.membership.models import ProfileVisibility
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups import views as meetup_views
@@ -24,7 +23,14 @@ from joren.tenants.relationships import services as ledger_services
 from joren.tenants.relationships.models import ContactKind
 from tests import factories
 from tests.clock import today_in_tokyo
-from tests.platform.pagecache_helpers import TOKEN, counting, masked, same_cached_and_not
+from tests.platform.pagecache_helpers import (
+    TOKEN,
+    counting,
+    in_other_community,
+    masked,
+    same_cached_and_not,
+    signed_in_intruder,
+)
 from tests.tenants.helpers import days_ago, in_english, meetup
 from tests.tenants.meetups.helpers_checkin import person, register
 from tests.tenants.payments.stripe.dues_helpers import enable_dues, paid_dues
@@ -35,24 +41,7 @@ pytestmark = pytest.mark.usefixtures("clock")
 SLUG = "osaka-mixer"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_store(app):  # type: ignore[no-untyped-def]
-    pagecache.clear_local()
-    yield
-    pagecache.clear_local()
 
-
-def _intruder(login, session, other_tenant, role=Role.ORGANIZER):  # type: ignore[no-untyped-def]
-    """A signed-in client of someone who belongs to the other community only."""
-    account = factories.account(session, email=f"kobe-{role.value}@example.jp")
-    factories.member(session, other_tenant, account=account, role=role,
-                     family_name="神戸", given_name="侵入")
-    session.commit()
-    return login(account)
-
-
-def _theirs(url: str, other_tenant) -> str:  # type: ignore[no-untyped-def]
-    return url.replace(f"/c/{SLUG}/", f"/c/{other_tenant.slug}/")
 
 
 def _tokens(page: str) -> set[str]:
@@ -137,10 +126,10 @@ def test_door_search_is_never_another_communitys(login, session, organizer_clien
                                                  other_tenant, evening):
     assert "森山" in organizer_client.get(_search(evening)).get_data(as_text=True)
     organizer_client.get(_search(evening, "?q=森山&format=json"))
-    intruder = _intruder(login, session, other_tenant)
+    intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(_search(evening)).status_code in (403, 404)
     for url in (_search(evening), _search(evening, "?q=森山&format=json")):
-        guessed = intruder.get(_theirs(url, other_tenant))
+        guessed = intruder.get(in_other_community(url, other_tenant))
         assert guessed.status_code == 404
         assert "森山 一郎" not in guessed.get_data(as_text=True)
         assert "森山一郎商事" not in guessed.get_data(as_text=True)
@@ -194,12 +183,12 @@ def test_the_member_list_shows_a_write_at_once(app, session, organizer_client, m
 def test_the_member_list_is_never_another_communitys(login, session, organizer_client,
                                                      other_tenant, moriyamas):
     assert "森山 一郎" in organizer_client.get(_members()).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant)
+    intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(_members()).status_code in (403, 404)
-    theirs = intruder.get(_theirs(_members(), other_tenant))
+    theirs = intruder.get(in_other_community(_members(), other_tenant))
     assert theirs.status_code == 200
     assert "森山 一郎" not in theirs.get_data(as_text=True)
-    everyone = intruder.get(_theirs(_members(""), other_tenant)).get_data(as_text=True)
+    everyone = intruder.get(in_other_community(_members(""), other_tenant)).get_data(as_text=True)
     assert "神戸 侵入" in everyone and "森山 一郎" not in everyone and "大家" not in everyone
 
 
@@ -249,9 +238,9 @@ def test_dues_members_show_a_payment_at_once_and_lapse_with_the_day(app, session
 def test_dues_members_are_never_another_communitys(login, session, organizer_client,
                                                    other_tenant, people, dues_on):
     assert "田中" in organizer_client.get(DUES_MEMBERS).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant)
+    intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(DUES_MEMBERS).status_code in (403, 404)
-    theirs = intruder.get(_theirs(DUES_MEMBERS, other_tenant))
+    theirs = intruder.get(in_other_community(DUES_MEMBERS, other_tenant))
     assert theirs.status_code == 200
     body = theirs.get_data(as_text=True)
     assert "田中" not in body and f'data-member-id="{people.member_member.id}"' not in body
@@ -290,9 +279,9 @@ def test_my_payments_are_never_another_communitys(login, session, member_client,
     paid_dues(session, people.member_member, today, today + timedelta(days=364), amount=12000)
     session.commit()
     assert "12,000" in member_client.get(MY_PAYMENTS).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant, Role.MEMBER)
+    intruder = signed_in_intruder(login, session, other_tenant, Role.MEMBER)
     assert "12,000" not in intruder.get(MY_PAYMENTS).get_data(as_text=True)
-    theirs = intruder.get(_theirs(MY_PAYMENTS, other_tenant))
+    theirs = intruder.get(in_other_community(MY_PAYMENTS, other_tenant))
     assert theirs.status_code == 200 and "12,000" not in theirs.get_data(as_text=True)
 
 
@@ -339,8 +328,8 @@ def test_the_home_page_is_never_another_communitys(login, session, tenant, other
     register(session, evening, people.member_member)
     session.commit()
     assert "七月の定例会" in member_client.get(HOME).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant, Role.MEMBER)
-    theirs = intruder.get(_theirs(HOME, other_tenant)).get_data(as_text=True)
+    intruder = signed_in_intruder(login, session, other_tenant, Role.MEMBER)
+    theirs = intruder.get(in_other_community(HOME, other_tenant)).get_data(as_text=True)
     assert "神戸 侵入" in theirs and "七月の定例会" not in theirs and "田中" not in theirs
     # our address shows them our public page at most, never the member's kept home page
     ours = intruder.get(HOME).get_data(as_text=True)
@@ -405,9 +394,9 @@ def test_the_directory_is_shared_by_members_it_does_not_list(app, monkeypatch, l
 def test_the_directory_is_never_another_communitys(login, session, other_tenant, member_client,
                                                    reserved):
     assert "田中 三郎" in member_client.get(_directory()).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant, Role.MEMBER)
+    intruder = signed_in_intruder(login, session, other_tenant, Role.MEMBER)
     assert intruder.get(_directory()).status_code in (302, 403, 404)
-    theirs = intruder.get(_theirs(_directory(), other_tenant))
+    theirs = intruder.get(in_other_community(_directory(), other_tenant))
     assert theirs.status_code == 200
     body = theirs.get_data(as_text=True)
     assert "神戸 侵入" in body and "田中" not in body and "極秘工業" not in body
@@ -461,9 +450,9 @@ def test_my_network_shows_a_contact_at_once(app, scoped, tenant, people, member_
 def test_my_network_is_never_another_communitys(login, session, other_tenant, member_client,
                                                 networks):
     assert "阿部 公子" in member_client.get(NETWORK).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant, Role.MEMBER)
+    intruder = signed_in_intruder(login, session, other_tenant, Role.MEMBER)
     assert intruder.get(NETWORK).status_code in (302, 403, 404)
-    theirs = intruder.get(_theirs(NETWORK, other_tenant))
+    theirs = intruder.get(in_other_community(NETWORK, other_tenant))
     assert theirs.status_code == 200 and "阿部" not in theirs.get_data(as_text=True)
 
 
@@ -515,7 +504,7 @@ def test_the_meetups_list_is_never_another_communitys(login, session, tenant, ot
     meetup(session, tenant, "七月の定例会")
     session.commit()
     assert "七月の定例会" in organizer_client.get(MEETUPS).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant)
+    intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(MEETUPS).status_code in (403, 404)
-    theirs = intruder.get(_theirs(MEETUPS, other_tenant))
+    theirs = intruder.get(in_other_community(MEETUPS, other_tenant))
     assert theirs.status_code == 200 and "七月の定例会" not in theirs.get_data(as_text=True)

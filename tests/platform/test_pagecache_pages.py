@@ -10,8 +10,6 @@ import re
 import pytest
 from sqlalchemy import update
 
-from joren.models import Role
-from joren.platform import pagecache
 from joren.platform.mail.models import EmailUnsubscribe, OutboxMessage, OutboxStatus
 from joren.platform.tenancy import unscoped
 from joren.tenants.console import views as console_views
@@ -19,8 +17,12 @@ from joren.tenants.engagement import dashboard_views
 from joren.tenants.introductions import review_views
 from joren.tenants.introductions.models import IntroductionStatus
 from joren.tenants.meetups.registrations import reading
-from tests import factories
-from tests.platform.pagecache_helpers import TOKEN, counting, same_cached_and_not
+from tests.platform.pagecache_helpers import (
+    TOKEN,
+    counting,
+    same_cached_and_not,
+    signed_in_intruder,
+)
 from tests.tenants.engagement.test_analytics_views import PAGE as ANALYTICS
 from tests.tenants.engagement.test_analytics_views import _history, send_url
 from tests.tenants.helpers import days_ago, meetup
@@ -30,18 +32,6 @@ pytestmark = pytest.mark.usefixtures("clock")
 
 
 
-@pytest.fixture(autouse=True)
-def _fresh_store(app):  # type: ignore[no-untyped-def]
-    pagecache.clear_local()
-    yield
-    pagecache.clear_local()
-
-
-def _intruder(login, session, other_tenant):  # type: ignore[no-untyped-def]
-    account = factories.account(session, email="kobe-organizer@example.jp")
-    factories.member(session, other_tenant, account=account, role=Role.ORGANIZER)
-    session.commit()
-    return login(account)
 
 
 # -- analytics -----------------------------------------------------------------------------
@@ -89,7 +79,7 @@ def test_analytics_shows_an_emails_delivery_at_once(app, session, organizer_clie
 def test_analytics_is_never_another_communitys(login, session, organizer_client,
                                                other_tenant, tenant, history):
     assert "木村" in organizer_client.get(ANALYTICS).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant)
+    intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(ANALYTICS).status_code in (403, 404)
     theirs = intruder.get(ANALYTICS.replace(f"/c/{tenant.slug}/", f"/c/{other_tenant.slug}/"))
     assert theirs.status_code == 200
@@ -141,7 +131,7 @@ def test_registrations_are_never_another_communitys(login, session, organizer_cl
                                                     other_tenant, evening):
     url = _registrations(tenant, evening)
     assert "苗字ア" in organizer_client.get(url).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant)
+    intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(url).status_code in (403, 404)
     guessed = intruder.get(url.replace(f"/c/{tenant.slug}/", f"/c/{other_tenant.slug}/"))
     assert guessed.status_code == 404
@@ -200,7 +190,7 @@ def test_the_story_is_never_another_communitys(login, session, organizer_client,
                                                other_tenant, people, story):
     me = people.member_member
     assert "四月の定例会" in organizer_client.get(_story(me)).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant)
+    intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(_story(me)).status_code in (403, 404)
     guessed = intruder.get(_story(me).replace(f"/c/{tenant.slug}/", f"/c/{other_tenant.slug}/"))
     assert guessed.status_code == 404
@@ -262,7 +252,7 @@ def test_the_queue_shows_a_decision_at_once(app, session, organizer_client, tena
 def test_the_queue_is_never_another_communitys(login, session, organizer_client, tenant,
                                                other_tenant, queue_data):
     assert "p姓0" in organizer_client.get(_queue(tenant)).get_data(as_text=True)
-    intruder = _intruder(login, session, other_tenant)
+    intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(_queue(tenant)).status_code in (403, 404)
     theirs = intruder.get(_queue(other_tenant))
     assert theirs.status_code == 200

@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 
 from joren.models import Role
-from joren.platform import pagecache
 from joren.platform.mail.models import EmailUnsubscribe
 from joren.platform.tenancy import unscoped
 from joren.tenants.introductions import services as intro_services
@@ -38,12 +37,6 @@ pytestmark = pytest.mark.usefixtures("clock")
 
 SLUG = "osaka-mixer"
 
-
-@pytest.fixture(autouse=True)
-def _fresh_store(app):  # type: ignore[no-untyped-def]
-    pagecache.clear_local()
-    yield
-    pagecache.clear_local()
 
 
 # -- my introductions (portal) -----------------------------------------------------------------

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-from joren.platform import pagecache
 from joren.tenants.payments.dues import views as dues_views
 from tests.clock import today_in_tokyo
 from tests.platform.pagecache_helpers import counting, same_cached_and_not
@@ -21,12 +20,6 @@ pytestmark = pytest.mark.usefixtures("clock")
 
 PORTAL = "/c/osaka-mixer/dues"
 
-
-@pytest.fixture(autouse=True)
-def _fresh_store(app):  # type: ignore[no-untyped-def]
-    pagecache.clear_local()
-    yield
-    pagecache.clear_local()
 
 
 @pytest.fixture()
