@@ -44,11 +44,17 @@ def whole_mentions(cps: np.ndarray, at: np.ndarray, form: np.ndarray, only: np.n
 
 
 # Whom or what an offer is for: the words after "for" up to the clause's end (a colon, a
-# dash, a bracket), or the items right before 向け (ジム・スクール向け).
+# dash, a bracket), the items right before 向け (ジム・スクール向け), or those before 専門の
+# that qualify the service after it (工務店・リフォーム会社専門のホームページ制作: the builders
+# are the clientele; 「引っ越し専門」 at a line's end names the service itself, and stays), or
+# those before との, the party a service deals with (金融機関との調整: the banks are not the
+# service).
 _FOR = np.array([ord(c) for c in " for "], np.uint32)
 _MUKE = np.array([ord(c) for c in "向け"], np.uint32)
+_SENMON = np.array([ord(c) for c in "専門の"], np.uint32)
+_TONO = np.array([ord(c) for c in "との"], np.uint32)
 _FOR_SPAN = re.compile(r"(?<![a-z0-9])for ([^:;.(\[—–\x00\n]*?)(?= [-–—] |[:;.(\[—–]|$)")
-_MUKE_SPAN = re.compile(r"([^。、，,：:（()）\s]+)向け")
+_MUKE_SPAN = re.compile(r"([^。、，,：:（()）\s]+)(?:向け|専門の(?=[^。、，,\s])|との)")
 
 
 def _marked(cps: np.ndarray, marker: np.ndarray) -> np.ndarray:
@@ -76,7 +82,8 @@ def for_whom(cps: np.ndarray, at: np.ndarray, form: np.ndarray, line: np.ndarray
     ``first``, ``concept``: the scanner's forms and the concepts each tags
     (``concept[first[f]:first[f + 1]]``)."""
     out = np.zeros(len(at), bool)
-    marks = np.r_[_marked(cps, _FOR), _marked(cps, _MUKE)]
+    marks = np.r_[_marked(cps, _FOR), _marked(cps, _MUKE), _marked(cps, _SENMON),
+                  _marked(cps, _TONO)]
     if not len(marks):
         return out
     for ln in np.unique(np.searchsorted(breaks, marks)).tolist():
