@@ -355,10 +355,9 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
             keep &= ~(context & named)
         if side == "need":
             keep &= clauses.whole_mentions(cps, at, form, *_mention_forms())
-        else:
-            scanner, first, concept = _scanner(side)[:3]
-            keep &= ~clauses.for_whom(cps, at, form, line, breaks, keep & tags[form],
-                                      scanner.words, first, concept)
+        scanner, first, concept = _scanner(side)[:3]
+        keep &= ~clauses.for_whom(cps, at, form, line, breaks, keep & tags[form],
+                                  scanner.words, first, concept, side)
         at, form = at[keep], form[keep]
     return at, form, ends
 

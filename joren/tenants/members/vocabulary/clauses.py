@@ -55,6 +55,18 @@ _SENMON = np.array([ord(c) for c in "専門の"], np.uint32)
 _TONO = np.array([ord(c) for c in "との"], np.uint32)
 _FOR_SPAN = re.compile(r"(?<![a-z0-9])for ([^:;.(\[—–\x00\n]*?)(?= [-–—] |[:;.(\[—–]|$)")
 _MUKE_SPAN = re.compile(r"([^。、，,：:（()）\s]+)(?:向け|専門の(?=[^。、，,\s])|との)")
+# In a need, "for" after a verb of seeking is what is sought ("looking for a translator for
+# our catalogue": the translator is the need, the catalogue what it is for).
+_SEEKING = frozenset(("look", "looking", "search", "searching", "ask", "asking", "hoping",
+                      "hope", "wait", "waiting", "hunt", "hunting", "need", "needs", "want"))
+_SEEKING_LAST = [[w] for w in _SEEKING]
+
+
+def _for_spans(body: str) -> list[re.Match]:
+    """Each "for" clause of a line, one for every "for" (a later one inside an earlier one's
+    clause too: "looking for a translator for our catalogue")."""
+    return [m for k in (m.start() for m in re.finditer("for ", body))
+            if (m := _FOR_SPAN.match(body, k))]
 
 
 def _marked(cps: np.ndarray, marker: np.ndarray) -> np.ndarray:
@@ -70,7 +82,7 @@ def _marked(cps: np.ndarray, marker: np.ndarray) -> np.ndarray:
 
 def for_whom(cps: np.ndarray, at: np.ndarray, form: np.ndarray, line: np.ndarray,
              breaks: np.ndarray, specific: np.ndarray, words: Sequence[str],
-             first: np.ndarray, concept: np.ndarray) -> np.ndarray:
+             first: np.ndarray, concept: np.ndarray, side: str = "offer") -> np.ndarray:
     """Offer matches that say whom or what the service is for, not the service: inside
     the clientele of the line ("cleaning for builders", 「ジム・スクール向け」, "translation
     for business meetings, contracts and websites", 「会社紹介・採用向けの映像」), of a concept
@@ -80,10 +92,13 @@ def for_whom(cps: np.ndarray, at: np.ndarray, form: np.ndarray, line: np.ndarray
     ("catering for offices" is catering). ``line``: each match's line, ``breaks`` where the
     lines end, ``specific``: the matches kept so far that tag a specific concept; ``words``,
     ``first``, ``concept``: the scanner's forms and the concepts each tags
-    (``concept[first[f]:first[f + 1]]``)."""
+    (``concept[first[f]:first[f + 1]]``). In a need (``side``), only the English "for"
+    that does not follow a verb of seeking (``_SEEKING``): "payroll for new hires" needs
+    payroll, not training; "a translator for our catalogue" is not a print job."""
     out = np.zeros(len(at), bool)
-    marks = np.r_[_marked(cps, _FOR), _marked(cps, _MUKE), _marked(cps, _SENMON),
-                  _marked(cps, _TONO)]
+    need = side == "need"
+    marks = _marked(cps, _FOR) if need else np.r_[
+        _marked(cps, _FOR), _marked(cps, _MUKE), _marked(cps, _SENMON), _marked(cps, _TONO)]
     if not len(marks):
         return out
     for ln in np.unique(np.searchsorted(breaks, marks)).tolist():
@@ -92,8 +107,10 @@ def for_whom(cps: np.ndarray, at: np.ndarray, form: np.ndarray, line: np.ndarray
             continue
         start = int(breaks[ln - 1]) + 1 if ln > 0 else 0
         body = "".join(map(chr, cps[start:int(breaks[ln])].tolist()))
-        spans = [(m.start(1), m.end(1)) for pattern in (_FOR_SPAN, _MUKE_SPAN)
-                 for m in pattern.finditer(body)]
+        spans = [(m.start(1), m.end(1)) for m in _for_spans(body)
+                 if not (need and body[:m.start()].split()[-1:] in _SEEKING_LAST)]
+        if not need:
+            spans += [(m.start(1), m.end(1)) for m in _MUKE_SPAN.finditer(body)]
         if not spans:
             continue
         inside = np.array([any(a <= int(at[k]) - start
