@@ -331,6 +331,14 @@ def _mention_forms() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return only, latin, np.asarray([len(w) for w in _scanner("need")[0].words], np.int64)
 
 
+@cache
+def _kanji_ends(side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per form of the side's scanner: whether it ends in a kanji, and its length."""
+    words = _scanner(side)[0].words
+    return (np.array([bool(w) and ("\u3400" <= w[-1] <= "\u9fff") for w in words], bool),
+            np.asarray([len(w) for w in words], np.int64))
+
+
 def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, form index) of the cues found in ``text`` outside lines about the member's
     life, and the positions of the texts' ends. In an offer, a kind of business (``trade``:
@@ -354,10 +362,15 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
             named = np.isin(line, line[keep & ~context & tags[form]])
             keep &= ~(context & named)
         if side == "need":
-            keep &= clauses.whole_mentions(cps, at, form, *_mention_forms())
+            only, latin, length = _mention_forms()
+            keep &= clauses.whole_mentions(cps, at, form, only, latin, length)
+            keep &= ~clauses.doers(cps, at, form, only)
         scanner, first, concept = _scanner(side)[:3]
         keep &= ~clauses.for_whom(cps, at, form, line, breaks, keep & tags[form],
                                   scanner.words, first, concept, side)
+        keep &= ~clauses.staff_or_machine(cps, at, form, *_kanji_ends(side))
+        if side == "offer":
+            keep &= ~clauses.customer_acts(cps, at, form, line, breaks, scanner.words)
         at, form = at[keep], form[keep]
     return at, form, ends
 

@@ -124,3 +124,71 @@ def for_whom(cps: np.ndarray, at: np.ndarray, form: np.ndarray, line: np.ndarray
             if not outside & set(concept[first[form[k]]:first[form[k] + 1]].tolist()):
                 out[k] = True
     return out
+
+
+# What the customer does, in an offer: a clause whose subject is "you" after a conjunction
+# ("before you print a single label", "so you can hire faster"), up to the clause's end.
+_YOU = np.array([ord(c) for c in " you "], np.uint32)
+_YOU_SPAN = re.compile(r"(?<![a-z])(?:before|after|when|whenever|while|until|once|so|so that"
+                       r"|if|as) you ([^:;.,(\[—–\x00\n]*)")
+
+
+def _line_text(cps: np.ndarray, breaks: np.ndarray, ln: int) -> tuple[int, str]:
+    """Where line ``ln`` begins, and its text."""
+    start = int(breaks[ln - 1]) + 1 if ln > 0 else 0
+    return start, "".join(map(chr, cps[start:int(breaks[ln])].tolist()))
+
+
+def customer_acts(cps: np.ndarray, at: np.ndarray, form: np.ndarray, line: np.ndarray,
+                  breaks: np.ndarray, words: Sequence[str]) -> np.ndarray:
+    """Offer matches inside a clause whose subject is the customer ("before you print a
+    single label", "so you can focus on sales"): what the customer does before or after the
+    service, not the service. A trademark search done before the customer prints is no
+    print shop's offer."""
+    out = np.zeros(len(at), bool)
+    marks = _marked(cps, _YOU)
+    if not len(marks):
+        return out
+    for ln in np.unique(np.searchsorted(breaks, marks)).tolist():
+        mine = np.flatnonzero(line == ln)
+        if not len(mine):
+            continue
+        start, body = _line_text(cps, breaks, ln)
+        spans = [(m.start(1), m.end(1)) for m in _YOU_SPAN.finditer(body)]
+        for k in mine.tolist():
+            a = int(at[k]) - start
+            out[k] = any(s <= a and a + len(words[int(form[k])].rstrip()) <= e for s, e in spans)
+    return out
+
+
+# A kanji word that runs on into 員 or 機 names a person on the staff or a machine (指導員, an
+# instructor; 印刷機, a printing press), not the service the word names on its own.
+_STAFF_OR_MACHINE = np.array([ord("員"), ord("機")], np.uint32)
+
+
+def staff_or_machine(cps: np.ndarray, at: np.ndarray, form: np.ndarray,
+                     kanji_end: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Matches of a cue that ends in a kanji (``kanji_end``, per form; ``length``, its
+    length) followed at once by 員 or 機 (``_STAFF_OR_MACHINE``)."""
+    ends = at + length[form]
+    nxt = cps[np.minimum(ends, len(cps) - 1)]
+    return kanji_end[form] & np.isin(nxt, _STAFF_OR_MACHINE)
+
+
+# Before a need's mention: a clause that says what someone would do for the member
+# (「きれいにしてくれる人手」, 「見てもらえる人」): the need is that work, and the mention
+# (人手, hands) only the one who would do it.
+_DOER = (np.array([ord(c) for c in "くれる"], np.uint32),
+         np.array([ord(c) for c in "もらえる"], np.uint32))
+
+
+def doers(cps: np.ndarray, at: np.ndarray, form: np.ndarray, only: np.ndarray) -> np.ndarray:
+    """Matches of a mention (``only``, per form) right after くれる or もらえる."""
+    out = np.zeros(len(at), bool)
+    for marker in _DOER:
+        before = at - len(marker)
+        ok = only[form] & (before >= 0)
+        for j, ch in enumerate(marker.tolist()):
+            ok &= cps[np.maximum(before + j, 0)] == ch
+        out |= ok
+    return out
