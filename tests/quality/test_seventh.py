@@ -90,9 +90,17 @@ BEFORE = frozenset({
 # commit and reason (none yet).
 INDEPENDENT: frozenset[str] = frozenset()
 
+# Phrases added by the tuning round on distinct.py and seventh.py (helper tune5, issue 15),
+# as text with their reasons (as ``test_distinct.NAMED``).
+NAMED: frozenset[str] = frozenset({
+    # nail art (ネイルデザイン) is a beauty service, not a designer's branding work: a neutral
+    # phrase
+    "ねいるでざいん",
+})
+
 
 def test_seventh_is_not_copied_into_the_vocabulary() -> None:
-    assert_not_copied_into_the_vocabulary(seventh, BEFORE, INDEPENDENT)
+    assert_not_copied_into_the_vocabulary(seventh, BEFORE, INDEPENDENT, named=NAMED)
 
 
 @pytest.fixture(scope="module")
