@@ -357,7 +357,13 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
         line = np.searchsorted(breaks, at)
         keep = ~np.isin(line, _personal_lines(text, breaks))
         only_trade, tags = _trade_forms(side)
-        context = only_trade[form] if side == "offer" else _setting_forms()[form]
+        kanji_end, length = _kanji_ends(side)
+        industry = clauses.industries(cps, at, form, kanji_end, length)
+        if side == "offer":
+            context = only_trade[form] | industry
+        else:
+            context = _setting_forms()[form]
+            keep &= ~industry
         if context.any():
             named = np.isin(line, line[keep & ~context & tags[form]])
             keep &= ~(context & named)
@@ -368,7 +374,7 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
         scanner, first, concept = _scanner(side)[:3]
         keep &= ~clauses.for_whom(cps, at, form, line, breaks, keep & tags[form],
                                   scanner.words, first, concept, side)
-        keep &= ~clauses.staff_or_machine(cps, at, form, *_kanji_ends(side))
+        keep &= ~clauses.staff_or_machine(cps, at, form, kanji_end, length)
         if side == "offer":
             keep &= ~clauses.customer_acts(cps, at, form, line, breaks, scanner.words)
         at, form = at[keep], form[keep]

@@ -192,3 +192,19 @@ def doers(cps: np.ndarray, at: np.ndarray, form: np.ndarray, only: np.ndarray) -
             ok &= cps[np.maximum(before + j, 0)] == ch
         out |= ok
     return out
+
+
+# A kanji word that runs on into 業 names an industry (製造業, 建設業, 飲食業): the trade a
+# member works in or for, not a service (in an offer, read as a ``trade`` word). Not when 業
+# begins 業者 (a contractor: 清掃業者 cleans) or 業務 (work: 経理業務 is bookkeeping).
+_INDUSTRY = ord("業")
+_NOT_INDUSTRY = np.array([ord("者"), ord("務")], np.uint32)
+
+
+def industries(cps: np.ndarray, at: np.ndarray, form: np.ndarray, kanji_end: np.ndarray,
+               length: np.ndarray) -> np.ndarray:
+    """Matches of a cue that ends in a kanji followed at once by 業 (not 業者, 業務)."""
+    ends = at + length[form]
+    last = len(cps) - 1
+    return (kanji_end[form] & (cps[np.minimum(ends, last)] == _INDUSTRY)
+            & ~np.isin(cps[np.minimum(ends + 1, last)], _NOT_INDUSTRY))
