@@ -114,3 +114,13 @@ def test_the_language_a_thing_is_in_is_a_mention_of_translation() -> None:
     k = vocabulary.index()["translation"]
     assert _codes("The contract is only in Japanese", "need")["translation"] == 1.0
     assert vocabulary.is_mention(vocabulary.fold("in japanese"), k)
+
+
+def test_what_a_translation_works_on_is_not_offered_beside_it() -> None:
+    # Contracts, websites and menus are what a translator translates, not a lawyer's, a web
+    # designer's or a printer's offer; "localized" is the trade's own verb.
+    for text in ("契約書やウェブサイトの翻訳を承ります",
+                 "Contracts, websites and menus localized into Korean"):
+        assert set(_codes(text, "offer")) == {"translation"}, text
+    assert {"legal", "web_development"} <= set(_codes("契約書のチェックとホームページ制作",
+                                                      "offer"))
