@@ -124,3 +124,12 @@ def test_what_a_translation_works_on_is_not_offered_beside_it() -> None:
         assert set(_codes(text, "offer")) == {"translation"}, text
     assert {"legal", "web_development"} <= set(_codes("契約書のチェックとホームページ制作",
                                                       "offer"))
+
+
+def test_what_another_business_does_is_not_the_members_need() -> None:
+    # 〜店が / 〜屋が / 〜社が as the subject: the clause up to its comma is that business's.
+    assert "social_media" not in _codes("隣の店がSNSを始めて、お客さんを取られた", "need")
+    assert "social_media" in _codes("うちもSNSを始めたい", "need")
+    assert "recruiting" in _codes("スタッフが辞めて人が足りない", "need")
+    found = _codes("取引先の会社が倒産しそうで、売掛金の回収が心配", "need")
+    assert "legal" in found           # after the comma: the member's own worry

@@ -388,7 +388,7 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
             context = only_trade[form] | industry
         else:
             context = _setting_forms()[form]
-            keep &= ~industry
+            keep &= ~industry & ~clauses.others_acts(cps, at, line, breaks)
         if context.any():
             named = np.isin(line, line[keep & ~context & tags[form]])
             keep &= ~(context & named)

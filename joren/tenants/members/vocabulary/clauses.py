@@ -208,3 +208,27 @@ def industries(cps: np.ndarray, at: np.ndarray, form: np.ndarray, kanji_end: np.
     last = len(cps) - 1
     return (kanji_end[form] & (cps[np.minimum(ends, last)] == _INDUSTRY)
             & ~np.isin(cps[np.minimum(ends + 1, last)], _NOT_INDUSTRY))
+
+
+# In a need, a clause whose subject is another business (〜屋が, 〜店が, 〜社が: 「隣の店が
+# ネット通販を始め」) says what that business does, not what the member needs.
+_BY_OTHERS = tuple(np.array([ord(a), ord("が")], np.uint32) for a in "屋店社")
+_CLAUSE_END = re.compile(r"[、。，,.!?！？]")
+
+
+def others_acts(cps: np.ndarray, at: np.ndarray, line: np.ndarray,
+                breaks: np.ndarray) -> np.ndarray:
+    """Need matches after a business named as the subject (``_BY_OTHERS``) and before the
+    end of its clause (a comma or a full stop)."""
+    out = np.zeros(len(at), bool)
+    marks = np.concatenate([_marked(cps, m) for m in _BY_OTHERS])
+    if not len(marks):
+        return out
+    for mark in np.unique(marks).tolist():
+        ln = int(np.searchsorted(breaks, mark))
+        start, body = _line_text(cps, breaks, ln)
+        subject_end = mark - start + 2
+        stop = _CLAUSE_END.search(body, subject_end)
+        end = start + (stop.start() if stop else len(body))
+        out |= (line == ln) & (at >= mark + 2) & (at < end)
+    return out
