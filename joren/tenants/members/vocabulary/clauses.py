@@ -69,6 +69,11 @@ def _for_spans(body: str) -> list[re.Match]:
             if (m := _FOR_SPAN.match(body, k))]
 
 
+def _on_line(line: np.ndarray, ln: int) -> np.ndarray:
+    """The matches (indices) on line ``ln``: ``line`` is sorted, as the matches are."""
+    return np.arange(np.searchsorted(line, ln), np.searchsorted(line, ln, side="right"))
+
+
 def _marked(cps: np.ndarray, marker: np.ndarray) -> np.ndarray:
     """The positions where ``marker`` (code points) begins in ``cps``."""
     n = len(cps) - len(marker) + 1
@@ -102,7 +107,8 @@ def for_whom(cps: np.ndarray, at: np.ndarray, form: np.ndarray, line: np.ndarray
     if not len(marks):
         return out
     for ln in np.unique(np.searchsorted(breaks, marks)).tolist():
-        mine = np.flatnonzero((line == ln) & specific)
+        mine = _on_line(line, ln)
+        mine = mine[specific[mine]]
         if len(mine) < 2:
             continue
         start = int(breaks[ln - 1]) + 1 if ln > 0 else 0
@@ -150,7 +156,7 @@ def customer_acts(cps: np.ndarray, at: np.ndarray, form: np.ndarray, line: np.nd
     if not len(marks):
         return out
     for ln in np.unique(np.searchsorted(breaks, marks)).tolist():
-        mine = np.flatnonzero(line == ln)
+        mine = _on_line(line, ln)
         if not len(mine):
             continue
         start, body = _line_text(cps, breaks, ln)
@@ -230,5 +236,6 @@ def others_acts(cps: np.ndarray, at: np.ndarray, line: np.ndarray,
         subject_end = mark - start + 2
         stop = _CLAUSE_END.search(body, subject_end)
         end = start + (stop.start() if stop else len(body))
-        out |= (line == ln) & (at >= mark + 2) & (at < end)
+        mine = _on_line(line, ln)
+        out[mine] |= (at[mine] >= mark + 2) & (at[mine] < end)
     return out
