@@ -133,3 +133,10 @@ def test_what_another_business_does_is_not_the_members_need() -> None:
     assert "recruiting" in _codes("スタッフが辞めて人が足りない", "need")
     found = _codes("取引先の会社が倒産しそうで、売掛金の回収が心配", "need")
     assert "legal" in found           # after the comma: the member's own worry
+
+
+def test_post_and_pre_make_a_word_a_time() -> None:
+    assert set(_codes("Post-construction cleaning for new homes", "offer")) == {
+        "cleaning_facility"}
+    assert "construction_renovation" in _codes("Construction and renovation of shops", "offer")
+    assert "construction_renovation" in _codes("Post office and shop construction", "offer")

@@ -380,7 +380,7 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
     at, form = _scanner(side)[0].finditer(text)
     if len(at):
         line = np.searchsorted(breaks, at)
-        keep = ~np.isin(line, _personal_lines(text, breaks))
+        keep = ~np.isin(line, _personal_lines(text, breaks)) & ~clauses.time_prefixed(cps, at)
         only_trade, tags = _trade_forms(side)
         kanji_end, length = _kanji_ends(side)
         industry = clauses.industries(cps, at, form, kanji_end, length)

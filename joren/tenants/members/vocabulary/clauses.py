@@ -239,3 +239,22 @@ def others_acts(cps: np.ndarray, at: np.ndarray, line: np.ndarray,
         mine = _on_line(line, ln)
         out[mine] |= (at[mine] >= mark + 2) & (at[mine] < end)
     return out
+
+
+# "post-" or "pre-" before a word makes it a time ("post-construction cleaning" is done after
+# the builders leave; "pre-opening" is before a shop opens), not the service it names.
+_TIME_PREFIXES = tuple(np.array([ord(c) for c in p], np.uint32) for p in ("post-", "pre-"))
+
+
+def time_prefixed(cps: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Matches right after "post-" or "pre-" (at a word's start)."""
+    out = np.zeros(len(at), bool)
+    for prefix in _TIME_PREFIXES:
+        before = at - len(prefix)
+        ok = before >= 0
+        for j, ch in enumerate(prefix.tolist()):
+            ok &= cps[np.maximum(before + j, 0)] == ch
+        prior = cps[np.maximum(before - 1, 0)].astype(np.int64)
+        ok &= (before == 0) | ~(((prior >= 97) & (prior <= 122)) | ((prior >= 48) & (prior <= 57)))
+        out |= ok
+    return out
