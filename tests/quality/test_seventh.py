@@ -3,8 +3,9 @@ topic keys in the same order, same industry letters, no field with fewer sentenc
 generic and homograph sentences), made of its own sentences (none word for word in
 ``catalogue``, ``held_out``, ``fresh``, ``unseen``, ``novel`` or ``distinct``, none twice),
 usable (a community built with ``phrasings="seventh"`` is written with them), and not copied
-into the vocabulary since the day it was written. Its quality targets (those of the distinct
-set) are a strict xfail while it misses them: ``measure.py`` prints its line.
+into the vocabulary since the day it was written except the phrases ``NAMED`` with their
+reasons. Its quality targets (those of the distinct set), a strict xfail until the tuning
+round on it, are met: ``measure.py`` prints its line.
 """
 
 from __future__ import annotations
@@ -90,9 +91,17 @@ BEFORE = frozenset({
 # commit and reason (none yet).
 INDEPENDENT: frozenset[str] = frozenset()
 
+# Phrases added by the tuning round on distinct.py and seventh.py (helper tune5, issue 15),
+# as text with their reasons (as ``test_distinct.NAMED``).
+NAMED: frozenset[str] = frozenset({
+    # nail art (ネイルデザイン) is a beauty service, not a designer's branding work: a neutral
+    # phrase
+    "ねいるでざいん",
+})
+
 
 def test_seventh_is_not_copied_into_the_vocabulary() -> None:
-    assert_not_copied_into_the_vocabulary(seventh, BEFORE, INDEPENDENT)
+    assert_not_copied_into_the_vocabulary(seventh, BEFORE, INDEPENDENT, named=NAMED)
 
 
 @pytest.fixture(scope="module")
@@ -111,15 +120,14 @@ def seventh_cycle():  # type: ignore[no-untyped-def]
     return score
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 open: on seventh.py, the seventh set, written "
-                   "blind on 2026-12-07, the engine of that day (main 248eb85, after the tuning "
-                   "rounds on novel.py) had precision 0.844 / 0.850, decoy-only 2.8% / 3.1%, "
-                   "true directions 0.982 / 0.935 (1,000 members, seeds 1 / 2); 5,000 members "
-                   "0.853, 3.2%, 0.960 — distinct.py in the same run 0.847 / 0.796, 3.9% / "
-                   "4.3%, 0.902 / 0.831; 5,000 members 0.831, 3.2%, 0.899 (python -m "
-                   "tests.quality.measure); after the tuning round on distinct.py (tune4, "
-                   "merged f5db204), seventh 0.852 / 0.875, 3.4% / 3.4%, 0.976 / 0.942; 5,000 "
-                   "members 0.872, 3.2%, 0.963")
+# Issue 15's targets, met since the tuning round on distinct.py and seventh.py (helper tune5,
+# 2026-12-07; a strict xfail before). Written blind, the set had (main 248eb85) precision
+# 0.844 / 0.850, decoy-only 2.8% / 3.1%, true directions 0.982 / 0.935 at 1,000 members
+# (seeds 1 / 2), and after the round on distinct.py alone (tune4, f5db204) 0.852 / 0.875,
+# 3.4% / 3.4%, 0.976 / 0.942, 5,000 members 0.872, 3.2%, 0.963. After this round (python -m
+# tests.quality.measure): 0.909 / 0.919 (seed 3 0.913), 1.9% / 1.8% (1.9%), 1.000, coverage
+# 0.969 / 0.975; 5,000 members 0.924, 1.6%, 1.000. The set was read and tuned on in that
+# round: it is a development set now, and ``eighth.py`` the blind one.
 def test_seventh_phrasings_meet_the_meaning_targets(seventh_cycle) -> None:  # type: ignore[no-untyped-def]
     assert seventh_cycle["coverage (any suggestion)"] >= 0.95
     assert seventh_cycle["precision of the suggestions"] >= 0.9

@@ -161,12 +161,17 @@ def test_the_tail_of_two_katakana_words_is_not_a_shared_word():
 
 
 def test_a_direction_needs_a_sentence_about_that_concept_alone():
-    # The websites are what is translated; a need naming two fields does not say which one.
-    found = _said(("Translation of contracts, manuals and websites",),
-                  ("We need a new website for the shop",))
-    assert found is not None and not found.direction and found.concept == "web_development"
-    found = _said(("契約書やホームページの英訳を承ります",), ("ホームページを新しくしたい",))
-    assert found is not None and not found.direction
+    # The websites are what is translated (since issue 15's round on the seventh set, the
+    # translation's material tags nothing: ``vocabulary._material``), so nothing is said of
+    # a web need; a need naming two fields does not say which one.
+    for offer, ask in (("Translation of contracts, manuals and websites",
+                        "We need a new website for the shop"),
+                       ("契約書やホームページの英訳を承ります", "ホームページを新しくしたい")):
+        found = _said((offer,), (ask,))
+        assert found is None or not found.direction, (offer, found)
+    both = _said(("Translation of contracts and manuals", "Web designer: I build websites"),
+                 ("We need a new website for the shop",))
+    assert both is not None and both.direction and both.concept == "web_development"
     alone = _said(("Web designer: I build websites",), ("We need a new website for the shop",))
     assert alone is not None and alone.direction
 

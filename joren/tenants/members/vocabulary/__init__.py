@@ -12,7 +12,10 @@ line that names none weakly (``SETTING_WEIGHT``: never a match on their own), an
 *trade* words that name a kind of business (飲食店, restaurant, hotel, events, 介護): an offer
 where the line names nothing else, the clientele beside another service ("cleaning for shops and
 restaurants", 飲食店の厨房清掃), where they tag nothing (``_found``). A concept marked
-generic (経営, サポート, networking …) is recognised but never carries a match on its own.
+generic (経営, サポート, networking …) is recognised but never carries a match on its own. A
+concept marked ``works_on`` (translation) is done on other things: on an offer line that
+names it, the other concepts are its material (``_material``: 契約書の翻訳 offers no legal
+work).
 Members can also pick concepts in their profile; a pick is a strong signal. The
 introductions engine reads the tags (``tag``), the profile form the labels.
 
@@ -331,6 +334,36 @@ def _mention_forms() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return only, latin, np.asarray([len(w) for w in _scanner("need")[0].words], np.int64)
 
 
+@cache
+def _kanji_ends(side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per form of the side's scanner: whether it ends in a kanji, and its length."""
+    words = _scanner(side)[0].words
+    return (np.array([bool(w) and ("\u3400" <= w[-1] <= "\u9fff") for w in words], bool),
+            np.asarray([len(w) for w in words], np.int64))
+
+
+@cache
+def _works_on_forms() -> tuple[np.ndarray, np.ndarray]:
+    """Per form of the offer side's scanner: whether it tags a concept whose service is
+    done on other things (``works_on``: translation), and whether it tags a specific one."""
+    entries = _scanner("offer")[4]
+    data = list(_data()["concepts"].values())
+    on = {k for k, c in enumerate(data) if c.get("works_on")}
+    return (np.array([any(k in on for _c, k, _w in e) for e in entries], bool),
+            _trade_forms("offer")[1])
+
+
+def _material(line: np.ndarray, form: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Offer matches on a line that offers a service done on other things (``works_on``:
+    a translation of contracts, websites and menus): the other concepts the line names are
+    the material it works on (contracts are no lawyer's offer), not further services."""
+    on, specific = _works_on_forms()
+    offered = line[keep & on[form]]
+    if not len(offered):
+        return np.zeros(len(line), bool)
+    return np.isin(line, offered) & ~on[form] & specific[form]
+
+
 def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, form index) of the cues found in ``text`` outside lines about the member's
     life, and the positions of the texts' ends. In an offer, a kind of business (``trade``:
@@ -347,18 +380,29 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
     at, form = _scanner(side)[0].finditer(text)
     if len(at):
         line = np.searchsorted(breaks, at)
-        keep = ~np.isin(line, _personal_lines(text, breaks))
+        keep = ~np.isin(line, _personal_lines(text, breaks)) & ~clauses.time_prefixed(cps, at)
         only_trade, tags = _trade_forms(side)
-        context = only_trade[form] if side == "offer" else _setting_forms()[form]
+        kanji_end, length = _kanji_ends(side)
+        industry = clauses.industries(cps, at, form, kanji_end, length)
+        if side == "offer":
+            context = only_trade[form] | industry
+        else:
+            context = _setting_forms()[form]
+            keep &= ~industry & ~clauses.others_acts(cps, at, line, breaks)
         if context.any():
             named = np.isin(line, line[keep & ~context & tags[form]])
             keep &= ~(context & named)
         if side == "need":
-            keep &= clauses.whole_mentions(cps, at, form, *_mention_forms())
-        else:
-            scanner, first, concept = _scanner(side)[:3]
-            keep &= ~clauses.for_whom(cps, at, form, line, breaks, keep & tags[form],
-                                      scanner.words, first, concept)
+            only, latin, length = _mention_forms()
+            keep &= clauses.whole_mentions(cps, at, form, only, latin, length)
+            keep &= ~clauses.doers(cps, at, form, only)
+        scanner, first, concept = _scanner(side)[:3]
+        keep &= ~clauses.for_whom(cps, at, form, line, breaks, keep & tags[form],
+                                  scanner.words, first, concept, side)
+        keep &= ~clauses.staff_or_machine(cps, at, form, kanji_end, length)
+        if side == "offer":
+            keep &= ~clauses.customer_acts(cps, at, form, line, breaks, scanner.words)
+            keep &= ~_material(line, form, keep)
         at, form = at[keep], form[keep]
     return at, form, ends
 
