@@ -19,6 +19,8 @@ from joren.tenants.meetups.questions import views as question_views
 from joren.tenants.meetups.questions.models import Question, QuestionKind, QuestionPurpose
 from joren.tenants.members import views as member_views
 from joren.tenants.relationships import views as relationship_views
+from joren.tenants.relationships.habits import views as habit_views
+from joren.tenants.relationships.models import JournalEntry
 from tests import factories
 from tests.platform.pagecache_helpers import (
     counting,
@@ -26,7 +28,8 @@ from tests.platform.pagecache_helpers import (
     same_cached_and_not,
     signed_in_intruder,
 )
-from tests.tenants.helpers import count_statements, in_english
+from tests.tenants.helpers import count_statements, in_english, meetup
+from tests.tenants.meetups.helpers_checkin import register
 from tests.tenants.meetups.helpers_registrations import series_with_occurrences
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -37,6 +40,7 @@ ADMIN = f"/c/{SLUG}/admin"
 
 def _reads_when_kept(app, client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
     """The statements of a view served from the store (after one that computed and kept it)."""
+    app.config["PAGE_CACHE_READS"] = True
     assert client.get(url).status_code == 200
     with count_statements(app) as counted:
         app.config["PAGE_CACHE_READS"] = True
@@ -313,3 +317,79 @@ def test_the_referral_form_is_never_another_communitys(login, session, tenant, m
     member_client.get(_referral(receiver))
     _never_another_communitys(login, session, other_tenant, _referral(receiver), ("受取",),
                               role=Role.MEMBER)
+
+
+# -- a meetup's three gives, my evenings, my journal (portal) ---------------------------------
+
+@pytest.fixture()
+def going(session, tenant, people):  # type: ignore[no-untyped-def]
+    """A meetup next week the member registered for."""
+    evening = meetup(session, tenant, "木曜交流会")
+    register(session, evening, people.member_member)
+    session.commit()
+    return evening
+
+
+def _gives(evening) -> str:  # type: ignore[no-untyped-def]
+    return f"/c/{SLUG}/meetups/{evening.id}/gives"
+
+
+EVENINGS = f"/c/{SLUG}/evenings"
+JOURNAL = f"/c/{SLUG}/journal"
+
+
+def test_the_gives_are_the_same_kept_and_each_members_own(app, monkeypatch, session, people,
+                                                          member_client, owner_client, going):
+    mine = same_cached_and_not(app, member_client, _gives(going))
+    owners = same_cached_and_not(app, owner_client, _gives(going))
+    assert "木曜交流会" in mine and 'name="give_1"' in mine
+    assert 'name="give_1"' not in owners  # the owner is not registered: no form
+    computed = counting(monkeypatch, habit_views, "_gives_body")
+    member_client.get(_gives(going))
+    owner_client.get(_gives(going))
+    assert computed == []
+    saved = member_client.post(_gives(going), data={"give_1": "税理士の紹介", "give_2": "",
+                                                    "give_3": ""})
+    assert saved.status_code == 302
+    member_client.get(EVENINGS)  # the "saved" message
+    assert 'value="税理士の紹介"' in same_cached_and_not(app, member_client, _gives(going))
+    assert "税理士の紹介" not in owner_client.get(_gives(going)).get_data(as_text=True)
+    kept = _reads_when_kept(app, member_client, _gives(going))
+    assert not any("meetup_gives" in s or "FROM meetups" in s for s in kept)
+    assert len(_computing(app, member_client, _gives(going))) <= 10
+
+
+def test_the_gives_are_never_another_communitys(login, session, member_client, other_tenant,
+                                                going):
+    member_client.get(_gives(going))
+    _never_another_communitys(login, session, other_tenant, _gives(going), ("木曜交流会",),
+                              role=Role.MEMBER)
+
+
+def test_my_evenings_and_journal_are_the_same_kept_and_show_a_write_at_once(
+        app, clock, monkeypatch, session, tenant, people, member_client, owner_client, going):
+    for url in (EVENINGS, JOURNAL):
+        assert "木曜交流会" not in same_cached_and_not(app, owner_client, url)
+    assert "木曜交流会" in same_cached_and_not(app, member_client, EVENINGS)
+    same_cached_and_not(app, member_client, JOURNAL)
+    with unscoped(session):
+        session.add(JournalEntry(tenant_id=tenant.id, member_id=people.member_member.id,
+                                 meetup_id=going.id, body="名刺を三枚", written_at=clock.now()))
+    session.commit()
+    page = same_cached_and_not(app, member_client, JOURNAL)
+    assert "名刺を三枚" in page and "木曜交流会" in page
+    assert "名刺を三枚" not in owner_client.get(JOURNAL).get_data(as_text=True)
+    computed = counting(monkeypatch, habit_views, "render_template")
+    member_client.get(JOURNAL)
+    assert len(computed) == 1  # the frame alone: the list came from the store
+    for url in (EVENINGS, JOURNAL):
+        assert len(_computing(app, member_client, url)) <= 10
+        assert len(_reads_when_kept(app, member_client, url)) < len(
+            _computing(app, member_client, url))
+
+
+def test_my_evenings_follow_the_clock(app, clock, login, people, member_client, going):
+    assert "木曜交流会" in same_cached_and_not(app, member_client, EVENINGS)
+    clock.shift(days=60)  # long past, nothing written: no longer on the page
+    member_client = login(people.member)  # (the first sign-in has been idle for weeks)
+    assert "木曜交流会" not in same_cached_and_not(app, member_client, EVENINGS)
