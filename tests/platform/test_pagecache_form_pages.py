@@ -6,11 +6,13 @@ this community's), and never serves another community's (or another reader's) pa
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
 from joren.models import Role
+from joren.platform.mail.unsubscribes import record_unsubscribe
 from joren.platform.membership.models import Invitation, MemberStatus
 from joren.platform.tenancy import unscoped
 from joren.tenants.meetups import views as meetup_views
@@ -393,3 +395,85 @@ def test_my_evenings_follow_the_clock(app, clock, login, people, member_client, 
     clock.shift(days=60)  # long past, nothing written: no longer on the page
     member_client = login(people.member)  # (the first sign-in has been idle for weeks)
     assert "木曜交流会" not in same_cached_and_not(app, member_client, EVENINGS)
+
+
+# -- a journal note's form, email preferences (portal) ----------------------------------------
+
+@pytest.fixture()
+def note(clock, session, tenant, people, going):  # type: ignore[no-untyped-def]
+    with unscoped(session):
+        row = JournalEntry(tenant_id=tenant.id, member_id=people.member_member.id,
+                           meetup_id=going.id, body="名刺を三枚", written_at=clock.now())
+        session.add(row)
+        session.flush()
+    session.commit()
+    return row
+
+
+def _note(row) -> str:  # type: ignore[no-untyped-def]
+    return f"/c/{SLUG}/journal/{row.id}"
+
+
+def test_a_notes_form_is_the_same_kept_shows_a_write_and_is_the_members_own(
+        app, monkeypatch, session, member_client, owner_client, note):
+    page = same_cached_and_not(app, member_client, _note(note))
+    assert "名刺を三枚" in page and "木曜交流会" in page
+    computed = counting(monkeypatch, habit_views, "_journal_body")
+    member_client.get(_note(note))
+    assert computed == []
+    assert owner_client.get(_note(note)).status_code == 404  # someone else's note
+    assert owner_client.get(_note(note)).status_code == 404
+    note.body = "名刺を五枚"
+    session.commit()
+    assert "名刺を五枚" in same_cached_and_not(app, member_client, _note(note))
+    kept = _reads_when_kept(app, member_client, _note(note))
+    assert not any("journal_entries" in s or "FROM meetups" in s for s in kept)
+    assert len(_computing(app, member_client, _note(note))) <= 10
+
+
+def test_a_notes_form_is_never_another_communitys(login, session, member_client, other_tenant,
+                                                  note):
+    member_client.get(_note(note))
+    _never_another_communitys(login, session, other_tenant, _note(note), ("名刺を三枚",),
+                              role=Role.MEMBER)
+
+
+def test_a_refused_note_is_shown_as_a_form(member_client, note):
+    for url in (_note(note), f"/c/{SLUG}/journal/new"):
+        refused = member_client.post(url, data={"body": "", "meetup_id": 0})
+        page = refused.get_data(as_text=True)
+        assert "<form" in page and "&lt;form" not in page
+
+
+PREFERENCES = f"/c/{SLUG}/email-preferences"
+
+
+def test_email_preferences_are_the_same_kept_and_show_an_unsubscribe_at_once(
+        app, monkeypatch, session, tenant, member_client, owner_client):
+    member_client, owner_client = in_english(member_client), in_english(owner_client)
+    mine = same_cached_and_not(app, member_client, PREFERENCES)
+    assert "member@example.jp" in mine and "You have stopped all emails" not in mine
+    assert "member@example.jp" not in same_cached_and_not(app, owner_client, PREFERENCES)
+    computed = counting(monkeypatch, habit_views, "_preferences_body")
+    member_client.get(PREFERENCES)
+    assert computed == []
+    # an unsubscribe link's row marks no community: the page reads them on every view
+    record_unsubscribe(session, "member@example.jp", "all", tenant.id)
+    session.commit()
+    page = same_cached_and_not(app, member_client, PREFERENCES)
+    assert "You have stopped all emails from this community." in page
+    assert "You have stopped all emails" not in owner_client.get(PREFERENCES).get_data(
+        as_text=True)
+    assert len(_computing(app, member_client, PREFERENCES)) <= 10
+
+
+def test_email_preferences_are_never_another_communitys(login, session, member_client,
+                                                        other_tenant):
+    member_client.get(PREFERENCES)
+    intruder = signed_in_intruder(login, session, other_tenant, role=Role.MEMBER)
+    assert intruder.get(PREFERENCES).status_code in (302, 403, 404)
+    theirs = intruder.get(in_other_community(PREFERENCES, other_tenant))
+    assert theirs.status_code == 200  # their own page there: not the member's
+    body = theirs.get_data(as_text=True)
+    assert "kobe-member@example.jp" in body
+    assert re.search(r"(?<![\w-])member@example\.jp", body) is None

@@ -152,9 +152,10 @@ def _journal_body(form: JournalEntryForm, entry: Any = None, **extra: Any) -> st
                            entry=entry, **extra)
 
 
-def _journal_page(body_html: str, entry: Any = None) -> str:
-    return render_template("relationships/habits/journal_form.html", entry=entry,
-                           body_html=body_html)
+def _journal_page(body_html: str, editing: bool = False) -> str:
+    # A refused form's body is computed here (a str): it is Jinja's autoescaped output too.
+    return render_template("relationships/habits/journal_form.html", editing=editing,
+                           body_html=Markup(body_html))  # noqa: S704 - Jinja's autoescaped output
 
 
 def _save_entry(form: JournalEntryForm, member: Member, entry: Any = None) -> bool:
@@ -227,12 +228,27 @@ def _own_entry(entry_id: int) -> Any:
 @member_required
 def journal_edit(entry_id: int) -> Any:
     member = _me()
+    if request.method == "GET":
+        # Kept by the page cache as the new note's form is (by member and minute), and by
+        # note. The note is read (someone else's or another community's: 404) only when the
+        # form is computed: a kept form proves it was the member's own, and any write in the
+        # community asks for another key.
+        now = utcnow().replace(second=0, microsecond=0)
+
+        def body() -> str:
+            entry = _own_entry(entry_id)
+            return _journal_body(_journal_form(member, entry, now=now), entry,
+                                 delete_form=ConfirmForm())
+
+        return _journal_page(pagecache.cached_html(
+            db.session, "habits.journal_edit", (member.id, entry_id, now.isoformat()), body),
+            editing=True)
     entry = _own_entry(entry_id)
     form = _journal_form(member, entry)
     if request.method == "POST" and _save_entry(form, member, entry):
         flash(_("Saved in your journal."), "success")
         return redirect(url_for(".journal"))
-    return _journal_page(_journal_body(form, entry, delete_form=ConfirmForm()), entry)
+    return _journal_page(_journal_body(form, entry, delete_form=ConfirmForm()), editing=True)
 
 
 @bp.post("/journal/<int:entry_id>/delete")
@@ -304,9 +320,24 @@ def preferences_page() -> Any:
         return redirect(url_for(".preferences"))
     stopped = preferences.stopped_categories(db.session, email, g.community.id) if email \
         else set()
+    if request.method == "POST":
+        return _preferences_frame(Markup(_preferences_body(form, email, stopped)))  # noqa: S704 - Jinja's autoescaped output
+    # The address's unsubscribes (a platform table: an unsubscribe link marks no community)
+    # are read on every view (one statement) and are in the key with the member and the
+    # address: the page is kept while they are as it shows them.
+    return _preferences_frame(pagecache.cached_html(
+        db.session, "habits.preferences", (member.id, email, sorted(stopped)),
+        lambda: _preferences_body(PreferencesForm(formdata=None), email, stopped)))
+
+
+def _preferences_body(form: PreferencesForm, email: str, stopped: set[str]) -> str:
     if request.method == "GET":
         for category in preferences.TOGGLES:
             form[category].data = category not in stopped
-    return render_template("relationships/habits/preferences.html", form=form, email=email,
-                           all_stopped=preferences.ALL in stopped, labels=PREFERENCE_LABELS,
-                           toggles=preferences.TOGGLES)
+    return render_template("relationships/habits/_preferences_body.html", form=form,
+                           email=email, all_stopped=preferences.ALL in stopped,
+                           labels=PREFERENCE_LABELS, toggles=preferences.TOGGLES)
+
+
+def _preferences_frame(body_html: Markup) -> str:
+    return render_template("relationships/habits/preferences.html", body_html=body_html)
