@@ -477,3 +477,15 @@ def test_email_preferences_are_never_another_communitys(login, session, member_c
     body = theirs.get_data(as_text=True)
     assert "kobe-member@example.jp" in body
     assert re.search(r"(?<![\w-])member@example\.jp", body) is None
+
+
+# -- a member's story (console) ----------------------------------------------------------------
+
+def test_a_kept_story_reads_the_unsubscribes_and_no_member(app, organizer_client, unclaimed):
+    url = f"{ADMIN}/members/{unclaimed.id}/story"
+    kept = _reads_when_kept(app, organizer_client, url)
+    assert any("email_unsubscribes" in s for s in kept)  # read again on every view
+    assert not any("FROM members" in s for s in kept)
+    computed = _computing(app, organizer_client, url)
+    assert any("FROM members" in s for s in computed) and len(computed) <= 10
+    assert len(kept) < len(computed)
