@@ -418,6 +418,7 @@ def test_a_notes_form_is_the_same_kept_shows_a_write_and_is_the_members_own(
         app, monkeypatch, session, member_client, owner_client, note):
     page = same_cached_and_not(app, member_client, _note(note))
     assert "名刺を三枚" in page and "木曜交流会" in page
+    assert "<form" in page and "&lt;form" not in page  # the forms, not their HTML as text
     computed = counting(monkeypatch, habit_views, "_journal_body")
     member_client.get(_note(note))
     assert computed == []
