@@ -7,6 +7,7 @@ import re
 
 from joren.models import Role
 from tests import factories
+from tests.tenants.helpers import count_statements
 
 TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*(")')
 
@@ -67,3 +68,31 @@ def signed_in_intruder(login, session, other_tenant, role=Role.ORGANIZER):  # ty
 def in_other_community(url: str, other_tenant, slug: str = "osaka-mixer") -> str:  # type: ignore[no-untyped-def]
     """``url`` with the other community's slug in place of ``slug``: the same ids guessed."""
     return url.replace(f"/c/{slug}/", f"/c/{other_tenant.slug}/")
+
+
+def reads_when_kept(app, client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The statements of a view served from the store (after one that computed and kept it)."""
+    app.config["PAGE_CACHE_READS"] = True
+    assert client.get(url).status_code == 200
+    with count_statements(app) as counted:
+        app.config["PAGE_CACHE_READS"] = True
+        assert client.get(url).status_code == 200
+    return counted.statements
+
+
+def computing(app, client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The statements of a view that computes (the page cache read nothing)."""
+    with count_statements(app) as counted:
+        assert client.get(url).status_code == 200
+    return counted.statements
+
+
+def never_another_communitys(login, session, other_tenant, url: str,  # type: ignore[no-untyped-def]
+                             secrets: tuple[str, ...], role=Role.ORGANIZER):
+    """``url`` (kept for its community) to someone of the other community only: refused
+    there, 404 with the other community's slug, and none of ``secrets`` shown."""
+    intruder = signed_in_intruder(login, session, other_tenant, role=role)
+    assert intruder.get(url).status_code in (302, 403, 404)
+    guessed = intruder.get(in_other_community(url, other_tenant))
+    assert guessed.status_code == 404
+    assert not any(secret in guessed.get_data(as_text=True) for secret in secrets)

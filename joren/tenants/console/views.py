@@ -88,64 +88,75 @@ NOTE_ERRORS = {
 @bp.route("/members/<int:member_id>/story", methods=["GET", "POST"])
 @require(Capability.VIEW_MEMBERS, post=Capability.MANAGE_MEMBERS)
 def member_story(member_id: int) -> Any:
-    member = get_or_404(Member, member_id)
-    form = NoteForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                add_note(db.session, member, g.membership, form.body.data or "",
-                         contacted=bool(form.contacted.data))
-            except NoteError as exc:
-                db.session.rollback()
-                form.form_errors.append(str(NOTE_ERRORS[str(exc)]))
-            else:
-                db.session.commit()
-                flash(_("The note was saved."), "success")
-                return redirect(url_for(".member_story", member_id=member.id))
-        status = 422
     # Which visits have started (a meetup with no attendance recorded) follows the clock:
     # the page is computed as of the start of the minute, which is in the key.
     now = utcnow().replace(second=0, microsecond=0)
+    if request.method == "GET":
+        return _kept_story(member_id, now)
+    member = get_or_404(Member, member_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            add_note(db.session, member, g.membership, form.body.data or "",
+                     contacted=bool(form.contacted.data))
+        except NoteError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(NOTE_ERRORS[str(exc)]))
+        else:
+            db.session.commit()
+            flash(_("The note was saved."), "success")
+            return redirect(url_for(".member_story", member_id=member.id))
+    # A refused note: the page shows what was written and why, never kept.
+    body_html = Markup(_story_body(member, now, form, {}))  # noqa: S704 - Jinja's autoescaped output
+    return _story_frame(body_html, member.display_name), 422
 
+
+def _kept_story(member_id: int, now: Any) -> str:
+    """The story as a GET shows it, kept by the page cache: by member, the reader's role (who
+    may write notes), every argument (the pager) and the minute. The member is read only when
+    the page is computed: a kept page proves it was this community's (another's id answers
+    404 as it computes; any write in the community asks for another key). Their address's
+    unsubscribes (a platform table: an unsubscribe link marks no community) are read again
+    on every view, by the address the page noted (one statement); the page is kept only
+    while they are as it shows them."""
     read: dict[str, Any] = {}
 
-    def body(form: NoteForm | None = None) -> str:
-        # On a GET the form is made here, inside the kept HTML, so that its token is the
-        # stand-in each view replaces with its reader's own.
-        stopped = consent.unsubscribes(db.session, [member])
-        read["unsubscribes"] = _unsubscribes_seen(stopped)
-        page = page_number(request.args.get("page"))
-        found = story(db.session, member, page)
-        pages = Page(items=found.timeline, total=found.visits, page=page,
-                     per_page=TIMELINE_PER_PAGE)
-        return render_template(
-            "console/_story_body.html", member=member, story=found,
-            form=form if form is not None else NoteForm(), timeline_page=pages, now=now,
-            level_labels=LEVEL_LABELS, introduction_labels=INTRODUCTION_LABELS,
-            referral_labels=REFERRAL_LABELS, payment_method_labels=method_labels(),
-            payment_status_labels=payment_status_labels(),
-            consent=consent.overviews(db.session, [member], stopped)[member.id],
-            consent_labels=CONSENT_LABELS, consent_choices=CONSENT_CHOICES)
+    def body() -> str:
+        # The form is made here, inside the kept HTML, so that its token is the stand-in each
+        # view replaces with its reader's own.
+        return _story_body(get_or_404(Member, member_id), now, NoteForm(), read)
 
     def unsubscribes_unchanged(about: Any) -> bool:
-        # An address's unsubscribes (a platform table: an unsubscribe link marks no
-        # community) are read again on every view (one statement); the page is kept only
-        # while they are as it shows them.
-        return (isinstance(about, dict) and about.get("unsubscribes")
-                == _unsubscribes_seen(consent.unsubscribes(db.session, [member])))
+        return isinstance(about, dict) and about.get("unsubscribes") == _unsubscribes_seen(
+            consent.address_unsubscribes(db.session, g.community.id, about.get("emails", [])))
 
-    if request.method == "POST":
-        # A refused note: the page shows what was written and why, never kept.
-        body_html = Markup(body(form))  # noqa: S704 - Jinja's autoescaped output
-    else:
-        # What the reader may do (writing notes) follows their role; the pager keeps every
-        # argument.
-        body_html, _about = pagecache.cached_html_about(
-            db.session, "console.member_story",
-            (member.id, g.membership.role.value, sorted(request.args.items(multi=True)),
-             now.isoformat()), body, about=lambda: dict(read), still_true=unsubscribes_unchanged)
-    return render_template("console/story.html", member=member, body_html=body_html), status
+    body_html, about = pagecache.cached_html_about(
+        db.session, "console.member_story",
+        (member_id, g.membership.role.value, sorted(request.args.items(multi=True)),
+         now.isoformat()), body, about=lambda: dict(read), still_true=unsubscribes_unchanged)
+    return _story_frame(body_html, about["title"])
+
+
+def _story_body(member: Member, now: Any, form: NoteForm, read: dict[str, Any]) -> str:
+    stopped = consent.unsubscribes(db.session, [member])
+    read["emails"] = [member.email] if member.email else []
+    read["unsubscribes"] = _unsubscribes_seen(stopped)
+    read["title"] = member.display_name
+    page = page_number(request.args.get("page"))
+    found = story(db.session, member, page)
+    pages = Page(items=found.timeline, total=found.visits, page=page,
+                 per_page=TIMELINE_PER_PAGE)
+    return render_template(
+        "console/_story_body.html", member=member, story=found, form=form,
+        timeline_page=pages, now=now, level_labels=LEVEL_LABELS,
+        introduction_labels=INTRODUCTION_LABELS, referral_labels=REFERRAL_LABELS,
+        payment_method_labels=method_labels(), payment_status_labels=payment_status_labels(),
+        consent=consent.overviews(db.session, [member], stopped)[member.id],
+        consent_labels=CONSENT_LABELS, consent_choices=CONSENT_CHOICES)
+
+
+def _story_frame(body_html: Markup, title: str) -> str:
+    return render_template("console/story.html", body_html=body_html, title=title)
 
 
 def _unsubscribes_seen(stopped: dict[str, dict[str, Any]]) -> list[list[str]]:

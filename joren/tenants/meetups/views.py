@@ -248,28 +248,59 @@ def _series_form_page(form: SeriesForm, series: MeetupSeries | None) -> Any:
     status = 422 if request.method == "POST" and (form.errors or preview is None) else 200
     rule_words = (describe_rule(form.rule(), form.local_start().isoformat())
                   if preview else None)
-    return render_template("meetups/console/series_form.html", form=form, series=series,
-                           preview=preview, rule_words=rule_words), status
+    return _series_page(_series_form_body(form, series, preview, rule_words),
+                        editing=series is not None), status
+
+
+def _series_form_body(form: SeriesForm, series: MeetupSeries | None,
+                      preview: list[datetime] | None = None, rule_words: str | None = None) -> str:
+    return render_template("meetups/console/_series_form_body.html", form=form, series=series,
+                           preview=preview, rule_words=rule_words)
+
+
+def _series_page(body_html: str, editing: bool) -> str:
+    return render_template("meetups/console/series_form.html", body_html=Markup(body_html),  # noqa: S704 - Jinja's autoescaped output
+                           editing=editing)
 
 
 @bp.route("/admin/meetups/series/new", methods=["GET", "POST"])
 @require(Capability.MANAGE_MEETUPS)
 def series_new() -> Any:
-    return _series_form_page(SeriesForm(), None)
+    if request.method == "POST":
+        return _series_form_page(SeriesForm(), None)
+    # The empty form is the same for every organizer of the community (its time zone shows):
+    # kept by the page cache; its form token is each reader's own.
+    return _series_page(pagecache.cached_html(
+        db.session, "meetups.series_new", (), lambda: _series_form_body(SeriesForm(), None)),
+        editing=False)
 
 
 @bp.route("/admin/meetups/series/<int:series_id>", methods=["GET", "POST"])
 @require(Capability.MANAGE_MEETUPS)
 def series_edit(series_id: int) -> Any:
+    if request.method == "POST":
+        return _series_form_page(SeriesForm(), get_or_404(MeetupSeries, series_id))
+    # Kept by the page cache by series. The series is read only when the form is computed:
+    # a kept form proves it was there (another community's id, or a deleted series, answers
+    # 404 as it computes, and any write in the community asks for another key).
+    return _series_page(pagecache.cached_html(
+        db.session, "meetups.series_edit", (series_id,),
+        lambda: _series_edit_body(series_id)), editing=True)
+
+
+def _series_edit_body(series_id: int) -> str:
     series = get_or_404(MeetupSeries, series_id)
+    return _series_form_body(_filled_series_form(series), series)
+
+
+def _filled_series_form(series: MeetupSeries) -> SeriesForm:
     form = SeriesForm()
-    if request.method == "GET":
-        start = recurrence.parse_local(series.dtstart_local)
-        form.process(obj=series, first_date=start.date(), start_time=start.time(),
-                     pattern=detect_pattern(series.rrule, start.date()),
-                     rrule_text=series.rrule, visibility=series.visibility.value,
-                     reminder_days=", ".join(str(d) for d in series.reminder_days or []))
-    return _series_form_page(form, series)
+    start = recurrence.parse_local(series.dtstart_local)
+    form.process(obj=series, first_date=start.date(), start_time=start.time(),
+                 pattern=detect_pattern(series.rrule, start.date()),
+                 rrule_text=series.rrule, visibility=series.visibility.value,
+                 reminder_days=", ".join(str(d) for d in series.reminder_days or []))
+    return form
 
 
 # -- console: one-off and occurrences -------------------------------------------------------

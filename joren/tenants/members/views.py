@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 from joren.platform import pagecache
@@ -94,33 +95,33 @@ def _list_body() -> str:
 @bp.route("/admin/members/<int:member_id>", methods=["GET", "POST"])
 @require(Capability.VIEW_MEMBERS, post=Capability.MANAGE_MEMBERS)
 def console_detail(member_id: int) -> Any:
+    if request.method == "GET":
+        return _kept_detail_page(member_id)
     member = get_or_404(Member, member_id)
     actor = g.membership
     editable = can_edit_profile(actor, member)
     profile_form = MemberProfileForm(obj=member, prefix="profile")
     role_form = MemberRoleForm(prefix="role", data={"role": member.role.value,
                                                     "status": member.status.value})
-    if request.method == "POST":
-        if not actor.is_organizer:
-            abort(403)
-        action = request.form.get("action")
-        form = profile_form if action == "profile" else role_form if action == "role" else None
-        if form is None:
-            abort(400)
-        if form.validate():
-            try:
-                _apply(actor, member, action, form)
-            except MemberError as exc:
-                db.session.rollback()
-                db.session.refresh(member)
-                flash(MEMBER_ERRORS[exc.code], "danger")
-                status = 403 if exc.code == "forbidden" else 422
-                return _detail_page(member, profile_form, role_form, editable), status
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for(".console_detail", member_id=member.id))
-        return _detail_page(member, profile_form, role_form, editable), 422
-    return _detail_page(member, profile_form, role_form, editable)
+    if not actor.is_organizer:
+        abort(403)
+    action = request.form.get("action")
+    form = profile_form if action == "profile" else role_form if action == "role" else None
+    if form is None:
+        abort(400)
+    if form.validate():
+        try:
+            _apply(actor, member, action, form)
+        except MemberError as exc:
+            db.session.rollback()
+            db.session.refresh(member)
+            flash(MEMBER_ERRORS[exc.code], "danger")
+            status = 403 if exc.code == "forbidden" else 422
+            return _detail_page(member, profile_form, role_form, editable), status
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for(".console_detail", member_id=member.id))
+    return _detail_page(member, profile_form, role_form, editable), 422
 
 
 def _apply(actor: Member, member: Member, action: str, form: Any) -> None:
@@ -132,11 +133,50 @@ def _apply(actor: Member, member: Member, action: str, form: Any) -> None:
                                MemberStatus(form.status.data))
 
 
+def _kept_detail_page(member_id: int) -> str:
+    """The page as a GET shows it, kept by the page cache by member and by what the reader may
+    do (their role and status, and whether it is their own row). The member is read only when
+    the page is computed: a kept page proves it was this community's (another's id answers 404
+    as it computes; any write in the community asks for another key). A pending invitation
+    turns "expired" with the clock: the page is computed again from then."""
+    actor = g.membership
+    found: dict[str, Any] = {}
+
+    def body() -> str:
+        member = get_or_404(Member, member_id)
+        profile_form = MemberProfileForm(obj=member, prefix="profile")
+        role_form = MemberRoleForm(prefix="role", data={"role": member.role.value,
+                                                        "status": member.status.value})
+        return _detail_body(member, profile_form, role_form, can_edit_profile(actor, member),
+                            found)
+
+    body_html, about = pagecache.cached_html_about(
+        db.session, "members.console_detail",
+        (member_id, actor.role.value, actor.status.value, actor.id == member_id), body,
+        about=lambda: found, still_true=lambda kept: pagecache.not_yet(kept.get("expiry")))
+    return _detail_frame(body_html, about["title"])
+
+
 def _detail_page(member: Member, profile_form: Any, role_form: Any, editable: bool) -> str:
+    found: dict[str, Any] = {}
+    body_html = Markup(_detail_body(member, profile_form, role_form, editable, found))  # noqa: S704 - Jinja's autoescaped output
+    return _detail_frame(body_html, found["title"])
+
+
+def _detail_body(member: Member, profile_form: Any, role_form: Any, editable: bool,
+                 found: dict[str, Any]) -> str:
+    now = utcnow()
     invitations = _member_invitations(member)
-    return render_template("members/console/detail.html", member=member,
+    pending = [row.expires_at for row in invitations if invitation_state(row, now) == PENDING]
+    found["expiry"] = min(pending).isoformat() if pending else None
+    found["title"] = member.display_name or member.email
+    return render_template("members/console/_detail_body.html", member=member,
                            profile_form=profile_form, role_form=role_form, editable=editable,
                            invitations=invitations, invitation_state=invitation_state)
+
+
+def _detail_frame(body_html: Markup, title: str) -> str:
+    return render_template("members/console/detail.html", body_html=body_html, title=title)
 
 
 def _member_invitations(member: Member) -> list[Invitation]:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 from joren.platform import pagecache
@@ -143,28 +144,40 @@ def _contact_page(form: ContactForm, other: Member, error: str | None = None) ->
 @bp.route("/network/<int:member_id>/referral", methods=["GET", "POST"])
 @member_required
 def new_referral(member_id: int) -> Any:
+    if request.method == "GET":
+        # Kept by the page cache by reader and the other member. The other member is read (and
+        # checked: 404 for oneself, another community's or someone the reader may not see)
+        # only when the page is computed; a kept page proves the check passed, and any write
+        # in the community asks for another key.
+        return _referral_frame(pagecache.cached_html(
+            db.session, "relationships.new_referral", (g.membership.id, member_id),
+            lambda: _new_referral_body(ReferralForm(), _other_member(member_id))))
     other = _other_member(member_id)
     form = ReferralForm()
-    profile = profile_view(g.membership, other)
-    if request.method == "POST":
-        if form.validate():
-            try:
-                referrals.record_referral(db.session, g.membership.id, other.id,
-                                          form.description.data or "",
-                                          given_on=form.given_on.data)
-            except LedgerError as exc:
-                db.session.rollback()
-                target = form.given_on if exc.code in ("future", "too_old") else form.description
-                target.errors = [*target.errors, _message(exc.code)]
-            else:
-                db.session.commit()
-                flash(_("Recorded your referral to %(name)s. Thank you for giving.",
-                        name=profile.display_name), "success")
-                return redirect(url_for(".network"), code=303)
-        return render_template("relationships/new_referral.html", form=form, other=other,
-                               profile=profile), 422
-    return render_template("relationships/new_referral.html", form=form, other=other,
-                           profile=profile)
+    if form.validate():
+        try:
+            referrals.record_referral(db.session, g.membership.id, other.id,
+                                      form.description.data or "",
+                                      given_on=form.given_on.data)
+        except LedgerError as exc:
+            db.session.rollback()
+            target = form.given_on if exc.code in ("future", "too_old") else form.description
+            target.errors = [*target.errors, _message(exc.code)]
+        else:
+            db.session.commit()
+            flash(_("Recorded your referral to %(name)s. Thank you for giving.",
+                    name=profile_view(g.membership, other).display_name), "success")
+            return redirect(url_for(".network"), code=303)
+    return _referral_frame(Markup(_new_referral_body(form, other))), 422  # noqa: S704 - Jinja's autoescaped output
+
+
+def _new_referral_body(form: ReferralForm, other: Member) -> str:
+    return render_template("relationships/_new_referral_body.html", form=form, other=other,
+                           profile=profile_view(g.membership, other))
+
+
+def _referral_frame(body_html: Markup) -> str:
+    return render_template("relationships/new_referral.html", body_html=body_html)
 
 
 def _own_referral(referral_id: int) -> Referral:

@@ -3,6 +3,7 @@ that upload pictures and set the public contact."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -161,28 +162,51 @@ def settings() -> Any:
                            script_url=external_url(".embed_script")), status
 
 
-def _image_page(owner: Owner, thing: Meetup | MeetupSeries, back: str) -> Any:
-    form = ImageForm()
+def _image_page(load: Callable[[], Meetup | MeetupSeries], name: str, thing_id: int,
+                back: str) -> Any:
+    """A picture's page; on a GET kept by the page cache by ``name`` and the thing's id. The
+    meetup or series is read (``load``, 404 when it is not this community's) only when the
+    page is computed: a kept page proves it was there, and any write asks for another key."""
     if request.method == "POST":
-        if request.form.get("action") == "remove":
-            key = remove_image(db.session, owner)
-            db.session.commit()
-            discard(storage(), key)
-            flash(_("The picture was removed."), "success")
-            return redirect(request.path)
-        message = _store_upload(owner, form)
-        if message is None:
-            flash(_("The picture was saved."), "success")
-            return redirect(request.path)
-        form.image.errors = [message]
+        return _image_post(load(), back)
+    found: dict[str, Any] = {}
+    body_html, title = pagecache.cached_html_about(
+        db.session, name, (thing_id,), lambda: _image_body(load(), ImageForm(), back, found),
+        about=lambda: found["title"])
+    return _image_frame(body_html, title)
+
+
+def _image_post(thing: Meetup | MeetupSeries, back: str) -> Any:
+    owner = Owner.of(thing)
+    form = ImageForm()
+    if request.form.get("action") == "remove":
+        key = remove_image(db.session, owner)
+        db.session.commit()
+        discard(storage(), key)
+        flash(_("The picture was removed."), "success")
+        return redirect(request.path)
+    message = _store_upload(owner, form)
+    if message is None:
+        flash(_("The picture was saved."), "success")
+        return redirect(request.path)
+    form.image.errors = [message]
+    return _image_frame(Markup(_image_body(thing, form, back, {})), thing.title), 422  # noqa: S704 - Jinja's autoescaped output
+
+
+def _image_body(thing: Meetup | MeetupSeries, form: ImageForm, back: str,
+                found: dict[str, Any]) -> str:
+    owner = Owner.of(thing)
     current = image_of(db.session, owner)
     inherited = None
     if current is None and isinstance(thing, Meetup) and thing.series_id is not None:
         inherited = image_of(db.session, Owner("series", thing.series_id))
-    status = 422 if form.image.errors else 200
-    return render_template("meetups/public/image.html", form=form, thing=thing,
-                           owner=owner, back=back, current=image_url(current),
-                           inherited=image_url(inherited)), status
+    found["title"] = thing.title
+    return render_template("meetups/public/_image_body.html", form=form, thing=thing,
+                           back=back, current=image_url(current), inherited=image_url(inherited))
+
+
+def _image_frame(body_html: Markup, title: str) -> str:
+    return render_template("meetups/public/image.html", body_html=body_html, title=title)
 
 
 def _store_upload(owner: Owner, form: ImageForm) -> str | None:
@@ -206,14 +230,12 @@ def _store_upload(owner: Owner, form: ImageForm) -> str | None:
 @bp.route("/admin/meetups/series/<int:series_id>/image", methods=["GET", "POST"])
 @require(Capability.MANAGE_MEETUPS)
 def series_image(series_id: int) -> Any:
-    series = get_or_404(MeetupSeries, series_id)
-    return _image_page(Owner.of(series), series,
-                       url_for("community.meetups.series_edit", series_id=series.id))
+    return _image_page(lambda: get_or_404(MeetupSeries, series_id), "public.series_image",
+                       series_id, url_for("community.meetups.series_edit", series_id=series_id))
 
 
 @bp.route("/admin/meetups/<int:meetup_id>/image", methods=["GET", "POST"])
 @require(Capability.MANAGE_MEETUPS)
 def meetup_image(meetup_id: int) -> Any:
-    meetup = get_or_404(Meetup, meetup_id)
-    return _image_page(Owner.of(meetup), meetup,
-                       url_for("community.meetups.console_detail", meetup_id=meetup.id))
+    return _image_page(lambda: get_or_404(Meetup, meetup_id), "public.meetup_image", meetup_id,
+                       url_for("community.meetups.console_detail", meetup_id=meetup_id))

@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from wtforms import SelectChoice
 
+from joren.platform import pagecache
 from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, require
@@ -21,17 +23,37 @@ bp = Blueprint("questions", __name__)
 
 
 def _page(meetup: Meetup, form: QuestionForm, status: int = 200) -> Any:
+    return _frame(Markup(_body(meetup, form)), meetup.title), status  # noqa: S704 - Jinja's autoescaped output
+
+
+def _body(meetup: Meetup, form: QuestionForm) -> str:
     if meetup.series_id is None:
         form.scope.choices = [SelectChoice("meetup", _("This meetup only"))]
-    return render_template("meetups/questions/console.html", meetup=meetup, form=form,
+    return render_template("meetups/questions/_console_body.html", meetup=meetup, form=form,
                            questions=services.all_for_meetup(db.session, meetup),
-                           kind_labels=KIND_LABELS, purpose_labels=PURPOSE_LABELS), status
+                           kind_labels=KIND_LABELS, purpose_labels=PURPOSE_LABELS)
+
+
+def _frame(body_html: Markup, title: str) -> str:
+    return render_template("meetups/questions/console.html", body_html=body_html, title=title)
 
 
 @bp.get("/admin/meetups/<int:meetup_id>/questions")
 @require(Capability.MANAGE_MEETUPS)
 def console(meetup_id: int) -> Any:
-    return _page(get_or_404(Meetup, meetup_id), QuestionForm())
+    # Kept by the page cache by meetup. The meetup is read only when the page is computed: a
+    # kept page proves it was this community's (another's id answers 404 as it computes, and
+    # any write in the community asks for another key).
+    found: dict[str, Any] = {}
+
+    def body() -> str:
+        meetup = get_or_404(Meetup, meetup_id)
+        found["title"] = meetup.title
+        return _body(meetup, QuestionForm())
+
+    body_html, title = pagecache.cached_html_about(
+        db.session, "questions.console", (meetup_id,), body, about=lambda: found["title"])
+    return _frame(body_html, title)
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/questions")

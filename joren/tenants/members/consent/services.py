@@ -327,10 +327,19 @@ def unsubscribes(session: Session, members: Iterable[Member]) -> dict[str, dict[
     """The members' addresses' unsubscribes (their community's and every community's):
     address -> category -> when (one statement, none without addresses)."""
     members = list(members)
-    emails = sorted({m.email.lower() for m in members if m.email})
+    if not members:
+        return {}
+    return address_unsubscribes(session, members[0].tenant_id,
+                                [m.email for m in members if m.email])
+
+
+def address_unsubscribes(session: Session, community_id: int,
+                         addresses: Iterable[str]) -> dict[str, dict[str, datetime]]:
+    """``unsubscribes`` by address: the addresses' unsubscribes (the community's and every
+    community's): address -> category -> when (one statement, none without addresses)."""
+    emails = sorted({a.lower() for a in addresses if a})
     stopped: dict[str, dict[str, datetime]] = {}
     if emails:
-        community_id = members[0].tenant_id
         for email, category, at in session.execute(
                 select(EmailUnsubscribe.email, EmailUnsubscribe.category,
                        EmailUnsubscribe.created_at).where(

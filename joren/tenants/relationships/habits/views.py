@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from joren.platform import pagecache
 from joren.platform.db import db, utcnow
@@ -59,38 +60,73 @@ def _me() -> Member:
 @member_required
 def evenings() -> Any:
     """My evenings: the next meetups with my gives and people to meet; recent ones to note."""
-    upcoming, past = journal.evenings(db.session, _me().id)
-    return render_template("relationships/habits/evenings.html", upcoming=upcoming, past=past)
+    # Kept by the page cache: which meetups are next or recent follows the clock, so the page
+    # is computed as of the start of the minute; the key holds the member and that minute.
+    member_id = _me().id
+    now = utcnow().replace(second=0, microsecond=0)
+
+    def body() -> str:
+        upcoming, past = journal.evenings(db.session, member_id, now=now)
+        return render_template("relationships/habits/_evenings_body.html", upcoming=upcoming,
+                               past=past)
+
+    body_html = pagecache.cached_html(db.session, "habits.evenings",
+                                      (member_id, now.isoformat()), body)
+    return render_template("relationships/habits/evenings.html", body_html=body_html)
 
 
 @bp.route("/meetups/<int:meetup_id>/gives", methods=["GET", "POST"])
 @member_required
 def gives(meetup_id: int) -> Any:
-    meetup: Meetup = get_or_404(Meetup, meetup_id)
     member = _me()
-    allowed = journal.takes_part(db.session, member.id, meetup)
-    row = journal.gives_of(db.session, member.id, meetup.id)
-    saved = journal.written(row)
+    if request.method == "GET":
+        # Kept by the page cache by member and meetup. The meetup is read only when the page
+        # is computed: a kept page proves it was this community's (another's id answers 404
+        # as it computes; any write in the community asks for another key).
+        found: dict[str, Any] = {}
+
+        def body() -> str:
+            meetup: Meetup = get_or_404(Meetup, meetup_id)
+            allowed = journal.takes_part(db.session, member.id, meetup)
+            saved = journal.written(journal.gives_of(db.session, member.id, meetup.id))
+            form = GivesForm(formdata=None)
+            if allowed:
+                start = saved or journal.suggested_gives(member)
+                for field_, value in zip((form.give_1, form.give_2, form.give_3), start,
+                                         strict=False):
+                    field_.data = value
+            found["title"] = meetup.title
+            return _gives_body(meetup, form, saved, allowed)
+
+        body_html, title = pagecache.cached_html_about(
+            db.session, "habits.gives", (member.id, meetup_id), body,
+            about=lambda: found["title"])
+        return _gives_frame(body_html, title)
+    meetup = get_or_404(Meetup, meetup_id)
+    if not journal.takes_part(db.session, member.id, meetup):
+        abort(403)
+    saved = journal.written(journal.gives_of(db.session, member.id, meetup.id))
     form = GivesForm()
-    if request.method == "POST":
-        if not allowed:
-            abort(403)
-        if form.validate():
-            try:
-                journal.save_gives(db.session, member.id, meetup.id, form.gives())
-            except journal.JournalInvalid:
-                db.session.rollback()
-                form.give_1.errors = [*form.give_1.errors, JOURNAL_ERRORS["too_long"]]
-            else:
-                db.session.commit()
-                flash(_("Saved. They are on your evenings page for this meetup."), "success")
-                return redirect(url_for(".gives", meetup_id=meetup.id))
-    elif allowed:
-        start = saved or journal.suggested_gives(member)
-        for field_, value in zip((form.give_1, form.give_2, form.give_3), start, strict=False):
-            field_.data = value
-    return render_template("relationships/habits/gives.html", meetup=meetup, form=form, saved=saved,
-                           allowed=allowed, prefilled=not saved and allowed)
+    if form.validate():
+        try:
+            journal.save_gives(db.session, member.id, meetup.id, form.gives())
+        except journal.JournalInvalid:
+            db.session.rollback()
+            form.give_1.errors = [*form.give_1.errors, JOURNAL_ERRORS["too_long"]]
+        else:
+            db.session.commit()
+            flash(_("Saved. They are on your evenings page for this meetup."), "success")
+            return redirect(url_for(".gives", meetup_id=meetup.id))
+    return _gives_frame(Markup(_gives_body(meetup, form, saved, True)), meetup.title)  # noqa: S704 - Jinja's autoescaped output
+
+
+def _gives_body(meetup: Meetup, form: GivesForm, saved: list[str], allowed: bool) -> str:
+    return render_template("relationships/habits/_gives_body.html", meetup=meetup, form=form,
+                           saved=saved, allowed=allowed, prefilled=not saved and allowed)
+
+
+def _gives_frame(body_html: Markup, title: str) -> str:
+    return render_template("relationships/habits/gives.html", body_html=body_html, title=title)
 
 
 # -- the journal ----------------------------------------------------------------------------------
@@ -116,9 +152,10 @@ def _journal_body(form: JournalEntryForm, entry: Any = None, **extra: Any) -> st
                            entry=entry, **extra)
 
 
-def _journal_page(body_html: str, entry: Any = None) -> str:
-    return render_template("relationships/habits/journal_form.html", entry=entry,
-                           body_html=body_html)
+def _journal_page(body_html: str, editing: bool = False) -> str:
+    # A refused form's body is computed here (a str): it is Jinja's autoescaped output too.
+    return render_template("relationships/habits/journal_form.html", editing=editing,
+                           body_html=Markup(body_html))  # noqa: S704 - Jinja's autoescaped output
 
 
 def _save_entry(form: JournalEntryForm, member: Member, entry: Any = None) -> bool:
@@ -142,9 +179,22 @@ def _save_entry(form: JournalEntryForm, member: Member, entry: Any = None) -> bo
 @bp.get("/journal", endpoint="journal")
 @member_required
 def journal_list() -> Any:
-    page = journal.journal_page(db.session, _me().id, int_arg("page", 1))
-    meetups = {m.id: m for m in journal.journal_meetups(db.session, _me().id)}
-    return render_template("relationships/habits/journal.html", page=page, meetups=meetups)
+    # Kept by the page cache: the meetups a note may be about follow the clock, so the page is
+    # computed as of the start of the minute; the key holds the member, that minute and the
+    # page number.
+    member_id = _me().id
+    number = int_arg("page", 1)
+    now = utcnow().replace(second=0, microsecond=0)
+
+    def body() -> str:
+        page = journal.journal_page(db.session, member_id, number)
+        meetups = {m.id: m for m in journal.journal_meetups(db.session, member_id, now)}
+        return render_template("relationships/habits/_journal_body.html", page=page,
+                               meetups=meetups)
+
+    body_html = pagecache.cached_html(db.session, "habits.journal",
+                                      (member_id, now.isoformat(), number), body)
+    return render_template("relationships/habits/journal.html", body_html=body_html)
 
 
 @bp.route("/journal/new", methods=["GET", "POST"])
@@ -178,12 +228,27 @@ def _own_entry(entry_id: int) -> Any:
 @member_required
 def journal_edit(entry_id: int) -> Any:
     member = _me()
+    if request.method == "GET":
+        # Kept by the page cache as the new note's form is (by member and minute), and by
+        # note. The note is read (someone else's or another community's: 404) only when the
+        # form is computed: a kept form proves it was the member's own, and any write in the
+        # community asks for another key.
+        now = utcnow().replace(second=0, microsecond=0)
+
+        def body() -> str:
+            entry = _own_entry(entry_id)
+            return _journal_body(_journal_form(member, entry, now=now), entry,
+                                 delete_form=ConfirmForm())
+
+        return _journal_page(pagecache.cached_html(
+            db.session, "habits.journal_edit", (member.id, entry_id, now.isoformat()), body),
+            editing=True)
     entry = _own_entry(entry_id)
     form = _journal_form(member, entry)
     if request.method == "POST" and _save_entry(form, member, entry):
         flash(_("Saved in your journal."), "success")
         return redirect(url_for(".journal"))
-    return _journal_page(_journal_body(form, entry, delete_form=ConfirmForm()), entry)
+    return _journal_page(_journal_body(form, entry, delete_form=ConfirmForm()), editing=True)
 
 
 @bp.post("/journal/<int:entry_id>/delete")
@@ -255,9 +320,24 @@ def preferences_page() -> Any:
         return redirect(url_for(".preferences"))
     stopped = preferences.stopped_categories(db.session, email, g.community.id) if email \
         else set()
+    if request.method == "POST":
+        return _preferences_frame(Markup(_preferences_body(form, email, stopped)))  # noqa: S704 - Jinja's autoescaped output
+    # The address's unsubscribes (a platform table: an unsubscribe link marks no community)
+    # are read on every view (one statement) and are in the key with the member and the
+    # address: the page is kept while they are as it shows them.
+    return _preferences_frame(pagecache.cached_html(
+        db.session, "habits.preferences", (member.id, email, sorted(stopped)),
+        lambda: _preferences_body(PreferencesForm(formdata=None), email, stopped)))
+
+
+def _preferences_body(form: PreferencesForm, email: str, stopped: set[str]) -> str:
     if request.method == "GET":
         for category in preferences.TOGGLES:
             form[category].data = category not in stopped
-    return render_template("relationships/habits/preferences.html", form=form, email=email,
-                           all_stopped=preferences.ALL in stopped, labels=PREFERENCE_LABELS,
-                           toggles=preferences.TOGGLES)
+    return render_template("relationships/habits/_preferences_body.html", form=form,
+                           email=email, all_stopped=preferences.ALL in stopped,
+                           labels=PREFERENCE_LABELS, toggles=preferences.TOGGLES)
+
+
+def _preferences_frame(body_html: Markup) -> str:
+    return render_template("relationships/habits/preferences.html", body_html=body_html)
