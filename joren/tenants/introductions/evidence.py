@@ -650,14 +650,16 @@ class _Terms:
                                                for m in sides]))
         width = pairs + len(hashes)
         matrices = []
+        index = np.int32 if max(width, len(f), sum(m.nnz for m in sides)) < 2**31 \
+            else np.int64
         for found in sides:
-            rows = np.repeat(np.arange(len(f)), np.diff(found.indptr))
+            # The words renumbered in the order of their hashes: each row stays sorted.
             cols = found.indices.astype(np.int64)
             words = cols >= pairs
             cols[words] = pairs + np.searchsorted(hashes, cols[words] - pairs)
-            m = sparse.csr_matrix((found.data, (rows, cols)), shape=(len(f), width))
-            m.sum_duplicates()
-            matrices.append(m)
+            matrices.append(sparse.csr_matrix(
+                (found.data, cols.astype(index), found.indptr.astype(index)),
+                shape=(len(f), width)))
         self.offers, self.asks = matrices
 
     @staticmethod
