@@ -208,11 +208,12 @@ def _sentences(texts: list[str]) -> tuple[list[str], np.ndarray]:
         missing = list(dict.fromkeys(t for t, g in zip(texts, got, strict=True) if g is None))
         lines, owner = textmod.sentence_table(missing, limit=1000)
         bounds = np.searchsorted(owner, np.arange(len(missing) + 1)).tolist()
-        kept.update(zip(missing, zip(repeat(lines), bounds[:-1], bounds[1:], strict=False),
-                        strict=True))
+        cut = dict(zip(missing, zip(repeat(lines), bounds[:-1], bounds[1:], strict=False),
+                       strict=True))
+        kept.update(cut)
         if len(missing) == len(texts):      # each text once, none kept: as cut
             return lines, owner
-        got = list(map(kept.__getitem__, texts))
+        got = [cut[t] if g is None else g for t, g in zip(texts, got, strict=True)]
     return (list(chain.from_iterable(lines[a:b] for lines, a, b in got)),
             np.repeat(np.arange(len(texts)), [b - a for _lines, a, b in got]))
 
