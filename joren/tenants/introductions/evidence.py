@@ -644,6 +644,9 @@ class _Terms:
     stemmed English words (after those: the words' hashes, numbered in order)."""
 
     def __init__(self, f: Features) -> None:
+        if len(f) > TERMS_KEPT_ROWS:    # none kept: read directly, one matrix per side
+            self.offers, self.asks = self._read_all(f)
+            return
         pairs = _pair_columns()
         sides = [self._side(f, side) for side in ("offers", "asks")]
         hashes = arrays.unique(np.concatenate([m.indices[m.indices >= pairs] - pairs
@@ -667,6 +670,31 @@ class _Terms:
         """``_term_rows`` of every member's ``side``, those of texts read lately as kept."""
         texts = ["\n".join(getattr(p, side)) for p in f.profiles]
         return _TERMS_KEPT.rows(texts, _term_rows)
+
+    @staticmethod
+    def _read_all(f: Features) -> list[sparse.csr_matrix]:
+        """The two matrices from every member's texts read now, ``_TERM_CHUNK`` members at
+        a time, without the rows per text (a community too large for them to be kept)."""
+        sides = []
+        for side in ("offers", "asks"):
+            found = []
+            for start in range(0, len(f), _TERM_CHUNK):
+                texts = ["\n".join(getattr(p, side))
+                         for p in f.profiles[start:start + _TERM_CHUNK]]
+                rows, cols, word_rows, crc = _Terms._ids(_clean_all(texts))
+                found.append((rows + start, cols, word_rows + start, crc))
+            sides.append(tuple(np.concatenate([x[k] for x in found]) for k in range(4)))
+        hashes = arrays.unique(np.concatenate([crc for *_r, crc in sides]))
+        pairs = _pair_columns()
+        matrices = []
+        for rows, cols, word_rows, crc in sides:
+            m = sparse.csr_matrix(
+                (np.ones(len(rows) + len(word_rows), np.float32),
+                 (np.r_[rows, word_rows], np.r_[cols, pairs + np.searchsorted(hashes, crc)])),
+                shape=(len(f), pairs + len(hashes)))
+            m.sum_duplicates()
+            matrices.append(m)
+        return matrices
 
     @staticmethod
     def _ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

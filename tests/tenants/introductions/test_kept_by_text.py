@@ -8,6 +8,7 @@ import numpy as np
 
 from joren.tenants.introductions import semantics
 from joren.tenants.introductions import text as textmod
+from joren.tenants.introductions.features import Features
 from joren.tenants.members import vocabulary
 
 FIRST = ["経理代行を承ります。記帳も対応します", "採用に課題がある\n求人の出し方を見直したい",
@@ -37,3 +38,16 @@ def test_tags_kept_and_new_are_those_read_again():
             assert np.array_equal(got.indices, want.indices)
     # Something was tagged: the comparison says something.
     assert vocabulary.tag(SECOND, "need").nnz > 0
+
+
+def test_terms_of_a_community_too_large_to_keep_are_the_same(monkeypatch):
+    from joren.tenants.introductions import evidence
+    from tests.quality import community as q
+
+    f = Features(q.build(200, seed=3).profiles)
+    kept = evidence._Terms(f)
+    monkeypatch.setattr(evidence, "TERMS_KEPT_ROWS", 100)
+    direct = evidence._Terms(f)
+    for a, b in ((kept.offers, direct.offers), (kept.asks, direct.asks)):
+        assert a.shape == b.shape and a.nnz == b.nnz > 0
+        assert (a != b).nnz == 0
