@@ -226,7 +226,7 @@ def _named(f: Features, members: Sequence[int], side: str) -> list[Named]:
     memo = _memo(f).named
     todo = sorted({m for m in members if (m, side) not in memo})
     # What a member's texts and picks name is theirs alone: read lately, it is taken as read.
-    kept = _KEPT_NAMED
+    kept = _KEPT_NAMED if len(f) <= KEPT_UP_TO else {}
     if len(kept) > NAMED_KEPT:
         kept.clear()
     keys = {m: _named_key(f.profiles[m], side) for m in todo}
@@ -251,6 +251,9 @@ _READ_CHUNK = 4096
 # Emptied when it holds more than ``NAMED_KEPT`` (only members in candidate pairs that a
 # concept meets are read: about one in ten at 10,000 members of the perf community).
 NAMED_KEPT = 100_000
+# Communities above this many members keep nothing across cycles here (their texts would
+# stay in memory between cycles, and the cycle's peak is what counts at that size).
+KEPT_UP_TO = 25_000
 _KEPT_NAMED: dict[tuple, Named] = {}
 
 
@@ -780,7 +783,7 @@ def _cleaned(f: Features, member: int, side: str) -> str:
     key = (member, side)
     if key not in memo:
         text = "\n".join(getattr(f.profiles[member], side))
-        cleaned = _KEPT_CLEAN.get(text)
+        cleaned = _KEPT_CLEAN.get(text) if len(f) <= KEPT_UP_TO else None
         memo[key] = _clean(text) if cleaned is None else cleaned
     return memo[key]
 
@@ -797,7 +800,7 @@ def read_terms(f: Features, givers: Sequence[int], askers: Sequence[int]) -> Non
     one pass (``_clean_all``) rather than one call per member: the same texts (a text
     holding a NUL, which ``_clean_all`` would turn into a space, is left to ``_cleaned``)."""
     memo = _memo(f).cleaned
-    kept = _KEPT_CLEAN
+    kept = _KEPT_CLEAN if len(f) <= KEPT_UP_TO else {}
     if len(kept) > CLEAN_KEPT:
         kept.clear()
     for side, members in (("offers", givers), ("asks", askers)):

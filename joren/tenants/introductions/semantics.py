@@ -164,7 +164,9 @@ def without_boilerplate(offers: list[str], asks: list[str]) -> tuple[list[str], 
     if not len(repeated):
         return offers, asks
     candidates = [lines[k] for k in first[repeated].tolist()]
-    tagged = (vocabulary.tag(candidates, "offer") + vocabulary.tag(candidates, "need")) \
+    keep = len(texts) <= LINES_KEPT // 2      # a community whose texts are kept (``_sentences``)
+    tagged = (vocabulary.tag(candidates, "offer", keep=keep)
+              + vocabulary.tag(candidates, "need", keep=keep)) \
         @ sparse.diags(vocabulary.specificity())
     blank = np.zeros(len(counts), bool)
     blank[repeated[np.asarray(tagged.sum(axis=1)).ravel() == 0]] = True

@@ -251,8 +251,11 @@ def fit(offer_docs: Sequence[str], ask_docs: Sequence[str], *, max_df: float = 0
     the community has ``min_docs_for_max_df`` documents: they say nothing about a match and
     make the sparse products dense.
     """
-    offers = _COUNTS_KEPT.rows(offer_docs, _counts)
-    asks = _COUNTS_KEPT.rows(ask_docs, _counts)
+    if max(len(offer_docs), len(ask_docs)) > COUNTS_KEPT_ROWS:   # none would be kept
+        offers, asks = _counts(offer_docs), _counts(ask_docs)
+    else:
+        offers = _COUNTS_KEPT.rows(offer_docs, _counts)
+        asks = _COUNTS_KEPT.rows(ask_docs, _counts)
     docs = offers.shape[0] + asks.shape[0]
     df = (np.bincount(offers.indices, minlength=DIM) + np.bincount(asks.indices, minlength=DIM))
     idf = (np.log((1.0 + docs) / (1.0 + df)) + 1.0).astype(np.float32)

@@ -373,12 +373,15 @@ TAG_KEPT_ROWS = 50_000
 _TAG_KEPT = {side: RowCache(TAG_KEPT_ROWS) for side in SIDES}
 
 
-def tag(texts: Sequence[str], side: str) -> sparse.csr_matrix:
+def tag(texts: Sequence[str], side: str, *, keep: bool = True) -> sparse.csr_matrix:
     """Concepts found in each text for ``side`` ("offer" or "need"): one row per text, one
     column per concept, the strongest cue's weight (at most 1). Each line is read on its own;
     a line about the member's life (趣味, a marathon, friends) tags nothing, so "a partner for
     the Tokyo marathon training" is not a training need. The rows of texts tagged lately are
-    taken as they were (each text is read on its own: the same rows)."""
+    taken as they were (each text is read on its own: the same rows); with ``keep`` False
+    (a large community's texts) none are taken or kept."""
+    if not keep or len(texts) > TAG_KEPT_ROWS:
+        return _tag(texts, side)
     return _TAG_KEPT[side].rows(texts, lambda some: _tag(some, side))
 
 
