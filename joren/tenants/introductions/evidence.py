@@ -107,9 +107,10 @@ from functools import cache, lru_cache
 import numpy as np
 from scipy import sparse
 
+from joren.platform.rowcache import RowCache
 from joren.tenants.introductions import arrays, semantics
 from joren.tenants.introductions import text as textmod
-from joren.tenants.introductions.features import Features
+from joren.tenants.introductions.features import Features, Profile
 from joren.tenants.members import vocabulary
 
 # English function words: a cue made of them only ("nobody knows") names no service, and
@@ -224,15 +225,42 @@ def _named(f: Features, members: Sequence[int], side: str) -> list[Named]:
     name their concept by the side's own, with no sentence. Each member is read once."""
     memo = _memo(f).named
     todo = sorted({m for m in members if (m, side) not in memo})
-    # Each member is read on its own: ``_READ_CHUNK`` at a time bounds the cues listed.
-    for start in range(0, len(todo), _READ_CHUNK):
-        some = todo[start:start + _READ_CHUNK]
-        for m, found in zip(some, _read(f, some, side), strict=True):
+    # What a member's texts and picks name is theirs alone: read lately, it is taken as read.
+    kept = _KEPT_NAMED if len(f) <= KEPT_UP_TO else {}
+    if len(kept) > NAMED_KEPT:
+        kept.clear()
+    keys = {m: _named_key(f.profiles[m], side) for m in todo}
+    unread = []
+    for m in todo:
+        found = kept.get(keys[m])
+        if found is None:
+            unread.append(m)
+        else:
             memo[(m, side)] = found
+    # Each member is read on its own: ``_READ_CHUNK`` at a time bounds the cues listed.
+    for start in range(0, len(unread), _READ_CHUNK):
+        some = unread[start:start + _READ_CHUNK]
+        for m, found in zip(some, _read(f, some, side), strict=True):
+            memo[(m, side)] = kept[keys[m]] = found
     return [memo[(m, side)] for m in members]
 
 
 _READ_CHUNK = 4096
+# What the members' texts named when last read, by side, texts and picks (``_named_key``),
+# across cycles: the matching engine reads them each cycle, and profiles change rarely.
+# Emptied when it holds more than ``NAMED_KEPT`` (only members in candidate pairs that a
+# concept meets are read: about one in ten at 10,000 members of the perf community).
+NAMED_KEPT = 100_000
+# Communities above this many members keep nothing across cycles here (their texts would
+# stay in memory between cycles, and the cycle's peak is what counts at that size).
+KEPT_UP_TO = 25_000
+_KEPT_NAMED: dict[tuple, Named] = {}
+
+
+def _named_key(profile: Profile, side: str) -> tuple:
+    if side == "offer":
+        return side, profile.offers, profile.offer_concepts
+    return side, profile.asks, profile.need_concepts
 
 
 def _read(f: Features, members: list[int], side: str) -> list[Named]:
@@ -619,34 +647,57 @@ class _Terms:
     stemmed English words (after those: the words' hashes, numbered in order)."""
 
     def __init__(self, f: Features) -> None:
+        if len(f) > TERMS_KEPT_ROWS:    # none kept: read directly, one matrix per side
+            self.offers, self.asks = self._read_all(f)
+            return
+        pairs = _pair_columns()
         sides = [self._side(f, side) for side in ("offers", "asks")]
+        hashes = arrays.unique(np.concatenate([m.indices[m.indices >= pairs] - pairs
+                                               for m in sides]))
+        width = pairs + len(hashes)
+        matrices = []
+        index = np.int32 if max(width, len(f), sum(m.nnz for m in sides)) < 2**31 \
+            else np.int64
+        for found in sides:
+            # The words renumbered in the order of their hashes: each row stays sorted.
+            cols = found.indices.astype(np.int64)
+            words = cols >= pairs
+            cols[words] = pairs + np.searchsorted(hashes, cols[words] - pairs)
+            matrices.append(sparse.csr_matrix(
+                (found.data, cols.astype(index), found.indptr.astype(index)),
+                shape=(len(f), width)))
+        self.offers, self.asks = matrices
+
+    @staticmethod
+    def _side(f: Features, side: str) -> sparse.csr_matrix:
+        """``_term_rows`` of every member's ``side``, those of texts read lately as kept."""
+        texts = ["\n".join(getattr(p, side)) for p in f.profiles]
+        return _TERMS_KEPT.rows(texts, _term_rows)
+
+    @staticmethod
+    def _read_all(f: Features) -> list[sparse.csr_matrix]:
+        """The two matrices from every member's texts read now, ``_TERM_CHUNK`` members at
+        a time, without the rows per text (a community too large for them to be kept)."""
+        sides = []
+        for side in ("offers", "asks"):
+            found = []
+            for start in range(0, len(f), _TERM_CHUNK):
+                texts = ["\n".join(getattr(p, side))
+                         for p in f.profiles[start:start + _TERM_CHUNK]]
+                rows, cols, word_rows, crc = _Terms._ids(_clean_all(texts))
+                found.append((rows + start, cols, word_rows + start, crc))
+            sides.append(tuple(np.concatenate([x[k] for x in found]) for k in range(4)))
         hashes = arrays.unique(np.concatenate([crc for *_r, crc in sides]))
-        chars = int((_kanji_kana() >= 0).sum())
-        width = chars * chars + len(hashes)
+        pairs = _pair_columns()
         matrices = []
         for rows, cols, word_rows, crc in sides:
             m = sparse.csr_matrix(
                 (np.ones(len(rows) + len(word_rows), np.float32),
-                 (np.r_[rows, word_rows], np.r_[cols, chars * chars
-                                                + np.searchsorted(hashes, crc)])),
-                shape=(len(f), width))
+                 (np.r_[rows, word_rows], np.r_[cols, pairs + np.searchsorted(hashes, crc)])),
+                shape=(len(f), pairs + len(hashes)))
             m.sum_duplicates()
             matrices.append(m)
-        self.offers, self.asks = matrices
-
-    @staticmethod
-    def _side(f: Features, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``_ids`` of every member's ``side``, ``_TERM_CHUNK`` members at a time (each
-        text is read on its own: the chunks only bound the size of the joined texts)."""
-        found = []
-        for start in range(0, len(f), _TERM_CHUNK):
-            texts = ["\n".join(getattr(p, side)) for p in f.profiles[start:start + _TERM_CHUNK]]
-            rows, cols, word_rows, crc = _Terms._ids(_clean_all(texts))
-            found.append((rows + start, cols, word_rows + start, crc))
-        if not found:
-            empty = np.zeros(0, np.int64)
-            return empty, empty, empty, empty
-        return tuple(np.concatenate([x[k] for x in found]) for k in range(4))  # type: ignore[return-value]
+        return matrices
 
     @staticmethod
     def _ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -679,6 +730,41 @@ class _Terms:
                 np.searchsorted(ends, np.asarray(starts, np.int64)), np.asarray(crc, np.int64))
 
 
+@cache
+def _pair_columns() -> int:
+    """Columns of ``_term_rows`` for the pairs of kanji/katakana; the words' hashes after."""
+    chars = int((_kanji_kana() >= 0).sum())
+    return chars * chars
+
+
+def _term_rows(texts: list[str]) -> sparse.csr_matrix:
+    """Each text's terms (``_Terms._ids``) as a row: the pairs of kanji/katakana by their
+    column, the words by ``_pair_columns()`` + their hash; each entry the times it occurs.
+    ``_TERM_CHUNK`` texts at a time (each text is read on its own: the chunks only bound
+    the size of the joined texts)."""
+    pairs = _pair_columns()
+    parts = []
+    for start in range(0, len(texts), _TERM_CHUNK):
+        some = texts[start:start + _TERM_CHUNK]
+        rows, cols, word_rows, crc = _Terms._ids(_clean_all(some))
+        m = sparse.csr_matrix((np.ones(len(rows) + len(word_rows), np.float32),
+                               (np.r_[rows, word_rows], np.r_[cols, pairs + crc])),
+                              shape=(len(some), pairs + (1 << 32)))
+        m.sum_duplicates()
+        parts.append(m)
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return sparse.csr_matrix((0, pairs + (1 << 32)), dtype=np.float32)
+    return sparse.vstack(parts, format="csr")
+
+
+# The terms of the texts read lately (``RowCache``): each cycle reads every member's offers
+# and asks, and most are as they were the cycle before.
+TERMS_KEPT_ROWS = 50_000
+_TERMS_KEPT = RowCache(TERMS_KEPT_ROWS)
+
+
 def _terms_of(f: Features) -> _Terms:
     memo = _memo(f)
     if memo.terms is None:
@@ -696,8 +782,17 @@ def _cleaned(f: Features, member: int, side: str) -> str:
     memo = _memo(f).cleaned
     key = (member, side)
     if key not in memo:
-        memo[key] = _clean("\n".join(getattr(f.profiles[member], side)))
+        text = "\n".join(getattr(f.profiles[member], side))
+        cleaned = _KEPT_CLEAN.get(text) if len(f) <= KEPT_UP_TO else None
+        memo[key] = _clean(text) if cleaned is None else cleaned
     return memo[key]
+
+
+# Texts cleaned lately (``_clean``), by text, across cycles: the reasons of each cycle read
+# the texts of the members it suggests, most of them as they were the cycle before.
+# Emptied when it holds more than ``CLEAN_KEPT``.
+CLEAN_KEPT = 100_000
+_KEPT_CLEAN: dict[str, str] = {}
 
 
 def read_terms(f: Features, givers: Sequence[int], askers: Sequence[int]) -> None:
@@ -705,12 +800,21 @@ def read_terms(f: Features, givers: Sequence[int], askers: Sequence[int]) -> Non
     one pass (``_clean_all``) rather than one call per member: the same texts (a text
     holding a NUL, which ``_clean_all`` would turn into a space, is left to ``_cleaned``)."""
     memo = _memo(f).cleaned
+    kept = _KEPT_CLEAN if len(f) <= KEPT_UP_TO else {}
+    if len(kept) > CLEAN_KEPT:
+        kept.clear()
     for side, members in (("offers", givers), ("asks", askers)):
         todo = sorted({m for m in members if (m, side) not in memo})
         texts = ["\n".join(getattr(f.profiles[m], side)) for m in todo]
-        plain = [k for k, t in enumerate(texts) if "\x00" not in t]
+        plain = []
+        for k, text in enumerate(texts):
+            cleaned = kept.get(text)
+            if cleaned is not None:
+                memo[(todo[k], side)] = cleaned
+            elif "\x00" not in text:
+                plain.append(k)
         for k, cleaned in zip(plain, _clean_all([texts[k] for k in plain]), strict=True):
-            memo[(todo[k], side)] = cleaned
+            memo[(todo[k], side)] = kept[texts[k]] = cleaned
 
 
 def shared_term(f: Features, giver: int, asker: int) -> str:

@@ -117,6 +117,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import chain, repeat
 
 import numpy as np
 from scipy import sparse
@@ -152,7 +153,7 @@ def without_boilerplate(offers: list[str], asks: list[str]) -> tuple[list[str], 
     left in, it makes everyone who copied it look alike. Sentences are cut as the reasons
     cut them (``text.sentence_table``); texts without such a sentence are kept as written."""
     texts = offers + asks
-    lines, owner = textmod.sentence_table(texts, limit=1000)
+    lines, owner = _sentences(texts)
     if not lines:
         return offers, asks
     # Counted by a 64-bit hash of each sentence (sorting integers, not strings).
@@ -163,7 +164,9 @@ def without_boilerplate(offers: list[str], asks: list[str]) -> tuple[list[str], 
     if not len(repeated):
         return offers, asks
     candidates = [lines[k] for k in first[repeated].tolist()]
-    tagged = (vocabulary.tag(candidates, "offer") + vocabulary.tag(candidates, "need")) \
+    keep = len(texts) <= LINES_KEPT // 2      # a community whose texts are kept (``_sentences``)
+    tagged = (vocabulary.tag(candidates, "offer", keep=keep)
+              + vocabulary.tag(candidates, "need", keep=keep)) \
         @ sparse.diags(vocabulary.specificity())
     blank = np.zeros(len(counts), bool)
     blank[repeated[np.asarray(tagged.sum(axis=1)).ravel() == 0]] = True
@@ -185,6 +188,36 @@ def without_boilerplate(offers: list[str], asks: list[str]) -> tuple[list[str], 
                              own[starts].tolist(), strict=True):
         out[text_of] = "\n".join(kept[a:b])
     return out[:len(offers)], out[len(offers):]
+
+
+# Each text's sentences as ``without_boilerplate`` cut them, kept by text across cycles (most
+# texts of a cycle are as they were the cycle before): up to ``LINES_KEPT`` texts, emptied
+# past that; a call with more than half as many cuts them all and keeps none (at 100,000
+# members the lines would stay in memory between cycles).
+LINES_KEPT = 60_000
+_KEPT_LINES: dict[str, tuple[list[str], int, int]] = {}   # text → (lines, from, to)
+
+
+def _sentences(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """``text.sentence_table(texts, limit=1000)``, the texts cut lately taken as cut."""
+    if len(texts) > LINES_KEPT // 2:
+        return textmod.sentence_table(texts, limit=1000)
+    kept = _KEPT_LINES
+    if len(kept) + len(texts) > LINES_KEPT:
+        kept.clear()
+    got = list(map(kept.get, texts))
+    if None in got:
+        missing = list(dict.fromkeys(t for t, g in zip(texts, got, strict=True) if g is None))
+        lines, owner = textmod.sentence_table(missing, limit=1000)
+        bounds = np.searchsorted(owner, np.arange(len(missing) + 1)).tolist()
+        cut = dict(zip(missing, zip(repeat(lines), bounds[:-1], bounds[1:], strict=False),
+                       strict=True))
+        kept.update(cut)
+        if len(missing) == len(texts):      # each text once, none kept: as cut
+            return lines, owner
+        got = [cut[t] if g is None else g for t, g in zip(texts, got, strict=True)]
+    return (list(chain.from_iterable(lines[a:b] for lines, a, b in got)),
+            np.repeat(np.arange(len(texts)), [b - a for _lines, a, b in got]))
 
 
 def concept_rows(offer_texts: list[str], need_texts: list[str],

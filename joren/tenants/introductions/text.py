@@ -24,6 +24,7 @@ from functools import cache
 import numpy as np
 from scipy import sparse
 
+from joren.platform.rowcache import RowCache
 from joren.tenants.members import vocabulary
 
 BITS = 20                       # 1,048,576 hashed features
@@ -203,6 +204,13 @@ def _counts(docs: Sequence[str]) -> sparse.csr_matrix:
     return parts[0] if len(parts) == 1 else sparse.vstack(parts, format="csr")
 
 
+# The counts of the documents fitted lately (``RowCache``): each cycle fits every member's
+# offers and asks, and most are as they were the cycle before. A document's counts are its
+# own (a chunk's documents are read together, never into one another).
+COUNTS_KEPT_ROWS = 50_000
+_COUNTS_KEPT = RowCache(COUNTS_KEPT_ROWS)
+
+
 @dataclass(frozen=True)
 class TextModel:
     """IDF weights learnt from a community's offer and ask documents; reused to vectorise
@@ -243,8 +251,11 @@ def fit(offer_docs: Sequence[str], ask_docs: Sequence[str], *, max_df: float = 0
     the community has ``min_docs_for_max_df`` documents: they say nothing about a match and
     make the sparse products dense.
     """
-    offers = _counts(offer_docs)
-    asks = _counts(ask_docs)
+    if max(len(offer_docs), len(ask_docs)) > COUNTS_KEPT_ROWS:   # none would be kept
+        offers, asks = _counts(offer_docs), _counts(ask_docs)
+    else:
+        offers = _COUNTS_KEPT.rows(offer_docs, _counts)
+        asks = _COUNTS_KEPT.rows(ask_docs, _counts)
     docs = offers.shape[0] + asks.shape[0]
     df = (np.bincount(offers.indices, minlength=DIM) + np.bincount(asks.indices, minlength=DIM))
     idf = (np.log((1.0 + docs) / (1.0 + df)) + 1.0).astype(np.float32)

@@ -44,6 +44,7 @@ from importlib import resources
 import numpy as np
 from scipy import sparse
 
+from joren.platform.rowcache import RowCache
 from joren.tenants.members.vocabulary import clauses, reading, scanning
 
 SIDES = ("offer", "need")
@@ -410,14 +411,28 @@ def _found(text: scanning.Text, side: str) -> tuple[np.ndarray, np.ndarray, np.n
 _TAG_CHUNK = 20_000     # texts tagged at a time
 
 
-def tag(texts: Sequence[str], side: str) -> sparse.csr_matrix:
+# The rows of the texts tagged lately, by side (``RowCache``): the matching engine tags every
+# member's texts each cycle, and most are as they were the cycle before.
+TAG_KEPT_ROWS = 50_000
+_TAG_KEPT = {side: RowCache(TAG_KEPT_ROWS) for side in SIDES}
+
+
+def tag(texts: Sequence[str], side: str, *, keep: bool = True) -> sparse.csr_matrix:
     """Concepts found in each text for ``side`` ("offer" or "need"): one row per text, one
     column per concept, the strongest cue's weight (at most 1). Each line is read on its own;
     a line about the member's life (趣味, a marathon, friends) tags nothing, so "a partner for
-    the Tokyo marathon training" is not a training need."""
+    the Tokyo marathon training" is not a training need. The rows of texts tagged lately are
+    taken as they were (each text is read on its own: the same rows); with ``keep`` False
+    (a large community's texts) none are taken or kept."""
+    if not keep or len(texts) > TAG_KEPT_ROWS:
+        return _tag(texts, side)
+    return _TAG_KEPT[side].rows(texts, lambda some: _tag(some, side))
+
+
+def _tag(texts: Sequence[str], side: str) -> sparse.csr_matrix:
     n, width = len(texts), len(concepts())
     if n > _TAG_CHUNK:      # each text is read on its own: the chunks bound the arrays
-        return sparse.vstack([tag(texts[s:s + _TAG_CHUNK], side)
+        return sparse.vstack([_tag(texts[s:s + _TAG_CHUNK], side)
                               for s in range(0, n, _TAG_CHUNK)], format="csr")
     _scanner_, first, concept, weight, _entries = _scanner(side)
     at, cue, ends = _found(_read(texts), side)
