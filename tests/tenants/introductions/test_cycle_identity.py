@@ -1,6 +1,7 @@
 """What one matching cycle suggests is pinned: the same pairs, scores (to 1e-6), confidences
 and reasons as the engine gave when the fixture was written (``data/cycle_identity.json.gz``,
-by ``cycle_output`` on the code before the engine's CPU work of issue 14). A change meant to
+by ``cycle_output`` on the code before the engine's CPU work of issue 14, written anew on
+main fc8bb68 once the tuning round on seventh.py had changed the tags). A change meant to
 make the cycle cheaper must leave these as they are; one meant to change what it suggests
 writes the fixture anew and says so.
 
