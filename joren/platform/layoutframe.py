@@ -8,8 +8,8 @@ the ``head``, ``body_class``, ``content`` and ``scripts`` blocks, the flash mess
 language form's return address) with ``frame_mark``. The first render for a key is a full one
 with the marks in: its output is cut at the marks into the frame (the text between the
 parts) and the parts; the frame is kept. A later render for the same key runs the layout's
-short branch (``frame_mode == "hit"``), which writes only the marked parts, and they are put
-back into the kept frame.
+short branch (``frame_mode == "hit"``), which hands the same parts to ``frame_parts`` (no text
+written, nothing to cut), and they are put back into the kept frame.
 
 The key holds every input of the layout's text outside the marked parts, read from the
 template's context: the template (its chain of layouts), the mount point, the endpoint (the
@@ -65,6 +65,15 @@ def frame_mark(context: Context, name: str) -> Markup:
     return Markup(f"\x02{_NONCE}:{'/' if closing else ''}{name.lstrip('/')}\x03")  # noqa: S704
 
 
+@pass_context
+def frame_parts(context: Context, **parts: Any) -> str:
+    """The layout's short branch: its page's parts (as the marks would enclose them)."""
+    found = context.get("frame_found")
+    if found is not None:
+        found.update((name, str(escape(value))) for name, value in parts.items())
+    return ""
+
+
 def _split(text: str) -> tuple[tuple[str, ...], dict[str, str]] | None:
     """The frame's pieces and the parts between them, or None when the marks do not pair."""
     pieces: list[str] = []
@@ -113,8 +122,9 @@ def _chrome_from_layouts(context: Context) -> bool:
     return True
 
 
-def _render(template: Template, variables: dict[str, Any], mode: str) -> tuple[str, Context]:
-    context = template.new_context({**variables, "frame_mode": mode})
+def _render(template: Template, variables: dict[str, Any], mode: str,
+            found: dict[str, str] | None = None) -> tuple[str, Context]:
+    context = template.new_context({**variables, "frame_mode": mode, "frame_found": found})
     return template.environment.concat(template.root_render_func(context)), context  # type: ignore[attr-defined]
 
 
@@ -140,13 +150,11 @@ class FramedTemplate(Template):
         key = _key(self, variables)
         frame = _frames.get(key)
         if frame is not None:
-            text, _ = _render(self, variables, "hit")
-            split = _split(text)
-            if split is not None and not "".join(split[0]).strip():
-                pieces, names = frame
-                parts = split[1]
-                if set(parts) == set(names):
-                    return self._assemble(pieces, [parts[n] for n in names])
+            parts: dict[str, str] = {}
+            text, _ = _render(self, variables, "hit", parts)
+            pieces, names = frame
+            if not text.strip() and set(parts) == set(names):
+                return self._assemble(pieces, [parts[n] for n in names])
             _frames.pop(key, None)
         return self._record(key, variables)
 
@@ -179,6 +187,7 @@ def init_app(app: Flask) -> None:
     """Templates render through the frame; the layout marks its page's parts."""
     app.jinja_env.template_class = FramedTemplate
     app.jinja_env.globals["frame_mark"] = frame_mark
+    app.jinja_env.globals["frame_parts"] = frame_parts
 
 
 def clear() -> None:
