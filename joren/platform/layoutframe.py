@@ -70,7 +70,8 @@ def frame_parts(context: Context, **parts: Any) -> str:
     """The layout's short branch: its page's parts (as the marks would enclose them)."""
     found = context.get("frame_found")
     if found is not None:
-        found.update((name, str(escape(value))) for name, value in parts.items())
+        for name, value in parts.items():  # blocks and macros give Markup; the address, text
+            found[name] = value if isinstance(value, Markup) else escape(value)
     return ""
 
 
@@ -123,7 +124,7 @@ def _chrome_from_layouts(context: Context) -> bool:
 
 
 def _render(template: Template, variables: dict[str, Any], mode: str,
-            found: dict[str, str] | None = None) -> tuple[str, Context]:
+            found: dict[str, Markup] | None = None) -> tuple[str, Context]:
     context = template.new_context({**variables, "frame_mode": mode, "frame_found": found})
     return template.environment.concat(template.root_render_func(context)), context  # type: ignore[attr-defined]
 
@@ -150,7 +151,7 @@ class FramedTemplate(Template):
         key = _key(self, variables)
         frame = _frames.get(key)
         if frame is not None:
-            parts: dict[str, str] = {}
+            parts: dict[str, Markup] = {}
             text, _ = _render(self, variables, "hit", parts)
             pieces, names = frame
             if not text.strip() and set(parts) == set(names):
