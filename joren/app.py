@@ -217,9 +217,10 @@ def configure_subscribers() -> None:
 def configure_templates(app: Flask) -> None:
     """Shared layouts come from ``joren/templates``; every other template lives in the package
     that renders it, under ``<package>/templates/`` and named ``<package>/…`` (templating.py)."""
-    from joren.platform import templating
+    from joren.platform import layoutframe, templating
 
     templating.init_app(app)
+    layoutframe.init_app(app)
     app.jinja_loader = templating.loader(app.jinja_loader)  # type: ignore[method-assign]
 
     @app.context_processor

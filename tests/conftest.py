@@ -19,7 +19,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from joren.app import create_app
-from joren.platform import pagecache
+from joren.platform import layoutframe, pagecache
 from joren.platform.db import Base, db
 from joren.platform.extensions import limiter
 from joren.platform.tenancy import set_tenant
@@ -366,8 +366,11 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture(autouse=True)
 def _fresh_page_store() -> Iterator[None]:
-    """Each test starts and ends with an empty in-process page store: a page another test
-    kept under the same ids (SQLite reuses them after a rollback) is never served to it."""
+    """Each test starts and ends with an empty in-process page store and no kept layout
+    frame: a page another test kept under the same ids (SQLite reuses them after a
+    rollback) is never served to it."""
     pagecache.clear_local()
+    layoutframe.clear()
     yield
     pagecache.clear_local()
+    layoutframe.clear()
