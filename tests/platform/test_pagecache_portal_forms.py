@@ -15,6 +15,10 @@ from joren.platform.membership.models import ProfileVisibility
 from joren.platform.tenancy import unscoped
 from joren.tenants.introductions import views as intro_views
 from joren.tenants.meetups import views as meetup_views
+from joren.tenants.meetups.checkin import views as checkin_views
+from joren.tenants.meetups.public import views as public_views
+from joren.tenants.meetups.questions.models import Question, QuestionPurpose
+from joren.tenants.meetups.registrations import views as registration_views
 from joren.tenants.members.profiles import views as profile_views
 from joren.tenants.payments import views as payment_views
 from joren.tenants.relationships import views as relationship_views
@@ -345,3 +349,136 @@ def test_the_introduction_form_is_never_another_communitys(login, session, other
     assert member_client.get(_introduce(people.member_member)).status_code == 404
     intruder = signed_in_intruder(login, session, other_tenant, Role.MEMBER)
     assert intruder.get(in_other_community(_introduce(sato), other_tenant)).status_code == 404
+
+
+# -- self check-in -----------------------------------------------------------------------------
+
+def _checkin(row) -> str:  # type: ignore[no-untyped-def]
+    return f"/c/{SLUG}/meetups/{row.id}/checkin"
+
+
+@pytest.fixture()
+def tonight(session, tenant, clock):  # type: ignore[no-untyped-def]
+    """Tonight's meetup, its self check-in open with the code 4321."""
+    row = meetup(session, tenant, "今夜の定例会", starts_at=clock.now() + timedelta(minutes=5))
+    with unscoped(session):
+        row.checkin_code = "4321"
+        row.checkin_opens_at = clock.now() - timedelta(minutes=1)
+        row.checkin_closes_at = clock.now() + timedelta(hours=2)
+    session.commit()
+    return row
+
+
+def test_self_check_in_is_the_same_kept_and_each_members_own(
+        app, monkeypatch, member_client, owner_client, tonight):
+    member_client, owner_client = in_english(member_client), in_english(owner_client)
+    for _ in range(2):
+        page = same_cached_and_not(app, member_client, _checkin(tonight))
+        assert "今夜の定例会" in page and 'name="code"' in page
+    checked_in = member_client.post(_checkin(tonight), data={"code": "4321"})
+    assert checked_in.status_code == 302
+    member_client.get(_checkin(tonight))  # (and its flash)
+    page = same_cached_and_not(app, member_client, _checkin(tonight))
+    assert "data-self-checked-in" in page and 'name="code"' not in page
+    # The owner has not checked in: their page is their own.
+    owners = same_cached_and_not(app, owner_client, _checkin(tonight))
+    assert "data-self-checked-in" not in owners and 'name="code"' in owners
+    computed = counting(monkeypatch, checkin_views, "_self_checkin_body")
+    member_client.get(_checkin(tonight))
+    owner_client.get(_checkin(tonight))
+    assert computed == []
+
+
+def test_a_wrong_code_shows_the_error_not_the_kept_form(app, member_client, tonight):
+    member_client = in_english(member_client)
+    same_cached_and_not(app, member_client, _checkin(tonight))
+    refused = member_client.post(_checkin(tonight), data={"code": "1111"})
+    assert refused.status_code == 400
+    assert "is-invalid" in refused.get_data(as_text=True)
+
+
+def test_self_check_in_is_never_another_communitys(login, session, other_tenant,
+                                                   member_client, tonight):
+    assert member_client.get(_checkin(tonight)).status_code == 200
+    intruder = signed_in_intruder(login, session, other_tenant, Role.MEMBER)
+    assert intruder.get(in_other_community(_checkin(tonight), other_tenant)).status_code == 404
+
+
+# -- a guest's registration form ---------------------------------------------------------------
+
+def _guest_form(row) -> str:  # type: ignore[no-untyped-def]
+    return f"/c/{SLUG}/meetups/{row.id}/guest"
+
+
+@pytest.fixture()
+def open_evening(session, tenant):  # type: ignore[no-untyped-def]
+    tenant.is_public = True
+    row = meetup(session, tenant, "公開の交流会", is_public=True)
+    session.commit()
+    return row
+
+
+def test_the_guest_form_is_the_same_kept_for_everyone_and_shows_a_question_at_once(
+        app, monkeypatch, session, tenant, client, member_client, open_evening):
+    client, member_client = in_english(client), in_english(member_client)
+    for _ in range(2):
+        assert "公開の交流会" in same_cached_and_not(app, client, _guest_form(open_evening))
+        assert "公開の交流会" in same_cached_and_not(app, member_client,
+                                                     _guest_form(open_evening))
+    computed = counting(monkeypatch, registration_views, "_guest_body")
+    client.get(_guest_form(open_evening))
+    assert computed == []
+    monkeypatch.undo()
+    with unscoped(session):
+        session.add(Question(tenant_id=tenant.id, meetup_id=open_evening.id,
+                             purpose=QuestionPurpose.REGISTRATION, position=1,
+                             prompt="ご紹介者のお名前"))
+    session.commit()
+    assert "ご紹介者のお名前" in same_cached_and_not(app, client, _guest_form(open_evening))
+
+
+def test_the_guest_form_of_a_meetup_made_private_is_gone_at_once(client, session,
+                                                                open_evening):
+    assert client.get(_guest_form(open_evening)).status_code == 200
+    open_evening.is_public = False
+    session.commit()
+    assert client.get(_guest_form(open_evening)).status_code == 404
+
+
+def test_the_guest_form_is_never_another_communitys(client, session, other_tenant,
+                                                    open_evening):
+    assert client.get(_guest_form(open_evening)).status_code == 200
+    other_tenant.is_public = True
+    session.commit()
+    url = in_other_community(_guest_form(open_evening), other_tenant)
+    assert client.get(url).status_code == 404
+
+
+# -- the embeddable calendar -------------------------------------------------------------------
+
+EMBED = f"/c/{SLUG}/embed"
+
+
+def test_the_embed_is_the_same_kept_shows_a_meetup_at_once_and_follows_the_clock(
+        app, monkeypatch, session, clock, tenant, client, open_evening):
+    client = in_english(client)
+    assert "公開の交流会" in same_cached_and_not(app, client, EMBED)
+    computed = counting(monkeypatch, public_views, "_embed_html")
+    client.get(EMBED)
+    assert computed == []
+    monkeypatch.undo()
+    meetup(session, tenant, "もうすぐの会", starts_at=clock.now() + timedelta(seconds=90),
+           is_public=True)
+    session.commit()
+    assert "もうすぐの会" in same_cached_and_not(app, client, EMBED)
+    clock.shift(minutes=2)  # it has started: it leaves the list, nothing written
+    page = same_cached_and_not(app, client, EMBED)
+    assert "もうすぐの会" not in page and "公開の交流会" in page
+
+
+def test_the_embed_is_never_another_communitys(client, session, other_tenant, open_evening):
+    assert "公開の交流会" in client.get(EMBED).get_data(as_text=True)
+    other_tenant.is_public = True
+    session.commit()
+    theirs = client.get(in_other_community(EMBED, other_tenant))
+    assert theirs.status_code == 200 and "公開の交流会" not in theirs.get_data(as_text=True)
