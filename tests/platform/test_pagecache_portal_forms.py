@@ -179,20 +179,24 @@ def _receipt(payment) -> str:  # type: ignore[no-untyped-def]
 def test_a_receipt_is_the_same_kept_and_only_its_readers(app, monkeypatch, login, session,
                                                          tenant, people, member_client,
                                                          organizer_client, paid):  # noqa: F811
-    mine = paid["mine"]
+    mine, theirs = paid["mine"], paid["theirs"]
+    other = factories.account(session, "kato@example.jp", language="en")
+    factories.member(session, tenant, account=other, family_name="加藤", given_name="次")
+    session.commit()
     organizer_client.get(_receipt(mine))  # the marking's flash messages
+    member_client, organizer_client = in_english(member_client), in_english(organizer_client)
+    other_client = in_english(login(other))
     for _ in range(2):
         page = same_cached_and_not(app, member_client, _receipt(mine))
         assert mine.receipt_number in page and "田中 三郎" in page
         assert mine.receipt_number in same_cached_and_not(app, organizer_client, _receipt(mine))
+        page = same_cached_and_not(app, organizer_client, _receipt(theirs))
+        assert theirs.receipt_number in page and mine.receipt_number not in page
     computed = counting(monkeypatch, payment_views, "_receipt_body")
     member_client.get(_receipt(mine))
     assert computed == []
     # Another plain member: not theirs, never served the kept page.
-    other = factories.account(session, "kato@example.jp")
-    factories.member(session, tenant, account=other, family_name="加藤", given_name="次")
-    session.commit()
-    assert login(other).get(_receipt(mine)).status_code == 404
+    assert other_client.get(_receipt(mine)).status_code == 404
 
 
 def test_someone_elses_receipt_is_audited_on_every_view(app, monkeypatch, organizer_client,
@@ -275,25 +279,28 @@ def _referral(row) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_a_referral_is_the_same_kept_and_each_sides_own(app, monkeypatch, login, session,
-                                                        people, member_client, sato):
-    given = referral(session, people.member_member, sato)
-    session.commit()
-    member_client, theirs = in_english(member_client), in_english(login(people.member))
-    for _ in range(2):
-        assert "You passed this on to" in same_cached_and_not(app, member_client,
-                                                               _referral(given))
-    computed = counting(monkeypatch, relationship_views, "_referral_body")
-    member_client.get(_referral(given))
-    assert computed == []
-    # The receiver's side says so; a third member never gets the kept page.
+                                                        tenant, people, member_client, sato):
     receiver = factories.account(session, "sato@example.jp", language="en")
     with unscoped(session):
         sato.account_id = receiver.id
+    given = referral(session, people.member_member, sato)
+    received = referral(session, sato, people.member_member)
     session.commit()
-    assert "Passed on to you by" in same_cached_and_not(app, in_english(login(receiver)),
-                                                        _referral(given))
-    assert login(people.owner).get(_referral(given)).status_code == 404
-    assert theirs.get(_referral(given)).status_code == 200
+    member_client, sato_client = in_english(member_client), in_english(login(receiver))
+    owner_client = in_english(login(people.owner))
+    for _ in range(2):
+        assert "You passed this on to" in same_cached_and_not(app, member_client,
+                                                               _referral(given))
+        assert "Passed on to you by" in same_cached_and_not(app, member_client,
+                                                            _referral(received))
+        # The receiver's side says so.
+        assert "Passed on to you by" in same_cached_and_not(app, sato_client,
+                                                            _referral(given))
+    computed = counting(monkeypatch, relationship_views, "_referral_body")
+    member_client.get(_referral(given))
+    assert computed == []
+    # A third member never gets the kept page.
+    assert owner_client.get(_referral(given)).status_code == 404
 
 
 def test_a_referral_shows_its_closing_at_once(app, session, people, member_client, sato):
@@ -370,7 +377,9 @@ def tonight(session, tenant, clock):  # type: ignore[no-untyped-def]
 
 
 def test_self_check_in_is_the_same_kept_and_each_members_own(
-        app, monkeypatch, member_client, owner_client, tonight):
+        app, monkeypatch, session, tenant, member_client, owner_client, tonight):
+    later = meetup(session, tenant, "来週の定例会")
+    session.commit()
     member_client, owner_client = in_english(member_client), in_english(owner_client)
     for _ in range(2):
         page = same_cached_and_not(app, member_client, _checkin(tonight))
@@ -383,6 +392,8 @@ def test_self_check_in_is_the_same_kept_and_each_members_own(
     # The owner has not checked in: their page is their own.
     owners = same_cached_and_not(app, owner_client, _checkin(tonight))
     assert "data-self-checked-in" not in owners and 'name="code"' in owners
+    page = same_cached_and_not(app, member_client, _checkin(later))
+    assert "来週の定例会" in page and "data-self-checked-in" not in page
     computed = counting(monkeypatch, checkin_views, "_self_checkin_body")
     member_client.get(_checkin(tonight))
     owner_client.get(_checkin(tonight))
@@ -420,11 +431,15 @@ def open_evening(session, tenant):  # type: ignore[no-untyped-def]
 
 def test_the_guest_form_is_the_same_kept_for_everyone_and_shows_a_question_at_once(
         app, monkeypatch, session, tenant, client, member_client, open_evening):
+    second = meetup(session, tenant, "二つ目の交流会", is_public=True)
+    session.commit()
     client, member_client = in_english(client), in_english(member_client)
     for _ in range(2):
         assert "公開の交流会" in same_cached_and_not(app, client, _guest_form(open_evening))
         assert "公開の交流会" in same_cached_and_not(app, member_client,
                                                      _guest_form(open_evening))
+    page = same_cached_and_not(app, client, _guest_form(second))
+    assert "二つ目の交流会" in page and "公開の交流会" not in page
     computed = counting(monkeypatch, registration_views, "_guest_body")
     client.get(_guest_form(open_evening))
     assert computed == []
