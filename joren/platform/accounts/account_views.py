@@ -31,13 +31,15 @@ def _render_account(profile: ProfileForm | None = None,
     )
     memberships = switcher.every_membership(db.session, account.id)
     now = utcnow()
+    # The devices first: they need no change of the transaction's scope, and the offers,
+    # read across communities (the database's bypass), come last, so the scope is set once.
+    devices = sessions.recent_sessions(db.session, account, now=now,
+                                       current_id=account.current_session_id,
+                                       limit=sessions.DEVICES_SHOWN, **lifetimes())
     return render_template(
         "accounts/account.html", profile_form=profile, password_form=password,
         memberships=memberships, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
-        offers=pending_offers(db.session, account, now),
-        devices=sessions.recent_sessions(db.session, account, now=now,
-                                         current_id=account.current_session_id,
-                                         limit=sessions.DEVICES_SHOWN, **lifetimes()),
+        offers=pending_offers(db.session, account, now), devices=devices,
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -254,9 +255,17 @@ def respond(introduction_id: int) -> Any:
 @bp.route("/members/<int:member_id>/introduce", methods=["GET", "POST"])
 @member_required
 def request_intro(member_id: int) -> Any:
-    target = get_or_404(Member, member_id)
-    if target.id == g.membership.id or target.status != MemberStatus.MEMBER:
-        abort(404)
+    if request.method == "GET":
+        # Kept by the page cache: the key holds the reader (whether they asked already) and
+        # the other member.
+        def body() -> str:
+            target = _introducible(member_id)
+            return _request_body(RequestForm(), target, services.pair_exists(
+                db.session, g.membership.id, target.id))
+
+        return _request_page(pagecache.cached_html(
+            db.session, "introductions.request_intro", (g.membership.id, member_id), body))
+    target = _introducible(member_id)
     form = RequestForm()
     already = services.pair_exists(db.session, g.membership.id, target.id)
     if not already and form.validate_on_submit():
@@ -269,9 +278,25 @@ def request_intro(member_id: int) -> Any:
             db.session.commit()
             flash(_("Thank you. Your request has been passed to the organizers."), "success")
             return redirect(url_for("community.profiles.show", member_id=target.id))
+    return (_request_page(Markup(_request_body(form, target, already))),  # noqa: S704 - Jinja's autoescaped output
+            422 if form.errors else 200)
+
+
+def _introducible(member_id: int) -> Member:
+    target = get_or_404(Member, member_id)
+    if target.id == g.membership.id or target.status != MemberStatus.MEMBER:
+        abort(404)
+    return target
+
+
+def _request_body(form: RequestForm, target: Member, already: bool) -> str:
     other = optin.shared_profile(target, current_language())
-    return render_template("introductions/request.html", form=form, other=other,
-                           already=already), 422 if form.errors else 200
+    return render_template("introductions/_request_body.html", form=form, other=other,
+                           already=already)
+
+
+def _request_page(body_html: Markup) -> str:
+    return render_template("introductions/request.html", body_html=body_html)
 
 
 _STATE_MESSAGES = {

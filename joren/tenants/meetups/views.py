@@ -438,12 +438,18 @@ def occurrence_cancel(meetup_id: int) -> Any:
 def portal_list() -> Any:
     if not _visitor_may_browse():
         return _refuse()
+    # The same for every member (and for every visitor): kept by the page cache. Meetups
+    # leave the upcoming list when they start, so the page is computed as of the start of
+    # the minute; the key holds whether the reader sees only public meetups and that minute.
     public_only = active_membership() is None
-    return render_template(
-        "meetups/portal/list.html",
-        upcoming=portal_meetups(True, public_only),
-        past=portal_meetups(False, public_only, limit=24),
-    )
+    now = utcnow().replace(second=0, microsecond=0)
+    body_html = pagecache.cached_html(
+        db.session, "meetups.portal_list", (public_only, now.isoformat()),
+        lambda: render_template(
+            "meetups/portal/_list_body.html",
+            upcoming=portal_meetups(True, public_only, now=now),
+            past=portal_meetups(False, public_only, limit=24, now=now)))
+    return render_template("meetups/portal/list.html", body_html=body_html)
 
 
 @bp.get("/meetups/<int:meetup_id>")

@@ -276,10 +276,29 @@ def _receipt(payment: Payment) -> receipts.Receipt:
 @bp.get("/payments/<int:payment_id>/receipt")
 @member_required
 def receipt(payment_id: int) -> Any:
+    """Kept by the page cache: the key holds the reader (whether it is theirs, what they may
+    see) and the payment. Someone else's receipt is marked for the audit log on every view,
+    kept or computed."""
+    viewer = active_membership()
+    assert viewer is not None
+    found: dict[str, Any] = {}
+    body_html, about = pagecache.cached_html_about(
+        db.session, "payments.receipt", (viewer.id, payment_id),
+        lambda: _receipt_body(payment_id, found), about=lambda: found)
+    if about["on_behalf"]:
+        audit_this_request()
+    return render_template("payments/receipt.html", body_html=body_html,
+                           title=about["title"], number=about["number"])
+
+
+def _receipt_body(payment_id: int, found: dict[str, Any]) -> str:
     payment = _receipt_payment(payment_id)
     data = _receipt(payment)
-    return render_template("payments/receipt.html", payment=payment, receipt=data,
-                           texts=receipts.lines(data))
+    texts = receipts.lines(data)
+    found.update(on_behalf=payment.member_id != g.membership.id, title=texts["title"],
+                 number=data.number)
+    return render_template("payments/_receipt_body.html", payment=payment, receipt=data,
+                           texts=texts)
 
 
 ADDRESSEE_ERRORS = {

@@ -109,34 +109,48 @@ def network() -> Any:
 @bp.route("/network/<int:member_id>/contact", methods=["GET", "POST"])
 @member_required
 def log_contact(member_id: int) -> Any:
+    if request.method == "GET":
+        # The empty form, kept by the page cache: the key holds the reader (what they may
+        # see of the other), the other member and the address to come back to (the form
+        # carries it).
+        back = request.args.get("next", "")
+
+        def body() -> str:
+            form = ContactForm()
+            form.next.data = back
+            return _contact_body(form, _other_member(member_id))
+
+        return _contact_page(pagecache.cached_html(
+            db.session, "relationships.log_contact", (g.membership.id, member_id, back), body))
     other = _other_member(member_id)
     form = ContactForm()
-    if request.method == "POST":
-        error = None
-        if form.validate():
-            try:
-                services.log_contact(db.session, g.membership.id, other.id,
-                                     form.kind.data or "", happened_on=form.happened_on.data,
-                                     meetup_id=form.meetup_id.data, note=form.note.data or "")
-            except LedgerError as exc:
-                db.session.rollback()
-                error = _message(exc.code)
-            else:
-                db.session.commit()
-                name = profile_view(g.membership, other).display_name
-                flash(_("Logged your contact with %(name)s.", name=name), "success")
-                return _back(url_for(".network"))
+    error = None
+    if form.validate():
+        try:
+            services.log_contact(db.session, g.membership.id, other.id,
+                                 form.kind.data or "", happened_on=form.happened_on.data,
+                                 meetup_id=form.meetup_id.data, note=form.note.data or "")
+        except LedgerError as exc:
+            db.session.rollback()
+            error = _message(exc.code)
         else:
-            error = _("Please check the date and try again.")
-        return _contact_page(form, other, error), 422
-    form.next.data = request.args.get("next", "")
-    return _contact_page(form, other)
+            db.session.commit()
+            name = profile_view(g.membership, other).display_name
+            flash(_("Logged your contact with %(name)s.", name=name), "success")
+            return _back(url_for(".network"))
+    else:
+        error = _("Please check the date and try again.")
+    return _contact_page(Markup(_contact_body(form, other, error))), 422  # noqa: S704 - Jinja's autoescaped output
 
 
-def _contact_page(form: ContactForm, other: Member, error: str | None = None) -> str:
-    return render_template("relationships/log_contact.html", form=form, other=other,
+def _contact_body(form: ContactForm, other: Member, error: str | None = None) -> str:
+    return render_template("relationships/_log_contact_body.html", form=form, other=other,
                            profile=profile_view(g.membership, other), kinds=KIND_LABELS,
                            error=error)
+
+
+def _contact_page(body_html: Markup) -> str:
+    return render_template("relationships/log_contact.html", body_html=body_html)
 
 
 # -- referrals --------------------------------------------------------------------------
@@ -190,40 +204,52 @@ def _own_referral(referral_id: int) -> Referral:
 @bp.route("/network/referrals/<int:referral_id>", methods=["GET", "POST"])
 @member_required
 def referral(referral_id: int) -> Any:
+    if request.method == "GET":
+        # Kept by the page cache: the key holds the reader (one of the two people, what they
+        # may see of the other) and the referral.
+        def body() -> str:
+            found = _own_referral(referral_id)
+            form = CloseReferralForm()
+            if found.status == ReferralStatus.CLOSED_WON and found.value_jpy is not None:
+                form.value.data = f"{found.value_jpy:,}"
+            return _referral_body(found, form)
+
+        return _referral_page(pagecache.cached_html(
+            db.session, "relationships.referral", (g.membership.id, referral_id), body))
     found = _own_referral(referral_id)
     form = CloseReferralForm()
-    if request.method == "POST":
-        if form.validate():
-            if form.outcome.data not in OUTCOMES:
-                form.form_errors.append(_message("bad_outcome"))
+    if form.validate():
+        if form.outcome.data not in OUTCOMES:
+            form.form_errors.append(_message("bad_outcome"))
+        else:
+            try:
+                referrals.close_referral(db.session, found, g.membership.id,
+                                         won=form.outcome.data == "won",
+                                         value=form.value.data,
+                                         closed_on=form.closed_on.data)
+            except LedgerError as exc:
+                db.session.rollback()
+                target = form.closed_on if exc.code in (
+                    "future", "too_old", "closed_before_given") else form.value
+                target.errors = [*target.errors, _message(exc.code)]
             else:
-                try:
-                    referrals.close_referral(db.session, found, g.membership.id,
-                                             won=form.outcome.data == "won",
-                                             value=form.value.data,
-                                             closed_on=form.closed_on.data)
-                except LedgerError as exc:
-                    db.session.rollback()
-                    target = form.closed_on if exc.code in (
-                        "future", "too_old", "closed_before_given") else form.value
-                    target.errors = [*target.errors, _message(exc.code)]
-                else:
-                    db.session.commit()
-                    flash(_("Saved. Thank you for closing the loop."), "success")
-                    return redirect(url_for(".network"), code=303)
-        return _referral_page(found, form), 422
-    if found.status == ReferralStatus.CLOSED_WON and found.value_jpy is not None:
-        form.value.data = f"{found.value_jpy:,}"
-    return _referral_page(found, form)
+                db.session.commit()
+                flash(_("Saved. Thank you for closing the loop."), "success")
+                return redirect(url_for(".network"), code=303)
+    return _referral_page(Markup(_referral_body(found, form))), 422  # noqa: S704 - Jinja's autoescaped output
 
 
-def _referral_page(found: Referral, form: CloseReferralForm) -> str:
+def _referral_body(found: Referral, form: CloseReferralForm) -> str:
     me = g.membership
     other_id = found.receiver_id if found.giver_id == me.id else found.giver_id
     other = db.session.scalar(select(Member).where(Member.id == other_id))
-    return render_template("relationships/referral.html", referral=found, form=form,
+    return render_template("relationships/_referral_body.html", referral=found, form=form,
                            other=other, profile=profile_view(me, other),
                            given=found.giver_id == me.id)
+
+
+def _referral_page(body_html: Markup) -> str:
+    return render_template("relationships/referral.html", body_html=body_html)
 
 
 # -- the organizer's view of outcomes ---------------------------------------------------

@@ -523,9 +523,24 @@ def _self_checkin_key() -> str:
 @member_required
 @limiter.limit(_self_checkin_limit, key_func=_self_checkin_key, methods=["POST"])
 def self_checkin(meetup_id: int) -> Any:
-    meetup = _meetup(meetup_id)
     member = active_membership()
     assert member is not None  # member_required
+    if request.method == "GET":
+        # Kept by the page cache: the key holds the member (checked in or not) and the
+        # meetup; its title for the page's head comes with it.
+        found: dict[str, Any] = {}
+
+        def body() -> str:
+            meetup = _meetup(meetup_id)
+            found["title"] = meetup.title
+            return _self_checkin_body(meetup, CodeForm(),
+                                      svc.attendance_of(db.session, meetup, member))
+
+        body_html, title = pagecache.cached_html_about(
+            db.session, "checkin.self_checkin", (member.id, meetup_id), body,
+            about=lambda: found["title"])
+        return _self_checkin_page(body_html, title)
+    meetup = _meetup(meetup_id)
     form = CodeForm()
     attendance = svc.attendance_of(db.session, meetup, member)
     if form.validate_on_submit():
@@ -534,11 +549,20 @@ def self_checkin(meetup_id: int) -> Any:
         except svc.CheckinError as error:
             db.session.rollback()
             form.code.errors = [_error(error.code)]
-            return render_template("meetups/checkin/self_checkin.html", meetup=meetup, form=form,
-                                   attendance=attendance, labels=status_labels()), 400
+            return _self_checkin_page(Markup(_self_checkin_body(meetup, form, attendance)),  # noqa: S704 - Jinja's autoescaped output
+                                      meetup.title), 400
         db.session.commit()
         flash(_("You are checked in. Enjoy the meetup!"), "success")
         return redirect(url_for(".self_checkin", meetup_id=meetup.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("meetups/checkin/self_checkin.html", meetup=meetup, form=form,
-                           attendance=attendance, labels=status_labels()), status
+    return _self_checkin_page(Markup(_self_checkin_body(meetup, form, attendance)),  # noqa: S704 - Jinja's autoescaped output
+                              meetup.title), 400
+
+
+def _self_checkin_body(meetup: Meetup, form: CodeForm, attendance: Any) -> str:
+    return render_template("meetups/checkin/_self_checkin_body.html", meetup=meetup, form=form,
+                           attendance=attendance, labels=status_labels())
+
+
+def _self_checkin_page(body_html: Markup, title: str) -> str:
+    return render_template("meetups/checkin/self_checkin.html", body_html=body_html,
+                           title=title)

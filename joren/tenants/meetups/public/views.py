@@ -119,14 +119,24 @@ def embed() -> Any:
     """The community's upcoming public meetups, for the organizer's own site (in an iframe)."""
     if not g.community.is_public:
         abort(404)
-    upcoming = _upcoming_public()
-    pictures = images_for_meetups(db.session, upcoming)
-    response = Response(render_template(
-        "meetups/public/embed.html", upcoming=upcoming,
-        pictures={m_id: image_url(p) for m_id, p in pictures.items()}))
+    # The same for everyone: kept by the page cache until the first of the meetups it
+    # lists starts (then it leaves the list).
+    found: dict[str, Any] = {}
+    html, _found = pagecache.cached_html_about(
+        db.session, "public.embed", (), lambda: _embed_html(found), about=lambda: found,
+        still_true=lambda kept: pagecache.not_yet(kept.get("first")))
+    response = Response(str(html))
     response.headers["Cache-Control"] = f"public, max-age={EMBED_MAX_AGE}"
     response.vary.update(("Cookie", "Accept-Language"))  # the visitor's language
     return allow_embedding(response)
+
+
+def _embed_html(found: dict[str, Any]) -> str:
+    upcoming = _upcoming_public()
+    found["first"] = upcoming[0].starts_at.isoformat() if upcoming else None
+    pictures = images_for_meetups(db.session, upcoming)
+    return render_template("meetups/public/embed.html", upcoming=upcoming,
+                           pictures={m_id: image_url(p) for m_id, p in pictures.items()})
 
 
 @bp.get("/embed.js")

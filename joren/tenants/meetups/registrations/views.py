@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from joren.platform import pagecache
 from joren.platform.db import db, utcnow
@@ -381,9 +382,22 @@ def _public_meetup(meetup_id: int) -> Meetup:
 @bp.route("/meetups/<int:meetup_id>/guest", methods=["GET", "POST"])
 @limiter.limit(GUEST_RATE_LIMIT, methods=["POST"])
 def guest_register(meetup_id: int) -> Any:
+    if request.method == "GET":
+        # The empty form is the same for every reader: kept by the page cache, the key holds
+        # the meetup; its title for the page's head comes with it.
+        found: dict[str, Any] = {}
+
+        def body() -> str:
+            meetup = _public_meetup(meetup_id)
+            found["title"] = meetup.title
+            return _guest_body(meetup, GuestForm(), None)
+
+        body_html, title = pagecache.cached_html_about(
+            db.session, "registrations.guest_register", (meetup_id,), body,
+            about=lambda: found["title"])
+        return _guest_page(body_html, title)
     meetup = _public_meetup(meetup_id)
     form = GuestForm()
-    asked = questions.questions_for(db.session, meetup)
     sent_to = None
     if form.validate_on_submit():
         try:
@@ -400,12 +414,21 @@ def guest_register(meetup_id: int) -> Any:
         else:
             sent_to = registration.member.email
             db.session.commit()
-    status = 400 if request.method == "POST" and sent_to is None else 200
-    return render_template("meetups/registrations/guest.html", meetup=meetup, form=form,
-                           sent_to=sent_to, questions=asked,
+    return (_guest_page(Markup(_guest_body(meetup, form, sent_to)), meetup.title),  # noqa: S704 - Jinja's autoescaped output
+            200 if sent_to is not None else 400)
+
+
+def _guest_body(meetup: Meetup, form: GuestForm, sent_to: str | None) -> str:
+    return render_template("meetups/registrations/_guest_body.html", meetup=meetup, form=form,
+                           sent_to=sent_to, questions=questions.questions_for(db.session, meetup),
                            notice_text=None if sent_to else
                            consent.notice_text(db.session, g.community)[1],
-                           given=request.form.to_dict(flat=False)), status
+                           given=request.form.to_dict(flat=False))
+
+
+def _guest_page(body_html: Markup, title: str) -> str:
+    return render_template("meetups/registrations/guest.html", body_html=body_html,
+                           title=title)
 
 
 @bp.route("/registrations/confirm/<token>", methods=["GET", "POST"])

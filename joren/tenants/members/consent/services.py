@@ -26,6 +26,7 @@ from joren.platform.identity.community import Community
 from joren.platform.mail.models import EmailUnsubscribe
 from joren.platform.mail.unsubscribes import ALL, lift_unsubscribes, record_unsubscribe
 from joren.platform.membership.models import Invitation, Member, MemberStatus, ProfileVisibility
+from joren.platform.tenant_guard import statements_alone
 from joren.tenants.members.consent.defaults import default_notice
 from joren.tenants.members.consent.models import NOTICE_MAX, ConsentRecord, PrivacyNotice
 from joren.tenants.members.consent.purposes import (
@@ -134,6 +135,26 @@ def stopped_categories(session: Session, member: Member) -> list[str]:
     """The email categories the member's address stopped here or everywhere (sorted): what
     ``current_state`` reads outside the community's rows (an unsubscribe link marks none)."""
     return sorted(_stopped(session, member.email, member.tenant_id))
+
+
+def stopped_categories_alone(session: Session, member: Member) -> list[str]:
+    """``stopped_categories`` read as a statement of its own when the request has no
+    transaction open yet (tenant_guard.statements_alone): a kept page checks them on every
+    view, and through the ORM that one statement would open a transaction, set its community
+    and roll it back (four round trips). The unsubscribes are no community's rows (no
+    row-level security), so the statement needs no scope."""
+    if not member.email:
+        return []
+    connection = session.connection()
+    with statements_alone(connection):
+        return sorted(set(connection.execute(_STOPPED, {
+            "email": member.email.lower(), "community_id": member.tenant_id}).scalars()))
+
+
+_STOPPED = select(EmailUnsubscribe.category).where(
+    EmailUnsubscribe.email == bindparam("email"),
+    (EmailUnsubscribe.community_id == bindparam("community_id"))
+    | EmailUnsubscribe.community_id.is_(None))
 
 
 # -- recording answers -----------------------------------------------------------------------

@@ -81,7 +81,7 @@ def notice() -> Any:
     body_html, _stopped = pagecache.cached_html_about(
         db.session, "consent.notice", (member.id, via, target), body,
         about=lambda: read["stopped"],
-        still_true=lambda seen: seen == services.stopped_categories(db.session, member))
+        still_true=lambda seen: seen == services.stopped_categories_alone(db.session, member))
     return _notice_page(body_html)
 
 

@@ -228,11 +228,29 @@ def _directory_body(own: bool, listed: dict[str, Any]) -> str:
 @bp.get("/members/<int:member_id>")
 @member_required
 def show(member_id: int) -> Any:
+    """A member's profile as the reader may see it. Kept by the page cache: what shows
+    follows the reader (their role, their own page) and the gives for a meetup soon follow
+    the clock, so the page is computed as of the start of the minute; the key holds the
+    reader, the member and that minute. A member the reader may not see is a 404, never
+    kept."""
+    me = g.membership
+    now = utcnow().replace(second=0, microsecond=0)
+    found: dict[str, Any] = {}
+    body_html, name = pagecache.cached_html_about(
+        db.session, "profiles.show", (me.id, member_id, now.isoformat()),
+        lambda: _show_body(member_id, now, found), about=lambda: found["name"])
+    return render_template("members/profiles/show.html", body_html=body_html,
+                           display_name=name)
+
+
+def _show_body(member_id: int, now: datetime, found: dict[str, Any]) -> str:
     member = get_or_404(Member, member_id)
     if member.id != g.membership.id and not g.membership.is_organizer:
         member = directory_member(db.session, member_id)
         if member is None:
             abort(404)
     profile = profile_view(g.membership, member)
-    return render_template("members/profiles/show.html", profile=profile, labels=_labels(),
-                           sections=_sections(member, profile.groups, "show"))
+    found["name"] = profile.display_name
+    return render_template("members/profiles/_show_body.html", profile=profile,
+                           labels=_labels(),
+                           sections=_sections(member, profile.groups, "show", now))
