@@ -412,7 +412,7 @@ def _register_body(meetup: Meetup, asked: int, every_change: bool,
     found.update(title=meetup.title, until=None if ended else meetup.ends_at.isoformat())
     counts = lists.register_counts(db.session, meetup)
     number = min(asked, max(1, -(-counts["rows"] // lists.REGISTER_PER_PAGE)))
-    rows = lists.register(db.session, meetup, page=number)
+    rows = lists.register(db.session, meetup, page=number, per_page=lists.REGISTER_PER_PAGE)
     history = lists.history(db.session, meetup, limit=None if every_change else HISTORY_SHOWN + 1)
     page = Page(items=[], total=counts["rows"], page=number, per_page=lists.REGISTER_PER_PAGE)
     return render_template(
