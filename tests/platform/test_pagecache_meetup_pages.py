@@ -6,6 +6,7 @@ once the meetup has ended), shows a write at once, and is never another communit
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -28,6 +29,8 @@ pytestmark = pytest.mark.usefixtures("clock", "crowd")
 
 PAGES = {"door": "/checkin", "register": "/attendance", "print": "/checkin/print",
          "registrations": "/registrations"}
+# What the door's script asks as the organizer types (no page of its own around it).
+SEARCHES = {"search": "/checkin/search?q=苗字", "search json": "/checkin/search?q=苗字&format=json"}
 NOT_THE_DAY = "This is not the meetup's day: every check-in asks for a confirmation."
 
 
@@ -55,7 +58,14 @@ def _ja(app, text: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def _url(tenant, meetup_id: int, page: str) -> str:  # type: ignore[no-untyped-def]
-    return f"/c/{tenant.slug}/admin/meetups/{meetup_id}{PAGES[page]}"
+    return f"/c/{tenant.slug}/admin/meetups/{meetup_id}{({**PAGES, **SEARCHES})[page]}"
+
+
+def _shown(response) -> str:  # type: ignore[no-untyped-def]
+    """The response's text (a JSON answer's with its characters unescaped)."""
+    if response.is_json:
+        return json.dumps(response.get_json(), ensure_ascii=False)
+    return response.get_data(as_text=True)
 
 
 @pytest.fixture()
@@ -74,16 +84,16 @@ def statements(app):  # type: ignore[no-untyped-def]
     event.remove(engine, "before_cursor_execute", before)
 
 
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", [*PAGES, *SEARCHES])
 def test_a_kept_page_reads_no_meetup(app, organizer_client, tenant, evening, statements,
                                      page):
     url = _url(tenant, evening.id, page)
     first = organizer_client.get(url)
-    assert first.status_code == 200 and "苗字ア" in first.get_data(as_text=True)
+    assert first.status_code == 200 and "苗字ア" in _shown(first)
     assert any("FROM meetups" in s for s in statements)
     statements.clear()
     kept = organizer_client.get(url)
-    assert kept.status_code == 200 and "苗字ア" in kept.get_data(as_text=True)
+    assert kept.status_code == 200 and "苗字ア" in _shown(kept)
     assert not any("meetups" in s for s in statements), statements
 
 
@@ -205,7 +215,7 @@ def test_a_cancel_shows_at_once_in_the_registrations(organizer_client, tenant, e
     assert cancelled.search(page)[1] == "1" and going.search(page)[1] == "2"
 
 
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", [*PAGES, *SEARCHES])
 def test_an_unknown_meetup_is_a_404_every_time(monkeypatch, organizer_client, tenant, evening,
                                                page):
     url = _url(tenant, evening.id + 1000, page)
@@ -213,17 +223,17 @@ def test_an_unknown_meetup_is_a_404_every_time(monkeypatch, organizer_client, te
     assert organizer_client.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", [*PAGES, *SEARCHES])
 def test_a_kept_page_is_never_another_communitys(login, session, organizer_client, tenant,
                                                  other_tenant, evening, page):
     url = _url(tenant, evening.id, page)
-    assert "苗字ア" in organizer_client.get(url).get_data(as_text=True)
-    assert "苗字ア" in organizer_client.get(url).get_data(as_text=True)  # kept now
+    assert "苗字ア" in _shown(organizer_client.get(url))
+    assert "苗字ア" in _shown(organizer_client.get(url))  # kept now
     intruder = signed_in_intruder(login, session, other_tenant)
     assert intruder.get(url).status_code in (403, 404)
     guessed = intruder.get(in_other_community(url, other_tenant, tenant.slug))
     assert guessed.status_code == 404
-    assert "苗字ア" not in guessed.get_data(as_text=True)
+    assert "苗字ア" not in _shown(guessed)
 
 
 def test_the_printable_list_is_computed_once_while_nothing_changes(monkeypatch,
@@ -254,3 +264,10 @@ def test_the_registers_page_is_part_of_the_kept_page(monkeypatch, organizer_clie
     assert "苗字ア" in first and "苗字ウ" not in first
     second = organizer_client.get(url + "?page=2").get_data(as_text=True)
     assert "苗字ウ" in second and "苗字ア" not in second
+
+
+def test_the_search_is_the_same_kept_and_computed(app, organizer_client, tenant, evening):
+    shown = same_cached_and_not(app, organizer_client, _url(tenant, evening.id, "search"))
+    assert "苗字ア" in shown and "苗字ウ" in shown
+    one = organizer_client.get(_url(tenant, evening.id, "door") + "/search?q=苗字イ")
+    assert "苗字イ" in _shown(one) and "苗字ア" not in _shown(one)

@@ -206,15 +206,15 @@ def search(meetup_id: int) -> Any:
     """What the door finds as the organizer types (HTML for door.js, or JSON), kept by the
     page cache while nothing in the community changes: the key holds the meetup and every
     argument; the rows' forms carry a stand-in for the reader's form token."""
-    meetup = _meetup(meetup_id)
     query = request.args.get("q", "")[:100]
     arguments = sorted(request.args.items(multi=True))
+    # Looked up before the meetup is read, as the door page.
     if request.args.get("format") == "json":
         return jsonify(results=pagecache.cached(
-            db.session, "checkin.search.json", (meetup.id, arguments),
-            lambda: _search_results(meetup, query)))
-    return pagecache.cached_html(db.session, "checkin.search", (meetup.id, arguments),
-                                 lambda: _search_html(meetup, query))
+            db.session, "checkin.search.json", (meetup_id, arguments),
+            lambda: _search_results(_meetup(meetup_id), query)))
+    return pagecache.cached_html(db.session, "checkin.search", (meetup_id, arguments),
+                                 lambda: _search_html(_meetup(meetup_id), query))
 
 
 def _search_results(meetup: Meetup, query: str) -> list[dict[str, Any]]:
