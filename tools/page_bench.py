@@ -19,7 +19,8 @@ What it does, in order:
 2. The community: tests/perf/bigcommunity.py (``--members``, ``--attendance``, ``--meetups``),
    seeded as the owner, then ANALYZE.
 3. Two gunicorns with deploy/gunicorn.conf.py and the same settings (``--workers`` 2 ×
-   ``--threads`` 4): Joren (``joren.app:create_app()``, JOREN_ENV=production, MAIL_CAPTURE=1,
+   ``--threads`` 4; workers not recycled, see ``Gunicorn``): Joren
+   (``joren.app:create_app()``, JOREN_ENV=production, MAIL_CAPTURE=1,
    TRUSTED_PROXY_COUNT=1, ``--redis-url`` when given) and the baseline (tools/bare_app.py: a
    50-row table rendered by Flask + Jinja). Requests carry X-Forwarded-Proto/-Host/-For as a
    proxy sends them. Both are stopped when the script ends, whatever happens.
@@ -212,13 +213,20 @@ def _die_with_parent() -> None:
 
 
 class Gunicorn:
-    """A gunicorn with deploy/gunicorn.conf.py in its own process group (killed at the end)."""
+    """A gunicorn with deploy/gunicorn.conf.py in its own process group (killed at the end).
+
+    Workers are not recycled (``--max-requests 0``): deploy's ``max_requests`` would restart
+    both workers every 2,000-odd requests, in the middle of whichever page is measured then,
+    and that page would pay for two workers booting (seconds of CPU, and its clients
+    waiting): a page served from the page cache at 3 ms of CPU measured 38 ms and a ratio of
+    0.01 that way (registrations.mine, issue 14)."""
 
     def __init__(self, target: str, env: dict[str, str], log: Path) -> None:
         self.port = free_port()
         self.log = log.open("wb")
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", target], cwd=ROOT,
+            [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--max-requests", "0",
+             target], cwd=ROOT,
             env={**env, "PORT": str(self.port)}, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True, preexec_fn=_die_with_parent)
 

@@ -170,7 +170,8 @@ _unshown: set[str] = set()
 def shown_on_no_kept_page(cls: type) -> None:
     """Register a community's row type that no cached result shows (pages that show it
     compute on every view): writing such rows alone marks no community. A page that comes to
-    keep what it shows must drop the registration."""
+    keep what it shows must drop the registration, or read those rows' state again on every
+    view itself (``still_true``, as the audit log's page does)."""
     _unshown.add(cls.__table__.name)  # type: ignore[attr-defined]
 
 

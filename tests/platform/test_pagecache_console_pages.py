@@ -343,7 +343,7 @@ def test_a_download_leaves_the_kept_pages_as_they_were(app, monkeypatch, session
     computed = counting(monkeypatch, console_views, "_search")
     download = organizer_client.get(f"{ADMIN}/meetups/{first.id}/registrations.csv")
     assert download.status_code == 200
-    # the download is in the log at once (its page is computed on every view) ...
+    # the download is in the log at once (its page reads the log's state on every view) ...
     log = owner_client.get(f"{ADMIN}/audit?action=export").get_data(as_text=True)
     assert log.count("data-audit-entry=") == 1
     # ... and the kept page is served as it was

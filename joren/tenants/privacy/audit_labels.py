@@ -3,6 +3,9 @@ table's own name where no label is written (a new table shows up, never disappea
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -51,6 +54,14 @@ def entity_label(entity: str) -> str:
 def action_label(action: str) -> str:
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+def label_maps(entries: Iterable[Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """The actions' and the entities' labels of ``entries``, each translated once (a page of
+    the log repeats a few of each)."""
+    listed = list(entries)
+    return ({a: action_label(a) for a in {e.action for e in listed}},
+            {n: entity_label(n) for n in {e.entity for e in listed}})
 
 
 def actor_for_owner(entry: AuditEntry) -> str:

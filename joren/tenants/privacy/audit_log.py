@@ -69,6 +69,15 @@ def page(session: Session, filters: Filters, number: int) -> Page[AuditEntry]:
     return Page(items=rows, total=total or 0, page=number, per_page=PER_PAGE)
 
 
+def log_state(session: Session) -> list[int]:
+    """The session's community's log as (entries, newest id), one statement. The log is
+    appended to and its oldest entries purged, never changed: while both stay the same,
+    nothing in it changed (the audit page keeps what it showed while they do)."""
+    count, newest = session.execute(select(func.count(), func.max(AuditEntry.id))
+                                    .select_from(AuditEntry)).one()
+    return [int(count or 0), int(newest or 0)]
+
+
 def entities(session: Session) -> list[str]:
     """The kinds of things the log names, for the filter."""
     return [e for e in session.scalars(select(AuditEntry.entity).distinct()

@@ -65,6 +65,7 @@ class AuditEntry(TenantScoped, Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-# The log is read only by pages computed on every view (its page and its download): its rows
-# mark no community's kept pages, so a download, which records itself here, leaves them alone.
+# The log's rows mark no community's kept pages, so a download, which records itself here,
+# leaves them alone; its download is computed on every view, and its page, kept, reads the
+# log's state (entries, newest id) again on every view (views.audit_page).
 pagecache.shown_on_no_kept_page(AuditEntry)

@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from joren.platform import pagecache
 from joren.platform.csv_export import content_disposition, csv_response
 from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability, has_capability
@@ -265,11 +266,25 @@ def _audit_filters(shown: bool = True) -> tuple[AuditFilterForm, audit_log.Filte
 @community.get("/admin/audit")
 @require(Capability.MANAGE_LEADERS)
 def audit_page() -> Any:
+    """The log a page at a time, with its filters. Its rows mark no community's kept pages
+    (models.py), so the page, kept by the page cache for the query string, notes the log's
+    state (entries, newest id) read before its rows and is computed again once the log has
+    another (one statement a view)."""
+    audit_days = current_app.config["RETENTION_AUDIT_DAYS"]
+    seen: list[int] = []
+    body_html, _state = pagecache.cached_html_about(
+        db.session, "privacy.audit", (audit_days, sorted(request.args.items(multi=True))),
+        lambda: _audit_body(audit_days, seen), about=lambda: seen,
+        still_true=lambda kept: kept == audit_log.log_state(db.session))
+    return render_template("privacy/audit.html", body_html=body_html)
+
+
+def _audit_body(audit_days: int, seen: list[int]) -> str:
+    seen[:] = audit_log.log_state(db.session)  # before the rows: a newer row is a newer state
     form, filters = _audit_filters()
     found = audit_log.page(db.session, filters, page_number(request.args.get("page")))
-    return render_template("privacy/audit.html", form=form, page=found, labels=audit_labels,
-                           operators=False,
-                           audit_days=current_app.config["RETENTION_AUDIT_DAYS"])
+    return render_template("privacy/_audit_body.html", form=form, page=found,
+                           labels=audit_labels, operators=False, audit_days=audit_days)
 
 
 def audit_csv_header() -> list[str]:

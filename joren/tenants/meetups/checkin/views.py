@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -22,7 +21,6 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup, escape
 
 from joren.platform import pagecache
 from joren.platform.csv_export import csv_response
@@ -38,7 +36,6 @@ from joren.platform.membership.edge import (
 )
 from joren.platform.membership.models import Member
 from joren.platform.pagination import Page
-from joren.platform.templating import csrf_token
 from joren.tenants.meetups import attendance as svc
 from joren.tenants.meetups.checkin import lists
 from joren.tenants.meetups.checkin.forms import CodeForm, WalkInForm
@@ -149,31 +146,47 @@ def _reply(meetup: Meetup, ok: bool, message: str, status: int = 200, **extra: A
 @require(Capability.RUN_DOOR)
 def door(meetup_id: int) -> Any:
     """Search first; without a search, the people checked in last and one page of the list
-    (a big meetup's whole list would make a phone wait)."""
-    meetup = _meetup(meetup_id)
+    (a big meetup's whole list would make a phone wait).
+
+    The page's content is kept whole by the page cache, looked up before the meetup is read
+    (a kept page under the community's fingerprint proves the meetup is the community's and
+    unchanged): the key holds the reader's role (what they may do) and every argument; the
+    forms carry a stand-in for the reader's form token; what moves with the clock (the door's
+    window, the self check-in window) is computed again from the next moment it changes."""
+    found: dict[str, Any] = {}
+    body_html, about = pagecache.cached_html_about(
+        db.session, "checkin.door",
+        (meetup_id, g.membership.role.value, sorted(request.args.items(multi=True))),
+        lambda: _door_body(_meetup(meetup_id), found), about=lambda: found,
+        still_true=lambda kept: pagecache.not_yet((kept or {}).get("until")))
+    return render_template("meetups/checkin/door.html", meetup_title=about["title"],
+                           body_html=body_html)
+
+
+def _door_body(meetup: Meetup, found: dict[str, Any]) -> str:
     query = request.args.get("q", "")[:100]
-    # The counts and the list are data; the rows' forms carry the reader's form token, so the
-    # kept HTML holds a stand-in that each view replaces (the pager keeps every argument).
-    parts = pagecache.cached(db.session, "checkin.door",
-                             (meetup.id, sorted(request.args.items(multi=True))),
-                             lambda: _door_parts(meetup, query))
-    results = parts["results_html"].replace(parts["csrf_stand_in"], str(escape(csrf_token())))
-    return render_template("meetups/checkin/door.html", meetup=meetup, q=query,
-                           counts=parts["counts"], form=WalkInForm(),
-                           results_html=Markup(results),  # noqa: S704 - rendered by Jinja
-                           self_state=svc.self_checkin_state(meetup), door_labels=door_labels(),
-                           door_open=svc.within_door_window(meetup, utcnow()))
-
-
-def _door_parts(meetup: Meetup, query: str) -> dict[str, Any]:
+    now = utcnow()
     counts = lists.counts(db.session, meetup)
     rows, page = _door_rows(meetup, query, counts)
-    recent = [] if query else lists.recent_check_ins(db.session, meetup)
-    stand_in = f"csrf-stand-in-{secrets.token_hex(16)}"
-    return {"counts": counts, "csrf_stand_in": stand_in, "results_html": render_template(
-        "meetups/checkin/_results.html", meetup=meetup, rows=rows, q=query, page=page,
-        recent=recent, answers=_door_answers(rows), door_labels=door_labels(),
-        csrf_stand_in=stand_in)}
+    found.update(title=meetup.title, until=_next_change(meetup, now))
+    return render_template(
+        "meetups/checkin/_door_body.html", meetup=meetup, q=query, counts=counts,
+        form=WalkInForm(), rows=rows, page=page,
+        recent=[] if query else lists.recent_check_ins(db.session, meetup),
+        answers=_door_answers(rows), self_state=svc.self_checkin_state(meetup, now),
+        door_labels=door_labels(), door_open=svc.within_door_window(meetup, now))
+
+
+def _next_change(meetup: Meetup, now: datetime) -> str | None:
+    """The next moment the door page changes with the clock alone (its window opens or
+    closes, self check-in opens or closes), as ISO text; None when none is ahead."""
+    tick = timedelta(microseconds=1)  # "closed" starts just after the closing moment
+    moments = [meetup.starts_at - svc.DOOR_OPENS_BEFORE,
+               meetup.ends_at + svc.DOOR_CLOSES_AFTER + tick,
+               meetup.checkin_opens_at,
+               None if meetup.checkin_closes_at is None else meetup.checkin_closes_at + tick]
+    ahead = [m for m in moments if m is not None and m > now]
+    return min(ahead).isoformat() if ahead else None
 
 
 def _door_rows(meetup: Meetup, query: str,
@@ -193,15 +206,15 @@ def search(meetup_id: int) -> Any:
     """What the door finds as the organizer types (HTML for door.js, or JSON), kept by the
     page cache while nothing in the community changes: the key holds the meetup and every
     argument; the rows' forms carry a stand-in for the reader's form token."""
-    meetup = _meetup(meetup_id)
     query = request.args.get("q", "")[:100]
     arguments = sorted(request.args.items(multi=True))
+    # Looked up before the meetup is read, as the door page.
     if request.args.get("format") == "json":
         return jsonify(results=pagecache.cached(
-            db.session, "checkin.search.json", (meetup.id, arguments),
-            lambda: _search_results(meetup, query)))
-    return pagecache.cached_html(db.session, "checkin.search", (meetup.id, arguments),
-                                 lambda: _search_html(meetup, query))
+            db.session, "checkin.search.json", (meetup_id, arguments),
+            lambda: _search_results(_meetup(meetup_id), query)))
+    return pagecache.cached_html(db.session, "checkin.search", (meetup_id, arguments),
+                                 lambda: _search_html(_meetup(meetup_id), query))
 
 
 def _search_results(meetup: Meetup, query: str) -> list[dict[str, Any]]:
@@ -353,11 +366,17 @@ def self_checkin_window(meetup_id: int) -> Any:
 @bp.get("/admin/meetups/<int:meetup_id>/checkin/print")
 @require(Capability.RUN_DOOR)
 def print_list(meetup_id: int) -> Any:
-    meetup = _meetup(meetup_id)
-    # The whole page is data (no form, nothing of the reader's): kept while nothing changes.
-    return pagecache.cached(db.session, "checkin.print", (meetup.id,), lambda: render_template(
-        "meetups/checkin/print.html", meetup=meetup, rows=lists.sheet(db.session, meetup),
-        sheet_rows_html=sheet_rows_html))
+    """The whole page is data (no form, nothing of the reader's): kept while nothing changes,
+    looked up before the meetup is read (a page kept under the community's fingerprint
+    proves the meetup is the community's and unchanged; an unknown id is a 404 computed
+    anew, never kept)."""
+    return pagecache.cached(db.session, "checkin.print", (meetup_id,),
+                            lambda: _print_page(_meetup(meetup_id)))
+
+
+def _print_page(meetup: Meetup) -> str:
+    return render_template("meetups/checkin/print.html", meetup=meetup,
+                           rows=lists.sheet(db.session, meetup), sheet_rows_html=sheet_rows_html)
 
 
 # -- the register ------------------------------------------------------------------------
@@ -369,46 +388,39 @@ HISTORY_SHOWN = 50
 @require(Capability.RUN_DOOR)
 def register_view(meetup_id: int) -> Any:
     """The register in pages of 50 (Save all saves the page shown), its figures over all of
-    it, and the newest changes (all of them on request)."""
-    meetup = _meetup(meetup_id)
+    it, and the newest changes (all of them on request).
+
+    Its content is kept whole by the page cache, looked up before the meetup is read (as
+    the door): the key holds the page, the history asked for and the reader's role (whether
+    they may edit); no-shows are marked once the meetup has ended, so a page kept before
+    that moment is computed again from it."""
     asked = int_arg("page", 1)
     every_change = request.args.get("history") == "all"
-    can_edit = g.membership.is_organizer
-    # No-shows are marked once the meetup has ended: that moment is part of the key too.
+    found: dict[str, Any] = {}
+    body_html, about = pagecache.cached_html_about(
+        db.session, "checkin.register", (meetup_id, asked, every_change, g.membership.role.value),
+        lambda: _register_body(_meetup(meetup_id), asked, every_change, found),
+        about=lambda: found, still_true=lambda kept: pagecache.not_yet((kept or {}).get("until")))
+    return render_template("meetups/checkin/register.html", meetup_title=about["title"],
+                           body_html=body_html)
+
+
+def _register_body(meetup: Meetup, asked: int, every_change: bool,
+                   found: dict[str, Any]) -> str:
+    """The register's content: its figures, the page's rows, the history."""
     ended = utcnow() >= meetup.ends_at
-    parts = pagecache.cached(db.session, "checkin.register",
-                             (meetup.id, asked, every_change, can_edit, ended),
-                             lambda: _register_parts(meetup, asked, every_change, can_edit))
-    counts = parts["counts"]
-    page = Page(items=[], total=counts["rows"], page=parts["page"],
-                per_page=lists.REGISTER_PER_PAGE)
-    return render_template(
-        "meetups/checkin/register.html", meetup=meetup, page=page, counts=counts,
-        rows_html=Markup(parts["rows_html"]),  # noqa: S704 - rendered by Jinja (autoescaped)
-        history_html=Markup(parts["history_html"]),  # noqa: S704 - the same
-        more_history=parts["more_history"], can_edit=can_edit,
-        no_show_count=counts["no_shows"])
-
-
-def _register_parts(meetup: Meetup, asked: int, every_change: bool,
-                    can_edit: bool) -> dict[str, Any]:
-    """What the register shows of the data: its figures, the page's rows and the history as
-    HTML (no form token in them: they are kept by the page cache)."""
+    found.update(title=meetup.title, until=None if ended else meetup.ends_at.isoformat())
     counts = lists.register_counts(db.session, meetup)
     number = min(asked, max(1, -(-counts["rows"] // lists.REGISTER_PER_PAGE)))
-    rows = lists.register(db.session, meetup, page=number)
+    rows = lists.register(db.session, meetup, page=number, per_page=lists.REGISTER_PER_PAGE)
     history = lists.history(db.session, meetup, limit=None if every_change else HISTORY_SHOWN + 1)
-    labels = status_labels()
-    return {
-        "counts": counts, "page": number,
-        "rows_html": render_template("meetups/checkin/_register_rows.html", rows=rows,
-                                     labels=labels, can_edit=can_edit),
-        "history_html": render_template(
-            "meetups/checkin/_register_history.html",
-            history=history[:None if every_change else HISTORY_SHOWN], labels=labels,
-            vias=via_labels()),
-        "more_history": not every_change and len(history) > HISTORY_SHOWN,
-    }
+    page = Page(items=[], total=counts["rows"], page=number, per_page=lists.REGISTER_PER_PAGE)
+    return render_template(
+        "meetups/checkin/_register_body.html", meetup=meetup, page=page, counts=counts,
+        rows=rows, labels=status_labels(), can_edit=g.membership.is_organizer,
+        history=history[:None if every_change else HISTORY_SHOWN], vias=via_labels(),
+        more_history=not every_change and len(history) > HISTORY_SHOWN,
+        no_show_count=counts["no_shows"])
 
 
 def _apply_row(meetup: Meetup, member: Member) -> str | None:

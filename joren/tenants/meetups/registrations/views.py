@@ -95,40 +95,46 @@ def _back(meetup_id: int) -> Any:
 @bp.get("/admin/meetups/<int:meetup_id>/registrations")
 @require(Capability.RUN_DOOR)
 def console_list(meetup_id: int) -> Any:
-    meetup = get_or_404(Meetup, meetup_id)
+    """A meetup's registrations by group (each group's first rows, or one group a page at a
+    time). The content is kept whole by the page cache, looked up before the meetup is read
+    (a kept page under the community's fingerprint proves the meetup is the community's and
+    unchanged; an unknown id is a 404 computed anew, never kept): what the reader may do (the
+    buttons, registering by hand, the export) follows their role; the group, the page and the
+    pager's other arguments come from the query string."""
     if request.args.get("export") == "csv":  # the address this download had before
+        meetup = get_or_404(Meetup, meetup_id)
         return redirect(url_for(".console_export", meetup_id=meetup.id))
-
-    def body() -> str:
-        counts = reading.counts(db.session, [meetup.id])[meetup.id]
-        totals = {"going": counts["going"], "awaiting_payment": counts["awaiting_payment"],
-                  "offered": counts["offered"], "waitlisted": counts["waitlisted"],
-                  "pending": counts["pending"] + counts["unconfirmed"],
-                  "cancelled": counts["cancelled"] + counts["not_going"]}
-        group = request.args.get("group")
-        page = None
-        if group in reading.CONSOLE_GROUPS:
-            # One group on its own, a page at a time.
-            page = Page(items=[], total=totals[group],
-                        page=page_number(request.args.get("page")), per_page=PER_PAGE)
-            page.page = min(page.page, page.pages)
-            groups = reading.console_groups(db.session, meetup, group,
-                                            offset=offset_of(page.page, PER_PAGE),
-                                            limit=PER_PAGE)
-        else:
-            group = None
-            groups = reading.console_groups(db.session, meetup)
-        return render_template("meetups/registrations/_console_list_body.html", meetup=meetup,
-                               groups=groups, counts=counts, totals=totals, group=group,
-                               page=page, shown=reading.GROUP_SHOWN)
-
-    # What the reader may do (the buttons, registering by hand, the export) follows their
-    # role; the group, the page and the pager's other arguments come from the query string.
-    body_html = pagecache.cached_html(
+    found: dict[str, Any] = {}
+    body_html, about = pagecache.cached_html_about(
         db.session, "registrations.console_list",
-        (meetup.id, g.membership.role.value, sorted(request.args.items(multi=True))), body)
-    return render_template("meetups/registrations/console_list.html", meetup=meetup,
-                           body_html=body_html)
+        (meetup_id, g.membership.role.value, sorted(request.args.items(multi=True))),
+        lambda: _console_body(get_or_404(Meetup, meetup_id), found), about=lambda: found)
+    return render_template("meetups/registrations/console_list.html",
+                           meetup_title=about["title"], body_html=body_html)
+
+
+def _console_body(meetup: Meetup, found: dict[str, Any]) -> str:
+    found["title"] = meetup.title
+    counts = reading.counts(db.session, [meetup.id])[meetup.id]
+    totals = {"going": counts["going"], "awaiting_payment": counts["awaiting_payment"],
+              "offered": counts["offered"], "waitlisted": counts["waitlisted"],
+              "pending": counts["pending"] + counts["unconfirmed"],
+              "cancelled": counts["cancelled"] + counts["not_going"]}
+    group = request.args.get("group")
+    page = None
+    if group in reading.CONSOLE_GROUPS:
+        # One group on its own, a page at a time.
+        page = Page(items=[], total=totals[group],
+                    page=page_number(request.args.get("page")), per_page=PER_PAGE)
+        page.page = min(page.page, page.pages)
+        groups = reading.console_groups(db.session, meetup, group,
+                                        offset=offset_of(page.page, PER_PAGE), limit=PER_PAGE)
+    else:
+        group = None
+        groups = reading.console_groups(db.session, meetup)
+    return render_template("meetups/registrations/_console_list_body.html", meetup=meetup,
+                           groups=groups, counts=counts, totals=totals, group=group,
+                           page=page, shown=reading.GROUP_SHOWN)
 
 
 @bp.get("/admin/meetups/<int:meetup_id>/registrations.csv")
