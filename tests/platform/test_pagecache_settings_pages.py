@@ -6,13 +6,19 @@ community's page, nor one made for a reader of another role where the page diffe
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from joren.models import Role
+from joren.platform.tenancy import unscoped
 from joren.tenants.console import views as console_views
+from joren.tenants.imports import views as import_views
+from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
 from tests.platform.pagecache_helpers import (
     computing,
     counting,
     in_other_community,
+    never_another_communitys,
+    reads_when_kept,
     same_cached_and_not,
     signed_in_intruder,
 )
@@ -92,3 +98,86 @@ def test_the_settings_page_is_never_another_communitys(app, login, session, orga
     organizer_client.get(SETTINGS)  # kept in this community
     own_only(login, session, other_tenant, SETTINGS, (tenant.name,), (other_tenant.name,))
     assert staff_client.get(SETTINGS).status_code == 403
+
+
+# -- imports: the upload page and an import's progress ----------------------------------------
+
+IMPORTS = f"{ADMIN}/imports/"
+
+
+def _batch(session, community, filename: str, status=ImportStatus.RUNNING, processed: int = 1):  # type: ignore[no-untyped-def]
+    with unscoped(session):
+        row = ImportBatch(tenant_id=community.id, kind=ImportKind.MEMBERS, filename=filename,
+                          text="氏名\n秘密 太郎\n秘密 花子\n", total=2, processed=processed,
+                          mapping=["full_name"], status=status)
+        session.add(row)
+        session.commit()
+    return row
+
+
+def _status(batch) -> str:  # type: ignore[no-untyped-def]
+    return f"{IMPORTS}{batch.id}/status"
+
+
+def test_the_import_pages_are_the_same_kept_and_computed_once(
+        app, monkeypatch, session, organizer_client, owner_client, tenant, people):
+    first = _batch(session, tenant, "会員名簿.csv")
+    second = _batch(session, tenant, "出席簿.csv", status=ImportStatus.DONE, processed=2)
+    page = same_cached_and_not(app, organizer_client, IMPORTS)
+    assert "会員名簿.csv" in page and "出席簿.csv" in page
+    assert _body(same_cached_and_not(app, owner_client, IMPORTS)) == _body(page)
+    running = same_cached_and_not(app, organizer_client, _status(first))
+    done = same_cached_and_not(app, organizer_client, _status(second))
+    assert "会員名簿.csv" in running and "1 / 2" in running and "data-status-url" in running
+    assert "出席簿.csv" in done and "2 / 2" in done and "data-status-url" not in done
+    news = counting(monkeypatch, import_views, "_new_body")
+    statuses = counting(monkeypatch, import_views, "_status_body")
+    for client in (organizer_client, owner_client):
+        client.get(IMPORTS)
+        client.get(_status(first))
+        client.get(_status(second))
+    assert news == [] and statuses == []
+    # the JSON the progress page polls is never kept
+    assert organizer_client.get(f"{_status(first)}?format=json").get_json()["processed"] == 1
+
+
+def test_the_import_pages_show_progress_at_once(app, session, organizer_client, tenant, people):
+    batch = _batch(session, tenant, "会員名簿.csv")
+    organizer_client.get(_status(batch))
+    organizer_client.get(IMPORTS)
+    # the worker's progress, written as the worker writes it (one UPDATE through the session)
+    with unscoped(session):
+        table = ImportBatch.__table__
+        session.execute(update(table).where(table.c.id == batch.id).values(
+            processed=2, status=ImportStatus.DONE))
+        session.commit()
+    page = same_cached_and_not(app, organizer_client, _status(batch))
+    assert "2 / 2" in page and "data-status-url" not in page
+    _batch(session, tenant, "三つ目.csv")
+    assert "三つ目.csv" in same_cached_and_not(app, organizer_client, IMPORTS)
+    # a refused upload shows why, never the kept page
+    refused = organizer_client.post(IMPORTS, data={"csrf_token": "", "kind": "members"})
+    assert refused.status_code == 400 and "is-invalid" in refused.get_data(as_text=True)
+    assert "is-invalid" not in same_cached_and_not(app, organizer_client, IMPORTS)
+
+
+def test_the_import_pages_compute_in_few_statements(app, session, organizer_client, tenant,
+                                                    people):
+    batch = _batch(session, tenant, "会員名簿.csv")
+    kept = reads_when_kept(app, organizer_client, _status(batch))
+    assert not any("import_batches" in statement for statement in kept)
+    computed = computing(app, organizer_client, _status(batch))
+    assert any("import_batches" in statement for statement in computed) and len(computed) <= 10
+    assert len(computing(app, organizer_client, IMPORTS)) <= 10
+
+
+def test_the_import_pages_are_never_another_communitys(app, login, session, organizer_client,
+                                                       tenant, other_tenant, people):
+    batch = _batch(session, tenant, "会員名簿.csv")
+    organizer_client.get(_status(batch))  # kept in this community
+    organizer_client.get(IMPORTS)
+    never_another_communitys(login, session, other_tenant, _status(batch), ("会員名簿.csv",))
+    assert organizer_client.get(f"{IMPORTS}{batch.id + 1000}/status").status_code == 404
+    intruder = signed_in_intruder(login, session, other_tenant, role=Role.OWNER)
+    theirs = intruder.get(in_other_community(IMPORTS, other_tenant))
+    assert theirs.status_code == 200 and "会員名簿.csv" not in theirs.get_data(as_text=True)
