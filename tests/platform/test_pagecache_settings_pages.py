@@ -13,6 +13,8 @@ from joren.platform.tenancy import unscoped
 from joren.tenants.console import views as console_views
 from joren.tenants.imports import views as import_views
 from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
+from joren.tenants.payments.dues import views as dues_views
+from tests.platform.billing.conftest import billing_on, deliver, fake_stripe  # noqa: F401
 from tests.platform.pagecache_helpers import (
     computing,
     counting,
@@ -22,6 +24,8 @@ from tests.platform.pagecache_helpers import (
     same_cached_and_not,
     signed_in_intruder,
 )
+from tests.tenants.payments.stripe.connect_helpers import onboard
+from tests.tenants.payments.stripe.dues_helpers import enable_dues
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -181,3 +185,65 @@ def test_the_import_pages_are_never_another_communitys(app, login, session, orga
     intruder = signed_in_intruder(login, session, other_tenant, role=Role.OWNER)
     theirs = intruder.get(in_other_community(IMPORTS, other_tenant))
     assert theirs.status_code == 200 and "会員名簿.csv" not in theirs.get_data(as_text=True)
+
+
+# -- membership dues --------------------------------------------------------------------------
+
+DUES = f"{ADMIN}/payments/dues"
+
+
+def test_the_dues_settings_are_the_same_kept_and_computed_once(
+        app, monkeypatch, session, organizer_client, owner_client, tenant, people):
+    enable_dues(session, tenant, amount=12000, name="年会費")
+    session.commit()
+    page = same_cached_and_not(app, organizer_client, DUES)
+    assert 'value="年会費"' in page and 'value="12000"' in page
+    assert _body(same_cached_and_not(app, owner_client, DUES)) == _body(page)
+    computed = counting(monkeypatch, dues_views, "_settings_body")
+    organizer_client.get(DUES)
+    owner_client.get(DUES)
+    assert computed == []
+
+
+def test_the_dues_settings_show_a_save_at_once(app, session, organizer_client, tenant, people):
+    organizer_client.get(DUES)
+    saved = organizer_client.post(DUES, data={
+        "csrf_token": "", "enabled": "y", "name": "月会費", "amount_jpy": "1000",
+        "interval": "month", "instructions": "振込先: 大阪銀行"})
+    assert saved.status_code == 303
+    organizer_client.get(saved.headers["Location"])  # with the "saved" message
+    page = same_cached_and_not(app, organizer_client, DUES)
+    assert 'value="月会費"' in page and "振込先: 大阪銀行" in page
+    refused = organizer_client.post(DUES, data={
+        "csrf_token": "", "enabled": "y", "name": "", "amount_jpy": "1000", "interval": "month",
+        "instructions": "書きかけの案内"})
+    assert refused.status_code == 422 and "書きかけの案内" in refused.get_data(as_text=True)
+    assert "書きかけの案内" not in same_cached_and_not(app, organizer_client, DUES)
+
+
+def test_the_dues_settings_follow_the_deployments_billing(app, session, tenant, people,
+        organizer_client, billing_on, deliver):  # noqa: F811 - the fixtures imported above
+    onboard(organizer_client, session, tenant, billing_on, deliver)
+    assert 'data-dues-online="on"' in same_cached_and_not(app, organizer_client, DUES)
+    app.config["BILLING_ENABLED"] = False  # a deploy without billing: no row changes
+    assert 'data-dues-online="off"' in same_cached_and_not(app, organizer_client, DUES)
+
+
+def test_the_dues_settings_compute_in_few_statements(app, session, organizer_client, tenant,
+                                                     people):
+    enable_dues(session, tenant)
+    session.commit()
+    kept = reads_when_kept(app, organizer_client, DUES)
+    assert not any("dues_settings" in statement for statement in kept)
+    computed = computing(app, organizer_client, DUES)
+    assert any("dues_settings" in statement for statement in computed) and len(computed) <= 10
+
+
+def test_the_dues_settings_are_never_another_communitys(app, login, session, organizer_client,
+                                                        staff_client, tenant, other_tenant,
+                                                        people):
+    enable_dues(session, tenant, name="大阪の年会費")
+    session.commit()
+    organizer_client.get(DUES)  # kept in this community
+    own_only(login, session, other_tenant, DUES, ("大阪の年会費",), (other_tenant.name,))
+    assert staff_client.get(DUES).status_code == 403
