@@ -13,6 +13,7 @@ from joren.platform.tenancy import unscoped
 from joren.tenants.console import views as console_views
 from joren.tenants.imports import views as import_views
 from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
+from joren.tenants.payments import views as payment_views
 from joren.tenants.payments.dues import views as dues_views
 from tests.platform.billing.conftest import billing_on, deliver, fake_stripe  # noqa: F401
 from tests.platform.pagecache_helpers import (
@@ -247,3 +248,56 @@ def test_the_dues_settings_are_never_another_communitys(app, login, session, org
     organizer_client.get(DUES)  # kept in this community
     own_only(login, session, other_tenant, DUES, ("大阪の年会費",), (other_tenant.name,))
     assert staff_client.get(DUES).status_code == 403
+
+
+# -- receipt settings -------------------------------------------------------------------------
+
+RECEIPTS = f"{ADMIN}/payments/settings"
+
+
+def test_the_receipt_settings_are_the_same_kept_and_computed_once(
+        app, monkeypatch, organizer_client, owner_client, people):
+    empty = same_cached_and_not(app, organizer_client, RECEIPTS)  # no row yet: nothing written
+    assert 'name="issuer_name"' in empty
+    computed = counting(monkeypatch, payment_views, "_settings_body")
+    organizer_client.get(RECEIPTS)
+    assert computed == []
+    saved = organizer_client.post(RECEIPTS, data={
+        "csrf_token": "", "issuer_name": "大阪ミキサー事務局", "issuer_address": "大阪市北区1-1",
+        "registration_number": "T1234567890123"})
+    assert saved.status_code == 303
+    organizer_client.get(saved.headers["Location"])  # with the "saved" message
+    page = same_cached_and_not(app, organizer_client, RECEIPTS)
+    assert 'value="大阪ミキサー事務局"' in page and 'value="T1234567890123"' in page
+    assert _body(same_cached_and_not(app, owner_client, RECEIPTS)) == _body(page)
+    computed.clear()
+    organizer_client.get(RECEIPTS)
+    owner_client.get(RECEIPTS)
+    assert computed == []
+
+
+def test_the_receipt_settings_show_a_refused_save_as_typed(app, organizer_client, people):
+    organizer_client.get(RECEIPTS)
+    refused = organizer_client.post(RECEIPTS, data={
+        "csrf_token": "", "issuer_name": "書きかけ事務局", "issuer_address": "",
+        "registration_number": "X-not-a-number"})
+    assert refused.status_code == 422 and "書きかけ事務局" in refused.get_data(as_text=True)
+    assert "書きかけ事務局" not in same_cached_and_not(app, organizer_client, RECEIPTS)
+
+
+def test_the_receipt_settings_compute_in_few_statements(app, organizer_client, people):
+    kept = reads_when_kept(app, organizer_client, RECEIPTS)
+    assert not any("payment_settings" in statement for statement in kept)
+    computed = computing(app, organizer_client, RECEIPTS)
+    assert any("payment_settings" in statement for statement in computed)
+    assert len(computed) <= 10
+
+
+def test_the_receipt_settings_are_never_another_communitys(login, session, organizer_client,
+                                                           staff_client, other_tenant, people):
+    organizer_client.post(RECEIPTS, data={
+        "csrf_token": "", "issuer_name": "大阪ミキサー事務局", "issuer_address": "",
+        "registration_number": ""})
+    organizer_client.get(RECEIPTS)  # kept in this community
+    own_only(login, session, other_tenant, RECEIPTS, ("大阪ミキサー事務局",), ())
+    assert staff_client.get(RECEIPTS).status_code == 403
