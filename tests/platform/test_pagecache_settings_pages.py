@@ -11,6 +11,7 @@ from sqlalchemy import update
 from joren.models import Role
 from joren.platform.tenancy import unscoped
 from joren.tenants.console import views as console_views
+from joren.tenants.engagement import views as engagement_views
 from joren.tenants.imports import views as import_views
 from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
 from joren.tenants.payments import views as payment_views
@@ -301,3 +302,56 @@ def test_the_receipt_settings_are_never_another_communitys(login, session, organ
     organizer_client.get(RECEIPTS)  # kept in this community
     own_only(login, session, other_tenant, RECEIPTS, ("大阪ミキサー事務局",), ())
     assert staff_client.get(RECEIPTS).status_code == 403
+
+
+# -- engagement thresholds --------------------------------------------------------------------
+
+ENGAGEMENT = f"{ADMIN}/engagement/settings"
+
+
+def _thresholds(**values):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": "", "regular_min": "3", "regular_window": "4", "one_time_misses": "2",
+            "lapsed_misses": "3"}
+    data.update({name: str(value) for name, value in values.items()})
+    return data
+
+
+def test_the_engagement_settings_are_the_same_kept_and_show_a_save_at_once(
+        app, monkeypatch, organizer_client, owner_client, people):
+    page = same_cached_and_not(app, organizer_client, ENGAGEMENT)
+    assert 'id="engagement-explanations"' in page
+    computed = counting(monkeypatch, engagement_views, "_settings_body")
+    organizer_client.get(ENGAGEMENT)
+    assert computed == []
+    saved = organizer_client.post(ENGAGEMENT, data=_thresholds(regular_min=5, regular_window=7))
+    assert saved.status_code == 302
+    organizer_client.get(saved.headers["Location"])  # with the "saved" message
+    page = same_cached_and_not(app, organizer_client, ENGAGEMENT)
+    assert 'value="5"' in page and 'value="7"' in page
+    assert _body(same_cached_and_not(app, owner_client, ENGAGEMENT)) == _body(page)
+    computed.clear()
+    organizer_client.get(ENGAGEMENT)
+    owner_client.get(ENGAGEMENT)
+    assert computed == []
+    # refused: what was typed shows, never the kept page
+    refused = organizer_client.post(ENGAGEMENT, data=_thresholds(regular_min=9, regular_window=8,
+                                                                 lapsed_misses=23))
+    assert refused.status_code == 200 and 'value="23"' in refused.get_data(as_text=True)
+    assert 'value="23"' not in same_cached_and_not(app, organizer_client, ENGAGEMENT)
+
+
+def test_the_engagement_settings_compute_in_few_statements(app, organizer_client, people):
+    organizer_client.post(ENGAGEMENT, data=_thresholds())
+    kept = reads_when_kept(app, organizer_client, ENGAGEMENT)
+    assert not any("engagement_settings" in statement for statement in kept)
+    computed = computing(app, organizer_client, ENGAGEMENT)
+    assert any("engagement_settings" in statement for statement in computed)
+    assert len(computed) <= 10
+
+
+def test_the_engagement_settings_are_never_another_communitys(login, session, organizer_client,
+                                                              staff_client, other_tenant, people):
+    organizer_client.post(ENGAGEMENT, data=_thresholds(lapsed_misses=17))
+    assert 'value="17"' in organizer_client.get(ENGAGEMENT).get_data(as_text=True)  # kept
+    own_only(login, session, other_tenant, ENGAGEMENT, ('value="17"',), ())
+    assert staff_client.get(ENGAGEMENT).status_code == 403
