@@ -14,6 +14,7 @@ from joren.tenants.console import views as console_views
 from joren.tenants.engagement import views as engagement_views
 from joren.tenants.imports import views as import_views
 from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
+from joren.tenants.meetups.public import views as public_views
 from joren.tenants.payments import views as payment_views
 from joren.tenants.payments.dues import views as dues_views
 from tests.platform.billing.conftest import billing_on, deliver, fake_stripe  # noqa: F401
@@ -355,3 +356,65 @@ def test_the_engagement_settings_are_never_another_communitys(login, session, or
     assert 'value="17"' in organizer_client.get(ENGAGEMENT).get_data(as_text=True)  # kept
     own_only(login, session, other_tenant, ENGAGEMENT, ('value="17"',), ())
     assert staff_client.get(ENGAGEMENT).status_code == 403
+
+
+# -- the public page and sharing --------------------------------------------------------------
+
+PUBLIC = f"{ADMIN}/public-page"
+
+
+def _contact(**fields):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": "", "contact_name": "大阪事務局",
+            "contact_email": "info@osaka.example.jp", "contact_url": ""}
+    data.update(fields)
+    return data
+
+
+def test_the_public_page_settings_are_the_same_kept_and_computed_once(
+        app, monkeypatch, session, organizer_client, staff_client, tenant, people):
+    tenant.is_public = True
+    session.commit()
+    page = same_cached_and_not(app, organizer_client, PUBLIC)
+    assert 'id="embed-iframe"' in page
+    assert _body(same_cached_and_not(app, staff_client, PUBLIC)) == _body(page)
+    computed = counting(monkeypatch, public_views, "_settings_body")
+    organizer_client.get(PUBLIC)
+    staff_client.get(PUBLIC)
+    assert computed == []
+
+
+def test_the_public_page_settings_show_a_save_at_once(app, session, organizer_client, tenant,
+                                                      people):
+    tenant.is_public = True
+    session.commit()
+    organizer_client.get(PUBLIC)
+    saved = organizer_client.post(PUBLIC, data=_contact())
+    assert saved.status_code == 302
+    organizer_client.get(saved.headers["Location"])  # with the "saved" message
+    page = same_cached_and_not(app, organizer_client, PUBLIC)
+    assert 'value="大阪事務局"' in page and 'value="info@osaka.example.jp"' in page
+    # the community made private elsewhere: no calendar to embed, at once
+    tenant.is_public = False
+    session.commit()
+    assert 'id="embed-iframe"' not in same_cached_and_not(app, organizer_client, PUBLIC)
+    refused = organizer_client.post(PUBLIC, data=_contact(contact_name="書きかけ",
+                                                          contact_email="not-an-address"))
+    assert refused.status_code == 422 and 'value="書きかけ"' in refused.get_data(as_text=True)
+    assert 'value="書きかけ"' not in same_cached_and_not(app, organizer_client, PUBLIC)
+
+
+def test_the_public_page_settings_compute_in_few_statements(app, organizer_client, people):
+    organizer_client.post(PUBLIC, data=_contact())
+    kept = reads_when_kept(app, organizer_client, PUBLIC)
+    assert not any("public_contacts" in statement for statement in kept)
+    computed = computing(app, organizer_client, PUBLIC)
+    assert any("public_contacts" in statement for statement in computed)
+    assert len(computed) <= 10
+
+
+def test_the_public_page_settings_are_never_another_communitys(login, session, organizer_client,
+                                                               other_tenant, people):
+    organizer_client.post(PUBLIC, data=_contact())
+    organizer_client.get(PUBLIC)  # kept in this community
+    own_only(login, session, other_tenant, PUBLIC, ("大阪事務局", "info@osaka.example.jp"), ())
+    own_only(login, session, other_tenant, PUBLIC, ("大阪事務局",), (), role=Role.STAFF)
