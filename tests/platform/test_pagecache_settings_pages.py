@@ -17,6 +17,8 @@ from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
 from joren.tenants.meetups.public import views as public_views
 from joren.tenants.payments import views as payment_views
 from joren.tenants.payments.dues import views as dues_views
+from joren.tenants.privacy import views as privacy_views
+from tests import factories
 from tests.platform.billing.conftest import billing_on, deliver, fake_stripe  # noqa: F401
 from tests.platform.pagecache_helpers import (
     computing,
@@ -418,3 +420,72 @@ def test_the_public_page_settings_are_never_another_communitys(login, session, o
     organizer_client.get(PUBLIC)  # kept in this community
     own_only(login, session, other_tenant, PUBLIC, ("大阪事務局", "info@osaka.example.jp"), ())
     own_only(login, session, other_tenant, PUBLIC, ("大阪事務局",), (), role=Role.STAFF)
+
+
+# -- removing a member ------------------------------------------------------------------------
+
+def _remove(member) -> str:  # type: ignore[no-untyped-def]
+    return f"{ADMIN}/members/{member.id}/remove"
+
+
+def test_the_removal_page_is_the_same_kept_and_computed_once(app, monkeypatch, organizer_client,
+                                                             owner_client, people):
+    page = same_cached_and_not(app, organizer_client, _remove(people.member_member))
+    assert people.member_member.display_name in page
+    staff = same_cached_and_not(app, organizer_client, _remove(people.staff_member))
+    assert people.staff_member.display_name in staff
+    assert people.member_member.display_name not in staff
+    computed = counting(monkeypatch, privacy_views, "_remove_body")
+    organizer_client.get(_remove(people.member_member))
+    organizer_client.get(_remove(people.staff_member))
+    assert computed == []
+
+
+def test_the_removal_page_is_kept_by_role_and_never_for_oneself(app, login, session, tenant,
+                                                                 organizer_client, owner_client,
+                                                                 people):
+    # an organizer's page, for an owner (who may remove organizers), then for an organizer
+    second = factories.account(session, "second-organizer@example.jp")
+    organizer = factories.member(session, tenant, account=second, role=Role.ORGANIZER,
+                                 family_name="副", given_name="主催")
+    session.commit()
+    assert owner_client.get(_remove(organizer)).status_code == 200
+    assert owner_client.get(_remove(organizer)).status_code == 200  # kept
+    assert organizer_client.get(_remove(organizer)).status_code == 403
+    # an owner's page, kept for another owner, is never their own
+    account = factories.account(session, "second-owner@example.jp")
+    owner = factories.member(session, tenant, account=account, role=Role.OWNER,
+                             family_name="副", given_name="大家")
+    session.commit()
+    assert owner_client.get(_remove(owner)).status_code == 200
+    assert owner_client.get(_remove(owner)).status_code == 200  # kept
+    assert login(account).get(_remove(owner)).status_code == 403
+
+
+def test_the_removal_page_shows_a_change_at_once(app, session, organizer_client, people):
+    organizer_client.get(_remove(people.member_member))
+    people.member_member.family_name = "改名"
+    session.commit()
+    assert "改名" in same_cached_and_not(app, organizer_client, _remove(people.member_member))
+    refused = organizer_client.post(_remove(people.member_member), data={"csrf_token": ""})
+    assert refused.status_code == 422 and "改名" in refused.get_data(as_text=True)
+    done = organizer_client.post(_remove(people.member_member),
+                                 data={"csrf_token": "", "confirm": "yes"})
+    assert done.status_code == 302
+    assert organizer_client.get(_remove(people.member_member)).status_code == 404
+
+
+def test_the_removal_page_computes_in_few_statements(app, organizer_client, people):
+    url = _remove(people.member_member)
+    kept = reads_when_kept(app, organizer_client, url)
+    computed = computing(app, organizer_client, url)
+    assert len(computed) <= 10
+    assert len(kept) < len(computed)  # the member and their erasure are read only computing
+
+
+def test_the_removal_page_is_never_another_communitys(login, session, organizer_client,
+                                                      other_tenant, people):
+    url = _remove(people.member_member)
+    organizer_client.get(url)  # kept in this community
+    never_another_communitys(login, session, other_tenant, url,
+                             (people.member_member.display_name,))

@@ -22,6 +22,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from joren.platform import pagecache
@@ -100,27 +101,50 @@ def _may_remove(actor: Member, member: Member) -> bool:
 @community.route("/admin/members/<int:member_id>/remove", methods=["GET", "POST"])
 @require(Capability.MANAGE_MEMBERS)
 def remove_member(member_id: int) -> Any:
-    member = get_or_404(Member, member_id)
     actor = g.membership
+    if request.method == "GET":
+        # Kept by the page cache by member, the reader's role (who may remove organizers) and
+        # whether the reader is that member (never: leaving is their own page). The member is
+        # read only when the page is computed: a refusal (another community's id, a member
+        # already removed, one the reader may not remove) is an error as it computes, never
+        # kept.
+        body_html = pagecache.cached_html(
+            db.session, "privacy.remove_member",
+            (member_id, actor.role.value, actor.id == member_id),
+            lambda: _remove_body(_removable(member_id)))
+        return render_template("privacy/remove.html", body_html=body_html)
+    member = _removable(member_id)
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm the removal."), "danger")
+        return _remove_page(member), 422
+    name = member.display_name
+    try:
+        erasure.erase_member(db.session, member, actor=actor, now=utcnow())
+    except erasure.CannotRemove:
+        db.session.rollback()
+        flash(_("The last owner cannot be removed."), "danger")
+        return _remove_page(member), 422
+    db.session.commit()
+    flash(_("%(name)s was removed and their personal data erased.", name=name), "success")
+    return redirect(url_for("community.members.console_list"))
+
+
+def _removable(member_id: int) -> Member:
+    member = get_or_404(Member, member_id)
     if erasure.is_erased(member):
         abort(404)  # already removed: nothing of theirs is left to remove
-    if not _may_remove(actor, member):
+    if not _may_remove(g.membership, member):
         abort(403)
-    if request.method == "POST":
-        if request.form.get("confirm") != "yes":
-            flash(_("Tick the box to confirm the removal."), "danger")
-            return render_template("privacy/remove.html", member=member), 422
-        name = member.display_name
-        try:
-            erasure.erase_member(db.session, member, actor=actor, now=utcnow())
-        except erasure.CannotRemove:
-            db.session.rollback()
-            flash(_("The last owner cannot be removed."), "danger")
-            return render_template("privacy/remove.html", member=member), 422
-        db.session.commit()
-        flash(_("%(name)s was removed and their personal data erased.", name=name), "success")
-        return redirect(url_for("community.members.console_list"))
-    return render_template("privacy/remove.html", member=member)
+    return member
+
+
+def _remove_body(member: Member) -> str:
+    return render_template("privacy/_remove_body.html", member=member)
+
+
+def _remove_page(member: Member) -> str:
+    return render_template("privacy/remove.html",
+                           body_html=Markup(_remove_body(member)))  # noqa: S704 - Jinja's autoescaped output
 
 
 @community.route("/leave", methods=["GET", "POST"])
