@@ -32,12 +32,14 @@ def test_cpu_per_request_of_settings_pages_cache_off_and_on(app, maker, session,
         Account.email == big.organizer_email)))
     base = f"/c/{big.slug}/admin"
     pages = {
+        "dashboard (reference)": f"{base}/",
         "console.settings": f"{base}/settings",
         "imports.new": f"{base}/imports/",
         "dues.settings": f"{base}/payments/dues",
         "payments.settings": f"{base}/payments/settings",
         "engagement.settings": f"{base}/engagement/settings",
         "public.settings": f"{base}/public-page",
+        "remove_member": f"{base}/members/{big.ids['member']}/remove",
     }
     pagecache.clear_local()
     print(f"\n{'page':<22}{'off ms':>9}{'on ms':>9}{'ratio':>8}")

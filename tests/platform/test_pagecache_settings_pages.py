@@ -489,3 +489,55 @@ def test_the_removal_page_is_never_another_communitys(login, session, organizer_
     organizer_client.get(url)  # kept in this community
     never_another_communitys(login, session, other_tenant, url,
                              (people.member_member.display_name,))
+
+
+# -- the privacy notice editor ----------------------------------------------------------------
+
+NOTICE = f"{ADMIN}/privacy/notice"
+
+
+def test_the_notice_editor_is_the_same_kept_by_standard_text(app, monkeypatch, organizer_client,
+                                                             owner_client, people):
+    own = same_cached_and_not(app, organizer_client, NOTICE)
+    assert "大阪異業種交流会における個人情報の利用目的" in own
+    english = same_cached_and_not(app, organizer_client, f"{NOTICE}?default=en")
+    assert "How 大阪異業種交流会 uses your personal information" in english
+    assert "How 大阪異業種交流会 uses" not in own
+    assert _body(same_cached_and_not(app, owner_client, NOTICE)) == _body(own)
+    computed = counting(monkeypatch, privacy_views, "_notice_body")
+    for client in (organizer_client, owner_client):
+        client.get(NOTICE)
+        client.get(f"{NOTICE}?default=en")
+        client.get(f"{NOTICE}?default=xx")  # not a standard text: the published one, kept
+    assert computed == []
+
+
+def test_the_notice_editor_shows_a_publication_at_once(app, organizer_client, people):
+    organizer_client.get(NOTICE)
+    saved = organizer_client.post(NOTICE, data={"body": "第1版の本文", "action": "publish"})
+    assert saved.status_code == 302
+    organizer_client.get(saved.headers["Location"])  # with the "published" message
+    page = same_cached_and_not(app, organizer_client, NOTICE)
+    assert "第1版の本文" in page and 'data-section="versions"' in page
+    assert people.organizer_member.display_name in page
+    preview = organizer_client.post(NOTICE, data={"body": "下書きの本文", "action": "preview"})
+    assert preview.status_code == 200 and 'data-section="preview"' in preview.get_data(
+        as_text=True)
+    assert "下書きの本文" not in same_cached_and_not(app, organizer_client, NOTICE)
+
+
+def test_the_notice_editor_computes_in_few_statements(app, organizer_client, people):
+    organizer_client.post(NOTICE, data={"body": "第1版の本文", "action": "publish"})
+    kept = reads_when_kept(app, organizer_client, NOTICE)
+    assert not any("privacy_notices" in statement for statement in kept)
+    computed = computing(app, organizer_client, NOTICE)
+    assert any("privacy_notices" in statement for statement in computed)
+    assert len(computed) <= 10
+
+
+def test_the_notice_editor_is_never_another_communitys(login, session, organizer_client,
+                                                       staff_client, other_tenant, people):
+    organizer_client.post(NOTICE, data={"body": "大阪だけの本文", "action": "publish"})
+    organizer_client.get(NOTICE)  # kept in this community
+    own_only(login, session, other_tenant, NOTICE, ("大阪だけの本文",), ())
+    assert staff_client.get(NOTICE).status_code == 403

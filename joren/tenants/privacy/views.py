@@ -234,26 +234,45 @@ NOTICE_ERRORS = {
 
 
 def _notice_page(form: NoticeForm, preview: str | None = None, status: int = 200) -> Any:
+    """The editor as a POST shows it (a preview, a refused text): computed, never kept."""
+    return render_template("privacy/notice_editor.html",
+                           body_html=Markup(_notice_body(form, preview))), status  # noqa: S704 - Jinja's autoescaped output
+
+
+def _notice_body(form: NoticeForm, preview: str | None = None) -> str:
     versions = consent.notice_versions(db.session)
     authors = {m.id: m.display_name for m in db.session.scalars(select(Member).where(
         Member.id.in_({v.published_by_id for v in versions if v.published_by_id})))} \
         if any(v.published_by_id for v in versions) else {}
-    return render_template("privacy/notice_editor.html", form=form, preview=preview,
+    return render_template("privacy/_notice_editor_body.html", form=form, preview=preview,
                            versions=versions, authors=authors, max_length=NOTICE_MAX,
-                           defaults=list(defaults.TEXTS)), status
+                           defaults=list(defaults.TEXTS))
+
+
+def _notice_form(language: str) -> NoticeForm:
+    """The form a GET shows: Joren's standard text in ``language`` (when asked), else the
+    community's published notice."""
+    form = NoticeForm()
+    if language:
+        form.body.data = defaults.default_notice(language, g.community.name)
+    else:
+        form.body.data = consent.notice_text(db.session, g.community)[1]
+    return form
 
 
 @community.route("/admin/privacy/notice", methods=["GET", "POST"])
 @require(Capability.MANAGE_SETTINGS)
 def notice_editor() -> Any:
-    form = NoticeForm()
     if request.method == "GET":
+        # Kept by the page cache by the standard text asked for (none: the published one);
+        # the notice, its versions and their authors are the community's rows.
         language = request.args.get("default", "")
-        if language in defaults.TEXTS:
-            form.body.data = defaults.default_notice(language, g.community.name)
-        else:
-            form.body.data = consent.notice_text(db.session, g.community)[1]
-        return _notice_page(form)
+        language = language if language in defaults.TEXTS else ""
+        body_html = pagecache.cached_html(
+            db.session, "privacy.notice_editor", (language,),
+            lambda: _notice_body(_notice_form(language)))
+        return render_template("privacy/notice_editor.html", body_html=body_html)
+    form = NoticeForm()
     if not form.validate():
         return _notice_page(form, status=400)
     try:
