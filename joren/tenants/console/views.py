@@ -57,12 +57,17 @@ def dashboard() -> Any:
 @bp.route("/settings", methods=["GET", "POST"])
 @require(Capability.MANAGE_SETTINGS)
 def settings() -> Any:
-    community = g.community
-    form = SettingsForm(obj=community)
     if request.method == "GET":
-        form.kind.data = community.kind.value
-    if community.timezone not in COMMON_TIMEZONES:
-        form.timezone.choices = [(community.timezone, community.timezone), *timezone_choices()]
+        # Rendering the form's fields (two dozen time zones, the kinds, the languages) was the
+        # page's whole cost: the body is kept by the page cache. It shows the community's own
+        # row (its writes mark the community) and, by the reader's role, the link to the
+        # public page's settings.
+        body_html = pagecache.cached_html(
+            db.session, "console.settings", (g.membership.role.value,),
+            lambda: _settings_body(_settings_form()))
+        return render_template("console/settings.html", body_html=body_html)
+    form = _settings_form()
+    community = g.community
     if form.validate_on_submit():
         update_community(
             db.session, community,
@@ -74,7 +79,23 @@ def settings() -> Any:
         db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for(".settings"))
-    return render_template("console/settings.html", form=form)
+    # A refused save: the page shows what was typed and why, never kept.
+    return render_template("console/settings.html",
+                           body_html=Markup(_settings_body(form)))  # noqa: S704 - Jinja's autoescaped output
+
+
+def _settings_form() -> SettingsForm:
+    community = g.community
+    form = SettingsForm(obj=community)
+    if request.method == "GET":
+        form.kind.data = community.kind.value
+    if community.timezone not in COMMON_TIMEZONES:
+        form.timezone.choices = [(community.timezone, community.timezone), *timezone_choices()]
+    return form
+
+
+def _settings_body(form: SettingsForm) -> str:
+    return render_template("console/_settings_body.html", form=form)
 
 
 # --- a member's story -----------------------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from joren.platform import pagecache
 from joren.platform.db import db, utcnow
@@ -62,8 +63,12 @@ def encouragement(row: MemberEngagement, t: Thresholds) -> str:
 @bp.route("/admin/engagement/settings", methods=["GET", "POST"])
 @require(Capability.MANAGE_SETTINGS)
 def settings() -> Any:
-    current = services.thresholds(db.session)
-    form = EngagementSettingsForm(data={name: getattr(current, name) for name in services.LIMITS})
+    if request.method == "GET":
+        # Kept by the page cache: the thresholds are the community's row.
+        body_html = pagecache.cached_html(db.session, "engagement.settings", (),
+                                          lambda: _settings_body(None))
+        return render_template("engagement/settings.html", body_html=body_html)
+    form = _settings_form(services.thresholds(db.session))
     if form.validate_on_submit():
         try:
             services.update_settings(db.session, **form.values())
@@ -74,7 +79,19 @@ def settings() -> Any:
             db.session.commit()
             flash(_("Engagement settings saved. Levels are being recomputed."), "success")
             return redirect(url_for(".settings"))
-    return render_template("engagement/settings.html", form=form,
+    # A refused save: the page shows what was typed and why, never kept.
+    return render_template("engagement/settings.html",
+                           body_html=Markup(_settings_body(form)))  # noqa: S704 - Jinja's autoescaped output
+
+
+def _settings_form(current: Thresholds) -> EngagementSettingsForm:
+    return EngagementSettingsForm(data={name: getattr(current, name) for name in services.LIMITS})
+
+
+def _settings_body(form: EngagementSettingsForm | None) -> str:
+    current = services.thresholds(db.session)
+    return render_template("engagement/_settings_body.html",
+                           form=form if form is not None else _settings_form(current),
                            explanations=explain_thresholds(current), defaults=DEFAULTS)
 
 

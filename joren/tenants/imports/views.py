@@ -15,8 +15,10 @@ from flask import (
     request,
     url_for,
 )
+from markupsafe import Markup
 from sqlalchemy import select
 
+from joren.platform import pagecache
 from joren.platform.db import db
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import get_or_404, require
@@ -45,6 +47,12 @@ def _batch(batch_id: int) -> ImportBatch:
 @bp.route("/admin/imports/", methods=["GET", "POST"])
 @require(Capability.MANAGE_MEMBERS)
 def new() -> Any:
+    if request.method == "GET":
+        # The same for every organizer of the community: kept by the page cache (the recent
+        # imports are the community's rows; the form's token is each reader's own).
+        body_html = pagecache.cached_html(db.session, "imports.new", (),
+                                          lambda: _new_body(UploadForm()))
+        return render_template("imports/new.html", body_html=body_html)
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -59,12 +67,15 @@ def new() -> Any:
         else:
             db.session.commit()
             return redirect(url_for(".mapping", batch_id=batch.id))
+    # A refused upload: the page shows why, never kept.
+    return render_template("imports/new.html", body_html=Markup(_new_body(form))), 400  # noqa: S704 - Jinja's autoescaped output
+
+
+def _new_body(form: UploadForm) -> str:
     recent = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())
                                 .limit(20)).all()
-    status = 400 if request.method == "POST" else 200
-    return render_template("imports/new.html", form=form, recent=recent,
-                           max_mb=MAX_BYTES // (1024 * 1024),
-                           status_labels=STATUS_LABELS), status
+    return render_template("imports/_new_body.html", form=form, recent=recent,
+                           max_mb=MAX_BYTES // (1024 * 1024), status_labels=STATUS_LABELS)
 
 
 @bp.route("/admin/imports/<int:batch_id>/mapping", methods=["GET", "POST"])
@@ -132,12 +143,20 @@ def preview(batch_id: int) -> Any:
 @bp.route("/admin/imports/<int:batch_id>/status")
 @require(Capability.MANAGE_MEMBERS)
 def status(batch_id: int) -> Any:
-    batch = _batch(batch_id)
     wants_json = request.args.get("format") == "json" or (
         request.accept_mimetypes.best == "application/json")
     if wants_json:
-        return jsonify(batch.summary)
-    return render_template("imports/status.html", batch=batch,
+        return jsonify(_batch(batch_id).summary)
+    # Kept by the page cache by batch. The batch is read only when the page is computed: a
+    # kept page proves it was this community's (another's id answers 404 as it computes);
+    # the worker's progress is written through the session, which marks the community.
+    body_html = pagecache.cached_html(db.session, "imports.status", (batch_id,),
+                                      lambda: _status_body(_batch(batch_id)))
+    return render_template("imports/status.html", body_html=body_html)
+
+
+def _status_body(batch: ImportBatch) -> str:
+    return render_template("imports/_status_body.html", batch=batch,
                            status_label=STATUS_LABELS[batch.status])
 
 

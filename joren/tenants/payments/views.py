@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from joren.platform import pagecache
 from joren.platform.accountability import audit_this_request
@@ -219,7 +220,15 @@ def export(meetup_id: int) -> Response:
 @bp.route("/admin/payments/settings", methods=["GET", "POST"])
 @require(Capability.MANAGE_PAYMENTS)
 def settings() -> Any:
-    row = svc.settings_for(db.session, create=request.method == "POST")
+    if request.method == "GET":
+        # Kept by the page cache: the receipt settings are the community's row (an unsaved
+        # default until the first save, so a GET writes nothing).
+        body_html = pagecache.cached_html(
+            db.session, "payments.settings", (),
+            lambda: _settings_body(PaymentSettingsForm(
+                obj=svc.settings_for(db.session, create=False))))
+        return render_template("payments/settings.html", body_html=body_html)
+    row = svc.settings_for(db.session, create=True)
     form = PaymentSettingsForm(obj=row)
     if form.validate_on_submit():
         row.issuer_name = (form.issuer_name.data or "").strip()
@@ -228,9 +237,14 @@ def settings() -> Any:
         db.session.commit()
         flash(_("Payment settings saved."), "success")
         return redirect(url_for(".settings"), 303)
-    status = 422 if request.method == "POST" else 200
+    # A refused save: the page shows what was typed and why, never kept.
     db.session.rollback()
-    return render_template("payments/settings.html", form=form), status
+    return render_template("payments/settings.html",
+                           body_html=Markup(_settings_body(form))), 422  # noqa: S704 - Jinja's autoescaped output
+
+
+def _settings_body(form: PaymentSettingsForm) -> str:
+    return render_template("payments/_settings_body.html", form=form)
 
 
 # -- the member's side -------------------------------------------------------------------

@@ -22,6 +22,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from joren.platform import pagecache
@@ -100,27 +101,50 @@ def _may_remove(actor: Member, member: Member) -> bool:
 @community.route("/admin/members/<int:member_id>/remove", methods=["GET", "POST"])
 @require(Capability.MANAGE_MEMBERS)
 def remove_member(member_id: int) -> Any:
-    member = get_or_404(Member, member_id)
     actor = g.membership
+    if request.method == "GET":
+        # Kept by the page cache by member, the reader's role (who may remove organizers) and
+        # whether the reader is that member (never: leaving is their own page). The member is
+        # read only when the page is computed: a refusal (another community's id, a member
+        # already removed, one the reader may not remove) is an error as it computes, never
+        # kept.
+        body_html = pagecache.cached_html(
+            db.session, "privacy.remove_member",
+            (member_id, actor.role.value, actor.id == member_id),
+            lambda: _remove_body(_removable(member_id)))
+        return render_template("privacy/remove.html", body_html=body_html)
+    member = _removable(member_id)
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm the removal."), "danger")
+        return _remove_page(member), 422
+    name = member.display_name
+    try:
+        erasure.erase_member(db.session, member, actor=actor, now=utcnow())
+    except erasure.CannotRemove:
+        db.session.rollback()
+        flash(_("The last owner cannot be removed."), "danger")
+        return _remove_page(member), 422
+    db.session.commit()
+    flash(_("%(name)s was removed and their personal data erased.", name=name), "success")
+    return redirect(url_for("community.members.console_list"))
+
+
+def _removable(member_id: int) -> Member:
+    member = get_or_404(Member, member_id)
     if erasure.is_erased(member):
         abort(404)  # already removed: nothing of theirs is left to remove
-    if not _may_remove(actor, member):
+    if not _may_remove(g.membership, member):
         abort(403)
-    if request.method == "POST":
-        if request.form.get("confirm") != "yes":
-            flash(_("Tick the box to confirm the removal."), "danger")
-            return render_template("privacy/remove.html", member=member), 422
-        name = member.display_name
-        try:
-            erasure.erase_member(db.session, member, actor=actor, now=utcnow())
-        except erasure.CannotRemove:
-            db.session.rollback()
-            flash(_("The last owner cannot be removed."), "danger")
-            return render_template("privacy/remove.html", member=member), 422
-        db.session.commit()
-        flash(_("%(name)s was removed and their personal data erased.", name=name), "success")
-        return redirect(url_for("community.members.console_list"))
-    return render_template("privacy/remove.html", member=member)
+    return member
+
+
+def _remove_body(member: Member) -> str:
+    return render_template("privacy/_remove_body.html", member=member)
+
+
+def _remove_page(member: Member) -> str:
+    return render_template("privacy/remove.html",
+                           body_html=Markup(_remove_body(member)))  # noqa: S704 - Jinja's autoescaped output
 
 
 @community.route("/leave", methods=["GET", "POST"])
@@ -210,26 +234,45 @@ NOTICE_ERRORS = {
 
 
 def _notice_page(form: NoticeForm, preview: str | None = None, status: int = 200) -> Any:
+    """The editor as a POST shows it (a preview, a refused text): computed, never kept."""
+    return render_template("privacy/notice_editor.html",
+                           body_html=Markup(_notice_body(form, preview))), status  # noqa: S704 - Jinja's autoescaped output
+
+
+def _notice_body(form: NoticeForm, preview: str | None = None) -> str:
     versions = consent.notice_versions(db.session)
     authors = {m.id: m.display_name for m in db.session.scalars(select(Member).where(
         Member.id.in_({v.published_by_id for v in versions if v.published_by_id})))} \
         if any(v.published_by_id for v in versions) else {}
-    return render_template("privacy/notice_editor.html", form=form, preview=preview,
+    return render_template("privacy/_notice_editor_body.html", form=form, preview=preview,
                            versions=versions, authors=authors, max_length=NOTICE_MAX,
-                           defaults=list(defaults.TEXTS)), status
+                           defaults=list(defaults.TEXTS))
+
+
+def _notice_form(language: str) -> NoticeForm:
+    """The form a GET shows: Joren's standard text in ``language`` (when asked), else the
+    community's published notice."""
+    form = NoticeForm()
+    if language:
+        form.body.data = defaults.default_notice(language, g.community.name)
+    else:
+        form.body.data = consent.notice_text(db.session, g.community)[1]
+    return form
 
 
 @community.route("/admin/privacy/notice", methods=["GET", "POST"])
 @require(Capability.MANAGE_SETTINGS)
 def notice_editor() -> Any:
-    form = NoticeForm()
     if request.method == "GET":
+        # Kept by the page cache by the standard text asked for (none: the published one);
+        # the notice, its versions and their authors are the community's rows.
         language = request.args.get("default", "")
-        if language in defaults.TEXTS:
-            form.body.data = defaults.default_notice(language, g.community.name)
-        else:
-            form.body.data = consent.notice_text(db.session, g.community)[1]
-        return _notice_page(form)
+        language = language if language in defaults.TEXTS else ""
+        body_html = pagecache.cached_html(
+            db.session, "privacy.notice_editor", (language,),
+            lambda: _notice_body(_notice_form(language)))
+        return render_template("privacy/notice_editor.html", body_html=body_html)
+    form = NoticeForm()
     if not form.validate():
         return _notice_page(form, status=400)
     try:

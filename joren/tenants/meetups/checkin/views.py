@@ -21,6 +21,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from joren.platform import pagecache
 from joren.platform.csv_export import csv_response

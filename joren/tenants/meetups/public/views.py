@@ -156,9 +156,15 @@ def embed_script() -> Any:
 @bp.route("/admin/public-page", methods=["GET", "POST"])
 @require(Capability.VIEW_CONSOLE, post=Capability.MANAGE_SETTINGS)
 def settings() -> Any:
-    """The public contact, and the code that embeds the calendar in another site."""
-    contact = contact_of(db.session)
-    form = ContactForm(obj=contact)
+    """The public contact, and the code that embeds the calendar in another site. On a GET
+    kept by the page cache: the contact and whether the community is public are its rows,
+    and the page is the same for every reader of the console."""
+    if request.method == "GET":
+        body_html = pagecache.cached_html(
+            db.session, "public.settings", (),
+            lambda: _settings_body(ContactForm(obj=contact_of(db.session))))
+        return render_template("meetups/public/settings.html", body_html=body_html)
+    form = ContactForm(obj=contact_of(db.session))
     if form.validate_on_submit():
         save_contact(db.session, name=(form.contact_name.data or "").strip(),
                      email=(form.contact_email.data or "").strip(),
@@ -166,10 +172,15 @@ def settings() -> Any:
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for(".settings"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("meetups/public/settings.html", form=form,
+    # A refused save: the page shows what was typed and why, never kept.
+    return render_template("meetups/public/settings.html",
+                           body_html=Markup(_settings_body(form))), 422  # noqa: S704 - Jinja's autoescaped output
+
+
+def _settings_body(form: ContactForm) -> str:
+    return render_template("meetups/public/_settings_body.html", form=form,
                            embed_url=external_url(".embed"),
-                           script_url=external_url(".embed_script")), status
+                           script_url=external_url(".embed_script"))
 
 
 def _image_page(load: Callable[[], Meetup | MeetupSeries], name: str, thing_id: int,

@@ -72,9 +72,14 @@ def _today() -> Any:
 @bp.route("/admin/payments/dues", methods=["GET", "POST"])
 @require(Capability.MANAGE_PAYMENTS)
 def settings() -> Any:
+    if request.method == "GET":
+        # Kept by the page cache: the community's dues row and connected account are its
+        # rows; whether online payments are configured is the deployment's (in the key).
+        body_html = pagecache.cached_html(
+            db.session, "dues.settings", (billing_enabled(),), lambda: _settings_body(None))
+        return render_template("payments/dues_settings.html", body_html=body_html)
     row = dues.settings_for(db.session)
-    form = DuesSettingsForm(obj=row if request.method == "GET" else None,
-                            interval=row.interval.value if request.method == "GET" else None)
+    form = DuesSettingsForm(obj=None, interval=None)
     if form.validate_on_submit():
         try:
             dues.save_settings(db.session, enabled=form.enabled.data,
@@ -88,9 +93,18 @@ def settings() -> Any:
             db.session.commit()
             flash(_("Dues settings saved."), "success")
             return redirect(url_for(".settings"), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("payments/dues_settings.html", form=form, settings=row,
-                           online=dues.online_ready(db.session)), status
+    # A refused save: the page shows what was typed and why, never kept.
+    return render_template("payments/dues_settings.html",
+                           body_html=Markup(_settings_body(form, row))), 422  # noqa: S704 - Jinja's autoescaped output
+
+
+def _settings_body(form: DuesSettingsForm | None, row: Any = None) -> str:
+    if row is None:
+        row = dues.settings_for(db.session)
+    if form is None:
+        form = DuesSettingsForm(obj=row, interval=row.interval.value)
+    return render_template("payments/_dues_settings_body.html", form=form, settings=row,
+                           online=dues.online_ready(db.session))
 
 
 @bp.get("/admin/payments/dues/members")
