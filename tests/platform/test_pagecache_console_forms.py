@@ -1,0 +1,225 @@
+"""The page cache on a meetup's console pages and the meetup forms (issue 14): a meetup's page,
+its payments, the list of series, a meetup's edit form and the one-off form. Each is the same
+kept or computed, is computed once, reads the meetup only while it computes (a kept page
+proves it was this community's), shows a write at once, follows the reader's role and the
+clock where it must, and is never another community's page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from joren.platform.db import utcnow
+from joren.tenants.meetups import views as meetup_views
+from joren.tenants.meetups.models import MeetupStatus
+from joren.tenants.payments import services as payment_services
+from joren.tenants.payments import views as payment_views
+from tests.platform.pagecache_helpers import (
+    computing,
+    counting,
+    in_other_community,
+    never_another_communitys,
+    new_code,
+    reads_when_kept,
+    same_cached_and_not,
+    signed_in_intruder,
+)
+from tests.tenants.helpers import attend, meetup
+from tests.tenants.meetups.helpers_checkin import person, register
+from tests.tenants.meetups.helpers_registrations import series_with_occurrences
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+SLUG = "osaka-mixer"
+ADMIN = f"/c/{SLUG}/admin"
+SERIES = f"{ADMIN}/meetups/series"
+ONE_OFF = f"{ADMIN}/meetups/new"
+
+
+@pytest.fixture()
+def evenings(session, tenant, people):  # type: ignore[no-untyped-def]
+    """Two paid meetups (the first starts in an hour), one person going to each."""
+    made = []
+    for title, name, hours in (("春の定例会", "苗字ア", 1), ("秋の定例会", "苗字イ", 48)):
+        one = meetup(session, tenant, title, starts_at=utcnow() + timedelta(hours=hours),
+                     price=2000)
+        register(session, one, person(session, tenant, name, "太郎", "ミョウジ", "タロウ"))
+        made.append(one)
+    session.commit()
+    return made
+
+
+def _detail(one) -> str:  # type: ignore[no-untyped-def]
+    return f"{ADMIN}/meetups/{one.id}"
+
+
+def _payments(one) -> str:  # type: ignore[no-untyped-def]
+    return f"{ADMIN}/meetups/{one.id}/payments"
+
+
+def _edit(one) -> str:  # type: ignore[no-untyped-def]
+    return f"{ADMIN}/meetups/{one.id}/edit"
+
+
+PAGES = {"detail": _detail, "payments": _payments, "edit": _edit}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_each_meetup_page_is_the_same_kept_and_names_its_meetup(app, organizer_client, evenings,
+                                                                page):
+    spring, autumn = evenings
+    first = same_cached_and_not(app, organizer_client, PAGES[page](spring))
+    second = same_cached_and_not(app, organizer_client, PAGES[page](autumn))
+    assert "春の定例会" in first and "秋の定例会" not in first
+    assert "秋の定例会" in second and "春の定例会" not in second
+
+
+def test_staff_see_the_same_kept_and_computed(app, staff_client, evenings):
+    for url in (_detail(evenings[0]), _payments(evenings[0]), SERIES):
+        same_cached_and_not(app, staff_client, url)
+
+
+def test_the_series_list_and_the_one_off_form_are_the_same_kept(app, session, tenant,
+                                                                organizer_client):
+    series_with_occurrences(session, tenant, n=2)
+    session.commit()
+    assert "朝活セミナー" in same_cached_and_not(app, organizer_client, SERIES)
+    assert "Asia/Tokyo" in same_cached_and_not(app, organizer_client, ONE_OFF)
+
+
+def test_each_page_is_computed_once(app, monkeypatch, organizer_client, evenings):
+    urls = [_detail(evenings[0]), _payments(evenings[0]), _edit(evenings[0]), SERIES, ONE_OFF]
+    for url in urls:
+        organizer_client.get(url)
+    computed = [counting(monkeypatch, meetup_views, "_detail_body"),
+                counting(monkeypatch, payment_views, "_meetup_body"),
+                counting(monkeypatch, meetup_views, "_occurrence_edit_body"),
+                counting(monkeypatch, meetup_views, "_series_list_body"),
+                counting(monkeypatch, meetup_views, "_one_off_body")]
+    for url in urls:
+        assert organizer_client.get(url).status_code == 200
+    assert computed == [[], [], [], [], []]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_kept_meetup_page_reads_no_meetup(app, organizer_client, evenings, page):
+    url = PAGES[page](evenings[0])
+    kept = reads_when_kept(app, organizer_client, url)
+    assert not any("meetups" in statement for statement in kept), kept
+    computed = computing(app, organizer_client, url)
+    assert any("FROM meetups" in statement for statement in computed)
+
+
+def test_every_page_is_computed_within_ten_statements(app, organizer_client, evenings):
+    for url in (_detail(evenings[0]), _payments(evenings[0]), _edit(evenings[0]), SERIES,
+                ONE_OFF):
+        assert len(computing(app, organizer_client, url)) <= 10, url
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_write_shows_at_once(app, session, organizer_client, evenings, page):
+    url = PAGES[page](evenings[0])
+    organizer_client.get(url)
+    evenings[0].title = "夏の定例会"
+    session.commit()
+    shown = same_cached_and_not(app, organizer_client, url)
+    assert "夏の定例会" in shown and "春の定例会" not in shown
+
+
+def test_a_person_registering_shows_at_once_on_the_meetup_and_its_payments(
+        app, session, tenant, organizer_client, evenings):
+    pages = [_detail(evenings[0]), _payments(evenings[0])]
+    assert all("苗字ウ" not in organizer_client.get(url).get_data(as_text=True) for url in pages)
+    register(session, evenings[0], person(session, tenant, "苗字ウ", "花子", "ミョウジ", "ハナコ"))
+    session.commit()
+    assert all("苗字ウ" in organizer_client.get(url).get_data(as_text=True) for url in pages)
+
+
+def test_the_readers_role_is_part_of_the_kept_pages(organizer_client, staff_client, evenings):
+    # The organizer's pages are kept first: staff must not be served them.
+    spring = evenings[0]
+    edit_link = f'href="{_edit(spring)}"'
+    assert edit_link in organizer_client.get(_detail(spring)).get_data(as_text=True)
+    assert edit_link not in staff_client.get(_detail(spring)).get_data(as_text=True)
+    export = f"{_payments(spring)}.csv"
+    assert export in organizer_client.get(_payments(spring)).get_data(as_text=True)
+    assert export not in staff_client.get(_payments(spring)).get_data(as_text=True)
+    new_series = f"{SERIES}/new"
+    assert new_series in organizer_client.get(SERIES).get_data(as_text=True)
+    assert new_series not in staff_client.get(SERIES).get_data(as_text=True)
+
+
+def test_the_pager_is_part_of_the_kept_meetup_pages(monkeypatch, session, tenant,
+                                                    organizer_client, evenings):
+    spring = evenings[0]
+    for member in (person(session, tenant, "苗字ア", "次郎", "ミョウジ", "ジロウ"),
+                   person(session, tenant, "苗字カ", "三郎", "ミョウジ", "サブロウ")):
+        attend(session, spring, member)
+    session.commit()
+    new_code(monkeypatch)
+    monkeypatch.setattr(meetup_views, "PER_PAGE", 1)
+    monkeypatch.setattr(payment_services, "PER_PAGE", 1)
+    for url in (_detail(spring), _payments(spring)):
+        first = organizer_client.get(url).get_data(as_text=True)
+        second = organizer_client.get(url + "?page=2").get_data(as_text=True)
+        assert ("三郎" in first) != ("三郎" in second), url
+
+
+def test_the_meetup_page_drops_its_cancel_form_once_the_meetup_starts(clock, organizer_client,
+                                                                      evenings):
+    url = _detail(evenings[0])
+    assert "/cancel" in organizer_client.get(url).get_data(as_text=True)
+    assert "/cancel" in organizer_client.get(url).get_data(as_text=True)  # kept
+    clock.shift(hours=2)  # it started; nothing was written
+    assert "/cancel" not in organizer_client.get(url).get_data(as_text=True)
+
+
+def test_the_series_list_follows_the_clock(clock, session, tenant, organizer_client):
+    _series, occurrences = series_with_occurrences(session, tenant, n=2)
+    session.commit()
+    before = organizer_client.get(SERIES).get_data(as_text=True)
+    assert before == organizer_client.get(SERIES).get_data(as_text=True)  # kept
+    clock.shift(days=8)  # the first occurrence has passed: one upcoming, another next date
+    after = organizer_client.get(SERIES).get_data(as_text=True)
+    assert after != before
+    assert occurrences[0].starts_at < utcnow() <= occurrences[1].starts_at
+
+
+def test_a_cancelled_meetups_form_sends_back_kept_or_not(session, organizer_client, evenings):
+    spring = evenings[0]
+    assert organizer_client.get(_edit(spring)).status_code == 200
+    spring.status = MeetupStatus.CANCELLED
+    session.commit()
+    for _ in range(2):  # computed, then kept
+        response = organizer_client.get(_edit(spring))
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(_detail(spring))
+
+
+def test_a_refused_edit_is_computed_with_what_was_typed(organizer_client, evenings):
+    organizer_client.get(_edit(evenings[0]))  # kept
+    refused = organizer_client.post(_edit(evenings[0]), data={"title": "", "scope": "this"})
+    assert refused.status_code == 422
+    assert 'value="春の定例会"' not in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_meetup_page_is_never_another_communitys(login, session, organizer_client,
+                                                   other_tenant, evenings, page):
+    url = PAGES[page](evenings[0])
+    organizer_client.get(url)  # kept in this community
+    never_another_communitys(login, session, other_tenant, url, ("春の定例会", "苗字ア"))
+    assert organizer_client.get(PAGES[page](evenings[1]).replace(
+        str(evenings[1].id), str(evenings[1].id + 1000))).status_code == 404
+
+
+def test_the_series_list_is_never_another_communitys(login, session, tenant, organizer_client,
+                                                     other_tenant):
+    series_with_occurrences(session, tenant, n=1)
+    session.commit()
+    assert "朝活セミナー" in organizer_client.get(SERIES).get_data(as_text=True)  # kept
+    intruder = signed_in_intruder(login, session, other_tenant)
+    assert intruder.get(SERIES).status_code in (302, 403, 404)
+    theirs = intruder.get(in_other_community(SERIES, other_tenant))
+    assert theirs.status_code == 200 and "朝活セミナー" not in theirs.get_data(as_text=True)
