@@ -1,8 +1,9 @@
-"""The page cache on a meetup's console pages and the meetup forms (issue 14): a meetup's page,
-its payments, the list of series, a meetup's edit form and the one-off form. Each is the same
-kept or computed, is computed once, reads the meetup only while it computes (a kept page
-proves it was this community's), shows a write at once, follows the reader's role and the
-clock where it must, and is never another community's page."""
+"""The page cache on a meetup's console pages, the meetup forms and the announcements list
+(issue 14): a meetup's page, its payments, the list of series, a meetup's edit form, the
+one-off form and the announcements. Each is the same kept or computed, is computed once, reads
+the meetup only while it computes (a kept page proves it was this community's), shows a write
+at once, follows the reader's role and the clock where it must, and is never another
+community's page."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from joren.platform.db import utcnow
+from joren.tenants.announcements import views as announcement_views
 from joren.tenants.meetups import views as meetup_views
 from joren.tenants.meetups.models import MeetupStatus
 from joren.tenants.payments import services as payment_services
@@ -223,3 +225,50 @@ def test_the_series_list_is_never_another_communitys(login, session, tenant, org
     assert intruder.get(SERIES).status_code in (302, 403, 404)
     theirs = intruder.get(in_other_community(SERIES, other_tenant))
     assert theirs.status_code == 200 and "朝活セミナー" not in theirs.get_data(as_text=True)
+
+
+# -- the announcements list -------------------------------------------------------------------
+
+ANNOUNCEMENTS = f"{ADMIN}/announcements"
+
+
+def _announce(client, subject: str) -> None:  # type: ignore[no-untyped-def]
+    saved = client.post(f"{ANNOUNCEMENTS}/new", data={
+        "csrf_token": "", "subject": subject, "body": "本文です。", "segment": "everyone",
+        "meetup_id": ""})
+    assert saved.status_code == 303, saved.status_code
+    client.get(saved.headers["Location"])  # the announcement, with the "saved" message
+
+
+def test_the_announcements_list_is_the_same_kept_computed_once_and_shows_a_write(
+        app, monkeypatch, organizer_client, people):
+    _announce(organizer_client, "総会のお知らせ")
+    assert "総会のお知らせ" in same_cached_and_not(app, organizer_client, ANNOUNCEMENTS)
+    computed = counting(monkeypatch, announcement_views, "_list_body")
+    organizer_client.get(ANNOUNCEMENTS)
+    assert computed == []
+    _announce(organizer_client, "忘年会のお知らせ")
+    assert "忘年会のお知らせ" in organizer_client.get(ANNOUNCEMENTS).get_data(as_text=True)
+    assert computed == [1]
+    assert len(computing(app, organizer_client, ANNOUNCEMENTS)) <= 10
+
+
+def test_the_pager_is_part_of_the_kept_announcements_list(monkeypatch, organizer_client, people):
+    for subject in ("一通目のお知らせ", "二通目のお知らせ"):
+        _announce(organizer_client, subject)
+    new_code(monkeypatch)
+    monkeypatch.setattr(announcement_views, "PER_PAGE", 1)
+    first = organizer_client.get(ANNOUNCEMENTS).get_data(as_text=True)
+    second = organizer_client.get(ANNOUNCEMENTS + "?page=2").get_data(as_text=True)
+    assert "二通目" in first and "一通目" not in first
+    assert "一通目" in second and "二通目" not in second
+
+
+def test_the_announcements_list_is_never_another_communitys(login, session, organizer_client,
+                                                            other_tenant, people):
+    _announce(organizer_client, "総会のお知らせ")
+    organizer_client.get(ANNOUNCEMENTS)  # kept in this community
+    intruder = signed_in_intruder(login, session, other_tenant)
+    assert intruder.get(ANNOUNCEMENTS).status_code in (302, 403, 404)
+    theirs = intruder.get(in_other_community(ANNOUNCEMENTS, other_tenant))
+    assert theirs.status_code == 200 and "総会のお知らせ" not in theirs.get_data(as_text=True)

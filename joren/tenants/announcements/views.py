@@ -37,13 +37,22 @@ def _labels() -> dict[str, Any]:
 @bp.get("/admin/announcements")
 @require(Capability.EMAIL_MEMBERS)
 def console_list() -> Any:
+    # The same for every reader who may email members: kept by the page cache; the key holds
+    # every argument (the pager).
+    body_html = pagecache.cached_html(
+        db.session, "announcements.console_list", (sorted(request.args.items(multi=True)),),
+        _list_body)
+    return render_template("announcements/list.html", body_html=body_html)
+
+
+def _list_body() -> str:
     total = db.session.scalar(select(func.count(Announcement.id))) or 0
     page = Page(items=[], total=total, page=page_number(request.args.get("page")),
                 per_page=PER_PAGE)
     page.items = list(db.session.scalars(
         select(Announcement).order_by(Announcement.created_at.desc(), Announcement.id.desc())
-        .offset(offset_of(page.page)).limit(PER_PAGE)))
-    return render_template("announcements/list.html", page=page, **_labels())
+        .offset(offset_of(page.page, PER_PAGE)).limit(PER_PAGE)))
+    return render_template("announcements/_list_body.html", page=page, **_labels())
 
 
 def _meetup_choices(form: AnnouncementForm, keep: int | None = None) -> None:
