@@ -272,3 +272,46 @@ def test_the_announcements_list_is_never_another_communitys(login, session, orga
     assert intruder.get(ANNOUNCEMENTS).status_code in (302, 403, 404)
     theirs = intruder.get(in_other_community(ANNOUNCEMENTS, other_tenant))
     assert theirs.status_code == 200 and "総会のお知らせ" not in theirs.get_data(as_text=True)
+
+
+# -- a new announcement's form ----------------------------------------------------------------
+
+NEW_ANNOUNCEMENT = f"{ANNOUNCEMENTS}/new"
+
+
+def test_the_new_announcement_form_is_the_same_kept_and_computed_once(
+        app, monkeypatch, organizer_client, evenings):
+    assert "春の定例会" in same_cached_and_not(app, organizer_client, NEW_ANNOUNCEMENT)
+    computed = counting(monkeypatch, announcement_views, "_new_body")
+    organizer_client.get(NEW_ANNOUNCEMENT)
+    assert computed == []
+    assert len(computing(app, organizer_client, NEW_ANNOUNCEMENT)) <= 10
+
+
+def test_the_meetup_asked_is_part_of_the_kept_form(organizer_client, evenings):
+    for one in evenings:
+        page = organizer_client.get(f"{NEW_ANNOUNCEMENT}?meetup_id={one.id}")
+        assert f'<option selected value="{one.id}">' in page.get_data(as_text=True)
+
+
+def test_the_new_announcement_form_follows_the_clock_and_writes(clock, session, tenant,
+                                                                organizer_client, evenings):
+    meetup(session, tenant, "夏の定例会", starts_at=utcnow() - timedelta(days=30, minutes=-30))
+    session.commit()
+    assert "夏の定例会" in organizer_client.get(NEW_ANNOUNCEMENT).get_data(as_text=True)
+    assert "夏の定例会" in organizer_client.get(NEW_ANNOUNCEMENT).get_data(as_text=True)  # kept
+    clock.shift(hours=1)  # the summer meetup is now over a month past; nothing was written
+    assert "夏の定例会" not in organizer_client.get(NEW_ANNOUNCEMENT).get_data(as_text=True)
+    meetup(session, tenant, "冬の定例会", starts_at=utcnow() + timedelta(days=1))
+    session.commit()
+    assert "冬の定例会" in organizer_client.get(NEW_ANNOUNCEMENT).get_data(as_text=True)
+
+
+def test_the_new_announcement_form_is_never_another_communitys(login, session,
+                                                               organizer_client, other_tenant,
+                                                               evenings):
+    organizer_client.get(NEW_ANNOUNCEMENT)  # kept in this community
+    intruder = signed_in_intruder(login, session, other_tenant)
+    theirs = intruder.get(in_other_community(NEW_ANNOUNCEMENT, other_tenant))
+    assert theirs.status_code == 200 and "春の定例会" not in theirs.get_data(as_text=True)
+    assert intruder.get(NEW_ANNOUNCEMENT).status_code in (302, 403, 404)
