@@ -1,8 +1,9 @@
-"""The page cache on a meetup's console pages, the meetup forms and the announcements list
-(issue 14): a meetup's page, its payments, the list of series, a meetup's edit form, the
-one-off form and the announcements. Each is the same kept or computed, is computed once, reads
-the meetup only while it computes (a kept page proves it was this community's), shows a write
-at once, follows the reader's role and the clock where it must, and is never another
+"""The page cache on a meetup's console pages, the meetup forms, the announcements and the
+introduction settings (issue 14): a meetup's page, its payments, the list of series, a
+meetup's edit form, the one-off form, the announcements list, a new announcement's form and
+the introduction settings. Each is the same kept or computed, is computed once, reads the
+meetup only while it computes (a kept page proves it was this community's), shows a write at
+once, follows the reader's role and the clock where it must, and is never another
 community's page."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 
 from joren.platform.db import utcnow
 from joren.tenants.announcements import views as announcement_views
+from joren.tenants.introductions import views as intro_views
 from joren.tenants.meetups import views as meetup_views
 from joren.tenants.meetups.models import MeetupStatus
 from joren.tenants.payments import services as payment_services
@@ -315,3 +317,46 @@ def test_the_new_announcement_form_is_never_another_communitys(login, session,
     theirs = intruder.get(in_other_community(NEW_ANNOUNCEMENT, other_tenant))
     assert theirs.status_code == 200 and "春の定例会" not in theirs.get_data(as_text=True)
     assert intruder.get(NEW_ANNOUNCEMENT).status_code in (302, 403, 404)
+
+
+# -- the introduction settings ----------------------------------------------------------------
+
+INTRO_SETTINGS = f"{ADMIN}/introductions/settings"
+
+
+def _save_settings(client, expiry_days: int) -> None:  # type: ignore[no-untyped-def]
+    saved = client.post(INTRO_SETTINGS, data={"csrf_token": "", "cadence": "monthly",
+                                              "per_member_cap": "2",
+                                              "expiry_days": str(expiry_days)})
+    assert saved.status_code == 302, saved.status_code
+    client.get(saved.headers["Location"])  # the page, with the "saved" message
+
+
+def test_the_introduction_settings_are_the_same_kept_computed_once_and_show_a_write(
+        app, monkeypatch, organizer_client, people):
+    assert 'value="14"' in same_cached_and_not(app, organizer_client, INTRO_SETTINGS)
+    computed = counting(monkeypatch, intro_views, "_settings_body")
+    organizer_client.get(INTRO_SETTINGS)
+    assert computed == []
+    _save_settings(organizer_client, 30)
+    shown = same_cached_and_not(app, organizer_client, INTRO_SETTINGS)
+    assert 'value="30"' in shown and 'value="14"' not in shown
+    assert len(computing(app, organizer_client, INTRO_SETTINGS)) <= 10
+
+
+def test_a_refused_setting_is_computed_with_what_was_typed(organizer_client, people):
+    organizer_client.get(INTRO_SETTINGS)  # kept
+    refused = organizer_client.post(INTRO_SETTINGS, data={
+        "csrf_token": "", "cadence": "monthly", "per_member_cap": "2", "expiry_days": "999"})
+    assert refused.status_code == 422 and 'value="999"' in refused.get_data(as_text=True)
+
+
+def test_the_introduction_settings_are_never_another_communitys(login, session,
+                                                                organizer_client,
+                                                                other_tenant, people):
+    _save_settings(organizer_client, 30)
+    organizer_client.get(INTRO_SETTINGS)  # kept in this community
+    intruder = signed_in_intruder(login, session, other_tenant)
+    assert intruder.get(INTRO_SETTINGS).status_code in (302, 403, 404)
+    theirs = intruder.get(in_other_community(INTRO_SETTINGS, other_tenant))
+    assert theirs.status_code == 200 and 'value="30"' not in theirs.get_data(as_text=True)
