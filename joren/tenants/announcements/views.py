@@ -37,18 +37,29 @@ def _labels() -> dict[str, Any]:
 @bp.get("/admin/announcements")
 @require(Capability.EMAIL_MEMBERS)
 def console_list() -> Any:
+    # The same for every reader who may email members: kept by the page cache; the key holds
+    # every argument (the pager).
+    body_html = pagecache.cached_html(
+        db.session, "announcements.console_list", (sorted(request.args.items(multi=True)),),
+        _list_body)
+    return render_template("announcements/list.html", body_html=body_html)
+
+
+def _list_body() -> str:
     total = db.session.scalar(select(func.count(Announcement.id))) or 0
     page = Page(items=[], total=total, page=page_number(request.args.get("page")),
                 per_page=PER_PAGE)
     page.items = list(db.session.scalars(
         select(Announcement).order_by(Announcement.created_at.desc(), Announcement.id.desc())
-        .offset(offset_of(page.page)).limit(PER_PAGE)))
-    return render_template("announcements/list.html", page=page, **_labels())
+        .offset(offset_of(page.page, PER_PAGE)).limit(PER_PAGE)))
+    return render_template("announcements/_list_body.html", page=page, **_labels())
 
 
-def _meetup_choices(form: AnnouncementForm, keep: int | None = None) -> None:
-    """The next meetups and the latest past ones (and the one already chosen)."""
-    now = utcnow()
+def _meetup_choices(form: AnnouncementForm, keep: int | None = None,
+                    now: datetime | None = None) -> None:
+    """The next meetups and the latest past ones (and the one already chosen), as of ``now``
+    (default: the present moment)."""
+    now = now or utcnow()
     near = list(db.session.scalars(
         select(Meetup).where(Meetup.status == MeetupStatus.SCHEDULED,
                              Meetup.starts_at > now - timedelta(days=30))
@@ -84,14 +95,40 @@ def _edit(announcement: Announcement | None) -> Any:
             flash(_("Saved. Check the preview, then send it or schedule it."), "success")
             return redirect(url_for(".detail", announcement_id=saved.id), 303)
     status = 400 if request.method == "POST" else 200
-    return render_template("announcements/form.html", form=form, announcement=announcement,
-                           **_labels()), status
+    return _form_page(_form_body(form, announcement), announcement), status
+
+
+def _form_body(form: AnnouncementForm, announcement: Announcement | None) -> str:
+    return render_template("announcements/_form_body.html", form=form,
+                           announcement=announcement, **_labels())
+
+
+def _form_page(body_html: str, announcement: Announcement | None) -> str:
+    return render_template("announcements/form.html", body_html=Markup(body_html),  # noqa: S704 - Jinja's autoescaped output
+                           announcement=announcement)
 
 
 @bp.route("/admin/announcements/new", methods=["GET", "POST"])
 @require(Capability.EMAIL_MEMBERS)
 def new() -> Any:
-    return _edit(None)
+    if request.method == "POST":
+        return _edit(None)
+    # The empty form is the same for every reader who may email members: kept by the page
+    # cache. The meetups offered follow the clock, so the form is computed as of the start of
+    # the minute; the key holds that minute and every argument (a meetup chosen ahead).
+    now = utcnow().replace(second=0, microsecond=0)
+    return _form_page(pagecache.cached_html(
+        db.session, "announcements.new",
+        (now.isoformat(), sorted(request.args.items(multi=True))), lambda: _new_body(now)),
+        None)
+
+
+def _new_body(now: datetime) -> str:
+    form = AnnouncementForm()
+    if request.args.get("meetup_id"):
+        form.meetup_id.data = request.args.get("meetup_id")
+    _meetup_choices(form, now=now)
+    return _form_body(form, None)
 
 
 @bp.route("/admin/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])

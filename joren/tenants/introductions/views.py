@@ -145,10 +145,13 @@ def _history_body(number: int) -> str:
 @bp.route("/admin/introductions/settings", methods=["GET", "POST"])
 @require(Capability.MANAGE_INTRODUCTIONS)
 def settings() -> Any:
-    current = services.settings_of(db.session)
-    form = SettingsForm(data={"cadence": current.cadence.value, "auto_send": current.auto_send,
-                              "per_member_cap": current.per_member_cap,
-                              "expiry_days": current.expiry_days})
+    if request.method == "GET":
+        # The same for every reader who may change it: kept by the page cache (any write in
+        # the community, the settings' own included, asks for another key).
+        return _settings_page(pagecache.cached_html(
+            db.session, "introductions.settings", (),
+            lambda: _settings_body(_settings_form())))
+    form = _settings_form()
     if form.validate_on_submit():
         try:
             services.update_settings(db.session, cadence=form.cadence.data,
@@ -164,8 +167,22 @@ def settings() -> Any:
             db.session.commit()
             flash(_("Introduction settings saved."), "success")
             return redirect(url_for(".settings"))
-    return render_template("introductions/settings.html", form=form), (
-        422 if form.errors else 200)
+    return _settings_page(_settings_body(form)), (422 if form.errors else 200)
+
+
+def _settings_form() -> SettingsForm:
+    current = services.settings_of(db.session)
+    return SettingsForm(data={"cadence": current.cadence.value, "auto_send": current.auto_send,
+                              "per_member_cap": current.per_member_cap,
+                              "expiry_days": current.expiry_days})
+
+
+def _settings_body(form: SettingsForm) -> str:
+    return render_template("introductions/_settings_body.html", form=form)
+
+
+def _settings_page(body_html: str) -> str:
+    return render_template("introductions/settings.html", body_html=Markup(body_html))  # noqa: S704 - Jinja's autoescaped output
 
 
 # -- portal --------------------------------------------------------------------------------

@@ -202,16 +202,29 @@ def console_list() -> Any:
 @bp.get("/admin/meetups/series")
 @require(Capability.VIEW_CONSOLE)
 def series_list() -> Any:
+    """Every series with its upcoming meetups' count and the next one.
+
+    Kept by the page cache: which meetups are upcoming follows the clock, so the list is
+    computed as of the start of the minute; the key holds that minute and the reader's role
+    (who may edit and create)."""
+    now = utcnow().replace(second=0, microsecond=0)
+    body_html = pagecache.cached_html(
+        db.session, "meetups.series_list", (g.membership.role.value, now.isoformat()),
+        lambda: _series_list_body(now))
+    return render_template("meetups/console/series_list.html", body_html=body_html)
+
+
+def _series_list_body(now: datetime) -> str:
     counts = (select(Meetup.series_id.label("series_id"), func.count(Meetup.id).label("n"),
                      func.min(Meetup.starts_at).label("next"))
-              .where(Meetup.starts_at >= utcnow(), Meetup.status == MeetupStatus.SCHEDULED)
+              .where(Meetup.starts_at >= now, Meetup.status == MeetupStatus.SCHEDULED)
               .group_by(Meetup.series_id).subquery())
     rows = db.session.execute(
         select(MeetupSeries, counts.c.n, counts.c.next)
         .outerjoin(counts, counts.c.series_id == MeetupSeries.id)
         .order_by(MeetupSeries.is_active.desc(), MeetupSeries.title)
     ).all()
-    return render_template("meetups/console/series_list.html",
+    return render_template("meetups/console/_series_list_body.html",
                            rows=[(s, n or 0, nxt) for s, n, nxt in rows])
 
 
@@ -308,6 +321,11 @@ def _filled_series_form(series: MeetupSeries) -> SeriesForm:
 @bp.route("/admin/meetups/new", methods=["GET", "POST"])
 @require(Capability.MANAGE_MEETUPS)
 def one_off_new() -> Any:
+    if request.method == "GET":
+        # The empty form is the same for every organizer of the community (its time zone
+        # shows): kept by the page cache; its form token is each reader's own.
+        return _one_off_page(pagecache.cached_html(
+            db.session, "meetups.one_off_new", (), lambda: _one_off_body(OneOffForm())))
     form = OneOffForm()
     if form.validate_on_submit():
         try:
@@ -324,27 +342,50 @@ def one_off_new() -> Any:
             db.session.commit()
             flash(_("The meetup was scheduled."), "success")
             return redirect(url_for("community.meetups.console_detail", meetup_id=meetup.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("meetups/console/one_off_form.html", form=form), status
+    return _one_off_page(_one_off_body(form)), 422
+
+
+def _one_off_body(form: OneOffForm) -> str:
+    return render_template("meetups/console/_one_off_form_body.html", form=form)
+
+
+def _one_off_page(body_html: str) -> str:
+    return render_template("meetups/console/one_off_form.html", body_html=Markup(body_html))  # noqa: S704 - Jinja's autoescaped output
 
 
 @bp.get("/admin/meetups/<int:meetup_id>")
 @require(Capability.VIEW_CONSOLE)
 def console_detail(meetup_id: int) -> Any:
-    meetup = get_or_404(Meetup, meetup_id)
-    asked = page_number(request.args.get("page"))
-    # Its figures and lists are data only (no form token, nothing of the reader's): kept by
-    # the page cache while nothing in the community changes.
-    parts = pagecache.cached(db.session, "meetups.detail", (meetup.id, asked),
-                             lambda: _detail_parts(meetup, asked))
-    return render_template("meetups/console/detail.html", meetup=meetup, held=parts["held"],
-                           attended=parts["attended"], going=parts["going"],
+    """A meetup's figures, its registrations and one page of its attendance.
+
+    Kept whole by the page cache, looked up before the meetup is read (a kept page under the
+    community's fingerprint proves the meetup is the community's and unchanged): the key holds
+    the reader's role (edit, cancel, register by hand) and every argument (the pager); the
+    cancel form and the link to register by hand show until the meetup starts, so a page
+    computed before then holds until that moment."""
+    found: dict[str, Any] = {}
+    body_html, about = pagecache.cached_html_about(
+        db.session, "meetups.detail",
+        (meetup_id, g.membership.role.value, sorted(request.args.items(multi=True))),
+        lambda: _detail_body(get_or_404(Meetup, meetup_id), found), about=lambda: found,
+        still_true=lambda kept: pagecache.not_yet((kept or {}).get("until")))
+    return render_template("meetups/console/detail.html", meetup_title=about["title"],
+                           body_html=body_html)
+
+
+def _detail_body(meetup: Meetup, found: dict[str, Any]) -> str:
+    now = utcnow()
+    parts = _detail_parts(meetup, page_number(request.args.get("page")))
+    found.update(title=meetup.title,
+                 until=meetup.starts_at.isoformat() if meetup.starts_at >= now else None)
+    return render_template("meetups/console/_detail_body.html", meetup=meetup,
+                           held=parts["held"], attended=parts["attended"], going=parts["going"],
                            counts=parts["counts"], has_groups=parts["has_groups"],
                            groups_html=Markup(parts["groups_html"]),  # noqa: S704 - Jinja's
                            people_html=Markup(parts["people_html"]),  # noqa: S704 - the same
                            page=Page(items=[], total=parts["total"], page=parts["page"],
                                      per_page=PER_PAGE),
-                           now=utcnow())
+                           now=now)
 
 
 def _detail_parts(meetup: Meetup, asked: int) -> dict[str, Any]:
@@ -388,17 +429,23 @@ DETAIL_SHOWN = 10
 @bp.route("/admin/meetups/<int:meetup_id>/edit", methods=["GET", "POST"])
 @require(Capability.MANAGE_MEETUPS)
 def occurrence_edit(meetup_id: int) -> Any:
+    if request.method == "GET":
+        # Kept by the page cache by meetup, looked up before the meetup is read (a kept form
+        # proves the meetup is the community's and unchanged); a cancelled meetup's is kept as
+        # "cancelled", which sends the reader back to the meetup.
+        found: dict[str, Any] = {}
+        body_html, about = pagecache.cached_html_about(
+            db.session, "meetups.occurrence_edit", (meetup_id,),
+            lambda: _occurrence_edit_body(get_or_404(Meetup, meetup_id), found),
+            about=lambda: found)
+        if about["cancelled"]:
+            return _back_to_cancelled(meetup_id)
+        return _occurrence_page(body_html, about["title"])
     meetup = get_or_404(Meetup, meetup_id)
     if meetup.is_cancelled:
-        flash(error_message("cancelled"), "warning")
-        return redirect(url_for("community.meetups.console_detail", meetup_id=meetup.id))
+        return _back_to_cancelled(meetup.id)
     form = OccurrenceForm()
-    if request.method == "GET":
-        local = meetup.starts_at.astimezone(g.community.zone)
-        form.process(obj=meetup, first_date=local.date(), start_time=local.time(),
-                     duration_minutes=int((meetup.ends_at - meetup.starts_at).total_seconds()
-                                          // 60))
-    elif form.validate_on_submit():
+    if form.validate_on_submit():
         tz = meetup.series.timezone if meetup.series else g.community.timezone
         try:
             service.edit_occurrence(db.session, meetup, g.membership, form.scope.data,
@@ -411,10 +458,35 @@ def occurrence_edit(meetup_id: int) -> Any:
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("community.meetups.console_detail", meetup_id=meetup.id))
-    status = 422 if request.method == "POST" else 200
-    in_series = meetup.series_id is not None and not meetup.is_detached
-    return render_template("meetups/console/occurrence_form.html", form=form, meetup=meetup,
-                           in_series=in_series), status
+    return _occurrence_page(_occurrence_form_body(form, meetup), meetup.title), 422
+
+
+def _back_to_cancelled(meetup_id: int) -> Any:
+    flash(error_message("cancelled"), "warning")
+    return redirect(url_for("community.meetups.console_detail", meetup_id=meetup_id))
+
+
+def _occurrence_edit_body(meetup: Meetup, found: dict[str, Any]) -> str:
+    found.update(title=meetup.title, cancelled=meetup.is_cancelled)
+    if meetup.is_cancelled:
+        return ""
+    form = OccurrenceForm()
+    local = meetup.starts_at.astimezone(g.community.zone)
+    form.process(obj=meetup, first_date=local.date(), start_time=local.time(),
+                 duration_minutes=int((meetup.ends_at - meetup.starts_at).total_seconds()
+                                      // 60))
+    return _occurrence_form_body(form, meetup)
+
+
+def _occurrence_form_body(form: OccurrenceForm, meetup: Meetup) -> str:
+    return render_template("meetups/console/_occurrence_form_body.html", form=form,
+                           meetup=meetup,
+                           in_series=meetup.series_id is not None and not meetup.is_detached)
+
+
+def _occurrence_page(body_html: str, title: str) -> str:
+    return render_template("meetups/console/occurrence_form.html",
+                           body_html=Markup(body_html), meetup_title=title)  # noqa: S704 - Jinja's autoescaped output
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/cancel")

@@ -78,21 +78,26 @@ def _error(code: str) -> str:
 @bp.get("/admin/meetups/<int:meetup_id>/payments")
 @require(Capability.MARK_DOOR_PAYMENT)
 def meetup_payments(meetup_id: int) -> Any:
-    meetup = get_or_404(Meetup, meetup_id)
-
-    def body() -> str:
-        page = svc.meetup_rows_page(db.session, meetup, page_number(request.args.get("page")))
-        return render_template("payments/_meetup_body.html", meetup=meetup, page=page,
-                               rows=page.items, totals=svc.totals(db.session, meetup),
-                               refund_totals=svc.refund_totals(db.session, meetup))
-
-    # What the reader may do (the buttons) follows their role; the pager keeps every argument;
-    # whose dues are paid up follows the day.
-    body_html = pagecache.cached_html(
+    # Kept whole by the page cache, looked up before the meetup is read (a kept page under the
+    # community's fingerprint proves the meetup is the community's and unchanged). What the
+    # reader may do (the buttons) follows their role; the pager keeps every argument; whose
+    # dues are paid up follows the day.
+    found: dict[str, Any] = {}
+    body_html, about = pagecache.cached_html_about(
         db.session, "payments.meetup",
-        (meetup.id, g.membership.role.value, sorted(request.args.items(multi=True)),
-         utcnow().date().isoformat()), body)
-    return render_template("payments/meetup.html", meetup=meetup, body_html=body_html)
+        (meetup_id, g.membership.role.value, sorted(request.args.items(multi=True)),
+         utcnow().date().isoformat()),
+        lambda: _meetup_body(get_or_404(Meetup, meetup_id), found), about=lambda: found)
+    return render_template("payments/meetup.html", meetup_title=about["title"],
+                           body_html=body_html)
+
+
+def _meetup_body(meetup: Meetup, found: dict[str, Any]) -> str:
+    page = svc.meetup_rows_page(db.session, meetup, page_number(request.args.get("page")))
+    found.update(title=meetup.title)
+    return render_template("payments/_meetup_body.html", meetup=meetup, page=page,
+                           rows=page.items, totals=svc.totals(db.session, meetup),
+                           refund_totals=svc.refund_totals(db.session, meetup))
 
 
 @bp.post("/admin/meetups/<int:meetup_id>/payments/mark")
