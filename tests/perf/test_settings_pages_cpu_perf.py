@@ -10,15 +10,12 @@ only that the kept page costs less than computing it.
 
 from __future__ import annotations
 
-import statistics
-
 import pytest
 from sqlalchemy import select
 
 from joren.models import Account
-from joren.platform import pagecache
 from tests.perf import bigcommunity
-from tests.perf.test_pagecache_cpu_perf import _cpu
+from tests.perf.test_pagecache_cpu_perf import off_and_on
 
 pytestmark = [pytest.mark.perf, pytest.mark.usefixtures("clock")]
 
@@ -41,18 +38,4 @@ def test_cpu_per_request_of_settings_pages_cache_off_and_on(app, maker, session,
         "public.settings": f"{base}/public-page",
         "remove_member": f"{base}/members/{big.ids['member']}/remove",
     }
-    pagecache.clear_local()
-    print(f"\n{'page':<22}{'off ms':>9}{'on ms':>9}{'ratio':>8}")
-    for name, path in pages.items():
-        off: list[float] = []
-        on: list[float] = []
-        for round_ in range(ROUNDS + 1):
-            for enabled, into in ((False, off), (True, on)):
-                app.config["PAGE_CACHE"] = enabled
-                spent = _cpu(organizer, path)
-                if round_:
-                    into.append(spent)
-        app.config["PAGE_CACHE"] = True
-        off_ms, on_ms = statistics.median(off) * 1000, statistics.median(on) * 1000
-        print(f"{name:<22}{off_ms:>9.1f}{on_ms:>9.1f}{off_ms / on_ms:>7.1f}x")
-        assert on_ms < off_ms
+    off_and_on(app, organizer, pages, ROUNDS)
