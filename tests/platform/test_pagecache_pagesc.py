@@ -1,0 +1,104 @@
+"""The page cache on more console pages (issue 14, helper "pagesc"): billing, ...
+Each is the same kept or computed, is computed once, shows a change at once (a Stripe
+webhook's, a save's), and never serves another community's page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from joren.platform.billing import views as billing_views
+from joren.platform.billing.models import Subscription
+from joren.platform.tenancy import unscoped
+from tests.platform.billing.conftest import billing_on, deliver, fake_stripe  # noqa: F401
+from tests.platform.billing.helpers import subscribe
+from tests.platform.pagecache_helpers import (
+    computing,
+    counting,
+    reads_when_kept,
+    same_cached_and_not,
+)
+from tests.tenants.helpers import in_english
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+SLUG = "osaka-mixer"
+ADMIN = f"/c/{SLUG}/admin"
+
+
+# -- billing ----------------------------------------------------------------------------------
+
+BILLING = f"{ADMIN}/billing"
+
+
+def test_the_billing_page_off_is_the_same_kept_and_computed_once(app, monkeypatch, people,
+                                                                  owner_client):
+    in_english(owner_client)
+    page = same_cached_and_not(app, owner_client, BILLING)
+    assert 'data-billing="off"' in page
+    computed = counting(monkeypatch, billing_views, "_page_body")
+    owner_client.get(BILLING)
+    assert computed == []
+    assert len(reads_when_kept(app, owner_client, BILLING)) == 1
+
+
+def test_the_billing_page_shows_a_webhooks_change_at_once(
+        app, monkeypatch, session, tenant, people, owner_client,
+        billing_on, deliver):  # noqa: F811 - the fixtures imported above
+    in_english(owner_client)
+    page = same_cached_and_not(app, owner_client, BILLING)
+    assert 'data-plan="free"' in page and 'data-usage="members">4 / 50<' in page
+    assert 'data-action="upgrade"' in page and 'data-action="manage"' not in page
+    # the return from Checkout is its own page
+    returned = same_cached_and_not(app, owner_client, f"{BILLING}?checkout=success")
+    assert "Your payment went through" in returned
+    assert "Your payment went through" not in same_cached_and_not(app, owner_client, BILLING)
+    # Stripe's webhooks (the job writes the community's subscription row) show at once
+    sub_id = subscribe(owner_client, SLUG, billing_on, deliver)
+    page = same_cached_and_not(app, owner_client, BILLING)
+    assert 'data-plan="pro"' in page and 'data-action="manage"' in page
+    assert 'data-action="upgrade"' not in page
+    deliver(*billing_on.fail_payment(sub_id))
+    page = same_cached_and_not(app, owner_client, BILLING)
+    assert 'data-billing="grace"' in page and 'data-plan="pro"' in page
+    computed = counting(monkeypatch, billing_views, "_page_body")
+    owner_client.get(BILLING)
+    assert computed == []
+
+
+def test_the_billing_page_kept_in_grace_ends_with_it(app, session, tenant, people, clock,
+                                                      owner_client, billing_on, deliver):  # noqa: F811 - the fixtures imported above
+    in_english(owner_client)
+    sub_id = subscribe(owner_client, SLUG, billing_on, deliver)
+    deliver(*billing_on.fail_payment(sub_id))
+    with unscoped(session):  # the grace period ends in two minutes
+        sub = session.scalar(select(Subscription).where(Subscription.tenant_id == tenant.id))
+        sub.grace_until = clock.now() + timedelta(minutes=2)
+        session.commit()
+    page = same_cached_and_not(app, owner_client, BILLING)
+    assert 'data-billing="grace"' in page
+    clock.shift(minutes=1)
+    assert 'data-billing="grace"' in owner_client.get(BILLING).get_data(as_text=True)
+    clock.shift(minutes=2)  # nothing written: the clock alone ends it
+    page = same_cached_and_not(app, owner_client, BILLING)
+    assert 'data-billing="grace-ended"' in page and 'data-plan="free"' in page
+
+
+def test_the_billing_page_computes_in_few_statements(app, people, owner_client, billing_on):  # noqa: F811 - the fixtures imported above
+    assert len(computing(app, owner_client, BILLING)) <= 10
+
+
+def test_the_billing_page_is_never_another_communitys(
+        app, session, tenant, other_tenant, people, login, owner_client,
+        billing_on, deliver):  # noqa: F811 - the fixtures imported above
+    subscribe(owner_client, SLUG, billing_on, deliver)
+    in_english(owner_client)
+    assert 'data-plan="pro"' in owner_client.get(BILLING).get_data(as_text=True)  # kept
+    intruder = login(people.other_owner)
+    in_english(intruder)
+    assert intruder.get(BILLING).status_code == 403
+    theirs = intruder.get(f"/c/{other_tenant.slug}/admin/billing").get_data(as_text=True)
+    assert 'data-plan="free"' in theirs and 'data-action="manage"' not in theirs
+    assert tenant.name not in theirs
