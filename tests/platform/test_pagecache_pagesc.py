@@ -12,13 +12,16 @@ from sqlalchemy import select
 from joren.platform.billing import views as billing_views
 from joren.platform.billing.models import Subscription
 from joren.platform.tenancy import unscoped
+from joren.tenants.privacy import views as privacy_views
 from tests.platform.billing.conftest import billing_on, deliver, fake_stripe  # noqa: F401
 from tests.platform.billing.helpers import subscribe
 from tests.platform.pagecache_helpers import (
     computing,
     counting,
+    in_other_community,
     reads_when_kept,
     same_cached_and_not,
+    signed_in_intruder,
 )
 from tests.tenants.helpers import in_english
 
@@ -102,3 +105,57 @@ def test_the_billing_page_is_never_another_communitys(
     theirs = intruder.get(f"/c/{other_tenant.slug}/admin/billing").get_data(as_text=True)
     assert 'data-plan="free"' in theirs and 'data-action="manage"' not in theirs
     assert tenant.name not in theirs
+
+
+# -- privacy and retention --------------------------------------------------------------------
+
+RETENTION = f"{ADMIN}/privacy"
+
+
+def test_the_retention_page_is_the_same_kept_and_computed_once(app, monkeypatch, people,
+                                                                organizer_client, owner_client):
+    in_english(organizer_client)
+    in_english(owner_client)
+    page = same_cached_and_not(app, organizer_client, RETENTION)
+    assert 'name="import_days"' in page and "Delete this community" not in page
+    owners = same_cached_and_not(app, owner_client, RETENTION)  # their role's own page
+    assert "Delete this community" in owners and "Download everything" in owners
+    computed = counting(monkeypatch, privacy_views, "_retention_body")
+    organizer_client.get(RETENTION)
+    owner_client.get(RETENTION)
+    assert computed == []
+    assert len(reads_when_kept(app, organizer_client, RETENTION)) == 1
+
+
+def test_the_retention_page_shows_a_save_and_a_notice_at_once(app, session, tenant, people,
+                                                              clock, organizer_client):
+    in_english(organizer_client)
+    assert "You have not written your own notice" in same_cached_and_not(
+        app, organizer_client, RETENTION)
+    saved = organizer_client.post(RETENTION, data={"import_days": "17", "outbox_days": "",
+                                                   "audit_days": ""})
+    assert saved.status_code == 302
+    organizer_client.get(saved.headers["Location"])  # with the "saved" message
+    assert 'value="17"' in same_cached_and_not(app, organizer_client, RETENTION)
+    # a refused save shows what was typed, never the kept page
+    refused = organizer_client.post(RETENTION, data={"import_days": "0", "outbox_days": "23"})
+    assert refused.status_code == 422 and 'value="23"' in refused.get_data(as_text=True)
+    assert 'value="23"' not in same_cached_and_not(app, organizer_client, RETENTION)
+    published = organizer_client.post(f"{RETENTION}/notice", data={"body": "私たちの方針"})
+    assert published.status_code == 302
+    organizer_client.get(published.headers["Location"])  # with the "published" message
+    assert "Version 1, published" in same_cached_and_not(app, organizer_client, RETENTION)
+
+
+def test_the_retention_page_computes_in_few_statements(app, people, organizer_client):
+    assert len(computing(app, organizer_client, RETENTION)) <= 10
+
+
+def test_the_retention_page_is_never_another_communitys(app, login, session, people,
+                                                        organizer_client, other_tenant):
+    organizer_client.post(RETENTION, data={"import_days": "17"})
+    assert 'value="17"' in organizer_client.get(RETENTION).get_data(as_text=True)  # kept
+    intruder = signed_in_intruder(login, session, other_tenant)
+    assert intruder.get(RETENTION).status_code in (302, 403, 404)
+    theirs = intruder.get(in_other_community(RETENTION, other_tenant))
+    assert theirs.status_code == 200 and 'value="17"' not in theirs.get_data(as_text=True)
