@@ -12,6 +12,7 @@ from sqlalchemy import select
 from joren.platform.billing import views as billing_views
 from joren.platform.billing.models import Subscription
 from joren.platform.tenancy import unscoped
+from joren.tenants.payments.connect import views as connect_views
 from joren.tenants.privacy import views as privacy_views
 from tests.platform.billing.conftest import billing_on, deliver, fake_stripe  # noqa: F401
 from tests.platform.billing.helpers import subscribe
@@ -24,6 +25,7 @@ from tests.platform.pagecache_helpers import (
     signed_in_intruder,
 )
 from tests.tenants.helpers import in_english
+from tests.tenants.payments.stripe.connect_helpers import connect, events, onboard
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -159,3 +161,68 @@ def test_the_retention_page_is_never_another_communitys(app, login, session, peo
     assert intruder.get(RETENTION).status_code in (302, 403, 404)
     theirs = intruder.get(in_other_community(RETENTION, other_tenant))
     assert theirs.status_code == 200 and 'value="17"' not in theirs.get_data(as_text=True)
+
+
+# -- online payments (Stripe Connect) ---------------------------------------------------------
+
+CONNECT = f"{ADMIN}/payments/online"
+
+
+def test_the_connect_page_off_is_the_same_kept_and_computed_once(app, monkeypatch, people,
+                                                                  organizer_client):
+    in_english(organizer_client)
+    assert 'data-connect="off"' in same_cached_and_not(app, organizer_client, CONNECT)
+    computed = counting(monkeypatch, connect_views, "_page_body")
+    organizer_client.get(CONNECT)
+    assert computed == []
+    assert len(reads_when_kept(app, organizer_client, CONNECT)) == 1
+
+
+def test_the_connect_page_shows_stripes_webhooks_at_once(
+        app, monkeypatch, session, tenant, people, organizer_client,
+        billing_on, deliver):  # noqa: F811 - the fixtures imported above
+    in_english(organizer_client)
+    page = same_cached_and_not(app, organizer_client, CONNECT)
+    assert 'data-connect="not_connected"' in page and 'data-fee="500"' in page
+    connect(organizer_client, session, tenant)
+    assert 'data-connect="onboarding"' in same_cached_and_not(app, organizer_client, CONNECT)
+    acct = onboard(organizer_client, session, tenant, billing_on, deliver)
+    page = same_cached_and_not(app, organizer_client, CONNECT)
+    assert 'data-connect="ready"' in page and acct in page
+    deliver(*events(billing_on.restrict_account(acct)))  # Stripe's account.updated
+    page = same_cached_and_not(app, organizer_client, CONNECT)
+    assert 'data-connect="onboarding"' in page and 'data-action="continue"' in page
+    computed = counting(monkeypatch, connect_views, "_page_body")
+    organizer_client.get(CONNECT)
+    assert computed == []
+
+
+def test_the_connect_page_kept_in_grace_shows_the_free_fee_when_it_ends(
+        app, session, tenant, people, clock, owner_client, organizer_client,
+        billing_on, deliver):  # noqa: F811 - the fixtures imported above
+    sub_id = subscribe(owner_client, SLUG, billing_on, deliver)
+    assert 'data-fee="250"' in same_cached_and_not(app, organizer_client, CONNECT)
+    deliver(*billing_on.fail_payment(sub_id))
+    with unscoped(session):  # the grace period ends in two minutes
+        sub = session.scalar(select(Subscription).where(Subscription.tenant_id == tenant.id))
+        sub.grace_until = clock.now() + timedelta(minutes=2)
+        session.commit()
+    assert 'data-fee="250"' in same_cached_and_not(app, organizer_client, CONNECT)
+    clock.shift(minutes=3)  # nothing written: the clock alone ends it
+    assert 'data-fee="500"' in same_cached_and_not(app, organizer_client, CONNECT)
+
+
+def test_the_connect_page_computes_in_few_statements(
+        app, people, organizer_client, billing_on):  # noqa: F811 - the fixture imported above
+    assert len(computing(app, organizer_client, CONNECT)) <= 10
+
+
+def test_the_connect_page_is_never_another_communitys(
+        app, login, session, tenant, people, other_tenant, organizer_client,
+        billing_on, deliver):  # noqa: F811 - the fixtures imported above
+    acct = onboard(organizer_client, session, tenant, billing_on, deliver)
+    assert acct in organizer_client.get(CONNECT).get_data(as_text=True)  # kept
+    intruder = signed_in_intruder(login, session, other_tenant)
+    assert intruder.get(CONNECT).status_code in (302, 403, 404)
+    theirs = intruder.get(in_other_community(CONNECT, other_tenant)).get_data(as_text=True)
+    assert 'data-connect="not_connected"' in theirs and acct not in theirs
