@@ -12,6 +12,7 @@ from sqlalchemy import select
 from joren.platform.billing import views as billing_views
 from joren.platform.billing.models import Subscription
 from joren.platform.tenancy import unscoped
+from joren.tenants.members import views as member_views
 from joren.tenants.payments.connect import views as connect_views
 from joren.tenants.privacy import views as privacy_views
 from tests.platform.billing.conftest import billing_on, deliver, fake_stripe  # noqa: F401
@@ -226,3 +227,43 @@ def test_the_connect_page_is_never_another_communitys(
     assert intruder.get(CONNECT).status_code in (302, 403, 404)
     theirs = intruder.get(in_other_community(CONNECT, other_tenant)).get_data(as_text=True)
     assert 'data-connect="not_connected"' in theirs and acct not in theirs
+
+
+# -- the invitations: the invite form kept with the list --------------------------------------
+
+INVITATIONS = f"{ADMIN}/invitations"
+
+
+def test_the_invite_form_is_kept_with_the_list_by_role(app, monkeypatch, people, owner_client,
+                                                       organizer_client, staff_client):
+    in_english(owner_client)
+    in_english(organizer_client)
+    in_english(staff_client)
+    owners = same_cached_and_not(app, owner_client, INVITATIONS)
+    assert 'name="emails"' in owners and 'value="organizer"' in owners
+    organizers = same_cached_and_not(app, organizer_client, INVITATIONS)
+    assert 'name="emails"' in organizers and 'value="organizer"' not in organizers
+    assert "Only owners can invite organizers." in organizers
+    assert 'name="emails"' not in same_cached_and_not(app, staff_client, INVITATIONS)
+    computed = counting(monkeypatch, member_views, "_invite_form")
+    for client in (owner_client, organizer_client, staff_client):
+        client.get(INVITATIONS)
+    assert computed == []
+    assert len(reads_when_kept(app, organizer_client, INVITATIONS)) == 1
+
+
+def test_a_refused_invitation_shows_what_was_typed_never_the_kept_form(app, people,
+                                                                      organizer_client):
+    in_english(organizer_client)
+    assert "hanako@" not in same_cached_and_not(app, organizer_client, INVITATIONS)
+    refused = organizer_client.post(f"{INVITATIONS}/new", data={
+        "emails": "hanako@", "role": "organizer"})
+    assert refused.status_code in (403, 422)
+    assert "hanako@" in refused.get_data(as_text=True)
+    assert "hanako@" not in same_cached_and_not(app, organizer_client, INVITATIONS)
+    sent = organizer_client.post(f"{INVITATIONS}/new", data={
+        "emails": "hanako@example.jp", "role": "member"})
+    assert sent.status_code == 302
+    organizer_client.get(sent.headers["Location"])  # with the "sent" message
+    page = same_cached_and_not(app, organizer_client, INVITATIONS)
+    assert "hanako@example.jp" in page and 'name="emails"' in page
