@@ -11,7 +11,10 @@ from sqlalchemy import select
 
 from joren.platform.billing import views as billing_views
 from joren.platform.billing.models import Subscription
+from joren.platform.db import utcnow
 from joren.platform.tenancy import unscoped
+from joren.tenants.announcements import services as announcement_services
+from joren.tenants.announcements import views as announcement_views
 from joren.tenants.members import views as member_views
 from joren.tenants.payments.connect import views as connect_views
 from joren.tenants.privacy import views as privacy_views
@@ -25,6 +28,7 @@ from tests.platform.pagecache_helpers import (
     same_cached_and_not,
     signed_in_intruder,
 )
+from tests.platform.test_pagecache_console_pages import _delivery, _send_all, _sent
 from tests.tenants.helpers import in_english
 from tests.tenants.payments.stripe.connect_helpers import connect, events, onboard
 
@@ -267,3 +271,71 @@ def test_a_refused_invitation_shows_what_was_typed_never_the_kept_form(app, peop
     organizer_client.get(sent.headers["Location"])  # with the "sent" message
     page = same_cached_and_not(app, organizer_client, INVITATIONS)
     assert "hanako@example.jp" in page and 'name="emails"' in page
+
+
+# -- an announcement's page: the announcement read only while computing ------------------------
+
+def _draft(app, scoped, tenant, people, subject: str = "下書きのお知らせ") -> int:  # type: ignore[no-untyped-def]
+    s = scoped(tenant)
+    with app.app_context():
+        announcement = announcement_services.save(
+            s, subject=subject, body="来月は総会です。", segment="everyone", meetup_id=None,
+            author=people.organizer_member)
+        s.commit()
+    announcement_id = announcement.id
+    s.close()
+    return announcement_id
+
+
+def test_a_settled_delivery_page_is_served_in_one_statement(app, monkeypatch, session, scoped,
+                                                            tenant, people, organizer_client):
+    announcement_id = _sent(app, scoped, tenant, people)
+    _send_all(session)
+    page = same_cached_and_not(app, organizer_client, _delivery(announcement_id))
+    assert "<title>総会のお知らせ" in page
+    assert len(reads_when_kept(app, organizer_client, _delivery(announcement_id))) == 1
+    computed = counting(monkeypatch, announcement_views, "_detail_body")
+    organizer_client.get(_delivery(announcement_id))
+    assert computed == []
+    assert organizer_client.get(_delivery(announcement_id + 999)).status_code == 404
+
+
+def test_a_drafts_page_shows_its_preview_computed_on_every_view(app, monkeypatch, session,
+                                                                scoped, tenant, people,
+                                                                organizer_client):
+    announcement_id = _draft(app, scoped, tenant, people)
+    page = same_cached_and_not(app, organizer_client, _delivery(announcement_id))
+    assert "<title>下書きのお知らせ" in page and "来月は総会です。" in page
+    computed = counting(monkeypatch, announcement_views, "_detail_body")
+    organizer_client.get(_delivery(announcement_id))
+    organizer_client.get(_delivery(announcement_id))
+    assert len(computed) == 2
+    # scheduled and sent: the delivery page, kept
+    s = scoped(tenant)
+    with app.app_context():
+        announcement = s.get(announcement_services.Announcement, announcement_id)
+        announcement_services.schedule(s, announcement, utcnow() + timedelta(hours=1),
+                                       now=utcnow())
+        s.commit()
+        while announcement_services.send_batch(s, tenant, now=utcnow() + timedelta(hours=2)):
+            s.commit()
+    s.close()
+    page = same_cached_and_not(app, organizer_client, _delivery(announcement_id))
+    assert 'data-state="queued"' in page
+
+
+def test_an_announcements_page_is_never_another_communitys(app, login, session, scoped, tenant,
+                                                           people, other_tenant,
+                                                           organizer_client):
+    sent = _sent(app, scoped, tenant, people)
+    draft = _draft(app, scoped, tenant, people)
+    for announcement_id in (sent, draft):
+        organizer_client.get(_delivery(announcement_id))  # kept
+    intruder = signed_in_intruder(login, session, other_tenant)
+    for announcement_id in (sent, draft):
+        url = _delivery(announcement_id)
+        assert intruder.get(url).status_code in (302, 403, 404)
+        guessed = intruder.get(in_other_community(url, other_tenant))
+        assert guessed.status_code == 404
+        text = guessed.get_data(as_text=True)
+        assert "総会のお知らせ" not in text and "下書きのお知らせ" not in text
