@@ -7,14 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from joren.platform.billing import views as billing_views
 from joren.platform.billing.models import Subscription
 from joren.platform.db import utcnow
+from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.tenancy import unscoped
 from joren.tenants.announcements import services as announcement_services
 from joren.tenants.announcements import views as announcement_views
+from joren.tenants.engagement import dashboard_views
 from joren.tenants.members import views as member_views
 from joren.tenants.payments.connect import views as connect_views
 from joren.tenants.privacy import views as privacy_views
@@ -29,6 +31,8 @@ from tests.platform.pagecache_helpers import (
     signed_in_intruder,
 )
 from tests.platform.test_pagecache_console_pages import _delivery, _send_all, _sent
+from tests.tenants.engagement.test_analytics_views import PAGE as ANALYTICS
+from tests.tenants.engagement.test_analytics_views import _history, send_url
 from tests.tenants.helpers import in_english
 from tests.tenants.payments.stripe.connect_helpers import connect, events, onboard
 
@@ -339,3 +343,26 @@ def test_an_announcements_page_is_never_another_communitys(app, login, session, 
         assert guessed.status_code == 404
         text = guessed.get_data(as_text=True)
         assert "総会のお知らせ" not in text and "下書きのお知らせ" not in text
+
+
+# -- analytics: the emails' states read in a statement of their own ----------------------------
+
+def test_kept_analytics_read_the_emails_states_alone(app, monkeypatch, session, scoped, tenant,
+                                                     people, organizer_client):
+    lapsed, *_ = _history(session, scoped, tenant, people)
+    assert organizer_client.post(send_url(lapsed.id)).status_code in (200, 302)
+    organizer_client.get(ANALYTICS)  # with the "sent" message
+    page = same_cached_and_not(app, organizer_client, ANALYTICS)
+    assert 'data-sent="pending"' in page
+    served = reads_when_kept(app, organizer_client, ANALYTICS)
+    assert len(served) == 2 and "outbox_messages" in served[1]
+    computed = counting(monkeypatch, dashboard_views, "analytics")
+    organizer_client.get(ANALYTICS)
+    assert computed == []
+    # the mail worker's bulk update marks no community: the state read shows it at once
+    session.execute(update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+                    .values(status=OutboxStatus.SENT))
+    session.commit()
+    page = same_cached_and_not(app, organizer_client, ANALYTICS)
+    assert 'data-sent="sent"' in page and 'data-sent="pending"' not in page
+    assert len(computed) == 2  # with the cache off, then once on
