@@ -330,7 +330,7 @@ def audit_page() -> Any:
     body_html, _state = pagecache.cached_html_about(
         db.session, "privacy.audit", (audit_days, sorted(request.args.items(multi=True))),
         lambda: _audit_body(audit_days, seen), about=lambda: seen,
-        still_true=lambda kept: kept == audit_log.log_state(db.session))
+        still_true=lambda kept: kept == audit_log.log_state_alone(db.session))
     return render_template("privacy/audit.html", body_html=body_html)
 
 
