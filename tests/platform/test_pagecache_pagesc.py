@@ -1,6 +1,9 @@
-"""The page cache on more console pages (issue 14, helper "pagesc"): billing, ...
-Each is the same kept or computed, is computed once, shows a change at once (a Stripe
-webhook's, a save's), and never serves another community's page."""
+"""The page cache on more console pages (issue 14, helper "pagesc"): billing, online payments
+(Connect), privacy and retention, the invite form kept with the invitations, an
+announcement's page looked up before the announcement is read, and the analytics page's
+check of its emails' states. Each is the same kept or computed, is computed once, shows a
+change at once (a Stripe webhook's, a save's, the clock's end of a grace period, the mail
+worker's), and never serves another community's page."""
 
 from __future__ import annotations
 
