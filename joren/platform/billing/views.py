@@ -9,12 +9,13 @@ import stripe
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from joren.platform import pagecache
 from joren.platform.billing import stripe_client
 from joren.platform.billing.forms import BillingActionForm
 from joren.platform.billing.labels import STATUS_LABELS
-from joren.platform.billing.plans import FREE, PRO, in_grace, plan_limits
+from joren.platform.billing.plans import FREE, PRO, billing_enabled, in_grace, plan_limits
 from joren.platform.billing.services import BillingError, open_portal, start_checkout
-from joren.platform.db import db
+from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import require
@@ -32,19 +33,40 @@ def _billing_url(**args: Any) -> str:
 @bp.get("")
 @require(Capability.MANAGE_BILLING)
 def page() -> Any:
-    limits = plan_limits(db.session, g.community)
+    """Kept by the page cache (issue 14): the subscription row is the community's, so a
+    webhook's change to it (the job binds its session to the community and writes the row)
+    asks for another key; the member count is the community's rows too. The grace period
+    ends with the clock: a page computed during it notes when it ends and is computed again
+    from that moment. The return from Checkout (``?checkout=``) and whether billing is
+    configured are in the key."""
+    returned = request.args.get("checkout", "")
+    returned = returned if returned in ("success", "cancelled") else ""
+    enabled = stripe_client.billing_configured()
+    found: dict[str, Any] = {}
+    body_html, _until = pagecache.cached_html_about(
+        db.session, "billing.page", (enabled, billing_enabled(), returned),
+        lambda: _page_body(enabled, returned, found), about=lambda: found.get("until"),
+        still_true=pagecache.not_yet)
+    return render_template("billing/page.html", body_html=body_html)
+
+
+def _page_body(enabled: bool, returned: str, found: dict[str, Any]) -> str:
+    now = utcnow()
+    limits = plan_limits(db.session, g.community, now)
     subscription = limits.subscription
+    grace = in_grace(subscription, now)
     grace_ended = bool(
         subscription is not None and subscription.grace_until is not None
-        and limits.plan == FREE and not in_grace(subscription)
+        and limits.plan == FREE and not grace
         and subscription.status in ("past_due", "unpaid")
     )
+    if subscription is not None and subscription.grace_until is not None \
+            and now < subscription.grace_until:
+        found["until"] = subscription.grace_until.isoformat()
     return render_template(
-        "billing/page.html", limits=limits, subscription=subscription, free=FREE, pro=PRO,
-        enabled=stripe_client.billing_configured(), in_grace=in_grace(subscription),
-        grace_ended=grace_ended, status_labels=STATUS_LABELS, form=BillingActionForm(),
-        returned=request.args.get("checkout", ""),
-    )
+        "billing/_page_body.html", limits=limits, subscription=subscription, free=FREE,
+        pro=PRO, enabled=enabled, in_grace=grace, grace_ended=grace_ended,
+        status_labels=STATUS_LABELS, form=BillingActionForm(), returned=returned)
 
 
 def _stripe_unreachable() -> Any:

@@ -155,31 +155,47 @@ def _preview(announcement: Announcement) -> dict[str, Any]:
 @bp.get("/admin/announcements/<int:announcement_id>")
 @require(Capability.EMAIL_MEMBERS)
 def detail(announcement_id: int) -> Any:
-    announcement = get_or_404(Announcement, announcement_id)
-    if announcement.status in services.EDITABLE or (
-            announcement.status == AnnouncementStatus.CANCELLED):
-        # The preview is written to the reader (their language and name): never kept.
+    """Kept while nothing in the community changes, looked up before the announcement is read
+    (a result kept under the community's fingerprint proves it is the community's and
+    unchanged; an unknown id is a 404 computed anew, never kept). The key holds every
+    argument (the pager writes them back). A draft's or a cancelled one's page holds a
+    preview written to the reader (their language and name): the kept result then only
+    says so, and the page is computed. The emails' states, which the mail worker moves
+    without a write in the community, are read again on every view while any can still move
+    (delivery.settled)."""
+    def compute(read: dict[str, Any]) -> str:
+        announcement = get_or_404(Announcement, announcement_id)
+        read["subject"] = announcement.subject
+        if _previewed(announcement):
+            read["previewed"] = True
+            return ""
+        return _detail_body(announcement, read)
+
+    def unmoved(about: Any) -> bool:
+        if not isinstance(about, dict) or "subject" not in about:
+            return False
+        if about.get("previewed"):
+            return True
+        return delivery.settled(about["counts"], about["shown"]) or delivery.live(
+            db.session, get_or_404(Announcement, announcement_id), about["outbox_ids"]) == {
+                "counts": about["counts"], "shown": about["shown"]}
+
+    read: dict[str, Any] = {}
+    body_html, about = pagecache.cached_html_about(
+        db.session, "announcements.detail",
+        (announcement_id, sorted(request.args.items(multi=True))),
+        lambda: compute(read), about=lambda: read, still_true=unmoved)
+    if about.get("previewed"):
+        announcement = get_or_404(Announcement, announcement_id)
         body_html = Markup(_detail_body(announcement))  # noqa: S704 - Jinja's autoescaped output
-    else:
-        # Kept while nothing in the community changes: the key holds every argument (the
-        # pager writes them back). The emails' states, which the mail worker moves without a
-        # write in the community, are read again on every view while any can still move
-        # (delivery.settled).
-        read: dict[str, Any] = {}
-
-        def unmoved(about: Any) -> bool:
-            if not isinstance(about, dict) or "counts" not in about:
-                return False
-            return delivery.settled(about["counts"], about["shown"]) or delivery.live(
-                db.session, announcement, about["outbox_ids"]) == {
-                    "counts": about["counts"], "shown": about["shown"]}
-
-        body_html, _about = pagecache.cached_html_about(
-            db.session, "announcements.detail",
-            (announcement.id, sorted(request.args.items(multi=True))),
-            lambda: _detail_body(announcement, read), about=lambda: read, still_true=unmoved)
-    return render_template("announcements/detail.html", announcement=announcement,
+    return render_template("announcements/detail.html", subject=about["subject"],
                            body_html=body_html)
+
+
+def _previewed(announcement: Announcement) -> bool:
+    """Whether its page shows the preview (a draft, or cancelled): written to the reader."""
+    return announcement.status in services.EDITABLE or (
+        announcement.status == AnnouncementStatus.CANCELLED)
 
 
 def _detail_body(announcement: Announcement, read: dict[str, Any] | None = None) -> str:

@@ -34,6 +34,7 @@ from joren.tenants.engagement.we_miss_you import (
     draft,
     send_we_miss_you,
     sent_statuses,
+    sent_statuses_alone,
 )
 from joren.tenants.members.industries import INDUSTRIES
 
@@ -106,13 +107,14 @@ def dashboard() -> Any:
 
     def emails_unchanged(about: Any) -> bool:
         # The "we miss you" emails' states are moved by the mail worker, which marks no
-        # community: read again on every view (one statement), the page is kept only while
-        # they are as it shows them.
+        # community: read again on every view (one statement, run alone), the page is kept
+        # only while they are as it shows them.
         if not isinstance(about, dict):
             return False
         pairs = [(member_id, datetime.fromisoformat(last) if last else None)
                  for member_id, last in about.get("lapsed", [])]
-        return _sent_values(sent_statuses(db.session, g.community, pairs)) == about.get("sent")
+        return _sent_values(sent_statuses_alone(db.session, g.community, pairs)) == about.get(
+            "sent")
 
     computed: dict[str, Any] = {}
     body_html, about = pagecache.cached_html_about(

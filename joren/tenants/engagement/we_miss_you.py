@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
@@ -23,6 +23,7 @@ from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.outbox import queue_email
 from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member, MemberStatus
+from joren.platform.tenant_guard import statements_alone
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.meetups.models import Meetup, MeetupStatus
@@ -65,6 +66,29 @@ def sent_statuses(session: Session, community: Community,
         .where(OutboxMessage.community_id == community.id,
                OutboxMessage.idempotency_key.in_(list(keys))))
     return {keys[key]: status for key, status in found}
+
+
+def sent_statuses_alone(session: Session, community: Community,
+                        rows: Iterable[tuple[int, datetime | None]]) -> dict[int, OutboxStatus]:
+    """``sent_statuses`` read as a statement of its own when the request has no transaction
+    open yet (tenant_guard.statements_alone, as consent.stopped_categories_alone): the kept
+    analytics page checks the emails' states on every view, and through the ORM that one
+    statement would open a transaction, set its community and roll it back (four round
+    trips). The outbox is no community's table (no row-level security): the statement names
+    the community itself."""
+    keys = {we_miss_you_key(community.id, member_id, last): member_id for member_id, last in rows}
+    if not keys:
+        return {}
+    connection = session.connection()
+    with statements_alone(connection):
+        found = connection.execute(_SENT, {"community_id": community.id,
+                                           "keys": list(keys)}).all()
+    return {keys[key]: status for key, status in found}
+
+
+_SENT = (select(OutboxMessage.idempotency_key, OutboxMessage.status)
+         .where(OutboxMessage.community_id == bindparam("community_id"),
+                OutboxMessage.idempotency_key.in_(bindparam("keys", expanding=True))))
 
 
 def next_meetup(session: Session, now: datetime) -> Meetup | None:

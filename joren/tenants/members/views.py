@@ -189,23 +189,36 @@ def _member_invitations(member: Member) -> list[Invitation]:
 
 # -- invitations --------------------------------------------------------------------------
 
-def _invitations_page(form: InviteForm, status: int = 200) -> Any:
+def _invitations_page(form: InviteForm | None, status: int = 200) -> Any:
+    """The invitations page: on a GET (``form`` None) the empty form and the list are kept
+    by the page cache together; a refused invitation shows the form as typed and the list
+    kept alone. The key holds the reader's role (whether they may invite, and organizers;
+    who may resend and revoke). A pending invitation turns "expired" with the clock: the
+    list notes when the first shown one does, and is computed again from that moment."""
+    found: dict[str, Any] = {}
+    role = g.membership.role.value
+    if form is None:
+        body_html, _expiry = pagecache.cached_html_about(
+            db.session, "members.invitations", (role,),
+            lambda: _invite_form(InviteForm()) + _invitations_list(found),
+            about=lambda: found.get("expiry"), still_true=pagecache.not_yet)
+        return render_template("members/console/invitations.html", form_html=body_html,
+                               list_html=""), status
+    list_html, _expiry = pagecache.cached_html_about(
+        db.session, "members.invitations_list", (role,), lambda: _invitations_list(found),
+        about=lambda: found.get("expiry"), still_true=pagecache.not_yet)
+    return render_template("members/console/invitations.html",
+                           form_html=Markup(_invite_form(form)),  # noqa: S704 - Jinja's autoescaped output
+                           list_html=list_html), status
+
+
+def _invite_form(form: InviteForm) -> str:
     can_invite_organizers = can_invite(g.membership, Role.ORGANIZER)
     if not can_invite_organizers:
         form.role.choices = role_choices(tuple(r for r in INVITABLE_ROLES
                                                if r != Role.ORGANIZER))
-    # The list is kept by the page cache; the key holds the reader's role (who may resend and
-    # revoke). A pending invitation turns "expired" with the clock: the list notes when the
-    # first shown one does, and is computed again from that moment.
-    found: dict[str, Any] = {}
-    list_html, _expiry = pagecache.cached_html_about(
-        db.session, "members.invitations", (g.membership.role.value,),
-        lambda: _invitations_list(found), about=lambda: found.get("expiry"),
-        still_true=pagecache.not_yet)
-    return render_template(
-        "members/console/invitations.html", form=form, list_html=list_html,
-        can_invite_organizers=can_invite_organizers,
-    ), status
+    return render_template("members/console/_invite_form.html", form=form,
+                           can_invite_organizers=can_invite_organizers)
 
 
 def _invitations_list(found: dict[str, Any]) -> str:
@@ -220,7 +233,7 @@ def _invitations_list(found: dict[str, Any]) -> str:
 @bp.get("/admin/invitations")
 @require(Capability.VIEW_MEMBERS)
 def invitations() -> Any:
-    return _invitations_page(InviteForm())
+    return _invitations_page(None)
 
 
 @bp.post("/admin/invitations/new")

@@ -63,7 +63,11 @@ def installation_periods(config: dict[str, object]) -> Periods:
 
 def community_periods(session: Session, defaults: Periods) -> Periods:
     """The session's community's periods: its own where it set them, else the installation's."""
-    own = session.scalar(select(RetentionSettings))
+    return periods_of(session.scalar(select(RetentionSettings)), defaults)
+
+
+def periods_of(own: RetentionSettings | None, defaults: Periods) -> Periods:
+    """The periods of the community whose settings row is ``own`` (None: it has none)."""
     if own is None:
         return defaults
     return Periods(import_days=own.import_days or defaults.import_days,

@@ -210,21 +210,33 @@ def _deletion_page(account: Any) -> str:
 @require(Capability.MANAGE_SETTINGS)
 def retention_settings() -> Any:
     defaults = retention.installation_periods(current_app.config)
+    if request.method == "GET":
+        # Kept by the page cache (issue 14): the periods and the notice are the community's
+        # rows; the cards shown follow the reader's role, the defaults the installation.
+        return render_template("privacy/retention.html", body_html=pagecache.cached_html(
+            db.session, "privacy.retention",
+            (g.membership.role.value, defaults.import_days, defaults.outbox_days,
+             defaults.audit_days),
+            lambda: _retention_body(defaults, None)))
+    form = RetentionForm(obj=db.session.scalar(select(RetentionSettings)))
+    if not form.validate():
+        return render_template("privacy/retention.html",
+                               body_html=Markup(_retention_body(defaults, form))), 422  # noqa: S704 - Jinja's autoescaped output
+    retention.save_periods(db.session, form.import_days.data, form.outbox_days.data,
+                           form.audit_days.data)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for(".retention_settings"))
+
+
+def _retention_body(defaults: retention.Periods, form: RetentionForm | None) -> str:
+    """The page's content: the form as saved (``form`` None) or as typed, the notice."""
     own = db.session.scalar(select(RetentionSettings))
-    form = RetentionForm(obj=own)
-    notice = consent.latest_notice(db.session)
-    periods = retention.community_periods(db.session, defaults)
-    if request.method == "POST":
-        if not form.validate():
-            return render_template("privacy/retention.html", form=form, defaults=defaults,
-                                   notice=notice, periods=periods), 422
-        retention.save_periods(db.session, form.import_days.data, form.outbox_days.data,
-                               form.audit_days.data)
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for(".retention_settings"))
-    return render_template("privacy/retention.html", form=form, defaults=defaults,
-                           notice=notice, periods=periods)
+    if form is None:
+        form = RetentionForm(obj=own)
+    return render_template("privacy/_retention_body.html", form=form, defaults=defaults,
+                           notice=consent.latest_notice(db.session),
+                           periods=retention.periods_of(own, defaults))
 
 
 NOTICE_ERRORS = {
@@ -318,7 +330,7 @@ def audit_page() -> Any:
     body_html, _state = pagecache.cached_html_about(
         db.session, "privacy.audit", (audit_days, sorted(request.args.items(multi=True))),
         lambda: _audit_body(audit_days, seen), about=lambda: seen,
-        still_true=lambda kept: kept == audit_log.log_state(db.session))
+        still_true=lambda kept: kept == audit_log.log_state_alone(db.session))
     return render_template("privacy/audit.html", body_html=body_html)
 
 

@@ -12,8 +12,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from joren.platform.billing.plans import FREE, PRO, billing_enabled, plan_for
-from joren.platform.db import db
+from joren.platform import pagecache
+from joren.platform.billing.plans import (
+    FREE,
+    PRO,
+    UNLIMITED,
+    billing_enabled,
+    effective_plan,
+    in_grace,
+    subscription_of,
+)
+from joren.platform.db import db, utcnow
 from joren.platform.membership.capabilities import Capability
 from joren.platform.membership.edge import require
 from joren.platform.urls import external_url
@@ -84,11 +93,31 @@ def _billing_off() -> Any:
 @bp.get("")
 @require(Capability.MANAGE_PAYMENTS)
 def page() -> Any:
+    """Kept by the page cache (issue 14): the connected account is the community's row (a
+    Connect webhook's job binds its session to the community and writes it), and so is the
+    plan's subscription. A grace period after a failed payment keeps the Pro fee until it
+    ends: a page computed during it notes that moment and is computed again from it."""
+    found: dict[str, Any] = {}
+    body_html, _until = pagecache.cached_html_about(
+        db.session, "connect.page", (billing_enabled(),), lambda: _page_body(found),
+        about=lambda: found.get("until"), still_true=pagecache.not_yet)
+    return render_template("payments/connect.html", body_html=body_html)
+
+
+def _page_body(found: dict[str, Any]) -> str:
     account = connect.account_for(db.session)
-    plan = plan_for(db.session, g.community)
+    now = utcnow()
+    if billing_enabled():
+        subscription = subscription_of(db.session, g.community)
+        plan = effective_plan(subscription, now)
+        if (subscription is not None and subscription.grace_until is not None
+                and in_grace(subscription, now)):
+            found["until"] = subscription.grace_until.isoformat()
+    else:
+        plan = UNLIMITED
     due = connect.requirements(account)
     return render_template(
-        "payments/connect.html", state=_state(account), account=account, plan=plan,
+        "payments/_connect_body.html", state=_state(account), account=account, plan=plan,
         fee=connect.fee_percent(plan), free=FREE, pro=PRO, fee_percent=connect.fee_percent,
         requirements=grouped_requirements(due), form=ConnectForm())
 
