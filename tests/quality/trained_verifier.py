@@ -132,6 +132,9 @@ seed     precision           decoy-only      coverage         good coverage     
 2        .846 → .902 (.952)  3.5 → 2.1%      .976 → .965      .877 → .901       .915 → .925
 =======  ==================  ==============  ===============  ================  ==============
 
+At 5,000 members (seed 1): precision .844 → .896 (.944), decoys 4.7 → 3.0% (0.8%), coverage
+.984 → .970, good coverage .886 → .903, true directions .948 → .931 (1.000).
+
 So it carries over to a new author on the known topics: the first change in many rounds
 that moves the blind set (+0.06–0.07 precision), where word rules moved it by nothing. Not
 yet enough for the targets (coverage falls below 0.95 at seed 1, decoys stay above 2%, true
