@@ -109,3 +109,48 @@ def test_a_deleted_community_is_not_set_as_the_tenant(app, connection, session, 
         assert _setting(session.connection(), "joren.tenant_id") in (None, "")
     session.rollback()
 
+
+
+def test_the_sign_in_statement_calls_the_function_once(app):
+    """Its rows are read once (a CTE read twice is materialised; a function named twice in
+    FROM runs twice), for the membership here and for every membership."""
+    from sqlalchemy.dialects import postgresql
+
+    from joren.platform.accounts.signed_in import _statement
+
+    sql = str(_statement(True, True).compile(dialect=postgresql.dialect()))
+    assert sql.count("joren_session_members(") == 1, sql
+
+
+def test_the_membership_here_is_the_one_in_the_urls_community(app, session, signed_in, tenant,
+                                                              other_tenant, people):
+    """From the rows read once: the membership here is the one in the URL's community, in
+    either community; every membership is listed; a community the person is not a member
+    of gives none; a revoked session gives nothing."""
+    record_id, secret, ids = signed_in
+    login_id = f"{record_id}:{secret}"
+    for community in (tenant, other_tenant):
+        with app.test_request_context(f"/c/{community.slug}/"):
+            found = load_signed_in(session, login_id, slug=community.slug, now=utcnow(),
+                                   **LIFETIMES)
+            assert found is not None and found.community.id == community.id
+            assert found.membership is not None
+            assert found.membership.tenant_id == community.id
+            assert found.membership.account_id == people.member.id
+            assert {m.member_id for m in found.memberships} == ids
+        session.rollback()
+    stranger = factories.community(session)
+    session.commit()
+    with app.test_request_context(f"/c/{stranger.slug}/"):
+        found = load_signed_in(session, login_id, slug=stranger.slug, now=utcnow(),
+                               **LIFETIMES)
+        assert found is not None and found.community.id == stranger.id
+        assert found.membership is None
+        assert {m.member_id for m in found.memberships} == ids
+    session.rollback()
+    assert revoke_session(session, people.member, record_id, utcnow())
+    session.commit()
+    with app.test_request_context(f"/c/{tenant.slug}/"):
+        assert load_signed_in(session, login_id, slug=tenant.slug, now=utcnow(),
+                              **LIFETIMES) is None
+    session.rollback()
