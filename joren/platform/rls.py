@@ -113,7 +113,7 @@ def create_statistics_function(connection: Connection) -> None:
 
 
 SESSION_MEMBERS_FUNCTION = "joren_session_members"
-# As migration 0032 creates it (kept equal; the migration keeps its own frozen copy).
+# As migration 0035 creates it (kept equal; the migration keeps its own frozen copy).
 #
 # Why a signed-in request may read these rows without ``joren.bypass``: the sign-in lookup
 # (accounts/signed_in.py) must read the person's memberships in every community (the navbar's
@@ -132,12 +132,17 @@ SESSION_MEMBERS_FUNCTION = "joren_session_members"
 # The app role could already turn the bypass on for itself (``unscoped()``): the function
 # gives it nothing it did not have, it only lets the lookup ask in one round trip without
 # lifting the policies for the rest of its statement.
+# PL/pgSQL (migration 0035), not SQL: a SQL function with SET clauses is never inlined and is
+# planned again on every call; a PL/pgSQL one keeps its query's plan for the connection
+# (about 0.21 → 0.10 ms of the server's CPU a call).
 SESSION_MEMBERS_FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION joren_session_members(session_id bigint, secret_hash text)
-RETURNS SETOF members LANGUAGE sql STABLE SECURITY DEFINER
+RETURNS SETOF members LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path FROM CURRENT SET joren.bypass TO 'on' AS $$
-  SELECT m.* FROM account_sessions s JOIN members m ON m.account_id = s.account_id
-  WHERE s.id = session_id AND s.token_hash = secret_hash AND s.revoked_at IS NULL
+BEGIN
+  RETURN QUERY SELECT m.* FROM account_sessions s JOIN members m ON m.account_id = s.account_id
+  WHERE s.id = $1 AND s.token_hash = $2 AND s.revoked_at IS NULL;
+END
 $$;
 REVOKE ALL ON FUNCTION joren_session_members(bigint, text) FROM PUBLIC;
 """

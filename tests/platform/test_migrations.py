@@ -128,7 +128,7 @@ def test_migrated_policies_are_the_ones_the_code_defines(request):
     downgrading 0031 writes back the per-row form."""
     if "postgres_url" not in _databases():
         pytest.skip("PostgreSQL only: DATABASE_URL is not PostgreSQL")
-    from joren.platform.rls import enable_row_level_security
+    from joren.platform.rls import create_session_members_function, enable_row_level_security
 
     url = request.getfixturevalue("postgres_url")
     cfg = _alembic_config(url)
@@ -153,3 +153,32 @@ def test_migrated_policies_are_the_ones_the_code_defines(request):
     assert not any("SELECT current_setting" in qual + check for qual, check in before.values())
     command.upgrade(cfg, "head")
     assert _policies(url) == migrated
+
+    # The sign-in's function, likewise: PL/pgSQL since 0035 (its plan kept between calls),
+    # exactly as ``rls`` writes it, and SQL again below 0035.
+    migrated_function = _session_function(url)
+    assert migrated_function[0] == "plpgsql"
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            create_session_members_function(conn)
+    finally:
+        engine.dispose()
+    assert _session_function(url) == migrated_function
+    command.downgrade(cfg, "0034")
+    assert _session_function(url)[0] == "sql"
+    command.upgrade(cfg, "head")
+    assert _session_function(url) == migrated_function
+
+
+def _session_function(url: str) -> tuple[str, str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text(
+                "SELECT l.lanname, pg_get_functiondef(p.oid) FROM pg_proc p "
+                "JOIN pg_language l ON l.oid = p.prolang "
+                "WHERE p.proname = 'joren_session_members'")).one()
+            return row[0], row[1]
+    finally:
+        engine.dispose()
