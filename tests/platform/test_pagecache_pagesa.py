@@ -9,14 +9,16 @@ from __future__ import annotations
 import pytest
 
 from joren.platform.mail.unsubscribes import record_unsubscribe
+from joren.tenants.meetups import views as meetup_views
 from joren.tenants.relationships.habits import views as habit_views
 from tests.platform.pagecache_helpers import (
     computing,
     counting,
+    in_other_community,
     reads_when_kept,
     same_cached_and_not,
 )
-from tests.tenants.helpers import in_english
+from tests.tenants.helpers import in_english, meetup
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -52,5 +54,76 @@ def test_preferences_show_a_resubscribe_at_once(app, monkeypatch, session, tenan
     computed = counting(monkeypatch, habit_views, "_preferences_body")
     member_client.get(PREFERENCES)
     assert computed == []
+
+
+# -- a meetup's portal page ------------------------------------------------------------------
+
+def _detail(m) -> str:  # type: ignore[no-untyped-def]
+    return f"/c/{SLUG}/meetups/{m.id}"
+
+
+@pytest.fixture()
+def evenings(session, tenant):  # type: ignore[no-untyped-def]
+    """A public meetup and a members-only one, in a public community."""
+    tenant.is_public = True
+    open_one = meetup(session, tenant, title="公開の定例会", is_public=True)
+    closed = meetup(session, tenant, title="会員だけの勉強会", is_public=False)
+    session.commit()
+    return open_one, closed
+
+
+def test_a_kept_meetup_page_reads_no_meetup_and_is_the_same(app, monkeypatch, client,
+                                                            member_client, evenings):
+    open_one, closed = evenings
+    for m in (open_one, closed):
+        kept = reads_when_kept(app, member_client, _detail(m))
+        assert len(kept) == 1 and not any("FROM meetups" in s for s in kept), kept
+        computed = computing(app, member_client, _detail(m))
+        assert any("FROM meetups" in s for s in computed) and len(computed) <= 10
+        page = same_cached_and_not(app, member_client, _detail(m))
+        assert f"<title>{m.title} · " in page
+    page = same_cached_and_not(app, client, _detail(open_one))
+    assert f"<title>{open_one.title} · " in page and 'property="og:title"' in page
+    computed = counting(monkeypatch, meetup_views, "_portal_detail_body")
+    member_client.get(_detail(open_one))
+    client.get(_detail(open_one))
+    assert computed == []
+
+
+def test_a_visitor_is_refused_a_members_only_meetup_even_when_kept(app, session, client,
+                                                                   member_client, evenings):
+    _open_one, closed = evenings
+    assert "会員だけの勉強会" in member_client.get(_detail(closed)).get_data(as_text=True)
+    for _ in range(2):  # computed, then kept
+        refused = client.get(_detail(closed))
+        assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+        assert "会員だけの勉強会" not in refused.get_data(as_text=True)
+    closed.is_public = True  # a write: the visitor sees it at once
+    session.commit()
+    assert "会員だけの勉強会" in same_cached_and_not(app, client, _detail(closed))
+
+
+def test_a_meetup_page_shows_a_change_at_once(app, session, member_client, evenings):
+    open_one, _closed = evenings
+    member_client.get(_detail(open_one))
+    open_one.title = "夏の定例会"
+    session.commit()
+    assert "<title>夏の定例会 · " in same_cached_and_not(app, member_client, _detail(open_one))
+
+
+def test_a_meetup_page_is_never_another_communitys(login, session, client, member_client,
+                                                   other_tenant, people, evenings):
+    open_one, closed = evenings
+    for m in (open_one, closed):
+        member_client.get(_detail(m))  # kept in this community
+    other_tenant.is_public = True
+    session.commit()
+    theirs = login(people.other_owner)
+    for reader in (client, theirs):
+        for m in (open_one, closed):
+            guessed = reader.get(in_other_community(_detail(m), other_tenant))
+            assert guessed.status_code == 404
+            assert m.title not in guessed.get_data(as_text=True)
+    assert theirs.get(_detail(closed)).status_code in (302, 403, 404)
 
 
