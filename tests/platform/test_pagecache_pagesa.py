@@ -10,6 +10,8 @@ import pytest
 
 from joren.platform.mail.unsubscribes import record_unsubscribe
 from joren.tenants.meetups import views as meetup_views
+from joren.tenants.meetups.models import Visibility
+from joren.tenants.meetups.public import views as public_views
 from joren.tenants.relationships.habits import views as habit_views
 from tests.platform.pagecache_helpers import (
     computing,
@@ -19,6 +21,7 @@ from tests.platform.pagecache_helpers import (
     same_cached_and_not,
 )
 from tests.tenants.helpers import in_english, meetup
+from tests.tenants.meetups.helpers_registrations import series_with_occurrences
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -127,3 +130,67 @@ def test_a_meetup_page_is_never_another_communitys(login, session, client, membe
     assert theirs.get(_detail(closed)).status_code in (302, 403, 404)
 
 
+# -- a series' public page ---------------------------------------------------------------------
+
+def _series_url(series) -> str:  # type: ignore[no-untyped-def]
+    return f"/c/{SLUG}/series/{series.id}"
+
+
+@pytest.fixture()
+def two_series(session, tenant):  # type: ignore[no-untyped-def]
+    """A public series and a members-only one, in a public community."""
+    tenant.is_public = True
+    public, _ = series_with_occurrences(session, tenant, n=2)
+    public.visibility = Visibility.PUBLIC
+    private, _ = series_with_occurrences(session, tenant, n=1)
+    private.title, private.visibility = "会員だけの夜", Visibility.MEMBERS
+    session.commit()
+    return public, private
+
+
+def test_a_kept_series_page_reads_no_series(app, member_client, two_series):
+    for series in two_series:
+        kept = reads_when_kept(app, member_client, _series_url(series))
+        assert len(kept) == 1 and not any("meetup_series" in s for s in kept), kept
+        computed = computing(app, member_client, _series_url(series))
+        assert any("meetup_series" in s for s in computed) and len(computed) <= 10
+        page = same_cached_and_not(app, member_client, _series_url(series))
+        assert f"<title>{series.title} · " in page
+
+
+def test_a_visitor_gets_no_members_only_series_even_when_kept(app, session, client,
+                                                              member_client, two_series):
+    public, private = two_series
+    assert "会員だけの夜" in member_client.get(_series_url(private)).get_data(as_text=True)
+    for _ in range(2):
+        refused = client.get(_series_url(private))
+        assert refused.status_code == 404
+        assert "会員だけの夜" not in refused.get_data(as_text=True)
+    assert f"<title>{public.title} · " in same_cached_and_not(app, client, _series_url(public))
+    private.visibility = Visibility.PUBLIC
+    session.commit()
+    assert "会員だけの夜" in same_cached_and_not(app, client, _series_url(private))
+
+
+def test_a_visitor_of_a_closed_community_computes_nothing(monkeypatch, session, tenant, client,
+                                                          two_series):
+    public, _private = two_series
+    tenant.is_public = False
+    session.commit()
+    computed = counting(monkeypatch, public_views, "_series_body")
+    assert client.get(_series_url(public)).status_code == 404
+    assert computed == []
+
+
+def test_a_series_page_is_never_another_communitys_kept(login, session, client, member_client,
+                                                        other_tenant, people, two_series):
+    for series in two_series:
+        member_client.get(_series_url(series))  # kept in this community
+    other_tenant.is_public = True
+    session.commit()
+    theirs = login(people.other_owner)
+    for reader in (client, theirs):
+        for series in two_series:
+            guessed = reader.get(in_other_community(_series_url(series), other_tenant))
+            assert guessed.status_code == 404
+            assert series.title not in guessed.get_data(as_text=True)
