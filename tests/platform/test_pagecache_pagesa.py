@@ -2,25 +2,36 @@
 (issue 14): a kept page reads nothing of what it shows but what no write of the community
 marks (the address's unsubscribes), the HTML is the same kept or computed, a write shows at
 once, a visitor is refused what is not public even once a member's view kept it, and another
-community never gets it."""
+community never gets it. And the account page (no community: not kept), whose devices and
+invitations are read in one statement of their own: the same page as the two reads give, the
+bypass of row-level security ending with that statement."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from joren.models import Invitation, Role
+from joren.platform.accounts import account_page, sessions
 from joren.platform.mail.unsubscribes import record_unsubscribe
+from joren.platform.membership import offers
+from joren.platform.tenancy import unscoped
 from joren.tenants.meetups import views as meetup_views
 from joren.tenants.meetups.models import Visibility
 from joren.tenants.meetups.public import views as public_views
 from joren.tenants.relationships.habits import views as habit_views
+from tests import factories
 from tests.platform.pagecache_helpers import (
+    TOKEN,
     computing,
     counting,
     in_other_community,
     reads_when_kept,
     same_cached_and_not,
 )
-from tests.tenants.helpers import in_english, meetup
+from tests.tenants.helpers import count_statements, in_english, meetup
 from tests.tenants.meetups.helpers_registrations import series_with_occurrences
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -194,3 +205,88 @@ def test_a_series_page_is_never_another_communitys_kept(login, session, client, 
             guessed = reader.get(in_other_community(_series_url(series), other_tenant))
             assert guessed.status_code == 404
             assert series.title not in guessed.get_data(as_text=True)
+
+
+# -- the account page --------------------------------------------------------------------------
+
+ACCOUNT = "/account"
+
+
+@contextmanager
+def _alone_in_a_savepoint(connection):  # type: ignore[no-untyped-def]
+    """What tenant_guard.statements_alone gives a request's first statements in production
+    (a transaction of their own), inside the test's shared transaction: a savepoint, rolled
+    back after, takes the statement's ``set_config(..., true)`` with it as the end of its
+    own transaction would."""
+    nested = connection.begin_nested()
+    try:
+        yield True
+    finally:
+        nested.rollback()
+
+
+@pytest.fixture()
+def offered(session, tenant, other_tenant):  # type: ignore[no-untyped-def]
+    """An account both communities have on their list (waiting for its answer), with two
+    devices signed in; and a third community's invitation to someone else."""
+    person = factories.account(session, "offered@example.jp", display_name="招待 花子")
+    for community, role in ((tenant, Role.ORGANIZER), (other_tenant, Role.MEMBER)):
+        row = factories.member(session, community, email="offered@example.jp")
+        with unscoped(session):
+            session.add(Invitation(tenant_id=community.id, member_id=row.id, role=role,
+                                   email="offered@example.jp", nonce=f"n-{community.id}",
+                                   expires_at=datetime.now(UTC) + timedelta(days=7)))
+            someone = factories.member(session, community, email=f"else-{community.id}@ex.jp")
+            session.add(Invitation(tenant_id=community.id, member_id=someone.id,
+                                   email=someone.email, nonce=f"e-{community.id}",
+                                   expires_at=datetime.now(UTC) + timedelta(days=7)))
+    session.commit()
+    return person
+
+
+def test_the_account_page_reads_devices_and_offers_in_one_statement(
+        app, monkeypatch, session, login, offered, tenant, other_tenant):
+    client = in_english(login(offered))
+    login(offered)  # a second device
+    app.config["PAGE_CACHE"] = False
+    plain = client.get(ACCOUNT).get_data(as_text=True)  # the two ORM statements
+    monkeypatch.setattr(account_page, "statements_alone", _alone_in_a_savepoint)
+    with count_statements(app) as counted:
+        alone = client.get(ACCOUNT).get_data(as_text=True)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    assert len(counted.statements) == (2 if postgresql else 3), counted.statements
+    assert TOKEN.sub("", alone) == TOKEN.sub("", plain)
+    assert tenant.name in alone and other_tenant.name in alone
+    assert "else-" not in alone
+    assert session.connection().exec_driver_sql(
+        "SELECT 1").scalar() == 1  # the shared transaction goes on ...
+    if postgresql:  # ... without the bypass the statement set for itself
+        assert session.connection().exec_driver_sql(
+            "SELECT current_setting('joren.bypass', true)").scalar() in (None, "", "off")
+
+
+def test_devices_and_offers_are_what_the_two_reads_answer(app, monkeypatch, session, login,
+                                                          offered, people):
+    for account in (offered, offered, people.member, people.outsider):
+        login(account)  # a device each (two for the invited account)
+    now = datetime.now(UTC)
+    lifetimes = {"remember_for": timedelta(days=30), "idle_for": timedelta(days=1)}
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    for account in (offered, people.member, people.outsider):
+        expected = (sessions.recent_sessions(session, account, now=now, **lifetimes),
+                    offers.pending_offers(session, account, now))
+        if postgresql:  # as a request's statement finds it: no bypass
+            session.connection().exec_driver_sql(
+                "SELECT set_config('joren.bypass', 'off', true)")
+            assert session.connection().exec_driver_sql(
+                "SELECT current_setting('joren.bypass', true)").scalar() == "off"
+        monkeypatch.setattr(account_page, "statements_alone", _alone_in_a_savepoint)
+        assert account_page.devices_and_offers(session, account, now=now,
+                                               **lifetimes) == expected
+        monkeypatch.undo()
+        if postgresql:  # the bypass ended with the statement's own transaction
+            assert session.connection().exec_driver_sql(
+                "SELECT current_setting('joren.bypass', true)").scalar() == "off"
+        if account is offered:
+            assert [o.role for o in expected[1]] == [Role.ORGANIZER, Role.MEMBER]
+            assert len(expected[0].shown) >= 2
