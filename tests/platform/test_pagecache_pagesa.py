@@ -248,7 +248,6 @@ def test_the_account_page_reads_devices_and_offers_in_one_statement(
         app, monkeypatch, session, login, offered, tenant, other_tenant):
     client = in_english(login(offered))
     login(offered)  # a second device
-    app.config["PAGE_CACHE"] = False
     plain = client.get(ACCOUNT).get_data(as_text=True)  # the two ORM statements
     monkeypatch.setattr(account_page, "statements_alone", _alone_in_a_savepoint)
     with count_statements(app) as counted:
