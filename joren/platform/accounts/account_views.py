@@ -11,12 +11,12 @@ from flask_babel import ngettext
 from flask_login import login_required, logout_user
 
 from joren.platform.accounts import limits, pages, services, sessions, switcher
+from joren.platform.accounts.account_page import devices_and_offers
 from joren.platform.accounts.forms import ChangePasswordForm, ProfileForm
 from joren.platform.accounts.signin import lifetimes
 from joren.platform.db import db, utcnow
 from joren.platform.i18n import current_language
 from joren.platform.membership.labels import ROLE_LABELS, STATUS_LABELS
-from joren.platform.membership.offers import pending_offers
 
 
 def _render_account(profile: ProfileForm | None = None,
@@ -30,16 +30,15 @@ def _render_account(profile: ProfileForm | None = None,
         formdata=None, needs_current=bool(account.password_hash)
     )
     memberships = switcher.every_membership(db.session, account.id)
-    now = utcnow()
-    # The devices first: they need no change of the transaction's scope, and the offers,
-    # read across communities (the database's bypass), come last, so the scope is set once.
-    devices = sessions.recent_sessions(db.session, account, now=now,
-                                       current_id=account.current_session_id,
-                                       limit=sessions.DEVICES_SHOWN, **lifetimes())
+    # The devices and the offers (read across communities) in one statement of their own
+    # when it can be (account_page).
+    devices, offers = devices_and_offers(db.session, account, now=utcnow(),
+                                         current_id=account.current_session_id,
+                                         limit=sessions.DEVICES_SHOWN, **lifetimes())
     return render_template(
         "accounts/account.html", profile_form=profile, password_form=password,
         memberships=memberships, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
-        offers=pending_offers(db.session, account, now), devices=devices,
+        offers=offers, devices=devices,
     )
 
 

@@ -532,19 +532,31 @@ def portal_detail(meetup_id: int) -> Any:
     check-in opens with the clock, so the page is computed as of the start of the minute; the
     key holds the meetup, the reader's membership (none for a visitor) and that minute. The
     card's tags for the page's head come with it."""
-    meetup = get_or_404(Meetup, meetup_id)
     membership = active_membership()
-    if membership is None and not (g.community.is_public and meetup.is_public):
+    if membership is None and not g.community.is_public:
         return _refuse()
     now = utcnow().replace(second=0, microsecond=0)
     share: dict[str, Any] = {}
-    body_html, head = pagecache.cached_html_about(
+
+    def body() -> str:
+        # The meetup is read (another community's or none: 404) only when the page is
+        # computed: a kept page proves it was this community's, and any write in the
+        # community asks for another key. Its title and whether it is public come with it.
+        meetup = get_or_404(Meetup, meetup_id)
+        share["title"], share["public"] = meetup.title, bool(meetup.is_public)
+        if membership is None and not share["public"]:
+            return ""  # refused below: nothing of the meetup is kept for a visitor
+        return _portal_detail_body(meetup, membership, now, share)
+
+    body_html, about = pagecache.cached_html_about(
         db.session, "meetups.portal_detail",
-        (meetup.id, membership.id if membership is not None else None, now.isoformat()),
-        lambda: _portal_detail_body(meetup, membership, now, share),
-        about=lambda: share["head"])
-    return render_template("meetups/portal/detail.html", meetup=meetup, body_html=body_html,
-                           head_html=Markup(head))  # noqa: S704 - Jinja's autoescaped output
+        (meetup_id, membership.id if membership is not None else None, now.isoformat()),
+        body, about=lambda: share)
+    if membership is None and not about["public"]:
+        return _refuse()
+    return render_template("meetups/portal/detail.html", title=about["title"],
+                           body_html=body_html,
+                           head_html=Markup(about["head"]))  # noqa: S704 - Jinja's autoescaped output
 
 
 def _portal_detail_body(meetup: Meetup, membership: Member | None, now: datetime,

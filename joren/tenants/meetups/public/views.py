@@ -90,22 +90,29 @@ def image(image_id: int, name: str) -> Any:
 @bp.get("/series/<int:series_id>")
 def series_page(series_id: int) -> Any:
     """A series' public page: what it is, its next meetups, the card a shared link shows."""
-    series = get_or_404(MeetupSeries, series_id)
-    if active_membership() is None and not (
-            g.community.is_public and series.visibility == Visibility.PUBLIC):
-        abort(404)
     # The same for every reader: kept by the page cache with the series in the key, until the
     # first of its next meetups starts (then it leaves the list); the card's tags for the
-    # page's head come with it.
+    # page's head, the series' title and whether it is public come with it. The series is
+    # read (another community's or none: 404) only when the page is computed: a kept page
+    # proves it was this community's, and any write in the community asks for another key.
+    visitor = active_membership() is None
+    if visitor and not g.community.is_public:
+        abort(404)
     found: dict[str, Any] = {}
     body_html, about = pagecache.cached_html_about(
-        db.session, "public.series_page", (series.id,), lambda: _series_body(series, found),
+        db.session, "public.series_page", (series_id,), lambda: _series_body(series_id, found),
         about=lambda: found, still_true=lambda kept: pagecache.not_yet(kept.get("first")))
-    return render_template("meetups/public/series.html", series=series, body_html=body_html,
+    if visitor and not about["public"]:
+        abort(404)
+    return render_template("meetups/public/series.html", title=about["title"],
+                           body_html=body_html,
                            head_html=Markup(about["head"]))  # noqa: S704 - Jinja's autoescaped output
 
 
-def _series_body(series: MeetupSeries, found: dict[str, Any]) -> str:
+def _series_body(series_id: int, found: dict[str, Any]) -> str:
+    series = get_or_404(MeetupSeries, series_id)
+    found["title"] = series.title
+    found["public"] = series.visibility == Visibility.PUBLIC
     upcoming = _upcoming_public(series.id, limit=6)
     card = series_card(db.session, series, upcoming)
     found["first"] = upcoming[0].starts_at.isoformat() if upcoming else None

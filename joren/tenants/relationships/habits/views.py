@@ -304,8 +304,18 @@ def talked(token: str) -> Any:
 def preferences_page() -> Any:
     member = _me()
     email = member.email or ""
+    if request.method == "GET":
+        # The address's unsubscribes (a platform table: an unsubscribe link marks no
+        # community) are read on every view (one statement of its own, no transaction) and
+        # are in the key with the member and the address: the page is kept while they are
+        # as it shows them. The form is built only when the page is computed.
+        stopped = (preferences.stopped_categories_alone(db.session, email, g.community.id)
+                   if email else set())
+        return _preferences_frame(pagecache.cached_html(
+            db.session, "habits.preferences", (member.id, email, sorted(stopped)),
+            lambda: _preferences_body(PreferencesForm(formdata=None), email, stopped)))
     form = PreferencesForm()
-    if email and request.method == "POST" and form.validate():
+    if email and form.validate():
         before = consent.current_state(db.session, member)
         if request.form.get("action") == "resume_all":
             preferences.resubscribe(db.session, email, preferences.ALL, g.community.id)
@@ -320,14 +330,7 @@ def preferences_page() -> Any:
         return redirect(url_for(".preferences"))
     stopped = preferences.stopped_categories(db.session, email, g.community.id) if email \
         else set()
-    if request.method == "POST":
-        return _preferences_frame(Markup(_preferences_body(form, email, stopped)))  # noqa: S704 - Jinja's autoescaped output
-    # The address's unsubscribes (a platform table: an unsubscribe link marks no community)
-    # are read on every view (one statement) and are in the key with the member and the
-    # address: the page is kept while they are as it shows them.
-    return _preferences_frame(pagecache.cached_html(
-        db.session, "habits.preferences", (member.id, email, sorted(stopped)),
-        lambda: _preferences_body(PreferencesForm(formdata=None), email, stopped)))
+    return _preferences_frame(Markup(_preferences_body(form, email, stopped)))  # noqa: S704 - Jinja's autoescaped output
 
 
 def _preferences_body(form: PreferencesForm, email: str, stopped: set[str]) -> str:
