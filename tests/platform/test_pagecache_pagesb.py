@@ -1,0 +1,138 @@
+"""The page cache on pages about one member or one meetup (issue 14): a guest's profile form,
+registering someone by hand, a meetup's survey results, a member's dues and their engagement.
+Each reads the member or meetup only while it computes (a kept page is the sign-in alone: it
+proves the row was this community's and unchanged), is the same kept or computed, shows a
+write at once (its title too), answers an unknown id or another community's with 404, never
+kept, and never serves another community's page."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from joren.platform.db import utcnow
+from joren.tenants.members.profiles import views as profile_views
+from tests import factories
+from tests.platform.pagecache_helpers import (
+    computing,
+    counting,
+    never_another_communitys,
+    reads_when_kept,
+    same_cached_and_not,
+)
+from tests.tenants.helpers import meetup
+from tests.tenants.payments.stripe.dues_helpers import enable_dues
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+SLUG = "osaka-mixer"
+ADMIN = f"/c/{SLUG}/admin"
+
+
+@pytest.fixture()
+def things(session, tenant, people):  # type: ignore[no-untyped-def]
+    """A member row without an account (organizers may edit it), a meetup next week and one
+    last week, dues switched on."""
+    guest = factories.member(session, tenant, family_name="森山", given_name="一郎",
+                             email="moriyama@example.jp")
+    soon = meetup(session, tenant, "秋の定例会")
+    past = meetup(session, tenant, "夏の定例会",
+                  starts_at=utcnow() - timedelta(days=7))
+    enable_dues(session, tenant)
+    session.commit()
+    return {"guest": guest, "soon": soon, "past": past}
+
+
+# page -> (its address, whether it is about a member or a meetup, the view function computing
+# its body)
+PAGES = {
+    "profile": (lambda t: f"{ADMIN}/members/{t['guest'].id}/profile", "guest",
+                (profile_views, "_console_edit_body")),
+}
+
+
+def _name(thing) -> str:  # type: ignore[no-untyped-def]
+    return getattr(thing, "title", None) or thing.display_name
+
+
+def _title(page: str) -> str:
+    return page.split("<title>", 1)[1].split("</title>", 1)[0]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_the_page_is_the_same_kept_and_computed_once(app, monkeypatch, organizer_client, things,
+                                                     page):
+    url, about, (module, body) = PAGES[page]
+    shown = same_cached_and_not(app, organizer_client, url(things))
+    assert _name(things[about]) in _title(shown)
+    computed = counting(monkeypatch, module, body)
+    assert organizer_client.get(url(things)).status_code == 200
+    assert computed == []
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_kept_page_reads_no_member_and_no_meetup(app, organizer_client, things, page):
+    url = PAGES[page][0](things)
+    # (a member's first engagement page computes their figures and writes them)
+    assert organizer_client.get(url).status_code == 200
+    kept = reads_when_kept(app, organizer_client, url)
+    assert len(kept) == 1, kept  # the sign-in, which reads the community's fingerprint too
+    assert not any("FROM members" in s or "FROM meetups" in s for s in kept)
+    computed = computing(app, organizer_client, url)
+    assert any("FROM members" in s or "FROM meetups" in s for s in computed)
+    assert len(computed) <= 10
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_write_shows_at_once(app, session, organizer_client, things, page):
+    url, about, _body = PAGES[page]
+    organizer_client.get(url(things))
+    thing = things[about]
+    if about == "guest":
+        thing.given_name = "二郎"
+    else:
+        thing.title = "冬の定例会"
+    session.commit()
+    shown = same_cached_and_not(app, organizer_client, url(things))
+    assert _name(thing) in _title(shown) and _name(thing) in shown.split("</title>", 1)[1]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_an_unknown_id_is_a_404_never_kept(app, monkeypatch, organizer_client, things, page):
+    url, about, (module, body) = PAGES[page]
+    organizer_client.get(url(things))
+    unknown = re.sub(rf"/{things[about].id}(?=/|\?|$)", "/999999", url(things))
+    computed = counting(monkeypatch, module, body)
+    for _ in range(2):
+        assert organizer_client.get(unknown).status_code == 404
+    assert computed == []  # refused before the body, both times
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_the_page_is_never_another_communitys(login, session, organizer_client, other_tenant,
+                                              things, page):
+    url = PAGES[page][0](things)
+    assert organizer_client.get(url).status_code == 200
+    never_another_communitys(login, session, other_tenant, url,
+                             ("森山 一郎", "moriyama@example.jp", "秋の定例会", "夏の定例会"))
+
+
+# -- who may edit a profile ---------------------------------------------------------------------
+
+def test_a_profile_form_is_refused_where_it_was_before(app, session, people, organizer_client,
+                                                      staff_client, things):
+    guest = things["guest"]
+    url = PAGES["profile"][0](things)
+    assert organizer_client.get(url).status_code == 200  # kept now
+    # a staff member may not manage members; a row with an account is its owner's to edit;
+    # one's own row is edited on the portal
+    assert staff_client.get(url).status_code == 403
+    for member in (people.member_member, people.organizer_member):
+        assert organizer_client.get(f"{ADMIN}/members/{member.id}/profile").status_code == 403
+    # the guest signs up: the kept page (another key now) is refused at once
+    guest.account_id = people.outsider.id
+    session.commit()
+    assert organizer_client.get(url).status_code == 403
+    assert organizer_client.post(url, data={}).status_code == 403
