@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from joren.platform.db import utcnow
+from joren.tenants.console import views as console_views
 from joren.tenants.members.profiles import views as profile_views
 from tests import factories
 from tests.platform.pagecache_helpers import (
@@ -50,6 +51,8 @@ def things(session, tenant, people):  # type: ignore[no-untyped-def]
 PAGES = {
     "profile": (lambda t: f"{ADMIN}/members/{t['guest'].id}/profile", "guest",
                 (profile_views, "_console_edit_body")),
+    "by hand": (lambda t: f"{ADMIN}/meetups/{t['soon'].id}/register-by-hand", "soon",
+                (console_views, "_manual_body")),
 }
 
 
