@@ -14,6 +14,7 @@ import pytest
 
 from joren.platform.db import utcnow
 from joren.tenants.console import views as console_views
+from joren.tenants.meetups.survey import views as survey_views
 from joren.tenants.members.profiles import views as profile_views
 from tests import factories
 from tests.platform.pagecache_helpers import (
@@ -53,6 +54,10 @@ PAGES = {
                 (profile_views, "_console_edit_body")),
     "by hand": (lambda t: f"{ADMIN}/meetups/{t['soon'].id}/register-by-hand", "soon",
                 (console_views, "_manual_body")),
+    "by hand, searched": (lambda t: f"{ADMIN}/meetups/{t['soon'].id}/register-by-hand?q=森山",
+                          "soon", (console_views, "_manual_body")),
+    "survey": (lambda t: f"{ADMIN}/meetups/{t['past'].id}/survey", "past",
+               (survey_views, "_results_body")),
 }
 
 
