@@ -16,6 +16,7 @@ from joren.platform.db import utcnow
 from joren.tenants.console import views as console_views
 from joren.tenants.meetups.survey import views as survey_views
 from joren.tenants.members.profiles import views as profile_views
+from joren.tenants.payments.dues import views as dues_views
 from tests import factories
 from tests.platform.pagecache_helpers import (
     computing,
@@ -58,6 +59,8 @@ PAGES = {
                           "soon", (console_views, "_manual_body")),
     "survey": (lambda t: f"{ADMIN}/meetups/{t['past'].id}/survey", "past",
                (survey_views, "_results_body")),
+    "dues": (lambda t: f"{ADMIN}/payments/dues/members/{t['guest'].id}", "guest",
+             (dues_views, "_member_body")),
 }
 
 
