@@ -14,6 +14,7 @@ import pytest
 
 from joren.platform.db import utcnow
 from joren.tenants.console import views as console_views
+from joren.tenants.engagement import views as engagement_views
 from joren.tenants.meetups.survey import views as survey_views
 from joren.tenants.members.profiles import views as profile_views
 from joren.tenants.payments.dues import views as dues_views
@@ -61,6 +62,8 @@ PAGES = {
                (survey_views, "_results_body")),
     "dues": (lambda t: f"{ADMIN}/payments/dues/members/{t['guest'].id}", "guest",
              (dues_views, "_member_body")),
+    "engagement": (lambda t: f"{ADMIN}/engagement/members/{t['guest'].id}", "guest",
+                   (engagement_views, "_stored_or_recomputed")),
 }
 
 
