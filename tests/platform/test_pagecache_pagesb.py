@@ -150,3 +150,29 @@ def test_a_profile_form_is_refused_where_it_was_before(app, session, people, org
     session.commit()
     assert organizer_client.get(url).status_code == 403
     assert organizer_client.post(url, data={}).status_code == 403
+
+
+# -- a member's story: the unsubscribes read on every view ----------------------------------------
+
+def test_the_storys_unsubscribes_read_alone_answer_as_through_the_orm(session, tenant,
+                                                                    other_tenant, things):
+    from joren.platform.mail.unsubscribes import record_unsubscribe
+    from joren.tenants.members.consent import services as consent
+
+    record_unsubscribe(session, "moriyama@example.jp", "announcements", tenant.id)
+    record_unsubscribe(session, "moriyama@example.jp", "we_miss_you", None)
+    record_unsubscribe(session, "moriyama@example.jp", "reminders", other_tenant.id)
+    record_unsubscribe(session, "someone@example.jp", "reminders", tenant.id)
+    session.commit()
+    addresses = ["Moriyama@example.jp", "nobody@example.jp", ""]
+    alone = consent.address_unsubscribes_alone(session, tenant.id, addresses)
+    assert alone == consent.address_unsubscribes(session, tenant.id, addresses)
+    assert sorted(alone["moriyama@example.jp"]) == ["announcements", "we_miss_you"]
+    assert consent.address_unsubscribes_alone(session, tenant.id, [""]) == {}
+
+
+def test_a_kept_story_reads_the_sign_in_and_the_unsubscribes(app, organizer_client, things):
+    # (that an unsubscribe shows at once: test_pagecache_pages.py)
+    url = f"{ADMIN}/members/{things['guest'].id}/story"
+    kept = reads_when_kept(app, organizer_client, url)
+    assert len(kept) == 2 and "email_unsubscribes" in kept[1], kept

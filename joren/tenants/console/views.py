@@ -149,7 +149,8 @@ def _kept_story(member_id: int, now: Any) -> str:
 
     def unsubscribes_unchanged(about: Any) -> bool:
         return isinstance(about, dict) and about.get("unsubscribes") == _unsubscribes_seen(
-            consent.address_unsubscribes(db.session, g.community.id, about.get("emails", [])))
+            consent.address_unsubscribes_alone(db.session, g.community.id,
+                                               about.get("emails", [])))
 
     body_html, about = pagecache.cached_html_about(
         db.session, "console.member_story",
