@@ -11,9 +11,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from joren.platform.db import utcnow
+from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.tenants.console import views as console_views
+from joren.tenants.engagement import dashboard_views
 from joren.tenants.engagement import views as engagement_views
 from joren.tenants.meetups.survey import views as survey_views
 from joren.tenants.members.profiles import views as profile_views
@@ -26,7 +29,8 @@ from tests.platform.pagecache_helpers import (
     reads_when_kept,
     same_cached_and_not,
 )
-from tests.tenants.helpers import meetup
+from tests.tenants.engagement.test_analytics_views import _history, send_url
+from tests.tenants.helpers import days_ago, meetup
 from tests.tenants.payments.stripe.dues_helpers import enable_dues
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -176,3 +180,93 @@ def test_a_kept_story_reads_the_sign_in_and_the_unsubscribes(app, organizer_clie
     url = f"{ADMIN}/members/{things['guest'].id}/story"
     kept = reads_when_kept(app, organizer_client, url)
     assert len(kept) == 2 and "email_unsubscribes" in kept[1], kept
+
+
+# -- the "we miss you" email to one person -------------------------------------------------------
+
+@pytest.fixture()
+def lapsed(session, scoped, tenant, people):  # type: ignore[no-untyped-def]
+    """Seven weekly meetups up to yesterday, one next week (次回の定例会); 田中 (the member,
+    reading English) and 木村 are lapsed regulars."""
+    return _history(session, scoped, tenant, people)
+
+
+def test_the_draft_is_the_same_kept_and_each_organizers_own(app, monkeypatch, login, people,
+                                                            organizer_client, owner_client,
+                                                            lapsed):
+    url = send_url(lapsed[0].id)
+    page = same_cached_and_not(app, organizer_client, url)
+    assert 'id="we-miss-you-form"' in page and "次回の定例会" in page
+    assert lapsed[0].display_name in _title(page)
+    # signed with the reader's name: the owner's draft is the owner's
+    owners = same_cached_and_not(app, owner_client, url)
+    assert people.owner_member.display_name in owners.split('id="message"', 1)[1]
+    assert people.organizer_member.display_name in page.split('id="message"', 1)[1]
+    computed = counting(monkeypatch, dashboard_views, "_compose_body")
+    for client in (organizer_client, owner_client):
+        assert client.get(url).status_code == 200
+    assert computed == []
+
+
+def test_a_kept_draft_reads_the_sign_in_and_the_emails_state(app, organizer_client, lapsed):
+    url = send_url(lapsed[0].id)
+    kept = reads_when_kept(app, organizer_client, url)
+    assert len(kept) == 2 and "outbox_messages" in kept[1], kept
+    assert len(computing(app, organizer_client, url)) <= 10
+
+
+def test_a_draft_shows_a_send_and_the_mail_workers_move_at_once(app, session, organizer_client,
+                                                                 lapsed):
+    url = send_url(lapsed[0].id)
+    assert 'data-state="sent"' not in organizer_client.get(url).get_data(as_text=True)
+    # sending queues an email (no community's row: nothing is marked)
+    assert organizer_client.post(url, data={"action": "send"}).status_code == 302
+    assert "alert-success" in organizer_client.get(url).get_data(as_text=True)  # (its flash)
+    page = same_cached_and_not(app, organizer_client, url)
+    assert 'data-state="sent"' in page and 'id="we-miss-you-form"' not in page
+    pending = page.split('data-state="sent"', 1)[1]
+    # the mail worker's bulk update marks no community either
+    session.execute(update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+                    .values(status=OutboxStatus.SENT))
+    session.commit()
+    sent = same_cached_and_not(app, organizer_client, url).split('data-state="sent"', 1)[1]
+    assert sent != pending
+
+
+def test_a_draft_follows_the_clock_to_the_next_meetup(app, session, clock, tenant, login,
+                                                      people, organizer_client, lapsed):
+    url = send_url(lapsed[0].id)
+    meetup(session, tenant, "次々回の定例会", starts_at=days_ago(-14))
+    session.commit()
+    assert "次回の定例会" in organizer_client.get(url).get_data(as_text=True)
+    clock.shift(days=8)  # next week's has begun, nothing written
+    client = login(people.organizer)  # (the first sign-in has been idle for days)
+    page = same_cached_and_not(app, client, url)
+    assert "次々回の定例会" in page and "次回の定例会" not in page
+
+
+def test_a_draft_shows_a_write_at_once(app, session, organizer_client, lapsed):
+    url = send_url(lapsed[0].id)
+    organizer_client.get(url)
+    lapsed[0].given_name = "四郎"
+    session.commit()
+    page = same_cached_and_not(app, organizer_client, url)
+    assert "田中 四郎" in _title(page) and "田中 四郎" in page.split("</title>", 1)[1]
+
+
+def test_an_unknown_draft_is_a_404_never_kept(app, monkeypatch, organizer_client, people,
+                                             lapsed):
+    organizer_client.get(send_url(lapsed[0].id))
+    computed = counting(monkeypatch, dashboard_views, "draft")
+    for member_id in (999999, people.other_owner_member.id):
+        for _ in range(2):
+            assert organizer_client.get(send_url(member_id)).status_code == 404
+    assert computed == []
+
+
+def test_a_draft_is_never_another_communitys(login, session, organizer_client, other_tenant,
+                                            lapsed):
+    url = send_url(lapsed[0].id)
+    assert organizer_client.get(url).status_code == 200
+    never_another_communitys(login, session, other_tenant, url,
+                             ("田中 三郎", "次回の定例会", "You came to 4"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from joren.platform.db import utcnow
@@ -23,6 +23,7 @@ from joren.platform.mail.models import OutboxMessage, OutboxStatus
 from joren.platform.mail.outbox import queue_email
 from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member, MemberStatus
+from joren.platform.tenant_guard import statements_alone
 from joren.tenants.engagement.levels import Level
 from joren.tenants.engagement.models import MemberEngagement
 from joren.tenants.meetups.models import Meetup, MeetupStatus
@@ -65,6 +66,24 @@ def sent_statuses(session: Session, community: Community,
         .where(OutboxMessage.community_id == community.id,
                OutboxMessage.idempotency_key.in_(list(keys))))
     return {keys[key]: status for key, status in found}
+
+
+def sent_status_alone(session: Session, community_id: int, key: str) -> str | None:
+    """The state of the email under ``key`` (``we_miss_you_key``), or None: read as a
+    statement of its own when the request has no transaction open yet
+    (tenant_guard.statements_alone). A kept draft checks it on every view (the mail worker
+    moves it and marks no community); through the ORM that one statement would open a
+    transaction, set its community and roll it back. The outbox is no community's rows (no
+    row-level security), so the statement needs no scope."""
+    connection = session.connection()
+    with statements_alone(connection):
+        status = connection.execute(_SENT, {"community_id": community_id, "key": key}).scalar()
+    return None if status is None else OutboxStatus(status).value
+
+
+_SENT = select(OutboxMessage.status).where(
+    OutboxMessage.community_id == bindparam("community_id"),
+    OutboxMessage.idempotency_key == bindparam("key"))
 
 
 def next_meetup(session: Session, now: datetime) -> Meetup | None:
