@@ -149,7 +149,8 @@ def _kept_story(member_id: int, now: Any) -> str:
 
     def unsubscribes_unchanged(about: Any) -> bool:
         return isinstance(about, dict) and about.get("unsubscribes") == _unsubscribes_seen(
-            consent.address_unsubscribes(db.session, g.community.id, about.get("emails", [])))
+            consent.address_unsubscribes_alone(db.session, g.community.id,
+                                               about.get("emails", [])))
 
     body_html, about = pagecache.cached_html_about(
         db.session, "console.member_story",
@@ -193,9 +194,9 @@ SEARCH_SHOWN = 10
 @bp.route("/meetups/<int:meetup_id>/register-by-hand", methods=["GET", "POST"])
 @require(Capability.MANAGE_MEETUPS)
 def manual_registration(meetup_id: int) -> Any:
-    meetup = get_or_404(Meetup, meetup_id)
     query = (request.args.get("q") or "").strip()[:100]
     if request.method == "POST":
+        meetup = get_or_404(Meetup, meetup_id)
         form = ManualRegistrationForm()
         if form.validate_on_submit():
             done = _register_by_hand(meetup, form)
@@ -203,14 +204,23 @@ def manual_registration(meetup_id: int) -> Any:
                 return done
         # A refused form: the page shows what was typed and why, never kept.
         body_html = Markup(_manual_body(meetup, query, form))  # noqa: S704 - Jinja's autoescaped output
-        return render_template("console/manual_registration.html", meetup=meetup,
+        return render_template("console/manual_registration.html", meetup_title=meetup.title,
                                body_html=body_html), 422
     # Kept while nothing in the community changes: the search is the only argument the page
     # reads (the form, made inside the kept HTML, carries a stand-in for the reader's token).
-    body_html = pagecache.cached_html(
-        db.session, "console.manual_registration", (meetup.id, query),
-        lambda: _manual_body(meetup, query, ManualRegistrationForm()))
-    return render_template("console/manual_registration.html", meetup=meetup,
+    # The meetup is read only when the page is computed: a kept page proves it was this
+    # community's (another's id answers 404 as it computes, never kept).
+    seen: dict[str, Any] = {}
+
+    def body() -> str:
+        meetup = get_or_404(Meetup, meetup_id)
+        seen["title"] = meetup.title
+        return _manual_body(meetup, query, ManualRegistrationForm())
+
+    body_html, about = pagecache.cached_html_about(
+        db.session, "console.manual_registration", (meetup_id, query), body,
+        about=lambda: dict(seen))
+    return render_template("console/manual_registration.html", meetup_title=about["title"],
                            body_html=body_html)
 
 

@@ -9,6 +9,7 @@ from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from joren.platform import pagecache
 from joren.platform.db import db, utcnow
@@ -33,8 +34,10 @@ from joren.tenants.engagement.we_miss_you import (
     clean_edit,
     draft,
     send_we_miss_you,
+    sent_status_alone,
     sent_statuses,
     sent_statuses_alone,
+    we_miss_you_key,
 )
 from joren.tenants.members.industries import INDUSTRIES
 
@@ -165,16 +168,53 @@ EDIT_ERRORS = {
 @bp.get("/admin/analytics/lapsed/<int:member_id>/we-miss-you")
 @require(Capability.EMAIL_MEMBERS)
 def we_miss_you_compose(member_id: int) -> Any:
-    """The "we miss you" email to one person, to read and edit before it goes."""
-    return _compose(member_id)
+    """The "we miss you" email to one person, to read and edit before it goes.
+
+    Kept by the page cache: the key holds the member and the reader (the email is signed with
+    their name). The member is read only when the page is computed (another community's id
+    answers 404 as it computes, never kept). Two things no write of the community marks are
+    checked on every view: the clock (the email names the next meetup: the page holds until
+    it starts) and the state of this absence's email, which the mail worker moves (one
+    statement)."""
+    seen: dict[str, Any] = {}
+
+    def still_true(about: Any) -> bool:
+        return (isinstance(about, dict) and pagecache.not_yet(about.get("until"))
+                and sent_status_alone(db.session, g.community.id, about.get("sent_key", ""))
+                == about.get("sent"))
+
+    body_html, about = pagecache.cached_html_about(
+        db.session, "analytics.we_miss_you_compose", (member_id, g.membership.id),
+        lambda: _compose_body(member_id, seen), about=lambda: dict(seen), still_true=still_true)
+    return _compose_page(about["title"], body_html)
 
 
 def _compose(member_id: int, subject: str | None = None, message: str | None = None,
              error: str | None = None) -> Any:
+    """The draft with what the organizer typed (a preview, or a refused edit): computed."""
+    seen: dict[str, Any] = {}
+    body_html = Markup(_compose_body(member_id, seen, subject, message, error))  # noqa: S704 - Jinja's autoescaped output
+    return _compose_page(seen["title"], body_html), (422 if error else 200)
+
+
+def _compose_page(title: str, body_html: Markup) -> str:
+    return render_template("engagement/analytics/we_miss_you.html", title=title,
+                           body_html=body_html)
+
+
+def _compose_body(member_id: int, seen: dict[str, Any], subject: str | None = None,
+                  message: str | None = None, error: str | None = None) -> str:
     person = get_or_404(Member, member_id)
     found = draft(db.session, g.community, person, g.membership)
     defaults = {"subject": "", "message": ""}
     preview = None
+    upcoming = found.context.get("meetup")
+    seen.update(title=person.display_name,
+                until=upcoming.starts_at.isoformat() if upcoming is not None else None,
+                sent_key=we_miss_you_key(g.community.id, person.id, (
+                    found.engagement.last_attended_at if found.engagement is not None
+                    else None)),
+                sent=found.sent.value if found.sent is not None else None)
     if found.context:
         with force_locale(found.language):
             defaults = {
@@ -190,11 +230,10 @@ def _compose(member_id: int, subject: str | None = None, message: str | None = N
         preview_subject, preview_text, _html = render_email(
             "engagement/we_miss_you", found.language, {**found.context, **edited})
         preview = {"subject": preview_subject, "text": preview_text}
-    return render_template("engagement/analytics/we_miss_you.html", draft=found,
+    return render_template("engagement/analytics/_we_miss_you_body.html", draft=found,
                            subject=subject or "", message=message or "", preview=preview,
                            error=error, sent_labels=SENT_LABELS,
-                           subject_limit=SUBJECT_LIMIT, message_limit=MESSAGE_LIMIT), \
-        (422 if error else 200)
+                           subject_limit=SUBJECT_LIMIT, message_limit=MESSAGE_LIMIT)
 
 
 @bp.post("/admin/analytics/lapsed/we-miss-you")

@@ -139,19 +139,24 @@ def member(member_id: int) -> Any:
 
     Kept by the page cache: the history lists the meetups begun by then, so it is computed as
     of the start of the minute; the key holds the member and that minute."""
-    person = get_or_404(Member, member_id)
     now = utcnow().replace(second=0, microsecond=0)
     recomputed: list[MemberEngagement] = []
+    seen: dict[str, Any] = {}
 
     def body() -> str:
+        # The member is read only when the page is computed: a kept page proves it was this
+        # community's (another's id answers 404 as it computes, never kept).
+        person = get_or_404(Member, member_id)
+        seen["title"] = person.display_name
         row = _stored_or_recomputed(person.id, recomputed)
         return render_template(
             "engagement/_member_body.html", person=person, row=row,
             level_label=LEVEL_LABELS[row.level], status_labels=STATUS_LABELS,
             history=services.history(db.session, person.id, now=now))
 
-    body_html = pagecache.cached_html(db.session, "engagement.member", (person.id, now.isoformat()),
-                                      body)
+    body_html, about = pagecache.cached_html_about(
+        db.session, "engagement.member", (member_id, now.isoformat()), body,
+        about=lambda: dict(seen))
     if recomputed:
         db.session.commit()
-    return render_template("engagement/member.html", person=person, body_html=body_html)
+    return render_template("engagement/member.html", title=about["title"], body_html=body_html)

@@ -71,15 +71,19 @@ def answer(token: str) -> Any:
 def results_page(meetup_id: int) -> Any:
     """A meetup's survey results. Kept by the page cache while nothing in the community
     changes (an answer is a write in it); the key holds the meetup and the reader's role
-    (whether they may download the answers)."""
-    meetup = get_or_404(Meetup, meetup_id)
-    body_html = pagecache.cached_html(
-        db.session, "survey.results_page", (meetup.id, g.membership.role.value),
-        lambda: _results_body(meetup))
-    return render_template("meetups/survey/results.html", meetup=meetup, body_html=body_html)
+    (whether they may download the answers). The meetup is read only when the page is
+    computed: a kept page proves it was this community's (another's id answers 404 as it
+    computes, never kept)."""
+    seen: dict[str, Any] = {}
+    body_html, about = pagecache.cached_html_about(
+        db.session, "survey.results_page", (meetup_id, g.membership.role.value),
+        lambda: _results_body(get_or_404(Meetup, meetup_id), seen), about=lambda: dict(seen))
+    return render_template("meetups/survey/results.html", meetup_title=about["title"],
+                           body_html=body_html)
 
 
-def _results_body(meetup: Meetup) -> str:
+def _results_body(meetup: Meetup, seen: dict[str, Any]) -> str:
+    seen["title"] = meetup.title
     asked = questions_for(db.session, meetup, QuestionPurpose.SURVEY)
     return render_template("meetups/survey/_results_body.html", meetup=meetup,
                            questions=asked,

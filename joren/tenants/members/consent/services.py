@@ -371,6 +371,31 @@ def address_unsubscribes(session: Session, community_id: int,
     return stopped
 
 
+def address_unsubscribes_alone(session: Session, community_id: int,
+                               addresses: Iterable[str]) -> dict[str, dict[str, datetime]]:
+    """``address_unsubscribes`` read as a statement of its own when the request has no
+    transaction open yet (tenant_guard.statements_alone), as ``stopped_categories_alone``:
+    a kept page (a member's story) checks them on every view, and through the ORM that one
+    statement would open a transaction, set its community and roll it back. The unsubscribes
+    are no community's rows (no row-level security), so the statement needs no scope."""
+    emails = sorted({a.lower() for a in addresses if a})
+    stopped: dict[str, dict[str, datetime]] = {}
+    if emails:
+        connection = session.connection()
+        with statements_alone(connection):
+            for email, category, at in connection.execute(
+                    _ADDRESS_UNSUBSCRIBES, {"emails": emails, "community_id": community_id}):
+                stopped.setdefault(email, {})[category] = at
+    return stopped
+
+
+_ADDRESS_UNSUBSCRIBES = select(
+    EmailUnsubscribe.email, EmailUnsubscribe.category, EmailUnsubscribe.created_at).where(
+    EmailUnsubscribe.email.in_(bindparam("emails", expanding=True)),
+    (EmailUnsubscribe.community_id == bindparam("community_id"))
+    | EmailUnsubscribe.community_id.is_(None))
+
+
 def _date_unsubscribes(view: Overview, stops: dict[str, datetime]) -> None:
     """An opt-out made by an email's unsubscribe link (no history row) dates the email
     purposes it stopped, when it is newer than the last answer."""

@@ -154,20 +154,43 @@ def _mine_page(body_html: str, status: int = 200) -> Any:
 @bp.route("/admin/members/<int:member_id>/profile", methods=["GET", "POST"])
 @require(Capability.MANAGE_MEMBERS)
 def console_edit(member_id: int) -> Any:
-    member = get_or_404(Member, member_id)
-    if member.id == g.membership.id or not may_edit(g.membership, member):
-        abort(403)
+    if member_id == g.membership.id:
+        abort(403)  # their own profile is edited on the portal
     if request.method == "POST":
+        member = _editable(member_id)
         form = ProfileForm()
         if _save(form, member):
             flash(_("Saved."), "success")
             return redirect(url_for("community.members.console_detail", member_id=member.id))
-        return _console_edit_page(member, _console_edit_body(form, member), 422)
+        return _console_edit_page(_title(member), _console_edit_body(form, member), 422)
     # The form filled from the row is the same for every organizer: kept by the page cache,
-    # the key holds the member.
-    return _console_edit_page(member, pagecache.cached_html(
-        db.session, "profiles.console_edit", (member.id,),
-        lambda: _console_edit_body(_loaded(member), member)))
+    # the key holds the member and what decides whether the reader may edit the row (their
+    # role and status). The member is read only when the page is computed: a kept page proves
+    # it was this community's and editable (another's id answers 404, a row the reader may
+    # not edit 403, as it computes; neither is kept).
+    seen: dict[str, Any] = {}
+
+    def body() -> str:
+        member = _editable(member_id)
+        seen["title"] = _title(member)
+        return _console_edit_body(_loaded(member), member)
+
+    body_html, about = pagecache.cached_html_about(
+        db.session, "profiles.console_edit",
+        (member_id, g.membership.role.value, g.membership.status.value), body,
+        about=lambda: dict(seen))
+    return _console_edit_page(about["title"], body_html)
+
+
+def _editable(member_id: int) -> Member:
+    member = get_or_404(Member, member_id)
+    if not may_edit(g.membership, member):
+        abort(403)
+    return member
+
+
+def _title(member: Member) -> str:
+    return member.display_name or member.email or ""
 
 
 def _loaded(member: Member) -> ProfileForm:
@@ -180,8 +203,8 @@ def _console_edit_body(form: ProfileForm, member: Member) -> str:
     return _edit_page("members/profiles/_console_edit_body.html", form, member)[0]
 
 
-def _console_edit_page(member: Member, body_html: str, status: int = 200) -> Any:
-    return render_template("members/profiles/console_edit.html", member=member,
+def _console_edit_page(title: str, body_html: str, status: int = 200) -> Any:
+    return render_template("members/profiles/console_edit.html", title=title,
                            body_html=body_html), status
 
 

@@ -133,18 +133,27 @@ def members() -> Any:
 def member(member_id: int) -> Any:
     """A member's dues. Kept by the page cache: what is paid through and the period the form
     offers next follow the community's day, which is in the key with the member (a form
-    sent back with what was typed is computed, ``_member_page``)."""
-    person = get_or_404(Member, member_id)
+    sent back with what was typed is computed, ``_member_page``). The member is read only
+    when the page is computed: a kept page proves it was this community's (another's id
+    answers 404 as it computes, never kept)."""
     today = _today()
-    body_html = pagecache.cached_html(
-        db.session, "dues.member", (person.id, today.isoformat()),
-        lambda: _member_body(person, MarkDuesForm(
-            period_start=dues.default_period_start(db.session, person, today)), today))
-    return render_template("payments/dues_member.html", person=person, body_html=body_html)
+    seen: dict[str, Any] = {}
+
+    def body() -> str:
+        person = get_or_404(Member, member_id)
+        seen["title"] = person.display_name
+        return _member_body(person, MarkDuesForm(
+            period_start=dues.default_period_start(db.session, person, today)), today)
+
+    body_html, about = pagecache.cached_html_about(
+        db.session, "dues.member", (member_id, today.isoformat()), body,
+        about=lambda: dict(seen))
+    return render_template("payments/dues_member.html", title=about["title"],
+                           body_html=body_html)
 
 
 def _member_page(person: Member, form: MarkDuesForm, status: int = 200) -> Any:
-    return render_template("payments/dues_member.html", person=person,
+    return render_template("payments/dues_member.html", title=person.display_name,
                            body_html=Markup(_member_body(person, form, _today()))), status  # noqa: S704 - Jinja's autoescaped output
 
 
