@@ -440,3 +440,59 @@ def test_a_cached_bodys_form_token_guards_the_readers_forms_only(
                       ).status_code == 400
     assert staff_client.post("/language", data={"language": "en", "csrf_token": token}
                              ).status_code == 302
+
+
+# -- results kept decoded in the process ---------------------------------------------------
+
+def test_a_shared_result_is_parsed_once_and_stays_its_communitys(scoped, tenant, other_tenant,
+                                                                people, monkeypatch):
+    """A page kept and viewed again in this process is handed out as already decoded (no
+    JSON parse), only to the community it was computed for, and a write ends it."""
+    parsed = []
+    real = pagecache.json.loads
+
+    def counting(raw, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(raw)
+        return real(raw, *args, **kwargs)
+
+    monkeypatch.setattr(pagecache.json, "loads", counting)
+    a, b = scoped(tenant), scoped(other_tenant)
+    assert pagecache.cached(a, "kept", (1,), lambda: {"html": "A's"}, shared=True) == {
+        "html": "A's"}
+    before = len(parsed)
+    for _ in range(3):
+        assert pagecache.cached(a, "kept", (1,), lambda: {"html": "again"}, shared=True) == {
+            "html": "A's"}
+    assert len(parsed) == before
+    assert pagecache.cached(b, "kept", (1,), lambda: {"html": "B's"}, shared=True) == {
+        "html": "B's"}
+    b.close()  # sessions of the test's connection end in the reverse order of their start
+    a.close()
+    # A write in A's community: its next view computes.
+    a = scoped(tenant)
+    a.execute(update(Member).where(Member.id == people.member.id).values(given_name="改名"))
+    a.commit()
+    assert pagecache.cached(a, "kept", (1,), lambda: {"html": "A's, new"}, shared=True) == {
+        "html": "A's, new"}
+    a.close()
+
+
+def test_a_shared_result_is_still_checked_on_every_view(scoped, tenant, people):
+    a = scoped(tenant)
+    valid = {"yes": True}
+    assert pagecache.cached(a, "checked", (), lambda: "first", lambda _v: valid["yes"],
+                            shared=True) == "first"
+    assert pagecache.cached(a, "checked", (), lambda: "second", lambda _v: valid["yes"],
+                            shared=True) == "first"
+    valid["yes"] = False
+    assert pagecache.cached(a, "checked", (), lambda: "third", lambda _v: valid["yes"],
+                            shared=True) == "third"
+    a.close()
+
+
+def test_the_decoded_store_stays_within_its_bound() -> None:
+    store = pagecache.DecodedStore(max_bytes=1000)
+    for n in range(50):
+        store.set(f"k{n}", {"n": n}, 100)
+    assert store.get("k0") is None and store.get("k49") == {"n": 49}
+    assert sum(size for _, size in store._items.values()) <= 1000
