@@ -92,21 +92,13 @@ _SENT = (select(OutboxMessage.idempotency_key, OutboxMessage.status)
 
 
 def sent_status_alone(session: Session, community_id: int, key: str) -> str | None:
-    """The state of the email under ``key`` (``we_miss_you_key``), or None: read as a
-    statement of its own when the request has no transaction open yet
-    (tenant_guard.statements_alone). A kept draft checks it on every view (the mail worker
-    moves it and marks no community); through the ORM that one statement would open a
-    transaction, set its community and roll it back. The outbox is no community's rows (no
-    row-level security), so the statement needs no scope."""
+    """The state of the email under ``key`` (``we_miss_you_key``), or None, read as
+    ``sent_statuses_alone`` reads them: a kept draft checks it on every view (the mail worker
+    moves it and marks no community)."""
     connection = session.connection()
     with statements_alone(connection):
-        status = connection.execute(_SENT_ONE, {"community_id": community_id, "key": key}).scalar()
-    return None if status is None else OutboxStatus(status).value
-
-
-_SENT_ONE = select(OutboxMessage.status).where(
-    OutboxMessage.community_id == bindparam("community_id"),
-    OutboxMessage.idempotency_key == bindparam("key"))
+        found = connection.execute(_SENT, {"community_id": community_id, "keys": [key]}).all()
+    return OutboxStatus(found[0][1]).value if found else None
 
 
 def next_meetup(session: Session, now: datetime) -> Meetup | None:

@@ -10,12 +10,12 @@ separately and can be lifted from the page too.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from joren.platform.mail.models import EmailUnsubscribe
 from joren.platform.mail.unsubscribes import record_unsubscribe
-from joren.platform.tenant_guard import statements_alone
+from joren.tenants.members.consent.services import address_stopped_alone
 
 ALL = "all"
 # The kinds a member turns on or off here, in the order the page lists them.
@@ -38,20 +38,10 @@ def stopped_categories(session: Session, email: str, community_id: int) -> set[s
 
 def stopped_categories_alone(session: Session, email: str, community_id: int) -> set[str]:
     """``stopped_categories``, read as a statement of its own when the request has no
-    transaction open yet (tenant_guard.statements_alone): the kept preferences page reads
+    transaction open yet (``consent.address_stopped_alone``): the kept preferences page reads
     them on every view (an unsubscribe link marks no community), and through the ORM that
-    one statement would open a transaction, set its community and roll it back. The
-    unsubscribes are no community's rows (no row-level security): it needs no scope."""
-    connection = session.connection()
-    with statements_alone(connection):
-        return set(connection.execute(_STOPPED, {
-            "email": email.strip().lower(), "community_id": community_id}).scalars())
-
-
-_STOPPED = select(EmailUnsubscribe.category).where(
-    EmailUnsubscribe.email == bindparam("email"),
-    (EmailUnsubscribe.community_id == bindparam("community_id"))
-    | EmailUnsubscribe.community_id.is_(None))
+    one statement would open a transaction, set its community and roll it back."""
+    return address_stopped_alone(session, email, community_id)
 
 
 def receiving(session: Session, email: str, community_id: int) -> dict[str, bool]:

@@ -145,10 +145,17 @@ def stopped_categories_alone(session: Session, member: Member) -> list[str]:
     row-level security), so the statement needs no scope."""
     if not member.email:
         return []
+    return sorted(address_stopped_alone(session, member.email, member.tenant_id))
+
+
+def address_stopped_alone(session: Session, email: str, community_id: int) -> set[str]:
+    """The categories an address stopped in a community or everywhere, read as a statement of
+    its own (``stopped_categories_alone``'s read, for an address rather than a member: the
+    kept email preferences page)."""
     connection = session.connection()
     with statements_alone(connection):
-        return sorted(set(connection.execute(_STOPPED, {
-            "email": member.email.lower(), "community_id": member.tenant_id}).scalars()))
+        return set(connection.execute(_STOPPED, {
+            "email": email.strip().lower(), "community_id": community_id}).scalars())
 
 
 _STOPPED = select(EmailUnsubscribe.category).where(
