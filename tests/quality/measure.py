@@ -1,14 +1,15 @@
 """Print the quality figures of one cycle on the dev, the held-out, the fresh, the unseen, the
-novel, the distinct, the seventh and the eighth phrasings, at the sizes given (``python -m
-tests.quality.measure 1000 5000``): precision, decoy-only share, coverage, true reasons, ja↔en
-pairs, and the cycle's time. The held-out line is the one to quote (``held_out.py`` says why);
-the unseen line was the one nobody tuned on, the novel line (``novel.py``, a fifth set written
-blind) the one to keep so once the unseen set was tuned on too, the distinct line
-(``distinct.py``, a sixth, written blind before the novel set is tuned on) the one to keep so
-once the novel set was, the seventh line (``seventh.py``, written blind before the distinct set
-is tuned on) the one to keep so once the distinct set is, and the eighth line (``eighth.py``,
-written blind while the seventh and distinct sets are tuned on) the one to keep so once the
-seventh set is."""
+novel, the distinct, the seventh, the eighth and the ninth phrasings, at the sizes given
+(``python -m tests.quality.measure 1000 5000``): precision, decoy-only share, coverage, true
+reasons, ja↔en pairs, and the cycle's time. The held-out line is the one to quote
+(``held_out.py`` says why); the unseen line was the one nobody tuned on, the novel line
+(``novel.py``, a fifth set written blind) the one to keep so once the unseen set was tuned on
+too, the distinct line (``distinct.py``, a sixth, written blind before the novel set is tuned
+on) the one to keep so once the novel set was, the seventh line (``seventh.py``, written blind
+before the distinct set is tuned on) the one to keep so once the distinct set is, the eighth
+line (``eighth.py``, written blind while the seventh and distinct sets are tuned on) the one to
+keep so once the seventh set is, and the ninth line (``ninth.py``, written blind while the
+eighth was the blind set) the one to keep so once the eighth set is."""
 
 from __future__ import annotations
 
