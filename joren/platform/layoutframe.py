@@ -35,12 +35,13 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask.globals import _cv_request
-from jinja2 import Template, pass_context
+from jinja2 import Template, meta, nodes, pass_context
+from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_TESTS
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from joren.platform.i18n import locale_code, timezone_code
-from joren.platform.templating import signed_csrf_token
+from joren.platform.templating import KeptHTML, signed_csrf_token
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "templates" / "layouts"
 FRAME_LIMIT = 1024
@@ -151,23 +152,24 @@ class FramedTemplate(Template):
         key = _key(self, variables)
         frame = _frames.get(key)
         if frame is not None:
+            page_key = _page_key(self, key, variables)
+            if page_key is not None:
+                page = _pages.get(page_key)
+                if page is not None:
+                    return _with_token(page)
             parts: dict[str, Markup] = {}
             text, _ = _render(self, variables, "hit", parts)
             pieces, names = frame
             if not text.strip() and set(parts) == set(names):
-                return self._assemble(pieces, [parts[n] for n in names])
+                joined = _join(pieces, [parts[n] for n in names])
+                if page_key is not None and not parts["flashes"].strip():
+                    _keep_page(page_key, joined)
+                return _with_token(joined)
             _frames.pop(key, None)
         return self._record(key, variables)
 
     def _assemble(self, pieces: tuple[str, ...], parts: list[str]) -> str:
-        out = [pieces[0]]
-        for part, piece in zip(parts, pieces[1:], strict=True):
-            out.append(part)
-            out.append(piece)
-        text = "".join(out)
-        if _CSRF in text:
-            text = text.replace(_CSRF, str(escape(signed_csrf_token())))
-        return text
+        return _with_token(_join(pieces, parts))
 
     def _record(self, key: tuple[Any, ...], variables: dict[str, Any]) -> str:
         text, context = _render(self, variables, "record")
@@ -184,6 +186,114 @@ class FramedTemplate(Template):
         return self._assemble(pieces, list(parts.values()))
 
 
+def _join(pieces: tuple[str, ...], parts: list[str]) -> str:
+    out = [pieces[0]]
+    for part, piece in zip(parts, pieces[1:], strict=True):
+        out.append(part)
+        out.append(piece)
+    return "".join(out)
+
+
+def _with_token(text: str) -> str:
+    if _CSRF in text:
+        text = text.replace(_CSRF, str(escape(signed_csrf_token())))
+    return text
+
+
+# -- kept pages -------------------------------------------------------------------------------
+#
+# A page whose body the page cache keeps (pagecache.cached_html: a ``KeptHTML`` whose id names
+# its text for good) is the same page every time its frame's key, its address and its few
+# other variables are: such a page is kept whole (with the form token's stand-in) and handed
+# out again without running Jinja. Only pages whose own template (the one that extends a
+# layout) provably reads nothing else are kept: it is parsed once and must extend a layout,
+# include and import nothing, use only Jinja's own filters and tests, and read no name but
+# its variables (each a ``KeptHTML`` with an id, text or a number; one ``KeptHTML`` at least)
+# and ``_PAGE_NAMES`` (whose inputs the frame's key, the time zone or the kept body's id
+# hold: any write in the community gives the body a new id). Flash messages are the
+# request's own: a request with messages to show is rendered, and its page never kept.
+
+PAGE_LIMIT_BYTES = 16 * 1024 * 1024
+_PAGE_NAMES = frozenset({"_", "gettext", "ngettext", "pgettext", "npgettext", "url_for",
+                         "csrf_token", "community", "membership"})
+_pages: dict[tuple[Any, ...], str] = {}
+_page_bytes = [0]
+_leaf_names: dict[str, frozenset[str] | None] = {}
+_MISSING = object()
+
+
+def _reads_of(template: Template) -> frozenset[str] | None:
+    """The names the page's own template reads beside ``_PAGE_NAMES``, or None when its
+    page is never kept (see above)."""
+    name = template.name
+    if name in _leaf_names:
+        return _leaf_names[name]
+    found: frozenset[str] | None = None
+    env = template.environment
+    try:
+        tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+    except Exception:  # noqa: BLE001 - a template that cannot be read again is not kept
+        tree = None
+    if tree is not None:
+        extends = list(tree.find_all(nodes.Extends))
+        if (len(extends) == 1 and isinstance(extends[0].template, nodes.Const)
+                and str(extends[0].template.value).startswith("layouts/")
+                and not any(tree.find_all((nodes.Include, nodes.Import, nodes.FromImport)))
+                and all(f.name in DEFAULT_FILTERS for f in tree.find_all(nodes.Filter))
+                and all(t.name in DEFAULT_TESTS for t in tree.find_all(nodes.Test))):
+            found = frozenset(meta.find_undeclared_variables(tree) - _PAGE_NAMES)
+    _leaf_names[name] = found
+    return found
+
+
+def _page_key(template: Template, frame_key: tuple[Any, ...],
+              variables: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The key of the whole page, or None when it is not kept."""
+    if not current_app.config.get("PAGE_CACHE", True) or _flashes_waiting():
+        return None
+    names = _reads_of(template)
+    if names is None:
+        return None
+    values: list[Any] = []
+    kept = False
+    for name in sorted(names):
+        value = variables.get(name, _MISSING)
+        if value is _MISSING:
+            if name in template.globals:
+                return None
+            values.append((name, None, None))
+        elif isinstance(value, KeptHTML):
+            if value.kept_id is None:
+                return None
+            kept = True
+            values.append((name, KeptHTML, value.kept_id))
+        elif value is None or type(value) in (str, Markup, int, float, bool):
+            values.append((name, type(value), value))
+        else:
+            return None
+    if not kept:
+        return None
+    return (frame_key, timezone_code(), request.full_path, tuple(values))
+
+
+def _flashes_waiting() -> bool:
+    ctx = _cv_request.get(None)
+    return ctx is None or bool(ctx.flashes) or "_flashes" in ctx.session
+
+
+def _keep_page(page_key: tuple[Any, ...], joined: str) -> None:
+    """Keep the page with the stand-in for the reader's token (the frame's own already are)."""
+    token = _csrf_token()
+    text = joined.replace(token, _CSRF) if token else joined
+    if len(text) > PAGE_LIMIT_BYTES // 8:
+        return
+    if _page_bytes[0] + len(text) > PAGE_LIMIT_BYTES:
+        _pages.clear()
+        _page_bytes[0] = 0
+    _pages[page_key] = text
+    _page_bytes[0] += len(text)
+
+
 def init_app(app: Flask) -> None:
     """Templates render through the frame; the layout marks its page's parts."""
     app.jinja_env.template_class = FramedTemplate
@@ -192,6 +302,9 @@ def init_app(app: Flask) -> None:
 
 
 def clear() -> None:
-    """Forget every kept frame (tests)."""
+    """Forget every kept frame and page (tests)."""
     _frames.clear()
     _unframed.clear()
+    _pages.clear()
+    _page_bytes[0] = 0
+    _leaf_names.clear()

@@ -96,8 +96,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import current_app, g, has_app_context, has_request_context
-from markupsafe import Markup, escape
+from flask import current_app, g, has_app_context, has_request_context, request
+from markupsafe import escape
 from sqlalchemy import (
     BigInteger,
     Integer,
@@ -113,8 +113,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from joren.platform.db import Base, intpk, utcnow
-from joren.platform.i18n import locale_code
-from joren.platform.templating import signed_csrf_token
+from joren.platform.i18n import locale_code, timezone_code
+from joren.platform.templating import KeptHTML, signed_csrf_token
 from joren.platform.tenancy import (
     TENANT_KEY,
     UNSCOPED_KEY,
@@ -555,11 +555,18 @@ def cached(session: Session, name: str, parts: tuple[Any, ...], compute: Callabl
 
     ``shared``: the caller never changes the result, so this process may hand the same
     decoded object to every view of it (``DecodedStore``) instead of parsing it again."""
+    return _cached(session, name, parts, compute, still_true, shared=shared)[0]
+
+
+def _cached(session: Session, name: str, parts: tuple[Any, ...], compute: Callable[[], T],
+            still_true: Callable[[T], bool] | None = None, *,
+            shared: bool = False) -> tuple[T, bool]:
+    """``cached``, and whether the result is kept (read from a store, or stored now)."""
     if not enabled():
-        return compute()
+        return compute(), False
     print_ = fingerprint(session)
     if print_ is None:
-        return compute()
+        return compute(), False
     tenant_id = session.info[TENANT_KEY]
     key = _key(tenant_id, name, print_, (_language(), *parts))
     reads = _reads()
@@ -568,7 +575,7 @@ def cached(session: Session, name: str, parts: tuple[Any, ...], compute: Callabl
         # one community for good; ``still_true`` is asked on every view all the same.
         value = _decoded.get(key)
         if value is not None and (still_true is None or still_true(value)):
-            return value  # type: ignore[no-any-return]
+            return value, True
     store = _store()
     raw = store.get(key) if reads else None
     if raw is not None:
@@ -580,18 +587,19 @@ def cached(session: Session, name: str, parts: tuple[Any, ...], compute: Callabl
                 and (still_true is None or still_true(kept["value"]))):
             if shared:
                 _decoded.set(key, kept["value"], len(raw))
-            return kept["value"]  # type: ignore[no-any-return]
+            return kept["value"], True
     value = compute()
-    if fingerprint_unchanged(session):
-        text = json.dumps({"tenant": tenant_id, "value": value}, ensure_ascii=False)
-        store.set(key, text)
-        if shared:
-            _decoded.set(key, value, len(text))
-    return value
+    if not fingerprint_unchanged(session):
+        return value, False
+    text = json.dumps({"tenant": tenant_id, "value": value}, ensure_ascii=False)
+    store.set(key, text)
+    if shared:
+        _decoded.set(key, value, len(text))
+    return value, True
 
 
 def cached_html(session: Session, name: str, parts: tuple[Any, ...],
-                render: Callable[[], str]) -> Markup:
+                render: Callable[[], str]) -> KeptHTML:
     """A piece of HTML (``render()``: a Jinja template's output) kept like ``cached``.
 
     Forms in it carry the reader's form token: it is rendered with a random stand-in for the
@@ -603,40 +611,77 @@ def cached_html(session: Session, name: str, parts: tuple[Any, ...],
 
 def cached_html_about(session: Session, name: str, parts: tuple[Any, ...],
                       render: Callable[[], str], about: Callable[[], Any] | None = None,
-                      still_true: Callable[[Any], bool] | None = None) -> tuple[Markup, Any]:
+                      still_true: Callable[[Any], bool] | None = None) -> tuple[KeptHTML, Any]:
     """``cached_html``, and beside the HTML what ``about()`` (called just after ``render()``,
     JSON-able) said of it: what the view needs besides the HTML (whether the figures were
     computed from the register), or what ``still_true(about)`` checks on every view (rows
     no write of the community marks)."""
     def compute() -> dict[str, Any]:
-        field = current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
-        stand_in = f"csrf-stand-in-{secrets.token_hex(16)}"
-        missing = object()
-        real = g.get(field, missing)
-        setattr(g, field, stand_in)
-        try:
-            html = str(render())
-        finally:
-            if real is missing:
-                g.pop(field, None)
-            else:
-                setattr(g, field, real)
+        html, stand_in = _with_stand_in(render)
         return {"html": html, "stand_in": stand_in,
                 "about": about() if about is not None else None}
 
-    kept = cached(session, name, parts, compute,
-                  None if still_true is None else lambda value: bool(
-                      isinstance(value, dict) and still_true(value.get("about"))),
-                  shared=True)
-    html = kept["html"]
-    if kept["stand_in"] in html:
-        # The reader's token as the layout's forms get it (the one signed for this session's
-        # secret within the last minute, templating.signed_csrf_token), not signed anew.
-        html = html.replace(kept["stand_in"], str(escape(signed_csrf_token())))
+    kept, is_kept = _cached(session, name, parts, compute,
+                            None if still_true is None else lambda value: bool(
+                                isinstance(value, dict) and still_true(value.get("about"))),
+                            shared=True)
     about_value = kept.get("about")
     if isinstance(about_value, dict | list):  # the view's own copy: the kept one is shared
         about_value = copy.deepcopy(about_value)
-    return Markup(html), about_value  # noqa: S704 - Jinja's autoescaped output, and an escaped token
+    # The stand-in is new with every computed result: it names the kept HTML for good.
+    return _with_token(kept["html"], kept["stand_in"],
+                       kept["stand_in"] if is_kept else None), about_value
+
+
+def _with_token(html: str, stand_in: str, kept_id: str | None) -> KeptHTML:
+    if stand_in in html:
+        # The reader's token as the layout's forms get it (the one signed for this session's
+        # secret within the last minute, templating.signed_csrf_token), not signed anew.
+        html = html.replace(stand_in, str(escape(signed_csrf_token())))
+    return KeptHTML(html, kept_id=kept_id)
+
+
+def _with_stand_in(render: Callable[[], str]) -> tuple[str, str]:
+    """``render()`` with a random stand-in for the reader's form token; both."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+    stand_in = f"csrf-stand-in-{secrets.token_hex(16)}"
+    missing = object()
+    real = g.get(field, missing)
+    setattr(g, field, stand_in)
+    try:
+        html = str(render())
+    finally:
+        if real is missing:
+            g.pop(field, None)
+        else:
+            setattr(g, field, real)
+    return html, stand_in
+
+
+_by_inputs = DecodedStore()
+
+
+def html_by_inputs(name: str, inputs: tuple[Any, ...], render: Callable[[], str]) -> KeptHTML:
+    """A piece of HTML that shows nothing but ``inputs``, read on every view (a page outside
+    any community, such as the account page, whose data the request reads anyway): rendered
+    once per distinct ``inputs`` (and language, time zone and mount point) in this process,
+    then handed out again with the reader's form token written in, as ``cached_html`` does.
+
+    ``inputs`` must hold everything ``render()`` reads, written out in full (``repr`` of
+    plain data classes, ids, the account's own fields): two views with equal inputs get
+    the same HTML. No database state is trusted here; nothing is shared between processes.
+    Templates that reload (debug) are rendered every time."""
+    if not enabled() or not has_request_context() or current_app.jinja_env.auto_reload:
+        html, stand_in = _with_stand_in(render)
+        return _with_token(html, stand_in, None)
+    about = json.dumps([name, _language(), timezone_code(), request.script_root, inputs],
+                       default=repr, ensure_ascii=False)
+    key = hashlib.sha256(about.encode()).hexdigest()[:32]
+    kept = _by_inputs.get(key)
+    if kept is None:
+        kept = _with_stand_in(render)
+        _by_inputs.set(key, kept, len(kept[0]) + len(about))
+    return _with_token(kept[0], kept[1], f"inputs-{key}")
 
 
 def not_yet(moment: str | None) -> bool:
@@ -654,3 +699,4 @@ def clear_local() -> None:
     """Empty this process's stores (tests)."""
     _local.clear()
     _decoded.clear()
+    _by_inputs.clear()

@@ -167,6 +167,22 @@ def cached_url_for(endpoint: str, **values: object) -> str:
     return address
 
 
+class KeptHTML(Markup):
+    """A kept page's body (issue 14): HTML whose text, but for the reader's form token, is
+    named for good by ``kept_id`` (pagecache hands out a new id whenever the text may have
+    changed). The layout frame (layoutframe.py) keeps a whole page built around such a body
+    under that id, so a page viewed again is not rendered by Jinja again. Anything made from
+    it (``+``, ``%``, ``join``...) is a ``KeptHTML`` with no id: an ordinary piece of HTML."""
+
+    kept_id: str | None
+
+    def __new__(cls, base: Any = "", encoding: str | None = None, errors: str = "strict",
+                kept_id: str | None = None) -> KeptHTML:
+        made = super().__new__(cls, base, encoding, errors)
+        made.kept_id = kept_id
+        return made
+
+
 # The layout's menus (the console's and the portal's) are the same markup for every request
 # with the same inputs: about twenty links and their labels. ``layout_fragment`` renders one
 # once per key and hands the text back afterwards. The key holds every input the fragment

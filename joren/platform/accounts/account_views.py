@@ -9,7 +9,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required, logout_user
+from markupsafe import Markup
 
+from joren.platform import pagecache
 from joren.platform.accounts import limits, pages, services, sessions, switcher
 from joren.platform.accounts.account_page import devices_and_offers
 from joren.platform.accounts.forms import ChangePasswordForm, ProfileForm
@@ -22,24 +24,35 @@ from joren.platform.membership.labels import ROLE_LABELS, STATUS_LABELS
 def _render_account(profile: ProfileForm | None = None,
                     password: ChangePasswordForm | None = None) -> Any:
     account = pages.me()
-    profile = profile or ProfileForm(
-        formdata=None, display_name=account.display_name,
-        language=account.language or current_language(),
-    )
-    password = password or ChangePasswordForm(
-        formdata=None, needs_current=bool(account.password_hash)
-    )
     memberships = switcher.every_membership(db.session, account.id)
     # The devices and the offers (read across communities) in one statement of their own
     # when it can be (account_page).
     devices, offers = devices_and_offers(db.session, account, now=utcnow(),
                                          current_id=account.current_session_id,
                                          limit=sessions.DEVICES_SHOWN, **lifetimes())
-    return render_template(
-        "accounts/account.html", profile_form=profile, password_form=password,
-        memberships=memberships, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
-        offers=offers, devices=devices,
-    )
+    language = account.language or current_language()
+
+    def body() -> str:
+        return render_template(
+            "accounts/_account_body.html",
+            profile_form=profile or ProfileForm(
+                formdata=None, display_name=account.display_name, language=language),
+            password_form=password or ChangePasswordForm(
+                formdata=None, needs_current=bool(account.password_hash)),
+            memberships=memberships, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
+            offers=offers, devices=devices)
+
+    if profile is None and password is None:
+        # Everything the body shows, read on every view: rendered once per distinct inputs
+        # (issue 14). The forms are the account's own values; a refused form is rendered.
+        body_html = pagecache.html_by_inputs("accounts.account", (
+            account.id, account.email, bool(account.is_verified),
+            bool(account.password_hash), account.deletion_requested_at is not None,
+            account.display_name, language, repr(memberships), repr(devices), repr(offers),
+        ), body)
+    else:
+        body_html = Markup(body())  # noqa: S704 - Jinja's autoescaped output
+    return render_template("accounts/account.html", body_html=body_html)
 
 
 @login_required

@@ -404,10 +404,17 @@ def _closing_banner() -> dict[str, Any]:
 
 
 def _community_deletion_page(status: int = 200) -> Any:
-    return render_template(
-        "privacy/delete_community.html",
-        due=closing.deletion_due_at(g.community, current_app.config),
-        grace_days=closing.grace(current_app.config).days), status
+    due = closing.deletion_due_at(g.community, current_app.config)
+    grace_days = closing.grace(current_app.config).days
+    # It shows the community's name and address, when it closes and the grace period, read
+    # on every view (the community is loaded with the sign-in): rendered once per distinct
+    # values of those (issue 14).
+    body_html = pagecache.html_by_inputs(
+        "privacy_community.delete_community",
+        (g.community.id, g.community.name, g.community.slug, repr(due), grace_days),
+        lambda: render_template("privacy/_delete_community_body.html", due=due,
+                                grace_days=grace_days))
+    return render_template("privacy/delete_community.html", body_html=body_html), status
 
 
 @community.route("/admin/delete", methods=["GET", "POST"])
