@@ -161,8 +161,8 @@ def vetoing(wrong: Judge, facing: Callable[[str, str], bool] | None = None):
     """The engine with ``wrong`` as a veto on tags (and ``facing`` on stated directions)."""
     rows, read, stated = semantics.concept_rows, evidence._read, evidence.stated_directions
 
-    def concept_rows(offer_texts, need_texts, offer_picks, need_picks):
-        offer, need = rows(offer_texts, need_texts, offer_picks, need_picks)
+    def concept_rows(offer_texts, need_texts, offer_picks, need_picks, verdicts=None):
+        offer, need = rows(offer_texts, need_texts, offer_picks, need_picks, verdicts)
         return (_vetoed_rows(offer_texts, "offer", offer, wrong),
                 _vetoed_rows(need_texts, "need", need, wrong))
 
