@@ -421,10 +421,10 @@ class Verdicts:
     judged, for the caller to store). Keys: (side, ``digest`` of the sentence)."""
 
     def __init__(self, known: dict[tuple[str, int], Verdict] | None = None,
-                 m: Callable[[], Model] = model) -> None:
+                 m: Callable[[], Model] | None = None) -> None:
         self.known: dict[tuple[str, int], Verdict] = {} if known is None else known
         self.judged: dict[tuple[str, int], Verdict] = {}
-        self._model = m
+        self._model = m or (lambda: model())    # the shipped one, looked up when used
 
     @property
     def version(self) -> str:
