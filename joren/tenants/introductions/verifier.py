@@ -368,24 +368,43 @@ def read_model(raw: dict, vectors: Callable[[Sequence[str]], np.ndarray]) -> Mod
     pool = Pool(emb=sp.sentences(vectors(lines)).astype(np.float64),
                 k=np.asarray([at[code] for _l, code, *_r in raw["examples"]], np.int64),
                 y=np.asarray([bad for *_r, bad in raw["examples"]], bool))
+    return Model(np.asarray(raw["mean"]), np.asarray(raw["scale"]), np.asarray(raw["weights"]),
+                 float(raw["bias"]), float(raw["threshold"]), pool, sp, model_version(raw))
+
+
+def model_version(raw: dict) -> str:
+    """A model's version: 64 bits of a digest of its weights, threshold and examples, and of
+    the vocabulary it reads (the tags and the phrases)."""
     digest = hashlib.sha256(json.dumps(
         [raw["weights"], raw["mean"], raw["scale"], raw["bias"], raw["threshold"],
          raw["examples"], vocabulary._data()], ensure_ascii=False, sort_keys=True).encode())
-    return Model(np.asarray(raw["mean"]), np.asarray(raw["scale"]), np.asarray(raw["weights"]),
-                 float(raw["bias"]), float(raw["threshold"]), pool, sp,
-                 digest.hexdigest()[:16])
+    return digest.hexdigest()[:16]
+
+
+@cache
+def _shipped() -> dict:
+    return json.loads(_resource(MODEL_FILE).read_text("utf-8"))
 
 
 @cache
 def model() -> Model:
-    """The shipped model, loaded once per process."""
-    raw = json.loads(_resource(MODEL_FILE).read_text("utf-8"))
-    return read_model(raw, vectors_from(shipped_vectors()))
+    """The shipped model, loaded once per process (0.5 s of CPU: the pool and the
+    vocabulary's phrases from the shipped vectors)."""
+    return read_model(_shipped(), vectors_from(shipped_vectors()))
+
+
+@cache
+def _shipped_version() -> str:
+    return model_version(_shipped())
 
 
 def version() -> str:
-    """The shipped model's version: its weights, examples and the vocabulary it reads."""
-    return model().version
+    """The shipped model's version (read without loading the model: a cycle whose verdicts
+    are all stored never loads it)."""
+    loaded = getattr(model, "cache_info", None)
+    if loaded is None or loaded().currsize:
+        return model().version
+    return _shipped_version()
 
 
 def judge(lines: Sequence[str], side: str, m: Model | None = None) -> list[Verdict]:
@@ -424,11 +443,14 @@ class Verdicts:
                  m: Callable[[], Model] | None = None) -> None:
         self.known: dict[tuple[str, int], Verdict] = {} if known is None else known
         self.judged: dict[tuple[str, int], Verdict] = {}
-        self._model = m or (lambda: model())    # the shipped one, looked up when used
+        self._given = m                  # None: the shipped model, loaded only to judge
+
+    def _model(self) -> Model:
+        return model() if self._given is None else self._given()
 
     @property
     def version(self) -> str:
-        return self._model().version
+        return version() if self._given is None else self._given().version
 
     def vetoed(self, lines: Sequence[str], side: str) -> list[frozenset[int]]:
         """For each sentence of ``side``, the concepts whose tag it loses."""
