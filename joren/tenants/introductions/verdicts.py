@@ -8,7 +8,8 @@ sentence's tags are judged when the profile changes, not in every cycle.
   ``verifier.Verdicts``; the engine judges in one batch per side whatever is missing there
   (a cycle never depends on the job having run, and a fresh install with none stored
   works), and ``store`` (the cycle, after the engine) keeps what it judged, deleting the
-  rows of other model versions when it stores.
+  rows of other model versions when it stores; ``prune`` deletes the verdicts on sentences
+  no profile holds any more (the cycle, which reads every profile).
 """
 
 from __future__ import annotations
@@ -43,6 +44,19 @@ def read(session: Session) -> verifier.Verdicts:
         if k is not None:
             known.setdefault((side, int(sentence)), {})[k] = bool(vetoed)
     return verifier.Verdicts(known)
+
+
+def prune(session: Session, verdicts: verifier.Verdicts) -> int:
+    """Delete the stored verdicts ``verdicts`` read but no sentence of this run asked for
+    (sentences no profile holds any more); only after a run over the whole community.
+    Returns the sentences deleted."""
+    stale = sorted(set(verdicts.known) - verdicts.used - set(verdicts.judged))
+    for side in vocabulary.SIDES:
+        gone = [sentence for s, sentence in stale if s == side]
+        for start in range(0, len(gone), IN_LIMIT):
+            session.execute(delete(TagVerdict).where(
+                TagVerdict.side == side, TagVerdict.sentence.in_(gone[start:start + IN_LIMIT])))
+    return len(stale)
 
 
 def store(session: Session, verdicts: verifier.Verdicts) -> int:

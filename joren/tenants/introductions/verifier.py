@@ -443,6 +443,7 @@ class Verdicts:
                  m: Callable[[], Model] | None = None) -> None:
         self.known: dict[tuple[str, int], Verdict] = {} if known is None else known
         self.judged: dict[tuple[str, int], Verdict] = {}
+        self.used: set[tuple[str, int]] = set()     # the keys this run asked for
         self._given = m                  # None: the shipped model, loaded only to judge
 
     def _model(self) -> Model:
@@ -455,6 +456,7 @@ class Verdicts:
     def vetoed(self, lines: Sequence[str], side: str) -> list[frozenset[int]]:
         """For each sentence of ``side``, the concepts whose tag it loses."""
         keys = [(side, digest(line)) for line in lines]
+        self.used.update(keys)
         missing = list(dict.fromkeys(key for key in keys if key not in self.known))
         if missing:
             at = {key: row for row, key in enumerate(keys)}

@@ -197,3 +197,20 @@ def test_another_community_can_neither_read_nor_change_the_verdicts(session, sco
     with unscoped(session):
         assert session.scalar(select(func.count()).select_from(TagVerdict).where(
             TagVerdict.tenant_id == tenant.id)) == len(before)
+
+
+def test_a_cycle_deletes_the_verdicts_of_sentences_no_profile_holds(session, scoped, tenant):
+    who = _community(session, tenant)
+    session.commit()
+    s = scoped(tenant)
+    cycles.run_cycle(s, "manual-202611230530")
+    s.commit()
+    shop = s.get(type(who["shop"]), who["shop"].id)
+    shop.challenges = ""
+    s.commit()
+    gone = ("need", verifier.digest("決算が不安"), "tax")
+    assert gone in _stored(s)
+    cycles.run_cycle(s, "manual-202611240530")
+    s.commit()
+    assert gone not in _stored(s)
+    assert ("offer", verifier.digest(SUBTITLES), "web_development") in _stored(s)
