@@ -5,7 +5,9 @@ A tag is a (sentence, concept) the words found (``vocabulary.tag``, per sentence
 reasons cut them). A tag that fails verification is taken away from that sentence: a pair
 that met only in it becomes a fallback (``semantics.confirmed`` no longer holds), and the
 reasons neither state a direction from it nor say that both texts are about it. Nothing is
-ever added or made stronger. ``vetoing(wrong)`` runs the engine so, for any judge ``wrong``:
+ever added or made stronger. ``vetoing(wrong)`` runs the engine so, for any judge ``wrong``
+(on top of the verdicts the ``Features`` carry: the runs here pass ``verdicts=None``, the
+words alone; the product's trained verifier is ``joren/tenants/introductions/verifier.py``):
 
 - ``oracle``: the ceiling. Every sentence of the quality sets is known by construction
   (its topic, or generic / homograph / filler); a topic's concepts are those its sentences
@@ -161,8 +163,8 @@ def vetoing(wrong: Judge, facing: Callable[[str, str], bool] | None = None):
     """The engine with ``wrong`` as a veto on tags (and ``facing`` on stated directions)."""
     rows, read, stated = semantics.concept_rows, evidence._read, evidence.stated_directions
 
-    def concept_rows(offer_texts, need_texts, offer_picks, need_picks):
-        offer, need = rows(offer_texts, need_texts, offer_picks, need_picks)
+    def concept_rows(offer_texts, need_texts, offer_picks, need_picks, verdicts=None):
+        offer, need = rows(offer_texts, need_texts, offer_picks, need_picks, verdicts)
         return (_vetoed_rows(offer_texts, "offer", offer, wrong),
                 _vetoed_rows(need_texts, "need", need, wrong))
 
@@ -320,7 +322,7 @@ def facing_check(tau: float) -> Callable[[str, str], bool]:
 
 def one(c: q.Community) -> str:
     began = time.process_time()
-    found = suggest(Features(c.profiles), History())
+    found = suggest(Features(c.profiles, verdicts=None), History())   # the words, then the veto
     cpu = time.process_time() - began
     s = q.score_cycle(c, found)
     cells = "  ".join(f"{short} {s[key]:.3f}" for key, short in KEYS)
@@ -339,7 +341,7 @@ def rates(c: q.Community, judges: dict[str, Judge]) -> dict[str, tuple[float, fl
         return False
 
     with vetoing(record):
-        suggest(Features(c.profiles), History())
+        suggest(Features(c.profiles, verdicts=None), History())
     out = {}
     for name, wrong in judges.items():
         vetoed = [(bad, wrong(*tag)) for tag, bad in asked.items()]

@@ -108,7 +108,7 @@ import numpy as np
 from scipy import sparse
 
 from joren.platform.rowcache import RowCache
-from joren.tenants.introductions import arrays, semantics
+from joren.tenants.introductions import arrays, semantics, verifier
 from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.features import Features, Profile
 from joren.tenants.members import vocabulary
@@ -229,7 +229,8 @@ def _named(f: Features, members: Sequence[int], side: str) -> list[Named]:
     kept = _KEPT_NAMED if len(f) <= KEPT_UP_TO else {}
     if len(kept) > NAMED_KEPT:
         kept.clear()
-    keys = {m: _named_key(f.profiles[m], side) for m in todo}
+    judged_by = None if f.verdicts is None else f.verdicts.version
+    keys = {m: (judged_by, *_named_key(f.profiles[m], side)) for m in todo}
     unread = []
     for m in todo:
         found = kept.get(keys[m])
@@ -307,6 +308,8 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
                 and (offered is None or c in offered)
             if c not in found or (own and not found[c][1]):
                 found[c] = (lines[row], own)
+    if f.verdicts is not None:
+        _vetoed(out, tag_side, f.verdicts)
     at = vocabulary.index()
     for k, m in enumerate(members):
         profile = f.profiles[m]
@@ -315,6 +318,20 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
             if c is not None and specific[c] > 0:
                 out[k][c] = (out[k].get(c, (None, True))[0], True)
     return out
+
+
+def _vetoed(named: list[Named], side: str, verdicts: verifier.Verdicts) -> None:
+    """Take from ``named`` each concept whose sentence's tag of it the trained verifier
+    vetoes (``verifier``): that sentence states no reason about it. One batch of verdicts."""
+    lines = list(dict.fromkeys(line for found in named for line, _own in found.values()
+                               if line is not None))
+    if not lines:
+        return
+    vetoed = dict(zip(lines, verdicts.vetoed(lines, side), strict=True))
+    for found in named:
+        for c in [c for c, (line, _own) in found.items()
+                  if line is not None and c in vetoed[line]]:
+            del found[c]
 
 
 # What a need's mention (``vocabulary.is_mention``: 食事, receipts) weighs here: more than a

@@ -136,6 +136,7 @@ def test_stored_common_ground_reasons_still_render(ctx):
         "佐藤's “交流会の主催” and 田中's “知り合いを増やしたい” touch on the same subject."]
 
 
+@pytest.mark.usefixtures("words_only")
 def test_an_offer_that_only_names_the_thing_says_both_are_about_it(ctx):
     # The offer works on websites (subtitles them) rather than building them: the engine
     # still suggests the pair but says only what is true, in both languages.
