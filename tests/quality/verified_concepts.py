@@ -156,10 +156,32 @@ def _vetoed_rows(texts: list[str], side: str, rows: sparse.csr_matrix, wrong: Ju
     return out
 
 
+Doubt = Callable[[str, int, str], float]  # (sentence, concept index, side) → P(tag wrong)
+
+
+def doubt_of(judge: Judge | Doubt) -> Callable[[list[str], list[int], str], np.ndarray]:
+    """A per-tag judge (a veto, True/False, or a score: the probability that the tag is
+    wrong) as the engine's hook ``evidence.tag_doubt`` reads it: a batch of (sentences,
+    concepts) of one side → scores (a veto counts as 1.0, a pass as 0.0)."""
+    def doubt(lines: list[str], concepts: list[int], side: str) -> np.ndarray:
+        return np.asarray([float(judge(line, k, side))
+                           for line, k in zip(lines, concepts, strict=True)], np.float64)
+
+    return doubt
+
+
 @contextmanager
-def vetoing(wrong: Judge, facing: Callable[[str, str], bool] | None = None):
-    """The engine with ``wrong`` as a veto on tags (and ``facing`` on stated directions)."""
+def vetoing(wrong: Judge | None, facing: Callable[[str, str], bool] | None = None, *,
+            reasons_wrong: Judge | Doubt | None = None):
+    """The engine with ``wrong`` as a veto on tags (None: no veto), ``facing`` on stated
+    directions, and ``reasons_wrong`` as the verifier the reasons ask before they state a
+    direction (``evidence.tag_doubt``: a score, compared with ``evidence.REASON_THRESHOLD``,
+    or a veto, True for a tag too doubtful to state a direction on)."""
     rows, read, stated = semantics.concept_rows, evidence._read, evidence.stated_directions
+    doubt = evidence.tag_doubt
+    if wrong is None:
+        def wrong(line: str, k: int, side: str) -> bool:
+            return False
 
     def concept_rows(offer_texts, need_texts, offer_picks, need_picks):
         offer, need = rows(offer_texts, need_texts, offer_picks, need_picks)
@@ -184,11 +206,14 @@ def vetoing(wrong: Judge, facing: Callable[[str, str], bool] | None = None):
 
     semantics.concept_rows, evidence._read = concept_rows, _read
     evidence.stated_directions = stated_directions
+    if reasons_wrong is not None:
+        evidence.tag_doubt = doubt_of(reasons_wrong)
     try:
         yield
     finally:
         semantics.concept_rows, evidence._read = rows, read
         evidence.stated_directions = stated
+        evidence.tag_doubt = doubt
 
 
 # --- the oracle -------------------------------------------------------------------------
