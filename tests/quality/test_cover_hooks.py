@@ -47,3 +47,21 @@ def test_no_veto_and_no_reasons_judge_change_nothing(small) -> None:
     with v.vetoing(None):
         same = suggest(Features(small.profiles), History())
     assert same == plain
+
+
+def test_a_run_with_the_veto_leaves_nothing_read_for_a_run_without(small) -> None:
+    # The reasons keep what they read of each text across cycles (``evidence._named``): a
+    # run after a vetoed one must read the texts again, and a vetoed run after a plain one.
+    def fresh_run(veto: bool) -> list:
+        evidence._KEPT_NAMED.clear()
+        with v.vetoing(v.oracle("both") if veto else None):
+            return suggest(Features(small.profiles), History())
+
+    plain, vetoed = fresh_run(False), fresh_run(True)
+    assert vetoed != plain
+    with v.vetoing(v.oracle("both")):
+        suggest(Features(small.profiles), History())
+    assert suggest(Features(small.profiles), History()) == plain
+    suggest(Features(small.profiles), History())
+    with v.vetoing(v.oracle("both")):
+        assert suggest(Features(small.profiles), History()) == vetoed

@@ -204,6 +204,9 @@ def vetoing(wrong: Judge | None, facing: Callable[[str, str], bool] | None = Non
         return [s if s is None or not s.direction or s.offer is None or s.ask is None
                 or facing(s.offer, s.ask) else replace(s, direction=False) for s in out]
 
+    # What the reasons read of a text is kept across cycles by text (``evidence._named``):
+    # read with the veto, it must not serve a run without it, nor the reverse.
+    evidence._KEPT_NAMED.clear()
     semantics.concept_rows, evidence._read = concept_rows, _read
     evidence.stated_directions = stated_directions
     if reasons_wrong is not None:
@@ -214,6 +217,7 @@ def vetoing(wrong: Judge | None, facing: Callable[[str, str], bool] | None = Non
         semantics.concept_rows, evidence._read = rows, read
         evidence.stated_directions = stated
         evidence.tag_doubt = doubt
+        evidence._KEPT_NAMED.clear()
 
 
 # --- the oracle -------------------------------------------------------------------------
