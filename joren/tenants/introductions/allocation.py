@@ -73,10 +73,15 @@ were good, of those it gave up 92 of 96). At 5,000 members (distinct, seed 1) co
 .973 → .974, good coverage .939 → .940, precision .949 either way. Without the verifier it
 gains 0 to 1.9 points (seventh seed 1 .969 → .988, held_out .962 → .977, novel .975 →
 .988, distinct .982/.974 → .985/.978), precision −0.006 to +0.002 there too.
-Measured and left out: a fallback backed by its characters alone allowed only with a word
-in common to say (``evidence.says_something``): precision +0 to +0.013 (novel), coverage
-−0.2 to −1.2 points, decoys within 0.2 points. Its CPU cost is within the noise (20,000
-synthetic members: the allocation's median 0.54 s → 0.44 s over three runs each).
+Measured and left out: a longer exchange where the full partner has no pair to spare (one
+of its pairs' other members, holding only that, moves to another allowed pair of the same
+tier or better with a member who has room): it acted in 2 of 8 runs under the verifier
+(seventh seed 1: coverage .983 → .985, decoy-only 1.8% → 2.0%, precision −0.002; novel
+seed 1 .985 → .986) and in none without. A fallback backed by its characters alone
+allowed only with a word in common to say (``evidence.says_something``): precision +0 to
++0.013 (novel), coverage −0.2 to −1.2 points, decoys within 0.2 points. The repair's CPU
+cost is within the noise (20,000 synthetic members: the allocation's median 0.54 s → 0.44 s
+over three runs each).
 
 Every function is pure numpy over aligned arrays: pairs ``i``/``j`` (positions), ``score``,
 the pairs allowed (``good``) and each position's room (``room``; the cap minus what is
