@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("side", sa.String(length=5), nullable=False),
         sa.Column("sentence", sa.BigInteger(), nullable=False),
         sa.Column("concept", sa.String(length=64), nullable=False),
-        sa.Column("vetoed", sa.Boolean(), nullable=False),
+        sa.Column("doubt", sa.Float(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"],

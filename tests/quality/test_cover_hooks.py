@@ -23,29 +23,29 @@ def _directions(found) -> int:
 
 
 def test_a_reasons_judge_turns_directions_into_fields_and_nothing_else(small) -> None:
-    plain = suggest(Features(small.profiles), History())
+    plain = suggest(Features(small.profiles, verdicts=None), History())
     assert _directions(plain)
     with v.vetoing(None, reasons_wrong=lambda line, k, side: True):
         assert evidence.tag_doubt is not None
-        doubted = suggest(Features(small.profiles), History())
+        doubted = suggest(Features(small.profiles, verdicts=None), History())
     assert evidence.tag_doubt is None
     assert [(s.a, s.b) for s in doubted] == [(s.a, s.b) for s in plain]
     assert not _directions(doubted)
 
 
 def test_a_reasons_score_is_compared_with_the_named_threshold(small) -> None:
-    plain = _directions(suggest(Features(small.profiles), History()))
+    plain = _directions(suggest(Features(small.profiles, verdicts=None), History()))
     below = evidence.REASON_THRESHOLD * 0.99
     with v.vetoing(None, reasons_wrong=lambda line, k, side: below):
-        assert _directions(suggest(Features(small.profiles), History())) == plain
+        assert _directions(suggest(Features(small.profiles, verdicts=None), History())) == plain
     with v.vetoing(None, reasons_wrong=lambda line, k, side: evidence.REASON_THRESHOLD):
-        assert not _directions(suggest(Features(small.profiles), History()))
+        assert not _directions(suggest(Features(small.profiles, verdicts=None), History()))
 
 
 def test_no_veto_and_no_reasons_judge_change_nothing(small) -> None:
-    plain = suggest(Features(small.profiles), History())
+    plain = suggest(Features(small.profiles, verdicts=None), History())
     with v.vetoing(None):
-        same = suggest(Features(small.profiles), History())
+        same = suggest(Features(small.profiles, verdicts=None), History())
     assert same == plain
 
 
@@ -55,29 +55,28 @@ def test_a_run_with_the_veto_leaves_nothing_read_for_a_run_without(small) -> Non
     def fresh_run(veto: bool) -> list:
         evidence._KEPT_NAMED.clear()
         with v.vetoing(v.oracle("both") if veto else None):
-            return suggest(Features(small.profiles), History())
+            return suggest(Features(small.profiles, verdicts=None), History())
 
     plain, vetoed = fresh_run(False), fresh_run(True)
     assert vetoed != plain
     with v.vetoing(v.oracle("both")):
-        suggest(Features(small.profiles), History())
-    assert suggest(Features(small.profiles), History()) == plain
-    suggest(Features(small.profiles), History())
+        suggest(Features(small.profiles, verdicts=None), History())
+    assert suggest(Features(small.profiles, verdicts=None), History()) == plain
+    suggest(Features(small.profiles, verdicts=None), History())
     with v.vetoing(v.oracle("both")):
-        assert suggest(Features(small.profiles), History()) == vetoed
+        assert suggest(Features(small.profiles, verdicts=None), History()) == vetoed
 
 
-def test_the_trained_verifier_vetoes_above_its_threshold_and_doubts_by_its_logistic(
-        monkeypatch) -> None:
-    # No encoder: the model's score of a tag is its concept index, minus 1.
-    import numpy as np
+def test_the_trained_verifier_vetoes_above_its_veto_and_doubts_on_the_reasons_scale() -> None:
+    # The experiment's judge is the engine's verifier: a doubt (the probability that the tag
+    # is wrong) on the scale of ``evidence.REASON_THRESHOLD``, vetoed above ``veto_at``.
+    from joren.tenants.introductions import verifier
+    from joren.tenants.members import vocabulary
 
-    from tests.quality import trained_verifier as tv
-
-    monkeypatch.setattr(tv, "load_cache", lambda: None)
-    monkeypatch.setattr(tv, "features", lambda line, k, side: (np.zeros(2), np.zeros(2)))
-    monkeypatch.setattr(tv, "score_tags", lambda model, d: d["k"].astype(float) - 1.0)
-    wrong, doubt = v.trained({"threshold": 0.5})
-    assert not wrong("x", 1, "offer") and wrong("x", 2, "need")
-    assert doubt("x", 1, "offer") == pytest.approx(0.5)
-    assert doubt("x", 3, "need") == pytest.approx(1 / (1 + np.exp(-2.0)))
+    wrong, doubt = v.trained()
+    at = vocabulary.index()
+    right = ("経理代行・記帳代行をしています", at["bookkeeping"], "offer")
+    pitfall = ("英語の契約書を日本語にしてくれる人を探しています", at["legal"], "need")
+    assert doubt(*right) < evidence.REASON_THRESHOLD and not wrong(*right)
+    assert doubt(*pitfall) > verifier.veto_at() and wrong(*pitfall)
+    assert 0.0 < verifier.veto_at() < 1.0

@@ -28,7 +28,9 @@ def seven_sets():
 
 
 def test_the_training_sets_leave_the_blind_one_out() -> None:
-    assert "eighth" not in tv.TRAINING and len(tv.TRAINING) == 7
+    # Eighth was blind until the verifier was measured on it (2026-12-07), then trained on;
+    # ninth is the blind set now.
+    assert "ninth" not in tv.TRAINING and len(tv.TRAINING) == 8 and "eighth" in tv.TRAINING
 
 
 def test_the_labels_are_the_oracles_on_the_tags_the_words_find(seven_sets) -> None:

@@ -177,7 +177,7 @@ from tests.quality import inferred_concepts as ic
 from tests.quality import verified_concepts as vc
 from tests.quality.measure import KEYS
 
-TRAINING = ("dev", "held_out", "novel", "unseen", "fresh", "distinct", "seventh")
+TRAINING = ("dev", "held_out", "novel", "unseen", "fresh", "distinct", "seventh", "eighth")
 FALSE_VETO = 0.05                 # share of right tags the threshold vetoes
 CS = (0.01, 0.03, 0.1, 0.3)       # inner choice of the L2 strength
 ENGINE_DATA = Path(verifier.__file__).with_name("data")

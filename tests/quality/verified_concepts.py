@@ -122,7 +122,7 @@ from functools import cache
 import numpy as np
 from scipy import sparse
 
-from joren.tenants.introductions import evidence, semantics
+from joren.tenants.introductions import evidence, semantics, verifier
 from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.features import Features, History
 from joren.tenants.introductions.matching import suggest
@@ -435,29 +435,17 @@ def main(argv: list[str]) -> None:
                     evidence.REASON_THRESHOLD = shipped
 
 
-def trained(model: dict | None = None) -> tuple[Judge, Doubt]:
-    """The trained verifier (``trained_verifier``; the shipped model unless ``model``): its
-    veto (score above the model's threshold) and its probability that a tag is wrong (the
-    logistic of the same score: the scale of ``evidence.REASON_THRESHOLD``)."""
-    from tests.quality import trained_verifier as tv
-
-    tv.load_cache()
-    model = tv.load() if model is None else model
-    scores: dict[tuple[str, int, str], float] = {}
-
-    def score(line: str, k: int, side: str) -> float:
-        key = (line, k, side)
-        if key not in scores:
-            e, scal = tv.features(line, k, side)
-            d = {"emb": e[None], "scal": scal[None], "k": np.asarray([k])}
-            scores[key] = float(tv.score_tags(model, d)[0])
-        return scores[key]
-
-    def wrong(line: str, k: int, side: str) -> bool:
-        return score(line, k, side) > model["threshold"]
+def trained(model: verifier.Model | None = None) -> tuple[Judge, Doubt]:
+    """The trained verifier (the engine's ``verifier``; the shipped model unless ``model``):
+    its veto (a doubt above the model's ``veto_at``) and its doubt, the probability that a tag
+    is wrong (the scale of ``evidence.REASON_THRESHOLD``), per tag."""
+    verdicts = verifier.Verdicts(m=None if model is None else (lambda: model))
 
     def doubt(line: str, k: int, side: str) -> float:
-        return float(1.0 / (1.0 + np.exp(-score(line, k, side))))
+        return float(verdicts.doubts([line], [k], side)[0])
+
+    def wrong(line: str, k: int, side: str) -> bool:
+        return doubt(line, k, side) > verdicts.veto_at
 
     return wrong, doubt
 

@@ -87,8 +87,9 @@ left false there is one sentence: "…the city pays part of the cost, but the fo
 in Japanese" (a subsidy need in the words of a translation one, and "only in Japanese" is
 the translation need of "everything on our walls is only in Japanese" in unseen.py).
 
-With a verifier of concept tags (issue 15: a model that gives each tag (sentence, concept,
-side) the probability that it is wrong, ``tag_doubt``), a direction is stated only when the
+With the verifier of concept tags (issue 15, ``verifier``: the trained model gives each tag
+(sentence, concept, side) the probability that it is wrong, its *doubt*, stored with the
+run's verdicts, ``Features.verdicts``), a direction is stated only when the
 verifier is sure of both its tags: a score below ``REASON_THRESHOLD`` for the offer's
 sentence and for the need's (``_doubted_directions``); otherwise both are said to be about
 the concept. Stricter than the verifier's veto of a tag (about 0.6): a tag is one input of a
@@ -109,7 +110,7 @@ directions with the veto alone; 904 at 0.4, 851 at 0.25, 788 at 0.15, 752 at 0.1
 there (they were: the rules below were tuned on these sets, and so was the vocabulary; the
 blind set, where they are 0.94, is where this is to be measured: ``python -m
 tests.quality.verified_concepts --trained --reasons=0.1,0.25 SET:1000:1``). Without a
-verifier (``tag_doubt`` None) nothing changes.
+verifier (``Features(verdicts=None)``) nothing changes.
 
 A word that fits either side in a need (「新製品の採用事例」) names nothing: 採用 of a product
 is not hiring. Where no concept is named in either direction, the reason may only say the
@@ -575,7 +576,7 @@ def stated_directions(f: Features, givers: np.ndarray, askers: np.ndarray
         if best is not None:
             c = best[1]
             out[k] = Stated(offer[c][0], need[c][0], codes[c], best[0])
-    return _doubted_directions(out)
+    return _doubted_directions(out, f.verdicts)
 
 
 # How sure a verifier of concept tags must be of both tags of a direction for it to be
@@ -585,20 +586,24 @@ def stated_directions(f: Features, givers: np.ndarray, askers: np.ndarray
 # threshold): a reason is a claim to two members, a tag only one input of a match. See
 # ``_doubted_directions``.
 REASON_THRESHOLD = 0.25
-# The verifier of concept tags, when one is installed: ``(sentences, concept indices, side)``
-# → the probability that each tag (sentence, concept) is wrong, side "offer" or "need"
-# (an array aligned with the sentences). None: every tag the words find is taken as right.
+# Another verifier of concept tags for the reasons, installed by an experiment
+# (``tests/quality/verified_concepts.vetoing``): ``(sentences, concept indices, side)`` → the
+# probability that each tag (sentence, concept) is wrong, side "offer" or "need" (an array
+# aligned with the sentences). None (the product): the run's own verdicts decide
+# (``Features.verdicts``: the trained verifier's ``doubts``; none: the words alone).
 tag_doubt: Callable[[list[str], list[int], str], np.ndarray] | None = None
 
 
-def _doubted_directions(found: list[Stated | None]) -> list[Stated | None]:
+def _doubted_directions(found: list[Stated | None], verdicts: verifier.Verdicts | None = None
+                        ) -> list[Stated | None]:
     """``found`` with each stated direction that the verifier (``tag_doubt``) does not
     confirm at both ends said as the same field instead (``direction`` False): a direction
     is stated only where the offer's sentence surely names the concept and the need's
     sentence surely does (a score below ``REASON_THRESHOLD`` for each). A side the member
     picked in the form (no sentence) needs no verifying. Nothing else changes: the concept is
     still named, so the pair says something (``says_something``) as before."""
-    doubt = tag_doubt
+    doubt = tag_doubt if tag_doubt is not None else (
+        None if verdicts is None else verdicts.doubts)
     if doubt is None:
         return found
     at = vocabulary.index()

@@ -177,7 +177,9 @@ class Introduction(TenantScoped, Timestamped, Base):
 
 class TagVerdict(TenantScoped, Base):
     """The trained verifier's verdict on one tag of one profile sentence (``verifier``):
-    whether the sentence loses its tag of ``concept`` on ``side``. Judged when a profile
+    how doubtful the sentence's tag of ``concept`` on ``side`` is (``doubt``: the probability
+    that the tag is wrong; the tag is vetoed above ``verifier.veto_at()``, and a reason states
+    a direction only below ``evidence.REASON_THRESHOLD``). Judged when a profile
     changes (``verdicts.judge_members``) or by the first cycle that meets the sentence, and
     read by every cycle in one statement (``verdicts.read``), so a cycle embeds only
     sentences never judged. The key holds a 64-bit digest of the sentence's text
@@ -194,4 +196,4 @@ class TagVerdict(TenantScoped, Base):
     side: Mapped[str] = mapped_column(String(5))            # "offer" or "need"
     sentence: Mapped[int] = mapped_column(BigInteger)      # verifier.digest(sentence)
     concept: Mapped[str] = mapped_column(String(64))        # the vocabulary's concept code
-    vetoed: Mapped[bool] = mapped_column(Boolean)
+    doubt: Mapped[float] = mapped_column(Float)           # P(tag wrong), the logistic

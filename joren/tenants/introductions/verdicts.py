@@ -37,12 +37,12 @@ def read(session: Session) -> verifier.Verdicts:
     version = verifier.version()
     at = vocabulary.index()
     known: dict[tuple[str, int], verifier.Verdict] = {}
-    for side, sentence, concept, vetoed in session.execute(
-            select(TagVerdict.side, TagVerdict.sentence, TagVerdict.concept, TagVerdict.vetoed)
+    for side, sentence, concept, doubt in session.execute(
+            select(TagVerdict.side, TagVerdict.sentence, TagVerdict.concept, TagVerdict.doubt)
             .where(TagVerdict.model_version == version)):
         k = at.get(concept)
         if k is not None:
-            known.setdefault((side, int(sentence)), {})[k] = bool(vetoed)
+            known.setdefault((side, int(sentence)), {})[k] = float(doubt)
     return verifier.Verdicts(known)
 
 
@@ -66,9 +66,9 @@ def store(session: Session, verdicts: verifier.Verdicts) -> int:
     version = verdicts.version
     tenant_id = current_tenant_id(session)
     rows = [{"tenant_id": tenant_id, "model_version": version, "side": side,
-             "sentence": sentence, "concept": codes[k], "vetoed": vetoed}
+             "sentence": sentence, "concept": codes[k], "doubt": doubt}
             for (side, sentence), verdict in verdicts.judged.items()
-            for k, vetoed in verdict.items()]
+            for k, doubt in verdict.items()]
     verdicts.judged.clear()
     if not rows:
         return 0
@@ -110,7 +110,7 @@ def judge_members(session: Session, member_ids: Iterable[int]) -> int:
                     select(TagVerdict.sentence).distinct()
                     .where(TagVerdict.model_version == version, TagVerdict.side == side,
                            TagVerdict.sentence.in_(ds[start:start + IN_LIMIT]))):
-                known.setdefault((side, int(sentence)), {})[-1] = False
+                known.setdefault((side, int(sentence)), {})[-1] = 0.0
     judged = verifier.Verdicts(known)
     for side, got in lines.items():
         judged.vetoed(got, side)

@@ -62,7 +62,7 @@ VECTORS_FILE = "data/verifier_vectors.npz"
 _AFTER_JA = ("の", "向け", "専門", "用", "業界", "業", "様", "さま", "さん", "屋", "店")
 _BEFORE_EN = ("for", "to", "of", "in", "at", "with", "from", "by")
 
-Verdict = dict[int, bool]             # concept index → vetoed, for every tag of a sentence
+Verdict = dict[int, float]   # concept index → doubt (P the tag is wrong), every tag of a sentence
 
 
 # --- the encoder ------------------------------------------------------------------------
@@ -331,6 +331,19 @@ class Model:
         x = np.c_[tags.scal, pool_features(tags.emb[tags.line_of], tags.k, self.pool)]
         return ((x - self.mean) / self.scale) @ self.w + self.b
 
+    def doubts(self, tags: Tags) -> np.ndarray:
+        """The probability that each tag is wrong: the logistic of ``scores``."""
+        return logistic(self.scores(tags))
+
+    @property
+    def veto_at(self) -> float:
+        """The doubt above which a tag is vetoed (the threshold, as a probability)."""
+        return float(logistic(np.float64(self.threshold)))
+
+
+def logistic(s: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-s))
+
 
 def _resource(name: str):  # type: ignore[no-untyped-def]
     return resources.files(__package__).joinpath(name)
@@ -407,10 +420,18 @@ def version() -> str:
     return _shipped_version()
 
 
+def veto_at() -> float:
+    """The shipped model's veto, as a doubt (read without loading the model)."""
+    loaded = getattr(model, "cache_info", None)
+    if loaded is None or loaded().currsize:
+        return model().veto_at
+    return float(logistic(np.float64(_shipped()["threshold"])))
+
+
 def judge(lines: Sequence[str], side: str, m: Model | None = None) -> list[Verdict]:
     """For each sentence of ``side``: its tags (the specific concepts the words find) →
-    vetoed. Every sentence is embedded in one encoder call; a sentence without a tag is not
-    embedded."""
+    doubt (the probability that the tag is wrong). Every sentence is embedded in one encoder
+    call; a sentence without a tag is not embedded."""
     m = m or model()
     lines = list(lines)
     found = tags_of(lines, side)
@@ -420,9 +441,9 @@ def judge(lines: Sequence[str], side: str, m: Model | None = None) -> list[Verdi
         return out
     some = [lines[row] for row in todo]
     tags = inputs(m.space, some, encode(some), side, [found[row] for row in todo])
-    vetoed = (m.scores(tags) > m.threshold).tolist()
-    for row, c, v in zip(tags.line_of.tolist(), tags.k.tolist(), vetoed, strict=True):
-        out[todo[row]][c] = bool(v)
+    doubts = m.doubts(tags).tolist()
+    for row, c, v in zip(tags.line_of.tolist(), tags.k.tolist(), doubts, strict=True):
+        out[todo[row]][c] = float(v)
     return out
 
 
@@ -453,8 +474,25 @@ class Verdicts:
     def version(self) -> str:
         return version() if self._given is None else self._given().version
 
+    @property
+    def veto_at(self) -> float:
+        return veto_at() if self._given is None else self._given().veto_at
+
     def vetoed(self, lines: Sequence[str], side: str) -> list[frozenset[int]]:
         """For each sentence of ``side``, the concepts whose tag it loses."""
+        at = self.veto_at
+        return [frozenset(c for c, v in self.known[key].items() if v > at)
+                for key in self._judged(lines, side)]
+
+    def doubts(self, lines: Sequence[str], concepts: Sequence[int], side: str) -> np.ndarray:
+        """The doubt of each (sentence, concept) tag of ``side`` (0 for a concept the
+        sentence's words do not tag: nothing to doubt)."""
+        keys = self._judged(lines, side)
+        return np.asarray([self.known[key].get(c, 0.0)
+                           for key, c in zip(keys, concepts, strict=True)], np.float64)
+
+    def _judged(self, lines: Sequence[str], side: str) -> list[tuple[str, int]]:
+        """The keys of ``lines``, each judged (known, or judged now in one batch)."""
         keys = [(side, digest(line)) for line in lines]
         self.used.update(keys)
         missing = list(dict.fromkeys(key for key in keys if key not in self.known))
@@ -464,7 +502,7 @@ class Verdicts:
             for key, verdict in zip(missing, got, strict=True):
                 self.known[key] = verdict
                 self.judged[key] = verdict
-        return [frozenset(c for c, v in self.known[key].items() if v) for key in keys]
+        return keys
 
 
 # The verdicts of the engine run without a database (tests, the quality benchmark): kept by

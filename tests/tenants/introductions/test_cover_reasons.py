@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from joren.tenants.introductions import evidence
+from joren.tenants.introductions import evidence, verifier
 from joren.tenants.introductions.features import Features, History, Profile
 from joren.tenants.introductions.matching import suggest
 from joren.tenants.members import vocabulary
@@ -16,11 +16,12 @@ OFFER = "経理代行・記帳代行をしています"
 NEED = "月末になると請求書の処理で手が回らない"
 
 
-def _said(**picks: tuple[str, ...]) -> evidence.Stated | None:
+def _said(verdicts: verifier.Verdicts | None = None, **picks: tuple[str, ...]
+          ) -> evidence.Stated | None:
     f = Features([Profile(1, offers=("",) if picks.get("offer") else (OFFER,),
                           offer_concepts=picks.get("offer", ())),
                   Profile(2, asks=("",) if picks.get("need") else (NEED,),
-                          need_concepts=picks.get("need", ()))])
+                          need_concepts=picks.get("need", ()))], verdicts=verdicts)
     (found,) = evidence.stated_directions(f, np.array([0]), np.array([1]))
     return found
 
@@ -79,7 +80,7 @@ def test_a_picked_concept_needs_no_verifying(monkeypatch):
 
 
 def _community() -> Features:
-    return Features([
+    return Features(verdicts=None, profiles=[
         Profile(1, offers=(OFFER,), company="A"),
         Profile(2, asks=(NEED,), company="B"),
         Profile(3, offers=("Bookkeeping and payroll for small firms",), company="C"),
@@ -101,3 +102,29 @@ def test_the_engine_suggests_the_same_pairs_and_says_the_field_instead(monkeypat
                for s in doubted if any(r.code == "offers_for_ask" for r in
                                        next(x for x in sure if (x.a, x.b) == (s.a, s.b))
                                        .reasons))
+
+
+def _stored(offer: float, need: float) -> verifier.Verdicts:
+    """Verdicts as a cycle reads them from the database: the doubt of each sentence's tag."""
+    k = vocabulary.index()["bookkeeping"]
+    return verifier.Verdicts({("offer", verifier.digest(OFFER)): {k: offer},
+                              ("need", verifier.digest(NEED)): {k: need}})
+
+
+@pytest.mark.parametrize(("offer", "need", "direction"), [
+    (0.0, 0.0, True), (evidence.REASON_THRESHOLD, 0.0, False),
+    (0.0, evidence.REASON_THRESHOLD + 0.1, False)])
+def test_the_runs_own_verdicts_decide_in_the_product(monkeypatch, offer, need, direction):
+    # No hook installed: the doubts the cycle read (stored, or judged by the trained verifier)
+    # decide. A doubt below the veto keeps the concept, so the pair is still about it.
+    monkeypatch.setattr(evidence, "tag_doubt", None)
+    found = _said(_stored(offer, need))
+    assert found is not None and found.concept == "bookkeeping"
+    assert found.direction is direction
+
+
+def test_the_shipped_verifier_states_a_clear_direction():
+    # The default verdicts of an engine run with no database: the trained verifier is sure of
+    # a plain bookkeeping offer and of a need that says the work in other words.
+    found = _said(verifier.in_process())
+    assert found is not None and found.direction and found.concept == "bookkeeping"
