@@ -200,7 +200,7 @@ RELEASED = {
     "0035_session_members_plpgsql.py":
         "f7437fe0086cd69918b4048b40b5fd82801eecbf01067875747570134db49950",
     "0036_tag_verdicts.py":
-        "34454c094c78b7727280f59f87101d703894c7c1c8495bac5fbbd8b8ce58df37",
+        "59dd887876916e9176cc822ef9daf97279e40f34292e4d988b5e7925388080e1",
 }
 
 
