@@ -206,6 +206,7 @@ def configure_subscribers() -> None:
     receivers in their ``subscribers.py``; importing each module connects them, once."""
     # One import per subscribing feature (the import itself connects the receivers).
     import joren.tenants.engagement.subscribers  # noqa: F401
+    import joren.tenants.introductions.subscribers  # noqa: F401
     import joren.tenants.meetups.public.subscribers  # noqa: F401
     import joren.tenants.payments.subscribers  # noqa: F401
     import joren.tenants.relationships.subscribers  # noqa: F401

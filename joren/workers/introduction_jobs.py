@@ -11,7 +11,7 @@ from joren.platform import jobs as platform_jobs
 from joren.platform.db import utcnow
 from joren.platform.identity.community import Community
 from joren.platform.tenancy import current_tenant_id, unscoped
-from joren.tenants.introductions import cycles, services
+from joren.tenants.introductions import cycles, services, verdicts
 from joren.tenants.introductions.models import (
     Cadence,
     Introduction,
@@ -67,6 +67,13 @@ def run_introduction_cycle(session: Session, period: str, actor_id: int | None =
     if community is None or community.is_closing:
         return 0
     return cycles.run_cycle(session, period, actor_id=actor_id).suggested
+
+
+@tenant_job
+def judge_profiles(session: Session, member_ids: list[int]) -> int:
+    """The trained verifier's verdicts on these members' new profile sentences (after a
+    profile change), stored for the next cycles; returns the tags judged."""
+    return verdicts.judge_members(session, member_ids)
 
 
 @platform_job

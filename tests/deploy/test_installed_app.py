@@ -240,6 +240,21 @@ def test_the_installed_prefix_is_read_only_to_the_user_that_runs_joren(installed
         "messages.mo", "messages.mo"]
 
 
+def test_the_tag_verifier_loads_its_shipped_model_from_the_read_only_install(
+        installed: Installed):
+    # The model and the embeddings of its examples and of the vocabulary are package data
+    # (pyproject's package-data): loaded from the install, nothing embedded on load.
+    probe = installed.run("python", "-c", (
+        "from joren.tenants.introductions import verifier as v; calls = []; "
+        "encode = v.encode; v.encode = lambda texts: calls.append(len(texts)) or encode(texts); "
+        "import pathlib; m = v.model(); "
+        "print(pathlib.Path(v.__file__).parent, len(m.pool.k), m.version, sum(calls))"))
+    assert probe.returncode == 0, probe.stderr
+    where, examples, version, embedded = probe.stdout.split()
+    assert where.startswith(str(installed.prefix))
+    assert int(examples) > 1000 and len(version) == 16 and embedded == "0"
+
+
 def test_migrations_run_from_the_read_only_install(upgraded: Installed):
     again = upgraded.run("joren", "db", "upgrade")
     assert again.returncode == 0, again.stdout + again.stderr

@@ -27,6 +27,7 @@ from joren.platform.db import utcnow
 from joren.platform.identity.community import Community
 from joren.platform.jobs import enqueue_now
 from joren.platform.tenancy import set_tenant, unscoped
+from joren.tenants.introductions import verdicts
 from joren.tenants.introductions.features import Reason, Suggestion
 from joren.tenants.introductions.models import Introduction
 from joren.workers import introduction_jobs
@@ -98,8 +99,11 @@ def _backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _committed_cycle(app, built: q.Community, slug: str) -> tuple[float, list[Suggestion]]:  # type: ignore[no-untyped-def]
-    """The cycle job's body on a community committed through a connection of its own."""
+def _committed_cycle(app, built: q.Community, slug: str, judged: bool = False  # type: ignore[no-untyped-def]
+                     ) -> tuple[float, list[Suggestion]]:
+    """The cycle job's body on a community committed through a connection of its own; with
+    ``judged``, after the trained verifier's verdicts on every member's sentences are stored
+    (as the profile-change jobs leave them), else the cycle judges them itself."""
     url = app.config["DATABASE_URL"]
     engine = create_engine(url)
     make = sessionmaker(engine)
@@ -109,6 +113,14 @@ def _committed_cycle(app, built: q.Community, slug: str) -> tuple[float, list[Su
                 community = factories.community(setup, slug=slug)
                 tenant_id = community.id
             to_bench = _populate(setup, community, built)
+        if judged:
+            with make() as jobs, app.app_context():
+                set_tenant(jobs, tenant_id)
+                cpu = time.process_time()
+                verdicts.judge_members(jobs, list(to_bench))
+                jobs.commit()
+                print(f"\n[profile jobs] {len(built):,} members judged: "
+                      f"{time.process_time() - cpu:.2f} s CPU")
         with make() as job, app.app_context():
             set_tenant(job, tenant_id)
             backend = job.execute(text("SELECT pg_backend_pid()")).scalar_one()
@@ -123,7 +135,7 @@ def _committed_cycle(app, built: q.Community, slug: str) -> tuple[float, list[Su
                   f"{cpu:.2f} s CPU in this process + {server:.2f} s CPU in its PostgreSQL "
                   f"backend = {cpu + server:.2f} s of work (what the wall time is on an idle "
                   f"machine, I/O waits aside; the machine's load {os.getloadavg()[0]:.1f} on "
-                  f"{os.cpu_count()} cores)")
+                  f"{os.cpu_count()} cores); stored verdicts before it: {judged}")
         with make() as read, unscoped(read):
             stored = _stored(read, tenant_id, to_bench)
     finally:
@@ -137,13 +149,14 @@ def _committed_cycle(app, built: q.Community, slug: str) -> tuple[float, list[Su
 @pytest.mark.postgres
 def test_a_committed_cycle_for_5000_members_on_postgresql(app):  # type: ignore[no-untyped-def]
     figures = {}
-    for size in (300, 5_000):
+    for size, judged in ((300, False), (5_000, False), (5_000, True)):
         built = q.build(size, seed=1)
-        seconds, stored = _committed_cycle(app, built, f"quality-committed-{size}")
+        seconds, stored = _committed_cycle(app, built, f"quality-committed-{size}", judged)
         score = q.score_cycle(built, stored, f"cycle on committed data, {size:,} members: "
                                              f"{seconds:.2f} s (load, match, store, commit)")
         print("\n" + score.lines())
-        figures[size] = seconds
+        if not judged:
+            figures[size] = seconds
         assert score["coverage (any suggestion)"] >= 0.95
     print(f"[committed cycle] 5,000 / 300 members: {figures[5_000]:.2f} s / "
           f"{figures[300]:.2f} s = x{figures[5_000] / figures[300]:.1f} for x16.7 members")

@@ -195,7 +195,7 @@ def inferring():
 
 def one(c: q.Community) -> tuple[str, float, int]:
     began = time.process_time()
-    found = suggest(Features(c.profiles), History())
+    found = suggest(Features(c.profiles, verdicts=None), History())
     cpu = time.process_time() - began
     s = q.score_cycle(c, found)
     return "  ".join(f"{short} {s[key]:.3f}" for key, short in KEYS), cpu, len(found)

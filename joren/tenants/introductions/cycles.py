@@ -95,10 +95,13 @@ def run_cycle(session: Session, period: str, now: datetime | None = None,
         return found
     settings = services.settings_of(session)
 
-    from joren.tenants.introductions import loader, matching
+    from joren.tenants.introductions import loader, matching, verdicts
 
     features, history = loader.load(session)
     suggestions = matching.suggest(features, history, cap=settings.per_member_cap)
+    if features.verdicts is not None:    # what the engine judged, for the next cycles
+        verdicts.prune(session, features.verdicts)
+        verdicts.store(session, features.verdicts)
     created = _create(session, cycle, suggestions)
     cycle.candidates = int(features.eligible.sum())  # members who consent and are active
     cycle.suggested = created

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from joren.tenants.introductions import semantics
+from joren.tenants.introductions import semantics, verifier
 from joren.tenants.introductions import text as textmod
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURE_REGION, REGIONS
 
@@ -168,11 +168,19 @@ def _company_codes(names: Sequence[str]) -> np.ndarray:
                        np.int64, len(names))
 
 
+IN_PROCESS = "in_process"   # ``Features``' default verdicts: judged and kept by this process
+
+
 class Features:
     """The members of a community as aligned arrays (position = index in ``profiles``)."""
 
-    def __init__(self, profiles: Sequence[Profile]):
+    def __init__(self, profiles: Sequence[Profile],
+                 verdicts: verifier.Verdicts | None | str = IN_PROCESS):
+        """``verdicts``: the trained verifier's (``verifier``): ``IN_PROCESS`` (the default)
+        judges the sentences no earlier run of this process judged; the loader passes the
+        community's stored ones; None runs the engine without the verifier."""
         self.profiles = tuple(profiles)
+        self._verdicts = verdicts
         ps = self.profiles
         n = len(ps)
         self.ids = np.fromiter((p.id for p in ps), np.int64, n)
@@ -194,6 +202,13 @@ class Features:
         self._text: tuple[sparse.csr_matrix, sparse.csr_matrix, textmod.TextModel] | None = None
         self._meaning: semantics.Meaning | None = None
 
+    @property
+    def verdicts(self) -> verifier.Verdicts | None:
+        """The tag verdicts this run reads (None: no verifier)."""
+        if isinstance(self._verdicts, str):
+            self._verdicts = verifier.in_process()
+        return self._verdicts
+
     def __len__(self) -> int:
         return len(self.profiles)
 
@@ -212,6 +227,7 @@ class Features:
             ps = self.profiles
             offer, need = semantics.concept_rows(
                 ["\n".join(p.offers) for p in ps], ["\n".join(p.asks) for p in ps],
-                [p.offer_concepts for p in ps], [p.need_concepts for p in ps])
+                [p.offer_concepts for p in ps], [p.need_concepts for p in ps],
+                verdicts=self.verdicts)
             self._meaning = semantics.Meaning(offer, need)
         return self._meaning

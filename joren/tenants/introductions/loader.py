@@ -1,4 +1,4 @@
-"""Feed the matching engine from a community: a fixed number of set-based statements (four),
+"""Feed the matching engine from a community: a fixed number of set-based statements (five),
 whatever the size of the community (never a query per member or per pair).
 
 - Members with their engagement level (one outer join); the engine itself keeps only the
@@ -16,6 +16,9 @@ whatever the size of the community (never a query per member or per pair).
   either: one meetup of 780 attendees alone is ~300,000 pairs. The window keeps the register
   bounded (``WINDOW`` × the largest meetup) and "met" recent: a room shared two years ago is
   not a reason to be introduced now.
+- The trained verifier's stored verdicts on the tags of the community's sentences
+  (``verdicts.read``, one statement); the engine judges whatever is missing, and the cycle
+  stores it.
 - Who has spoken: the CONNECTED introductions, and whatever the features above answer to the
   ``spoken_pairs_wanted`` signal (the relationship ledger: a logged contact from either side,
   one statement).
@@ -34,6 +37,7 @@ from joren.platform.db import IN_LIMIT, utcnow
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.tenancy import current_tenant_id
 from joren.tenants.engagement.models import MemberEngagement
+from joren.tenants.introductions import verdicts
 from joren.tenants.introductions.features import Features, History, Profile
 from joren.tenants.introductions.models import Introduction, IntroductionStatus, Response
 from joren.tenants.introductions.signals import spoken_pairs_wanted
@@ -132,10 +136,12 @@ def _history(session: Session, ids: list[int] | None) -> History:
 
 def load(session: Session) -> tuple[Features, History]:
     """The whole community in scope of ``session``."""
-    return Features(_profiles(session, None)), _history(session, None)
+    return (Features(_profiles(session, None), verdicts=verdicts.read(session)),
+            _history(session, None))
 
 
 def load_for(session: Session, member_ids: Iterable[int]) -> tuple[Features, History]:
     """Only these members (e.g. a meetup's registrants) and the history among them."""
     ids = sorted({int(i) for i in member_ids})
-    return Features(_profiles(session, ids)), _history(session, ids)
+    return (Features(_profiles(session, ids), verdicts=verdicts.read(session)),
+            _history(session, ids))

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
@@ -172,3 +173,27 @@ class Introduction(TenantScoped, Timestamped, Base):
         if a == b:
             raise ValueError("a member cannot be introduced to themselves")
         return (a, b) if a < b else (b, a)
+
+
+class TagVerdict(TenantScoped, Base):
+    """The trained verifier's verdict on one tag of one profile sentence (``verifier``):
+    how doubtful the sentence's tag of ``concept`` on ``side`` is (``doubt``: the probability
+    that the tag is wrong; the tag is vetoed above ``verifier.veto_at()``, and a reason states
+    a direction only below ``evidence.REASON_THRESHOLD``). Judged when a profile
+    changes (``verdicts.judge_members``) or by the first cycle that meets the sentence, and
+    read by every cycle in one statement (``verdicts.read``), so a cycle embeds only
+    sentences never judged. The key holds a 64-bit digest of the sentence's text
+    (``verifier.digest``), never the text, and the model's version: a new model, or a new
+    vocabulary, judges every sentence again (rows of other versions are deleted then)."""
+
+    __tablename__ = "tag_verdicts"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "model_version", "side", "sentence", "concept"),
+    )
+
+    id: Mapped[intpk]
+    model_version: Mapped[str] = mapped_column(String(16))
+    side: Mapped[str] = mapped_column(String(5))            # "offer" or "need"
+    sentence: Mapped[int] = mapped_column(BigInteger)      # verifier.digest(sentence)
+    concept: Mapped[str] = mapped_column(String(64))        # the vocabulary's concept code
+    doubt: Mapped[float] = mapped_column(Float)           # P(tag wrong), the logistic

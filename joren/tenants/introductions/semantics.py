@@ -102,8 +102,11 @@ coverage +0.2–1.1 points; but on the held-out phrasings 0.925 → 0.910 (decoy
 for 0.15–0.25 s more CPU per cycle (1.3–1.8×) with embeddings cached. The words the
 vocabulary misses are better added to it than guessed by nearness.
 
-As a *verifier* (a veto on the concepts the words find, never a source;
-``tests/quality/verified_concepts.py``) it was measured and left out too. A perfect verifier
+As a zero-shot *verifier* (a veto on the concepts the words find, never a source;
+``tests/quality/verified_concepts.py``) it was measured and left out too; the *trained*
+verifier built on it (``verifier``: a logistic regression over the encoder's nearness to the
+vocabulary's phrases and to labelled examples of right and wrong tags) is part of the engine:
+``concept_rows`` and ``evidence._read`` apply its verdicts, stored per sentence. A perfect verifier
 would take distinct 1,000 from 0.847/0.796 to 0.962/0.939 (decoys 3.9/4.3% → 0.8/1.1%),
 and needs three wrong tags in four caught at 5% of right ones vetoed; the encoder catches
 at most 0.29 at 5%. Its best settings give distinct 0.865/0.819 with decoys 3.3/3.6%
@@ -122,7 +125,7 @@ from itertools import chain, repeat
 import numpy as np
 from scipy import sparse
 
-from joren.tenants.introductions import arrays
+from joren.tenants.introductions import arrays, verifier
 from joren.tenants.introductions import text as textmod
 from joren.tenants.members import vocabulary
 
@@ -221,17 +224,61 @@ def _sentences(texts: list[str]) -> tuple[list[str], np.ndarray]:
 
 
 def concept_rows(offer_texts: list[str], need_texts: list[str],
-                 offer_picks: list[tuple[str, ...]], need_picks: list[tuple[str, ...]]
+                 offer_picks: list[tuple[str, ...]], need_picks: list[tuple[str, ...]],
+                 verdicts: verifier.Verdicts | None = None
                  ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     """Concept weights of each member's offers and needs: tagged text and picks, the larger
-    weight of each; generic concepts dropped."""
+    weight of each; generic concepts dropped. With ``verdicts`` (the trained verifier's), a
+    concept the text names only in sentences whose tag of it is vetoed is not the member's
+    (a pick stays)."""
     spec = sparse.diags(vocabulary.specificity())
-    offer = vocabulary.tag(offer_texts, "offer").maximum(vocabulary.picks_matrix(offer_picks))
-    need = vocabulary.tag(need_texts, "need").maximum(vocabulary.picks_matrix(need_picks))
+    offer_tags = vocabulary.tag(offer_texts, "offer")
+    need_tags = vocabulary.tag(need_texts, "need")
+    if verdicts is not None:
+        offer_tags = _verified(offer_texts, "offer", offer_tags, verdicts)
+        need_tags = _verified(need_texts, "need", need_tags, verdicts)
+    offer = offer_tags.maximum(vocabulary.picks_matrix(offer_picks))
+    need = need_tags.maximum(vocabulary.picks_matrix(need_picks))
     offer, need = (offer @ spec).tocsr(), (need @ spec).tocsr()
     offer.eliminate_zeros()
     need.eliminate_zeros()
     return offer, need
+
+
+def _verified(texts: list[str], side: str, rows: sparse.csr_matrix,
+              verdicts: verifier.Verdicts) -> sparse.csr_matrix:
+    """``rows`` (texts × concepts, as tagged) without each (text, concept) whose every
+    sentence that names it is vetoed (``verifier``): one batch of verdicts for all sentences,
+    the rest sparse products."""
+    lines, owner = textmod.sentence_table(texts)
+    if not lines:
+        return rows
+    spec = sparse.diags(vocabulary.specificity())
+    found = (vocabulary.tag(lines, side) @ spec).tocsr()
+    found.eliminate_zeros()
+    vetoed = verdicts.vetoed(lines, side)
+    if not any(vetoed):
+        return rows
+    n_concepts = found.shape[1]
+    veto_rows = np.repeat(np.arange(len(lines)), [len(v) for v in vetoed])
+    veto_cols = np.fromiter((c for v in vetoed for c in v), np.int64, len(veto_rows))
+    veto = sparse.csr_matrix((np.ones(len(veto_rows)), (veto_rows, veto_cols)),
+                             shape=(len(lines), n_concepts))
+    found.data[:] = 1.0
+    kept = found - found.multiply(veto)
+    kept.eliminate_zeros()
+    of_text = sparse.csr_matrix((np.ones(len(lines)), (owner, np.arange(len(lines)))),
+                                shape=(len(texts), len(lines)))
+    named, still = (of_text @ found).tocsr(), (of_text @ kept).tocsr()
+    named.data[:] = 1.0
+    still.data[:] = 1.0
+    drop = (named - named.multiply(still)).tocsr()   # named, but in no kept sentence
+    drop.eliminate_zeros()
+    if not drop.nnz:
+        return rows
+    out = (rows - rows.multiply(drop)).tocsr()
+    out.eliminate_zeros()
+    return out
 
 
 def filled_pairs(x: sparse.csr_matrix, y: sparse.csr_matrix, i: np.ndarray, j: np.ndarray

@@ -67,3 +67,10 @@ export_columns_wanted = signals.signal("export-columns-wanted")
 """A question asked by the members CSV export: which columns do the features above add?
 Sent with ``community`` (the Community, for its time zone). Each receiver returns
 ``ExportColumns``; they follow members' own columns in the order received."""
+
+
+profile_changed = signals.signal("profile-changed")
+"""A member's profile was saved with new values, inside the caller's transaction: sent with
+``tenant_id``, ``member_id`` and ``fields`` (frozenset of the columns whose values changed).
+Features that keep something computed from a profile (the introductions' verdicts on its
+sentences) refresh it, after the commit. Receivers return nothing."""

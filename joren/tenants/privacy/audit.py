@@ -47,7 +47,7 @@ PENDING = "joren_audit_pending"  # session.info: entries written at commit, in o
 DERIVED = {
     "audit_entries", "member_engagements", "engagement_member_rollups",
     "engagement_meetup_rollups", "engagement_cohort_rollups", "engagement_rollup_states",
-    "relationships", "meetup_fee_tallies", "data_changes",
+    "relationships", "meetup_fee_tallies", "data_changes", "tag_verdicts",
 }
 # Bookkeeping of sign-in, not anybody's action on data.
 NOT_ACTIONS = {"account_sessions", "alembic_version"}

@@ -89,6 +89,9 @@ TABLES: dict[str, Holds] = {
     "meetups": Holds(reason=NOBODY),
     "meetup_fee_tallies": Holds(reason=NOBODY),
     "data_changes": Holds(reason=NOBODY),
+    "tag_verdicts": Holds(reason="the tag verifier's verdicts, keyed by a 64-bit digest of a "
+                                 "profile sentence (never its text) with no member's id; a "
+                                 "cycle deletes those no profile holds any more"),
     "payment_settings": Holds(reason=NOBODY),
     "retention_settings": Holds(reason=NOBODY),
     "registration_answers": Holds(via=("registration_id", "registrations")),

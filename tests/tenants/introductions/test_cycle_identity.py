@@ -9,6 +9,8 @@ Two communities of about 1,000 members, seeded: the benchmark's synthetic one wi
 history (attendance register, past introductions, meetups together), and the quality
 benchmark's, whose texts the vocabulary tags (concepts, boilerplate, decoys). Each is run
 twice in one process, so the second cycle reads what the first left in the engine's caches.
+Without the trained verifier of tags (``Features(verdicts=None)``): it is a stage of its own,
+whose effect on a cycle the tests of ``verifier`` pin (test_verifier.py).
 """
 
 from __future__ import annotations
@@ -35,14 +37,14 @@ def _inputs(name: str) -> tuple[Features, History]:
         return features, history(features, seed=8)
     from tests.quality import community as q
 
-    return Features(q.build(1_000, seed=2).profiles), History()
+    return Features(q.build(1_000, seed=2).profiles, verdicts=None), History()
 
 
 def cycle_output(name: str) -> list[list]:
     """One cycle's suggestions as plain data: [a, b, score, confidence, reasons]."""
     features, past = _inputs(name)
     # Built afresh from the profiles, as the job builds them each cycle.
-    got = suggest(Features(features.profiles), past)
+    got = suggest(Features(features.profiles, verdicts=None), past)
     return [[s.a, s.b, s.score, s.confidence, [[r.code, r.params] for r in s.reasons]]
             for s in got]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 
 import numpy as np
+import pytest
 
 from joren.tenants.introductions import candidates, matching
 from joren.tenants.introductions.features import Features, History, Profile, Suggestion, company_key
@@ -44,6 +45,7 @@ def test_complementary_text_is_suggested_with_the_matched_lines():
                              "ask": "求人を出しても応募が来ない", "concept": "recruiting"}
 
 
+@pytest.mark.usefixtures("words_only")
 def test_complementarity_counts_both_ways():
     one_way = Features([p(1, offers=RECRUITER), p(2, asks=HIRING_PAIN)])
     both_ways = Features([p(1, offers=RECRUITER, asks=("税理士を探している。決算が不安",)),
@@ -264,6 +266,7 @@ def test_rank_among_only_within_the_given_members():
         assert all(s.a == member and s.b in {1, 2, 3} - {member} for s in ranked[member])
 
 
+@pytest.mark.usefixtures("words_only")
 def test_sampled_postings_keep_every_member_served(monkeypatch):
     from tests.tenants.introductions.test_matching_quality import community
 

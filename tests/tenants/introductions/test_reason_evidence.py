@@ -4,6 +4,7 @@ side says it in its own words, a weaker sentence that is true otherwise, and not
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from joren.tenants.introductions import evidence
 from joren.tenants.introductions.features import Features, History, Profile
@@ -36,6 +37,7 @@ def test_a_homograph_need_names_nothing():
     assert _said(("採用支援・求人広告の運用代行",), ("新製品の採用事例を増やしたい",)) is None
 
 
+@pytest.mark.usefixtures("words_only")
 def test_what_a_member_wants_before_but_is_not_what_they_lack():
     # "I want an English homepage, but cannot write natural sentences": the need is the text.
     found = _said(("ホームページ制作・リニューアル",),
@@ -45,6 +47,7 @@ def test_what_a_member_wants_before_but_is_not_what_they_lack():
     assert plain is not None and plain.direction
 
 
+@pytest.mark.usefixtures("words_only")
 def test_a_kind_of_business_is_not_a_service_offered():
     # 飲食店 / "restaurant" says where a member works, not that they cater: the same field only.
     need = ("懇親会の料理を手配してくれる業者を探しています",)
@@ -210,6 +213,7 @@ def test_an_extra_of_a_package_is_not_offered_on_its_own():
     assert plain is not None and plain.direction
 
 
+@pytest.mark.usefixtures("words_only")
 def test_one_of_the_things_an_unnamed_service_works_on_is_not_the_offer():
     # The websites are subtitled, not built: the service (subtitling, タイ語化) is one the
     # vocabulary does not know, and the offer only names what it works on.
@@ -241,6 +245,7 @@ def test_a_need_written_as_an_offer_states_no_direction():
     assert found is None or not found.direction
 
 
+@pytest.mark.usefixtures("words_only")
 def test_engine_says_both_are_about_the_field_where_the_offer_only_names_the_thing():
     f = Features([
         Profile(1, offers=("We subtitle websites, menus and manuals in Thai",), company="A"),
@@ -252,6 +257,7 @@ def test_engine_says_both_are_about_the_field_where_the_offer_only_names_the_thi
     assert found and "shared_concept" in codes
 
 
+@pytest.mark.usefixtures("words_only")
 def test_what_happened_before_a_later_turn_is_not_the_need():
     # The first sentence tells what happened; the need follows the turn (が、 / but).
     offer = ("新人研修・管理職研修の講師を派遣します",)

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from joren.platform.db import utcnow
 from joren.platform.jobs import enqueue_now
 from joren.platform.mail.unsubscribes import record_unsubscribe
-from joren.platform.membership.models import ProfileVisibility
+from joren.platform.membership.models import Member, ProfileVisibility
 from joren.platform.tenancy import unscoped
+from joren.tenants.introductions import verdicts
 from joren.tenants.meetups.models import RegistrationStatus
 from joren.tenants.relationships.habits import services as habits
 from joren.tenants.relationships.models import MeetupGives
@@ -154,6 +155,11 @@ def test_building_people_to_meet_takes_the_same_queries_for_4_or_16_registrants(
 
     small, large = evening(4, "小"), evening(16, "大")
     session.commit()
+    # The tag verifier's verdicts on the members' sentences stored (as the profile-change
+    # jobs leave them): neither evening has one to judge and store.
+    judged = scoped(tenant)
+    verdicts.judge_members(judged, judged.scalars(select(Member.id)).all())
+    judged.commit()
     counts = []
     for event in (small, large):
         s = scoped(tenant)

@@ -21,7 +21,7 @@ from joren.tenants.members.industries import (
     industry_codes_matching,
 )
 from joren.tenants.members.services import can_edit_profile, reading_order
-from joren.tenants.members.signals import MemberLevels
+from joren.tenants.members.signals import MemberLevels, profile_changed
 
 DIRECTORY_PER_PAGE = 30
 MAX_OFFERS = 3
@@ -184,10 +184,14 @@ def update_member_profile(session: Session, actor: Member, member: Member,
     if not may_edit(actor, member):
         raise ProfileForbidden()
     clean = clean_profile(data)
+    changed = frozenset(name for name, value in clean.items() if getattr(member, name) != value)
     for name, value in clean.items():
         setattr(member, name, value)
     member.name_romaji = romaji_search_key(member.family_name_kana, member.given_name_kana)
     session.flush()
+    if changed:
+        profile_changed.send(session, tenant_id=member.tenant_id, member_id=member.id,
+                             fields=changed)
     return member
 
 

@@ -41,7 +41,7 @@ from joren.platform.mail.outbox import queue_email
 from joren.platform.membership.language import recipient_language
 from joren.platform.membership.models import Member, MemberStatus
 from joren.platform.urls import external_url
-from joren.tenants.introductions import loader, matching, reasons
+from joren.tenants.introductions import loader, matching, reasons, verdicts
 from joren.tenants.introductions.models import Introduction, IntroductionStatus
 from joren.tenants.meetups.models import (
     ATTENDED,
@@ -162,6 +162,8 @@ def build_prep(session: Session, community: Community, meetup: Meetup) -> list[P
     ids = list(members)
     features, history = loader.load_for(session, ids)
     ranked = matching.rank_among(features, history, ids, top=TOP)
+    if features.verdicts is not None:   # what the verifier judged here, for the cycles
+        verdicts.store(session, features.verdicts)
     names = {member_id: public_name(m) for member_id, m in members.items()}
     prepared = []
     for registration in todo:
