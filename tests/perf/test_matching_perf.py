@@ -228,7 +228,9 @@ def stored_verdicts(features: Features) -> tuple[dict, float, int]:
             lines = list(dict.fromkeys(textmod.sentence_table(texts)[0]))
             for start in range(0, len(lines), 20_000):
                 judged.vetoed(lines[start:start + 20_000], side)
-        _STORED[key] = (judged.known, time.process_time() - cpu, len(judged.known))
+        # Stored are the tags' verdicts: a sentence with no tag has no row (``verdicts.store``).
+        stored = {k: v for k, v in judged.known.items() if v}
+        _STORED[key] = (stored, time.process_time() - cpu, len(judged.known))
     return _STORED[key]
 
 
