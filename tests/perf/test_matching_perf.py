@@ -9,7 +9,9 @@ Prints figures and ratios: the cycle's wall and CPU time (the first in the proce
 next on the same profiles, with what the first kept), each stage's (``StageClock``: the
 features, history, text features, text candidates, other candidates, exclusions, cosines,
 scoring, allocation, reasons) with the work sizes, peak memory, the baseline and the ratio.
-CPU time is printed because the machine may be shared: wall time then overstates. Asserts
+CPU time is printed because the machine may be shared: wall time then overstates. The tag
+verifier's verdicts are judged once before the cycles (``stored_verdicts``, printed), as the
+profile jobs store them when profiles are saved: a cycle reads them, as the loader does. Asserts
 only what the cycle must produce (no wall-clock asserts). Set ``JOREN_MATCHING_SIZES=1000,10000``
 to run fewer sizes; ``/usr/bin/time -v`` gives the process's peak RSS.
 """
@@ -27,7 +29,8 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from joren.tenants.introductions import candidates, matching
+from joren.tenants.introductions import candidates, matching, verifier
+from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.features import Features, History, Profile, pair
 from joren.tenants.introductions.matching import suggest
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES
@@ -208,12 +211,36 @@ def _stage_table(n: int, clock: matching.StageClock, total: float, total_cpu: fl
     return "\n".join(lines)
 
 
+_STORED: dict[int, dict] = {}     # id(profiles) → the verdicts the profile jobs stored
+
+
+def stored_verdicts(features: Features) -> tuple[dict, float, int]:
+    """The trained verifier's verdicts on every sentence of the community, judged once as the
+    profile jobs judge them when profiles are saved (``verdicts.judge_members``), not in the
+    cycle: (the verdicts, the CPU seconds it took, the sentences judged). A cycle then reads
+    them as the loader reads the stored ones."""
+    key = id(features.profiles)
+    if key not in _STORED:
+        cpu = time.process_time()
+        judged = verifier.Verdicts({})
+        for side, texts in (("offer", ["\n".join(p.offers) for p in features.profiles]),
+                            ("need", ["\n".join(p.asks) for p in features.profiles])):
+            lines = list(dict.fromkeys(textmod.sentence_table(texts)[0]))
+            for start in range(0, len(lines), 20_000):
+                judged.vetoed(lines[start:start + 20_000], side)
+        # Stored are the tags' verdicts: a sentence with no tag has no row (``verdicts.store``).
+        stored = {k: v for k, v in judged.known.items() if v}
+        _STORED[key] = (stored, time.process_time() - cpu, len(judged.known))
+    return _STORED[key]
+
+
 def _cycle(features: Features, past: History, clock: matching.StageClock | None = None):  # type: ignore[no-untyped-def]
-    """One matching cycle as the job runs it: the features built from the profiles, then
-    ``suggest``."""
+    """One matching cycle as the job runs it: the features built from the profiles with the
+    stored verdicts of the tag verifier (``stored_verdicts``), then ``suggest``."""
     clock = clock or matching.StageClock()
+    known = stored_verdicts(features)[0]
     with clock("features"):
-        fresh = Features(features.profiles)
+        fresh = Features(features.profiles, verdicts=verifier.Verdicts(dict(known)))
     return suggest(fresh, past, clock=clock)
 
 
@@ -221,6 +248,9 @@ def _cycle(features: Features, past: History, clock: matching.StageClock | None 
 def test_one_matching_cycle(n, monkeypatch):
     features = community(n)
     past = history(features)
+    _known, judging_cpu, judged = stored_verdicts(features)
+    print(f"\n[matching n={n:,}] the tag verifier's verdicts, judged once as the profile jobs "
+          f"do (not part of the cycle): {judged:,} sentences, {judging_cpu:.1f} s CPU")
     clock = matching.StageClock()
     cpu = time.process_time()
     result, cycle_time, cycle_rss = _timed(lambda: _cycle(features, past, clock))
@@ -302,6 +332,8 @@ def _measured_child(n: int, kind: str) -> dict:
     else:
         features = community(n)
         past = history(features)
+    if kind != "baseline":
+        stored_verdicts(features)     # what the profile jobs stored before the cycle
     before = peak()
     began, cpu = time.perf_counter(), time.process_time()
     if kind == "baseline":

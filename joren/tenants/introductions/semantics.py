@@ -248,15 +248,27 @@ def concept_rows(offer_texts: list[str], need_texts: list[str],
 def _verified(texts: list[str], side: str, rows: sparse.csr_matrix,
               verdicts: verifier.Verdicts) -> sparse.csr_matrix:
     """``rows`` (texts × concepts, as tagged) without each (text, concept) whose every
-    sentence that names it is vetoed (``verifier``): one batch of verdicts for all sentences,
-    the rest sparse products."""
-    lines, owner = textmod.sentence_table(texts)
+    sentence that names it is vetoed (``verifier``): one batch of verdicts for the sentences
+    the words tag (a sentence with no tag has nothing to veto, and most have none: at 10,000
+    synthetic members, asking for all of them cost a third of a second a cycle), the rest
+    sparse products. Only the texts with a tag are cut into sentences: a text the words tag
+    nowhere has nothing to lose (in the synthetic perf community, eight texts in nine)."""
+    has = np.flatnonzero(np.diff(rows.tocsr().indptr))
+    if not len(has):
+        return rows
+    lines, in_has = textmod.sentence_table([texts[t] for t in has.tolist()])
     if not lines:
         return rows
+    owner = has[in_has]
     spec = sparse.diags(vocabulary.specificity())
     found = (vocabulary.tag(lines, side) @ spec).tocsr()
     found.eliminate_zeros()
-    vetoed = verdicts.vetoed(lines, side)
+    tagged = np.flatnonzero(np.diff(found.indptr)).tolist()
+    if not tagged:
+        return rows
+    vetoed: list[frozenset[int]] = [frozenset()] * len(lines)
+    for row, v in zip(tagged, verdicts.vetoed([lines[r] for r in tagged], side), strict=True):
+        vetoed[row] = v
     if not any(vetoed):
         return rows
     n_concepts = found.shape[1]
