@@ -31,7 +31,7 @@ from functools import cache
 import numpy as np
 from scipy import sparse
 
-from joren.tenants.introductions import evidence, semantics
+from joren.tenants.introductions import evidence, semantics, verifier
 from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.features import Features, History
 from joren.tenants.introductions.matching import suggest
@@ -68,20 +68,7 @@ def embed(lines: list[str]) -> np.ndarray:
 def _phrases(side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(centred unit vectors of the side's phrases, the concept of each (-1: rejection),
     the centre)."""
-    data = vocabulary._data()
-    texts: list[str] = []
-    owner: list[int] = []
-    for k, c in enumerate(data["concepts"].values()):
-        phrases = [c["ja"], c["en"], *c.get(side, ()), *c.get("both", ())]
-        if side == "need":
-            phrases += c.get("mention", [])
-        for p in phrases:
-            if p.strip():
-                texts.append(p.strip())
-                owner.append(-1 if c.get("generic") else k)
-    for p in data["generic_words"] + data["personal_words"]:
-        texts.append(p)
-        owner.append(-1)
+    texts, owner = verifier.side_phrases(side)     # the same phrases as the engine's verifier
     raw = embed(_blank(texts))
     centre = embed(_blank(list(_all_phrases()))).mean(axis=0)
     return _unit(raw - centre), np.asarray(owner), centre
