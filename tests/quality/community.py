@@ -28,7 +28,7 @@ import numpy as np
 from joren.tenants.introductions.features import Profile, Suggestion
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURES
 from tests.quality import catalogue as cat
-from tests.quality import distinct, eighth, fresh, held_out, ninth, novel, seventh, unseen
+from tests.quality import distinct, eighth, fresh, held_out, ninth, novel, seventh, tenth, unseen
 
 TOPIC_KEYS = tuple(t.key for t in cat.TOPICS)
 SHARE_EN = 0.4            # members writing in English
@@ -129,7 +129,7 @@ def _need_text(rng: random.Random, topic: cat.Topic, lang: str, para: bool) -> s
 PHRASINGS = ("dev", "held_out")        # the sets the quality tests run on
 # what ``build`` accepts, ``measure`` prints
 MEASURED = (*PHRASINGS, "fresh", "unseen", "novel", "distinct", "seventh", "eighth",
-            "ninth")
+            "ninth", "tenth")
 
 
 def build(size: int, seed: int = 0, phrasings: str = "dev") -> Community:
@@ -144,12 +144,13 @@ def build(size: int, seed: int = 0, phrasings: str = "dev") -> Community:
     "distinct" from ``distinct`` (a sixth, written blind before ``novel`` is tuned on);
     "seventh" from ``seventh`` (written blind before ``distinct`` is tuned on); "eighth" from
     ``eighth`` (written blind while ``seventh`` and ``distinct`` are tuned on); "ninth" from
-    ``ninth`` (written blind while ``eighth`` was the blind set)."""
+    ``ninth`` (written blind while ``eighth`` was the blind set); "tenth" from ``tenth``
+    (written blind while ``ninth`` was the blind set)."""
     if phrasings not in MEASURED:
         raise ValueError(f"phrasings: one of {MEASURED}")
     src = {"held_out": held_out, "fresh": fresh, "unseen": unseen,
            "novel": novel, "distinct": distinct, "seventh": seventh,
-           "eighth": eighth, "ninth": ninth}.get(phrasings, cat)
+           "eighth": eighth, "ninth": ninth, "tenth": tenth}.get(phrasings, cat)
     rng = random.Random(seed)
     industries, sizes = list(INDUSTRIES), list(COMPANY_SIZES)
     prefectures = list(PREFECTURES)[10:18]

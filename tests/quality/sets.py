@@ -1,8 +1,8 @@
 """What the tests of the phrasing sets share (``test_held_out``, ``test_fresh``,
 ``test_unseen``, ``test_novel``, ``test_distinct``, ``test_seventh``, ``test_eighth``,
-``test_ninth``): a set's sentences, the way words are compared as written, the vocabulary's
-phrases found in a set and the guard that keeps them as they were (by digest), and the shape
-every set must have (``catalogue``'s)."""
+``test_ninth``, ``test_tenth``): a set's sentences, the way words are compared as written,
+the vocabulary's phrases found in a set and the guard that keeps them as they were (by
+digest), and the shape every set must have (``catalogue``'s)."""
 
 from __future__ import annotations
 
