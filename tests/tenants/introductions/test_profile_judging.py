@@ -203,3 +203,27 @@ def test_a_background_job_that_fails_is_logged_and_the_next_runs(
         s.commit()
     assert embedded.drain(timeout=600)
     assert ("need", verifier.digest(SHOP_NEEDS_A_SITE)) in _judged(scoped(tenant))
+
+
+def test_under_rq_a_background_job_waits_in_the_database_like_any_while_redis_is_down(
+        app, session, scoped, tenant, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from joren.platform import jobs
+    from joren.platform.deferred import DeferredJob
+
+    shop = person(session, tenant)
+    session.commit()
+    s = scoped(tenant)
+    member = s.get(Member, shop.id)
+
+    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RedisDown("no Redis")
+
+    monkeypatch.setattr(jobs, "enqueue_now", down)
+    with app.test_request_context("/"):
+        update_member_profile(s, member, member, {"challenges": ENGLISH_SITE})
+        s.commit()                            # saved all the same
+    waiting = session.scalars(select(DeferredJob)).all()
+    assert [(j.job_name, j.args, j.options) for j in waiting] == [
+        ("joren.workers.introduction_jobs.judge_profiles", [tenant.id, [shop.id]], {})]
