@@ -64,12 +64,12 @@ def announced():
 
 @pytest.fixture
 def embedded(app, monkeypatch):
-    """Embedded mode (no Redis: ``RQ_ASYNC`` off) with the background runner holding its
-    jobs until the test drains it, so what runs when is deterministic."""
+    """Embedded mode (no Redis: ``RQ_ASYNC`` off) with the test's background runner, which
+    holds its jobs until the test drains it (tests/conftest.py), so what runs when is
+    deterministic."""
     monkeypatch.setitem(app.config, "RQ_ASYNC", False)
-    monkeypatch.setattr(inprocess.runner, "hold", True)
-    yield inprocess.runner
-    inprocess.runner.drain()
+    assert inprocess.runner.hold
+    return inprocess.runner
 
 
 def _judged(s) -> set[tuple[str, int]]:  # type: ignore[no-untyped-def]
