@@ -184,6 +184,20 @@ def _real_clock(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _inprocess_runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test gets its own embedded-mode background runner (``joren.platform.inprocess``),
+    holding its jobs until the test drains it: a job a test leaves behind never runs later,
+    in another test's transaction. Tests that run jobs in the background use
+    ``inprocess.runner.drain()``."""
+    from joren.platform import inprocess
+
+    held = inprocess.Runner()
+    held.hold = True
+    monkeypatch.setattr(inprocess, "runner", held)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clean_state(app: Flask) -> Iterator[None]:
     """Each test starts with empty queues and rate-limit counters."""
     with app.app_context():

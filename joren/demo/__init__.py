@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from joren.demo import loader
 from joren.demo.people import MEMBER_EMAIL, OWNER_EMAIL, PASSWORD, STAFF_EMAIL
+from joren.platform import inprocess
 from joren.platform.db import db
 from joren.platform.urls import external_url
 
@@ -31,6 +32,9 @@ def demo_command(reset: bool) -> None:
         summary = loader.load_demo(session, reset=reset)
         session.commit()
         if summary.created:
+            # Without Redis the profiles' judging (queued by the load) runs in this process's
+            # background runner: let it finish, so the first cycle reads its verdicts.
+            inprocess.runner.drain()
             loader.first_introductions(session)
             session.commit()
     finally:

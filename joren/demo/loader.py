@@ -60,6 +60,7 @@ from joren.tenants.meetups.models import (
     MeetupSeries,
     Registration,
 )
+from joren.tenants.members.signals import profiles_changed
 from joren.tenants.payments.models import Payment, PaymentSettings
 
 SLUG = "osaka-ikigyoshu"
@@ -135,6 +136,11 @@ def _insert(session: Session, rng: random.Random, tenant_id: int, plans: Plans,
         for person, plan in plans for index, status in plan
     ])
     ordered_ids = [member_ids[p.values["email"]] for p, _ in plans]
+    # Written in bulk, announced once like an import: the introductions' verifier judges the
+    # profiles' sentences after the commit (a job), not the first cycle inline.
+    profiles_changed.send(session, tenant_id=tenant_id, member_ids=sorted(ordered_ids),
+                          fields=frozenset(c for p, _ in plans for c, v in p.values.items()
+                                           if v))
     rows: list[dict[str, Any]] = upcoming_registrations(
         rng, tenant_id, plans, ordered_ids, meetup_ids[len(past):], len(past), now)
     rows += past_registrations(random.Random(SEED + 1), tenant_id, plans, ordered_ids,

@@ -10,7 +10,10 @@ time comes, so ``joren worker`` runs with the scheduler on.
 Embedded mode (no ``REDIS_URL``): the queues are fakeredis queues with ``RQ_ASYNC`` off, so a
 job runs inline in the process that enqueued it, right after the commit. That keeps a
 one-command local run working on one machine; there are no retries or time limits there, and
-the cron schedule runs inside the web process (``joren.workers.embedded``).
+the cron schedule runs inside the web process (``joren.workers.embedded``). A job enqueued
+with ``background=True`` runs there in the process's background thread instead, after the
+request (``joren.platform.inprocess``): for work nobody should wait for; under RQ the option
+changes nothing.
 
 Redis unreachable after a commit: the request still succeeds and its jobs wait in the
 ``deferred_jobs`` table until the every-minute sweep (``redeliver_deferred``) enqueues them.
@@ -29,7 +32,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from joren.platform import deferred
+from joren.platform import deferred, inprocess
 from joren.platform.db import db, utcnow
 from joren.platform.identity.community import Community
 
@@ -147,6 +150,7 @@ def enqueue_now(
     *args: Any,
     queue: str = "default",
     unique_for: int | None = None,
+    background: bool = False,
     **options: Any,
 ) -> Any:
     """Enqueue immediately (from code that has no transaction of its own, e.g. a fan-out job).
@@ -155,7 +159,14 @@ def enqueue_now(
     id was enqueued in the last ``unique_for`` seconds; otherwise nothing happens and None is
     returned. RQ's own job ids are forgotten when the job's result expires, so the marker is
     kept separately for as long as the caller asks.
+
+    With ``background`` in embedded mode (no Redis), the job goes to the process's background
+    runner (``joren.platform.inprocess``) and None is returned; under RQ it is enqueued as any.
     """
+    if background and not current_app.config["RQ_ASYNC"]:
+        inprocess.runner.submit(current_app._get_current_object(),  # type: ignore[attr-defined]
+                                job_name, args, {})
+        return None
     rq = current_app.extensions["rq"]
     target = rq.get_queue(queue)
     if unique_for is not None:
@@ -259,7 +270,9 @@ def _flush_pending_jobs(session: Session) -> None:
                         type(exc).__name__, len(calls) - index, job_name)
             # Messages sent in batches are not tracked while they wait; the sender claims each
             # row once, so a sweep that enqueues them again sends nothing twice.
-            _defer([call[:4] for call in calls[index:]])
+            # (``background`` means something only without Redis: it is not stored.)
+            _defer([(queue, name, args, {k: v for k, v in options.items() if k != "background"})
+                    for queue, name, args, options, _track_ in calls[index:]])
             return
 
 

@@ -1,6 +1,7 @@
 """The verifier experiment's hooks for the reasons (``verified_concepts.vetoing(…,
-reasons_wrong=…)``): a second judge the reasons ask before stating a direction, through the
-engine's own hook (``evidence.tag_doubt``), undone when the run ends."""
+reasons_wrong=…)``): a second judge the reasons ask before stating a direction, passed as the
+product passes its verifier (``Features(verdicts=…)``: the context's ``Doubts``), and nothing
+of it left in the engine when the run ends."""
 
 from __future__ import annotations
 
@@ -25,27 +26,29 @@ def _directions(found) -> int:
 def test_a_reasons_judge_turns_directions_into_fields_and_nothing_else(small) -> None:
     plain = suggest(Features(small.profiles, verdicts=None), History())
     assert _directions(plain)
-    with v.vetoing(None, reasons_wrong=lambda line, k, side: True):
-        assert evidence.tag_doubt is not None
-        doubted = suggest(Features(small.profiles, verdicts=None), History())
-    assert evidence.tag_doubt is None
+    with v.vetoing(None, reasons_wrong=lambda line, k, side: True) as doubts:
+        assert isinstance(doubts, v.Doubts)
+        doubted = suggest(Features(small.profiles, verdicts=doubts), History())
     assert [(s.a, s.b) for s in doubted] == [(s.a, s.b) for s in plain]
     assert not _directions(doubted)
+    # The engine itself keeps nothing of the judge: a plain run after it is the plain run.
+    assert suggest(Features(small.profiles, verdicts=None), History()) == plain
 
 
 def test_a_reasons_score_is_compared_with_the_named_threshold(small) -> None:
     plain = _directions(suggest(Features(small.profiles, verdicts=None), History()))
     below = evidence.REASON_THRESHOLD * 0.99
-    with v.vetoing(None, reasons_wrong=lambda line, k, side: below):
-        assert _directions(suggest(Features(small.profiles, verdicts=None), History())) == plain
-    with v.vetoing(None, reasons_wrong=lambda line, k, side: evidence.REASON_THRESHOLD):
-        assert not _directions(suggest(Features(small.profiles, verdicts=None), History()))
+    with v.vetoing(None, reasons_wrong=lambda line, k, side: below) as doubts:
+        assert _directions(suggest(Features(small.profiles, verdicts=doubts), History())) == plain
+    with v.vetoing(None, reasons_wrong=lambda line, k, side: evidence.REASON_THRESHOLD) as doubts:
+        assert not _directions(suggest(Features(small.profiles, verdicts=doubts), History()))
 
 
 def test_no_veto_and_no_reasons_judge_change_nothing(small) -> None:
     plain = suggest(Features(small.profiles, verdicts=None), History())
-    with v.vetoing(None):
-        same = suggest(Features(small.profiles, verdicts=None), History())
+    with v.vetoing(None) as doubts:
+        assert doubts is None
+        same = suggest(Features(small.profiles, verdicts=doubts), History())
     assert same == plain
 
 

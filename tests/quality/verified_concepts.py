@@ -28,10 +28,11 @@ words alone; the product's trained verifier is ``joren/tenants/introductions/ver
   the need's sentences at a centred cosine of τ or more, else only "both are about X" is said.
 
 The reasons' own verifier (issue 15, ``vetoing(wrong, reasons_wrong=…)``): a second judge
-the reasons ask before they state a direction, installed through the engine's hook
-(``evidence.tag_doubt``, compared with ``evidence.REASON_THRESHOLD``; a veto counts as 1.0)
-— the hook the product's verifier fills. ``wrong`` None runs it without a veto. Entering
-and leaving the context empties what the reasons keep of each text across cycles
+the reasons ask before they state a direction, passed as the product passes its verifier:
+the context gives verdicts (``Doubts``, for ``Features(verdicts=…)``) whose ``doubts`` are
+the judge's (compared with ``evidence.REASON_THRESHOLD``; a veto counts as 1.0) and which
+veto nothing themselves (the veto stays ``wrong``'s). ``wrong`` None runs it without a
+veto. Entering and leaving the context empties what the reasons keep of each text across cycles
 (``evidence._KEPT_NAMED``): before, a run with the veto after one without read the plain
 names (seventh 1,000 seed 1: 607 suggestions instead of 608) and a run without after one
 with read the vetoed names (617 instead of 627).
@@ -114,7 +115,7 @@ import hashlib
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cache
@@ -175,7 +176,7 @@ Doubt = Callable[[str, int, str], float]  # (sentence, concept index, side) → 
 
 def doubt_of(judge: Judge | Doubt) -> Callable[[list[str], list[int], str], np.ndarray]:
     """A per-tag judge (a veto, True/False, or a score: the probability that the tag is
-    wrong) as the engine's hook ``evidence.tag_doubt`` reads it: a batch of (sentences,
+    wrong) as the engine reads doubts (``verifier.Verdicts.doubts``): a batch of (sentences,
     concepts) of one side → scores (a veto counts as 1.0, a pass as 0.0)."""
     def doubt(lines: list[str], concepts: list[int], side: str) -> np.ndarray:
         return np.asarray([float(judge(line, k, side))
@@ -184,15 +185,36 @@ def doubt_of(judge: Judge | Doubt) -> Callable[[list[str], list[int], str], np.n
     return doubt
 
 
+class Doubts:
+    """Verdicts as the engine reads them (``Features(verdicts=…)``, the trained verifier's
+    place) that veto no tag and doubt each tag as ``doubt`` says: an experiment's judge for
+    the reasons (``evidence._doubted_directions``) through the product's own parameter."""
+
+    def __init__(self, doubt: Callable[[list[str], list[int], str], np.ndarray],
+                 name: str = "experiment") -> None:
+        self._doubt = doubt
+        # What the reasons keep of a text is kept by this (``evidence._named``): never the
+        # product's verdicts' version, so a run with these reads none of the product's.
+        self.version = f"{name}:{id(self)}"
+        self.veto_at = 1.0
+
+    def vetoed(self, lines: Sequence[str], side: str) -> list[frozenset[int]]:
+        return [frozenset()] * len(lines)
+
+    def doubts(self, lines: Sequence[str], concepts: Sequence[int], side: str) -> np.ndarray:
+        return np.asarray(self._doubt(list(lines), list(concepts), side), np.float64)
+
+
 @contextmanager
 def vetoing(wrong: Judge | None, facing: Callable[[str, str], bool] | None = None, *,
             reasons_wrong: Judge | Doubt | None = None):
     """The engine with ``wrong`` as a veto on tags (None: no veto), ``facing`` on stated
     directions, and ``reasons_wrong`` as the verifier the reasons ask before they state a
-    direction (``evidence.tag_doubt``: a score, compared with ``evidence.REASON_THRESHOLD``,
-    or a veto, True for a tag too doubtful to state a direction on)."""
+    direction (a score, compared with ``evidence.REASON_THRESHOLD``, or a veto, True for a
+    tag too doubtful to state a direction on). Yields the verdicts to run the engine with,
+    ``Features(profiles, verdicts=…)``: ``Doubts`` of ``reasons_wrong``, or None (the words
+    alone) without one."""
     rows, read, stated = semantics.concept_rows, evidence._read, evidence.stated_directions
-    doubt = evidence.tag_doubt
     if wrong is None:
         def wrong(line: str, k: int, side: str) -> bool:
             return False
@@ -223,14 +245,11 @@ def vetoing(wrong: Judge | None, facing: Callable[[str, str], bool] | None = Non
     evidence._KEPT_NAMED.clear()
     semantics.concept_rows, evidence._read = concept_rows, _read
     evidence.stated_directions = stated_directions
-    if reasons_wrong is not None:
-        evidence.tag_doubt = doubt_of(reasons_wrong)
     try:
-        yield
+        yield None if reasons_wrong is None else Doubts(doubt_of(reasons_wrong))
     finally:
         semantics.concept_rows, evidence._read = rows, read
         evidence.stated_directions = stated
-        evidence.tag_doubt = doubt
         evidence._KEPT_NAMED.clear()
 
 
@@ -361,9 +380,11 @@ def facing_check(tau: float) -> Callable[[str, str], bool]:
 
 # --- measuring --------------------------------------------------------------------------
 
-def one(c: q.Community) -> str:
+def one(c: q.Community, verdicts: Doubts | None = None) -> str:
+    """The engine's figures on ``c``: the words, then the veto (``vetoing``), and the reasons'
+    judge of ``verdicts`` (None: none)."""
     began = time.process_time()
-    found = suggest(Features(c.profiles, verdicts=None), History())   # the words, then the veto
+    found = suggest(Features(c.profiles, verdicts=verdicts), History())  # type: ignore[arg-type]
     cpu = time.process_time() - began
     s = q.score_cycle(c, found)
     cells = "  ".join(f"{short} {s[key]:.3f}" for key, short in KEYS)
@@ -429,8 +450,9 @@ def main(argv: list[str]) -> None:
             for t in reason_thresholds or [shipped]:
                 evidence.REASON_THRESHOLD = t
                 try:
-                    with vetoing(wrong, reasons_wrong=doubt):
-                        print(f"{head} trained veto, reasons below {t}: {one(c)}", flush=True)
+                    with vetoing(wrong, reasons_wrong=doubt) as doubts:
+                        print(f"{head} trained veto, reasons below {t}: {one(c, doubts)}",
+                              flush=True)
                 finally:
                     evidence.REASON_THRESHOLD = shipped
 

@@ -26,6 +26,7 @@ from joren.tenants.imports.matching import FILLABLE
 from joren.tenants.imports.models import ImportBatch, ImportKind, ImportStatus
 from joren.tenants.imports.plan import Plan, beyond_plan, blanks_to_fill, build_plan
 from joren.tenants.imports.rows import Person, name_key
+from joren.tenants.members.signals import profiles_changed
 
 
 def run_import(session: Session, batch_id: int, *,
@@ -50,12 +51,21 @@ def run_import(session: Session, batch_id: int, *,
     counter = Progress(session, batch, progress)
     now = utcnow()
     new_ids = _insert_members(session, tenant_id, kind, plan.new_people, now, counter)
-    _fill_blanks(session, tenant_id, plan)
+    filled = _fill_blanks(session, tenant_id, plan)
     attendance_created = 0
     if kind == ImportKind.ATTENDANCE:
         attendance_created = write_attendance(session, batch, plan, new_ids, now, counter)
     _record_summary(batch, plan, attendance_created, counter.total)
     session.flush()
+    written = {*new_ids.values(), *filled}
+    if written:
+        # One announcement for the whole batch (features that keep something computed from
+        # profiles refresh them in one piece of work), not one per row.
+        fields = {column for cols in filled.values() for column in cols}
+        if new_ids:
+            fields.update(_MEMBER_COLUMNS)
+        profiles_changed.send(session, tenant_id=tenant_id, member_ids=sorted(written),
+                              fields=frozenset(fields))
     if attendance_created:
         # the register changed outside check-in: refresh everyone's engagement once
         enqueue_after_commit(session, "joren.workers.engagement_jobs.recompute_community",
@@ -145,9 +155,10 @@ def _insert_members(session: Session, tenant_id: int, kind: ImportKind,
     return new_ids
 
 
-def _fill_blanks(session: Session, tenant_id: int, plan: Plan) -> None:
+def _fill_blanks(session: Session, tenant_id: int, plan: Plan) -> dict[int, dict[str, str]]:
     """Fill in blanks of existing members (never overwriting what is there): per chunk, one
-    UPDATE per column filled, ``SET column = CASE id WHEN … END`` over the chunk's members."""
+    UPDATE per column filled, ``SET column = CASE id WHEN … END`` over the chunk's members.
+    Returns the columns written, per member."""
     fills = blanks_to_fill(plan)
     for member_id, cols in fills.items():
         # Whatever was filled, the romaji and the door's search key (Member.search_key) are
@@ -169,6 +180,7 @@ def _fill_blanks(session: Session, tenant_id: int, plan: Plan) -> None:
                     update(members)
                     .where(members.c.tenant_id == tenant_id, members.c.id.in_(list(values)))
                     .values({column: case(values, value=members.c.id)}))
+    return fills
 
 
 def _record_summary(batch: ImportBatch, plan: Plan, attendance_created: int,

@@ -125,7 +125,7 @@ import re
 import unicodedata
 import weakref
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -586,26 +586,20 @@ def stated_directions(f: Features, givers: np.ndarray, askers: np.ndarray
 # threshold): a reason is a claim to two members, a tag only one input of a match. See
 # ``_doubted_directions``.
 REASON_THRESHOLD = 0.25
-# Another verifier of concept tags for the reasons, installed by an experiment
-# (``tests/quality/verified_concepts.vetoing``): ``(sentences, concept indices, side)`` → the
-# probability that each tag (sentence, concept) is wrong, side "offer" or "need" (an array
-# aligned with the sentences). None (the product): the run's own verdicts decide
-# (``Features.verdicts``: the trained verifier's ``doubts``; none: the words alone).
-tag_doubt: Callable[[list[str], list[int], str], np.ndarray] | None = None
 
 
 def _doubted_directions(found: list[Stated | None], verdicts: verifier.Verdicts | None = None
                         ) -> list[Stated | None]:
-    """``found`` with each stated direction that the verifier (``tag_doubt``) does not
+    """``found`` with each stated direction that the verifier (``verdicts.doubts``: the run's
+    own, ``Features.verdicts``; an experiment passes its judge there too) does not
     confirm at both ends said as the same field instead (``direction`` False): a direction
     is stated only where the offer's sentence surely names the concept and the need's
     sentence surely does (a score below ``REASON_THRESHOLD`` for each). A side the member
     picked in the form (no sentence) needs no verifying. Nothing else changes: the concept is
     still named, so the pair says something (``says_something``) as before."""
-    doubt = tag_doubt if tag_doubt is not None else (
-        None if verdicts is None else verdicts.doubts)
-    if doubt is None:
+    if verdicts is None:
         return found
+    doubt = verdicts.doubts
     at = vocabulary.index()
     ask: dict[str, dict[tuple[str, int], float]] = {"offer": {}, "need": {}}
     for s in found:

@@ -113,7 +113,7 @@ class Weights:
     meet_again: float = -0.05     # rank_among only: already connected
     # Below this a pair is not worth an introduction. Suggestions whose calibrated confidence
     # is low (semantics.confidence < 0.5, about a score of 0.43) are flagged in the queue;
-    # below semantics.FLOOR (0.1, about 0.35) a pair is not suggested (``above_floor``).
+    # below semantics.FLOOR (0.1, about 0.38) a pair is not suggested (``above_floor``).
     min_score: float = 0.12
     # A direction's strength (semantics.directions) from which it is given as a reason.
     text_reason: float = 0.1

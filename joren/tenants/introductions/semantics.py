@@ -448,7 +448,7 @@ def above_floor(m: Meaning, i: np.ndarray, j: np.ndarray, score: np.ndarray) -> 
 
     The allocation serves coverage first, so in a small community a member whose candidates
     are all weak would otherwise get the least bad of them; a pair the engine scores this
-    low (confidence below 0.1, a score below about 0.35) is almost never good on the
+    low (confidence below 0.1, a score below about 0.38) is almost never good on the
     benchmark, and a member is better told nothing than a likely-wrong introduction.
     Coverage counts the members who have a good match, so the floor costs it little: chosen
     on the dev phrasings at 300 members, 0.1 raised precision from 0.918 to 0.928 for

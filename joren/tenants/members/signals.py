@@ -74,3 +74,12 @@ profile_changed = signals.signal("profile-changed")
 ``tenant_id``, ``member_id`` and ``fields`` (frozenset of the columns whose values changed).
 Features that keep something computed from a profile (the introductions' verdicts on its
 sentences) refresh it, after the commit. Receivers return nothing."""
+
+
+profiles_changed = signals.signal("profiles-changed")
+"""Many members' profiles were written at once, outside the profile form (a CSV import's
+batch, the demo's people), inside the caller's transaction: sent once per batch with
+``tenant_id``, ``member_ids`` (sorted list of int: the members written, new ones included)
+and ``fields`` (frozenset of the columns written for any of them). Receivers refresh what
+they keep computed from those profiles in one piece of work, as for ``profile_changed``.
+Receivers return nothing."""

@@ -1,6 +1,6 @@
-"""A direction is stated only when a verifier of concept tags (``evidence.tag_doubt``) is
-sure of both its tags (``evidence.REASON_THRESHOLD``); otherwise both are said to be about
-the concept, and the pair is suggested as before."""
+"""A direction is stated only when the run's verifier of concept tags (``Features.verdicts``:
+its ``doubts``) is sure of both its tags (``evidence.REASON_THRESHOLD``); otherwise both are
+said to be about the concept, and the pair is suggested as before."""
 
 from __future__ import annotations
 
@@ -26,61 +26,72 @@ def _said(verdicts: verifier.Verdicts | None = None, **picks: tuple[str, ...]
     return found
 
 
-def _doubting(scores: dict[tuple[str, str], float], asked: list | None = None):
-    """A verifier: (sentence, side) → the probability that its tag is wrong (0 else)."""
-    def doubt(lines: list[str], concepts: list[int], side: str) -> np.ndarray:
+class _Doubting:
+    """Verdicts as a run reads them that veto nothing and doubt each tag (sentence, side) as
+    ``scores`` says (0 else), recording what they were asked in ``asked``."""
+
+    version = "doubting"
+    veto_at = 1.0
+
+    def __init__(self, scores: dict[tuple[str, str], float] | None = None,
+                 asked: list | None = None, every: float | None = None) -> None:
+        self.scores, self.asked, self.every = scores or {}, asked, every
+
+    def vetoed(self, lines, side):  # type: ignore[no-untyped-def]
+        return [frozenset()] * len(lines)
+
+    def doubts(self, lines, concepts, side) -> np.ndarray:  # type: ignore[no-untyped-def]
         assert len(lines) == len(concepts)
-        if asked is not None:
-            asked.extend((line, vocabulary.codes()[k], side)
-                         for line, k in zip(lines, concepts, strict=True))
-        return np.asarray([scores.get((line, side), 0.0) for line in lines])
+        if self.asked is not None:
+            self.asked.extend((line, vocabulary.codes()[k], side)
+                              for line, k in zip(lines, concepts, strict=True))
+        if self.every is not None:
+            return np.full(len(lines), self.every)
+        return np.asarray([self.scores.get((line, side), 0.0) for line in lines])
 
-    return doubt
+
+def _doubting(scores: dict[tuple[str, str], float], asked: list | None = None) -> _Doubting:
+    return _Doubting(scores, asked)
 
 
-def test_without_a_verifier_the_words_decide(monkeypatch):
-    monkeypatch.setattr(evidence, "tag_doubt", None)
+def test_without_a_verifier_the_words_decide():
     found = _said()
     assert found is not None and found.direction and found.concept == "bookkeeping"
 
 
-def test_a_sure_verifier_keeps_the_direction_and_is_asked_about_both_tags(monkeypatch):
+def test_a_sure_verifier_keeps_the_direction_and_is_asked_about_both_tags():
     asked: list = []
-    monkeypatch.setattr(evidence, "tag_doubt", _doubting({}, asked))
-    found = _said()
+    found = _said(_doubting({}, asked))
     assert found is not None and found.direction
     assert sorted(asked) == [(NEED, "bookkeeping", "need"), (OFFER, "bookkeeping", "offer")]
 
 
 @pytest.mark.parametrize("side", ["offer", "need"])
-def test_a_doubted_tag_at_either_end_says_only_the_same_field(monkeypatch, side):
+def test_a_doubted_tag_at_either_end_says_only_the_same_field(side):
     line = OFFER if side == "offer" else NEED
-    monkeypatch.setattr(evidence, "tag_doubt",
-                        _doubting({(line, side): evidence.REASON_THRESHOLD}))
-    found = _said()
+    found = _said(_doubting({(line, side): evidence.REASON_THRESHOLD}))
     assert found is not None and not found.direction
     assert (found.offer, found.ask, found.concept) == (OFFER, NEED, "bookkeeping")
 
 
 def test_the_threshold_is_the_one_named_constant(monkeypatch):
     score = 0.5
-    monkeypatch.setattr(evidence, "tag_doubt", _doubting({(OFFER, "offer"): score}))
+    doubting = _doubting({(OFFER, "offer"): score})
     monkeypatch.setattr(evidence, "REASON_THRESHOLD", score + 0.01)
-    assert _said().direction
+    assert _said(doubting).direction
     monkeypatch.setattr(evidence, "REASON_THRESHOLD", score)
-    assert not _said().direction
+    assert not _said(doubting).direction
 
 
-def test_a_picked_concept_needs_no_verifying(monkeypatch):
+def test_a_picked_concept_needs_no_verifying():
     asked: list = []
-    monkeypatch.setattr(evidence, "tag_doubt", _doubting({}, asked))
-    found = _said(offer=("bookkeeping",))
+    found = _said(_doubting({}, asked), offer=("bookkeeping",))
     assert found is not None and found.direction and found.offer is None
     assert asked == [(NEED, "bookkeeping", "need")]
 
 
-def _community() -> Features:
-    return Features(verdicts=None, profiles=[
+def _community(verdicts: _Doubting | None = None) -> Features:
+    return Features(verdicts=verdicts, profiles=[
         Profile(1, offers=(OFFER,), company="A"),
         Profile(2, asks=(NEED,), company="B"),
         Profile(3, offers=("Bookkeeping and payroll for small firms",), company="C"),
@@ -89,13 +100,10 @@ def _community() -> Features:
     ])
 
 
-def test_the_engine_suggests_the_same_pairs_and_says_the_field_instead(monkeypatch):
-    monkeypatch.setattr(evidence, "tag_doubt", None)
+def test_the_engine_suggests_the_same_pairs_and_says_the_field_instead():
     sure = suggest(_community(), History())
     assert any(r.code == "offers_for_ask" for s in sure for r in s.reasons)
-    monkeypatch.setattr(evidence, "tag_doubt",
-                        lambda lines, concepts, side: np.ones(len(lines)))
-    doubted = suggest(_community(), History())
+    doubted = suggest(_community(_Doubting(every=1.0)), History())
     assert [(s.a, s.b) for s in doubted] == [(s.a, s.b) for s in sure]
     assert not any(r.code == "offers_for_ask" for s in doubted for r in s.reasons)
     assert all(any(r.code == "shared_concept" for r in s.reasons)
@@ -114,10 +122,9 @@ def _stored(offer: float, need: float) -> verifier.Verdicts:
 @pytest.mark.parametrize(("offer", "need", "direction"), [
     (0.0, 0.0, True), (evidence.REASON_THRESHOLD, 0.0, False),
     (0.0, evidence.REASON_THRESHOLD + 0.1, False)])
-def test_the_runs_own_verdicts_decide_in_the_product(monkeypatch, offer, need, direction):
-    # No hook installed: the doubts the cycle read (stored, or judged by the trained verifier)
-    # decide. A doubt below the veto keeps the concept, so the pair is still about it.
-    monkeypatch.setattr(evidence, "tag_doubt", None)
+def test_the_runs_own_verdicts_decide_in_the_product(offer, need, direction):
+    # The doubts the cycle read (stored, or judged by the trained verifier) decide. A doubt
+    # below the veto keeps the concept, so the pair is still about it.
     found = _said(_stored(offer, need))
     assert found is not None and found.concept == "bookkeeping"
     assert found.direction is direction
