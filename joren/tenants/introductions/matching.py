@@ -34,9 +34,13 @@ only over pairs still possible) and the building of the chosen suggestions' reas
 member's sentences are cut and vectorised once per run for the reasons, not once per pair.
 Across cycles (a worker runs them one after the other in one process), what depends on one
 text alone is kept by text and taken as it was when the text comes again: its n-gram counts
-(``text.fit``), concept tags (``vocabulary.tag``), sentences (``semantics``), terms, what it
-names and its cleaned form (``evidence``), in communities up to some 25,000 members (above,
-the memory counts more). At 10,000 members the next cycle on the same profiles costs about
+(``text.fit``), concept tags (``vocabulary.tag``), sentences and the concepts the words
+find in each (``semantics``, for the verifier's veto), terms, what it names and its cleaned
+form (``evidence``), in communities up to some 25,000 members (above, the memory counts
+more). Within a cycle, only the candidate pairs that could be suggested keep their scores
+and parts past the scoring (``_score_promising``), and the explanation is read a chunk of
+pairs at a time: at 100,000 members the cycle's peak memory was the allocation's, with
+every candidate's parts alive. At 10,000 members the next cycle on the same profiles costs about
 a fifth less CPU than the first.
 ``StageClock`` times the stages (the benchmark prints them).
 
