@@ -211,10 +211,10 @@ def _stage_table(n: int, clock: matching.StageClock, total: float, total_cpu: fl
     return "\n".join(lines)
 
 
-_STORED: dict[int, dict] = {}     # id(profiles) → the verdicts the profile jobs stored
+_STORED: dict[int, tuple] = {}     # id(profiles) → the verdicts the profile jobs stored
 
 
-def stored_verdicts(features: Features) -> tuple[dict, float, int]:
+def stored_verdicts(features: Features) -> tuple[verifier.Stored, float, int]:
     """The trained verifier's verdicts on every sentence of the community, judged once as the
     profile jobs judge them when profiles are saved (``verdicts.judge_members``), not in the
     cycle: (the verdicts, the CPU seconds it took, the sentences judged). A cycle then reads
@@ -228,8 +228,11 @@ def stored_verdicts(features: Features) -> tuple[dict, float, int]:
             lines = list(dict.fromkeys(textmod.sentence_table(texts)[0]))
             for start in range(0, len(lines), 20_000):
                 judged.vetoed(lines[start:start + 20_000], side)
-        # Stored are the tags' verdicts: a sentence with no tag has no row (``verdicts.store``).
-        stored = {k: v for k, v in judged.known.items() if v}
+        # Stored are the tags' verdicts: a sentence with no tag has no row (``verdicts.store``),
+        # read by the loader in the compact form (``verdicts.read``).
+        rows = [(side, sentence, c, doubt) for (side, sentence), verdict in judged.known.items()
+                for c, doubt in verdict.items()]
+        stored = verifier.Stored(*zip(*rows, strict=True)) if rows else verifier.Stored()
         _STORED[key] = (stored, time.process_time() - cpu, len(judged.known))
     return _STORED[key]
 
@@ -240,7 +243,7 @@ def _cycle(features: Features, past: History, clock: matching.StageClock | None 
     clock = clock or matching.StageClock()
     known = stored_verdicts(features)[0]
     with clock("features"):
-        fresh = Features(features.profiles, verdicts=verifier.Verdicts(dict(known)))
+        fresh = Features(features.profiles, verdicts=verifier.Verdicts(stored=known))
     return suggest(fresh, past, clock=clock)
 
 

@@ -736,9 +736,6 @@ class _Terms:
     stemmed English words (after those: the words' hashes, numbered in order)."""
 
     def __init__(self, f: Features) -> None:
-        if len(f) > TERMS_KEPT_ROWS:    # none kept: read directly, one matrix per side
-            self.offers, self.asks = self._read_all(f)
-            return
         pairs = _pair_columns()
         sides = [self._side(f, side) for side in ("offers", "asks")]
         hashes = arrays.unique(np.concatenate([m.indices[m.indices >= pairs] - pairs
@@ -747,46 +744,32 @@ class _Terms:
         matrices = []
         index = np.int32 if max(width, len(f), sum(m.nnz for m in sides)) < 2**31 \
             else np.int64
-        for found in sides:
+        for k, found in enumerate(sides):
             # The words renumbered in the order of their hashes: each row stays sorted.
             cols = found.indices.astype(np.int64)
             words = cols >= pairs
             cols[words] = pairs + np.searchsorted(hashes, cols[words] - pairs)
-            matrices.append(sparse.csr_matrix(
-                (found.data, cols.astype(index), found.indptr.astype(index)),
-                shape=(len(f), width)))
+            del words
+            indptr = found.indptr.astype(index)
+            data = found.data
+            sides[k] = found = None     # the wide rows go before the next side's are built
+            matrices.append(sparse.csr_matrix((data, cols.astype(index), indptr),
+                                              shape=(len(f), width)))
+            del cols
         self.offers, self.asks = matrices
 
     @staticmethod
     def _side(f: Features, side: str) -> sparse.csr_matrix:
-        """``_term_rows`` of every member's ``side``, those of texts read lately as kept."""
+        """``_term_rows`` of every member's ``side``, those of texts read lately as kept. In
+        a community too large for its rows to be kept (``TERMS_KEPT_ROWS``) they are read
+        ``_TERM_CHUNK`` texts at a time all the same: each chunk's entries summed into its
+        rows before the next chunk is read. (Reading every member's pieces into one list
+        of entries first, as this did before, held some 140 MB of them at 100,000 members,
+        at the allocation's peak, where ``says_something`` first asks for the terms.)"""
         texts = ["\n".join(getattr(p, side)) for p in f.profiles]
+        if len(texts) > TERMS_KEPT_ROWS:
+            return _term_rows(texts)
         return _TERMS_KEPT.rows(texts, _term_rows)
-
-    @staticmethod
-    def _read_all(f: Features) -> list[sparse.csr_matrix]:
-        """The two matrices from every member's texts read now, ``_TERM_CHUNK`` members at
-        a time, without the rows per text (a community too large for them to be kept)."""
-        sides = []
-        for side in ("offers", "asks"):
-            found = []
-            for start in range(0, len(f), _TERM_CHUNK):
-                texts = ["\n".join(getattr(p, side))
-                         for p in f.profiles[start:start + _TERM_CHUNK]]
-                rows, cols, word_rows, crc = _Terms._ids(_clean_all(texts))
-                found.append((rows + start, cols, word_rows + start, crc))
-            sides.append(tuple(np.concatenate([x[k] for x in found]) for k in range(4)))
-        hashes = arrays.unique(np.concatenate([crc for *_r, crc in sides]))
-        pairs = _pair_columns()
-        matrices = []
-        for rows, cols, word_rows, crc in sides:
-            m = sparse.csr_matrix(
-                (np.ones(len(rows) + len(word_rows), np.float32),
-                 (np.r_[rows, word_rows], np.r_[cols, pairs + np.searchsorted(hashes, crc)])),
-                shape=(len(f), pairs + len(hashes)))
-            m.sum_duplicates()
-            matrices.append(m)
-        return matrices
 
     @staticmethod
     def _ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

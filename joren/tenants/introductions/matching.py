@@ -34,9 +34,13 @@ only over pairs still possible) and the building of the chosen suggestions' reas
 member's sentences are cut and vectorised once per run for the reasons, not once per pair.
 Across cycles (a worker runs them one after the other in one process), what depends on one
 text alone is kept by text and taken as it was when the text comes again: its n-gram counts
-(``text.fit``), concept tags (``vocabulary.tag``), sentences (``semantics``), terms, what it
-names and its cleaned form (``evidence``), in communities up to some 25,000 members (above,
-the memory counts more). At 10,000 members the next cycle on the same profiles costs about
+(``text.fit``), concept tags (``vocabulary.tag``), sentences and the concepts the words
+find in each (``semantics``, for the verifier's veto), terms, what it names and its cleaned
+form (``evidence``), in communities up to some 25,000 members (above, the memory counts
+more). Within a cycle, only the candidate pairs that could be suggested keep their scores
+and parts past the scoring (``_score_promising``), and the explanation is read a chunk of
+pairs at a time: at 100,000 members the cycle's peak memory was the allocation's, with
+every candidate's parts alive. At 10,000 members the next cycle on the same profiles costs about
 a fifth less CPU than the first.
 ``StageClock`` times the stages (the benchmark prints them).
 
@@ -177,7 +181,7 @@ def _has(bits: np.ndarray, code: np.ndarray) -> np.ndarray:
     return (code > 0) & (((bits >> code) & 1) == 1)
 
 
-SCORE_CHUNK = 500_000    # pairs scored at a time (each pair is scored on its own)
+SCORE_CHUNK = 131_072    # pairs scored at a time (each pair is scored on its own)
 
 
 def _score(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray, c1: np.ndarray,
@@ -351,12 +355,24 @@ def _suggest(features: Features, history: History, *, cap: int | np.ndarray,
     i, j, c1, c2 = _pairs(f, hk, pos, limit_per_member or TOP_K, allow_connected=False,
                           stage=stage)
     with stage("scoring"):
-        score, parts = _score(f, hk, i, j, c1, c2, weights)
-        del c1, c2      # the parts hold the combined strengths
+        # Only the pairs that could be suggested are kept (``_promising``): the others are
+        # never allocated, and their parts were a quarter of the cycle's peak memory at
+        # 100,000 members.
+        at, score, parts = _score_promising(f, hk, i, j, c1, c2, weights)
+        i, j = i[at], j[at]
+        del c1, c2, at      # the parts hold the combined strengths
         give_back_memory(n)
     rank_of = np.argsort(np.argsort(f.ids, kind="stable"), kind="stable")
     with stage("allocation"):
-        sel, good = _allocated(f, i, j, score, parts, weights, caps - held, held, rank_of)
+        # Only the pairs that may be suggested (explained too) go on to the rounds. Pairs
+        # stay in their order, so that ties fall as they did among all of them.
+        keep = np.flatnonzero(_suggestible(f, i, j, score, parts, weights))
+        i, j, score = i[keep], j[keep], score[keep]
+        parts = {k: v[keep] for k, v in parts.items()}
+        del keep
+        give_back_memory(n)
+        sel, good = _allocated(f, i, j, score, parts, weights, caps - held, held, rank_of,
+                               np.ones(len(i), bool))
         allowed = len(good)
         # Only the chosen pairs are kept from here on: the reasons read nothing else, and
         # the second chance runs without the candidates' arrays (at 100,000 members about
@@ -399,12 +415,72 @@ def _suggest(features: Features, history: History, *, cap: int | np.ndarray,
                                          strict=True)]
 
 
+# Pairs whose explanation is read at a time (``explained``): the parts it reads are copied
+# for them, and at 100,000 members (1.3 million pairs to read) the copies and what
+# ``evidence.says_something`` derives from them were some 100 MB of the allocation's peak,
+# the cycle's highest.
+EXPLAIN_CHUNK = 262_144
+
+
+def _score_promising(f: Features, hk: HistoryKeys, i: np.ndarray, j: np.ndarray,
+                     c1: np.ndarray, c2: np.ndarray, w: Weights
+                     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """(indices of the pairs kept, their scores, their parts): ``_score`` of the pairs, a
+    chunk at a time, keeping only the ``_promising`` ones (each pair is scored and judged
+    on its own: the same as scoring them all, then choosing)."""
+    kept: list[tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]] = []
+    for s in range(0, max(len(i), 1), SCORE_CHUNK):
+        e = s + SCORE_CHUNK
+        score, parts = _score_chunk(f, hk, i[s:e], j[s:e], c1[s:e], c2[s:e], w)
+        at = np.flatnonzero(_promising(f, i[s:e], j[s:e], score, parts, w))
+        kept.append((s + at, score[at], {k: v[at] for k, v in parts.items()}))
+        del score, parts, at
+    at = np.concatenate([a for a, _s, _p in kept])
+    score = np.concatenate([sc for _a, sc, _p in kept])
+    out: dict[str, np.ndarray] = {}
+    for k in list(kept[0][2]):
+        out[k] = np.concatenate([p.pop(k) for _a, _s, p in kept])
+    return at, score, out
+
+
+def _promising(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
+               parts: dict[str, np.ndarray], weights: Weights) -> np.ndarray:
+    """The pairs that may be suggested if they can be explained: above the minimum score
+    and the floor, confirmed or backed."""
+    sure = semantics.confirmed(parts["k1"], parts["k2"])
+    # Without a confirming concept: texts sharing specific words, or members who sat in the
+    # same meetups and never spoke, or one asked to meet their own industry (said by a reason).
+    vague = semantics.generic_only(f.meaning(), f.wrote)
+    backed = (semantics.fallback_ok(parts["c1"], parts["c2"]) | (parts["met"] > 0)
+              | (parts["same_ind_flag"] & ~vague[i] & ~vague[j]))
+    return (score >= weights.min_score) & (sure | backed) \
+        & semantics.above_floor(f.meaning(), i, j, score)
+
+
+def _suggestible(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
+                 parts: dict[str, np.ndarray], weights: Weights) -> np.ndarray:
+    """The pairs that may be suggested: ``_promising`` and explained."""
+    # Whether a pair can be explained is read only for the pairs that could be suggested
+    # (above the minimum score, confirmed or backed): the others are never allocated.
+    ok = _promising(f, i, j, score, parts, weights)
+    at = np.flatnonzero(ok)
+    for s in range(0, len(at), EXPLAIN_CHUNK):     # each pair is read on its own
+        some = at[s:s + EXPLAIN_CHUNK]
+        ok[some] = explained(f, i[some], {k: parts[k][some] for k in EXPLAINING}, weights,
+                             j[some])
+    del at
+    give_back_memory(len(f))
+    return ok
+
+
 def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
                parts: dict[str, np.ndarray], weights: Weights, room: np.ndarray,
-               held: np.ndarray, rank_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(chosen pairs, pairs allowed): the explained pairs above the minimum score, allocated
-    in fair rounds; pairs listed and members ranked by id, so that ties do not depend on the
-    members' order."""
+               held: np.ndarray, rank_of: np.ndarray, ok: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(chosen pairs, pairs allowed): the explained pairs above the minimum score
+    (``_suggestible``, or ``ok`` when the caller has read them), allocated in fair rounds;
+    pairs listed and members ranked by id, so that ties do not depend on the members'
+    order."""
     # Pairs come in order of positions (lower first), and positions usually in order of
     # ids: then the pairs are already listed by id.
     listed = bool((i < j).all() and (np.diff(f.ids) > 0).all()
@@ -415,19 +491,12 @@ def _allocated(f: Features, i: np.ndarray, j: np.ndarray, score: np.ndarray,
         lo, hi = np.minimum(f.ids[i], f.ids[j]), np.maximum(f.ids[i], f.ids[j])
         by_id = np.lexsort((hi, lo))
         del lo, hi
+    if ok is None:
+        ok = _suggestible(f, i, j, score, parts, weights)
     sure = semantics.confirmed(parts["k1"], parts["k2"])
-    # Without a confirming concept: texts sharing specific words, or members who sat in the
-    # same meetups and never spoke, or one asked to meet their own industry (said by a reason).
     vague = semantics.generic_only(f.meaning(), f.wrote)
     backed = (semantics.fallback_ok(parts["c1"], parts["c2"]) | (parts["met"] > 0)
               | (parts["same_ind_flag"] & ~vague[i] & ~vague[j]))
-    # Whether a pair can be explained is read only for the pairs that could be suggested
-    # (above the minimum score, confirmed or backed): the others are never allocated.
-    ok = (score >= weights.min_score) & (sure | backed) \
-        & semantics.above_floor(f.meaning(), i, j, score)
-    at = np.flatnonzero(ok)
-    ok[at] = explained(f, i[at], {k: parts[k][at] for k in EXPLAINING}, weights, j[at])
-    give_back_memory(len(f))
     # Confirmed pairs whose texts prove nothing a reason may say (the concept met by a word
     # that fits either side, explained by a wished industry alone) are a member's only
     # suggestion at most (``_unproved_extras``).

@@ -245,50 +245,96 @@ def concept_rows(offer_texts: list[str], need_texts: list[str],
     return offer, need
 
 
+# Each tagged text's sentences that the words tag, with their specific concepts, kept by
+# side and text across cycles (``_sentence_tags``): most texts of a cycle are as they were
+# the cycle before, and cutting and tagging them again was a tenth of a cycle's CPU at
+# 10,000 synthetic members. Up to ``TAGS_KEPT`` texts a side, emptied past that; a call
+# with more than half as many keeps none (a community of 100,000 members whose texts the
+# vocabulary reads: the sentences would stay in memory between cycles). Only the texts the
+# words tag are asked for (one in nine in the synthetic perf community).
+TAGS_KEPT = 60_000
+SentenceTags = tuple[tuple[str, ...], tuple[tuple[int, ...], ...]]   # lines, their concepts
+_KEPT_TAGS: dict[str, dict[str, SentenceTags]] = {side: {} for side in vocabulary.SIDES}
+
+
+def _sentence_tags(texts: list[str], side: str) -> list[SentenceTags]:
+    """For each text: its sentences (``text.sentence_table``) that the words tag with a
+    specific concept on ``side``, and those concepts (sorted). A sentence is read on its own,
+    so a text's entry is the same whichever texts it was cut with."""
+    if len(texts) > TAGS_KEPT // 2:
+        return _tag_sentences(texts, side)
+    kept = _KEPT_TAGS[side]
+    if len(kept) + len(texts) > TAGS_KEPT:
+        kept.clear()
+    got = list(map(kept.get, texts))
+    if None in got:
+        missing = list(dict.fromkeys(t for t, g in zip(texts, got, strict=True) if g is None))
+        kept.update(zip(missing, _tag_sentences(missing, side), strict=True))
+        got = [kept[t] if g is None else g for t, g in zip(texts, got, strict=True)]
+    return got  # type: ignore[return-value]
+
+
+def _tag_sentences(texts: list[str], side: str) -> list[SentenceTags]:
+    """``_sentence_tags`` computed: the texts cut in one pass, their sentences tagged in one
+    batch (not kept by ``vocabulary.tag``: these rows are kept here, by text)."""
+    lines, owner = textmod.sentence_table(texts)
+    out: list[SentenceTags] = [((), ())] * len(texts)
+    if not lines:
+        return out
+    found = (vocabulary.tag(lines, side, keep=False)
+             @ sparse.diags(vocabulary.specificity())).tocsr()
+    found.eliminate_zeros()
+    found.sort_indices()
+    tagged = np.flatnonzero(np.diff(found.indptr))
+    if not len(tagged):
+        return out
+    concepts = [tuple(found.indices[found.indptr[r]:found.indptr[r + 1]].tolist())
+                for r in tagged.tolist()]
+    text_of = owner[tagged]
+    bounds = np.searchsorted(text_of, np.arange(len(texts) + 1)).tolist()
+    for t in np.unique(text_of).tolist():
+        a, b = bounds[t], bounds[t + 1]
+        out[t] = (tuple(lines[r] for r in tagged[a:b].tolist()), tuple(concepts[a:b]))
+    return out
+
+
 def _verified(texts: list[str], side: str, rows: sparse.csr_matrix,
               verdicts: verifier.Verdicts) -> sparse.csr_matrix:
     """``rows`` (texts × concepts, as tagged) without each (text, concept) whose every
     sentence that names it is vetoed (``verifier``): one batch of verdicts for the sentences
     the words tag (a sentence with no tag has nothing to veto, and most have none: at 10,000
     synthetic members, asking for all of them cost a third of a second a cycle), the rest
-    sparse products. Only the texts with a tag are cut into sentences: a text the words tag
-    nowhere has nothing to lose (in the synthetic perf community, eight texts in nine)."""
+    array operations. Only the texts with a tag are cut into sentences (``_sentence_tags``,
+    kept across cycles): a text the words tag nowhere has nothing to lose (in the synthetic
+    perf community, eight texts in nine)."""
     has = np.flatnonzero(np.diff(rows.tocsr().indptr))
     if not len(has):
         return rows
-    lines, in_has = textmod.sentence_table([texts[t] for t in has.tolist()])
+    per_text = _sentence_tags([texts[t] for t in has.tolist()], side)
+    lines = [line for some, _ks in per_text for line in some]
     if not lines:
         return rows
-    owner = has[in_has]
-    spec = sparse.diags(vocabulary.specificity())
-    found = (vocabulary.tag(lines, side) @ spec).tocsr()
-    found.eliminate_zeros()
-    tagged = np.flatnonzero(np.diff(found.indptr)).tolist()
-    if not tagged:
-        return rows
-    vetoed: list[frozenset[int]] = [frozenset()] * len(lines)
-    for row, v in zip(tagged, verdicts.vetoed([lines[r] for r in tagged], side), strict=True):
-        vetoed[row] = v
+    counts = [len(some) for some, _ks in per_text]
+    owner = np.repeat(has, counts)
+    concepts = [ks for _some, per_line in per_text for ks in per_line]
+    vetoed = verdicts.vetoed(lines, side)
     if not any(vetoed):
         return rows
-    n_concepts = found.shape[1]
-    veto_rows = np.repeat(np.arange(len(lines)), [len(v) for v in vetoed])
-    veto_cols = np.fromiter((c for v in vetoed for c in v), np.int64, len(veto_rows))
-    veto = sparse.csr_matrix((np.ones(len(veto_rows)), (veto_rows, veto_cols)),
-                             shape=(len(lines), n_concepts))
-    found.data[:] = 1.0
-    kept = found - found.multiply(veto)
-    kept.eliminate_zeros()
-    of_text = sparse.csr_matrix((np.ones(len(lines)), (owner, np.arange(len(lines)))),
-                                shape=(len(texts), len(lines)))
-    named, still = (of_text @ found).tocsr(), (of_text @ kept).tocsr()
-    named.data[:] = 1.0
-    still.data[:] = 1.0
-    drop = (named - named.multiply(still)).tocsr()   # named, but in no kept sentence
-    drop.eliminate_zeros()
-    if not drop.nnz:
+    # One entry per (sentence, concept) tag: its text, its concept, whether it is vetoed.
+    width = [len(ks) for ks in concepts]
+    text_of = np.repeat(owner, width)
+    concept = np.fromiter((c for ks in concepts for c in ks), np.int64, len(text_of))
+    lost = np.fromiter((c in v for ks, v in zip(concepts, vetoed, strict=True) for c in ks),
+                       bool, len(text_of))
+    # Named, but in no sentence whose tag of it stays.
+    key = text_of * rows.shape[1] + concept
+    drop = np.setdiff1d(key, key[~lost])
+    if not len(drop):
         return rows
-    out = (rows - rows.multiply(drop)).tocsr()
+    drop_rows = sparse.csr_matrix((np.ones(len(drop)), (drop // rows.shape[1],
+                                                        drop % rows.shape[1])),
+                                  shape=rows.shape)
+    out = (rows - rows.multiply(drop_rows)).tocsr()
     out.eliminate_zeros()
     return out
 

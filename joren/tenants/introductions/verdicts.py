@@ -33,24 +33,32 @@ NEED_FIELDS = ("ask_description", "challenges", "goal_meetup")
 
 
 def read(session: Session) -> verifier.Verdicts:
-    """The community's stored verdicts of the current model (one statement)."""
+    """The community's stored verdicts of the current model (one statement), in the compact
+    form ``verifier.Stored`` (arrays, not a dictionary per sentence: they are held for the
+    whole cycle)."""
     version = verifier.version()
     at = vocabulary.index()
-    known: dict[tuple[str, int], verifier.Verdict] = {}
+    sides: list[str] = []
+    sentences: list[int] = []
+    concepts: list[int] = []
+    doubts: list[float] = []
     for side, sentence, concept, doubt in session.execute(
             select(TagVerdict.side, TagVerdict.sentence, TagVerdict.concept, TagVerdict.doubt)
             .where(TagVerdict.model_version == version)):
         k = at.get(concept)
         if k is not None:
-            known.setdefault((side, int(sentence)), {})[k] = float(doubt)
-    return verifier.Verdicts(known)
+            sides.append(side)
+            sentences.append(int(sentence))
+            concepts.append(k)
+            doubts.append(float(doubt))
+    return verifier.Verdicts(stored=verifier.Stored(sides, sentences, concepts, doubts))
 
 
 def prune(session: Session, verdicts: verifier.Verdicts) -> int:
     """Delete the stored verdicts ``verdicts`` read but no sentence of this run asked for
     (sentences no profile holds any more); only after a run over the whole community.
     Returns the sentences deleted."""
-    stale = sorted(set(verdicts.known) - verdicts.used - set(verdicts.judged))
+    stale = sorted(verdicts.keys() - verdicts.used - set(verdicts.judged))
     for side in vocabulary.SIDES:
         gone = [sentence for s, sentence in stale if s == side]
         for start in range(0, len(gone), IN_LIMIT):

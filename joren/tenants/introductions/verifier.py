@@ -455,14 +455,69 @@ def digest(line: str) -> int:
                           "big", signed=True)
 
 
+class Stored:
+    """Stored verdicts in a compact form, read-only: per side, the sentences' digests
+    (sorted, 64 bits), where each sentence's tags begin, and the tags' concepts (16 bits)
+    and doubts (as stored, 64 bits: a veto compares them with ``veto_at`` and the reasons
+    with their own threshold, so they are not rounded). A stored tag costs about 26 bytes
+    here against some 330 as a dictionary of concepts in a dictionary keyed by (side,
+    digest) (traced, 200,000 sentences of one tag each): at 100,000 members whose
+    sentences the vocabulary tags, hundreds of MB held for the whole cycle. A sentence is
+    found by binary search (``np.searchsorted``) over its side."""
+
+    def __init__(self, sides: Sequence[str] = (), sentences: Sequence[int] = (),
+                 concepts: Sequence[int] = (), doubts: Sequence[float] = ()) -> None:
+        """From the stored rows (aligned: side, sentence digest, concept index, doubt); a
+        (side, sentence, concept) is stored once."""
+        side = np.asarray(sides, dtype=object)
+        sentence = np.asarray(sentences, np.int64)
+        concept = np.asarray(concepts, np.int64)
+        doubt = np.asarray(doubts, np.float64)
+        self._by: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        for name in vocabulary.SIDES:
+            mine = np.flatnonzero(side == name) if len(side) else np.zeros(0, np.int64)
+            order = mine[np.lexsort((concept[mine], sentence[mine]))]
+            digests, starts = np.unique(sentence[order], return_index=True)
+            self._by[name] = (digests, np.r_[starts, len(order)].astype(np.int64),
+                              concept[order].astype(np.int16), doubt[order])
+
+    def __len__(self) -> int:
+        return sum(len(digests) for digests, *_rest in self._by.values())
+
+    def keys(self) -> set[tuple[str, int]]:
+        """(side, sentence digest) of every sentence stored."""
+        return {(side, d) for side, (digests, *_rest) in self._by.items()
+                for d in digests.tolist()}
+
+    def find(self, side: str, sentences: Sequence[int]) -> list[Verdict | None]:
+        """For each sentence digest of ``side``, its verdict (concept → doubt), or None
+        where none is stored."""
+        out: list[Verdict | None] = [None] * len(sentences)
+        digests, starts, concepts, doubts = self._by.get(side, _NO_ROWS)
+        if not len(digests) or not len(sentences):
+            return out
+        wanted = np.asarray(sentences, np.int64)
+        at = np.minimum(np.searchsorted(digests, wanted), len(digests) - 1)
+        for row in np.flatnonzero(digests[at] == wanted).tolist():
+            a, b = int(starts[at[row]]), int(starts[at[row] + 1])
+            out[row] = dict(zip(concepts[a:b].tolist(), doubts[a:b].tolist(), strict=True))
+        return out
+
+
+_NO_ROWS = (np.zeros(0, np.int64), np.zeros(1, np.int64), np.zeros(0, np.int16),
+            np.zeros(0, np.float64))
+
+
 class Verdicts:
-    """The verdicts an engine run reads: those ``known`` (stored, or kept by this process),
-    and any sentence missing there judged in one batch per call (``judged``: what this run
-    judged, for the caller to store). Keys: (side, ``digest`` of the sentence)."""
+    """The verdicts an engine run reads: those ``stored`` (read from the community's rows,
+    compact: ``Stored``) and ``known`` (kept by this process, or given), and any sentence
+    missing there judged in one batch per call (``judged``: what this run judged, for the
+    caller to store; kept in ``known`` too). Keys: (side, ``digest`` of the sentence)."""
 
     def __init__(self, known: dict[tuple[str, int], Verdict] | None = None,
-                 m: Callable[[], Model] | None = None) -> None:
+                 m: Callable[[], Model] | None = None, stored: Stored | None = None) -> None:
         self.known: dict[tuple[str, int], Verdict] = {} if known is None else known
+        self.stored = Stored() if stored is None else stored
         self.judged: dict[tuple[str, int], Verdict] = {}
         self.used: set[tuple[str, int]] = set()     # the keys this run asked for
         self._given = m                  # None: the shipped model, loaded only to judge
@@ -478,31 +533,41 @@ class Verdicts:
     def veto_at(self) -> float:
         return veto_at() if self._given is None else self._given().veto_at
 
+    def keys(self) -> set[tuple[str, int]]:
+        """Every sentence with a verdict, stored or known."""
+        return self.stored.keys() | set(self.known)
+
     def vetoed(self, lines: Sequence[str], side: str) -> list[frozenset[int]]:
         """For each sentence of ``side``, the concepts whose tag it loses."""
         at = self.veto_at
-        return [frozenset(c for c, v in self.known[key].items() if v > at)
-                for key in self._judged(lines, side)]
+        return [frozenset(c for c, v in verdict.items() if v > at)
+                for verdict in self._judged(lines, side)]
 
     def doubts(self, lines: Sequence[str], concepts: Sequence[int], side: str) -> np.ndarray:
         """The doubt of each (sentence, concept) tag of ``side`` (0 for a concept the
         sentence's words do not tag: nothing to doubt)."""
-        keys = self._judged(lines, side)
-        return np.asarray([self.known[key].get(c, 0.0)
-                           for key, c in zip(keys, concepts, strict=True)], np.float64)
+        verdicts = self._judged(lines, side)
+        return np.asarray([verdict.get(c, 0.0)
+                           for verdict, c in zip(verdicts, concepts, strict=True)], np.float64)
 
-    def _judged(self, lines: Sequence[str], side: str) -> list[tuple[str, int]]:
-        """The keys of ``lines``, each judged (known, or judged now in one batch)."""
+    def _judged(self, lines: Sequence[str], side: str) -> list[Verdict]:
+        """The verdicts of ``lines``, each judged (stored, known, or judged now in one
+        batch)."""
         keys = [(side, digest(line)) for line in lines]
         self.used.update(keys)
-        missing = list(dict.fromkeys(key for key in keys if key not in self.known))
-        if missing:
+        got = self.stored.find(side, [d for _s, d in keys]) if len(self.stored) \
+            else [None] * len(keys)
+        got = [self.known.get(key) if v is None else v for key, v in zip(keys, got, strict=True)]
+        if None in got:
+            missing = list(dict.fromkeys(key for key, v in zip(keys, got, strict=True)
+                                         if v is None))
             at = {key: row for row, key in enumerate(keys)}
-            got = judge([lines[at[key]] for key in missing], side, self._model())
-            for key, verdict in zip(missing, got, strict=True):
+            verdicts = judge([lines[at[key]] for key in missing], side, self._model())
+            for key, verdict in zip(missing, verdicts, strict=True):
                 self.known[key] = verdict
                 self.judged[key] = verdict
-        return keys
+            got = [self.known[key] if v is None else v for key, v in zip(keys, got, strict=True)]
+        return got  # type: ignore[return-value]
 
 
 # The verdicts of the engine run without a database (tests, the quality benchmark): kept by

@@ -228,3 +228,31 @@ def test_shared_terms_read_in_chunks_are_the_same(monkeypatch):
     monkeypatch.setattr(evidence, "_TERM_CHUNK", 77)
     assert np.array_equal(whole, evidence.share_terms(_members(900), i, j))
     assert whole.any() and not whole.all()
+
+
+def test_pairs_scored_and_explained_in_chunks_give_the_same_suggestions(monkeypatch):
+    """Only the pairs that could be suggested keep their scores and parts (read a chunk at
+    a time): the same suggestions, reasons and all, whatever the chunks."""
+    from joren.tenants.introductions import matching
+    from joren.tenants.introductions.features import History
+    from joren.tenants.introductions.history_keys import HistoryKeys
+    from tests.quality import community as q
+
+    profiles = q.build(300, seed=2).profiles
+    whole = matching.suggest(Features(profiles, verdicts=None), History())
+    monkeypatch.setattr(matching, "SCORE_CHUNK", 97)
+    monkeypatch.setattr(matching, "EXPLAIN_CHUNK", 41)
+    f = Features(profiles, verdicts=None)
+    assert matching.suggest(f, History()) == whole and len(whole) > 100
+    # The pairs kept are those the whole scoring finds promising, with the same parts.
+    hk = HistoryKeys.build(f, History())
+    i, j, c1, c2 = matching._pairs(f, hk, np.arange(len(f)), 20, allow_connected=False,
+                                   stage=matching.StageClock())
+    score, parts = matching._score(f, hk, i, j, c1, c2, matching.DEFAULT_WEIGHTS)
+    want = np.flatnonzero(matching._promising(f, i, j, score, parts,
+                                              matching.DEFAULT_WEIGHTS))
+    at, got, got_parts = matching._score_promising(f, hk, i, j, c1, c2,
+                                                   matching.DEFAULT_WEIGHTS)
+    assert np.array_equal(at, want) and 0 < len(at) < len(i)
+    assert np.array_equal(got, score[want])
+    assert all(np.array_equal(got_parts[k], v[want]) for k, v in parts.items())

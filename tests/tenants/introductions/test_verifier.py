@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 from sqlalchemy import delete, func, insert, select, update
 
@@ -179,7 +180,7 @@ def test_another_community_can_neither_read_nor_change_the_verdicts(session, sco
     other.commit()
     assert set(other.scalars(select(TagVerdict.tenant_id))) == {other_tenant.id}
     assert len(_stored(other)) == 1            # their own sentence only
-    assert verdicts.read(other).known.keys() == {("offer", verifier.digest(WEBSITES))}
+    assert verdicts.read(other).keys() == {("offer", verifier.digest(WEBSITES))}
     other.execute(update(TagVerdict).values(doubt=1.0))
     other.execute(delete(TagVerdict).where(TagVerdict.sentence == verifier.digest(SUBTITLES)))
     other.commit()
@@ -217,3 +218,39 @@ def test_a_cycle_deletes_the_verdicts_of_sentences_no_profile_holds(session, sco
     s.commit()
     assert gone not in _stored(s)
     assert ("offer", verifier.digest(SUBTITLES), "web_development") in _stored(s)
+
+
+def test_stored_verdicts_in_compact_form_answer_as_the_dictionary_did(encoded):
+    """``verifier.Stored`` (the loader's compact form) answers what the same verdicts as a
+    dictionary answer: the vetoes, the doubts (0 for an untagged concept), the keys; a
+    sentence stored nowhere is judged, once."""
+    at = verifier.veto_at()
+    rng = np.random.default_rng(4)
+    lines = [f"line {k}" for k in range(60)]
+    known: dict = {}
+    rows = []
+    for k, line in enumerate(lines[:50]):
+        side = vocabulary.SIDES[k % 2]
+        concepts = rng.choice(40, size=1 + k % 3, replace=False).tolist()
+        # Doubts on both sides of the veto, and one right at it (not vetoed: above only).
+        doubts = [at if k == 7 else float(d) for d in rng.random(len(concepts))]
+        known[(side, verifier.digest(line))] = dict(zip(concepts, doubts, strict=True))
+        rows += [(side, verifier.digest(line), c, d)
+                 for c, d in zip(concepts, doubts, strict=True)]
+    rng.shuffle(rows)
+    stored = verifier.Verdicts(stored=verifier.Stored(*zip(*rows, strict=True)))
+    plain = verifier.Verdicts(dict(known))
+    assert stored.keys() == plain.keys() == set(known)
+    for side in vocabulary.SIDES:
+        mine = [line for k, line in enumerate(lines[:50]) if vocabulary.SIDES[k % 2] == side]
+        assert stored.vetoed(mine, side) == plain.vetoed(mine, side)
+        assert any(stored.vetoed(mine, side)) and not all(stored.vetoed(mine, side))
+        concepts = list(range(40)) * 2
+        asked = (mine * 80)[:len(concepts)]
+        assert np.array_equal(stored.doubts(asked, concepts, side),
+                              plain.doubts(asked, concepts, side))
+    assert stored.used == plain.used and not stored.judged and not encoded
+    # A stored sentence asked on the other side is not stored there: judged (tagless: {}).
+    assert stored.vetoed([lines[0]], "need") == [frozenset()]
+    assert stored.judged == {("need", verifier.digest(lines[0])): {}}
+    assert verifier.Stored().find("offer", [1, 2]) == [None, None]
