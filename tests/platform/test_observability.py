@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from joren.platform.jobs import enqueue_now
 from joren.platform.mail.models import OutboxStatus
-from joren.platform.observability.logs import make_handler
+from joren.platform.observability.logs import JsonFormatter, make_handler
 from tests.workers.helpers import age, notice
 
 METRICS_TOKEN = "scrape-me-0123456789abcdef"
@@ -90,6 +90,121 @@ def test_a_job_line_carries_job_id_queue_and_community(app, json_log, run_jobs, 
     assert line["job"] == "tests.workers.sample_jobs.member_emails"
     assert line["community_id"] == tenant.id
     assert "request_id" not in line
+
+
+class _BothRenderings(logging.Handler):
+    """Renders each request record twice inside the request: the JSON formatter's direct path
+    and structlog's ProcessorFormatter (what every other record goes through)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.formatter_ = make_handler("json").formatter
+        self.pairs: list[tuple[dict, dict]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        direct = self.formatter_.format(record)
+        structlog_line = super(JsonFormatter, self.formatter_).format(record)
+        self.pairs.append((json.loads(direct), json.loads(structlog_line)))
+
+
+def test_the_request_line_is_rendered_as_structlog_renders_it(client, login, people, tenant):
+    """The request line's direct rendering (``JsonFormatter``) has the same fields, in the same
+    order, with the same values as structlog's chain gives the same record: signed in inside a
+    community, signed out, a token in the path, a 404 and a long slug-like segment."""
+    handler = _BothRenderings()
+    logger = logging.getLogger("joren.request")
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        login(people.member).get("/c/osaka-mixer/", headers={"X-Request-ID": "lb-7f3a9c21-0002"})
+        client.get("/healthz")
+        client.get("/login/email/eyJhbGciOi.J-IUzI1NiJ9_SIGNEDmagiclinktoken0123456789?next=/")
+        client.get("/no-such-page/" + "a" * 40)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+    assert len(handler.pairs) == 4
+    for direct, expected in handler.pairs:
+        assert direct.pop("timestamp")[:16] == expected.pop("timestamp")[:16]
+        assert list(direct.items()) == list(expected.items())
+    first = handler.pairs[0][0]
+    assert list(first) == ["event", "method", "path", "endpoint", "status", "duration_ms",
+                           "request_id", "community_id", "account_id", "level", "logger"]
+    assert first["community_id"] == tenant.id and first["account_id"] == people.member.id
+    assert handler.pairs[3][0]["path"] == "/no-such-page/[redacted]"
+
+
+def test_a_request_record_with_secrets_and_context_is_rendered_as_structlog_renders_it():
+    """Outside a request too: bound context variables, a field with a secret's name and a
+    token-like path are rendered, masked and ordered as structlog does."""
+    from structlog.contextvars import bind_contextvars, clear_contextvars
+
+    from joren.platform.observability.logs import RequestRecord
+
+    formatter = make_handler("json").formatter
+    record = RequestRecord("joren.request", logging.INFO, __file__, 1, "request", (), None)
+    record.path = "/c/x/tickets/Tk4x9QpLm2Zr8vYw3JcN5bHaQpLm2Zr8vYw3J?code=1"
+    record.api_key = "k-0123"
+    record.status = 200
+    bind_contextvars(request_id="rq-0123456789", job="j", status=999)
+    try:
+        direct = json.loads(formatter.format(record))
+        expected = json.loads(super(JsonFormatter, formatter).format(record))
+    finally:
+        clear_contextvars()
+    assert direct.pop("timestamp")[:16] == expected.pop("timestamp")[:16]
+    assert list(direct.items()) == list(expected.items())
+    assert direct["path"] == "/c/x/tickets/[redacted]?[redacted]"
+    assert direct["api_key"] == "[redacted]"
+    assert direct["status"] == 200 and direct["job"] == "j"
+
+
+def test_the_line_written_directly_is_the_line_logging_writes(monkeypatch, login, people,
+                                                               tenant):
+    """In production Joren's JSON handler on the root logger is the only place the request line
+    goes, and ``_finish_request`` writes it to the handler's stream without a log record; the
+    line is the one the logging path writes (where another handler is on the way)."""
+    from joren.platform.observability import logs
+
+    direct_calls = []
+    write = logs._write_directly
+    monkeypatch.setattr(logs, "_write_directly",
+                        lambda *args: (direct_calls.append(1), write(*args)))
+    monkeypatch.setattr(logging.getLogger("joren.request"), "level", logging.INFO)
+    root = logging.getLogger()
+    client = login(people.member)
+    lines = []
+    for other_handler in (None, logging.NullHandler()):
+        stream = io.StringIO()
+        ours = make_handler("json", stream)
+        monkeypatch.setattr(root, "handlers", [ours, *([other_handler] if other_handler else [])])
+        response = client.get("/c/osaka-mixer/", headers={"X-Request-ID": "lb-7f3a9c21-0003"})
+        assert response.status_code == 200
+        [line] = [json.loads(t) for t in stream.getvalue().splitlines()]
+        lines.append(line)
+    assert direct_calls == [1]  # the first request only: then a second handler was on the way
+    for line in lines:
+        line.pop("timestamp")
+        line.pop("duration_ms")
+    direct, through_logging = lines
+    assert list(direct.items()) == list(through_logging.items())
+    assert direct["request_id"] == "lb-7f3a9c21-0003" and direct["community_id"] == tenant.id
+    assert direct["account_id"] == people.member.id
+
+
+def test_other_records_of_the_request_logger_take_structlog_s_path(json_log):
+    """Only the request line's own record takes the direct path: a plain record of the same
+    logger and message, with an exception, is rendered by structlog (its traceback kept)."""
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        logging.getLogger("joren.request").exception("request", extra={"status": 500})
+
+    [line] = json_log.where(event="request", status=500)
+    assert "ValueError: boom" in line["exception"]
+    assert line["level"] == "error" and line["logger"] == "joren.request"
 
 
 def test_tokens_in_urls_never_reach_the_log(json_log, client, login, people, tenant):
