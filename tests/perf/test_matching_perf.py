@@ -261,7 +261,8 @@ def _cycle(features: Features, past: History, clock: matching.StageClock | None 
     known = stored_verdicts(features)[0]
     with clock("features"):
         fresh = Features(features.profiles, verdicts=verifier.Verdicts(dict(known)),
-                         found=finder.Found(dict(stored_found(features)[0])))
+                         found=finder.Found(dict(stored_found(features)[0]))
+                         if finder.ENABLED else None)
     return suggest(fresh, past, clock=clock)
 
 
@@ -355,7 +356,8 @@ def _measured_child(n: int, kind: str) -> dict:
         past = history(features)
     if kind != "baseline":
         stored_verdicts(features)     # what the profile jobs stored before the cycle
-        stored_found(features)
+        if finder.ENABLED:
+            stored_found(features)
     before = peak()
     began, cpu = time.perf_counter(), time.process_time()
     if kind == "baseline":

@@ -255,7 +255,8 @@ def _named(f: Features, members: Sequence[int], side: str) -> list[Named]:
     if len(kept) > NAMED_KEPT:
         kept.clear()
     judged_by = None if f.verdicts is None else f.verdicts.version
-    keys = {m: (judged_by, *_named_key(f.profiles[m], side)) for m in todo}
+    keys = {m: (judged_by, *_named_key(f.profiles[m], side), *_found_key(f, m, side))
+            for m in todo}
     unread = []
     for m in todo:
         found = kept.get(keys[m])
@@ -281,6 +282,17 @@ NAMED_KEPT = 100_000
 # stay in memory between cycles, and the cycle's peak is what counts at that size).
 KEPT_UP_TO = 25_000
 _KEPT_NAMED: dict[tuple, Named] = {}
+
+
+def _found_key(f: Features, m: int, side: str) -> tuple:
+    """What else a member's named concepts depend on with the finder (``finder``): its
+    version, and for an offer the member's needs (a found offer counts only in a profile
+    that says something specific, ``semantics._with_found``)."""
+    if f.found is None:
+        return ()
+    if side == "offer":
+        return f.found.version, *_named_key(f.profiles[m], "need")
+    return (f.found.version,)
 
 
 def _named_key(profile: Profile, side: str) -> tuple:

@@ -86,13 +86,18 @@ _FOUND_ROWS = finder.PREFIX + "%"
 
 def read_found(session: Session) -> finder.Found:
     """The community's stored found concepts of the current finder (one statement)."""
-    return read_both(session, verdicts=False)[1]
+    got = read_both(session, verdicts=False)[1]
+    assert got is not None
+    return got
 
 
 def read_both(session: Session, verdicts: bool = True
-              ) -> tuple[verifier.Verdicts, finder.Found]:
-    """The community's stored verdicts (as ``read``) and found concepts (as ``read_found``)
-    in one statement, as the loader reads them."""
+              ) -> tuple[verifier.Verdicts, finder.Found | None]:
+    """The community's stored verdicts (as ``read``) and found concepts (as ``read_found``;
+    None while the finder is off, ``finder.ENABLED``) in one statement, as the loader reads
+    them."""
+    if not finder.ENABLED and verdicts:
+        return read(session), None
     version, found_version = verifier.version(), finder.version()
     at = vocabulary.index()
     known: dict[tuple[str, int], verifier.Verdict] = {}
@@ -153,7 +158,8 @@ def sentences(texts: Sequence[str]) -> list[str]:
 
 def judge_members(session: Session, member_ids: Iterable[int]) -> int:
     """Judge the sentences of these members' profiles that the community has no verdict on
-    (profiles changed: only their new sentences are embedded); returns the tags judged."""
+    (profiles changed: only their new sentences are embedded), and find the concepts of those
+    the words tag nowhere (``finder``, stored as its rows); returns the tags judged."""
     ids = sorted({int(i) for i in member_ids})
     if not ids:
         return 0
@@ -182,7 +188,8 @@ def judge_members(session: Session, member_ids: Iterable[int]) -> int:
         judged.vetoed(got, side)
     count = sum(len(v) for v in judged.judged.values())
     store(session, judged)
-    _find_members(session, lines)
+    if finder.ENABLED:
+        _find_members(session, lines)
     return count
 
 

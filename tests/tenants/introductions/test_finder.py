@@ -15,7 +15,13 @@ from joren.tenants.introductions.models import Introduction, TagVerdict
 from joren.tenants.members import vocabulary
 from tests.tenants.introductions.intro_support import person
 
-pytestmark = pytest.mark.usefixtures("clock")
+pytestmark = pytest.mark.usefixtures("clock", "finder_on")
+
+
+@pytest.fixture
+def finder_on(monkeypatch):
+    """The finder on (it is off in the product, ``finder.ENABLED``: see its docstring)."""
+    monkeypatch.setattr(finder, "ENABLED", True)
 
 QUITTING = "新しく入った人がすぐに辞めてしまう"     # people leave soon after joining: no cue
 HIRING = "Recruitment support for small companies"
@@ -97,6 +103,15 @@ def test_found_concepts_are_found_in_one_batch_and_kept(encoded):
     assert set(kept.judged) == {("need", verifier.digest(line)) for line in lines[:3]}
 
 
+def test_while_the_finder_is_off_the_engine_reads_the_words_alone(monkeypatch):
+    monkeypatch.setattr(finder, "ENABLED", False)
+    profiles = [Profile(1, offers=(HIRING,), prefecture="13", level="regular"),
+                Profile(2, offers=(CATERING,), asks=(QUITTING,), prefecture="13",
+                        level="regular")]
+    off = Features(profiles)
+    assert off.found is None and off.meaning().need[1, _recruiting()] == 0
+
+
 # --- stored per community -----------------------------------------------------------------
 
 def _community(session, tenant):  # type: ignore[no-untyped-def]
@@ -148,6 +163,18 @@ def test_a_cycle_finds_what_no_job_found_and_stores_it(session, scoped, tenant, 
     cycles.run_cycle(s, "manual-202611240530")
     s.commit()
     assert encoded == []
+
+
+def test_while_the_finder_is_off_the_job_and_the_cycle_store_no_finder_rows(
+        session, scoped, tenant, monkeypatch, encoded):
+    monkeypatch.setattr(finder, "ENABLED", False)
+    who = _community(session, tenant)
+    session.commit()
+    s = scoped(tenant)
+    verdicts.judge_members(s, [m.id for m in who.values()])
+    cycles.run_cycle(s, "manual-202611230530")
+    s.commit()
+    assert _found_rows(s) == {} and QUITTING not in encoded
 
 
 def test_another_community_can_neither_read_nor_change_the_found_rows(session, scoped, tenant,

@@ -202,7 +202,7 @@ def test_another_community_can_neither_read_nor_change_the_verdicts(session, sco
         assert raw.exec_driver_sql("SELECT DISTINCT tenant_id FROM tag_verdicts").all() == [
             (other_tenant.id,)]
         assert raw.exec_driver_sql("UPDATE tag_verdicts SET doubt = 1 - doubt "
-                                  "WHERE model_version NOT LIKE 'found:%'").rowcount == 1
+                                  "WHERE model_version NOT LIKE 'found:%%'").rowcount == 1
         other.rollback()
     with unscoped(session):
         assert session.scalar(select(func.count()).select_from(TagVerdict).where(
