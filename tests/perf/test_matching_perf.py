@@ -29,7 +29,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from joren.tenants.introductions import candidates, matching, verifier
+from joren.tenants.introductions import candidates, finder, matching, verifier
 from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.features import Features, History, Profile, pair
 from joren.tenants.introductions.matching import suggest
@@ -237,13 +237,35 @@ def stored_verdicts(features: Features) -> tuple[verifier.Stored, float, int]:
     return _STORED[key]
 
 
+_FOUND: dict[int, tuple[dict, float, int]] = {}   # id(profiles) → what the finder stored
+
+
+def stored_found(features: Features) -> tuple[dict, float, int]:
+    """The concepts the finder (``finder``) finds in every sentence of the community, found
+    once as the profile jobs find them (``verdicts.judge_members``), not in the cycle: (what
+    is stored, the CPU seconds it took, the sentences read)."""
+    key = id(features.profiles)
+    if key not in _FOUND:
+        cpu = time.process_time()
+        found = finder.Found({})
+        for side, texts in (("offer", ["\n".join(p.offers) for p in features.profiles]),
+                            ("need", ["\n".join(p.asks) for p in features.profiles])):
+            lines = list(dict.fromkeys(textmod.sentence_table(texts)[0]))
+            for start in range(0, len(lines), 20_000):
+                found.concepts(lines[start:start + 20_000], side)
+        _FOUND[key] = (dict(found.known), time.process_time() - cpu, len(found.known))
+    return _FOUND[key]
+
+
 def _cycle(features: Features, past: History, clock: matching.StageClock | None = None):  # type: ignore[no-untyped-def]
     """One matching cycle as the job runs it: the features built from the profiles with the
     stored verdicts of the tag verifier (``stored_verdicts``), then ``suggest``."""
     clock = clock or matching.StageClock()
     known = stored_verdicts(features)[0]
     with clock("features"):
-        fresh = Features(features.profiles, verdicts=verifier.Verdicts(stored=known))
+        fresh = Features(features.profiles, verdicts=verifier.Verdicts(stored=known),
+                         found=finder.Found(dict(stored_found(features)[0]))
+                         if finder.ENABLED else None)
     return suggest(fresh, past, clock=clock)
 
 
@@ -337,6 +359,8 @@ def _measured_child(n: int, kind: str) -> dict:
         past = history(features)
     if kind != "baseline":
         stored_verdicts(features)     # what the profile jobs stored before the cycle
+        if finder.ENABLED:
+            stored_found(features)
     before = peak()
     began, cpu = time.perf_counter(), time.process_time()
     if kind == "baseline":

@@ -5,7 +5,9 @@ its own sentences (none word for word in ``catalogue``, ``held_out``, ``fresh``,
 ``novel``, ``distinct``, ``seventh`` or ``eighth``, none twice), usable (a community built with
 ``phrasings="ninth"`` is written with them), and not copied into the vocabulary since the day
 it was written. Its quality targets (those of the seventh and eighth sets) are a strict xfail
-while it misses them: ``measure.py`` prints its line.
+while it misses them: ``measure.py`` prints its line. Since the recall round ninth is a
+development set: its sentences are labelled examples of the finder (``finder``, off in the
+product), so a figure with the finder on is in-sample here (the blind set is ``tenth``).
 """
 
 from __future__ import annotations
@@ -145,7 +147,10 @@ def ninth_cycle():  # type: ignore[no-untyped-def]
                    "the same day (the verifier in the engine, trained on eight sets with "
                    "eighth; the coverage repair; directions stated only below the reasons' "
                    "threshold 0.25), measured once: 0.843 / 0.853, 1.3% / 3.9%, 1.000 / "
-                   "0.980, 0.986 / 0.990 (python -m tests.quality.measure)")
+                   "0.980, 0.986 / 0.990 (python -m tests.quality.measure). The finder of "
+                   "concepts the words miss (finder.py, off), fitted on the eight other sets: "
+                   "0.832 / 0.853, 1.5% / 4.0% (python -m tests.quality.found_concepts --loso "
+                   "--seeds=1,2 ninth)")
 def test_ninth_phrasings_meet_the_meaning_targets(ninth_cycle) -> None:  # type: ignore[no-untyped-def]
     assert ninth_cycle["coverage (any suggestion)"] >= 0.95
     assert ninth_cycle["precision of the suggestions"] >= 0.9

@@ -22,7 +22,7 @@ def small() -> q.Community:
 
 
 def _rows(c: q.Community):
-    m = Features(c.profiles, verdicts=None).meaning()    # the words alone, then the veto
+    m = Features(c.profiles, verdicts=None, found=None).meaning()   # the words, then the veto
     return m.offer.toarray(), m.need.toarray()
 
 
@@ -45,7 +45,7 @@ def test_a_veto_of_everything_leaves_no_concept_and_no_concept_reason(
         small: q.Community) -> None:
     with v.vetoing(lambda line, k, side: True):
         offer, need = _rows(small)
-        found = suggest(Features(small.profiles, verdicts=None), History())
+        found = suggest(Features(small.profiles, verdicts=None, found=None), History())
     assert not offer.any() and not need.any()
     assert found and not any(r.code in ("offers_for_ask", "shared_concept")
                              for s in found for r in s.reasons)

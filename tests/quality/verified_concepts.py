@@ -219,8 +219,9 @@ def vetoing(wrong: Judge | None, facing: Callable[[str, str], bool] | None = Non
         def wrong(line: str, k: int, side: str) -> bool:
             return False
 
-    def concept_rows(offer_texts, need_texts, offer_picks, need_picks, verdicts=None):
-        offer, need = rows(offer_texts, need_texts, offer_picks, need_picks, verdicts)
+    def concept_rows(offer_texts, need_texts, offer_picks, need_picks, verdicts=None,
+                     found=None):
+        offer, need = rows(offer_texts, need_texts, offer_picks, need_picks, verdicts, found)
         return (_vetoed_rows(offer_texts, "offer", offer, wrong),
                 _vetoed_rows(need_texts, "need", need, wrong))
 

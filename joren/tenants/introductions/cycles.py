@@ -102,6 +102,9 @@ def run_cycle(session: Session, period: str, now: datetime | None = None,
     if features.verdicts is not None:    # what the engine judged, for the next cycles
         verdicts.prune(session, features.verdicts)
         verdicts.store(session, features.verdicts)
+    if features.found is not None:       # what the engine found, for the next cycles
+        verdicts.prune_found(session, features.found)
+        verdicts.store_found(session, features.found)
     created = _create(session, cycle, suggestions)
     cycle.candidates = int(features.eligible.sum())  # members who consent and are active
     cycle.suggested = created

@@ -133,7 +133,7 @@ import numpy as np
 from scipy import sparse
 
 from joren.platform.rowcache import RowCache
-from joren.tenants.introductions import arrays, semantics, verifier
+from joren.tenants.introductions import arrays, finder, semantics, verifier
 from joren.tenants.introductions import text as textmod
 from joren.tenants.introductions.features import Features, Profile
 from joren.tenants.members import vocabulary
@@ -255,7 +255,8 @@ def _named(f: Features, members: Sequence[int], side: str) -> list[Named]:
     if len(kept) > NAMED_KEPT:
         kept.clear()
     judged_by = None if f.verdicts is None else f.verdicts.version
-    keys = {m: (judged_by, *_named_key(f.profiles[m], side)) for m in todo}
+    keys = {m: (judged_by, *_named_key(f.profiles[m], side), *_found_key(f, m, side))
+            for m in todo}
     unread = []
     for m in todo:
         found = kept.get(keys[m])
@@ -281,6 +282,17 @@ NAMED_KEPT = 100_000
 # stay in memory between cycles, and the cycle's peak is what counts at that size).
 KEPT_UP_TO = 25_000
 _KEPT_NAMED: dict[tuple, Named] = {}
+
+
+def _found_key(f: Features, m: int, side: str) -> tuple:
+    """What else a member's named concepts depend on with the finder (``finder``): its
+    version, and for an offer the member's needs (a found offer counts only in a profile
+    that says something specific, ``semantics._with_found``)."""
+    if f.found is None:
+        return ()
+    if side == "offer":
+        return f.found.version, *_named_key(f.profiles[m], "need")
+    return (f.found.version,)
 
 
 def _named_key(profile: Profile, side: str) -> tuple:
@@ -335,6 +347,9 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
                 found[c] = (lines[row], own)
     if f.verdicts is not None:
         _vetoed(out, tag_side, f.verdicts)
+    if f.found is not None:
+        meaning = f.meaning().offer if side == "offer" else f.meaning().need
+        _found(out, lines, owner, tag_side, f.found, meaning[members])
     at = vocabulary.index()
     for k, m in enumerate(members):
         profile = f.profiles[m]
@@ -343,6 +358,18 @@ def _read(f: Features, members: list[int], side: str) -> list[Named]:
             if c is not None and specific[c] > 0:
                 out[k][c] = (out[k].get(c, (None, True))[0], True)
     return out
+
+
+def _found(named: list[Named], lines: list[str], owner: np.ndarray, side: str,
+           found: finder.Found, rows: sparse.csr_matrix) -> None:
+    """Add to ``named`` the concepts the encoder found (``finder``) in sentences the words
+    tag nowhere, where they are the member's (``rows``: the members' concept rows; a
+    profile the words read nowhere gets none, ``semantics._with_found``): such a sentence
+    names its concept ("both are about X"), never a direction."""
+    for line, k, ks in zip(lines, owner.tolist(), found.concepts(lines, side), strict=True):
+        for c in ks:
+            if c not in named[k] and rows[k, c] > 0:
+                named[k][c] = (line, False)
 
 
 def _vetoed(named: list[Named], side: str, verdicts: verifier.Verdicts) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from joren.tenants.introductions import semantics, verifier
+from joren.tenants.introductions import finder, semantics, verifier
 from joren.tenants.introductions import text as textmod
 from joren.tenants.members.industries import COMPANY_SIZES, INDUSTRIES, PREFECTURE_REGION, REGIONS
 
@@ -175,12 +175,15 @@ class Features:
     """The members of a community as aligned arrays (position = index in ``profiles``)."""
 
     def __init__(self, profiles: Sequence[Profile],
-                 verdicts: verifier.Verdicts | None | str = IN_PROCESS):
+                 verdicts: verifier.Verdicts | None | str = IN_PROCESS,
+                 found: finder.Found | None | str = IN_PROCESS):
         """``verdicts``: the trained verifier's (``verifier``): ``IN_PROCESS`` (the default)
         judges the sentences no earlier run of this process judged; the loader passes the
-        community's stored ones; None runs the engine without the verifier."""
+        community's stored ones; None runs the engine without the verifier. ``found``: the
+        concepts the encoder finds where the words find none (``finder``), alike."""
         self.profiles = tuple(profiles)
         self._verdicts = verdicts
+        self._found = found
         ps = self.profiles
         n = len(ps)
         self.ids = np.fromiter((p.id for p in ps), np.int64, n)
@@ -209,6 +212,13 @@ class Features:
             self._verdicts = verifier.in_process()
         return self._verdicts
 
+    @property
+    def found(self) -> finder.Found | None:
+        """The found concepts this run reads (None: no finder)."""
+        if isinstance(self._found, str):
+            self._found = finder.in_process()
+        return self._found
+
     def __len__(self) -> int:
         return len(self.profiles)
 
@@ -228,6 +238,6 @@ class Features:
             offer, need = semantics.concept_rows(
                 ["\n".join(p.offers) for p in ps], ["\n".join(p.asks) for p in ps],
                 [p.offer_concepts for p in ps], [p.need_concepts for p in ps],
-                verdicts=self.verdicts)
+                verdicts=self.verdicts, found=self.found)
             self._meaning = semantics.Meaning(offer, need)
         return self._meaning

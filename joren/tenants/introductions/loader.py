@@ -16,9 +16,9 @@ whatever the size of the community (never a query per member or per pair).
   either: one meetup of 780 attendees alone is ~300,000 pairs. The window keeps the register
   bounded (``WINDOW`` × the largest meetup) and "met" recent: a room shared two years ago is
   not a reason to be introduced now.
-- The trained verifier's stored verdicts on the tags of the community's sentences
-  (``verdicts.read``, one statement); the engine judges whatever is missing, and the cycle
-  stores it.
+- The trained verifier's stored verdicts on the tags of the community's sentences, and the
+  concepts the finder found where the words find none (``verdicts.read_both``, one
+  statement); the engine judges and finds whatever is missing, and the cycle stores it.
 - Who has spoken: the CONNECTED introductions, and whatever the features above answer to the
   ``spoken_pairs_wanted`` signal (the relationship ledger: a logged contact from either side,
   one statement).
@@ -136,12 +136,14 @@ def _history(session: Session, ids: list[int] | None) -> History:
 
 def load(session: Session) -> tuple[Features, History]:
     """The whole community in scope of ``session``."""
-    return (Features(_profiles(session, None), verdicts=verdicts.read(session)),
+    judged, found = verdicts.read_both(session)
+    return (Features(_profiles(session, None), verdicts=judged, found=found),
             _history(session, None))
 
 
 def load_for(session: Session, member_ids: Iterable[int]) -> tuple[Features, History]:
     """Only these members (e.g. a meetup's registrants) and the history among them."""
     ids = sorted({int(i) for i in member_ids})
-    return (Features(_profiles(session, ids), verdicts=verdicts.read(session)),
+    judged, found = verdicts.read_both(session)
+    return (Features(_profiles(session, ids), verdicts=judged, found=found),
             _history(session, ids))

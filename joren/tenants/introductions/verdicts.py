@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from joren.platform.db import IN_LIMIT
 from joren.platform.membership.models import Member
 from joren.platform.tenancy import current_tenant_id
+from joren.tenants.introductions import finder, verifier
 from joren.tenants.introductions import text as textmod
-from joren.tenants.introductions import verifier
 from joren.tenants.introductions.models import TagVerdict
 from joren.tenants.members import vocabulary
 
@@ -80,12 +80,83 @@ def store(session: Session, verdicts: verifier.Verdicts) -> int:
     verdicts.judged.clear()
     if not rows:
         return 0
-    session.execute(delete(TagVerdict).where(TagVerdict.model_version != version))
+    session.execute(delete(TagVerdict).where(TagVerdict.model_version != version,
+                                             TagVerdict.model_version.not_like(_FOUND_ROWS)))
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     for start in range(0, len(rows), IN_LIMIT):
         session.execute(dialect.insert(TagVerdict).on_conflict_do_nothing(),
                         rows[start:start + IN_LIMIT])
     return len(rows)
+
+
+_FOUND_ROWS = finder.PREFIX + "%"
+
+
+def read_found(session: Session) -> finder.Found:
+    """The community's stored found concepts of the current finder (one statement)."""
+    got = read_both(session, verdicts=False)[1]
+    assert got is not None
+    return got
+
+
+def read_both(session: Session, verdicts: bool = True
+              ) -> tuple[verifier.Verdicts, finder.Found | None]:
+    """The community's stored verdicts (as ``read``) and found concepts (as ``read_found``;
+    None while the finder is off, ``finder.ENABLED``) in one statement, as the loader reads
+    them."""
+    if not finder.ENABLED and verdicts:
+        return read(session), None
+    version, found_version = verifier.version(), finder.version()
+    at = vocabulary.index()
+    known: dict[tuple[str, int], verifier.Verdict] = {}
+    got: dict[tuple[str, int], tuple[int, ...]] = {}
+    versions = [version, found_version] if verdicts else [found_version]
+    for kind, side, sentence, concept, doubt in session.execute(
+            select(TagVerdict.model_version, TagVerdict.side, TagVerdict.sentence,
+                   TagVerdict.concept, TagVerdict.doubt)
+            .where(TagVerdict.model_version.in_(versions))):
+        key = (side, int(sentence))
+        k = at.get(concept)
+        if kind == found_version:
+            got[key] = (*got.get(key, ()), k) if k is not None else got.get(key, ())
+        elif k is not None:
+            known.setdefault(key, {})[k] = float(doubt)
+    return verifier.Verdicts(known), finder.Found(got)
+
+
+def store_found(session: Session, found: finder.Found) -> int:
+    """Store what ``found`` found (each sentence read: its concept, or ``finder.NOTHING``);
+    the finder's rows of other versions go. Returns the rows written."""
+    codes = vocabulary.codes()
+    version = found.version
+    tenant_id = current_tenant_id(session)
+    rows = [{"tenant_id": tenant_id, "model_version": version, "side": side,
+             "sentence": sentence, "concept": codes[ks[0]] if ks else finder.NOTHING,
+             "doubt": 0.0}
+            for (side, sentence), ks in found.judged.items()]
+    found.judged.clear()
+    if not rows:
+        return 0
+    session.execute(delete(TagVerdict).where(TagVerdict.model_version.like(_FOUND_ROWS),
+                                             TagVerdict.model_version != version))
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    for start in range(0, len(rows), IN_LIMIT):
+        session.execute(dialect.insert(TagVerdict).on_conflict_do_nothing(),
+                        rows[start:start + IN_LIMIT])
+    return len(rows)
+
+
+def prune_found(session: Session, found: finder.Found) -> int:
+    """Delete the finder's rows on sentences this run (over the whole community) did not
+    read. Returns the sentences deleted."""
+    stale = sorted(set(found.known) - found.used - set(found.judged))
+    for side in vocabulary.SIDES:
+        gone = [sentence for s, sentence in stale if s == side]
+        for start in range(0, len(gone), IN_LIMIT):
+            session.execute(delete(TagVerdict).where(
+                TagVerdict.model_version == found.version, TagVerdict.side == side,
+                TagVerdict.sentence.in_(gone[start:start + IN_LIMIT])))
+    return len(stale)
 
 
 def sentences(texts: Sequence[str]) -> list[str]:
@@ -95,7 +166,8 @@ def sentences(texts: Sequence[str]) -> list[str]:
 
 def judge_members(session: Session, member_ids: Iterable[int]) -> int:
     """Judge the sentences of these members' profiles that the community has no verdict on
-    (profiles changed: only their new sentences are embedded); returns the tags judged."""
+    (profiles changed: only their new sentences are embedded), and find the concepts of those
+    the words tag nowhere (``finder``, stored as its rows); returns the tags judged."""
     ids = sorted({int(i) for i in member_ids})
     if not ids:
         return 0
@@ -124,4 +196,27 @@ def judge_members(session: Session, member_ids: Iterable[int]) -> int:
         judged.vetoed(got, side)
     count = sum(len(v) for v in judged.judged.values())
     store(session, judged)
+    if finder.ENABLED:
+        _find_members(session, lines)
+    return count
+
+
+def _find_members(session: Session, lines: dict[str, list[str]]) -> int:
+    """Find the concepts of these sentences (``finder``) that the community has not read
+    yet, and store them; returns the concepts found."""
+    version = finder.version()
+    known: dict[tuple[str, int], tuple[int, ...]] = {}
+    for side, got in lines.items():
+        ds = [verifier.digest(line) for line in got]
+        for start in range(0, len(ds), IN_LIMIT):
+            for (sentence,) in session.execute(
+                    select(TagVerdict.sentence).distinct()
+                    .where(TagVerdict.model_version == version, TagVerdict.side == side,
+                           TagVerdict.sentence.in_(ds[start:start + IN_LIMIT]))):
+                known[(side, int(sentence))] = ()
+    found = finder.Found(known)
+    for side, got in lines.items():
+        found.concepts(got, side)
+    count = sum(len(ks) for ks in found.judged.values())
+    store_found(session, found)
     return count

@@ -37,14 +37,14 @@ def _inputs(name: str) -> tuple[Features, History]:
         return features, history(features, seed=8)
     from tests.quality import community as q
 
-    return Features(q.build(1_000, seed=2).profiles, verdicts=None), History()
+    return Features(q.build(1_000, seed=2).profiles, verdicts=None, found=None), History()
 
 
 def cycle_output(name: str) -> list[list]:
     """One cycle's suggestions as plain data: [a, b, score, confidence, reasons]."""
     features, past = _inputs(name)
     # Built afresh from the profiles, as the job builds them each cycle.
-    got = suggest(Features(features.profiles, verdicts=None), past)
+    got = suggest(Features(features.profiles, verdicts=None, found=None), past)
     return [[s.a, s.b, s.score, s.confidence, [[r.code, r.params] for r in s.reasons]]
             for s in got]
 

@@ -164,6 +164,8 @@ def build_prep(session: Session, community: Community, meetup: Meetup) -> list[P
     ranked = matching.rank_among(features, history, ids, top=TOP)
     if features.verdicts is not None:   # what the verifier judged here, for the cycles
         verdicts.store(session, features.verdicts)
+    if features.found is not None:      # what the finder found here, for the cycles
+        verdicts.store_found(session, features.found)
     names = {member_id: public_name(m) for member_id, m in members.items()}
     prepared = []
     for registration in todo:
