@@ -1,5 +1,5 @@
 """Print the quality figures of one cycle on the dev, the held-out, the fresh, the unseen, the
-novel, the distinct, the seventh, the eighth and the ninth phrasings, at the sizes given
+novel, the distinct, the seventh, the eighth, the ninth and the tenth phrasings, at the sizes given
 (``python -m tests.quality.measure 1000 5000``): precision, decoy-only share, coverage, true
 reasons, ja↔en pairs, and the cycle's time. The held-out line is the one to quote
 (``held_out.py`` says why); the unseen line was the one nobody tuned on, the novel line
@@ -9,7 +9,9 @@ on) the one to keep so once the novel set was, the seventh line (``seventh.py``,
 before the distinct set is tuned on) the one to keep so once the distinct set is, the eighth
 line (``eighth.py``, written blind while the seventh and distinct sets are tuned on) the one to
 keep so once the seventh set is, and the ninth line (``ninth.py``, written blind while the
-eighth was the blind set) the one to keep so once the eighth set is."""
+eighth was the blind set) the one to keep so once the eighth set is, and the tenth line
+(``tenth.py``, written blind while the ninth was tuned on) the one to keep so once the ninth
+set is."""
 
 from __future__ import annotations
 
