@@ -33,20 +33,6 @@ def _recruiting() -> int:
     return vocabulary.index()["recruiting"]
 
 
-@pytest.fixture
-def encoded(monkeypatch):
-    """Every text the encoder is asked to embed, in order."""
-    texts: list[str] = []
-    encode = verifier.encode
-
-    def counting(batch):  # type: ignore[no-untyped-def]
-        texts.extend(batch)
-        return encode(batch)
-
-    monkeypatch.setattr(verifier, "encode", counting)
-    return texts
-
-
 def test_a_paraphrased_need_gets_its_concept_a_generic_sentence_none():
     assert verifier.tags_of([QUITTING], "need") == [[]]          # the words find nothing
     got = finder.find([QUITTING, *GENERIC], "need")

@@ -30,20 +30,6 @@ def _web() -> int:
     return vocabulary.index()["web_development"]
 
 
-@pytest.fixture
-def encoded(monkeypatch):
-    """Every text the encoder is asked to embed, in order."""
-    texts: list[str] = []
-    encode = verifier.encode
-
-    def counting(batch):  # type: ignore[no-untyped-def]
-        texts.extend(batch)
-        return encode(batch)
-
-    monkeypatch.setattr(verifier, "encode", counting)
-    return texts
-
-
 def test_a_sentence_that_only_names_the_words_loses_the_tag_a_right_one_keeps_it():
     # A verdict is the tag's doubt (the probability that it is wrong): vetoed above veto_at.
     at = verifier.veto_at()
