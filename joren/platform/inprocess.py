@@ -19,17 +19,24 @@ command that needs the results before it goes on (``joren demo``).
 from __future__ import annotations
 
 import atexit
+import contextvars
 import logging
 import os
 import threading
+import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from rq.utils import import_attribute
+from structlog.contextvars import bind_contextvars
 
 log = logging.getLogger("joren.jobs.inprocess")
+jobs_log = logging.getLogger("joren.jobs")     # the line every job writes, as a worker's does
+
+QUEUE = "inprocess"   # the queue its jobs' lines name
 
 EXIT_WAIT = 60.0
 
@@ -106,10 +113,26 @@ class Runner:
 
 
 def run(app: Flask, job_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Run one job by name in a fresh application context, as a worker would."""
-    func: Callable[..., Any] = import_attribute(job_name)
-    with app.app_context():
-        return func(*args, **kwargs)
+    """Run one job by name in a fresh application context, as a worker would, and log it as
+    a worker's job is logged (``observability.jobs``: "job done" or "job failed" on the
+    ``joren.jobs`` logger with its id, queue, name and ``duration_ms``), in a context of its
+    own, so that what the job binds (its community) ends with it."""
+    return contextvars.copy_context().run(_logged, app, job_name, args, kwargs)
+
+
+def _logged(app: Flask, job_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    bind_contextvars(job_id=uuid.uuid4().hex, queue=QUEUE, job=job_name)
+    started = time.perf_counter()
+    failed = True
+    try:
+        func: Callable[..., Any] = import_attribute(job_name)
+        with app.app_context():
+            result = func(*args, **kwargs)
+        failed = False
+        return result
+    finally:
+        jobs_log.info("job %s", "failed" if failed else "done",
+                      extra={"duration_ms": round((time.perf_counter() - started) * 1000, 1)})
 
 
 runner = Runner()

@@ -8,6 +8,7 @@ import logging
 import threading
 
 from flask import current_app, has_app_context
+from structlog.contextvars import bind_contextvars, get_contextvars
 
 from joren.platform.inprocess import Runner
 
@@ -58,3 +59,29 @@ def test_a_failing_job_is_logged_and_the_next_one_runs(app, caplog):
     assert runner.failures == 1
     assert "job x broke" in caplog.text and f"{__name__}.fail" in caplog.text
     assert [label for label, *_ in RAN] == ["after"]
+
+
+SEEN: list[tuple[str, dict]] = []
+
+
+def bound(label: str) -> None:
+    """A job: the log context it runs in; then it binds a community, as a job of one does."""
+    SEEN.append((label, dict(get_contextvars())))
+    bind_contextvars(community_id=7)
+
+
+def test_each_job_is_logged_as_a_workers_job_is_in_a_context_of_its_own(app, caplog):
+    SEEN.clear()
+    runner = Runner()
+    with caplog.at_level(logging.INFO, logger="joren.jobs"):
+        runner.submit(app, f"{__name__}.bound", ("one",), {})
+        runner.submit(app, f"{__name__}.bound", ("two",), {})
+        runner.submit(app, f"{__name__}.fail", ("y",), {})
+        assert runner.drain(timeout=60)
+    lines = [(r.getMessage(), r.duration_ms) for r in caplog.records if r.name == "joren.jobs"]
+    assert [message for message, _ms in lines] == ["job done", "job done", "job failed"]
+    assert all(isinstance(ms, float) and ms >= 0 for _m, ms in lines)
+    (_one, first), (_two, second) = SEEN
+    assert first["job"] == f"{__name__}.bound" and first["queue"] == "inprocess"
+    assert first["job_id"] != second["job_id"]
+    assert "community_id" not in second     # what the first job bound ended with it
